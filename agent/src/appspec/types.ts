@@ -1,0 +1,57 @@
+/**
+ * The normalized form of an appspec.yml for EC2/on-premises deployments. Parsing fills every
+ * default, so consumers never look at raw YAML.
+ */
+import type { FileExistsBehavior } from '../../../protocol/src/index.ts';
+
+export type AppSpecOs = 'linux' | 'windows';
+
+/** One script of a lifecycle event. */
+export interface HookScript {
+  /** Path relative to the revision root, as written in the appspec. */
+  location: string;
+  /** Seconds; CodeDeploy's default is 3600. */
+  timeoutSeconds: number;
+  /** Linux only: the user the script runs as. */
+  runas?: string;
+  /** Linux only: run through sudo (the Ruby agent's `sudo` key). */
+  sudo?: boolean;
+}
+
+/** One `files` entry: copy `source` (file or directory, relative to the revision) to `destination`. */
+export interface FileMapping {
+  source: string;
+  destination: string;
+}
+
+/** One `permissions` entry (Linux only); kept close to the appspec's own keys. */
+export interface PermissionSpec {
+  object: string;
+  pattern: string;
+  except: string[];
+  type: Array<'file' | 'directory'>;
+  owner?: string;
+  group?: string;
+  /** Octal mode as a string of 3 or 4 digits, e.g. "0644". */
+  mode?: string;
+  acls?: string[];
+  context?: { user?: string; type: string; range?: { low: string; high?: string } };
+}
+
+export interface AppSpec {
+  version: '0.0';
+  os: AppSpecOs;
+  files: FileMapping[];
+  permissions: PermissionSpec[];
+  /** Event name → scripts in order. Events absent from the appspec have no entry. */
+  hooks: Record<string, HookScript[]>;
+  /** Overrides the deployment's file_exists_behavior when present. */
+  fileExistsBehavior?: FileExistsBehavior;
+}
+
+/** One reason an appspec was refused: the key path (e.g. `hooks.AfterInstall[0].timeout`), and the line when known. */
+export interface AppSpecProblem {
+  path: string;
+  line?: number;
+  message: string;
+}

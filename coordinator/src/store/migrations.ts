@@ -1,0 +1,116 @@
+/**
+ * The coordinator's schema, as an ordered list of migrations. A migration is never edited once
+ * released: add a new one. Times are ISO-8601 UTC strings; JSON columns hold validated values.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE api_tokens (
+        token_id    TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        hash        TEXT NOT NULL UNIQUE,           -- sha256 hex of the secret; the secret is never stored
+        created_at  TEXT NOT NULL
+      );
+      CREATE TABLE applications (
+        application_id TEXT PRIMARY KEY,
+        name           TEXT NOT NULL UNIQUE,
+        created_at     TEXT NOT NULL
+      );
+      CREATE TABLE deployment_groups (
+        deployment_group_id    TEXT PRIMARY KEY,
+        application_id         TEXT NOT NULL REFERENCES applications(application_id),
+        name                   TEXT NOT NULL,
+        tag_filters            TEXT NOT NULL,         -- JSON TagFilter[]
+        deployment_config_name TEXT NOT NULL,
+        last_successful_deployment_id TEXT,
+        created_at             TEXT NOT NULL,
+        UNIQUE (application_id, name)
+      );
+      CREATE TABLE revisions (
+        revision_id    TEXT PRIMARY KEY,
+        application_id TEXT NOT NULL REFERENCES applications(application_id),
+        sha256         TEXT NOT NULL,                 -- content address in the artifact store
+        size           INTEGER NOT NULL,
+        bundle_type    TEXT NOT NULL,                 -- tar | tgz | zip
+        description    TEXT,
+        created_at     TEXT NOT NULL
+      );
+      CREATE TABLE registration_tokens (
+        token_id   TEXT PRIMARY KEY,
+        hash       TEXT NOT NULL UNIQUE,
+        expires_at TEXT NOT NULL,
+        max_uses   INTEGER,                            -- NULL: no limit
+        uses       INTEGER NOT NULL DEFAULT 0,
+        tags       TEXT NOT NULL,                      -- JSON Tags given to every host registering with it
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE instances (
+        instance_id      TEXT PRIMARY KEY,
+        hostname         TEXT NOT NULL,
+        public_key       TEXT NOT NULL,                -- Ed25519 SPKI PEM; the private key never leaves the host
+        tags             TEXT NOT NULL,                -- JSON Tags
+        registered_at    TEXT NOT NULL,
+        last_seen        TEXT,
+        agent_version    TEXT,
+        inventory        TEXT,                         -- JSON Inventory
+        last_applied_seq INTEGER NOT NULL DEFAULT 0    -- highest agent outbox seq applied (exactly-once intake)
+      );
+      CREATE TABLE deployments (
+        deployment_id      TEXT PRIMARY KEY,
+        application_id     TEXT NOT NULL REFERENCES applications(application_id),
+        deployment_group_id TEXT NOT NULL REFERENCES deployment_groups(deployment_group_id),
+        revision_id        TEXT NOT NULL REFERENCES revisions(revision_id),
+        deployment_config_name TEXT NOT NULL,
+        status             TEXT NOT NULL,
+        creator            TEXT NOT NULL,
+        file_exists_behavior TEXT NOT NULL,
+        ignore_application_stop_failures INTEGER NOT NULL,
+        parameters         TEXT NOT NULL,              -- JSON Record<string,string>
+        description        TEXT,
+        error_code         TEXT,
+        error_message      TEXT,
+        created_at         TEXT NOT NULL,
+        started_at         TEXT,
+        completed_at       TEXT
+      );
+      CREATE INDEX deployments_by_group ON deployments(deployment_group_id, status);
+      CREATE TABLE deployment_targets (
+        deployment_id TEXT NOT NULL REFERENCES deployments(deployment_id),
+        instance_id   TEXT NOT NULL REFERENCES instances(instance_id),
+        position      INTEGER NOT NULL,                -- order in which hosts are taken
+        status        TEXT NOT NULL,                   -- InstanceStatus
+        batch         INTEGER,                         -- set when dispatched
+        command_id    TEXT UNIQUE,                     -- set when dispatched
+        command_acked INTEGER NOT NULL DEFAULT 0,
+        error_code    TEXT,
+        message       TEXT,
+        started_at    TEXT,
+        updated_at    TEXT,
+        PRIMARY KEY (deployment_id, instance_id)
+      );
+      CREATE TABLE target_events (
+        deployment_id TEXT NOT NULL,
+        instance_id   TEXT NOT NULL,
+        event         TEXT NOT NULL,
+        position      INTEGER NOT NULL,
+        status        TEXT NOT NULL,                   -- LifecycleEventStatus
+        error_code    TEXT,
+        script_name   TEXT,
+        message       TEXT,
+        log_tail      TEXT,
+        started_at    TEXT,
+        ended_at      TEXT,
+        PRIMARY KEY (deployment_id, instance_id, event),
+        FOREIGN KEY (deployment_id, instance_id) REFERENCES deployment_targets(deployment_id, instance_id)
+      );
+    `,
+  },
+];

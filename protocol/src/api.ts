@@ -1,0 +1,199 @@
+/**
+ * Request and response shapes of the coordinator's HTTP API (/v1). The coordinator validates
+ * requests with these schemas; the CLI uses the inferred types. Field names follow CodeDeploy's
+ * API where it has one, in camelCase.
+ */
+import { z } from 'zod';
+import {
+  DeploymentStatusSchema,
+  ErrorCodeSchema,
+  FileExistsBehavior,
+  Id,
+  InstanceStatusSchema,
+  Inventory,
+  LifecycleEventStatusSchema,
+  Name,
+  Tags,
+  BundleType,
+  Sha256,
+} from './schemas.ts';
+
+/** The built-in deployment configurations (CodeDeploy's predefined ones). */
+export const BUILTIN_DEPLOYMENT_CONFIGS = [
+  'CodeDeployDefault.OneAtATime',
+  'CodeDeployDefault.HalfAtATime',
+  'CodeDeployDefault.AllAtOnce',
+] as const;
+
+/** Short names accepted wherever a config name is: `AllAtOnce` means `CodeDeployDefault.AllAtOnce`. */
+export function canonicalConfigName(name: string): string {
+  return /^(OneAtATime|HalfAtATime|AllAtOnce)$/.test(name) ? `CodeDeployDefault.${name}` : name;
+}
+
+/** CodeDeploy's tag filter: match on key only, value only, or both. */
+export const TagFilter = z.strictObject({
+  key: z.string().min(1).max(128).optional(),
+  value: z.string().max(256).optional(),
+  type: z.enum(['KEY_ONLY', 'VALUE_ONLY', 'KEY_AND_VALUE']),
+});
+export type TagFilter = z.infer<typeof TagFilter>;
+
+export const CreateApplicationRequest = z.strictObject({ name: Name });
+export type CreateApplicationRequest = z.infer<typeof CreateApplicationRequest>;
+
+export const ApplicationView = z.strictObject({ applicationId: Id, name: Name, createTime: z.string() });
+export type ApplicationView = z.infer<typeof ApplicationView>;
+
+export const CreateDeploymentGroupRequest = z.strictObject({
+  name: Name,
+  /** A flat list: an instance matching any filter is selected (CodeDeploy's OR semantics). */
+  tagFilters: z.array(TagFilter).max(100).default([]),
+  /** @default "CodeDeployDefault.OneAtATime" */
+  deploymentConfigName: z.string().min(1).max(100).default('CodeDeployDefault.OneAtATime'),
+});
+export type CreateDeploymentGroupRequest = z.input<typeof CreateDeploymentGroupRequest>;
+
+export const DeploymentGroupView = z.strictObject({
+  deploymentGroupId: Id,
+  applicationName: Name,
+  name: Name,
+  tagFilters: z.array(TagFilter),
+  deploymentConfigName: z.string(),
+  createTime: z.string(),
+});
+export type DeploymentGroupView = z.infer<typeof DeploymentGroupView>;
+
+export const RevisionView = z.strictObject({
+  revisionId: Id,
+  applicationName: Name,
+  sha256: Sha256,
+  size: z.number().int().nonnegative(),
+  bundleType: BundleType,
+  description: z.string().optional(),
+  createTime: z.string(),
+});
+export type RevisionView = z.infer<typeof RevisionView>;
+
+export const CreateDeploymentRequest = z.strictObject({
+  applicationName: Name,
+  deploymentGroupName: Name,
+  revisionId: Id,
+  deploymentConfigName: z.string().min(1).max(100).optional(),
+  /** @default "DISALLOW" */
+  fileExistsBehavior: FileExistsBehavior.default('DISALLOW'),
+  /** @default false */
+  ignoreApplicationStopFailures: z.boolean().default(false),
+  description: z.string().max(1000).optional(),
+  /** Deployment parameters, given to every hook as environment variables. */
+  parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), z.string().max(4096)).default({}),
+});
+export type CreateDeploymentRequest = z.input<typeof CreateDeploymentRequest>;
+
+export const Diagnostics = z.strictObject({
+  errorCode: ErrorCodeSchema,
+  scriptName: z.string().optional(),
+  message: z.string(),
+  logTail: z.string().optional(),
+});
+
+export const LifecycleEventView = z.strictObject({
+  lifecycleEventName: z.string(),
+  status: LifecycleEventStatusSchema,
+  startTime: z.string().optional(),
+  endTime: z.string().optional(),
+  diagnostics: Diagnostics.optional(),
+});
+export type LifecycleEventView = z.infer<typeof LifecycleEventView>;
+
+export const DeploymentTargetView = z.strictObject({
+  instanceId: Id,
+  hostname: z.string(),
+  status: InstanceStatusSchema,
+  batch: z.number().int().nonnegative().optional(),
+  lastUpdatedAt: z.string().optional(),
+  lifecycleEvents: z.array(LifecycleEventView),
+});
+export type DeploymentTargetView = z.infer<typeof DeploymentTargetView>;
+
+export const DeploymentOverview = z.strictObject({
+  Pending: z.number().int(),
+  InProgress: z.number().int(),
+  Succeeded: z.number().int(),
+  Failed: z.number().int(),
+  Skipped: z.number().int(),
+});
+
+export const DeploymentView = z.strictObject({
+  deploymentId: Id,
+  applicationName: Name,
+  deploymentGroupName: Name,
+  revisionId: Id,
+  deploymentConfigName: z.string(),
+  status: DeploymentStatusSchema,
+  creator: z.string(),
+  fileExistsBehavior: FileExistsBehavior,
+  ignoreApplicationStopFailures: z.boolean(),
+  description: z.string().optional(),
+  errorInformation: z.strictObject({ code: ErrorCodeSchema, message: z.string() }).optional(),
+  createTime: z.string(),
+  startTime: z.string().optional(),
+  completeTime: z.string().optional(),
+  overview: DeploymentOverview,
+  targets: z.array(DeploymentTargetView),
+});
+export type DeploymentView = z.infer<typeof DeploymentView>;
+
+export const InstanceView = z.strictObject({
+  instanceId: Id,
+  hostname: z.string(),
+  tags: Tags,
+  connected: z.boolean(),
+  lastSeen: z.string().optional(),
+  registeredAt: z.string(),
+  agentVersion: z.string().optional(),
+  inventory: Inventory.optional(),
+});
+export type InstanceView = z.infer<typeof InstanceView>;
+
+export const CreateRegistrationTokenRequest = z.strictObject({
+  /** @default 3600 */
+  ttlSeconds: z.number().int().min(1).max(365 * 24 * 3600).default(3600),
+  /** How many hosts may register with the token; null for no limit. @default 1 */
+  maxUses: z.number().int().min(1).nullable().default(1),
+  /** Tags every host registering with this token receives. */
+  tags: Tags.default({}),
+});
+export type CreateRegistrationTokenRequest = z.input<typeof CreateRegistrationTokenRequest>;
+
+export const RegistrationTokenView = z.strictObject({
+  tokenId: Id,
+  /** Only returned once, when the token is created. */
+  token: z.string().optional(),
+  expiresAt: z.string(),
+  maxUses: z.number().int().nullable(),
+  uses: z.number().int(),
+  tags: Tags,
+});
+export type RegistrationTokenView = z.infer<typeof RegistrationTokenView>;
+
+/** A host registers itself with a registration token and its Ed25519 public key (SPKI PEM). */
+export const RegisterInstanceRequest = z.strictObject({
+  token: z.string().min(1).max(256),
+  publicKey: z.string().min(1).max(4096),
+  hostname: z.string().min(1).max(255),
+  tags: Tags.default({}),
+});
+export type RegisterInstanceRequest = z.input<typeof RegisterInstanceRequest>;
+
+export const RegisterInstanceResponse = z.strictObject({ instanceId: Id, tags: Tags });
+export type RegisterInstanceResponse = z.infer<typeof RegisterInstanceResponse>;
+
+/** Every API error: a code, a message, and for validation errors the offending field. */
+export const ApiErrorBody = z.strictObject({
+  error: z.strictObject({
+    code: ErrorCodeSchema,
+    message: z.string(),
+    field: z.string().optional(),
+  }),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;

@@ -1,0 +1,182 @@
+/**
+ * Every frame exchanged between agent and coordinator over the WebSocket, and the one parser
+ * both sides run at the socket boundary. A bad frame is an error value, never a throw.
+ */
+import { z } from 'zod';
+import type { WireError } from './errors.ts';
+import { PROTOCOL_VERSION, isCompatibleVersion } from './version.ts';
+import {
+  DeploySpec,
+  ErrorCodeSchema,
+  Id,
+  Inventory,
+  LifecycleEventNameSchema,
+  LifecycleEventStatusSchema,
+  InstanceStatusSchema,
+} from './schemas.ts';
+
+/** Frames larger than this are refused before parsing. The ws maxPayload uses the same. */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
+const WireErrorSchema = z.strictObject({
+  code: ErrorCodeSchema,
+  message: z.string().max(8192),
+  retryable: z.boolean(),
+  details: z.json().optional(),
+});
+
+/** The agent greets the coordinator once per connection. */
+const AgentHello = z.strictObject({
+  instanceId: Id,
+  agentVersion: z.string().max(64),
+  inventory: Inventory,
+});
+
+/** Periodic refresh of host facts. */
+const AgentInventory = z.strictObject({ inventory: Inventory });
+
+/** The agent has journaled a command and will carry it out. */
+const AgentCommandAck = z.strictObject({ commandId: Id });
+
+/**
+ * A journaled outcome from the agent's outbox. `seq` increases by one per instance; the
+ * coordinator applies each (instance, seq) once and acknowledges the highest it applied.
+ * With `lifecycleEvent` it reports one event; without, the host's overall result.
+ */
+const AgentEvent = z.strictObject({
+  seq: z.number().int().positive(),
+  commandId: Id,
+  deploymentId: Id,
+  lifecycleEvent: LifecycleEventNameSchema.optional(),
+  status: z.union([LifecycleEventStatusSchema, InstanceStatusSchema]),
+  errorCode: ErrorCodeSchema.optional(),
+  message: z.string().max(8192).optional(),
+  scriptName: z.string().max(1024).optional(),
+  logTail: z.string().max(8192).optional(),
+  at: z.iso.datetime(),
+});
+
+/** Best-effort live hook output. Never journaled; may be dropped under load. */
+const AgentLog = z.strictObject({
+  deploymentId: Id,
+  lifecycleEvent: LifecycleEventNameSchema,
+  lines: z.array(z.strictObject({ at: z.iso.datetime(), stream: z.enum(['stdout', 'stderr']), text: z.string().max(16384) })).max(1000),
+});
+
+/** The coordinator accepts the connection and says where the agent's outbox stands. */
+const CoordWelcome = z.strictObject({
+  instanceId: Id,
+  lastAppliedSeq: z.number().int().nonnegative(),
+  heartbeatMs: z.number().int().positive(),
+});
+
+/** Run a deployment. `epoch` rises when the coordinator re-sends after a restart. */
+const CoordCommand = z.strictObject({
+  commandId: Id,
+  deploymentId: Id,
+  epoch: z.number().int().nonnegative(),
+  kind: z.literal('deploy'),
+  deploy: DeploySpec,
+});
+
+/** Stop a deployment on this host; the running hook is killed. */
+const CoordCancel = z.strictObject({ commandId: Id, deploymentId: Id });
+
+/** Events up to and including `seq` are applied and may be dropped from the outbox. */
+const CoordAck = z.strictObject({ seq: z.number().int().nonnegative() });
+
+export const AGENT_FRAME_BODIES = {
+  'agent.hello': AgentHello,
+  'agent.inventory': AgentInventory,
+  'agent.command.ack': AgentCommandAck,
+  'agent.event': AgentEvent,
+  'agent.log': AgentLog,
+} as const;
+
+export const COORD_FRAME_BODIES = {
+  'coord.welcome': CoordWelcome,
+  'coord.command': CoordCommand,
+  'coord.cancel': CoordCancel,
+  'coord.ack': CoordAck,
+  'coord.error': WireErrorSchema,
+} as const;
+
+type Bodies<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };
+export type AgentBodies = Bodies<typeof AGENT_FRAME_BODIES>;
+export type CoordBodies = Bodies<typeof COORD_FRAME_BODIES>;
+export type AgentFrameType = keyof AgentBodies;
+export type CoordFrameType = keyof CoordBodies;
+
+/** Every frame is `{ v, type, id, ts, body }`. */
+export interface Frame<T extends string, B> {
+  v: number;
+  type: T;
+  id: string;
+  ts: string;
+  body: B;
+}
+
+export type AgentFrame = { [K in AgentFrameType]: Frame<K, AgentBodies[K]> }[AgentFrameType];
+export type CoordFrame = { [K in CoordFrameType]: Frame<K, CoordBodies[K]> }[CoordFrameType];
+
+export type AgentEventBody = AgentBodies['agent.event'];
+export type CommandBody = CoordBodies['coord.command'];
+
+const Envelope = z.strictObject({
+  v: z.number().int(),
+  type: z.string().max(64),
+  id: z.string().min(1).max(64),
+  ts: z.iso.datetime(),
+  body: z.unknown(),
+});
+
+/** Result of parsing one inbound frame. */
+export type ParseResult<F> = { ok: true; frame: F } | { ok: false; error: WireError };
+
+function fail(code: WireError['code'], message: string): { ok: false; error: WireError } {
+  return { ok: false, error: { code, message, retryable: false } };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+function parseWith<F>(raw: string | Buffer, bodies: Record<string, z.ZodType>): ParseResult<F> {
+  const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
+  if (size > MAX_FRAME_BYTES) return fail('PROTOCOL_FRAME_TOO_LARGE', `frame of ${size} bytes exceeds ${MAX_FRAME_BYTES}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+  } catch (err) {
+    return fail('PROTOCOL_INVALID_FRAME', `frame is not JSON: ${(err as Error).message}`);
+  }
+  const envelope = Envelope.safeParse(json);
+  if (!envelope.success) return fail('PROTOCOL_INVALID_FRAME', `bad envelope: ${describeIssues(envelope.error)}`);
+  const { v, type } = envelope.data;
+  if (!isCompatibleVersion(v)) {
+    return fail('PROTOCOL_VERSION_MISMATCH', `protocol version ${v} is not supported (this side speaks ${PROTOCOL_VERSION})`);
+  }
+  const schema = Object.hasOwn(bodies, type) ? bodies[type] : undefined;
+  if (!schema) return fail('PROTOCOL_UNKNOWN_TYPE', `unknown frame type "${type}"`);
+  const body = schema.safeParse(envelope.data.body);
+  if (!body.success) return fail('PROTOCOL_INVALID_FRAME', `bad ${type} body: ${describeIssues(body.error)}`);
+  return { ok: true, frame: { ...envelope.data, body: body.data } as F };
+}
+
+/** Parses a frame the coordinator received from an agent. */
+export function parseAgentFrame(raw: string | Buffer): ParseResult<AgentFrame> {
+  return parseWith<AgentFrame>(raw, AGENT_FRAME_BODIES);
+}
+
+/** Parses a frame the agent received from the coordinator. */
+export function parseCoordFrame(raw: string | Buffer): ParseResult<CoordFrame> {
+  return parseWith<CoordFrame>(raw, COORD_FRAME_BODIES);
+}
+
+/** Builds a frame to send; `id` must be unique per sender (a random id or a sequence). */
+export function makeFrame<T extends string, B>(type: T, id: string, body: B, now: Date = new Date()): Frame<T, B> {
+  return { v: PROTOCOL_VERSION, type, id, ts: now.toISOString(), body };
+}
