@@ -1,0 +1,128 @@
+/**
+ * What the hub does with each frame an authenticated agent sends. A bad frame gets a
+ * coord.error and never a crash; a version mismatch also closes the session.
+ */
+import type { WebSocket } from 'ws';
+import type { Clock } from '../../../common/src/clock.ts';
+import type { Logger } from '../../../common/src/logger.ts';
+import {
+  parseAgentFrame,
+  type AgentBodies,
+  type AgentEventBody,
+  type AgentFrame,
+  type CoordBodies,
+  type CoordFrameType,
+} from '../../../protocol/src/index.ts';
+import type { Db } from '../store/db.ts';
+import { getInstance, touchInstance } from '../store/instances.ts';
+import type { LogBuffer } from './log-buffer.ts';
+import type { AfterCommit, AgentEventSink } from './types.ts';
+
+/** One agent connection. */
+export interface Session {
+  instanceId: string;
+  ws: WebSocket;
+  /** Set by a pong, cleared by each heartbeat ping. */
+  alive: boolean;
+}
+
+/** What frame handling needs from the hub. */
+export interface FrameContext {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  logs: LogBuffer;
+  heartbeatMs: number;
+  sink: AgentEventSink | undefined;
+  send<T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean;
+}
+
+/** Parses and handles one raw frame. Never throws. */
+export function handleAgentFrame(ctx: FrameContext, session: Session, raw: Buffer): void {
+  const parsed = parseAgentFrame(raw);
+  if (!parsed.ok) {
+    ctx.log.warn('bad agent frame', { instanceId: session.instanceId, errorCode: parsed.error.code, reason: parsed.error.message });
+    ctx.send(session, 'coord.error', parsed.error);
+    if (parsed.error.code === 'PROTOCOL_VERSION_MISMATCH') session.ws.close(1002, 'protocol version mismatch');
+    return;
+  }
+  try {
+    dispatchFrame(ctx, session, parsed.frame);
+  } catch (err) {
+    ctx.log.error('handling agent frame failed', { instanceId: session.instanceId, type: parsed.frame.type, err });
+    // Internal details (SQL, paths) stay in our log; the agent may retry later.
+    ctx.send(session, 'coord.error', { code: 'INTERNAL', message: `could not handle ${parsed.frame.type}`, retryable: true });
+  }
+}
+
+function dispatchFrame(ctx: FrameContext, session: Session, frame: AgentFrame): void {
+  switch (frame.type) {
+    case 'agent.hello':
+      return onHello(ctx, session, frame.body);
+    case 'agent.inventory':
+      touchInstance(ctx.db, session.instanceId, { lastSeen: nowIso(ctx), inventory: frame.body.inventory });
+      return;
+    case 'agent.command.ack':
+      ctx.sink?.acknowledgeCommand(session.instanceId, frame.body.commandId);
+      return;
+    case 'agent.event':
+      return onEvent(ctx, session, frame.body);
+    case 'agent.log':
+      return onLog(ctx, session, frame.body);
+  }
+}
+
+function onHello(ctx: FrameContext, session: Session, body: AgentBodies['agent.hello']): void {
+  if (body.instanceId !== session.instanceId) {
+    ctx.send(session, 'coord.error', {
+      code: 'AUTH_FAILED',
+      message: 'hello names another instance than the one that signed the connection',
+      retryable: false,
+    });
+    session.ws.close(1008, 'instance mismatch');
+    return;
+  }
+  touchInstance(ctx.db, session.instanceId, { lastSeen: nowIso(ctx), agentVersion: body.agentVersion, inventory: body.inventory });
+  const lastAppliedSeq = getInstance(ctx.db, session.instanceId)?.lastAppliedSeq ?? 0;
+  ctx.send(session, 'coord.welcome', { instanceId: session.instanceId, lastAppliedSeq, heartbeatMs: ctx.heartbeatMs });
+  for (const command of ctx.sink?.unackedCommands(session.instanceId) ?? []) {
+    ctx.log.info('re-sending unacknowledged command', { instanceId: session.instanceId, commandId: command.commandId });
+    ctx.send(session, 'coord.command', command);
+  }
+}
+
+/**
+ * Applies the event exactly once: only when it is the next seq, in ONE transaction with the
+ * cursor update (reliability.md §6). Duplicates and gaps are not applied; either way the reply
+ * is the cursor, so the agent drops what was applied and re-sends from there.
+ */
+function onEvent(ctx: FrameContext, session: Session, body: AgentEventBody): void {
+  const { sink, db } = ctx;
+  const { instanceId } = session;
+  const result = db.transaction((): { seq: number; after?: AfterCommit } => {
+    const last = getInstance(db, instanceId)?.lastAppliedSeq ?? 0;
+    if (!sink || body.seq !== last + 1) return { seq: last };
+    const after = sink.applyAgentEvent(instanceId, body);
+    db.prepare('UPDATE instances SET last_applied_seq = ? WHERE instance_id = ?').run(body.seq, instanceId);
+    return { seq: body.seq, after };
+  })();
+  if (result.seq !== body.seq) ctx.log.debug('agent event not applied', { instanceId, seq: body.seq, cursor: result.seq });
+  ctx.send(session, 'coord.ack', { seq: result.seq });
+  if (!result.after) return;
+  try {
+    result.after();
+  } catch (err) {
+    ctx.log.error('after-commit work failed', { instanceId, seq: body.seq, err });
+  }
+}
+
+function onLog(ctx: FrameContext, session: Session, body: AgentBodies['agent.log']): void {
+  ctx.logs.append(
+    body.deploymentId,
+    body.lines.map((l) => ({ instanceId: session.instanceId, lifecycleEvent: body.lifecycleEvent, ...l })),
+  );
+}
+
+function nowIso(ctx: FrameContext): string {
+  return ctx.clock.now().toISOString();
+}

@@ -1,0 +1,203 @@
+/**
+ * The coordinator's WebSocket hub: authenticates agent connections on upgrade, keeps one
+ * session per instance, applies agent frames (events exactly once, by seq), sends commands, and
+ * detects dead connections with ws ping/pong.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
+import type { Logger } from '../../../common/src/logger.ts';
+import {
+  MAX_FRAME_BYTES,
+  makeFrame,
+  parseAgentFrame,
+  type CommandBody,
+  type CoordBodies,
+  type CoordFrameType,
+} from '../../../protocol/src/index.ts';
+import { NonceCache, verifyAgentRequest } from '../api/agent-auth.ts';
+import type { Db } from '../store/db.ts';
+import { handleAgentFrame, type FrameContext, type Session } from './frames.ts';
+import { LogBuffer } from './log-buffer.ts';
+import type { AgentEventSink } from './types.ts';
+import { AGENT_CONNECT_PATH, pathnameOf, refuseUpgrade } from './upgrade.ts';
+
+export type { AgentEventSink, AfterCommit } from './types.ts';
+
+/** Default interval of ws pings to agents. */
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+
+/** How long {@link Hub.close} waits for agents to complete the close handshake. */
+const CLOSE_GRACE_MS = 2_000;
+
+/** Dependencies of the {@link Hub}. */
+export interface HubDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  /** @default 15000 */
+  heartbeatMs?: number;
+  /** Shared with the HTTP API's bundle-download auth so a nonce is single-use across both. */
+  nonces?: NonceCache;
+}
+
+/** Agent connections of one coordinator. */
+export class Hub {
+  /** Recent hook output per deployment (agent.log), best effort. */
+  readonly logs = new LogBuffer();
+  private readonly wss: WebSocketServer;
+  private readonly sessions = new Map<string, Session>();
+  private readonly ctx: FrameContext;
+  private readonly nonces: NonceCache;
+  private readonly heartbeatMs: number;
+  private heartbeat: TimerHandle | undefined;
+  private frameCounter = 0;
+  private closed = false;
+
+  constructor(private readonly deps: HubDeps) {
+    this.heartbeatMs = deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    this.nonces = deps.nonces ?? new NonceCache();
+    // maxPayload bounds memory per frame (the default is 100 MiB); perMessageDeflate stays off,
+    // the historical source of ws DoS issues (reliability.md §3).
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
+    const log = deps.logger.child({ component: 'hub' });
+    this.ctx = {
+      db: deps.db,
+      clock: deps.clock,
+      log,
+      logs: this.logs,
+      heartbeatMs: this.heartbeatMs,
+      sink: undefined,
+      send: (session, type, body) => this.sendFrame(session, type, body),
+    };
+    this.scheduleHeartbeat();
+  }
+
+  /** Connects the scheduler; events are not applied (nor acked past the cursor) before this. */
+  attach(scheduler: AgentEventSink): void {
+    this.ctx.sink = scheduler;
+  }
+
+  /**
+   * Handles an HTTP upgrade request. The signed request is verified BEFORE the WebSocket
+   * handshake, as the ws README's "Client authentication" recommends; failures get a 401 and the
+   * socket is closed. Never throws.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const onSocketError = (err: Error): void => {
+      this.ctx.log.debug('upgrade socket error', { err: err.message });
+    };
+    socket.on('error', onSocketError);
+    const refuse = (status: number, reason: string): void => {
+      this.ctx.log.warn('agent connection refused', { status, reason, remote: req.socket.remoteAddress });
+      refuseUpgrade(socket, status, reason);
+    };
+    if (this.closed) return refuse(503, 'coordinator is shutting down');
+    const path = req.url ?? '/';
+    if (pathnameOf(path) !== AGENT_CONNECT_PATH) return refuse(404, 'not found');
+    let auth: ReturnType<typeof verifyAgentRequest>;
+    try {
+      const authDeps = { db: this.deps.db, clock: this.deps.clock, nonces: this.nonces };
+      auth = verifyAgentRequest(authDeps, { method: req.method ?? 'GET', path, headers: req.headers });
+    } catch (err) {
+      this.ctx.log.error('verifying agent request failed', { err });
+      return refuse(500, 'internal error');
+    }
+    if (!auth.ok) return refuse(401, auth.message);
+    const instanceId = auth.instanceId;
+    socket.removeListener('error', onSocketError);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, instanceId));
+  }
+
+  /** True when the instance has an open session. */
+  isConnected(instanceId: string): boolean {
+    return this.sessions.get(instanceId)?.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends a command to a connected agent; false when it is not connected. */
+  sendCommand(instanceId: string, body: CommandBody): boolean {
+    const session = this.sessions.get(instanceId);
+    if (!session) return false;
+    return this.sendFrame(session, 'coord.command', body);
+  }
+
+  /** Closes every session and stops the heartbeat; resolves when all sockets are closed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.heartbeat !== undefined) this.deps.clock.clearTimeout(this.heartbeat);
+    const closing = [...this.sessions.values()].map((s) => this.closeSession(s));
+    this.sessions.clear();
+    await Promise.all(closing);
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private closeSession(session: Session): Promise<void> {
+    const { ws } = session;
+    if (ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = this.deps.clock.setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+      ws.once('close', () => {
+        this.deps.clock.clearTimeout(timer);
+        resolve();
+      });
+      ws.close(1001, 'coordinator shutting down');
+    });
+  }
+
+  private onConnection(ws: WebSocket, instanceId: string): void {
+    const previous = this.sessions.get(instanceId);
+    const session: Session = { instanceId, ws, alive: true };
+    this.sessions.set(instanceId, session);
+    if (previous) {
+      this.ctx.log.info('agent session replaced', { instanceId });
+      previous.ws.close(4000, 'replaced by a newer connection');
+    }
+    this.ctx.log.info('agent connected', { instanceId });
+    ws.on('pong', () => {
+      session.alive = true;
+    });
+    ws.on('message', (data) => {
+      // A replaced session may still deliver frames while it closes; only the current one counts.
+      if (this.sessions.get(instanceId) === session) handleAgentFrame(this.ctx, session, toBuffer(data));
+    });
+    ws.on('error', (err) => this.ctx.log.warn('agent socket error', { instanceId, err: err.message }));
+    ws.on('close', (code) => {
+      if (this.sessions.get(instanceId) === session) this.sessions.delete(instanceId);
+      this.ctx.log.info('agent disconnected', { instanceId, code });
+    });
+  }
+
+  private sendFrame<T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean {
+    if (session.ws.readyState !== WebSocket.OPEN) return false;
+    this.frameCounter += 1;
+    session.ws.send(JSON.stringify(makeFrame(type, `h-${this.frameCounter}`, body, this.deps.clock.now())));
+    return true;
+  }
+
+  private scheduleHeartbeat(): void {
+    this.heartbeat = this.deps.clock.setTimeout(() => {
+      this.beat();
+      if (!this.closed) this.scheduleHeartbeat();
+    }, this.heartbeatMs);
+  }
+
+  /** ws README's broken-connection check: a session that did not pong since the last ping is dead. */
+  private beat(): void {
+    for (const session of this.sessions.values()) {
+      if (!session.alive) {
+        this.ctx.log.warn('agent missed heartbeat; terminating', { instanceId: session.instanceId });
+        session.ws.terminate();
+        continue;
+      }
+      session.alive = false;
+      if (session.ws.readyState === WebSocket.OPEN) session.ws.ping();
+    }
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}

@@ -1,0 +1,21 @@
+/**
+ * What the hub needs from the deployment scheduler, kept as an interface so the hub knows
+ * nothing about deployments and tests can plug in a fake.
+ */
+import type { AgentEventBody, CommandBody } from '../../../protocol/src/index.ts';
+
+/** Work to run once the transaction that produced it has committed (e.g. sending commands). */
+export type AfterCommit = () => void;
+
+/** The scheduler, as seen by the hub. */
+export interface AgentEventSink {
+  /**
+   * Applies one agent event. Called inside the hub's transaction together with the
+   * last_applied_seq update; must not send anything itself, and returns what to do after commit.
+   */
+  applyAgentEvent(instanceId: string, event: AgentEventBody): AfterCommit;
+  /** The host journaled the command (agent.command.ack). */
+  acknowledgeCommand(instanceId: string, commandId: string): void;
+  /** Commands sent to the host but not acknowledged, of deployments still in progress. */
+  unackedCommands(instanceId: string): CommandBody[];
+}

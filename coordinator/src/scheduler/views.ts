@@ -1,0 +1,170 @@
+/**
+ * Read models of deployments for the HTTP API: protocol api.ts DeploymentView, with per-host
+ * targets and lifecycle events (diagnostics on failure).
+ */
+import type { Db } from '../store/db.ts';
+import {
+  isErrorCode,
+  type DeploymentStatus,
+  type DeploymentView,
+  type DeploymentTargetView,
+  type ErrorCode,
+  type FileExistsBehavior,
+  type InstanceStatus,
+  type LifecycleEventStatus,
+  type LifecycleEventView,
+} from '../../../protocol/src/index.ts';
+
+/** Filters of {@link listDeploymentViews}; all optional, combined with AND. */
+export interface DeploymentFilter {
+  applicationName?: string;
+  deploymentGroupName?: string;
+  status?: string;
+}
+
+interface RawDeployment {
+  deployment_id: string;
+  application_name: string;
+  group_name: string;
+  revision_id: string;
+  deployment_config_name: string;
+  status: DeploymentStatus;
+  creator: string;
+  file_exists_behavior: FileExistsBehavior;
+  ignore_application_stop_failures: number;
+  description: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+interface RawTarget {
+  instance_id: string;
+  hostname: string | null;
+  status: InstanceStatus;
+  batch: number | null;
+  updated_at: string | null;
+}
+
+interface RawEvent {
+  instance_id: string;
+  event: string;
+  status: LifecycleEventStatus;
+  error_code: string | null;
+  script_name: string | null;
+  message: string | null;
+  log_tail: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+const SELECT_DEPLOYMENT = `
+  SELECT d.*, a.name AS application_name, g.name AS group_name
+  FROM deployments d
+  JOIN applications a ON a.application_id = d.application_id
+  JOIN deployment_groups g ON g.deployment_group_id = d.deployment_group_id`;
+
+function asErrorCode(code: string, fallback: ErrorCode): ErrorCode {
+  return isErrorCode(code) ? code : fallback;
+}
+
+function toEventView(e: RawEvent): LifecycleEventView {
+  const view: LifecycleEventView = { lifecycleEventName: e.event, status: e.status };
+  if (e.started_at !== null) view.startTime = e.started_at;
+  if (e.ended_at !== null) view.endTime = e.ended_at;
+  if (e.error_code !== null) {
+    const diagnostics: NonNullable<LifecycleEventView['diagnostics']> = {
+      errorCode: asErrorCode(e.error_code, 'UnknownError'),
+      message: e.message ?? '',
+    };
+    if (e.script_name !== null) diagnostics.scriptName = e.script_name;
+    if (e.log_tail !== null) diagnostics.logTail = e.log_tail;
+    view.diagnostics = diagnostics;
+  }
+  return view;
+}
+
+function targetsOf(db: Db, deploymentId: string): DeploymentTargetView[] {
+  const targets = db
+    .prepare(
+      `SELECT t.instance_id, i.hostname, t.status, t.batch, t.updated_at FROM deployment_targets t
+       LEFT JOIN instances i ON i.instance_id = t.instance_id WHERE t.deployment_id = ? ORDER BY t.position`,
+    )
+    .all(deploymentId) as RawTarget[];
+  const events = db
+    .prepare('SELECT * FROM target_events WHERE deployment_id = ? ORDER BY instance_id, position')
+    .all(deploymentId) as RawEvent[];
+  return targets.map((t) => {
+    const view: DeploymentTargetView = {
+      instanceId: t.instance_id,
+      hostname: t.hostname ?? '',
+      status: t.status,
+      lifecycleEvents: events.filter((e) => e.instance_id === t.instance_id).map(toEventView),
+    };
+    if (t.batch !== null) view.batch = t.batch;
+    if (t.updated_at !== null) view.lastUpdatedAt = t.updated_at;
+    return view;
+  });
+}
+
+function overviewOf(targets: readonly DeploymentTargetView[]): DeploymentView['overview'] {
+  const overview = { Pending: 0, InProgress: 0, Succeeded: 0, Failed: 0, Skipped: 0 };
+  for (const t of targets) {
+    if (Object.hasOwn(overview, t.status)) overview[t.status as keyof typeof overview] += 1;
+  }
+  return overview;
+}
+
+function toView(db: Db, d: RawDeployment): DeploymentView {
+  const targets = targetsOf(db, d.deployment_id);
+  const view: DeploymentView = {
+    deploymentId: d.deployment_id,
+    applicationName: d.application_name,
+    deploymentGroupName: d.group_name,
+    revisionId: d.revision_id,
+    deploymentConfigName: d.deployment_config_name,
+    status: d.status,
+    creator: d.creator,
+    fileExistsBehavior: d.file_exists_behavior,
+    ignoreApplicationStopFailures: d.ignore_application_stop_failures !== 0,
+    createTime: d.created_at,
+    overview: overviewOf(targets),
+    targets,
+  };
+  if (d.description !== null) view.description = d.description;
+  if (d.error_code !== null) {
+    view.errorInformation = { code: asErrorCode(d.error_code, 'INTERNAL_ERROR'), message: d.error_message ?? '' };
+  }
+  if (d.started_at !== null) view.startTime = d.started_at;
+  if (d.completed_at !== null) view.completeTime = d.completed_at;
+  return view;
+}
+
+/** The deployment with its targets and lifecycle events, or undefined when there is none. */
+export function getDeploymentView(db: Db, deploymentId: string): DeploymentView | undefined {
+  const raw = db.prepare(`${SELECT_DEPLOYMENT} WHERE d.deployment_id = ?`).get(deploymentId) as RawDeployment | undefined;
+  return raw && toView(db, raw);
+}
+
+/** Deployments matching the filter, newest first. */
+export function listDeploymentViews(db: Db, filter: DeploymentFilter): DeploymentView[] {
+  const where: string[] = [];
+  const args: string[] = [];
+  if (filter.applicationName !== undefined) {
+    where.push('a.name = ?');
+    args.push(filter.applicationName);
+  }
+  if (filter.deploymentGroupName !== undefined) {
+    where.push('g.name = ?');
+    args.push(filter.deploymentGroupName);
+  }
+  if (filter.status !== undefined) {
+    where.push('d.status = ?');
+    args.push(filter.status);
+  }
+  const sql = `${SELECT_DEPLOYMENT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.created_at DESC, d.deployment_id DESC`;
+  const rows = db.prepare(sql).all(...args) as RawDeployment[];
+  return rows.map((r) => toView(db, r));
+}

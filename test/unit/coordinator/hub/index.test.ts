@@ -1,0 +1,277 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket } from 'ws';
+import { systemClock } from '../../../../common/src/clock.ts';
+import { silentLogger } from '../../../../common/src/logger.ts';
+import {
+  SIGNATURE_HEADERS,
+  makeFrame,
+  parseCoordFrame,
+  signingPayload,
+  type AgentEventBody,
+  type CoordFrame,
+  type Inventory,
+} from '../../../../protocol/src/index.ts';
+import { Hub } from '../../../../coordinator/src/hub/index.ts';
+import type { AgentEventSink } from '../../../../coordinator/src/hub/types.ts';
+import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
+import { getDeploymentView } from '../../../../coordinator/src/scheduler/views.ts';
+import type { Db } from '../../../../coordinator/src/store/db.ts';
+import { insertInstance, seed, tempStore } from '../scheduler/seed.ts';
+
+const PATH = '/v1/agent/connect';
+const INSTANCE = 'i-AGENTAGENT';
+
+const inventory: Inventory = {
+  hostname: 'web-1',
+  os: { platform: 'linux', distro: 'debian', release: '12', kernel: '6.1' },
+  arch: 'x64',
+  cpus: 2,
+  memoryBytes: 1024,
+  diskFreeBytes: 2048,
+  addresses: ['10.0.0.1'],
+  agentVersion: '0.1.0',
+  nodeVersion: 'v20.0.0',
+};
+
+function signedHeaders(key: KeyObject, instanceId = INSTANCE): Record<string, string> {
+  const timestamp = String(Date.now());
+  const nonce = randomBytes(16).toString('base64url');
+  const signature = sign(null, signingPayload({ instanceId, timestamp, nonce, method: 'GET', path: PATH }), key).toString('base64');
+  return {
+    [SIGNATURE_HEADERS.instance]: instanceId,
+    [SIGNATURE_HEADERS.timestamp]: timestamp,
+    [SIGNATURE_HEADERS.nonce]: nonce,
+    [SIGNATURE_HEADERS.signature]: signature,
+  };
+}
+
+/** A connected test agent that queues what the coordinator sends. */
+class TestAgent {
+  readonly frames: CoordFrame[] = [];
+  private waiters: (() => void)[] = [];
+  private n = 0;
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const parsed = parseCoordFrame(data as Buffer);
+      if (parsed.ok) this.frames.push(parsed.frame);
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  send(type: string, body: unknown, v = 1): void {
+    this.n += 1;
+    this.ws.send(JSON.stringify({ ...makeFrame(type, `a-${this.n}`, body), v }));
+  }
+
+  /** Resolves with the next frame of `type` not yet taken. */
+  async next<T extends CoordFrame['type']>(type: T): Promise<Extract<CoordFrame, { type: T }>> {
+    for (;;) {
+      const i = this.frames.findIndex((f) => f.type === type);
+      if (i >= 0) return this.frames.splice(i, 1)[0] as Extract<CoordFrame, { type: T }>;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  closed(): Promise<number> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve(-1);
+    return new Promise((resolve) => this.ws.once('close', (code) => resolve(code)));
+  }
+}
+
+describe('Hub', () => {
+  let db: Db;
+  let cleanup: () => void;
+  let hub: Hub;
+  let server: http.Server;
+  let url: string;
+  let key: KeyObject;
+  let applied: number;
+  const agents: WebSocket[] = [];
+
+  function startHub(heartbeatMs = 15_000): void {
+    hub = new Hub({ db, clock: systemClock, logger: silentLogger(), heartbeatMs });
+    const scheduler = new Scheduler({ db, clock: systemClock, logger: silentLogger(), hub });
+    const counting: AgentEventSink = {
+      applyAgentEvent: (id, body) => {
+        applied += 1;
+        return scheduler.applyAgentEvent(id, body);
+      },
+      acknowledgeCommand: (id, commandId) => scheduler.acknowledgeCommand(id, commandId),
+      unackedCommands: (id) => scheduler.unackedCommands(id),
+    };
+    hub.attach(counting);
+  }
+
+  beforeEach(async () => {
+    ({ db, cleanup } = tempStore());
+    applied = 0;
+    const pair = generateKeyPairSync('ed25519');
+    key = pair.privateKey;
+    insertInstance(db, INSTANCE, { env: 'prod' }, 0, pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    startHub();
+    server = http.createServer();
+    server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`;
+  });
+
+  afterEach(async () => {
+    for (const ws of agents.splice(0)) if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+    await hub.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    cleanup();
+  });
+
+  function track(ws: WebSocket): WebSocket {
+    // Refusals and terminations surface as 'error' on the client; each test asserts what it expects.
+    ws.on('error', () => undefined);
+    agents.push(ws);
+    return ws;
+  }
+
+  async function connect(headers = signedHeaders(key), opts: { autoPong?: boolean } = {}): Promise<TestAgent> {
+    const ws = track(new WebSocket(url, { headers, ...opts }));
+    const agent = new TestAgent(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return agent;
+  }
+
+  async function hello(): Promise<TestAgent> {
+    const agent = await connect();
+    agent.send('agent.hello', { instanceId: INSTANCE, agentVersion: '0.1.0', inventory });
+    await agent.next('coord.welcome');
+    return agent;
+  }
+
+  function event(seq: number, commandId: string, deploymentId: string): AgentEventBody {
+    return { seq, commandId, deploymentId, lifecycleEvent: 'ApplicationStop', status: 'InProgress', at: new Date().toISOString() };
+  }
+
+  describe('#handleUpgrade', () => {
+    it('refuses a connection whose signature does not verify with 401', async () => {
+      const other = generateKeyPairSync('ed25519').privateKey;
+      const ws = track(new WebSocket(url, { headers: signedHeaders(other) }));
+      const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+      assert.equal(status, 401);
+    });
+
+    it('refuses a replayed signature', async () => {
+      const headers = signedHeaders(key);
+      await connect(headers);
+      await assert.rejects(connect(headers), /401/);
+    });
+
+    it('replaces an older session of the same instance', async () => {
+      const first = await connect();
+      await connect();
+      assert.equal(await first.closed(), 4000);
+      assert.equal(hub.isConnected(INSTANCE), true);
+    });
+  });
+
+  describe('frames', () => {
+    it('answers hello with welcome carrying the cursor and heartbeat', async () => {
+      const agent = await connect();
+      agent.send('agent.hello', { instanceId: INSTANCE, agentVersion: '0.1.0', inventory });
+      const welcome = await agent.next('coord.welcome');
+      assert.deepEqual(welcome.body, { instanceId: INSTANCE, lastAppliedSeq: 0, heartbeatMs: 15_000 });
+      const row = db.prepare('SELECT agent_version, last_seen FROM instances WHERE instance_id = ?').get(INSTANCE) as { agent_version: string; last_seen: string };
+      assert.equal(row.agent_version, '0.1.0');
+    });
+
+    it('re-sends an unacknowledged command after hello', async () => {
+      const s = seed(db, 0);
+      const scheduler = new Scheduler({ db, clock: systemClock, logger: silentLogger(), hub });
+      const deploymentId = scheduler.createDeployment({
+        applicationId: s.applicationId,
+        deploymentGroupId: s.deploymentGroupId,
+        revisionId: s.revisionId,
+        deploymentConfigName: 'OneAtATime',
+        fileExistsBehavior: 'DISALLOW',
+        ignoreApplicationStopFailures: false,
+        parameters: {},
+        creator: 'user',
+      });
+      const agent = await hello();
+      const command = await agent.next('coord.command');
+      assert.equal(command.body.deploymentId, deploymentId);
+    });
+
+    it('carries a deployment to Succeeded from ack and events sent over the socket', async () => {
+      const s = seed(db, 0);
+      const scheduler = new Scheduler({ db, clock: systemClock, logger: silentLogger(), hub });
+      const agent = await hello();
+      const deploymentId = scheduler.createDeployment({
+        applicationId: s.applicationId,
+        deploymentGroupId: s.deploymentGroupId,
+        revisionId: s.revisionId,
+        deploymentConfigName: 'AllAtOnce',
+        fileExistsBehavior: 'DISALLOW',
+        ignoreApplicationStopFailures: false,
+        parameters: {},
+        creator: 'user',
+      });
+      const { commandId } = (await agent.next('coord.command')).body;
+      agent.send('agent.command.ack', { commandId });
+      agent.send('agent.event', { seq: 1, commandId, deploymentId, status: 'Succeeded', at: new Date().toISOString() });
+      assert.equal((await agent.next('coord.ack')).body.seq, 1);
+      assert.equal(getDeploymentView(db, deploymentId)?.status, 'Succeeded');
+      assert.deepEqual(scheduler.unackedCommands(INSTANCE), []);
+    });
+
+    it('applies an event once even when it is sent twice, acking the cursor both times', async () => {
+      const agent = await hello();
+      agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      assert.equal((await agent.next('coord.ack')).body.seq, 1);
+      agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      assert.equal((await agent.next('coord.ack')).body.seq, 1);
+      assert.equal(applied, 1);
+    });
+
+    it('does not apply an event after a gap', async () => {
+      const agent = await hello();
+      agent.send('agent.event', event(2, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      assert.equal((await agent.next('coord.ack')).body.seq, 0);
+      assert.equal(applied, 0);
+    });
+
+    it('answers an unknown frame type with coord.error and stays connected', async () => {
+      const agent = await connect();
+      agent.send('agent.dance', {});
+      const error = await agent.next('coord.error');
+      assert.equal(error.body.code, 'PROTOCOL_UNKNOWN_TYPE');
+      agent.send('agent.hello', { instanceId: INSTANCE, agentVersion: '0.1.0', inventory });
+      await agent.next('coord.welcome');
+    });
+
+    it('closes the session on a protocol version mismatch', async () => {
+      const agent = await connect();
+      agent.send('agent.hello', { instanceId: INSTANCE, agentVersion: '0.1.0', inventory }, 99);
+      assert.equal((await agent.next('coord.error')).body.code, 'PROTOCOL_VERSION_MISMATCH');
+      assert.equal(await agent.closed(), 1002);
+    });
+
+    it('refuses a hello naming another instance', async () => {
+      const agent = await connect();
+      agent.send('agent.hello', { instanceId: 'i-SOMEONEELSE', agentVersion: '0.1.0', inventory });
+      assert.equal((await agent.next('coord.error')).body.code, 'AUTH_FAILED');
+      assert.equal(await agent.closed(), 1008);
+    });
+  });
+
+  describe('heartbeat', () => {
+    it('terminates a session that stops answering pings', async () => {
+      await hub.close();
+      startHub(50);
+      const agent = await connect(signedHeaders(key), { autoPong: false });
+      await agent.closed();
+      assert.equal(hub.isConnected(INSTANCE), false);
+    });
+  });
+});

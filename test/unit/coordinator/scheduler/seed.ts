@@ -1,0 +1,101 @@
+/**
+ * Test helpers: a real SQLite store in a temp dir, seeded with plain SQL, a fake clock and a
+ * fake CommandSender recording what the scheduler sends.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Clock, TimerHandle } from '../../../../common/src/clock.ts';
+import type { AgentEventBody, CommandBody, TagFilter, Tags } from '../../../../protocol/src/index.ts';
+import { openStore, type Db } from '../../../../coordinator/src/store/db.ts';
+import type { CommandSender } from '../../../../coordinator/src/scheduler/index.ts';
+
+/** A store on a temp file; `cleanup` closes it and removes the dir. */
+export function tempStore(): { db: Db; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-'));
+  const db = openStore(path.join(dir, 'coordinator.db'));
+  return {
+    db,
+    cleanup: () => {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A clock whose wall time advances one second per call to now(); timers never fire on their own. */
+export function fakeClock(start = Date.parse('2025-01-01T00:00:00Z')): Clock {
+  let t = start;
+  return {
+    now: () => new Date((t += 1000)),
+    monotonicMs: () => t - start,
+    setTimeout: () => ({}) as TimerHandle,
+    clearTimeout: () => undefined,
+  };
+}
+
+/** Records every command; `connected` decides what sendCommand returns. */
+export class FakeSender implements CommandSender {
+  readonly sent: { instanceId: string; command: CommandBody }[] = [];
+  connected = true;
+  sendCommand(instanceId: string, command: CommandBody): boolean {
+    this.sent.push({ instanceId, command });
+    return this.connected;
+  }
+}
+
+/** Ids of the seeded application, group and revision. */
+export interface Seeded {
+  applicationId: string;
+  deploymentGroupId: string;
+  revisionId: string;
+  instanceIds: string[];
+}
+
+/** Inserts an instance with the given tags; registration order follows `n`. */
+export function insertInstance(db: Db, instanceId: string, tags: Tags, n: number, publicKey = 'unused'): void {
+  db.prepare('INSERT INTO instances (instance_id, hostname, public_key, tags, registered_at) VALUES (?, ?, ?, ?, ?)').run(
+    instanceId,
+    `host-${n}`,
+    publicKey,
+    JSON.stringify(tags),
+    new Date(Date.UTC(2024, 0, 1, 0, 0, n)).toISOString(),
+  );
+}
+
+/** Seeds an application, a group selecting `env=prod`, a revision and `hosts` matching instances. */
+export function seed(db: Db, hosts: number, opts: { config?: string; filters?: TagFilter[] } = {}): Seeded {
+  const now = '2024-01-01T00:00:00.000Z';
+  db.prepare('INSERT INTO applications (application_id, name, created_at) VALUES (?, ?, ?)').run('a-APPAPPAPP', 'shop', now);
+  db.prepare(
+    `INSERT INTO deployment_groups (deployment_group_id, application_id, name, tag_filters, deployment_config_name, created_at)
+     VALUES (?, ?, ?, ?, ?, ?)`,
+  ).run(
+    'g-GRPGRPGRP',
+    'a-APPAPPAPP',
+    'prod',
+    JSON.stringify(opts.filters ?? [{ type: 'KEY_AND_VALUE', key: 'env', value: 'prod' }]),
+    opts.config ?? 'CodeDeployDefault.OneAtATime',
+    now,
+  );
+  db.prepare(
+    `INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+  ).run('r-REVREVREV', 'a-APPAPPAPP', 'a'.repeat(64), 123, 'tgz', now);
+  const instanceIds: string[] = [];
+  for (let i = 0; i < hosts; i++) {
+    const id = `i-HOST${String(i).padStart(4, '0')}`;
+    insertInstance(db, id, { env: 'prod' }, i);
+    instanceIds.push(id);
+  }
+  return { applicationId: 'a-APPAPPAPP', deploymentGroupId: 'g-GRPGRPGRP', revisionId: 'r-REVREVREV', instanceIds };
+}
+
+/** A final host outcome event for a sent command. */
+export function outcome(command: CommandBody, status: 'Succeeded' | 'Failed', seq = 1): AgentEventBody {
+  const body: AgentEventBody = { seq, commandId: command.commandId, deploymentId: command.deploymentId, status, at: '2025-01-01T00:10:00.000Z' };
+  if (status === 'Failed') {
+    body.errorCode = 'ScriptFailed';
+    body.message = 'script exited with 1';
+  }
+  return body;
+}
