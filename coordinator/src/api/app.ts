@@ -1,0 +1,35 @@
+/**
+ * The coordinator's HTTP API (fastify): JSON in and out, bearer-token auth, protocol schemas at
+ * the boundary, and ApiErrorBody for every error.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { installAuth } from './auth.ts';
+import type { ApiDeps } from './deps.ts';
+import { installErrorHandlers } from './errors.ts';
+import { applicationRoutes } from './routes/applications.ts';
+import { deploymentRoutes } from './routes/deployments.ts';
+import { instanceRoutes } from './routes/instances.ts';
+import { revisionRoutes } from './routes/revisions.ts';
+
+/**
+ * Builds the API on a fresh fastify instance (not listening). The caller listens, and wires
+ * WebSocket upgrades on `app.server` to the hub.
+ */
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({ logger: false });
+  const log = deps.logger.child({ component: 'api' });
+  // Bundles can be gigabytes: hand the raw request stream to the route, which pipes it into the
+  // artifact store (and enforces the store's own size limit) instead of buffering it here.
+  app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
+  installErrorHandlers(app, log);
+  installAuth(app, deps);
+  app.addHook('onResponse', async (request, reply) => {
+    log.debug('request handled', { method: request.method, url: request.url, statusCode: reply.statusCode });
+  });
+  app.get('/healthz', { config: { auth: 'none' } }, async () => ({ ok: true }));
+  applicationRoutes(app, deps);
+  revisionRoutes(app, deps);
+  deploymentRoutes(app, deps);
+  instanceRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,54 @@
+/**
+ * What the HTTP API needs from the rest of the coordinator. The scheduler and hub are reached
+ * through these narrow interfaces so the API can be tested over the real store on its own.
+ */
+import type { Clock } from '../../../common/src/clock.ts';
+import type { Logger } from '../../../common/src/logger.ts';
+import type { DeploymentStatus, DeploymentView, FileExistsBehavior } from '../../../protocol/src/index.ts';
+import type { ArtifactStore } from '../artifacts/store.ts';
+import type { Db } from '../store/db.ts';
+import type { NonceCache } from './agent-auth.ts';
+
+/** A deployment the API has validated and resolved to ids (the scheduler's NewDeployment). */
+export interface NewDeployment {
+  applicationId: string;
+  deploymentGroupId: string;
+  revisionId: string;
+  deploymentConfigName: string;
+  fileExistsBehavior: FileExistsBehavior;
+  ignoreApplicationStopFailures: boolean;
+  parameters: Record<string, string>;
+  description?: string;
+  creator: string;
+}
+
+/** Filter of {@link DeploymentService.listDeploymentViews}. */
+export interface DeploymentFilter {
+  applicationName?: string;
+  deploymentGroupName?: string;
+  status?: DeploymentStatus;
+}
+
+/** The scheduler as the API sees it. */
+export interface DeploymentService {
+  /** Stores and starts a deployment; returns its id. */
+  createDeployment(input: NewDeployment): string;
+  getDeploymentView(deploymentId: string): DeploymentView | undefined;
+  listDeploymentViews(filter: DeploymentFilter): DeploymentView[];
+}
+
+/** The hub as the API sees it. */
+export interface AgentPresence {
+  isConnected(instanceId: string): boolean;
+}
+
+/** Dependencies of {@link buildApi}. */
+export interface ApiDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  artifacts: ArtifactStore;
+  scheduler: DeploymentService;
+  hub: AgentPresence;
+  nonces: NonceCache;
+}

@@ -1,0 +1,58 @@
+/**
+ * Host registration with a registration token (our replacement for CodeDeploy's IAM-based
+ * on-premises registration): the token is checked, its use counted and the instance stored in
+ * one transaction, so two hosts racing for the last use cannot both succeed.
+ */
+import { createPublicKey } from 'node:crypto';
+import { newId } from '../../../common/src/ids.ts';
+import { DeckhandError, type RegisterInstanceResponse, type Tags } from '../../../protocol/src/index.ts';
+import type { Db } from '../store/db.ts';
+import { insertInstance } from '../store/instances.ts';
+import { findRegistrationToken, incrementRegistrationTokenUses, type RegistrationTokenRow } from '../store/tokens.ts';
+import { FieldError } from './errors.ts';
+
+/** A registration request after schema validation. */
+export interface Registration {
+  token: string;
+  publicKey: string;
+  hostname: string;
+  tags: Tags;
+}
+
+/** Throws unless `pem` is an Ed25519 public key in SPKI PEM. */
+export function assertEd25519PublicKey(pem: string): void {
+  let type: string | undefined;
+  try {
+    type = createPublicKey({ key: pem, format: 'pem' }).asymmetricKeyType;
+  } catch {
+    // The parse error says nothing more useful to the caller than this message does.
+    throw new FieldError('VALIDATION_FAILED', 'publicKey', 'publicKey: not a PEM public key');
+  }
+  if (type !== 'ed25519') throw new FieldError('VALIDATION_FAILED', 'publicKey', 'publicKey: must be an Ed25519 key');
+}
+
+function usableToken(db: Db, secret: string, now: Date): RegistrationTokenRow {
+  const token = findRegistrationToken(db, secret);
+  if (!token) throw new DeckhandError('AUTH_FAILED', 'unknown registration token');
+  if (Date.parse(token.expiresAt) <= now.getTime()) throw new DeckhandError('AUTH_FAILED', 'registration token has expired');
+  if (token.maxUses !== null && token.uses >= token.maxUses) {
+    throw new DeckhandError('AUTH_FAILED', 'registration token has been used up');
+  }
+  return token;
+}
+
+/**
+ * Registers a host. Tags preset on the token win over the host's own, because the token is
+ * what an administrator controls (and tags decide which deployments reach the host).
+ */
+export function registerInstance(db: Db, now: Date, reg: Registration): RegisterInstanceResponse {
+  assertEd25519PublicKey(reg.publicKey);
+  return db.transaction((): RegisterInstanceResponse => {
+    const token = usableToken(db, reg.token, now);
+    incrementRegistrationTokenUses(db, token.tokenId);
+    const tags = { ...reg.tags, ...token.tags };
+    const instanceId = newId('i');
+    insertInstance(db, { instanceId, hostname: reg.hostname, publicKey: reg.publicKey, tags, registeredAt: now.toISOString() });
+    return { instanceId, tags };
+  }).immediate();
+}

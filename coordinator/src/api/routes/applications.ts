@@ -1,0 +1,69 @@
+/**
+ * Applications and their deployment groups.
+ */
+import type { FastifyInstance } from 'fastify';
+import {
+  canonicalConfigName,
+  CreateApplicationRequest,
+  CreateDeploymentGroupRequest,
+} from '../../../../protocol/src/index.ts';
+import type { Db } from '../../store/db.ts';
+import { getApplicationByName, insertApplication, listApplications, type ApplicationRow } from '../../store/applications.ts';
+import { getDeploymentGroupByName, insertDeploymentGroup, listDeploymentGroups } from '../../store/groups.ts';
+import type { ApiDeps } from '../deps.ts';
+import { notFound } from '../errors.ts';
+import { AppParams, GroupParams } from '../schemas.ts';
+import { parseInput } from '../validate.ts';
+import { applicationView, deploymentGroupView } from '../views.ts';
+import { assertKnownConfig } from './configs.ts';
+
+/** The application named `name`, or a 404 naming it. */
+export function requireApplication(db: Db, name: string): ApplicationRow {
+  const app = getApplicationByName(db, name);
+  if (!app) throw notFound(`application ${name}`);
+  return app;
+}
+
+/** Registers the application and deployment-group routes. */
+export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { db, clock } = deps;
+
+  app.post('/v1/applications', async (request, reply) => {
+    const body = parseInput(CreateApplicationRequest, request.body);
+    const row = insertApplication(db, { name: body.name, createdAt: clock.now().toISOString() });
+    return reply.code(201).send(applicationView(row));
+  });
+
+  app.get('/v1/applications', async () => ({ applications: listApplications(db).map(applicationView) }));
+
+  app.post('/v1/applications/:app/deployment-groups', async (request, reply) => {
+    const params = parseInput(AppParams, request.params, 'params');
+    const body = parseInput(CreateDeploymentGroupRequest, request.body);
+    const application = requireApplication(db, params.app);
+    const configName = canonicalConfigName(body.deploymentConfigName);
+    assertKnownConfig(configName);
+    const row = insertDeploymentGroup(db, {
+      applicationId: application.applicationId,
+      name: body.name,
+      tagFilters: body.tagFilters,
+      deploymentConfigName: configName,
+      createdAt: clock.now().toISOString(),
+    });
+    return reply.code(201).send(deploymentGroupView(row, application.name));
+  });
+
+  app.get('/v1/applications/:app/deployment-groups', async (request) => {
+    const params = parseInput(AppParams, request.params, 'params');
+    const application = requireApplication(db, params.app);
+    const groups = listDeploymentGroups(db, application.applicationId);
+    return { deploymentGroups: groups.map((g) => deploymentGroupView(g, application.name)) };
+  });
+
+  app.get('/v1/applications/:app/deployment-groups/:group', async (request) => {
+    const params = parseInput(GroupParams, request.params, 'params');
+    const application = requireApplication(db, params.app);
+    const group = getDeploymentGroupByName(db, application.applicationId, params.group);
+    if (!group) throw notFound(`deployment group ${params.group}`);
+    return deploymentGroupView(group, application.name);
+  });
+}

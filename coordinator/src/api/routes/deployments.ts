@@ -1,0 +1,73 @@
+/**
+ * Deployments: creation (names resolved to ids here, then handed to the scheduler) and views.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { canonicalConfigName, CreateDeploymentRequest } from '../../../../protocol/src/index.ts';
+import { getDeploymentGroupByName } from '../../store/groups.ts';
+import type { ApiDeps, DeploymentFilter, NewDeployment } from '../deps.ts';
+import { notFound } from '../errors.ts';
+import { IdParams, ListDeploymentsQuery } from '../schemas.ts';
+import { parseInput } from '../validate.ts';
+import { requireApplication } from './applications.ts';
+import { assertKnownConfig } from './configs.ts';
+import { requireRevision } from './revisions.ts';
+
+function creatorOf(request: FastifyRequest): string {
+  const p = request.principal;
+  if (p?.kind === 'admin') return p.name;
+  return p?.kind === 'agent' ? `instance:${p.instanceId}` : 'anonymous';
+}
+
+/** Validates a create request and resolves its names; throws 400/404 naming what is wrong. */
+function resolveDeployment(deps: ApiDeps, request: FastifyRequest): NewDeployment {
+  const body = parseInput(CreateDeploymentRequest, request.body);
+  const application = requireApplication(deps.db, body.applicationName);
+  const group = getDeploymentGroupByName(deps.db, application.applicationId, body.deploymentGroupName);
+  if (!group) throw notFound(`deployment group ${body.deploymentGroupName}`);
+  const revision = requireRevision(deps.db, body.revisionId);
+  if (revision.applicationId !== application.applicationId) {
+    throw notFound(`revision ${body.revisionId} of application ${application.name}`);
+  }
+  const configName = canonicalConfigName(body.deploymentConfigName ?? group.deploymentConfigName);
+  assertKnownConfig(configName);
+  const input: NewDeployment = {
+    applicationId: application.applicationId,
+    deploymentGroupId: group.deploymentGroupId,
+    revisionId: revision.revisionId,
+    deploymentConfigName: configName,
+    fileExistsBehavior: body.fileExistsBehavior,
+    ignoreApplicationStopFailures: body.ignoreApplicationStopFailures,
+    parameters: body.parameters,
+    creator: creatorOf(request),
+  };
+  if (body.description !== undefined) input.description = body.description;
+  return input;
+}
+
+/** Registers the deployment routes. */
+export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { scheduler } = deps;
+
+  app.post('/v1/deployments', async (request, reply) => {
+    const deploymentId = scheduler.createDeployment(resolveDeployment(deps, request));
+    const view = scheduler.getDeploymentView(deploymentId);
+    if (!view) throw notFound(`deployment ${deploymentId}`);
+    return reply.code(201).send(view);
+  });
+
+  app.get('/v1/deployments', async (request) => {
+    const query = parseInput(ListDeploymentsQuery, request.query, 'query');
+    const filter: DeploymentFilter = {};
+    if (query.application !== undefined) filter.applicationName = query.application;
+    if (query.group !== undefined) filter.deploymentGroupName = query.group;
+    if (query.status !== undefined) filter.status = query.status;
+    return { deployments: scheduler.listDeploymentViews(filter) };
+  });
+
+  app.get('/v1/deployments/:id', async (request) => {
+    const { id } = parseInput(IdParams, request.params, 'params');
+    const view = scheduler.getDeploymentView(id);
+    if (!view) throw notFound(`deployment ${id}`);
+    return view;
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * Revisions: bundle upload (streamed straight into the artifact store), metadata and download.
+ */
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { DeckhandError } from '../../../../protocol/src/index.ts';
+import { getApplication } from '../../store/applications.ts';
+import type { Db } from '../../store/db.ts';
+import { getRevision, insertRevision, type RevisionRow } from '../../store/revisions.ts';
+import type { ApiDeps } from '../deps.ts';
+import { FieldError, notFound } from '../errors.ts';
+import { AppParams, IdParams, UploadRevisionQuery } from '../schemas.ts';
+import { parseInput } from '../validate.ts';
+import { revisionView } from '../views.ts';
+import { requireApplication } from './applications.ts';
+
+/** The revision with this id, or a 404 naming it. */
+export function requireRevision(db: Db, revisionId: string): RevisionRow {
+  const revision = getRevision(db, revisionId);
+  if (!revision) throw notFound(`revision ${revisionId}`);
+  return revision;
+}
+
+function applicationNameOf(db: Db, revision: RevisionRow): string {
+  const application = getApplication(db, revision.applicationId);
+  if (!application) throw new DeckhandError('INTERNAL', `revision ${revision.revisionId} has no application`);
+  return application.name;
+}
+
+function uploadStream(body: unknown, contentLength: string | undefined, maxBytes: number): Readable {
+  if (contentLength !== undefined && Number(contentLength) > maxBytes) {
+    throw new DeckhandError('BUNDLE_TOO_LARGE', `bundle is larger than the limit of ${maxBytes} bytes`);
+  }
+  if (!(body instanceof Readable)) {
+    throw new FieldError('VALIDATION_FAILED', 'body', 'body: send the bundle bytes as application/octet-stream');
+  }
+  return body;
+}
+
+/** Registers the revision routes. The octet-stream parser is installed by buildApi. */
+export function revisionRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { db, clock, artifacts } = deps;
+
+  app.post('/v1/applications/:app/revisions', async (request, reply) => {
+    const params = parseInput(AppParams, request.params, 'params');
+    const query = parseInput(UploadRevisionQuery, request.query, 'query');
+    const application = requireApplication(db, params.app);
+    const stream = uploadStream(request.body, request.headers['content-length'], artifacts.maxBytes);
+    const stored = await artifacts.put(stream);
+    if (stored.size === 0) throw new FieldError('VALIDATION_FAILED', 'body', 'body: the bundle is empty');
+    const row = insertRevision(db, {
+      applicationId: application.applicationId,
+      sha256: stored.sha256,
+      size: stored.size,
+      bundleType: query.bundleType,
+      ...(query.description === undefined ? {} : { description: query.description }),
+      createdAt: clock.now().toISOString(),
+    });
+    return reply.code(201).send(revisionView(row, application.name));
+  });
+
+  app.get('/v1/revisions/:id', async (request) => {
+    const { id } = parseInput(IdParams, request.params, 'params');
+    const revision = requireRevision(db, id);
+    return revisionView(revision, applicationNameOf(db, revision));
+  });
+
+  app.get('/v1/revisions/:id/content', { config: { auth: 'adminOrAgent' } }, async (request, reply) => {
+    const { id } = parseInput(IdParams, request.params, 'params');
+    const revision = requireRevision(db, id);
+    if (!artifacts.has(revision.sha256)) throw notFound(`content of revision ${id}`);
+    return reply
+      .type('application/octet-stream')
+      .header('content-length', String(revision.size))
+      .header('x-deckhand-sha256', revision.sha256)
+      .send(createReadStream(artifacts.path(revision.sha256)));
+  });
+}

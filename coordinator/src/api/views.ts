@@ -1,0 +1,74 @@
+/**
+ * Store rows as the API shows them (protocol/src/api.ts views).
+ */
+import type {
+  ApplicationView,
+  DeploymentGroupView,
+  InstanceView,
+  RegistrationTokenView,
+  RevisionView,
+} from '../../../protocol/src/index.ts';
+import type { ApplicationRow } from '../store/applications.ts';
+import type { DeploymentGroupRow } from '../store/groups.ts';
+import type { InstanceRow } from '../store/instances.ts';
+import type { RevisionRow } from '../store/revisions.ts';
+import type { RegistrationTokenRow } from '../store/tokens.ts';
+
+/** An application as the API shows it. */
+export function applicationView(row: ApplicationRow): ApplicationView {
+  return { applicationId: row.applicationId, name: row.name, createTime: row.createdAt };
+}
+
+/** A deployment group as the API shows it. */
+export function deploymentGroupView(row: DeploymentGroupRow, applicationName: string): DeploymentGroupView {
+  return {
+    deploymentGroupId: row.deploymentGroupId,
+    applicationName,
+    name: row.name,
+    tagFilters: row.tagFilters,
+    deploymentConfigName: row.deploymentConfigName,
+    createTime: row.createdAt,
+  };
+}
+
+/** A revision as the API shows it. */
+export function revisionView(row: RevisionRow, applicationName: string): RevisionView {
+  const view: RevisionView = {
+    revisionId: row.revisionId,
+    applicationName,
+    sha256: row.sha256,
+    size: row.size,
+    bundleType: row.bundleType,
+    createTime: row.createdAt,
+  };
+  if (row.description !== undefined) view.description = row.description;
+  return view;
+}
+
+/** An instance as the API shows it, with whether its agent is connected now. */
+export function instanceView(row: InstanceRow, connected: boolean): InstanceView {
+  const view: InstanceView = {
+    instanceId: row.instanceId,
+    hostname: row.hostname,
+    tags: row.tags,
+    connected,
+    registeredAt: row.registeredAt,
+  };
+  if (row.lastSeen !== undefined) view.lastSeen = row.lastSeen;
+  if (row.agentVersion !== undefined) view.agentVersion = row.agentVersion;
+  if (row.inventory !== undefined) view.inventory = row.inventory;
+  return view;
+}
+
+/** A registration token as the API shows it; the secret only when just created. */
+export function registrationTokenView(row: RegistrationTokenRow, secret?: string): RegistrationTokenView {
+  const view: RegistrationTokenView = {
+    tokenId: row.tokenId,
+    expiresAt: row.expiresAt,
+    maxUses: row.maxUses,
+    uses: row.uses,
+    tags: row.tags,
+  };
+  if (secret !== undefined) view.token = secret;
+  return view;
+}

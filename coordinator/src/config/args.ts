@@ -1,0 +1,106 @@
+/**
+ * The coordinator's command line: `deckhand-coordinator start --data-dir DIR [--listen HOST:PORT]
+ * [--log-level L] [--max-bundle-bytes N]`.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_ARTIFACT_BYTES } from '../artifacts/store.ts';
+
+/** Where the coordinator listens. @default 127.0.0.1:8420 */
+export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8420 } as const;
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+
+/** Usage text printed by `--help` and after a usage error. */
+export const USAGE = `Usage: deckhand-coordinator start --data-dir DIR [options]
+
+Options:
+  --data-dir DIR           where the store, bundles and logs live (created if missing)
+  --listen HOST:PORT       address to listen on (default ${DEFAULT_LISTEN.host}:${DEFAULT_LISTEN.port}; port 0 = any)
+  --log-level LEVEL        ${LOG_LEVELS.join(' | ')} (default info)
+  --max-bundle-bytes N     largest accepted revision bundle (default ${DEFAULT_MAX_ARTIFACT_BYTES})
+  -h, --help               show this help
+
+Environment:
+  DECKHAND_ADMIN_TOKEN     the first admin API token (otherwise one is generated and printed once)
+`;
+
+/** The compiled configuration of `start`. */
+export interface CoordinatorConfig {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: string;
+  readonly maxBundleBytes: number;
+}
+
+/** What the command line asks for. */
+export type Command = { kind: 'help' } | { kind: 'start'; config: CoordinatorConfig };
+
+/** A command-line mistake; main prints it with the usage and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Parses `HOST:PORT` (IPv6 in brackets: `[::1]:8420`). */
+export function parseListen(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
+  const port = match ? Number(match[3]) : Number.NaN;
+  const host = match?.[1] ?? match?.[2];
+  if (!host || !(port >= 0 && port <= 65535)) throw new UsageError(`--listen must be HOST:PORT, got "${value}"`);
+  return { host, port };
+}
+
+function parsePositiveInt(flag: string, value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function parseLevel(value: string): string {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  }
+  return value;
+}
+
+/** Parses the coordinator's arguments (without `node` and the script). Throws UsageError. */
+export function parseCoordinatorArgs(argv: readonly string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'data-dir': { type: 'string' },
+        listen: { type: 'string' },
+        'log-level': { type: 'string' },
+        'max-bundle-bytes': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  if (positionals.length !== 1 || positionals[0] !== 'start') {
+    throw new UsageError(positionals.length === 0 ? 'missing command: start' : `unknown command: ${positionals.join(' ')}`);
+  }
+  if (!values['data-dir']) throw new UsageError('--data-dir is required');
+  const listen = values.listen === undefined ? DEFAULT_LISTEN : parseListen(values.listen);
+  const config: CoordinatorConfig = {
+    dataDir: values['data-dir'],
+    host: listen.host,
+    port: listen.port,
+    logLevel: parseLevel(values['log-level'] ?? process.env['DECKHAND_LOG_LEVEL'] ?? 'info'),
+    maxBundleBytes:
+      values['max-bundle-bytes'] === undefined
+        ? DEFAULT_MAX_ARTIFACT_BYTES
+        : parsePositiveInt('--max-bundle-bytes', values['max-bundle-bytes']),
+  };
+  return { kind: 'start', config };
+}

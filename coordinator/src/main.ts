@@ -1,0 +1,147 @@
+/**
+ * The coordinator's composition root: parses the command line, opens the store, builds the hub,
+ * scheduler and HTTP API, listens, and shuts everything down on SIGTERM/SIGINT.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { systemClock } from '../../common/src/clock.ts';
+import { newSecret } from '../../common/src/ids.ts';
+import { createLogger, type Logger } from '../../common/src/logger.ts';
+import { NonceCache } from './api/agent-auth.ts';
+import { buildApi } from './api/app.ts';
+import type { DeploymentService } from './api/deps.ts';
+import { ArtifactStore } from './artifacts/store.ts';
+import { parseCoordinatorArgs, USAGE, UsageError, type CoordinatorConfig } from './config/args.ts';
+import { Hub } from './hub/index.ts';
+import { Scheduler } from './scheduler/index.ts';
+import { getDeploymentView, listDeploymentViews } from './scheduler/views.ts';
+import { openStore, type Db } from './store/db.ts';
+import { ensureAdminToken } from './store/tokens.ts';
+
+const AGENT_CONNECT_PATH = '/v1/agent/connect';
+
+/** Lets the log file transport flush (bounded by a short timeout), then exits. */
+function exitAfterFlush(logger: Logger, code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 1000).unref();
+  logger.on('finish', () => process.exit(code));
+  logger.end();
+}
+
+/** Logs a fatal error and exits 1: the service manager restarts us in a known state. */
+function fatal(logger: Logger, message: string, err: unknown): void {
+  logger.error(message, { err: err instanceof Error ? err.stack : String(err) });
+  exitAfterFlush(logger, 1);
+}
+
+function showAdminTokenOnce(db: Db): void {
+  const envToken = process.env['DECKHAND_ADMIN_TOKEN'];
+  const generated = ensureAdminToken(db, {
+    ...(envToken ? { envToken } : {}),
+    createdAt: systemClock.now().toISOString(),
+    generate: () => newSecret('dh'),
+  });
+  if (generated !== undefined) process.stdout.write(`admin token: ${generated}\n`);
+}
+
+function deploymentService(db: Db, scheduler: Scheduler): DeploymentService {
+  return {
+    createDeployment: (input) => scheduler.createDeployment(input),
+    getDeploymentView: (id) => getDeploymentView(db, id),
+    listDeploymentViews: (filter) => listDeploymentViews(db, filter),
+  };
+}
+
+/** Hands agent upgrades to the hub; any other upgrade is refused. */
+function routeUpgrade(hub: Hub, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const pathname = (req.url ?? '/').split('?')[0];
+  if (pathname === AGENT_CONNECT_PATH) {
+    hub.handleUpgrade(req, socket, head);
+    return;
+  }
+  socket.on('error', () => {
+    // The peer may hang up first; there is nothing left to tell it.
+  });
+  socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+/** Everything start() builds, for an orderly shutdown. */
+interface Running {
+  logger: Logger;
+  hub: Hub;
+  scheduler: Scheduler;
+  app: ReturnType<typeof buildApi>;
+  db: Db;
+}
+
+/** Installs SIGTERM/SIGINT handlers that close everything once and exit 0. */
+function handleSignals(r: Running): void {
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    r.logger.info('coordinator stopping', { signal });
+    // The hub goes first: open WebSockets would otherwise keep the HTTP server from closing.
+    await r.hub.close();
+    r.scheduler.stop();
+    await r.app.close();
+    r.db.close();
+    r.logger.info('coordinator stopped');
+    exitAfterFlush(r.logger, 0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => void shutdown(signal).catch((err: unknown) => fatal(r.logger, 'shutdown failed', err)));
+  }
+}
+
+async function start(config: CoordinatorConfig): Promise<void> {
+  mkdirSync(path.join(config.dataDir, 'logs'), { recursive: true });
+  const logger = createLogger({ service: 'coordinator', level: config.logLevel, file: path.join(config.dataDir, 'logs', 'coordinator.log') });
+  process.on('uncaughtException', (err) => fatal(logger, 'uncaught exception', err));
+  process.on('unhandledRejection', (err) => fatal(logger, 'unhandled rejection', err));
+  const db = openStore(path.join(config.dataDir, 'coordinator.db'));
+  showAdminTokenOnce(db);
+  const clock = systemClock;
+  const artifacts = new ArtifactStore({ root: path.join(config.dataDir, 'artifacts'), maxBytes: config.maxBundleBytes });
+  // One nonce cache for WebSocket upgrades and bundle downloads, so a nonce is single-use across both.
+  const nonces = new NonceCache();
+  const hub = new Hub({ db, clock, logger, nonces });
+  const scheduler = new Scheduler({ db, clock, logger, hub });
+  hub.attach(scheduler);
+  scheduler.start();
+  const app = buildApi({ db, clock, logger, artifacts, scheduler: deploymentService(db, scheduler), hub, nonces });
+  app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
+  // Before announcing the address: whoever reads it may signal us at once.
+  handleSignals({ logger, hub, scheduler, app, db });
+  await app.listen({ host: config.host, port: config.port });
+  const url = urlOf(app.server.address() as AddressInfo);
+  writeFileSync(path.join(config.dataDir, 'coordinator.json'), JSON.stringify({ url, pid: process.pid }) + '\n');
+  process.stdout.write(`Deckhand coordinator listening on ${url}\n`);
+  logger.info('coordinator listening', { url, dataDir: config.dataDir });
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  let command;
+  try {
+    command = parseCoordinatorArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`deckhand-coordinator: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  await start(command.config);
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,98 @@
+/**
+ * Instances: registered hosts, their public keys, tags and what their agent last reported.
+ */
+import type { Inventory, Tags } from '../../../protocol/src/index.ts';
+import type { Db } from './db.ts';
+import { parseJsonColumn, setOptional } from './rows.ts';
+
+/** One row of `instances`. */
+export interface InstanceRow {
+  instanceId: string;
+  hostname: string;
+  /** Ed25519 public key, SPKI PEM. */
+  publicKey: string;
+  tags: Tags;
+  registeredAt: string;
+  lastSeen?: string;
+  agentVersion?: string;
+  inventory?: Inventory;
+  /** Highest agent outbox seq applied (exactly-once intake). */
+  lastAppliedSeq: number;
+}
+
+/** What a caller supplies to register an instance. */
+export type NewInstance = Pick<InstanceRow, 'instanceId' | 'hostname' | 'publicKey' | 'tags' | 'registeredAt'>;
+
+/** What an agent contact updates. */
+export interface InstanceTouch {
+  lastSeen: string;
+  agentVersion?: string;
+  inventory?: Inventory;
+}
+
+interface RawInstance {
+  instance_id: string;
+  hostname: string;
+  public_key: string;
+  tags: string;
+  registered_at: string;
+  last_seen: string | null;
+  agent_version: string | null;
+  inventory: string | null;
+  last_applied_seq: number;
+}
+
+const COLUMNS =
+  'instance_id, hostname, public_key, tags, registered_at, last_seen, agent_version, inventory, last_applied_seq';
+
+function toRow(raw: RawInstance): InstanceRow {
+  const row: InstanceRow = {
+    instanceId: raw.instance_id,
+    hostname: raw.hostname,
+    publicKey: raw.public_key,
+    tags: parseJsonColumn<Tags>(raw.tags, 'instances.tags'),
+    registeredAt: raw.registered_at,
+    lastAppliedSeq: raw.last_applied_seq,
+  };
+  setOptional(row, 'lastSeen', raw.last_seen);
+  setOptional(row, 'agentVersion', raw.agent_version);
+  if (raw.inventory !== null) row.inventory = parseJsonColumn<Inventory>(raw.inventory, 'instances.inventory');
+  return row;
+}
+
+/** The instance with this id, if any. */
+export function getInstance(db: Db, instanceId: string): InstanceRow | undefined {
+  const raw = db.prepare(`SELECT ${COLUMNS} FROM instances WHERE instance_id = ?`).get(instanceId) as RawInstance | undefined;
+  return raw && toRow(raw);
+}
+
+/** Every instance, in registration order. */
+export function listInstances(db: Db): InstanceRow[] {
+  const raws = db.prepare(`SELECT ${COLUMNS} FROM instances ORDER BY registered_at, instance_id`).all() as RawInstance[];
+  return raws.map(toRow);
+}
+
+/** Registers an instance (lastAppliedSeq starts at 0). */
+export function insertInstance(db: Db, row: NewInstance): InstanceRow {
+  db.prepare('INSERT INTO instances (instance_id, hostname, public_key, tags, registered_at) VALUES (?, ?, ?, ?, ?)').run(
+    row.instanceId,
+    row.hostname,
+    row.publicKey,
+    JSON.stringify(row.tags),
+    row.registeredAt,
+  );
+  return { ...row, lastAppliedSeq: 0 };
+}
+
+/** Records an agent contact; fields left out keep their stored value. */
+export function touchInstance(db: Db, instanceId: string, touch: InstanceTouch): void {
+  db.prepare(
+    `UPDATE instances SET last_seen = ?, agent_version = COALESCE(?, agent_version), inventory = COALESCE(?, inventory)
+     WHERE instance_id = ?`,
+  ).run(
+    touch.lastSeen,
+    touch.agentVersion ?? null,
+    touch.inventory === undefined ? null : JSON.stringify(touch.inventory),
+    instanceId,
+  );
+}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import type { DeploymentService } from '../../../../coordinator/src/api/deps.ts';
+import { startHarness, type Harness } from './harness.ts';
+
+function capturingLogger(lines: string[]): winston.Logger {
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return winston.createLogger({ format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] });
+}
+
+describe('buildApi', () => {
+  let h: Harness;
+  const lines: string[] = [];
+  const failing: DeploymentService = {
+    createDeployment: () => 'd-XXXXXXXX',
+    getDeploymentView: () => undefined,
+    listDeploymentViews: () => {
+      throw new Error('database exploded at /secret/path');
+    },
+  };
+  beforeEach(async () => (h = await startHarness({ scheduler: failing, logger: capturingLogger(lines) })));
+  afterEach(() => h.close());
+
+  it('answers an unexpected error with 500 INTERNAL and no details', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/v1/deployments', headers: h.auth });
+    assert.equal(res.statusCode, 500);
+    assert.deepEqual(res.json(), { error: { code: 'INTERNAL', message: 'internal error' } });
+  });
+
+  it('logs the unexpected error with its stack', async () => {
+    await h.app.inject({ method: 'GET', url: '/v1/deployments', headers: h.auth });
+    const line = lines.find((l) => l.includes('request failed'));
+    assert.ok(line);
+    assert.match(line, /database exploded/);
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * A real API over a real SQLite file in a temp dir, with a controllable clock, an in-test
+ * deployment service over the same store, and a fake hub presence.
+ */
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../../../common/src/clock.ts';
+import { newId } from '../../../../common/src/ids.ts';
+import { silentLogger, type Logger } from '../../../../common/src/logger.ts';
+import { SIGNATURE_HEADERS, signingPayload, type DeploymentView } from '../../../../protocol/src/index.ts';
+import { NonceCache } from '../../../../coordinator/src/api/agent-auth.ts';
+import { buildApi } from '../../../../coordinator/src/api/app.ts';
+import type { DeploymentService, NewDeployment } from '../../../../coordinator/src/api/deps.ts';
+import { ArtifactStore } from '../../../../coordinator/src/artifacts/store.ts';
+import { openStore, type Db } from '../../../../coordinator/src/store/db.ts';
+import { insertApiToken } from '../../../../coordinator/src/store/tokens.ts';
+
+/** A clock whose wall time the test sets. */
+export class FakeClock implements Clock {
+  constructor(public current: Date = new Date('2030-01-01T00:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.current.getTime());
+  }
+  monotonicMs(): number {
+    return this.current.getTime();
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+  setTimeout(): never {
+    throw new Error('FakeClock timers are not used by the API');
+  }
+  clearTimeout(): void {
+    // Nothing to clear: no timers are ever created.
+  }
+}
+
+/** A temp dir removed by the returned function. */
+export function tempDir(): { dir: string; remove: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-'));
+  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+interface RawDeployment {
+  deployment_id: string;
+  app: string;
+  grp: string;
+  revision_id: string;
+  deployment_config_name: string;
+  status: DeploymentView['status'];
+  creator: string;
+  file_exists_behavior: DeploymentView['fileExistsBehavior'];
+  ignore_application_stop_failures: number;
+  description: string | null;
+  created_at: string;
+}
+
+function toView(raw: RawDeployment): DeploymentView {
+  const view: DeploymentView = {
+    deploymentId: raw.deployment_id,
+    applicationName: raw.app,
+    deploymentGroupName: raw.grp,
+    revisionId: raw.revision_id,
+    deploymentConfigName: raw.deployment_config_name,
+    status: raw.status,
+    creator: raw.creator,
+    fileExistsBehavior: raw.file_exists_behavior,
+    ignoreApplicationStopFailures: raw.ignore_application_stop_failures === 1,
+    createTime: raw.created_at,
+    overview: { Pending: 0, InProgress: 0, Succeeded: 0, Failed: 0, Skipped: 0 },
+    targets: [],
+  };
+  if (raw.description !== null) view.description = raw.description;
+  return view;
+}
+
+const VIEW_SQL = `SELECT d.*, a.name AS app, g.name AS grp FROM deployments d
+  JOIN applications a ON a.application_id = d.application_id
+  JOIN deployment_groups g ON g.deployment_group_id = d.deployment_group_id`;
+
+/** A stand-in scheduler that stores deployments as Created and reads them back. */
+export class StoreDeploymentService implements DeploymentService {
+  readonly created: NewDeployment[] = [];
+  constructor(private readonly db: Db, private readonly clock: Clock) {}
+
+  createDeployment(input: NewDeployment): string {
+    this.created.push(input);
+    const id = newId('d');
+    this.db
+      .prepare(
+        `INSERT INTO deployments (deployment_id, application_id, deployment_group_id, revision_id, deployment_config_name,
+         status, creator, file_exists_behavior, ignore_application_stop_failures, parameters, description, created_at)
+         VALUES (?, ?, ?, ?, ?, 'Created', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, input.applicationId, input.deploymentGroupId, input.revisionId, input.deploymentConfigName, input.creator,
+        input.fileExistsBehavior, input.ignoreApplicationStopFailures ? 1 : 0, JSON.stringify(input.parameters),
+        input.description ?? null, this.clock.now().toISOString());
+    return id;
+  }
+
+  getDeploymentView(id: string): DeploymentView | undefined {
+    const raw = this.db.prepare(`${VIEW_SQL} WHERE d.deployment_id = ?`).get(id) as RawDeployment | undefined;
+    return raw && toView(raw);
+  }
+
+  listDeploymentViews(filter: { applicationName?: string; deploymentGroupName?: string; status?: string }): DeploymentView[] {
+    return (this.db.prepare(`${VIEW_SQL} ORDER BY d.created_at`).all() as RawDeployment[])
+      .map(toView)
+      .filter((v) => filter.applicationName === undefined || v.applicationName === filter.applicationName)
+      .filter((v) => filter.deploymentGroupName === undefined || v.deploymentGroupName === filter.deploymentGroupName)
+      .filter((v) => filter.status === undefined || v.status === filter.status);
+  }
+}
+
+/** Everything a route test needs. */
+export interface Harness {
+  app: FastifyInstance;
+  db: Db;
+  clock: FakeClock;
+  dir: string;
+  artifacts: ArtifactStore;
+  scheduler: StoreDeploymentService;
+  connected: Set<string>;
+  adminToken: string;
+  auth: { authorization: string };
+  close(): Promise<void>;
+}
+
+/** Builds the API over a fresh store with one admin token. */
+export async function startHarness(opts: { maxBytes?: number; scheduler?: DeploymentService; logger?: Logger } = {}): Promise<Harness> {
+  const { dir, remove } = tempDir();
+  const db = openStore(path.join(dir, 'coordinator.db'));
+  const clock = new FakeClock();
+  const artifacts = new ArtifactStore({ root: path.join(dir, 'artifacts'), ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}) });
+  const scheduler = new StoreDeploymentService(db, clock);
+  const connected = new Set<string>();
+  const hub = { isConnected: (id: string) => connected.has(id) };
+  const app = buildApi({
+    db, clock, logger: opts.logger ?? silentLogger(), artifacts, scheduler: opts.scheduler ?? scheduler, hub, nonces: new NonceCache(),
+  });
+  await app.ready();
+  const adminToken = 'dh_test-admin-token';
+  insertApiToken(db, { name: 'admin', secret: adminToken, createdAt: clock.now().toISOString() });
+  const close = async (): Promise<void> => {
+    await app.close();
+    db.close();
+    remove();
+  };
+  return { app, db, clock, dir, artifacts, scheduler, connected, adminToken, auth: { authorization: `Bearer ${adminToken}` }, close };
+}
+
+/** A fresh Ed25519 key pair, as an agent makes at registration. */
+export function agentKeys(): { publicKeyPem: string; privateKey: KeyObject } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKey };
+}
+
+/** Signature headers for a request, as agent/src/identity/sign.ts makes them. */
+export function signedHeaders(
+  instanceId: string,
+  privateKey: KeyObject,
+  method: string,
+  urlPath: string,
+  at: Date,
+  nonce: string = randomBytes(16).toString('base64url'),
+): Record<string, string> {
+  const timestamp = String(at.getTime());
+  const signature = sign(null, signingPayload({ instanceId, timestamp, nonce, method, path: urlPath }), privateKey).toString('base64');
+  return {
+    [SIGNATURE_HEADERS.instance]: instanceId,
+    [SIGNATURE_HEADERS.timestamp]: timestamp,
+    [SIGNATURE_HEADERS.nonce]: nonce,
+    [SIGNATURE_HEADERS.signature]: signature,
+  };
+}
