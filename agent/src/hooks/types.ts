@@ -50,3 +50,44 @@ export interface HookEventResult {
 export interface HookRunner {
   runEvent(req: HookEventRequest): Promise<HookEventResult>;
 }
+
+/** What a platform's command-line builder needs to run one script. */
+export interface CommandLineInput {
+  /** Absolute path of the script. */
+  scriptPath: string;
+  /** Where the wrapper writes the script's exit status (platforms that support it). */
+  statusFile: string;
+  /** Run as this user (Linux only; ignored elsewhere, as CodeDeploy does). */
+  runas?: string;
+  /** Run through sudo (Linux only). */
+  sudo?: boolean;
+  /** The user the agent runs as; `runas` equal to it is a no-op. */
+  currentUser: string;
+}
+
+/** A process to start: program, arguments, and whether it writes the status file. */
+export interface CommandLine {
+  cmd: string;
+  args: string[];
+  /** True when the command writes the script's exit status to `statusFile`. */
+  writesStatus: boolean;
+  /** Windows: pass `args` unquoted (cmd.exe does its own parsing). */
+  windowsVerbatimArguments?: boolean;
+}
+
+/** Kills a process and everything it started. */
+export interface KillTree {
+  /**
+   * Kills the tree rooted at `pid` (POSIX: its process group). Resolves once the tree is gone
+   * or the last resort (SIGKILL / taskkill /F) has been sent; never rejects.
+   */
+  kill(pid: number): Promise<void>;
+}
+
+/** Everything platform-specific the runner needs, chosen once in index.ts. */
+export interface HookPlatform {
+  commandLine(input: CommandLineInput): CommandLine;
+  killTree: KillTree;
+  /** Resolves to a reason when `user` cannot be used for runas, undefined when it can. */
+  checkRunAs(user: string): Promise<string | undefined>;
+}
