@@ -1,0 +1,138 @@
+/**
+ * The agent's command line: `deckhand-agent register ...` and `deckhand-agent run ...`, parsed
+ * into a complete, validated command. Bad arguments are a UsageError (exit code 2).
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Tags } from '../../../protocol/src/index.ts';
+
+/** Invalid command-line arguments; main prints the message and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface RegisterCommand {
+  kind: 'register';
+  coordinatorUrl: string;
+  token: string;
+  root: string;
+  tags: Tags;
+  hostname?: string;
+  json: boolean;
+}
+
+export interface RunCommand {
+  kind: 'run';
+  root: string;
+  destRoot?: string;
+  logLevel: LogLevel;
+}
+
+export type AgentCommand = RegisterCommand | RunCommand | { kind: 'help'; text: string };
+
+export const USAGE = `Usage:
+  deckhand-agent register --coordinator URL --token TOKEN --root DIR [--tag KEY=VALUE ...] [--hostname NAME] [--json]
+  deckhand-agent run --root DIR [--dest-root DIR] [--log-level error|warn|info|debug]
+
+register  creates this host's key pair under DIR/identity and registers it with the coordinator
+          (the token may also come from DECKHAND_REGISTRATION_TOKEN); prints the instance id.
+run       connects to the coordinator and carries out deployments; state lives in DIR/agent.db.
+          --dest-root installs every appspec destination under that directory instead of /.`;
+
+function parseTags(values: string[]): Tags {
+  const tags: Tags = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--tag must be KEY=VALUE, got "${value}"`);
+    const key = value.slice(0, eq);
+    if (Object.hasOwn(tags, key)) throw new UsageError(`--tag ${key} is given twice`);
+    tags[key] = value.slice(eq + 1);
+  }
+  return tags;
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+type ParsedValues = Record<string, string | boolean | string[] | undefined>;
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+
+function parse(args: string[], options: OptionSpec): { values: ParsedValues } {
+  try {
+    const all = { ...options, help: { type: 'boolean' as const, short: 'h' } };
+    const { values } = parseArgs({ args, options: all, strict: true, allowPositionals: false });
+    return { values: values as ParsedValues };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function parseRegister(args: string[], env: NodeJS.ProcessEnv): AgentCommand {
+  const { values } = parse(args, {
+    coordinator: { type: 'string' },
+    token: { type: 'string' },
+    root: { type: 'string' },
+    tag: { type: 'string', multiple: true },
+    hostname: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (values['help']) return { kind: 'help', text: USAGE };
+  const cmd: RegisterCommand = {
+    kind: 'register',
+    coordinatorUrl: required(values['coordinator'] as string | undefined, '--coordinator'),
+    token: required((values['token'] as string | undefined) ?? env['DECKHAND_REGISTRATION_TOKEN'], '--token'),
+    root: path.resolve(required(values['root'] as string | undefined, '--root')),
+    tags: parseTags((values['tag'] as string[] | undefined) ?? []),
+    json: values['json'] === true,
+  };
+  const hostname = values['hostname'] as string | undefined;
+  if (hostname !== undefined) cmd.hostname = required(hostname, '--hostname');
+  return cmd;
+}
+
+function parseRun(args: string[]): AgentCommand {
+  const { values } = parse(args, {
+    root: { type: 'string' },
+    'dest-root': { type: 'string' },
+    'log-level': { type: 'string' },
+  });
+  if (values['help']) return { kind: 'help', text: USAGE };
+  const level = (values['log-level'] as string | undefined) ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  }
+  const cmd: RunCommand = {
+    kind: 'run',
+    root: path.resolve(required(values['root'] as string | undefined, '--root')),
+    logLevel: level as LogLevel,
+  };
+  const destRoot = values['dest-root'] as string | undefined;
+  if (destRoot !== undefined) cmd.destRoot = path.resolve(required(destRoot, '--dest-root'));
+  return cmd;
+}
+
+/** Parses `argv` (without node and the script). Throws UsageError on bad arguments. */
+export function parseAgentArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): AgentCommand {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'register':
+      return parseRegister(rest, env);
+    case 'run':
+      return parseRun(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      return { kind: 'help', text: USAGE };
+    default:
+      throw new UsageError(`unknown command "${sub}"; expected register or run`);
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * The agent's journal: every state transition is one IMMEDIATE transaction, and every transition
+ * the coordinator must hear about appends its outbox row in that same transaction.
+ */
+import type { CommandBody, Tags } from '../../../protocol/src/index.ts';
+import { openJournalDb, type JournalDb } from './db.ts';
+import { Outbox, type OutboxEvent } from './outbox.ts';
+import type {
+  CommandState,
+  DeploymentOutcome,
+  EventKey,
+  EventOutcome,
+  GroupRevisions,
+  GroupUpdate,
+  StoredCommand,
+  StoredDeployment,
+  StoredEvent,
+  StoredIdentity,
+} from './types.ts';
+
+type Row = Record<string, string | number | null>;
+
+/** Copies the non-null columns of `row` named in `map` (column → field) onto a new object. */
+function pick<T>(row: Row, map: Record<string, string>): T {
+  const out: Record<string, unknown> = {};
+  for (const [column, field] of Object.entries(map)) {
+    const value = row[column];
+    if (value !== null && value !== undefined) out[field] = value;
+  }
+  return out as T;
+}
+
+const COMMAND_COLUMNS = { command_id: 'commandId', deployment_id: 'deploymentId', received_at: 'receivedAt', state: 'state' };
+const DEPLOYMENT_COLUMNS = {
+  deployment_id: 'deploymentId',
+  deployment_group_id: 'deploymentGroupId',
+  command_id: 'commandId',
+  status: 'status',
+  archive_dir: 'archiveDir',
+  started_at: 'startedAt',
+  ended_at: 'endedAt',
+};
+const EVENT_COLUMNS = {
+  deployment_id: 'deploymentId',
+  event: 'event',
+  status: 'status',
+  error_code: 'errorCode',
+  message: 'message',
+  script_name: 'scriptName',
+  started_at: 'startedAt',
+  ended_at: 'endedAt',
+};
+const GROUP_COLUMNS = {
+  deployment_group_id: 'deploymentGroupId',
+  last_successful_dir: 'lastSuccessfulDir',
+  last_successful_deployment_id: 'lastSuccessfulDeploymentId',
+  most_recent_dir: 'mostRecentDir',
+};
+
+function toCommand(row: Row): StoredCommand {
+  return { ...pick<Omit<StoredCommand, 'body'>>(row, COMMAND_COLUMNS), body: JSON.parse(String(row['body'])) as CommandBody };
+}
+
+/** Fields of the outbox row describing `outcome`, without undefined members. */
+function outcomeFields(outcome: EventOutcome | DeploymentOutcome): Partial<OutboxEvent> {
+  const out: Partial<OutboxEvent> = {};
+  if (outcome.errorCode !== undefined) out.errorCode = outcome.errorCode;
+  if (outcome.message !== undefined) out.message = outcome.message;
+  if ('scriptName' in outcome && outcome.scriptName !== undefined) out.scriptName = outcome.scriptName;
+  if ('logTail' in outcome && outcome.logTail !== undefined) out.logTail = outcome.logTail;
+  return out;
+}
+
+export class Journal {
+  readonly outbox: Outbox;
+
+  constructor(private readonly db: JournalDb) {
+    this.outbox = new Outbox(db);
+  }
+
+  /** Opens the journal file (creating and migrating it as needed). */
+  static open(file: string): Journal {
+    return new Journal(openJournalDb(file));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  getIdentity(): StoredIdentity | undefined {
+    const row = this.db.prepare('SELECT * FROM identity WHERE id = 1').get() as Row | undefined;
+    if (!row) return undefined;
+    return {
+      instanceId: String(row['instance_id']),
+      coordinatorUrl: String(row['coordinator_url']),
+      hostname: String(row['hostname']),
+      tags: JSON.parse(String(row['tags'])) as Tags,
+      registeredAt: String(row['registered_at']),
+    };
+  }
+
+  /** Stores (or replaces) this host's identity. */
+  saveIdentity(identity: StoredIdentity): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO identity (id, instance_id, coordinator_url, hostname, tags, registered_at)
+         VALUES (1, ?, ?, ?, ?, ?)`,
+      )
+      .run(identity.instanceId, identity.coordinatorUrl, identity.hostname, JSON.stringify(identity.tags), identity.registeredAt);
+  }
+
+  /** Journals a command once; returns true when it was new, false for a re-delivery. */
+  recordCommand(body: CommandBody, at: Date): boolean {
+    const info = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO commands (command_id, deployment_id, body, received_at, state)
+         VALUES (?, ?, ?, ?, 'received')`,
+      )
+      .run(body.commandId, body.deploymentId, JSON.stringify(body), at.toISOString());
+    return info.changes === 1;
+  }
+
+  getCommand(commandId: string): StoredCommand | undefined {
+    const row = this.db.prepare('SELECT * FROM commands WHERE command_id = ?').get(commandId) as Row | undefined;
+    return row ? toCommand(row) : undefined;
+  }
+
+  /** Commands in `state`, in arrival order. */
+  commandsInState(state: CommandState): StoredCommand[] {
+    const rows = this.db.prepare('SELECT * FROM commands WHERE state = ? ORDER BY rowid').all(state) as Row[];
+    return rows.map(toCommand);
+  }
+
+  /** Closes a command without running it (its deployment already ran on this host). */
+  markCommandDone(commandId: string): void {
+    this.db.prepare("UPDATE commands SET state = 'done' WHERE command_id = ?").run(commandId);
+  }
+
+  /** Records that a command's deployment has started on this host. */
+  startDeployment(
+    d: { commandId: string; deploymentId: string; deploymentGroupId: string; archiveDir: string },
+    at: Date,
+  ): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO deployments (deployment_id, deployment_group_id, command_id, status, archive_dir, started_at)
+           VALUES (?, ?, ?, 'running', ?, ?)`,
+        )
+        .run(d.deploymentId, d.deploymentGroupId, d.commandId, d.archiveDir, at.toISOString());
+      this.db.prepare("UPDATE commands SET state = 'running' WHERE command_id = ?").run(d.commandId);
+    }).immediate();
+  }
+
+  getDeployment(deploymentId: string): StoredDeployment | undefined {
+    const row = this.db.prepare('SELECT * FROM deployments WHERE deployment_id = ?').get(deploymentId) as Row | undefined;
+    return row ? pick<StoredDeployment>(row, DEPLOYMENT_COLUMNS) : undefined;
+  }
+
+  /** Deployments started but never finished (the agent stopped while running them). */
+  runningDeployments(): StoredDeployment[] {
+    const rows = this.db.prepare("SELECT * FROM deployments WHERE status = 'running' ORDER BY rowid").all() as Row[];
+    return rows.map((row) => pick<StoredDeployment>(row, DEPLOYMENT_COLUMNS));
+  }
+
+  /** Journals the intent to run an event, with its InProgress outbox row. */
+  startEvent(key: EventKey, at: Date): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO events (deployment_id, event, status, started_at) VALUES (?, ?, 'InProgress', ?)`,
+        )
+        .run(key.deploymentId, key.event, at.toISOString());
+      this.appendEvent(key, { status: 'InProgress' }, at);
+    }).immediate();
+    this.outbox.notify();
+  }
+
+  /** Journals how an event ended and its outbox row (and any group pointers) atomically. */
+  finishEvent(key: EventKey, outcome: EventOutcome, at: Date, group?: GroupUpdate): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE events SET status = ?, error_code = ?, message = ?, script_name = ?, ended_at = ?
+           WHERE deployment_id = ? AND event = ?`,
+        )
+        .run(
+          outcome.status,
+          outcome.errorCode ?? null,
+          outcome.message ?? null,
+          outcome.scriptName ?? null,
+          at.toISOString(),
+          key.deploymentId,
+          key.event,
+        );
+      this.appendEvent(key, { status: outcome.status, ...outcomeFields(outcome) }, at);
+      if (group) this.updateGroup(group);
+    }).immediate();
+    this.outbox.notify();
+  }
+
+  /** Journals the host's final result of a deployment, closes its command, appends the outbox row. */
+  finishDeployment(outcome: DeploymentOutcome, at: Date): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE deployments SET status = ?, ended_at = ? WHERE deployment_id = ?')
+        .run(outcome.status, at.toISOString(), outcome.deploymentId);
+      this.db.prepare("UPDATE commands SET state = 'done' WHERE command_id = ?").run(outcome.commandId);
+      const body: OutboxEvent = {
+        commandId: outcome.commandId,
+        deploymentId: outcome.deploymentId,
+        status: outcome.status,
+        ...outcomeFields(outcome),
+        at: at.toISOString(),
+      };
+      this.outbox.append(body, at);
+    }).immediate();
+    this.outbox.notify();
+  }
+
+  /** Every event row of a deployment, in the order they started. */
+  events(deploymentId: string): StoredEvent[] {
+    const rows = this.db.prepare('SELECT * FROM events WHERE deployment_id = ? ORDER BY rowid').all(deploymentId) as Row[];
+    return rows.map((row) => pick<StoredEvent>(row, EVENT_COLUMNS));
+  }
+
+  getGroupRevisions(deploymentGroupId: string): GroupRevisions {
+    const row = this.db
+      .prepare('SELECT * FROM group_revisions WHERE deployment_group_id = ?')
+      .get(deploymentGroupId) as Row | undefined;
+    return row ? pick<GroupRevisions>(row, GROUP_COLUMNS) : { deploymentGroupId };
+  }
+
+  private updateGroup(group: GroupUpdate): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO group_revisions (deployment_group_id) VALUES (?)')
+      .run(group.deploymentGroupId);
+    if (group.lastSuccessful) {
+      this.db
+        .prepare(
+          `UPDATE group_revisions SET last_successful_dir = ?, last_successful_deployment_id = ?
+           WHERE deployment_group_id = ?`,
+        )
+        .run(group.lastSuccessful.dir, group.lastSuccessful.deploymentId, group.deploymentGroupId);
+    }
+    if (group.mostRecentDir !== undefined) {
+      this.db
+        .prepare('UPDATE group_revisions SET most_recent_dir = ? WHERE deployment_group_id = ?')
+        .run(group.mostRecentDir, group.deploymentGroupId);
+    }
+  }
+
+  private appendEvent(key: EventKey, fields: Pick<OutboxEvent, 'status'> & Partial<OutboxEvent>, at: Date): void {
+    const body: OutboxEvent = {
+      commandId: key.commandId,
+      deploymentId: key.deploymentId,
+      lifecycleEvent: key.event,
+      ...fields,
+      at: at.toISOString(),
+    };
+    this.outbox.append(body, at);
+  }
+}

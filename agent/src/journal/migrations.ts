@@ -1,0 +1,56 @@
+/**
+ * The journal's schema as an append-only list of steps; step i brings `user_version` from i to
+ * i + 1. Never edit a released step: add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE identity (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    instance_id     TEXT NOT NULL,
+    coordinator_url TEXT NOT NULL,
+    hostname        TEXT NOT NULL,
+    tags            TEXT NOT NULL,
+    registered_at   TEXT NOT NULL
+  );
+  CREATE TABLE commands (
+    command_id    TEXT PRIMARY KEY,
+    deployment_id TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('received', 'running', 'done'))
+  );
+  CREATE TABLE deployments (
+    deployment_id       TEXT PRIMARY KEY,
+    deployment_group_id TEXT NOT NULL,
+    command_id          TEXT NOT NULL,
+    status              TEXT NOT NULL,
+    archive_dir         TEXT NOT NULL,
+    started_at          TEXT NOT NULL,
+    ended_at            TEXT
+  );
+  CREATE TABLE events (
+    deployment_id TEXT NOT NULL,
+    event         TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    error_code    TEXT,
+    message       TEXT,
+    script_name   TEXT,
+    started_at    TEXT NOT NULL,
+    ended_at      TEXT,
+    PRIMARY KEY (deployment_id, event)
+  );
+  -- AUTOINCREMENT, not a plain rowid: once every row is acked and deleted a plain rowid would
+  -- restart at 1, and the coordinator would drop the new events as duplicates of old seqs.
+  CREATE TABLE outbox (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    body       TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE group_revisions (
+    deployment_group_id           TEXT PRIMARY KEY,
+    last_successful_dir           TEXT,
+    last_successful_deployment_id TEXT,
+    most_recent_dir               TEXT
+  );
+  `,
+];

@@ -1,0 +1,88 @@
+/** Row shapes the journal reads and writes, in camelCase. */
+import type { CommandBody, ErrorCode, Tags } from '../../../protocol/src/index.ts';
+
+/** Who this host is, as registered with the coordinator. */
+export interface StoredIdentity {
+  instanceId: string;
+  coordinatorUrl: string;
+  hostname: string;
+  tags: Tags;
+  /** ISO timestamp. */
+  registeredAt: string;
+}
+
+/** received: journaled and acked; running: its deployment started; done: final outcome journaled. */
+export type CommandState = 'received' | 'running' | 'done';
+
+export interface StoredCommand {
+  commandId: string;
+  deploymentId: string;
+  body: CommandBody;
+  receivedAt: string;
+  state: CommandState;
+}
+
+export type DeploymentRowStatus = 'running' | 'Succeeded' | 'Failed';
+
+export interface StoredDeployment {
+  deploymentId: string;
+  deploymentGroupId: string;
+  commandId: string;
+  status: DeploymentRowStatus;
+  archiveDir: string;
+  startedAt: string;
+  endedAt?: string;
+}
+
+export interface StoredEvent {
+  deploymentId: string;
+  event: string;
+  status: string;
+  errorCode?: string;
+  message?: string;
+  scriptName?: string;
+  startedAt: string;
+  endedAt?: string;
+}
+
+/** Per deployment group: which deployment dirs ApplicationStop and friends read from. */
+export interface GroupRevisions {
+  deploymentGroupId: string;
+  lastSuccessfulDir?: string;
+  lastSuccessfulDeploymentId?: string;
+  mostRecentDir?: string;
+}
+
+/** Identifies one lifecycle event of one deployment. */
+export interface EventKey {
+  commandId: string;
+  deploymentId: string;
+  event: string;
+}
+
+/** How one lifecycle event ended. */
+export interface EventOutcome {
+  status: 'Succeeded' | 'Failed' | 'Skipped';
+  errorCode?: ErrorCode;
+  message?: string;
+  scriptName?: string;
+  logTail?: string;
+}
+
+/** Pointer updates committed together with an event's outcome. */
+export interface GroupUpdate {
+  deploymentGroupId: string;
+  /** Set when Install succeeds (CodeDeploy's `_last_successful_install`). */
+  lastSuccessful?: { dir: string; deploymentId: string };
+  /** Set when DownloadBundle succeeds (CodeDeploy's `_most_recent_install`). */
+  mostRecentDir?: string;
+}
+
+/** The host's overall result of one deployment. */
+export interface DeploymentOutcome {
+  commandId: string;
+  deploymentId: string;
+  status: 'Succeeded' | 'Failed';
+  errorCode?: ErrorCode;
+  message?: string;
+}

@@ -1,0 +1,58 @@
+/** Everything one deployment's steps share: its spec, its directories, its logger and signal. */
+import path from 'node:path';
+import type { Logger } from '../../../common/src/logger.ts';
+import type { DeploySpec } from '../../../protocol/src/index.ts';
+import type { AppSpec } from '../appspec/types.ts';
+import type { LifecycleDeps } from './types.ts';
+
+export interface DeploymentContext {
+  deps: LifecycleDeps;
+  commandId: string;
+  spec: DeploySpec;
+  /** `<root>/deployments/<groupId>/<deploymentId>` */
+  deploymentDir: string;
+  /** `<deploymentDir>/deployment-archive` */
+  archiveDir: string;
+  /** `<deploymentDir>/bundle.<type>` */
+  bundleFile: string;
+  /** `<deploymentDir>/logs/scripts.log` */
+  logFile: string;
+  /** `<deploymentDir>/status` */
+  statusDir: string;
+  log: Logger;
+  signal: AbortSignal;
+  /** The current revision's appspec, once loaded. */
+  appSpec?: AppSpec;
+}
+
+/** `<root>/deployments/<groupId>/<deploymentId>`. */
+export function deploymentDirOf(root: string, deploymentGroupId: string, deploymentId: string): string {
+  return path.join(root, 'deployments', deploymentGroupId, deploymentId);
+}
+
+/** The archive directory inside a deployment directory. */
+export function archiveDirOf(deploymentDir: string): string {
+  return path.join(deploymentDir, 'deployment-archive');
+}
+
+/** Builds the context of one deployment. */
+export function createContext(
+  deps: LifecycleDeps,
+  commandId: string,
+  spec: DeploySpec,
+  signal: AbortSignal,
+): DeploymentContext {
+  const deploymentDir = deploymentDirOf(deps.root, spec.deploymentGroupId, spec.deploymentId);
+  return {
+    deps,
+    commandId,
+    spec,
+    deploymentDir,
+    archiveDir: archiveDirOf(deploymentDir),
+    bundleFile: path.join(deploymentDir, `bundle.${spec.revision.bundleType}`),
+    logFile: path.join(deploymentDir, 'logs', 'scripts.log'),
+    statusDir: path.join(deploymentDir, 'status'),
+    log: deps.logger.child({ component: 'lifecycle', instanceId: deps.instanceId, deploymentId: spec.deploymentId }),
+    signal,
+  };
+}

@@ -1,0 +1,242 @@
+/**
+ * deckhand-agent: the composition root. Parses the command line, builds the concrete parts
+ * (journal, key, hook runner, revision modules, transport) and wires them; nothing else in the
+ * agent constructs implementations.
+ */
+import type { KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { systemClock, sleep } from '../../common/src/clock.ts';
+import { createLogger, type Logger } from '../../common/src/logger.ts';
+import { DeckhandError } from '../../protocol/src/index.ts';
+import { loadAppSpec } from './appspec/load.ts';
+import { downloadToFile } from './bundle/download.ts';
+import { extractBundle } from './bundle/extract.ts';
+import { parseAgentArgs, UsageError, type RegisterCommand, type RunCommand } from './config/cli.ts';
+import { buildHookEnv, createHookRunner } from './hooks/index.ts';
+import { loadIdentityKey } from './identity/keys.ts';
+import { registerInstance } from './identity/register.ts';
+import { signRequest } from './identity/sign.ts';
+import { installRevision } from './install/install.ts';
+import { basicInventory, collectInventory } from './inventory/collect.ts';
+import { InventoryRefresher } from './inventory/refresh.ts';
+import { Journal } from './journal/journal.ts';
+import type { StoredIdentity } from './journal/types.ts';
+import { DeploymentQueue } from './lifecycle/queue.ts';
+import { failInterruptedDeployments, unstartedCommandIds } from './lifecycle/recovery.ts';
+import type { RevisionOps } from './lifecycle/types.ts';
+import { CommandDispatcher } from './transport/dispatch.ts';
+import { AgentLink } from './transport/link.ts';
+import { AGENT_VERSION } from './version.ts';
+
+/** Exit codes: 0 ok, 1 failure, 2 bad usage or unusable setup. */
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Longest wait for the first inventory before saying hello with the basic one. */
+const FIRST_INVENTORY_WAIT_MS = 5000;
+
+function fail(message: string, code: number): number {
+  process.stderr.write(`deckhand-agent: ${message}\n`);
+  return code;
+}
+
+function openJournal(root: string): Journal {
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  return Journal.open(path.join(root, 'agent.db'));
+}
+
+async function register(cmd: RegisterCommand): Promise<number> {
+  const journal = openJournal(cmd.root);
+  try {
+    const identity = await registerInstance({
+      coordinatorUrl: cmd.coordinatorUrl,
+      token: cmd.token,
+      root: cmd.root,
+      hostname: cmd.hostname ?? os.hostname(),
+      tags: cmd.tags,
+      journal,
+    });
+    process.stdout.write(cmd.json ? `${JSON.stringify({ instanceId: identity.instanceId })}\n` : `${identity.instanceId}\n`);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof DeckhandError) return fail(err.message, EXIT.failed);
+    throw err;
+  } finally {
+    journal.close();
+  }
+}
+
+/** Ends the logger and waits (briefly) for its transports to flush. */
+async function closeLogger(logger: Logger): Promise<void> {
+  const finished = new Promise<void>((resolve) => logger.once('finish', () => resolve()));
+  logger.end();
+  await Promise.race([finished, sleep(systemClock, 2000)]);
+}
+
+function installCrashHandlers(logger: Logger): void {
+  const crash = (kind: string) => (err: unknown) => {
+    logger.error('agent crashed', { kind, error: err instanceof Error ? err.message : String(err), stack: (err as Error)?.stack });
+    // The service manager restarts us; recovery from the journal is how state is made whole.
+    void closeLogger(logger).finally(() => process.exit(EXIT.failed));
+  };
+  process.on('uncaughtException', crash('uncaughtException'));
+  process.on('unhandledRejection', crash('unhandledRejection'));
+}
+
+const revisionOps: RevisionOps = {
+  download: downloadToFile,
+  extract: extractBundle,
+  loadAppSpec,
+  install: installRevision,
+};
+
+/** What `run` needs before it can wire anything: an open journal, a registered identity, its key. */
+interface RunSetup {
+  journal: Journal;
+  identity: StoredIdentity;
+  privateKey: KeyObject;
+}
+
+/** Opens the journal and loads the identity; an exit code when the host cannot run. */
+function loadSetup(cmd: RunCommand): RunSetup | number {
+  const journal = openJournal(cmd.root);
+  const identity = journal.getIdentity();
+  if (!identity) {
+    journal.close();
+    return fail('this host is not registered: run deckhand-agent register first', EXIT.usage);
+  }
+  try {
+    return { journal, identity, privateKey: loadIdentityKey(cmd.root) };
+  } catch (err) {
+    journal.close();
+    if (err instanceof DeckhandError) return fail(err.message, EXIT.usage);
+    throw err;
+  }
+}
+
+/** The running parts of an agent, started and stopped together. */
+interface Agent {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Builds every concrete part and wires them; the only place that does. */
+function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
+  const { journal, identity, privateKey } = setup;
+  const clock = systemClock;
+  const sign = (method: string, p: string) => signRequest({ instanceId: identity.instanceId, privateKey }, method, p, clock.now());
+  const inventoryOpts = { root: cmd.root, agentVersion: AGENT_VERSION };
+  let link: AgentLink | undefined;
+  const refresher = new InventoryRefresher({
+    clock,
+    logger,
+    collect: () => collectInventory(inventoryOpts),
+    publish: (inventory) => link?.sendInventory(inventory),
+    initial: basicInventory(inventoryOpts),
+  });
+  const queue = new DeploymentQueue({
+    clock,
+    logger,
+    journal,
+    hooks: createHookRunner({ clock }),
+    revision: revisionOps,
+    buildEnv: buildHookEnv,
+    sign,
+    instanceId: identity.instanceId,
+    coordinatorUrl: identity.coordinatorUrl,
+    root: cmd.root,
+    ...(cmd.destRoot === undefined ? {} : { destRoot: cmd.destRoot }),
+    os: process.platform === 'win32' ? 'windows' : 'linux',
+    reporter: { sendLog: (body) => void link?.sendLog(body) },
+  });
+  const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
+  const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack });
+  const started = new AgentLink({
+    clock,
+    logger,
+    coordinatorUrl: identity.coordinatorUrl,
+    instanceId: identity.instanceId,
+    agentVersion: AGENT_VERSION,
+    sign,
+    outbox: journal.outbox,
+    inventory: () => refresher.current(),
+    commands: dispatcher,
+  });
+  link = started;
+  return {
+    async start() {
+      for (const deploymentId of failInterruptedDeployments(journal, clock)) {
+        logger.warn('deployment interrupted by a restart marked failed', { deploymentId });
+      }
+      for (const commandId of unstartedCommandIds(journal)) queue.enqueue(commandId);
+      await Promise.race([refresher.start(), sleep(clock, FIRST_INVENTORY_WAIT_MS)]);
+      started.start();
+    },
+    async stop() {
+      dispatcher.stop();
+      refresher.stop();
+      await queue.stop();
+      await started.stop();
+      journal.close();
+    },
+  };
+}
+
+/** Runs the agent until SIGTERM/SIGINT; resolves with the exit code. */
+async function run(cmd: RunCommand): Promise<number> {
+  const setup = loadSetup(cmd);
+  if (typeof setup === 'number') return setup;
+  fs.mkdirSync(path.join(cmd.root, 'logs'), { recursive: true });
+  const root = createLogger({ service: 'agent', level: cmd.logLevel, file: path.join(cmd.root, 'logs', 'agent.log') });
+  installCrashHandlers(root);
+  const logger = root.child({ instanceId: setup.identity.instanceId });
+  logger.info('agent starting', {
+    agentVersion: AGENT_VERSION,
+    root: cmd.root,
+    destRoot: cmd.destRoot,
+    coordinatorUrl: setup.identity.coordinatorUrl,
+  });
+  const agent = wireAgent(cmd, setup, logger);
+  const stopped = new Promise<number>((resolve) => {
+    const shutdown = (signal: string): void => {
+      logger.info('agent stopping', { signal });
+      void agent
+        .stop()
+        .then(() => logger.info('agent stopped'))
+        .then(() => closeLogger(root))
+        .then(() => resolve(EXIT.ok));
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+  await agent.start();
+  return stopped;
+}
+
+/** Runs one invocation of deckhand-agent; resolves with its exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let cmd;
+  try {
+    cmd = parseAgentArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) return fail(`${err.message} (see deckhand-agent --help)`, EXIT.usage);
+    throw err;
+  }
+  switch (cmd.kind) {
+    case 'help':
+      process.stdout.write(`${cmd.text}\n`);
+      return EXIT.ok;
+    case 'register':
+      return register(cmd);
+    case 'run':
+      return run(cmd);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.exit(fail(err instanceof Error ? err.message : String(err), EXIT.failed));
+  },
+);

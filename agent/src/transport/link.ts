@@ -1,0 +1,133 @@
+/**
+ * The agent's session with the coordinator: says hello on every connection, routes coordinator
+ * frames to the outbox sender and the command dispatcher, and sends what the agent reports.
+ */
+import type { Clock } from '../../../common/src/clock.ts';
+import { newId } from '../../../common/src/ids.ts';
+import type { Logger } from '../../../common/src/logger.ts';
+import {
+  makeFrame,
+  type AgentBodies,
+  type AgentFrameType,
+  type CommandBody,
+  type CoordBodies,
+  type CoordFrame,
+  type Inventory,
+} from '../../../protocol/src/index.ts';
+import type { Outbox } from '../journal/outbox.ts';
+import { AgentConnection } from './connection.ts';
+import { OutboxSender } from './sender.ts';
+
+/** Best-effort frames (logs) are dropped while this much is already queued on the socket. */
+const LOG_BACKPRESSURE_BYTES = 1024 * 1024;
+
+/** Receives coordinator commands (the dispatcher). */
+export interface CommandSink {
+  onCommand(body: CommandBody): void;
+  onCancel(body: CoordBodies['coord.cancel']): void;
+}
+
+export interface LinkDeps {
+  clock: Clock;
+  logger: Logger;
+  coordinatorUrl: string;
+  instanceId: string;
+  agentVersion: string;
+  sign: (method: string, path: string) => Record<string, string>;
+  outbox: Pick<Outbox, 'pending' | 'ackThrough' | 'subscribe'>;
+  /** The latest host facts, for agent.hello. */
+  inventory: () => Inventory;
+  commands: CommandSink;
+  /** @default Math.random */
+  random?: () => number;
+}
+
+export class AgentLink {
+  private readonly connection: AgentConnection;
+  private readonly sender: OutboxSender;
+  private readonly log: Logger;
+  private unsubscribe: (() => void) | undefined;
+  private welcomed = false;
+
+  constructor(private readonly deps: LinkDeps) {
+    this.log = deps.logger.child({ component: 'link' });
+    const connectionDeps = {
+      clock: deps.clock,
+      logger: deps.logger,
+      coordinatorUrl: deps.coordinatorUrl,
+      sign: deps.sign,
+      handlers: { onOpen: () => this.onOpen(), onFrame: (f: CoordFrame) => this.onFrame(f), onClose: () => this.onClose() },
+    };
+    this.connection = new AgentConnection(deps.random ? { ...connectionDeps, random: deps.random } : connectionDeps);
+    this.sender = new OutboxSender({ outbox: deps.outbox, send: (body) => this.send('agent.event', body) });
+  }
+
+  /** True once the coordinator welcomed the current connection. */
+  get isWelcomed(): boolean {
+    return this.welcomed;
+  }
+
+  start(): void {
+    this.unsubscribe = this.deps.outbox.subscribe(() => this.sender.flush());
+    this.connection.start();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await this.connection.stop();
+  }
+
+  /** Sends a frame now; false when not connected (nothing is queued). */
+  send<T extends AgentFrameType>(type: T, body: AgentBodies[T]): boolean {
+    return this.connection.send(makeFrame(type, newId('f', 12), body, this.deps.clock.now()));
+  }
+
+  /** Sends refreshed host facts when connected. */
+  sendInventory(inventory: Inventory): boolean {
+    return this.welcomed && this.send('agent.inventory', { inventory });
+  }
+
+  /** Streams hook output; dropped when disconnected or the socket is backed up. */
+  sendLog(body: AgentBodies['agent.log']): boolean {
+    if (!this.welcomed || this.connection.bufferedAmount > LOG_BACKPRESSURE_BYTES) return false;
+    return this.send('agent.log', body);
+  }
+
+  private onOpen(): void {
+    this.welcomed = false;
+    const { instanceId, agentVersion } = this.deps;
+    this.send('agent.hello', { instanceId, agentVersion, inventory: this.deps.inventory() });
+  }
+
+  private onFrame(frame: CoordFrame): void {
+    switch (frame.type) {
+      case 'coord.welcome':
+        if (frame.body.instanceId !== this.deps.instanceId) {
+          this.log.warn('welcome names another instance', { expected: this.deps.instanceId, got: frame.body.instanceId });
+        }
+        this.welcomed = true;
+        this.connection.setHeartbeat(frame.body.heartbeatMs);
+        this.log.info('welcomed by the coordinator', { lastAppliedSeq: frame.body.lastAppliedSeq });
+        this.sender.onWelcome(frame.body.lastAppliedSeq);
+        return;
+      case 'coord.ack':
+        this.sender.onAck(frame.body.seq);
+        return;
+      case 'coord.command':
+        this.deps.commands.onCommand(frame.body);
+        return;
+      case 'coord.cancel':
+        this.deps.commands.onCancel(frame.body);
+        return;
+      case 'coord.error':
+        this.log.warn('the coordinator reported an error', { code: frame.body.code, error: frame.body.message });
+        return;
+    }
+  }
+
+  private onClose(): void {
+    this.welcomed = false;
+    this.sender.onDisconnect();
+  }
+}

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { DeckhandError, IN_PLACE_EVENTS, type AgentBodies } from '../../../../protocol/src/index.ts';
+import { Journal } from '../../../../agent/src/journal/journal.ts';
+import { runDeployment } from '../../../../agent/src/lifecycle/deployment.ts';
+import type { LifecycleDeps } from '../../../../agent/src/lifecycle/types.ts';
+import { deployCommand, removeDir, tempDir } from '../journal/fixtures.ts';
+import { FakeHooks, FakeRevision, lifecycleDeps } from './fakes.ts';
+
+const GROUP = 'dg-GROUP01';
+
+describe('runDeployment', () => {
+  let root: string;
+  let journal: Journal;
+  let hooks: FakeHooks;
+  let revision: FakeRevision;
+  let logs: Array<AgentBodies['agent.log']>;
+  let deps: LifecycleDeps;
+
+  beforeEach(() => {
+    root = tempDir();
+    journal = Journal.open(path.join(root, 'agent.db'));
+    hooks = new FakeHooks();
+    revision = new FakeRevision();
+    logs = [];
+    deps = lifecycleDeps(journal, root, hooks, revision, logs);
+  });
+  afterEach(() => {
+    journal.close();
+    removeDir(root);
+  });
+
+  async function deploy(n: number, overrides: Parameters<typeof deployCommand>[2] = {}): Promise<string> {
+    const body = deployCommand(`c-CMD000${n}`, `d-DEP000${n}`, overrides);
+    journal.recordCommand(body, new Date());
+    const command = journal.getCommand(body.commandId);
+    assert.ok(command);
+    return runDeployment(deps, command, new AbortController().signal);
+  }
+
+  /** [lifecycleEvent ?? 'host', status] of every outbox row of a deployment. */
+  function rowsOf(deploymentId: string): string[][] {
+    return journal.outbox
+      .pending()
+      .filter((r) => r.deploymentId === deploymentId)
+      .map((r) => [r.lifecycleEvent ?? 'host', r.status]);
+  }
+
+  it('runs every event in order, skipping ApplicationStop on the first deployment', async () => {
+    assert.equal(await deploy(1), 'Succeeded');
+    const expected = IN_PLACE_EVENTS.flatMap((e) => [[e, 'InProgress'], [e, e === 'ApplicationStop' ? 'Skipped' : 'Succeeded']]);
+    assert.deepEqual(rowsOf('d-DEP0001'), [...expected, ['host', 'Succeeded']]);
+    assert.deepEqual(hooks.calls.map((c) => c.event), ['BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService']);
+  });
+
+  it('journals each event with the status its outbox rows report', async () => {
+    await deploy(1);
+    const events = journal.events('d-DEP0001').map((e) => [e.event, e.status]);
+    const finals = rowsOf('d-DEP0001').filter(([event, status]) => event !== 'host' && status !== 'InProgress');
+    assert.deepEqual(events, finals);
+  });
+
+  it('runs ApplicationStop from the previous revision on the second deployment', async () => {
+    await deploy(1);
+    await deploy(2);
+    const stop = hooks.calls.find((c) => c.event === 'ApplicationStop');
+    assert.equal(stop?.archiveDir, path.join(root, 'deployments', GROUP, 'd-DEP0001', 'deployment-archive'));
+    assert.equal(stop?.logFile, path.join(root, 'deployments', GROUP, 'd-DEP0002', 'logs', 'scripts.log'));
+    assert.equal(stop?.env['DEPLOYMENT_ID'], 'd-DEP0002');
+  });
+
+  it('runs the current revision scripts from this deployment archive', async () => {
+    await deploy(1);
+    const before = hooks.calls.find((c) => c.event === 'BeforeInstall');
+    assert.equal(before?.archiveDir, path.join(root, 'deployments', GROUP, 'd-DEP0001', 'deployment-archive'));
+    assert.equal(before?.statusDir, path.join(root, 'deployments', GROUP, 'd-DEP0001', 'status'));
+  });
+
+  it('stops at the first failure and ends with a Failed host row carrying its code and message', async () => {
+    hooks.failures.set('AfterInstall', 'Script at specified location: scripts/AfterInstall.sh failed with exit code 3');
+    assert.equal(await deploy(1), 'Failed');
+    const rows = journal.outbox.pending();
+    assert.deepEqual(rowsOf('d-DEP0001').slice(-3), [['AfterInstall', 'InProgress'], ['AfterInstall', 'Failed'], ['host', 'Failed']]);
+    const failed = rows.at(-2);
+    assert.equal(failed?.errorCode, 'ScriptFailed');
+    assert.equal(failed?.scriptName, 'scripts/AfterInstall.sh');
+    assert.equal(failed?.logTail, 'last lines');
+    assert.equal(rows.at(-1)?.errorCode, 'ScriptFailed');
+    assert.match(rows.at(-1)?.message ?? '', /exit code 3/);
+    assert.ok(!hooks.calls.some((c) => c.event === 'ApplicationStart'));
+  });
+
+  it('makes a revision the last successful one once Install succeeds, even if a later event fails', async () => {
+    hooks.failures.set('ValidateService', 'no');
+    await deploy(1);
+    assert.equal(journal.getGroupRevisions(GROUP).lastSuccessfulDir, path.join(root, 'deployments', GROUP, 'd-DEP0001'));
+  });
+
+  it('fails the event with UnknownError and the error message when the appspec is missing', async () => {
+    revision.appSpecMissing = true;
+    assert.equal(await deploy(1), 'Failed');
+    const failed = journal.outbox.pending().at(-2);
+    assert.equal(failed?.lifecycleEvent, 'BeforeInstall');
+    assert.equal(failed?.errorCode, 'UnknownError');
+    assert.equal(failed?.message, 'no appspec.yml or appspec.yaml at the root of the revision');
+  });
+
+  it('downloads from the coordinator with signed headers and fails DownloadBundle on an error', async () => {
+    revision.downloadError = new DeckhandError('BUNDLE_CHECKSUM_MISMATCH', 'sha256 mismatch');
+    await deploy(1);
+    assert.deepEqual(revision.downloads[0], {
+      url: 'http://coord.test:8420/v1/revisions/rev-REV0001/content',
+      headers: { 'x-deckhand-signature': 'GET /v1/revisions/rev-REV0001/content' },
+    });
+    assert.deepEqual(rowsOf('d-DEP0001').slice(-2), [['DownloadBundle', 'Failed'], ['host', 'Failed']]);
+    assert.equal(journal.outbox.pending().at(-1)?.message, 'sha256 mismatch');
+  });
+
+  it('fails the deployment when the previous revision stop script fails', async () => {
+    await deploy(1);
+    hooks.failures.set('ApplicationStop', 'stop failed');
+    assert.equal(await deploy(2), 'Failed');
+    assert.deepEqual(rowsOf('d-DEP0002').slice(-2), [['ApplicationStop', 'Failed'], ['host', 'Failed']]);
+  });
+
+  it('goes on after a failed ApplicationStop when ignoreApplicationStopFailures is set', async () => {
+    await deploy(1);
+    hooks.failures.set('ApplicationStop', 'stop failed');
+    assert.equal(await deploy(2, { ignoreApplicationStopFailures: true }), 'Succeeded');
+    const stop = journal.outbox.pending().find((r) => r.deploymentId === 'd-DEP0002' && r.lifecycleEvent === 'ApplicationStop' && r.status !== 'InProgress');
+    assert.match(stop?.message ?? '', /ignored.*stop failed/);
+  });
+
+  it('forwards hook output as agent.log bodies', async () => {
+    await deploy(1);
+    assert.deepEqual(logs.map((l) => l.lifecycleEvent), ['BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService']);
+    assert.equal(logs[0]?.lines[0]?.text, 'running BeforeInstall');
+  });
+
+  it('runs no event once stopped and reports the stop reason', async () => {
+    const body = deployCommand('c-CMD0001', 'd-DEP0001');
+    journal.recordCommand(body, new Date());
+    const controller = new AbortController();
+    controller.abort(new DeckhandError('MANUAL_STOP', 'the deployment was stopped from the coordinator'));
+    const command = journal.getCommand('c-CMD0001');
+    assert.ok(command);
+    assert.equal(await runDeployment(deps, command, controller.signal), 'Failed');
+    assert.deepEqual(rowsOf('d-DEP0001'), [['host', 'Failed']]);
+    assert.equal(journal.outbox.pending()[0]?.errorCode, 'MANUAL_STOP');
+  });
+});
