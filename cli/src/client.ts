@@ -1,0 +1,192 @@
+/**
+ * A typed client of the coordinator's HTTP API (/v1), built on the global fetch. Every non-2xx
+ * answer becomes an {@link ApiError} with the coordinator's code, message and field; a
+ * coordinator that cannot be reached becomes a {@link CliError} saying so.
+ */
+import type {
+  ApplicationView,
+  ApiErrorBody,
+  CreateDeploymentGroupRequest,
+  CreateDeploymentRequest,
+  CreateRegistrationTokenRequest,
+  DeploymentGroupView,
+  DeploymentView,
+  InstanceView,
+  RegistrationTokenView,
+  RevisionView,
+} from '../../protocol/src/api.ts';
+import type { BundleType } from '../../protocol/src/schemas.ts';
+import { isErrorCode } from '../../protocol/src/errors.ts';
+import { ApiError, UnreachableError } from './errors.ts';
+import type { Connection } from './args.ts';
+
+/** Options of one request. */
+interface RequestOptions {
+  json?: unknown;
+  /** A raw body, streamed (e.g. a bundle being packed). */
+  body?: AsyncIterable<Uint8Array>;
+  query?: Record<string, string | undefined>;
+}
+
+/** Options of {@link DeckhandClient.uploadRevision}. */
+export interface UploadOptions {
+  bundleType: BundleType;
+  description?: string;
+}
+
+/** Filters of {@link DeckhandClient.listDeployments}. */
+export interface DeploymentFilter {
+  application?: string;
+  group?: string;
+  status?: string;
+}
+
+/** The coordinator's HTTP API as typed methods. */
+export class DeckhandClient {
+  readonly url: string;
+  readonly #token: string;
+
+  constructor(connection: Connection) {
+    this.url = connection.url.replace(/\/+$/, '');
+    this.#token = connection.token;
+  }
+
+  /** POST /v1/applications. */
+  createApplication(name: string): Promise<ApplicationView> {
+    return this.#request('POST', '/v1/applications', { json: { name } });
+  }
+
+  /** GET /v1/applications. */
+  async listApplications(): Promise<ApplicationView[]> {
+    const res = await this.#request<{ applications: ApplicationView[] }>('GET', '/v1/applications');
+    return res.applications;
+  }
+
+  /** Creates the application unless it exists; true when it was created. */
+  async ensureApplication(name: string): Promise<boolean> {
+    try {
+      await this.createApplication(name);
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'CONFLICT') return false;
+      throw err;
+    }
+  }
+
+  /** POST /v1/applications/:app/deployment-groups. */
+  createDeploymentGroup(application: string, req: CreateDeploymentGroupRequest): Promise<DeploymentGroupView> {
+    return this.#request('POST', `/v1/applications/${enc(application)}/deployment-groups`, { json: req });
+  }
+
+  /** GET /v1/applications/:app/deployment-groups/:group. */
+  getDeploymentGroup(application: string, group: string): Promise<DeploymentGroupView> {
+    return this.#request('GET', `/v1/applications/${enc(application)}/deployment-groups/${enc(group)}`);
+  }
+
+  /** POST /v1/applications/:app/revisions with the bundle bytes streamed from `body`. */
+  uploadRevision(application: string, body: AsyncIterable<Uint8Array>, opts: UploadOptions): Promise<RevisionView> {
+    return this.#request('POST', `/v1/applications/${enc(application)}/revisions`, {
+      body,
+      query: { bundleType: opts.bundleType, description: opts.description },
+    });
+  }
+
+  /** GET /v1/revisions/:id. */
+  getRevision(revisionId: string): Promise<RevisionView> {
+    return this.#request('GET', `/v1/revisions/${enc(revisionId)}`);
+  }
+
+  /** POST /v1/deployments. */
+  createDeployment(req: CreateDeploymentRequest): Promise<DeploymentView> {
+    return this.#request('POST', '/v1/deployments', { json: req });
+  }
+
+  /** GET /v1/deployments/:id. */
+  getDeployment(deploymentId: string): Promise<DeploymentView> {
+    return this.#request('GET', `/v1/deployments/${enc(deploymentId)}`);
+  }
+
+  /** GET /v1/deployments. */
+  async listDeployments(filter: DeploymentFilter = {}): Promise<DeploymentView[]> {
+    const res = await this.#request<{ deployments: DeploymentView[] }>('GET', '/v1/deployments', {
+      query: { application: filter.application, group: filter.group, status: filter.status },
+    });
+    return res.deployments;
+  }
+
+  /** GET /v1/instances. */
+  async listInstances(): Promise<InstanceView[]> {
+    const res = await this.#request<{ instances: InstanceView[] }>('GET', '/v1/instances');
+    return res.instances;
+  }
+
+  /** POST /v1/registration-tokens; the answer carries the secret token, only this once. */
+  createRegistrationToken(req: CreateRegistrationTokenRequest): Promise<RegistrationTokenView> {
+    return this.#request('POST', '/v1/registration-tokens', { json: req });
+  }
+
+  async #request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.#token}`, accept: 'application/json' };
+    const init: RequestInit & { duplex?: 'half' } = { method, headers };
+    if (opts.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(opts.json);
+    } else if (opts.body !== undefined) {
+      headers['content-type'] = 'application/octet-stream';
+      init.body = opts.body;
+      // Node's fetch requires half duplex for a streamed request body.
+      init.duplex = 'half';
+    }
+    let res: Response;
+    try {
+      res = await fetch(this.url + path + queryString(opts.query), init);
+    } catch (err) {
+      throw unreachable(this.url, err);
+    }
+    const text = await res.text();
+    if (!res.ok) throw toApiError(res.status, text);
+    return (text === '' ? {} : JSON.parse(text)) as T;
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+function queryString(query: Record<string, string | undefined> | undefined): string {
+  if (query === undefined) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
+  const s = params.toString();
+  return s === '' ? '' : `?${s}`;
+}
+
+/** Builds the error for a non-2xx answer; a body that is not an ApiErrorBody still gets a code. */
+export function toApiError(status: number, text: string): ApiError {
+  let parsed: Partial<ApiErrorBody> | undefined;
+  try {
+    parsed = JSON.parse(text) as Partial<ApiErrorBody>;
+  } catch {
+    // Not JSON (a proxy's HTML page, say): fall through to the status-based error below.
+  }
+  const e = parsed?.error;
+  if (e !== undefined && isErrorCode(e.code) && typeof e.message === 'string') {
+    return new ApiError(status, e.code, e.message, typeof e.field === 'string' ? e.field : undefined);
+  }
+  const code = status === 401 ? 'AUTH_FAILED' : status === 404 ? 'NOT_FOUND' : 'INTERNAL';
+  return new ApiError(status, code, `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`);
+}
+
+/** The error for a fetch that never got an answer. */
+function unreachable(url: string, err: unknown): UnreachableError {
+  const code = networkCode(err);
+  const detail = code === undefined || code === 'ECONNREFUSED' ? '' : ` [${code}]`;
+  return new UnreachableError(url, detail, err);
+}
+
+function networkCode(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: unknown; errors?: { code?: unknown }[] } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  const first = cause?.errors?.[0]?.code;
+  return typeof first === 'string' ? first : undefined;
+}

@@ -1,0 +1,120 @@
+/**
+ * `deckhand deploy --application A --group G --revision R [--config NAME]
+ *  [--file-exists-behavior B] [--param k=v ...] [--wait]`.
+ */
+import { parseArgs } from 'node:util';
+import type { CreateDeploymentRequest, DeploymentView } from '../../../protocol/src/api.ts';
+import { canonicalConfigName } from '../../../protocol/src/api.ts';
+import { FileExistsBehavior } from '../../../protocol/src/schemas.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, parseKeyValues, parseOrUsage, required } from '../args.ts';
+import { connect, emit, showHelp, type Command } from '../command.ts';
+import type { DeckhandClient } from '../client.ts';
+import { writeJson, writeLine, type CliContext } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { interruptOnSignals } from '../signals.ts';
+import { followDeployment } from '../watch/follow.ts';
+
+const USAGE = `Usage: deckhand deploy --application A --group G --revision R [options]
+
+Deploys revision R to deployment group G of application A and prints the deployment id.
+With --wait, shows live progress and exits 0 only when the deployment Succeeded.
+
+Options:
+  --application A             application name (required)
+  --group G                   deployment group name (required)
+  --revision R                revision id from 'deckhand push' (required)
+  --config NAME               deployment config (default: the group's): OneAtATime, HalfAtATime, AllAtOnce
+  --file-exists-behavior B    DISALLOW (default), OVERWRITE or RETAIN
+  --param k=v                 deployment parameter, given to hooks as environment variable k; repeatable
+  --description D             free text stored with the deployment
+  --ignore-application-stop-failures
+                              carry on when an ApplicationStop hook fails
+  --wait                      follow the deployment to its end
+
+${CONNECTION_HELP}`;
+
+const OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  application: { type: 'string' },
+  group: { type: 'string' },
+  revision: { type: 'string' },
+  config: { type: 'string' },
+  'file-exists-behavior': { type: 'string' },
+  param: { type: 'string', multiple: true },
+  description: { type: 'string' },
+  'ignore-application-stop-failures': { type: 'boolean', default: false },
+  wait: { type: 'boolean', default: false },
+} as const;
+
+/** Parsed `deploy` arguments. */
+export interface DeployArgs {
+  req: CreateDeploymentRequest;
+  wait: boolean;
+  json: boolean;
+  connection: { url?: string | undefined; token?: string | undefined };
+}
+
+/** Parses deploy's arguments into the API request; `'help'` for --help; usage errors otherwise. */
+export function parseDeployArgs(argv: string[]): DeployArgs | 'help' {
+  const { values, positionals } = parseOrUsage(USAGE, () =>
+    parseArgs({ args: argv, allowPositionals: true, options: OPTIONS }),
+  );
+  if (values.help) return 'help';
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`, USAGE);
+  const req: CreateDeploymentRequest = {
+    applicationName: required(values.application, '--application', USAGE),
+    deploymentGroupName: required(values.group, '--group', USAGE),
+    revisionId: required(values.revision, '--revision', USAGE),
+    parameters: parseKeyValues(values.param, '--param', USAGE),
+    ignoreApplicationStopFailures: values['ignore-application-stop-failures'],
+  };
+  if (values.config !== undefined) req.deploymentConfigName = canonicalConfigName(values.config);
+  if (values.description !== undefined) req.description = values.description;
+  const feb = values['file-exists-behavior'];
+  if (feb !== undefined) req.fileExistsBehavior = parseFileExistsBehavior(feb);
+  return { req, wait: values.wait, json: values.json, connection: { url: values.url, token: values.token } };
+}
+
+function parseFileExistsBehavior(text: string): FileExistsBehavior {
+  const parsed = FileExistsBehavior.safeParse(text.toUpperCase());
+  if (!parsed.success) throw new UsageError(`--file-exists-behavior must be DISALLOW, OVERWRITE or RETAIN, got ${text}`, USAGE);
+  return parsed.data;
+}
+
+export const deployCommand: Command = {
+  name: 'deploy',
+  summary: 'deploy a revision to a deployment group',
+  usage: USAGE,
+  async run(argv, ctx) {
+    const args = parseDeployArgs(argv);
+    if (args === 'help') return showHelp(ctx, USAGE);
+    const { req, wait, json } = args;
+    const client = connect(args.connection, ctx);
+    const created = await client.createDeployment(req);
+    if (!wait) {
+      emit(ctx, json, created, created.deploymentId);
+      return 0;
+    }
+    if (!json) writeLine(ctx.stdout, created.deploymentId);
+    const final = await followUntilInterrupted(client, created.deploymentId, ctx);
+    if (json) writeJson(ctx.stdout, final);
+    return final.status === 'Succeeded' ? 0 : 1;
+  },
+};
+
+/** Follows the deployment; Ctrl-C stops watching (exit 130) and says the deployment carries on. */
+async function followUntilInterrupted(client: DeckhandClient, deploymentId: string, ctx: CliContext): Promise<DeploymentView> {
+  const interrupt = ctx.signal === undefined ? interruptOnSignals() : undefined;
+  const signal = ctx.signal ?? interrupt?.signal;
+  try {
+    return await followDeployment(client, deploymentId, signal === undefined ? ctx : { ...ctx, signal });
+  } catch (err) {
+    if (signal?.aborted) {
+      writeLine(ctx.stderr, `stopped watching; deployment ${deploymentId} carries on (deckhand status ${deploymentId})`);
+      throw signal.reason;
+    }
+    throw err;
+  } finally {
+    interrupt?.dispose();
+  }
+}
