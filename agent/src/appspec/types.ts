@@ -35,7 +35,8 @@ export interface PermissionSpec {
   /** Octal mode as a string of 3 or 4 digits, e.g. "0644". */
   mode?: string;
   acls?: string[];
-  context?: { user?: string; type: string; range?: { low: string; high?: string } };
+  /** SELinux context; `range` is parsed, e.g. `s0-s3:c0.c5` → {low: 's0', high: 's3', categories: 'c0.c5'}. */
+  context?: { user?: string; type: string; range?: { low: string; high?: string; categories?: string } };
 }
 
 export interface AppSpec {

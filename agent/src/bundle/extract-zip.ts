@@ -1,0 +1,149 @@
+/**
+ * Safe zip extraction with yauzl: entries are read one at a time from the central directory
+ * (lazyEntries keeps memory bounded) and written by us, so we own every check yauzl leaves to the
+ * caller (reliability.md §2): link entries, special files, set-id bits, duplicates, byte counts.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { DeckhandError } from '../../../protocol/src/index.ts';
+import type { ExtractCounts, ExtractTarOptions } from './extract-tar.ts';
+import { Budget } from './limits.ts';
+import { LinkGuard, relativeEntryPath, safeMode, SETUID_SETGID_BITS, unsafeEntry, type EntryKind } from './safe-path.ts';
+
+/** Options of {@link extractZip} (the same as for tar). */
+export type ExtractZipOptions = ExtractTarOptions;
+
+const MADE_BY_UNIX = 3;
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const S_IFLNK = 0o120000;
+const MAX_LINK_TARGET_BYTES = 4096;
+// O_NOFOLLOW is POSIX only; where it is missing (Windows) the LinkGuard alone prevents writing through links.
+const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0);
+
+interface ZipContext {
+  zip: ZipFile;
+  opts: ExtractZipOptions;
+  guard: LinkGuard;
+  budget: Budget;
+}
+
+/** Extracts a zip file into `dest` (an empty directory). `dest` may be left partial on failure. */
+export async function extractZip(opts: ExtractZipOptions): Promise<ExtractCounts> {
+  const zip = await yauzl
+    .openPromise(opts.file, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, autoClose: false })
+    .catch((err: unknown) => Promise.reject(zipError(err)));
+  const ctx: ZipContext = { zip, opts, guard: new LinkGuard(), budget: new Budget(opts.limits) };
+  try {
+    for (let entry = await nextEntry(zip); entry !== undefined; entry = await nextEntry(zip)) {
+      await extractEntry(ctx, entry);
+    }
+  } finally {
+    zip.close();
+  }
+  return { entries: ctx.budget.entries, bytes: ctx.budget.bytes };
+}
+
+function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      zip.off('entry', onEntry).off('end', onEnd).off('error', onError);
+    };
+    const onEntry = (entry: Entry): void => (done(), resolve(entry));
+    const onEnd = (): void => (done(), resolve(undefined));
+    const onError = (err: unknown): void => (done(), reject(zipError(err)));
+    zip.on('entry', onEntry).on('end', onEnd).on('error', onError);
+    zip.readEntry();
+  });
+}
+
+async function extractEntry(ctx: ZipContext, entry: Entry): Promise<void> {
+  const name = entry.fileName;
+  const rel = relativeEntryPath(name, { windows: ctx.opts.windows });
+  const unixMode = entry.versionMadeBy >> 8 === MADE_BY_UNIX ? entry.externalFileAttributes >>> 16 : 0;
+  const kind = kindOf(name, unixMode);
+  if ((unixMode & SETUID_SETGID_BITS) !== 0 && ctx.opts.limits.allowSetuid !== true) {
+    throw unsafeEntry(name, `setuid/setgid bits are not allowed (mode ${(unixMode & 0o7777).toString(8)})`);
+  }
+  if (entry.isEncrypted()) throw new DeckhandError('BUNDLE_EXTRACT_FAILED', `zip entry "${name}" is encrypted`);
+  ctx.budget.countEntry(name);
+  const target = path.join(ctx.opts.dest, rel);
+  const perms = unixMode & 0o7777;
+  if (kind === 'directory') {
+    ctx.guard.admit(name, rel, kind);
+    await fsp.mkdir(target, { recursive: true, mode: safeMode(perms || 0o755, true, false) });
+  } else if (kind === 'symlink') {
+    const linkTarget = await readLinkTarget(ctx, entry);
+    ctx.guard.admit(name, rel, kind, linkTarget);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    await fsp.symlink(linkTarget, target);
+  } else {
+    ctx.guard.admit(name, rel, kind);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    await writeFile(ctx, entry, target, safeMode(perms || 0o644, false, ctx.opts.limits.allowSetuid === true));
+  }
+}
+
+function kindOf(name: string, unixMode: number): EntryKind {
+  const type = unixMode & S_IFMT;
+  if (name.endsWith('/') || type === S_IFDIR) return 'directory';
+  if (type === S_IFLNK) return 'symlink';
+  if (type === 0 || type === S_IFREG) return 'file';
+  throw unsafeEntry(name, `special files (type ${type.toString(8)}: devices, FIFOs, sockets) are not allowed`);
+}
+
+/** Streams one file, counting the bytes actually written rather than trusting the header sizes. */
+async function writeFile(ctx: ZipContext, entry: Entry, target: string, mode: number): Promise<void> {
+  const name = entry.fileName;
+  const budget = ctx.budget;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, callback) {
+      try {
+        budget.charge(name, chunk.length);
+        callback(null, chunk);
+      } catch (err) {
+        callback(err as Error);
+      }
+    },
+  });
+  const input = await ctx.zip.openReadStreamPromise(entry).catch((err: unknown) => Promise.reject(zipError(err)));
+  // O_EXCL: a name that already exists (a duplicate the guard missed, e.g. by case folding) is refused.
+  const handle = await fsp.open(target, CREATE_FLAGS, mode).catch((err: unknown) => Promise.reject(zipError(err, name)));
+  const output = handle.createWriteStream();
+  try {
+    // chmod on the handle: the umask must not change the bundle's modes, as with `unzip`.
+    await handle.chmod(mode);
+    await pipeline(input, counter, output);
+  } catch (err) {
+    output.destroy();
+    throw zipError(err, name);
+  }
+}
+
+async function readLinkTarget(ctx: ZipContext, entry: Entry): Promise<string> {
+  if (entry.uncompressedSize > MAX_LINK_TARGET_BYTES) {
+    throw unsafeEntry(entry.fileName, 'its link target is too long');
+  }
+  const input = await ctx.zip.openReadStreamPromise(entry).catch((err: unknown) => Promise.reject(zipError(err)));
+  const chunks: Buffer[] = [];
+  for await (const chunk of input) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** yauzl's own name checks (absolute, `..`) become BUNDLE_UNSAFE_PATH; anything else a failed extraction. */
+function zipError(err: unknown, entry?: string): DeckhandError {
+  if (err instanceof DeckhandError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const unsafe = /^(absolute path|invalid relative path|invalid characters in fileName): (.*)$/s.exec(message);
+  if (unsafe !== null) return unsafeEntry(unsafe[2] ?? '', unsafe[1] ?? 'unsafe name');
+  if ((err as NodeJS.ErrnoException).code === 'EEXIST' && entry !== undefined) {
+    return unsafeEntry(entry, 'the path appears twice in the bundle');
+  }
+  const where = entry === undefined ? '' : ` at entry "${entry}"`;
+  return new DeckhandError('BUNDLE_EXTRACT_FAILED', `the zip file could not be read${where}: ${message}`, { cause: err });
+}

@@ -1,0 +1,126 @@
+/**
+ * Entry-name and link checks shared by the tar and zip extractors. Every bundle entry must land
+ * inside the extraction directory, and every link must point inside it too.
+ *
+ * Defends against zip-slip (CVE-2018-1002204 and the node-tar absolute-path / link advisories
+ * CVE-2021-32803/32804, CVE-2026-23745, CVE-2026-24842, CVE-2026-26960): names are checked here
+ * before the libraries' own checks run, so a bad bundle is refused with a clear reason instead of
+ * being silently rewritten.
+ */
+import { DeckhandError } from '../../../protocol/src/index.ts';
+
+/** What an entry creates. */
+export type EntryKind = 'file' | 'directory' | 'symlink' | 'hardlink';
+
+/** setuid (04000) and setgid (02000): refused by default, since extraction may run as root. */
+export const SETUID_SETGID_BITS = 0o6000;
+
+/** Drops set-id bits (unless allowed) and the sticky bit, and keeps directories writable by their owner. */
+export function safeMode(mode: number, isDirectory: boolean, allowSetuid: boolean): number {
+  const kept = mode & (allowSetuid ? 0o6777 : 0o777);
+  return isDirectory ? kept | 0o700 : kept;
+}
+
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+
+/** The error for an entry that would write outside the extraction directory, or could not be trusted. */
+export function unsafeEntry(name: string, reason: string): DeckhandError {
+  return new DeckhandError('BUNDLE_UNSAFE_PATH', `refusing bundle entry "${name}": ${reason}`, { details: { entry: name } });
+}
+
+/**
+ * Returns the entry's path relative to the extraction root (`a/b/c`, `''` for the root itself), or
+ * throws BUNDLE_UNSAFE_PATH for absolute paths, `..` segments and NUL bytes. Backslashes count as
+ * separators because a bundle made on Windows means them as such.
+ */
+export function relativeEntryPath(name: string, opts: { windows: boolean }): string {
+  if (name.includes('\0')) throw unsafeEntry(name, 'the name contains a NUL byte');
+  if (/^[\\/]/.test(name) || /^[A-Za-z]:/.test(name)) throw unsafeEntry(name, 'absolute paths are not allowed');
+  const segments = name.split(/[\\/]/).filter((s) => s !== '' && s !== '.');
+  if (segments.includes('..')) throw unsafeEntry(name, "'..' segments are not allowed");
+  if (opts.windows) {
+    const bad = segments.find((s) => s.includes(':') || WINDOWS_RESERVED.test(s) || /[. ]$/.test(s));
+    if (bad !== undefined) throw unsafeEntry(name, `"${bad}" is not a valid Windows file name`);
+  }
+  return segments.join('/');
+}
+
+/**
+ * Tracks what the archive has created so far, to refuse entries that would go through a symlink,
+ * duplicate entries, and links that point outside the extraction root.
+ */
+export class LinkGuard {
+  private readonly seen = new Map<string, EntryKind>();
+
+  /**
+   * Admits one entry at relative path `rel` (from {@link relativeEntryPath}); `target` is the link
+   * target for links. Throws BUNDLE_UNSAFE_PATH naming the entry.
+   */
+  admit(name: string, rel: string, kind: EntryKind, target?: string): void {
+    this.checkParents(name, rel);
+    const previous = this.seen.get(rel);
+    if (previous !== undefined && !(previous === 'directory' && kind === 'directory')) {
+      throw unsafeEntry(name, 'the path appears twice in the bundle');
+    }
+    if (kind === 'symlink') checkSymlinkTarget(name, rel, target ?? '');
+    if (kind === 'hardlink') this.checkHardlinkTarget(name, target ?? '');
+    this.record(rel, kind);
+  }
+
+  private checkParents(name: string, rel: string): void {
+    const parts = rel.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const kind = this.seen.get(parts.slice(0, i).join('/'));
+      if (kind !== undefined && kind !== 'directory') {
+        throw unsafeEntry(name, `it would be written through "${parts.slice(0, i).join('/')}", which is not a directory`);
+      }
+    }
+  }
+
+  /** Hard links may only point at a regular file this archive already extracted. */
+  private checkHardlinkTarget(name: string, target: string): void {
+    let rel: string;
+    try {
+      rel = relativeEntryPath(target, { windows: false });
+    } catch {
+      // The parse error names the target only; the entry name is what the user needs.
+      throw unsafeEntry(name, `its hard-link target "${target}" is outside the bundle`);
+    }
+    if (this.seen.get(rel) !== 'file') {
+      throw unsafeEntry(name, `its hard-link target "${target}" is not a file extracted earlier from the bundle`);
+    }
+  }
+
+  private record(rel: string, kind: EntryKind): void {
+    const parts = rel.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join('/');
+      if (!this.seen.has(parent)) this.seen.set(parent, 'directory');
+    }
+    if (rel !== '') this.seen.set(rel, kind);
+  }
+}
+
+/**
+ * A symlink target must be relative and stay inside the root, resolved from the link's directory.
+ * `..` may only lead the target (`../../lib/x`, not `a/../..`): after a name, `..` would be
+ * resolved through whatever that name is on disk (possibly another link), not lexically.
+ */
+function checkSymlinkTarget(name: string, rel: string, target: string): void {
+  if (target === '' || target.includes('\0')) throw unsafeEntry(name, 'its link target is empty or has a NUL byte');
+  if (/^[\\/]/.test(target) || /^[A-Za-z]:/.test(target)) {
+    throw unsafeEntry(name, `its link target "${target}" is an absolute path`);
+  }
+  let depth = rel.split('/').length - 1;
+  let sawName = false;
+  for (const segment of target.split(/[\\/]/)) {
+    if (segment === '' || segment === '.') continue;
+    if (segment !== '..') {
+      sawName = true;
+      continue;
+    }
+    if (sawName) throw unsafeEntry(name, `its link target "${target}" has '..' after a name`);
+    depth -= 1;
+    if (depth < 0) throw unsafeEntry(name, `its link target "${target}" points outside the bundle`);
+  }
+}

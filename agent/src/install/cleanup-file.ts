@@ -1,0 +1,75 @@
+/**
+ * The `<deploymentGroupId>-cleanup` file: one absolute path per line of everything the last
+ * Install created, removed at the start of the next Install (CodeDeploy's installer.rb).
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+
+/** Path of the cleanup file for a deployment group. */
+export function cleanupFilePath(instructionsDir: string, deploymentGroupId: string): string {
+  return path.join(instructionsDir, `${deploymentGroupId}-cleanup`);
+}
+
+/** The listed paths; a last line without a newline was half-written and is dropped. */
+export async function readCleanupList(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const lines = text.split('\n');
+  lines.pop();
+  // CodeDeploy also records `semanage\0<path>` lines; SELinux contexts are not applied yet.
+  return lines.filter((line) => line !== '' && !line.includes('\0'));
+}
+
+/**
+ * Removes the listed paths in reverse order: files and links are unlinked, directories removed
+ * only when empty (a non-empty one holds files someone else put there), missing ones ignored.
+ */
+export async function removeListed(paths: readonly string[]): Promise<void> {
+  for (const p of [...paths].reverse()) {
+    const stat = await fsp.lstat(p).catch(() => undefined);
+    if (stat === undefined) continue;
+    if (!stat.isDirectory()) {
+      await fsp.rm(p, { force: true });
+      continue;
+    }
+    try {
+      await fsp.rmdir(p);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+/**
+ * Writes the new cleanup file line by line as things are created (copies before, directories
+ * after), so an Install that fails half-way still lists what it made, as CodeDeploy does.
+ */
+export class CleanupWriter {
+  private readonly fd: number;
+
+  constructor(file: string) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.fd = fs.openSync(file, 'w', 0o600);
+  }
+
+  /** Appends one path. */
+  add(p: string): void {
+    fs.writeSync(this.fd, `${p}\n`);
+  }
+
+  /** Flushes to disk and closes. */
+  close(): void {
+    try {
+      fs.fsyncSync(this.fd);
+    } finally {
+      fs.closeSync(this.fd);
+    }
+  }
+}

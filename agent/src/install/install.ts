@@ -1,0 +1,129 @@
+/**
+ * The Install lifecycle event, as the CodeDeploy agent performs it: remove what the previous
+ * revision of this deployment group installed, copy the `files` entries into place, apply
+ * `permissions` to what was created, and record it all in the cleanup file for next time.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { DeckhandError, type FileExistsBehavior } from '../../../protocol/src/index.ts';
+import type { AppSpec } from '../appspec/types.ts';
+import { CleanupWriter, cleanupFilePath, readCleanupList, removeListed } from './cleanup-file.ts';
+import { Containment, isInside, resolveDestination } from './paths.ts';
+import { applyPermissions, resolvePermissions, type ResolvedPermission } from './permissions.ts';
+import { planInstall, type InstallOp, type PlanInput } from './plan.ts';
+
+/** Options of {@link installRevision}. */
+export interface InstallRevisionOptions {
+  /** The unpacked revision. */
+  archiveDir: string;
+  spec: AppSpec;
+  /** The deployment's behaviour; the appspec's own file_exists_behavior wins over it. */
+  fileExistsBehavior: FileExistsBehavior;
+  /** `<root>/deployment-instructions`. */
+  instructionsDir: string;
+  deploymentGroupId: string;
+  /** Install every destination under this directory instead of `/` (tests, demos, local runs). */
+  destRoot?: string;
+}
+
+/** Conflicting paths listed in an INSTALL_CONFLICT message; the full list is in its details. */
+const MAX_LISTED_CONFLICTS = 20;
+
+/**
+ * Installs the revision.
+ * @returns every path created, in creation order (the new cleanup list).
+ * @throws INSTALL_CONFLICT (DISALLOW conflicts, appspec conflicts) or INSTALL_FAILED, both before
+ * anything is deleted when they can be known in advance; the previous revision is then intact.
+ */
+export async function installRevision(opts: InstallRevisionOptions): Promise<{ installed: string[] }> {
+  const destRoot = opts.destRoot === undefined ? undefined : path.resolve(opts.destRoot);
+  const cleanupFile = cleanupFilePath(opts.instructionsDir, opts.deploymentGroupId);
+  const previous = await readCleanupList(cleanupFile);
+  if (destRoot !== undefined) assertListedInside(previous, destRoot, cleanupFile);
+  const planInput: PlanInput = {
+    archiveDir: path.resolve(opts.archiveDir),
+    files: opts.spec.files,
+    behavior: opts.spec.fileExistsBehavior ?? opts.fileExistsBehavior,
+    destRoot,
+    containment: await Containment.create(destRoot),
+    goingAway: new Set(previous),
+  };
+  const preview = await planInstall(planInput);
+  if (preview.conflicts.length > 0) throw conflictError(preview.conflicts);
+  const permissions = await resolvePermissions(opts.spec.permissions, (o) => resolveDestination(o, destRoot));
+
+  await removeListed(previous);
+  await fs.rm(cleanupFile, { force: true });
+  // Planned again on the cleaned-up disk; the preview has already refused every conflict.
+  const plan = await planInstall({ ...planInput, goingAway: new Set() });
+  return { installed: await execute(plan.ops, permissions, cleanupFile) };
+}
+
+async function execute(ops: readonly InstallOp[], permissions: ResolvedPermission[], cleanupFile: string): Promise<string[]> {
+  const writer = new CleanupWriter(cleanupFile);
+  const installed: string[] = [];
+  const files = new Set<string>();
+  const dirs = new Set<string>();
+  try {
+    for (const op of ops) {
+      if (op.kind === 'mkdir') {
+        await makeDir(op.path);
+        writer.add(op.path);
+        dirs.add(op.path);
+        installed.push(op.path);
+      } else {
+        writer.add(op.to);
+        await copyOne(op);
+        files.add(op.to);
+        installed.push(op.to);
+      }
+    }
+    await applyPermissions(permissions, { files, dirs });
+  } catch (err) {
+    if (err instanceof DeckhandError) throw err;
+    throw new DeckhandError('INSTALL_FAILED', `installing the revision failed: ${(err as Error).message}`, { cause: err });
+  } finally {
+    writer.close();
+  }
+  return installed;
+}
+
+async function makeDir(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir);
+  } catch (err) {
+    // Another writer may have created it since planning; a directory there is what we wanted.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !(await fs.stat(dir)).isDirectory()) throw err;
+  }
+}
+
+/** Copies a file keeping its mode and times (FileUtils.copy preserve: true); links are recreated. */
+async function copyOne(op: Extract<InstallOp, { kind: 'copy' }>): Promise<void> {
+  // Unlink first: copying onto an existing symlink would write through it.
+  if (op.replace) await fs.rm(op.to, { force: true });
+  if (op.symlink) {
+    await fs.symlink(await fs.readlink(op.from), op.to);
+    return;
+  }
+  await fs.copyFile(op.from, op.to, fs.constants.COPYFILE_EXCL);
+  const stat = await fs.stat(op.from);
+  await fs.chmod(op.to, stat.mode & 0o7777);
+  await fs.utimes(op.to, stat.atime, stat.mtime);
+}
+
+function assertListedInside(paths: readonly string[], destRoot: string, cleanupFile: string): void {
+  const outside = paths.find((p) => !isInside(destRoot, path.resolve(p)));
+  if (outside !== undefined) {
+    throw new DeckhandError('INSTALL_FAILED', `${cleanupFile} lists ${outside}, outside the destination root ${destRoot}; refusing to delete it`);
+  }
+}
+
+function conflictError(conflicts: readonly string[]): DeckhandError {
+  const listed = conflicts.slice(0, MAX_LISTED_CONFLICTS).join(', ');
+  const more = conflicts.length > MAX_LISTED_CONFLICTS ? ` and ${conflicts.length - MAX_LISTED_CONFLICTS} more` : '';
+  return new DeckhandError(
+    'INSTALL_CONFLICT',
+    `file_exists_behavior is DISALLOW and ${conflicts.length === 1 ? 'a file already exists' : 'files already exist'} at: ${listed}${more}`,
+    { details: { conflicts: [...conflicts] } },
+  );
+}

@@ -1,0 +1,112 @@
+/**
+ * Applies the appspec's `permissions` (mode, owner, group) to what this Install created, and
+ * never to anything that was already there (CodeDeploy's installer.rb rules).
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DeckhandError } from '../../../protocol/src/index.ts';
+import type { PermissionSpec } from '../appspec/types.ts';
+
+/** A permissions entry with its object resolved and its owner and group looked up. */
+export interface ResolvedPermission {
+  spec: PermissionSpec;
+  object: string;
+  uid: number;
+  gid: number;
+}
+
+/** What this Install created. */
+export interface Created {
+  files: ReadonlySet<string>;
+  dirs: ReadonlySet<string>;
+}
+
+/**
+ * Looks up owners and groups, before anything is changed, so an unknown user fails the Install
+ * without touching the previous revision.
+ * @throws INSTALL_FAILED for unknown users or groups, and for acls/context, which are not applied yet.
+ */
+export async function resolvePermissions(
+  specs: readonly PermissionSpec[],
+  resolveObject: (object: string) => string,
+): Promise<ResolvedPermission[]> {
+  const out: ResolvedPermission[] = [];
+  for (const [i, spec] of specs.entries()) {
+    // Refused rather than ignored: silently skipping an ACL could leave files more open than intended.
+    if (spec.acls !== undefined || spec.context !== undefined) {
+      throw new DeckhandError('INSTALL_FAILED', `permissions[${i}] sets acls or an SELinux context, which this agent does not apply yet`);
+    }
+    const uid = spec.owner === undefined ? -1 : await lookupId('passwd', spec.owner);
+    const gid = spec.group === undefined ? -1 : await lookupId('group', spec.group);
+    out.push({ spec, object: resolveObject(spec.object), uid, gid });
+  }
+  return out;
+}
+
+/** Applies each permission to the created files and directories it selects. */
+export async function applyPermissions(perms: readonly ResolvedPermission[], created: Created): Promise<void> {
+  for (const perm of perms) {
+    for (const target of await selectTargets(perm, created)) {
+      // chmod would follow a created symlink to its target; Linux has no mode on links themselves.
+      const isLink = (await fs.lstat(target)).isSymbolicLink();
+      if (perm.spec.mode !== undefined && !isLink) await fs.chmod(target, Number.parseInt(perm.spec.mode, 8));
+      if (perm.uid !== -1 || perm.gid !== -1) await fs.lchown(target, perm.uid, perm.gid);
+    }
+  }
+}
+
+/**
+ * The object itself when it is a created file; else, when it is a directory, the created files
+ * and directories strictly below it that match `pattern` and no `except`.
+ */
+async function selectTargets(perm: ResolvedPermission, created: Created): Promise<string[]> {
+  const { spec, object } = perm;
+  const wantFiles = spec.type.includes('file');
+  const wantDirs = spec.type.includes('directory');
+  if (created.files.has(object)) return wantFiles ? [object] : [];
+  const isDir = created.dirs.has(object) || (await fs.stat(object).catch(() => undefined))?.isDirectory() === true;
+  if (!isDir) return [];
+  const candidates = [...(wantFiles ? created.files : []), ...(wantDirs ? created.dirs : [])];
+  return candidates.filter((p) => {
+    const rel = path.relative(object, p);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return false;
+    return matches(spec.pattern, rel) && !spec.except.some((e) => globMatches(e, rel));
+  });
+}
+
+/** `**` matches every descendant; any other pattern is a `*` glob on an immediate child's name. */
+function matches(pattern: string, rel: string): boolean {
+  return pattern === '**' || globMatches(pattern, rel);
+}
+
+function globMatches(glob: string, rel: string): boolean {
+  if (rel.includes(path.sep)) return false;
+  const re = new RegExp(`^${glob.split('*').map(escapeRegExp).join('.*')}$`);
+  return re.test(rel);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const execFileAsync = promisify(execFile);
+
+/** A user or group id: numeric as is, else from /etc/passwd or /etc/group, else `getent` (LDAP, sssd). */
+async function lookupId(db: 'passwd' | 'group', name: string): Promise<number> {
+  if (/^\d+$/.test(name)) return Number(name);
+  const fromFile = await fs.readFile(`/etc/${db}`, 'utf8').then((t) => idFromDb(t, name), () => undefined);
+  if (fromFile !== undefined) return fromFile;
+  const fromGetent = await execFileAsync('getent', [db, name]).then((r) => idFromDb(r.stdout, name), () => undefined);
+  if (fromGetent !== undefined) return fromGetent;
+  throw new DeckhandError('INSTALL_FAILED', `unknown ${db === 'passwd' ? 'user' : 'group'} "${name}" in permissions`);
+}
+
+function idFromDb(text: string, name: string): number | undefined {
+  for (const line of text.split('\n')) {
+    const fields = line.split(':');
+    if (fields[0] === name && fields[2] !== undefined && /^\d+$/.test(fields[2])) return Number(fields[2]);
+  }
+  return undefined;
+}

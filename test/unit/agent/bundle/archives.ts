@@ -1,0 +1,84 @@
+/**
+ * Builds real archives for the bundle tests, including malicious ones that normal tools refuse
+ * to produce (headers written by hand, zip names patched in place).
+ */
+import zlib from 'node:zlib';
+import { Header, types } from 'tar';
+
+type EntryTypeName = types.EntryTypeName;
+import yazl from 'yazl';
+
+/** One tar entry, written exactly as given. */
+export interface RawTarEntry {
+  path: string;
+  type?: EntryTypeName;
+  body?: string;
+  mode?: number;
+  linkpath?: string;
+}
+
+const BLOCK = 512;
+
+/** A tar archive built header by header, so any path, type or link target can be used. */
+export function rawTar(entries: RawTarEntry[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const e of entries) {
+    const body = Buffer.from(e.body ?? '');
+    const type = e.type ?? 'File';
+    const header = Buffer.alloc(BLOCK);
+    new Header({
+      path: e.path,
+      type,
+      size: type === 'File' ? body.length : 0,
+      mode: e.mode ?? (type === 'Directory' ? 0o755 : 0o644),
+      uid: 0,
+      gid: 0,
+      mtime: new Date(0),
+      ...(e.linkpath === undefined ? {} : { linkpath: e.linkpath }),
+    }).encode(header, 0);
+    blocks.push(header);
+    if (type === 'File' && body.length > 0) {
+      blocks.push(body, Buffer.alloc((BLOCK - (body.length % BLOCK)) % BLOCK));
+    }
+  }
+  blocks.push(Buffer.alloc(BLOCK * 2));
+  return Buffer.concat(blocks);
+}
+
+/** gzip, for tgz bundles. */
+export function gzip(buf: Buffer): Buffer {
+  return zlib.gzipSync(buf);
+}
+
+/** One zip entry; `mode` includes the file type bits (e.g. 0o120777 for a symlink). */
+export interface ZipEntrySpec {
+  name: string;
+  body?: string;
+  mode?: number;
+  dir?: boolean;
+}
+
+/** A zip built with yazl. */
+export function makeZip(entries: ZipEntrySpec[]): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const e of entries) {
+    if (e.dir === true) zip.addEmptyDirectory(e.name, e.mode === undefined ? {} : { mode: e.mode });
+    else zip.addBuffer(Buffer.from(e.body ?? ''), e.name, e.mode === undefined ? {} : { mode: e.mode });
+  }
+  zip.end();
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on('error', reject);
+  });
+}
+
+/** Replaces every occurrence of a name (same byte length) in a zip: local headers and central directory. */
+export function patchZipName(zip: Buffer, from: string, to: string): Buffer {
+  if (Buffer.byteLength(from) !== Buffer.byteLength(to)) throw new Error('names must have the same length');
+  const out = Buffer.from(zip);
+  const needle = Buffer.from(from);
+  for (let i = out.indexOf(needle); i !== -1; i = out.indexOf(needle, i + 1)) Buffer.from(to).copy(out, i);
+  return out;
+}
