@@ -1,8 +1,9 @@
 /** What the lifecycle needs from the rest of the agent, as interfaces (main.ts wires the real ones). */
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { AgentBodies, BundleType, FileExistsBehavior } from '../../../protocol/src/index.ts';
+import type { AgentBodies, BundleType } from '../../../protocol/src/index.ts';
 import type { AppSpec, AppSpecOs } from '../appspec/types.ts';
+import type { InstallRevisionOptions } from '../install/install.ts';
 import type { HookEnvInput } from '../hooks/env.ts';
 import type { HookRunner } from '../hooks/types.ts';
 import type { Journal } from '../journal/journal.ts';
@@ -16,14 +17,7 @@ export interface RevisionOps {
   ): Promise<{ bytes: number; sha256: string }>;
   extract(opts: { file: string; type: BundleType; dest: string }): Promise<unknown>;
   loadAppSpec(archiveDir: string, os: AppSpecOs): Promise<AppSpec>;
-  install(opts: {
-    archiveDir: string;
-    spec: AppSpec;
-    fileExistsBehavior: FileExistsBehavior;
-    instructionsDir: string;
-    deploymentGroupId: string;
-    destRoot?: string;
-  }): Promise<{ installed: string[] }>;
+  install(opts: InstallRevisionOptions): Promise<{ installed: string[] }>;
 }
 
 /** Best-effort live output to the coordinator. */

@@ -4,23 +4,14 @@
  */
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { DeploymentStatus, DeploymentView, FileExistsBehavior } from '../../../protocol/src/index.ts';
+import type { DeploymentStatus, DeploymentView } from '../../../protocol/src/index.ts';
 import type { ArtifactStore } from '../artifacts/store.ts';
 import type { Db } from '../store/db.ts';
 import type { NonceCache } from './agent-auth.ts';
 
-/** A deployment the API has validated and resolved to ids (the scheduler's NewDeployment). */
-export interface NewDeployment {
-  applicationId: string;
-  deploymentGroupId: string;
-  revisionId: string;
-  deploymentConfigName: string;
-  fileExistsBehavior: FileExistsBehavior;
-  ignoreApplicationStopFailures: boolean;
-  parameters: Record<string, string>;
-  description?: string;
-  creator: string;
-}
+/** A deployment the API has validated and resolved to ids. */
+import type { NewDeployment } from '../scheduler/index.ts';
+export type { NewDeployment };
 
 /** Filter of {@link DeploymentService.listDeploymentViews}. */
 export interface DeploymentFilter {

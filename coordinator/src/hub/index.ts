@@ -11,7 +11,6 @@ import type { Logger } from '../../../common/src/logger.ts';
 import {
   MAX_FRAME_BYTES,
   makeFrame,
-  parseAgentFrame,
   type CommandBody,
   type CoordBodies,
   type CoordFrameType,
