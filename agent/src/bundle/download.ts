@@ -2,13 +2,11 @@
  * Downloads a bundle over HTTP(S) with the global fetch, streaming it to disk and hashing it on
  * the way. The file appears at `dest` only once it is complete (and matches the expected hash).
  */
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { DeckhandError } from '../../../protocol/src/index.ts';
+import { saveStream, tooLarge, type SaveResult } from './save-stream.ts';
 
 /** Options of {@link downloadToFile}. */
 export interface DownloadOptions {
@@ -23,10 +21,7 @@ export interface DownloadOptions {
 }
 
 /** What was downloaded. */
-export interface DownloadResult {
-  bytes: number;
-  sha256: string;
-}
+export type DownloadResult = SaveResult;
 
 /**
  * Streams `url` to `dest` through `<dest>.part`, renamed into place when complete.
@@ -34,21 +29,11 @@ export interface DownloadResult {
  * errors, 5xx and 429), BUNDLE_TOO_LARGE, BUNDLE_CHECKSUM_MISMATCH. No file is left on failure.
  */
 export async function downloadToFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
-  const part = `${dest}.part`;
   try {
     const response = await request(url, opts);
-    const result = await writeBody(response, part, opts.maxBytes);
-    if (opts.expectedSha256 !== undefined && result.sha256 !== opts.expectedSha256.toLowerCase()) {
-      throw new DeckhandError(
-        'BUNDLE_CHECKSUM_MISMATCH',
-        `the bundle's sha256 is ${result.sha256}, expected ${opts.expectedSha256}`,
-        { details: { expected: opts.expectedSha256, actual: result.sha256 } },
-      );
-    }
-    await fsp.rename(part, dest);
-    return result;
+    const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    return await saveStream(body, dest, opts);
   } catch (err) {
-    await fsp.rm(part, { force: true });
     await fsp.rm(dest, { force: true });
     if (opts.signal?.aborted) throw opts.signal.reason;
     throw asDownloadError(err, url);
@@ -73,27 +58,6 @@ async function request(url: string, opts: DownloadOptions): Promise<Response> {
     throw tooLarge(opts.maxBytes);
   }
   return response;
-}
-
-async function writeBody(response: Response, file: string, maxBytes: number | undefined): Promise<DownloadResult> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _enc, callback) {
-      bytes += chunk.length;
-      if (maxBytes !== undefined && bytes > maxBytes) return callback(tooLarge(maxBytes));
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-  });
-  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-  // flush: fsync before close, so a renamed file is never a torn one after a crash.
-  await pipeline(body, meter, fs.createWriteStream(file, { flush: true }));
-  return { bytes, sha256: hash.digest('hex') };
-}
-
-function tooLarge(maxBytes: number): DeckhandError {
-  return new DeckhandError('BUNDLE_TOO_LARGE', `the bundle is larger than the limit of ${maxBytes} bytes`);
 }
 
 function asDownloadError(err: unknown, url: string): DeckhandError {

@@ -1,12 +1,30 @@
 /**
- * Content hashes of downloaded bundles.
+ * Content hashes of bundles: of a file, and of a directory revision.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
 
 /** The lowercase hex SHA-256 of a file, read as a stream. */
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * A SHA-256 naming a directory's content (a `directory` revision): every entry's relative path,
+ * type and mode, and each file's own SHA-256 or each link's target, in sorted order.
+ */
+export async function sha256Tree(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  const entries = (await fsp.readdir(dir, { recursive: true })).map(String).sort();
+  for (const rel of entries) {
+    const full = path.join(dir, rel);
+    const stat = await fsp.lstat(full);
+    const content = stat.isSymbolicLink() ? await fsp.readlink(full) : stat.isFile() ? await sha256File(full) : '';
+    hash.update(`${rel.split(path.sep).join('/')}\0${stat.mode.toString(8)}\0${content}\n`);
+  }
   return hash.digest('hex');
 }

@@ -94,7 +94,7 @@ function escapeRegExp(s: string): string {
 const execFileAsync = promisify(execFile);
 
 /** A user or group id: numeric as is, else from /etc/passwd or /etc/group, else `getent` (LDAP, sssd). */
-async function lookupId(db: 'passwd' | 'group', name: string): Promise<number> {
+export async function lookupId(db: 'passwd' | 'group', name: string): Promise<number> {
   if (/^\d+$/.test(name)) return Number(name);
   const fromFile = await fs.readFile(`/etc/${db}`, 'utf8').then((t) => idFromDb(t, name), () => undefined);
   if (fromFile !== undefined) return fromFile;

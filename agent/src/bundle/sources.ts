@@ -1,0 +1,119 @@
+/**
+ * Revision sources: one function the lifecycle calls to get a revision from wherever its
+ * location says (the coordinator's store, S3, an http(s) URL, a local file or directory) into
+ * the deployment's archive directory, its sha256 verified whatever the source.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { DeckhandError, type DeploySpec, type RevisionLocation } from '../../../protocol/src/index.ts';
+import { downloadToFile } from './download.ts';
+import { extractBundle, type ExtractLimits } from './extract.ts';
+import { downloadFromS3 } from './s3.ts';
+import { checkSha256, saveStream } from './save-stream.ts';
+import { sha256Tree } from './verify.ts';
+
+/** Options of {@link fetchRevision}. */
+export interface FetchRevisionOptions {
+  revision: DeploySpec['revision'];
+  /** Where an archive bundle is saved: `<deploymentDir>/bundle.<type>`. */
+  bundleFile: string;
+  /** The revision directory to create (replaced if present). */
+  archiveDir: string;
+  signal?: AbortSignal;
+  /** Base URL and request signer, for `coordinator` locations. */
+  coordinator?: { url: string; sign: (method: string, path: string) => Record<string, string> };
+  limits?: ExtractLimits;
+}
+
+/** Hosts a plain-http URL may name: a revision must not travel unencrypted off this host. */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Fetches, verifies and unpacks the revision into `archiveDir`.
+ * @returns the revision's sha256 (a tree digest for `directory` revisions).
+ * @throws DeckhandError BUNDLE_DOWNLOAD_FAILED, BUNDLE_CHECKSUM_MISMATCH, BUNDLE_UNSAFE_PATH,
+ * BUNDLE_TOO_LARGE, BUNDLE_EXTRACT_FAILED, VALIDATION_FAILED for a location that cannot be used.
+ */
+export async function fetchRevision(opts: FetchRevisionOptions): Promise<{ sha256: string }> {
+  const { revision } = opts;
+  if (revision.bundleType === 'directory') return copyDirectory(revision.location, opts.archiveDir, revision.sha256);
+  await fsp.mkdir(path.dirname(opts.bundleFile), { recursive: true });
+  const { signal, coordinator } = opts;
+  const saved = await saveBundle(revision.location, opts.bundleFile, {
+    expectedSha256: revision.sha256,
+    ...(signal === undefined ? {} : { signal }),
+    ...(coordinator === undefined ? {} : { coordinator }),
+  });
+  await extractBundle({
+    file: opts.bundleFile,
+    type: revision.bundleType,
+    dest: opts.archiveDir,
+    ...(opts.limits === undefined ? {} : { limits: opts.limits }),
+  });
+  return { sha256: saved.sha256 };
+}
+
+/** How {@link saveBundle} fetches. */
+export interface SaveBundleOptions extends Pick<FetchRevisionOptions, 'signal' | 'coordinator'> {
+  expectedSha256?: string;
+}
+
+/** Saves the bundle file at `location` to `dest`, verified when `expectedSha256` is given. */
+export async function saveBundle(location: RevisionLocation, dest: string, opts: SaveBundleOptions): Promise<{ sha256: string }> {
+  const check = {
+    ...(opts.expectedSha256 === undefined ? {} : { expectedSha256: opts.expectedSha256 }),
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+  };
+  switch (location.kind) {
+    case 'coordinator': {
+      if (opts.coordinator === undefined) throw invalidLocation('a coordinator location needs a coordinator to fetch from');
+      const url = `${opts.coordinator.url.replace(/\/+$/, '')}${location.path}`;
+      return downloadToFile(url, dest, { headers: opts.coordinator.sign('GET', location.path), ...check });
+    }
+    case 's3':
+      return downloadFromS3(location, dest, check);
+    case 'url':
+      checkUrl(location.url);
+      return downloadToFile(location.url, dest, check);
+    case 'local':
+      return copyLocalFile(location.path, dest, opts.expectedSha256);
+  }
+}
+
+/** https anywhere; http only to this host (tests, a local mirror). */
+export function checkUrl(url: string): void {
+  const parsed = new URL(url);
+  if (parsed.protocol === 'https:') return;
+  if (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname)) return;
+  throw invalidLocation(`${parsed.protocol}//${parsed.host} is not allowed: bundle URLs must be https (http only for 127.0.0.1, localhost or [::1])`);
+}
+
+/** Copies (never links) the bundle, so it cannot change between its check and its unpacking. */
+async function copyLocalFile(file: string, dest: string, expectedSha256: string | undefined): Promise<{ sha256: string }> {
+  const stat = await fsp.stat(file).catch(() => undefined);
+  if (stat === undefined) throw invalidLocation(`bundle ${file} does not exist`);
+  if (!stat.isFile()) throw invalidLocation(`bundle ${file} is not a file (use --type directory for a directory)`);
+  return saveStream(fs.createReadStream(file), dest, expectedSha256 === undefined ? {} : { expectedSha256 });
+}
+
+async function copyDirectory(location: RevisionLocation, archiveDir: string, expectedSha256: string): Promise<{ sha256: string }> {
+  if (location.kind !== 'local') throw invalidLocation(`a directory revision must be a local path, not a ${location.kind} location`);
+  const stat = await fsp.stat(location.path).catch(() => undefined);
+  if (stat?.isDirectory() !== true) throw invalidLocation(`bundle ${location.path} is not a directory`);
+  await fsp.rm(archiveDir, { recursive: true, force: true });
+  // verbatimSymlinks: links are copied as they are, as `cp -r` does, never resolved to outside files.
+  await fsp.cp(location.path, archiveDir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  const sha256 = await sha256Tree(archiveDir);
+  try {
+    checkSha256(sha256, expectedSha256);
+  } catch (err) {
+    await fsp.rm(archiveDir, { recursive: true, force: true });
+    throw err;
+  }
+  return { sha256 };
+}
+
+function invalidLocation(message: string): DeckhandError {
+  return new DeckhandError('VALIDATION_FAILED', message);
+}
