@@ -13,13 +13,15 @@ export const hookMessages = {
   notExecutable: (loc: string) => `${at(loc)} is not executable.  Trying to make it executable.`,
   chmodFailed: (loc: string) => `Unable to set script at specified location: ${loc} as executable`,
   timedOut: (loc: string, seconds: number) => `${at(loc)} failed to complete in ${seconds} seconds`,
+  eventTimedOut: (loc: string, totalSeconds: number) =>
+    `${at(loc)} failed to complete within the lifecycle event's total of ${totalSeconds} seconds (the sum of its scripts' timeouts)`,
   exitCode: (loc: string, runas: string | undefined, code: number) =>
     `${who(loc, runas)} failed with exit code ${code}`,
   signal: (loc: string, runas: string | undefined, signal: string) =>
     `${who(loc, runas)} failed with signal ${signal}`,
   spawnError: (loc: string, runas: string | undefined, err: Error) =>
     `${who(loc, runas)} failed with error ${err.name} with message ${err.message}`,
-  runasUnusable: (loc: string, runas: string, reason: string) => `${who(loc, runas)} failed: ${reason}`,
+  runasUnusable: (loc: string, runas: string | undefined, reason: string) => `${who(loc, runas)} failed: ${reason}`,
   aborted: (loc: string) => `${at(loc)} was stopped because the lifecycle event was aborted`,
   abortedBefore: (loc: string) => `${at(loc)} did not run because the lifecycle event was aborted`,
   outputsLeftOpen: (loc: string, streams: string[], graceMs: number) =>

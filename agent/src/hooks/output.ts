@@ -1,8 +1,10 @@
 /**
  * One lifecycle event's output: appended to scripts.log in CodeDeploy's format, kept as a small
- * tail for the result, and handed line by line to a live sink. Memory stays bounded whatever a
- * script prints: lines are cut at a limit, the tail is capped, and when the disk cannot keep up
- * lines are dropped (and counted) rather than queued without end or pausing the script's pipes.
+ * tail for the result, and handed line by line to a live sink. Every line is kept and memory
+ * stays bounded whatever a script prints: lines are cut at a limit, the tail is capped, and when
+ * the disk falls behind the script's pipes are paused until the log file has drained, so the
+ * script waits on a full pipe for as long as the disk needs (the slowest part sets the pace,
+ * nothing is queued without end and nothing is dropped).
  */
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
@@ -22,7 +24,7 @@ export interface EventOutputOptions {
   tailChars?: number;
   /** @default 16384 */
   maxLineChars?: number;
-  /** Bytes waiting for the disk beyond which lines are dropped. @default 1048576 */
+  /** Bytes waiting for the disk beyond which the pipes are paused. @default 1048576 */
   maxQueuedBytes?: number;
 }
 
@@ -41,22 +43,30 @@ export class EventOutput {
   private readonly maxLineChars: number;
   private readonly maxQueuedBytes: number;
   private writeError: Error | undefined;
-  private dropped = 0;
-  private droppedUnnoted = 0;
+  /** Streams paused until the log file drains. */
+  private readonly paused = new Set<Readable>();
+  /** Log text not yet handed to the file: one write per chunk read, not one per line. */
+  private pending = '';
+  private stampSecond = NaN;
+  private stamp = '';
 
   constructor(private readonly opts: EventOutputOptions) {
     this.tailBuffer = new TailBuffer(opts.tailChars ?? 4096);
     this.maxLineChars = opts.maxLineChars ?? 16384;
-    this.maxQueuedBytes = opts.maxQueuedBytes ?? 1024 * 1024;
-    this.file = createWriteStream(opts.logFile, { flags: 'a' });
+    this.maxQueuedBytes = opts.maxQueuedBytes ?? 256 * 1024;
+    // The high-water mark is the pause threshold: past it write() returns false, so 'drain' follows.
+    this.file = createWriteStream(opts.logFile, { flags: 'a', highWaterMark: this.maxQueuedBytes });
     this.file.on('error', (err) => {
       this.writeError ??= err;
+      this.resumeAll();
     });
+    this.file.on('drain', () => this.resumeAll());
   }
 
   /** Writes a header such as `LifecycleEvent - AfterInstall`. */
   header(text: string): void {
     this.record(this.opts.clock.now(), text);
+    this.flush();
   }
 
   /** Reads `stream` to its end (or destruction) as `stdout`/`stderr` lines. Never rejects. */
@@ -68,9 +78,14 @@ export class EventOutput {
         if (ended) return;
         ended = true;
         splitter.end();
+        this.flush();
         resolve();
       };
-      stream.on('data', (chunk: Buffer) => splitter.write(chunk));
+      stream.on('data', (chunk: Buffer) => {
+        splitter.write(chunk);
+        this.flush();
+        this.throttle(stream);
+      });
       stream.once('end', finish);
       stream.once('close', finish);
       // A read error ends the capture like EOF does; 'close' follows and resolves.
@@ -87,13 +102,11 @@ export class EventOutput {
   problems(): string[] {
     const notes: string[] = [];
     if (this.writeError) notes.push(`could not write ${this.opts.logFile}: ${this.writeError.message}`);
-    if (this.dropped > 0) notes.push(`${this.dropped} output lines were not written to ${this.opts.logFile} (disk too slow)`);
     return notes;
   }
 
   /** Flushes and closes the log file. Never rejects. */
   close(): Promise<void> {
-    this.flushDroppedNote();
     return new Promise((resolve) => {
       if (this.writeError || this.file.closed) {
         resolve();
@@ -118,20 +131,34 @@ export class EventOutput {
 
   private record(at: Date, entry: string): void {
     this.tailBuffer.push(entry);
-    if (this.writeError) return;
-    if (this.file.writableLength > this.maxQueuedBytes) {
-      this.dropped++;
-      this.droppedUnnoted++;
-      return;
-    }
-    this.flushDroppedNote();
-    this.file.write(`${formatLogTimestamp(at)} ${entry}\n`);
+    this.pending += `${this.timestamp(at)} ${entry}\n`;
   }
 
-  private flushDroppedNote(): void {
-    if (this.droppedUnnoted === 0 || this.writeError || this.file.writableEnded) return;
-    const at = formatLogTimestamp(this.opts.clock.now());
-    this.file.write(`${at} [deckhand] ${this.droppedUnnoted} lines dropped: the disk could not keep up\n`);
-    this.droppedUnnoted = 0;
+  /** The formatted timestamp, computed once per second rather than once per line. */
+  private timestamp(at: Date): string {
+    const second = Math.floor(at.getTime() / 1000);
+    if (second !== this.stampSecond) {
+      this.stampSecond = second;
+      this.stamp = formatLogTimestamp(at);
+    }
+    return this.stamp;
+  }
+
+  private flush(): void {
+    if (this.pending === '') return;
+    if (!this.writeError && !this.file.writableEnded) this.file.write(this.pending);
+    this.pending = '';
+  }
+
+  /** Pauses `stream` while more than maxQueuedBytes wait for the disk; 'drain' resumes it. */
+  private throttle(stream: Readable): void {
+    if (this.writeError || !this.file.writableNeedDrain) return;
+    this.paused.add(stream);
+    stream.pause();
+  }
+
+  private resumeAll(): void {
+    for (const stream of this.paused) stream.resume();
+    this.paused.clear();
   }
 }

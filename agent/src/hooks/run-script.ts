@@ -21,7 +21,8 @@ export interface RunScriptInput {
   command: CommandLine;
   cwd: string;
   env: Record<string, string>;
-  timeoutMs: number;
+  /** Monotonic ms at which the script is killed and reported timed out. */
+  deadlineMs: number;
   signal: AbortSignal | undefined;
   output: EventOutput;
 }
@@ -34,19 +35,39 @@ export type ScriptOutcome =
 
 type Stop = 'timedOut' | 'aborted';
 
+/**
+ * Node fires a timer longer than 2^31-1 ms (24.8 days) after 1 ms instead; a long timeout is
+ * therefore waited for in slices, so any timeout an appspec gives is honoured as written.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `fn` once the monotonic clock reaches `deadlineMs`; returns a cancel function. */
+export function atDeadline(clock: Clock, deadlineMs: number, fn: () => void): () => void {
+  let timer: TimerHandle | undefined;
+  const arm = (): void => {
+    const left = deadlineMs - clock.monotonicMs();
+    if (left <= 0) fn();
+    else timer = clock.setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+  };
+  arm();
+  return () => {
+    if (timer !== undefined) clock.clearTimeout(timer);
+  };
+}
+
 /** Resolves at the deadline or on abort, whichever is first; `cancel` releases both. */
 function watchStop(clock: Clock, deadlineMs: number, signal: AbortSignal | undefined) {
-  let timer: TimerHandle | undefined;
+  let cancelTimer: (() => void) | undefined;
   let onAbort: (() => void) | undefined;
   const promise = new Promise<Stop>((resolve) => {
-    timer = clock.setTimeout(() => resolve('timedOut'), Math.max(0, deadlineMs - clock.monotonicMs()));
+    cancelTimer = atDeadline(clock, deadlineMs, () => resolve('timedOut'));
     if (signal === undefined) return;
     onAbort = () => resolve('aborted');
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });
   const cancel = (): void => {
-    if (timer !== undefined) clock.clearTimeout(timer);
+    cancelTimer?.();
     if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
   };
   return { promise, cancel };
@@ -75,7 +96,6 @@ async function drain(clock: Clock, graceMs: number, handle: SpawnHandle, capture
 
 /** Runs `input.command` to completion; never rejects. */
 export async function runScript(deps: RunScriptDeps, input: RunScriptInput): Promise<ScriptOutcome> {
-  const deadline = deps.clock.monotonicMs() + input.timeoutMs;
   const { cmd, args, windowsVerbatimArguments } = input.command;
   const handle = deps.spawner.spawn(cmd, args, {
     cwd: input.cwd,
@@ -91,7 +111,7 @@ export async function runScript(deps: RunScriptDeps, input: RunScriptInput): Pro
     (exit) => ({ exit }),
     (err: unknown) => ({ error: err instanceof Error ? err : new Error(String(err)) }),
   );
-  const stop = watchStop(deps.clock, deadline, input.signal);
+  const stop = watchStop(deps.clock, input.deadlineMs, input.signal);
   const first = await Promise.race([ended, stop.promise]);
   stop.cancel();
   if (first === 'timedOut' || first === 'aborted') {

@@ -16,8 +16,6 @@ import type { CommandLine, HookEventRequest, HookEventResult, HookPlatform, Hook
 /** Dependencies of {@link ProcessHookRunner}. */
 export interface ProcessHookRunnerDeps extends Omit<RunScriptDeps, 'killTree'> {
   platform: HookPlatform;
-  /** The user the agent runs as; a `runas` naming it runs the script directly. */
-  currentUser: string;
 }
 
 /** Why a script failed, before it is turned into a result. */
@@ -33,6 +31,24 @@ interface ScriptContext {
   index: number;
   output: EventOutput;
   warnings: string[];
+  /** Monotonic ms by which the whole event must be over: its start plus the sum of its timeouts. */
+  eventDeadlineMs: number;
+  eventTimeoutSeconds: number;
+}
+
+/** A script ready to start. */
+interface Prepared {
+  command: CommandLine;
+  env: Record<string, string>;
+  statusFile: string;
+}
+
+/**
+ * The longest an event may take: the sum of its scripts' timeouts, as CodeDeploy computes it
+ * (`total_timeout_for_all_scripts`). No other cap: a script's timeout is honoured however long.
+ */
+export function eventTimeoutSeconds(scripts: readonly HookScript[]): number {
+  return scripts.reduce((sum, s) => sum + s.timeoutSeconds, 0);
 }
 
 /** Runs hook scripts as real processes. Construct it through `createHookRunner`. */
@@ -59,10 +75,13 @@ export class ProcessHookRunner implements HookRunner {
     await mkdir(req.statusDir, { recursive: true });
     const output = new EventOutput({ logFile: req.logFile, clock: this.deps.clock, ...(req.onLine ? { onLine: req.onLine } : {}) });
     let failed: { failure: Failure; script: HookScript } | undefined;
+    const eventTimeout = eventTimeoutSeconds(req.scripts);
+    const eventDeadlineMs = this.deps.clock.monotonicMs() + eventTimeout * 1000;
     try {
       output.header(`LifecycleEvent - ${req.event}`);
       for (const [index, script] of req.scripts.entries()) {
-        const failure = await this.runOne({ req, script, index, output, warnings });
+        const ctx = { req, script, index, output, warnings, eventDeadlineMs, eventTimeoutSeconds: eventTimeout };
+        const failure = await this.runOne(ctx);
         if (failure) {
           failed = { failure, script };
           break;
@@ -85,22 +104,27 @@ export class ProcessHookRunner implements HookRunner {
     if ('errorCode' in prepared) return prepared;
     ctx.output.header(`Script - ${script.location}`);
     await rm(prepared.statusFile, { force: true });
+    const ownDeadlineMs = this.deps.clock.monotonicMs() + script.timeoutSeconds * 1000;
     const outcome = await runScript({ ...this.deps, killTree: this.deps.platform.killTree }, {
       command: prepared.command,
       cwd: req.archiveDir,
-      env: req.env,
-      timeoutMs: script.timeoutSeconds * 1000,
+      env: prepared.env,
+      deadlineMs: Math.min(ownDeadlineMs, ctx.eventDeadlineMs),
       signal: req.signal,
       output: ctx.output,
     });
     if (outcome.leftOpen.length > 0) {
       ctx.warnings.push(msg.outputsLeftOpen(script.location, outcome.leftOpen, this.deps.drainGraceMs));
     }
-    return failureOf(script, outcome);
+    // Time spent outside scripts (user lookup, output drains) comes out of the event's total;
+    // the message names the event's total once that cut a whole second (the unit of timeouts)
+    // off the script's own.
+    const eventBound = ctx.eventDeadlineMs <= ownDeadlineMs - 1000 ? ctx.eventTimeoutSeconds : undefined;
+    return failureOf(script, outcome, eventBound);
   }
 
   /** CodeDeploy's checks before a run: the file exists, is executable (or is made so), runas is usable. */
-  private async prepare(ctx: ScriptContext): Promise<Failure | { command: CommandLine; statusFile: string }> {
+  private async prepare(ctx: ScriptContext): Promise<Failure | Prepared> {
     const { req, script } = ctx;
     // join, not resolve: CodeDeploy treats a leading `/` in a location as relative to the revision.
     const scriptPath = path.resolve(path.join(req.archiveDir, script.location));
@@ -112,21 +136,13 @@ export class ProcessHookRunner implements HookRunner {
       const fixed = await chmod(scriptPath, info.mode | 0o111).then(() => true, () => false);
       if (!fixed) return { errorCode: 'ScriptNotExecutable', message: msg.chmodFailed(script.location) };
     }
-    if (script.runas !== undefined && script.runas !== this.deps.currentUser) {
-      const reason = await this.deps.platform.checkRunAs(script.runas);
-      if (reason !== undefined) {
-        return { errorCode: 'ScriptFailed', message: msg.runasUnusable(script.location, script.runas, reason) };
-      }
+    const identity = await this.deps.platform.identity(script.runas, script.sudo === true);
+    if (typeof identity === 'string') {
+      return { errorCode: 'ScriptFailed', message: msg.runasUnusable(script.location, script.runas, identity) };
     }
     const statusFile = path.join(req.statusDir, `${req.event}-${ctx.index}.status`);
-    const command = this.deps.platform.commandLine({
-      scriptPath,
-      statusFile,
-      currentUser: this.deps.currentUser,
-      ...(script.runas === undefined ? {} : { runas: script.runas }),
-      ...(script.sudo === undefined ? {} : { sudo: script.sudo }),
-    });
-    return { command, statusFile };
+    const command = this.deps.platform.commandLine({ scriptPath, statusFile, prefix: identity.prefix });
+    return { command, env: { ...req.env, ...identity.env }, statusFile };
   }
 }
 
@@ -135,11 +151,13 @@ async function isExecutable(file: string): Promise<boolean> {
 }
 
 /** Maps a finished run to CodeDeploy's error code and message; undefined on success. */
-function failureOf(script: HookScript, outcome: ScriptOutcome): Failure | undefined {
+function failureOf(script: HookScript, outcome: ScriptOutcome, eventBound: number | undefined): Failure | undefined {
   const loc = script.location;
   switch (outcome.kind) {
-    case 'timedOut':
-      return { errorCode: 'ScriptTimedOut', message: msg.timedOut(loc, script.timeoutSeconds) };
+    case 'timedOut': {
+      const message = eventBound === undefined ? msg.timedOut(loc, script.timeoutSeconds) : msg.eventTimedOut(loc, eventBound);
+      return { errorCode: 'ScriptTimedOut', message };
+    }
     case 'aborted':
       return { errorCode: 'UnknownError', message: msg.aborted(loc) };
     case 'spawnError':

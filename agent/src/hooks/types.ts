@@ -55,14 +55,17 @@ export interface HookRunner {
 export interface CommandLineInput {
   /** Absolute path of the script. */
   scriptPath: string;
-  /** Where the wrapper writes the script's exit status (platforms that support it). */
+  /** Where the wrapper writes the script's exit status. */
   statusFile: string;
-  /** Run as this user (Linux only; ignored elsewhere, as CodeDeploy does). */
-  runas?: string;
-  /** Run through sudo (Linux only). */
-  sudo?: boolean;
-  /** The user the agent runs as; `runas` equal to it is a no-op. */
-  currentUser: string;
+  /** POSIX: the user switch to exec the script through (setpriv/sudo argv), [] for none. */
+  prefix: string[];
+}
+
+/** How a script is started as its runas user: argv before the script and variables to set. */
+export interface ScriptIdentity {
+  prefix: string[];
+  /** E.g. HOME, USER, LOGNAME and SHELL of the runas user; they override the request's env. */
+  env: Record<string, string>;
 }
 
 /** A process to start: program, arguments, and whether it writes the status file. */
@@ -88,6 +91,9 @@ export interface KillTree {
 export interface HookPlatform {
   commandLine(input: CommandLineInput): CommandLine;
   killTree: KillTree;
-  /** Resolves to a reason when `user` cannot be used for runas, undefined when it can. */
-  checkRunAs(user: string): Promise<string | undefined>;
+  /**
+   * How to run a script with the appspec's `runas` and `sudo`, or a reason it cannot be done
+   * (unknown user, agent not root without sudo, ...). Windows ignores both, as CodeDeploy does.
+   */
+  identity(runas: string | undefined, sudo: boolean): Promise<ScriptIdentity | string>;
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DeckhandError, type ErrorCode } from '../../../protocol/src/index.ts';
 import type { DeploymentOutcome, EventKey, StoredCommand } from '../journal/types.ts';
+import { runAfterFailure } from './after-failure.ts';
 import { createContext, type DeploymentContext } from './context.ts';
 import { STEPS, type StepOutcome } from './steps.ts';
 import { isEventState, nextState, type DeploymentState, type InPlaceEvent } from './transitions.ts';
@@ -37,9 +38,11 @@ async function runEvent(ctx: DeploymentContext, event: InPlaceEvent): Promise<St
   const log = ctx.log.child({ lifecycleEvent: event });
   journal.startEvent(key, clock.now());
   log.info('lifecycle event started');
+  ctx.deps.observer?.eventStarted(event);
   let outcome: StepOutcome;
   try {
-    outcome = await STEPS[event](ctx, event);
+    const selected = ctx.deps.events === undefined || ctx.deps.events.has(event);
+    outcome = selected ? await STEPS[event](ctx, event) : { status: 'Skipped', message: 'not among the selected events' };
   } catch (err) {
     log.warn('lifecycle step failed', { error: messageOf(err), code: err instanceof DeckhandError ? err.code : undefined });
     outcome = { status: 'Failed', errorCode: 'UnknownError', message: messageOf(err) };
@@ -50,6 +53,7 @@ async function runEvent(ctx: DeploymentContext, event: InPlaceEvent): Promise<St
   const { group, ...result } = outcome;
   journal.finishEvent(key, result, clock.now(), group);
   log.info('lifecycle event finished', { status: result.status, errorCode: result.errorCode });
+  ctx.deps.observer?.eventFinished(event, result);
   return outcome;
 }
 
@@ -85,6 +89,7 @@ export async function runDeployment(deps: LifecycleDeps, command: StoredCommand,
     final = { ...final, status: 'Failed', errorCode: 'UnknownError', message: `cannot create ${ctx.deploymentDir}: ${messageOf(err)}` };
   }
   let state: DeploymentState = final.status === 'Failed' ? 'Failed' : nextState('Pending', 'Succeeded');
+  let failedEvent: InPlaceEvent | undefined;
   while (isEventState(state)) {
     if (signal.aborted) {
       final = { ...final, status: 'Failed', ...stopReason(signal) };
@@ -92,11 +97,14 @@ export async function runDeployment(deps: LifecycleDeps, command: StoredCommand,
     }
     const outcome = await runEvent(ctx, state);
     if (outcome.status === 'Failed') {
+      failedEvent = state;
       final = { ...final, status: 'Failed', errorCode: outcome.errorCode ?? 'UnknownError' };
       if (outcome.message !== undefined) final.message = outcome.message;
     }
     state = nextState(state, outcome.status);
   }
+  // Before the host's outcome, so the extension event is reported while the target is open.
+  if (failedEvent !== undefined) await runAfterFailure(ctx, failedEvent);
   deps.journal.finishDeployment(final, deps.clock.now());
   ctx.log.info('deployment finished', { status: final.status, errorCode: final.errorCode });
   return final.status;

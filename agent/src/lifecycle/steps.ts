@@ -4,7 +4,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { DeckhandError } from '../../../protocol/src/index.ts';
 import type { AppSpec } from '../appspec/types.ts';
+import type { BundleEnvInput, HookEnvInput } from '../hooks/env.ts';
 import type { HookEventResult } from '../hooks/types.ts';
 import type { EventOutcome, GroupUpdate } from '../journal/types.ts';
 import { archiveDirOf, type DeploymentContext } from './context.ts';
@@ -31,12 +33,31 @@ function fromHookResult(result: HookEventResult): StepOutcome {
   return outcome;
 }
 
-/** Runs the event's scripts from `appSpec`, whose files are in `archiveDir`. No scripts: Succeeded. */
-async function runScripts(ctx: DeploymentContext, event: InPlaceEvent, archiveDir: string, appSpec: AppSpec): Promise<StepOutcome> {
+/** CodeDeploy's BUNDLE_* inputs for an S3 revision; undefined for other sources. */
+function bundleEnvOf(location: DeploymentContext['spec']['revision']['location']): BundleEnvInput | undefined {
+  if (location.kind !== 's3') return undefined;
+  const { bucket, key, versionId, etag } = location;
+  return { bucket, key, ...(versionId === undefined ? {} : { version: versionId }), ...(etag === undefined ? {} : { etag }) };
+}
+
+/**
+ * Runs the event's scripts from `appSpec`, whose files are in `archiveDir`. No scripts: Succeeded.
+ * `extra` adds event-specific variables (AfterFailure's FAILED_LIFECYCLE_EVENT).
+ */
+export async function runScripts(
+  ctx: DeploymentContext,
+  event: string,
+  archiveDir: string,
+  appSpec: AppSpec,
+  extra: Pick<HookEnvInput, 'failedLifecycleEvent'> = {},
+): Promise<StepOutcome> {
   const scripts = appSpec.hooks[event] ?? [];
   if (scripts.length === 0) return { status: 'Succeeded' };
   const { deps, spec } = ctx;
+  const bundle = bundleEnvOf(spec.revision.location);
   const env = deps.buildEnv({
+    ...extra,
+    ...(bundle === undefined ? {} : { bundle }),
     base: deps.baseEnv ?? process.env,
     event,
     deploymentId: spec.deploymentId,
@@ -83,17 +104,36 @@ const applicationStop: Step = async (ctx, event) => {
   return runScripts(ctx, event, archiveDir, appSpec);
 };
 
-/** DownloadBundle: fetch the revision from the coordinator (signed, sha256-checked), then unpack it. */
-const downloadBundle: Step = async (ctx) => {
+/** The default revision source: the coordinator's store (signed, sha256-checked), then unpack. */
+async function fromCoordinator(ctx: DeploymentContext): Promise<void> {
   const { deps, spec } = ctx;
-  const location = spec.revision.location.path;
-  await deps.revision.download(`${deps.coordinatorUrl.replace(/\/+$/, '')}${location}`, ctx.bundleFile, {
-    headers: deps.sign('GET', location),
+  const { location, bundleType } = spec.revision;
+  if (location.kind !== 'coordinator' || bundleType === 'directory') {
+    throw new DeckhandError('VALIDATION_FAILED', `this agent cannot fetch a ${location.kind} ${bundleType} revision`);
+  }
+  await deps.revision.download(`${deps.coordinatorUrl.replace(/\/+$/, '')}${location.path}`, ctx.bundleFile, {
+    headers: deps.sign('GET', location.path),
     signal: ctx.signal,
     expectedSha256: spec.revision.sha256,
   });
   await fs.rm(ctx.archiveDir, { recursive: true, force: true });
-  await deps.revision.extract({ file: ctx.bundleFile, type: spec.revision.bundleType, dest: ctx.archiveDir });
+  await deps.revision.extract({ file: ctx.bundleFile, type: bundleType, dest: ctx.archiveDir });
+}
+
+/** DownloadBundle: prune old deployment dirs (retention), then fetch and unpack the revision. */
+const downloadBundle: Step = async (ctx) => {
+  const { deps, spec } = ctx;
+  const lastSuccessfulDir = deps.journal.getGroupRevisions(spec.deploymentGroupId).lastSuccessfulDir;
+  await deps.pruneDeployments?.({
+    groupDir: path.dirname(ctx.deploymentDir),
+    currentDir: ctx.deploymentDir,
+    ...(lastSuccessfulDir === undefined ? {} : { lastSuccessfulDir }),
+  });
+  if (deps.fetchRevision === undefined) await fromCoordinator(ctx);
+  else {
+    const coordinator = { url: deps.coordinatorUrl, sign: deps.sign };
+    await deps.fetchRevision({ revision: spec.revision, bundleFile: ctx.bundleFile, archiveDir: ctx.archiveDir, signal: ctx.signal, coordinator });
+  }
   return { status: 'Succeeded', group: { deploymentGroupId: spec.deploymentGroupId, mostRecentDir: ctx.deploymentDir } };
 };
 

@@ -1,12 +1,13 @@
 /** What the lifecycle needs from the rest of the agent, as interfaces (main.ts wires the real ones). */
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { AgentBodies, BundleType } from '../../../protocol/src/index.ts';
+import type { AgentBodies, BundleType, DeploySpec } from '../../../protocol/src/index.ts';
 import type { AppSpec, AppSpecOs } from '../appspec/types.ts';
 import type { InstallRevisionOptions } from '../install/install.ts';
 import type { HookEnvInput } from '../hooks/env.ts';
 import type { HookRunner } from '../hooks/types.ts';
 import type { Journal } from '../journal/journal.ts';
+import type { EventOutcome } from '../journal/types.ts';
 
 /** The revision handling the lifecycle drives (agent/src/bundle, appspec, install). */
 export interface RevisionOps {
@@ -45,4 +46,30 @@ export interface LifecycleDeps {
   /** The environment hooks inherit. @default process.env */
   baseEnv?: NodeJS.ProcessEnv;
   reporter?: LogReporter;
+  /**
+   * Gets the revision from wherever its location says into `archiveDir` (agent/src/bundle/sources.ts).
+   * @default the coordinator download through `revision.download` and `revision.extract`
+   */
+  fetchRevision?: (input: FetchRevisionInput) => Promise<unknown>;
+  /** Retention, run at the start of DownloadBundle as CodeDeploy does (agent/src/maintenance). */
+  pruneDeployments?: (input: { groupDir: string; currentDir: string; lastSuccessfulDir?: string }) => Promise<unknown>;
+  /** Only these events run; the others are Skipped (local runs' --events). @default all */
+  events?: ReadonlySet<string>;
+  /** Told when each event starts and ends (local runs print them). */
+  observer?: LifecycleObserver;
+}
+
+/** What a revision source needs from the lifecycle. */
+export interface FetchRevisionInput {
+  revision: DeploySpec['revision'];
+  bundleFile: string;
+  archiveDir: string;
+  signal: AbortSignal;
+  coordinator: { url: string; sign: (method: string, path: string) => Record<string, string> };
+}
+
+/** Watches a deployment's events as they run. */
+export interface LifecycleObserver {
+  eventStarted(event: string): void;
+  eventFinished(event: string, outcome: EventOutcome): void;
 }

@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { POSIX_WRAPPER, posixCommandLine, posixScriptArgv } from '../../../../agent/src/hooks/command-line.posix.ts';
+import { POSIX_WRAPPER, posixCommandLine } from '../../../../agent/src/hooks/command-line.posix.ts';
 
-const base = { scriptPath: '/a b/it\'s.sh', statusFile: '/st/AfterInstall-0.status', currentUser: 'root' };
+const base = { scriptPath: '/a b/it\'s.sh', statusFile: '/st/AfterInstall-0.status', prefix: [] };
 
 describe('posixCommandLine', () => {
   it('runs the wrapper through /bin/sh with the status file and script as separate arguments', () => {
@@ -21,17 +21,9 @@ describe('posixCommandLine', () => {
     assert.ok(!posixCommandLine(base).args[1]?.includes('/a b'));
   });
 
-  it('runs the script directly when runas is the current user', () => {
-    assert.deepEqual(posixScriptArgv({ ...base, runas: 'root' }), ['/a b/it\'s.sh']);
-  });
-
-  it('runs the script through su with /bin/sh for another user', () => {
-    assert.deepEqual(posixScriptArgv({ ...base, runas: 'app' }), ['su', '-s', '/bin/sh', '--session-command', '"$0"', 'app', '/a b/it\'s.sh']);
-  });
-
-  it('prefixes sudo when sudo is set, with or without runas', () => {
-    assert.deepEqual(posixScriptArgv({ ...base, sudo: true }), ['sudo', '/a b/it\'s.sh']);
-    assert.deepEqual(posixScriptArgv({ ...base, sudo: true, runas: 'app' })[0], 'sudo');
+  it('puts the user switch between the status file and the script', () => {
+    const prefix = ['/usr/bin/setpriv', '--reuid=1001', '--regid=1001', '--init-groups', '--'];
+    assert.deepEqual(posixCommandLine({ ...base, prefix }).args.slice(3), ['/st/AfterInstall-0.status', ...prefix, '/a b/it\'s.sh']);
   });
 
   it('makes the wrapper exit with the script status and write it to the status file', () => {

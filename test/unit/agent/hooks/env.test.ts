@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { buildHookEnv } from '../../../../agent/src/hooks/env.ts';
 import type { HookEnvInput } from '../../../../agent/src/hooks/env.ts';
+import { createHookRunner } from '../../../../agent/src/hooks/index.ts';
+import { systemClock } from '../../../../common/src/clock.ts';
+import { FIXTURES, TempDeployment } from './helpers.ts';
 
 const input = (over: Partial<HookEnvInput> = {}): HookEnvInput => ({
   base: { PATH: '/usr/bin', HOME: '/root', UNSET: undefined },
@@ -57,8 +60,71 @@ describe('buildHookEnv', () => {
     assert.equal(env['LIFECYCLE_EVENT'], 'AfterInstall');
   });
 
+  it('sets BUNDLE_* for an S3 revision and unsets an absent version or ETag, as CodeDeploy does', () => {
+    const env = buildHookEnv(input({ base: { BUNDLE_VERSION: 'old', BUNDLE_ETAG: 'old' }, bundle: { bucket: 'b', key: 'k/app.tgz', version: 'v3' } }));
+    assert.deepEqual([env['BUNDLE_BUCKET'], env['BUNDLE_KEY'], env['BUNDLE_VERSION']], ['b', 'k/app.tgz', 'v3']);
+    assert.equal('BUNDLE_ETAG' in env, false);
+  });
+
+  it('sets FAILED_LIFECYCLE_EVENT for AfterFailure', () => {
+    assert.equal(buildHookEnv(input({ event: 'AfterFailure', failedLifecycleEvent: 'AfterInstall' }))['FAILED_LIFECYCLE_EVENT'], 'AfterInstall');
+    assert.equal('FAILED_LIFECYCLE_EVENT' in buildHookEnv(input()), false);
+  });
+
+  it('removes AWS keys the agent may hold, and secrets named like DECKHAND_*KEY', () => {
+    const env = buildHookEnv(input({ base: { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b', AWS_SESSION_TOKEN: 'c', AWS_REGION: 'eu-west-1', DECKHAND_PRIVATE_KEY: 'k' } }));
+    assert.deepEqual(Object.keys(env).filter((k) => k.startsWith('AWS_') || k === 'DECKHAND_PRIVATE_KEY'), ['AWS_REGION']);
+  });
+
+  it('passes parameters named like secrets, since the deployer gave them', () => {
+    assert.equal(buildHookEnv(input({ parameters: { AWS_SECRET_ACCESS_KEY: 'mine' } }))['AWS_SECRET_ACCESS_KEY'], 'mine');
+  });
+
   it('keeps a parameter named __proto__ as a plain variable', () => {
     const env = buildHookEnv(input({ parameters: JSON.parse('{"__proto__": "p"}') as Record<string, string> }));
     assert.equal(Object.getOwnPropertyDescriptor(env, '__proto__')?.value, 'p');
+  });
+});
+
+describe('buildHookEnv with the real runner', () => {
+  let dep: TempDeployment;
+  beforeEach(() => {
+    dep = new TempDeployment();
+  });
+  afterEach(() => dep.remove());
+
+  it('gives the script exactly the specified environment', async () => {
+    const env = buildHookEnv(input({
+      base: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LANG: 'C.UTF-8', DECKHAND_ADMIN_TOKEN: 'secret', AWS_SECRET_ACCESS_KEY: 'k', BUNDLE_VERSION: 'stale' },
+      archiveDir: FIXTURES,
+      parameters: { STAGE: 'blue', GREETING: "it's \"quoted\" $HOME" },
+      bundle: { bucket: 'releases', key: 'web/app.zip', etag: '"abc"' },
+    }));
+    const lines: string[] = [];
+    const req = dep.request([{ location: 'print-env.js', timeoutSeconds: 10 }], { archiveDir: FIXTURES, env, onLine: (l) => lines.push(l.text) });
+    const result = await createHookRunner({ clock: systemClock, drainGraceMs: 300 }).runEvent(req);
+    assert.equal(result.status, 'Succeeded', result.message);
+    const printed = JSON.parse(lines[0] ?? '{}') as { env: Record<string, string> };
+    assert.deepEqual(printed.env, {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      LANG: 'C.UTF-8',
+      STAGE: 'blue',
+      GREETING: "it's \"quoted\" $HOME",
+      LIFECYCLE_EVENT: 'AfterInstall',
+      DEPLOYMENT_ID: 'd-7KQ2M9XAPR',
+      APPLICATION_NAME: 'web',
+      DEPLOYMENT_GROUP_NAME: 'prod',
+      DEPLOYMENT_GROUP_ID: 'dg-ABC',
+      DECKHAND_INSTANCE_ID: 'i-123',
+      DECKHAND_ROOT: '/var/lib/deckhand',
+      DECKHAND_DEPLOYMENT_DIR: '/var/lib/deckhand/deployments/dg-ABC/d-7KQ2M9XAPR',
+      DECKHAND_ARCHIVE_DIR: FIXTURES,
+      DECKHAND_REVISION_SHA256: 'ab'.repeat(32),
+      BUNDLE_BUCKET: 'releases',
+      BUNDLE_KEY: 'web/app.zip',
+      BUNDLE_ETAG: '"abc"',
+      // The sh wrapper exports its working directory, the archive, as any shell does.
+      PWD: FIXTURES,
+    });
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { systemClock } from '../../../../common/src/clock.ts';
+import { psLiteral, quoteWindowsArg } from '../../../../agent/src/hooks/command-line.win32.ts';
 import { createHookRunner } from '../../../../agent/src/hooks/index.ts';
 import { FakeSpawner } from './fake-spawner.ts';
 import { TempDeployment } from './helpers.ts';
@@ -21,30 +22,41 @@ describe('createHookRunner', () => {
   afterEach(() => dep.remove());
 
   describe("with platform 'win32' and a fake spawner", () => {
-    it('starts a .ps1 hook with powershell.exe -File in the archive dir, detached, with the given env', async () => {
+    it('starts a .ps1 hook under the PowerShell wrapper in the archive dir, detached, with the given env', async () => {
       const spawner = new FakeSpawner((p) => {
         p.stdout.write('hello from ps\r\n');
         setImmediate(() => p.exit({ code: 0, signal: null }));
       });
       const script = dep.script('scripts/start.ps1', 'Write-Output hi\n');
-      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, systemRoot: 'C:\\Windows', drainGraceMs: 200 });
+      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, systemRoot: 'C:\\Windows', wow64: false, drainGraceMs: 200 });
       const req = dep.request([{ location: 'scripts/start.ps1', timeoutSeconds: 10 }]);
       const result = await runner.runEvent(req);
       assert.equal(result.status, 'Succeeded', result.message);
       const [proc] = spawner.spawned;
       assert.equal(proc?.cmd, 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe');
-      assert.deepEqual(proc?.args, ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', path.resolve(script)]);
+      const wrapper = Buffer.from(proc?.args.at(-1) ?? '', 'base64').toString('utf16le');
+      assert.ok(wrapper.includes(`-File ${quoteWindowsArg(path.resolve(script))}`), wrapper);
+      assert.ok(wrapper.includes(psLiteral(path.join(dep.statusDir, 'AfterInstall-0.status'))), wrapper);
       assert.deepEqual(proc?.opts, { cwd: dep.archiveDir, env: req.env, detached: true });
       assert.match(result.logTail, /\[stdout\]hello from ps$/);
     });
 
-    it('starts a .bat hook through cmd.exe with verbatim arguments', async () => {
+    it('starts the wrapper through Sysnative for a 32-bit agent on 64-bit Windows', async () => {
       const spawner = new FakeSpawner((p) => setImmediate(() => p.exit({ code: 0, signal: null })));
       dep.script('install.bat', '@echo off\n');
-      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, drainGraceMs: 200 });
+      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, systemRoot: 'C:\\Windows', wow64: true, drainGraceMs: 200 });
       await runner.runEvent(dep.request([{ location: 'install.bat', timeoutSeconds: 10 }]));
-      assert.equal(spawner.spawned[0]?.opts.windowsVerbatimArguments, true);
-      assert.deepEqual(spawner.spawned[0]?.args.slice(0, 3), ['/d', '/s', '/c']);
+      assert.equal(spawner.spawned[0]?.cmd, 'C:\\Windows\\Sysnative\\WindowsPowerShell\\v1.0\\powershell.exe');
+    });
+
+    it('runs .ps1 hooks with pwsh when opted in', async () => {
+      const spawner = new FakeSpawner((p) => setImmediate(() => p.exit({ code: 0, signal: null })));
+      dep.script('a.ps1', 'exit 0\n');
+      const pwsh = 'C:\\Program Files\\PowerShell\\7\\pwsh.exe';
+      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, systemRoot: 'C:\\Windows', wow64: false, pwsh, drainGraceMs: 200 });
+      await runner.runEvent(dep.request([{ location: 'a.ps1', timeoutSeconds: 10 }]));
+      const wrapper = Buffer.from(spawner.spawned[0]?.args.at(-1) ?? '', 'base64').toString('utf16le');
+      assert.ok(wrapper.includes(`$i.FileName = ${psLiteral(pwsh)}`), wrapper);
     });
 
     it('kills a timed-out hook tree with taskkill /T /F and reports ScriptTimedOut', async () => {
@@ -55,7 +67,7 @@ describe('createHookRunner', () => {
         setImmediate(() => p.exit({ code: 0, signal: null }));
       });
       dep.script('hang.exe', 'MZ');
-      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, drainGraceMs: 200 });
+      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, systemRoot: 'C:\\Windows', wow64: false, drainGraceMs: 200 });
       const result = await runner.runEvent(dep.request([{ location: 'hang.exe', timeoutSeconds: 1 }]));
       assert.equal(result.errorCode, 'ScriptTimedOut');
       assert.equal(result.message, 'Script at specified location: hang.exe failed to complete in 1 seconds');

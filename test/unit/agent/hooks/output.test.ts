@@ -37,16 +37,26 @@ describe('EventOutput', () => {
     assert.equal(out.tail(), 'LifecycleEvent - ApplicationStart\n[stderr]boom');
   });
 
-  it('drops lines instead of queueing without bound when the disk falls behind, and says so', async () => {
+  it('pauses the stream while the log file is behind and still writes every line', async () => {
     const logFile = path.join(dir, 'scripts.log');
     const out = new EventOutput({ logFile, clock: fixedClock, maxQueuedBytes: 1000 });
-    const stream = new PassThrough();
+    const stream = new PassThrough({ highWaterMark: 200 });
+    let pausedSeen = false;
+    stream.on('pause', () => {
+      pausedSeen = true;
+    });
     const done = out.capture(stream, 'stdout');
-    stream.end('x'.repeat(100).concat('\n').repeat(200));
+    for (let i = 0; i < 2000; i++) {
+      if (!stream.write(`line ${i} ${'x'.repeat(100)}\n`)) await new Promise((r) => stream.once('drain', r));
+    }
+    stream.end();
     await done;
     await out.close();
-    assert.match(out.problems().join('\n'), /output lines were not written/);
-    assert.match(fs.readFileSync(logFile, 'utf8'), /\[deckhand\] \d+ lines dropped/);
+    assert.ok(pausedSeen, 'the stream was paused at least once');
+    const lines = fs.readFileSync(logFile, 'utf8').trimEnd().split('\n');
+    assert.equal(lines.length, 2000);
+    assert.equal(lines[1999], `2024-01-02 03:04:05 [stdout]line 1999 ${'x'.repeat(100)}`);
+    assert.deepEqual(out.problems(), []);
   });
 
   it('keeps working and reports the problem when the log cannot be written', async () => {

@@ -1,83 +1,87 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import os from 'node:os';
-import { systemClock } from '../../../../common/src/clock.ts';
-import { createHookRunner } from '../../../../agent/src/hooks/index.ts';
-import { checkPosixUser } from '../../../../agent/src/hooks/runas.posix.ts';
+import { lookupPosixUser, parsePasswdLine, posixIdentity } from '../../../../agent/src/hooks/runas.posix.ts';
+import type { IdentityInput, RunAsUser } from '../../../../agent/src/hooks/runas.posix.ts';
 import { nodeSpawner } from '../../../../agent/src/hooks/spawner.ts';
-import { TempDeployment, groupAfter, isRunning, recordingSpawner } from './helpers.ts';
 
-const isRoot = process.getuid?.() === 0;
+const app: RunAsUser = { name: 'app', uid: 1001, gid: 1002, home: '/home/app', shell: '/bin/bash' };
+const tools = { setpriv: '/usr/bin/setpriv', sudo: '/usr/bin/sudo' };
+const input = (over: Partial<IdentityInput>): IdentityInput => ({
+  user: app,
+  sudo: false,
+  privileged: true,
+  currentUser: 'root',
+  tools,
+  ...over,
+});
+const appEnv = { HOME: '/home/app', USER: 'app', LOGNAME: 'app', SHELL: '/bin/bash' };
 
-describe('runas (Linux)', () => {
-  let dep: TempDeployment;
-  beforeEach(() => {
-    dep = new TempDeployment();
-  });
-  afterEach(() => dep.remove());
-
-  describe('checkPosixUser', () => {
-    it('accepts an existing user', async () => {
-      assert.equal(await checkPosixUser(nodeSpawner, os.userInfo().username), undefined);
-    });
-
-    it('names a user that does not exist', async () => {
-      assert.equal(await checkPosixUser(nodeSpawner, 'no-such-user-dh'), 'user no-such-user-dh does not exist');
-    });
-
-    it('refuses a name that is not a user name without running anything', async () => {
-      const spawner = { spawn: () => assert.fail('must not spawn') };
-      assert.equal(await checkPosixUser(spawner, '-rf x'), '"-rf x" is not a valid user name');
+describe('posixIdentity', () => {
+  it('switches with setpriv, ids and groups, and sets the login variables when the agent is root', () => {
+    assert.deepEqual(posixIdentity(input({})), {
+      prefix: ['/usr/bin/setpriv', '--reuid=1001', '--regid=1002', '--init-groups', '--'],
+      env: appEnv,
     });
   });
 
-  describe('HookRunner#runEvent', () => {
-    it('fails with ScriptFailed naming the user when the runas user does not exist', async () => {
-      dep.script('a.sh', '#!/bin/sh\necho ran\n');
-      const runner = createHookRunner({ clock: systemClock });
-      const result = await runner.runEvent(dep.request([{ location: 'a.sh', timeoutSeconds: 10, runas: 'no-such-user-dh' }]));
-      assert.equal(result.errorCode, 'ScriptFailed');
-      assert.equal(
-        result.message,
-        'Script at specified location: a.sh run as user no-such-user-dh failed: user no-such-user-dh does not exist',
-      );
-    });
+  it('does not use sudo when the agent is root, since it would only strip the environment', () => {
+    assert.deepEqual(posixIdentity(input({ user: undefined, sudo: true })), { prefix: [], env: {} });
+    assert.equal((posixIdentity(input({ sudo: true })) as { prefix: string[] }).prefix[0], '/usr/bin/setpriv');
+  });
 
-    it('runs the script as the runas user through su', async function () {
-      if (!isRoot) this.skip();
-      fs.chmodSync(dep.root, 0o755);
-      fs.chmodSync(dep.archiveDir, 0o755);
-      dep.script('who am i.sh', '#!/bin/sh\nid -un\nexit 4\n');
-      const runner = createHookRunner({ clock: systemClock });
-      const result = await runner.runEvent(dep.request([{ location: 'who am i.sh', timeoutSeconds: 10, runas: 'nobody' }]));
-      assert.match(result.logTail, /\[stdout\]nobody$/);
-      assert.equal(result.message, 'Script at specified location: who am i.sh run as user nobody failed with exit code 4');
+  it('runs through sudo -n -E -u when the agent is not root and sudo is set', () => {
+    assert.deepEqual(posixIdentity(input({ privileged: false, sudo: true })), {
+      prefix: ['/usr/bin/sudo', '-n', '-E', '-u', 'app', '--'],
+      env: appEnv,
     });
+  });
 
-    it('kills the whole tree of a timed-out runas script, since su keeps it in our process group', async function () {
-      if (!isRoot) this.skip();
-      fs.chmodSync(dep.root, 0o755);
-      fs.chmodSync(dep.archiveDir, 0o755);
-      dep.script('hang.sh', '#!/bin/sh\ntrap "" TERM\nsleep 30 &\necho "pids $$ $!"\nsleep 30\n');
-      const { spawner, pids } = recordingSpawner();
-      const runner = createHookRunner({ clock: systemClock, spawner, killGraceMs: 200, drainGraceMs: 300 });
-      const result = await runner.runEvent(dep.request([{ location: 'hang.sh', timeoutSeconds: 1, runas: 'nobody' }]));
-      assert.equal(result.errorCode, 'ScriptTimedOut');
-      // pids[0] is the `id -u nobody` lookup; pids[1] the wrapper leading the hook's group.
-      assert.deepEqual(await groupAfter(pids[1] ?? -1, 1000), []);
-      // Also by pid: with `su -c` the script would have escaped to a group of its own.
-      const scriptPids = (/pids (\d+) (\d+)/.exec(result.logTail) ?? []).slice(1).map(Number);
-      assert.equal(scriptPids.length, 2);
-      assert.deepEqual(scriptPids.filter(isRunning), []);
+  it('runs through sudo -n -E as root for sudo without runas when the agent is not root', () => {
+    assert.deepEqual(posixIdentity(input({ user: undefined, sudo: true, privileged: false })), {
+      prefix: ['/usr/bin/sudo', '-n', '-E', '--'],
+      env: {},
     });
+  });
 
-    it('runs the script directly when runas names the current user', async () => {
-      dep.script('a.sh', '#!/bin/sh\nid -un\n');
-      const me = os.userInfo().username;
-      const runner = createHookRunner({ clock: systemClock });
-      const result = await runner.runEvent(dep.request([{ location: 'a.sh', timeoutSeconds: 10, runas: me }]));
-      assert.equal(result.status, 'Succeeded', result.message);
-      assert.match(result.logTail, new RegExp(`\\[stdout\\]${me}$`));
-    });
+  it('refuses to switch users from an unprivileged agent without sudo, naming the agent user', () => {
+    assert.equal(
+      posixIdentity(input({ privileged: false, currentUser: 'deckhand' })),
+      'the agent runs as deckhand, not root, so it cannot switch users: run it as root, or set sudo: true on the script (with a sudoers rule allowing it)',
+    );
+  });
+
+  it('says which tool is missing', () => {
+    assert.match(String(posixIdentity(input({ tools: { setpriv: undefined, sudo: undefined } }))), /needs setpriv \(util-linux\)/);
+    assert.match(String(posixIdentity(input({ privileged: false, sudo: true, tools: { setpriv: undefined, sudo: undefined } }))), /needs sudo/);
+  });
+});
+
+describe('parsePasswdLine', () => {
+  it('reads name, ids, home and shell', () => {
+    assert.deepEqual(parsePasswdLine('app:x:1001:1002:App User,,,:/home/app:/bin/bash\n'), app);
+  });
+
+  it('refuses a line that is not a passwd entry', () => {
+    assert.equal(parsePasswdLine('garbage'), undefined);
+    assert.equal(parsePasswdLine('a:x:u:1:g:/h:/s'), undefined);
+  });
+});
+
+describe('lookupPosixUser', () => {
+  it('finds an existing user with its uid and home', async () => {
+    const me = os.userInfo();
+    const found = await lookupPosixUser(nodeSpawner, me.username);
+    assert.equal(typeof found, 'object');
+    assert.equal((found as RunAsUser).uid, me.uid);
+    assert.equal((found as RunAsUser).home, me.homedir);
+  });
+
+  it('names a user that does not exist', async () => {
+    assert.equal(await lookupPosixUser(nodeSpawner, 'no-such-user-dh'), 'user no-such-user-dh does not exist');
+  });
+
+  it('refuses a name that is not a user name without running anything', async () => {
+    const spawner = { spawn: () => assert.fail('must not spawn') };
+    assert.equal(await lookupPosixUser(spawner, '-rf x'), '"-rf x" is not a valid user name');
   });
 });
