@@ -6,10 +6,16 @@ import {
   canonicalConfigName,
   CreateApplicationRequest,
   CreateDeploymentGroupRequest,
+  RollbackRequest,
 } from '../../../../protocol/src/index.ts';
 import type { Db } from '../../store/db.ts';
 import { getApplicationByName, insertApplication, listApplications, type ApplicationRow } from '../../store/applications.ts';
-import { getDeploymentGroupByName, insertDeploymentGroup, listDeploymentGroups } from '../../store/groups.ts';
+import {
+  getDeploymentGroupByName,
+  insertDeploymentGroup,
+  listDeploymentGroups,
+  type DeploymentGroupRow,
+} from '../../store/groups.ts';
 import type { ApiDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { AppParams, GroupParams } from '../schemas.ts';
@@ -22,6 +28,13 @@ export function requireApplication(db: Db, name: string): ApplicationRow {
   const app = getApplicationByName(db, name);
   if (!app) throw notFound(`application ${name}`);
   return app;
+}
+
+/** The group of `application` named `name`, or a 404 naming it. */
+export function requireGroup(db: Db, application: ApplicationRow, name: string): DeploymentGroupRow {
+  const group = getDeploymentGroupByName(db, application.applicationId, name);
+  if (!group) throw notFound(`deployment group ${name}`);
+  return group;
 }
 
 /** Registers the application and deployment-group routes. */
@@ -41,12 +54,14 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const body = parseInput(CreateDeploymentGroupRequest, request.body);
     const application = requireApplication(db, params.app);
     const configName = canonicalConfigName(body.deploymentConfigName);
-    assertKnownConfig(configName);
+    assertKnownConfig(db, configName);
+    const { autoRollbackConfiguration, tagSet, ...settings } = body;
     const row = insertDeploymentGroup(db, {
+      ...settings,
       applicationId: application.applicationId,
-      name: body.name,
-      tagFilters: body.tagFilters,
       deploymentConfigName: configName,
+      ...(tagSet === undefined ? {} : { tagSet }),
+      ...(autoRollbackConfiguration === undefined ? {} : { autoRollback: autoRollbackConfiguration }),
       createdAt: clock.now().toISOString(),
     });
     return reply.code(201).send(deploymentGroupView(row, application.name));
@@ -62,8 +77,21 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/v1/applications/:app/deployment-groups/:group', async (request) => {
     const params = parseInput(GroupParams, request.params, 'params');
     const application = requireApplication(db, params.app);
-    const group = getDeploymentGroupByName(db, application.applicationId, params.group);
-    if (!group) throw notFound(`deployment group ${params.group}`);
-    return deploymentGroupView(group, application.name);
+    return deploymentGroupView(requireGroup(db, application, params.group), application.name);
+  });
+
+  app.post('/v1/applications/:app/deployment-groups/:group/rollback', async (request, reply) => {
+    const params = parseInput(GroupParams, request.params, 'params');
+    const body = parseInput(RollbackRequest, request.body ?? {});
+    const group = requireGroup(db, requireApplication(db, params.app), params.group);
+    const who = request.principal?.kind === 'admin' ? request.principal.name : 'unknown';
+    const id = deps.scheduler.rollbackGroup(group.deploymentGroupId, {
+      queue: body.queue,
+      who,
+      ...(body.description === undefined ? {} : { description: body.description }),
+    });
+    const view = deps.scheduler.getDeploymentView(id);
+    if (!view) throw notFound(`deployment ${id}`);
+    return reply.code(201).send(view);
   });
 }

@@ -1,18 +1,39 @@
 /**
- * Deployment configurations the coordinator knows. Only the built-in ones exist so far.
+ * Deployment configurations: the three built-ins plus custom minimumHealthyHosts ones.
  */
-import { BUILTIN_DEPLOYMENT_CONFIGS } from '../../../../protocol/src/index.ts';
+import type { FastifyInstance } from 'fastify';
+import { canonicalConfigName, CreateDeploymentConfigRequest, type DeploymentConfigView } from '../../../../protocol/src/index.ts';
+import type { Db } from '../../store/db.ts';
+import { insertDeploymentConfig } from '../../store/configs.ts';
+import { listConfigViews, ruleFor } from '../../scheduler/configs.ts';
+import type { ApiDeps } from '../deps.ts';
 import { FieldError } from '../errors.ts';
+import { parseInput } from '../validate.ts';
 
-const KNOWN: ReadonlySet<string> = new Set(BUILTIN_DEPLOYMENT_CONFIGS);
+/** Throws a 400 naming deploymentConfigName unless `name` is a built-in or stored configuration. */
+export function assertKnownConfig(db: Db, name: string): void {
+  if (ruleFor(db, name)) return;
+  const known = listConfigViews(db).map((c) => c.name);
+  throw new FieldError(
+    'VALIDATION_FAILED',
+    'deploymentConfigName',
+    `deploymentConfigName: unknown deployment configuration ${canonicalConfigName(name)} (known: ${known.join(', ')})`,
+  );
+}
 
-/** Throws a 400 naming deploymentConfigName unless `canonicalName` is a known configuration. */
-export function assertKnownConfig(canonicalName: string): void {
-  if (!KNOWN.has(canonicalName)) {
-    throw new FieldError(
-      'VALIDATION_FAILED',
-      'deploymentConfigName',
-      `deploymentConfigName: unknown deployment configuration ${canonicalName} (known: ${[...KNOWN].join(', ')})`,
-    );
-  }
+/** Registers the deployment-configuration routes. */
+export function configRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { db, clock } = deps;
+
+  app.post('/v1/deployment-configs', async (request, reply) => {
+    const body = parseInput(CreateDeploymentConfigRequest, request.body);
+    if (canonicalConfigName(body.name) !== body.name) {
+      throw new FieldError('VALIDATION_FAILED', 'name', `name: ${body.name} is the short name of a built-in configuration`);
+    }
+    const row = insertDeploymentConfig(db, { ...body, createdAt: clock.now().toISOString() });
+    const view: DeploymentConfigView = { name: row.name, builtIn: false, minimumHealthyHosts: row.minimumHealthyHosts, createTime: row.createdAt };
+    return reply.code(201).send(view);
+  });
+
+  app.get('/v1/deployment-configs', async () => ({ deploymentConfigs: listConfigViews(db) }));
 }

@@ -1,14 +1,14 @@
 /**
- * Deployments: creation (names resolved to ids here, then handed to the scheduler) and views.
+ * Deployments: creation (names resolved to ids here, then handed to the scheduler), plans,
+ * stop, and views.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { canonicalConfigName, CreateDeploymentRequest } from '../../../../protocol/src/index.ts';
-import { getDeploymentGroupByName } from '../../store/groups.ts';
+import { canonicalConfigName, CreateDeploymentRequest, StopDeploymentRequest } from '../../../../protocol/src/index.ts';
 import type { ApiDeps, DeploymentFilter, NewDeployment } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { IdParams, ListDeploymentsQuery } from '../schemas.ts';
 import { parseInput } from '../validate.ts';
-import { requireApplication } from './applications.ts';
+import { requireApplication, requireGroup } from './applications.ts';
 import { assertKnownConfig } from './configs.ts';
 import { requireRevision } from './revisions.ts';
 
@@ -22,14 +22,13 @@ function creatorOf(request: FastifyRequest): string {
 function resolveDeployment(deps: ApiDeps, request: FastifyRequest): NewDeployment {
   const body = parseInput(CreateDeploymentRequest, request.body);
   const application = requireApplication(deps.db, body.applicationName);
-  const group = getDeploymentGroupByName(deps.db, application.applicationId, body.deploymentGroupName);
-  if (!group) throw notFound(`deployment group ${body.deploymentGroupName}`);
+  const group = requireGroup(deps.db, application, body.deploymentGroupName);
   const revision = requireRevision(deps.db, body.revisionId);
   if (revision.applicationId !== application.applicationId) {
     throw notFound(`revision ${body.revisionId} of application ${application.name}`);
   }
   const configName = canonicalConfigName(body.deploymentConfigName ?? group.deploymentConfigName);
-  assertKnownConfig(configName);
+  assertKnownConfig(deps.db, configName);
   const input: NewDeployment = {
     applicationId: application.applicationId,
     deploymentGroupId: group.deploymentGroupId,
@@ -39,8 +38,11 @@ function resolveDeployment(deps: ApiDeps, request: FastifyRequest): NewDeploymen
     ignoreApplicationStopFailures: body.ignoreApplicationStopFailures,
     parameters: body.parameters,
     creator: creatorOf(request),
+    queue: body.queue,
+    updateOutdatedInstancesOnly: body.updateOutdatedInstancesOnly,
   };
   if (body.description !== undefined) input.description = body.description;
+  if (body.autoRollbackConfiguration !== undefined) input.autoRollback = body.autoRollbackConfiguration;
   return input;
 }
 
@@ -53,6 +55,22 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const view = scheduler.getDeploymentView(deploymentId);
     if (!view) throw notFound(`deployment ${deploymentId}`);
     return reply.code(201).send(view);
+  });
+
+  app.post('/v1/deployments/plan', async (request) => {
+    const input = resolveDeployment(deps, request);
+    return scheduler.planDeployment({
+      deploymentGroupId: input.deploymentGroupId,
+      revisionId: input.revisionId,
+      deploymentConfigName: input.deploymentConfigName,
+      updateOutdatedInstancesOnly: input.updateOutdatedInstancesOnly ?? false,
+    });
+  });
+
+  app.post('/v1/deployments/:id/stop', async (request) => {
+    const { id } = parseInput(IdParams, request.params, 'params');
+    const body = parseInput(StopDeploymentRequest, request.body ?? {});
+    return scheduler.stopDeployment(id, body.autoRollbackEnabled);
   });
 
   app.get('/v1/deployments', async (request) => {

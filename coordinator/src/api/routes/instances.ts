@@ -3,17 +3,57 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { newSecret } from '../../../../common/src/ids.ts';
-import { CreateRegistrationTokenRequest, RegisterInstanceRequest } from '../../../../protocol/src/index.ts';
-import { listInstances } from '../../store/instances.ts';
+import {
+  CreateRegistrationTokenRequest,
+  RegisterInstanceRequest,
+  TagInstanceRequest,
+  UntagInstanceRequest,
+  type Tags,
+} from '../../../../protocol/src/index.ts';
+import type { Db } from '../../store/db.ts';
+import { getInstance, listInstances, setInstanceTags, type InstanceRow } from '../../store/instances.ts';
+import { notFound } from '../errors.ts';
+import { IdParams } from '../schemas.ts';
 import { insertRegistrationToken, listRegistrationTokens } from '../../store/tokens.ts';
 import type { ApiDeps } from '../deps.ts';
 import { registerInstance } from '../registration.ts';
 import { parseInput } from '../validate.ts';
 import { instanceView, registrationTokenView } from '../views.ts';
 
+function requireInstance(db: Db, instanceId: string): InstanceRow {
+  const instance = getInstance(db, instanceId);
+  if (!instance) throw notFound(`instance ${instanceId}`);
+  return instance;
+}
+
 /** Registers the instance, registration-token and registration routes. */
 export function instanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { db, clock, hub, logger } = deps;
+
+  /** Writes the instance's new tags, then lets the scheduler bring it into groups it now joins. */
+  function retag(instanceId: string, change: (tags: Tags) => Tags): ReturnType<typeof instanceView> {
+    const updated = db.transaction(() => {
+      const instance = requireInstance(db, instanceId);
+      const tags = change({ ...instance.tags });
+      setInstanceTags(db, instanceId, tags);
+      return { ...instance, tags };
+    }).immediate();
+    const created = deps.scheduler.instanceChanged(instanceId);
+    logger.info('instance tags changed', { instanceId, tags: updated.tags, autoDeployments: created });
+    return instanceView(updated, hub.isConnected(instanceId));
+  }
+
+  app.post('/v1/instances/:id/tags', async (request) => {
+    const { id } = parseInput(IdParams, request.params, 'params');
+    const body = parseInput(TagInstanceRequest, request.body);
+    return retag(id, (tags) => ({ ...tags, ...body.tags }));
+  });
+
+  app.post('/v1/instances/:id/tags/remove', async (request) => {
+    const { id } = parseInput(IdParams, request.params, 'params');
+    const body = parseInput(UntagInstanceRequest, request.body);
+    return retag(id, (tags) => Object.fromEntries(Object.entries(tags).filter(([k]) => !body.keys.includes(k))));
+  });
 
   app.get('/v1/instances', async () => ({
     instances: listInstances(db).map((row) => instanceView(row, hub.isConnected(row.instanceId))),
@@ -40,7 +80,8 @@ export function instanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/v1/register', { config: { auth: 'none' } }, async (request, reply) => {
     const body = parseInput(RegisterInstanceRequest, request.body);
     const result = registerInstance(db, clock.now(), body);
-    logger.info('instance registered', { instanceId: result.instanceId, hostname: body.hostname });
+    const created = deps.scheduler.instanceChanged(result.instanceId);
+    logger.info('instance registered', { instanceId: result.instanceId, hostname: body.hostname, autoDeployments: created });
     return reply.code(201).send(result);
   });
 }

@@ -1,0 +1,56 @@
+/**
+ * Bundles a TypeScript entry point and everything it imports into one ESM file with esbuild, so
+ * the agent package needs neither tsx nor the coordinator's dependencies at runtime. Native
+ * modules (better-sqlite3) stay external and ship beside the bundle.
+ */
+import { build, type Plugin } from 'esbuild';
+
+/** Packages that are loaded from node_modules at runtime instead of being bundled. */
+export const EXTERNAL_PACKAGES = ['better-sqlite3'] as const;
+
+/** Options of {@link bundleEntry}. */
+export interface BundleOptions {
+  entry: string;
+  outfile: string;
+  /** The version agent/src/version.ts reports; fixed at build time. */
+  version: string;
+}
+
+/**
+ * agent/src/version.ts reads package.json next to the sources; a bundle lives elsewhere, so the
+ * version is inlined instead (taken from the same package.json by the caller).
+ */
+function inlineVersion(version: string): Plugin {
+  return {
+    name: 'deckhand-inline-version',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]agent[\\/]src[\\/]version\.ts$/ }, () => ({
+        contents: `export const AGENT_VERSION = ${JSON.stringify(version)};\n`,
+        loader: 'ts',
+      }));
+    },
+  };
+}
+
+/**
+ * Some bundled CommonJS dependencies call `require` for Node built-ins; an ESM bundle has no
+ * `require`, so one is made from the bundle's own URL.
+ */
+const REQUIRE_SHIM = "import { createRequire as __deckhandCreateRequire } from 'node:module';\nconst require = __deckhandCreateRequire(import.meta.url);";
+
+/** Writes the bundle of `entry` to `outfile`. Throws when esbuild reports an error. */
+export async function bundleEntry(opts: BundleOptions): Promise<void> {
+  await build({
+    entryPoints: [opts.entry],
+    outfile: opts.outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: [...EXTERNAL_PACKAGES],
+    plugins: [inlineVersion(opts.version)],
+    banner: { js: REQUIRE_SHIM },
+    legalComments: 'linked',
+    logLevel: 'silent',
+  });
+}
