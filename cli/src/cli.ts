@@ -13,14 +13,20 @@ import { instancesCommand } from './commands/instances.ts';
 import { pushCommand } from './commands/push.ts';
 import { statusCommand } from './commands/status.ts';
 import { tokensCommand } from './commands/tokens.ts';
+import { stopCommand } from './commands/stop.ts';
+import { rollbackCommand } from './commands/rollback.ts';
+import { configsCommand } from './commands/configs.ts';
 
 /** Every command, in the order `deckhand --help` lists them. */
 export const COMMANDS: readonly Command[] = [
   pushCommand,
   deployCommand,
   statusCommand,
+  stopCommand,
+  rollbackCommand,
   instancesCommand,
   groupsCommand,
+  configsCommand,
   tokensCommand,
   applicationsCommand,
   demoCommand,

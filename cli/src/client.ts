@@ -15,6 +15,13 @@ import type {
   RegistrationTokenView,
   RevisionView,
 } from '../../protocol/src/api.ts';
+import type {
+  CreateDeploymentConfigRequest,
+  DeploymentConfigView,
+  DeploymentPlan,
+  RollbackRequest,
+  StopDeploymentRequest,
+} from '../../protocol/src/orchestration.ts';
 import type { BundleType } from '../../protocol/src/schemas.ts';
 import { isErrorCode } from '../../protocol/src/errors.ts';
 import { ApiError, UnreachableError } from './errors.ts';
@@ -118,6 +125,42 @@ export class DeckhandClient {
   async listInstances(): Promise<InstanceView[]> {
     const res = await this.#request<{ instances: InstanceView[] }>('GET', '/v1/instances');
     return res.instances;
+  }
+
+  /** POST /v1/deployments/plan: what the deployment would do, without starting it. */
+  planDeployment(req: CreateDeploymentRequest): Promise<DeploymentPlan> {
+    return this.#request('POST', '/v1/deployments/plan', { json: req });
+  }
+
+  /** POST /v1/deployments/:id/stop. */
+  stopDeployment(deploymentId: string, req: StopDeploymentRequest = {}): Promise<{ status: string; statusMessage: string }> {
+    return this.#request('POST', `/v1/deployments/${enc(deploymentId)}/stop`, { json: req });
+  }
+
+  /** POST /v1/applications/:app/deployment-groups/:group/rollback. */
+  rollbackGroup(application: string, group: string, req: RollbackRequest = {}): Promise<DeploymentView> {
+    return this.#request('POST', `/v1/applications/${enc(application)}/deployment-groups/${enc(group)}/rollback`, { json: req });
+  }
+
+  /** POST /v1/deployment-configs. */
+  createDeploymentConfig(req: CreateDeploymentConfigRequest): Promise<DeploymentConfigView> {
+    return this.#request('POST', '/v1/deployment-configs', { json: req });
+  }
+
+  /** GET /v1/deployment-configs. */
+  async listDeploymentConfigs(): Promise<DeploymentConfigView[]> {
+    const res = await this.#request<{ deploymentConfigs: DeploymentConfigView[] }>('GET', '/v1/deployment-configs');
+    return res.deploymentConfigs;
+  }
+
+  /** POST /v1/instances/:id/tags: sets tags (existing keys are overwritten). */
+  tagInstance(instanceId: string, tags: Record<string, string>): Promise<InstanceView> {
+    return this.#request('POST', `/v1/instances/${enc(instanceId)}/tags`, { json: { tags } });
+  }
+
+  /** POST /v1/instances/:id/tags/remove. */
+  untagInstance(instanceId: string, keys: string[]): Promise<InstanceView> {
+    return this.#request('POST', `/v1/instances/${enc(instanceId)}/tags/remove`, { json: { keys } });
   }
 
   /** POST /v1/registration-tokens; the answer carries the secret token, only this once. */

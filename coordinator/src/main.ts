@@ -52,6 +52,10 @@ function deploymentService(db: Db, scheduler: Scheduler): DeploymentService {
     createDeployment: (input) => scheduler.createDeployment(input),
     getDeploymentView: (id) => getDeploymentView(db, id),
     listDeploymentViews: (filter) => listDeploymentViews(db, filter),
+    stopDeployment: (id, autoRollbackEnabled) => scheduler.stopDeployment(id, autoRollbackEnabled),
+    rollbackGroup: (groupId, opts) => scheduler.rollbackGroup(groupId, opts),
+    planDeployment: (query) => scheduler.planDeployment(query),
+    instanceChanged: (instanceId) => scheduler.instanceChanged(instanceId),
   };
 }
 

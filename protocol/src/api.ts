@@ -17,6 +17,7 @@ import {
   BundleType,
   Sha256,
 } from './schemas.ts';
+import { AutoRollbackConfiguration, TagFilter, TagSet } from './orchestration.ts';
 
 /** The built-in deployment configurations (CodeDeploy's predefined ones). */
 export const BUILTIN_DEPLOYMENT_CONFIGS = [
@@ -30,13 +31,8 @@ export function canonicalConfigName(name: string): string {
   return /^(OneAtATime|HalfAtATime|AllAtOnce)$/.test(name) ? `CodeDeployDefault.${name}` : name;
 }
 
-/** CodeDeploy's tag filter: match on key only, value only, or both. */
-export const TagFilter = z.strictObject({
-  key: z.string().min(1).max(128).optional(),
-  value: z.string().max(256).optional(),
-  type: z.enum(['KEY_ONLY', 'VALUE_ONLY', 'KEY_AND_VALUE']),
-});
-export type TagFilter = z.infer<typeof TagFilter>;
+/** Tag filters live with the other targeting shapes; re-exported here where they started. */
+export { TagFilter } from './orchestration.ts';
 
 export const CreateApplicationRequest = z.strictObject({ name: Name });
 export type CreateApplicationRequest = z.infer<typeof CreateApplicationRequest>;
@@ -50,6 +46,20 @@ export const CreateDeploymentGroupRequest = z.strictObject({
   tagFilters: z.array(TagFilter).max(100).default([]),
   /** @default "CodeDeployDefault.OneAtATime" */
   deploymentConfigName: z.string().min(1).max(100).default('CodeDeployDefault.OneAtATime'),
+  /** AND of OR-groups; cannot be combined with tagFilters (as in CodeDeploy). */
+  tagSet: TagSet.optional(),
+  /** Instances named explicitly (instance id or hostname), in addition to the tag match. */
+  instanceNames: z.array(z.string().min(1).max(255)).max(1000).default([]),
+  autoRollbackConfiguration: AutoRollbackConfiguration.optional(),
+  /** How long a host chosen while its agent is offline waits for it, in seconds. @default 300 */
+  agentWaitSeconds: z.number().int().min(1).max(86_400).default(300),
+  /** How long a host may go without reporting during a lifecycle event (hook timeout), seconds. @default 3600 */
+  eventTimeoutSeconds: z.number().int().min(1).max(4200).default(3600),
+  /** Hosts that join the group (registered or tagged) get its last successful revision. @default true */
+  autoDeployNewInstances: z.boolean().default(true),
+}).refine((g) => g.tagSet === undefined || g.tagFilters === undefined || g.tagFilters.length === 0, {
+  path: ['tagSet'],
+  message: 'use either tagFilters or tagSet, not both',
 });
 export type CreateDeploymentGroupRequest = z.input<typeof CreateDeploymentGroupRequest>;
 
@@ -60,6 +70,13 @@ export const DeploymentGroupView = z.strictObject({
   tagFilters: z.array(TagFilter),
   deploymentConfigName: z.string(),
   createTime: z.string(),
+  tagSet: TagSet.optional(),
+  instanceNames: z.array(z.string()).optional(),
+  autoRollbackConfiguration: AutoRollbackConfiguration.optional(),
+  agentWaitSeconds: z.number().int().optional(),
+  eventTimeoutSeconds: z.number().int().optional(),
+  autoDeployNewInstances: z.boolean().optional(),
+  lastSuccessfulDeploymentId: Id.optional(),
 });
 export type DeploymentGroupView = z.infer<typeof DeploymentGroupView>;
 
@@ -86,8 +103,15 @@ export const CreateDeploymentRequest = z.strictObject({
   description: z.string().max(1000).optional(),
   /** Deployment parameters, given to every hook as environment variables. */
   parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), z.string().max(4096)).default({}),
+  /** Wait behind the group's active deployment instead of a 409. @default false */
+  queue: z.boolean().default(false),
+  /** Deploy only to hosts not already running this revision successfully. @default false */
+  updateOutdatedInstancesOnly: z.boolean().default(false),
+  /** Overrides the group's autoRollbackConfiguration for this deployment. */
+  autoRollbackConfiguration: AutoRollbackConfiguration.optional(),
 });
 export type CreateDeploymentRequest = z.input<typeof CreateDeploymentRequest>;
+
 
 export const Diagnostics = z.strictObject({
   errorCode: ErrorCodeSchema,
@@ -111,6 +135,8 @@ export const DeploymentTargetView = z.strictObject({
   status: InstanceStatusSchema,
   batch: z.number().int().nonnegative().optional(),
   lastUpdatedAt: z.string().optional(),
+  errorCode: ErrorCodeSchema.optional(),
+  message: z.string().optional(),
   lifecycleEvents: z.array(LifecycleEventView),
 });
 export type DeploymentTargetView = z.infer<typeof DeploymentTargetView>;
@@ -121,6 +147,7 @@ export const DeploymentOverview = z.strictObject({
   Succeeded: z.number().int(),
   Failed: z.number().int(),
   Skipped: z.number().int(),
+  WaitingForAgent: z.number().int().optional(),
 });
 
 export const DeploymentView = z.strictObject({
@@ -140,6 +167,15 @@ export const DeploymentView = z.strictObject({
   completeTime: z.string().optional(),
   overview: DeploymentOverview,
   targets: z.array(DeploymentTargetView),
+  updateOutdatedInstancesOnly: z.boolean().optional(),
+  autoRollbackConfiguration: AutoRollbackConfiguration.optional(),
+  rollbackInfo: z
+    .strictObject({
+      rollbackDeploymentId: Id.optional(),
+      rollbackTriggeringDeploymentId: Id.optional(),
+      rollbackMessage: z.string().optional(),
+    })
+    .optional(),
 });
 export type DeploymentView = z.infer<typeof DeploymentView>;
 

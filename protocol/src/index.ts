@@ -7,3 +7,4 @@ export * from './schemas.ts';
 export * from './messages.ts';
 export * from './signing.ts';
 export * from './api.ts';
+export * from './orchestration.ts';

@@ -49,9 +49,29 @@ export const Inventory = z.strictObject({
 });
 export type Inventory = z.infer<typeof Inventory>;
 
-/** Where the agent fetches a revision from. The coordinator store is the only source so far. */
+/** A bundle type, or `directory`: an unpacked revision on this host (local runs only). */
+export const RevisionBundleType = z.enum(['tar', 'tgz', 'zip', 'directory']);
+export type RevisionBundleType = z.infer<typeof RevisionBundleType>;
+
+/**
+ * Where the agent fetches a revision from: the coordinator's store, an S3 (or S3-compatible)
+ * object, an http(s) URL, or a path on the host (local runs).
+ */
 export const RevisionLocation = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('coordinator'), path: z.string().startsWith('/v1/') }),
+  z.strictObject({
+    kind: z.literal('s3'),
+    bucket: z.string().min(3).max(63),
+    key: z.string().min(1).max(1024),
+    versionId: z.string().min(1).max(1024).optional(),
+    /** The object's ETag, with or without quotes; a different ETag fails the download. */
+    etag: z.string().min(1).max(1024).optional(),
+    region: z.string().min(1).max(64).optional(),
+    /** An S3-compatible endpoint (path-style addressing), e.g. http://127.0.0.1:9000. */
+    endpoint: z.url().optional(),
+  }),
+  z.strictObject({ kind: z.literal('url'), url: z.url() }),
+  z.strictObject({ kind: z.literal('local'), path: z.string().min(1) }),
 ]);
 export type RevisionLocation = z.infer<typeof RevisionLocation>;
 
@@ -64,7 +84,7 @@ export const DeploySpec = z.strictObject({
   revision: z.strictObject({
     revisionId: Id,
     sha256: Sha256,
-    bundleType: BundleType,
+    bundleType: RevisionBundleType,
     size: z.number().int().nonnegative(),
     location: RevisionLocation,
   }),

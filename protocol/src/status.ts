@@ -15,7 +15,11 @@ export const DEPLOYMENT_STATUSES = [
 ] as const;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
-/** One host's part in a deployment (CodeDeploy's InstanceStatus / TargetStatus). */
+/**
+ * One host's part in a deployment (CodeDeploy's InstanceStatus / TargetStatus), plus
+ * WaitingForAgent: chosen for a batch while its agent is offline, until it connects or the
+ * group's agent deadline passes.
+ */
 export const INSTANCE_STATUSES = [
   'Pending',
   'InProgress',
@@ -24,6 +28,7 @@ export const INSTANCE_STATUSES = [
   'Skipped',
   'Unknown',
   'Ready',
+  'WaitingForAgent',
 ] as const;
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
 

@@ -37,6 +37,8 @@ export class Cluster {
   readonly token = 'dh_e2e_admin_token_0123456789abcdef';
   readonly agents: AgentProcess[] = [];
   url = '';
+  /** Hosts registered but not (yet) running an agent; keeps directory numbers unique. */
+  private offline = 0;
   private coordinator: ChildProcess | undefined;
   private stderr: string[] = [];
 
@@ -68,7 +70,14 @@ export class Cluster {
 
   /** Registers a new host with `tags` and starts its agent; resolves once it is connected. */
   async addAgent(tags: Record<string, string>): Promise<AgentProcess> {
-    const n = this.agents.length + 1;
+    const agent = await this.registerHost(tags);
+    return this.runAgent(agent);
+  }
+
+  /** Registers a new host with `tags` without starting its agent (it stays offline). */
+  async registerHost(tags: Record<string, string>): Promise<Omit<AgentProcess, 'proc'>> {
+    const n = this.agents.length + this.offline + 1;
+    this.offline += 1;
     const root = path.join(this.dir, `agent-${n}`);
     const destRoot = path.join(this.dir, `host-${n}`);
     mkdirSync(destRoot, { recursive: true });
@@ -79,10 +88,18 @@ export class Cluster {
       '--root', root, '--hostname', `host-${n}`, '--json', ...tagArgs,
     ], { env: this.childEnv() });
     const { instanceId } = JSON.parse(stdout) as { instanceId: string };
-    const proc = this.spawnLogged(BIN('deckhand-agent'), ['run', '--root', root, '--dest-root', destRoot], `agent-${n}`);
+    return { instanceId, root, destRoot };
+  }
+
+  /** Starts the agent of a registered host; resolves once it is connected. */
+  async runAgent(host: Omit<AgentProcess, 'proc'>): Promise<AgentProcess> {
+    const { instanceId, root, destRoot } = host;
+    const n = path.basename(root);
+    this.offline -= 1;
+    const proc = this.spawnLogged(BIN('deckhand-agent'), ['run', '--root', root, '--dest-root', destRoot], n);
     const agent = { instanceId, root, destRoot, proc };
     this.agents.push(agent);
-    await waitFor(`agent ${n} to connect`, async () => {
+    await waitFor(`${n} to connect`, async () => {
       const { body } = await this.api('GET', '/v1/instances');
       return body.instances.some((i: { instanceId: string; connected: boolean }) => i.instanceId === instanceId && i.connected) ? true : undefined;
     });
@@ -95,6 +112,26 @@ export class Cluster {
       const { body } = await this.api('GET', `/v1/deployments/${id}`);
       return ['Succeeded', 'Failed', 'Stopped'].includes(body.status) ? body : undefined;
     }, ms);
+  }
+
+  /** Polls a deployment until `check` accepts its view; returns that view. */
+  async waitForView(id: string, what: string, check: (view: any) => boolean, ms = 30_000): Promise<any> {
+    return waitFor(`deployment ${id} ${what}`, async () => {
+      const { body } = await this.api('GET', `/v1/deployments/${id}`);
+      return check(body) ? body : undefined;
+    }, ms);
+  }
+
+  /** Runs the deckhand CLI against this cluster; resolves with its exit code and output. */
+  async cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env = { ...process.env, DECKHAND_URL: this.url, DECKHAND_TOKEN: this.token };
+    try {
+      const { stdout, stderr } = await execFileP(process.execPath, [BIN('deckhand'), ...args], { env });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code?: number; stdout?: string; stderr?: string };
+      return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    }
   }
 
   /** The collected stderr of every child, for failure messages. */
@@ -121,7 +158,8 @@ export class Cluster {
   }
 }
 
-function stopProcess(proc: ChildProcess): Promise<void> {
+/** Stops `proc` with SIGTERM (SIGKILL after 5 s) and resolves once it has exited. */
+export function stopProcess(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);

@@ -13,6 +13,7 @@ import { writeJson, writeLine, type CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { interruptOnSignals } from '../signals.ts';
 import { followDeployment } from '../watch/follow.ts';
+import { formatPlan } from '../format/plan.ts';
 
 const USAGE = `Usage: deckhand deploy --application A --group G --revision R [options]
 
@@ -30,6 +31,10 @@ Options:
   --ignore-application-stop-failures
                               carry on when an ApplicationStop hook fails
   --wait                      follow the deployment to its end
+  --queue                     if the group is busy, queue behind its deployment instead of failing (409)
+  --update-outdated-only      deploy only to hosts not already running this revision
+  --plan                      print the batches, minimum healthy hosts and the failures that would
+                              stop it, without starting anything
 
 ${CONNECTION_HELP}`;
 
@@ -44,12 +49,16 @@ const OPTIONS = {
   description: { type: 'string' },
   'ignore-application-stop-failures': { type: 'boolean', default: false },
   wait: { type: 'boolean', default: false },
+  queue: { type: 'boolean', default: false },
+  'update-outdated-only': { type: 'boolean', default: false },
+  plan: { type: 'boolean', default: false },
 } as const;
 
 /** Parsed `deploy` arguments. */
 export interface DeployArgs {
   req: CreateDeploymentRequest;
   wait: boolean;
+  plan: boolean;
   json: boolean;
   connection: { url?: string | undefined; token?: string | undefined };
 }
@@ -68,11 +77,14 @@ export function parseDeployArgs(argv: string[]): DeployArgs | 'help' {
     parameters: parseKeyValues(values.param, '--param', USAGE),
     ignoreApplicationStopFailures: values['ignore-application-stop-failures'],
   };
+  if (values.queue) req.queue = true;
+  if (values['update-outdated-only']) req.updateOutdatedInstancesOnly = true;
+  if (values.plan && values.wait) throw new UsageError('--plan starts nothing; it cannot be combined with --wait', USAGE);
   if (values.config !== undefined) req.deploymentConfigName = canonicalConfigName(values.config);
   if (values.description !== undefined) req.description = values.description;
   const feb = values['file-exists-behavior'];
   if (feb !== undefined) req.fileExistsBehavior = parseFileExistsBehavior(feb);
-  return { req, wait: values.wait, json: values.json, connection: { url: values.url, token: values.token } };
+  return { req, wait: values.wait, plan: values.plan, json: values.json, connection: { url: values.url, token: values.token } };
 }
 
 function parseFileExistsBehavior(text: string): FileExistsBehavior {
@@ -90,6 +102,11 @@ export const deployCommand: Command = {
     if (args === 'help') return showHelp(ctx, USAGE);
     const { req, wait, json } = args;
     const client = connect(args.connection, ctx);
+    if (args.plan) {
+      const plan = await client.planDeployment(req);
+      emit(ctx, json, plan, formatPlan(plan));
+      return plan.problem ? 1 : 0;
+    }
     const created = await client.createDeployment(req);
     if (!wait) {
       emit(ctx, json, created, created.deploymentId);

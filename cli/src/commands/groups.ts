@@ -4,7 +4,15 @@
 import { parseArgs } from 'node:util';
 import type { CreateDeploymentGroupRequest, TagFilter } from '../../../protocol/src/api.ts';
 import { canonicalConfigName } from '../../../protocol/src/api.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, parseKeyValues, parseOrUsage, required, subcommand } from '../args.ts';
+import {
+  CONNECTION_HELP,
+  CONNECTION_OPTIONS,
+  parseDurationSeconds,
+  parseKeyValues,
+  parseOrUsage,
+  required,
+  subcommand,
+} from '../args.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 
@@ -12,18 +20,59 @@ const USAGE = `Usage: deckhand groups create --application A --name G [--tag k=v
 
 Creates deployment group G of application A (the application is created if missing). Each
 --tag becomes a KEY_AND_VALUE tag filter; a host matching any filter is in the group.
+Each --tag-set is one OR-group of filters (k=v,k=v); a host must match every group (up to
+three), CodeDeploy's tag set. --tag and --tag-set cannot be combined.
 
 Options:
-  --application A   application name (required)
-  --name G          deployment group name (required)
-  --tag k=v         tag filter, repeatable
-  --config NAME     deployment config: OneAtATime (default), HalfAtATime, AllAtOnce
+  --application A       application name (required)
+  --name G              deployment group name (required)
+  --tag k=v             tag filter, repeatable
+  --tag-set k=v,k=v     one OR-group of a tag set, repeatable (at most 3)
+  --instance NAME       instance id or hostname always in the group, repeatable
+  --config NAME         deployment config: OneAtATime (default), HalfAtATime, AllAtOnce or a custom one
+  --auto-rollback EV    roll back on failure, stop or failure,stop
+  --agent-wait D        how long a host waits for its offline agent (default 5m)
+  --event-timeout D     how long a running host may go without reporting (default 1h)
+  --no-auto-deploy      do not deploy the last good revision to hosts joining the group
 
 ${CONNECTION_HELP}`;
 
 /** The tag filters for `--tag k=v` flags: one KEY_AND_VALUE filter each. */
 export function tagFilters(tags: Record<string, string>): TagFilter[] {
   return Object.entries(tags).map(([key, value]) => ({ key, value, type: 'KEY_AND_VALUE' }));
+}
+
+const ROLLBACK_EVENTS: Record<string, AutoRollbackEvent> = { failure: 'DEPLOYMENT_FAILURE', stop: 'DEPLOYMENT_STOP_ON_REQUEST' };
+type AutoRollbackEvent = 'DEPLOYMENT_FAILURE' | 'DEPLOYMENT_STOP_ON_REQUEST';
+
+/** Parses `failure`, `stop` or `failure,stop`. */
+export function parseRollbackEvents(text: string): AutoRollbackEvent[] {
+  return text.split(',').map((word) => {
+    const event = ROLLBACK_EVENTS[word.trim().toLowerCase()];
+    if (event === undefined) throw new UsageError(`--auto-rollback expects failure, stop or failure,stop, got ${JSON.stringify(text)}`, USAGE);
+    return event;
+  });
+}
+
+interface GroupFlags {
+  'tag-set'?: string[] | undefined;
+  instance?: string[] | undefined;
+  'auto-rollback'?: string | undefined;
+  'agent-wait'?: string | undefined;
+  'event-timeout'?: string | undefined;
+  'no-auto-deploy'?: boolean | undefined;
+}
+
+function applyGroupOptions(req: CreateDeploymentGroupRequest, values: GroupFlags): void {
+  const sets = values['tag-set'];
+  if (sets !== undefined) req.tagSet = sets.map((set) => tagFilters(parseKeyValues(set.split(','), '--tag-set', USAGE)));
+  if (values.instance !== undefined) req.instanceNames = values.instance;
+  const rollback = values['auto-rollback'];
+  if (rollback !== undefined) req.autoRollbackConfiguration = { enabled: true, events: parseRollbackEvents(rollback) };
+  if (values['agent-wait'] !== undefined) req.agentWaitSeconds = parseDurationSeconds(values['agent-wait'], '--agent-wait', USAGE);
+  const timeout = values['event-timeout'];
+  if (timeout !== undefined) req.eventTimeoutSeconds = parseDurationSeconds(timeout, '--event-timeout', USAGE);
+  if (values['no-auto-deploy']) req.autoDeployNewInstances = false;
 }
 
 export const groupsCommand: Command = {
@@ -40,7 +89,13 @@ export const groupsCommand: Command = {
           application: { type: 'string' },
           name: { type: 'string' },
           tag: { type: 'string', multiple: true },
+          'tag-set': { type: 'string', multiple: true },
+          instance: { type: 'string', multiple: true },
           config: { type: 'string' },
+          'auto-rollback': { type: 'string' },
+          'agent-wait': { type: 'string' },
+          'event-timeout': { type: 'string' },
+          'no-auto-deploy': { type: 'boolean', default: false },
         },
       }),
     );
@@ -53,6 +108,7 @@ export const groupsCommand: Command = {
       tagFilters: tagFilters(parseKeyValues(values.tag, '--tag', USAGE)),
     };
     if (values.config !== undefined) req.deploymentConfigName = canonicalConfigName(values.config);
+    applyGroupOptions(req, values);
     const client = connect(values, ctx);
     await client.ensureApplication(application);
     const group = await client.createDeploymentGroup(application, req);

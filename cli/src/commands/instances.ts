@@ -1,31 +1,47 @@
 /**
- * `deckhand instances [--json]`.
+ * `deckhand instances [--json]`, `deckhand instances tag ID k=v ...`,
+ * `deckhand instances untag ID KEY ...`.
  */
 import { parseArgs } from 'node:util';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, parseOrUsage } from '../args.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, parseKeyValues, parseOrUsage } from '../args.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { formatInstances } from '../format/instances.ts';
 
 const USAGE = `Usage: deckhand instances
+       deckhand instances tag INSTANCE_ID KEY=VALUE ...
+       deckhand instances untag INSTANCE_ID KEY ...
 
 Lists registered hosts: hostname, instance id, tags, connection, last seen, agent version, OS.
 With --json prints {"instances": [...]}.
+tag sets tags on a host (existing keys are overwritten); untag removes keys. A host that a
+tag change brings into a group with a successful deployment gets that revision (unless the
+group turned autoDeployNewInstances off).
 
 ${CONNECTION_HELP}`;
 
 export const instancesCommand: Command = {
   name: 'instances',
-  summary: 'list registered hosts',
+  summary: 'list registered hosts, or tag and untag one',
   usage: USAGE,
   async run(argv, ctx) {
     const { values, positionals } = parseOrUsage(USAGE, () =>
       parseArgs({ args: argv, allowPositionals: true, options: { ...CONNECTION_OPTIONS } }),
     );
     if (values.help) return showHelp(ctx, USAGE);
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`, USAGE);
-    const instances = await connect(values, ctx).listInstances();
-    emit(ctx, values.json, { instances }, formatInstances(instances, ctx.now()));
+    const [sub, instanceId, ...items] = positionals;
+    if (sub === undefined) {
+      const instances = await connect(values, ctx).listInstances();
+      emit(ctx, values.json, { instances }, formatInstances(instances, ctx.now()));
+      return 0;
+    }
+    if (sub !== 'tag' && sub !== 'untag') throw new UsageError(`unknown subcommand ${sub} (expected tag or untag)`, USAGE);
+    if (instanceId === undefined) throw new UsageError(`${sub} needs an INSTANCE_ID`, USAGE);
+    if (items.length === 0) throw new UsageError(sub === 'tag' ? 'tag needs at least one KEY=VALUE' : 'untag needs at least one KEY', USAGE);
+    const client = connect(values, ctx);
+    const view =
+      sub === 'tag' ? await client.tagInstance(instanceId, parseKeyValues(items, 'tag', USAGE)) : await client.untagInstance(instanceId, items);
+    emit(ctx, values.json, view, formatInstances([view], ctx.now()));
     return 0;
   },
 };

@@ -6,9 +6,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { installAuth } from './auth.ts';
 import type { ApiDeps } from './deps.ts';
 import { installErrorHandlers } from './errors.ts';
+import { agentPackageSourceFromEnv } from './agent-packages.ts';
 import { applicationRoutes } from './routes/applications.ts';
+import { configRoutes } from './routes/configs.ts';
 import { deploymentRoutes } from './routes/deployments.ts';
+import { deregistrationRoutes } from './routes/deregistration.ts';
 import { instanceRoutes } from './routes/instances.ts';
+import { installerRoutes } from './routes/installers.ts';
 import { revisionRoutes } from './routes/revisions.ts';
 
 /**
@@ -31,5 +35,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   revisionRoutes(app, deps);
   deploymentRoutes(app, deps);
   instanceRoutes(app, deps);
+  configRoutes(app, deps);
+  deregistrationRoutes(app, deps);
+  // Issue 7: installers and agent packages; see README "Install on your servers".
+  const publicUrl = process.env['DECKHAND_PUBLIC_URL'];
+  installerRoutes(app, { packages: agentPackageSourceFromEnv(process.env), ...(publicUrl ? { publicUrl } : {}) });
   return app;
 }

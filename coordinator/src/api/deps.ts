@@ -4,14 +4,14 @@
  */
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { DeploymentStatus, DeploymentView } from '../../../protocol/src/index.ts';
+import type { DeploymentPlan, DeploymentStatus, DeploymentView } from '../../../protocol/src/index.ts';
 import type { ArtifactStore } from '../artifacts/store.ts';
 import type { Db } from '../store/db.ts';
 import type { NonceCache } from './agent-auth.ts';
 
 /** A deployment the API has validated and resolved to ids. */
-import type { NewDeployment } from '../scheduler/index.ts';
-export type { NewDeployment };
+import type { NewDeployment, PlanQuery, StopResult } from '../scheduler/index.ts';
+export type { NewDeployment, PlanQuery, StopResult };
 
 /** Filter of {@link DeploymentService.listDeploymentViews}. */
 export interface DeploymentFilter {
@@ -26,6 +26,14 @@ export interface DeploymentService {
   createDeployment(input: NewDeployment): string;
   getDeploymentView(deploymentId: string): DeploymentView | undefined;
   listDeploymentViews(filter: DeploymentFilter): DeploymentView[];
+  /** Stops a queued or running deployment; NOT_FOUND / CONFLICT otherwise. */
+  stopDeployment(deploymentId: string, autoRollbackEnabled?: boolean): StopResult;
+  /** Deploys the group's last successful revision again; returns the new deployment's id. */
+  rollbackGroup(deploymentGroupId: string, opts: { queue: boolean; who: string; description?: string }): string;
+  /** What a deployment would do, without starting it. */
+  planDeployment(query: PlanQuery): DeploymentPlan;
+  /** The instance registered or its tags changed; returns the deployments this created. */
+  instanceChanged(instanceId: string): string[];
 }
 
 /** The hub as the API sees it. */

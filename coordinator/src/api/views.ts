@@ -21,14 +21,22 @@ export function applicationView(row: ApplicationRow): ApplicationView {
 
 /** A deployment group as the API shows it. */
 export function deploymentGroupView(row: DeploymentGroupRow, applicationName: string): DeploymentGroupView {
-  return {
+  const view: DeploymentGroupView = {
     deploymentGroupId: row.deploymentGroupId,
     applicationName,
     name: row.name,
     tagFilters: row.tagFilters,
     deploymentConfigName: row.deploymentConfigName,
     createTime: row.createdAt,
+    instanceNames: row.instanceNames,
+    agentWaitSeconds: row.agentWaitSeconds,
+    eventTimeoutSeconds: row.eventTimeoutSeconds,
+    autoDeployNewInstances: row.autoDeployNewInstances,
   };
+  if (row.tagSet !== undefined) view.tagSet = row.tagSet;
+  if (row.autoRollback !== undefined) view.autoRollbackConfiguration = row.autoRollback;
+  if (row.lastSuccessfulDeploymentId !== undefined) view.lastSuccessfulDeploymentId = row.lastSuccessfulDeploymentId;
+  return view;
 }
 
 /** A revision as the API shows it. */

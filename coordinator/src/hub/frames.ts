@@ -85,6 +85,7 @@ function onHello(ctx: FrameContext, session: Session, body: AgentBodies['agent.h
   touchInstance(ctx.db, session.instanceId, { lastSeen: nowIso(ctx), agentVersion: body.agentVersion, inventory: body.inventory });
   const lastAppliedSeq = getInstance(ctx.db, session.instanceId)?.lastAppliedSeq ?? 0;
   ctx.send(session, 'coord.welcome', { instanceId: session.instanceId, lastAppliedSeq, heartbeatMs: ctx.heartbeatMs });
+  ctx.sink?.agentConnected?.(session.instanceId);
   for (const command of ctx.sink?.unackedCommands(session.instanceId) ?? []) {
     ctx.log.info('re-sending unacknowledged command', { instanceId: session.instanceId, commandId: command.commandId });
     ctx.send(session, 'coord.command', command);

@@ -121,6 +121,13 @@ export class Hub {
     return this.sendFrame(session, 'coord.command', body);
   }
 
+  /** Asks a connected agent to abort a deployment; false when it is not connected. */
+  sendCancel(instanceId: string, body: CoordBodies['coord.cancel']): boolean {
+    const session = this.sessions.get(instanceId);
+    if (!session) return false;
+    return this.sendFrame(session, 'coord.cancel', body);
+  }
+
   /** Closes every session and stops the heartbeat; resolves when all sockets are closed. */
   async close(): Promise<void> {
     this.closed = true;

@@ -18,4 +18,9 @@ export interface AgentEventSink {
   acknowledgeCommand(instanceId: string, commandId: string): void;
   /** Commands sent to the host but not acknowledged, of deployments still in progress. */
   unackedCommands(instanceId: string): CommandBody[];
+  /**
+   * The host's agent said hello. Called before its unacknowledged commands are re-sent, so
+   * commands this dispatches (hosts that waited for the agent) go out with them.
+   */
+  agentConnected?(instanceId: string): void;
 }

@@ -118,3 +118,17 @@ export function decide(p: Progress, m: number): Decision {
   if (isSuccessful(p.succeeded, m)) return { action: 'finish', status: 'Succeeded' };
   return { action: 'finish', status: 'Failed', message: healthConstraintsMessage(p, m) };
 }
+
+/**
+ * The sizes of the successive batches when every host succeeds: each batch starts as many hosts
+ * as the rule allows once the previous one has finished. Used by the plan preview.
+ */
+export function simulateBatches(n: number, m: number): number[] {
+  const sizes: number[] = [];
+  let p: Progress = { total: n, pending: n, inFlight: 0, succeeded: 0, failed: 0 };
+  for (let d = decide(p, m); d.action === 'start'; d = decide(p, m)) {
+    sizes.push(d.count);
+    p = { ...p, pending: p.pending - d.count, succeeded: p.succeeded + d.count };
+  }
+  return sizes;
+}

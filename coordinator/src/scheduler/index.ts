@@ -1,46 +1,36 @@
 /**
- * The deployment scheduler: creates deployments, picks their hosts, dispatches commands as the
- * minimum-healthy-hosts rule allows, and moves deployments to their final status as agent
- * events arrive. Every transition is written before any command is sent; commands go out only
- * after the transaction that decided them has committed.
+ * The deployment scheduler: creates, queues, stops and rolls back deployments, picks their
+ * hosts, dispatches commands as the minimum-healthy-hosts rule allows, tracks agent presence
+ * and deadlines, and moves deployments to their final status as agent events arrive. Every
+ * transition is written before anything is sent: commands and cancels go out only after the
+ * transaction that decided them has committed (see engine.ts).
  */
 import type { Db } from '../store/db.ts';
-import type { Clock } from '../../../common/src/clock.ts';
+import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import { newId } from '../../../common/src/ids.ts';
-import {
-  DeckhandError,
-  type AgentEventBody,
-  type CommandBody,
-  type DeploymentView,
-  type FileExistsBehavior,
-} from '../../../protocol/src/index.ts';
+import type { AgentEventBody, CommandBody, CoordBodies, DeploymentPlan, DeploymentView } from '../../../protocol/src/index.ts';
 import type { AfterCommit, AgentEventSink } from '../hub/types.ts';
-import { checkStartable, decide, minimumHealthyCount, minimumHealthyHostsFor } from './health.ts';
-import { selectByTags } from './tag-filters.ts';
 import { recordAgentEvent } from './intake.ts';
-import { listInstances } from '../store/instances.ts';
-import * as repo from './repo.ts';
 import * as commands from './commands.ts';
+import { advance, type Engine, type Outbound, type Presence } from './engine.ts';
+import { createDeployment, onEnded, stopDeployment, type NewDeployment, type StopResult } from './lifecycle.ts';
+import { autoDeployInstance } from './new-hosts.ts';
+import { planDeployment, type PlanQuery } from './plan.ts';
+import { agentConnected, agentReported, expireDeadlines } from './presence.ts';
+import * as repo from './repo.ts';
+import { rollbackGroup } from './rollback.ts';
+import { earliestDeadline, unackedTargets } from './target-rows.ts';
 import { getDeploymentView, listDeploymentViews, type DeploymentFilter } from './views.ts';
 
+export type { NewDeployment, StopResult } from './lifecycle.ts';
+export type { PlanQuery } from './plan.ts';
+
 /** How the scheduler reaches agents; the hub implements it. */
-export interface CommandSender {
+export interface CommandSender extends Presence {
   /** Sends the command if the host is connected; false when it is not (it is re-sent on connect). */
   sendCommand(instanceId: string, body: CommandBody): boolean;
-}
-
-/** A deployment as the API asks for it, already validated and resolved to ids. */
-export interface NewDeployment {
-  applicationId: string;
-  deploymentGroupId: string;
-  revisionId: string;
-  deploymentConfigName: string;
-  fileExistsBehavior: FileExistsBehavior;
-  ignoreApplicationStopFailures: boolean;
-  parameters: Record<string, string>;
-  description?: string;
-  creator: string;
+  /** Asks a connected agent to abort a deployment; false when it is not connected. */
+  sendCancel(instanceId: string, body: CoordBodies['coord.cancel']): boolean;
 }
 
 /** Dependencies of the {@link Scheduler}. */
@@ -51,10 +41,8 @@ export interface SchedulerDeps {
   hub: CommandSender;
 }
 
-interface Outbound {
-  instanceId: string;
-  command: CommandBody;
-}
+/** Longest single timer; a later deadline is reached by re-arming. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Runs deployments. One instance per coordinator process. */
 export class Scheduler implements AgentEventSink {
@@ -62,6 +50,8 @@ export class Scheduler implements AgentEventSink {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly hub: CommandSender;
+  private timer: TimerHandle | undefined;
+  private stopped = false;
 
   constructor(deps: SchedulerDeps) {
     this.db = deps.db;
@@ -71,77 +61,87 @@ export class Scheduler implements AgentEventSink {
   }
 
   /**
-   * Stores a deployment, resolves its hosts and starts dispatching. Ends it Failed at once with
-   * NO_INSTANCES or HEALTH_CONSTRAINTS_INVALID. Throws CONFLICT when the group already has an
-   * active deployment, VALIDATION_FAILED for an unknown deployment configuration.
+   * Stores a deployment and starts it, or queues it (`queue`) behind the group's active one.
+   * Ends it Failed at once with NO_INSTANCES or HEALTH_CONSTRAINTS_INVALID. Throws CONFLICT when
+   * the group is busy and `queue` is not set, VALIDATION_FAILED for an unknown configuration.
    */
   createDeployment(input: NewDeployment): string {
-    const rule = minimumHealthyHostsFor(input.deploymentConfigName);
-    if (!rule) {
-      throw new DeckhandError('VALIDATION_FAILED', `unknown deployment configuration "${input.deploymentConfigName}"`);
-    }
-    const deploymentId = newId('d');
-    const outbound = this.db.transaction((): Outbound[] => {
-      const active = repo.activeDeploymentOfGroup(this.db, input.deploymentGroupId);
-      if (active) {
-        throw new DeckhandError('CONFLICT', `deployment group already has an active deployment (${active})`, {
-          details: { deploymentId: active },
-        });
-      }
-      const now = this.nowIso();
-      repo.insertDeployment(this.db, { ...input, deploymentId, createdAt: now });
-      const hosts = selectByTags(listInstances(this.db), repo.groupTagFilters(this.db, input.deploymentGroupId));
-      repo.insertTargets(this.db, deploymentId, hosts.map((h) => h.instanceId));
-      const problem = checkStartable(hosts.length, minimumHealthyCount(rule, hosts.length));
-      if (problem) {
-        repo.markCompleted(this.db, deploymentId, 'Failed', now, problem);
-        this.log.warn('deployment cannot start', { deploymentId, errorCode: problem.code, hosts: hosts.length });
-        return [];
-      }
-      repo.markStarted(this.db, deploymentId, now);
-      return this.advance(deploymentId);
-    })();
-    this.log.info('deployment created', { deploymentId, deploymentGroupId: input.deploymentGroupId });
-    this.send(outbound);
-    return deploymentId;
+    const id = this.run((e) => createDeployment(e, input));
+    this.log.info('deployment created', { deploymentId: id, deploymentGroupId: input.deploymentGroupId });
+    return id;
   }
 
-  /** Resumes every in-progress deployment after a coordinator restart; idempotent. */
+  /** Stops a queued or running deployment (CodeDeploy's StopDeployment). */
+  stopDeployment(deploymentId: string, autoRollbackEnabled?: boolean): StopResult {
+    return this.run((e) => stopDeployment(e, deploymentId, autoRollbackEnabled));
+  }
+
+  /** Rolls the group back to its last successful revision by hand; returns the new deployment. */
+  rollbackGroup(deploymentGroupId: string, opts: { queue: boolean; who: string; description?: string }): string {
+    return this.run((e) => rollbackGroup(e, deploymentGroupId, opts));
+  }
+
+  /** What a deployment would do, without starting it. */
+  planDeployment(query: PlanQuery): DeploymentPlan {
+    return planDeployment(this.db, query, (id) => this.hub.isConnected(id));
+  }
+
+  /** An instance registered or had its tags changed: deploys its groups' last good revision to it. */
+  instanceChanged(instanceId: string): string[] {
+    return this.run((e) => autoDeployInstance(e, instanceId));
+  }
+
+  /** Resumes after a coordinator restart: advances running deployments, re-sends, re-arms deadlines. */
   start(): void {
-    const outbound = this.db.transaction((): Outbound[] => {
-      const out: Outbound[] = [];
-      for (const d of repo.listDeploymentsByStatus(this.db, 'InProgress')) out.push(...this.advance(d.deploymentId));
-      return out;
-    })();
+    this.stopped = false;
+    const outbound = this.run((e) => {
+      for (const d of repo.listDeploymentsByStatus(this.db, 'InProgress')) advance(e, d.deploymentId);
+      return [...e.out];
+    });
     // Commands dispatched before the restart (and never acked) go out again with their own id;
-    // those advance() just dispatched are already in `outbound`.
-    const fresh = new Set(outbound.map((o) => o.command.commandId));
-    for (const t of repo.unackedTargets(this.db)) {
+    // those advance() just dispatched were already sent.
+    const fresh = new Set(outbound.flatMap((o) => ('command' in o ? [o.command.commandId] : [])));
+    const again: Outbound[] = [];
+    for (const t of unackedTargets(this.db)) {
       if (fresh.has(t.commandId)) continue;
       const command = commands.buildCommand(this.db, t.deploymentId, t.commandId);
-      if (command) outbound.push({ instanceId: t.instanceId, command });
+      if (command) again.push({ instanceId: t.instanceId, command });
     }
-    this.send(outbound);
+    this.send(again);
   }
 
-  /** Stops the scheduler's timers. There are none yet: deadlines are a later issue. */
+  /** Stops the deadline timer. */
   stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
     this.log.debug('scheduler stopped');
+  }
+
+  /** Fails hosts whose deadline passed (the timer calls this; tests may too). Returns how many. */
+  expireDeadlines(): number {
+    return this.run((e) => expireDeadlines(e));
   }
 
   /** {@inheritDoc AgentEventSink.applyAgentEvent} */
   applyAgentEvent(instanceId: string, event: AgentEventBody): AfterCommit {
-    const outbound = this.db.transaction((): Outbound[] => {
+    const e = this.engine();
+    this.db.transaction(() => {
       const result = recordAgentEvent(this.db, instanceId, event);
       if (result.kind === 'ignored') {
         this.log.info('agent event ignored', { instanceId, deploymentId: event.deploymentId, seq: event.seq, reason: result.reason });
-        return [];
+        return;
       }
-      if (result.kind === 'event') return [];
+      if (result.kind === 'event') return agentReported(e, event.deploymentId, instanceId);
       this.log.info('host finished', { instanceId, deploymentId: result.deploymentId, status: result.status });
-      return this.advance(result.deploymentId);
+      advance(e, result.deploymentId);
     })();
-    return () => this.send(outbound);
+    return () => this.afterCommit(e.out);
+  }
+
+  /** {@inheritDoc AgentEventSink.agentConnected} */
+  agentConnected(instanceId: string): void {
+    this.run((e) => agentConnected(e, instanceId));
   }
 
   /** {@inheritDoc AgentEventSink.acknowledgeCommand} */
@@ -166,74 +166,52 @@ export class Scheduler implements AgentEventSink {
     return listDeploymentViews(this.db, filter);
   }
 
-  /** One step of the batching loop; runs inside a transaction and returns commands to send. */
-  private advance(deploymentId: string): Outbound[] {
-    const d = repo.getDeployment(this.db, deploymentId);
-    if (!d || d.status !== 'InProgress') return [];
-    const rule = minimumHealthyHostsFor(d.deploymentConfigName);
-    const now = this.nowIso();
-    if (!rule) {
-      repo.markCompleted(this.db, deploymentId, 'Failed', now, {
-        code: 'INTERNAL_ERROR',
-        message: `unknown deployment configuration "${d.deploymentConfigName}"`,
-      });
-      return [];
-    }
-    const progress = repo.progressOf(this.db, deploymentId);
-    const decision = decide(progress, minimumHealthyCount(rule, progress.total));
-    switch (decision.action) {
-      case 'start':
-        return this.dispatch(d, decision.count, now);
-      case 'wait':
-        return [];
-      case 'stop':
-        repo.skipPendingTargets(this.db, deploymentId, now);
-        repo.markCompleted(this.db, deploymentId, 'Failed', now, { code: 'HEALTH_CONSTRAINTS', message: decision.message });
-        this.log.warn('deployment stopped', { deploymentId, errorCode: 'HEALTH_CONSTRAINTS', ...progress });
-        return [];
-      case 'finish':
-        this.finish(d, decision, now);
-        return [];
-    }
+  private engine(): Engine {
+    return { db: this.db, log: this.log, presence: this.hub, now: this.clock.now(), out: [], onEnded };
   }
 
-  private finish(d: repo.DeploymentRow, decision: { status: 'Succeeded' | 'Failed'; message?: string }, now: string): void {
-    if (decision.status === 'Succeeded') {
-      repo.markCompleted(this.db, d.deploymentId, 'Succeeded', now);
-      repo.markGroupSuccess(this.db, d.deploymentGroupId, d.deploymentId);
-    } else {
-      repo.markCompleted(this.db, d.deploymentId, 'Failed', now, {
-        code: 'HEALTH_CONSTRAINTS',
-        message: decision.message ?? 'too many instances failed',
-      });
-    }
-    this.log.info('deployment finished', { deploymentId: d.deploymentId, status: decision.status });
+  /** Runs `work` in one transaction, then sends what it decided and re-arms the deadline timer. */
+  private run<T>(work: (e: Engine) => T): T {
+    const e = this.engine();
+    const result = this.db.transaction(() => work(e))();
+    this.afterCommit(e.out);
+    return result;
   }
 
-  private dispatch(d: repo.DeploymentRow, count: number, now: string): Outbound[] {
-    const template = commands.buildCommand(this.db, d.deploymentId, 'c-PLACEHOLDER');
-    if (!template) return [];
-    const batch = repo.nextBatch(this.db, d.deploymentId);
-    return repo.nextPendingTargets(this.db, d.deploymentId, count).map((instanceId) => {
-      const commandId = newId('c');
-      repo.markDispatched(this.db, d.deploymentId, instanceId, commandId, batch, now);
-      return { instanceId, command: { ...template, commandId } };
-    });
+  private afterCommit(out: readonly Outbound[]): void {
+    this.send(out);
+    this.rearm();
+  }
+
+  /** Points the timer at the earliest stored deadline. */
+  private rearm(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.stopped) return;
+    const next = earliestDeadline(this.db);
+    if (next === undefined) return;
+    const ms = Math.min(Math.max(0, Date.parse(next) - this.clock.now().getTime()), MAX_TIMER_MS);
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      try {
+        this.expireDeadlines();
+      } catch (err) {
+        this.log.error('expiring deadlines failed', { err });
+        this.rearm();
+      }
+    }, ms);
   }
 
   private send(outbound: readonly Outbound[]): void {
-    for (const { instanceId, command } of outbound) {
+    for (const o of outbound) {
+      const what = 'command' in o ? { commandId: o.command.commandId } : { cancel: o.cancel.deploymentId };
       let sent = false;
       try {
-        sent = this.hub.sendCommand(instanceId, command);
+        sent = 'command' in o ? this.hub.sendCommand(o.instanceId, o.command) : this.hub.sendCancel(o.instanceId, o.cancel);
       } catch (err) {
-        this.log.error('sending command failed', { instanceId, commandId: command.commandId, err });
+        this.log.error('sending to agent failed', { instanceId: o.instanceId, ...what, err });
       }
-      if (!sent) this.log.info('agent not connected; command waits for its reconnect', { instanceId, commandId: command.commandId });
+      if (!sent) this.log.info('agent not connected; it gets this on reconnect', { instanceId: o.instanceId, ...what });
     }
-  }
-
-  private nowIso(): string {
-    return this.clock.now().toISOString();
   }
 }

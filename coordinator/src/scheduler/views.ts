@@ -38,6 +38,11 @@ interface RawDeployment {
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
+  update_outdated_only: number;
+  auto_rollback: string | null;
+  rollback_of: string | null;
+  rollback_deployment_id: string | null;
+  rollback_message: string | null;
 }
 
 interface RawTarget {
@@ -46,6 +51,8 @@ interface RawTarget {
   status: InstanceStatus;
   batch: number | null;
   updated_at: string | null;
+  error_code: string | null;
+  message: string | null;
 }
 
 interface RawEvent {
@@ -89,7 +96,7 @@ function toEventView(e: RawEvent): LifecycleEventView {
 function targetsOf(db: Db, deploymentId: string): DeploymentTargetView[] {
   const targets = db
     .prepare(
-      `SELECT t.instance_id, i.hostname, t.status, t.batch, t.updated_at FROM deployment_targets t
+      `SELECT t.instance_id, i.hostname, t.status, t.batch, t.updated_at, t.error_code, t.message FROM deployment_targets t
        LEFT JOIN instances i ON i.instance_id = t.instance_id WHERE t.deployment_id = ? ORDER BY t.position`,
     )
     .all(deploymentId) as RawTarget[];
@@ -105,16 +112,29 @@ function targetsOf(db: Db, deploymentId: string): DeploymentTargetView[] {
     };
     if (t.batch !== null) view.batch = t.batch;
     if (t.updated_at !== null) view.lastUpdatedAt = t.updated_at;
+    if (t.error_code !== null) view.errorCode = asErrorCode(t.error_code, 'UnknownError');
+    if (t.message !== null) view.message = t.message;
     return view;
   });
 }
 
 function overviewOf(targets: readonly DeploymentTargetView[]): DeploymentView['overview'] {
-  const overview = { Pending: 0, InProgress: 0, Succeeded: 0, Failed: 0, Skipped: 0 };
+  const overview: DeploymentView['overview'] = { Pending: 0, InProgress: 0, Succeeded: 0, Failed: 0, Skipped: 0 };
+  const waiting = targets.filter((t) => t.status === 'WaitingForAgent').length;
+  // Only shown when some host waits, so CodeDeploy-shaped consumers see CodeDeploy's counters.
+  if (waiting > 0) overview.WaitingForAgent = waiting;
   for (const t of targets) {
-    if (Object.hasOwn(overview, t.status)) overview[t.status as keyof typeof overview] += 1;
+    if (t.status !== 'WaitingForAgent' && Object.hasOwn(overview, t.status)) overview[t.status as 'Pending'] += 1;
   }
   return overview;
+}
+
+function rollbackInfoOf(d: RawDeployment): DeploymentView['rollbackInfo'] {
+  const info: NonNullable<DeploymentView['rollbackInfo']> = {};
+  if (d.rollback_deployment_id !== null) info.rollbackDeploymentId = d.rollback_deployment_id;
+  if (d.rollback_of !== null) info.rollbackTriggeringDeploymentId = d.rollback_of;
+  if (d.rollback_message !== null) info.rollbackMessage = d.rollback_message;
+  return Object.keys(info).length > 0 ? info : undefined;
 }
 
 function toView(db: Db, d: RawDeployment): DeploymentView {
@@ -139,6 +159,10 @@ function toView(db: Db, d: RawDeployment): DeploymentView {
   }
   if (d.started_at !== null) view.startTime = d.started_at;
   if (d.completed_at !== null) view.completeTime = d.completed_at;
+  if (d.update_outdated_only !== 0) view.updateOutdatedInstancesOnly = true;
+  if (d.auto_rollback !== null) view.autoRollbackConfiguration = JSON.parse(d.auto_rollback) as DeploymentView['autoRollbackConfiguration'];
+  const rollbackInfo = rollbackInfoOf(d);
+  if (rollbackInfo) view.rollbackInfo = rollbackInfo;
   return view;
 }
 

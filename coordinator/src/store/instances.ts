@@ -96,3 +96,8 @@ export function touchInstance(db: Db, instanceId: string, touch: InstanceTouch):
     instanceId,
   );
 }
+
+/** Replaces the instance's tags; false when there is no such instance. */
+export function setInstanceTags(db: Db, instanceId: string, tags: Tags): boolean {
+  return db.prepare('UPDATE instances SET tags = ? WHERE instance_id = ?').run(JSON.stringify(tags), instanceId).changes === 1;
+}

@@ -113,4 +113,29 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'fleet orchestration',
+    sql: `
+      CREATE TABLE deployment_configs (
+        name                  TEXT PRIMARY KEY,
+        minimum_healthy_hosts TEXT NOT NULL,           -- JSON {type: HOST_COUNT|FLEET_PERCENT, value}
+        created_at            TEXT NOT NULL
+      );
+      ALTER TABLE deployment_groups ADD COLUMN tag_set TEXT;                 -- JSON TagFilter[][]; NULL: flat tag_filters
+      ALTER TABLE deployment_groups ADD COLUMN instance_names TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE deployment_groups ADD COLUMN auto_rollback TEXT;           -- JSON AutoRollbackConfiguration
+      ALTER TABLE deployment_groups ADD COLUMN agent_wait_seconds INTEGER NOT NULL DEFAULT 300;
+      ALTER TABLE deployment_groups ADD COLUMN event_timeout_seconds INTEGER NOT NULL DEFAULT 3600;
+      ALTER TABLE deployment_groups ADD COLUMN auto_deploy_new_instances INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE deployments ADD COLUMN update_outdated_only INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE deployments ADD COLUMN auto_rollback TEXT;                 -- JSON override; NULL: the group's
+      ALTER TABLE deployments ADD COLUMN target_instances TEXT;              -- JSON instance ids; NULL: the group's match
+      ALTER TABLE deployments ADD COLUMN rollback_of TEXT;                   -- the deployment this one rolls back
+      ALTER TABLE deployments ADD COLUMN rollback_deployment_id TEXT;        -- the rollback this one triggered
+      ALTER TABLE deployments ADD COLUMN rollback_message TEXT;
+      ALTER TABLE deployment_targets ADD COLUMN deadline_at TEXT;            -- when the scheduler gives up on the host
+      CREATE INDEX deployment_targets_by_deadline ON deployment_targets(deadline_at) WHERE deadline_at IS NOT NULL;
+    `,
+  },
 ];

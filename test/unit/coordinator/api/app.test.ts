@@ -23,6 +23,12 @@ describe('buildApi', () => {
     listDeploymentViews: () => {
       throw new Error('database exploded at /secret/path');
     },
+    stopDeployment: () => ({ status: 'Succeeded', statusMessage: '' }),
+    rollbackGroup: () => 'd-XXXXXXXX',
+    planDeployment: () => {
+      throw new Error('not planned');
+    },
+    instanceChanged: () => [],
   };
   beforeEach(async () => (h = await startHarness({ scheduler: failing, logger: capturingLogger(lines) })));
   afterEach(() => h.close());

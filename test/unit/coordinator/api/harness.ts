@@ -7,13 +7,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Clock } from '../../../../common/src/clock.ts';
+import type { Clock, TimerHandle } from '../../../../common/src/clock.ts';
 import { newId } from '../../../../common/src/ids.ts';
 import { silentLogger, type Logger } from '../../../../common/src/logger.ts';
-import { SIGNATURE_HEADERS, signingPayload, type DeploymentView } from '../../../../protocol/src/index.ts';
+import {
+  SIGNATURE_HEADERS,
+  signingPayload,
+  type DeploymentPlan,
+  type DeploymentView,
+} from '../../../../protocol/src/index.ts';
 import { NonceCache } from '../../../../coordinator/src/api/agent-auth.ts';
 import { buildApi } from '../../../../coordinator/src/api/app.ts';
-import type { DeploymentService, NewDeployment } from '../../../../coordinator/src/api/deps.ts';
+import type { DeploymentService, NewDeployment, StopResult } from '../../../../coordinator/src/api/deps.ts';
 import { ArtifactStore } from '../../../../coordinator/src/artifacts/store.ts';
 import { openStore, type Db } from '../../../../coordinator/src/store/db.ts';
 import { insertApiToken } from '../../../../coordinator/src/store/tokens.ts';
@@ -30,8 +35,9 @@ export class FakeClock implements Clock {
   advance(ms: number): void {
     this.current = new Date(this.current.getTime() + ms);
   }
-  setTimeout(): never {
-    throw new Error('FakeClock timers are not used by the API');
+  /** Timers never fire on their own; tests call Scheduler.expireDeadlines() after advance(). */
+  setTimeout(): TimerHandle {
+    return {} as TimerHandle;
   }
   clearTimeout(): void {
     // Nothing to clear: no timers are ever created.
@@ -112,6 +118,26 @@ export class StoreDeploymentService implements DeploymentService {
       .filter((v) => filter.applicationName === undefined || v.applicationName === filter.applicationName)
       .filter((v) => filter.deploymentGroupName === undefined || v.deploymentGroupName === filter.deploymentGroupName)
       .filter((v) => filter.status === undefined || v.status === filter.status);
+  }
+
+  /** Instances the API reported as registered or retagged. */
+  readonly changedInstances: string[] = [];
+
+  stopDeployment(): StopResult {
+    throw new Error('not used by the route tests; the scheduler tests cover it');
+  }
+
+  rollbackGroup(): string {
+    throw new Error('not used by the route tests; the scheduler tests cover it');
+  }
+
+  planDeployment(): DeploymentPlan {
+    throw new Error('not used by the route tests; the scheduler tests cover it');
+  }
+
+  instanceChanged(instanceId: string): string[] {
+    this.changedInstances.push(instanceId);
+    return [];
   }
 }
 

@@ -101,6 +101,7 @@ describe('Hub', () => {
       },
       acknowledgeCommand: (id, commandId) => scheduler.acknowledgeCommand(id, commandId),
       unackedCommands: (id) => scheduler.unackedCommands(id),
+      agentConnected: (id) => scheduler.agentConnected(id),
     };
     hub.attach(counting);
   }

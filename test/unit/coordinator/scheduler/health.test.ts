@@ -6,6 +6,7 @@ import {
   isSuccessful,
   minimumHealthyCount,
   minimumHealthyHostsFor,
+  simulateBatches,
   type MinimumHealthyHosts,
   type Progress,
 } from '../../../../coordinator/src/scheduler/health.ts';
@@ -196,5 +197,23 @@ describe('health rule', () => {
       assert.equal(d.action, 'stop');
       assert.match(d.action === 'stop' ? d.message : '', /2 of 9 instances failed/);
     });
+  });
+});
+
+describe('#simulateBatches (plan preview)', () => {
+  it('splits HalfAtATime on 9 hosts into batches of 4, 4 and 1', () => {
+    assert.deepEqual(simulateBatches(9, 5), [4, 4, 1]);
+  });
+
+  it('runs OneAtATime on 3 hosts one by one', () => {
+    assert.deepEqual(simulateBatches(3, 2), [1, 1, 1]);
+  });
+
+  it('runs AllAtOnce as a single batch', () => {
+    assert.deepEqual(simulateBatches(5, 0), [5]);
+  });
+
+  it('plans nothing when the minimum leaves no host to take', () => {
+    assert.deepEqual(simulateBatches(10, 10), []);
   });
 });

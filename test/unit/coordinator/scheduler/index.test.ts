@@ -63,7 +63,7 @@ describe('Scheduler', () => {
     it('sends a command whose spec names the revision and parameters', () => {
       const { s } = deploy(1, 'OneAtATime');
       const cmd = sender.sent[0]?.command;
-      assert.equal(cmd?.deploy.revision.location.path, `/v1/revisions/${s.revisionId}/content`);
+      assert.deepEqual(cmd?.deploy.revision.location, { kind: 'coordinator', path: `/v1/revisions/${s.revisionId}/content` });
       assert.deepEqual(cmd?.deploy.parameters, { STAGE: 'blue' });
       assert.equal(cmd?.deploy.deploymentGroupName, 'prod');
     });
@@ -203,7 +203,6 @@ describe('Scheduler', () => {
     });
 
     it('re-sends unacked commands with the same id when resumed after a restart', () => {
-      sender.connected = false;
       const { id } = deploy(3, 'OneAtATime');
       const first = sender.sent[0]!.command;
       const restarted = new FakeSender();

@@ -34,13 +34,25 @@ export function fakeClock(start = Date.parse('2025-01-01T00:00:00Z')): Clock {
   };
 }
 
-/** Records every command; `connected` decides what sendCommand returns. */
+/**
+ * Records every command and cancel; `connected` decides whether agents are connected, and
+ * `offline` names the hosts that are not even when it is true.
+ */
 export class FakeSender implements CommandSender {
   readonly sent: { instanceId: string; command: CommandBody }[] = [];
+  readonly cancels: { instanceId: string; deploymentId: string; commandId: string }[] = [];
+  readonly offline = new Set<string>();
   connected = true;
+  isConnected(instanceId: string): boolean {
+    return this.connected && !this.offline.has(instanceId);
+  }
   sendCommand(instanceId: string, command: CommandBody): boolean {
     this.sent.push({ instanceId, command });
-    return this.connected;
+    return this.isConnected(instanceId);
+  }
+  sendCancel(instanceId: string, body: { deploymentId: string; commandId: string }): boolean {
+    this.cancels.push({ instanceId, ...body });
+    return this.isConnected(instanceId);
   }
 }
 
@@ -98,4 +110,31 @@ export function outcome(command: CommandBody, status: 'Succeeded' | 'Failed', se
     body.message = 'script exited with 1';
   }
   return body;
+}
+
+/** A clock the test moves by hand; timers never fire (tests call expireDeadlines). */
+export class ManualClock implements Clock {
+  constructor(public ms = Date.parse('2025-01-01T00:00:00Z')) {}
+  now(): Date {
+    return new Date(this.ms);
+  }
+  monotonicMs(): number {
+    return this.ms;
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+  setTimeout(): TimerHandle {
+    return {} as TimerHandle;
+  }
+  clearTimeout(): void {
+    // No timer is ever armed.
+  }
+}
+
+/** Sets group columns added by migration 2 (rollback, deadlines, auto-deploy). */
+export function configureGroup(db: Db, deploymentGroupId: string, settings: Record<string, string | number | null>): void {
+  for (const [column, value] of Object.entries(settings)) {
+    db.prepare(`UPDATE deployment_groups SET ${column} = ? WHERE deployment_group_id = ?`).run(value, deploymentGroupId);
+  }
 }

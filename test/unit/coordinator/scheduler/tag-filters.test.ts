@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { matchesTagFilter, matchesTagFilters, selectByTags } from '../../../../coordinator/src/scheduler/tag-filters.ts';
+import {
+  groupSelects,
+  matchesTagFilter,
+  matchesTagFilters,
+  matchesTagSet,
+  selectByTags,
+} from '../../../../coordinator/src/scheduler/tag-filters.ts';
 
 const tags = { env: 'prod', role: 'web' };
 
@@ -49,5 +55,40 @@ describe('tag filters', () => {
       const picked = selectByTags(items, [{ type: 'KEY_AND_VALUE', key: 'env', value: 'prod' }]).map((i) => i.id);
       assert.deepEqual(picked, [1, 3]);
     });
+  });
+});
+
+describe('tag sets and named instances', () => {
+  const web = { type: 'KEY_AND_VALUE', key: 'role', value: 'web' } as const;
+  const api = { type: 'KEY_AND_VALUE', key: 'role', value: 'api' } as const;
+  const prod = { type: 'KEY_AND_VALUE', key: 'env', value: 'prod' } as const;
+  const eu = { type: 'VALUE_ONLY', value: 'eu' } as const;
+
+  it('matchesTagSet needs a match in every group (AND of ORs)', () => {
+    assert.equal(matchesTagSet({ role: 'web', env: 'prod' }, [[web, api], [prod]]), true);
+    assert.equal(matchesTagSet({ role: 'api', env: 'prod' }, [[web, api], [prod]]), true);
+    assert.equal(matchesTagSet({ role: 'web', env: 'dev' }, [[web, api], [prod]]), false);
+  });
+
+  it('matchesTagSet with three groups needs all three', () => {
+    assert.equal(matchesTagSet({ role: 'web', env: 'prod', site: 'eu' }, [[web], [prod], [eu]]), true);
+    assert.equal(matchesTagSet({ role: 'web', env: 'prod', site: 'us' }, [[web], [prod], [eu]]), false);
+  });
+
+  it('matchesTagSet selects nothing with an empty set', () => {
+    assert.equal(matchesTagSet({ role: 'web' }, []), false);
+  });
+
+  it('groupSelects uses the tag set instead of the flat list when one is given', () => {
+    const selector = { tagFilters: [web], tagSet: [[api]], instanceNames: [] };
+    assert.equal(groupSelects(selector, { instanceId: 'i-1', hostname: 'h1', tags: { role: 'web' } }), false);
+    assert.equal(groupSelects(selector, { instanceId: 'i-1', hostname: 'h1', tags: { role: 'api' } }), true);
+  });
+
+  it('groupSelects includes an instance named by id or hostname whatever its tags', () => {
+    const selector = { tagFilters: [web], instanceNames: ['i-NAMED', 'db-1'] };
+    assert.equal(groupSelects(selector, { instanceId: 'i-NAMED', hostname: 'x', tags: {} }), true);
+    assert.equal(groupSelects(selector, { instanceId: 'i-OTHER', hostname: 'db-1', tags: {} }), true);
+    assert.equal(groupSelects(selector, { instanceId: 'i-OTHER', hostname: 'db-2', tags: {} }), false);
   });
 });

@@ -1,0 +1,52 @@
+/**
+ * `deckhand rollback --application A --group G [--queue] [--description D]`.
+ */
+import { parseArgs } from 'node:util';
+import type { RollbackRequest } from '../../../protocol/src/orchestration.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, parseOrUsage, required } from '../args.ts';
+import { connect, emit, showHelp, type Command } from '../command.ts';
+import { UsageError } from '../errors.ts';
+
+const USAGE = `Usage: deckhand rollback --application A --group G [--queue]
+
+Deploys group G's last successful revision again, as a new deployment (creator "rollback")
+to all instances of the group, and prints its id. Fails with CONFLICT when the group never
+succeeded, or when it is busy (unless --queue).
+
+Options:
+  --application A   application name (required)
+  --group G         deployment group name (required)
+  --queue           wait behind the group's active deployment instead of failing
+  --description D   free text stored with the deployment
+
+${CONNECTION_HELP}`;
+
+export const rollbackCommand: Command = {
+  name: 'rollback',
+  summary: "redeploy a group's last successful revision",
+  usage: USAGE,
+  async run(argv, ctx) {
+    const { values, positionals } = parseOrUsage(USAGE, () =>
+      parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          ...CONNECTION_OPTIONS,
+          application: { type: 'string' },
+          group: { type: 'string' },
+          queue: { type: 'boolean', default: false },
+          description: { type: 'string' },
+        },
+      }),
+    );
+    if (values.help) return showHelp(ctx, USAGE);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`, USAGE);
+    const application = required(values.application, '--application', USAGE);
+    const group = required(values.group, '--group', USAGE);
+    const req: RollbackRequest = { queue: values.queue };
+    if (values.description !== undefined) req.description = values.description;
+    const view = await connect(values, ctx).rollbackGroup(application, group, req);
+    emit(ctx, values.json, view, view.deploymentId);
+    return 0;
+  },
+};

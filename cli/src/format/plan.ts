@@ -1,0 +1,25 @@
+/**
+ * `deckhand deploy --plan` output: the numbers of the minimum-healthy rule, then each batch
+ * with its hosts in the order they are taken.
+ */
+import type { DeploymentPlan } from '../../../protocol/src/orchestration.ts';
+
+/** Renders a plan for people. */
+export function formatPlan(plan: DeploymentPlan): string {
+  const lines = [
+    `Plan for ${plan.deploymentGroupName} with ${plan.deploymentConfigName} (revision ${plan.revisionId})`,
+    `  hosts: ${plan.totalHosts}, minimum healthy: ${plan.minimumHealthyHosts}, at most ${plan.maxConcurrent} at a time`,
+  ];
+  if (plan.problem) {
+    lines.push(`  would fail at once: ${plan.problem.code}: ${plan.problem.message}`);
+    return lines.join('\n');
+  }
+  lines.push(
+    `  stops (HEALTH_CONSTRAINTS) after ${plan.failuresToStop} failure(s) while hosts remain; succeeds with ${plan.successesNeeded} success(es)`,
+  );
+  plan.batches.forEach((batch, i) => {
+    const hosts = batch.map((h) => `${h.hostname} (${h.instanceId}, ${h.revisionHealth}${h.connected ? '' : ', offline'})`);
+    lines.push(`  batch ${i + 1}: ${hosts.join(', ')}`);
+  });
+  return lines.join('\n');
+}

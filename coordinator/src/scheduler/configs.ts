@@ -1,0 +1,28 @@
+/**
+ * Deployment configurations as the scheduler uses them: the three built-ins plus the custom
+ * ones in the store, each reduced to its minimum-healthy-hosts rule.
+ */
+import { BUILTIN_DEPLOYMENT_CONFIGS, canonicalConfigName, type DeploymentConfigView } from '../../../protocol/src/index.ts';
+import { getDeploymentConfig, listDeploymentConfigs } from '../store/configs.ts';
+import type { Db } from '../store/db.ts';
+import { minimumHealthyHostsFor, type MinimumHealthyHosts } from './health.ts';
+
+/** The rule of a built-in (short names accepted) or custom configuration; undefined if unknown. */
+export function ruleFor(db: Db, configName: string): MinimumHealthyHosts | undefined {
+  return minimumHealthyHostsFor(configName) ?? getDeploymentConfig(db, canonicalConfigName(configName))?.minimumHealthyHosts;
+}
+
+function builtinView(name: string, rule: MinimumHealthyHosts): DeploymentConfigView {
+  // GetDeploymentConfig reports OneAtATime with a type users cannot set (reference §1.3).
+  const minimumHealthyHosts = rule.type === 'ALL_BUT_ONE' ? { type: 'MOST_CONCURRENCY' as const, value: rule.value } : { type: rule.type, value: rule.value };
+  return { name, builtIn: true, minimumHealthyHosts };
+}
+
+/** Every configuration: built-ins first, then the custom ones by name. */
+export function listConfigViews(db: Db): DeploymentConfigView[] {
+  const builtins = BUILTIN_DEPLOYMENT_CONFIGS.map((name) => builtinView(name, minimumHealthyHostsFor(name) as MinimumHealthyHosts));
+  const custom = listDeploymentConfigs(db).map(
+    (c): DeploymentConfigView => ({ name: c.name, builtIn: false, minimumHealthyHosts: c.minimumHealthyHosts, createTime: c.createdAt }),
+  );
+  return [...builtins, ...custom];
+}

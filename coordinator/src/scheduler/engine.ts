@@ -1,0 +1,138 @@
+/**
+ * The scheduler's transitions, as functions over one {@link Engine}: a transaction's view of the
+ * store plus what to send once it commits. Nothing here sends: commands and cancels are
+ * collected in `out` and go out only after the transaction that decided them has committed.
+ */
+import type { Db } from '../store/db.ts';
+import type { Logger } from '../../../common/src/logger.ts';
+import { newId } from '../../../common/src/ids.ts';
+import type { CommandBody, CoordBodies, DeploymentErrorCode } from '../../../protocol/src/index.ts';
+import { getDeploymentGroup } from '../store/groups.ts';
+import { buildCommand } from './commands.ts';
+import { ruleFor } from './configs.ts';
+import { checkStartable, decide, minimumHealthyCount } from './health.ts';
+import * as repo from './repo.ts';
+import * as rows from './target-rows.ts';
+import { resolveTargets } from './targets.ts';
+
+/** A message to an agent, sent after commit. */
+export type Outbound =
+  | { instanceId: string; command: CommandBody }
+  | { instanceId: string; cancel: CoordBodies['coord.cancel'] };
+
+/** Which agents are connected now (the hub). */
+export interface Presence {
+  isConnected(instanceId: string): boolean;
+}
+
+/** One transaction's context. */
+export interface Engine {
+  db: Db;
+  log: Logger;
+  presence: Presence;
+  /** The transaction's wall time. */
+  now: Date;
+  out: Outbound[];
+  /** Called once a deployment ended (rollback, queue): set by the scheduler to avoid an import cycle. */
+  onEnded: (e: Engine, d: repo.DeploymentRow, status: 'Succeeded' | 'Failed' | 'Stopped') => void;
+}
+
+/**
+ * Margin added to a group's event timeout before a silent host is failed: the agent enforces
+ * the hook timeout itself and needs a moment to report it.
+ */
+export const EVENT_GRACE_MS = 60_000;
+
+/** `now` as stored. */
+export function iso(e: Engine): string {
+  return e.now.toISOString();
+}
+
+function inSeconds(e: Engine, seconds: number, extraMs = 0): string {
+  return new Date(e.now.getTime() + seconds * 1000 + extraMs).toISOString();
+}
+
+/** When a running host of this deployment is failed if it reports nothing more. */
+export function eventDeadline(e: Engine, deploymentGroupId: string): string {
+  const group = getDeploymentGroup(e.db, deploymentGroupId);
+  return inSeconds(e, group?.eventTimeoutSeconds ?? 3600, EVENT_GRACE_MS);
+}
+
+/** Ends the deployment with an error and runs what follows an end. */
+export function fail(e: Engine, d: repo.DeploymentRow, code: DeploymentErrorCode, message: string): void {
+  repo.markCompleted(e.db, d.deploymentId, 'Failed', iso(e), { code, message });
+  e.log.warn('deployment failed', { deploymentId: d.deploymentId, errorCode: code });
+  e.onEnded(e, d, 'Failed');
+}
+
+/** Resolves the hosts of a Created or dequeued deployment and starts it (or fails it at once). */
+export function startDeployment(e: Engine, deploymentId: string): void {
+  const d = repo.getDeployment(e.db, deploymentId);
+  if (!d) return;
+  const query = { deploymentGroupId: d.deploymentGroupId, revisionId: d.revisionId, updateOutdatedOnly: d.updateOutdatedOnly };
+  const hosts = resolveTargets(e.db, d.targetInstances ? { ...query, instanceIds: d.targetInstances } : query, (id) => e.presence.isConnected(id));
+  rows.insertTargets(e.db, deploymentId, hosts.map((h) => h.instanceId));
+  const rule = ruleFor(e.db, d.deploymentConfigName);
+  if (!rule) return fail(e, d, 'INTERNAL_ERROR', `unknown deployment configuration "${d.deploymentConfigName}"`);
+  const problem = checkStartable(hosts.length, minimumHealthyCount(rule, hosts.length));
+  if (problem) return fail(e, d, problem.code, problem.message);
+  repo.markStarted(e.db, deploymentId, iso(e));
+  advance(e, deploymentId);
+}
+
+/** One step of the batching loop: start more hosts, wait, stop, or finish. */
+export function advance(e: Engine, deploymentId: string): void {
+  const d = repo.getDeployment(e.db, deploymentId);
+  if (!d || d.status !== 'InProgress') return;
+  const rule = ruleFor(e.db, d.deploymentConfigName);
+  if (!rule) return fail(e, d, 'INTERNAL_ERROR', `unknown deployment configuration "${d.deploymentConfigName}"`);
+  const progress = rows.progressOf(e.db, deploymentId);
+  const decision = decide(progress, minimumHealthyCount(rule, progress.total));
+  switch (decision.action) {
+    case 'start':
+      return dispatch(e, d, decision.count);
+    case 'wait':
+      return;
+    case 'stop':
+      rows.skipPendingTargets(e.db, deploymentId, iso(e));
+      return fail(e, d, 'HEALTH_CONSTRAINTS', decision.message);
+    case 'finish':
+      if (decision.status === 'Failed') return fail(e, d, 'HEALTH_CONSTRAINTS', decision.message ?? 'too many instances failed');
+      repo.markCompleted(e.db, deploymentId, 'Succeeded', iso(e));
+      repo.markGroupSuccess(e.db, d.deploymentGroupId, deploymentId);
+      e.log.info('deployment succeeded', { deploymentId });
+      return e.onEnded(e, d, 'Succeeded');
+  }
+}
+
+/** Takes the next `count` hosts: a command to each connected one, WaitingForAgent for the rest. */
+function dispatch(e: Engine, d: repo.DeploymentRow, count: number): void {
+  const group = getDeploymentGroup(e.db, d.deploymentGroupId);
+  const batch = rows.nextBatch(e.db, d.deploymentId);
+  for (const instanceId of rows.nextPendingTargets(e.db, d.deploymentId, count)) {
+    rows.setBatch(e.db, d.deploymentId, instanceId, batch);
+    if (e.presence.isConnected(instanceId)) {
+      const command = sendTo(e, d.deploymentId, instanceId, eventDeadline(e, d.deploymentGroupId));
+      if (command) e.out.push({ instanceId, command });
+    } else {
+      rows.markWaiting(e.db, d.deploymentId, instanceId, iso(e), inSeconds(e, group?.agentWaitSeconds ?? 300));
+      e.log.info('agent offline; host waits for it', { deploymentId: d.deploymentId, instanceId });
+    }
+  }
+}
+
+/** Marks the host dispatched with a fresh command id and returns the command to send. */
+export function sendTo(e: Engine, deploymentId: string, instanceId: string, deadline: string): CommandBody | undefined {
+  const commandId = newId('c');
+  rows.markDispatched(e.db, deploymentId, instanceId, commandId, iso(e), deadline);
+  return buildCommand(e.db, deploymentId, commandId);
+}
+
+/** Starts the group's oldest queued deployment when nothing runs on the group. */
+export function startNextQueued(e: Engine, deploymentGroupId: string): void {
+  if (repo.runningDeploymentOfGroup(e.db, deploymentGroupId)) return;
+  const next = repo.nextQueuedDeployment(e.db, deploymentGroupId);
+  if (next === undefined) return;
+  e.log.info('starting queued deployment', { deploymentId: next });
+  startDeployment(e, next);
+}

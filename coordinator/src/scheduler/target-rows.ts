@@ -1,0 +1,167 @@
+/**
+ * SQL the scheduler runs against deployment_targets and target_events: one row per host of a
+ * deployment, one per lifecycle event of each. Callers own the transactions.
+ */
+import type { Db } from '../store/db.ts';
+import { IN_PLACE_EVENTS, type ErrorCode, type InstanceStatus } from '../../../protocol/src/index.ts';
+import type { Progress } from './health.ts';
+
+/** Adds the hosts as Pending targets, each with one Pending row per in-place lifecycle event. */
+export function insertTargets(db: Db, deploymentId: string, instanceIds: readonly string[]): void {
+  const target = db.prepare(`INSERT INTO deployment_targets (deployment_id, instance_id, position, status) VALUES (?, ?, ?, 'Pending')`);
+  const event = db.prepare(
+    `INSERT INTO target_events (deployment_id, instance_id, event, position, status) VALUES (?, ?, ?, ?, 'Pending')`,
+  );
+  instanceIds.forEach((instanceId, position) => {
+    target.run(deploymentId, instanceId, position);
+    IN_PLACE_EVENTS.forEach((name, i) => event.run(deploymentId, instanceId, name, i));
+  });
+}
+
+/** Counts the deployment's targets by status. */
+export function progressOf(db: Db, deploymentId: string): Progress {
+  const rows = db
+    .prepare('SELECT status, COUNT(*) AS n FROM deployment_targets WHERE deployment_id = ? GROUP BY status')
+    .all(deploymentId) as { status: InstanceStatus; n: number }[];
+  const p: Progress = { total: 0, pending: 0, inFlight: 0, succeeded: 0, failed: 0 };
+  for (const { status, n } of rows) {
+    p.total += n;
+    if (status === 'Pending') p.pending += n;
+    // A host waiting for its agent holds its place in the batch: it is taken, just not reached.
+    else if (status === 'InProgress' || status === 'WaitingForAgent') p.inFlight += n;
+    else if (status === 'Succeeded') p.succeeded += n;
+    // Unknown, Skipped and Failed all mean the host did not end up healthy.
+    else p.failed += n;
+  }
+  return p;
+}
+
+/** The first `count` Pending targets, in position order. */
+export function nextPendingTargets(db: Db, deploymentId: string, count: number): string[] {
+  const rows = db
+    .prepare(`SELECT instance_id FROM deployment_targets WHERE deployment_id = ? AND status = 'Pending' ORDER BY position LIMIT ?`)
+    .all(deploymentId, count) as { instance_id: string }[];
+  return rows.map((r) => r.instance_id);
+}
+
+/** The next batch number of the deployment (1 for its first dispatch). */
+export function nextBatch(db: Db, deploymentId: string): number {
+  const r = db.prepare('SELECT MAX(batch) AS b FROM deployment_targets WHERE deployment_id = ?').get(deploymentId) as { b: number | null };
+  return (r.b ?? 0) + 1;
+}
+
+/** Takes a Pending or WaitingForAgent target: InProgress with its command id until `deadline`. */
+export function markDispatched(db: Db, deploymentId: string, instanceId: string, commandId: string, at: string, deadline: string): void {
+  db.prepare(
+    `UPDATE deployment_targets SET status = 'InProgress', command_id = ?, started_at = ?, updated_at = ?, deadline_at = ?
+     WHERE deployment_id = ? AND instance_id = ? AND status IN ('Pending', 'WaitingForAgent')`,
+  ).run(commandId, at, at, deadline, deploymentId, instanceId);
+}
+
+/** Takes a Pending target whose agent is offline: WaitingForAgent until `deadline`. */
+export function markWaiting(db: Db, deploymentId: string, instanceId: string, at: string, deadline: string): void {
+  db.prepare(
+    `UPDATE deployment_targets SET status = 'WaitingForAgent', updated_at = ?, deadline_at = ?
+     WHERE deployment_id = ? AND instance_id = ? AND status = 'Pending'`,
+  ).run(at, deadline, deploymentId, instanceId);
+}
+
+/** Sets the batch number of a target taken by one scheduling step. */
+export function setBatch(db: Db, deploymentId: string, instanceId: string, batch: number): void {
+  db.prepare('UPDATE deployment_targets SET batch = ? WHERE deployment_id = ? AND instance_id = ?').run(batch, deploymentId, instanceId);
+}
+
+/** Pushes a running target's deadline out (the agent reported progress). */
+export function extendDeadline(db: Db, deploymentId: string, instanceId: string, deadline: string): void {
+  db.prepare(`UPDATE deployment_targets SET deadline_at = ? WHERE deployment_id = ? AND instance_id = ? AND status = 'InProgress'`).run(
+    deadline,
+    deploymentId,
+    instanceId,
+  );
+}
+
+/** Skips every target still Pending or WaitingForAgent, and their events. */
+export function skipPendingTargets(db: Db, deploymentId: string, at: string): void {
+  db.prepare(
+    `UPDATE target_events SET status = 'Skipped' WHERE deployment_id = ? AND status = 'Pending'
+     AND instance_id IN (SELECT instance_id FROM deployment_targets WHERE deployment_id = ? AND status IN ('Pending', 'WaitingForAgent'))`,
+  ).run(deploymentId, deploymentId);
+  db.prepare(
+    `UPDATE deployment_targets SET status = 'Skipped', updated_at = ?, deadline_at = NULL
+     WHERE deployment_id = ? AND status IN ('Pending', 'WaitingForAgent')`,
+  ).run(at, deploymentId);
+}
+
+/**
+ * Ends a target the scheduler gave up on: Failed with `code`; its running event becomes
+ * Unknown (we never heard how it ended) and the events it never reached Skipped.
+ */
+export function failTarget(db: Db, t: { deploymentId: string; instanceId: string }, code: ErrorCode, message: string, at: string): void {
+  db.prepare(
+    `UPDATE target_events SET status = 'Unknown', ended_at = ?, error_code = 'UnknownError', message = ?
+     WHERE deployment_id = ? AND instance_id = ? AND status = 'InProgress'`,
+  ).run(at, message, t.deploymentId, t.instanceId);
+  db.prepare(`UPDATE target_events SET status = 'Skipped' WHERE deployment_id = ? AND instance_id = ? AND status = 'Pending'`).run(
+    t.deploymentId,
+    t.instanceId,
+  );
+  db.prepare(
+    `UPDATE deployment_targets SET status = 'Failed', error_code = ?, message = ?, updated_at = ?, deadline_at = NULL
+     WHERE deployment_id = ? AND instance_id = ?`,
+  ).run(code, message, at, t.deploymentId, t.instanceId);
+}
+
+/** One target as the deadline and presence logic sees it. */
+export interface LiveTarget {
+  deploymentId: string;
+  instanceId: string;
+  status: 'InProgress' | 'WaitingForAgent';
+  commandId: string | null;
+  deploymentStatus: string;
+}
+
+const LIVE_SQL = `SELECT t.deployment_id, t.instance_id, t.status, t.command_id, d.status AS deployment_status
+  FROM deployment_targets t JOIN deployments d ON d.deployment_id = t.deployment_id`;
+
+function toLive(r: { deployment_id: string; instance_id: string; status: LiveTarget['status']; command_id: string | null; deployment_status: string }): LiveTarget {
+  return { deploymentId: r.deployment_id, instanceId: r.instance_id, status: r.status, commandId: r.command_id, deploymentStatus: r.deployment_status };
+}
+
+/** Targets whose deadline is at or before `at`. */
+export function expiredTargets(db: Db, at: string): LiveTarget[] {
+  const rows = db.prepare(`${LIVE_SQL} WHERE t.deadline_at IS NOT NULL AND t.deadline_at <= ? AND t.status IN ('InProgress', 'WaitingForAgent')`).all(at);
+  return (rows as Parameters<typeof toLive>[0][]).map(toLive);
+}
+
+/** The host's targets that are waiting for its agent or still running. */
+export function liveTargetsOf(db: Db, instanceId: string): LiveTarget[] {
+  const rows = db.prepare(`${LIVE_SQL} WHERE t.instance_id = ? AND t.status IN ('InProgress', 'WaitingForAgent') ORDER BY d.created_at`).all(instanceId);
+  return (rows as Parameters<typeof toLive>[0][]).map(toLive);
+}
+
+/** The targets of a deployment that are still running on their host. */
+export function runningTargetsOf(db: Db, deploymentId: string): LiveTarget[] {
+  const rows = db.prepare(`${LIVE_SQL} WHERE t.deployment_id = ? AND t.status = 'InProgress'`).all(deploymentId);
+  return (rows as Parameters<typeof toLive>[0][]).map(toLive);
+}
+
+/** The earliest stored deadline, if any; timers are recomputed from it (also after a restart). */
+export function earliestDeadline(db: Db): string | undefined {
+  const r = db
+    .prepare(`SELECT MIN(deadline_at) AS d FROM deployment_targets WHERE deadline_at IS NOT NULL AND status IN ('InProgress', 'WaitingForAgent')`)
+    .get() as { d: string | null };
+  return r.d ?? undefined;
+}
+
+/** Targets of in-progress deployments whose command the host has not acknowledged yet. */
+export function unackedTargets(db: Db): { instanceId: string; deploymentId: string; commandId: string }[] {
+  const rows = db
+    .prepare(
+      `SELECT t.instance_id, t.deployment_id, t.command_id FROM deployment_targets t
+       JOIN deployments d ON d.deployment_id = t.deployment_id
+       WHERE d.status = 'InProgress' AND t.status = 'InProgress' AND t.command_id IS NOT NULL AND t.command_acked = 0
+       ORDER BY t.started_at`,
+    )
+    .all() as { instance_id: string; deployment_id: string; command_id: string }[];
+  return rows.map((r) => ({ instanceId: r.instance_id, deploymentId: r.deployment_id, commandId: r.command_id }));
+}

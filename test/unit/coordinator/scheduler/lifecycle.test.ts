@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { silentLogger } from '../../../../common/src/logger.ts';
+import { DeckhandError, type CommandBody } from '../../../../protocol/src/index.ts';
+import { Scheduler, type NewDeployment } from '../../../../coordinator/src/scheduler/index.ts';
+import { getDeploymentView } from '../../../../coordinator/src/scheduler/views.ts';
+import { insertDeploymentConfig } from '../../../../coordinator/src/store/configs.ts';
+import type { Db } from '../../../../coordinator/src/store/db.ts';
+import { configureGroup, FakeSender, ManualClock, outcome, seed, tempStore, type Seeded } from './seed.ts';
+
+const ROLLBACK_ON_FAILURE = JSON.stringify({ enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'] });
+
+describe('Scheduler deployment lifecycle', () => {
+  let db: Db;
+  let cleanup: () => void;
+  let sender: FakeSender;
+  let clock: ManualClock;
+  let scheduler: Scheduler;
+  let seq: Map<string, number>;
+
+  beforeEach(() => {
+    ({ db, cleanup } = tempStore());
+    sender = new FakeSender();
+    clock = new ManualClock();
+    scheduler = new Scheduler({ db, clock, logger: silentLogger(), hub: sender });
+    seq = new Map();
+  });
+  afterEach(() => cleanup());
+
+  function input(s: Seeded, extra: Partial<NewDeployment> = {}): NewDeployment {
+    return {
+      applicationId: s.applicationId,
+      deploymentGroupId: s.deploymentGroupId,
+      revisionId: s.revisionId,
+      deploymentConfigName: 'CodeDeployDefault.OneAtATime',
+      fileExistsBehavior: 'DISALLOW',
+      ignoreApplicationStopFailures: false,
+      parameters: {},
+      creator: 'user',
+      ...extra,
+    };
+  }
+
+  function secondRevision(s: Seeded): string {
+    db.prepare(`INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, created_at) VALUES (?, ?, ?, ?, 'tgz', ?)`).run(
+      'r-REVTWOTWO',
+      s.applicationId,
+      'b'.repeat(64),
+      1,
+      '2024-06-01T00:00:00.000Z',
+    );
+    return 'r-REVTWOTWO';
+  }
+
+  /** Answers the i-th command sent with `status`. */
+  function answer(i: number, status: 'Succeeded' | 'Failed'): CommandBody {
+    const sent = sender.sent[i];
+    assert.ok(sent, `command ${i} was sent`);
+    const n = (seq.get(sent.instanceId) ?? 0) + 1;
+    seq.set(sent.instanceId, n);
+    scheduler.applyAgentEvent(sent.instanceId, outcome(sent.command, status, n))();
+    return sent.command;
+  }
+
+  function view(id: string): NonNullable<ReturnType<typeof getDeploymentView>> {
+    const v = getDeploymentView(db, id);
+    assert.ok(v, `deployment ${id} exists`);
+    return v;
+  }
+
+  /** A group whose last deployment of r-REVREVREV succeeded on all hosts. */
+  function succeededOnce(hosts: number): { s: Seeded; good: string } {
+    const s = seed(db, hosts);
+    const good = scheduler.createDeployment(input(s, { deploymentConfigName: 'AllAtOnce' }));
+    for (let i = 0; i < hosts; i++) answer(i, 'Succeeded');
+    assert.equal(view(good).status, 'Succeeded');
+    return { s, good };
+  }
+
+  describe('one deployment per group', () => {
+    it('refuses a second deployment to a busy group with CONFLICT naming the active one', () => {
+      const s = seed(db, 2);
+      const first = scheduler.createDeployment(input(s));
+      assert.throws(() => scheduler.createDeployment(input(s)), (err: unknown) => err instanceof DeckhandError && err.code === 'CONFLICT' && err.message.includes(first));
+    });
+
+    it('queues a second deployment with queue and starts it when the first ends', () => {
+      const s = seed(db, 1);
+      const first = scheduler.createDeployment(input(s));
+      const second = scheduler.createDeployment(input(s, { queue: true }));
+      assert.equal(view(second).status, 'Queued');
+      assert.equal(sender.sent.length, 1);
+      answer(0, 'Succeeded');
+      assert.equal(view(first).status, 'Succeeded');
+      assert.equal(view(second).status, 'InProgress');
+      assert.equal(sender.sent[1]?.command.deploymentId, second);
+    });
+  });
+
+  describe('#stopDeployment', () => {
+    it('stops a running deployment: cancel to the running host, the rest Skipped, MANUAL_STOP', () => {
+      const s = seed(db, 3);
+      const id = scheduler.createDeployment(input(s));
+      const result = scheduler.stopDeployment(id);
+      assert.equal(result.status, 'Pending');
+      assert.deepEqual(sender.cancels.map((c) => c.instanceId), [s.instanceIds[0]]);
+      const v = view(id);
+      assert.equal(v.status, 'Stopped');
+      assert.equal(v.errorInformation?.code, 'MANUAL_STOP');
+      assert.deepEqual(v.overview, { Pending: 0, InProgress: 1, Succeeded: 0, Failed: 0, Skipped: 2 });
+    });
+
+    it('records the aborted host\'s report after the stop', () => {
+      const s = seed(db, 2);
+      const id = scheduler.createDeployment(input(s));
+      scheduler.stopDeployment(id);
+      answer(0, 'Failed');
+      assert.equal(view(id).targets[0]?.status, 'Failed');
+      assert.equal(view(id).status, 'Stopped');
+    });
+
+    it('stops a queued deployment without touching any host', () => {
+      const s = seed(db, 1);
+      scheduler.createDeployment(input(s));
+      const queued = scheduler.createDeployment(input(s, { queue: true }));
+      assert.deepEqual(scheduler.stopDeployment(queued), { status: 'Succeeded', statusMessage: 'The deployment is stopped.' });
+      assert.equal(view(queued).status, 'Stopped');
+      assert.equal(sender.cancels.length, 0);
+    });
+
+    it('refuses to stop a finished deployment with CONFLICT', () => {
+      const { good } = succeededOnce(1);
+      assert.throws(() => scheduler.stopDeployment(good), /already Succeeded/);
+    });
+  });
+
+  describe('automatic rollback', () => {
+    it('on DEPLOYMENT_FAILURE deploys the last good revision as creator rollback, linked both ways', () => {
+      const { s } = succeededOnce(3);
+      configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
+      const bad = scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
+      answer(3, 'Failed');
+      const failed = view(bad);
+      assert.equal(failed.errorInformation?.code, 'HEALTH_CONSTRAINTS');
+      const rollbackId = failed.rollbackInfo?.rollbackDeploymentId;
+      assert.ok(rollbackId);
+      const rollback = view(rollbackId);
+      assert.equal(rollback.creator, 'rollback');
+      assert.equal(rollback.revisionId, s.revisionId);
+      assert.equal(rollback.rollbackInfo?.rollbackTriggeringDeploymentId, bad);
+      assert.equal(rollback.status, 'InProgress');
+      assert.match(failed.rollbackInfo?.rollbackMessage ?? '', /all instances/);
+    });
+
+    it('on DEPLOYMENT_STOP_ON_REQUEST rolls back a stopped deployment unless the stop says not to', () => {
+      const { s } = succeededOnce(2);
+      configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
+      const first = scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
+      scheduler.stopDeployment(first, false);
+      assert.equal(view(first).rollbackInfo, undefined);
+      const second = scheduler.createDeployment(input(s, { revisionId: 'r-REVTWOTWO' }));
+      scheduler.stopDeployment(second);
+      assert.ok(view(second).rollbackInfo?.rollbackDeploymentId);
+    });
+
+    it('does not roll back when the group has no rollback configuration', () => {
+      const s = seed(db, 2);
+      const id = scheduler.createDeployment(input(s));
+      answer(0, 'Failed');
+      assert.equal(view(id).rollbackInfo, undefined);
+    });
+
+    it('says why there is no rollback when the group never succeeded', () => {
+      const s = seed(db, 2);
+      configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
+      const id = scheduler.createDeployment(input(s));
+      answer(0, 'Failed');
+      assert.match(view(id).rollbackInfo?.rollbackMessage ?? '', /no successful deployment/);
+    });
+
+    it('never rolls back a failed rollback', () => {
+      const { s } = succeededOnce(2);
+      configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
+      scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
+      answer(2, 'Failed');
+      const rollbacks = () => (db.prepare(`SELECT COUNT(*) AS n FROM deployments WHERE creator = 'rollback'`).get() as { n: number }).n;
+      assert.equal(rollbacks(), 1);
+      answer(3, 'Failed');
+      assert.equal(rollbacks(), 1);
+    });
+  });
+
+  describe('#rollbackGroup', () => {
+    it('redeploys the last good revision and links the latest failed deployment', () => {
+      const { s } = succeededOnce(2);
+      const bad = scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
+      answer(2, 'Failed');
+      const id = scheduler.rollbackGroup(s.deploymentGroupId, { queue: false, who: 'admin' });
+      assert.equal(view(id).revisionId, s.revisionId);
+      assert.equal(view(id).rollbackInfo?.rollbackTriggeringDeploymentId, bad);
+      assert.equal(view(bad).rollbackInfo?.rollbackDeploymentId, id);
+    });
+
+    it('refuses with CONFLICT when the group has no successful deployment', () => {
+      const s = seed(db, 1);
+      assert.throws(() => scheduler.rollbackGroup(s.deploymentGroupId, { queue: false, who: 'admin' }), /no successful deployment/);
+    });
+  });
+
+  describe('deployment options', () => {
+    it('applies a custom HOST_COUNT configuration: 5 hosts with a minimum of 3 run 2 at a time', () => {
+      insertDeploymentConfig(db, { name: 'TwoAtATime', minimumHealthyHosts: { type: 'HOST_COUNT', value: 3 }, createdAt: 'x' });
+      const s = seed(db, 5);
+      scheduler.createDeployment(input(s, { deploymentConfigName: 'TwoAtATime' }));
+      assert.equal(sender.sent.length, 2);
+    });
+
+    it('fails a custom FLEET_PERCENT 95 on 10 hosts with HEALTH_CONSTRAINTS_INVALID before sending anything', () => {
+      insertDeploymentConfig(db, { name: 'Strict', minimumHealthyHosts: { type: 'FLEET_PERCENT', value: 95 }, createdAt: 'x' });
+      const s = seed(db, 10);
+      const id = scheduler.createDeployment(input(s, { deploymentConfigName: 'Strict' }));
+      assert.equal(view(id).errorInformation?.code, 'HEALTH_CONSTRAINTS_INVALID');
+      assert.equal(sender.sent.length, 0);
+    });
+
+    it('updateOutdatedInstancesOnly leaves out hosts already on the revision', () => {
+      const { s } = succeededOnce(2);
+      const id = scheduler.createDeployment(input(s, { updateOutdatedInstancesOnly: true, deploymentConfigName: 'AllAtOnce' }));
+      assert.equal(view(id).errorInformation?.code, 'NO_INSTANCES');
+    });
+
+    it('takes hosts whose last attempt failed before the others', () => {
+      const s = seed(db, 3);
+      scheduler.createDeployment(input(s, { deploymentConfigName: 'AllAtOnce' }));
+      answer(0, 'Succeeded');
+      answer(1, 'Succeeded');
+      answer(2, 'Failed');
+      const id = scheduler.createDeployment(input(s));
+      assert.equal(view(id).targets[0]?.instanceId, s.instanceIds[2]);
+    });
+
+    it('passes fileExistsBehavior and ignoreApplicationStopFailures to the agent', () => {
+      const s = seed(db, 1);
+      scheduler.createDeployment(input(s, { fileExistsBehavior: 'RETAIN', ignoreApplicationStopFailures: true }));
+      assert.equal(sender.sent[0]?.command.deploy.fileExistsBehavior, 'RETAIN');
+      assert.equal(sender.sent[0]?.command.deploy.ignoreApplicationStopFailures, true);
+    });
+  });
+});
