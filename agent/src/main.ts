@@ -10,23 +10,25 @@ import path from 'node:path';
 import { systemClock, sleep } from '../../common/src/clock.ts';
 import { createLogger, type Logger } from '../../common/src/logger.ts';
 import { DeckhandError } from '../../protocol/src/index.ts';
-import { loadAppSpec } from './appspec/load.ts';
-import { downloadToFile } from './bundle/download.ts';
-import { extractBundle } from './bundle/extract.ts';
+import { appSpecValidate } from './commands/appspec-validate.ts';
+import { runLocal } from './commands/local.ts';
+import { runPreflight } from './commands/preflight.ts';
+import { revisionOps, revisionSources } from './commands/revision-wiring.ts';
 import { parseAgentArgs, UsageError, type RegisterCommand, type RunCommand } from './config/cli.ts';
+import { deregisterCommand } from './commands/deregister.ts';
+import { upgradeCheckCommand } from './commands/upgrade-check.ts';
 import { buildHookEnv, createHookRunner } from './hooks/index.ts';
 import { loadIdentityKey } from './identity/keys.ts';
 import { registerInstance } from './identity/register.ts';
 import { signRequest } from './identity/sign.ts';
-import { installRevision } from './install/install.ts';
 import { basicInventory, collectInventory } from './inventory/collect.ts';
 import { InventoryRefresher } from './inventory/refresh.ts';
 import { Journal } from './journal/journal.ts';
 import type { StoredIdentity } from './journal/types.ts';
 import { DeploymentQueue } from './lifecycle/queue.ts';
 import { failInterruptedDeployments, unstartedCommandIds } from './lifecycle/recovery.ts';
-import type { RevisionOps } from './lifecycle/types.ts';
 import { CommandDispatcher } from './transport/dispatch.ts';
+import { startRetentionJob } from './maintenance/job.ts';
 import { AgentLink } from './transport/link.ts';
 import { AGENT_VERSION } from './version.ts';
 
@@ -84,13 +86,6 @@ function installCrashHandlers(logger: Logger): void {
   process.on('unhandledRejection', crash('unhandledRejection'));
 }
 
-const revisionOps: RevisionOps = {
-  download: downloadToFile,
-  extract: extractBundle,
-  loadAppSpec,
-  install: installRevision,
-};
-
 /** What `run` needs before it can wire anything: an open journal, a registered identity, its key. */
 interface RunSetup {
   journal: Journal;
@@ -141,6 +136,7 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
     journal,
     hooks: createHookRunner({ clock }),
     revision: revisionOps,
+    ...revisionSources(),
     buildEnv: buildHookEnv,
     sign,
     instanceId: identity.instanceId,
@@ -164,6 +160,7 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
     commands: dispatcher,
   });
   link = started;
+  let retention: ReturnType<typeof startRetentionJob> | undefined;
   return {
     async start() {
       for (const deploymentId of failInterruptedDeployments(journal, clock)) {
@@ -172,8 +169,10 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
       for (const commandId of unstartedCommandIds(journal)) queue.enqueue(commandId);
       await Promise.race([refresher.start(), sleep(clock, FIRST_INVENTORY_WAIT_MS)]);
       started.start();
+      retention = startRetentionJob({ root: cmd.root, journal, logger });
     },
     async stop() {
+      await retention?.stop();
       dispatcher.stop();
       refresher.stop();
       await queue.stop();
@@ -216,6 +215,9 @@ async function run(cmd: RunCommand): Promise<number> {
 
 /** Runs one invocation of deckhand-agent; resolves with its exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // The installers' commands (issue 7) parse their own arguments.
+  if (argv[0] === 'upgrade-check') return upgradeCheckCommand(argv.slice(1), systemClock);
+  if (argv[0] === 'deregister') return deregisterCommand(argv.slice(1), systemClock);
   let cmd;
   try {
     cmd = parseAgentArgs(argv);
@@ -231,8 +233,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       return register(cmd);
     case 'run':
       return run(cmd);
+    case 'appspec-validate':
+      return appSpecValidate(cmd, COMMAND_IO);
+    case 'local':
+      return runLocal(cmd, COMMAND_IO);
+    case 'preflight':
+      return runPreflight(cmd, COMMAND_IO);
   }
 }
+
+/** Where the revision tools print. */
+const COMMAND_IO = {
+  out: (text: string) => void process.stdout.write(`${text}\n`),
+  err: (text: string) => void process.stderr.write(`${text}\n`),
+};
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Tags } from '../../../protocol/src/index.ts';
+import { LOCAL_OPTIONS, LOCAL_USAGE, toAppSpecValidate, toLocalCommand, type AppSpecValidateCommand, type LocalCommand } from './local-args.ts';
 
 /** Invalid command-line arguments; main prints the message and exits 2. */
 export class UsageError extends Error {
@@ -34,7 +35,7 @@ export interface RunCommand {
   logLevel: LogLevel;
 }
 
-export type AgentCommand = RegisterCommand | RunCommand | { kind: 'help'; text: string };
+export type AgentCommand = RegisterCommand | RunCommand | AppSpecValidateCommand | LocalCommand | { kind: 'help'; text: string };
 
 export const USAGE = `Usage:
   deckhand-agent register --coordinator URL --token TOKEN --root DIR [--tag KEY=VALUE ...] [--hostname NAME] [--json]
@@ -43,7 +44,8 @@ export const USAGE = `Usage:
 register  creates this host's key pair under DIR/identity and registers it with the coordinator
           (the token may also come from DECKHAND_REGISTRATION_TOKEN); prints the instance id.
 run       connects to the coordinator and carries out deployments; state lives in DIR/agent.db.
-          --dest-root installs every appspec destination under that directory instead of /.`;
+          --dest-root installs every appspec destination under that directory instead of /.
+${LOCAL_USAGE}`;
 
 function parseTags(values: string[]): Tags {
   const tags: Tags = {};
@@ -65,11 +67,11 @@ function required(value: string | undefined, flag: string): string {
 type ParsedValues = Record<string, string | boolean | string[] | undefined>;
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
 
-function parse(args: string[], options: OptionSpec): { values: ParsedValues } {
+function parse(args: string[], options: OptionSpec, allowPositionals = false): { values: ParsedValues; positionals: string[] } {
   try {
     const all = { ...options, help: { type: 'boolean' as const, short: 'h' } };
-    const { values } = parseArgs({ args, options: all, strict: true, allowPositionals: false });
-    return { values: values as ParsedValues };
+    const { values, positionals } = parseArgs({ args, options: all, strict: true, allowPositionals });
+    return { values: values as ParsedValues, positionals };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -127,12 +129,21 @@ export function parseAgentArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       return parseRegister(rest, env);
     case 'run':
       return parseRun(rest);
+    case 'appspec': {
+      const { values, positionals } = parse(rest, { os: { type: 'string' }, json: { type: 'boolean' } }, true);
+      return values['help'] ? { kind: 'help', text: USAGE } : toAppSpecValidate(positionals, values, (m) => new UsageError(m));
+    }
+    case 'local':
+    case 'preflight': {
+      const { values } = parse(rest, LOCAL_OPTIONS);
+      return values['help'] ? { kind: 'help', text: USAGE } : toLocalCommand(sub, values, (m) => new UsageError(m));
+    }
     case undefined:
     case 'help':
     case '--help':
     case '-h':
       return { kind: 'help', text: USAGE };
     default:
-      throw new UsageError(`unknown command "${sub}"; expected register or run`);
+      throw new UsageError(`unknown command "${sub}"; expected register, run, appspec, local or preflight`);
   }
 }

@@ -1,0 +1,50 @@
+/** Runs `deckhand-agent local` and `preflight` as real processes, for the local-run e2e tests. */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { REPO_ROOT } from './cluster.ts';
+
+/** The repository root; CI keeps shared/ beside it. */
+export const REPO = REPO_ROOT;
+/** The conformance bundles. */
+export const BUNDLES_DIR = path.resolve(REPO, '..', 'shared', 'conformance', 'bundles');
+
+/** What a finished process printed. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs deckhand-agent with `args`; never rejects for a non-zero exit. */
+export function runAgent(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(REPO, 'bin', 'deckhand-agent.js'), ...args],
+      { env: { ...process.env, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/**
+ * Copies a conformance bundle to `dir`, writable, with {{DEST}} in its appspec replaced by `dest`.
+ * The shared folders are read-only (mode 444), so files are rewritten rather than edited.
+ */
+export async function copyBundle(name: string, dir: string, dest: string): Promise<string> {
+  const target = path.join(dir, name);
+  await fs.cp(path.join(BUNDLES_DIR, name), target, { recursive: true });
+  for (const rel of await fs.readdir(target, { recursive: true })) {
+    const file = path.join(target, String(rel));
+    const stat = await fs.stat(file);
+    await fs.chmod(file, stat.mode | 0o200);
+    if (/^appspec\.ya?ml$/.test(path.basename(file))) {
+      await fs.writeFile(file, (await fs.readFile(file, 'utf8')).replaceAll('{{DEST}}', dest));
+    }
+  }
+  return target;
+}
