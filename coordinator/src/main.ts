@@ -2,7 +2,7 @@
  * The coordinator's composition root: parses the command line, opens the store, builds the hub,
  * scheduler and HTTP API, listens, and shuts everything down on SIGTERM/SIGINT.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { renameSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -127,7 +127,10 @@ async function start(config: CoordinatorConfig): Promise<void> {
   handleSignals({ logger, hub, scheduler, app, db });
   await app.listen({ host: config.host, port: config.port });
   const url = urlOf(app.server.address() as AddressInfo);
-  writeFileSync(path.join(config.dataDir, 'coordinator.json'), JSON.stringify({ url, pid: process.pid }) + '\n');
+  // Written aside and renamed, so a reader polling for the file never sees it half-written.
+  const infoFile = path.join(config.dataDir, 'coordinator.json');
+  writeFileSync(`${infoFile}.tmp`, JSON.stringify({ url, pid: process.pid }) + '\n');
+  renameSync(`${infoFile}.tmp`, infoFile);
   process.stdout.write(`Deckhand coordinator listening on ${url}\n`);
   logger.info('coordinator listening', { url, dataDir: config.dataDir });
 }

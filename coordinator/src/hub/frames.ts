@@ -24,6 +24,8 @@ export interface Session {
   ws: WebSocket;
   /** Set by a pong, cleared by each heartbeat ping. */
   alive: boolean;
+  /** Set once the agent's hello is recorded; until then the host is not usable. */
+  greeted: boolean;
 }
 
 /** What frame handling needs from the hub. */
@@ -83,6 +85,7 @@ function onHello(ctx: FrameContext, session: Session, body: AgentBodies['agent.h
     return;
   }
   touchInstance(ctx.db, session.instanceId, { lastSeen: nowIso(ctx), agentVersion: body.agentVersion, inventory: body.inventory });
+  session.greeted = true;
   const lastAppliedSeq = getInstance(ctx.db, session.instanceId)?.lastAppliedSeq ?? 0;
   ctx.send(session, 'coord.welcome', { instanceId: session.instanceId, lastAppliedSeq, heartbeatMs: ctx.heartbeatMs });
   ctx.sink?.agentConnected?.(session.instanceId);

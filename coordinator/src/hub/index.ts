@@ -109,22 +109,25 @@ export class Hub {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, instanceId));
   }
 
-  /** True when the instance has an open session. */
+  /** True when the instance has an open session whose hello has been recorded. */
   isConnected(instanceId: string): boolean {
-    return this.sessions.get(instanceId)?.ws.readyState === WebSocket.OPEN;
+    const session = this.sessions.get(instanceId);
+    return session?.greeted === true && session.ws.readyState === WebSocket.OPEN;
   }
 
   /** Sends a command to a connected agent; false when it is not connected. */
   sendCommand(instanceId: string, body: CommandBody): boolean {
     const session = this.sessions.get(instanceId);
-    if (!session) return false;
+    // Before hello the agent has not been welcomed; the command goes out with the re-sends
+    // that follow its hello.
+    if (!session?.greeted) return false;
     return this.sendFrame(session, 'coord.command', body);
   }
 
   /** Asks a connected agent to abort a deployment; false when it is not connected. */
   sendCancel(instanceId: string, body: CoordBodies['coord.cancel']): boolean {
     const session = this.sessions.get(instanceId);
-    if (!session) return false;
+    if (!session?.greeted) return false;
     return this.sendFrame(session, 'coord.cancel', body);
   }
 
@@ -153,7 +156,7 @@ export class Hub {
 
   private onConnection(ws: WebSocket, instanceId: string): void {
     const previous = this.sessions.get(instanceId);
-    const session: Session = { instanceId, ws, alive: true };
+    const session: Session = { instanceId, ws, alive: true, greeted: false };
     this.sessions.set(instanceId, session);
     if (previous) {
       this.ctx.log.info('agent session replaced', { instanceId });

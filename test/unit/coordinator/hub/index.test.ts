@@ -170,8 +170,18 @@ describe('Hub', () => {
 
     it('replaces an older session of the same instance', async () => {
       const first = await connect();
-      await connect();
+      const second = await connect();
       assert.equal(await first.closed(), 4000);
+      second.send('agent.hello', { instanceId: INSTANCE, agentVersion: '0.1.0', inventory });
+      await second.next('coord.welcome');
+      assert.equal(hub.isConnected(INSTANCE), true);
+    });
+
+    it('counts an agent as connected only once its hello is recorded', async () => {
+      const agent = await connect();
+      assert.equal(hub.isConnected(INSTANCE), false, 'an open socket without hello is not a usable host');
+      agent.send('agent.hello', { instanceId: INSTANCE, agentVersion: '0.1.0', inventory });
+      await agent.next('coord.welcome');
       assert.equal(hub.isConnected(INSTANCE), true);
     });
   });
