@@ -16,6 +16,7 @@ import { tokensCommand } from './commands/tokens.ts';
 import { stopCommand } from './commands/stop.ts';
 import { rollbackCommand } from './commands/rollback.ts';
 import { configsCommand } from './commands/configs.ts';
+import { approveCommand, pauseCommand, resumeCommand } from './commands/rollout.ts';
 
 /** Every command, in the order `deckhand --help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -23,6 +24,9 @@ export const COMMANDS: readonly Command[] = [
   deployCommand,
   statusCommand,
   stopCommand,
+  pauseCommand,
+  resumeCommand,
+  approveCommand,
   rollbackCommand,
   instancesCommand,
   groupsCommand,

@@ -22,6 +22,7 @@ import type {
   RollbackRequest,
   StopDeploymentRequest,
 } from '../../protocol/src/orchestration.ts';
+import type { RolloutActionResponse } from '../../protocol/src/rollout.ts';
 import type { BundleType } from '../../protocol/src/schemas.ts';
 import { isErrorCode } from '../../protocol/src/errors.ts';
 import { ApiError, UnreachableError } from './errors.ts';
@@ -135,6 +136,11 @@ export class DeckhandClient {
   /** POST /v1/deployments/:id/stop. */
   stopDeployment(deploymentId: string, req: StopDeploymentRequest = {}): Promise<{ status: string; statusMessage: string }> {
     return this.#request('POST', `/v1/deployments/${enc(deploymentId)}/stop`, { json: req });
+  }
+
+  /** POST /v1/deployments/:id/pause | resume | approve. */
+  rolloutAction(deploymentId: string, action: 'pause' | 'resume' | 'approve'): Promise<RolloutActionResponse> {
+    return this.#request('POST', `/v1/deployments/${enc(deploymentId)}/${action}`, { json: {} });
   }
 
   /** POST /v1/applications/:app/deployment-groups/:group/rollback. */

@@ -55,6 +55,9 @@ function deploymentService(db: Db, scheduler: Scheduler): DeploymentService {
     stopDeployment: (id, autoRollbackEnabled) => scheduler.stopDeployment(id, autoRollbackEnabled),
     rollbackGroup: (groupId, opts) => scheduler.rollbackGroup(groupId, opts),
     planDeployment: (query) => scheduler.planDeployment(query),
+    pauseDeployment: (id, who) => scheduler.pauseDeployment(id, who),
+    resumeDeployment: (id, who) => scheduler.resumeDeployment(id, who),
+    approveDeployment: (id, who) => scheduler.approveDeployment(id, who),
     instanceChanged: (instanceId) => scheduler.instanceChanged(instanceId),
   };
 }
@@ -117,7 +120,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
   const artifacts = new ArtifactStore({ root: path.join(config.dataDir, 'artifacts'), maxBytes: config.maxBundleBytes });
   // One nonce cache for WebSocket upgrades and bundle downloads, so a nonce is single-use across both.
   const nonces = new NonceCache();
-  const hub = new Hub({ db, clock, logger, nonces });
+  const hub = new Hub({ db, clock, logger, nonces, ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }) });
   const scheduler = new Scheduler({ db, clock, logger, hub });
   hub.attach(scheduler);
   scheduler.start();

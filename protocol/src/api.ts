@@ -18,6 +18,7 @@ import {
   Sha256,
 } from './schemas.ts';
 import { AutoRollbackConfiguration, TagFilter, TagSet } from './orchestration.ts';
+import { RolloutState } from './rollout.ts';
 
 /** The built-in deployment configurations (CodeDeploy's predefined ones). */
 export const BUILTIN_DEPLOYMENT_CONFIGS = [
@@ -109,6 +110,8 @@ export const CreateDeploymentRequest = z.strictObject({
   updateOutdatedInstancesOnly: z.boolean().default(false),
   /** Overrides the group's autoRollbackConfiguration for this deployment. */
   autoRollbackConfiguration: AutoRollbackConfiguration.optional(),
+  /** Wait for `deckhand approve` after the first batch; overrides the configuration's setting. */
+  requireApproval: z.boolean().optional(),
 });
 export type CreateDeploymentRequest = z.input<typeof CreateDeploymentRequest>;
 
@@ -134,6 +137,10 @@ export const DeploymentTargetView = z.strictObject({
   hostname: z.string(),
   status: InstanceStatusSchema,
   batch: z.number().int().nonnegative().optional(),
+  /** The planned rollout step (batch of a batch list, or segment) the host belongs to. */
+  step: z.number().int().positive().optional(),
+  /** The host's segment (tag value) when the configuration segments by a tag; null: untagged. */
+  segment: z.string().nullable().optional(),
   lastUpdatedAt: z.string().optional(),
   errorCode: ErrorCodeSchema.optional(),
   message: z.string().optional(),
@@ -176,6 +183,8 @@ export const DeploymentView = z.strictObject({
       rollbackMessage: z.string().optional(),
     })
     .optional(),
+  /** Batches, bake, approval and pause of a started deployment. */
+  rollout: RolloutState.optional(),
 });
 export type DeploymentView = z.infer<typeof DeploymentView>;
 

@@ -53,6 +53,7 @@ export const AGENT_ERROR_CODES = [
   'CONFLICT',
   'VALIDATION_FAILED',
   'INTERNAL',
+  'JOURNAL_CORRUPT',
 ] as const;
 export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];
 

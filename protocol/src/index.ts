@@ -8,3 +8,4 @@ export * from './messages.ts';
 export * from './signing.ts';
 export * from './api.ts';
 export * from './orchestration.ts';
+export * from './rollout.ts';

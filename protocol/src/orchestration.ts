@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ErrorCodeSchema, Id, Name, Tags } from './schemas.ts';
+import { RolloutOptions } from './rollout.ts';
 
 /** CodeDeploy's tag filter: match on key only, value only, or both. */
 export const TagFilter = z.strictObject({
@@ -37,10 +38,27 @@ export const MinimumHealthyHosts = z
   .refine((m) => m.type !== 'FLEET_PERCENT' || m.value <= 99, { path: ['value'], message: 'FLEET_PERCENT must be 0 to 99' });
 export type MinimumHealthyHosts = z.infer<typeof MinimumHealthyHosts>;
 
-export const CreateDeploymentConfigRequest = z.strictObject({
-  name: Name.refine((n) => !n.startsWith('CodeDeployDefault.'), 'custom names may not start with CodeDeployDefault.'),
-  minimumHealthyHosts: MinimumHealthyHosts,
-});
+/**
+ * A custom configuration: a minimum healthy hosts, and optionally rollout options (see
+ * rollout.ts). minimumHealthyHosts may be left out only with batches or segmentBy (it is then
+ * HOST_COUNT 0: the batch or segment boundaries pace the rollout).
+ */
+export const CreateDeploymentConfigRequest = z
+  .strictObject({
+    name: Name.refine((n) => !n.startsWith('CodeDeployDefault.'), 'custom names may not start with CodeDeployDefault.'),
+    minimumHealthyHosts: MinimumHealthyHosts.optional(),
+    ...RolloutOptions.shape,
+  })
+  .refine((c) => c.minimumHealthyHosts !== undefined || c.batches !== undefined || c.segmentBy !== undefined, {
+    path: ['minimumHealthyHosts'],
+    message: 'Required (unless batches or segmentBy is given)',
+  })
+  .refine((c) => c.batches === undefined || c.segmentBy === undefined, { path: ['segmentBy'], message: 'use either batches or segmentBy, not both' })
+  .refine((c) => c.bakeSeconds === undefined || c.batches !== undefined, { path: ['bakeSeconds'], message: 'bakeSeconds needs batches' })
+  .refine((c) => (c.segmentBakeSeconds === undefined && c.minimumHealthyHostsPerSegment === undefined) || c.segmentBy !== undefined, {
+    path: ['segmentBy'],
+    message: 'segmentBakeSeconds and minimumHealthyHostsPerSegment need segmentBy',
+  });
 export type CreateDeploymentConfigRequest = z.input<typeof CreateDeploymentConfigRequest>;
 
 /** A deployment configuration; built-in OneAtATime reports CodeDeploy's MOST_CONCURRENCY type. */
@@ -49,6 +67,7 @@ export const DeploymentConfigView = z.strictObject({
   builtIn: z.boolean(),
   minimumHealthyHosts: z.strictObject({ type: z.enum(['HOST_COUNT', 'FLEET_PERCENT', 'MOST_CONCURRENCY']), value: z.number().int() }),
   createTime: z.string().optional(),
+  ...RolloutOptions.shape,
 });
 export type DeploymentConfigView = z.infer<typeof DeploymentConfigView>;
 
@@ -91,5 +110,13 @@ export const DeploymentPlan = z.strictObject({
   batches: z.array(
     z.array(z.strictObject({ instanceId: Id, hostname: z.string(), connected: z.boolean(), revisionHealth: RevisionHealth })),
   ),
+  /** How the batches were made: the minimum-healthy rule, a batch list, or one per segment. */
+  batchKind: z.enum(['rule', 'list', 'segment']).optional(),
+  /** Seconds waited between two batches (batch list) or segments. */
+  bakeSeconds: z.number().int().optional(),
+  /** The tag value of each batch's segment (null: hosts without the tag), with segmentBy. */
+  segments: z.array(z.string().nullable()).optional(),
+  /** The rollout waits for `deckhand approve` after the first batch. */
+  requireApproval: z.boolean().optional(),
 });
 export type DeploymentPlan = z.infer<typeof DeploymentPlan>;

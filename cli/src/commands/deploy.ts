@@ -35,6 +35,7 @@ Options:
   --update-outdated-only      deploy only to hosts not already running this revision
   --plan                      print the batches, minimum healthy hosts and the failures that would
                               stop it, without starting anything
+  --require-approval          wait for 'deckhand approve ID' after the first batch
 
 ${CONNECTION_HELP}`;
 
@@ -52,6 +53,7 @@ const OPTIONS = {
   queue: { type: 'boolean', default: false },
   'update-outdated-only': { type: 'boolean', default: false },
   plan: { type: 'boolean', default: false },
+  'require-approval': { type: 'boolean', default: false },
 } as const;
 
 /** Parsed `deploy` arguments. */
@@ -79,6 +81,7 @@ export function parseDeployArgs(argv: string[]): DeployArgs | 'help' {
   };
   if (values.queue) req.queue = true;
   if (values['update-outdated-only']) req.updateOutdatedInstancesOnly = true;
+  if (values['require-approval']) req.requireApproval = true;
   if (values.plan && values.wait) throw new UsageError('--plan starts nothing; it cannot be combined with --wait', USAGE);
   if (values.config !== undefined) req.deploymentConfigName = canonicalConfigName(values.config);
   if (values.description !== undefined) req.description = values.description;

@@ -17,9 +17,16 @@ export function formatPlan(plan: DeploymentPlan): string {
   lines.push(
     `  stops (HEALTH_CONSTRAINTS) after ${plan.failuresToStop} failure(s) while hosts remain; succeeds with ${plan.successesNeeded} success(es)`,
   );
+  if (plan.batchKind === 'list' || plan.batchKind === 'segment') {
+    const what = plan.batchKind === 'list' ? 'batch list' : 'one segment at a time';
+    lines.push(`  ${what}, bake ${plan.bakeSeconds ?? 0}s between batches; each batch starts once the one before succeeded`);
+  }
+  if (plan.requireApproval) lines.push('  waits for approval (deckhand approve ID) after batch 1');
   plan.batches.forEach((batch, i) => {
     const hosts = batch.map((h) => `${h.hostname} (${h.instanceId}, ${h.revisionHealth}${h.connected ? '' : ', offline'})`);
-    lines.push(`  batch ${i + 1}: ${hosts.join(', ')}`);
+    const segment = plan.segments?.[i];
+    const label = segment === undefined ? '' : segment === null ? ' [untagged]' : ` [${segment}]`;
+    lines.push(`  batch ${i + 1}${label}: ${hosts.join(', ')}`);
   });
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@
  * diagnostics of every failed event.
  */
 import type { DeploymentTargetView, DeploymentView } from '../../../protocol/src/api.ts';
+import { formatRollout } from './rollout.ts';
 import { renderTable } from './table.ts';
 import { durationMs, formatDuration } from './time.ts';
 
@@ -17,6 +18,7 @@ export function formatDeploymentHeader(view: DeploymentView): string[] {
   ];
   const total = durationMs(view.startTime ?? view.createTime, view.completeTime);
   if (total !== undefined) lines.push(`  took ${formatDuration(total)}`);
+  if (view.rollout) lines.push(`  rollout: ${formatRollout(view.rollout)}`);
   if (view.errorInformation) lines.push(`  error: ${view.errorInformation.code}: ${view.errorInformation.message}`);
   return lines;
 }

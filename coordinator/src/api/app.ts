@@ -7,6 +7,7 @@ import { installAuth } from './auth.ts';
 import type { ApiDeps } from './deps.ts';
 import { installErrorHandlers } from './errors.ts';
 import { agentPackageSourceFromEnv } from './agent-packages.ts';
+import { openApiRoutes } from './openapi.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { configRoutes } from './routes/configs.ts';
 import { deploymentRoutes } from './routes/deployments.ts';
@@ -30,6 +31,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.addHook('onResponse', async (request, reply) => {
     log.debug('request handled', { method: request.method, url: request.url, statusCode: reply.statusCode });
   });
+  // Before any other route: it records each one as it is registered, for /v1/openapi.json.
+  openApiRoutes(app);
   app.get('/healthz', { config: { auth: 'none' } }, async () => ({ ok: true }));
   applicationRoutes(app, deps);
   revisionRoutes(app, deps);

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { DeploymentPlan, DeploymentStatus, DeploymentView } from '../../../protocol/src/index.ts';
+import type { DeploymentPlan, DeploymentStatus, DeploymentView, RolloutActionResponse } from '../../../protocol/src/index.ts';
 import type { ArtifactStore } from '../artifacts/store.ts';
 import type { Db } from '../store/db.ts';
 import type { NonceCache } from './agent-auth.ts';
@@ -32,6 +32,12 @@ export interface DeploymentService {
   rollbackGroup(deploymentGroupId: string, opts: { queue: boolean; who: string; description?: string }): string;
   /** What a deployment would do, without starting it. */
   planDeployment(query: PlanQuery): DeploymentPlan;
+  /** Pauses a running deployment; NOT_FOUND / CONFLICT otherwise. */
+  pauseDeployment(deploymentId: string, who: string): RolloutActionResponse;
+  /** Resumes a paused deployment; NOT_FOUND / CONFLICT otherwise. */
+  resumeDeployment(deploymentId: string, who: string): RolloutActionResponse;
+  /** Approves a deployment waiting after its first batch; CONFLICT when it is not waiting. */
+  approveDeployment(deploymentId: string, who: string): RolloutActionResponse;
   /** The instance registered or its tags changed; returns the deployments this created. */
   instanceChanged(instanceId: string): string[];
 }

@@ -1,6 +1,6 @@
 /**
  * The coordinator's command line: `deckhand-coordinator start --data-dir DIR [--listen HOST:PORT]
- * [--log-level L] [--max-bundle-bytes N]`.
+ * [--log-level L] [--max-bundle-bytes N] [--heartbeat-ms N]`.
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_ARTIFACT_BYTES } from '../artifacts/store.ts';
@@ -18,6 +18,7 @@ Options:
   --listen HOST:PORT       address to listen on (default ${DEFAULT_LISTEN.host}:${DEFAULT_LISTEN.port}; port 0 = any)
   --log-level LEVEL        ${LOG_LEVELS.join(' | ')} (default info)
   --max-bundle-bytes N     largest accepted revision bundle (default ${DEFAULT_MAX_ARTIFACT_BYTES})
+  --heartbeat-ms N         ping interval to agents; agents drop a link silent for 2.5 of them (default 15000)
   -h, --help               show this help
 
 Environment:
@@ -31,6 +32,8 @@ export interface CoordinatorConfig {
   readonly port: number;
   readonly logLevel: string;
   readonly maxBundleBytes: number;
+  /** Ping interval to agents; the hub's default when absent. */
+  readonly heartbeatMs?: number;
 }
 
 /** What the command line asks for. */
@@ -79,6 +82,7 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         listen: { type: 'string' },
         'log-level': { type: 'string' },
         'max-bundle-bytes': { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -101,6 +105,7 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
       values['max-bundle-bytes'] === undefined
         ? DEFAULT_MAX_ARTIFACT_BYTES
         : parsePositiveInt('--max-bundle-bytes', values['max-bundle-bytes']),
+    ...(values['heartbeat-ms'] === undefined ? {} : { heartbeatMs: parsePositiveInt('--heartbeat-ms', values['heartbeat-ms']) }),
   };
   return { kind: 'start', config };
 }

@@ -2,7 +2,7 @@
  * Deployment configurations as the scheduler uses them: the three built-ins plus the custom
  * ones in the store, each reduced to its minimum-healthy-hosts rule.
  */
-import { BUILTIN_DEPLOYMENT_CONFIGS, canonicalConfigName, type DeploymentConfigView } from '../../../protocol/src/index.ts';
+import { BUILTIN_DEPLOYMENT_CONFIGS, canonicalConfigName, type DeploymentConfigView, type RolloutOptions } from '../../../protocol/src/index.ts';
 import { getDeploymentConfig, listDeploymentConfigs } from '../store/configs.ts';
 import type { Db } from '../store/db.ts';
 import { minimumHealthyHostsFor, type MinimumHealthyHosts } from './health.ts';
@@ -10,6 +10,20 @@ import { minimumHealthyHostsFor, type MinimumHealthyHosts } from './health.ts';
 /** The rule of a built-in (short names accepted) or custom configuration; undefined if unknown. */
 export function ruleFor(db: Db, configName: string): MinimumHealthyHosts | undefined {
   return minimumHealthyHostsFor(configName) ?? getDeploymentConfig(db, canonicalConfigName(configName))?.minimumHealthyHosts;
+}
+
+/** A configuration as the scheduler runs it: its minimum and its rollout options. */
+export interface RunConfig {
+  rule: MinimumHealthyHosts;
+  rollout: RolloutOptions;
+}
+
+/** The rule and rollout options of a built-in or custom configuration; undefined if unknown. */
+export function configFor(db: Db, configName: string): RunConfig | undefined {
+  const builtin = minimumHealthyHostsFor(configName);
+  if (builtin) return { rule: builtin, rollout: {} };
+  const custom = getDeploymentConfig(db, canonicalConfigName(configName));
+  return custom && { rule: custom.minimumHealthyHosts, rollout: custom.rollout };
 }
 
 function builtinView(name: string, rule: MinimumHealthyHosts): DeploymentConfigView {
@@ -22,7 +36,7 @@ function builtinView(name: string, rule: MinimumHealthyHosts): DeploymentConfigV
 export function listConfigViews(db: Db): DeploymentConfigView[] {
   const builtins = BUILTIN_DEPLOYMENT_CONFIGS.map((name) => builtinView(name, minimumHealthyHostsFor(name) as MinimumHealthyHosts));
   const custom = listDeploymentConfigs(db).map(
-    (c): DeploymentConfigView => ({ name: c.name, builtIn: false, minimumHealthyHosts: c.minimumHealthyHosts, createTime: c.createdAt }),
+    (c): DeploymentConfigView => ({ name: c.name, builtIn: false, minimumHealthyHosts: c.minimumHealthyHosts, createTime: c.createdAt, ...c.rollout }),
   );
   return [...builtins, ...custom];
 }

@@ -9,9 +9,10 @@ import { newId } from '../../../common/src/ids.ts';
 import type { CommandBody, CoordBodies, DeploymentErrorCode } from '../../../protocol/src/index.ts';
 import { getDeploymentGroup } from '../store/groups.ts';
 import { buildCommand } from './commands.ts';
-import { ruleFor } from './configs.ts';
-import { checkStartable, decide, minimumHealthyCount } from './health.ts';
+import { configFor } from './configs.ts';
+import { checkStartable, minimumHealthyCount } from './health.ts';
 import * as repo from './repo.ts';
+import { nextDecision, planSteps, readRollout, storeSteps } from './rollout.ts';
 import * as rows from './target-rows.ts';
 import { resolveTargets } from './targets.ts';
 
@@ -71,10 +72,13 @@ export function startDeployment(e: Engine, deploymentId: string): void {
   if (!d) return;
   const query = { deploymentGroupId: d.deploymentGroupId, revisionId: d.revisionId, updateOutdatedOnly: d.updateOutdatedOnly };
   const hosts = resolveTargets(e.db, d.targetInstances ? { ...query, instanceIds: d.targetInstances } : query, (id) => e.presence.isConnected(id));
-  rows.insertTargets(e.db, deploymentId, hosts.map((h) => h.instanceId));
-  const rule = ruleFor(e.db, d.deploymentConfigName);
-  if (!rule) return fail(e, d, 'INTERNAL_ERROR', `unknown deployment configuration "${d.deploymentConfigName}"`);
-  const problem = checkStartable(hosts.length, minimumHealthyCount(rule, hosts.length));
+  const config = configFor(e.db, d.deploymentConfigName);
+  const requireApproval = readRollout(e.db, deploymentId, iso(e))?.requireApproval ?? config?.rollout.requireApproval ?? false;
+  const steps = config && planSteps(e.db, config, hosts, requireApproval);
+  rows.insertTargets(e.db, deploymentId, (steps?.hosts ?? hosts).map((h) => h.instanceId));
+  if (!config || !steps) return fail(e, d, 'INTERNAL_ERROR', `unknown deployment configuration "${d.deploymentConfigName}"`);
+  storeSteps(e.db, deploymentId, steps);
+  const problem = checkStartable(hosts.length, minimumHealthyCount(config.rule, hosts.length)) ?? steps.problem;
   if (problem) return fail(e, d, problem.code, problem.message);
   repo.markStarted(e.db, deploymentId, iso(e));
   advance(e, deploymentId);
@@ -84,10 +88,10 @@ export function startDeployment(e: Engine, deploymentId: string): void {
 export function advance(e: Engine, deploymentId: string): void {
   const d = repo.getDeployment(e.db, deploymentId);
   if (!d || d.status !== 'InProgress') return;
-  const rule = ruleFor(e.db, d.deploymentConfigName);
-  if (!rule) return fail(e, d, 'INTERNAL_ERROR', `unknown deployment configuration "${d.deploymentConfigName}"`);
-  const progress = rows.progressOf(e.db, deploymentId);
-  const decision = decide(progress, minimumHealthyCount(rule, progress.total));
+  const config = configFor(e.db, d.deploymentConfigName);
+  if (!config) return fail(e, d, 'INTERNAL_ERROR', `unknown deployment configuration "${d.deploymentConfigName}"`);
+  // Batches, segments, bake, approval and pause (rollout.ts); a plain rule is health.ts decide().
+  const decision = nextDecision(e.db, deploymentId, config, e.now);
   switch (decision.action) {
     case 'start':
       return dispatch(e, d, decision.count);

@@ -8,15 +8,16 @@
 import type { Db } from '../store/db.ts';
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { AgentEventBody, CommandBody, CoordBodies, DeploymentPlan, DeploymentView } from '../../../protocol/src/index.ts';
+import type { AgentEventBody, CommandBody, CoordBodies, DeploymentPlan, DeploymentView, RolloutActionResponse } from '../../../protocol/src/index.ts';
 import type { AfterCommit, AgentEventSink } from '../hub/types.ts';
 import { recordAgentEvent } from './intake.ts';
 import * as commands from './commands.ts';
+import { approveDeployment, endBakes, pauseDeployment, resumeDeployment } from './controls.ts';
 import { advance, type Engine, type Outbound, type Presence } from './engine.ts';
 import { createDeployment, onEnded, stopDeployment, type NewDeployment, type StopResult } from './lifecycle.ts';
 import { autoDeployInstance } from './new-hosts.ts';
 import { planDeployment, type PlanQuery } from './plan.ts';
-import { agentConnected, agentReported, expireDeadlines } from './presence.ts';
+import { agentConnected, agentReported, expireDeadlines, graceAfterRestart } from './presence.ts';
 import * as repo from './repo.ts';
 import { rollbackGroup } from './rollback.ts';
 import { earliestDeadline, unackedTargets } from './target-rows.ts';
@@ -81,6 +82,21 @@ export class Scheduler implements AgentEventSink {
     return this.run((e) => rollbackGroup(e, deploymentGroupId, opts));
   }
 
+  /** Pauses a running deployment: running hosts finish, no new host starts. */
+  pauseDeployment(deploymentId: string, who: string): RolloutActionResponse {
+    return this.run((e) => pauseDeployment(e, deploymentId, who));
+  }
+
+  /** Resumes a paused deployment. */
+  resumeDeployment(deploymentId: string, who: string): RolloutActionResponse {
+    return this.run((e) => resumeDeployment(e, deploymentId, who));
+  }
+
+  /** Opens the approval gate of a deployment waiting after its first batch. */
+  approveDeployment(deploymentId: string, who: string): RolloutActionResponse {
+    return this.run((e) => approveDeployment(e, deploymentId, who));
+  }
+
   /** What a deployment would do, without starting it. */
   planDeployment(query: PlanQuery): DeploymentPlan {
     return planDeployment(this.db, query, (id) => this.hub.isConnected(id));
@@ -91,11 +107,15 @@ export class Scheduler implements AgentEventSink {
     return this.run((e) => autoDeployInstance(e, instanceId));
   }
 
-  /** Resumes after a coordinator restart: advances running deployments, re-sends, re-arms deadlines. */
+  /**
+   * Resumes after a coordinator restart: advances running deployments, gives agents the reconnect
+   * grace before any deadline fires (presence.ts), re-sends, re-arms deadlines.
+   */
   start(): void {
     this.stopped = false;
     const outbound = this.run((e) => {
       for (const d of repo.listDeploymentsByStatus(this.db, 'InProgress')) advance(e, d.deploymentId);
+      graceAfterRestart(e);
       return [...e.out];
     });
     // Commands dispatched before the restart (and never acked) go out again with their own id;
@@ -118,9 +138,12 @@ export class Scheduler implements AgentEventSink {
     this.log.debug('scheduler stopped');
   }
 
-  /** Fails hosts whose deadline passed (the timer calls this; tests may too). Returns how many. */
+  /**
+   * Fails hosts whose deadline passed and ends bakes whose time is up (the timer calls this;
+   * tests may too). Returns how many hosts and bakes it handled.
+   */
   expireDeadlines(): number {
-    return this.run((e) => expireDeadlines(e));
+    return this.run((e) => expireDeadlines(e) + endBakes(e));
   }
 
   /** {@inheritDoc AgentEventSink.applyAgentEvent} */
@@ -158,12 +181,12 @@ export class Scheduler implements AgentEventSink {
 
   /** The deployment's view (see views.ts), for the HTTP API. */
   getDeploymentView(deploymentId: string): DeploymentView | undefined {
-    return getDeploymentView(this.db, deploymentId);
+    return getDeploymentView(this.db, deploymentId, this.clock.now());
   }
 
   /** Deployments matching `filter`, newest first (see views.ts), for the HTTP API. */
   listDeploymentViews(filter: DeploymentFilter): DeploymentView[] {
-    return listDeploymentViews(this.db, filter);
+    return listDeploymentViews(this.db, filter, this.clock.now());
   }
 
   private engine(): Engine {

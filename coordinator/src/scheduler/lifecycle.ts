@@ -9,6 +9,7 @@ import { ruleFor } from './configs.ts';
 import { iso, startDeployment, startNextQueued, type Engine } from './engine.ts';
 import * as repo from './repo.ts';
 import { maybeRollback } from './rollback.ts';
+import { setRequireApproval } from './rollout.ts';
 import * as rows from './target-rows.ts';
 
 /** A deployment as the API asks for it, already validated and resolved to ids. */
@@ -28,6 +29,8 @@ export interface NewDeployment {
   autoRollback?: AutoRollbackConfiguration;
   /** Explicit hosts instead of the group's members. */
   targetInstances?: readonly string[];
+  /** Wait for approval after the first batch; undefined: as the configuration says. */
+  requireApproval?: boolean;
 }
 
 /** Stores the deployment and starts it, or queues it. Returns its id. */
@@ -42,12 +45,13 @@ export function createDeployment(e: Engine, input: NewDeployment): string {
     });
   }
   const deploymentId = newId('d');
-  const { queue: _queue, updateOutdatedInstancesOnly, ...rest } = input;
+  const { queue: _queue, updateOutdatedInstancesOnly, requireApproval, ...rest } = input;
   repo.insertDeployment(
     e.db,
     { ...rest, deploymentId, updateOutdatedOnly: updateOutdatedInstancesOnly ?? false, createdAt: iso(e) },
     active ? 'Queued' : 'Created',
   );
+  if (requireApproval !== undefined) setRequireApproval(e.db, deploymentId, requireApproval);
   if (active) e.log.info('deployment queued', { deploymentId, behind: active });
   else startDeployment(e, deploymentId);
   return deploymentId;

@@ -44,6 +44,23 @@ function lastSeenText(e: Engine, instanceId: string): string {
   return seen === undefined ? 'never seen' : `last seen ${seen}`;
 }
 
+/**
+ * How long after a coordinator start its agents get to reconnect and deliver what they did while
+ * it was down: twice the agents' longest reconnect backoff (30 s, agent transport/backoff.ts).
+ */
+export const RECONNECT_GRACE_MS = 60_000;
+
+/**
+ * At coordinator start: a host deadline that passed while the coordinator was down (or passes
+ * within the reconnect grace) moves to the end of the grace. Without this, every host running
+ * through a long outage would be failed AGENT_OFFLINE at boot, before its agent could reconnect,
+ * and the outcome it has journaled would then be ignored as arriving for a final target.
+ * Returns how many deadlines moved.
+ */
+export function graceAfterRestart(e: Engine): number {
+  return rows.deferDeadlinesUntil(e.db, new Date(e.now.getTime() + RECONNECT_GRACE_MS).toISOString());
+}
+
 /** Fails every host whose deadline has passed and advances their deployments. */
 export function expireDeadlines(e: Engine): number {
   const expired = rows.expiredTargets(e.db, iso(e));

@@ -9,6 +9,7 @@ import { DeckhandError, type AutoRollbackConfiguration } from '../../../protocol
 import { getDeploymentGroup, type DeploymentGroupRow } from '../store/groups.ts';
 import { iso, startDeployment, type Engine } from './engine.ts';
 import * as repo from './repo.ts';
+import { setRequireApproval } from './rollout.ts';
 
 /** The creator of every rollback deployment. */
 export const ROLLBACK_CREATOR = 'rollback';
@@ -70,6 +71,8 @@ function insertRollback(
     },
     status,
   );
+  // A rollback restores service: it never waits for an approval, whatever its configuration says.
+  setRequireApproval(e.db, deploymentId, false);
   if (trigger) repo.setRollbackInfo(e.db, trigger.deploymentId, { rollbackDeploymentId: deploymentId, message });
   e.log.info('rollback created', { deploymentId, rollbackOf: trigger?.deploymentId, revisionId: good.revisionId });
   return deploymentId;

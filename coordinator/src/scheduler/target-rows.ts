@@ -145,10 +145,18 @@ export function runningTargetsOf(db: Db, deploymentId: string): LiveTarget[] {
   return (rows as Parameters<typeof toLive>[0][]).map(toLive);
 }
 
-/** The earliest stored deadline, if any; timers are recomputed from it (also after a restart). */
+/**
+ * The earliest stored deadline, if any: a host's, or the end of a deployment's bake between
+ * two batches. Timers are recomputed from it (also after a restart).
+ */
 export function earliestDeadline(db: Db): string | undefined {
   const r = db
-    .prepare(`SELECT MIN(deadline_at) AS d FROM deployment_targets WHERE deadline_at IS NOT NULL AND status IN ('InProgress', 'WaitingForAgent')`)
+    .prepare(
+      `SELECT MIN(d) AS d FROM (
+         SELECT MIN(deadline_at) AS d FROM deployment_targets WHERE deadline_at IS NOT NULL AND status IN ('InProgress', 'WaitingForAgent')
+         UNION ALL
+         SELECT MIN(bake_until) FROM deployments WHERE bake_until IS NOT NULL AND status = 'InProgress')`,
+    )
     .get() as { d: string | null };
   return r.d ?? undefined;
 }
@@ -164,4 +172,14 @@ export function unackedTargets(db: Db): { instanceId: string; deploymentId: stri
     )
     .all() as { instance_id: string; deployment_id: string; command_id: string }[];
   return rows.map((r) => ({ instanceId: r.instance_id, deploymentId: r.deployment_id, commandId: r.command_id }));
+}
+
+/** Moves every live deadline earlier than `until` to `until`; returns how many moved. */
+export function deferDeadlinesUntil(db: Db, until: string): number {
+  return db
+    .prepare(
+      `UPDATE deployment_targets SET deadline_at = ?
+       WHERE deadline_at IS NOT NULL AND deadline_at < ? AND status IN ('InProgress', 'WaitingForAgent')`,
+    )
+    .run(until, until).changes;
 }

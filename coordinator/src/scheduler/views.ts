@@ -14,6 +14,7 @@ import {
   type LifecycleEventStatus,
   type LifecycleEventView,
 } from '../../../protocol/src/index.ts';
+import { readRollout } from './rollout.ts';
 
 /** Filters of {@link listDeploymentViews}; all optional, combined with AND. */
 export interface DeploymentFilter {
@@ -43,6 +44,9 @@ interface RawDeployment {
   rollback_of: string | null;
   rollback_deployment_id: string | null;
   rollback_message: string | null;
+  step_count: number;
+  step_kind: string;
+  approval: string;
 }
 
 interface RawTarget {
@@ -50,6 +54,8 @@ interface RawTarget {
   hostname: string | null;
   status: InstanceStatus;
   batch: number | null;
+  step: number;
+  segment: string | null;
   updated_at: string | null;
   error_code: string | null;
   message: string | null;
@@ -93,10 +99,11 @@ function toEventView(e: RawEvent): LifecycleEventView {
   return view;
 }
 
-function targetsOf(db: Db, deploymentId: string): DeploymentTargetView[] {
+function targetsOf(db: Db, d: RawDeployment): DeploymentTargetView[] {
+  const deploymentId = d.deployment_id;
   const targets = db
     .prepare(
-      `SELECT t.instance_id, i.hostname, t.status, t.batch, t.updated_at, t.error_code, t.message FROM deployment_targets t
+      `SELECT t.instance_id, i.hostname, t.status, t.batch, t.step, t.segment, t.updated_at, t.error_code, t.message FROM deployment_targets t
        LEFT JOIN instances i ON i.instance_id = t.instance_id WHERE t.deployment_id = ? ORDER BY t.position`,
     )
     .all(deploymentId) as RawTarget[];
@@ -111,6 +118,8 @@ function targetsOf(db: Db, deploymentId: string): DeploymentTargetView[] {
       lifecycleEvents: events.filter((e) => e.instance_id === t.instance_id).map(toEventView),
     };
     if (t.batch !== null) view.batch = t.batch;
+    if (d.step_count > 1) view.step = t.step;
+    if (d.step_kind === 'segment') view.segment = t.segment;
     if (t.updated_at !== null) view.lastUpdatedAt = t.updated_at;
     if (t.error_code !== null) view.errorCode = asErrorCode(t.error_code, 'UnknownError');
     if (t.message !== null) view.message = t.message;
@@ -137,8 +146,8 @@ function rollbackInfoOf(d: RawDeployment): DeploymentView['rollbackInfo'] {
   return Object.keys(info).length > 0 ? info : undefined;
 }
 
-function toView(db: Db, d: RawDeployment): DeploymentView {
-  const targets = targetsOf(db, d.deployment_id);
+function toView(db: Db, d: RawDeployment, now: Date): DeploymentView {
+  const targets = targetsOf(db, d);
   const view: DeploymentView = {
     deploymentId: d.deployment_id,
     applicationName: d.application_name,
@@ -163,17 +172,24 @@ function toView(db: Db, d: RawDeployment): DeploymentView {
   if (d.auto_rollback !== null) view.autoRollbackConfiguration = JSON.parse(d.auto_rollback) as DeploymentView['autoRollbackConfiguration'];
   const rollbackInfo = rollbackInfoOf(d);
   if (rollbackInfo) view.rollbackInfo = rollbackInfo;
+  // Shown once there is something to tell beyond CodeDeploy's fields: steps, a gate, a pause.
+  const rollout = readRollout(db, d.deployment_id, now.toISOString());
+  if (rollout && d.status === 'InProgress') view.rollout = rollout.state;
+  else if (rollout && (d.step_count > 1 || d.approval !== 'NotRequired')) view.rollout = rollout.state;
   return view;
 }
 
-/** The deployment with its targets and lifecycle events, or undefined when there is none. */
-export function getDeploymentView(db: Db, deploymentId: string): DeploymentView | undefined {
+/**
+ * The deployment with its targets and lifecycle events, or undefined when there is none.
+ * `now` decides whether a stored bake is still running.
+ */
+export function getDeploymentView(db: Db, deploymentId: string, now: Date = new Date()): DeploymentView | undefined {
   const raw = db.prepare(`${SELECT_DEPLOYMENT} WHERE d.deployment_id = ?`).get(deploymentId) as RawDeployment | undefined;
-  return raw && toView(db, raw);
+  return raw && toView(db, raw, now);
 }
 
 /** Deployments matching the filter, newest first. */
-export function listDeploymentViews(db: Db, filter: DeploymentFilter): DeploymentView[] {
+export function listDeploymentViews(db: Db, filter: DeploymentFilter, now: Date = new Date()): DeploymentView[] {
   const where: string[] = [];
   const args: string[] = [];
   if (filter.applicationName !== undefined) {
@@ -190,5 +206,5 @@ export function listDeploymentViews(db: Db, filter: DeploymentFilter): Deploymen
   }
   const sql = `${SELECT_DEPLOYMENT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.created_at DESC, d.deployment_id DESC`;
   const rows = db.prepare(sql).all(...args) as RawDeployment[];
-  return rows.map((r) => toView(db, r));
+  return rows.map((r) => toView(db, r, now));
 }

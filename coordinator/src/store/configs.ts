@@ -1,7 +1,7 @@
 /**
  * Custom deployment configurations (the built-in ones live in the scheduler's health rules).
  */
-import { DeckhandError, type MinimumHealthyHosts } from '../../../protocol/src/index.ts';
+import { DeckhandError, type MinimumHealthyHosts, type RolloutOptions } from '../../../protocol/src/index.ts';
 import type { Db } from './db.ts';
 import { isUniqueViolation, parseJsonColumn } from './rows.ts';
 
@@ -9,12 +9,15 @@ import { isUniqueViolation, parseJsonColumn } from './rows.ts';
 export interface DeploymentConfigRow {
   name: string;
   minimumHealthyHosts: MinimumHealthyHosts;
+  /** Batches, segments, bake and approval; empty for a plain minimum-healthy configuration. */
+  rollout: RolloutOptions;
   createdAt: string;
 }
 
 interface RawConfig {
   name: string;
   minimum_healthy_hosts: string;
+  rollout: string;
   created_at: string;
 }
 
@@ -22,16 +25,22 @@ function toRow(raw: RawConfig): DeploymentConfigRow {
   return {
     name: raw.name,
     minimumHealthyHosts: parseJsonColumn<MinimumHealthyHosts>(raw.minimum_healthy_hosts, 'deployment_configs.minimum_healthy_hosts'),
+    rollout: parseJsonColumn<RolloutOptions>(raw.rollout, 'deployment_configs.rollout'),
     createdAt: raw.created_at,
   };
 }
 
+/** What {@link insertDeploymentConfig} takes: rollout options are optional. */
+export type NewDeploymentConfig = Omit<DeploymentConfigRow, 'rollout'> & { rollout?: RolloutOptions };
+
 /** Stores a custom configuration; throws CONFLICT when the name is taken. */
-export function insertDeploymentConfig(db: Db, row: DeploymentConfigRow): DeploymentConfigRow {
+export function insertDeploymentConfig(db: Db, input: NewDeploymentConfig): DeploymentConfigRow {
+  const row: DeploymentConfigRow = { ...input, rollout: input.rollout ?? {} };
   try {
-    db.prepare('INSERT INTO deployment_configs (name, minimum_healthy_hosts, created_at) VALUES (?, ?, ?)').run(
+    db.prepare('INSERT INTO deployment_configs (name, minimum_healthy_hosts, rollout, created_at) VALUES (?, ?, ?, ?)').run(
       row.name,
       JSON.stringify(row.minimumHealthyHosts),
+      JSON.stringify(row.rollout),
       row.createdAt,
     );
   } catch (err) {

@@ -138,4 +138,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX deployment_targets_by_deadline ON deployment_targets(deadline_at) WHERE deadline_at IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'rollout controls',
+    sql: `
+      ALTER TABLE deployment_configs ADD COLUMN rollout TEXT NOT NULL DEFAULT '{}';  -- JSON RolloutOptions
+      ALTER TABLE deployments ADD COLUMN require_approval INTEGER;           -- NULL: the configuration's setting
+      ALTER TABLE deployments ADD COLUMN current_step INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE deployments ADD COLUMN step_count INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE deployments ADD COLUMN step_kind TEXT NOT NULL DEFAULT 'rule';     -- rule|list|segment
+      ALTER TABLE deployments ADD COLUMN bake_until TEXT;                    -- the next step waits until then
+      ALTER TABLE deployments ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE deployments ADD COLUMN approval TEXT NOT NULL DEFAULT 'NotRequired';  -- NotRequired|Pending|Waiting|Approved
+      ALTER TABLE deployments ADD COLUMN approved_by TEXT;
+      ALTER TABLE deployments ADD COLUMN approved_at TEXT;
+      ALTER TABLE deployment_targets ADD COLUMN step INTEGER NOT NULL DEFAULT 1;      -- planned batch or segment
+      ALTER TABLE deployment_targets ADD COLUMN segment TEXT;                -- tag value of the host's segment (NULL: untagged)
+    `,
+  },
 ];

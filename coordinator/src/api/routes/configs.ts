@@ -30,8 +30,21 @@ export function configRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (canonicalConfigName(body.name) !== body.name) {
       throw new FieldError('VALIDATION_FAILED', 'name', `name: ${body.name} is the short name of a built-in configuration`);
     }
-    const row = insertDeploymentConfig(db, { ...body, createdAt: clock.now().toISOString() });
-    const view: DeploymentConfigView = { name: row.name, builtIn: false, minimumHealthyHosts: row.minimumHealthyHosts, createTime: row.createdAt };
+    const { name, minimumHealthyHosts, ...rollout } = body;
+    const row = insertDeploymentConfig(db, {
+      name,
+      // Without a minimum, the batch or segment boundaries alone pace the rollout.
+      minimumHealthyHosts: minimumHealthyHosts ?? { type: 'HOST_COUNT', value: 0 },
+      rollout,
+      createdAt: clock.now().toISOString(),
+    });
+    const view: DeploymentConfigView = {
+      name: row.name,
+      builtIn: false,
+      minimumHealthyHosts: row.minimumHealthyHosts,
+      createTime: row.createdAt,
+      ...row.rollout,
+    };
     return reply.code(201).send(view);
   });
 

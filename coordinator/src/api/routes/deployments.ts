@@ -43,6 +43,7 @@ function resolveDeployment(deps: ApiDeps, request: FastifyRequest): NewDeploymen
   };
   if (body.description !== undefined) input.description = body.description;
   if (body.autoRollbackConfiguration !== undefined) input.autoRollback = body.autoRollbackConfiguration;
+  if (body.requireApproval !== undefined) input.requireApproval = body.requireApproval;
   return input;
 }
 
@@ -64,6 +65,7 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
       revisionId: input.revisionId,
       deploymentConfigName: input.deploymentConfigName,
       updateOutdatedInstancesOnly: input.updateOutdatedInstancesOnly ?? false,
+      ...(input.requireApproval === undefined ? {} : { requireApproval: input.requireApproval }),
     });
   });
 
@@ -72,6 +74,15 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const body = parseInput(StopDeploymentRequest, request.body ?? {});
     return scheduler.stopDeployment(id, body.autoRollbackEnabled);
   });
+
+  for (const action of ['pause', 'resume', 'approve'] as const) {
+    app.post(`/v1/deployments/:id/${action}`, async (request) => {
+      const { id } = parseInput(IdParams, request.params, 'params');
+      const who = creatorOf(request);
+      if (action === 'pause') return scheduler.pauseDeployment(id, who);
+      return action === 'resume' ? scheduler.resumeDeployment(id, who) : scheduler.approveDeployment(id, who);
+    });
+  }
 
   app.get('/v1/deployments', async (request) => {
     const query = parseInput(ListDeploymentsQuery, request.query, 'query');

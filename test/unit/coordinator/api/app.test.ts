@@ -28,6 +28,15 @@ describe('buildApi', () => {
     planDeployment: () => {
       throw new Error('not planned');
     },
+    pauseDeployment: () => {
+      throw new Error('not paused');
+    },
+    resumeDeployment: () => {
+      throw new Error('not resumed');
+    },
+    approveDeployment: () => {
+      throw new Error('not approved');
+    },
     instanceChanged: () => [],
   };
   beforeEach(async () => (h = await startHarness({ scheduler: failing, logger: capturingLogger(lines) })));

@@ -15,6 +15,7 @@ import {
   signingPayload,
   type DeploymentPlan,
   type DeploymentView,
+  type RolloutActionResponse,
 } from '../../../../protocol/src/index.ts';
 import { NonceCache } from '../../../../coordinator/src/api/agent-auth.ts';
 import { buildApi } from '../../../../coordinator/src/api/app.ts';
@@ -132,6 +133,18 @@ export class StoreDeploymentService implements DeploymentService {
   }
 
   planDeployment(): DeploymentPlan {
+    throw new Error('not used by the route tests; the scheduler tests cover it');
+  }
+
+  pauseDeployment(): RolloutActionResponse {
+    throw new Error('not used by the route tests; the scheduler tests cover it');
+  }
+
+  resumeDeployment(): RolloutActionResponse {
+    throw new Error('not used by the route tests; the scheduler tests cover it');
+  }
+
+  approveDeployment(): RolloutActionResponse {
     throw new Error('not used by the route tests; the scheduler tests cover it');
   }
 

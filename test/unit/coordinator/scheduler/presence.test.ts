@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { Scheduler, type NewDeployment } from '../../../../coordinator/src/scheduler/index.ts';
+import { RECONNECT_GRACE_MS } from '../../../../coordinator/src/scheduler/presence.ts';
 import { getDeploymentView } from '../../../../coordinator/src/scheduler/views.ts';
 import type { Db } from '../../../../coordinator/src/store/db.ts';
 import { configureGroup, FakeSender, insertInstance, ManualClock, outcome, seed, tempStore, type Seeded } from './seed.ts';
@@ -121,6 +122,50 @@ describe('Scheduler agent presence, new hosts and plans', () => {
       sender.offline.clear();
       scheduler.agentConnected(s.instanceIds[0]!);
       assert.deepEqual(sender.cancels.map((c) => c.deploymentId), [id, id]);
+    });
+  });
+
+  describe('coordinator restart', () => {
+    /** A one-host deployment whose host is running, then the coordinator is down for `downMs`. */
+    function runningThroughOutage(downMs: number): { s: Seeded; id: string; restarted: Scheduler } {
+      const s = seed(db, 1);
+      configureGroup(db, s.deploymentGroupId, { event_timeout_seconds: 10 });
+      const id = scheduler.createDeployment(input(s));
+      scheduler.stop();
+      clock.advance(downMs);
+      sender.offline.add(s.instanceIds[0]!);
+      const restarted = new Scheduler({ db, clock, logger: silentLogger(), hub: sender });
+      restarted.start();
+      return { s, id, restarted };
+    }
+
+    it('gives agents the reconnect grace before failing a host whose deadline passed while it was down', () => {
+      const { s, id, restarted } = runningThroughOutage(10 * 60_000);
+      assert.equal(restarted.expireDeadlines(), 0);
+      assert.equal(target(id, s.instanceIds[0]!).status, 'InProgress');
+      clock.advance(RECONNECT_GRACE_MS + 1);
+      assert.equal(restarted.expireDeadlines(), 1);
+      assert.equal(target(id, s.instanceIds[0]!).errorCode, 'AGENT_OFFLINE');
+    });
+
+    it('applies the outcome an agent delivers after reconnecting to a restarted coordinator', () => {
+      const { s, id, restarted } = runningThroughOutage(10 * 60_000);
+      // The timer re-armed at start fires at once for an overdue deadline, before the agent is back.
+      restarted.expireDeadlines();
+      clock.advance(5_000);
+      sender.offline.clear();
+      restarted.agentConnected(s.instanceIds[0]!);
+      restarted.applyAgentEvent(s.instanceIds[0]!, outcome(sender.sent[0]!.command, 'Succeeded'))();
+      assert.equal(target(id, s.instanceIds[0]!).status, 'Succeeded');
+      assert.equal(getDeploymentView(db, id)?.status, 'Succeeded');
+    });
+
+    it('leaves a deadline that is still far off where it was', () => {
+      const { id, restarted } = runningThroughOutage(1_000);
+      const row = () => db.prepare('SELECT deadline_at AS d FROM deployment_targets WHERE deployment_id = ?').get(id) as { d: string };
+      const before = row().d;
+      restarted.start();
+      assert.equal(row().d, before);
     });
   });
 

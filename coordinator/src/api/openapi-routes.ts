@@ -1,0 +1,85 @@
+/**
+ * What the OpenAPI document says about each route: a summary and the protocol zod schemas of
+ * its request body, query and JSON answer. Keyed `METHOD /path` with fastify's `:param` syntax;
+ * a route registered without an entry here makes the document test fail.
+ */
+import { z } from 'zod';
+import {
+  ApplicationView,
+  CreateApplicationRequest,
+  CreateDeploymentConfigRequest,
+  CreateDeploymentGroupRequest,
+  CreateDeploymentRequest,
+  CreateRegistrationTokenRequest,
+  DeploymentConfigView,
+  DeploymentGroupView,
+  DeploymentPlan,
+  DeploymentView,
+  InstanceView,
+  RegisterInstanceRequest,
+  RegisterInstanceResponse,
+  RegistrationTokenView,
+  RevisionView,
+  RollbackRequest,
+  RolloutActionResponse,
+  StopDeploymentRequest,
+  TagInstanceRequest,
+  UntagInstanceRequest,
+} from '../../../protocol/src/index.ts';
+import { ListDeploymentsQuery, UploadRevisionQuery } from './schemas.ts';
+
+/** One documented route. `response` absent: the answer is not JSON (bytes, a script). */
+export interface RouteDoc {
+  summary: string;
+  body?: z.ZodType;
+  /** A raw (non-JSON) request body, e.g. a bundle upload. */
+  rawBody?: string;
+  query?: z.ZodType;
+  response?: z.ZodType;
+  /** Status of a success (default 200). */
+  status?: number;
+  /** Content type of a non-JSON answer. */
+  produces?: string;
+  /** Needs no admin token. */
+  public?: boolean;
+}
+
+const list = <K extends string>(key: K, item: z.ZodType) => z.strictObject({ [key]: z.array(item) } as Record<K, z.ZodArray<z.ZodType>>);
+const StopResult = z.strictObject({ status: z.enum(['Pending', 'Succeeded']), statusMessage: z.string() });
+const rollout = (what: string): RouteDoc => ({ summary: what, response: RolloutActionResponse });
+
+/** Every route of the API. */
+export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
+  'GET /healthz': { summary: 'Liveness check', response: z.strictObject({ ok: z.literal(true) }), public: true },
+  'GET /v1/openapi.json': { summary: 'This OpenAPI document', response: z.record(z.string(), z.unknown()) },
+  'POST /v1/applications': { summary: 'Create an application', body: CreateApplicationRequest, response: ApplicationView, status: 201 },
+  'GET /v1/applications': { summary: 'List applications', response: list('applications', ApplicationView) },
+  'POST /v1/applications/:app/deployment-groups': { summary: 'Create a deployment group', body: CreateDeploymentGroupRequest, response: DeploymentGroupView, status: 201 },
+  'GET /v1/applications/:app/deployment-groups': { summary: 'List deployment groups', response: list('deploymentGroups', DeploymentGroupView) },
+  'GET /v1/applications/:app/deployment-groups/:group': { summary: 'Get a deployment group', response: DeploymentGroupView },
+  'POST /v1/applications/:app/deployment-groups/:group/rollback': { summary: 'Roll the group back to its last successful revision', body: RollbackRequest, response: DeploymentView, status: 201 },
+  'POST /v1/applications/:app/revisions': { summary: 'Upload a revision bundle', rawBody: 'application/octet-stream', query: UploadRevisionQuery, response: RevisionView, status: 201 },
+  'GET /v1/revisions/:id': { summary: 'Get a revision', response: RevisionView },
+  'GET /v1/revisions/:id/content': { summary: 'Download a revision bundle (admin token or signed agent)', produces: 'application/octet-stream' },
+  'POST /v1/deployments': { summary: 'Create a deployment', body: CreateDeploymentRequest, response: DeploymentView, status: 201 },
+  'POST /v1/deployments/plan': { summary: 'Plan a deployment without starting it', body: CreateDeploymentRequest, response: DeploymentPlan },
+  'GET /v1/deployments': { summary: 'List deployments', query: ListDeploymentsQuery, response: list('deployments', DeploymentView) },
+  'GET /v1/deployments/:id': { summary: 'Get a deployment with its targets and lifecycle events', response: DeploymentView },
+  'POST /v1/deployments/:id/stop': { summary: 'Stop a queued or running deployment', body: StopDeploymentRequest, response: StopResult },
+  'POST /v1/deployments/:id/pause': rollout('Pause a running deployment: running hosts finish, no new host starts'),
+  'POST /v1/deployments/:id/resume': rollout('Resume a paused deployment'),
+  'POST /v1/deployments/:id/approve': rollout('Approve a deployment waiting after its first batch'),
+  'POST /v1/deployment-configs': { summary: 'Create a custom deployment configuration', body: CreateDeploymentConfigRequest, response: DeploymentConfigView, status: 201 },
+  'GET /v1/deployment-configs': { summary: 'List deployment configurations', response: list('deploymentConfigs', DeploymentConfigView) },
+  'GET /v1/instances': { summary: 'List instances', response: list('instances', InstanceView) },
+  'POST /v1/instances/:id/tags': { summary: 'Set tags on an instance', body: TagInstanceRequest, response: InstanceView },
+  'POST /v1/instances/:id/tags/remove': { summary: 'Remove tags from an instance', body: UntagInstanceRequest, response: InstanceView },
+  'DELETE /v1/instances/:id': { summary: 'Deregister an instance (admin token, or the instance itself signed)', status: 204 },
+  'POST /v1/registration-tokens': { summary: 'Create a registration token', body: CreateRegistrationTokenRequest, response: RegistrationTokenView, status: 201 },
+  'GET /v1/registration-tokens': { summary: 'List registration tokens (without secrets)', response: list('registrationTokens', RegistrationTokenView) },
+  'POST /v1/register': { summary: 'Register a host with a registration token', body: RegisterInstanceRequest, response: RegisterInstanceResponse, status: 201, public: true },
+  'GET /v1/agent/package': { summary: 'Download the agent package', produces: 'application/gzip', public: true },
+  'GET /v1/agent/package.sha256': { summary: 'SHA-256 of the agent package', produces: 'text/plain', public: true },
+  'GET /install.sh': { summary: 'The Linux installer script', produces: 'text/x-shellscript', public: true },
+  'GET /install.ps1': { summary: 'The Windows installer script', produces: 'text/plain', public: true },
+};

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { ROUTE_DOCS } from '../../../../coordinator/src/api/openapi-routes.ts';
+import { buildOpenApi } from '../../../../coordinator/src/api/openapi.ts';
+import { startHarness, type Harness } from './harness.ts';
+
+/** Every METHOD /path fastify has, read from its own route tree (HEAD twins left out). */
+function fastifyRoutes(h: Harness): { method: string; url: string }[] {
+  const stack: string[] = [];
+  const out: { method: string; url: string }[] = [];
+  for (const line of h.app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^([│ ]*)[├└]── (.+) \(([A-Z, ]+)\)$/.exec(line);
+    if (!m) continue;
+    const depth = (m[1] as string).length / 4;
+    stack.length = depth;
+    const url = (stack[depth - 1] ?? '') + (m[2] as string);
+    stack[depth] = url;
+    for (const method of (m[3] as string).split(', ')) if (method !== 'HEAD') out.push({ method, url });
+  }
+  return out;
+}
+
+const METHODS = ['get', 'post', 'put', 'delete', 'patch'];
+
+describe('GET /v1/openapi.json', () => {
+  let h: Harness;
+  let doc: any;
+  beforeEach(async () => {
+    h = await startHarness();
+    const res = await h.app.inject({ method: 'GET', url: '/v1/openapi.json', headers: h.auth });
+    assert.equal(res.statusCode, 200);
+    doc = res.json();
+  });
+  afterEach(() => h.close());
+
+  it('is an OpenAPI 3.1 document with info and paths', () => {
+    assert.equal(doc.openapi, '3.1.0');
+    assert.equal(typeof doc.info.title, 'string');
+    assert.equal(typeof doc.info.version, 'string');
+    assert.ok(Object.keys(doc.paths).length > 20);
+  });
+
+  it('documents every route fastify registered, with a success response', () => {
+    const routes = fastifyRoutes(h);
+    assert.ok(routes.length > 20, `found ${routes.length} routes`);
+    for (const { method, url } of routes) {
+      const op = doc.paths[url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[method.toLowerCase()];
+      assert.ok(op, `${method} ${url} is missing from the OpenAPI document (add it to ROUTE_DOCS)`);
+      assert.ok(Object.keys(op.responses).some((s) => /^2\d\d$/.test(s)), `${method} ${url} has a 2xx response`);
+    }
+  });
+
+  it('lists no route that fastify does not have', () => {
+    const real = new Set(fastifyRoutes(h).map((r) => `${r.method} ${r.url}`));
+    for (const key of Object.keys(ROUTE_DOCS)) assert.ok(real.has(key), `ROUTE_DOCS has ${key}, which is not registered`);
+  });
+
+  it('declares each path parameter of a templated path', () => {
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+      for (const method of Object.keys(item).filter((k) => METHODS.includes(k))) {
+        const declared = item[method].parameters.filter((p: any) => p.in === 'path').map((p: any) => p.name);
+        assert.deepEqual(declared, names, `${method} ${path}`);
+      }
+    }
+  });
+
+  it('gives JSON request bodies the protocol schema, e.g. CreateDeploymentRequest', () => {
+    const schema = doc.paths['/v1/deployments'].post.requestBody.content['application/json'].schema;
+    assert.equal(schema.type, 'object');
+    assert.deepEqual([...schema.required].sort(), ['applicationName', 'deploymentGroupName', 'revisionId']);
+    assert.ok(schema.properties.requireApproval);
+  });
+
+  it('gives JSON answers the view schema, e.g. the pause answer', () => {
+    const schema = doc.paths['/v1/deployments/{id}/pause'].post.responses['200'].content['application/json'].schema;
+    assert.ok(schema.properties.rollout.properties.waitingFor);
+  });
+
+  it('leaves out a route without documentation, so the completeness test catches it', () => {
+    const built = buildOpenApi([{ method: 'GET', url: '/v1/undocumented' }]) as { paths: Record<string, unknown> };
+    assert.deepEqual(built.paths, {});
+  });
+});
