@@ -26,7 +26,8 @@ import { InventoryRefresher } from './inventory/refresh.ts';
 import { Journal } from './journal/journal.ts';
 import type { StoredIdentity } from './journal/types.ts';
 import { DeploymentQueue } from './lifecycle/queue.ts';
-import { failInterruptedDeployments, unstartedCommandIds } from './lifecycle/recovery.ts';
+import { currentBootId } from './lifecycle/reboot.ts';
+import { interruptedDeployments, unstartedCommandIds } from './lifecycle/recovery.ts';
 import { CommandDispatcher } from './transport/dispatch.ts';
 import { startRetentionJob } from './maintenance/job.ts';
 import { AgentLink } from './transport/link.ts';
@@ -145,6 +146,8 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
     ...(cmd.destRoot === undefined ? {} : { destRoot: cmd.destRoot }),
     os: process.platform === 'win32' ? 'windows' : 'linux',
     reporter: { sendLog: (body) => void link?.sendLog(body) },
+    ...(cmd.rebootCommand === undefined ? {} : { rebootCommand: cmd.rebootCommand }),
+    bootId: () => currentBootId(cmd.bootIdFile),
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
   const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack });
@@ -163,9 +166,8 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
   let retention: ReturnType<typeof startRetentionJob> | undefined;
   return {
     async start() {
-      for (const deploymentId of failInterruptedDeployments(journal, clock)) {
-        logger.warn('deployment interrupted by a restart marked failed', { deploymentId });
-      }
+      // Continued first, in the order they started: they were running before anything queued.
+      for (const commandId of interruptedDeployments(journal)) queue.resume(commandId);
       for (const commandId of unstartedCommandIds(journal)) queue.enqueue(commandId);
       await Promise.race([refresher.start(), sleep(clock, FIRST_INVENTORY_WAIT_MS)]);
       started.start();

@@ -91,12 +91,12 @@ export class Cluster {
     return { instanceId, root, destRoot };
   }
 
-  /** Starts the agent of a registered host; resolves once it is connected. */
-  async runAgent(host: Omit<AgentProcess, 'proc'>): Promise<AgentProcess> {
+  /** Starts the agent of a registered host (with `extraArgs` for `run`); resolves once it is connected. */
+  async runAgent(host: Omit<AgentProcess, 'proc'>, extraArgs: string[] = []): Promise<AgentProcess> {
     const { instanceId, root, destRoot } = host;
     const n = path.basename(root);
     this.offline -= 1;
-    const proc = this.spawnLogged(BIN('deckhand-agent'), ['run', '--root', root, '--dest-root', destRoot], n);
+    const proc = this.spawnLogged(BIN('deckhand-agent'), ['run', '--root', root, '--dest-root', destRoot, ...extraArgs], n);
     const agent = { instanceId, root, destRoot, proc };
     this.agents.push(agent);
     await waitFor(`${n} to connect`, async () => {
@@ -104,6 +104,42 @@ export class Cluster {
       return body.instances.some((i: { instanceId: string; connected: boolean }) => i.instanceId === instanceId && i.connected) ? true : undefined;
     });
     return agent;
+  }
+
+  /** Kills an agent with `signal` (SIGKILL: no chance to clean up) and waits for it to exit. */
+  async killAgent(agent: AgentProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (agent.proc.exitCode !== null || agent.proc.signalCode !== null) return;
+    const exited = new Promise((resolve) => agent.proc.once('exit', resolve));
+    agent.proc.kill(signal);
+    await exited;
+  }
+
+  /** Starts a stopped agent again on the same root (a restart); resolves once it is connected. */
+  async restartAgent(agent: AgentProcess, extraArgs: string[] = []): Promise<AgentProcess> {
+    const index = this.agents.indexOf(agent);
+    if (index !== -1) this.agents.splice(index, 1);
+    this.offline += 1;
+    return this.runAgent(agent, extraArgs);
+  }
+
+  /** Kills the coordinator (SIGKILL) and waits for it to exit; agents keep running. */
+  async killCoordinator(): Promise<void> {
+    const proc = this.coordinator;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Starts the coordinator again on the same data directory and port (agents reconnect to the same URL). */
+  async restartCoordinator(): Promise<void> {
+    const dataDir = path.join(this.dir, 'coordinator');
+    const listen = new URL(this.url).host;
+    this.coordinator = this.spawnLogged(BIN('deckhand-coordinator'), ['start', '--data-dir', dataDir, '--listen', listen], 'coordinator');
+    await waitFor('the coordinator to answer again', async () => {
+      const ok = await fetch(`${this.url}/v1/instances`, { headers: { authorization: `Bearer ${this.token}` } }).then((r) => r.ok, () => false);
+      return ok ? true : undefined;
+    });
   }
 
   /** Waits for a deployment to reach a terminal status and returns its view. */

@@ -50,6 +50,12 @@ function parseScript(raw: unknown, path: KeyPath, os: AppSpecOs, problems: Probl
   if (runas !== undefined && runas !== '' && os === 'linux') script.runas = runas;
   const sudo = raw['sudo'];
   if (sudo !== undefined && sudo !== null && sudo !== false) script.sudo = true;
+  const retry = raw['retryOnRestart'];
+  if (retry === true) script.retryOnRestart = true;
+  else if (retry !== undefined && retry !== null && retry !== false) {
+    problems.add([...path, 'retryOnRestart'], `retryOnRestart must be true or false, got ${JSON.stringify(retry)}`);
+    return undefined;
+  }
   return script;
 }
 

@@ -16,6 +16,11 @@ export interface HookScript {
   runas?: string;
   /** Linux only: run through sudo (the Ruby agent's `sudo` key). */
   sudo?: boolean;
+  /**
+   * Deckhand extension (CodeDeploy ignores the key): when the agent restarted while this script
+   * ran and its outcome cannot be known, run it again instead of failing the event.
+   */
+  retryOnRestart?: boolean;
 }
 
 /** One `files` entry: copy `source` (file or directory, relative to the revision) to `destination`. */

@@ -33,18 +33,25 @@ export interface RunCommand {
   root: string;
   destRoot?: string;
   logLevel: LogLevel;
+  /** Shell command that reboots the host when a hook exits 194 (Windows 3010); absent: reboots disabled. */
+  rebootCommand?: string;
+  /** Where this boot's id is read, to tell that the host rebooted. @default /proc/sys/kernel/random/boot_id */
+  bootIdFile?: string;
 }
 
 export type AgentCommand = RegisterCommand | RunCommand | AppSpecValidateCommand | LocalCommand | { kind: 'help'; text: string };
 
 export const USAGE = `Usage:
   deckhand-agent register --coordinator URL --token TOKEN --root DIR [--tag KEY=VALUE ...] [--hostname NAME] [--json]
-  deckhand-agent run --root DIR [--dest-root DIR] [--log-level error|warn|info|debug]
+  deckhand-agent run --root DIR [--dest-root DIR] [--log-level error|warn|info|debug] [--reboot-command CMD]
 
 register  creates this host's key pair under DIR/identity and registers it with the coordinator
           (the token may also come from DECKHAND_REGISTRATION_TOKEN); prints the instance id.
 run       connects to the coordinator and carries out deployments; state lives in DIR/agent.db.
           --dest-root installs every appspec destination under that directory instead of /.
+          --reboot-command runs CMD (through the shell) when a hook exits 194 (Windows 3010) to ask
+          for a reboot; the hook runs again after the boot. Without it such a hook fails the event.
+          --boot-id-file FILE reads the boot id from FILE (tests; default /proc/sys/kernel/random/boot_id).
 ${LOCAL_USAGE}`;
 
 function parseTags(values: string[]): Tags {
@@ -105,6 +112,8 @@ function parseRun(args: string[]): AgentCommand {
     root: { type: 'string' },
     'dest-root': { type: 'string' },
     'log-level': { type: 'string' },
+    'reboot-command': { type: 'string' },
+    'boot-id-file': { type: 'string' },
   });
   if (values['help']) return { kind: 'help', text: USAGE };
   const level = (values['log-level'] as string | undefined) ?? 'info';
@@ -118,6 +127,10 @@ function parseRun(args: string[]): AgentCommand {
   };
   const destRoot = values['dest-root'] as string | undefined;
   if (destRoot !== undefined) cmd.destRoot = path.resolve(required(destRoot, '--dest-root'));
+  const reboot = values['reboot-command'] as string | undefined;
+  if (reboot !== undefined) cmd.rebootCommand = required(reboot.trim(), '--reboot-command');
+  const bootIdFile = values['boot-id-file'] as string | undefined;
+  if (bootIdFile !== undefined) cmd.bootIdFile = path.resolve(required(bootIdFile, '--boot-id-file'));
   return cmd;
 }
 

@@ -30,8 +30,8 @@ export interface HookRunnerOptions {
   spawner?: Spawner;
   /** POSIX: time between SIGTERM and SIGKILL to a timed-out script's group. @default 5000 */
   killGraceMs?: number;
-  /** How long to keep reading pipes a background process holds after the script exited. @default 2000 */
-  drainGraceMs?: number;
+  /** How often a script adopted after an agent restart is checked for its end. @default 100 */
+  pollMs?: number;
   /** The user the agent runs as. @default os.userInfo().username */
   currentUser?: string;
   /** POSIX: the agent runs as root, so runas switches with setpriv. @default process.getuid() === 0 */
@@ -56,6 +56,7 @@ function win32Platform(opts: HookRunnerOptions & { spawner: Spawner }): HookPlat
     commandLine: (input) => win32CommandLine(input, cmdOpts),
     killTree: createWin32KillTree({ spawner: opts.spawner, systemRoot, wow64 }),
     identity: () => Promise.resolve({ prefix: [], env: {} }),
+    rebootExitCode: 3010,
   };
 }
 
@@ -73,6 +74,7 @@ export function hookPlatformFor(opts: HookRunnerOptions & { spawner: Spawner; cu
       const user = runas === undefined || runas === currentUser ? undefined : await lookupPosixUser(spawner, runas);
       return typeof user === 'string' ? user : posixIdentity({ user, sudo, privileged, currentUser, tools });
     },
+    rebootExitCode: 194,
   };
 }
 
@@ -84,6 +86,6 @@ export function createHookRunner(opts: HookRunnerOptions): HookRunner {
     clock: opts.clock,
     spawner,
     platform: hookPlatformFor({ ...opts, spawner, currentUser }),
-    drainGraceMs: opts.drainGraceMs ?? 2000,
+    ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
   });
 }

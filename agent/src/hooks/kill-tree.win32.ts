@@ -24,8 +24,8 @@ export function createWin32KillTree(opts: Win32KillTreeOptions): KillTree {
       try {
         const handle = opts.spawner.spawn(taskkill, ['/PID', String(pid), '/T', '/F'], {});
         // taskkill's own output is not interesting; drain it so it cannot block on a full pipe.
-        handle.stdout.resume();
-        handle.stderr.resume();
+        handle.stdout?.resume();
+        handle.stderr?.resume();
         await handle.exited;
       } catch {
         // taskkill missing or failing (process already gone) leaves nothing else to try; the

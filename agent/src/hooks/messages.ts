@@ -24,7 +24,14 @@ export const hookMessages = {
   runasUnusable: (loc: string, runas: string | undefined, reason: string) => `${who(loc, runas)} failed: ${reason}`,
   aborted: (loc: string) => `${at(loc)} was stopped because the lifecycle event was aborted`,
   abortedBefore: (loc: string) => `${at(loc)} did not run because the lifecycle event was aborted`,
-  outputsLeftOpen: (loc: string, streams: string[], graceMs: number) =>
+  outputsLeftOpen: (loc: string, streams: string[], files: string[]) =>
     `OutputsLeftOpen: ${at(loc)} exited but left ${streams.join(' and ')} open (a background process ` +
-    `still holds it; redirect a daemon's output to /dev/null); stopped reading after ${graceMs} ms`,
+    `still holds it; redirect a daemon's output to /dev/null); its later output goes to ${files.join(' and ')}, not scripts.log`,
+  detached: (loc: string) => `${at(loc)} was left running because the agent stopped; the next agent collects its outcome`,
+  lost: (loc: string) =>
+    `${at(loc)} was running when the agent restarted, and its outcome cannot be known: its process is gone and ` +
+    `it left no exit status (the host lost power or the process was killed with its wrapper)`,
+  retried: (loc: string) =>
+    `${at(loc)} was running when the agent restarted and its outcome cannot be known; it runs again (retryOnRestart)`,
+  rebootRequested: (loc: string, code: number) => `${at(loc)} exited with ${code} to ask for a reboot`,
 };

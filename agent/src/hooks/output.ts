@@ -69,8 +69,11 @@ export class EventOutput {
     this.flush();
   }
 
-  /** Reads `stream` to its end (or destruction) as `stdout`/`stderr` lines. Never rejects. */
-  capture(stream: Readable, name: OutputLine['stream']): Promise<void> {
+  /**
+   * Reads `stream` to its end (or destruction) as `stdout`/`stderr` lines. Never rejects.
+   * `onWritten` gets the size of each chunk once its lines have been handed to the log file.
+   */
+  capture(stream: Readable, name: OutputLine['stream'], onWritten?: (bytes: number) => void): Promise<void> {
     const splitter = new LineSplitter(this.maxLineChars, (text) => this.line(name, text));
     return new Promise((resolve) => {
       let ended = false;
@@ -83,7 +86,7 @@ export class EventOutput {
       };
       stream.on('data', (chunk: Buffer) => {
         splitter.write(chunk);
-        this.flush();
+        this.flush(onWritten === undefined ? undefined : () => onWritten(chunk.length));
         this.throttle(stream);
       });
       stream.once('end', finish);
@@ -144,9 +147,14 @@ export class EventOutput {
     return this.stamp;
   }
 
-  private flush(): void {
-    if (this.pending === '') return;
-    if (!this.writeError && !this.file.writableEnded) this.file.write(this.pending);
+  /** Hands pending text to the file; `written` runs once the file has taken it (or at once if there is none). */
+  private flush(written?: () => void): void {
+    if (this.pending === '' || this.writeError || this.file.writableEnded) {
+      this.pending = '';
+      written?.();
+      return;
+    }
+    this.file.write(this.pending, written === undefined ? undefined : () => written());
     this.pending = '';
   }
 

@@ -1,11 +1,16 @@
 /**
- * Runs one prepared command to its end: spawn in a new process group, capture its output,
- * enforce the deadline and the abort signal by killing the whole tree, and stop reading pipes
- * that a background process keeps open after the script itself exited.
+ * Runs one prepared command to its end: spawn in a new process group with its stdout and stderr
+ * going to files (not pipes: a script must outlive an agent restart, and a write to a pipe whose
+ * reader died kills it with SIGPIPE), follow those files into the event's output, enforce the
+ * deadline and the abort signal by killing the whole tree. The same watching serves a script
+ * adopted after an agent restart, whose end is seen by polling its pid and start time.
  */
+import { closeSync, openSync } from 'node:fs';
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
+import { FileTail } from './file-tail.ts';
+import { filesHeldOpen } from './open-holders.ts';
 import type { EventOutput } from './output.ts';
-import type { ExitInfo, SpawnHandle, Spawner } from './spawner.ts';
+import type { ExitInfo, Spawner } from './spawner.ts';
 import type { CommandLine, KillTree } from './types.ts';
 
 /** What the script run needs from the runner. */
@@ -13,27 +18,55 @@ export interface RunScriptDeps {
   clock: Clock;
   spawner: Spawner;
   killTree: KillTree;
-  drainGraceMs: number;
+  /** How often an adopted script's pid is checked. @default 100 */
+  pollMs?: number;
+}
+
+/** Where a script's output goes, and how much of each file is already in scripts.log. */
+export interface OutputFiles {
+  stdout: string;
+  stderr: string;
+  /** Bytes of each file already copied (an adopted script). @default 0 and 0 */
+  start?: { stdout: number; stderr: number };
+  /** Told the total bytes of a file copied so far, each time more is written. */
+  onCopied?: (stream: 'stdout' | 'stderr', bytes: number) => void;
+}
+
+/** How the watched script is stopped early. */
+interface Watch {
+  /** Monotonic ms at which the script is killed and reported timed out. */
+  deadlineMs: number;
+  /** Aborting kills the script's tree. */
+  signal: AbortSignal | undefined;
+  /** Aborting stops watching and leaves the script running (the agent is stopping). */
+  detach?: AbortSignal | undefined;
+  output: EventOutput;
+  files: OutputFiles;
 }
 
 /** One run of one script. */
-export interface RunScriptInput {
+export interface RunScriptInput extends Watch {
   command: CommandLine;
   cwd: string;
   env: Record<string, string>;
-  /** Monotonic ms at which the script is killed and reported timed out. */
-  deadlineMs: number;
-  signal: AbortSignal | undefined;
-  output: EventOutput;
+  /** Told the pid as soon as the script started (before anything is awaited). */
+  onStarted?: (pid: number) => void;
 }
 
-/** How the run ended; `leftOpen` names pipes still held open when reading stopped. */
+/** A script an earlier agent started, found again by pid; `ended` resolves once it is gone. */
+export interface AdoptInput extends Watch {
+  pid: number;
+  /** Resolves with the status file's exit code, or undefined when it has none. */
+  ended: Promise<number | undefined>;
+}
+
+/** How the run ended; `leftOpen` names output streams a background process still holds open. */
 export type ScriptOutcome =
   | { kind: 'exited'; exit: ExitInfo; leftOpen: string[] }
-  | { kind: 'timedOut' | 'aborted'; leftOpen: string[] }
+  | { kind: 'timedOut' | 'aborted' | 'detached' | 'lost'; leftOpen: string[] }
   | { kind: 'spawnError'; error: Error; leftOpen: string[] };
 
-type Stop = 'timedOut' | 'aborted';
+type Stop = 'timedOut' | 'aborted' | 'detached';
 
 /**
  * Node fires a timer longer than 2^31-1 ms (24.8 days) after 1 ms instead; a long timeout is
@@ -55,70 +88,120 @@ export function atDeadline(clock: Clock, deadlineMs: number, fn: () => void): ()
   };
 }
 
-/** Resolves at the deadline or on abort, whichever is first; `cancel` releases both. */
-function watchStop(clock: Clock, deadlineMs: number, signal: AbortSignal | undefined) {
-  let cancelTimer: (() => void) | undefined;
-  let onAbort: (() => void) | undefined;
-  const promise = new Promise<Stop>((resolve) => {
-    cancelTimer = atDeadline(clock, deadlineMs, () => resolve('timedOut'));
-    if (signal === undefined) return;
-    onAbort = () => resolve('aborted');
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  const cancel = (): void => {
-    cancelTimer?.();
-    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
-  };
-  return { promise, cancel };
+/** Resolves with `stop` when `signal` aborts; `off` removes the listener. */
+function onAbort(signal: AbortSignal | undefined, stop: Stop, resolve: (s: Stop) => void): () => void {
+  if (signal === undefined) return () => undefined;
+  const listener = (): void => resolve(stop);
+  if (signal.aborted) listener();
+  else signal.addEventListener('abort', listener, { once: true });
+  return () => signal.removeEventListener('abort', listener);
 }
 
-/**
- * Waits up to `graceMs` for both pipes to reach EOF, then destroys those still open. Acting on
- * exit rather than on pipe close is what keeps `daemon &` hooks from hanging the agent
- * (CodeDeploy issue #118); the grace lets ordinary output that is still in flight arrive.
- */
-async function drain(clock: Clock, graceMs: number, handle: SpawnHandle, captures: Map<string, Promise<void>>) {
-  const closed = new Set<string>();
-  for (const [name, p] of captures) void p.then(() => closed.add(name));
-  let timer: TimerHandle | undefined;
-  const graceOver = new Promise<void>((resolve) => {
-    timer = clock.setTimeout(resolve, graceMs);
+/** Resolves at the deadline, on abort or on detach, whichever is first; `cancel` releases all. */
+function watchStop(clock: Clock, watch: Watch) {
+  const offs: Array<() => void> = [];
+  const promise = new Promise<Stop>((resolve) => {
+    offs.push(atDeadline(clock, watch.deadlineMs, () => resolve('timedOut')));
+    offs.push(onAbort(watch.signal, 'aborted', resolve));
+    offs.push(onAbort(watch.detach, 'detached', resolve));
   });
-  await Promise.race([Promise.all(captures.values()), graceOver]);
-  if (timer !== undefined) clock.clearTimeout(timer);
-  const leftOpen = [...captures.keys()].filter((name) => !closed.has(name));
-  if (leftOpen.includes('STDOUT')) handle.stdout.destroy();
-  if (leftOpen.includes('STDERR')) handle.stderr.destroy();
-  await Promise.all(captures.values());
-  return leftOpen;
+  return { promise, cancel: () => offs.forEach((off) => off()) };
+}
+
+/** Follows both output files into the event's output; `finish` ends them at the files' current ends. */
+function follow(clock: Clock, output: EventOutput, files: OutputFiles) {
+  const tails = {
+    stdout: new FileTail({ file: files.stdout, clock, start: files.start?.stdout ?? 0 }),
+    stderr: new FileTail({ file: files.stderr, clock, start: files.start?.stderr ?? 0 }),
+  };
+  const copied = { ...(files.start ?? { stdout: 0, stderr: 0 }) };
+  const capture = (name: 'stdout' | 'stderr') =>
+    output.capture(tails[name], name, (bytes) => {
+      copied[name] += bytes;
+      files.onCopied?.(name, copied[name]);
+    });
+  const done = Promise.all([capture('stdout'), capture('stderr')]);
+  return {
+    async finish(): Promise<string[]> {
+      tails.stdout.finish();
+      tails.stderr.finish();
+      await done;
+      const held = filesHeldOpen([files.stdout, files.stderr]);
+      return [...(held.has(files.stdout) ? ['STDOUT'] : []), ...(held.has(files.stderr) ? ['STDERR'] : [])];
+    },
+    async stop(): Promise<void> {
+      tails.stdout.destroy();
+      tails.stderr.destroy();
+      await done;
+    },
+  };
+}
+
+type Ended = { exit: ExitInfo } | { error: Error } | { lost: true };
+
+/**
+ * Watches a started script until it ends, times out, is aborted or the agent detaches. The
+ * clock's timers are unref'd and, unlike pipes, output files hold no handle open, so once the
+ * wrapper has exited (a kill's grace period, an adopted script) nothing would keep a process
+ * with no other work (`deckhand-agent local`) alive: a ref'd timer does, for the watch's length.
+ */
+async function watchScript(deps: RunScriptDeps, pid: number | undefined, ended: Promise<Ended>, watch: Watch): Promise<ScriptOutcome> {
+  const keepAlive = setInterval(() => undefined, 60_000);
+  try {
+    return await watchUntilEnd(deps, pid, ended, watch);
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+async function watchUntilEnd(deps: RunScriptDeps, pid: number | undefined, ended: Promise<Ended>, watch: Watch): Promise<ScriptOutcome> {
+  const following = follow(deps.clock, watch.output, watch.files);
+  const stop = watchStop(deps.clock, watch);
+  const first = await Promise.race([ended, stop.promise]);
+  stop.cancel();
+  if (first === 'detached') {
+    await following.stop();
+    return { kind: 'detached', leftOpen: [] };
+  }
+  if (first === 'timedOut' || first === 'aborted') {
+    if (pid !== undefined) await deps.killTree.kill(pid);
+    await ended;
+    await following.finish();
+    return { kind: first, leftOpen: [] };
+  }
+  const leftOpen = await following.finish();
+  if ('exit' in first) return { kind: 'exited', exit: first.exit, leftOpen };
+  return 'error' in first ? { kind: 'spawnError', error: first.error, leftOpen } : { kind: 'lost', leftOpen };
 }
 
 /** Runs `input.command` to completion; never rejects. */
 export async function runScript(deps: RunScriptDeps, input: RunScriptInput): Promise<ScriptOutcome> {
   const { cmd, args, windowsVerbatimArguments } = input.command;
-  const handle = deps.spawner.spawn(cmd, args, {
-    cwd: input.cwd,
-    env: input.env,
-    detached: true,
-    ...(windowsVerbatimArguments === undefined ? {} : { windowsVerbatimArguments }),
-  });
-  const captures = new Map([
-    ['STDOUT', input.output.capture(handle.stdout, 'stdout')],
-    ['STDERR', input.output.capture(handle.stderr, 'stderr')],
-  ]);
-  const ended = handle.exited.then(
-    (exit) => ({ exit }),
-    (err: unknown) => ({ error: err instanceof Error ? err : new Error(String(err)) }),
-  );
-  const stop = watchStop(deps.clock, input.deadlineMs, input.signal);
-  const first = await Promise.race([ended, stop.promise]);
-  stop.cancel();
-  if (first === 'timedOut' || first === 'aborted') {
-    if (handle.pid !== undefined) await deps.killTree.kill(handle.pid);
-    await ended;
-    return { kind: first, leftOpen: await drain(deps.clock, deps.drainGraceMs, handle, captures) };
+  let handle;
+  const fds = { stdout: openSync(input.files.stdout, 'w'), stderr: openSync(input.files.stderr, 'w') };
+  try {
+    handle = deps.spawner.spawn(cmd, args, {
+      cwd: input.cwd,
+      env: input.env,
+      detached: true,
+      outputFds: fds,
+      ...(windowsVerbatimArguments === undefined ? {} : { windowsVerbatimArguments }),
+    });
+  } finally {
+    // The child has its own copies; the agent's would make every file look held open.
+    closeSync(fds.stdout);
+    closeSync(fds.stderr);
   }
-  const leftOpen = await drain(deps.clock, deps.drainGraceMs, handle, captures);
-  return 'exit' in first ? { kind: 'exited', exit: first.exit, leftOpen } : { kind: 'spawnError', error: first.error, leftOpen };
+  if (handle.pid !== undefined) input.onStarted?.(handle.pid);
+  const ended = handle.exited.then(
+    (exit): Ended => ({ exit }),
+    (err: unknown): Ended => ({ error: err instanceof Error ? err : new Error(String(err)) }),
+  );
+  return watchScript(deps, handle.pid, ended, input);
+}
+
+/** Watches a script an earlier agent started until it ends; never rejects. */
+export async function adoptScript(deps: RunScriptDeps, input: AdoptInput): Promise<ScriptOutcome> {
+  const ended = input.ended.then((code): Ended => (code === undefined ? { lost: true } : { exit: { code, signal: null } }));
+  return watchScript(deps, input.pid, ended, input);
 }

@@ -88,10 +88,10 @@ export async function lookupPosixUser(spawner: Spawner, user: string): Promise<R
   try {
     const handle = spawner.spawn('getent', ['passwd', user], {});
     let out = '';
-    handle.stdout.on('data', (chunk: Buffer) => {
+    handle.stdout?.on('data', (chunk: Buffer) => {
       if (out.length < 4096) out += chunk.toString('utf8');
     });
-    handle.stderr.resume();
+    handle.stderr?.resume();
     const exit = await handle.exited;
     if (exit.code === 2) return `user ${user} does not exist`;
     const found = exit.code === 0 ? parsePasswdLine(out.split('\n')[0] ?? '') : undefined;

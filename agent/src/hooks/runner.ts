@@ -7,21 +7,47 @@ import { access, chmod, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LifecycleErrorCode } from '../../../protocol/src/index.ts';
 import type { HookScript } from '../appspec/types.ts';
+import { PositionRecorder, readPositions, waitForAdopted } from './adopt.ts';
 import { hookMessages as msg } from './messages.ts';
 import { EventOutput } from './output.ts';
-import { runScript } from './run-script.ts';
-import type { RunScriptDeps, ScriptOutcome } from './run-script.ts';
-import type { CommandLine, HookEventRequest, HookEventResult, HookPlatform, HookRunner } from './types.ts';
+import { processStartTime } from './process-identity.ts';
+import { adoptScript, runScript } from './run-script.ts';
+import type { OutputFiles, RunScriptDeps, ScriptOutcome } from './run-script.ts';
+import type { CommandLine, HookEventRequest, HookEventResult, HookPlatform, HookRunner, ResumePoint } from './types.ts';
 
 /** Dependencies of {@link ProcessHookRunner}. */
 export interface ProcessHookRunnerDeps extends Omit<RunScriptDeps, 'killTree'> {
   platform: HookPlatform;
 }
 
-/** Why a script failed, before it is turned into a result. */
+/** Why a script failed (or stopped), before it is turned into a result. */
 interface Failure {
   errorCode: LifecycleErrorCode;
   message: string;
+  /** The agent detached: no outcome yet. */
+  detached?: true;
+  /** The script asked for a reboot. */
+  reboot?: true;
+}
+
+/** A script's files in the deployment directory: output, exit status, copy progress. */
+interface ScriptFiles {
+  statusFile: string;
+  positionFile: string;
+  stdout: string;
+  stderr: string;
+}
+
+/** `<logs>/<event>-<i>.out|.err` and `<status>/<event>-<i>.status|.pos`. */
+function scriptFiles(req: HookEventRequest, index: number): ScriptFiles {
+  const logs = path.dirname(req.logFile);
+  const name = `${req.event}-${index}`;
+  return {
+    statusFile: path.join(req.statusDir, `${name}.status`),
+    positionFile: path.join(req.statusDir, `${name}.pos`),
+    stdout: path.join(logs, `${name}.out`),
+    stderr: path.join(logs, `${name}.err`),
+  };
 }
 
 /** Everything one script's run needs from the event. */
@@ -34,13 +60,13 @@ interface ScriptContext {
   /** Monotonic ms by which the whole event must be over: its start plus the sum of its timeouts. */
   eventDeadlineMs: number;
   eventTimeoutSeconds: number;
+  files: ScriptFiles;
 }
 
 /** A script ready to start. */
 interface Prepared {
   command: CommandLine;
   env: Record<string, string>;
-  statusFile: string;
 }
 
 /**
@@ -74,16 +100,21 @@ export class ProcessHookRunner implements HookRunner {
     await mkdir(path.dirname(req.logFile), { recursive: true });
     await mkdir(req.statusDir, { recursive: true });
     const output = new EventOutput({ logFile: req.logFile, clock: this.deps.clock, ...(req.onLine ? { onLine: req.onLine } : {}) });
-    let failed: { failure: Failure; script: HookScript } | undefined;
-    const eventTimeout = eventTimeoutSeconds(req.scripts);
+    let failed: { failure: Failure; script: HookScript; index: number } | undefined;
+    const first = req.resume?.index ?? 0;
+    // A resumed event's budget is what its remaining scripts' timeouts add up to.
+    const eventTimeout = eventTimeoutSeconds(req.scripts.slice(first));
     const eventDeadlineMs = this.deps.clock.monotonicMs() + eventTimeout * 1000;
     try {
       output.header(`LifecycleEvent - ${req.event}`);
       for (const [index, script] of req.scripts.entries()) {
-        const ctx = { req, script, index, output, warnings, eventDeadlineMs, eventTimeoutSeconds: eventTimeout };
-        const failure = await this.runOne(ctx);
+        if (index < first) continue;
+        const files = scriptFiles(req, index);
+        const ctx = { req, script, index, output, warnings, eventDeadlineMs, eventTimeoutSeconds: eventTimeout, files };
+        const adopt = index === first ? req.resume?.adopt : undefined;
+        const failure = adopt === undefined ? await this.runOne(ctx) : await this.adoptOne(ctx, adopt);
         if (failure) {
-          failed = { failure, script };
+          failed = { failure, script, index };
           break;
         }
       }
@@ -91,36 +122,78 @@ export class ProcessHookRunner implements HookRunner {
       await output.close();
     }
     warnings.push(...output.problems());
-    const logTail = output.tail();
-    if (!failed) return { status: 'Succeeded', errorCode: 'Success', message: '', logTail, warnings };
-    const { failure, script } = failed;
-    return { status: 'Failed', ...failure, scriptName: script.location, logTail, warnings };
+    return resultOf(failed, output.tail(), warnings);
   }
 
   private async runOne(ctx: ScriptContext): Promise<Failure | undefined> {
-    const { req, script } = ctx;
+    const { req, script, files } = ctx;
     if (req.signal?.aborted) return { errorCode: 'UnknownError', message: msg.abortedBefore(script.location) };
     const prepared = await this.prepare(ctx);
     if ('errorCode' in prepared) return prepared;
     ctx.output.header(`Script - ${script.location}`);
-    await rm(prepared.statusFile, { force: true });
+    await Promise.all([rm(files.statusFile, { force: true }), rm(files.positionFile, { force: true })]);
     const ownDeadlineMs = this.deps.clock.monotonicMs() + script.timeoutSeconds * 1000;
-    const outcome = await runScript({ ...this.deps, killTree: this.deps.platform.killTree }, {
+    const deadlineMs = Math.min(ownDeadlineMs, ctx.eventDeadlineMs);
+    const deadlineAt = new Date(this.deps.clock.now().getTime() + (deadlineMs - this.deps.clock.monotonicMs()));
+    const positions = new PositionRecorder(files.positionFile, this.deps.clock, { stdout: 0, stderr: 0 });
+    const outcome = await runScript(this.scriptDeps(), {
       command: prepared.command,
       cwd: req.archiveDir,
       env: prepared.env,
-      deadlineMs: Math.min(ownDeadlineMs, ctx.eventDeadlineMs),
+      deadlineMs,
       signal: req.signal,
+      detach: req.detach,
       output: ctx.output,
+      files: outputFiles(files, positions),
+      onStarted: (pid) => {
+        const startTime = processStartTime(pid);
+        req.onScriptStarted?.({ index: ctx.index, pid, deadlineAt, ...(startTime === undefined ? {} : { startTime }) });
+      },
     });
-    if (outcome.leftOpen.length > 0) {
-      ctx.warnings.push(msg.outputsLeftOpen(script.location, outcome.leftOpen, this.deps.drainGraceMs));
-    }
-    // Time spent outside scripts (user lookup, output drains) comes out of the event's total;
-    // the message names the event's total once that cut a whole second (the unit of timeouts)
-    // off the script's own.
+    positions.flush();
+    // Time spent outside scripts (user lookup) comes out of the event's total; the message names
+    // the event's total once that cut a whole second (the unit of timeouts) off the script's own.
     const eventBound = ctx.eventDeadlineMs <= ownDeadlineMs - 1000 ? ctx.eventTimeoutSeconds : undefined;
-    return failureOf(script, outcome, eventBound);
+    return this.judge(ctx, outcome, eventBound);
+  }
+
+  /** Collects a script an earlier agent started: waits for it if alive, then reads its status file. */
+  private async adoptOne(ctx: ScriptContext, adopt: NonNullable<ResumePoint['adopt']>): Promise<Failure | undefined> {
+    const { files, script } = ctx;
+    const { clock } = this.deps;
+    ctx.output.header(`Script - ${script.location} (started before an agent restart; collecting its outcome)`);
+    const start = readPositions(files.positionFile);
+    const positions = new PositionRecorder(files.positionFile, clock, start);
+    const target = { statusFile: files.statusFile, ...adopt };
+    const ended = waitForAdopted(target, this.deps.pollMs ?? 100);
+    const outcome = await adoptScript(this.scriptDeps(), {
+      pid: adopt.pid ?? -1,
+      ended,
+      deadlineMs: clock.monotonicMs() + (adopt.deadlineAt.getTime() - clock.now().getTime()),
+      signal: ctx.req.signal,
+      detach: ctx.req.detach,
+      output: ctx.output,
+      files: { ...outputFiles(files, positions), start },
+    });
+    positions.flush();
+    if (outcome.kind === 'lost' && script.retryOnRestart === true) {
+      ctx.warnings.push(msg.retried(script.location));
+      return this.runOne(ctx);
+    }
+    return this.judge(ctx, outcome, undefined);
+  }
+
+  private scriptDeps(): RunScriptDeps {
+    return { ...this.deps, killTree: this.deps.platform.killTree };
+  }
+
+  /** Adds the OutputsLeftOpen warning and maps the outcome to a failure (undefined: success). */
+  private judge(ctx: ScriptContext, outcome: ScriptOutcome, eventBound: number | undefined): Failure | undefined {
+    if (outcome.leftOpen.length > 0) {
+      const files = outcome.leftOpen.map((stream) => (stream === 'STDOUT' ? ctx.files.stdout : ctx.files.stderr));
+      ctx.warnings.push(msg.outputsLeftOpen(ctx.script.location, outcome.leftOpen, files));
+    }
+    return failureOf(ctx.script, outcome, eventBound, this.deps.platform.rebootExitCode);
   }
 
   /** CodeDeploy's checks before a run: the file exists, is executable (or is made so), runas is usable. */
@@ -140,10 +213,29 @@ export class ProcessHookRunner implements HookRunner {
     if (typeof identity === 'string') {
       return { errorCode: 'ScriptFailed', message: msg.runasUnusable(script.location, script.runas, identity) };
     }
-    const statusFile = path.join(req.statusDir, `${req.event}-${ctx.index}.status`);
-    const command = this.deps.platform.commandLine({ scriptPath, statusFile, prefix: identity.prefix });
-    return { command, env: { ...req.env, ...identity.env }, statusFile };
+    const command = this.deps.platform.commandLine({ scriptPath, statusFile: ctx.files.statusFile, prefix: identity.prefix });
+    return { command, env: { ...req.env, ...identity.env } };
   }
+}
+
+/** The output files of a script, with copy progress going to `positions`. */
+function outputFiles(files: ScriptFiles, positions: PositionRecorder): OutputFiles {
+  return { stdout: files.stdout, stderr: files.stderr, onCopied: (stream, bytes) => positions.update(stream, bytes) };
+}
+
+/** The event's result from its first failure, if any. */
+function resultOf(
+  failed: { failure: Failure; script: HookScript; index: number } | undefined,
+  logTail: string,
+  warnings: string[],
+): HookEventResult {
+  if (!failed) return { status: 'Succeeded', errorCode: 'Success', message: '', logTail, warnings };
+  const { failure, script, index } = failed;
+  const { detached, reboot, ...rest } = failure;
+  const result: HookEventResult = { status: 'Failed', ...rest, scriptName: script.location, logTail, warnings };
+  if (detached) result.detached = true;
+  if (reboot) result.rebootRequested = { index };
+  return result;
 }
 
 async function isExecutable(file: string): Promise<boolean> {
@@ -151,7 +243,7 @@ async function isExecutable(file: string): Promise<boolean> {
 }
 
 /** Maps a finished run to CodeDeploy's error code and message; undefined on success. */
-function failureOf(script: HookScript, outcome: ScriptOutcome, eventBound: number | undefined): Failure | undefined {
+function failureOf(script: HookScript, outcome: ScriptOutcome, eventBound: number | undefined, rebootCode: number): Failure | undefined {
   const loc = script.location;
   switch (outcome.kind) {
     case 'timedOut': {
@@ -160,11 +252,16 @@ function failureOf(script: HookScript, outcome: ScriptOutcome, eventBound: numbe
     }
     case 'aborted':
       return { errorCode: 'UnknownError', message: msg.aborted(loc) };
+    case 'detached':
+      return { errorCode: 'UnknownError', message: msg.detached(loc), detached: true };
+    case 'lost':
+      return { errorCode: 'FailedAfterRestart', message: msg.lost(loc) };
     case 'spawnError':
       return { errorCode: 'ScriptFailed', message: msg.spawnError(loc, script.runas, outcome.error) };
     case 'exited': {
       const { code, signal } = outcome.exit;
       if (code === 0) return undefined;
+      if (code === rebootCode) return { errorCode: 'ScriptFailed', message: msg.rebootRequested(loc, code), reboot: true };
       const message = code === null ? msg.signal(loc, script.runas, signal ?? 'unknown') : msg.exitCode(loc, script.runas, code);
       return { errorCode: 'ScriptFailed', message };
     }

@@ -20,14 +20,21 @@ export interface SpawnOptions {
   detached?: boolean;
   /** Windows: pass arguments to the child unquoted (needed for `cmd.exe /s /c`). @default false */
   windowsVerbatimArguments?: boolean;
+  /**
+   * Open file descriptors the child writes its stdout and stderr to instead of pipes (hooks:
+   * a file outlives the agent, a pipe would SIGPIPE the script once the agent is gone). The
+   * handle's `stdout`/`stderr` are then null; the caller keeps ownership of the descriptors.
+   */
+  outputFds?: { stdout: number; stderr: number };
 }
 
 /** A started child. */
 export interface SpawnHandle {
   /** Undefined when the process could not be started (then `exited` rejects). */
   readonly pid: number | undefined;
-  readonly stdout: Readable;
-  readonly stderr: Readable;
+  /** Null when the output goes to `outputFds`. */
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
   /** Resolves when the process has exited (its pipes may still be open); rejects when it could not start. */
   readonly exited: Promise<ExitInfo>;
 }
@@ -46,7 +53,7 @@ export const nodeSpawner: Spawner = {
       detached: opts.detached ?? false,
       windowsVerbatimArguments: opts.windowsVerbatimArguments ?? false,
       windowsHide: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: opts.outputFds === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', opts.outputFds.stdout, opts.outputFds.stderr],
     });
     const exited = new Promise<ExitInfo>((resolve, reject) => {
       let done = false;

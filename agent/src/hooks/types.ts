@@ -29,6 +29,34 @@ export interface HookEventRequest {
   signal?: AbortSignal;
   /** Receives every output line as it arrives; must not throw or block. */
   onLine?: (line: OutputLine) => void;
+  /**
+   * Aborting stops waiting and leaves the running script alive (the agent is stopping and a new
+   * agent will adopt it); the result then has `detached`.
+   */
+  detach?: AbortSignal;
+  /** Told, synchronously, when each script has started: journal it before anything else happens. */
+  onScriptStarted?: (started: StartedScript) => void;
+  /** Start at a given script instead of the first (after an agent restart or a reboot). */
+  resume?: ResumePoint;
+}
+
+/** A script that has just started. */
+export interface StartedScript {
+  /** Its index in the event's scripts. */
+  index: number;
+  pid: number;
+  /** The kernel's start time of `pid` (undefined where there is no /proc), to tell it from a reused pid. */
+  startTime?: string;
+  /** When it will be killed as timed out. */
+  deadlineAt: Date;
+}
+
+/** Where a resumed event starts. */
+export interface ResumePoint {
+  /** The first script to run or adopt. */
+  index: number;
+  /** The script at `index` was started by an earlier agent: wait for it instead of starting it. */
+  adopt?: { pid?: number; startTime?: string; deadlineAt: Date };
 }
 
 /** How one lifecycle event's scripts went. */
@@ -44,6 +72,10 @@ export interface HookEventResult {
   logTail: string;
   /** Non-fatal notes, e.g. OutputsLeftOpen when a daemon kept stdout open. */
   warnings: string[];
+  /** The agent detached (see {@link HookEventRequest.detach}): the outcome is not known yet. */
+  detached?: true;
+  /** The script at this index exited with the platform's reboot code (194, Windows 3010). */
+  rebootRequested?: { index: number };
 }
 
 /** Runs hook scripts; one implementation per platform family. */
@@ -96,4 +128,6 @@ export interface HookPlatform {
    * (unknown user, agent not root without sudo, ...). Windows ignores both, as CodeDeploy does.
    */
   identity(runas: string | undefined, sudo: boolean): Promise<ScriptIdentity | string>;
+  /** The exit code by which a script asks for a reboot (as AWS Systems Manager: 194, Windows 3010). */
+  rebootExitCode: number;
 }

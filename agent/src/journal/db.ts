@@ -2,31 +2,72 @@
  * Opens the agent's SQLite journal with the pragmas the reliability notes require and brings
  * its schema up to date. The journal never logs: it returns or throws.
  */
+import { copyFileSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { DeckhandError } from '../../../protocol/src/index.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export type JournalDb = Database.Database;
 
+/** SQLite's answers for a file that is damaged or not a database at all. */
+const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
+
+/**
+ * Keeps a copy of a corrupt journal (and its WAL) as `<file>.corrupt-<ts>` and returns the
+ * error to refuse to start with. The original is left in place, untouched: the agent refuses
+ * to start until an operator has looked, rather than guessing what ran (a fresh journal would
+ * forget which hooks already ran and run them again).
+ */
+function corrupt(file: string, detail: string): DeckhandError {
+  const copy = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  let kept = `a copy is kept as ${copy}`;
+  try {
+    copyFileSync(file, copy);
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+  } catch (err) {
+    kept = `copying it to ${copy} failed too (${(err as Error).message})`;
+  }
+  return new DeckhandError(
+    'JOURNAL_CORRUPT',
+    `the journal ${file} is corrupt (${detail}); ${kept}. The agent will not start on a journal it cannot trust: ` +
+      `restore it from a backup, or move it away to start with an empty journal (this host's deployment history and registration are then lost)`,
+  );
+}
+
+/** Applies the pragmas and checks the file; throws JOURNAL_CORRUPT when it cannot be trusted. */
+function prepare(db: JournalDb, file: string, migrations: readonly string[]): void {
+  // WAL: readers never block the single writer, and a crash mid-write cannot corrupt the file.
+  db.pragma('journal_mode = WAL');
+  // FULL: fsync the WAL on every commit. better-sqlite3 defaults WAL to NORMAL, which may roll
+  // back the last commits on power loss, and the journal is what decides "did this hook run".
+  db.pragma('synchronous = FULL');
+  // The schema has no foreign keys yet; on, so that any added later are enforced from the start.
+  db.pragma('foreign_keys = ON');
+  // quick_check, not integrity_check: it reads every page and catches the corruption that
+  // matters (bad pages, broken b-trees, malformed records) in O(N), while integrity_check also
+  // cross-checks every index entry against its row, O(N log N), for every agent start. The
+  // journal is small either way; quick_check keeps a start on a large history fast.
+  const check = db.pragma('quick_check', { simple: true });
+  if (check !== 'ok') throw corrupt(file, `quick_check: ${String(check)}`);
+  migrate(db, migrations);
+}
+
 /** Opens (creating when absent) the journal file and applies pending migrations. */
 export function openJournalDb(file: string, migrations: readonly string[] = MIGRATIONS): JournalDb {
-  // busy timeout: another process (a read-only status CLI) may briefly hold a lock.
-  const db = new Database(file, { timeout: 5000 });
+  let db: JournalDb;
   try {
-    // WAL: readers never block the single writer, and a crash mid-write cannot corrupt the file.
-    db.pragma('journal_mode = WAL');
-    // FULL: fsync the WAL on every commit. better-sqlite3 defaults WAL to NORMAL, which may roll
-    // back the last commits on power loss, and the journal is what decides "did this hook run".
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') {
-      throw new DeckhandError('INTERNAL', `the journal ${file} is corrupt (quick_check: ${String(check)})`);
-    }
-    migrate(db, migrations);
+    // busy timeout: another process (a read-only status CLI) may briefly hold a lock.
+    db = new Database(file, { timeout: 5000 });
+  } catch (err) {
+    if (CORRUPT_CODES.has((err as { code?: string }).code ?? '')) throw corrupt(file, (err as Error).message);
+    throw err;
+  }
+  try {
+    prepare(db, file, migrations);
     return db;
   } catch (err) {
     db.close();
+    if (CORRUPT_CODES.has((err as { code?: string }).code ?? '')) throw corrupt(file, (err as Error).message);
     throw err;
   }
 }

@@ -12,6 +12,7 @@ import type {
   EventOutcome,
   GroupRevisions,
   GroupUpdate,
+  ScriptStart,
   StoredCommand,
   StoredDeployment,
   StoredEvent,
@@ -49,6 +50,11 @@ const EVENT_COLUMNS = {
   script_name: 'scriptName',
   started_at: 'startedAt',
   ended_at: 'endedAt',
+  script_index: 'scriptIndex',
+  hook_pid: 'hookPid',
+  hook_start_time: 'hookStartTime',
+  hook_deadline: 'hookDeadline',
+  reboot_boot_id: 'rebootBootId',
 };
 const GROUP_COLUMNS = {
   deployment_group_id: 'deploymentGroupId',
@@ -172,6 +178,34 @@ export class Journal {
         )
         .run(key.deploymentId, key.event, at.toISOString());
       this.appendEvent(key, { status: 'InProgress' }, at);
+    }).immediate();
+    this.outbox.notify();
+  }
+
+  /**
+   * Journals the process of a script that just started, before the agent waits for it: after a
+   * restart this is how the agent finds it again. One statement, so no outbox row: the
+   * coordinator only hears about outcomes.
+   */
+  recordScriptStart(key: EventKey, start: ScriptStart): void {
+    this.db
+      .prepare(
+        `UPDATE events SET script_index = ?, hook_pid = ?, hook_start_time = ?, hook_deadline = ?, reboot_boot_id = NULL
+         WHERE deployment_id = ? AND event = ?`,
+      )
+      .run(start.index, start.pid, start.startTime ?? null, start.deadlineAt.toISOString(), key.deploymentId, key.event);
+  }
+
+  /** Journals that script `index` asked for a reboot in boot `bootId`, with an InProgress outbox row saying so. */
+  requestReboot(key: EventKey, reboot: { index: number; bootId: string; message: string }, at: Date): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE events SET script_index = ?, hook_pid = NULL, hook_start_time = NULL, hook_deadline = NULL, reboot_boot_id = ?
+           WHERE deployment_id = ? AND event = ?`,
+        )
+        .run(reboot.index, reboot.bootId, key.deploymentId, key.event);
+      this.appendEvent(key, { status: 'InProgress', message: reboot.message }, at);
     }).immediate();
     this.outbox.notify();
   }

@@ -53,4 +53,13 @@ export const MIGRATIONS: readonly string[] = [
     most_recent_dir               TEXT
   );
   `,
+  // Restart and reboot recovery: which script of the event is running, its process (pid and
+  // kernel start time, to tell it from a reused pid), its deadline, and a pending reboot.
+  `
+  ALTER TABLE events ADD COLUMN script_index INTEGER;
+  ALTER TABLE events ADD COLUMN hook_pid INTEGER;
+  ALTER TABLE events ADD COLUMN hook_start_time TEXT;
+  ALTER TABLE events ADD COLUMN hook_deadline TEXT;
+  ALTER TABLE events ADD COLUMN reboot_boot_id TEXT;
+  `,
 ];

@@ -43,6 +43,23 @@ export interface StoredEvent {
   scriptName?: string;
   startedAt: string;
   endedAt?: string;
+  /** The script of the event that was started last (0-based). */
+  scriptIndex?: number;
+  hookPid?: number;
+  /** The kernel's start time of `hookPid`. */
+  hookStartTime?: string;
+  /** ISO time at which the running script times out. */
+  hookDeadline?: string;
+  /** Set while a reboot asked for by script `scriptIndex` is pending: the boot id it was asked in. */
+  rebootBootId?: string;
+}
+
+/** A script that started, as journaled before the agent waits for it. */
+export interface ScriptStart {
+  index: number;
+  pid: number;
+  startTime?: string;
+  deadlineAt: Date;
 }
 
 /** Per deployment group: which deployment dirs ApplicationStop and friends read from. */

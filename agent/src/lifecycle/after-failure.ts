@@ -29,21 +29,28 @@ async function appSpecOrNothing(ctx: DeploymentContext): Promise<AppSpec | undef
   }
 }
 
-/** Runs the AfterFailure scripts after `failedEvent` failed; never throws, returns nothing. */
-export async function runAfterFailure(ctx: DeploymentContext, failedEvent: string): Promise<void> {
-  if (ctx.signal.aborted) return;
+/**
+ * Runs the AfterFailure scripts after `failedEvent` failed; never throws. 'Interrupted' when the
+ * agent detached from its script (the event stays InProgress for the next agent to adopt).
+ */
+export async function runAfterFailure(ctx: DeploymentContext, failedEvent: string): Promise<'Interrupted' | undefined> {
+  if (ctx.signal.aborted) return undefined;
   const appSpec = await appSpecOrNothing(ctx);
-  if (!appSpec?.hooks[AFTER_FAILURE]?.length) return;
+  if (!appSpec?.hooks[AFTER_FAILURE]?.length) return undefined;
   const { journal, clock } = ctx.deps;
   const key = { commandId: ctx.commandId, deploymentId: ctx.spec.deploymentId, event: AFTER_FAILURE };
   const log = ctx.log.child({ lifecycleEvent: AFTER_FAILURE });
-  journal.startEvent(key, clock.now());
+  // An adopted AfterFailure is already journaled as started (and restarting it would drop its pid).
+  if (ctx.resume?.event !== AFTER_FAILURE) journal.startEvent(key, clock.now());
   let outcome;
   try {
     outcome = await runScripts(ctx, AFTER_FAILURE, ctx.archiveDir, appSpec, { failedLifecycleEvent: failedEvent });
+    if (outcome.detached) return 'Interrupted';
   } catch (err) {
     outcome = { status: 'Failed' as const, errorCode: 'UnknownError' as const, message: messageOf(err) };
   }
-  journal.finishEvent(key, outcome, clock.now());
-  log.info('lifecycle event finished', { status: outcome.status, errorCode: outcome.errorCode });
+  const { detached: _detached, rebootRequested: _reboot, ...result } = outcome;
+  journal.finishEvent(key, result, clock.now());
+  log.info('lifecycle event finished', { status: result.status, errorCode: result.errorCode });
+  return undefined;
 }

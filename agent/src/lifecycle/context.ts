@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from '../../../common/src/logger.ts';
 import type { DeploySpec } from '../../../protocol/src/index.ts';
 import type { AppSpec } from '../appspec/types.ts';
+import type { ResumePoint } from '../hooks/types.ts';
 import type { LifecycleDeps } from './types.ts';
 
 export interface DeploymentContext {
@@ -20,9 +21,14 @@ export interface DeploymentContext {
   /** `<deploymentDir>/status` */
   statusDir: string;
   log: Logger;
+  /** Aborting stops the deployment and kills its running hook (cancel). */
   signal: AbortSignal;
+  /** Aborting stops waiting and leaves the running hook alive for the next agent (agent stopping). */
+  detach: AbortSignal;
   /** The current revision's appspec, once loaded. */
   appSpec?: AppSpec;
+  /** Where the interrupted event resumes (after an agent restart or a reboot); consumed by its first run. */
+  resume?: { event: string; point: ResumePoint };
 }
 
 /** `<root>/deployments/<groupId>/<deploymentId>`. */
@@ -41,6 +47,7 @@ export function createContext(
   commandId: string,
   spec: DeploySpec,
   signal: AbortSignal,
+  detach: AbortSignal = new AbortController().signal,
 ): DeploymentContext {
   const deploymentDir = deploymentDirOf(deps.root, spec.deploymentGroupId, spec.deploymentId);
   return {
@@ -54,5 +61,6 @@ export function createContext(
     statusDir: path.join(deploymentDir, 'status'),
     log: deps.logger.child({ component: 'lifecycle', instanceId: deps.instanceId, deploymentId: spec.deploymentId }),
     signal,
+    detach,
   };
 }

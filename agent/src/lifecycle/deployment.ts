@@ -1,7 +1,8 @@
 /**
  * Runs one deployment on this host by following the transition table: each event is journaled
  * as started (with its InProgress outbox row) before it runs and as finished (with its outcome
- * row) after, and the host's final outcome closes the deployment.
+ * row) after, and the host's final outcome closes the deployment. A deployment an earlier agent
+ * left running is continued from where its journal says it stands (recovery.ts plans where).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -9,12 +10,23 @@ import { DeckhandError, type ErrorCode } from '../../../protocol/src/index.ts';
 import type { DeploymentOutcome, EventKey, StoredCommand } from '../journal/types.ts';
 import { runAfterFailure } from './after-failure.ts';
 import { createContext, type DeploymentContext } from './context.ts';
+import { currentBootId, requestReboot } from './reboot.ts';
+import { planResume, type ResumePlan } from './recovery.ts';
 import { STEPS, type StepOutcome } from './steps.ts';
 import { isEventState, nextState, type DeploymentState, type InPlaceEvent } from './transitions.ts';
 import type { LifecycleDeps } from './types.ts';
 
-/** The host's result of a deployment. */
-export type HostResult = DeploymentOutcome['status'];
+/**
+ * The host's result of a deployment, or `Interrupted` when this agent stopped before the end
+ * (it detached from a running hook, or the host is rebooting): the journal keeps it running.
+ */
+export type HostResult = DeploymentOutcome['status'] | 'Interrupted';
+
+/** How to stop a deployment: `signal` kills its hook (cancel), `detach` leaves it to the next agent. */
+export interface Stops {
+  signal: AbortSignal;
+  detach?: AbortSignal;
+}
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -31,26 +43,43 @@ function ignoreStopFailure(outcome: StepOutcome): StepOutcome {
   return ignored;
 }
 
-/** Runs one event between its two journal writes; never throws for the step's own failures. */
-async function runEvent(ctx: DeploymentContext, event: InPlaceEvent): Promise<StepOutcome> {
+/** Runs the event's step; a throw becomes Failed/UnknownError. */
+async function runStep(ctx: DeploymentContext, event: InPlaceEvent): Promise<StepOutcome> {
+  try {
+    const selected = ctx.deps.events === undefined || ctx.deps.events.has(event);
+    return selected ? await STEPS[event](ctx, event) : { status: 'Skipped', message: 'not among the selected events' };
+  } catch (err) {
+    ctx.log.warn('lifecycle step failed', { lifecycleEvent: event, error: messageOf(err), code: err instanceof DeckhandError ? err.code : undefined });
+    return { status: 'Failed', errorCode: 'UnknownError', message: messageOf(err) };
+  }
+}
+
+/**
+ * Runs one event between its two journal writes; never throws for the step's own failures.
+ * `resumed`: the event is already journaled as started (an earlier agent began it).
+ * 'Interrupted': the agent detached or the host is rebooting; the event stays InProgress.
+ */
+async function runEvent(ctx: DeploymentContext, event: InPlaceEvent, resumed: boolean, rebootPending?: ResumePlan['rebootPending']): Promise<StepOutcome | 'Interrupted'> {
   const { journal, clock } = ctx.deps;
   const key: EventKey = { commandId: ctx.commandId, deploymentId: ctx.spec.deploymentId, event };
   const log = ctx.log.child({ lifecycleEvent: event });
-  journal.startEvent(key, clock.now());
-  log.info('lifecycle event started');
+  if (!resumed) journal.startEvent(key, clock.now());
+  log.info(resumed ? 'lifecycle event resumed' : 'lifecycle event started');
   ctx.deps.observer?.eventStarted(event);
-  let outcome: StepOutcome;
-  try {
-    const selected = ctx.deps.events === undefined || ctx.deps.events.has(event);
-    outcome = selected ? await STEPS[event](ctx, event) : { status: 'Skipped', message: 'not among the selected events' };
-  } catch (err) {
-    log.warn('lifecycle step failed', { error: messageOf(err), code: err instanceof DeckhandError ? err.code : undefined });
-    outcome = { status: 'Failed', errorCode: 'UnknownError', message: messageOf(err) };
+  let outcome: StepOutcome =
+    rebootPending === undefined
+      ? await runStep(ctx, event)
+      : { status: 'Failed', errorCode: 'ScriptFailed', message: rebootPending.message, rebootRequested: { index: rebootPending.index } };
+  if (outcome.detached) return 'Interrupted';
+  if (outcome.rebootRequested !== undefined) {
+    const reboot = await requestReboot(ctx, key, outcome, outcome.rebootRequested.index);
+    if (reboot === 'rebooting') return 'Interrupted';
+    outcome = reboot;
   }
   if (event === 'ApplicationStop' && outcome.status === 'Failed' && ctx.spec.ignoreApplicationStopFailures) {
     outcome = ignoreStopFailure(outcome);
   }
-  const { group, ...result } = outcome;
+  const { group, detached: _detached, rebootRequested: _reboot, ...result } = outcome;
   journal.finishEvent(key, result, clock.now(), group);
   log.info('lifecycle event finished', { status: result.status, errorCode: result.errorCode });
   ctx.deps.observer?.eventFinished(event, result);
@@ -64,38 +93,37 @@ function stopReason(signal: AbortSignal): { errorCode: ErrorCode; message: strin
   return { errorCode: 'MANUAL_STOP', message: 'the deployment was stopped' };
 }
 
-/**
- * Runs the deployment of a journaled command to its end and journals the host's outcome.
- * Aborting `signal` kills a running hook (its event fails) and runs no further events.
- */
-export async function runDeployment(deps: LifecycleDeps, command: StoredCommand, signal: AbortSignal): Promise<HostResult> {
-  const ctx = createContext(deps, command.commandId, command.body.deploy, signal);
-  const { spec } = ctx;
-  deps.journal.startDeployment(
-    {
-      commandId: command.commandId,
-      deploymentId: spec.deploymentId,
-      deploymentGroupId: spec.deploymentGroupId,
-      archiveDir: ctx.archiveDir,
-    },
-    deps.clock.now(),
-  );
-  ctx.log.info('deployment started', { applicationName: spec.applicationName, revisionId: spec.revision.revisionId });
-  let final: DeploymentOutcome = { commandId: command.commandId, deploymentId: spec.deploymentId, status: 'Succeeded' };
+/** Creates the deployment's directories (again, when resuming: harmless). */
+async function makeDirs(ctx: DeploymentContext): Promise<string | undefined> {
   try {
     await fs.mkdir(ctx.statusDir, { recursive: true });
     await fs.mkdir(path.dirname(ctx.logFile), { recursive: true });
+    return undefined;
   } catch (err) {
-    final = { ...final, status: 'Failed', errorCode: 'UnknownError', message: `cannot create ${ctx.deploymentDir}: ${messageOf(err)}` };
+    return `cannot create ${ctx.deploymentDir}: ${messageOf(err)}`;
   }
-  let state: DeploymentState = final.status === 'Failed' ? 'Failed' : nextState('Pending', 'Succeeded');
-  let failedEvent: InPlaceEvent | undefined;
+}
+
+/** Follows the transition table from `plan` to a terminal state and journals the host's outcome. */
+async function drive(ctx: DeploymentContext, plan: ResumePlan): Promise<HostResult> {
+  const { deps } = ctx;
+  let final: DeploymentOutcome = { commandId: ctx.commandId, deploymentId: ctx.spec.deploymentId, status: 'Succeeded', ...plan.failure };
+  const dirProblem = await makeDirs(ctx);
+  let state: DeploymentState = plan.state;
+  if (dirProblem !== undefined) {
+    final = { ...final, status: 'Failed', errorCode: 'UnknownError', message: dirProblem };
+    state = 'Failed';
+  }
+  let failedEvent = plan.failedEvent;
+  let resumed = plan.resumed;
   while (isEventState(state)) {
-    if (signal.aborted) {
-      final = { ...final, status: 'Failed', ...stopReason(signal) };
+    if (ctx.signal.aborted) {
+      final = { ...final, status: 'Failed', ...stopReason(ctx.signal) };
       break;
     }
-    const outcome = await runEvent(ctx, state);
+    const outcome = await runEvent(ctx, state, resumed, resumed ? plan.rebootPending : undefined);
+    resumed = false;
+    if (outcome === 'Interrupted') return 'Interrupted';
     if (outcome.status === 'Failed') {
       failedEvent = state;
       final = { ...final, status: 'Failed', errorCode: outcome.errorCode ?? 'UnknownError' };
@@ -104,8 +132,36 @@ export async function runDeployment(deps: LifecycleDeps, command: StoredCommand,
     state = nextState(state, outcome.status);
   }
   // Before the host's outcome, so the extension event is reported while the target is open.
-  if (failedEvent !== undefined) await runAfterFailure(ctx, failedEvent);
+  if (failedEvent !== undefined && !plan.afterFailureDone) {
+    if ((await runAfterFailure(ctx, failedEvent)) === 'Interrupted') return 'Interrupted';
+  }
   deps.journal.finishDeployment(final, deps.clock.now());
   ctx.log.info('deployment finished', { status: final.status, errorCode: final.errorCode });
   return final.status;
+}
+
+/**
+ * Runs the deployment of a journaled command to its end and journals the host's outcome.
+ * Aborting `stops.signal` kills a running hook (its event fails) and runs no further events;
+ * aborting `stops.detach` leaves the hook running and the deployment to the next agent.
+ */
+export async function runDeployment(deps: LifecycleDeps, command: StoredCommand, stops: Stops | AbortSignal): Promise<HostResult> {
+  const { signal, detach } = stops instanceof AbortSignal ? { signal: stops, detach: undefined } : stops;
+  const ctx = createContext(deps, command.commandId, command.body.deploy, signal, detach);
+  const { spec } = ctx;
+  deps.journal.startDeployment(
+    { commandId: command.commandId, deploymentId: spec.deploymentId, deploymentGroupId: spec.deploymentGroupId, archiveDir: ctx.archiveDir },
+    deps.clock.now(),
+  );
+  ctx.log.info('deployment started', { applicationName: spec.applicationName, revisionId: spec.revision.revisionId });
+  return drive(ctx, { state: nextState('Pending', 'Succeeded'), resumed: false, afterFailureDone: false });
+}
+
+/** Continues a deployment an earlier agent left running, from where its journal says it stands. */
+export async function resumeDeployment(deps: LifecycleDeps, command: StoredCommand, stops: Stops): Promise<HostResult> {
+  const ctx = createContext(deps, command.commandId, command.body.deploy, stops.signal, stops.detach);
+  const plan = planResume(deps.journal, ctx.spec.deploymentId, (deps.bootId ?? currentBootId)(), deps.clock.now());
+  if (plan.resume !== undefined) ctx.resume = plan.resume;
+  ctx.log.warn('deployment resumed after an agent restart', { state: plan.state, resume: plan.resume });
+  return drive(ctx, plan);
 }

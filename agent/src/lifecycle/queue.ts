@@ -4,13 +4,16 @@
  */
 import type { TimerHandle } from '../../../common/src/clock.ts';
 import { DeckhandError } from '../../../protocol/src/index.ts';
-import { runDeployment } from './deployment.ts';
+import { resumeDeployment, runDeployment } from './deployment.ts';
+import type { StoredCommand } from '../journal/types.ts';
 import type { LifecycleDeps } from './types.ts';
 
 export class DeploymentQueue {
   private readonly pending: string[] = [];
+  /** Commands whose deployment an earlier agent started: continued, not started. */
+  private readonly resuming = new Set<string>();
   private readonly cancelled = new Set<string>();
-  private current: { deploymentId: string; controller: AbortController } | undefined;
+  private current: { deploymentId: string; controller: AbortController; detach: AbortController } | undefined;
   private pump: Promise<void> = Promise.resolve();
   private pumping = false;
   private stopped = false;
@@ -25,6 +28,12 @@ export class DeploymentQueue {
       this.pumping = true;
       this.pump = this.drain();
     }
+  }
+
+  /** Queues the continuation of a deployment an earlier agent left running (recovery.ts). */
+  resume(commandId: string): void {
+    this.resuming.add(commandId);
+    this.enqueue(commandId);
   }
 
   /** Stops a running or queued deployment; false when it is neither. */
@@ -45,13 +54,15 @@ export class DeploymentQueue {
   }
 
   /**
-   * Takes no more work, stops the running deployment (its hook is killed and its outcome
-   * journaled) and waits for it, at most `graceMs`.
+   * Takes no more work and detaches from the running deployment: its hook keeps running and the
+   * journal keeps the deployment running, so the next agent (a restart, an upgrade) adopts the
+   * hook and continues. Waits for the detach, at most `graceMs` (an agent-side step such as
+   * Install may be cut off: the next agent redoes it).
    */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopped = true;
     this.pending.length = 0;
-    this.current?.controller.abort(new DeckhandError('AGENT_ISSUE', 'the agent stopped during the deployment'));
+    this.current?.detach.abort();
     let timer: TimerHandle | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = this.deps.clock.setTimeout(resolve, graceMs);
@@ -68,21 +79,35 @@ export class DeploymentQueue {
   }
 
   private async runOne(commandId: string): Promise<void> {
-    const { journal, logger } = this.deps;
+    const { journal } = this.deps;
     const command = journal.getCommand(commandId);
+    if (this.resuming.delete(commandId)) {
+      if (command?.state === 'running') await this.runGuarded(command, true);
+      return;
+    }
     if (!command || command.state !== 'received') return;
     if (journal.getDeployment(command.deploymentId)) {
       // The deployment already ran here under another command id; its outcome is in the outbox.
       journal.markCommandDone(commandId);
       return;
     }
+    await this.runGuarded(command, false);
+  }
+
+  /** Runs (or continues) one deployment; a journal error is logged, never thrown. */
+  private async runGuarded(command: StoredCommand, resume: boolean): Promise<void> {
+    const { logger } = this.deps;
     const controller = new AbortController();
+    const detach = new AbortController();
     if (this.cancelled.delete(command.deploymentId)) {
       controller.abort(new DeckhandError('MANUAL_STOP', 'the deployment was stopped from the coordinator'));
     }
-    this.current = { deploymentId: command.deploymentId, controller };
+    this.current = { deploymentId: command.deploymentId, controller, detach };
+    const stops = { signal: controller.signal, detach: detach.signal };
     try {
-      await runDeployment(this.deps, command, controller.signal);
+      const result = await (resume ? resumeDeployment(this.deps, command, stops) : runDeployment(this.deps, command, stops));
+      // The host is rebooting (or the agent detached): starting more work now would be cut off.
+      if (result === 'Interrupted') this.stopped = true;
     } catch (err) {
       // Only the journal throws here (disk full, I/O error); the deployment stays 'running' and
       // is failed by recovery at the next start.

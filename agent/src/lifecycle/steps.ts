@@ -16,6 +16,10 @@ import type { InPlaceEvent } from './transitions.ts';
 /** An event's outcome plus the group pointers to commit with it. */
 export interface StepOutcome extends EventOutcome {
   group?: GroupUpdate;
+  /** The agent detached from a running hook: nothing to journal, the next agent collects it. */
+  detached?: true;
+  /** Script `index` asked for a reboot. */
+  rebootRequested?: { index: number };
 }
 
 type Step = (ctx: DeploymentContext, event: InPlaceEvent) => Promise<StepOutcome>;
@@ -30,6 +34,8 @@ function fromHookResult(result: HookEventResult): StepOutcome {
   if (result.status === 'Failed') outcome.errorCode = result.errorCode;
   if (result.scriptName !== undefined) outcome.scriptName = result.scriptName;
   if (result.logTail !== '') outcome.logTail = result.logTail;
+  if (result.detached) outcome.detached = true;
+  if (result.rebootRequested) outcome.rebootRequested = result.rebootRequested;
   return outcome;
 }
 
@@ -75,6 +81,9 @@ export async function runScripts(
   const forwarder = reporter
     ? new LogForwarder({ clock: deps.clock, reporter, deploymentId: spec.deploymentId, lifecycleEvent: event })
     : undefined;
+  const key = { commandId: ctx.commandId, deploymentId: spec.deploymentId, event };
+  const resume = ctx.resume?.event === event ? ctx.resume.point : undefined;
+  if (resume !== undefined) delete ctx.resume;
   try {
     const result = await deps.hooks.runEvent({
       event,
@@ -84,6 +93,10 @@ export async function runScripts(
       logFile: ctx.logFile,
       statusDir: ctx.statusDir,
       signal: ctx.signal,
+      detach: ctx.detach,
+      // Synchronous, before the runner awaits anything: the pid is journaled before the wait.
+      onScriptStarted: (started) => deps.journal.recordScriptStart(key, started),
+      ...(resume === undefined ? {} : { resume }),
       ...(forwarder ? { onLine: (line) => forwarder.push(line) } : {}),
     });
     for (const warning of result.warnings) ctx.log.warn('hook warning', { lifecycleEvent: event, warning });

@@ -57,6 +57,10 @@ export interface LifecycleDeps {
   events?: ReadonlySet<string>;
   /** Told when each event starts and ends (local runs print them). */
   observer?: LifecycleObserver;
+  /** The shell command that reboots the host (`--reboot-command`); undefined: reboots are disabled. */
+  rebootCommand?: string;
+  /** This boot's id, to tell a reboot happened. @default currentBootId() (lifecycle/reboot.ts) */
+  bootId?: () => string;
 }
 
 /** What a revision source needs from the lifecycle. */

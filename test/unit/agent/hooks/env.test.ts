@@ -102,7 +102,7 @@ describe('buildHookEnv with the real runner', () => {
     }));
     const lines: string[] = [];
     const req = dep.request([{ location: 'print-env.js', timeoutSeconds: 10 }], { archiveDir: FIXTURES, env, onLine: (l) => lines.push(l.text) });
-    const result = await createHookRunner({ clock: systemClock, drainGraceMs: 300 }).runEvent(req);
+    const result = await createHookRunner({ clock: systemClock }).runEvent(req);
     assert.equal(result.status, 'Succeeded', result.message);
     const printed = JSON.parse(lines[0] ?? '{}') as { env: Record<string, string> };
     assert.deepEqual(printed.env, {

@@ -1,5 +1,6 @@
 /** A fake Spawner for platform strategies that cannot run here (Windows): records calls, exits on demand. */
-import { PassThrough } from 'node:stream';
+import { writeSync } from 'node:fs';
+import { PassThrough, Writable } from 'node:stream';
 import type { ExitInfo, SpawnHandle, SpawnOptions, Spawner } from '../../../../agent/src/hooks/spawner.ts';
 
 /** One recorded spawn, with controls to make it print and exit. */
@@ -8,8 +9,8 @@ export interface FakeProcess {
   args: readonly string[];
   opts: SpawnOptions;
   handle: SpawnHandle;
-  /** The writable side of the process's stdout. */
-  stdout: PassThrough;
+  /** The writable side of the process's stdout (its output file when the spawn gave one). */
+  stdout: Writable;
   exit(info: ExitInfo): void;
 }
 
@@ -23,6 +24,9 @@ export class FakeSpawner implements Spawner {
   spawn(cmd: string, args: readonly string[], opts: SpawnOptions): SpawnHandle {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
+    // Writes made while spawn() runs reach the output file before the runner closes its descriptor.
+    const fd = opts.outputFds?.stdout;
+    const out = fd === undefined ? stdout : new Writable({ write: (chunk: Buffer, _enc, cb) => cb(void writeSync(fd, chunk)) });
     let resolve!: (info: ExitInfo) => void;
     const exited = new Promise<ExitInfo>((r) => {
       resolve = r;
@@ -33,8 +37,9 @@ export class FakeSpawner implements Spawner {
       args,
       opts,
       handle,
-      stdout,
+      stdout: out,
       exit: (info) => {
+        out.end();
         stdout.end();
         stderr.end();
         resolve(info);

@@ -28,7 +28,7 @@ describe('createHookRunner', () => {
         setImmediate(() => p.exit({ code: 0, signal: null }));
       });
       const script = dep.script('scripts/start.ps1', 'Write-Output hi\n');
-      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, systemRoot: 'C:\\Windows', wow64: false, drainGraceMs: 200 });
+      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, systemRoot: 'C:\\Windows', wow64: false });
       const req = dep.request([{ location: 'scripts/start.ps1', timeoutSeconds: 10 }]);
       const result = await runner.runEvent(req);
       assert.equal(result.status, 'Succeeded', result.message);
@@ -37,14 +37,16 @@ describe('createHookRunner', () => {
       const wrapper = Buffer.from(proc?.args.at(-1) ?? '', 'base64').toString('utf16le');
       assert.ok(wrapper.includes(`-File ${quoteWindowsArg(path.resolve(script))}`), wrapper);
       assert.ok(wrapper.includes(psLiteral(path.join(dep.statusDir, 'AfterInstall-0.status'))), wrapper);
-      assert.deepEqual(proc?.opts, { cwd: dep.archiveDir, env: req.env, detached: true });
+      const { outputFds, ...opts } = proc?.opts ?? {};
+      assert.deepEqual(opts, { cwd: dep.archiveDir, env: req.env, detached: true });
+      assert.ok(outputFds, 'the output goes to files, not pipes');
       assert.match(result.logTail, /\[stdout\]hello from ps$/);
     });
 
     it('starts the wrapper through Sysnative for a 32-bit agent on 64-bit Windows', async () => {
       const spawner = new FakeSpawner((p) => setImmediate(() => p.exit({ code: 0, signal: null })));
       dep.script('install.bat', '@echo off\n');
-      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, systemRoot: 'C:\\Windows', wow64: true, drainGraceMs: 200 });
+      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, systemRoot: 'C:\\Windows', wow64: true });
       await runner.runEvent(dep.request([{ location: 'install.bat', timeoutSeconds: 10 }]));
       assert.equal(spawner.spawned[0]?.cmd, 'C:\\Windows\\Sysnative\\WindowsPowerShell\\v1.0\\powershell.exe');
     });
@@ -53,7 +55,7 @@ describe('createHookRunner', () => {
       const spawner = new FakeSpawner((p) => setImmediate(() => p.exit({ code: 0, signal: null })));
       dep.script('a.ps1', 'exit 0\n');
       const pwsh = 'C:\\Program Files\\PowerShell\\7\\pwsh.exe';
-      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, systemRoot: 'C:\\Windows', wow64: false, pwsh, drainGraceMs: 200 });
+      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, systemRoot: 'C:\\Windows', wow64: false, pwsh });
       await runner.runEvent(dep.request([{ location: 'a.ps1', timeoutSeconds: 10 }]));
       const wrapper = Buffer.from(spawner.spawned[0]?.args.at(-1) ?? '', 'base64').toString('utf16le');
       assert.ok(wrapper.includes(`$i.FileName = ${psLiteral(pwsh)}`), wrapper);
@@ -67,7 +69,7 @@ describe('createHookRunner', () => {
         setImmediate(() => p.exit({ code: 0, signal: null }));
       });
       dep.script('hang.exe', 'MZ');
-      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, systemRoot: 'C:\\Windows', wow64: false, drainGraceMs: 200 });
+      const runner = createHookRunner({ clock: systemClock, platform: 'win32', spawner, systemRoot: 'C:\\Windows', wow64: false });
       const result = await runner.runEvent(dep.request([{ location: 'hang.exe', timeoutSeconds: 1 }]));
       assert.equal(result.errorCode, 'ScriptTimedOut');
       assert.equal(result.message, 'Script at specified location: hang.exe failed to complete in 1 seconds');
@@ -80,7 +82,7 @@ describe('createHookRunner', () => {
   it('uses the POSIX wrapper on linux', async () => {
     const spawner = new FakeSpawner((p) => setImmediate(() => p.exit({ code: 0, signal: null })));
     dep.script('a.sh', '#!/bin/sh\n');
-    await createHookRunner({ clock: systemClock, platform: 'linux', spawner, drainGraceMs: 200 }).runEvent(
+    await createHookRunner({ clock: systemClock, platform: 'linux', spawner }).runEvent(
       dep.request([{ location: 'a.sh', timeoutSeconds: 10 }]),
     );
     assert.equal(spawner.spawned[0]?.cmd, '/bin/sh');
@@ -93,7 +95,7 @@ describe('createHookRunner', () => {
       return { pid: undefined, stdout: ended(), stderr: ended(), exited: Promise.reject(err) };
     };
     dep.script('a.sh', '#!/bin/sh\n');
-    const result = await createHookRunner({ clock: systemClock, platform: 'linux', spawner, drainGraceMs: 200 }).runEvent(
+    const result = await createHookRunner({ clock: systemClock, platform: 'linux', spawner }).runEvent(
       dep.request([{ location: 'a.sh', timeoutSeconds: 10 }]),
     );
     assert.equal(result.errorCode, 'ScriptFailed');

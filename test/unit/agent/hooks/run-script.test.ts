@@ -24,7 +24,7 @@ describe('runScript (through HookRunner#runEvent)', () => {
 
   it('kills the whole process group when a timed-out script has a child that ignores SIGTERM', async () => {
     const { spawner, pids } = recordingSpawner();
-    const runner = createHookRunner({ clock: systemClock, spawner, killGraceMs: 200, drainGraceMs: 300 });
+    const runner = createHookRunner({ clock: systemClock, spawner, killGraceMs: 200 });
     const started = performance.now();
     const result = await runner.runEvent(
       dep.request([{ location: 'ignore-sigterm.js', timeoutSeconds: 1 }], { archiveDir: FIXTURES }),
@@ -42,7 +42,7 @@ describe('runScript (through HookRunner#runEvent)', () => {
 
   it('succeeds with an OutputsLeftOpen warning, without hanging, when a daemon keeps stdout open', async () => {
     const pidFile = path.join(dep.root, 'daemon.pid');
-    const runner = createHookRunner({ clock: systemClock, killGraceMs: 200, drainGraceMs: 300 });
+    const runner = createHookRunner({ clock: systemClock, killGraceMs: 200 });
     const req = dep.request([{ location: 'fork-daemon.js', timeoutSeconds: 10 }], { archiveDir: FIXTURES });
     req.env = { ...req.env, DAEMON_PID_FILE: pidFile };
     const started = performance.now();
@@ -60,7 +60,7 @@ describe('runScript (through HookRunner#runEvent)', () => {
 
   it('kills the tree and fails when the event is aborted', async () => {
     const { spawner, pids } = recordingSpawner();
-    const runner = createHookRunner({ clock: systemClock, spawner, killGraceMs: 200, drainGraceMs: 300 });
+    const runner = createHookRunner({ clock: systemClock, spawner, killGraceMs: 200 });
     const abort = new AbortController();
     const req = dep.request([{ location: 'ignore-sigterm.js', timeoutSeconds: 60 }], {
       archiveDir: FIXTURES,

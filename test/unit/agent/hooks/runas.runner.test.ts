@@ -91,7 +91,7 @@ describe('runas through HookRunner#runEvent (Linux)', () => {
     it('kills the whole tree of a timed-out runas script, which stays in the process group', async () => {
       dep.script('hang.sh', '#!/bin/sh\ntrap "" TERM\nsleep 30 &\necho "pids $$ $!"\nsleep 30\n');
       const { spawner, pids } = recordingSpawner();
-      const runner = createHookRunner({ clock: systemClock, spawner, killGraceMs: 200, drainGraceMs: 300 });
+      const runner = createHookRunner({ clock: systemClock, spawner, killGraceMs: 200 });
       const result = await runner.runEvent(dep.request([{ location: 'hang.sh', timeoutSeconds: 1, runas: USER }]));
       assert.equal(result.errorCode, 'ScriptTimedOut');
       // pids[0] is the `getent passwd` lookup; pids[1] the wrapper leading the hook's group.

@@ -7,7 +7,7 @@ import type { OutputLine } from '../../../../agent/src/hooks/types.ts';
 import { FIXTURES, TempDeployment } from './helpers.ts';
 
 const TS = String.raw`\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}`;
-const fastRunner = () => createHookRunner({ clock: systemClock, killGraceMs: 200, drainGraceMs: 300 });
+const fastRunner = () => createHookRunner({ clock: systemClock, killGraceMs: 200 });
 const sh = (body: string) => `#!/bin/sh\n${body}\n`;
 
 describe('HookRunner', () => {
