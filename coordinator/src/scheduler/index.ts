@@ -216,6 +216,8 @@ export class Scheduler implements AgentEventSink {
     const ms = Math.min(Math.max(0, Date.parse(next) - this.clock.now().getTime()), MAX_TIMER_MS);
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
+      // A store closed under a running scheduler (shutdown order, a test) ends its timers.
+      if (this.stopped || !this.db.open) return;
       try {
         this.expireDeadlines();
       } catch (err) {

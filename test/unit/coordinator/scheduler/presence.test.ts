@@ -41,6 +41,20 @@ describe('Scheduler agent presence, new hosts and plans', () => {
   }
 
   describe('offline agents', () => {
+    it('does not throw from its deadline timer when the store was closed under it', () => {
+      const armed: Array<() => void> = [];
+      const firing = Object.assign(new ManualClock(), {
+        setTimeout: (fn: () => void) => (armed.push(fn), {}) as ReturnType<ManualClock['setTimeout']>,
+      });
+      const own = new Scheduler({ db, clock: firing, logger: silentLogger(), hub: sender });
+      const s = seed(db, 1);
+      sender.offline.add(s.instanceIds[0]!);
+      own.createDeployment(input(s));
+      assert.ok(armed.length > 0, 'a deadline timer was armed');
+      db.close();
+      assert.doesNotThrow(() => armed.at(-1)!());
+    });
+
     it('keeps a host whose agent is offline WaitingForAgent without sending it anything', () => {
       const s = seed(db, 2);
       sender.offline.add(s.instanceIds[1]!);
