@@ -1,0 +1,138 @@
+/**
+ * The parent's handle on the fleet simulator processes: splits the hosts among them, asks them to
+ * register and connect, and collects when each host finished a deployment.
+ */
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { spawnNode, stopProcess } from '../lib/proc.ts';
+import type { FromSimulator, HostRecord, ToSimulator } from './messages.ts';
+
+const WORKER = path.join(import.meta.dirname, 'sim-worker.ts');
+
+type Reply<T extends FromSimulator['type']> = Extract<FromSimulator, { type: T }>;
+
+/** One simulator process and the replies it owes. */
+class Simulator {
+  private readonly waiting = new Map<string, { resolve: (m: FromSimulator) => void; reject: (e: Error) => void }>();
+
+  constructor(
+    readonly proc: ChildProcess,
+    onFinished: (deploymentId: string, count: number) => void,
+  ) {
+    proc.on('message', (message: FromSimulator) => {
+      if (message.type === 'finished') return onFinished(message.deploymentId, message.count);
+      if (message.type === 'failed') return this.failAll(new Error(`fleet simulator: ${message.message}`));
+      const waiter = this.waiting.get(message.type);
+      this.waiting.delete(message.type);
+      waiter?.resolve(message);
+    });
+    proc.on('exit', (code) => this.failAll(new Error(`fleet simulator exited with code ${String(code)}`)));
+  }
+
+  /** Sends `message` and resolves with the next reply of type `replyType`. */
+  request<T extends FromSimulator['type']>(message: ToSimulator, replyType: T): Promise<Reply<T>> {
+    return new Promise((resolve, reject) => {
+      this.waiting.set(replyType, { resolve: resolve as (m: FromSimulator) => void, reject });
+      this.proc.send(message);
+    });
+  }
+
+  private failAll(err: Error): void {
+    for (const waiter of this.waiting.values()) waiter.reject(err);
+    this.waiting.clear();
+  }
+}
+
+/** What {@link SimFleet.report} gathers over every simulator. */
+export interface FleetReport {
+  records: HostRecord[];
+  /** agent.event frames sent so far, all simulators. */
+  events: number;
+  /** CPU seconds the simulators used so far. */
+  cpuSeconds: number;
+  protocolErrors: number;
+}
+
+/** N simulated hosts spread over a few simulator processes. */
+export class SimFleet {
+  private readonly finished = new Map<string, number>();
+  private readonly finishWaiters = new Map<string, { want: number; resolve: () => void }>();
+  private readonly simulators: Simulator[];
+
+  private constructor(processes: number, eventDelayMs: number) {
+    const env = { ...process.env, BENCH_EVENT_DELAY_MS: String(eventDelayMs) };
+    this.simulators = Array.from({ length: processes }, () => {
+      const proc = spawnNode(WORKER, [], { nodeArgs: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      return new Simulator(proc, (id, count) => this.onFinished(id, count));
+    });
+  }
+
+  /** Starts `processes` simulator processes whose hosts take `eventDelayMs` per lifecycle event. */
+  static start(processes: number, eventDelayMs = 0): SimFleet {
+    return new SimFleet(processes, eventDelayMs);
+  }
+
+  /** Registers `hosts` hosts with the registration token; resolves with the wall time in ms. */
+  async register(url: string, token: string, hosts: number, concurrency: number): Promise<number> {
+    const start = performance.now();
+    const share = Math.ceil(hosts / this.simulators.length);
+    await Promise.all(
+      this.simulators.map((sim, i) => {
+        const first = i * share;
+        const count = Math.max(0, Math.min(share, hosts - first));
+        return sim.request({ type: 'register', url, token, first, count, concurrency }, 'registered');
+      }),
+    );
+    return performance.now() - start;
+  }
+
+  /** Connects every registered host; resolves with the wall time in ms once all are welcomed. */
+  async connect(concurrency: number): Promise<number> {
+    const start = performance.now();
+    await Promise.all(this.simulators.map((sim) => sim.request({ type: 'connect', concurrency }, 'connected')));
+    return performance.now() - start;
+  }
+
+  /** Resolves once `hosts` hosts reported the deployment finished and acknowledged; rejects after `timeoutMs`. */
+  waitFinished(deploymentId: string, hosts: number, timeoutMs: number): Promise<void> {
+    if ((this.finished.get(deploymentId) ?? 0) >= hosts) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`deployment ${deploymentId}: ${this.finished.get(deploymentId) ?? 0} of ${hosts} hosts finished in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.finishWaiters.set(deploymentId, { want: hosts, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+
+  /** How many hosts have reported `deploymentId` finished so far. */
+  finishedCount(deploymentId: string): number {
+    return this.finished.get(deploymentId) ?? 0;
+  }
+
+  /** Every host's timings for `deploymentId`, and the simulators' counters. */
+  async report(deploymentId: string): Promise<FleetReport> {
+    const replies = await Promise.all(this.simulators.map((sim) => sim.request({ type: 'report', deploymentId }, 'report')));
+    return {
+      records: replies.flatMap((r) => r.records),
+      events: replies.reduce((n, r) => n + r.events, 0),
+      cpuSeconds: replies.reduce((n, r) => n + r.cpuSeconds, 0),
+      protocolErrors: replies.reduce((n, r) => n + r.protocolErrors, 0),
+    };
+  }
+
+  /** Closes every connection and ends the simulator processes. */
+  async stop(): Promise<void> {
+    for (const sim of this.simulators) if (sim.proc.connected) sim.proc.send({ type: 'stop' } satisfies ToSimulator);
+    await Promise.all(this.simulators.map((sim) => stopProcess(sim.proc, 5000)));
+  }
+
+  private onFinished(deploymentId: string, count: number): void {
+    const total = (this.finished.get(deploymentId) ?? 0) + count;
+    this.finished.set(deploymentId, total);
+    const waiter = this.finishWaiters.get(deploymentId);
+    if (waiter && total >= waiter.want) {
+      this.finishWaiters.delete(deploymentId);
+      waiter.resolve();
+    }
+  }
+}

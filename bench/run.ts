@@ -1,0 +1,115 @@
+/**
+ * `npm run bench [-- --quick] [--only fleet,agent,hooks,unpack,journal] [--sizes 100,1000,10000]
+ * [--cap-seconds 120] [--cpu-prof DIR] [--output FILE]`:
+ * runs Deckhand's benchmarks, prints one table and writes bench/results/latest.json.
+ * Never part of `npm test`.
+ */
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startAgentBench, type AgentBench } from './agent/bench.ts';
+import { runFleetBench } from './fleet/bench.ts';
+import { runHookBench } from './hooks.ts';
+import { runJournalBench } from './journal/bench.ts';
+import { runUnpackBench } from './unpack/bench.ts';
+import { formatNotes, formatTable, writeResults, type Figures } from './lib/figures.ts';
+import { openFileLimit } from './lib/proc.ts';
+
+const SECTIONS = ['fleet', 'agent', 'hooks', 'unpack', 'journal'] as const;
+type Section = (typeof SECTIONS)[number];
+
+interface Options {
+  quick: boolean;
+  /** Fleet sizes; @default 100,1000,10000 (quick: 100,1000) */
+  sizes: number[];
+  /** Longest a fleet deployment may run before it is reported as a lower bound. @default 120 */
+  capSeconds: number;
+  only: Set<Section>;
+  cpuProfDir?: string;
+  output: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      sizes: { type: 'string' },
+      'cap-seconds': { type: 'string' },
+      output: { type: 'string' },
+    },
+  });
+  const only = new Set<Section>();
+  for (const name of (values.only ?? SECTIONS.join(',')).split(',')) {
+    if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only: unknown section "${name}" (known: ${SECTIONS.join(', ')})`);
+    only.add(name as Section);
+  }
+  const quick = values.quick ?? false;
+  const sizes = (values.sizes ?? (quick ? '100,1000' : '100,1000,10000')).split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`--sizes must be positive integers, got "${values.sizes ?? ''}"`);
+  const capSeconds = Number(values['cap-seconds'] ?? '120');
+  if (!(capSeconds > 0)) throw new Error(`--cap-seconds must be a positive number, got "${values['cap-seconds'] ?? ''}"`);
+  const options: Options = {
+    quick,
+    sizes,
+    capSeconds,
+    only,
+    output: values.output ?? path.join(import.meta.dirname, 'results', 'latest.json'),
+  };
+  if (values['cpu-prof'] !== undefined) options.cpuProfDir = path.resolve(values['cpu-prof']);
+  return options;
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** The benchmarks that run while the agent idles; none of them touches the agent. */
+async function runLocalSections(opts: Options, figures: Figures): Promise<void> {
+  if (opts.only.has('hooks')) {
+    log('hooks: no-op hook vs bare spawn');
+    await runHookBench(opts.quick ? 30 : 100, figures);
+  }
+  if (opts.only.has('journal')) {
+    log('journal: events through the agent journal');
+    await runJournalBench(opts.quick ? 100 : 300, opts.quick ? 3 : 5, figures);
+  }
+  if (opts.only.has('unpack')) {
+    const tree = opts.quick ? { files: 2000, totalBytes: 24 * 1024 ** 2 } : { files: 10_000, totalBytes: 160 * 1024 ** 2 };
+    await runUnpackBench({ ...tree, randomShare: 0.6, runs: 3, log }, figures);
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const started = performance.now();
+  const loadavgAtStart = loadavg();
+  const figures: Figures = {};
+  log(`bench: ${opts.quick ? 'quick' : 'full'} run of ${[...opts.only].join(', ')}; open-file limit ${openFileLimit()} (children raise theirs)`);
+  let agent: AgentBench | undefined;
+  if (opts.only.has('agent')) agent = await startAgentBench({ idleSeconds: opts.quick ? 10 : 60, runs: opts.quick ? 3 : 7, log });
+  await runLocalSections(opts, figures);
+  await agent?.finish(figures);
+  if (opts.only.has('fleet')) {
+    await runFleetBench(
+      {
+        sizes: opts.sizes,
+        runs: 3,
+        oneAtATimeRuns: opts.quick ? 2 : 3,
+        capSeconds: opts.capSeconds,
+        ...(opts.cpuProfDir === undefined ? {} : { cpuProfDir: opts.cpuProfDir }),
+        log,
+      },
+      figures,
+    );
+  }
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(`\n${formatTable(figures)}\n\nNotes:\n${formatNotes(figures)}\n\nTotal ${seconds.toFixed(0)} s.\n`);
+  const run = { quick: opts.quick, sections: [...opts.only], seconds: Math.round(seconds), loadavgAtStart, loadavgAtEnd: loadavg() };
+  writeResults(opts.output, figures, run);
+  log(`wrote ${opts.output}`);
+}
+
+await main();
