@@ -6,21 +6,21 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { binPath } from '../lib/coordinator.ts';
 import { figure, notMeasured, type Figures } from '../lib/figures.ts';
 import { median } from '../lib/stats.ts';
+import { packagedAgent } from '../lib/agent-entry.ts';
 
 const execFileP = promisify(execFile);
 
 async function timedRun(args: string[]): Promise<number> {
   const start = performance.now();
-  await execFileP(process.execPath, [binPath('deckhand-agent'), ...args], { maxBuffer: 16 * 1024 * 1024 });
+  await execFileP(process.execPath, [await packagedAgent(), ...args], { maxBuffer: 16 * 1024 * 1024 });
   return performance.now() - start;
 }
 
 /** True when this agent has the `local` command. */
 async function hasLocal(): Promise<boolean> {
-  const { stdout } = await execFileP(process.execPath, [binPath('deckhand-agent'), '--help']).catch(() => ({ stdout: '' }));
+  const { stdout } = await execFileP(process.execPath, [await packagedAgent(), '--help']).catch(() => ({ stdout: '' }));
   return /deckhand-agent local/.test(stdout);
 }
 

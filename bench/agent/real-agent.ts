@@ -8,9 +8,10 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { InstanceView, RegistrationTokenView } from '../../protocol/src/index.ts';
-import { binPath, startCoordinator, type Coordinator } from '../lib/coordinator.ts';
+import { startCoordinator, type Coordinator } from '../lib/coordinator.ts';
 import { spawnNode } from '../lib/proc.ts';
 import { packRevision, setUpDeploymentTarget, writeNoopRevision, type DeploymentTarget } from '../lib/revision.ts';
+import { packagedAgent } from '../lib/agent-entry.ts';
 
 const execFileP = promisify(execFile);
 
@@ -36,7 +37,7 @@ export interface AgentSetup {
 async function registerAgent(coordinator: Coordinator, root: string): Promise<string> {
   const token = await coordinator.call<RegistrationTokenView>('POST', '/v1/registration-tokens', { ttlSeconds: 600, tags: { agent: 'bench' } });
   const args = ['register', '--coordinator', coordinator.url, '--token', token.token ?? '', '--root', root, '--hostname', 'bench-host', '--json'];
-  const { stdout } = await execFileP(process.execPath, [binPath('deckhand-agent'), ...args]);
+  const { stdout } = await execFileP(process.execPath, [await packagedAgent(), ...args]);
   return (JSON.parse(stdout) as { instanceId: string }).instanceId;
 }
 
@@ -64,7 +65,7 @@ export async function startAgentSetup(dir: string): Promise<AgentSetup> {
   const instanceId = await registerAgent(coordinator, root);
   const fd = openSync(path.join(dir, 'agent.out.log'), 'a');
   const startedAt = performance.now();
-  const agent = spawnNode(binPath('deckhand-agent'), ['run', '--root', root, '--dest-root', destRoot], { stdio: ['ignore', fd, fd] });
+  const agent = spawnNode(await packagedAgent(), ['run', '--root', root, '--dest-root', destRoot], { stdio: ['ignore', fd, fd] });
   closeSync(fd);
   if (agent.pid === undefined) throw new Error('the agent did not start');
   await waitConnected(coordinator, instanceId);
