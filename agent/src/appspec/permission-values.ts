@@ -23,7 +23,8 @@ const ACE_TYPES: Record<string, 'user' | 'group' | 'mask' | 'other'> = {
   u: 'user', user: 'user', g: 'group', group: 'group', m: 'mask', mask: 'mask', o: 'other', other: 'other',
 };
 
-interface Ace {
+/** One parsed ACL entry; `name` is empty for base and mask entries. */
+export interface Ace {
   isDefault: boolean;
   type: 'user' | 'group' | 'mask' | 'other';
   name: string;
@@ -34,7 +35,7 @@ interface Ace {
  * Parses `[d[efault]:][u[ser]|g[roup]|m[ask]|o[ther]:][name]:perms` like the CodeDeploy agent's
  * AceInfo (read right to left: perms, name, type, default marker).
  */
-function parseAce(entry: string): Ace | undefined {
+export function parseAce(entry: string): Ace | undefined {
   const parts = entry.split(':').reverse();
   if (parts.length < 2 || parts.length > 4) return undefined;
   const ace: Ace = { isDefault: false, type: 'user', name: parts[1] ?? '', perms: parts[0] ?? '' };

@@ -22,7 +22,7 @@ export async function readCleanupList(file: string): Promise<string[]> {
   }
   const lines = text.split('\n');
   lines.pop();
-  // CodeDeploy also records `semanage\0<path>` lines; SELinux contexts are not applied yet.
+  // `semanage\0<path>` lines (SELinux rules, CodeDeploy's format) are not paths to delete.
   return lines.filter((line) => line !== '' && !line.includes('\0'));
 }
 

@@ -9,8 +9,9 @@ import { DeckhandError, type FileExistsBehavior } from '../../../protocol/src/in
 import type { AppSpec } from '../appspec/types.ts';
 import { CleanupWriter, cleanupFilePath, readCleanupList, removeListed } from './cleanup-file.ts';
 import { Containment, isInside, resolveDestination } from './paths.ts';
-import { applyPermissions, resolvePermissions, type ResolvedPermission } from './permissions.ts';
+import { applyPermissions, resolvePermissions, type ResolvedPermissions } from './permissions.ts';
 import { planInstall, type InstallOp, type PlanInput } from './plan.ts';
+import { hostToolEnv, type ToolEnv } from './tools.ts';
 
 /** Options of {@link installRevision}. */
 export interface InstallRevisionOptions {
@@ -24,6 +25,8 @@ export interface InstallRevisionOptions {
   deploymentGroupId: string;
   /** Install every destination under this directory instead of `/` (tests, demos, local runs). */
   destRoot?: string;
+  /** Where setfacl and the SELinux tools are looked for; the host's PATH by default. */
+  toolEnv?: ToolEnv;
 }
 
 /** Conflicting paths listed in an INSTALL_CONFLICT message; the full list is in its details. */
@@ -50,7 +53,7 @@ export async function installRevision(opts: InstallRevisionOptions): Promise<{ i
   };
   const preview = await planInstall(planInput);
   if (preview.conflicts.length > 0) throw conflictError(preview.conflicts);
-  const permissions = await resolvePermissions(opts.spec.permissions, (o) => resolveDestination(o, destRoot));
+  const permissions = await resolvePermissions(opts.spec.permissions, (o) => resolveDestination(o, destRoot), opts.toolEnv ?? hostToolEnv());
 
   await removeListed(previous);
   await fs.rm(cleanupFile, { force: true });
@@ -59,7 +62,7 @@ export async function installRevision(opts: InstallRevisionOptions): Promise<{ i
   return { installed: await execute(plan.ops, permissions, cleanupFile) };
 }
 
-async function execute(ops: readonly InstallOp[], permissions: ResolvedPermission[], cleanupFile: string): Promise<string[]> {
+async function execute(ops: readonly InstallOp[], permissions: ResolvedPermissions, cleanupFile: string): Promise<string[]> {
   const writer = new CleanupWriter(cleanupFile);
   const installed: string[] = [];
   const files = new Set<string>();
@@ -78,7 +81,7 @@ async function execute(ops: readonly InstallOp[], permissions: ResolvedPermissio
         installed.push(op.to);
       }
     }
-    await applyPermissions(permissions, { files, dirs });
+    await applyPermissions(permissions, { files, dirs, recordCleanup: (line) => writer.add(line) });
   } catch (err) {
     if (err instanceof DeckhandError) throw err;
     throw new DeckhandError('INSTALL_FAILED', `installing the revision failed: ${(err as Error).message}`, { cause: err });

@@ -1,13 +1,17 @@
 /**
- * Applies the appspec's `permissions` (mode, owner, group) to what this Install created, and
- * never to anything that was already there (CodeDeploy's installer.rb rules).
+ * Applies the appspec's `permissions` (mode, acls, SELinux context, owner, group) to what this
+ * Install created, and never to anything that was already there (CodeDeploy's installer.rb rules).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DeckhandError } from '../../../protocol/src/index.ts';
+import type { Ace } from '../appspec/permission-values.ts';
 import type { PermissionSpec } from '../appspec/types.ts';
+import { applyAcl, parseAcl } from './acl.ts';
+import { applyContext } from './selinux.ts';
+import { hostToolEnv, requirePermissionTools, type PermissionTools, type ToolEnv } from './tools.ts';
 
 /** A permissions entry with its object resolved and its owner and group looked up. */
 export interface ResolvedPermission {
@@ -15,46 +19,73 @@ export interface ResolvedPermission {
   object: string;
   uid: number;
   gid: number;
+  /** The parsed `acls`, when given. */
+  acl?: Ace[];
 }
 
-/** What this Install created. */
+/** The resolved entries and the tools they need. */
+export interface ResolvedPermissions {
+  perms: ResolvedPermission[];
+  tools: PermissionTools;
+}
+
+/** What this Install created, and where to record SELinux rules for the next cleanup. */
 export interface Created {
   files: ReadonlySet<string>;
   dirs: ReadonlySet<string>;
+  recordCleanup?: (line: string) => void;
 }
 
 /**
- * Looks up owners and groups, before anything is changed, so an unknown user fails the Install
- * without touching the previous revision.
- * @throws INSTALL_FAILED for unknown users or groups, and for acls/context, which are not applied yet.
+ * Looks up owners and groups and finds setfacl / the SELinux tools, before anything is changed,
+ * so an unknown user or a missing tool fails the Install without touching the previous revision.
+ * @throws INSTALL_FAILED for unknown users or groups, a missing setfacl, or SELinux not available.
  */
 export async function resolvePermissions(
   specs: readonly PermissionSpec[],
   resolveObject: (object: string) => string,
-): Promise<ResolvedPermission[]> {
-  const out: ResolvedPermission[] = [];
-  for (const [i, spec] of specs.entries()) {
-    // Refused rather than ignored: silently skipping an ACL could leave files more open than intended.
-    if (spec.acls !== undefined || spec.context !== undefined) {
-      throw new DeckhandError('INSTALL_FAILED', `permissions[${i}] sets acls or an SELinux context, which this agent does not apply yet`);
-    }
+  env: ToolEnv = hostToolEnv(),
+): Promise<ResolvedPermissions> {
+  const perms: ResolvedPermission[] = [];
+  for (const spec of specs) {
     const uid = spec.owner === undefined ? -1 : await lookupId('passwd', spec.owner);
     const gid = spec.group === undefined ? -1 : await lookupId('group', spec.group);
-    out.push({ spec, object: resolveObject(spec.object), uid, gid });
+    const perm: ResolvedPermission = { spec, object: resolveObject(spec.object), uid, gid };
+    if (spec.acls !== undefined && spec.acls.length > 0) perm.acl = parseAcl(spec.acls);
+    perms.push(perm);
   }
-  return out;
+  return { perms, tools: await requirePermissionTools(specs, env) };
 }
 
-/** Applies each permission to the created files and directories it selects. */
-export async function applyPermissions(perms: readonly ResolvedPermission[], created: Created): Promise<void> {
-  for (const perm of perms) {
-    for (const target of await selectTargets(perm, created)) {
-      // chmod would follow a created symlink to its target; Linux has no mode on links themselves.
-      const isLink = (await fs.lstat(target)).isSymbolicLink();
-      if (perm.spec.mode !== undefined && !isLink) await fs.chmod(target, Number.parseInt(perm.spec.mode, 8));
-      if (perm.uid !== -1 || perm.gid !== -1) await fs.lchown(target, perm.uid, perm.gid);
+/**
+ * Applies each permission to the created files and directories it selects, per object in
+ * CodeDeploy's order chmod → setfacl → semanage/restorecon → chown: the ACL's base entries and
+ * mask are computed from the mode just set, and a later chmod would recompute the mask.
+ */
+export async function applyPermissions(resolved: ResolvedPermissions, created: Created): Promise<void> {
+  for (const perm of resolved.perms) {
+    for (const target of await selectTargets(perm, created)) await applyOne(perm, resolved.tools, target, created);
+  }
+}
+
+async function applyOne(perm: ResolvedPermission, tools: PermissionTools, target: string, created: Created): Promise<void> {
+  const { spec } = perm;
+  // chmod, setfacl and restorecon would follow a created symlink to its target, which may be
+  // outside what this deployment created; Linux has no mode or ACL on links themselves.
+  const isLink = (await fs.lstat(target)).isSymbolicLink();
+  if (!isLink) {
+    if (spec.mode !== undefined) await fs.chmod(target, Number.parseInt(spec.mode, 8));
+    if (perm.acl !== undefined && tools.setfacl !== undefined) {
+      const stat = await fs.stat(target);
+      await applyAcl(tools.setfacl, perm.acl, target, stat.mode & 0o777, stat.isDirectory());
+    }
+    if (spec.context !== undefined) {
+      const real = await applyContext(tools, spec.context, target);
+      // CodeDeploy's cleanup line; the next Install would remove the fcontext rule.
+      created.recordCleanup?.(`semanage\0${real}`);
     }
   }
+  if (perm.uid !== -1 || perm.gid !== -1) await fs.lchown(target, perm.uid, perm.gid);
 }
 
 /**
