@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemClock, sleep } from '../../common/src/clock.ts';
 import { createLogger, type Logger } from '../../common/src/logger.ts';
-import { DeckhandError } from '../../protocol/src/index.ts';
+import { DeckhandError, type PreflightResultBody } from '../../protocol/src/index.ts';
 import { appSpecValidate } from './commands/appspec-validate.ts';
 import { runLocal } from './commands/local.ts';
 import { runPreflight } from './commands/preflight.ts';
@@ -29,6 +29,7 @@ import { DeploymentQueue } from './lifecycle/queue.ts';
 import { currentBootId } from './lifecycle/reboot.ts';
 import { interruptedDeployments, unstartedCommandIds } from './lifecycle/recovery.ts';
 import { CommandDispatcher } from './transport/dispatch.ts';
+import { RemotePreflight } from './preflight/remote.ts';
 import { startRetentionJob } from './maintenance/job.ts';
 import { AgentLink } from './transport/link.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -151,6 +152,9 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
   const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack });
+  const coordinator = { url: identity.coordinatorUrl, sign };
+  const reply = (body: PreflightResultBody): boolean => link?.send('agent.preflight.result', body) ?? false;
+  const preflight = new RemotePreflight({ logger, root: cmd.root, destRoot: cmd.destRoot, coordinator, reply });
   const started = new AgentLink({
     clock,
     logger,
@@ -161,6 +165,7 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
     outbox: journal.outbox,
     inventory: () => refresher.current(),
     commands: dispatcher,
+    preflight: (body) => preflight.onPreflight(body),
   });
   link = started;
   let retention: ReturnType<typeof startRetentionJob> | undefined;

@@ -19,6 +19,7 @@ import type {
   CreateDeploymentConfigRequest,
   DeploymentConfigView,
   DeploymentPlan,
+  PreflightResponse,
   RollbackRequest,
   StopDeploymentRequest,
 } from '../../protocol/src/orchestration.ts';
@@ -131,6 +132,11 @@ export class DeckhandClient {
   /** POST /v1/deployments/plan: what the deployment would do, without starting it. */
   planDeployment(req: CreateDeploymentRequest): Promise<DeploymentPlan> {
     return this.#request('POST', '/v1/deployments/plan', { json: req });
+  }
+
+  /** POST /v1/deployments/preflight: every target agent checks the revision; nothing is deployed. */
+  preflightDeployment(req: CreateDeploymentRequest): Promise<PreflightResponse> {
+    return this.#request('POST', '/v1/deployments/preflight', { json: req });
   }
 
   /** POST /v1/deployments/:id/stop. */

@@ -17,6 +17,7 @@ import { ArtifactStore } from './artifacts/store.ts';
 import { parseCoordinatorArgs, USAGE, UsageError, type CoordinatorConfig } from './config/args.ts';
 import { Hub } from './hub/index.ts';
 import { Scheduler } from './scheduler/index.ts';
+import { preflightDeployment } from './scheduler/preflight.ts';
 import { getDeploymentView, listDeploymentViews } from './scheduler/views.ts';
 import { openStore, type Db } from './store/db.ts';
 import { ensureAdminToken } from './store/tokens.ts';
@@ -47,7 +48,7 @@ function showAdminTokenOnce(db: Db): void {
   if (generated !== undefined) process.stdout.write(`admin token: ${generated}\n`);
 }
 
-function deploymentService(db: Db, scheduler: Scheduler): DeploymentService {
+function deploymentService(db: Db, scheduler: Scheduler, hub: Hub): DeploymentService {
   return {
     createDeployment: (input) => scheduler.createDeployment(input),
     getDeploymentView: (id) => getDeploymentView(db, id),
@@ -55,6 +56,7 @@ function deploymentService(db: Db, scheduler: Scheduler): DeploymentService {
     stopDeployment: (id, autoRollbackEnabled) => scheduler.stopDeployment(id, autoRollbackEnabled),
     rollbackGroup: (groupId, opts) => scheduler.rollbackGroup(groupId, opts),
     planDeployment: (query) => scheduler.planDeployment(query),
+    preflightDeployment: (query) => preflightDeployment(db, query, hub),
     pauseDeployment: (id, who) => scheduler.pauseDeployment(id, who),
     resumeDeployment: (id, who) => scheduler.resumeDeployment(id, who),
     approveDeployment: (id, who) => scheduler.approveDeployment(id, who),
@@ -124,7 +126,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
   const scheduler = new Scheduler({ db, clock, logger, hub });
   hub.attach(scheduler);
   scheduler.start();
-  const app = buildApi({ db, clock, logger, artifacts, scheduler: deploymentService(db, scheduler), hub, nonces });
+  const app = buildApi({ db, clock, logger, artifacts, scheduler: deploymentService(db, scheduler, hub), hub, nonces });
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
   // Before announcing the address: whoever reads it may signal us at once.
   handleSignals({ logger, hub, scheduler, app, db });

@@ -82,6 +82,22 @@ const CoordCommand = z.strictObject({
 /** Stop a deployment on this host; the running hook is killed. */
 const CoordCancel = z.strictObject({ commandId: Id, deploymentId: Id });
 
+/**
+ * Check a revision against this host without running anything (`deckhand deploy --preflight`).
+ * Best effort: neither side journals it; the coordinator gives up on a missing answer.
+ */
+const CoordPreflight = z.strictObject({
+  requestId: Id,
+  deploy: DeploySpec.pick({ applicationName: true, deploymentGroupName: true, deploymentGroupId: true, revision: true, fileExistsBehavior: true }),
+});
+
+/** The answer to one coord.preflight: every problem found, none when ok. Never journaled. */
+const AgentPreflightResult = z.strictObject({
+  requestId: Id,
+  ok: z.boolean(),
+  problems: z.array(z.string().max(4096)).max(200),
+});
+
 /** Events up to and including `seq` are applied and may be dropped from the outbox. */
 const CoordAck = z.strictObject({ seq: z.number().int().nonnegative() });
 
@@ -91,6 +107,7 @@ export const AGENT_FRAME_BODIES = {
   'agent.command.ack': AgentCommandAck,
   'agent.event': AgentEvent,
   'agent.log': AgentLog,
+  'agent.preflight.result': AgentPreflightResult,
 } as const;
 
 export const COORD_FRAME_BODIES = {
@@ -99,6 +116,7 @@ export const COORD_FRAME_BODIES = {
   'coord.cancel': CoordCancel,
   'coord.ack': CoordAck,
   'coord.error': WireErrorSchema,
+  'coord.preflight': CoordPreflight,
 } as const;
 
 type Bodies<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };
@@ -121,6 +139,8 @@ export type CoordFrame = { [K in CoordFrameType]: Frame<K, CoordBodies[K]> }[Coo
 
 export type AgentEventBody = AgentBodies['agent.event'];
 export type CommandBody = CoordBodies['coord.command'];
+export type PreflightRequestBody = CoordBodies['coord.preflight'];
+export type PreflightResultBody = AgentBodies['agent.preflight.result'];
 
 const Envelope = z.strictObject({
   v: z.number().int(),

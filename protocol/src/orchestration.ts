@@ -120,3 +120,17 @@ export const DeploymentPlan = z.strictObject({
   requireApproval: z.boolean().optional(),
 });
 export type DeploymentPlan = z.infer<typeof DeploymentPlan>;
+
+/** One host's answer to `deckhand deploy --preflight`. */
+export const PreflightHost = z.strictObject({
+  instanceId: Id,
+  hostname: z.string(),
+  ok: z.boolean(),
+  /** What would go wrong; "agent offline" or "no answer" when the agent did not check. */
+  problems: z.array(z.string()),
+});
+export type PreflightHost = z.infer<typeof PreflightHost>;
+
+/** The preflight of every target host of a would-be deployment, in deployment order. */
+export const PreflightResponse = z.strictObject({ hosts: z.array(PreflightHost) });
+export type PreflightResponse = z.infer<typeof PreflightResponse>;

@@ -38,6 +38,8 @@ export interface LinkDeps {
   /** The latest host facts, for agent.hello. */
   inventory: () => Inventory;
   commands: CommandSink;
+  /** Answers coord.preflight (best effort, not journaled); ignored when absent. */
+  preflight?: (body: CoordBodies['coord.preflight']) => void;
   /** @default Math.random */
   random?: () => number;
 }
@@ -119,6 +121,9 @@ export class AgentLink {
         return;
       case 'coord.cancel':
         this.deps.commands.onCancel(frame.body);
+        return;
+      case 'coord.preflight':
+        this.deps.preflight?.(frame.body);
         return;
       case 'coord.error':
         this.log.warn('the coordinator reported an error', { code: frame.body.code, error: frame.body.message });

@@ -1,6 +1,6 @@
 /**
  * `deckhand deploy --application A --group G --revision R [--config NAME]
- *  [--file-exists-behavior B] [--param k=v ...] [--wait]`.
+ *  [--file-exists-behavior B] [--param k=v ...] [--wait | --plan | --preflight]`.
  */
 import { parseArgs } from 'node:util';
 import type { CreateDeploymentRequest, DeploymentView } from '../../../protocol/src/api.ts';
@@ -14,6 +14,7 @@ import { UsageError } from '../errors.ts';
 import { interruptOnSignals } from '../signals.ts';
 import { followDeployment } from '../watch/follow.ts';
 import { formatPlan } from '../format/plan.ts';
+import { formatPreflight } from '../format/preflight.ts';
 
 const USAGE = `Usage: deckhand deploy --application A --group G --revision R [options]
 
@@ -35,6 +36,9 @@ Options:
   --update-outdated-only      deploy only to hosts not already running this revision
   --plan                      print the batches, minimum healthy hosts and the failures that would
                               stop it, without starting anything
+  --preflight                 ask every target host's agent to check the revision (archive, appspec,
+                              scripts, users, destinations, disk space, DISALLOW conflicts) and print
+                              a row per host; deploys nothing, exits 0 only if every host is ok
   --require-approval          wait for 'deckhand approve ID' after the first batch
 
 ${CONNECTION_HELP}`;
@@ -53,6 +57,7 @@ const OPTIONS = {
   queue: { type: 'boolean', default: false },
   'update-outdated-only': { type: 'boolean', default: false },
   plan: { type: 'boolean', default: false },
+  preflight: { type: 'boolean', default: false },
   'require-approval': { type: 'boolean', default: false },
 } as const;
 
@@ -61,6 +66,7 @@ export interface DeployArgs {
   req: CreateDeploymentRequest;
   wait: boolean;
   plan: boolean;
+  preflight: boolean;
   json: boolean;
   connection: { url?: string | undefined; token?: string | undefined };
 }
@@ -83,11 +89,12 @@ export function parseDeployArgs(argv: string[]): DeployArgs | 'help' {
   if (values['update-outdated-only']) req.updateOutdatedInstancesOnly = true;
   if (values['require-approval']) req.requireApproval = true;
   if (values.plan && values.wait) throw new UsageError('--plan starts nothing; it cannot be combined with --wait', USAGE);
+  if (values.preflight && (values.wait || values.plan)) throw new UsageError('--preflight starts nothing; it cannot be combined with --wait or --plan', USAGE);
   if (values.config !== undefined) req.deploymentConfigName = canonicalConfigName(values.config);
   if (values.description !== undefined) req.description = values.description;
   const feb = values['file-exists-behavior'];
   if (feb !== undefined) req.fileExistsBehavior = parseFileExistsBehavior(feb);
-  return { req, wait: values.wait, plan: values.plan, json: values.json, connection: { url: values.url, token: values.token } };
+  return { req, wait: values.wait, plan: values.plan, preflight: values.preflight, json: values.json, connection: { url: values.url, token: values.token } };
 }
 
 function parseFileExistsBehavior(text: string): FileExistsBehavior {
@@ -109,6 +116,11 @@ export const deployCommand: Command = {
       const plan = await client.planDeployment(req);
       emit(ctx, json, plan, formatPlan(plan));
       return plan.problem ? 1 : 0;
+    }
+    if (args.preflight) {
+      const result = await client.preflightDeployment(req);
+      emit(ctx, json, result, formatPreflight(result));
+      return result.hosts.every((h) => h.ok) ? 0 : 1;
     }
     const created = await client.createDeployment(req);
     if (!wait) {

@@ -4,14 +4,15 @@
  */
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { DeploymentPlan, DeploymentStatus, DeploymentView, RolloutActionResponse } from '../../../protocol/src/index.ts';
+import type { DeploymentPlan, DeploymentStatus, DeploymentView, PreflightResponse, RolloutActionResponse } from '../../../protocol/src/index.ts';
 import type { ArtifactStore } from '../artifacts/store.ts';
 import type { Db } from '../store/db.ts';
 import type { NonceCache } from './agent-auth.ts';
 
 /** A deployment the API has validated and resolved to ids. */
 import type { NewDeployment, PlanQuery, StopResult } from '../scheduler/index.ts';
-export type { NewDeployment, PlanQuery, StopResult };
+import type { PreflightQuery } from '../scheduler/preflight.ts';
+export type { NewDeployment, PlanQuery, PreflightQuery, StopResult };
 
 /** Filter of {@link DeploymentService.listDeploymentViews}. */
 export interface DeploymentFilter {
@@ -32,6 +33,8 @@ export interface DeploymentService {
   rollbackGroup(deploymentGroupId: string, opts: { queue: boolean; who: string; description?: string }): string;
   /** What a deployment would do, without starting it. */
   planDeployment(query: PlanQuery): DeploymentPlan;
+  /** Asks every target agent to check the revision; creates nothing, takes no host out of service. */
+  preflightDeployment(query: PreflightQuery): Promise<PreflightResponse>;
   /** Pauses a running deployment; NOT_FOUND / CONFLICT otherwise. */
   pauseDeployment(deploymentId: string, who: string): RolloutActionResponse;
   /** Resumes a paused deployment; NOT_FOUND / CONFLICT otherwise. */

@@ -8,15 +8,16 @@ import type { Logger } from '../../../common/src/logger.ts';
 import {
   parseAgentFrame,
   type AgentBodies,
-  type AgentEventBody,
   type AgentFrame,
   type CoordBodies,
   type CoordFrameType,
 } from '../../../protocol/src/index.ts';
 import type { Db } from '../store/db.ts';
-import { getInstance, touchInstance } from '../store/instances.ts';
+import { touchInstance } from '../store/instances.ts';
 import type { LogBuffer } from './log-buffer.ts';
-import type { AfterCommit, AgentEventSink } from './types.ts';
+import type { PreflightRequests } from './preflight.ts';
+import type { AgentEventSink } from './types.ts';
+import { lastAppliedSeq, type EventBatch } from './event-batch.ts';
 
 /** One agent connection. */
 export interface Session {
@@ -37,6 +38,10 @@ export interface FrameContext {
   heartbeatMs: number;
   sink: AgentEventSink | undefined;
   send<T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean;
+  /** Event frames waiting to be applied together (event-batch.ts). */
+  events: EventBatch;
+  /** Preflight requests waiting for answers (preflight.ts). */
+  preflights: PreflightRequests;
 }
 
 /** Parses and handles one raw frame. Never throws. */
@@ -58,6 +63,9 @@ export function handleAgentFrame(ctx: FrameContext, session: Session, raw: Buffe
 }
 
 function dispatchFrame(ctx: FrameContext, session: Session, frame: AgentFrame): void {
+  if (frame.type === 'agent.event') return ctx.events.add(ctx, session, frame.body);
+  // Any other frame sees every event received before it applied, as if handled one by one.
+  ctx.events.flush(ctx);
   switch (frame.type) {
     case 'agent.hello':
       return onHello(ctx, session, frame.body);
@@ -67,10 +75,10 @@ function dispatchFrame(ctx: FrameContext, session: Session, frame: AgentFrame): 
     case 'agent.command.ack':
       ctx.sink?.acknowledgeCommand(session.instanceId, frame.body.commandId);
       return;
-    case 'agent.event':
-      return onEvent(ctx, session, frame.body);
     case 'agent.log':
       return onLog(ctx, session, frame.body);
+    case 'agent.preflight.result':
+      return ctx.preflights.receive(session.instanceId, frame.body);
   }
 }
 
@@ -86,37 +94,11 @@ function onHello(ctx: FrameContext, session: Session, body: AgentBodies['agent.h
   }
   touchInstance(ctx.db, session.instanceId, { lastSeen: nowIso(ctx), agentVersion: body.agentVersion, inventory: body.inventory });
   session.greeted = true;
-  const lastAppliedSeq = getInstance(ctx.db, session.instanceId)?.lastAppliedSeq ?? 0;
-  ctx.send(session, 'coord.welcome', { instanceId: session.instanceId, lastAppliedSeq, heartbeatMs: ctx.heartbeatMs });
+  ctx.send(session, 'coord.welcome', { instanceId: session.instanceId, lastAppliedSeq: lastAppliedSeq(ctx.db, session.instanceId), heartbeatMs: ctx.heartbeatMs });
   ctx.sink?.agentConnected?.(session.instanceId);
   for (const command of ctx.sink?.unackedCommands(session.instanceId) ?? []) {
     ctx.log.info('re-sending unacknowledged command', { instanceId: session.instanceId, commandId: command.commandId });
     ctx.send(session, 'coord.command', command);
-  }
-}
-
-/**
- * Applies the event exactly once: only when it is the next seq, in ONE transaction with the
- * cursor update (reliability.md §6). Duplicates and gaps are not applied; either way the reply
- * is the cursor, so the agent drops what was applied and re-sends from there.
- */
-function onEvent(ctx: FrameContext, session: Session, body: AgentEventBody): void {
-  const { sink, db } = ctx;
-  const { instanceId } = session;
-  const result = db.transaction((): { seq: number; after?: AfterCommit } => {
-    const last = getInstance(db, instanceId)?.lastAppliedSeq ?? 0;
-    if (!sink || body.seq !== last + 1) return { seq: last };
-    const after = sink.applyAgentEvent(instanceId, body);
-    db.prepare('UPDATE instances SET last_applied_seq = ? WHERE instance_id = ?').run(body.seq, instanceId);
-    return { seq: body.seq, after };
-  })();
-  if (result.seq !== body.seq) ctx.log.debug('agent event not applied', { instanceId, seq: body.seq, cursor: result.seq });
-  ctx.send(session, 'coord.ack', { seq: result.seq });
-  if (!result.after) return;
-  try {
-    result.after();
-  } catch (err) {
-    ctx.log.error('after-commit work failed', { instanceId, seq: body.seq, err });
   }
 }
 

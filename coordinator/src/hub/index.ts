@@ -17,6 +17,8 @@ import {
 } from '../../../protocol/src/index.ts';
 import { NonceCache, verifyAgentRequest } from '../api/agent-auth.ts';
 import type { Db } from '../store/db.ts';
+import { EventBatch } from './event-batch.ts';
+import { PreflightRequests, type PreflightAnswer } from './preflight.ts';
 import { handleAgentFrame, type FrameContext, type Session } from './frames.ts';
 import { LogBuffer } from './log-buffer.ts';
 import type { AgentEventSink } from './types.ts';
@@ -69,6 +71,8 @@ export class Hub {
       heartbeatMs: this.heartbeatMs,
       sink: undefined,
       send: (session, type, body) => this.sendFrame(session, type, body),
+      events: new EventBatch(),
+      preflights: new PreflightRequests(deps.clock),
     };
     this.scheduleHeartbeat();
   }
@@ -131,9 +135,23 @@ export class Hub {
     return this.sendFrame(session, 'coord.cancel', body);
   }
 
+  /**
+   * Asks connected agents to check a revision (coord.preflight) and gathers their answers for
+   * up to `timeoutMs`; a host not connected is `offline`, one that did not answer `timeout`.
+   */
+  preflight(instanceIds: readonly string[], deploy: CoordBodies['coord.preflight']['deploy'], timeoutMs: number): Promise<Map<string, PreflightAnswer>> {
+    return this.ctx.preflights.ask(instanceIds, deploy, timeoutMs, (instanceId, body) => {
+      const session = this.sessions.get(instanceId);
+      return session?.greeted === true && this.sendFrame(session, 'coord.preflight', body);
+    });
+  }
+
   /** Closes every session and stops the heartbeat; resolves when all sockets are closed. */
   async close(): Promise<void> {
     this.closed = true;
+    // Events already received are applied (and acked) before the store may be closed.
+    this.ctx.events.flush(this.ctx);
+    this.ctx.preflights.closeAll();
     if (this.heartbeat !== undefined) this.deps.clock.clearTimeout(this.heartbeat);
     const closing = [...this.sessions.values()].map((s) => this.closeSession(s));
     this.sessions.clear();

@@ -2,6 +2,7 @@
  * The coord.command bodies the scheduler sends: built from the stored deployment, so a re-send
  * after a reconnect or a coordinator restart carries exactly what the first send did.
  */
+import { prepared } from './statements.ts';
 import type { Db } from '../store/db.ts';
 import type { BundleType, CommandBody, FileExistsBehavior } from '../../../protocol/src/index.ts';
 
@@ -62,14 +63,13 @@ function toCommand(row: SpecRow, commandId: string): CommandBody {
 
 /** The command telling a host to run `deploymentId`; undefined if the deployment is gone. */
 export function buildCommand(db: Db, deploymentId: string, commandId: string): CommandBody | undefined {
-  const row = db.prepare(SPEC_SQL).get(deploymentId) as SpecRow | undefined;
+  const row = prepared(db, SPEC_SQL).get(deploymentId) as SpecRow | undefined;
   return row ? toCommand(row, commandId) : undefined;
 }
 
 /** Commands sent to the host but not acknowledged, of deployments still in progress, oldest first. */
 export function unackedCommands(db: Db, instanceId: string): CommandBody[] {
-  const rows = db
-    .prepare(
+  const rows = prepared(db, 
       `SELECT t.deployment_id, t.command_id FROM deployment_targets t
        JOIN deployments d ON d.deployment_id = t.deployment_id
        WHERE t.instance_id = ? AND t.command_id IS NOT NULL AND t.command_acked = 0
@@ -87,8 +87,7 @@ export function unackedCommands(db: Db, instanceId: string): CommandBody[] {
 
 /** Records that the host journaled the command; false when no such command was sent to it. */
 export function acknowledgeCommand(db: Db, instanceId: string, commandId: string): boolean {
-  const res = db
-    .prepare('UPDATE deployment_targets SET command_acked = 1 WHERE instance_id = ? AND command_id = ?')
+  const res = prepared(db, 'UPDATE deployment_targets SET command_acked = 1 WHERE instance_id = ? AND command_id = ?')
     .run(instanceId, commandId);
   return res.changes === 1;
 }

@@ -3,6 +3,7 @@
  * starts), resume, approve (opens the gate after the first batch), and the end of a bake.
  * The deployment stays InProgress throughout; its `rollout` view says what it waits for.
  */
+import { prepared } from './statements.ts';
 import { DeckhandError, type RolloutActionResponse } from '../../../protocol/src/index.ts';
 import { advance, iso, type Engine } from './engine.ts';
 import * as repo from './repo.ts';
@@ -27,7 +28,7 @@ function answer(e: Engine, deploymentId: string): RolloutActionResponse {
 /** Pauses a running deployment (a paused one stays paused). */
 export function pauseDeployment(e: Engine, deploymentId: string, who: string): RolloutActionResponse {
   running(e, deploymentId, 'paused');
-  e.db.prepare('UPDATE deployments SET paused = 1 WHERE deployment_id = ?').run(deploymentId);
+  prepared(e.db, 'UPDATE deployments SET paused = 1 WHERE deployment_id = ?').run(deploymentId);
   e.log.info('deployment paused', { deploymentId, by: who });
   return answer(e, deploymentId);
 }
@@ -35,7 +36,7 @@ export function pauseDeployment(e: Engine, deploymentId: string, who: string): R
 /** Resumes a paused deployment and starts the hosts the rules now allow. */
 export function resumeDeployment(e: Engine, deploymentId: string, who: string): RolloutActionResponse {
   running(e, deploymentId, 'resumed');
-  e.db.prepare('UPDATE deployments SET paused = 0 WHERE deployment_id = ?').run(deploymentId);
+  prepared(e.db, 'UPDATE deployments SET paused = 0 WHERE deployment_id = ?').run(deploymentId);
   e.log.info('deployment resumed', { deploymentId, by: who });
   advance(e, deploymentId);
   return answer(e, deploymentId);
@@ -51,7 +52,7 @@ const NOT_WAITING: Readonly<Record<string, string>> = {
 export function approveDeployment(e: Engine, deploymentId: string, who: string): RolloutActionResponse {
   const { state } = running(e, deploymentId, 'approved');
   if (state.approval !== 'Waiting') throw new DeckhandError('CONFLICT', `deployment ${deploymentId} ${NOT_WAITING[state.approval] ?? state.approval}`);
-  e.db.prepare(`UPDATE deployments SET approval = 'Approved', approved_by = ?, approved_at = ? WHERE deployment_id = ?`).run(who, iso(e), deploymentId);
+  prepared(e.db, `UPDATE deployments SET approval = 'Approved', approved_by = ?, approved_at = ? WHERE deployment_id = ?`).run(who, iso(e), deploymentId);
   e.log.info('deployment approved', { deploymentId, by: who });
   advance(e, deploymentId);
   return answer(e, deploymentId);
@@ -59,11 +60,10 @@ export function approveDeployment(e: Engine, deploymentId: string, who: string):
 
 /** Ends every bake whose deadline has passed and advances those deployments. Returns how many. */
 export function endBakes(e: Engine): number {
-  const rows = e.db
-    .prepare(`SELECT deployment_id FROM deployments WHERE status = 'InProgress' AND bake_until IS NOT NULL AND bake_until <= ?`)
+  const rows = prepared(e.db, `SELECT deployment_id FROM deployments WHERE status = 'InProgress' AND bake_until IS NOT NULL AND bake_until <= ?`)
     .all(iso(e)) as { deployment_id: string }[];
   for (const { deployment_id: deploymentId } of rows) {
-    e.db.prepare('UPDATE deployments SET bake_until = NULL WHERE deployment_id = ?').run(deploymentId);
+    prepared(e.db, 'UPDATE deployments SET bake_until = NULL WHERE deployment_id = ?').run(deploymentId);
     e.log.info('bake ended', { deploymentId });
     advance(e, deploymentId);
   }

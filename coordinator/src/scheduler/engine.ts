@@ -8,6 +8,7 @@ import type { Logger } from '../../../common/src/logger.ts';
 import { newId } from '../../../common/src/ids.ts';
 import type { CommandBody, CoordBodies, DeploymentErrorCode } from '../../../protocol/src/index.ts';
 import { getDeploymentGroup } from '../store/groups.ts';
+import { prepared } from './statements.ts';
 import { buildCommand } from './commands.ts';
 import { configFor } from './configs.ts';
 import { checkStartable, minimumHealthyCount } from './health.ts';
@@ -55,8 +56,11 @@ function inSeconds(e: Engine, seconds: number, extraMs = 0): string {
 
 /** When a running host of this deployment is failed if it reports nothing more. */
 export function eventDeadline(e: Engine, deploymentGroupId: string): string {
-  const group = getDeploymentGroup(e.db, deploymentGroupId);
-  return inSeconds(e, group?.eventTimeoutSeconds ?? 3600, EVENT_GRACE_MS);
+  // Runs for every lifecycle event: one column, not the whole group row with its JSON columns.
+  const r = prepared(e.db, 'SELECT event_timeout_seconds FROM deployment_groups WHERE deployment_group_id = ?').get(deploymentGroupId) as
+    | { event_timeout_seconds: number }
+    | undefined;
+  return inSeconds(e, r?.event_timeout_seconds ?? 3600, EVENT_GRACE_MS);
 }
 
 /** Ends the deployment with an error and runs what follows an end. */

@@ -2,6 +2,7 @@
  * Records one agent.event on the target and target_events rows. Pure bookkeeping: deciding what
  * the deployment does next is the scheduler's job.
  */
+import { prepared } from './statements.ts';
 import type { Db } from '../store/db.ts';
 import type { AgentEventBody } from '../../../protocol/src/index.ts';
 import { isTerminalInstanceStatus, type InstanceStatus } from '../../../protocol/src/index.ts';
@@ -22,13 +23,13 @@ const TERMINAL_EVENT = new Set(['Succeeded', 'Failed', 'Skipped', 'Unknown']);
 function recordLifecycleEvent(db: Db, instanceId: string, event: AgentEventBody, lifecycleEvent: string): void {
   const base = [event.deploymentId, instanceId, lifecycleEvent];
   if (event.status === 'InProgress') {
-    db.prepare(
+    prepared(db, 
       `UPDATE target_events SET status = 'InProgress', started_at = ? WHERE deployment_id = ? AND instance_id = ? AND event = ?`,
     ).run(event.at, ...base);
     return;
   }
   if (!TERMINAL_EVENT.has(event.status)) return;
-  db.prepare(
+  prepared(db, 
     `UPDATE target_events SET status = ?, ended_at = ?, started_at = COALESCE(started_at, ?),
        error_code = ?, script_name = ?, message = ?, log_tail = ?
      WHERE deployment_id = ? AND instance_id = ? AND event = ?`,
@@ -45,13 +46,13 @@ function recordLifecycleEvent(db: Db, instanceId: string, event: AgentEventBody,
 }
 
 function recordOutcome(db: Db, instanceId: string, event: AgentEventBody): void {
-  db.prepare(
+  prepared(db, 
     `UPDATE deployment_targets SET status = ?, error_code = ?, message = ?, updated_at = ?
      WHERE deployment_id = ? AND instance_id = ?`,
   ).run(event.status, event.errorCode ?? null, event.message ?? null, event.at, event.deploymentId, instanceId);
   if (event.status !== 'Succeeded') {
     // The agent runs nothing after a failure; what it never reached is Skipped, as in CodeDeploy.
-    db.prepare(
+    prepared(db, 
       `UPDATE target_events SET status = 'Skipped' WHERE deployment_id = ? AND instance_id = ? AND status = 'Pending'`,
     ).run(event.deploymentId, instanceId);
   }
@@ -62,14 +63,13 @@ function recordOutcome(db: Db, instanceId: string, event: AgentEventBody): void 
  * the host's outcome is final, are ignored (a stale or misdirected outbox row).
  */
 export function recordAgentEvent(db: Db, instanceId: string, event: AgentEventBody): IntakeResult {
-  const target = db
-    .prepare('SELECT deployment_id, status FROM deployment_targets WHERE instance_id = ? AND command_id = ?')
+  const target = prepared(db, 'SELECT deployment_id, status FROM deployment_targets WHERE instance_id = ? AND command_id = ?')
     .get(instanceId, event.commandId) as TargetRow | undefined;
   if (!target || target.deployment_id !== event.deploymentId) return { kind: 'ignored', reason: 'unknown command' };
   if (isTerminalInstanceStatus(target.status)) return { kind: 'ignored', reason: 'target already final' };
   if (event.lifecycleEvent !== undefined) {
     recordLifecycleEvent(db, instanceId, event, event.lifecycleEvent);
-    db.prepare('UPDATE deployment_targets SET updated_at = ? WHERE deployment_id = ? AND instance_id = ?').run(
+    prepared(db, 'UPDATE deployment_targets SET updated_at = ? WHERE deployment_id = ? AND instance_id = ?').run(
       event.at,
       event.deploymentId,
       instanceId,

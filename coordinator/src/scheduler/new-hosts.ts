@@ -4,6 +4,7 @@
  * CodeDeploy's CodeDeployAutoUpdate for Auto Scaling launches), queued if the group is busy.
  * Groups can turn this off (autoDeployNewInstances).
  */
+import { prepared } from './statements.ts';
 import { listAllDeploymentGroups, type DeploymentGroupRow } from '../store/groups.ts';
 import { getInstance, type InstanceRow } from '../store/instances.ts';
 import type { Engine } from './engine.ts';
@@ -17,16 +18,14 @@ export const AUTO_UPDATE_CREATOR = 'autoupdate';
 
 /** True when a running or queued deployment of the group will already reach the host. */
 function alreadyComing(e: Engine, group: DeploymentGroupRow, instanceId: string): boolean {
-  const target = e.db
-    .prepare(
+  const target = prepared(e.db, 
       `SELECT 1 FROM deployment_targets t JOIN deployments d ON d.deployment_id = t.deployment_id
        WHERE d.deployment_group_id = ? AND d.status IN ('Created', 'InProgress') AND t.instance_id = ?
          AND t.status IN ('Pending', 'InProgress', 'WaitingForAgent')`,
     )
     .get(group.deploymentGroupId, instanceId);
   if (target) return true;
-  const queued = e.db
-    .prepare(`SELECT target_instances FROM deployments WHERE deployment_group_id = ? AND status = 'Queued'`)
+  const queued = prepared(e.db, `SELECT target_instances FROM deployments WHERE deployment_group_id = ? AND status = 'Queued'`)
     .all(group.deploymentGroupId) as { target_instances: string | null }[];
   return queued.some((q) => q.target_instances === null || (JSON.parse(q.target_instances) as string[]).includes(instanceId));
 }

@@ -6,6 +6,7 @@
  * its agent is gone, TIMEOUT when it is connected but silent. Deadlines live in the store, so
  * the timer can be recomputed from it at any time (after a restart too).
  */
+import { prepared } from './statements.ts';
 import { getInstance } from '../store/instances.ts';
 import { advance, eventDeadline, iso, sendTo, type Engine } from './engine.ts';
 import * as rows from './target-rows.ts';
@@ -28,7 +29,7 @@ export function agentConnected(e: Engine, instanceId: string): void {
 }
 
 function groupOf(e: Engine, deploymentId: string): string {
-  const r = e.db.prepare('SELECT deployment_group_id FROM deployments WHERE deployment_id = ?').get(deploymentId) as
+  const r = prepared(e.db, 'SELECT deployment_group_id FROM deployments WHERE deployment_id = ?').get(deploymentId) as
     | { deployment_group_id: string }
     | undefined;
   return r?.deployment_group_id ?? '';

@@ -2,6 +2,7 @@
  * SQL the scheduler runs against the deployments table (schema in store/migrations.ts); the
  * per-host rows are in target-rows.ts. Callers own the transactions.
  */
+import { prepared } from './statements.ts';
 import type { Db } from '../store/db.ts';
 import type { AutoRollbackConfiguration, DeploymentErrorCode, FileExistsBehavior } from '../../../protocol/src/index.ts';
 import { parseJsonColumn } from '../store/rows.ts';
@@ -62,19 +63,18 @@ function toDeployment(r: RawDeployment): DeploymentRow {
 
 /** The deployment, or undefined. */
 export function getDeployment(db: Db, deploymentId: string): DeploymentRow | undefined {
-  const r = db.prepare('SELECT * FROM deployments WHERE deployment_id = ?').get(deploymentId) as RawDeployment | undefined;
+  const r = prepared(db, 'SELECT * FROM deployments WHERE deployment_id = ?').get(deploymentId) as RawDeployment | undefined;
   return r ? toDeployment(r) : undefined;
 }
 
 /** Every deployment with the given status, oldest first. */
 export function listDeploymentsByStatus(db: Db, status: string): DeploymentRow[] {
-  const rows = db.prepare('SELECT * FROM deployments WHERE status = ? ORDER BY created_at, deployment_id').all(status) as RawDeployment[];
+  const rows = prepared(db, 'SELECT * FROM deployments WHERE status = ? ORDER BY created_at, deployment_id').all(status) as RawDeployment[];
   return rows.map(toDeployment);
 }
 
 function firstOfGroup(db: Db, deploymentGroupId: string, statuses: string): string | undefined {
-  const r = db
-    .prepare(
+  const r = prepared(db, 
       `SELECT deployment_id FROM deployments WHERE deployment_group_id = ? AND status IN (${statuses})
        ORDER BY created_at, rowid LIMIT 1`,
     )
@@ -99,7 +99,7 @@ export function nextQueuedDeployment(db: Db, deploymentGroupId: string): string 
 
 /** Sets the deployment InProgress with its start time. */
 export function markStarted(db: Db, deploymentId: string, at: string): void {
-  db.prepare(`UPDATE deployments SET status = 'InProgress', started_at = ? WHERE deployment_id = ?`).run(at, deploymentId);
+  prepared(db, `UPDATE deployments SET status = 'InProgress', started_at = ? WHERE deployment_id = ?`).run(at, deploymentId);
 }
 
 /** Ends the deployment; on failure or stop with its error information. */
@@ -110,14 +110,14 @@ export function markCompleted(
   at: string,
   error?: { code: DeploymentErrorCode; message: string },
 ): void {
-  db.prepare(
+  prepared(db, 
     'UPDATE deployments SET status = ?, completed_at = ?, error_code = ?, error_message = ? WHERE deployment_id = ?',
   ).run(status, at, error?.code ?? null, error?.message ?? null, deploymentId);
 }
 
 /** Records the deployment as the group's last successful one. */
 export function markGroupSuccess(db: Db, deploymentGroupId: string, deploymentId: string): void {
-  db.prepare('UPDATE deployment_groups SET last_successful_deployment_id = ? WHERE deployment_group_id = ?').run(
+  prepared(db, 'UPDATE deployment_groups SET last_successful_deployment_id = ? WHERE deployment_group_id = ?').run(
     deploymentId,
     deploymentGroupId,
   );
@@ -125,7 +125,7 @@ export function markGroupSuccess(db: Db, deploymentGroupId: string, deploymentId
 
 /** Links a deployment to the rollback it triggered (or says why there is none). */
 export function setRollbackInfo(db: Db, deploymentId: string, info: { rollbackDeploymentId?: string; message: string }): void {
-  db.prepare('UPDATE deployments SET rollback_deployment_id = ?, rollback_message = ? WHERE deployment_id = ?').run(
+  prepared(db, 'UPDATE deployments SET rollback_deployment_id = ?, rollback_message = ? WHERE deployment_id = ?').run(
     info.rollbackDeploymentId ?? null,
     info.message,
     deploymentId,
@@ -153,7 +153,7 @@ export interface DeploymentInsert {
 
 /** Stores a deployment in status Created or Queued. */
 export function insertDeployment(db: Db, d: DeploymentInsert, status: 'Created' | 'Queued' = 'Created'): void {
-  db.prepare(
+  prepared(db, 
     `INSERT INTO deployments (deployment_id, application_id, deployment_group_id, revision_id, deployment_config_name,
        status, creator, file_exists_behavior, ignore_application_stop_failures, parameters, description, created_at,
        update_outdated_only, auto_rollback, target_instances, rollback_of)
@@ -180,6 +180,6 @@ export function insertDeployment(db: Db, d: DeploymentInsert, status: 'Created' 
 
 /** The stored parameters of a deployment (to copy them into a rollback). */
 export function parametersOf(db: Db, deploymentId: string): Record<string, string> {
-  const r = db.prepare('SELECT parameters FROM deployments WHERE deployment_id = ?').get(deploymentId) as { parameters: string } | undefined;
+  const r = prepared(db, 'SELECT parameters FROM deployments WHERE deployment_id = ?').get(deploymentId) as { parameters: string } | undefined;
   return r ? parseJsonColumn<Record<string, string>>(r.parameters, 'deployments.parameters') : {};
 }

@@ -4,6 +4,7 @@
  * ways to the deployment that triggered it. It goes to every instance of the group, as
  * CodeDeploy's in-place rollback does, not only the hosts the failed deployment touched.
  */
+import { prepared } from './statements.ts';
 import { newId } from '../../../common/src/ids.ts';
 import { DeckhandError, type AutoRollbackConfiguration } from '../../../protocol/src/index.ts';
 import { getDeploymentGroup, type DeploymentGroupRow } from '../store/groups.ts';
@@ -80,8 +81,7 @@ function insertRollback(
 
 /** The group's latest Failed or Stopped deployment newer than its last success, if any. */
 function latestUnsuccessful(e: Engine, group: DeploymentGroupRow): repo.DeploymentRow | undefined {
-  const r = e.db
-    .prepare(
+  const r = prepared(e.db, 
       `SELECT deployment_id FROM deployments WHERE deployment_group_id = ? AND status IN ('Failed', 'Stopped')
          AND rollback_deployment_id IS NULL
          AND created_at >= COALESCE((SELECT created_at FROM deployments WHERE deployment_id = ?), '')

@@ -4,14 +4,15 @@
  * approval), and the next scheduling decision once those gates are taken into account. The
  * bake deadline is stored, so a restarted coordinator resumes the bake where it was.
  */
+import { prepared } from './statements.ts';
 import type { Db } from '../store/db.ts';
 import { listInstances } from '../store/instances.ts';
 import type { RolloutState } from '../../../protocol/src/index.ts';
 import type { RunConfig } from './configs.ts';
-import { minimumHealthyCount, simulateBatches, type Decision, type StartProblem } from './health.ts';
+import { minimumHealthyCount, simulateBatches, type Decision, type Progress, type StartProblem } from './health.ts';
 import { batchSizes, decideStep, segmentHosts, type StepKind } from './steps.ts';
 import type { PlannedHost } from './targets.ts';
-import { progressOf } from './target-rows.ts';
+import { progressOf, stepProgressOf } from './target-rows.ts';
 
 /** How a deployment's hosts are split into steps. */
 export interface StepPlan {
@@ -79,13 +80,13 @@ export function segmentLabel(key: string, value: string | null): string {
 
 /** Writes each target's step (and segment) and the deployment's step count; call after insertTargets. */
 export function storeSteps(db: Db, deploymentId: string, plan: StepPlan): void {
-  const target = db.prepare('UPDATE deployment_targets SET step = ?, segment = ? WHERE deployment_id = ? AND instance_id = ?');
+  const target = prepared(db, 'UPDATE deployment_targets SET step = ?, segment = ? WHERE deployment_id = ? AND instance_id = ?');
   let position = 0;
   plan.sizes.forEach((size, i) => {
     for (const host of plan.hosts.slice(position, position + size)) target.run(i + 1, plan.segments?.[i] ?? null, deploymentId, host.instanceId);
     position += size;
   });
-  db.prepare('UPDATE deployments SET step_kind = ?, step_count = ?, current_step = 1, approval = ? WHERE deployment_id = ?').run(
+  prepared(db, 'UPDATE deployments SET step_kind = ?, step_count = ?, current_step = 1, approval = ? WHERE deployment_id = ?').run(
     plan.kind,
     Math.max(plan.sizes.length, 1),
     plan.requireApproval ? 'Pending' : 'NotRequired',
@@ -122,8 +123,7 @@ export function waitingFor(state: Omit<RolloutState, 'waitingFor'>, now: string)
 
 /** The rollout columns of a deployment, or undefined when there is none. */
 export function readRollout(db: Db, deploymentId: string, now: string): RolloutRow | undefined {
-  const r = db
-    .prepare(
+  const r = prepared(db, 
       `SELECT step_kind, current_step, step_count, bake_until, paused, approval, approved_by, approved_at, require_approval
        FROM deployments WHERE deployment_id = ?`,
     )
@@ -142,27 +142,20 @@ export function readRollout(db: Db, deploymentId: string, now: string): RolloutR
 
 /** Stores the deployment's own approval setting (it overrides its configuration's). */
 export function setRequireApproval(db: Db, deploymentId: string, required: boolean): void {
-  db.prepare('UPDATE deployments SET require_approval = ? WHERE deployment_id = ?').run(required ? 1 : 0, deploymentId);
+  prepared(db, 'UPDATE deployments SET require_approval = ? WHERE deployment_id = ?').run(required ? 1 : 0, deploymentId);
 }
 
-function stepProgress(db: Db, deploymentId: string, step: number): ReturnType<typeof progressOf> & { segment: string | null } {
-  const rows = db
-    .prepare('SELECT status, segment FROM deployment_targets WHERE deployment_id = ? AND step = ?')
-    .all(deploymentId, step) as { status: string; segment: string | null }[];
-  const p = { total: rows.length, pending: 0, inFlight: 0, succeeded: 0, failed: 0, segment: rows[0]?.segment ?? null };
-  for (const { status } of rows) {
-    // Same classes as target-rows.ts progressOf: a host waiting for its agent is taken.
-    if (status === 'Pending') p.pending += 1;
-    else if (status === 'InProgress' || status === 'WaitingForAgent') p.inFlight += 1;
-    else if (status === 'Succeeded') p.succeeded += 1;
-    else p.failed += 1;
-  }
-  return p;
+function stepProgress(db: Db, deploymentId: string, step: number, kind: StepKind): Progress & { segment: string | null } {
+  // Only segment plans name their step; the lookup uses the (deployment_id, step) index.
+  const r = kind === 'segment'
+    ? (prepared(db, 'SELECT segment FROM deployment_targets WHERE deployment_id = ? AND step = ? LIMIT 1').get(deploymentId, step) as { segment: string | null } | undefined)
+    : undefined;
+  return { ...stepProgressOf(db, deploymentId, step), segment: r?.segment ?? null };
 }
 
 /** Moves to the next step: its bake starts now, and after step 1 a pending approval is awaited. */
 function enterNextStep(db: Db, deploymentId: string, bakeUntil: string | null): void {
-  db.prepare(
+  prepared(db, 
     `UPDATE deployments SET bake_until = ?,
        approval = CASE WHEN approval = 'Pending' AND current_step = 1 THEN 'Waiting' ELSE approval END,
        current_step = current_step + 1
@@ -180,7 +173,7 @@ export function nextDecision(db: Db, deploymentId: string, config: RunConfig, no
     if (!rollout) return { action: 'wait' };
     const { step, steps } = rollout.state;
     const all = progressOf(db, deploymentId);
-    const current = stepProgress(db, deploymentId, step);
+    const current = stepProgress(db, deploymentId, step, rollout.kind);
     const key = config.rollout.segmentBy ?? '';
     const label = rollout.kind === 'segment' ? segmentLabel(key, current.segment) : `batch ${step}`;
     const input = { kind: rollout.kind, all, step: current, m: minimumHealthyCount(config.rule, all.total), last: step >= steps, label };

@@ -2,14 +2,15 @@
  * SQL the scheduler runs against deployment_targets and target_events: one row per host of a
  * deployment, one per lifecycle event of each. Callers own the transactions.
  */
+import { prepared } from './statements.ts';
 import type { Db } from '../store/db.ts';
-import { IN_PLACE_EVENTS, type ErrorCode, type InstanceStatus } from '../../../protocol/src/index.ts';
+import { IN_PLACE_EVENTS, type ErrorCode } from '../../../protocol/src/index.ts';
 import type { Progress } from './health.ts';
 
 /** Adds the hosts as Pending targets, each with one Pending row per in-place lifecycle event. */
 export function insertTargets(db: Db, deploymentId: string, instanceIds: readonly string[]): void {
-  const target = db.prepare(`INSERT INTO deployment_targets (deployment_id, instance_id, position, status) VALUES (?, ?, ?, 'Pending')`);
-  const event = db.prepare(
+  const target = prepared(db, `INSERT INTO deployment_targets (deployment_id, instance_id, position, status) VALUES (?, ?, ?, 'Pending')`);
+  const event = prepared(db, 
     `INSERT INTO target_events (deployment_id, instance_id, event, position, status) VALUES (?, ?, ?, ?, 'Pending')`,
   );
   instanceIds.forEach((instanceId, position) => {
@@ -18,41 +19,52 @@ export function insertTargets(db: Db, deploymentId: string, instanceIds: readonl
   });
 }
 
-/** Counts the deployment's targets by status. */
-export function progressOf(db: Db, deploymentId: string): Progress {
-  const rows = db
-    .prepare('SELECT status, COUNT(*) AS n FROM deployment_targets WHERE deployment_id = ? GROUP BY status')
-    .all(deploymentId) as { status: InstanceStatus; n: number }[];
-  const p: Progress = { total: 0, pending: 0, inFlight: 0, succeeded: 0, failed: 0 };
-  for (const { status, n } of rows) {
-    p.total += n;
-    if (status === 'Pending') p.pending += n;
-    // A host waiting for its agent holds its place in the batch: it is taken, just not reached.
-    else if (status === 'InProgress' || status === 'WaitingForAgent') p.inFlight += n;
-    else if (status === 'Succeeded') p.succeeded += n;
-    // Unknown, Skipped and Failed all mean the host did not end up healthy.
-    else p.failed += n;
-  }
+interface RawProgress {
+  total: number | null;
+  pending: number | null;
+  in_flight: number | null;
+  succeeded: number | null;
+}
+
+function toProgress(r: RawProgress | undefined): Progress {
+  const p: Progress = { total: r?.total ?? 0, pending: r?.pending ?? 0, inFlight: r?.in_flight ?? 0, succeeded: r?.succeeded ?? 0, failed: 0 };
+  // Unknown, Skipped and Failed all mean the host did not end up healthy.
+  p.failed = p.total - p.pending - p.inFlight - p.succeeded;
   return p;
+}
+
+/**
+ * Counts the deployment's targets by status, from the counters the store's triggers keep
+ * (migration 4): a host waiting for its agent holds its place in the batch, so it is in flight.
+ */
+export function progressOf(db: Db, deploymentId: string): Progress {
+  const sql = `SELECT SUM(total) AS total, SUM(pending) AS pending, SUM(in_flight) AS in_flight, SUM(succeeded) AS succeeded
+    FROM deployment_progress WHERE deployment_id = ?`;
+  return toProgress(prepared(db, sql).get(deploymentId) as RawProgress | undefined);
+}
+
+/** The same counts for the targets planned into one step of the deployment. */
+export function stepProgressOf(db: Db, deploymentId: string, step: number): Progress {
+  const sql = 'SELECT total, pending, in_flight, succeeded FROM deployment_progress WHERE deployment_id = ? AND step = ?';
+  return toProgress(prepared(db, sql).get(deploymentId, step) as RawProgress | undefined);
 }
 
 /** The first `count` Pending targets, in position order. */
 export function nextPendingTargets(db: Db, deploymentId: string, count: number): string[] {
-  const rows = db
-    .prepare(`SELECT instance_id FROM deployment_targets WHERE deployment_id = ? AND status = 'Pending' ORDER BY position LIMIT ?`)
+  const rows = prepared(db, `SELECT instance_id FROM deployment_targets WHERE deployment_id = ? AND status = 'Pending' ORDER BY position LIMIT ?`)
     .all(deploymentId, count) as { instance_id: string }[];
   return rows.map((r) => r.instance_id);
 }
 
 /** The next batch number of the deployment (1 for its first dispatch). */
 export function nextBatch(db: Db, deploymentId: string): number {
-  const r = db.prepare('SELECT MAX(batch) AS b FROM deployment_targets WHERE deployment_id = ?').get(deploymentId) as { b: number | null };
+  const r = prepared(db, 'SELECT MAX(batch) AS b FROM deployment_targets WHERE deployment_id = ?').get(deploymentId) as { b: number | null };
   return (r.b ?? 0) + 1;
 }
 
 /** Takes a Pending or WaitingForAgent target: InProgress with its command id until `deadline`. */
 export function markDispatched(db: Db, deploymentId: string, instanceId: string, commandId: string, at: string, deadline: string): void {
-  db.prepare(
+  prepared(db, 
     `UPDATE deployment_targets SET status = 'InProgress', command_id = ?, started_at = ?, updated_at = ?, deadline_at = ?
      WHERE deployment_id = ? AND instance_id = ? AND status IN ('Pending', 'WaitingForAgent')`,
   ).run(commandId, at, at, deadline, deploymentId, instanceId);
@@ -60,7 +72,7 @@ export function markDispatched(db: Db, deploymentId: string, instanceId: string,
 
 /** Takes a Pending target whose agent is offline: WaitingForAgent until `deadline`. */
 export function markWaiting(db: Db, deploymentId: string, instanceId: string, at: string, deadline: string): void {
-  db.prepare(
+  prepared(db, 
     `UPDATE deployment_targets SET status = 'WaitingForAgent', updated_at = ?, deadline_at = ?
      WHERE deployment_id = ? AND instance_id = ? AND status = 'Pending'`,
   ).run(at, deadline, deploymentId, instanceId);
@@ -68,12 +80,12 @@ export function markWaiting(db: Db, deploymentId: string, instanceId: string, at
 
 /** Sets the batch number of a target taken by one scheduling step. */
 export function setBatch(db: Db, deploymentId: string, instanceId: string, batch: number): void {
-  db.prepare('UPDATE deployment_targets SET batch = ? WHERE deployment_id = ? AND instance_id = ?').run(batch, deploymentId, instanceId);
+  prepared(db, 'UPDATE deployment_targets SET batch = ? WHERE deployment_id = ? AND instance_id = ?').run(batch, deploymentId, instanceId);
 }
 
 /** Pushes a running target's deadline out (the agent reported progress). */
 export function extendDeadline(db: Db, deploymentId: string, instanceId: string, deadline: string): void {
-  db.prepare(`UPDATE deployment_targets SET deadline_at = ? WHERE deployment_id = ? AND instance_id = ? AND status = 'InProgress'`).run(
+  prepared(db, `UPDATE deployment_targets SET deadline_at = ? WHERE deployment_id = ? AND instance_id = ? AND status = 'InProgress'`).run(
     deadline,
     deploymentId,
     instanceId,
@@ -82,11 +94,11 @@ export function extendDeadline(db: Db, deploymentId: string, instanceId: string,
 
 /** Skips every target still Pending or WaitingForAgent, and their events. */
 export function skipPendingTargets(db: Db, deploymentId: string, at: string): void {
-  db.prepare(
+  prepared(db, 
     `UPDATE target_events SET status = 'Skipped' WHERE deployment_id = ? AND status = 'Pending'
      AND instance_id IN (SELECT instance_id FROM deployment_targets WHERE deployment_id = ? AND status IN ('Pending', 'WaitingForAgent'))`,
   ).run(deploymentId, deploymentId);
-  db.prepare(
+  prepared(db, 
     `UPDATE deployment_targets SET status = 'Skipped', updated_at = ?, deadline_at = NULL
      WHERE deployment_id = ? AND status IN ('Pending', 'WaitingForAgent')`,
   ).run(at, deploymentId);
@@ -97,15 +109,15 @@ export function skipPendingTargets(db: Db, deploymentId: string, at: string): vo
  * Unknown (we never heard how it ended) and the events it never reached Skipped.
  */
 export function failTarget(db: Db, t: { deploymentId: string; instanceId: string }, code: ErrorCode, message: string, at: string): void {
-  db.prepare(
+  prepared(db, 
     `UPDATE target_events SET status = 'Unknown', ended_at = ?, error_code = 'UnknownError', message = ?
      WHERE deployment_id = ? AND instance_id = ? AND status = 'InProgress'`,
   ).run(at, message, t.deploymentId, t.instanceId);
-  db.prepare(`UPDATE target_events SET status = 'Skipped' WHERE deployment_id = ? AND instance_id = ? AND status = 'Pending'`).run(
+  prepared(db, `UPDATE target_events SET status = 'Skipped' WHERE deployment_id = ? AND instance_id = ? AND status = 'Pending'`).run(
     t.deploymentId,
     t.instanceId,
   );
-  db.prepare(
+  prepared(db, 
     `UPDATE deployment_targets SET status = 'Failed', error_code = ?, message = ?, updated_at = ?, deadline_at = NULL
      WHERE deployment_id = ? AND instance_id = ?`,
   ).run(code, message, at, t.deploymentId, t.instanceId);
@@ -129,19 +141,19 @@ function toLive(r: { deployment_id: string; instance_id: string; status: LiveTar
 
 /** Targets whose deadline is at or before `at`. */
 export function expiredTargets(db: Db, at: string): LiveTarget[] {
-  const rows = db.prepare(`${LIVE_SQL} WHERE t.deadline_at IS NOT NULL AND t.deadline_at <= ? AND t.status IN ('InProgress', 'WaitingForAgent')`).all(at);
+  const rows = prepared(db, `${LIVE_SQL} WHERE t.deadline_at IS NOT NULL AND t.deadline_at <= ? AND t.status IN ('InProgress', 'WaitingForAgent')`).all(at);
   return (rows as Parameters<typeof toLive>[0][]).map(toLive);
 }
 
 /** The host's targets that are waiting for its agent or still running. */
 export function liveTargetsOf(db: Db, instanceId: string): LiveTarget[] {
-  const rows = db.prepare(`${LIVE_SQL} WHERE t.instance_id = ? AND t.status IN ('InProgress', 'WaitingForAgent') ORDER BY d.created_at`).all(instanceId);
+  const rows = prepared(db, `${LIVE_SQL} WHERE t.instance_id = ? AND t.status IN ('InProgress', 'WaitingForAgent') ORDER BY d.created_at`).all(instanceId);
   return (rows as Parameters<typeof toLive>[0][]).map(toLive);
 }
 
 /** The targets of a deployment that are still running on their host. */
 export function runningTargetsOf(db: Db, deploymentId: string): LiveTarget[] {
-  const rows = db.prepare(`${LIVE_SQL} WHERE t.deployment_id = ? AND t.status = 'InProgress'`).all(deploymentId);
+  const rows = prepared(db, `${LIVE_SQL} WHERE t.deployment_id = ? AND t.status = 'InProgress'`).all(deploymentId);
   return (rows as Parameters<typeof toLive>[0][]).map(toLive);
 }
 
@@ -150,8 +162,7 @@ export function runningTargetsOf(db: Db, deploymentId: string): LiveTarget[] {
  * two batches. Timers are recomputed from it (also after a restart).
  */
 export function earliestDeadline(db: Db): string | undefined {
-  const r = db
-    .prepare(
+  const r = prepared(db, 
       `SELECT MIN(d) AS d FROM (
          SELECT MIN(deadline_at) AS d FROM deployment_targets WHERE deadline_at IS NOT NULL AND status IN ('InProgress', 'WaitingForAgent')
          UNION ALL
@@ -163,8 +174,7 @@ export function earliestDeadline(db: Db): string | undefined {
 
 /** Targets of in-progress deployments whose command the host has not acknowledged yet. */
 export function unackedTargets(db: Db): { instanceId: string; deploymentId: string; commandId: string }[] {
-  const rows = db
-    .prepare(
+  const rows = prepared(db, 
       `SELECT t.instance_id, t.deployment_id, t.command_id FROM deployment_targets t
        JOIN deployments d ON d.deployment_id = t.deployment_id
        WHERE d.status = 'InProgress' AND t.status = 'InProgress' AND t.command_id IS NOT NULL AND t.command_acked = 0
@@ -176,8 +186,7 @@ export function unackedTargets(db: Db): { instanceId: string; deploymentId: stri
 
 /** Moves every live deadline earlier than `until` to `until`; returns how many moved. */
 export function deferDeadlinesUntil(db: Db, until: string): number {
-  return db
-    .prepare(
+  return prepared(db, 
       `UPDATE deployment_targets SET deadline_at = ?
        WHERE deadline_at IS NOT NULL AND deadline_at < ? AND status IN ('InProgress', 'WaitingForAgent')`,
     )

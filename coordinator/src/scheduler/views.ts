@@ -2,6 +2,7 @@
  * Read models of deployments for the HTTP API: protocol api.ts DeploymentView, with per-host
  * targets and lifecycle events (diagnostics on failure).
  */
+import { prepared } from './statements.ts';
 import type { Db } from '../store/db.ts';
 import {
   isErrorCode,
@@ -101,21 +102,26 @@ function toEventView(e: RawEvent): LifecycleEventView {
 
 function targetsOf(db: Db, d: RawDeployment): DeploymentTargetView[] {
   const deploymentId = d.deployment_id;
-  const targets = db
-    .prepare(
+  const targets = prepared(db, 
       `SELECT t.instance_id, i.hostname, t.status, t.batch, t.step, t.segment, t.updated_at, t.error_code, t.message FROM deployment_targets t
        LEFT JOIN instances i ON i.instance_id = t.instance_id WHERE t.deployment_id = ? ORDER BY t.position`,
     )
     .all(deploymentId) as RawTarget[];
-  const events = db
-    .prepare('SELECT * FROM target_events WHERE deployment_id = ? ORDER BY instance_id, position')
+  const events = prepared(db, 'SELECT * FROM target_events WHERE deployment_id = ? ORDER BY instance_id, position')
     .all(deploymentId) as RawEvent[];
+  // One pass over the events (ordered by host, then position), not one filter per host.
+  const eventsByHost = new Map<string, LifecycleEventView[]>();
+  for (const e of events) {
+    const list = eventsByHost.get(e.instance_id);
+    if (list) list.push(toEventView(e));
+    else eventsByHost.set(e.instance_id, [toEventView(e)]);
+  }
   return targets.map((t) => {
     const view: DeploymentTargetView = {
       instanceId: t.instance_id,
       hostname: t.hostname ?? '',
       status: t.status,
-      lifecycleEvents: events.filter((e) => e.instance_id === t.instance_id).map(toEventView),
+      lifecycleEvents: eventsByHost.get(t.instance_id) ?? [],
     };
     if (t.batch !== null) view.batch = t.batch;
     if (d.step_count > 1) view.step = t.step;
@@ -184,7 +190,7 @@ function toView(db: Db, d: RawDeployment, now: Date): DeploymentView {
  * `now` decides whether a stored bake is still running.
  */
 export function getDeploymentView(db: Db, deploymentId: string, now: Date = new Date()): DeploymentView | undefined {
-  const raw = db.prepare(`${SELECT_DEPLOYMENT} WHERE d.deployment_id = ?`).get(deploymentId) as RawDeployment | undefined;
+  const raw = prepared(db, `${SELECT_DEPLOYMENT} WHERE d.deployment_id = ?`).get(deploymentId) as RawDeployment | undefined;
   return raw && toView(db, raw, now);
 }
 
@@ -205,6 +211,6 @@ export function listDeploymentViews(db: Db, filter: DeploymentFilter, now: Date 
     args.push(filter.status);
   }
   const sql = `${SELECT_DEPLOYMENT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.created_at DESC, d.deployment_id DESC`;
-  const rows = db.prepare(sql).all(...args) as RawDeployment[];
+  const rows = prepared(db, sql).all(...args) as RawDeployment[];
   return rows.map((r) => toView(db, r, now));
 }

@@ -156,4 +156,55 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE deployment_targets ADD COLUMN segment TEXT;                -- tag value of the host's segment (NULL: untagged)
     `,
   },
+  {
+    version: 4,
+    name: 'progress counters',
+    // Per-step target counts kept by triggers, so every write to deployment_targets (any code
+    // path, same transaction) keeps them exact across crashes; failed = total - the others.
+    sql: `
+      CREATE TABLE deployment_progress (
+        deployment_id TEXT NOT NULL,
+        step          INTEGER NOT NULL,
+        total         INTEGER NOT NULL DEFAULT 0,
+        pending       INTEGER NOT NULL DEFAULT 0,
+        in_flight     INTEGER NOT NULL DEFAULT 0,     -- InProgress or WaitingForAgent
+        succeeded     INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (deployment_id, step)
+      );
+      INSERT INTO deployment_progress (deployment_id, step, total, pending, in_flight, succeeded)
+        SELECT deployment_id, step, COUNT(*), SUM(status = 'Pending'), SUM(status IN ('InProgress', 'WaitingForAgent')),
+               SUM(status = 'Succeeded')
+        FROM deployment_targets GROUP BY deployment_id, step;
+      CREATE TRIGGER deployment_progress_insert AFTER INSERT ON deployment_targets BEGIN
+        INSERT INTO deployment_progress (deployment_id, step) VALUES (NEW.deployment_id, NEW.step) ON CONFLICT DO NOTHING;
+        UPDATE deployment_progress SET total = total + 1, pending = pending + (NEW.status = 'Pending'),
+          in_flight = in_flight + (NEW.status IN ('InProgress', 'WaitingForAgent')), succeeded = succeeded + (NEW.status = 'Succeeded')
+        WHERE deployment_id = NEW.deployment_id AND step = NEW.step;
+      END;
+      CREATE TRIGGER deployment_progress_delete AFTER DELETE ON deployment_targets BEGIN
+        UPDATE deployment_progress SET total = total - 1, pending = pending - (OLD.status = 'Pending'),
+          in_flight = in_flight - (OLD.status IN ('InProgress', 'WaitingForAgent')), succeeded = succeeded - (OLD.status = 'Succeeded')
+        WHERE deployment_id = OLD.deployment_id AND step = OLD.step;
+      END;
+      CREATE TRIGGER deployment_progress_update AFTER UPDATE OF deployment_id, step, status ON deployment_targets
+      WHEN OLD.status IS NOT NEW.status OR OLD.step IS NOT NEW.step OR OLD.deployment_id IS NOT NEW.deployment_id BEGIN
+        UPDATE deployment_progress SET total = total - 1, pending = pending - (OLD.status = 'Pending'),
+          in_flight = in_flight - (OLD.status IN ('InProgress', 'WaitingForAgent')), succeeded = succeeded - (OLD.status = 'Succeeded')
+        WHERE deployment_id = OLD.deployment_id AND step = OLD.step;
+        INSERT INTO deployment_progress (deployment_id, step) VALUES (NEW.deployment_id, NEW.step) ON CONFLICT DO NOTHING;
+        UPDATE deployment_progress SET total = total + 1, pending = pending + (NEW.status = 'Pending'),
+          in_flight = in_flight + (NEW.status IN ('InProgress', 'WaitingForAgent')), succeeded = succeeded + (NEW.status = 'Succeeded')
+        WHERE deployment_id = NEW.deployment_id AND step = NEW.step;
+      END;
+      CREATE INDEX deployment_targets_by_status ON deployment_targets(deployment_id, status, position);
+      CREATE INDEX deployment_targets_by_batch ON deployment_targets(deployment_id, batch);
+      CREATE INDEX deployment_targets_by_step ON deployment_targets(deployment_id, step);
+      CREATE INDEX deployment_targets_by_instance ON deployment_targets(instance_id, status);
+      -- Finished hosts keep their last deadline; only live ones belong in the deadline index, so
+      -- finding the earliest deadline does not walk past every host that already finished.
+      DROP INDEX deployment_targets_by_deadline;
+      CREATE INDEX deployment_targets_by_live_deadline ON deployment_targets(deadline_at)
+        WHERE deadline_at IS NOT NULL AND status IN ('InProgress', 'WaitingForAgent');
+    `,
+  },
 ];

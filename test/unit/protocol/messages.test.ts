@@ -88,5 +88,23 @@ describe('protocol frames', function () {
       assert.ok(!result.ok);
       assert.equal(result.error.code, 'PROTOCOL_INVALID_FRAME');
     });
+
+    it('accepts coord.preflight with a revision and group, without a deployment id', function () {
+      const deploy = {
+        applicationName: 'shop', deploymentGroupName: 'web', deploymentGroupId: 'dg-ABCDEFGH', fileExistsBehavior: 'DISALLOW',
+        revision: { revisionId: 'rev-ABCDEFGH', sha256: 'a'.repeat(64), bundleType: 'tgz', size: 1, location: { kind: 'coordinator', path: '/v1/revisions/rev-ABCDEFGH/content' } },
+      };
+      const result = parseCoordFrame(raw(makeFrame('coord.preflight', 'f1', { requestId: 'pf-ABCDEFGH', deploy })));
+      assert.ok(result.ok, JSON.stringify(result));
+    });
+  });
+
+  describe('agent.preflight.result', function () {
+    it('rejects more than 200 problems, naming the field', function () {
+      const problems = Array.from({ length: 201 }, (_, i) => `problem ${i}`);
+      const result = parseAgentFrame(raw(makeFrame('agent.preflight.result', 'f1', { requestId: 'pf-ABCDEFGH', ok: false, problems })));
+      assert.ok(!result.ok);
+      assert.match(result.error.message, /problems/);
+    });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Deployments: creation (names resolved to ids here, then handed to the scheduler), plans,
- * stop, and views.
+ * preflight, stop, and views.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { canonicalConfigName, CreateDeploymentRequest, StopDeploymentRequest } from '../../../../protocol/src/index.ts';
@@ -66,6 +66,16 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
       deploymentConfigName: input.deploymentConfigName,
       updateOutdatedInstancesOnly: input.updateOutdatedInstancesOnly ?? false,
       ...(input.requireApproval === undefined ? {} : { requireApproval: input.requireApproval }),
+    });
+  });
+
+  app.post('/v1/deployments/preflight', async (request) => {
+    const input = resolveDeployment(deps, request);
+    return scheduler.preflightDeployment({
+      deploymentGroupId: input.deploymentGroupId,
+      revisionId: input.revisionId,
+      fileExistsBehavior: input.fileExistsBehavior,
+      updateOutdatedInstancesOnly: input.updateOutdatedInstancesOnly ?? false,
     });
   });
 

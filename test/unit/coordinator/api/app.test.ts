@@ -28,6 +28,7 @@ describe('buildApi', () => {
     planDeployment: () => {
       throw new Error('not planned');
     },
+    preflightDeployment: () => Promise.reject(new Error('not checked')),
     pauseDeployment: () => {
       throw new Error('not paused');
     },

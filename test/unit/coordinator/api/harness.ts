@@ -15,8 +15,11 @@ import {
   signingPayload,
   type DeploymentPlan,
   type DeploymentView,
+  type PreflightResponse,
   type RolloutActionResponse,
 } from '../../../../protocol/src/index.ts';
+import type { PreflightAnswer } from '../../../../coordinator/src/hub/preflight.ts';
+import { preflightDeployment, type PreflightQuery } from '../../../../coordinator/src/scheduler/preflight.ts';
 import { NonceCache } from '../../../../coordinator/src/api/agent-auth.ts';
 import { buildApi } from '../../../../coordinator/src/api/app.ts';
 import type { DeploymentService, NewDeployment, StopResult } from '../../../../coordinator/src/api/deps.ts';
@@ -134,6 +137,22 @@ export class StoreDeploymentService implements DeploymentService {
 
   planDeployment(): DeploymentPlan {
     throw new Error('not used by the route tests; the scheduler tests cover it');
+  }
+
+  /** What each agent answers a preflight (absent: no answer); the real target selection runs. */
+  readonly preflightAnswers = new Map<string, PreflightAnswer>();
+  /** The revision each preflight asked about, as sent to agents. */
+  readonly preflightsSent: { instanceIds: readonly string[]; revisionId: string }[] = [];
+
+  preflightDeployment(query: PreflightQuery): Promise<PreflightResponse> {
+    const answers = this.preflightAnswers;
+    return preflightDeployment(this.db, query, {
+      isConnected: (id) => answers.has(id) && answers.get(id) !== 'offline',
+      preflight: async (instanceIds, deploy) => {
+        this.preflightsSent.push({ instanceIds, revisionId: deploy.revision.revisionId });
+        return new Map(instanceIds.map((id) => [id, answers.get(id) ?? 'timeout']));
+      },
+    });
   }
 
   pauseDeployment(): RolloutActionResponse {

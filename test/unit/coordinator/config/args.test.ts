@@ -20,6 +20,12 @@ describe('parseCoordinatorArgs', () => {
     assert.equal(cmd.config.maxBundleBytes, 1000);
   });
 
+  it('reads --heartbeat-ms and refuses one that is not a positive integer', () => {
+    const cmd = parseCoordinatorArgs(['start', '--data-dir', '/d', '--heartbeat-ms', '1000']);
+    assert.equal(cmd.kind === 'start' ? cmd.config.heartbeatMs : undefined, 1000);
+    assert.throws(() => parseCoordinatorArgs(['start', '--data-dir', '/d', '--heartbeat-ms', '0']), /--heartbeat-ms must be a positive integer/);
+  });
+
   it('returns help for --help', () => {
     assert.deepEqual(parseCoordinatorArgs(['--help']), { kind: 'help' });
   });

@@ -17,6 +17,7 @@ import {
 import { Hub } from '../../../../coordinator/src/hub/index.ts';
 import type { AgentEventSink } from '../../../../coordinator/src/hub/types.ts';
 import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
+import { getInstance } from '../../../../coordinator/src/store/instances.ts';
 import { getDeploymentView } from '../../../../coordinator/src/scheduler/views.ts';
 import type { Db } from '../../../../coordinator/src/store/db.ts';
 import { insertInstance, seed, tempStore } from '../scheduler/seed.ts';
@@ -243,6 +244,32 @@ describe('Hub', () => {
       agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
       assert.equal((await agent.next('coord.ack')).body.seq, 1);
       assert.equal(applied, 1);
+    });
+
+    it('applies a burst of events in order and acks up to the last of them', async () => {
+      const agent = await hello();
+      for (const seq of [1, 2, 3]) agent.send('agent.event', event(seq, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      let acked = 0;
+      while (acked < 3) acked = (await agent.next('coord.ack')).body.seq;
+      assert.equal(applied, 3);
+      assert.equal(getInstance(db, INSTANCE)?.lastAppliedSeq, 3);
+    });
+
+    it('keeps the events before a failing one of a burst and answers the failure with coord.error', async () => {
+      hub.attach({
+        applyAgentEvent: (_id, body) => {
+          if (body.seq === 2) throw new Error('boom');
+          applied += 1;
+          return () => undefined;
+        },
+        acknowledgeCommand: () => undefined,
+        unackedCommands: () => [],
+      });
+      const agent = await hello();
+      for (const seq of [1, 2, 3]) agent.send('agent.event', event(seq, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      assert.equal((await agent.next('coord.error')).body.code, 'INTERNAL');
+      assert.equal(applied, 1);
+      assert.equal(getInstance(db, INSTANCE)?.lastAppliedSeq, 1);
     });
 
     it('does not apply an event after a gap', async () => {

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { formatReport } from '../faults/report.ts';
+import { runSuite, type SuiteResult } from '../faults/suite.ts';
+
+/**
+ * The bounded form of the fault suite (npm run faults is the full one): a few seeded agent
+ * kills, coordinator kills and connection faults, a full disk and a corrupt journal, each run
+ * checked against every invariant.
+ */
+describe('the fault suite, bounded (real coordinator and agents under kill -9, link faults, full disk, corrupt journal)', function () {
+  this.timeout(180_000);
+  let result: SuiteResult;
+
+  before(async function () {
+    result = await runSuite({
+      seed: 7,
+      outDir: path.join(tmpdir(), 'dh-faults-e2e'),
+      quotas: { agentKills: 4, coordinatorKills: 2, connectionFaults: 4 },
+      groups: 2,
+      hostsPerGroup: 2,
+      coordinatorGapMs: [2000, 3500],
+      diskFullRuns: 1,
+      corruptJournalRuns: 1,
+    });
+  });
+
+  it('injects every kind of fault it was asked for', function () {
+    const t = result.totals;
+    assert.ok(t.agentKills >= 4 && t.coordinatorKills >= 2 && t.connectionFaults >= 4, JSON.stringify(t));
+  });
+
+  it('keeps every invariant in every run', function () {
+    const violations = result.runs.flatMap((r) => r.violations.map((v) => ({ run: r.runId, seed: r.seed, ...v })));
+    assert.deepEqual(violations, [], formatReport(result));
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * A loopback TCP proxy the fault tests control, in the spirit of Toxiproxy (reliability.md §7):
+ * one per agent, between the agent and the coordinator, carrying its HTTP requests (bundle
+ * downloads) and its WebSocket. Faults: drop (reset every connection and refuse new ones for a
+ * while), delay (hold each chunk back), half-open (forward nothing and send no FIN or RST, as
+ * when a peer vanishes; the endpoints' heartbeats must notice).
+ *
+ * While the upstream (a restarting coordinator) refuses connections, a new client connection is
+ * held and the upstream retried for a few seconds, so agents see a slow connect rather than a
+ * burst of failures that would push their reconnect backoff towards its 30 s cap.
+ */
+import net from 'node:net';
+
+/** How long a new connection waits for an unreachable upstream before it is reset. */
+const UPSTREAM_WAIT_MS = 8000;
+
+type Mode = { kind: 'pass' } | { kind: 'drop' } | { kind: 'delay'; ms: number } | { kind: 'halfOpen' };
+
+interface Pair {
+  client: net.Socket;
+  upstream: net.Socket | undefined;
+  /** Set while a half-open fault swallows this pair's traffic. */
+  blackholed: boolean;
+}
+
+/** A TCP proxy from a loopback port to the coordinator's current port. */
+export class FaultProxy {
+  private server: net.Server | undefined;
+  private readonly pairs = new Set<Pair>();
+  private mode: Mode = { kind: 'pass' };
+  private restore: NodeJS.Timeout | undefined;
+  private endFault: (() => void) | undefined;
+  port = 0;
+
+  constructor(private upstreamPort: number) {}
+
+  /** Listens on 127.0.0.1 (an ephemeral port); returns the proxy's http URL. */
+  async start(): Promise<string> {
+    const server = net.createServer((client) => this.accept(client));
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.port = (server.address() as net.AddressInfo).port;
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Points new connections at another upstream port (the coordinator restarted). */
+  retarget(port: number): void {
+    this.upstreamPort = port;
+  }
+
+  /** Resets every connection and refuses new ones for `ms`. */
+  drop(ms: number): void {
+    this.setMode({ kind: 'drop' }, ms);
+    for (const pair of this.pairs) destroyPair(pair);
+  }
+
+  /** Delays every chunk in both directions by `ms` for `forMs`. */
+  delay(ms: number, forMs: number): void {
+    this.setMode({ kind: 'delay', ms }, forMs);
+  }
+
+  /**
+   * Swallows all traffic of current and new connections for `forMs`, without closing them; at
+   * the end the swallowed connections are reset (their byte streams have holes).
+   */
+  halfOpen(forMs: number): void {
+    for (const pair of this.pairs) pair.blackholed = true;
+    this.setMode({ kind: 'halfOpen' }, forMs, () => {
+      for (const pair of this.pairs) if (pair.blackholed) destroyPair(pair);
+    });
+  }
+
+  /** Closes the proxy and every connection. */
+  async stop(): Promise<void> {
+    if (this.restore) clearTimeout(this.restore);
+    for (const pair of this.pairs) destroyPair(pair);
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private setMode(mode: Mode, forMs: number, onEnd?: () => void): void {
+    if (this.restore) clearTimeout(this.restore);
+    // A fault cut short by the next one still ends properly (half-open pairs are reset, never
+    // left swallowing traffic for good).
+    this.endFault?.();
+    this.mode = mode;
+    this.endFault = onEnd;
+    this.restore = setTimeout(() => {
+      this.mode = { kind: 'pass' };
+      this.restore = undefined;
+      const end = this.endFault;
+      this.endFault = undefined;
+      end?.();
+    }, forMs);
+  }
+
+  private accept(client: net.Socket): void {
+    client.on('error', () => undefined); // a reset client is part of the faults
+    if (this.mode.kind === 'drop') {
+      client.destroy();
+      return;
+    }
+    const pair: Pair = { client, upstream: undefined, blackholed: this.mode.kind === 'halfOpen' };
+    this.pairs.add(pair);
+    client.on('close', () => {
+      destroyPair(pair);
+      this.pairs.delete(pair);
+    });
+    client.pause();
+    this.connectUpstream(pair, Date.now() + UPSTREAM_WAIT_MS);
+  }
+
+  private connectUpstream(pair: Pair, deadline: number): void {
+    const upstream = net.connect(this.upstreamPort, '127.0.0.1');
+    upstream.once('error', () => {
+      if (pair.client.destroyed || Date.now() > deadline) return destroyPair(pair);
+      setTimeout(() => this.connectUpstream(pair, deadline), 100);
+    });
+    upstream.once('connect', () => {
+      upstream.on('error', () => destroyPair(pair));
+      upstream.on('close', () => destroyPair(pair));
+      if (pair.client.destroyed) return upstream.destroy();
+      pair.upstream = upstream;
+      this.pipe(pair, pair.client, upstream);
+      this.pipe(pair, upstream, pair.client);
+      pair.client.resume();
+    });
+  }
+
+  /** Forwards `from` to `to`, applying the fault in force when each chunk arrives. */
+  private pipe(pair: Pair, from: net.Socket, to: net.Socket): void {
+    // Chunks leave in arrival order: a delayed chunk holds back every chunk after it.
+    const queue: { at: number; chunk: Buffer }[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const drain = (): void => {
+      timer = undefined;
+      while (queue.length > 0 && queue[0]!.at <= Date.now()) {
+        const { chunk } = queue.shift()!;
+        if (!to.destroyed) to.write(chunk);
+      }
+      if (queue.length > 0) timer = setTimeout(drain, queue[0]!.at - Date.now());
+    };
+    from.on('data', (chunk: Buffer) => {
+      if (pair.blackholed) return;
+      const mode = this.mode;
+      queue.push({ at: Date.now() + (mode.kind === 'delay' ? mode.ms : 0), chunk });
+      if (timer === undefined) drain();
+    });
+  }
+}
+
+function destroyPair(pair: Pair): void {
+  pair.client.destroy();
+  pair.upstream?.destroy();
+}

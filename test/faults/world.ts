@@ -1,0 +1,236 @@
+/**
+ * A fault world: one coordinator (restartable), deployment groups of agent hosts, each agent
+ * behind its own {@link FaultProxy}, and revisions whose hooks record every run in the host's
+ * hooks.log. Fault runs happen in it; the world itself injects nothing.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { makeTgz } from '../e2e/bundles.ts';
+import { REPO_ROOT, waitFor } from '../e2e/cluster.ts';
+import { AgentProcess, childEnv, CoordinatorProcess } from './processes.ts';
+import { FaultProxy } from './proxy.ts';
+
+const execFileP = promisify(execFile);
+
+/** Events with scripts in every fault revision (ApplicationStop runs the previous revision's). */
+export const SCRIPTED_EVENTS = ['ApplicationStop', 'BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService'] as const;
+
+/** The event whose hook opts in to running again when a crash made its outcome unknowable. */
+export const RETRIED_EVENT = 'AfterInstall';
+
+/**
+ * Appends `start|end <event> <deployment> <run id>` around a short random sleep. A start without
+ * its end means the hook was killed; two starts for one event mean it ran twice. `FAIL_EVENT`
+ * (in the bundle's fail-event file) makes that event's hook exit 3 after its end line.
+ */
+const HOOK = `#!/bin/bash
+run="$$-$RANDOM$RANDOM"
+log="$DECKHAND_ROOT/hooks.log"
+echo "start $LIFECYCLE_EVENT $DEPLOYMENT_ID $run" >> "$log"
+sleep "0.$(( RANDOM % 5 + 1 ))"
+echo "end $LIFECYCLE_EVENT $DEPLOYMENT_ID $run" >> "$log"
+if [ "$(cat "$(dirname "$0")/fail-event" 2>/dev/null)" = "$LIFECYCLE_EVENT" ]; then exit 3; fi
+exit 0
+`;
+
+function appspecYaml(): string {
+  const lines = ['version: 0.0', 'os: linux', 'files:', '  - source: site', '    destination: /srv/app', 'hooks:'];
+  for (const event of SCRIPTED_EVENTS) {
+    lines.push(`  ${event}:`, '    - location: scripts/hook.sh', '      timeout: 60');
+    if (event === RETRIED_EVENT) lines.push('      retryOnRestart: true');
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A revision uploaded for the fault runs. */
+export interface Revision {
+  revisionId: string;
+  /** Content of site/version.txt, i.e. of /srv/app/version.txt once installed. */
+  marker: string;
+  /** Event whose hook fails, if any. */
+  failEvent?: string;
+}
+
+/** One host of a group. */
+export interface Host {
+  agent: AgentProcess;
+  proxy: FaultProxy;
+  name: string;
+}
+
+/** A deployment group and its hosts. */
+export interface Group {
+  name: string;
+  config: string;
+  hosts: Host[];
+}
+
+const APP = 'faults';
+
+/** Everything a fault run works with. */
+export class World {
+  readonly dir = mkdtempSync(path.join(tmpdir(), 'dh-faults-'));
+  readonly token = 'dh_faults_admin_token_0123456789abcdef';
+  readonly coordinator = new CoordinatorProcess(path.join(this.dir, 'coordinator'), this.token);
+  readonly groups: Group[] = [];
+  readonly revisions: Revision[] = [];
+  private hostCount = 0;
+  /** Serializes coordinator restarts with the calls that must not straddle one (creating a deployment). */
+  private lock: Promise<unknown> = Promise.resolve();
+
+  get url(): string {
+    return `http://127.0.0.1:${this.coordinator.port}`;
+  }
+
+  /** Starts the coordinator and creates the application. */
+  async start(): Promise<void> {
+    await this.coordinator.start();
+    await this.apiOk('POST', '/v1/applications', { name: APP });
+  }
+
+  /**
+   * Calls the HTTP API with the admin token; retries while the coordinator is down (it may be
+   * restarting after a kill).
+   */
+  async api<T = any>(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        return await this.apiOnce<T>(method, urlPath, body);
+      } catch (err) {
+        if (Date.now() > deadline || method !== 'GET') throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  private async apiOnce<T>(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const init: RequestInit = { method, headers: { authorization: `Bearer ${this.token}` } };
+    if (body instanceof Uint8Array) {
+      init.body = body;
+      (init.headers as Record<string, string>)['content-type'] = 'application/octet-stream';
+    } else if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] = 'application/json';
+    }
+    const res = await fetch(this.url + urlPath, { ...init, signal: AbortSignal.timeout(10_000) });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  /** Like {@link api}, but throws unless the status is 2xx. */
+  async apiOk<T = any>(method: string, urlPath: string, body?: unknown): Promise<T> {
+    const res = await this.api<T>(method, urlPath, body);
+    if (res.status >= 300) throw new Error(`${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** Uploads a revision with the recording hooks; `failEvent` makes that event's hook fail. */
+  async addRevision(marker: string, failEvent?: string): Promise<Revision> {
+    const files: Record<string, string> = {
+      'appspec.yml': appspecYaml(),
+      'scripts/hook.sh': HOOK,
+      'site/version.txt': `${marker}\n`,
+    };
+    if (failEvent !== undefined) files['scripts/fail-event'] = failEvent;
+    const body = await this.apiOk<{ revisionId: string }>('POST', `/v1/applications/${APP}/revisions?bundleType=tgz`, await makeTgz(files));
+    const revision: Revision = { revisionId: body.revisionId, marker, ...(failEvent === undefined ? {} : { failEvent }) };
+    this.revisions.push(revision);
+    return revision;
+  }
+
+  /** Creates a group of `size` hosts, each registered through its own proxy and started. */
+  async addGroup(name: string, config: string, size: number, destRoots: string[] = []): Promise<Group> {
+    await this.apiOk('POST', `/v1/applications/${APP}/deployment-groups`, {
+      name,
+      deploymentConfigName: config,
+      tagFilters: [{ key: 'group', value: name, type: 'KEY_AND_VALUE' }],
+      agentWaitSeconds: 60,
+      eventTimeoutSeconds: 60,
+      autoDeployNewInstances: false,
+    });
+    const group: Group = { name, config, hosts: [] };
+    for (let i = 0; i < size; i++) group.hosts.push(await this.addHost({ group: name }, destRoots[i]));
+    this.groups.push(group);
+    for (const host of group.hosts) await this.waitConnected(host);
+    return group;
+  }
+
+  /** Registers one host through a new proxy and starts its agent. */
+  async addHost(tags: Record<string, string>, destRoot?: string): Promise<Host> {
+    this.hostCount += 1;
+    const name = `host-${this.hostCount}`;
+    const root = path.join(this.dir, name, 'agent');
+    const dest = destRoot ?? path.join(this.dir, name, 'dest');
+    mkdirSync(dest, { recursive: true });
+    const proxy = new FaultProxy(this.coordinator.port);
+    const proxyUrl = await proxy.start();
+    const token = await this.apiOk<{ token: string }>('POST', '/v1/registration-tokens', { ttlSeconds: 600, maxUses: 1 });
+    const tagArgs = Object.entries(tags).flatMap(([k, v]) => ['--tag', `${k}=${v}`]);
+    const { stdout } = await execFileP(process.execPath, [
+      path.join(REPO_ROOT, 'bin', 'deckhand-agent.js'), 'register', '--coordinator', proxyUrl, '--token', token.token,
+      '--root', root, '--hostname', name, '--json', ...tagArgs,
+    ], { env: childEnv(this.token) });
+    const { instanceId } = JSON.parse(stdout) as { instanceId: string };
+    const agent = new AgentProcess(instanceId, root, dest, this.token);
+    agent.start();
+    return { agent, proxy, name };
+  }
+
+  /** Waits until the coordinator counts the host's agent as connected. */
+  async waitConnected(host: Host, ms = 60_000): Promise<void> {
+    await waitFor(`${host.name} to connect`, async () => {
+      const { body } = await this.api('GET', '/v1/instances');
+      return body.instances.some((i: { instanceId: string; connected: boolean }) => i.instanceId === host.agent.instanceId && i.connected)
+        ? true
+        : undefined;
+    }, ms);
+  }
+
+  /** Runs `work` while no coordinator restart is under way. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.lock.then(work);
+    this.lock = result.catch(() => undefined);
+    return result;
+  }
+
+  /** kill -9 the coordinator, wait `downMs`, start it again and point every proxy at it. */
+  restartCoordinator(downMs: number): Promise<void> {
+    return this.exclusive(async () => {
+      await this.coordinator.kill9();
+      await new Promise((r) => setTimeout(r, downMs));
+      const port = await this.coordinator.start();
+      for (const host of this.allHosts()) host.proxy.retarget(port);
+    });
+  }
+
+  /** Every host of every group. */
+  allHosts(): Host[] {
+    return this.groups.flatMap((g) => g.hosts);
+  }
+
+  /** Creates a deployment of `revision` on `group`; returns its id. */
+  deploy(group: Group, revision: Revision): Promise<string> {
+    return this.exclusive(async () => {
+      const body = await this.apiOk<{ deploymentId: string }>('POST', '/v1/deployments', {
+        applicationName: APP,
+        deploymentGroupName: group.name,
+        revisionId: revision.revisionId,
+        fileExistsBehavior: 'OVERWRITE',
+      });
+      return body.deploymentId;
+    });
+  }
+
+  /** Stops every process and proxy and removes the world's directory. */
+  async stop(keep = false): Promise<void> {
+    const hosts = this.allHosts();
+    await Promise.all(hosts.map((h) => h.agent.stop()));
+    await Promise.all(hosts.map((h) => h.proxy.stop()));
+    await this.coordinator.stop();
+    if (!keep) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
