@@ -52,13 +52,18 @@ function toCommand(row: SpecRow, commandId: string): CommandBody {
         sha256: row.sha256,
         bundleType: row.bundle_type,
         size: row.size,
-        location: { kind: 'coordinator', path: `/v1/revisions/${row.revision_id}/content` },
+        location: coordinatorLocation(row.revision_id),
       },
       fileExistsBehavior: row.file_exists_behavior,
       ignoreApplicationStopFailures: row.ignore_application_stop_failures !== 0,
       parameters: JSON.parse(row.parameters) as Record<string, string>,
     },
   };
+}
+
+/** Where an agent downloads a revision from the coordinator's artifact store. */
+export function coordinatorLocation(revisionId: string): { kind: 'coordinator'; path: string } {
+  return { kind: 'coordinator', path: `/v1/revisions/${revisionId}/content` };
 }
 
 /** The command telling a host to run `deploymentId`; undefined if the deployment is gone. */

@@ -9,6 +9,7 @@ import type { Db } from '../store/db.ts';
 import { getApplication } from '../store/applications.ts';
 import { getDeploymentGroup } from '../store/groups.ts';
 import { getRevision } from '../store/revisions.ts';
+import { coordinatorLocation } from './commands.ts';
 import { resolveTargets } from './targets.ts';
 
 /** How long the coordinator waits for the agents' answers by default. */
@@ -43,7 +44,7 @@ function preflightSpec(db: Db, query: PreflightQuery): PreflightRequestBody['dep
       sha256: revision.sha256,
       bundleType: revision.bundleType,
       size: revision.size,
-      location: { kind: 'coordinator', path: `/v1/revisions/${revision.revisionId}/content` },
+      location: coordinatorLocation(revision.revisionId),
     },
     fileExistsBehavior: query.fileExistsBehavior,
   };

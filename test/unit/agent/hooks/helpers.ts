@@ -119,3 +119,14 @@ export function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+/** SIGKILLs every pid in `pids` (emptying it); a process already gone is fine. For afterEach. */
+export function killLeftovers(pids: number[]): void {
+  for (const pid of pids.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone, which is fine for cleanup
+    }
+  }
+}

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { systemClock } from '../../../../common/src/clock.ts';
 import { createHookRunner } from '../../../../agent/src/hooks/index.ts';
-import { FIXTURES, TempDeployment, groupAfter, isAlive, recordingSpawner } from './helpers.ts';
+import { FIXTURES, TempDeployment, groupAfter, isAlive, recordingSpawner, killLeftovers } from './helpers.ts';
 
 describe('runScript (through HookRunner#runEvent)', () => {
   let dep: TempDeployment;
@@ -12,13 +12,7 @@ describe('runScript (through HookRunner#runEvent)', () => {
     dep = new TempDeployment();
   });
   afterEach(() => {
-    for (const pid of toKill.splice(0)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone, which is fine for cleanup
-      }
-    }
+    killLeftovers(toKill);
     dep.remove();
   });
 

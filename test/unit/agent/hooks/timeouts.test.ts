@@ -6,7 +6,7 @@ import { systemClock } from '../../../../common/src/clock.ts';
 import { createHookRunner } from '../../../../agent/src/hooks/index.ts';
 import { atDeadline } from '../../../../agent/src/hooks/run-script.ts';
 import { eventTimeoutSeconds } from '../../../../agent/src/hooks/runner.ts';
-import { FIXTURES, TempDeployment } from './helpers.ts';
+import { FIXTURES, TempDeployment, killLeftovers } from './helpers.ts';
 
 /** A clock whose time moves only when told; fires due timers on `advance`. */
 class ManualClock implements Clock {
@@ -69,13 +69,7 @@ describe('timeouts', () => {
       dep = new TempDeployment();
     });
     afterEach(() => {
-      for (const pid of toKill.splice(0)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone, which is fine for cleanup
-        }
-      }
+      killLeftovers(toKill);
       dep.remove();
     });
 
