@@ -82,7 +82,9 @@ export class EventOutput {
         ended = true;
         splitter.end();
         this.flush();
-        resolve();
+        // Resolve only once every chunk's onWritten has run: callers save the copy position
+        // right after, and a position behind the log makes a resumed agent copy lines twice.
+        this.afterWrites(resolve);
       };
       stream.on('data', (chunk: Buffer) => {
         splitter.write(chunk);
@@ -156,6 +158,16 @@ export class EventOutput {
     }
     this.file.write(this.pending, written === undefined ? undefined : () => written());
     this.pending = '';
+  }
+
+  /** Calls `done` once every write handed to the log file so far has completed. */
+  private afterWrites(done: () => void): void {
+    if (this.writeError || this.file.writableEnded || this.file.writableLength === 0) {
+      done();
+      return;
+    }
+    // An empty write completes after every write queued before it.
+    this.file.write('', () => done());
   }
 
   /** Pauses `stream` while more than maxQueuedBytes wait for the disk; 'drain' resumes it. */
