@@ -149,6 +149,7 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
     reporter: { sendLog: (body) => void link?.sendLog(body) },
     ...(cmd.rebootCommand === undefined ? {} : { rebootCommand: cmd.rebootCommand }),
     bootId: () => currentBootId(cmd.bootIdFile),
+    ...(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }),
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
   const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack });

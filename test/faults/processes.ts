@@ -134,7 +134,9 @@ export class AgentProcess {
 
   /** Starts the agent process (does not wait for it to connect). */
   start(): Proc {
-    const args = [BIN('deckhand-agent'), 'run', '--root', this.root, '--dest-root', this.destRoot];
+    // A short stall limit: half-open link faults leave downloads waiting on a silent socket, and
+    // the run must end within the harness's patience (the default is 60 s, for real links).
+    const args = [BIN('deckhand-agent'), 'run', '--root', this.root, '--dest-root', this.destRoot, '--download-stall-seconds', '5'];
     this.proc = new Proc(args, childEnv(this.token));
     this.starts += 1;
     return this.proc;

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { DeckhandError } from '../../../protocol/src/index.ts';
 import { saveStream, tooLarge, type SaveResult } from './save-stream.ts';
+import { DEFAULT_STALL_MS, StallGuard } from './stall.ts';
 
 /** Options of {@link downloadToFile}. */
 export interface DownloadOptions {
@@ -18,6 +19,8 @@ export interface DownloadOptions {
   maxBytes?: number;
   /** Lowercase hex SHA-256 the body must have (BUNDLE_CHECKSUM_MISMATCH otherwise). */
   expectedSha256?: string;
+  /** Give up (BUNDLE_DOWNLOAD_FAILED, retryable) when no byte arrives for this long. @default 60 s */
+  stallMs?: number;
 }
 
 /** What was downloaded. */
@@ -26,23 +29,27 @@ export type DownloadResult = SaveResult;
 /**
  * Streams `url` to `dest` through `<dest>.part`, renamed into place when complete.
  * @throws DeckhandError BUNDLE_DOWNLOAD_FAILED (with the HTTP status; retryable for network
- * errors, 5xx and 429), BUNDLE_TOO_LARGE, BUNDLE_CHECKSUM_MISMATCH. No file is left on failure.
+ * errors, 5xx, 429 and stalls), BUNDLE_TOO_LARGE, BUNDLE_CHECKSUM_MISMATCH. No file is left on
+ * failure.
  */
 export async function downloadToFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
+  const guard = new StallGuard(opts.stallMs ?? DEFAULT_STALL_MS, opts.signal);
   try {
-    const response = await request(url, opts);
+    const response = await request(url, opts, guard.signal);
     const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-    return await saveStream(body, dest, opts);
+    return await saveStream(body, dest, { ...opts, onChunk: () => guard.touch() });
   } catch (err) {
     await fsp.rm(dest, { force: true });
     if (opts.signal?.aborted) throw opts.signal.reason;
+    if (guard.stalled) throw guard.error(`downloading ${redact(url)}`);
     throw asDownloadError(err, url);
+  } finally {
+    guard.dispose();
   }
 }
 
-async function request(url: string, opts: DownloadOptions): Promise<Response> {
-  const init: RequestInit = { headers: opts.headers ?? {}, redirect: 'follow' };
-  if (opts.signal !== undefined) init.signal = opts.signal;
+async function request(url: string, opts: DownloadOptions, signal: AbortSignal): Promise<Response> {
+  const init: RequestInit = { headers: opts.headers ?? {}, redirect: 'follow', signal };
   const response = await fetch(url, init);
   if (!response.ok || response.body === null) {
     await response.body?.cancel();

@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import { DeckhandError, type RevisionLocation } from '../../../protocol/src/index.ts';
 import { saveStream, type SaveOptions, type SaveResult } from './save-stream.ts';
+import { DEFAULT_STALL_MS, StallGuard } from './stall.ts';
 
 /** An S3 revision location. */
 export type S3Location = Extract<RevisionLocation, { kind: 's3' }>;
@@ -23,23 +24,28 @@ export function s3Url(loc: S3Location): string {
  * @throws DeckhandError BUNDLE_DOWNLOAD_FAILED (missing key or bucket, access denied, ETag or
  * version mismatch; retryable for 5xx and network errors), BUNDLE_CHECKSUM_MISMATCH.
  */
-export async function downloadFromS3(loc: S3Location, dest: string, opts: SaveOptions & { signal?: AbortSignal }): Promise<SaveResult> {
+export async function downloadFromS3(loc: S3Location, dest: string, opts: SaveOptions & { signal?: AbortSignal; stallMs?: number }): Promise<SaveResult> {
   // Loaded on first use: the AWS SDK adds most of a second to every agent start otherwise.
   const { GetObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
   const client = new S3Client({
     ...(loc.region === undefined ? {} : { region: loc.region }),
     ...(loc.endpoint === undefined ? {} : { endpoint: loc.endpoint, forcePathStyle: true, region: loc.region ?? process.env['AWS_REGION'] ?? ENDPOINT_DEFAULT_REGION }),
   });
+  const guard = new StallGuard(opts.stallMs ?? DEFAULT_STALL_MS, opts.signal);
   try {
     const response = await client
       .send(
         new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key, ...(loc.versionId === undefined ? {} : { VersionId: loc.versionId }) }),
-        opts.signal === undefined ? {} : { abortSignal: opts.signal },
+        { abortSignal: guard.signal },
       )
       .catch((err: unknown) => Promise.reject(s3Error(err, loc)));
     checkObject(loc, response.ETag, response.VersionId);
-    return await saveStream(response.Body as Readable, dest, opts);
+    return await saveStream(response.Body as Readable, dest, { ...opts, onChunk: () => guard.touch() });
+  } catch (err) {
+    if (guard.stalled && opts.signal?.aborted !== true) throw guard.error(`fetching ${s3Url(loc)}`);
+    throw err;
   } finally {
+    guard.dispose();
     client.destroy();
   }
 }

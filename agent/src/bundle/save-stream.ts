@@ -15,6 +15,8 @@ export interface SaveOptions {
   maxBytes?: number;
   /** Lowercase hex SHA-256 the bytes must have (BUNDLE_CHECKSUM_MISMATCH otherwise). */
   expectedSha256?: string;
+  /** Called for every chunk received (a stall watchdog's heartbeat). */
+  onChunk?: () => void;
 }
 
 /** What was saved. */
@@ -30,7 +32,7 @@ export interface SaveResult {
 export async function saveStream(body: Readable, dest: string, opts: SaveOptions = {}): Promise<SaveResult> {
   const part = `${dest}.part`;
   try {
-    const result = await writeHashed(body, part, opts.maxBytes);
+    const result = await writeHashed(body, part, opts);
     checkSha256(result.sha256, opts.expectedSha256);
     await fsp.rename(part, dest);
     return result;
@@ -55,11 +57,13 @@ export function tooLarge(maxBytes: number): DeckhandError {
   return new DeckhandError('BUNDLE_TOO_LARGE', `the bundle is larger than the limit of ${maxBytes} bytes`);
 }
 
-async function writeHashed(body: Readable, file: string, maxBytes: number | undefined): Promise<SaveResult> {
+async function writeHashed(body: Readable, file: string, opts: SaveOptions): Promise<SaveResult> {
+  const { maxBytes, onChunk } = opts;
   const hash = createHash('sha256');
   let bytes = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, callback) {
+      onChunk?.();
       bytes += chunk.length;
       if (maxBytes !== undefined && bytes > maxBytes) return callback(tooLarge(maxBytes));
       hash.update(chunk);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { DeckhandError, type DeploySpec, type RevisionLocation } from '../../../protocol/src/index.ts';
 import { downloadToFile } from './download.ts';
 import { extractBundle, type ExtractLimits } from './extract.ts';
+import { withRetries, type RetryOptions } from './retry.ts';
 import { downloadFromS3 } from './s3.ts';
 import { checkSha256, saveStream } from './save-stream.ts';
 import { sha256Tree } from './verify.ts';
@@ -24,6 +25,12 @@ export interface FetchRevisionOptions {
   /** Base URL and request signer, for `coordinator` locations. */
   coordinator?: { url: string; sign: (method: string, path: string) => Record<string, string> };
   limits?: ExtractLimits;
+  /** A download that receives nothing for this long fails (retryable). @default 60 s */
+  stallMs?: number;
+  /** Pauses between attempts of a remote download that failed transiently. @default 2, 8, 30 s */
+  retryDelaysMs?: readonly number[];
+  /** Told before each retry (the lifecycle logs it). */
+  onRetry?: RetryOptions['onRetry'];
 }
 
 /** Hosts a plain-http URL may name: a revision must not travel unencrypted off this host. */
@@ -39,12 +46,17 @@ export async function fetchRevision(opts: FetchRevisionOptions): Promise<{ sha25
   const { revision } = opts;
   if (revision.bundleType === 'directory') return copyDirectory(revision.location, opts.archiveDir, revision.sha256);
   await fsp.mkdir(path.dirname(opts.bundleFile), { recursive: true });
-  const { signal, coordinator } = opts;
-  const saved = await saveBundle(revision.location, opts.bundleFile, {
-    expectedSha256: revision.sha256,
-    ...(signal === undefined ? {} : { signal }),
-    ...(coordinator === undefined ? {} : { coordinator }),
-  });
+  const { signal, coordinator, stallMs } = opts;
+  const save = (): Promise<{ sha256: string }> =>
+    saveBundle(revision.location, opts.bundleFile, {
+      expectedSha256: revision.sha256,
+      ...(signal === undefined ? {} : { signal }),
+      ...(coordinator === undefined ? {} : { coordinator }),
+      ...(stallMs === undefined ? {} : { stallMs }),
+    });
+  // A local file cannot get better by waiting; a remote one may.
+  const saved = revision.location.kind === 'local' ? await save() : await withRetries(save, retryOptions(opts));
+
   await extractBundle({
     file: opts.bundleFile,
     type: revision.bundleType,
@@ -54,8 +66,16 @@ export async function fetchRevision(opts: FetchRevisionOptions): Promise<{ sha25
   return { sha256: saved.sha256 };
 }
 
+function retryOptions(opts: FetchRevisionOptions): RetryOptions {
+  return {
+    ...(opts.retryDelaysMs === undefined ? {} : { delaysMs: opts.retryDelaysMs }),
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    ...(opts.onRetry === undefined ? {} : { onRetry: opts.onRetry }),
+  };
+}
+
 /** How {@link saveBundle} fetches. */
-export interface SaveBundleOptions extends Pick<FetchRevisionOptions, 'signal' | 'coordinator'> {
+export interface SaveBundleOptions extends Pick<FetchRevisionOptions, 'signal' | 'coordinator' | 'stallMs'> {
   expectedSha256?: string;
 }
 
@@ -64,6 +84,7 @@ export async function saveBundle(location: RevisionLocation, dest: string, opts:
   const check = {
     ...(opts.expectedSha256 === undefined ? {} : { expectedSha256: opts.expectedSha256 }),
     ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    ...(opts.stallMs === undefined ? {} : { stallMs: opts.stallMs }),
   };
   switch (location.kind) {
     case 'coordinator': {

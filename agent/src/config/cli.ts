@@ -37,6 +37,8 @@ export interface RunCommand {
   rebootCommand?: string;
   /** Where this boot's id is read, to tell that the host rebooted. @default /proc/sys/kernel/random/boot_id */
   bootIdFile?: string;
+  /** A bundle download that receives nothing for this long fails and is retried. @default 60 s (bundle/stall.ts) */
+  downloadStallMs?: number;
 }
 
 export type AgentCommand = RegisterCommand | RunCommand | AppSpecValidateCommand | LocalCommand | { kind: 'help'; text: string };
@@ -44,6 +46,7 @@ export type AgentCommand = RegisterCommand | RunCommand | AppSpecValidateCommand
 export const USAGE = `Usage:
   deckhand-agent register --coordinator URL --token TOKEN --root DIR [--tag KEY=VALUE ...] [--hostname NAME] [--json]
   deckhand-agent run --root DIR [--dest-root DIR] [--log-level error|warn|info|debug] [--reboot-command CMD]
+                     [--download-stall-seconds N]
 
 register  creates this host's key pair under DIR/identity and registers it with the coordinator
           (the token may also come from DECKHAND_REGISTRATION_TOKEN); prints the instance id.
@@ -52,6 +55,8 @@ run       connects to the coordinator and carries out deployments; state lives i
           --reboot-command runs CMD (through the shell) when a hook exits 194 (Windows 3010) to ask
           for a reboot; the hook runs again after the boot. Without it such a hook fails the event.
           --boot-id-file FILE reads the boot id from FILE (tests; default /proc/sys/kernel/random/boot_id).
+          --download-stall-seconds N fails a bundle download that receives nothing for N seconds
+          (default 60); a failed download is retried after 2, 8 and 30 s.
 ${LOCAL_USAGE}`;
 
 function parseTags(values: string[]): Tags {
@@ -69,6 +74,12 @@ function parseTags(values: string[]): Tags {
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new UsageError(`${flag} is required`);
   return value;
+}
+
+function positiveSeconds(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a number of seconds above 0, got "${value}"`);
+  return n;
 }
 
 type ParsedValues = Record<string, string | boolean | string[] | undefined>;
@@ -114,6 +125,7 @@ function parseRun(args: string[]): AgentCommand {
     'log-level': { type: 'string' },
     'reboot-command': { type: 'string' },
     'boot-id-file': { type: 'string' },
+    'download-stall-seconds': { type: 'string' },
   });
   if (values['help']) return { kind: 'help', text: USAGE };
   const level = (values['log-level'] as string | undefined) ?? 'info';
@@ -131,6 +143,8 @@ function parseRun(args: string[]): AgentCommand {
   if (reboot !== undefined) cmd.rebootCommand = required(reboot.trim(), '--reboot-command');
   const bootIdFile = values['boot-id-file'] as string | undefined;
   if (bootIdFile !== undefined) cmd.bootIdFile = path.resolve(required(bootIdFile, '--boot-id-file'));
+  const stall = values['download-stall-seconds'] as string | undefined;
+  if (stall !== undefined) cmd.downloadStallMs = positiveSeconds(stall, '--download-stall-seconds') * 1000;
   return cmd;
 }
 

@@ -145,7 +145,11 @@ const downloadBundle: Step = async (ctx) => {
   if (deps.fetchRevision === undefined) await fromCoordinator(ctx);
   else {
     const coordinator = { url: deps.coordinatorUrl, sign: deps.sign };
-    await deps.fetchRevision({ revision: spec.revision, bundleFile: ctx.bundleFile, archiveDir: ctx.archiveDir, signal: ctx.signal, coordinator });
+    const onRetry = (attempt: number, err: Error, delayMs: number): void => {
+      ctx.log.warn('bundle download failed; retrying', { lifecycleEvent: 'DownloadBundle', attempt, error: err.message, retryInMs: delayMs });
+    };
+    const { archiveDir, bundleFile, signal } = ctx;
+    await deps.fetchRevision({ revision: spec.revision, bundleFile, archiveDir, signal, coordinator, onRetry, ...deps.download });
   }
   return { status: 'Succeeded', group: { deploymentGroupId: spec.deploymentGroupId, mostRecentDir: ctx.deploymentDir } };
 };

@@ -61,6 +61,8 @@ export interface LifecycleDeps {
   rebootCommand?: string;
   /** This boot's id, to tell a reboot happened. @default currentBootId() (lifecycle/reboot.ts) */
   bootId?: () => string;
+  /** How remote bundle downloads give up and retry. @default 60 s stall, retries after 2, 8, 30 s */
+  download?: Pick<FetchRevisionInput, 'stallMs' | 'retryDelaysMs'>;
 }
 
 /** What a revision source needs from the lifecycle. */
@@ -70,6 +72,12 @@ export interface FetchRevisionInput {
   archiveDir: string;
   signal: AbortSignal;
   coordinator: { url: string; sign: (method: string, path: string) => Record<string, string> };
+  /** A download that receives nothing for this long fails (retryable). */
+  stallMs?: number;
+  /** Pauses between attempts of a download that failed transiently. */
+  retryDelaysMs?: readonly number[];
+  /** Told before each retry. */
+  onRetry?: (attempt: number, err: Error, delayMs: number) => void;
 }
 
 /** Watches a deployment's events as they run. */

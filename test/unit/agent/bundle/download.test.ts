@@ -11,6 +11,20 @@ import { DeckhandError, type ErrorCode } from '../../../../protocol/src/index.ts
 const BODY = Buffer.from('bundle bytes '.repeat(1000));
 const BODY_SHA = createHash('sha256').update(BODY).digest('hex');
 
+/** Sends BODY in `parts` pieces 100 ms apart: slow, but never silent for long. */
+function trickle(res: http.ServerResponse, parts: number): void {
+  const size = Math.ceil(BODY.length / parts);
+  let sent = 0;
+  const timer = setInterval(() => {
+    res.write(BODY.subarray(sent, sent + size));
+    sent += size;
+    if (sent >= BODY.length) {
+      clearInterval(timer);
+      res.end();
+    }
+  }, 100);
+}
+
 describe('downloadToFile', () => {
   let server: http.Server;
   let base: string;
@@ -30,6 +44,11 @@ describe('downloadToFile', () => {
       } else if (req.url === '/hang') {
         res.writeHead(200);
         res.write(BODY.subarray(0, 10));
+      } else if (req.url === '/silent') {
+        // Accepts the request and never answers: a link that broke without a reset.
+      } else if (req.url === '/trickle') {
+        res.writeHead(200);
+        trickle(res, 8);
       } else {
         res.writeHead(req.url === '/boom' ? 503 : 404);
         res.end('nope');
@@ -99,6 +118,27 @@ describe('downloadToFile', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     await rejectsWith(downloadToFile(`http://127.0.0.1:${port}/bundle`, path.join(dir, 'b')), 'BUNDLE_DOWNLOAD_FAILED', /ECONNREFUSED/);
+  });
+
+  it('fails retryably, naming the stall, when the body stops arriving', async () => {
+    const started = Date.now();
+    await assert.rejects(downloadToFile(`${base}/hang`, path.join(dir, 'b'), { stallMs: 300 }), (err: unknown) => {
+      assert.ok(err instanceof DeckhandError && err.retryable, String(err));
+      assert.equal(err.code, 'BUNDLE_DOWNLOAD_FAILED');
+      assert.match(err.message, /\/hang stalled: no data arrived for 0 s/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 5000, 'the stall ends the download long before any HTTP timeout');
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it('fails as stalled when the server never answers the request', async () => {
+    await rejectsWith(downloadToFile(`${base}/silent`, path.join(dir, 'b'), { stallMs: 300 }), 'BUNDLE_DOWNLOAD_FAILED', /\/silent stalled/);
+  });
+
+  it('keeps a slow body that never pauses longer than the stall limit', async () => {
+    const result = await downloadToFile(`${base}/trickle`, path.join(dir, 'b'), { stallMs: 400, expectedSha256: BODY_SHA });
+    assert.equal(result.bytes, BODY.length);
   });
 
   it('throws the abort reason when aborted mid-body', async () => {

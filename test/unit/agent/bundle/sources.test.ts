@@ -76,19 +76,52 @@ describe('bundle sources', () => {
     let server: http.Server;
     let base: string;
     before(async () => {
-      server = http.createServer((req, res) => (req.url === '/b.tgz' ? res.end(BUNDLE) : res.writeHead(404).end()));
+      server = http.createServer((req, res) => {
+        requests.push(req.url ?? '');
+        if (req.url === '/b.tgz') return res.end(BUNDLE);
+        // Fails twice (a 503, then a body cut short), then serves the bundle.
+        if (req.url === '/flaky.tgz') {
+          const seen = requests.filter((u) => u === req.url).length;
+          if (seen === 1) return res.writeHead(503).end();
+          return res.end(seen === 2 ? BUNDLE.subarray(0, 20) : BUNDLE);
+        }
+        return res.writeHead(404).end();
+      });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
     after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const requests: string[] = [];
+    beforeEach(() => {
+      requests.length = 0;
+    });
 
     it('downloads and unpacks a bundle from a loopback http URL', async () => {
       await fetchRevision({ revision: revision({ kind: 'url', url: `${base}/b.tgz` }, BUNDLE), ...dirs });
       assert.ok((await fs.stat(path.join(dirs.archiveDir, 'appspec.yml'))).isFile());
     });
 
-    it('fails cleanly on a 404', async () => {
-      await rejectsWith(fetchRevision({ revision: revision({ kind: 'url', url: `${base}/nope` }, BUNDLE), ...dirs }), 'BUNDLE_DOWNLOAD_FAILED', /HTTP 404/);
+    it('fails cleanly on a 404, without retrying it', async () => {
+      const rev = revision({ kind: 'url', url: `${base}/nope` }, BUNDLE);
+      await rejectsWith(fetchRevision({ revision: rev, ...dirs, retryDelaysMs: [10, 10] }), 'BUNDLE_DOWNLOAD_FAILED', /HTTP 404/);
+      assert.deepEqual(requests, ['/nope']);
+    });
+
+    it('retries a 503 and a truncated body, then unpacks the bundle', async () => {
+      const retries: string[] = [];
+      const onRetry = (attempt: number, err: Error): number => retries.push(`${attempt}: ${err.message}`);
+      await fetchRevision({ revision: revision({ kind: 'url', url: `${base}/flaky.tgz` }, BUNDLE), ...dirs, retryDelaysMs: [10, 10], onRetry });
+      assert.equal(requests.length, 3);
+      assert.match(retries[0]!, /^1: .*HTTP 503/);
+      assert.match(retries[1]!, /^2: the bundle's sha256 is/);
+      assert.ok((await fs.stat(path.join(dirs.archiveDir, 'appspec.yml'))).isFile());
+    });
+
+    it('gives up after the last retry with the last error', async () => {
+      const rev = revision({ kind: 'url', url: `${base}/flaky.tgz` }, BUNDLE);
+      await rejectsWith(fetchRevision({ revision: rev, ...dirs, retryDelaysMs: [10] }), 'BUNDLE_CHECKSUM_MISMATCH', /sha256/);
+      assert.equal(requests.length, 2);
+      await assert.rejects(fs.stat(dirs.archiveDir), 'nothing is unpacked from a failed download');
     });
 
     it('refuses plain http to a host other than this one', () => {
@@ -140,7 +173,8 @@ describe('bundle sources', () => {
 
     it('fails cleanly on a sha256 mismatch, leaving no bundle behind', async () => {
       const loc: RevisionLocation = { kind: 's3', bucket: 'bundles', key: 'app/v1.tgz', endpoint };
-      await rejectsWith(fetchRevision({ revision: revision(loc, 'e'.repeat(64)), ...dirs }), 'BUNDLE_CHECKSUM_MISMATCH', /expected e{64}/);
+      // No retries here: a mismatch is retried like any transfer fault (see the http tests).
+      await rejectsWith(fetchRevision({ revision: revision(loc, 'e'.repeat(64)), ...dirs, retryDelaysMs: [] }), 'BUNDLE_CHECKSUM_MISMATCH', /expected e{64}/);
       await assert.rejects(fs.stat(dirs.bundleFile), { code: 'ENOENT' });
     });
 

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { parseAgentArgs, UsageError } from '../../../../agent/src/config/cli.ts';
+
+describe('deckhand-agent run arguments', () => {
+  it('reads --download-stall-seconds as milliseconds', () => {
+    const cmd = parseAgentArgs(['run', '--root', 'r', '--download-stall-seconds', '7.5']);
+    assert.deepEqual(cmd, { kind: 'run', root: path.resolve('r'), logLevel: 'info', downloadStallMs: 7500 });
+  });
+
+  for (const bad of ['0', '-3', 'soon', '']) {
+    it(`refuses --download-stall-seconds "${bad}", naming the flag`, () => {
+      assert.throws(() => parseAgentArgs(['run', '--root', 'r', `--download-stall-seconds=${bad}`]), (err: unknown) => {
+        assert.ok(err instanceof UsageError);
+        assert.match(err.message, /--download-stall-seconds must be a number of seconds above 0/);
+        return true;
+      });
+    });
+  }
+
+  it('refuses an unknown log level, listing the known ones', () => {
+    assert.throws(() => parseAgentArgs(['run', '--root', 'r', '--log-level', 'loud']), /--log-level must be one of error, warn, info, debug/);
+  });
+});
