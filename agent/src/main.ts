@@ -24,6 +24,7 @@ import { signRequest } from './identity/sign.ts';
 import { basicInventory, collectInventory } from './inventory/collect.ts';
 import { InventoryRefresher } from './inventory/refresh.ts';
 import { Journal } from './journal/journal.ts';
+import { lockRoot, type RootLock } from './journal/root-lock.ts';
 import type { StoredIdentity } from './journal/types.ts';
 import { DeploymentQueue } from './lifecycle/queue.ts';
 import { currentBootId } from './lifecycle/reboot.ts';
@@ -50,7 +51,20 @@ function openJournal(root: string): Journal {
   return Journal.open(path.join(root, 'agent.db'));
 }
 
+/** Takes the root's lock (one agent per root); an exit code when another agent holds it. */
+function lockOrFail(root: string): RootLock | number {
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  try {
+    return lockRoot(root);
+  } catch (err) {
+    if (err instanceof DeckhandError && err.code === 'AGENT_ROOT_LOCKED') return fail(err.message, EXIT.usage);
+    throw err;
+  }
+}
+
 async function register(cmd: RegisterCommand): Promise<number> {
+  const lock = lockOrFail(cmd.root);
+  if (typeof lock === 'number') return lock;
   const journal = openJournal(cmd.root);
   try {
     const identity = await registerInstance({
@@ -68,6 +82,7 @@ async function register(cmd: RegisterCommand): Promise<number> {
     throw err;
   } finally {
     journal.close();
+    lock.release();
   }
 }
 
@@ -192,6 +207,9 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
 
 /** Runs the agent until SIGTERM/SIGINT; resolves with the exit code. */
 async function run(cmd: RunCommand): Promise<number> {
+  // Held until the agent stops; the kernel releases it however else the agent ends.
+  const lock = lockOrFail(cmd.root);
+  if (typeof lock === 'number') return lock;
   const setup = loadSetup(cmd);
   if (typeof setup === 'number') return setup;
   fs.mkdirSync(path.join(cmd.root, 'logs'), { recursive: true });
@@ -211,6 +229,7 @@ async function run(cmd: RunCommand): Promise<number> {
       void agent
         .stop()
         .then(() => logger.info('agent stopped'))
+        .then(() => lock.release())
         .then(() => closeLogger(root))
         .then(() => resolve(EXIT.ok));
     };

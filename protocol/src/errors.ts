@@ -54,6 +54,7 @@ export const AGENT_ERROR_CODES = [
   'VALIDATION_FAILED',
   'INTERNAL',
   'JOURNAL_CORRUPT',
+  'AGENT_ROOT_LOCKED',
 ] as const;
 export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];
 
