@@ -55,7 +55,8 @@ export interface RunScriptInput extends Watch {
 
 /** A script an earlier agent started, found again by pid; `ended` resolves once it is gone. */
 export interface AdoptInput extends Watch {
-  pid: number;
+  /** Undefined when the earlier agent died before journaling it: nothing can be signalled. */
+  pid: number | undefined;
   /** Resolves with the status file's exit code, or undefined when it has none. */
   ended: Promise<number | undefined>;
 }

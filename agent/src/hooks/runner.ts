@@ -2,12 +2,12 @@
  * The hook runner: runs one lifecycle event's scripts in order, the way the CodeDeploy agent
  * does (same checks, same messages, same scripts.log), stopping at the first failure.
  */
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { access, chmod, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LifecycleErrorCode } from '../../../protocol/src/index.ts';
 import type { HookScript } from '../appspec/types.ts';
-import { PositionRecorder, readPositions, waitForAdopted } from './adopt.ts';
+import { PositionRecorder, readPositions, readStatusFile, waitForAdopted } from './adopt.ts';
 import { hookMessages as msg } from './messages.ts';
 import { EventOutput } from './output.ts';
 import { processStartTime } from './process-identity.ts';
@@ -161,15 +161,23 @@ export class ProcessHookRunner implements HookRunner {
   private async adoptOne(ctx: ScriptContext, adopt: NonNullable<ResumePoint['adopt']>): Promise<Failure | undefined> {
     const { files, script } = ctx;
     const { clock } = this.deps;
+    if (adopt.pid === undefined && readStatusFile(files.statusFile) === undefined && !existsSync(files.stdout)) {
+      // The earlier agent died before spawning it (its output file is opened just before the
+      // spawn, its pid journaled just after): it never ran, so this is its first run.
+      return this.runOne(ctx);
+    }
     ctx.output.header(`Script - ${script.location} (started before an agent restart; collecting its outcome)`);
     const start = readPositions(files.positionFile);
     const positions = new PositionRecorder(files.positionFile, clock, start);
     const target = { statusFile: files.statusFile, ...adopt };
     const ended = waitForAdopted(target, this.deps.pollMs ?? 100);
+    // Without a pid there was no deadline journaled either, and no process to wait for: the
+    // status file alone decides, so the deadline must not race it.
+    const deadlineAt = adopt.pid === undefined ? clock.now().getTime() + script.timeoutSeconds * 1000 : adopt.deadlineAt.getTime();
     const outcome = await adoptScript(this.scriptDeps(), {
-      pid: adopt.pid ?? -1,
+      pid: adopt.pid,
       ended,
-      deadlineMs: clock.monotonicMs() + (adopt.deadlineAt.getTime() - clock.now().getTime()),
+      deadlineMs: clock.monotonicMs() + (deadlineAt - clock.now().getTime()),
       signal: ctx.req.signal,
       detach: ctx.req.detach,
       output: ctx.output,

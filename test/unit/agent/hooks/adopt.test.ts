@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { systemClock } from '../../../../common/src/clock.ts';
@@ -51,17 +52,55 @@ describe('collecting a script after an agent restart', () => {
     assert.equal(result.status, 'Succeeded', result.message);
   });
 
+  /** What an agent journals for a script whose host then lost power: a pid now gone, no status file. */
+  function lostScript(): StartedScript {
+    const gone = spawnSync('true');
+    return { index: 0, pid: gone.pid!, startTime: '1', deadlineAt: new Date(Date.now() + 30_000) };
+  }
+
   it('fails with FailedAfterRestart when the process is gone and left no status', async () => {
     const result = await createHookRunner({ clock: systemClock }).runEvent(
-      dep.request([{ location: 's.sh', timeoutSeconds: 30 }], { resume: { index: 0, adopt: { deadlineAt: new Date(Date.now() + 30_000) } } }),
+      dep.request([{ location: 's.sh', timeoutSeconds: 30 }], { resume: { index: 0, adopt: lostScript() } }),
     );
     assert.equal(result.errorCode, 'FailedAfterRestart');
+  });
+
+  it('fails with FailedAfterRestart, without waiting for any deadline, when a script spawned but its pid was never journaled', async () => {
+    fs.mkdirSync(path.dirname(dep.logFile), { recursive: true });
+    fs.writeFileSync(path.join(path.dirname(dep.logFile), 'AfterInstall-0.out'), '');
+    const started = Date.now();
+    // What recovery passes when no pid was journaled: the deadline is "now".
+    const result = await createHookRunner({ clock: systemClock }).runEvent(
+      dep.request([{ location: 's.sh', timeoutSeconds: 30 }], { resume: { index: 0, adopt: { deadlineAt: new Date() } } }),
+    );
+    assert.equal(result.errorCode, 'FailedAfterRestart', result.message);
+    assert.ok(Date.now() - started < 2000, 'no kill grace period was waited out');
+  });
+
+  it('runs, once, a script the earlier agent died before spawning', async () => {
+    dep.script('s.sh', `#!/bin/sh\necho ran >> '${path.join(dep.root, 'runs')}'\n`);
+    const result = await createHookRunner({ clock: systemClock }).runEvent(
+      dep.request([{ location: 's.sh', timeoutSeconds: 30 }], { resume: { index: 0, adopt: { deadlineAt: new Date() } } }),
+    );
+    assert.equal(result.status, 'Succeeded', result.message);
+    assert.equal(fs.readFileSync(path.join(dep.root, 'runs'), 'utf8'), 'ran\n');
+  });
+
+  it('takes the exit status a script left even when its pid was never journaled', async () => {
+    dep.script('s.sh', `#!/bin/sh\necho ran >> '${path.join(dep.root, 'runs')}'\n`);
+    fs.mkdirSync(dep.statusDir, { recursive: true });
+    fs.writeFileSync(path.join(dep.statusDir, 'AfterInstall-0.status'), '3\n');
+    const result = await createHookRunner({ clock: systemClock }).runEvent(
+      dep.request([{ location: 's.sh', timeoutSeconds: 30 }], { resume: { index: 0, adopt: { deadlineAt: new Date() } } }),
+    );
+    assert.equal(result.message, 'Script at specified location: s.sh failed with exit code 3');
+    assert.equal(fs.existsSync(path.join(dep.root, 'runs')), false, 'not run again');
   });
 
   it('runs the script again when its outcome is unknowable and it opted in with retryOnRestart', async () => {
     dep.script('s.sh', `#!/bin/sh\necho again >> '${path.join(dep.root, 'runs')}'\n`);
     const result = await createHookRunner({ clock: systemClock }).runEvent(
-      dep.request([{ location: 's.sh', timeoutSeconds: 30, retryOnRestart: true }], { resume: { index: 0, adopt: { deadlineAt: new Date(Date.now() + 30_000) } } }),
+      dep.request([{ location: 's.sh', timeoutSeconds: 30, retryOnRestart: true }], { resume: { index: 0, adopt: lostScript() } }),
     );
     assert.equal(result.status, 'Succeeded', result.message);
     assert.equal(fs.readFileSync(path.join(dep.root, 'runs'), 'utf8'), 'again\n');
