@@ -40,6 +40,9 @@ export function createPosixKillTree(opts: PosixKillTreeOptions): KillTree {
   const send = opts.sendSignal ?? ((pid, sig) => process.kill(pid, sig));
   return {
     async kill(pgid) {
+      // kill(-1) signals every process we may signal and kill(-0) our own group: a group id
+      // that is not a real hook's (a bug upstream) must never get that far.
+      if (!Number.isSafeInteger(pgid) || pgid <= 1) return;
       try {
         if (!signalGroup(send, pgid, 'SIGTERM')) return;
         // Polling with signal 0 is safe from pgid reuse: Linux does not hand out a number that

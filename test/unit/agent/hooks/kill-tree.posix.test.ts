@@ -45,6 +45,14 @@ describe('createPosixKillTree', () => {
     assert.deepEqual(group.sent, []);
   });
 
+  for (const pgid of [1, 0, -1, Number.NaN]) {
+    it(`never signals anything for group id ${pgid}`, async () => {
+      const sent: number[] = [];
+      await createPosixKillTree({ clock: systemClock, graceMs: 10, sendSignal: (pid) => void sent.push(pid) }).kill(pgid);
+      assert.deepEqual(sent, []);
+    });
+  }
+
   it('never rejects, even on EPERM', async () => {
     const send = () => { throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' }); };
     await createPosixKillTree({ clock: systemClock, graceMs: 50, sendSignal: send }).kill(77);
