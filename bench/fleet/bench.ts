@@ -99,7 +99,7 @@ function recordAllAtOnce(hosts: number, runs: FleetDeployment[], out: Figures): 
   out[`fleet_${hosts}_events_per_s`] = figure(median(runs.map((d) => d.eventsPerSecond)), 'events/s', 'AllAtOnce, 15 events per host');
   out[`fleet_${hosts}_allatonce_coordinator_cpu_s`] = figure(median(runs.map((d) => d.coordinatorCpuS)), 's');
   out[`fleet_${hosts}_allatonce_simulator_cpu_s`] = figure(median(runs.map((d) => d.simulatorCpuS)), 's');
-  out[`fleet_${hosts}_post_deployment_ms`] = figure(median(runs.map((d) => d.postMs)), 'ms', 'POST /v1/deployments answer time (inside the deployment time; it returns the full view)');
+  out[`fleet_${hosts}_post_deployment_ms`] = figure(median(runs.map((d) => d.postMs)), 'ms', 'POST /v1/deployments answer time (inside the deployment time; it answers without the targets)');
   const views = runs.flatMap((d) => (d.viewMs === undefined ? [] : [d.viewMs]));
   if (views.length > 0) out[`fleet_${hosts}_deployment_view_ms`] = figure(median(views), 'ms', 'GET /v1/deployments/:id of the finished deployment');
 }

@@ -4,7 +4,7 @@
  * transaction as the last host's outcome, before it acks), then check the status through the API.
  */
 import Database from 'better-sqlite3';
-import type { DeploymentView } from '../../protocol/src/index.ts';
+import type { DeploymentSummary, DeploymentView } from '../../protocol/src/index.ts';
 import type { Coordinator } from '../lib/coordinator.ts';
 import type { DeploymentTarget } from '../lib/revision.ts';
 import { cpuSeconds } from '../lib/proc.ts';
@@ -23,7 +23,7 @@ export interface FleetDeployment {
   coordinatorCpuS: number;
   /** Simulator CPU seconds during the deployment. */
   simulatorCpuS: number;
-  /** How long POST /v1/deployments took to answer (it returns the new deployment's full view), ms. */
+  /** How long POST /v1/deployments took to answer (the new deployment without its targets), ms. */
   postMs: number;
   /** How long GET /v1/deployments/:id took afterwards (not part of durationMs), ms; undefined when not asked for. */
   viewMs: number | undefined;
@@ -58,7 +58,7 @@ export async function timedDeployment(
   const simCpuBefore = (await fleet.report('none')).cpuSeconds;
   const cpuBefore = cpuSeconds(coordinator.pid);
   const start = wallMs();
-  const created = await coordinator.call<DeploymentView>('POST', '/v1/deployments', {
+  const created = await coordinator.call<DeploymentSummary>('POST', '/v1/deployments', {
     applicationName: target.application,
     deploymentGroupName: target.group,
     revisionId: target.revisionId,

@@ -2,10 +2,12 @@
  * Summarises a V8 .cpuprofile (node --cpu-prof): where the samples fall, by function, as self
  * time and as inclusive time (the function anywhere on the stack), in shares of all samples.
  *
- *   node --import tsx bench/lib/cpuprofile.ts FILE.cpuprofile [top] [within]
+ *   node --import tsx bench/lib/cpuprofile.ts FILE.cpuprofile [top] [within] [after]
  *
- * With `within` (a function name), only samples with that function on the stack count, and
- * shares are of those samples.
+ * With `within` (a function name, or '' for any), only samples with that function on the stack
+ * count, and shares are of those samples. With `after` (a function name), samples before the first
+ * one with that function on the stack are left out: `createDeployment` keeps a fleet run's
+ * deployments and drops its registration and connection phase.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -44,20 +46,43 @@ function stackOf(id: number, parent: Map<number, number>, byId: Map<number, Prof
   return stack;
 }
 
-/** Self and inclusive shares of every function, largest inclusive first; `within` keeps only samples with that function on the stack. */
-export function summarise(profile: Profile, within?: string): FunctionShare[] {
+/** Which samples {@link summarise} counts. */
+export interface SampleFilter {
+  /** Only samples with this function on the stack. */
+  within?: string;
+  /** Only samples from the first one with this function on the stack on. */
+  after?: string;
+}
+
+function onStack(stack: readonly ProfileNode[], name: string): boolean {
+  return stack.some((node) => node.callFrame.functionName === name);
+}
+
+/** How many of the filter's samples fall on each profile node. */
+function hitsOf(profile: Profile, parent: Map<number, number>, byId: Map<number, ProfileNode>, after: string | undefined): Map<number, number> {
+  const hits = new Map<number, number>();
+  let started = after === undefined;
+  for (const id of profile.samples) {
+    started ||= onStack(stackOf(id, parent, byId), after ?? '');
+    if (started) hits.set(id, (hits.get(id) ?? 0) + 1);
+  }
+  return hits;
+}
+
+/** Self and inclusive shares of every function, largest inclusive first, over the samples `filter` keeps. */
+export function summarise(profile: Profile, filter: SampleFilter = {}): FunctionShare[] {
+  const { within, after } = filter;
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const hits = new Map<number, number>();
-  for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+  const hits = hitsOf(profile, parent, byId, after);
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   let n = 0;
   for (const [id, count] of hits) {
     const stack = stackOf(id, parent, byId);
     const leaf = stack[0];
-    if (!leaf || (within !== undefined && !stack.some((node) => node.callFrame.functionName === within))) continue;
+    if (!leaf || (within !== undefined && within !== '' && !onStack(stack, within))) continue;
     n += count;
     self.set(label(leaf), (self.get(label(leaf)) ?? 0) + count);
     for (const name of new Set(stack.map(label))) total.set(name, (total.get(name) ?? 0) + count);
@@ -73,8 +98,8 @@ function pct(x: number): string {
 }
 
 /** Prints the top functions by self time and by inclusive time. */
-export function report(file: string, top: number, within?: string): string {
-  const shares = summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile, within);
+export function report(file: string, top: number, filter: SampleFilter = {}): string {
+  const shares = summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile, filter);
   const bySelf = [...shares].sort((a, b) => b.selfShare - a.selfShare).slice(0, top);
   const lines = ['self   total  function', ...bySelf.map((s) => `${pct(s.selfShare)} ${pct(s.totalShare)}  ${s.name}`)];
   lines.push('', 'inclusive (total) time:', ...shares.slice(0, top).map((s) => `${pct(s.selfShare)} ${pct(s.totalShare)}  ${s.name}`));
@@ -82,5 +107,9 @@ export function report(file: string, top: number, within?: string): string {
 }
 
 if (process.argv[1] === import.meta.filename && process.argv[2] !== undefined) {
-  process.stdout.write(`${report(process.argv[2], Number(process.argv[3] ?? 30), process.argv[4])}\n`);
+  const [within, after] = [process.argv[4], process.argv[5]];
+  const filter: SampleFilter = {};
+  if (within !== undefined) filter.within = within;
+  if (after !== undefined) filter.after = after;
+  process.stdout.write(`${report(process.argv[2], Number(process.argv[3] ?? 30), filter)}\n`);
 }

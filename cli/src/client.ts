@@ -10,6 +10,7 @@ import type {
   CreateDeploymentRequest,
   CreateRegistrationTokenRequest,
   DeploymentGroupView,
+  DeploymentSummary,
   DeploymentView,
   InstanceView,
   RegistrationTokenView,
@@ -105,8 +106,8 @@ export class DeckhandClient {
     return this.#request('GET', `/v1/revisions/${enc(revisionId)}`);
   }
 
-  /** POST /v1/deployments. */
-  createDeployment(req: CreateDeploymentRequest): Promise<DeploymentView> {
+  /** POST /v1/deployments; answers the new deployment without its targets. */
+  createDeployment(req: CreateDeploymentRequest): Promise<DeploymentSummary> {
     return this.#request('POST', '/v1/deployments', { json: req });
   }
 

@@ -128,6 +128,8 @@ export const LifecycleEventView = z.strictObject({
   status: LifecycleEventStatusSchema,
   startTime: z.string().optional(),
   endTime: z.string().optional(),
+  /** What the agent said of an event still running (e.g. a script asked for a reboot). */
+  message: z.string().optional(),
   diagnostics: Diagnostics.optional(),
 });
 export type LifecycleEventView = z.infer<typeof LifecycleEventView>;
@@ -187,6 +189,13 @@ export const DeploymentView = z.strictObject({
   rollout: RolloutState.optional(),
 });
 export type DeploymentView = z.infer<typeof DeploymentView>;
+
+/**
+ * A deployment without its per-host targets: the answer to POST /v1/deployments, which at
+ * 10,000 hosts would otherwise list them all (about 9 MB). GET /v1/deployments/:id has them.
+ */
+export const DeploymentSummary = DeploymentView.omit({ targets: true });
+export type DeploymentSummary = z.infer<typeof DeploymentSummary>;
 
 export const InstanceView = z.strictObject({
   instanceId: Id,

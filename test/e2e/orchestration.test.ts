@@ -98,7 +98,9 @@ describe('fleet orchestration end to end (coordinator and agent processes on loo
   it('refuses a second deployment to a busy group with 409, queues it with queue, and stop kills the running hook', async function () {
     const slow = await deploy(rev.slow);
     assert.equal(slow.status, 201);
-    const pidFile = path.join(agentOf(slow.body.targets[0].instanceId).root, 'slow.pid');
+    // Creating answers without targets; the view has them.
+    const slowView = (await cluster.api('GET', `/v1/deployments/${slow.body.deploymentId}`)).body;
+    const pidFile = path.join(agentOf(slowView.targets[0].instanceId).root, 'slow.pid');
     const pid = await waitFor('the slow hook to start', () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined));
     const refused = await deploy(rev.good);
     assert.equal(refused.status, 409);

@@ -4,7 +4,14 @@
  */
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { DeploymentPlan, DeploymentStatus, DeploymentView, PreflightResponse, RolloutActionResponse } from '../../../protocol/src/index.ts';
+import type {
+  DeploymentPlan,
+  DeploymentStatus,
+  DeploymentSummary,
+  DeploymentView,
+  PreflightResponse,
+  RolloutActionResponse,
+} from '../../../protocol/src/index.ts';
 import type { ArtifactStore } from '../artifacts/store.ts';
 import type { Db } from '../store/db.ts';
 import type { NonceCache } from './agent-auth.ts';
@@ -26,6 +33,8 @@ export interface DeploymentService {
   /** Stores and starts a deployment; returns its id. */
   createDeployment(input: NewDeployment): string;
   getDeploymentView(deploymentId: string): DeploymentView | undefined;
+  /** The deployment without its per-host targets (what creating one answers). */
+  getDeploymentSummary(deploymentId: string): DeploymentSummary | undefined;
   listDeploymentViews(filter: DeploymentFilter): DeploymentView[];
   /** Stops a queued or running deployment; NOT_FOUND / CONFLICT otherwise. */
   stopDeployment(deploymentId: string, autoRollbackEnabled?: boolean): StopResult;

@@ -2,19 +2,19 @@
  * Agent events applied in bursts: every event frame that arrives before the event loop turns
  * (one socket read, or many agents' reads in the same I/O phase) is applied in ONE transaction,
  * and each session then gets one cumulative coord.ack with its cursor. Exactly-once is kept per
- * frame (an event applies only when its seq is the session's cursor + 1, together with the cursor
- * update), and nothing is sent before the transaction has committed (reliability.md §6).
+ * frame (an event applies only when its seq is the session's cursor + 1, in the transaction that
+ * moves the cursor), and nothing is sent before the transaction has committed (reliability.md §6).
+ * Command acks (agent.command.ack) join the burst in arrival order: handled on their own, each
+ * one ended the burst before it and cost a commit, which at 10,000 hosts made bursts per host.
  */
 import type { AgentEventBody } from '../../../protocol/src/index.ts';
 import type { Db } from '../store/db.ts';
-import { prepared } from '../scheduler/statements.ts';
+import { inTransaction, prepared } from '../store/statements.ts';
 import type { FrameContext, Session } from './frames.ts';
 import type { AfterCommit } from './types.ts';
 
-interface Queued {
-  session: Session;
-  body: AgentEventBody;
-}
+/** A frame waiting in the burst: an event, or a command ack. */
+type Queued = { session: Session; body: AgentEventBody } | { session: Session; commandId: string };
 
 /** Where one session's frames of a burst left its cursor. */
 interface Outcome {
@@ -23,6 +23,10 @@ interface Outcome {
   failed: boolean;
   /** The cursor moved in this burst. */
   advanced: boolean;
+  /** The session sent events in this burst (only they are answered with coord.ack). */
+  hadEvents: boolean;
+  /** Applying a command ack of this session threw. */
+  ackFailed: boolean;
 }
 
 interface Applied {
@@ -31,23 +35,31 @@ interface Applied {
   after: AfterCommit;
 }
 
+/** What one committed burst did. */
+interface Burst {
+  outcomes: Map<Session, Outcome>;
+  applied: Applied[];
+}
+
 /** The host's exactly-once cursor (0 for an unknown host); reads one column, not the inventory JSON. */
 export function lastAppliedSeq(db: Db, instanceId: string): number {
   const r = prepared(db, 'SELECT last_applied_seq FROM instances WHERE instance_id = ?').get(instanceId) as { last_applied_seq: number } | undefined;
   return r?.last_applied_seq ?? 0;
 }
 
-/** The event frames received and not applied yet, across every session of one hub. */
+/** The event and command-ack frames received and not applied yet, across every session of one hub. */
 export class EventBatch {
   private queue: Queued[] = [];
   private scheduled = false;
 
   /** Queues an event; the burst is applied once the current I/O phase is over. */
   add(ctx: FrameContext, session: Session, body: AgentEventBody): void {
-    this.queue.push({ session, body });
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.flush(ctx));
+    this.enqueue(ctx, { session, body });
+  }
+
+  /** Queues a command ack (agent.command.ack), applied in order with the events around it. */
+  addCommandAck(ctx: FrameContext, session: Session, commandId: string): void {
+    this.enqueue(ctx, { session, commandId });
   }
 
   /** Applies, acks and runs the after-commit work of everything queued. Never throws. */
@@ -56,17 +68,13 @@ export class EventBatch {
     const items = this.queue;
     if (items.length === 0) return;
     this.queue = [];
-    const applied: Applied[] = [];
-    let outcomes: Map<Session, Outcome>;
-    try {
-      outcomes = ctx.db.transaction(() => this.applyAll(ctx, items, applied))();
-    } catch (err) {
-      ctx.log.error('applying agent events failed', { events: items.length, err });
-      for (const session of new Set(items.map((i) => i.session))) sendError(ctx, session);
+    const done = commitBurst(ctx, items);
+    if (!done) {
+      for (const session of new Set(items.map((i) => i.session))) sendError(ctx, session, 'agent.event');
       return;
     }
-    reply(ctx, outcomes);
-    for (const a of applied) {
+    reply(ctx, done.outcomes);
+    for (const a of done.applied) {
       try {
         a.after();
       } catch (err) {
@@ -75,45 +83,106 @@ export class EventBatch {
     }
   }
 
-  private applyAll(ctx: FrameContext, items: readonly Queued[], applied: Applied[]): Map<Session, Outcome> {
-    const { db, sink, log } = ctx;
-    const outcomes = new Map<Session, Outcome>();
-    for (const { session, body } of items) {
-      const { instanceId } = session;
-      const outcome = outcomes.get(session) ?? { seq: lastAppliedSeq(db, instanceId), failed: false, advanced: false };
-      outcomes.set(session, outcome);
-      if (outcome.failed) continue;
-      if (!sink || body.seq !== outcome.seq + 1) {
-        log.debug('agent event not applied', { instanceId, seq: body.seq, cursor: outcome.seq });
-        continue;
-      }
-      try {
-        // A savepoint per event: one that throws is undone alone, the rest of the burst commits.
-        const after = db.transaction(() => {
-          const work = sink.applyAgentEvent(instanceId, body);
-          prepared(db, 'UPDATE instances SET last_applied_seq = ? WHERE instance_id = ?').run(body.seq, instanceId);
-          return work;
-        })();
-        Object.assign(outcome, { seq: body.seq, advanced: true });
-        applied.push({ instanceId, seq: body.seq, after });
-      } catch (err) {
-        log.error('handling agent frame failed', { instanceId, type: 'agent.event', seq: body.seq, err });
-        outcome.failed = true;
-      }
+  private enqueue(ctx: FrameContext, item: Queued): void {
+    this.queue.push(item);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush(ctx));
+  }
+}
+
+/**
+ * Applies the burst in one transaction; undefined when it could not be committed. The first try
+ * takes no savepoint per frame and moves each cursor once: if anything throws, the whole burst
+ * is rolled back and applied again with a savepoint per frame, so that only the frame that
+ * throws is undone, as if the first try had never happened.
+ */
+function commitBurst(ctx: FrameContext, items: readonly Queued[]): Burst | undefined {
+  try {
+    return inTransaction(ctx.db, () => applyAll(ctx, items, false));
+  } catch (err) {
+    ctx.log.debug('agent frame burst rolled back; applying it frame by frame', { frames: items.length, err });
+  }
+  try {
+    return inTransaction(ctx.db, () => applyAll(ctx, items, true));
+  } catch (err) {
+    ctx.log.error('applying agent events failed', { frames: items.length, err });
+    return undefined;
+  }
+}
+
+function storeCursor(ctx: FrameContext, instanceId: string, seq: number): void {
+  prepared(ctx.db, 'UPDATE instances SET last_applied_seq = ? WHERE instance_id = ?').run(seq, instanceId);
+}
+
+/** Applies every frame in order; with `isolate`, each in a savepoint, and a throw is recorded, not rethrown. */
+function applyAll(ctx: FrameContext, items: readonly Queued[], isolate: boolean): Burst {
+  const outcomes = new Map<Session, Outcome>();
+  const applied: Applied[] = [];
+  for (const item of items) {
+    let outcome = outcomes.get(item.session);
+    if (!outcome) {
+      outcome = { seq: lastAppliedSeq(ctx.db, item.session.instanceId), failed: false, advanced: false, hadEvents: false, ackFailed: false };
+      outcomes.set(item.session, outcome);
     }
-    return outcomes;
+    if ('commandId' in item) applyCommandAck(ctx, item.session, item.commandId, outcome, isolate);
+    else applyEvent(ctx, item.session, item.body, outcome, isolate, applied);
+  }
+  // Without savepoints, nothing is kept unless all is: one cursor write per session is enough.
+  if (!isolate) for (const [session, o] of outcomes) if (o.advanced) storeCursor(ctx, session.instanceId, o.seq);
+  return { outcomes, applied };
+}
+
+function applyEvent(ctx: FrameContext, session: Session, body: AgentEventBody, outcome: Outcome, isolate: boolean, applied: Applied[]): void {
+  const { db, sink, log } = ctx;
+  const { instanceId } = session;
+  outcome.hadEvents = true;
+  if (outcome.failed) return;
+  if (!sink || body.seq !== outcome.seq + 1) {
+    log.debug('agent event not applied', { instanceId, seq: body.seq, cursor: outcome.seq });
+    return;
+  }
+  if (!isolate) {
+    applied.push({ instanceId, seq: body.seq, after: sink.applyAgentEvent(instanceId, body) });
+    Object.assign(outcome, { seq: body.seq, advanced: true });
+    return;
+  }
+  try {
+    const after = inTransaction(db, () => {
+      const work = sink.applyAgentEvent(instanceId, body);
+      storeCursor(ctx, instanceId, body.seq);
+      return work;
+    });
+    applied.push({ instanceId, seq: body.seq, after });
+    Object.assign(outcome, { seq: body.seq, advanced: true });
+  } catch (err) {
+    log.error('handling agent frame failed', { instanceId, type: 'agent.event', seq: body.seq, err });
+    outcome.failed = true;
+  }
+}
+
+function applyCommandAck(ctx: FrameContext, session: Session, commandId: string, outcome: Outcome, isolate: boolean): void {
+  const { sink } = ctx;
+  if (!sink) return;
+  if (!isolate) return sink.acknowledgeCommand(session.instanceId, commandId);
+  try {
+    inTransaction(ctx.db, () => sink.acknowledgeCommand(session.instanceId, commandId));
+  } catch (err) {
+    ctx.log.error('handling agent frame failed', { instanceId: session.instanceId, type: 'agent.command.ack', err });
+    outcome.ackFailed = true;
   }
 }
 
 function reply(ctx: FrameContext, outcomes: Map<Session, Outcome>): void {
   for (const [session, outcome] of outcomes) {
     // A failed event is answered like any failed frame; what did apply before it is acked.
-    if (!outcome.failed || outcome.advanced) ctx.send(session, 'coord.ack', { seq: outcome.seq });
-    if (outcome.failed) sendError(ctx, session);
+    if (outcome.hadEvents && (!outcome.failed || outcome.advanced)) ctx.send(session, 'coord.ack', { seq: outcome.seq });
+    if (outcome.failed) sendError(ctx, session, 'agent.event');
+    if (outcome.ackFailed) sendError(ctx, session, 'agent.command.ack');
   }
 }
 
-function sendError(ctx: FrameContext, session: Session): void {
+function sendError(ctx: FrameContext, session: Session, type: 'agent.event' | 'agent.command.ack'): void {
   // Internal details (SQL, paths) stay in our log; the agent may retry later.
-  ctx.send(session, 'coord.error', { code: 'INTERNAL', message: 'could not handle agent.event', retryable: true });
+  ctx.send(session, 'coord.error', { code: 'INTERNAL', message: `could not handle ${type}`, retryable: true });
 }

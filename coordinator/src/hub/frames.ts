@@ -38,7 +38,7 @@ export interface FrameContext {
   heartbeatMs: number;
   sink: AgentEventSink | undefined;
   send<T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean;
-  /** Event frames waiting to be applied together (event-batch.ts). */
+  /** Event and command-ack frames waiting to be applied together (event-batch.ts). */
   events: EventBatch;
   /** Preflight requests waiting for answers (preflight.ts). */
   preflights: PreflightRequests;
@@ -64,6 +64,7 @@ export function handleAgentFrame(ctx: FrameContext, session: Session, raw: Buffe
 
 function dispatchFrame(ctx: FrameContext, session: Session, frame: AgentFrame): void {
   if (frame.type === 'agent.event') return ctx.events.add(ctx, session, frame.body);
+  if (frame.type === 'agent.command.ack') return ctx.events.addCommandAck(ctx, session, frame.body.commandId);
   // Any other frame sees every event received before it applied, as if handled one by one.
   ctx.events.flush(ctx);
   switch (frame.type) {
@@ -71,9 +72,6 @@ function dispatchFrame(ctx: FrameContext, session: Session, frame: AgentFrame): 
       return onHello(ctx, session, frame.body);
     case 'agent.inventory':
       touchInstance(ctx.db, session.instanceId, { lastSeen: nowIso(ctx), inventory: frame.body.inventory });
-      return;
-    case 'agent.command.ack':
-      ctx.sink?.acknowledgeCommand(session.instanceId, frame.body.commandId);
       return;
     case 'agent.log':
       return onLog(ctx, session, frame.body);

@@ -12,6 +12,8 @@ export interface AgentEventSink {
   /**
    * Applies one agent event. Called inside the hub's transaction together with the
    * last_applied_seq update; must not send anything itself, and returns what to do after commit.
+   * When another event of the same burst throws, the transaction is rolled back and this is
+   * called again: keep every effect in the store or in the returned work.
    */
   applyAgentEvent(instanceId: string, event: AgentEventBody): AfterCommit;
   /** The host journaled the command (agent.command.ack). */

@@ -2,7 +2,7 @@
  * The coord.command bodies the scheduler sends: built from the stored deployment, so a re-send
  * after a reconnect or a coordinator restart carries exactly what the first send did.
  */
-import { prepared } from './statements.ts';
+import { prepared } from '../store/statements.ts';
 import type { Db } from '../store/db.ts';
 import type { BundleType, CommandBody, FileExistsBehavior } from '../../../protocol/src/index.ts';
 
@@ -68,13 +68,21 @@ export function coordinatorLocation(revisionId: string): { kind: 'coordinator'; 
 
 /** The command telling a host to run `deploymentId`; undefined if the deployment is gone. */
 export function buildCommand(db: Db, deploymentId: string, commandId: string): CommandBody | undefined {
+  return commandBuilder(db, deploymentId)?.(commandId);
+}
+
+/**
+ * Builds `deploymentId`'s commands from one read of the deployment, for a step that dispatches
+ * many hosts at once; undefined if the deployment is gone.
+ */
+export function commandBuilder(db: Db, deploymentId: string): ((commandId: string) => CommandBody) | undefined {
   const row = prepared(db, SPEC_SQL).get(deploymentId) as SpecRow | undefined;
-  return row ? toCommand(row, commandId) : undefined;
+  return row && ((commandId) => toCommand(row, commandId));
 }
 
 /** Commands sent to the host but not acknowledged, of deployments still in progress, oldest first. */
 export function unackedCommands(db: Db, instanceId: string): CommandBody[] {
-  const rows = prepared(db, 
+  const rows = prepared(db,
       `SELECT t.deployment_id, t.command_id FROM deployment_targets t
        JOIN deployments d ON d.deployment_id = t.deployment_id
        WHERE t.instance_id = ? AND t.command_id IS NOT NULL AND t.command_acked = 0

@@ -3,7 +3,7 @@
  * starts), resume, approve (opens the gate after the first batch), and the end of a bake.
  * The deployment stays InProgress throughout; its `rollout` view says what it waits for.
  */
-import { prepared } from './statements.ts';
+import { prepared } from '../store/statements.ts';
 import { DeckhandError, type RolloutActionResponse } from '../../../protocol/src/index.ts';
 import { advance, iso, type Engine } from './engine.ts';
 import * as repo from './repo.ts';

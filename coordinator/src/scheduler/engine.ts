@@ -8,8 +8,8 @@ import type { Logger } from '../../../common/src/logger.ts';
 import { newId } from '../../../common/src/ids.ts';
 import type { CommandBody, CoordBodies, DeploymentErrorCode } from '../../../protocol/src/index.ts';
 import { getDeploymentGroup } from '../store/groups.ts';
-import { prepared } from './statements.ts';
-import { buildCommand } from './commands.ts';
+import { prepared } from '../store/statements.ts';
+import { buildCommand, commandBuilder } from './commands.ts';
 import { configFor } from './configs.ts';
 import { checkStartable, minimumHealthyCount } from './health.ts';
 import * as repo from './repo.ts';
@@ -55,11 +55,13 @@ function inSeconds(e: Engine, seconds: number, extraMs = 0): string {
 }
 
 /** When a running host of this deployment is failed if it reports nothing more. */
-export function eventDeadline(e: Engine, deploymentGroupId: string): string {
-  // Runs for every lifecycle event: one column, not the whole group row with its JSON columns.
-  const r = prepared(e.db, 'SELECT event_timeout_seconds FROM deployment_groups WHERE deployment_group_id = ?').get(deploymentGroupId) as
-    | { event_timeout_seconds: number }
-    | undefined;
+export function eventDeadline(e: Engine, deploymentId: string): string {
+  // Runs for every lifecycle event: one column of the group, in one statement.
+  const r = prepared(
+    e.db,
+    `SELECT g.event_timeout_seconds FROM deployments d
+     JOIN deployment_groups g ON g.deployment_group_id = d.deployment_group_id WHERE d.deployment_id = ?`,
+  ).get(deploymentId) as { event_timeout_seconds: number } | undefined;
   return inSeconds(e, r?.event_timeout_seconds ?? 3600, EVENT_GRACE_MS);
 }
 
@@ -117,13 +119,19 @@ export function advance(e: Engine, deploymentId: string): void {
 function dispatch(e: Engine, d: repo.DeploymentRow, count: number): void {
   const group = getDeploymentGroup(e.db, d.deploymentGroupId);
   const batch = rows.nextBatch(e.db, d.deploymentId);
+  // The same for every host of the step (one transaction, one `now`): read once, not per host.
+  const deadline = eventDeadline(e, d.deploymentId);
+  const commandWith = commandBuilder(e.db, d.deploymentId);
+  const waitUntil = inSeconds(e, group?.agentWaitSeconds ?? 300);
   for (const instanceId of rows.nextPendingTargets(e.db, d.deploymentId, count)) {
     rows.setBatch(e.db, d.deploymentId, instanceId, batch);
     if (e.presence.isConnected(instanceId)) {
-      const command = sendTo(e, d.deploymentId, instanceId, eventDeadline(e, d.deploymentGroupId));
-      if (command) e.out.push({ instanceId, command });
+      // sendTo() with what is the same for every host read once.
+      const commandId = newId('c');
+      rows.markDispatched(e.db, d.deploymentId, instanceId, commandId, iso(e), deadline);
+      if (commandWith) e.out.push({ instanceId, command: commandWith(commandId) });
     } else {
-      rows.markWaiting(e.db, d.deploymentId, instanceId, iso(e), inSeconds(e, group?.agentWaitSeconds ?? 300));
+      rows.markWaiting(e.db, d.deploymentId, instanceId, iso(e), waitUntil);
       e.log.info('agent offline; host waits for it', { deploymentId: d.deploymentId, instanceId });
     }
   }

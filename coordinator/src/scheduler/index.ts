@@ -10,6 +10,7 @@ import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import type { AgentEventBody, CommandBody, CoordBodies, DeploymentPlan, DeploymentView, RolloutActionResponse } from '../../../protocol/src/index.ts';
 import type { AfterCommit, AgentEventSink } from '../hub/types.ts';
+import { inTransaction, joinTransaction } from '../store/statements.ts';
 import { recordAgentEvent } from './intake.ts';
 import * as commands from './commands.ts';
 import { approveDeployment, endBakes, pauseDeployment, resumeDeployment } from './controls.ts';
@@ -149,16 +150,23 @@ export class Scheduler implements AgentEventSink {
   /** {@inheritDoc AgentEventSink.applyAgentEvent} */
   applyAgentEvent(instanceId: string, event: AgentEventBody): AfterCommit {
     const e = this.engine();
-    this.db.transaction(() => {
+    // The hub calls this inside its own transaction (or savepoint) around this event alone.
+    const kind = joinTransaction(this.db, () => {
       const result = recordAgentEvent(this.db, instanceId, event);
       if (result.kind === 'ignored') {
         this.log.info('agent event ignored', { instanceId, deploymentId: event.deploymentId, seq: event.seq, reason: result.reason });
-        return;
+      } else if (result.kind === 'event') {
+        agentReported(e, event.deploymentId, instanceId);
+      } else {
+        this.log.debug('host finished', { instanceId, deploymentId: result.deploymentId, status: result.status });
+        advance(e, result.deploymentId);
       }
-      if (result.kind === 'event') return agentReported(e, event.deploymentId, instanceId);
-      this.log.info('host finished', { instanceId, deploymentId: result.deploymentId, status: result.status });
-      advance(e, result.deploymentId);
-    })();
+      return result.kind;
+    });
+    // A lifecycle event only moves its host's deadline later: the armed timer may fire early,
+    // finds nothing expired and re-arms, so re-reading the earliest deadline per event (15 per
+    // host) is not needed. An outcome may dispatch hosts or end the deployment: re-arm.
+    if (kind === 'event') return () => this.send(e.out);
     return () => this.afterCommit(e.out);
   }
 
@@ -196,7 +204,7 @@ export class Scheduler implements AgentEventSink {
   /** Runs `work` in one transaction, then sends what it decided and re-arms the deadline timer. */
   private run<T>(work: (e: Engine) => T): T {
     const e = this.engine();
-    const result = this.db.transaction(() => work(e))();
+    const result = inTransaction(this.db, () => work(e));
     this.afterCommit(e.out);
     return result;
   }

@@ -2,7 +2,7 @@
  * Records one agent.event on the target and target_events rows. Pure bookkeeping: deciding what
  * the deployment does next is the scheduler's job.
  */
-import { prepared } from './statements.ts';
+import { prepared } from '../store/statements.ts';
 import type { Db } from '../store/db.ts';
 import type { AgentEventBody } from '../../../protocol/src/index.ts';
 import { isTerminalInstanceStatus, type InstanceStatus } from '../../../protocol/src/index.ts';
@@ -23,13 +23,15 @@ const TERMINAL_EVENT = new Set(['Succeeded', 'Failed', 'Skipped', 'Unknown']);
 function recordLifecycleEvent(db: Db, instanceId: string, event: AgentEventBody, lifecycleEvent: string): void {
   const base = [event.deploymentId, instanceId, lifecycleEvent];
   if (event.status === 'InProgress') {
-    prepared(db, 
-      `UPDATE target_events SET status = 'InProgress', started_at = ? WHERE deployment_id = ? AND instance_id = ? AND event = ?`,
-    ).run(event.at, ...base);
+    // An InProgress event may say why it is still running (a script asked for a reboot).
+    prepared(db,
+      `UPDATE target_events SET status = 'InProgress', started_at = ?, message = COALESCE(?, message)
+       WHERE deployment_id = ? AND instance_id = ? AND event = ?`,
+    ).run(event.at, event.message ?? null, ...base);
     return;
   }
   if (!TERMINAL_EVENT.has(event.status)) return;
-  prepared(db, 
+  prepared(db,
     `UPDATE target_events SET status = ?, ended_at = ?, started_at = COALESCE(started_at, ?),
        error_code = ?, script_name = ?, message = ?, log_tail = ?
      WHERE deployment_id = ? AND instance_id = ? AND event = ?`,
@@ -46,13 +48,13 @@ function recordLifecycleEvent(db: Db, instanceId: string, event: AgentEventBody,
 }
 
 function recordOutcome(db: Db, instanceId: string, event: AgentEventBody): void {
-  prepared(db, 
+  prepared(db,
     `UPDATE deployment_targets SET status = ?, error_code = ?, message = ?, updated_at = ?
      WHERE deployment_id = ? AND instance_id = ?`,
   ).run(event.status, event.errorCode ?? null, event.message ?? null, event.at, event.deploymentId, instanceId);
   if (event.status !== 'Succeeded') {
     // The agent runs nothing after a failure; what it never reached is Skipped, as in CodeDeploy.
-    prepared(db, 
+    prepared(db,
       `UPDATE target_events SET status = 'Skipped' WHERE deployment_id = ? AND instance_id = ? AND status = 'Pending'`,
     ).run(event.deploymentId, instanceId);
   }

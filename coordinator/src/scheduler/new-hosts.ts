@@ -4,7 +4,7 @@
  * CodeDeploy's CodeDeployAutoUpdate for Auto Scaling launches), queued if the group is busy.
  * Groups can turn this off (autoDeployNewInstances).
  */
-import { prepared } from './statements.ts';
+import { prepared } from '../store/statements.ts';
 import { listAllDeploymentGroups, type DeploymentGroupRow } from '../store/groups.ts';
 import { getInstance, type InstanceRow } from '../store/instances.ts';
 import type { Engine } from './engine.ts';

@@ -6,7 +6,6 @@
  * its agent is gone, TIMEOUT when it is connected but silent. Deadlines live in the store, so
  * the timer can be recomputed from it at any time (after a restart too).
  */
-import { prepared } from './statements.ts';
 import { getInstance } from '../store/instances.ts';
 import { advance, eventDeadline, iso, sendTo, type Engine } from './engine.ts';
 import * as rows from './target-rows.ts';
@@ -19,8 +18,7 @@ import * as rows from './target-rows.ts';
 export function agentConnected(e: Engine, instanceId: string): void {
   for (const t of rows.liveTargetsOf(e.db, instanceId)) {
     if (t.status === 'WaitingForAgent' && t.deploymentStatus === 'InProgress') {
-      const deploymentGroupId = groupOf(e, t.deploymentId);
-      sendTo(e, t.deploymentId, instanceId, eventDeadline(e, deploymentGroupId));
+      sendTo(e, t.deploymentId, instanceId, eventDeadline(e, t.deploymentId));
       e.log.info('agent connected; waiting host dispatched', { deploymentId: t.deploymentId, instanceId });
     } else if (t.status === 'InProgress' && t.deploymentStatus === 'Stopped' && t.commandId !== null) {
       e.out.push({ instanceId, cancel: { commandId: t.commandId, deploymentId: t.deploymentId } });
@@ -28,16 +26,9 @@ export function agentConnected(e: Engine, instanceId: string): void {
   }
 }
 
-function groupOf(e: Engine, deploymentId: string): string {
-  const r = prepared(e.db, 'SELECT deployment_group_id FROM deployments WHERE deployment_id = ?').get(deploymentId) as
-    | { deployment_group_id: string }
-    | undefined;
-  return r?.deployment_group_id ?? '';
-}
-
 /** The agent reported progress on a running host: its deadline moves out. */
 export function agentReported(e: Engine, deploymentId: string, instanceId: string): void {
-  rows.extendDeadline(e.db, deploymentId, instanceId, eventDeadline(e, groupOf(e, deploymentId)));
+  rows.extendDeadline(e.db, deploymentId, instanceId, eventDeadline(e, deploymentId));
 }
 
 function lastSeenText(e: Engine, instanceId: string): string {

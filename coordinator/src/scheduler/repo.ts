@@ -2,7 +2,7 @@
  * SQL the scheduler runs against the deployments table (schema in store/migrations.ts); the
  * per-host rows are in target-rows.ts. Callers own the transactions.
  */
-import { prepared } from './statements.ts';
+import { prepared } from '../store/statements.ts';
 import type { Db } from '../store/db.ts';
 import type { AutoRollbackConfiguration, DeploymentErrorCode, FileExistsBehavior } from '../../../protocol/src/index.ts';
 import { parseJsonColumn } from '../store/rows.ts';
@@ -74,7 +74,7 @@ export function listDeploymentsByStatus(db: Db, status: string): DeploymentRow[]
 }
 
 function firstOfGroup(db: Db, deploymentGroupId: string, statuses: string): string | undefined {
-  const r = prepared(db, 
+  const r = prepared(db,
       `SELECT deployment_id FROM deployments WHERE deployment_group_id = ? AND status IN (${statuses})
        ORDER BY created_at, rowid LIMIT 1`,
     )
@@ -110,7 +110,7 @@ export function markCompleted(
   at: string,
   error?: { code: DeploymentErrorCode; message: string },
 ): void {
-  prepared(db, 
+  prepared(db,
     'UPDATE deployments SET status = ?, completed_at = ?, error_code = ?, error_message = ? WHERE deployment_id = ?',
   ).run(status, at, error?.code ?? null, error?.message ?? null, deploymentId);
 }
@@ -153,7 +153,7 @@ export interface DeploymentInsert {
 
 /** Stores a deployment in status Created or Queued. */
 export function insertDeployment(db: Db, d: DeploymentInsert, status: 'Created' | 'Queued' = 'Created'): void {
-  prepared(db, 
+  prepared(db,
     `INSERT INTO deployments (deployment_id, application_id, deployment_group_id, revision_id, deployment_config_name,
        status, creator, file_exists_behavior, ignore_application_stop_failures, parameters, description, created_at,
        update_outdated_only, auto_rollback, target_instances, rollback_of)

@@ -4,7 +4,7 @@
  * ways to the deployment that triggered it. It goes to every instance of the group, as
  * CodeDeploy's in-place rollback does, not only the hosts the failed deployment touched.
  */
-import { prepared } from './statements.ts';
+import { prepared } from '../store/statements.ts';
 import { newId } from '../../../common/src/ids.ts';
 import { DeckhandError, type AutoRollbackConfiguration } from '../../../protocol/src/index.ts';
 import { getDeploymentGroup, type DeploymentGroupRow } from '../store/groups.ts';

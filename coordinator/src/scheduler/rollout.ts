@@ -4,7 +4,7 @@
  * approval), and the next scheduling decision once those gates are taken into account. The
  * bake deadline is stored, so a restarted coordinator resumes the bake where it was.
  */
-import { prepared } from './statements.ts';
+import { prepared } from '../store/statements.ts';
 import type { Db } from '../store/db.ts';
 import { listInstances } from '../store/instances.ts';
 import type { RolloutState } from '../../../protocol/src/index.ts';
@@ -123,7 +123,7 @@ export function waitingFor(state: Omit<RolloutState, 'waitingFor'>, now: string)
 
 /** The rollout columns of a deployment, or undefined when there is none. */
 export function readRollout(db: Db, deploymentId: string, now: string): RolloutRow | undefined {
-  const r = prepared(db, 
+  const r = prepared(db,
       `SELECT step_kind, current_step, step_count, bake_until, paused, approval, approved_by, approved_at, require_approval
        FROM deployments WHERE deployment_id = ?`,
     )
@@ -155,7 +155,7 @@ function stepProgress(db: Db, deploymentId: string, step: number, kind: StepKind
 
 /** Moves to the next step: its bake starts now, and after step 1 a pending approval is awaited. */
 function enterNextStep(db: Db, deploymentId: string, bakeUntil: string | null): void {
-  prepared(db, 
+  prepared(db,
     `UPDATE deployments SET bake_until = ?,
        approval = CASE WHEN approval = 'Pending' AND current_step = 1 THEN 'Waiting' ELSE approval END,
        current_step = current_step + 1

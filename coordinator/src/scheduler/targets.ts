@@ -5,7 +5,7 @@
  * connected hosts go before offline ones, so an offline host has the longest time to come back
  * before its turn; then registration order.
  */
-import { prepared } from './statements.ts';
+import { prepared } from '../store/statements.ts';
 import type { RevisionHealth } from '../../../protocol/src/index.ts';
 import type { Db } from '../store/db.ts';
 import { getDeploymentGroup } from '../store/groups.ts';
@@ -47,7 +47,7 @@ export function orderHosts<T extends { revisionHealth: RevisionHealth; connected
 
 /** Every host's history in the group, from the targets of its deployments. */
 export function groupHistory(db: Db, deploymentGroupId: string): Map<string, HostHistory> {
-  const rows = prepared(db, 
+  const rows = prepared(db,
       `SELECT t.instance_id, t.status, d.revision_id FROM deployment_targets t
        JOIN deployments d ON d.deployment_id = t.deployment_id
        WHERE d.deployment_group_id = ? AND t.status IN ('Succeeded', 'Failed')

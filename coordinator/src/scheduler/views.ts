@@ -1,12 +1,13 @@
 /**
  * Read models of deployments for the HTTP API: protocol api.ts DeploymentView, with per-host
- * targets and lifecycle events (diagnostics on failure).
+ * targets and lifecycle events (diagnostics on failure), and DeploymentSummary without them.
  */
-import { prepared } from './statements.ts';
+import { prepared } from '../store/statements.ts';
 import type { Db } from '../store/db.ts';
 import {
   isErrorCode,
   type DeploymentStatus,
+  type DeploymentSummary,
   type DeploymentView,
   type DeploymentTargetView,
   type ErrorCode,
@@ -96,13 +97,15 @@ function toEventView(e: RawEvent): LifecycleEventView {
     if (e.script_name !== null) diagnostics.scriptName = e.script_name;
     if (e.log_tail !== null) diagnostics.logTail = e.log_tail;
     view.diagnostics = diagnostics;
+  } else if (e.message !== null && e.status === 'InProgress') {
+    view.message = e.message;
   }
   return view;
 }
 
 function targetsOf(db: Db, d: RawDeployment): DeploymentTargetView[] {
   const deploymentId = d.deployment_id;
-  const targets = prepared(db, 
+  const targets = prepared(db,
       `SELECT t.instance_id, i.hostname, t.status, t.batch, t.step, t.segment, t.updated_at, t.error_code, t.message FROM deployment_targets t
        LEFT JOIN instances i ON i.instance_id = t.instance_id WHERE t.deployment_id = ? ORDER BY t.position`,
     )
@@ -133,15 +136,31 @@ function targetsOf(db: Db, d: RawDeployment): DeploymentTargetView[] {
   });
 }
 
-function overviewOf(targets: readonly DeploymentTargetView[]): DeploymentView['overview'] {
+/** CodeDeploy's overview counters from the number of targets in each status. */
+function overviewOf(counts: ReadonlyMap<string, number>): DeploymentView['overview'] {
   const overview: DeploymentView['overview'] = { Pending: 0, InProgress: 0, Succeeded: 0, Failed: 0, Skipped: 0 };
-  const waiting = targets.filter((t) => t.status === 'WaitingForAgent').length;
+  const waiting = counts.get('WaitingForAgent') ?? 0;
   // Only shown when some host waits, so CodeDeploy-shaped consumers see CodeDeploy's counters.
   if (waiting > 0) overview.WaitingForAgent = waiting;
-  for (const t of targets) {
-    if (t.status !== 'WaitingForAgent' && Object.hasOwn(overview, t.status)) overview[t.status as 'Pending'] += 1;
+  for (const [status, n] of counts) {
+    if (status !== 'WaitingForAgent' && Object.hasOwn(overview, status)) overview[status as 'Pending'] += n;
   }
   return overview;
+}
+
+function countTargets(targets: readonly DeploymentTargetView[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of targets) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
+  return counts;
+}
+
+/** The same counts from the store, without reading the targets (a covering index scan). */
+function countStoredTargets(db: Db, deploymentId: string): Map<string, number> {
+  const rows = prepared(db, 'SELECT status, COUNT(*) AS n FROM deployment_targets WHERE deployment_id = ? GROUP BY status').all(deploymentId) as {
+    status: string;
+    n: number;
+  }[];
+  return new Map(rows.map((r) => [r.status, r.n]));
 }
 
 function rollbackInfoOf(d: RawDeployment): DeploymentView['rollbackInfo'] {
@@ -152,9 +171,8 @@ function rollbackInfoOf(d: RawDeployment): DeploymentView['rollbackInfo'] {
   return Object.keys(info).length > 0 ? info : undefined;
 }
 
-function toView(db: Db, d: RawDeployment, now: Date): DeploymentView {
-  const targets = targetsOf(db, d);
-  const view: DeploymentView = {
+function toSummary(db: Db, d: RawDeployment, now: Date, overview: DeploymentView['overview']): DeploymentSummary {
+  const view: DeploymentSummary = {
     deploymentId: d.deployment_id,
     applicationName: d.application_name,
     deploymentGroupName: d.group_name,
@@ -165,8 +183,7 @@ function toView(db: Db, d: RawDeployment, now: Date): DeploymentView {
     fileExistsBehavior: d.file_exists_behavior,
     ignoreApplicationStopFailures: d.ignore_application_stop_failures !== 0,
     createTime: d.created_at,
-    overview: overviewOf(targets),
-    targets,
+    overview,
   };
   if (d.description !== null) view.description = d.description;
   if (d.error_code !== null) {
@@ -185,6 +202,11 @@ function toView(db: Db, d: RawDeployment, now: Date): DeploymentView {
   return view;
 }
 
+function toView(db: Db, d: RawDeployment, now: Date): DeploymentView {
+  const targets = targetsOf(db, d);
+  return { ...toSummary(db, d, now, overviewOf(countTargets(targets))), targets };
+}
+
 /**
  * The deployment with its targets and lifecycle events, or undefined when there is none.
  * `now` decides whether a stored bake is still running.
@@ -192,6 +214,12 @@ function toView(db: Db, d: RawDeployment, now: Date): DeploymentView {
 export function getDeploymentView(db: Db, deploymentId: string, now: Date = new Date()): DeploymentView | undefined {
   const raw = prepared(db, `${SELECT_DEPLOYMENT} WHERE d.deployment_id = ?`).get(deploymentId) as RawDeployment | undefined;
   return raw && toView(db, raw, now);
+}
+
+/** The deployment without its targets (their counts are in `overview`), or undefined when there is none. */
+export function getDeploymentSummary(db: Db, deploymentId: string, now: Date = new Date()): DeploymentSummary | undefined {
+  const raw = prepared(db, `${SELECT_DEPLOYMENT} WHERE d.deployment_id = ?`).get(deploymentId) as RawDeployment | undefined;
+  return raw && toSummary(db, raw, now, overviewOf(countStoredTargets(db, deploymentId)));
 }
 
 /** Deployments matching the filter, newest first. */

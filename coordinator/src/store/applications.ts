@@ -4,6 +4,7 @@
 import { newId } from '../../../common/src/ids.ts';
 import { DeckhandError } from '../../../protocol/src/index.ts';
 import type { Db } from './db.ts';
+import { prepared } from './statements.ts';
 import { isUniqueViolation } from './rows.ts';
 
 /** One row of `applications`. */
@@ -29,7 +30,7 @@ function toRow(raw: RawApplication): ApplicationRow {
 export function insertApplication(db: Db, input: { name: string; createdAt: string }): ApplicationRow {
   const row: ApplicationRow = { applicationId: newId('a'), name: input.name, createdAt: input.createdAt };
   try {
-    db.prepare('INSERT INTO applications (application_id, name, created_at) VALUES (?, ?, ?)').run(
+    prepared(db, 'INSERT INTO applications (application_id, name, created_at) VALUES (?, ?, ?)').run(
       row.applicationId,
       row.name,
       row.createdAt,
@@ -43,7 +44,7 @@ export function insertApplication(db: Db, input: { name: string; createdAt: stri
 
 /** The application with this id, if any. */
 export function getApplication(db: Db, applicationId: string): ApplicationRow | undefined {
-  const raw = db.prepare(`SELECT ${COLUMNS} FROM applications WHERE application_id = ?`).get(applicationId) as
+  const raw = prepared(db, `SELECT ${COLUMNS} FROM applications WHERE application_id = ?`).get(applicationId) as
     | RawApplication
     | undefined;
   return raw && toRow(raw);
@@ -51,12 +52,12 @@ export function getApplication(db: Db, applicationId: string): ApplicationRow | 
 
 /** The application with this name, if any. */
 export function getApplicationByName(db: Db, name: string): ApplicationRow | undefined {
-  const raw = db.prepare(`SELECT ${COLUMNS} FROM applications WHERE name = ?`).get(name) as RawApplication | undefined;
+  const raw = prepared(db, `SELECT ${COLUMNS} FROM applications WHERE name = ?`).get(name) as RawApplication | undefined;
   return raw && toRow(raw);
 }
 
 /** Every application, by name. */
 export function listApplications(db: Db): ApplicationRow[] {
-  const raws = db.prepare(`SELECT ${COLUMNS} FROM applications ORDER BY name`).all() as RawApplication[];
+  const raws = prepared(db, `SELECT ${COLUMNS} FROM applications ORDER BY name`).all() as RawApplication[];
   return raws.map(toRow);
 }

@@ -3,6 +3,7 @@
  */
 import { DeckhandError, type MinimumHealthyHosts, type RolloutOptions } from '../../../protocol/src/index.ts';
 import type { Db } from './db.ts';
+import { prepared } from './statements.ts';
 import { isUniqueViolation, parseJsonColumn } from './rows.ts';
 
 /** One row of `deployment_configs`. */
@@ -37,7 +38,7 @@ export type NewDeploymentConfig = Omit<DeploymentConfigRow, 'rollout'> & { rollo
 export function insertDeploymentConfig(db: Db, input: NewDeploymentConfig): DeploymentConfigRow {
   const row: DeploymentConfigRow = { ...input, rollout: input.rollout ?? {} };
   try {
-    db.prepare('INSERT INTO deployment_configs (name, minimum_healthy_hosts, rollout, created_at) VALUES (?, ?, ?, ?)').run(
+    prepared(db, 'INSERT INTO deployment_configs (name, minimum_healthy_hosts, rollout, created_at) VALUES (?, ?, ?, ?)').run(
       row.name,
       JSON.stringify(row.minimumHealthyHosts),
       JSON.stringify(row.rollout),
@@ -52,11 +53,11 @@ export function insertDeploymentConfig(db: Db, input: NewDeploymentConfig): Depl
 
 /** The custom configuration with this name, if any. */
 export function getDeploymentConfig(db: Db, name: string): DeploymentConfigRow | undefined {
-  const raw = db.prepare('SELECT * FROM deployment_configs WHERE name = ?').get(name) as RawConfig | undefined;
+  const raw = prepared(db, 'SELECT * FROM deployment_configs WHERE name = ?').get(name) as RawConfig | undefined;
   return raw && toRow(raw);
 }
 
 /** Every custom configuration, by name. */
 export function listDeploymentConfigs(db: Db): DeploymentConfigRow[] {
-  return (db.prepare('SELECT * FROM deployment_configs ORDER BY name').all() as RawConfig[]).map(toRow);
+  return (prepared(db, 'SELECT * FROM deployment_configs ORDER BY name').all() as RawConfig[]).map(toRow);
 }

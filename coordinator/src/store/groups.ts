@@ -5,6 +5,7 @@
 import { newId } from '../../../common/src/ids.ts';
 import { DeckhandError, type AutoRollbackConfiguration, type TagFilter, type TagSet } from '../../../protocol/src/index.ts';
 import type { Db } from './db.ts';
+import { prepared } from './statements.ts';
 import { isUniqueViolation, parseJsonColumn, setOptional } from './rows.ts';
 
 /** Settings of a group that have defaults (GROUP_DEFAULTS). */
@@ -86,7 +87,7 @@ function toRow(raw: RawGroup): DeploymentGroupRow {
 export function insertDeploymentGroup(db: Db, input: NewDeploymentGroup): DeploymentGroupRow {
   const row: DeploymentGroupRow = { deploymentGroupId: newId('dg'), ...GROUP_DEFAULTS, ...input };
   try {
-    db.prepare(
+    prepared(db,
       `INSERT INTO deployment_groups (deployment_group_id, application_id, name, tag_filters, tag_set, instance_names,
          deployment_config_name, auto_rollback, agent_wait_seconds, event_timeout_seconds, auto_deploy_new_instances, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -113,13 +114,13 @@ export function insertDeploymentGroup(db: Db, input: NewDeploymentGroup): Deploy
 
 /** The group with this id, if any. */
 export function getDeploymentGroup(db: Db, deploymentGroupId: string): DeploymentGroupRow | undefined {
-  const raw = db.prepare('SELECT * FROM deployment_groups WHERE deployment_group_id = ?').get(deploymentGroupId) as RawGroup | undefined;
+  const raw = prepared(db, 'SELECT * FROM deployment_groups WHERE deployment_group_id = ?').get(deploymentGroupId) as RawGroup | undefined;
   return raw && toRow(raw);
 }
 
 /** The group of this application with this name, if any. */
 export function getDeploymentGroupByName(db: Db, applicationId: string, name: string): DeploymentGroupRow | undefined {
-  const raw = db.prepare('SELECT * FROM deployment_groups WHERE application_id = ? AND name = ?').get(applicationId, name) as
+  const raw = prepared(db, 'SELECT * FROM deployment_groups WHERE application_id = ? AND name = ?').get(applicationId, name) as
     | RawGroup
     | undefined;
   return raw && toRow(raw);
@@ -127,12 +128,12 @@ export function getDeploymentGroupByName(db: Db, applicationId: string, name: st
 
 /** Every group of an application, by name. */
 export function listDeploymentGroups(db: Db, applicationId: string): DeploymentGroupRow[] {
-  const raws = db.prepare('SELECT * FROM deployment_groups WHERE application_id = ? ORDER BY name').all(applicationId) as RawGroup[];
+  const raws = prepared(db, 'SELECT * FROM deployment_groups WHERE application_id = ? ORDER BY name').all(applicationId) as RawGroup[];
   return raws.map(toRow);
 }
 
 /** Every group of every application, oldest first. */
 export function listAllDeploymentGroups(db: Db): DeploymentGroupRow[] {
-  const raws = db.prepare('SELECT * FROM deployment_groups ORDER BY created_at, deployment_group_id').all() as RawGroup[];
+  const raws = prepared(db, 'SELECT * FROM deployment_groups ORDER BY created_at, deployment_group_id').all() as RawGroup[];
   return raws.map(toRow);
 }

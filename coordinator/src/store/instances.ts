@@ -4,6 +4,7 @@
 import type { Inventory, Tags } from '../../../protocol/src/index.ts';
 import type { Db } from './db.ts';
 import { parseJsonColumn, setOptional } from './rows.ts';
+import { prepared } from './statements.ts';
 
 /** One row of `instances`. */
 export interface InstanceRow {
@@ -62,19 +63,19 @@ function toRow(raw: RawInstance): InstanceRow {
 
 /** The instance with this id, if any. */
 export function getInstance(db: Db, instanceId: string): InstanceRow | undefined {
-  const raw = db.prepare(`SELECT ${COLUMNS} FROM instances WHERE instance_id = ?`).get(instanceId) as RawInstance | undefined;
+  const raw = prepared(db, `SELECT ${COLUMNS} FROM instances WHERE instance_id = ?`).get(instanceId) as RawInstance | undefined;
   return raw && toRow(raw);
 }
 
 /** Every instance, in registration order. */
 export function listInstances(db: Db): InstanceRow[] {
-  const raws = db.prepare(`SELECT ${COLUMNS} FROM instances ORDER BY registered_at, instance_id`).all() as RawInstance[];
+  const raws = prepared(db, `SELECT ${COLUMNS} FROM instances ORDER BY registered_at, instance_id`).all() as RawInstance[];
   return raws.map(toRow);
 }
 
 /** Registers an instance (lastAppliedSeq starts at 0). */
 export function insertInstance(db: Db, row: NewInstance): InstanceRow {
-  db.prepare('INSERT INTO instances (instance_id, hostname, public_key, tags, registered_at) VALUES (?, ?, ?, ?, ?)').run(
+  prepared(db, 'INSERT INTO instances (instance_id, hostname, public_key, tags, registered_at) VALUES (?, ?, ?, ?, ?)').run(
     row.instanceId,
     row.hostname,
     row.publicKey,
@@ -86,7 +87,7 @@ export function insertInstance(db: Db, row: NewInstance): InstanceRow {
 
 /** Records an agent contact; fields left out keep their stored value. */
 export function touchInstance(db: Db, instanceId: string, touch: InstanceTouch): void {
-  db.prepare(
+  prepared(db,
     `UPDATE instances SET last_seen = ?, agent_version = COALESCE(?, agent_version), inventory = COALESCE(?, inventory)
      WHERE instance_id = ?`,
   ).run(
@@ -99,5 +100,5 @@ export function touchInstance(db: Db, instanceId: string, touch: InstanceTouch):
 
 /** Replaces the instance's tags; false when there is no such instance. */
 export function setInstanceTags(db: Db, instanceId: string, tags: Tags): boolean {
-  return db.prepare('UPDATE instances SET tags = ? WHERE instance_id = ?').run(JSON.stringify(tags), instanceId).changes === 1;
+  return prepared(db, 'UPDATE instances SET tags = ? WHERE instance_id = ?').run(JSON.stringify(tags), instanceId).changes === 1;
 }

@@ -4,6 +4,7 @@
 import { newId } from '../../../common/src/ids.ts';
 import type { BundleType } from '../../../protocol/src/index.ts';
 import type { Db } from './db.ts';
+import { prepared } from './statements.ts';
 import { setOptional } from './rows.ts';
 
 /** One row of `revisions`. */
@@ -48,7 +49,7 @@ function toRow(raw: RawRevision): RevisionRow {
 /** Registers a revision and returns it with its new id. */
 export function insertRevision(db: Db, input: NewRevision): RevisionRow {
   const row: RevisionRow = { revisionId: newId('r'), ...input };
-  db.prepare(
+  prepared(db,
     `INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, description, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   ).run(row.revisionId, row.applicationId, row.sha256, row.size, row.bundleType, row.description ?? null, row.createdAt);
@@ -57,14 +58,13 @@ export function insertRevision(db: Db, input: NewRevision): RevisionRow {
 
 /** The revision with this id, if any. */
 export function getRevision(db: Db, revisionId: string): RevisionRow | undefined {
-  const raw = db.prepare(`SELECT ${COLUMNS} FROM revisions WHERE revision_id = ?`).get(revisionId) as RawRevision | undefined;
+  const raw = prepared(db, `SELECT ${COLUMNS} FROM revisions WHERE revision_id = ?`).get(revisionId) as RawRevision | undefined;
   return raw && toRow(raw);
 }
 
 /** Every revision of an application, oldest first. */
 export function listRevisions(db: Db, applicationId: string): RevisionRow[] {
-  const raws = db
-    .prepare(`SELECT ${COLUMNS} FROM revisions WHERE application_id = ? ORDER BY created_at, revision_id`)
+  const raws = prepared(db, `SELECT ${COLUMNS} FROM revisions WHERE application_id = ? ORDER BY created_at, revision_id`)
     .all(applicationId) as RawRevision[];
   return raws.map(toRow);
 }

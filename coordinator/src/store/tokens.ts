@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { newId } from '../../../common/src/ids.ts';
 import type { Tags } from '../../../protocol/src/index.ts';
 import type { Db } from './db.ts';
+import { prepared } from './statements.ts';
 import { parseJsonColumn } from './rows.ts';
 
 /** The sha256 hex of a secret, as stored. */
@@ -23,7 +24,7 @@ export interface ApiTokenRow {
 /** Stores an admin API token by its hash. */
 export function insertApiToken(db: Db, input: { name: string; secret: string; createdAt: string }): ApiTokenRow {
   const row: ApiTokenRow = { tokenId: newId('at'), name: input.name, createdAt: input.createdAt };
-  db.prepare('INSERT INTO api_tokens (token_id, name, hash, created_at) VALUES (?, ?, ?, ?)').run(
+  prepared(db, 'INSERT INTO api_tokens (token_id, name, hash, created_at) VALUES (?, ?, ?, ?)').run(
     row.tokenId,
     row.name,
     hashSecret(input.secret),
@@ -34,7 +35,7 @@ export function insertApiToken(db: Db, input: { name: string; secret: string; cr
 
 /** The API token whose secret is `secret`, if any. */
 export function findApiToken(db: Db, secret: string): ApiTokenRow | undefined {
-  const raw = db.prepare('SELECT token_id, name, created_at FROM api_tokens WHERE hash = ?').get(hashSecret(secret)) as
+  const raw = prepared(db, 'SELECT token_id, name, created_at FROM api_tokens WHERE hash = ?').get(hashSecret(secret)) as
     | { token_id: string; name: string; created_at: string }
     | undefined;
   return raw && { tokenId: raw.token_id, name: raw.name, createdAt: raw.created_at };
@@ -42,7 +43,7 @@ export function findApiToken(db: Db, secret: string): ApiTokenRow | undefined {
 
 /** How many API tokens exist. */
 export function countApiTokens(db: Db): number {
-  return (db.prepare('SELECT COUNT(*) AS n FROM api_tokens').get() as { n: number }).n;
+  return (prepared(db, 'SELECT COUNT(*) AS n FROM api_tokens').get() as { n: number }).n;
 }
 
 /** One row of `registration_tokens` (without its hash). */
@@ -97,7 +98,7 @@ export function insertRegistrationToken(db: Db, input: NewRegistrationToken): Re
     tags: input.tags,
     createdAt: input.createdAt,
   };
-  db.prepare(
+  prepared(db,
     'INSERT INTO registration_tokens (token_id, hash, expires_at, max_uses, uses, tags, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)',
   ).run(row.tokenId, hashSecret(input.secret), row.expiresAt, row.maxUses, JSON.stringify(row.tags), row.createdAt);
   return row;
@@ -105,7 +106,7 @@ export function insertRegistrationToken(db: Db, input: NewRegistrationToken): Re
 
 /** The registration token whose secret is `secret`, if any. */
 export function findRegistrationToken(db: Db, secret: string): RegistrationTokenRow | undefined {
-  const raw = db.prepare(`SELECT ${REG_COLUMNS} FROM registration_tokens WHERE hash = ?`).get(hashSecret(secret)) as
+  const raw = prepared(db, `SELECT ${REG_COLUMNS} FROM registration_tokens WHERE hash = ?`).get(hashSecret(secret)) as
     | RawRegistrationToken
     | undefined;
   return raw && toRegistrationRow(raw);
@@ -113,15 +114,14 @@ export function findRegistrationToken(db: Db, secret: string): RegistrationToken
 
 /** Every registration token, newest first. */
 export function listRegistrationTokens(db: Db): RegistrationTokenRow[] {
-  const raws = db
-    .prepare(`SELECT ${REG_COLUMNS} FROM registration_tokens ORDER BY created_at DESC, token_id`)
+  const raws = prepared(db, `SELECT ${REG_COLUMNS} FROM registration_tokens ORDER BY created_at DESC, token_id`)
     .all() as RawRegistrationToken[];
   return raws.map(toRegistrationRow);
 }
 
 /** Counts one use of a registration token; call inside the transaction that uses it. */
 export function incrementRegistrationTokenUses(db: Db, tokenId: string): void {
-  db.prepare('UPDATE registration_tokens SET uses = uses + 1 WHERE token_id = ?').run(tokenId);
+  prepared(db, 'UPDATE registration_tokens SET uses = uses + 1 WHERE token_id = ?').run(tokenId);
 }
 
 /**

@@ -20,6 +20,7 @@ describe('buildApi', () => {
   const failing: DeploymentService = {
     createDeployment: () => 'd-XXXXXXXX',
     getDeploymentView: () => undefined,
+    getDeploymentSummary: () => undefined,
     listDeploymentViews: () => {
       throw new Error('database exploded at /secret/path');
     },

@@ -14,6 +14,7 @@ import {
   SIGNATURE_HEADERS,
   signingPayload,
   type DeploymentPlan,
+  type DeploymentSummary,
   type DeploymentView,
   type PreflightResponse,
   type RolloutActionResponse,
@@ -114,6 +115,13 @@ export class StoreDeploymentService implements DeploymentService {
   getDeploymentView(id: string): DeploymentView | undefined {
     const raw = this.db.prepare(`${VIEW_SQL} WHERE d.deployment_id = ?`).get(id) as RawDeployment | undefined;
     return raw && toView(raw);
+  }
+
+  getDeploymentSummary(id: string): DeploymentSummary | undefined {
+    const view = this.getDeploymentView(id);
+    if (!view) return undefined;
+    const { targets: _targets, ...summary } = view;
+    return summary;
   }
 
   listDeploymentViews(filter: { applicationName?: string; deploymentGroupName?: string; status?: string }): DeploymentView[] {

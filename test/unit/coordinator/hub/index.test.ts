@@ -259,8 +259,10 @@ describe('Hub', () => {
       hub.attach({
         applyAgentEvent: (_id, body) => {
           if (body.seq === 2) throw new Error('boom');
-          applied += 1;
-          return () => undefined;
+          // Counted once committed: the burst is rolled back and applied again event by event.
+          return () => {
+            applied += 1;
+          };
         },
         acknowledgeCommand: () => undefined,
         unackedCommands: () => [],
@@ -268,6 +270,42 @@ describe('Hub', () => {
       const agent = await hello();
       for (const seq of [1, 2, 3]) agent.send('agent.event', event(seq, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
       assert.equal((await agent.next('coord.error')).body.code, 'INTERNAL');
+      assert.equal(applied, 1);
+      assert.equal(getInstance(db, INSTANCE)?.lastAppliedSeq, 1);
+    });
+
+    it('applies a command ack in order with the events of its burst, answering only the events', async () => {
+      const order: string[] = [];
+      hub.attach({
+        applyAgentEvent: (_id, body) => (order.push(`event ${body.seq}`), () => undefined),
+        acknowledgeCommand: (_id, commandId) => void order.push(`ack ${commandId}`),
+        unackedCommands: () => [],
+      });
+      const agent = await hello();
+      agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      agent.send('agent.command.ack', { commandId: 'c-SECONDCMD' });
+      agent.send('agent.event', event(2, 'c-SECONDCMD', 'd-UNKNOWNDEP'));
+      let acked = 0;
+      while (acked < 2) acked = (await agent.next('coord.ack')).body.seq;
+      assert.deepEqual(order, ['event 1', 'ack c-SECONDCMD', 'event 2']);
+      assert.equal(agent.frames.filter((f) => f.type === 'coord.ack').length, 0);
+    });
+
+    it('answers a failing command ack with coord.error and still applies the events of its burst', async () => {
+      hub.attach({
+        applyAgentEvent: () => () => {
+          applied += 1;
+        },
+        acknowledgeCommand: () => {
+          throw new Error('boom');
+        },
+        unackedCommands: () => [],
+      });
+      const agent = await hello();
+      agent.send('agent.command.ack', { commandId: 'c-UNKNOWNCMD' });
+      agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      assert.equal((await agent.next('coord.error')).body.message, 'could not handle agent.command.ack');
+      assert.equal((await agent.next('coord.ack')).body.seq, 1);
       assert.equal(applied, 1);
       assert.equal(getInstance(db, INSTANCE)?.lastAppliedSeq, 1);
     });

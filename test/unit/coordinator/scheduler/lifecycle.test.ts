@@ -96,6 +96,21 @@ describe('Scheduler deployment lifecycle', () => {
     });
   });
 
+  describe('events in progress', () => {
+    it('keeps the message an InProgress event carries (a script asked for a reboot)', () => {
+      const s = seed(db, 1);
+      const id = scheduler.createDeployment(input(s));
+      const sent = sender.sent[0]!;
+      const at = '2025-01-01T00:05:00.000Z';
+      const base = { commandId: sent.command.commandId, deploymentId: id, lifecycleEvent: 'ApplicationStart', at };
+      scheduler.applyAgentEvent(sent.instanceId, { ...base, seq: 1, status: 'InProgress' })();
+      scheduler.applyAgentEvent(sent.instanceId, { ...base, seq: 2, status: 'InProgress', message: 'a script asked for a reboot; rebooting the host' })();
+      const event = view(id).targets[0]!.lifecycleEvents.find((e) => e.lifecycleEventName === 'ApplicationStart');
+      assert.equal(event?.status, 'InProgress');
+      assert.equal(event?.message, 'a script asked for a reboot; rebooting the host');
+    });
+  });
+
   describe('#stopDeployment', () => {
     it('stops a running deployment: cancel to the running host, the rest Skipped, MANUAL_STOP', () => {
       const s = seed(db, 3);

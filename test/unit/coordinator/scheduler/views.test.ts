@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
-import { getDeploymentView, listDeploymentViews } from '../../../../coordinator/src/scheduler/views.ts';
+import { getDeploymentSummary, getDeploymentView, listDeploymentViews } from '../../../../coordinator/src/scheduler/views.ts';
 import type { Db } from '../../../../coordinator/src/store/db.ts';
 import { FakeSender, fakeClock, seed, tempStore } from './seed.ts';
 
@@ -42,6 +42,24 @@ describe('deployment views', () => {
 
     it('returns undefined for an unknown deployment', () => {
       assert.equal(getDeploymentView(db, 'd-NOSUCHTHING'), undefined);
+    });
+  });
+
+  describe('#getDeploymentSummary', () => {
+    it('is the view without its targets, with the same overview counts', () => {
+      const { targets, ...rest } = getDeploymentView(db, id) ?? assert.fail('no view');
+      assert.equal(targets.length, 2);
+      assert.deepEqual(getDeploymentSummary(db, id), rest);
+    });
+
+    it('counts a host waiting for its agent apart, as the view does', () => {
+      db.prepare(`UPDATE deployment_targets SET status = 'WaitingForAgent' WHERE deployment_id = ? AND status = 'Pending'`).run(id);
+      assert.deepEqual(getDeploymentSummary(db, id)?.overview, { Pending: 0, InProgress: 1, Succeeded: 0, Failed: 0, Skipped: 0, WaitingForAgent: 1 });
+      assert.deepEqual(getDeploymentSummary(db, id)?.overview, getDeploymentView(db, id)?.overview);
+    });
+
+    it('returns undefined for an unknown deployment', () => {
+      assert.equal(getDeploymentSummary(db, 'd-NOSUCHTHING'), undefined);
     });
   });
 

@@ -21,13 +21,15 @@ describe('deployment routes', () => {
   const create = (payload: object) => h.app.inject({ method: 'POST', url: '/v1/deployments', headers: h.auth, payload });
 
   describe('POST /v1/deployments', () => {
-    it('hands the resolved deployment to the scheduler and answers 201 with its view', async () => {
+    it('hands the resolved deployment to the scheduler and answers 201 with its summary, without targets', async () => {
       const res = await create({ applicationName: 'web', deploymentGroupName: 'prod', revisionId, parameters: { FOO: 'bar' }, description: 'd' });
       assert.equal(res.statusCode, 201);
       const view = res.json();
       assert.match(view.deploymentId, /^d-/);
       assert.equal(view.status, 'Created');
       assert.equal(view.creator, 'admin');
+      assert.deepEqual(view.overview, { Pending: 0, InProgress: 0, Succeeded: 0, Failed: 0, Skipped: 0 });
+      assert.equal('targets' in view, false);
       const input = h.scheduler.created[0];
       assert.equal(input?.revisionId, revisionId);
       assert.equal(input?.deploymentConfigName, 'CodeDeployDefault.HalfAtATime');
@@ -104,11 +106,11 @@ describe('deployment routes', () => {
   });
 
   describe('GET /v1/deployments/:id', () => {
-    it('returns the deployment view', async () => {
+    it('returns the deployment view: the summary creating it answered, with its targets', async () => {
       const created = (await create({ applicationName: 'web', deploymentGroupName: 'prod', revisionId })).json();
       const res = await h.app.inject({ method: 'GET', url: `/v1/deployments/${created.deploymentId}`, headers: h.auth });
       assert.equal(res.statusCode, 200);
-      assert.deepEqual(res.json(), created);
+      assert.deepEqual(res.json(), { ...created, targets: [] });
     });
 
     it('answers 404 for an unknown deployment', async () => {
