@@ -109,8 +109,11 @@ function watchStop(clock: Clock, watch: Watch) {
   return { promise, cancel: () => offs.forEach((off) => off()) };
 }
 
-/** Follows both output files into the event's output; `finish` ends them at the files' current ends. */
-function follow(clock: Clock, output: EventOutput, files: OutputFiles) {
+/**
+ * Follows both output files into the event's output; `finish` ends them at the files' current
+ * ends. `spawned` (a script this agent started) narrows the search for leftover holders.
+ */
+function follow(clock: Clock, output: EventOutput, files: OutputFiles, spawned: Spawned | undefined) {
   const tails = {
     stdout: new FileTail({ file: files.stdout, clock, start: files.start?.stdout ?? 0 }),
     stderr: new FileTail({ file: files.stderr, clock, start: files.start?.stderr ?? 0 }),
@@ -127,7 +130,8 @@ function follow(clock: Clock, output: EventOutput, files: OutputFiles) {
       tails.stdout.finish();
       tails.stderr.finish();
       await done;
-      const held = filesHeldOpen([files.stdout, files.stderr]);
+      const origin = spawned === undefined ? undefined : { pid: spawned.pid, ranMs: clock.monotonicMs() - spawned.atMs };
+      const held = filesHeldOpen([files.stdout, files.stderr], origin);
       return [...(held.has(files.stdout) ? ['STDOUT'] : []), ...(held.has(files.stderr) ? ['STDERR'] : [])];
     },
     async stop(): Promise<void> {
@@ -140,23 +144,29 @@ function follow(clock: Clock, output: EventOutput, files: OutputFiles) {
 
 type Ended = { exit: ExitInfo } | { error: Error } | { lost: true };
 
+/** A script this agent spawned: its pid and the monotonic ms of the spawn. */
+interface Spawned {
+  pid: number;
+  atMs: number;
+}
+
 /**
  * Watches a started script until it ends, times out, is aborted or the agent detaches. The
  * clock's timers are unref'd and, unlike pipes, output files hold no handle open, so once the
  * wrapper has exited (a kill's grace period, an adopted script) nothing would keep a process
  * with no other work (`deckhand-agent local`) alive: a ref'd timer does, for the watch's length.
  */
-async function watchScript(deps: RunScriptDeps, pid: number | undefined, ended: Promise<Ended>, watch: Watch): Promise<ScriptOutcome> {
+async function watchScript(deps: RunScriptDeps, pid: number | undefined, ended: Promise<Ended>, watch: Watch, spawned?: Spawned): Promise<ScriptOutcome> {
   const keepAlive = setInterval(() => undefined, 60_000);
   try {
-    return await watchUntilEnd(deps, pid, ended, watch);
+    return await watchUntilEnd(deps, pid, ended, watch, spawned);
   } finally {
     clearInterval(keepAlive);
   }
 }
 
-async function watchUntilEnd(deps: RunScriptDeps, pid: number | undefined, ended: Promise<Ended>, watch: Watch): Promise<ScriptOutcome> {
-  const following = follow(deps.clock, watch.output, watch.files);
+async function watchUntilEnd(deps: RunScriptDeps, pid: number | undefined, ended: Promise<Ended>, watch: Watch, spawned: Spawned | undefined): Promise<ScriptOutcome> {
+  const following = follow(deps.clock, watch.output, watch.files, spawned);
   const stop = watchStop(deps.clock, watch);
   const first = await Promise.race([ended, stop.promise]);
   stop.cancel();
@@ -179,6 +189,7 @@ async function watchUntilEnd(deps: RunScriptDeps, pid: number | undefined, ended
 export async function runScript(deps: RunScriptDeps, input: RunScriptInput): Promise<ScriptOutcome> {
   const { cmd, args, windowsVerbatimArguments } = input.command;
   let handle;
+  const atMs = deps.clock.monotonicMs();
   const fds = { stdout: openSync(input.files.stdout, 'w'), stderr: openSync(input.files.stderr, 'w') };
   try {
     handle = deps.spawner.spawn(cmd, args, {
@@ -198,7 +209,8 @@ export async function runScript(deps: RunScriptDeps, input: RunScriptInput): Pro
     (exit): Ended => ({ exit }),
     (err: unknown): Ended => ({ error: err instanceof Error ? err : new Error(String(err)) }),
   );
-  return watchScript(deps, handle.pid, ended, input);
+  const spawned = handle.pid === undefined ? undefined : { pid: handle.pid, atMs };
+  return watchScript(deps, handle.pid, ended, input, spawned);
 }
 
 /** Watches a script an earlier agent started until it ends; never rejects. */

@@ -2,8 +2,7 @@
  * The hook runner: runs one lifecycle event's scripts in order, the way the CodeDeploy agent
  * does (same checks, same messages, same scripts.log), stopping at the first failure.
  */
-import { constants, existsSync } from 'node:fs';
-import { access, chmod, mkdir, rm, stat } from 'node:fs/promises';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, rmSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { LifecycleErrorCode } from '../../../protocol/src/index.ts';
 import type { HookScript } from '../appspec/types.ts';
@@ -97,8 +96,11 @@ export class ProcessHookRunner implements HookRunner {
 
   private async runScripts(req: HookEventRequest): Promise<HookEventResult> {
     const warnings: string[] = [];
-    await mkdir(path.dirname(req.logFile), { recursive: true });
-    await mkdir(req.statusDir, { recursive: true });
+    // The per-script file work here and in runOne/prepare is a handful of metadata syscalls, done
+    // synchronously: as promises each was a thread-pool round trip, which on a busy host costs
+    // more than the syscall itself, and a no-op hook paid for several in a row.
+    mkdirSync(path.dirname(req.logFile), { recursive: true });
+    mkdirSync(req.statusDir, { recursive: true });
     const output = new EventOutput({ logFile: req.logFile, clock: this.deps.clock, ...(req.onLine ? { onLine: req.onLine } : {}) });
     let failed: { failure: Failure; script: HookScript; index: number } | undefined;
     const first = req.resume?.index ?? 0;
@@ -131,7 +133,8 @@ export class ProcessHookRunner implements HookRunner {
     const prepared = await this.prepare(ctx);
     if ('errorCode' in prepared) return prepared;
     ctx.output.header(`Script - ${script.location}`);
-    await Promise.all([rm(files.statusFile, { force: true }), rm(files.positionFile, { force: true })]);
+    rmSync(files.statusFile, { force: true });
+    rmSync(files.positionFile, { force: true });
     const ownDeadlineMs = this.deps.clock.monotonicMs() + script.timeoutSeconds * 1000;
     const deadlineMs = Math.min(ownDeadlineMs, ctx.eventDeadlineMs);
     const deadlineAt = new Date(this.deps.clock.now().getTime() + (deadlineMs - this.deps.clock.monotonicMs()));
@@ -209,13 +212,14 @@ export class ProcessHookRunner implements HookRunner {
     const { req, script } = ctx;
     // join, not resolve: CodeDeploy treats a leading `/` in a location as relative to the revision.
     const scriptPath = path.resolve(path.join(req.archiveDir, script.location));
-    const info = await stat(scriptPath).catch(() => undefined);
+    const info = statOrUndefined(scriptPath);
     if (!info?.isFile()) return { errorCode: 'ScriptMissing', message: msg.missing(scriptPath) };
-    if (!(await isExecutable(scriptPath))) {
+    if (!succeeds(() => accessSync(scriptPath, constants.X_OK))) {
       ctx.warnings.push(msg.notExecutable(script.location));
       // Zips often lose the x bit; CodeDeploy fixes it rather than failing.
-      const fixed = await chmod(scriptPath, info.mode | 0o111).then(() => true, () => false);
-      if (!fixed) return { errorCode: 'ScriptNotExecutable', message: msg.chmodFailed(script.location) };
+      if (!succeeds(() => chmodSync(scriptPath, info.mode | 0o111))) {
+        return { errorCode: 'ScriptNotExecutable', message: msg.chmodFailed(script.location) };
+      }
     }
     const identity = await this.deps.platform.identity(script.runas, script.sudo === true);
     if (typeof identity === 'string') {
@@ -246,8 +250,23 @@ function resultOf(
   return result;
 }
 
-async function isExecutable(file: string): Promise<boolean> {
-  return access(file, constants.X_OK).then(() => true, () => false);
+/** True when `fn` returns; false when it throws (the caller reports the failure as its own result). */
+function succeeds(fn: () => void): boolean {
+  try {
+    fn();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The file's stats, or undefined when it cannot be stat'ed (missing, unreadable directory). */
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Maps a finished run to CodeDeploy's error code and message; undefined on success. */
