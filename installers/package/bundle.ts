@@ -54,6 +54,11 @@ export async function bundleEntry(opts: BundleOptions): Promise<void> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // Whitespace only: V8 keeps each module's source in memory for the process's lifetime, and
+    // comments are most of it; one non-Latin-1 character in a comment (an em dash) doubled the
+    // string to two bytes a character. About 3 MB less resident; identifiers stay readable in
+    // stack traces (which then point at line 1, column N).
+    minifyWhitespace: true,
     external: [...EXTERNAL_PACKAGES],
     plugins: [inlineVersion(opts.version)],
     banner: { js: REQUIRE_SHIM },
