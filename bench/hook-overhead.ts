@@ -1,6 +1,7 @@
 /**
  * Hook overhead: the median wall time of a no-op hook run through the hook runner (wrapper, log,
- * status file, output capture) against a bare `bash -c true` spawn, in the same process and run.
+ * status file, output capture) against a bare `bash -c true` spawn, in the same process and run;
+ * and, to split the difference, the runner's wrapper shell running the same script, bare.
  * Prints a table and writes bench/results/hook-overhead.json.
  *
  *   node --import tsx bench/hook-overhead.ts [runs]
@@ -10,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { systemClock } from '../common/src/clock.ts';
+import { POSIX_WRAPPER, POSIX_WRAPPER_NAME } from '../agent/src/hooks/command-line.posix.ts';
 import { createHookRunner } from '../agent/src/hooks/index.ts';
 
 const RUNS = Number(process.argv[2] ?? 100);
@@ -20,11 +22,11 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-/** One `bash -c true` with stdout/stderr piped, timed until the process has exited and its pipes closed. */
-function bareSpawn(): Promise<number> {
+/** One `cmd args` with stdout/stderr piped, timed until the process has exited and its pipes closed. */
+function bareSpawn(cmd = 'bash', args: readonly string[] = ['-c', 'true']): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', 'true'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.resume();
     child.stderr.resume();
     child.once('error', reject);
@@ -52,28 +54,41 @@ async function main(): Promise<void> {
     if (result.status !== 'Succeeded') throw new Error(result.message);
     return performance.now() - started;
   };
+  // The runner's process chain alone: the status-file wrapper shell running the script.
+  const wrapperStatus = path.join(root, 'wrapper.status');
+  const wrapperArgs = ['-c', POSIX_WRAPPER, POSIX_WRAPPER_NAME, wrapperStatus, path.join(archiveDir, 'noop.sh')];
+  const wrapper = (): Promise<number> => {
+    // As the runner does: a fresh status file (ext4 flushes a truncated-and-rewritten file on close).
+    rmSync(wrapperStatus, { force: true });
+    return bareSpawn('/bin/sh', wrapperArgs);
+  };
   try {
     // Warm-up: first spawns pay for page-cache and JIT.
     for (let i = 0; i < 5; i++) {
       await bareSpawn();
+      await wrapper();
       await hook();
     }
     const bare: number[] = [];
+    const wrapped: number[] = [];
     const runs: number[] = [];
-    // Interleaved, so drift in machine load affects both sides alike.
+    // Interleaved, so drift in machine load affects all sides alike.
     for (let i = 0; i < RUNS; i++) {
       bare.push(await bareSpawn());
+      wrapped.push(await wrapper());
       runs.push(await hook());
     }
     const results = {
       runs: RUNS,
       node: process.version,
       bareSpawnMedianMs: median(bare),
+      wrapperMedianMs: median(wrapped),
       hookRunnerMedianMs: median(runs),
       overheadMedianMs: median(runs) - median(bare),
     };
     console.log('| measure | median ms |\n|---|---|');
     console.log(`| bare spawn of bash -c true | ${results.bareSpawnMedianMs.toFixed(2)} |`);
+    console.log(`| the hook's wrapper shell running the script, bare | ${results.wrapperMedianMs.toFixed(2)} |`);
     console.log(`| no-op hook via the runner | ${results.hookRunnerMedianMs.toFixed(2)} |`);
     console.log(`| overhead | ${results.overheadMedianMs.toFixed(2)} |`);
     const out = path.join(path.dirname(new URL(import.meta.url).pathname), 'results');

@@ -66,19 +66,27 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** Runs `fn` and logs how long the section `name` took, so a slow run shows where its time went. */
+async function timed(name: string, fn: () => Promise<void>): Promise<void> {
+  const started = performance.now();
+  await fn();
+  log(`${name}: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+
 /** The benchmarks that run while the agent idles; none of them touches the agent. */
 async function runLocalSections(opts: Options, figures: Figures): Promise<void> {
   if (opts.only.has('hooks')) {
     log('hooks: no-op hook vs bare spawn');
-    await runHookBench(opts.quick ? 30 : 100, figures);
+    await timed('hooks', () => runHookBench(opts.quick ? 30 : 100, figures));
   }
   if (opts.only.has('journal')) {
     log('journal: events through the agent journal');
-    await runJournalBench(opts.quick ? 100 : 300, opts.quick ? 3 : 5, figures);
+    // Three runs, quick or not: five took about 50 s of a run that has to fit in 10 minutes.
+    await timed('journal', () => runJournalBench(opts.quick ? 100 : 300, 3, figures));
   }
   if (opts.only.has('unpack')) {
     const tree = opts.quick ? { files: 2000, totalBytes: 24 * 1024 ** 2 } : { files: 10_000, totalBytes: 160 * 1024 ** 2 };
-    await runUnpackBench({ ...tree, randomShare: 0.6, runs: 3, log }, figures);
+    await timed('unpack', () => runUnpackBench({ ...tree, randomShare: 0.6, runs: 3, log }, figures));
   }
 }
 
@@ -91,9 +99,9 @@ async function main(): Promise<void> {
   let agent: AgentBench | undefined;
   if (opts.only.has('agent')) agent = await startAgentBench({ idleSeconds: opts.quick ? 10 : 60, runs: opts.quick ? 3 : 7, log });
   await runLocalSections(opts, figures);
-  await agent?.finish(figures);
+  if (agent !== undefined) await timed('agent (after its idle period)', () => agent.finish(figures));
   if (opts.only.has('fleet')) {
-    await runFleetBench(
+    await timed('fleet', () => runFleetBench(
       {
         sizes: opts.sizes,
         runs: 3,
@@ -103,7 +111,7 @@ async function main(): Promise<void> {
         log,
       },
       figures,
-    );
+    ));
   }
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`\n${formatTable(figures)}\n\nNotes:\n${formatNotes(figures)}\n\nTotal ${seconds.toFixed(0)} s.\n`);
