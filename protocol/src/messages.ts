@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { WireError } from './errors.ts';
+import { HOT_AGENT_BODIES, isHotFrame, type HotBodies } from './hot-frames.ts';
 import { PROTOCOL_VERSION, isCompatibleVersion } from './version.ts';
 import {
   DeploySpec,
@@ -41,7 +42,8 @@ const AgentCommandAck = z.strictObject({ commandId: Id });
 /**
  * A journaled outcome from the agent's outbox. `seq` increases by one per instance; the
  * coordinator applies each (instance, seq) once and acknowledges the highest it applied.
- * With `lifecycleEvent` it reports one event; without, the host's overall result.
+ * With `lifecycleEvent` it reports one event; without, the host's overall result. hot-frames.ts
+ * checks the same fields by hand (test/unit/protocol/hot-frames.test.ts keeps them in step).
  */
 const AgentEvent = z.strictObject({
   seq: z.number().int().positive(),
@@ -164,7 +166,7 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-function parseWith<F>(raw: string | Buffer, bodies: Record<string, z.ZodType>): ParseResult<F> {
+function parseWith<F>(raw: string | Buffer, bodies: Record<string, z.ZodType>, hot: HotBodies = {}): ParseResult<F> {
   const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
   if (size > MAX_FRAME_BYTES) return fail('PROTOCOL_FRAME_TOO_LARGE', `frame of ${size} bytes exceeds ${MAX_FRAME_BYTES}`);
   let json: unknown;
@@ -173,6 +175,8 @@ function parseWith<F>(raw: string | Buffer, bodies: Record<string, z.ZodType>): 
   } catch (err) {
     return fail('PROTOCOL_INVALID_FRAME', `frame is not JSON: ${(err as Error).message}`);
   }
+  // The hot path only accepts; anything it is unsure of is judged (and refused) by zod below.
+  if (isHotFrame(json, hot)) return { ok: true, frame: json as F };
   const envelope = Envelope.safeParse(json);
   if (!envelope.success) return fail('PROTOCOL_INVALID_FRAME', `bad envelope: ${describeIssues(envelope.error)}`);
   const { v, type } = envelope.data;
@@ -188,7 +192,7 @@ function parseWith<F>(raw: string | Buffer, bodies: Record<string, z.ZodType>): 
 
 /** Parses a frame the coordinator received from an agent. */
 export function parseAgentFrame(raw: string | Buffer): ParseResult<AgentFrame> {
-  return parseWith<AgentFrame>(raw, AGENT_FRAME_BODIES);
+  return parseWith<AgentFrame>(raw, AGENT_FRAME_BODIES, HOT_AGENT_BODIES);
 }
 
 /** Parses a frame the agent received from the coordinator. */

@@ -6,12 +6,15 @@ import { DEPLOYMENT_STATUSES, INSTANCE_STATUSES, LIFECYCLE_EVENT_STATUSES } from
 import { AGENT_ERROR_CODES, DEPLOYMENT_ERROR_CODES, LIFECYCLE_ERROR_CODES } from './errors.ts';
 
 /** An identifier we mint: a prefix, a dash and 6 to 64 URL-safe characters. */
-export const Id = z.string().regex(/^[a-z]{1,4}-[A-Za-z0-9_-]{6,64}$/, 'must be a Deckhand id such as d-AB12CD34');
+export const ID_PATTERN = /^[a-z]{1,4}-[A-Za-z0-9_-]{6,64}$/;
+export const Id = z.string().regex(ID_PATTERN, 'must be a Deckhand id such as d-AB12CD34');
 
 /** Application, group and config names: CodeDeploy allows 1-100 of letters, digits, `.`, `_`, `-`. */
 export const Name = z.string().regex(/^[A-Za-z0-9._+=,@-]{1,100}$/, 'must be 1-100 letters, digits or . _ - + = , @');
 
-export const LifecycleEventNameSchema = z.string().regex(/^[A-Z][A-Za-z0-9]{0,63}$/, 'must be a PascalCase event name');
+/** A lifecycle event name as hooks and appspecs spell it. */
+export const LIFECYCLE_EVENT_NAME_PATTERN = /^[A-Z][A-Za-z0-9]{0,63}$/;
+export const LifecycleEventNameSchema = z.string().regex(LIFECYCLE_EVENT_NAME_PATTERN, 'must be a PascalCase event name');
 
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
 
