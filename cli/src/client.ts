@@ -116,9 +116,9 @@ export class DeckhandClient {
     return this.#request('GET', `/v1/deployments/${enc(deploymentId)}`);
   }
 
-  /** GET /v1/deployments. */
-  async listDeployments(filter: DeploymentFilter = {}): Promise<DeploymentView[]> {
-    const res = await this.#request<{ deployments: DeploymentView[] }>('GET', '/v1/deployments', {
+  /** GET /v1/deployments: newest first, without their targets ({@link getDeployment} has them). */
+  async listDeployments(filter: DeploymentFilter = {}): Promise<DeploymentSummary[]> {
+    const res = await this.#request<{ deployments: DeploymentSummary[] }>('GET', '/v1/deployments', {
       query: { application: filter.application, group: filter.group, status: filter.status },
     });
     return res.deployments;
@@ -150,8 +150,8 @@ export class DeckhandClient {
     return this.#request('POST', `/v1/deployments/${enc(deploymentId)}/${action}`, { json: {} });
   }
 
-  /** POST /v1/applications/:app/deployment-groups/:group/rollback. */
-  rollbackGroup(application: string, group: string, req: RollbackRequest = {}): Promise<DeploymentView> {
+  /** POST /v1/applications/:app/deployment-groups/:group/rollback; answers the new deployment without its targets. */
+  rollbackGroup(application: string, group: string, req: RollbackRequest = {}): Promise<DeploymentSummary> {
     return this.#request('POST', `/v1/applications/${enc(application)}/deployment-groups/${enc(group)}/rollback`, { json: req });
   }
 

@@ -18,7 +18,7 @@ import { parseCoordinatorArgs, USAGE, UsageError, type CoordinatorConfig } from 
 import { Hub } from './hub/index.ts';
 import { Scheduler } from './scheduler/index.ts';
 import { preflightDeployment } from './scheduler/preflight.ts';
-import { getDeploymentSummary, getDeploymentView, listDeploymentViews } from './scheduler/views.ts';
+import { getDeploymentSummary, getDeploymentView, listDeploymentSummaries } from './scheduler/views.ts';
 import { openStore, type Db } from './store/db.ts';
 import { ensureAdminToken } from './store/tokens.ts';
 
@@ -53,7 +53,7 @@ function deploymentService(db: Db, scheduler: Scheduler, hub: Hub): DeploymentSe
     createDeployment: (input) => scheduler.createDeployment(input),
     getDeploymentView: (id) => getDeploymentView(db, id),
     getDeploymentSummary: (id) => getDeploymentSummary(db, id),
-    listDeploymentViews: (filter) => listDeploymentViews(db, filter),
+    listDeploymentSummaries: (filter) => listDeploymentSummaries(db, filter),
     stopDeployment: (id, autoRollbackEnabled) => scheduler.stopDeployment(id, autoRollbackEnabled),
     rollbackGroup: (groupId, opts) => scheduler.rollbackGroup(groupId, opts),
     planDeployment: (query) => scheduler.planDeployment(query),

@@ -141,7 +141,9 @@ describe('fleet orchestration end to end (coordinator and agent processes on loo
     const { body } = await cluster.api('GET', '/v1/deployments?group=web');
     const auto = body.deployments.find((d: any) => d.creator === 'autoupdate');
     assert.ok(auto, 'an autoupdate deployment was created');
-    assert.deepEqual(auto.targets.map((t: any) => t.instanceId), [host.instanceId]);
+    assert.equal('targets' in auto, false, 'the list has summaries; GET :id has the targets');
+    const view = (await cluster.api('GET', `/v1/deployments/${auto.deploymentId}`)).body;
+    assert.deepEqual(view.targets.map((t: any) => t.instanceId), [host.instanceId]);
     assert.equal((await cluster.waitForDeployment(auto.deploymentId)).status, 'Succeeded');
     assert.equal(readFileSync(path.join(host.destRoot, 'srv/app/index.html'), 'utf8'), '<h1>good</h1>\n');
   });

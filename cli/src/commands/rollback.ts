@@ -45,8 +45,8 @@ export const rollbackCommand: Command = {
     const group = required(values.group, '--group', USAGE);
     const req: RollbackRequest = { queue: values.queue };
     if (values.description !== undefined) req.description = values.description;
-    const view = await connect(values, ctx).rollbackGroup(application, group, req);
-    emit(ctx, values.json, view, view.deploymentId);
+    const summary = await connect(values, ctx).rollbackGroup(application, group, req);
+    emit(ctx, values.json, summary, summary.deploymentId);
     return 0;
   },
 };

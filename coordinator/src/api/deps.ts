@@ -21,7 +21,7 @@ import type { NewDeployment, PlanQuery, StopResult } from '../scheduler/index.ts
 import type { PreflightQuery } from '../scheduler/preflight.ts';
 export type { NewDeployment, PlanQuery, PreflightQuery, StopResult };
 
-/** Filter of {@link DeploymentService.listDeploymentViews}. */
+/** Filter of {@link DeploymentService.listDeploymentSummaries}. */
 export interface DeploymentFilter {
   applicationName?: string;
   deploymentGroupName?: string;
@@ -33,9 +33,10 @@ export interface DeploymentService {
   /** Stores and starts a deployment; returns its id. */
   createDeployment(input: NewDeployment): string;
   getDeploymentView(deploymentId: string): DeploymentView | undefined;
-  /** The deployment without its per-host targets (what creating one answers). */
+  /** The deployment without its per-host targets (what creating or rolling back answers). */
   getDeploymentSummary(deploymentId: string): DeploymentSummary | undefined;
-  listDeploymentViews(filter: DeploymentFilter): DeploymentView[];
+  /** Deployments matching `filter`, newest first, without their per-host targets. */
+  listDeploymentSummaries(filter: DeploymentFilter): DeploymentSummary[];
   /** Stops a queued or running deployment; NOT_FOUND / CONFLICT otherwise. */
   stopDeployment(deploymentId: string, autoRollbackEnabled?: boolean): StopResult;
   /** Deploys the group's last successful revision again; returns the new deployment's id. */

@@ -54,15 +54,21 @@ function inSeconds(e: Engine, seconds: number, extraMs = 0): string {
   return new Date(e.now.getTime() + seconds * 1000 + extraMs).toISOString();
 }
 
+/** When a running host is failed if it reports nothing more, given its group's event timeout. */
+export function deadlineAfter(e: Engine, eventTimeoutSeconds: number): string {
+  return inSeconds(e, eventTimeoutSeconds, EVENT_GRACE_MS);
+}
+
 /** When a running host of this deployment is failed if it reports nothing more. */
 export function eventDeadline(e: Engine, deploymentId: string): string {
-  // Runs for every lifecycle event: one column of the group, in one statement.
+  // Runs for every dispatched host: one column of the group, in one statement. (A lifecycle
+  // event reads the timeout with its target instead, intake.ts.)
   const r = prepared(
     e.db,
     `SELECT g.event_timeout_seconds FROM deployments d
      JOIN deployment_groups g ON g.deployment_group_id = d.deployment_group_id WHERE d.deployment_id = ?`,
   ).get(deploymentId) as { event_timeout_seconds: number } | undefined;
-  return inSeconds(e, r?.event_timeout_seconds ?? 3600, EVENT_GRACE_MS);
+  return deadlineAfter(e, r?.event_timeout_seconds ?? 3600);
 }
 
 /** Ends the deployment with an error and runs what follows an end. */

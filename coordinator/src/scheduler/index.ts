@@ -8,21 +8,21 @@
 import type { Db } from '../store/db.ts';
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { AgentEventBody, CommandBody, CoordBodies, DeploymentPlan, DeploymentView, RolloutActionResponse } from '../../../protocol/src/index.ts';
+import type { AgentEventBody, CommandBody, CoordBodies, DeploymentPlan, DeploymentSummary, DeploymentView, RolloutActionResponse } from '../../../protocol/src/index.ts';
 import type { AfterCommit, AgentEventSink } from '../hub/types.ts';
 import { inTransaction, joinTransaction } from '../store/statements.ts';
 import { recordAgentEvent } from './intake.ts';
 import * as commands from './commands.ts';
 import { approveDeployment, endBakes, pauseDeployment, resumeDeployment } from './controls.ts';
-import { advance, type Engine, type Outbound, type Presence } from './engine.ts';
+import { advance, deadlineAfter, type Engine, type Outbound, type Presence } from './engine.ts';
 import { createDeployment, onEnded, stopDeployment, type NewDeployment, type StopResult } from './lifecycle.ts';
 import { autoDeployInstance } from './new-hosts.ts';
 import { planDeployment, type PlanQuery } from './plan.ts';
-import { agentConnected, agentReported, expireDeadlines, graceAfterRestart } from './presence.ts';
+import { agentConnected, expireDeadlines, graceAfterRestart } from './presence.ts';
 import * as repo from './repo.ts';
 import { rollbackGroup } from './rollback.ts';
 import { earliestDeadline, unackedTargets } from './target-rows.ts';
-import { getDeploymentView, listDeploymentViews, type DeploymentFilter } from './views.ts';
+import { getDeploymentView, listDeploymentSummaries, type DeploymentFilter } from './views.ts';
 
 export type { NewDeployment, StopResult } from './lifecycle.ts';
 export type { PlanQuery } from './plan.ts';
@@ -152,12 +152,11 @@ export class Scheduler implements AgentEventSink {
     const e = this.engine();
     // The hub calls this inside its own transaction (or savepoint) around this event alone.
     const kind = joinTransaction(this.db, () => {
-      const result = recordAgentEvent(this.db, instanceId, event);
+      // A lifecycle event moves its host's deadline out (recorded with the event, intake.ts).
+      const result = recordAgentEvent(this.db, instanceId, event, (seconds) => deadlineAfter(e, seconds));
       if (result.kind === 'ignored') {
         this.log.info('agent event ignored', { instanceId, deploymentId: event.deploymentId, seq: event.seq, reason: result.reason });
-      } else if (result.kind === 'event') {
-        agentReported(e, event.deploymentId, instanceId);
-      } else {
+      } else if (result.kind === 'outcome') {
         this.log.debug('host finished', { instanceId, deploymentId: result.deploymentId, status: result.status });
         advance(e, result.deploymentId);
       }
@@ -192,9 +191,9 @@ export class Scheduler implements AgentEventSink {
     return getDeploymentView(this.db, deploymentId, this.clock.now());
   }
 
-  /** Deployments matching `filter`, newest first (see views.ts), for the HTTP API. */
-  listDeploymentViews(filter: DeploymentFilter): DeploymentView[] {
-    return listDeploymentViews(this.db, filter, this.clock.now());
+  /** Deployments matching `filter`, newest first, without their targets (see views.ts), for the HTTP API. */
+  listDeploymentSummaries(filter: DeploymentFilter): DeploymentSummary[] {
+    return listDeploymentSummaries(this.db, filter, this.clock.now());
   }
 
   private engine(): Engine {

@@ -13,9 +13,13 @@ export type IntakeResult =
   | { kind: 'event' }
   | { kind: 'outcome'; deploymentId: string; status: InstanceStatus };
 
+/** A running host's new deadline, from its group's event timeout in seconds. */
+export type DeadlineAfter = (eventTimeoutSeconds: number) => string;
+
 interface TargetRow {
   deployment_id: string;
   status: InstanceStatus;
+  event_timeout_seconds: number;
 }
 
 const TERMINAL_EVENT = new Set(['Succeeded', 'Failed', 'Skipped', 'Unknown']);
@@ -62,20 +66,26 @@ function recordOutcome(db: Db, instanceId: string, event: AgentEventBody): void 
 
 /**
  * Applies one event from `instanceId`. Events for a command this host was never sent, or after
- * the host's outcome is final, are ignored (a stale or misdirected outbox row).
+ * the host's outcome is final, are ignored (a stale or misdirected outbox row). A lifecycle
+ * event on a running host also moves its deadline out to `deadlineAfter(group's event timeout)`.
  */
-export function recordAgentEvent(db: Db, instanceId: string, event: AgentEventBody): IntakeResult {
-  const target = prepared(db, 'SELECT deployment_id, status FROM deployment_targets WHERE instance_id = ? AND command_id = ?')
-    .get(instanceId, event.commandId) as TargetRow | undefined;
+export function recordAgentEvent(db: Db, instanceId: string, event: AgentEventBody, deadlineAfter: DeadlineAfter): IntakeResult {
+  // The group's event timeout comes with the target, so the deadline needs no query of its own.
+  const target = prepared(db,
+    `SELECT t.deployment_id, t.status, g.event_timeout_seconds FROM deployment_targets t
+     JOIN deployments d ON d.deployment_id = t.deployment_id
+     JOIN deployment_groups g ON g.deployment_group_id = d.deployment_group_id
+     WHERE t.instance_id = ? AND t.command_id = ?`,
+  ).get(instanceId, event.commandId) as TargetRow | undefined;
   if (!target || target.deployment_id !== event.deploymentId) return { kind: 'ignored', reason: 'unknown command' };
   if (isTerminalInstanceStatus(target.status)) return { kind: 'ignored', reason: 'target already final' };
   if (event.lifecycleEvent !== undefined) {
     recordLifecycleEvent(db, instanceId, event, event.lifecycleEvent);
-    prepared(db, 'UPDATE deployment_targets SET updated_at = ? WHERE deployment_id = ? AND instance_id = ?').run(
-      event.at,
-      event.deploymentId,
-      instanceId,
-    );
+    // The progress time and the deadline in one write: this runs for every event of every host.
+    prepared(db,
+      `UPDATE deployment_targets SET updated_at = ?, deadline_at = CASE WHEN status = 'InProgress' THEN ? ELSE deadline_at END
+       WHERE deployment_id = ? AND instance_id = ?`,
+    ).run(event.at, deadlineAfter(target.event_timeout_seconds), event.deploymentId, instanceId);
     return { kind: 'event' };
   }
   if (event.status !== 'Succeeded' && event.status !== 'Failed') {

@@ -2,9 +2,10 @@
  * Agent presence and deadlines. A host taken while its agent is offline waits
  * (WaitingForAgent) until the agent connects or the group's agent deadline passes, then fails
  * with AGENT_OFFLINE and the agent's last-seen time. A running host that stops reporting fails
- * once its event deadline (the group's event timeout plus a grace) passes: AGENT_OFFLINE when
- * its agent is gone, TIMEOUT when it is connected but silent. Deadlines live in the store, so
- * the timer can be recomputed from it at any time (after a restart too).
+ * once its event deadline (the group's event timeout plus a grace, pushed out by each lifecycle
+ * event it reports: intake.ts writes both at once) passes: AGENT_OFFLINE when its agent is
+ * gone, TIMEOUT when it is connected but silent. Deadlines live in the store, so the timer can
+ * be recomputed from it at any time (after a restart too).
  */
 import { getInstance } from '../store/instances.ts';
 import { advance, eventDeadline, iso, sendTo, type Engine } from './engine.ts';
@@ -24,11 +25,6 @@ export function agentConnected(e: Engine, instanceId: string): void {
       e.out.push({ instanceId, cancel: { commandId: t.commandId, deploymentId: t.deploymentId } });
     }
   }
-}
-
-/** The agent reported progress on a running host: its deadline moves out. */
-export function agentReported(e: Engine, deploymentId: string, instanceId: string): void {
-  rows.extendDeadline(e.db, deploymentId, instanceId, eventDeadline(e, deploymentId));
 }
 
 function lastSeenText(e: Engine, instanceId: string): string {

@@ -88,15 +88,6 @@ export function setBatch(db: Db, deploymentId: string, instanceId: string, batch
   prepared(db, 'UPDATE deployment_targets SET batch = ? WHERE deployment_id = ? AND instance_id = ?').run(batch, deploymentId, instanceId);
 }
 
-/** Pushes a running target's deadline out (the agent reported progress). */
-export function extendDeadline(db: Db, deploymentId: string, instanceId: string, deadline: string): void {
-  prepared(db, `UPDATE deployment_targets SET deadline_at = ? WHERE deployment_id = ? AND instance_id = ? AND status = 'InProgress'`).run(
-    deadline,
-    deploymentId,
-    instanceId,
-  );
-}
-
 /** Skips every target still Pending or WaitingForAgent, and their events. */
 export function skipPendingTargets(db: Db, deploymentId: string, at: string): void {
   prepared(db,

@@ -18,7 +18,7 @@ import {
 } from '../../../protocol/src/index.ts';
 import { readRollout } from './rollout.ts';
 
-/** Filters of {@link listDeploymentViews}; all optional, combined with AND. */
+/** Filters of {@link listDeploymentSummaries}; all optional, combined with AND. */
 export interface DeploymentFilter {
   applicationName?: string;
   deploymentGroupName?: string;
@@ -207,6 +207,10 @@ function toView(db: Db, d: RawDeployment, now: Date): DeploymentView {
   return { ...toSummary(db, d, now, overviewOf(countTargets(targets))), targets };
 }
 
+function summaryOf(db: Db, d: RawDeployment, now: Date): DeploymentSummary {
+  return toSummary(db, d, now, overviewOf(countStoredTargets(db, d.deployment_id)));
+}
+
 /**
  * The deployment with its targets and lifecycle events, or undefined when there is none.
  * `now` decides whether a stored bake is still running.
@@ -219,11 +223,14 @@ export function getDeploymentView(db: Db, deploymentId: string, now: Date = new 
 /** The deployment without its targets (their counts are in `overview`), or undefined when there is none. */
 export function getDeploymentSummary(db: Db, deploymentId: string, now: Date = new Date()): DeploymentSummary | undefined {
   const raw = prepared(db, `${SELECT_DEPLOYMENT} WHERE d.deployment_id = ?`).get(deploymentId) as RawDeployment | undefined;
-  return raw && toSummary(db, raw, now, overviewOf(countStoredTargets(db, deploymentId)));
+  return raw && summaryOf(db, raw, now);
 }
 
-/** Deployments matching the filter, newest first. */
-export function listDeploymentViews(db: Db, filter: DeploymentFilter, now: Date = new Date()): DeploymentView[] {
+/**
+ * Deployments matching the filter, newest first, without their targets: listing every host of
+ * every deployment made this answer megabytes per deployment at 10,000 hosts.
+ */
+export function listDeploymentSummaries(db: Db, filter: DeploymentFilter, now: Date = new Date()): DeploymentSummary[] {
   const where: string[] = [];
   const args: string[] = [];
   if (filter.applicationName !== undefined) {
@@ -240,5 +247,5 @@ export function listDeploymentViews(db: Db, filter: DeploymentFilter, now: Date 
   }
   const sql = `${SELECT_DEPLOYMENT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.created_at DESC, d.deployment_id DESC`;
   const rows = prepared(db, sql).all(...args) as RawDeployment[];
-  return rows.map((r) => toView(db, r, now));
+  return rows.map((r) => summaryOf(db, r, now));
 }

@@ -90,8 +90,9 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
       who,
       ...(body.description === undefined ? {} : { description: body.description }),
     });
-    const view = deps.scheduler.getDeploymentView(id);
-    if (!view) throw notFound(`deployment ${id}`);
-    return reply.code(201).send(view);
+    // The summary, like POST /v1/deployments: a rollback targets the whole group.
+    const summary = deps.scheduler.getDeploymentSummary(id);
+    if (!summary) throw notFound(`deployment ${id}`);
+    return reply.code(201).send(summary);
   });
 }

@@ -101,7 +101,7 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (query.application !== undefined) filter.applicationName = query.application;
     if (query.group !== undefined) filter.deploymentGroupName = query.group;
     if (query.status !== undefined) filter.status = query.status;
-    return { deployments: scheduler.listDeploymentViews(filter) };
+    return { deployments: scheduler.listDeploymentSummaries(filter) };
   });
 
   app.get('/v1/deployments/:id', async (request) => {

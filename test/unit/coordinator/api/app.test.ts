@@ -21,7 +21,7 @@ describe('buildApi', () => {
     createDeployment: () => 'd-XXXXXXXX',
     getDeploymentView: () => undefined,
     getDeploymentSummary: () => undefined,
-    listDeploymentViews: () => {
+    listDeploymentSummaries: () => {
       throw new Error('database exploded at /secret/path');
     },
     stopDeployment: () => ({ status: 'Succeeded', statusMessage: '' }),

@@ -88,6 +88,11 @@ function toView(raw: RawDeployment): DeploymentView {
   return view;
 }
 
+function toSummary(view: DeploymentView): DeploymentSummary {
+  const { targets: _targets, ...summary } = view;
+  return summary;
+}
+
 const VIEW_SQL = `SELECT d.*, a.name AS app, g.name AS grp FROM deployments d
   JOIN applications a ON a.application_id = d.application_id
   JOIN deployment_groups g ON g.deployment_group_id = d.deployment_group_id`;
@@ -119,14 +124,12 @@ export class StoreDeploymentService implements DeploymentService {
 
   getDeploymentSummary(id: string): DeploymentSummary | undefined {
     const view = this.getDeploymentView(id);
-    if (!view) return undefined;
-    const { targets: _targets, ...summary } = view;
-    return summary;
+    return view && toSummary(view);
   }
 
-  listDeploymentViews(filter: { applicationName?: string; deploymentGroupName?: string; status?: string }): DeploymentView[] {
+  listDeploymentSummaries(filter: { applicationName?: string; deploymentGroupName?: string; status?: string }): DeploymentSummary[] {
     return (this.db.prepare(`${VIEW_SQL} ORDER BY d.created_at`).all() as RawDeployment[])
-      .map(toView)
+      .map((raw) => toSummary(toView(raw)))
       .filter((v) => filter.applicationName === undefined || v.applicationName === filter.applicationName)
       .filter((v) => filter.deploymentGroupName === undefined || v.deploymentGroupName === filter.deploymentGroupName)
       .filter((v) => filter.status === undefined || v.status === filter.status);
@@ -139,8 +142,23 @@ export class StoreDeploymentService implements DeploymentService {
     throw new Error('not used by the route tests; the scheduler tests cover it');
   }
 
-  rollbackGroup(): string {
-    throw new Error('not used by the route tests; the scheduler tests cover it');
+  /** Groups rolled back, with what the route passed on. */
+  readonly rollbacks: { deploymentGroupId: string; queue: boolean; who: string }[] = [];
+
+  /** Stores a copy of the group's newest deployment by "rollback"; the scheduler tests cover the real choice. */
+  rollbackGroup(deploymentGroupId: string, opts: { queue: boolean; who: string }): string {
+    this.rollbacks.push({ deploymentGroupId, queue: opts.queue, who: opts.who });
+    const id = newId('d');
+    this.db
+      .prepare(
+        `INSERT INTO deployments (deployment_id, application_id, deployment_group_id, revision_id, deployment_config_name,
+         status, creator, file_exists_behavior, ignore_application_stop_failures, parameters, description, created_at)
+         SELECT ?, application_id, deployment_group_id, revision_id, deployment_config_name, 'Created', 'rollback',
+         file_exists_behavior, ignore_application_stop_failures, parameters, description, ?
+         FROM deployments WHERE deployment_group_id = ? ORDER BY created_at DESC LIMIT 1`,
+      )
+      .run(id, this.clock.now().toISOString(), deploymentGroupId);
+    return id;
   }
 
   planDeployment(): DeploymentPlan {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
-import { getDeploymentSummary, getDeploymentView, listDeploymentViews } from '../../../../coordinator/src/scheduler/views.ts';
+import { getDeploymentSummary, getDeploymentView, listDeploymentSummaries } from '../../../../coordinator/src/scheduler/views.ts';
 import type { Db } from '../../../../coordinator/src/store/db.ts';
 import { FakeSender, fakeClock, seed, tempStore } from './seed.ts';
 
@@ -63,11 +63,18 @@ describe('deployment views', () => {
     });
   });
 
-  describe('#listDeploymentViews', () => {
+  describe('#listDeploymentSummaries', () => {
     it('filters by application, group and status', () => {
-      assert.equal(listDeploymentViews(db, { applicationName: 'shop', deploymentGroupName: 'prod' }).length, 1);
-      assert.equal(listDeploymentViews(db, { status: 'Succeeded' }).length, 0);
-      assert.equal(listDeploymentViews(db, { applicationName: 'other' }).length, 0);
+      assert.equal(listDeploymentSummaries(db, { applicationName: 'shop', deploymentGroupName: 'prod' }).length, 1);
+      assert.equal(listDeploymentSummaries(db, { status: 'Succeeded' }).length, 0);
+      assert.equal(listDeploymentSummaries(db, { applicationName: 'other' }).length, 0);
+    });
+
+    it('lists the summaries GET by id answers, without targets', () => {
+      const [listed] = listDeploymentSummaries(db, { applicationName: 'shop' });
+      assert.ok(listed);
+      assert.deepEqual(listed, getDeploymentSummary(db, listed.deploymentId));
+      assert.equal('targets' in listed, false);
     });
   });
 });

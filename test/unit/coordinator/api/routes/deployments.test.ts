@@ -98,10 +98,30 @@ describe('deployment routes', () => {
       assert.equal(none.json().deployments.length, 0);
     });
 
+    it('lists summaries, without targets', async () => {
+      const created = (await create({ applicationName: 'web', deploymentGroupName: 'prod', revisionId })).json();
+      const res = await h.app.inject({ method: 'GET', url: '/v1/deployments', headers: h.auth });
+      assert.deepEqual(res.json().deployments, [created]);
+      assert.equal('targets' in res.json().deployments[0], false);
+    });
+
     it('names an unknown status filter', async () => {
       const res = await h.app.inject({ method: 'GET', url: '/v1/deployments?status=Done', headers: h.auth });
       assert.equal(res.statusCode, 400);
       assert.equal(res.json().error.field, 'status');
+    });
+  });
+
+  describe('POST /v1/applications/:app/deployment-groups/:group/rollback', () => {
+    it('answers 201 with the rollback deployment\'s summary, without targets', async () => {
+      await create({ applicationName: 'web', deploymentGroupName: 'prod', revisionId });
+      const res = await h.app.inject({ method: 'POST', url: '/v1/applications/web/deployment-groups/prod/rollback', headers: h.auth, payload: {} });
+      assert.equal(res.statusCode, 201);
+      const summary = res.json();
+      assert.equal(summary.creator, 'rollback');
+      assert.equal('targets' in summary, false);
+      const view = await h.app.inject({ method: 'GET', url: `/v1/deployments/${summary.deploymentId}`, headers: h.auth });
+      assert.deepEqual(view.json(), { ...summary, targets: [] });
     });
   });
 
