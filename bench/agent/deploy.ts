@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import type { DeploymentView } from '../../protocol/src/index.ts';
+import type { DeploymentSummary, DeploymentView } from '../../protocol/src/index.ts';
 import { memoryKb } from '../lib/proc.ts';
 import type { AgentSetup } from './real-agent.ts';
 
@@ -65,7 +65,7 @@ export async function timedAgentDeployment(setup: AgentSetup): Promise<AgentDepl
   }, 5);
   const start = performance.now();
   try {
-    const created = await setup.coordinator.call<DeploymentView>('POST', '/v1/deployments', {
+    const created = await setup.coordinator.call<DeploymentSummary>('POST', '/v1/deployments', {
       applicationName: setup.target.application,
       deploymentGroupName: setup.target.group,
       revisionId: setup.target.revisionId,
