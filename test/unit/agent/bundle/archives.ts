@@ -53,9 +53,11 @@ export function gzip(buf: Buffer): Buffer {
 /** One zip entry; `mode` includes the file type bits (e.g. 0o120777 for a symlink). */
 export interface ZipEntrySpec {
   name: string;
-  body?: string;
+  body?: string | Buffer;
   mode?: number;
   dir?: boolean;
+  /** Stored rather than deflated. */
+  stored?: boolean;
 }
 
 /** A zip built with yazl. */
@@ -63,7 +65,7 @@ export function makeZip(entries: ZipEntrySpec[]): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   for (const e of entries) {
     if (e.dir === true) zip.addEmptyDirectory(e.name, e.mode === undefined ? {} : { mode: e.mode });
-    else zip.addBuffer(Buffer.from(e.body ?? ''), e.name, e.mode === undefined ? {} : { mode: e.mode });
+    else zip.addBuffer(Buffer.from(e.body ?? ''), e.name, { ...(e.mode === undefined ? {} : { mode: e.mode }), compress: e.stored !== true });
   }
   zip.end();
   return new Promise((resolve, reject) => {
@@ -81,4 +83,18 @@ export function patchZipName(zip: Buffer, from: string, to: string): Buffer {
   const needle = Buffer.from(from);
   for (let i = out.indexOf(needle); i !== -1; i = out.indexOf(needle, i + 1)) Buffer.from(to).copy(out, i);
   return out;
+}
+
+const CENTRAL_HEADER_SIGNATURE = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+
+/** Rewrites the uncompressed size the central directory declares for `name` (a lying header). */
+export function setZipUncompressedSize(zip: Buffer, name: string, size: number): Buffer {
+  const out = Buffer.from(zip);
+  for (let i = out.indexOf(CENTRAL_HEADER_SIGNATURE); i !== -1; i = out.indexOf(CENTRAL_HEADER_SIGNATURE, i + 1)) {
+    const nameLength = out.readUInt16LE(i + 28);
+    if (out.toString('utf8', i + 46, i + 46 + nameLength) !== name) continue;
+    out.writeUInt32LE(size, i + 24);
+    return out;
+  }
+  throw new Error(`no central directory entry named ${name}`);
 }

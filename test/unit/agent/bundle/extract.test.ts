@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { create } from 'tar';
 import { extractBundle, type ExtractLimits } from '../../../../agent/src/bundle/extract.ts';
 import { DeckhandError, type BundleType, type ErrorCode } from '../../../../protocol/src/index.ts';
-import { gzip, makeZip, patchZipName, rawTar, type RawTarEntry } from './archives.ts';
+import { gzip, makeZip, patchZipName, rawTar, setZipUncompressedSize, type RawTarEntry } from './archives.ts';
 
 describe('extractBundle', () => {
   let root: string;
@@ -177,6 +178,28 @@ describe('extractBundle', () => {
 
     it('fails with BUNDLE_EXTRACT_FAILED on a file that is not a zip', async () => {
       await refused(Buffer.from('not a zip'), 'zip', 'BUNDLE_EXTRACT_FAILED', 'zip');
+    });
+
+    it('extracts small, stored and large entries of one archive byte-exact', async () => {
+      // Hex of random bytes: 1 MB inflated and over 500 KB deflated, too big to be read whole.
+      const bodies = { 'small.txt': 'small\n'.repeat(100), 'stored.bin': crypto.randomBytes(5000), 'large.txt': crypto.randomBytes(500_000).toString('hex') };
+      const zip = await makeZip([
+        { name: 'small.txt', body: bodies['small.txt'] },
+        { name: 'stored.bin', body: bodies['stored.bin'], stored: true },
+        { name: 'large.txt', body: bodies['large.txt'] },
+      ]);
+      await extract(zip, 'zip');
+      for (const [name, body] of Object.entries(bodies)) assert.ok(fs.readFileSync(path.join(dest, name)).equals(Buffer.from(body)), name);
+    });
+
+    it('refuses a small entry that inflates to more than its header declares (a bomb)', async () => {
+      const zip = setZipUncompressedSize(await makeZip([{ name: 'a.txt', body: 'a' }, { name: 'bomb', body: 'x'.repeat(200_000) }]), 'bomb', 1000);
+      await refused(zip, 'zip', 'BUNDLE_EXTRACT_FAILED', '"bomb"');
+    });
+
+    it('refuses a small entry that inflates to less than its header declares', async () => {
+      const zip = setZipUncompressedSize(await makeZip([{ name: 'short', body: 'x'.repeat(1000) }]), 'short', 2000);
+      await refused(zip, 'zip', 'BUNDLE_EXTRACT_FAILED', '"short"');
     });
   });
 
