@@ -46,12 +46,12 @@ function fail(message: string, code: number): number {
   return code;
 }
 
+/** Opens the journal in `root`, which {@link lockOrFail} created and locked. */
 function openJournal(root: string): Journal {
-  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   return Journal.open(path.join(root, 'agent.db'));
 }
 
-/** Takes the root's lock (one agent per root); an exit code when another agent holds it. */
+/** Creates the root if needed and takes its lock (one agent per root); an exit code when another agent holds it. */
 function lockOrFail(root: string): RootLock | number {
   fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   try {

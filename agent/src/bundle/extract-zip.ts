@@ -211,6 +211,7 @@ async function writeWhole(ctx: ZipContext, entry: Entry, target: string, mode: n
 async function readWhole(ctx: ZipContext, entry: Entry): Promise<Buffer> {
   const { relativeOffsetOfLocalHeader: start, compressedSize } = entry;
   const fileSize = ctx.zip.fileSize;
+  if (start + LOCAL_HEADER_BYTES > fileSize) throw new Error(`its local header at byte ${start} lies past the end of the file (${fileSize} bytes)`);
   const guess = LOCAL_HEADER_BYTES + entry.fileNameLength + entry.extraFieldLength + LOCAL_EXTRA_SLACK + compressedSize;
   const head = await ctx.archive.readAt(Math.min(guess, fileSize - start), start);
   const signature = head.length < LOCAL_HEADER_BYTES ? 0 : head.readUInt32LE(0);

@@ -89,11 +89,21 @@ const CENTRAL_HEADER_SIGNATURE = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
 
 /** Rewrites the uncompressed size the central directory declares for `name` (a lying header). */
 export function setZipUncompressedSize(zip: Buffer, name: string, size: number): Buffer {
+  return setCentralField(zip, name, 24, size);
+}
+
+/** A copy of `zip` whose central directory says `name`'s local header is at `offset`. */
+export function setZipLocalHeaderOffset(zip: Buffer, name: string, offset: number): Buffer {
+  return setCentralField(zip, name, 42, offset);
+}
+
+/** A copy of `zip` with the 32-bit field at `field` of `name`'s central directory record set to `value`. */
+function setCentralField(zip: Buffer, name: string, field: number, value: number): Buffer {
   const out = Buffer.from(zip);
   for (let i = out.indexOf(CENTRAL_HEADER_SIGNATURE); i !== -1; i = out.indexOf(CENTRAL_HEADER_SIGNATURE, i + 1)) {
     const nameLength = out.readUInt16LE(i + 28);
     if (out.toString('utf8', i + 46, i + 46 + nameLength) !== name) continue;
-    out.writeUInt32LE(size, i + 24);
+    out.writeUInt32LE(value, i + field);
     return out;
   }
   throw new Error(`no central directory entry named ${name}`);

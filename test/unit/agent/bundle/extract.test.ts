@@ -6,7 +6,7 @@ import path from 'node:path';
 import { create } from 'tar';
 import { extractBundle, type ExtractLimits } from '../../../../agent/src/bundle/extract.ts';
 import { DeckhandError, type BundleType, type ErrorCode } from '../../../../protocol/src/index.ts';
-import { gzip, makeZip, patchZipName, rawTar, setZipUncompressedSize, type RawTarEntry } from './archives.ts';
+import { gzip, makeZip, patchZipName, rawTar, setZipLocalHeaderOffset, setZipUncompressedSize, type RawTarEntry } from './archives.ts';
 
 describe('extractBundle', () => {
   let root: string;
@@ -195,6 +195,11 @@ describe('extractBundle', () => {
     it('refuses a small entry that inflates to more than its header declares (a bomb)', async () => {
       const zip = setZipUncompressedSize(await makeZip([{ name: 'a.txt', body: 'a' }, { name: 'bomb', body: 'x'.repeat(200_000) }]), 'bomb', 1000);
       await refused(zip, 'zip', 'BUNDLE_EXTRACT_FAILED', '"bomb"');
+    });
+
+    it('refuses a small entry whose local header would lie past the end of the file, saying so', async () => {
+      const zip = setZipLocalHeaderOffset(await makeZip([{ name: 'far', body: 'x' }]), 'far', 10_000_000);
+      await refused(zip, 'zip', 'BUNDLE_EXTRACT_FAILED', 'past the end of the file');
     });
 
     it('refuses a small entry that inflates to less than its header declares', async () => {
