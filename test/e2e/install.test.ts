@@ -4,7 +4,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFile
 import path from 'node:path';
 import { Cluster, stopProcess, waitFor } from './cluster.ts';
 import { appspec, makeTgz, RECORD_HOOK } from './bundles.ts';
-import { hasTool } from '../unit/installers/system-tools.ts';
+import { requireTool } from '../support/requirements.ts';
 import { FakeHost, LAYOUT } from './install-host.ts';
 
 /**
@@ -97,7 +97,7 @@ describe('installing the Linux agent with install.sh from the coordinator', func
   });
 
   it('writes a unit that systemd-analyze verify accepts', function () {
-    if (!hasTool('systemd-analyze')) this.skip(); // absent: apt-get install -y systemd
+    requireTool(this, 'systemd-analyze', 'systemd');
     const res = spawnSync('systemd-analyze', ['verify', host.path(LAYOUT.unit)], { encoding: 'utf8' });
     assert.equal(res.status, 0, res.stderr);
     assert.equal(`${res.stdout}${res.stderr}`.trim(), '');

@@ -1,5 +1,5 @@
 /**
- * Every conformance bundle (../shared/conformance/bundles) deployed with `deckhand-agent local`
+ * Every conformance bundle (test/fixtures/conformance/bundles) deployed with `deckhand-agent local`
  * as a real process, checked against expectations.json. Bundles run in parallel to keep it short.
  */
 import assert from 'node:assert/strict';

@@ -4,10 +4,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { REPO_ROOT } from './cluster.ts';
 
-/** The repository root; CI keeps shared/ beside it. */
+/** The repository root. */
 export const REPO = REPO_ROOT;
 /** The conformance bundles. */
-export const BUNDLES_DIR = path.resolve(REPO, '..', 'shared', 'conformance', 'bundles');
+export const BUNDLES_DIR = path.resolve(REPO, 'test', 'fixtures', 'conformance', 'bundles');
 
 /** What a finished process printed. */
 export interface RunResult {
@@ -33,7 +33,7 @@ export function runAgent(args: string[], env: NodeJS.ProcessEnv = {}): Promise<R
 
 /**
  * Copies a conformance bundle to `dir`, writable, with {{DEST}} in its appspec replaced by `dest`.
- * The shared folders are read-only (mode 444), so files are rewritten rather than edited.
+ * Files are rewritten rather than edited, so a read-only checkout works too.
  */
 export async function copyBundle(name: string, dir: string, dest: string): Promise<string> {
   const target = path.join(dir, name);

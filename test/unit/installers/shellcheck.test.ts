@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { hasTool } from './system-tools.ts';
+import { requireTool } from '../../support/requirements.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..', '..');
 
@@ -17,9 +17,7 @@ describe('shell scripts', function () {
   });
 
   it('all pass shellcheck', function () {
-    if (!hasTool('shellcheck')) {
-      this.skip(); // shellcheck is absent: apt-get install -y shellcheck (CI installs it).
-    }
+    requireTool(this, 'shellcheck', 'shellcheck');
     const res = spawnSync('shellcheck', ['--severity=style', ...shellScripts()], { cwd: REPO, encoding: 'utf8' });
     assert.equal(res.status, 0, res.stdout + res.stderr);
   });

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hasTool } from './system-tools.ts';
+import { requireTool } from '../../support/requirements.ts';
 
 const UNITS = path.resolve(import.meta.dirname, '..', '..', '..', 'systemd');
 
@@ -20,9 +20,7 @@ function verifyUnit(file: string): { status: number | null; output: string } {
 describe('the systemd units', function () {
   for (const name of ['deckhand-agent.service', 'deckhand-coordinator.service']) {
     it(`${name} passes systemd-analyze verify without a warning`, function () {
-      if (!hasTool('systemd-analyze')) {
-        this.skip(); // systemd-analyze is absent: apt-get install -y systemd (CI installs it).
-      }
+      requireTool(this, 'systemd-analyze', 'systemd');
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-units-'));
       try {
         const file = path.join(dir, name);

@@ -14,11 +14,11 @@ interface ConformanceCase {
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-const casesDir = path.resolve(repoRoot, '..', 'shared', 'conformance', 'appspec');
+const casesDir = path.resolve(repoRoot, 'test', 'fixtures', 'conformance', 'appspec');
 const { cases } = JSON.parse(fs.readFileSync(path.join(casesDir, 'cases.json'), 'utf8')) as { cases: ConformanceCase[] };
 
 describe('appspec conformance cases', () => {
-  it('finds the shared cases', () => {
+  it('finds the conformance cases', () => {
     assert.ok(cases.length > 30);
   });
 

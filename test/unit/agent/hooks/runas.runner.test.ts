@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { systemClock } from '../../../../common/src/clock.ts';
 import { createHookRunner } from '../../../../agent/src/hooks/index.ts';
+import { requireRoot } from '../../../support/requirements.ts';
 import { TempDeployment, groupAfter, isRunning, recordingSpawner } from './helpers.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -48,7 +49,7 @@ describe('runas through HookRunner#runEvent (Linux)', () => {
 
   describe('with a user created by the test', function () {
     before(function () {
-      if (!isRoot) this.skip();
+      requireRoot(this, 'the test creates a user and a group');
       execFileSync('groupadd', [GROUP]);
       execFileSync('useradd', ['--create-home', '--shell', '/bin/bash', '--groups', GROUP, USER]);
     });

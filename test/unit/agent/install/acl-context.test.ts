@@ -7,17 +7,23 @@ import type { AppSpec, PermissionSpec } from '../../../../agent/src/appspec/type
 import { installRevision } from '../../../../agent/src/install/install.ts';
 import { hostToolEnv, type ToolEnv } from '../../../../agent/src/install/tools.ts';
 import { DeckhandError } from '../../../../protocol/src/index.ts';
+import { requireTool } from '../../../support/requirements.ts';
 
 /** Real setfacl/getfacl on real files (Debian package `acl`); the user `nobody` is the named entry. */
 describe('installRevision: acls and SELinux contexts', () => {
-  let root: string;
+  let root = '';
   let destRoot: string;
 
-  beforeEach(() => {
+  beforeEach(function () {
+    // The missing-tool cases below fake an empty PATH and need nothing installed.
+    if (!/is missing|not available/.test(this.currentTest?.title ?? '')) requireTool(this, 'setfacl', 'acl');
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-acl-'));
     destRoot = path.join(root, 'host');
   });
-  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+  afterEach(() => {
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+    root = '';
+  });
 
   function revision(name: string, files: Record<string, string>): string {
     const dir = path.join(root, name);

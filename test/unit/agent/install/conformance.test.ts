@@ -8,9 +8,9 @@ import { installRevision } from '../../../../agent/src/install/install.ts';
 import { DeckhandError } from '../../../../protocol/src/index.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-const bundlesDir = path.resolve(repoRoot, '..', 'shared', 'conformance', 'bundles');
+const bundlesDir = path.resolve(repoRoot, 'test', 'fixtures', 'conformance', 'bundles');
 
-describe('Install on the shared conformance bundles', () => {
+describe('Install on the conformance bundles', () => {
   let root: string;
   let dest: string;
 
