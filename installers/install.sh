@@ -26,7 +26,8 @@ Usage: install.sh [--coordinator URL] [--token TOKEN] [--tag KEY=VALUE ...] [opt
   --state-dir DIR       identity and journal (default /var/lib/deckhand)
   --log-dir DIR         default /var/log/deckhand
   --unit-dir DIR        default /etc/systemd/system
-  --node PATH           Node.js 20 or later (default: node on PATH)
+  --node PATH           run the agent on this Node.js (20 or later) instead of the
+                        runtime the package carries (default: the package's)
   --wait SECONDS        how long an upgrade waits for a running deployment (default 3600)
   --no-start            install and enable the unit, but do not (re)start it
   --dry-run             print what would be done, change nothing
@@ -120,14 +121,25 @@ resolve_paths() {
   UNIT_FILE=$UNIT_DIR/$SERVICE.service
 }
 
-find_node() {
-  [ -n "$NODE" ] || NODE=$(command -v node || true)
-  if [ -z "$NODE" ] || [ ! -x "$NODE" ]; then
-    die "Node.js 20 or later is needed: install it (your distribution's nodejs package or https://nodejs.org) or pass --node PATH"
-  fi
+# The package carries its own Node.js; --node (or an earlier install's) names another one.
+check_node() {
+  [ -n "$NODE" ] || return 0
+  [ -x "$NODE" ] || die "--node $NODE is not an executable file"
   check_path --node "$NODE"
   major=$("$NODE" -p 'process.versions.node.split(".")[0]' </dev/null) || die "cannot run $NODE"
   [ "$major" -ge 20 ] || die "$NODE is Node.js $("$NODE" --version </dev/null); Deckhand needs 20 or later"
+}
+
+# The Node.js that runs the agent from a release: --node's, else the release's own.
+node_of() {
+  if [ -n "$NODE" ]; then printf '%s\n' "$NODE"; else printf '%s\n' "$1/runtime/bin/node"; fi
+}
+
+# Any Node.js, for the rare host with neither curl, wget nor sha256sum.
+fallback_node() {
+  fallback=${NODE:-$(command -v node || true)}
+  [ -n "$fallback" ] || die "$1 is needed (or Node.js on PATH): install curl"
+  printf '%s\n' "$fallback"
 }
 
 # systemctl when systemd runs this host; DECKHAND_SYSTEMCTL names another one (tests).
@@ -156,7 +168,7 @@ download() {
   elif command -v wget >/dev/null 2>&1; then
     wget -q -O "$2" "$1" </dev/null
   else
-    "$NODE" -e 'const [u, f] = process.argv.slice(1); fetch(u).then(async (r) => { if (!r.ok) throw new Error("HTTP " + r.status); require("fs").writeFileSync(f, Buffer.from(await r.arrayBuffer())); }).catch((e) => { console.error(u + ": " + e.message); process.exit(1); });' "$1" "$2" </dev/null
+    "$(fallback_node 'curl or wget')" -e 'const [u, f] = process.argv.slice(1); fetch(u).then(async (r) => { if (!r.ok) throw new Error("HTTP " + r.status); require("fs").writeFileSync(f, Buffer.from(await r.arrayBuffer())); }).catch((e) => { console.error(u + ": " + e.message); process.exit(1); });' "$1" "$2" </dev/null
   fi
 }
 
@@ -164,7 +176,7 @@ sha256_of() {
   if command -v sha256sum >/dev/null 2>&1; then
     sha256sum "$1" | cut -d ' ' -f 1
   else
-    "$NODE" -e 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync(process.argv[1])).digest("hex") + "\n")' "$1" </dev/null
+    "$(fallback_node sha256sum)" -e 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync(process.argv[1])).digest("hex") + "\n")' "$1" </dev/null
   fi
 }
 
@@ -188,8 +200,12 @@ fetch_release() {
   fi
 }
 
-# The package carries better-sqlite3 built for one Node ABI; fetch one for this Node otherwise.
+# The package's better-sqlite3 is built for its own runtime; under --node, fetch one that fits.
 check_native() {
+  if [ -z "$NODE" ]; then
+    [ -x "$RELEASE/runtime/bin/node" ] || die "the agent package carries no Node.js runtime: pass --node PATH"
+    return 0
+  fi
   if (cd "$RELEASE" && "$NODE" -e 'new (require("better-sqlite3"))(":memory:").close()' </dev/null) >/dev/null 2>&1; then
     return 0
   fi
@@ -202,7 +218,7 @@ check_native() {
 agent() {
   release=$1
   shift
-  "$NODE" "$release/bin/deckhand-agent.js" "$@" </dev/null
+  "$(node_of "$release")" "$release/bin/deckhand-agent.js" "$@" </dev/null
 }
 
 # Waits (up to --wait) until no deployment runs here; sets REGISTERED and INSTANCE_ID.
@@ -265,7 +281,10 @@ ENV
 # The unit from the package, with this install's paths.
 write_unit() {
   mkdir -p "$UNIT_DIR"
-  sed -e "s|/usr/bin/node |$NODE |" \
+  # Without --node the template's runtime path is right once the prefix is replaced.
+  node_expr=s/^//
+  [ -z "$NODE" ] || node_expr="s|^ExecStart=/opt/deckhand-agent/current/runtime/bin/node |ExecStart=$NODE |"
+  sed -e "$node_expr" \
     -e "s|/opt/deckhand-agent/|$PREFIX/|g" \
     -e "s|/var/lib/deckhand\\([/ ]\\)|$STATE_DIR\\1|g" -e "s|/var/lib/deckhand\$|$STATE_DIR|" \
     -e "s|/var/log/deckhand/|$LOG_DIR/|g" \
@@ -293,7 +312,7 @@ print_plan() {
   say "dry run: would $action"
   printf '  coordinator  %s\n  package      %s/v1/agent/package?platform=linux-%s\n' "$COORDINATOR" "$COORDINATOR" "$(uname -m)"
   printf '  node         %s\n  prefix       %s\n  config       %s\n  state        %s\n  logs         %s\n  unit         %s\n' \
-    "$NODE" "$PREFIX" "$CONFIG_DIR" "$STATE_DIR" "$LOG_DIR" "$UNIT_FILE"
+    "${NODE:-the Node.js runtime in the package}" "$PREFIX" "$CONFIG_DIR" "$STATE_DIR" "$LOG_DIR" "$UNIT_FILE"
   [ -n "$SYSTEMCTL" ] || say "systemd is not running here: the unit would be written but not started"
 }
 
@@ -339,7 +358,7 @@ remove() {
 }
 
 uninstall_agent() {
-  if [ -x "$PREFIX/current/bin/deckhand-agent.js" ] && [ -n "$NODE" ]; then
+  if [ -x "$PREFIX/current/bin/deckhand-agent.js" ] && [ -x "$(node_of "$PREFIX/current")" ]; then
     [ "$DRY_RUN" = 1 ] || wait_until_idle "$PREFIX/current"
   fi
   if [ -n "$SYSTEMCTL" ] && [ -f "$UNIT_FILE" ]; then
@@ -347,7 +366,7 @@ uninstall_agent() {
     run "$SYSTEMCTL" disable "$SERVICE" || true
   fi
   if [ "$KEEP_REGISTRATION" = 0 ] && [ -f "$STATE_DIR/agent.db" ]; then
-    run "$NODE" "$PREFIX/current/bin/deckhand-agent.js" deregister --root "$STATE_DIR" </dev/null ||
+    run "$(node_of "$PREFIX/current")" "$PREFIX/current/bin/deckhand-agent.js" deregister --root "$STATE_DIR" </dev/null ||
       die "could not deregister this host; the service is stopped and its files are still here: run --uninstall again, or add --keep-registration"
   fi
   remove "$UNIT_FILE"
@@ -370,7 +389,7 @@ main() {
   if [ "$(id -u)" != 0 ] && [ -z "${DECKHAND_INSTALL_ROOT:-}" ] && [ "$DRY_RUN" = 0 ]; then
     die "run this as root (curl -fsSL .../install.sh | sudo sh -s -- ...)"
   fi
-  find_node
+  check_node
   find_systemctl
   if [ "$UNINSTALL" = 1 ]; then uninstall_agent; else install_agent; fi
 }

@@ -242,6 +242,10 @@ async function run(cmd: RunCommand): Promise<number> {
 
 /** Runs one invocation of deckhand-agent; resolves with its exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === 'version') {
+    process.stdout.write(`${AGENT_VERSION}\n`);
+    return EXIT.ok;
+  }
   // The installers' commands (issue 7) parse their own arguments.
   if (argv[0] === 'upgrade-check') return upgradeCheckCommand(argv.slice(1), systemClock);
   if (argv[0] === 'deregister') return deregisterCommand(argv.slice(1), systemClock);

@@ -8,8 +8,6 @@ import { writeJson, writeLine, type CliContext } from './context.ts';
 /** One `deckhand <name>` command. */
 export interface Command {
   name: string;
-  /** One line for `deckhand --help`. */
-  summary: string;
   usage: string;
   /** Runs the command; resolves to the exit code. Throws CliError/ApiError on failure. */
   run(argv: string[], ctx: CliContext): Promise<number>;

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { systemClock } from '../../common/src/clock.ts';
 import { newSecret } from '../../common/src/ids.ts';
 import { createLogger, type Logger } from '../../common/src/logger.ts';
+import { DECKHAND_VERSION } from '../../common/src/version.ts';
 import { NonceCache } from './api/agent-auth.ts';
 import { buildApi } from './api/app.ts';
 import type { DeploymentService } from './api/deps.ts';
@@ -142,6 +143,10 @@ async function start(config: CoordinatorConfig): Promise<void> {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === '--version' || argv[0] === 'version') {
+    process.stdout.write(`${DECKHAND_VERSION}\n`);
+    return;
+  }
   let command;
   try {
     command = parseCoordinatorArgs(argv);

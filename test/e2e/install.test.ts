@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { fetchRuntime, buildAddonFor, defaultCacheDir, NODE_RUNTIME_VERSION } from '../../installers/package/runtime.ts';
+import { findPlatform } from '../../installers/package/platforms.ts';
 import path from 'node:path';
-import { Cluster, stopProcess, waitFor } from './cluster.ts';
+import { Cluster, REPO_ROOT, stopProcess, waitFor } from './cluster.ts';
 import { appspec, makeTgz, RECORD_HOOK } from './bundles.ts';
 import { requireTool } from '../support/requirements.ts';
 import { FakeHost, LAYOUT } from './install-host.ts';
@@ -26,6 +28,12 @@ describe('installing the Linux agent with install.sh from the coordinator', func
   }
 
   before(async function () {
+    // The package carries a Node.js runtime and better-sqlite3 compiled for it: fetched and
+    // compiled once, then cached in dist/cache. Done here so no request waits on it.
+    this.timeout(20 * 60_000);
+    const platform = findPlatform(`linux-${process.arch}`)!;
+    const cache = defaultCacheDir(REPO_ROOT);
+    await buildAddonFor(await fetchRuntime(platform, cache), platform, REPO_ROOT, cache);
     await cluster.start();
     host = new FakeHost(path.join(cluster.dir, 'host'));
     const res = await fetch(`${cluster.url}/install.sh`);
@@ -60,9 +68,9 @@ describe('installing the Linux agent with install.sh from the coordinator', func
     assert.deepEqual(host.systemctlCalls(), []);
   });
 
-  it('installs, registers the host with its tags, and enables and starts the unit', async function () {
+  it('installs where no Node.js is on PATH, registers the host with its tags, and enables and starts the unit', async function () {
     const token = await cluster.api('POST', '/v1/registration-tokens', { ttlSeconds: 600, maxUses: 1 });
-    const run = await host.runInstaller(script, ['--token', token.body.token, '--tag', 'role=installed']);
+    const run = await host.runInstaller(script, ['--token', token.body.token, '--tag', 'role=installed'], { PATH: host.pathWithoutNode() });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const registered = await instances();
     assert.equal(registered.length, 1);
@@ -83,9 +91,9 @@ describe('installing the Linux agent with install.sh from the coordinator', func
     assert.match(readFileSync(host.path(`${LAYOUT.config}/install.env`), 'utf8'), new RegExp(`DECKHAND_PREFIX='${host.path(LAYOUT.prefix)}'`));
   });
 
-  it('writes a unit that runs the installed agent on the installed state', function () {
+  it('writes a unit that runs the installed agent on the installed state, on the runtime its package carries', function () {
     assert.deepEqual(host.execStart(), [
-      process.execPath,
+      host.path(`${LAYOUT.prefix}/current/runtime/bin/node`),
       host.path(`${LAYOUT.prefix}/current/bin/deckhand-agent.js`),
       'run',
       '--root',
@@ -110,6 +118,10 @@ describe('installing the Linux agent with install.sh from the coordinator', func
     await waitFor('the installed agent to connect', async () => ((await instances())[0]?.connected ? true : undefined));
     const version = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).version;
     assert.equal((await instances())[0]!.agentVersion, version);
+    // The process is the packaged runtime, not the Node.js running the tests.
+    const exe = readlinkSync(`/proc/${agent.pid}/exe`);
+    assert.equal(exe, readlinkSync(host.path(`${LAYOUT.prefix}/current`)) + '/runtime/bin/node');
+    assert.equal(spawnSync(exe, ['--version'], { encoding: 'utf8' }).stdout.trim(), `v${NODE_RUNTIME_VERSION}`);
     assert.equal((await cluster.api('POST', '/v1/applications', { name: 'shop' })).status, 201);
     assert.equal((await cluster.api('POST', '/v1/applications/shop/deployment-groups', {
       name: 'installed', tagFilters: [{ key: 'role', value: 'installed', type: 'KEY_AND_VALUE' }],
@@ -126,7 +138,7 @@ describe('installing the Linux agent with install.sh from the coordinator', func
   });
 
   it('upgrades in place on a second run, keeping the instance id and journal', async function () {
-    const run = await host.runInstaller(script, []);
+    const run = await host.runInstaller(script, [], { PATH: host.pathWithoutNode() });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, new RegExp(`upgrading ${instanceId} in place`));
     assert.deepEqual((await instances()).map((i) => i.instanceId), [instanceId]);
@@ -136,7 +148,7 @@ describe('installing the Linux agent with install.sh from the coordinator', func
   it('uninstalls: deregisters the host and removes the unit and every file', async function () {
     if (agent) await stopProcess(agent);
     await waitFor('the agent to disconnect', async () => ((await instances())[0]?.connected ? undefined : true));
-    const run = await host.runInstaller(script, ['--uninstall']);
+    const run = await host.runInstaller(script, ['--uninstall'], { PATH: host.pathWithoutNode() });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.deepEqual(await instances(), []);
     for (const rel of Object.values(LAYOUT)) assert.equal(existsSync(host.path(rel)), false, `${rel} is still there`);

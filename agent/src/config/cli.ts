@@ -44,6 +44,7 @@ export interface RunCommand {
 export type AgentCommand = RegisterCommand | RunCommand | AppSpecValidateCommand | LocalCommand | { kind: 'help'; text: string };
 
 export const USAGE = `Usage:
+  deckhand-agent --version
   deckhand-agent register --coordinator URL --token TOKEN --root DIR [--tag KEY=VALUE ...] [--hostname NAME] [--json]
   deckhand-agent run --root DIR [--dest-root DIR] [--log-level error|warn|info|debug] [--reboot-command CMD]
                      [--download-stall-seconds N]

@@ -105,7 +105,6 @@ function parseFileExistsBehavior(text: string): FileExistsBehavior {
 
 export const deployCommand: Command = {
   name: 'deploy',
-  summary: 'deploy a revision to a deployment group',
   usage: USAGE,
   async run(argv, ctx) {
     const args = parseDeployArgs(argv);

@@ -24,7 +24,7 @@ describe('the systemd units', function () {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-units-'));
       try {
         const file = path.join(dir, name);
-        fs.writeFileSync(file, unit(name).replaceAll('/usr/bin/node ', `${process.execPath} `));
+        fs.writeFileSync(file, unit(name).replace(/^ExecStart=\S+ /m, `ExecStart=${process.execPath} `));
         const { status, output } = verifyUnit(file);
         assert.equal(status, 0, output);
         // verify exits 0 on unknown keys and bad values; it only warns, so any output is a failure.
