@@ -29,6 +29,13 @@ describe('the Windows install plan', function () {
     assert.match(xml, /<arguments>"C:\\Program Files\\Deckhand\\releases\\0123456789ab\\bin\\deckhand-agent\.js" run --root C:\\ProgramData\\Deckhand<\/arguments>/);
   });
 
+  it('runs the node.exe the package carries when no -Node is given', function () {
+    const { nodeExe: _given, ...withoutNode } = INPUT;
+    const plan = windowsInstallPlan(withoutNode);
+    assert.equal(plan.nodeExe, 'C:\\Program Files\\Deckhand\\releases\\0123456789ab\\runtime\\node.exe');
+    assert.match(plan.serviceXml, /<executable>C:\\Program Files\\Deckhand\\releases\\0123456789ab\\runtime\\node\.exe<\/executable>/);
+  });
+
   it('restarts the service after every failure, backing off, and forgets failures after an hour', function () {
     const xml = windowsInstallPlan(INPUT).serviceXml;
     const delays = [...xml.matchAll(/<onfailure action="restart" delay="([^"]+)"\/>/g)].map((m) => m[1]);
