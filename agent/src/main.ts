@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { systemClock, sleep } from '../../common/src/clock.ts';
-import { createLogger, type Logger } from '../../common/src/logger.ts';
+import { closeLogger, createLogger, type Logger } from '../../common/src/logger.ts';
 import { DeckhandError, type PreflightResultBody } from '../../protocol/src/index.ts';
 import { appSpecValidate } from './commands/appspec-validate.ts';
 import { runLocal } from './commands/local.ts';
@@ -84,13 +84,6 @@ async function register(cmd: RegisterCommand): Promise<number> {
     journal.close();
     lock.release();
   }
-}
-
-/** Ends the logger and waits (briefly) for its transports to flush. */
-async function closeLogger(logger: Logger): Promise<void> {
-  const finished = new Promise<void>((resolve) => logger.once('finish', () => resolve()));
-  logger.end();
-  await Promise.race([finished, sleep(systemClock, 2000)]);
 }
 
 function installCrashHandlers(logger: Logger): void {

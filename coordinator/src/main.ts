@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { systemClock } from '../../common/src/clock.ts';
 import { newSecret } from '../../common/src/ids.ts';
-import { createLogger, type Logger } from '../../common/src/logger.ts';
+import { closeLogger, createLogger, type Logger } from '../../common/src/logger.ts';
 import { DECKHAND_VERSION } from '../../common/src/version.ts';
 import { NonceCache } from './api/agent-auth.ts';
 import { buildApi } from './api/app.ts';
@@ -25,17 +25,15 @@ import { ensureAdminToken } from './store/tokens.ts';
 
 const AGENT_CONNECT_PATH = '/v1/agent/connect';
 
-/** Lets the log file transport flush (bounded by a short timeout), then exits. */
+/** Lets the log file flush (bounded by a short timeout), then exits. */
 function exitAfterFlush(logger: Logger, code: number): void {
   process.exitCode = code;
-  setTimeout(() => process.exit(code), 1000).unref();
-  logger.on('finish', () => process.exit(code));
-  logger.end();
+  void closeLogger(logger, 1000).finally(() => process.exit(code));
 }
 
 /** Logs a fatal error and exits 1: the service manager restarts us in a known state. */
 function fatal(logger: Logger, message: string, err: unknown): void {
-  logger.error(message, { err: err instanceof Error ? err.stack : String(err) });
+  logger.error(message, { err });
   exitAfterFlush(logger, 1);
 }
 
