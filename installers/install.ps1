@@ -119,9 +119,11 @@ function Install-Agent([string]$NodeExe) {
       New-Item -ItemType Directory -Force -Path (Split-Path -Parent $plan.releaseDir) | Out-Null
       Move-Item -LiteralPath "$work\unpacked\deckhand-agent" -Destination $plan.releaseDir
     }
-    # The package carries node.exe but no native module (it is built on Linux): fetch
-    # better-sqlite3 built for this Windows and Node.js.
-    if (-not (Test-Path -LiteralPath "$($plan.releaseDir)\node_modules\better-sqlite3")) {
+    # The package carries node.exe and better-sqlite3's Node-API binary for Windows; under -Node,
+    # an older Node.js (20) may need better-sqlite3 12, which npm fetches.
+    & $plan.nodeExe $plan.agentScript self-check | Out-Null
+    if ($LASTEXITCODE -ne 0) {
+      if (-not $NodeExe) { throw 'install.ps1: the agent package does not run on this host (deckhand-agent self-check failed)' }
       Push-Location $plan.releaseDir
       try { Invoke-Native 'npm.cmd' @('install', '--omit=dev', '--no-audit', '--no-fund') | Out-Null } finally { Pop-Location }
     }

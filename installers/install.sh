@@ -29,6 +29,15 @@ Usage: install.sh [--coordinator URL] [--token TOKEN] [--tag KEY=VALUE ...] [opt
   --node PATH           run the agent on this Node.js (20 or later) instead of the
                         runtime the package carries (default: the package's)
   --wait SECONDS        how long an upgrade waits for a running deployment (default 3600)
+  --reboot-command CMD  what the agent runs when a hook asks for a reboot (exit 194);
+                        without it such a hook fails (agent.yml rebootCommand)
+  --download-stall-seconds N
+                        a bundle download silent for N seconds fails and is retried
+  --proxy URL           HTTP(S) proxy for the coordinator and downloads (agent.yml proxy)
+  --no-proxy LIST       hosts reached without the proxy, NO_PROXY's format
+  --log-level LEVEL     error, warn, info or debug (agent.yml logLevel)
+                        These five are written to CONFIG_DIR/agent.yml, kept across upgrades;
+                        given again, they replace what is there.
   --no-start            install and enable the unit, but do not (re)start it
   --dry-run             print what would be done, change nothing
   --uninstall           stop and remove the agent, and deregister the host
@@ -72,6 +81,32 @@ add_tag() {
 "
 }
 
+# Settings for agent.yml, one --flag=value a line; passed to config-write as given.
+add_setting() {
+  case $2 in
+    *'
+'*) usage_error "$1 must be one line" ;;
+  esac
+  # --flag=value, so that a value starting with a dash stays a value.
+  SETTINGS="${SETTINGS}${1}=${2}
+"
+}
+
+# Writes the agent.yml settings given as options (creating the file on a first install); a bad
+# value is refused before anything else changes.
+write_settings() {
+  mkdir -p "$CONFIG_DIR"
+  set -f
+  old_ifs=$IFS
+  IFS='
+'
+  # shellcheck disable=SC2086 # split on newlines only, so values keep their spaces
+  set -- $SETTINGS
+  IFS=$old_ifs
+  set +f
+  agent "$RELEASE" config-write --file "$CONFIG_DIR/agent.yml" "$@" || die "the agent settings were refused; nothing was changed"
+}
+
 parse_args() {
   while [ "$#" -gt 0 ]; do
     case $1 in
@@ -85,6 +120,8 @@ parse_args() {
       --unit-dir) need_value "$@"; UNIT_DIR=$2; shift ;;
       --node) need_value "$@"; NODE=$2; shift ;;
       --wait) need_value "$@"; WAIT=$2; shift ;;
+      --reboot-command | --download-stall-seconds | --proxy | --no-proxy | --log-level)
+        need_value "$@"; add_setting "$1" "$2"; shift ;;
       --no-start) NO_START=1 ;;
       --dry-run) DRY_RUN=1 ;;
       --uninstall) UNINSTALL=1 ;;
@@ -204,9 +241,10 @@ fetch_release() {
 check_native() {
   if [ -z "$NODE" ]; then
     [ -x "$RELEASE/runtime/bin/node" ] || die "the agent package carries no Node.js runtime: pass --node PATH"
+    agent "$RELEASE" self-check >/dev/null || die "the agent package does not run on this host"
     return 0
   fi
-  if (cd "$RELEASE" && "$NODE" -e 'new (require("better-sqlite3"))(":memory:").close()' </dev/null) >/dev/null 2>&1; then
+  if "$NODE" "$RELEASE/bin/deckhand-agent.js" self-check </dev/null >/dev/null 2>&1; then
     return 0
   fi
   command -v npm >/dev/null 2>&1 || die "the packaged better-sqlite3 does not load with Node.js $("$NODE" --version) and npm is not installed to fetch one that does"
@@ -323,6 +361,7 @@ install_agent() {
   trap 'rm -rf "$WORK"' EXIT
   fetch_release
   check_native
+  write_settings
   wait_until_idle "$RELEASE"
   if [ "$REGISTERED" = 1 ]; then
     say "upgrading $INSTANCE_ID in place (its identity and journal stay in $STATE_DIR)"
@@ -382,7 +421,7 @@ uninstall_agent() {
 }
 
 main() {
-  COORDINATOR='' TOKEN=${DECKHAND_REGISTRATION_TOKEN:-} TAGS='' PREFIX='' CONFIG_DIR='' STATE_DIR='' LOG_DIR=''
+  COORDINATOR='' TOKEN=${DECKHAND_REGISTRATION_TOKEN:-} TAGS='' SETTINGS='' PREFIX='' CONFIG_DIR='' STATE_DIR='' LOG_DIR=''
   UNIT_DIR='' NODE='' WAIT=3600 NO_START=0 DRY_RUN=0 UNINSTALL=0 KEEP_REGISTRATION=0 INSTANCE_ID=''
   parse_args "$@"
   resolve_paths

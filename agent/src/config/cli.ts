@@ -32,7 +32,10 @@ export interface RunCommand {
   kind: 'run';
   root: string;
   destRoot?: string;
-  logLevel: LogLevel;
+  /** Absent: agent.yml's, else info. */
+  logLevel?: LogLevel;
+  /** --config: the configuration file, which must then exist. Absent: the platform's default path, if there. */
+  configFile?: string;
   /** Shell command that reboots the host when a hook exits 194 (Windows 3010); absent: reboots disabled. */
   rebootCommand?: string;
   /** Where this boot's id is read, to tell that the host rebooted. @default /proc/sys/kernel/random/boot_id */
@@ -46,8 +49,8 @@ export type AgentCommand = RegisterCommand | RunCommand | AppSpecValidateCommand
 export const USAGE = `Usage:
   deckhand-agent --version
   deckhand-agent register --coordinator URL --token TOKEN --root DIR [--tag KEY=VALUE ...] [--hostname NAME] [--json]
-  deckhand-agent run --root DIR [--dest-root DIR] [--log-level error|warn|info|debug] [--reboot-command CMD]
-                     [--download-stall-seconds N]
+  deckhand-agent run --root DIR [--config FILE] [--dest-root DIR] [--log-level error|warn|info|debug]
+                     [--reboot-command CMD] [--download-stall-seconds N]
 
 register  creates this host's key pair under DIR/identity and registers it with the coordinator
           (the token may also come from DECKHAND_REGISTRATION_TOKEN); prints the instance id.
@@ -58,6 +61,8 @@ run       connects to the coordinator and carries out deployments; state lives i
           --boot-id-file FILE reads the boot id from FILE (tests; default /proc/sys/kernel/random/boot_id).
           --download-stall-seconds N fails a bundle download that receives nothing for N seconds
           (default 60); a failed download is retried after 2, 8 and 30 s.
+          --config FILE reads settings from FILE (default /etc/deckhand/agent.yml, or
+          %ProgramData%\\Deckhand\\agent.yml, when it exists); flags win over the file.
 ${LOCAL_USAGE}`;
 
 function parseTags(values: string[]): Tags {
@@ -127,17 +132,17 @@ function parseRun(args: string[]): AgentCommand {
     'reboot-command': { type: 'string' },
     'boot-id-file': { type: 'string' },
     'download-stall-seconds': { type: 'string' },
+    config: { type: 'string' },
   });
   if (values['help']) return { kind: 'help', text: USAGE };
-  const level = (values['log-level'] as string | undefined) ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  const cmd: RunCommand = { kind: 'run', root: path.resolve(required(values['root'] as string | undefined, '--root')) };
+  const level = values['log-level'] as string | undefined;
+  if (level !== undefined) {
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+    cmd.logLevel = level as LogLevel;
   }
-  const cmd: RunCommand = {
-    kind: 'run',
-    root: path.resolve(required(values['root'] as string | undefined, '--root')),
-    logLevel: level as LogLevel,
-  };
+  const config = values['config'] as string | undefined;
+  if (config !== undefined) cmd.configFile = path.resolve(required(config, '--config'));
   const destRoot = values['dest-root'] as string | undefined;
   if (destRoot !== undefined) cmd.destRoot = path.resolve(required(destRoot, '--dest-root'));
   const reboot = values['reboot-command'] as string | undefined;

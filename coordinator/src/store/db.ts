@@ -1,10 +1,10 @@
 /**
  * Opens the coordinator's SQLite store and brings its schema up to date.
  */
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from '../../../common/src/sqlite.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 
-export type Db = Database.Database;
+export type Db = SqliteDatabase;
 
 /**
  * Opens (creating if needed) the store at `file`, or in memory for ':memory:'.
@@ -13,7 +13,7 @@ export type Db = Database.Database;
  * trade for a store that agents re-send into; foreign keys catch bugs early.
  */
 export function openStore(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
-  const db = new Database(file);
+  const db = openSqlite(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

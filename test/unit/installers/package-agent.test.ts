@@ -42,12 +42,18 @@ describe('npm run package:agent', function () {
     }
   });
 
-  it('lists only better-sqlite3 as the agent\'s runtime dependency, built for the runtime it carries', function () {
+  it('lists only better-sqlite3 (its 12 and 13 builds) as the agent\'s runtime dependencies, and names its runtime', function () {
     const pkg = JSON.parse(fs.readFileSync(path.join(linux, 'package.json'), 'utf8'));
-    assert.deepEqual(Object.keys(pkg.dependencies), ['better-sqlite3']);
-    const abi = execFileSync(path.join(linux, 'runtime', 'bin', 'node'), ['-p', 'process.versions.modules'], { encoding: 'utf8' }).trim();
-    assert.equal(pkg.deckhand.nodeModuleVersion, abi);
+    assert.deepEqual(Object.keys(pkg.dependencies), ['better-sqlite3', 'better-sqlite3-napi']);
     assert.equal(pkg.deckhand.runtime, 'runtime/bin/node');
+    assert.equal(pkg.deckhand.nodeVersion, NODE_RUNTIME_VERSION);
+  });
+
+  it('opens its journal with the better-sqlite3 it carries, compiled here, on the runtime it carries', function () {
+    const out = execFileSync(path.join(linux, 'runtime', 'bin', 'node'), [path.join(linux, 'bin', 'deckhand-agent.js'), 'self-check'], { encoding: 'utf8' });
+    assert.match(out, new RegExp(`runs on Node\\.js v${NODE_RUNTIME_VERSION.replaceAll('.', '\\.')} with better-sqlite3-napi`));
+    assert.ok(fs.existsSync(path.join(linux, 'node_modules', 'better-sqlite3-napi', 'build', 'Release', 'better_sqlite3.node')));
+    assert.equal(fs.existsSync(path.join(linux, 'node_modules', 'better-sqlite3-napi', 'prebuilds')), false);
   });
 
   it('carries the pinned Node.js 24 runtime for each platform', function () {
@@ -59,7 +65,7 @@ describe('npm run package:agent', function () {
 
   it('ships the bundled agent, better-sqlite3 built here, and the systemd unit, without tsx', function () {
     const listed = files(linux);
-    for (const f of ['bin/deckhand-agent.js', 'lib/deckhand-agent.mjs', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'share/systemd/deckhand-agent.service']) {
+    for (const f of ['bin/deckhand-agent.js', 'lib/deckhand-agent.mjs', 'runtime/bin/node', 'share/systemd/deckhand-agent.service']) {
       assert.ok(listed.includes(f), `${f} is missing`);
     }
     assert.equal(listed.some((f) => f.includes('node_modules/tsx/')), false);
@@ -70,8 +76,8 @@ describe('npm run package:agent', function () {
     assert.deepEqual(JSON.parse(state), { registered: false, busy: false, runningDeployments: [] });
   });
 
-  it('ships no native module for Windows, and a service-definition tool that runs on its own', function () {
-    assert.equal(files(windows).some((f) => f.startsWith('node_modules/')), false);
+  it('ships better-sqlite3\'s Node-API binary for Windows, and a service-definition tool that runs on its own', function () {
+    assert.deepEqual(files(windows).filter((f) => f.endsWith('.node')), ['node_modules/better-sqlite3-napi/prebuilds/win32-x64.node']);
     const plan = execFileSync(process.execPath, [path.join(windows, 'lib', 'windows-service.mjs'), 'plan', '--program-files', 'C:\\PF',
       '--program-data', 'C:\\PD', '--node', 'C:\\node.exe', '--release-id', 'abcdef012345'], { encoding: 'utf8' });
     assert.equal(JSON.parse(plan).stateDir, 'C:\\PD\\Deckhand');

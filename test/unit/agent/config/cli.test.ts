@@ -5,7 +5,7 @@ import { parseAgentArgs, UsageError } from '../../../../agent/src/config/cli.ts'
 describe('deckhand-agent run arguments', () => {
   it('reads --download-stall-seconds as milliseconds', () => {
     const cmd = parseAgentArgs(['run', '--root', 'r', '--download-stall-seconds', '7.5']);
-    assert.deepEqual(cmd, { kind: 'run', root: path.resolve('r'), logLevel: 'info', downloadStallMs: 7500 });
+    assert.deepEqual(cmd, { kind: 'run', root: path.resolve('r'), downloadStallMs: 7500 });
   });
 
   for (const bad of ['0', '-3', 'soon', '']) {
