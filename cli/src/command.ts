@@ -1,7 +1,7 @@
 /**
  * The shape of a CLI command and the helpers every command shares.
  */
-import { resolveConnection } from './args.ts';
+import { resolveConnection, type ConnectionValues } from './args.ts';
 import { DeckhandClient } from './client.ts';
 import { writeJson, writeLine, type CliContext } from './context.ts';
 
@@ -14,7 +14,7 @@ export interface Command {
 }
 
 /** A client for the connection given by flags and environment. */
-export function connect(values: { url?: string | undefined; token?: string | undefined }, ctx: CliContext): DeckhandClient {
+export function connect(values: ConnectionValues, ctx: CliContext): DeckhandClient {
   return new DeckhandClient(resolveConnection(values, ctx.env));
 }
 
