@@ -12,7 +12,7 @@ import { runAfterFailure } from './after-failure.ts';
 import { createContext, type DeploymentContext } from './context.ts';
 import { currentBootId, requestReboot } from './reboot.ts';
 import { planResume, type ResumePlan } from './recovery.ts';
-import { STEPS, type StepOutcome } from './steps.ts';
+import { STEPS, thrownMessage, type StepOutcome } from './steps.ts';
 import { isEventState, nextState, type DeploymentState, type InPlaceEvent } from './transitions.ts';
 import type { LifecycleDeps } from './types.ts';
 
@@ -50,7 +50,7 @@ async function runStep(ctx: DeploymentContext, event: InPlaceEvent): Promise<Ste
     return selected ? await STEPS[event](ctx, event) : { status: 'Skipped', message: 'not among the selected events' };
   } catch (err) {
     ctx.log.warn('lifecycle step failed', { lifecycleEvent: event, error: messageOf(err), code: err instanceof DeckhandError ? err.code : undefined });
-    return { status: 'Failed', errorCode: 'UnknownError', message: messageOf(err) };
+    return { status: 'Failed', errorCode: 'UnknownError', message: thrownMessage(err) };
   }
 }
 

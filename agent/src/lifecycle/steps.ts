@@ -22,6 +22,15 @@ export interface StepOutcome extends EventOutcome {
   rebootRequested?: { index: number };
 }
 
+/**
+ * The wire message of a step that threw. The event's code is CodeDeploy's UnknownError, so the
+ * Deckhand code (APPSPEC_INVALID, BUNDLE_UNSAFE_PATH, ...) leads the message and says which failure it was.
+ */
+export function thrownMessage(err: unknown): string {
+  if (err instanceof DeckhandError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
 type Step = (ctx: DeploymentContext, event: InPlaceEvent) => Promise<StepOutcome>;
 
 async function currentAppSpec(ctx: DeploymentContext): Promise<AppSpec> {

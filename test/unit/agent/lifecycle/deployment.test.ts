@@ -96,13 +96,13 @@ describe('runDeployment', () => {
     assert.equal(journal.getGroupRevisions(GROUP).lastSuccessfulDir, path.join(root, 'deployments', GROUP, 'd-DEP0001'));
   });
 
-  it('fails the event with UnknownError and the error message when the appspec is missing', async () => {
+  it('fails the event with UnknownError, its message led by the Deckhand code, when the appspec is missing', async () => {
     revision.appSpecMissing = true;
     assert.equal(await deploy(1), 'Failed');
     const failed = journal.outbox.pending().at(-2);
     assert.equal(failed?.lifecycleEvent, 'BeforeInstall');
     assert.equal(failed?.errorCode, 'UnknownError');
-    assert.equal(failed?.message, 'no appspec.yml or appspec.yaml at the root of the revision');
+    assert.equal(failed?.message, 'APPSPEC_MISSING: no appspec.yml or appspec.yaml at the root of the revision');
   });
 
   it('downloads from the coordinator with signed headers and fails DownloadBundle on an error', async () => {
@@ -113,7 +113,7 @@ describe('runDeployment', () => {
       headers: { 'x-deckhand-signature': 'GET /v1/revisions/rev-REV0001/content' },
     });
     assert.deepEqual(rowsOf('d-DEP0001').slice(-2), [['DownloadBundle', 'Failed'], ['host', 'Failed']]);
-    assert.equal(journal.outbox.pending().at(-1)?.message, 'sha256 mismatch');
+    assert.equal(journal.outbox.pending().at(-1)?.message, 'BUNDLE_CHECKSUM_MISMATCH: sha256 mismatch');
   });
 
   it('fails the deployment when the previous revision stop script fails', async () => {
