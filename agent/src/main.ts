@@ -13,7 +13,7 @@ import { DeckhandError, type PreflightResultBody } from '../../protocol/src/inde
 import { appSpecValidate } from './commands/appspec-validate.ts';
 import { runLocal } from './commands/local.ts';
 import { runPreflight } from './commands/preflight.ts';
-import { revisionOps, revisionSources } from './commands/revision-wiring.ts';
+import { revisionOps } from './commands/revision-wiring.ts';
 import { parseAgentArgs, UsageError, type RegisterCommand, type RunCommand } from './config/cli.ts';
 import { deregisterCommand } from './commands/deregister.ts';
 import { upgradeCheckCommand } from './commands/upgrade-check.ts';
@@ -152,19 +152,15 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
     logger,
     journal,
     hooks: createHookRunner({ clock }),
-    revision: revisionOps,
-    ...revisionSources(),
+    revision: revisionOps(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }),
     buildEnv: buildHookEnv,
-    sign,
+    coordinator: { url: identity.coordinatorUrl, sign },
     instanceId: identity.instanceId,
-    coordinatorUrl: identity.coordinatorUrl,
     root: cmd.root,
     ...(cmd.destRoot === undefined ? {} : { destRoot: cmd.destRoot }),
     os: process.platform === 'win32' ? 'windows' : 'linux',
     reporter: { sendLog: (body) => void link?.sendLog(body) },
-    ...(cmd.rebootCommand === undefined ? {} : { rebootCommand: cmd.rebootCommand }),
-    bootId: () => currentBootId(cmd.bootIdFile),
-    ...(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }),
+    reboot: { ...(cmd.rebootCommand === undefined ? {} : { command: cmd.rebootCommand }), bootId: () => currentBootId(cmd.bootIdFile) },
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
   const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack });

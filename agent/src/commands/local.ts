@@ -18,7 +18,7 @@ import { runDeployment } from '../lifecycle/deployment.ts';
 import type { LifecycleDeps, LifecycleObserver } from '../lifecycle/types.ts';
 import type { CommandIo } from './appspec-validate.ts';
 import { localCommandBody, localDeploymentId, LOCAL_GROUP_ID, resolveLocalRevision } from './local-revision.ts';
-import { revisionOps, revisionSources } from './revision-wiring.ts';
+import { revisionOps } from './revision-wiring.ts';
 
 /** Prints events as they run, and keeps the one that failed. */
 class Printer implements LifecycleObserver {
@@ -85,12 +85,10 @@ function localDeps(cmd: LocalCommand, journal: Journal, logger: LifecycleDeps['l
     logger,
     journal,
     hooks: createHookRunner({ clock: systemClock }),
-    revision: revisionOps,
-    ...revisionSources(),
+    revision: revisionOps(),
     buildEnv: buildHookEnv,
-    sign: () => ({}),
+    coordinator: { url: '', sign: () => ({}) },
     instanceId: `local-${os.hostname()}`,
-    coordinatorUrl: '',
     root: cmd.root,
     ...(cmd.destRoot === undefined ? {} : { destRoot: cmd.destRoot }),
     ...(cmd.events === undefined ? {} : { events: new Set(cmd.events) }),

@@ -9,7 +9,7 @@
  */
 import type { AppSpec } from '../appspec/types.ts';
 import type { DeploymentContext } from './context.ts';
-import { runScripts, thrownMessage } from './steps.ts';
+import { runScripts, thrownMessage } from './event-actions.ts';
 
 /** The extension event's name. */
 export const AFTER_FAILURE = 'AfterFailure';

@@ -105,13 +105,13 @@ describe('runDeployment', () => {
     assert.equal(failed?.message, 'APPSPEC_MISSING: no appspec.yml or appspec.yaml at the root of the revision');
   });
 
-  it('downloads from the coordinator with signed headers and fails DownloadBundle on an error', async () => {
+  it('fetches the revision through the coordinator it works for and fails DownloadBundle on an error', async () => {
     revision.downloadError = new DeckhandError('BUNDLE_CHECKSUM_MISMATCH', 'sha256 mismatch');
     await deploy(1);
-    assert.deepEqual(revision.downloads[0], {
-      url: 'http://coord.test:8420/v1/revisions/rev-REV0001/content',
-      headers: { 'x-deckhand-signature': 'GET /v1/revisions/rev-REV0001/content' },
-    });
+    const fetch = revision.fetches[0];
+    assert.equal(fetch?.revision.revisionId, 'rev-REV0001');
+    assert.equal(fetch?.coordinator, deps.coordinator);
+    assert.equal(fetch?.archiveDir, path.join(root, 'deployments', GROUP, 'd-DEP0001', 'deployment-archive'));
     assert.deepEqual(rowsOf('d-DEP0001').slice(-2), [['DownloadBundle', 'Failed'], ['host', 'Failed']]);
     assert.equal(journal.outbox.pending().at(-1)?.message, 'BUNDLE_CHECKSUM_MISMATCH: sha256 mismatch');
   });

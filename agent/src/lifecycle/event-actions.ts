@@ -1,8 +1,8 @@
 /**
- * What each lifecycle event does on this host. Steps return an outcome or throw; the runner turns
- * a throw into Failed/UnknownError with the error's message.
+ * What each lifecycle event does on this host (its action): run the revision's scripts for it,
+ * or, for DownloadBundle and Install, the agent's own work. An action returns an outcome or
+ * throws; the runner (deployment.ts) turns a throw into Failed/UnknownError.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DeckhandError } from '../../../protocol/src/index.ts';
 import type { AppSpec } from '../appspec/types.ts';
@@ -14,7 +14,7 @@ import { LogForwarder } from './log-forwarder.ts';
 import type { InPlaceEvent } from './transitions.ts';
 
 /** An event's outcome plus the group pointers to commit with it. */
-export interface StepOutcome extends EventOutcome {
+export interface ActionOutcome extends EventOutcome {
   group?: GroupUpdate;
   /** The agent detached from a running hook: nothing to journal, the next agent collects it. */
   detached?: true;
@@ -23,7 +23,7 @@ export interface StepOutcome extends EventOutcome {
 }
 
 /**
- * The wire message of a step that threw. The event's code is CodeDeploy's UnknownError, so the
+ * The wire message of an action that threw. The event's code is CodeDeploy's UnknownError, so the
  * Deckhand code (APPSPEC_INVALID, BUNDLE_UNSAFE_PATH, ...) leads the message and says which failure it was.
  */
 export function thrownMessage(err: unknown): string {
@@ -31,15 +31,15 @@ export function thrownMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-type Step = (ctx: DeploymentContext, event: InPlaceEvent) => Promise<StepOutcome>;
+type EventAction = (ctx: DeploymentContext, event: InPlaceEvent) => Promise<ActionOutcome>;
 
 async function currentAppSpec(ctx: DeploymentContext): Promise<AppSpec> {
   ctx.appSpec ??= await ctx.deps.revision.loadAppSpec(ctx.archiveDir, ctx.deps.os);
   return ctx.appSpec;
 }
 
-function fromHookResult(result: HookEventResult): StepOutcome {
-  const outcome: StepOutcome = { status: result.status, message: result.message };
+function fromHookResult(result: HookEventResult): ActionOutcome {
+  const outcome: ActionOutcome = { status: result.status, message: result.message };
   if (result.status === 'Failed') outcome.errorCode = result.errorCode;
   if (result.scriptName !== undefined) outcome.scriptName = result.scriptName;
   if (result.logTail !== '') outcome.logTail = result.logTail;
@@ -65,7 +65,7 @@ export async function runScripts(
   archiveDir: string,
   appSpec: AppSpec,
   extra: Pick<HookEnvInput, 'failedLifecycleEvent'> = {},
-): Promise<StepOutcome> {
+): Promise<ActionOutcome> {
   const scripts = appSpec.hooks[event] ?? [];
   if (scripts.length === 0) return { status: 'Succeeded' };
   const { deps, spec } = ctx;
@@ -116,7 +116,7 @@ export async function runScripts(
 }
 
 /** ApplicationStop: the scripts of the group's last successful revision on this host, if any. */
-const applicationStop: Step = async (ctx, event) => {
+const applicationStop: EventAction = async (ctx, event) => {
   const last = ctx.deps.journal.getGroupRevisions(ctx.spec.deploymentGroupId).lastSuccessfulDir;
   if (last === undefined) {
     return { status: 'Skipped', message: 'no earlier successful revision of this deployment group on this host' };
@@ -126,45 +126,25 @@ const applicationStop: Step = async (ctx, event) => {
   return runScripts(ctx, event, archiveDir, appSpec);
 };
 
-/** The default revision source: the coordinator's store (signed, sha256-checked), then unpack. */
-async function fromCoordinator(ctx: DeploymentContext): Promise<void> {
-  const { deps, spec } = ctx;
-  const { location, bundleType } = spec.revision;
-  if (location.kind !== 'coordinator' || bundleType === 'directory') {
-    throw new DeckhandError('VALIDATION_FAILED', `this agent cannot fetch a ${location.kind} ${bundleType} revision`);
-  }
-  await deps.revision.download(`${deps.coordinatorUrl.replace(/\/+$/, '')}${location.path}`, ctx.bundleFile, {
-    headers: deps.sign('GET', location.path),
-    signal: ctx.signal,
-    expectedSha256: spec.revision.sha256,
-  });
-  await fs.rm(ctx.archiveDir, { recursive: true, force: true });
-  await deps.revision.extract({ file: ctx.bundleFile, type: bundleType, dest: ctx.archiveDir });
-}
-
 /** DownloadBundle: prune old deployment dirs (retention), then fetch and unpack the revision. */
-const downloadBundle: Step = async (ctx) => {
+const downloadBundle: EventAction = async (ctx) => {
   const { deps, spec } = ctx;
   const lastSuccessfulDir = deps.journal.getGroupRevisions(spec.deploymentGroupId).lastSuccessfulDir;
-  await deps.pruneDeployments?.({
+  await deps.revision.prune?.({
     groupDir: path.dirname(ctx.deploymentDir),
     currentDir: ctx.deploymentDir,
     ...(lastSuccessfulDir === undefined ? {} : { lastSuccessfulDir }),
   });
-  if (deps.fetchRevision === undefined) await fromCoordinator(ctx);
-  else {
-    const coordinator = { url: deps.coordinatorUrl, sign: deps.sign };
-    const onRetry = (attempt: number, err: Error, delayMs: number): void => {
-      ctx.log.warn('bundle download failed; retrying', { lifecycleEvent: 'DownloadBundle', attempt, error: err.message, retryInMs: delayMs });
-    };
-    const { archiveDir, bundleFile, signal } = ctx;
-    await deps.fetchRevision({ revision: spec.revision, bundleFile, archiveDir, signal, coordinator, onRetry, ...deps.download });
-  }
+  const onRetry = (attempt: number, err: Error, delayMs: number): void => {
+    ctx.log.warn('bundle download failed; retrying', { lifecycleEvent: 'DownloadBundle', attempt, error: err.message, retryInMs: delayMs });
+  };
+  const { archiveDir, bundleFile, signal } = ctx;
+  await deps.revision.fetch({ revision: spec.revision, bundleFile, archiveDir, signal, coordinator: deps.coordinator, onRetry });
   return { status: 'Succeeded', group: { deploymentGroupId: spec.deploymentGroupId, mostRecentDir: ctx.deploymentDir } };
 };
 
 /** Install: copy the revision's files per its appspec; on success this revision becomes "last successful". */
-const install: Step = async (ctx) => {
+const install: EventAction = async (ctx) => {
   const { deps, spec } = ctx;
   const appSpec = await currentAppSpec(ctx);
   const result = await deps.revision.install({
@@ -188,10 +168,10 @@ const install: Step = async (ctx) => {
 };
 
 /** BeforeInstall, AfterInstall, ApplicationStart, ValidateService: the current revision's scripts. */
-const currentScripts: Step = async (ctx, event) => runScripts(ctx, event, ctx.archiveDir, await currentAppSpec(ctx));
+const currentScripts: EventAction = async (ctx, event) => runScripts(ctx, event, ctx.archiveDir, await currentAppSpec(ctx));
 
-/** The step of every in-place event. */
-export const STEPS: Readonly<Record<InPlaceEvent, Step>> = {
+/** The action of every in-place event. */
+export const EVENT_ACTIONS: Readonly<Record<InPlaceEvent, EventAction>> = {
   ApplicationStop: applicationStop,
   DownloadBundle: downloadBundle,
   BeforeInstall: currentScripts,
