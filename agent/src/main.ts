@@ -139,6 +139,7 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
   const clock = systemClock;
   const sign = (method: string, p: string) => signRequest({ instanceId: identity.instanceId, privateKey }, method, p, clock.now());
   const inventoryOpts = { root: cmd.root, agentVersion: AGENT_VERSION };
+  const appSpec = cmd.yamlOctalModes === undefined ? {} : { appSpec: { yamlOctalModes: cmd.yamlOctalModes } };
   let link: AgentLink | undefined;
   const refresher = new InventoryRefresher({
     clock,
@@ -152,7 +153,7 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
     logger,
     journal,
     hooks: createHookRunner({ clock }),
-    revision: revisionOps(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }),
+    revision: revisionOps({ ...(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }), ...appSpec }),
     buildEnv: buildHookEnv,
     coordinator: { url: identity.coordinatorUrl, sign },
     instanceId: identity.instanceId,
@@ -166,7 +167,7 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
   const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack });
   const coordinator = { url: identity.coordinatorUrl, sign };
   const reply = (body: PreflightResultBody): boolean => link?.send('agent.preflight.result', body) ?? false;
-  const preflight = new RemotePreflight({ logger, root: cmd.root, destRoot: cmd.destRoot, coordinator, reply });
+  const preflight = new RemotePreflight({ logger, root: cmd.root, destRoot: cmd.destRoot, coordinator, reply, ...appSpec });
   const started = new AgentLink({
     clock,
     logger,
@@ -251,6 +252,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   switch (cmd.kind) {
     case 'help':
       process.stdout.write(`${cmd.text}\n`);
+      return EXIT.ok;
+    case 'version':
+      process.stdout.write(`${AGENT_VERSION}\n`);
       return EXIT.ok;
     case 'register':
       return register(cmd);

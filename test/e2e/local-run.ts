@@ -16,13 +16,13 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs deckhand-agent with `args`; never rejects for a non-zero exit. */
-export function runAgent(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+/** Runs deckhand-agent with `args` (in `cwd`, by default this process's); never rejects for a non-zero exit. */
+export function runAgent(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<RunResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [path.join(REPO, 'bin', 'deckhand-agent.js'), ...args],
-      { env: { ...process.env, ...env }, timeout: 60_000 },
+      { env: { ...process.env, ...env }, timeout: 60_000, ...(cwd === undefined ? {} : { cwd }) },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
         resolve({ code, stdout, stderr });

@@ -2,7 +2,7 @@
  * The concrete revision handling the lifecycle drives, shared by `run` and `local`: the bundle
  * sources, retention at DownloadBundle, the appspec loader and the installer.
  */
-import { loadAppSpec } from '../appspec/load.ts';
+import { loadAppSpec, type AppSpecLoadOptions } from '../appspec/load.ts';
 import { fetchRevision, type FetchRevisionOptions } from '../bundle/sources.ts';
 import { installRevision } from '../install/install.ts';
 import type { RevisionOps } from '../lifecycle/types.ts';
@@ -14,16 +14,18 @@ export interface RevisionWiring {
   maxRevisions?: number;
   /** How remote bundle downloads give up and retry. @default 60 s stall, retries after 2, 8, 30 s */
   download?: Pick<FetchRevisionOptions, 'stallMs' | 'retryDelaysMs'>;
+  /** How appspecs are found and read. @default appspec.yml then appspec.yaml, octal modes as Deckhand reads them */
+  appSpec?: AppSpecLoadOptions;
 }
 
 /** The real revision modules. */
 export function revisionOps(wiring: RevisionWiring = {}): RevisionOps {
-  const { maxRevisions, download } = wiring;
+  const { maxRevisions, download, appSpec } = wiring;
   return {
     fetch: (input) => fetchRevision({ ...input, ...download }),
     prune: ({ groupDir, currentDir, lastSuccessfulDir }) =>
       pruneGroup({ groupDir, keep: [currentDir, lastSuccessfulDir], ...(maxRevisions === undefined ? {} : { maxRevisions }) }),
-    loadAppSpec,
+    loadAppSpec: (archiveDir, os) => loadAppSpec(archiveDir, os, appSpec),
     install: installRevision,
   };
 }

@@ -12,8 +12,8 @@ import { runAfterFailure } from './after-failure.ts';
 import { createContext, type DeploymentContext } from './context.ts';
 import { currentBootId, requestReboot } from './reboot.ts';
 import { planResume, type ResumePlan } from './recovery.ts';
-import { EVENT_ACTIONS, thrownMessage, type ActionOutcome } from './event-actions.ts';
-import { isEventState, nextState, type DeploymentState, type InPlaceEvent } from './transitions.ts';
+import { actionFor, thrownMessage, type ActionOutcome } from './event-actions.ts';
+import { isEventState, nextState, type DeploymentState, type EventName } from './transitions.ts';
 import type { LifecycleDeps } from './types.ts';
 
 /**
@@ -44,10 +44,9 @@ function ignoreStopFailure(outcome: ActionOutcome): ActionOutcome {
 }
 
 /** Runs the event's action; a throw becomes Failed/UnknownError. */
-async function runAction(ctx: DeploymentContext, event: InPlaceEvent): Promise<ActionOutcome> {
+async function runAction(ctx: DeploymentContext, event: EventName): Promise<ActionOutcome> {
   try {
-    const selected = ctx.deps.events === undefined || ctx.deps.events.has(event);
-    return selected ? await EVENT_ACTIONS[event](ctx, event) : { status: 'Skipped', message: 'not among the selected events' };
+    return await actionFor(ctx, event)(ctx, event);
   } catch (err) {
     ctx.log.warn('lifecycle event action failed', { lifecycleEvent: event, error: messageOf(err), code: err instanceof DeckhandError ? err.code : undefined });
     return { status: 'Failed', errorCode: 'UnknownError', message: thrownMessage(err) };
@@ -59,7 +58,7 @@ async function runAction(ctx: DeploymentContext, event: InPlaceEvent): Promise<A
  * `resumed`: the event is already journaled as started (an earlier agent began it).
  * 'Interrupted': the agent detached or the host is rebooting; the event stays InProgress.
  */
-async function runEvent(ctx: DeploymentContext, event: InPlaceEvent, resumed: boolean, rebootPending?: ResumePlan['rebootPending']): Promise<ActionOutcome | 'Interrupted'> {
+async function runEvent(ctx: DeploymentContext, event: EventName, resumed: boolean, rebootPending?: ResumePlan['rebootPending']): Promise<ActionOutcome | 'Interrupted'> {
   const { journal, clock } = ctx.deps;
   const key: EventKey = { commandId: ctx.commandId, deploymentId: ctx.spec.deploymentId, event };
   const log = ctx.log.child({ lifecycleEvent: event });
@@ -129,7 +128,7 @@ async function drive(ctx: DeploymentContext, plan: ResumePlan): Promise<HostResu
       final = { ...final, status: 'Failed', errorCode: outcome.errorCode ?? 'UnknownError' };
       if (outcome.message !== undefined) final.message = outcome.message;
     }
-    state = nextState(state, outcome.status);
+    state = nextState(ctx.transitions, state, outcome.status);
   }
   // Before the host's outcome, so the extension event is reported while the target is open.
   if (failedEvent !== undefined && !plan.afterFailureDone) {
@@ -154,13 +153,13 @@ export async function runDeployment(deps: LifecycleDeps, command: StoredCommand,
     deps.clock.now(),
   );
   ctx.log.info('deployment started', { applicationName: spec.applicationName, revisionId: spec.revision.revisionId });
-  return drive(ctx, { state: nextState('Pending', 'Succeeded'), resumed: false, afterFailureDone: false });
+  return drive(ctx, { state: nextState(ctx.transitions, 'Pending', 'Succeeded'), resumed: false, afterFailureDone: false });
 }
 
 /** Continues a deployment an earlier agent left running, from where its journal says it stands. */
 export async function resumeDeployment(deps: LifecycleDeps, command: StoredCommand, stops: Stops): Promise<HostResult> {
   const ctx = createContext(deps, command.commandId, command.body.deploy, stops.signal, stops.detach);
-  const plan = planResume(deps.journal, ctx.spec.deploymentId, (deps.reboot?.bootId ?? currentBootId)(), deps.clock.now());
+  const plan = planResume(deps.journal, ctx.spec.deploymentId, { bootId: (deps.reboot?.bootId ?? currentBootId)(), now: deps.clock.now(), transitions: ctx.transitions });
   if (plan.resume !== undefined) ctx.resume = plan.resume;
   ctx.log.warn('deployment resumed after an agent restart', { state: plan.state, resume: plan.resume });
   return drive(ctx, plan);

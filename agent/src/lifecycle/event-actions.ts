@@ -3,15 +3,17 @@
  * or, for DownloadBundle and Install, the agent's own work. An action returns an outcome or
  * throws; the runner (deployment.ts) turns a throw into Failed/UnknownError.
  */
+import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError, isTrafficHookEvent, LAST_SUCCESSFUL_EVENTS } from '../../../protocol/src/index.ts';
+import { checkRunEvents } from '../appspec/events.ts';
 import type { AppSpec } from '../appspec/types.ts';
 import type { BundleEnvInput, HookEnvInput } from '../hooks/env.ts';
 import type { HookEventResult } from '../hooks/types.ts';
 import type { EventOutcome, GroupUpdate } from '../journal/types.ts';
 import { archiveDirOf, type DeploymentContext } from './context.ts';
 import { LogForwarder } from './log-forwarder.ts';
-import type { InPlaceEvent } from './transitions.ts';
+import type { EventName } from './transitions.ts';
 
 /** An event's outcome plus the group pointers to commit with it. */
 export interface ActionOutcome extends EventOutcome {
@@ -31,7 +33,7 @@ export function thrownMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-type EventAction = (ctx: DeploymentContext, event: InPlaceEvent) => Promise<ActionOutcome>;
+type EventAction = (ctx: DeploymentContext, event: EventName) => Promise<ActionOutcome>;
 
 async function currentAppSpec(ctx: DeploymentContext): Promise<AppSpec> {
   ctx.appSpec ??= await ctx.deps.revision.loadAppSpec(ctx.archiveDir, ctx.deps.os);
@@ -115,8 +117,14 @@ export async function runScripts(
   }
 }
 
-/** ApplicationStop: the scripts of the group's last successful revision on this host, if any. */
-const applicationStop: EventAction = async (ctx, event) => {
+/**
+ * ApplicationStop, BeforeBlockTraffic, AfterBlockTraffic: CodeDeploy's LAST_SUCCESSFUL mapping. The
+ * scripts come from the group's last successful revision on this host, unless this deployment's
+ * archive is already unpacked (a local run whose --events puts the event after DownloadBundle):
+ * then from this revision. No earlier revision: Skipped.
+ */
+const previousRevisionScripts: EventAction = async (ctx, event) => {
+  if (await isDirectory(ctx.archiveDir)) return currentScripts(ctx, event);
   const last = ctx.deps.journal.getGroupRevisions(ctx.spec.deploymentGroupId).lastSuccessfulDir;
   if (last === undefined) {
     return { status: 'Skipped', message: 'no earlier successful revision of this deployment group on this host' };
@@ -125,6 +133,10 @@ const applicationStop: EventAction = async (ctx, event) => {
   const appSpec = await ctx.deps.revision.loadAppSpec(archiveDir, ctx.deps.os);
   return runScripts(ctx, event, archiveDir, appSpec);
 };
+
+async function isDirectory(p: string): Promise<boolean> {
+  return (await fs.stat(p).catch(() => undefined))?.isDirectory() === true;
+}
 
 /** DownloadBundle: prune old deployment dirs (retention), then fetch and unpack the revision. */
 const downloadBundle: EventAction = async (ctx) => {
@@ -143,10 +155,14 @@ const downloadBundle: EventAction = async (ctx) => {
   return { status: 'Succeeded', group: { deploymentGroupId: spec.deploymentGroupId, mostRecentDir: ctx.deploymentDir } };
 };
 
-/** Install: copy the revision's files per its appspec; on success this revision becomes "last successful". */
+/**
+ * Install: copy the revision's files per its appspec; on success this revision becomes "last
+ * successful". A run with its own event order (local) first refuses hooks it would never run.
+ */
 const install: EventAction = async (ctx) => {
   const { deps, spec } = ctx;
   const appSpec = await currentAppSpec(ctx);
+  if (deps.eventOrder !== undefined) checkRunEvents(appSpec, appSpec.fileName ?? 'appspec.yml', deps.eventOrder);
   const result = await deps.revision.install({
     archiveDir: ctx.archiveDir,
     spec: appSpec,
@@ -167,16 +183,19 @@ const install: EventAction = async (ctx) => {
   };
 };
 
-/** BeforeInstall, AfterInstall, ApplicationStart, ValidateService: the current revision's scripts. */
+/** BeforeInstall ... ValidateService, the allow-traffic pair and custom events: the current revision's scripts. */
 const currentScripts: EventAction = async (ctx, event) => runScripts(ctx, event, ctx.archiveDir, await currentAppSpec(ctx));
 
-/** The action of every in-place event. */
-export const EVENT_ACTIONS: Readonly<Record<InPlaceEvent, EventAction>> = {
-  ApplicationStop: applicationStop,
-  DownloadBundle: downloadBundle,
-  BeforeInstall: currentScripts,
-  Install: install,
-  AfterInstall: currentScripts,
-  ApplicationStart: currentScripts,
-  ValidateService: currentScripts,
-};
+/** A traffic hook of a deployment without traffic control. */
+const noTrafficControl: EventAction = async (_ctx, event) => ({
+  status: 'Skipped',
+  message: `${event} runs only when the deployment group has traffic control (a load balancer), and this one has none`,
+});
+
+/** What `event` does on this host, for the deployment of `ctx`. */
+export function actionFor(ctx: DeploymentContext, event: EventName): EventAction {
+  if (event === 'DownloadBundle') return downloadBundle;
+  if (event === 'Install') return install;
+  if (isTrafficHookEvent(event) && ctx.spec.trafficHooks !== true) return noTrafficControl;
+  return LAST_SUCCESSFUL_EVENTS.has(event) ? previousRevisionScripts : currentScripts;
+}

@@ -57,8 +57,14 @@ export interface LifecycleDeps {
   /** Which appspec `os` this host runs. */
   os: AppSpecOs;
   reporter?: LogReporter;
-  /** Only these events run; the others are Skipped (local runs' --events). @default all */
-  events?: ReadonlySet<string>;
+  /**
+   * The events to run, in this order (a local run: codedeploy-local's default order, or its
+   * --events). Install then refuses an appspec whose hooks name an event neither in this list nor
+   * in the default order, as codedeploy-local does.
+   * @default AGENT_EVENT_ORDER, and events an appspec names but no deployment runs are ignored
+   * (as with the CodeDeploy service)
+   */
+  eventOrder?: readonly string[];
   /** Told when each event starts and ends (local runs print them). */
   observer?: LifecycleObserver;
   /** @default reboots disabled, the boot id read from Linux's boot_id */

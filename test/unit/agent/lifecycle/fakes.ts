@@ -3,13 +3,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock } from '../../../../common/src/clock.ts';
 import { silentLogger } from '../../../../common/src/logger.ts';
-import { DeckhandError, type AgentBodies } from '../../../../protocol/src/index.ts';
+import { DeckhandError, TRAFFIC_HOOK_EVENTS, type AgentBodies } from '../../../../protocol/src/index.ts';
 import type { AppSpec } from '../../../../agent/src/appspec/types.ts';
 import type { HookEventRequest, HookEventResult, HookRunner } from '../../../../agent/src/hooks/types.ts';
 import type { Journal } from '../../../../agent/src/journal/journal.ts';
 import type { FetchRevisionInput, LifecycleDeps, RevisionOps } from '../../../../agent/src/lifecycle/types.ts';
 
-const SCRIPTED = ['ApplicationStop', 'BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService'];
+const SCRIPTED = [...TRAFFIC_HOOK_EVENTS, 'ApplicationStop', 'BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService'];
 
 /** An appspec with one script per scriptable event. */
 export function appSpecWithAllHooks(): AppSpec {
