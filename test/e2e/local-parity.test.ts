@@ -143,6 +143,25 @@ describe('deckhand-agent local as codedeploy-local', function () {
     assert.match(r.stderr, /BeforeInstall \.\.\./);
   });
 
+  it('refuses an unquoted mode 0644, explaining the trap; --yaml-octal-modes codedeploy applies it as CodeDeploy does (0420); 0007 is taken as written', async () => {
+    const c = await fresh([]);
+    const spec = (mode: string) => `version: 0.0\nos: linux\nfiles:\n  - source: site.txt\n    destination: /srv/app\npermissions:\n  - object: /srv/app/site.txt\n    mode: ${mode}\n`;
+    await fs.writeFile(path.join(c.bundle, 'appspec.yml'), spec('0644'));
+    const refused = await runAgent(['local', '-l', c.bundle, ...c.base]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /unquoted mode 0644 is read by YAML 1\.1 as the octal number 420, so CodeDeploy applies it as 420/);
+    const installed = path.join(c.dir, 'dest', 'srv', 'app', 'site.txt');
+    await assert.rejects(fs.stat(installed), { code: 'ENOENT' });
+    const codedeploy = await runAgent(['local', '-l', c.bundle, '--yaml-octal-modes', 'codedeploy', ...c.base]);
+    assert.equal(codedeploy.code, 0, codedeploy.stderr);
+    assert.equal((await fs.stat(installed)).mode & 0o7777, 0o420);
+    const other = await fresh([]);
+    await fs.writeFile(path.join(other.bundle, 'appspec.yml'), spec('0007'));
+    const seven = await runAgent(['local', '-l', other.bundle, ...other.base]);
+    assert.equal(seven.code, 0, seven.stderr);
+    assert.equal((await fs.stat(path.join(other.dir, 'dest', 'srv', 'app', 'site.txt'))).mode & 0o7777, 0o007);
+  });
+
   it('prints the version with --version', async () => {
     const r = await runAgent(['local', '--version']);
     assert.equal(r.code, 0);
