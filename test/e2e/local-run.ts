@@ -31,6 +31,19 @@ export function runAgent(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: stri
   });
 }
 
+/** Runs deckhand-agent as {@link runAgent} does, under the file mode creation mask `umask`. */
+export function runAgentWithUmask(umask: number, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const script = `umask ${umask.toString(8).padStart(4, '0')} && exec "$0" "$@"`;
+    execFile(
+      '/bin/sh',
+      ['-c', script, process.execPath, path.join(REPO, 'bin', 'deckhand-agent.js'), ...args],
+      { env: { ...process.env, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr }),
+    );
+  });
+}
+
 /**
  * Copies a conformance bundle to `dir`, writable, with {{DEST}} in its appspec replaced by `dest`.
  * Files are rewritten rather than edited, so a read-only checkout works too.
