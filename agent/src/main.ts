@@ -25,6 +25,7 @@ import { basicInventory, collectInventory } from './inventory/collect.ts';
 import { InventoryRefresher } from './inventory/refresh.ts';
 import { Journal } from './journal/journal.ts';
 import { lockRoot, type RootLock } from './journal/root-lock.ts';
+import { prepareRoot } from './journal/root-layout.ts';
 import type { StoredIdentity } from './journal/types.ts';
 import { DeploymentQueue } from './lifecycle/queue.ts';
 import { currentBootId } from './lifecycle/reboot.ts';
@@ -51,9 +52,12 @@ function openJournal(root: string): Journal {
   return Journal.open(path.join(root, 'agent.db'));
 }
 
-/** Creates the root if needed and takes its lock (one agent per root); an exit code when another agent holds it. */
+/**
+ * Creates the root if needed with its modes (journal/root-layout.ts) and takes its lock (one
+ * agent per root); an exit code when another agent holds it.
+ */
 function lockOrFail(root: string): RootLock | number {
-  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  prepareRoot(root);
   try {
     return lockRoot(root);
   } catch (err) {
@@ -209,7 +213,7 @@ async function run(cmd: RunCommand): Promise<number> {
   if (typeof lock === 'number') return lock;
   const setup = loadSetup(cmd);
   if (typeof setup === 'number') return setup;
-  fs.mkdirSync(path.join(cmd.root, 'logs'), { recursive: true });
+  fs.mkdirSync(path.join(cmd.root, 'logs'), { recursive: true, mode: 0o700 });
   const root = createLogger({ service: 'agent', level: cmd.logLevel, file: path.join(cmd.root, 'logs', 'agent.log') });
   installCrashHandlers(root);
   const logger = root.child({ instanceId: setup.identity.instanceId });

@@ -12,6 +12,7 @@ import { DeckhandError } from '../../../protocol/src/index.ts';
 import { hostOs, type LocalCommand } from '../config/local-args.ts';
 import { buildHookEnv, createHookRunner } from '../hooks/index.ts';
 import { Journal } from '../journal/journal.ts';
+import { prepareRoot } from '../journal/root-layout.ts';
 import { deploymentDirOf } from '../lifecycle/context.ts';
 import { runDeployment } from '../lifecycle/deployment.ts';
 import type { LifecycleDeps } from '../lifecycle/types.ts';
@@ -34,6 +35,7 @@ export async function runLocal(cmd: LocalCommand, io: CommandIo): Promise<number
     printRefusal(io, cmd.json, err.code, err.message);
     return 1;
   }
+  prepareRoot(cmd.root);
   fs.mkdirSync(path.join(cmd.root, 'logs'), { recursive: true, mode: 0o700 });
   const journal = Journal.open(path.join(cmd.root, 'agent.db'));
   const logger = createLogger({ service: 'agent-local', console: 'off', file: path.join(cmd.root, 'logs', 'local.log') });

@@ -62,7 +62,7 @@ export class CleanupWriter {
   private readonly fd: number;
 
   constructor(file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     this.fd = fs.openSync(file, 'w', 0o600);
   }
 

@@ -92,11 +92,15 @@ function stopReason(signal: AbortSignal): { errorCode: ErrorCode; message: strin
   return { errorCode: 'MANUAL_STOP', message: 'the deployment was stopped' };
 }
 
-/** Creates the deployment's directories (again, when resuming: harmless). */
+/**
+ * Creates the deployment's directories (again, when resuming: harmless). The deployment folder is
+ * open to a runas hook on its way to the archive; its script output and status files are not.
+ */
 async function makeDirs(ctx: DeploymentContext): Promise<string | undefined> {
   try {
-    await fs.mkdir(ctx.statusDir, { recursive: true });
-    await fs.mkdir(path.dirname(ctx.logFile), { recursive: true });
+    await fs.mkdir(ctx.deploymentDir, { recursive: true });
+    await fs.mkdir(ctx.statusDir, { recursive: true, mode: 0o700 });
+    await fs.mkdir(path.dirname(ctx.logFile), { recursive: true, mode: 0o700 });
     return undefined;
   } catch (err) {
     return `cannot create ${ctx.deploymentDir}: ${messageOf(err)}`;
