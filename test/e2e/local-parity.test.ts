@@ -4,9 +4,11 @@
  * and defaults, --json; and the unknown-hook warnings of `appspec validate` and `preflight`.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { requireRoot, requireTool } from '../support/requirements.ts';
 import { runAgent } from './local-run.ts';
 
 /** A hook that appends `<event> <deployment id> <application> <group id> <archive dir>` to $RECORD. */
@@ -160,6 +162,26 @@ describe('deckhand-agent local as codedeploy-local', function () {
     const seven = await runAgent(['local', '-l', other.bundle, ...other.base]);
     assert.equal(seven.code, 0, seven.stderr);
     assert.equal((await fs.stat(path.join(other.dir, 'dest', 'srv', 'app', 'site.txt'))).mode & 0o7777, 0o007);
+  });
+
+  it('runs a runas hook as its user in the root the agent lays out', async function () {
+    requireRoot(this, 'the test creates a user for runas');
+    requireTool(this, 'setpriv', 'util-linux');
+    const user = 'dh-runas-local';
+    spawnSync('userdel', ['--remove', user], { stdio: 'ignore' });
+    assert.equal(spawnSync('useradd', ['--create-home', user]).status, 0);
+    try {
+      const c = await fresh([]);
+      // The test's temporary folders stand in for /var/lib: as open as it; the root inside is the agent's.
+      for (let d = c.dir; d !== os.tmpdir() && d !== path.dirname(d); d = path.dirname(d)) await fs.chmod(d, 0o755);
+      const hook = `#!/bin/sh\n[ "$(id -un)" = ${user} ] || exit 3\nif cat "$DECKHAND_ROOT/agent.db" >/dev/null 2>&1; then exit 5; fi\n`;
+      await fs.writeFile(path.join(c.bundle, 'scripts', 'who.sh'), hook, { mode: 0o755 });
+      await fs.writeFile(path.join(c.bundle, 'appspec.yml'), `version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: scripts/who.sh\n      runas: ${user}\n`);
+      const r = await runAgent(['local', '-l', c.bundle, ...c.base]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+    } finally {
+      spawnSync('userdel', ['--remove', user], { stdio: 'ignore' });
+    }
   });
 
   it('prints the version with --version', async () => {

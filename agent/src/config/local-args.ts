@@ -25,7 +25,8 @@ local     runs the whole lifecycle of a revision on this host, without a coordin
           codedeploy-local does, with its options and defaults (the bundle is the current directory,
           the group id default-local-deployment-group). The location is a path,
           s3://bucket/key[?versionId=V&etag=E] or an https:// URL. State lives under --root (default
-          ~/.deckhand/local, or the :root_dir: of the -c file). --json prints one JSON object at the end.
+          ~/.deckhand/local, for root /var/lib/deckhand-local, or the :root_dir: of the -c file).
+          --json prints one JSON object at the end.
 preflight checks a revision without running anything: archive, appspec, scripts, users,
           destinations, disk space and file_exists_behavior conflicts.`;
 
@@ -116,7 +117,7 @@ export function toLocalCommand(kind: 'local' | 'preflight', values: Record<strin
     deploymentGroupId: groupId(str('deployment-group') ?? DEFAULT_LOCAL_GROUP_ID, fail),
     deploymentGroupName: str('deployment-group-name') ?? 'LocalFleet',
     fileExistsBehavior: oneOf((str('file-exists-behavior') ?? 'DISALLOW').toUpperCase(), FileExistsBehavior.options, '--file-exists-behavior', fail),
-    root: path.resolve(str('root') ?? configRoot ?? path.join(os.homedir(), '.deckhand', 'local')),
+    root: path.resolve(str('root') ?? configRoot ?? defaultLocalRoot()),
     yamlOctalModes: octalModes(values, fail),
     json: values['json'] === true,
     strict: values['strict'] === true,
@@ -132,6 +133,14 @@ export function toLocalCommand(kind: 'local' | 'preflight', values: Record<strin
   if (destRoot !== undefined) cmd.destRoot = path.resolve(destRoot);
   if (cmd.appSpecFileName !== undefined && /[\\/]/.test(cmd.appSpecFileName)) throw fail('--appspec-filename must be a file name at the revision root, without a directory');
   return cmd;
+}
+
+/**
+ * Where local runs keep their state by default: ~/.deckhand/local, or for root /var/lib/deckhand-local,
+ * since root's home is closed to other users and a hook with runas must reach its script.
+ */
+export function defaultLocalRoot(): string {
+  return process.getuid?.() === 0 ? '/var/lib/deckhand-local' : path.join(os.homedir(), '.deckhand', 'local');
 }
 
 /** The group id names a folder under the root: one plain name. */

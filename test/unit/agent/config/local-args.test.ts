@@ -28,6 +28,11 @@ describe('deckhand-agent local arguments', () => {
     );
   });
 
+  it("keeps state under /var/lib/deckhand-local for root (whose home a runas user cannot enter), else under ~/.deckhand/local", () => {
+    const expected = process.getuid?.() === 0 ? '/var/lib/deckhand-local' : path.join(os.homedir(), '.deckhand', 'local');
+    assert.equal(local().root, expected);
+  });
+
   it('answers --version and -v', () => {
     assert.deepEqual(parseAgentArgs(['local', '-v']), { kind: 'version' });
     assert.deepEqual(parseAgentArgs(['--version']), { kind: 'version' });
