@@ -122,6 +122,7 @@ export function toLocalCommand(kind: 'local' | 'preflight', values: Record<strin
     json: values['json'] === true,
     strict: values['strict'] === true,
   };
+  if (kind === 'local' && cmd.strict) throw fail('--strict is an option of preflight (and appspec validate), not of local');
   const events = str('events');
   if (events !== undefined) cmd.events = parseEvents(events, fail);
   const optional = { applicationName: 'application-name', s3Endpoint: 's3-endpoint', appSpecFileName: 'appspec-filename' } as const;

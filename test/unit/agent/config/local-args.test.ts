@@ -70,6 +70,11 @@ describe('deckhand-agent local arguments', () => {
     assert.throws(() => local('-g', '../etc'), /--deployment-group must be a deployment group id/);
   });
 
+  it('refuses --strict on local, where it would mean nothing', () => {
+    assert.throws(() => local('--strict'), /--strict is an option of preflight/);
+    assert.equal((parseAgentArgs(['preflight', '--strict']) as LocalCommand).strict, true);
+  });
+
   it('refuses an unknown --yaml-octal-modes', () => {
     assert.throws(() => local('--yaml-octal-modes', 'ruby'), /--yaml-octal-modes must be one of deckhand, codedeploy/);
   });
