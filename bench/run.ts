@@ -13,6 +13,7 @@ import { runHookBench } from './hooks.ts';
 import { runCliBench } from './cli.ts';
 import { runJournalBench } from './journal/bench.ts';
 import { runUnpackBench } from './unpack/bench.ts';
+import { runSmallFilesBench } from './unpack/small-files.ts';
 import { formatNotes, formatTable, writeResults, type Figures } from './lib/figures.ts';
 import { openFileLimit } from './lib/proc.ts';
 
@@ -94,6 +95,7 @@ async function runLocalSections(opts: Options, figures: Figures): Promise<void> 
   if (opts.only.has('unpack')) {
     const tree = opts.quick ? { files: 2000, totalBytes: 24 * 1024 ** 2 } : { files: 10_000, totalBytes: 160 * 1024 ** 2 };
     await timed('unpack', () => runUnpackBench({ ...tree, randomShare: 0.6, runs: 3, log }, figures));
+    await timed('small files', () => runSmallFilesBench({ files: 2000, runs: opts.quick ? 5 : 9, log }, figures));
   }
 }
 

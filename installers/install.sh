@@ -276,7 +276,9 @@ wait_until_idle() {
 register() {
   [ -n "$TOKEN" ] || usage_error "this host is not registered yet: --token is required"
   mkdir -p "$STATE_DIR"
-  chmod 700 "$STATE_DIR"
+  # Traversable, not listable: a hook with runas must reach its script under deployments/; the
+  # agent keeps its identity and journal private inside (0700 and 0600).
+  chmod 711 "$STATE_DIR"
   set -- register --coordinator "$COORDINATOR" --token "$TOKEN" --root "$STATE_DIR"
   # One tag a line; no globbing of tag values.
   set -f

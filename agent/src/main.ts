@@ -13,7 +13,7 @@ import { DeckhandError, type PreflightResultBody } from '../../protocol/src/inde
 import { appSpecValidate } from './commands/appspec-validate.ts';
 import { runLocal } from './commands/local.ts';
 import { runPreflight } from './commands/preflight.ts';
-import { revisionOps, revisionSources } from './commands/revision-wiring.ts';
+import { revisionOps } from './commands/revision-wiring.ts';
 import { parseAgentArgs, UsageError, type RegisterCommand, type RunCommand } from './config/cli.ts';
 import { ConfigFileError, loadAgentConfig } from './config/file.ts';
 import { compileRunSettings, type RunSettings } from './config/run-settings.ts';
@@ -29,6 +29,7 @@ import { basicInventory, collectInventory } from './inventory/collect.ts';
 import { InventoryRefresher } from './inventory/refresh.ts';
 import { Journal } from './journal/journal.ts';
 import { lockRoot, type RootLock } from './journal/root-lock.ts';
+import { prepareRoot } from './journal/root-layout.ts';
 import type { StoredIdentity } from './journal/types.ts';
 import { DeploymentQueue } from './lifecycle/queue.ts';
 import { currentBootId } from './lifecycle/reboot.ts';
@@ -55,9 +56,12 @@ function openJournal(root: string): Journal {
   return Journal.open(path.join(root, 'agent.db'));
 }
 
-/** Creates the root if needed and takes its lock (one agent per root); an exit code when another agent holds it. */
+/**
+ * Creates the root if needed with its modes (journal/root-layout.ts) and takes its lock (one
+ * agent per root); an exit code when another agent holds it.
+ */
 function lockOrFail(root: string): RootLock | number {
-  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  prepareRoot(root);
   try {
     return lockRoot(root);
   } catch (err) {
@@ -136,6 +140,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   const clock = systemClock;
   const sign = (method: string, p: string) => signRequest({ instanceId: identity.instanceId, privateKey }, method, p, clock.now());
   const inventoryOpts = { root: cmd.root, agentVersion: AGENT_VERSION };
+  const appSpec = cmd.yamlOctalModes === undefined ? {} : { appSpec: { yamlOctalModes: cmd.yamlOctalModes } };
   let link: AgentLink | undefined;
   const refresher = new InventoryRefresher({
     clock,
@@ -149,25 +154,21 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     logger,
     journal,
     hooks: createHookRunner({ clock }),
-    revision: revisionOps,
-    ...revisionSources(),
+    revision: revisionOps({ ...(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }), ...appSpec }),
     buildEnv: buildHookEnv,
-    sign,
+    coordinator: { url: identity.coordinatorUrl, sign },
     instanceId: identity.instanceId,
-    coordinatorUrl: identity.coordinatorUrl,
     root: cmd.root,
     ...(cmd.destRoot === undefined ? {} : { destRoot: cmd.destRoot }),
     os: process.platform === 'win32' ? 'windows' : 'linux',
     reporter: { sendLog: (body) => void link?.sendLog(body) },
-    ...(cmd.rebootCommand === undefined ? {} : { rebootCommand: cmd.rebootCommand }),
-    bootId: () => currentBootId(cmd.bootIdFile),
-    ...(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }),
+    reboot: { ...(cmd.rebootCommand === undefined ? {} : { command: cmd.rebootCommand }), bootId: () => currentBootId(cmd.bootIdFile) },
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
   const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack });
   const coordinator = { url: identity.coordinatorUrl, sign };
   const reply = (body: PreflightResultBody): boolean => link?.send('agent.preflight.result', body) ?? false;
-  const preflight = new RemotePreflight({ logger, root: cmd.root, destRoot: cmd.destRoot, coordinator, reply });
+  const preflight = new RemotePreflight({ logger, root: cmd.root, destRoot: cmd.destRoot, coordinator, reply, ...appSpec });
   const started = new AgentLink({
     clock,
     logger,
@@ -227,7 +228,7 @@ async function run(flags: RunCommand): Promise<number> {
   if (typeof lock === 'number') return lock;
   const setup = loadSetup(cmd);
   if (typeof setup === 'number') return setup;
-  fs.mkdirSync(path.join(cmd.root, 'logs'), { recursive: true });
+  fs.mkdirSync(path.join(cmd.root, 'logs'), { recursive: true, mode: 0o700 });
   const root = createLogger({ service: 'agent', level: cmd.logLevel, file: path.join(cmd.root, 'logs', 'agent.log'), ...cmd.log });
   installCrashHandlers(root);
   const logger = root.child({ instanceId: setup.identity.instanceId });
@@ -276,6 +277,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   switch (cmd.kind) {
     case 'help':
       process.stdout.write(`${cmd.text}\n`);
+      return EXIT.ok;
+    case 'version':
+      process.stdout.write(`${AGENT_VERSION}\n`);
       return EXIT.ok;
     case 'register':
       return register(cmd);

@@ -37,6 +37,7 @@ export const TARGETS: Readonly<Record<string, Target>> = {
   hook_overhead_ratio: atMost(1.5, '×'),
   unpack_tgz_vs_gnutar_ratio: atMost(1.5, '×'),
   unpack_zip_vs_unzip_ratio: atMost(1.5, '×'),
+  small_files_vs_tar_cp_ratio: atMost(1.5, '×'),
   coordinator_kb_per_agent: atMost(50, 'KB'),
 };
 

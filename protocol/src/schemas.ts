@@ -94,5 +94,12 @@ export const DeploySpec = z.strictObject({
   fileExistsBehavior: FileExistsBehavior,
   ignoreApplicationStopFailures: z.boolean(),
   parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), z.string().max(4096)),
+  /**
+   * The deployment group has traffic control: the agent runs the traffic hooks (BeforeBlockTraffic,
+   * AfterBlockTraffic, BeforeAllowTraffic, AfterAllowTraffic) as CodeDeploy does behind a load
+   * balancer. Absent or false: they are reported Skipped, saying why. Sent only when true, so
+   * agents from before the field still parse every other command.
+   */
+  trafficHooks: z.boolean().optional(),
 });
 export type DeploySpec = z.infer<typeof DeploySpec>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { fetchRuntime, buildAddonFor, defaultCacheDir, NODE_RUNTIME_VERSION } from '../../installers/package/runtime.ts';
 import { findPlatform } from '../../installers/package/platforms.ts';
 import { parseAgentConfig } from '../../agent/src/config/file.ts';
@@ -8,7 +8,7 @@ import { AGENT_NODE_FLAGS } from '../../common/src/agent-process.ts';
 import path from 'node:path';
 import { Cluster, REPO_ROOT, stopProcess, waitFor } from './cluster.ts';
 import { appspec, makeTgz, RECORD_HOOK } from './bundles.ts';
-import { requireTool } from '../support/requirements.ts';
+import { requireRoot, requireTool } from '../support/requirements.ts';
 import { FakeHost, LAYOUT } from './install-host.ts';
 
 /**
@@ -157,6 +157,38 @@ describe('installing the Linux agent with install.sh from the coordinator', func
     const done = await cluster.waitForDeployment(created.body.deploymentId);
     assert.equal(done.status, 'Succeeded', JSON.stringify(done) + agentLog.join(''));
     assert.equal(readFileSync(path.join(dest, 'srv', 'app', 'index.html'), 'utf8'), 'hi\n');
+  });
+
+  it('runs a runas hook as its user in the installed layout, which keeps the identity and journal from it', async function () {
+    requireRoot(this, 'the test creates a user for runas');
+    requireTool(this, 'setpriv', 'util-linux');
+    const user = 'dh-runas-e2e';
+    spawnSync('userdel', ['--remove', user], { stdio: 'ignore' });
+    assert.equal(spawnSync('useradd', ['--create-home', user]).status, 0);
+    try {
+      // The folders standing in for / and its parents are as open as a real /; the agent's are as installed.
+      for (const dir of [cluster.dir, host.dir, host.root]) chmodSync(dir, 0o755);
+      assert.equal((statSync(host.path(LAYOUT.state)).mode & 0o777).toString(8), '711');
+      const hook = [
+        '#!/bin/sh',
+        `[ "$(id -un)" = ${user} ] || exit 3`,
+        'if cat "$DECKHAND_ROOT/identity/agent.key" >/dev/null 2>&1; then exit 4; fi',
+        'if cat "$DECKHAND_ROOT/agent.db" >/dev/null 2>&1; then exit 5; fi',
+        'if ls "$DECKHAND_ROOT" >/dev/null 2>&1; then exit 6; fi',
+        'cat scripts/whoami.sh >/dev/null || exit 7',
+      ].join('\n');
+      const appspecText = `version: 0.0\nos: linux\nfiles:\n  - source: site\n    destination: /srv/app\nhooks:\n  AfterInstall:\n    - location: scripts/whoami.sh\n      runas: ${user}\n`;
+      const bundle = await makeTgz({ 'appspec.yml': appspecText, 'scripts/whoami.sh': `${hook}\n`, 'site/index.html': 'runas\n' });
+      const revision = await cluster.api('POST', '/v1/applications/shop/revisions?bundleType=tgz', bundle);
+      const created = await cluster.api('POST', '/v1/deployments', {
+        applicationName: 'shop', deploymentGroupName: 'installed', revisionId: revision.body.revisionId,
+        deploymentConfigName: 'CodeDeployDefault.AllAtOnce', fileExistsBehavior: 'OVERWRITE',
+      });
+      const done = await cluster.waitForDeployment(created.body.deploymentId);
+      assert.equal(done.status, 'Succeeded', JSON.stringify(done) + agentLog.join(''));
+    } finally {
+      spawnSync('userdel', ['--remove', user], { stdio: 'ignore' });
+    }
   });
 
   it('upgrades in place on a second run, keeping the instance id, the journal and the agent settings', async function () {

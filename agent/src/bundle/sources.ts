@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { DeckhandError, type DeploySpec, type RevisionLocation } from '../../../protocol/src/index.ts';
+import { copyTree } from './copy-tree.ts';
 import { downloadToFile } from './download.ts';
 import { extractBundle, type ExtractLimits } from './extract.ts';
 import { withRetries, type RetryOptions } from './retry.ts';
@@ -123,8 +124,8 @@ async function copyDirectory(location: RevisionLocation, archiveDir: string, exp
   const stat = await fsp.stat(location.path).catch(() => undefined);
   if (stat?.isDirectory() !== true) throw invalidLocation(`bundle ${location.path} is not a directory`);
   await fsp.rm(archiveDir, { recursive: true, force: true });
-  // verbatimSymlinks: links are copied as they are, as `cp -r` does, never resolved to outside files.
-  await fsp.cp(location.path, archiveDir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  await fsp.mkdir(path.dirname(archiveDir), { recursive: true });
+  await copyTree(location.path, archiveDir);
   const sha256 = await sha256Tree(archiveDir);
   try {
     checkSha256(sha256, expectedSha256);

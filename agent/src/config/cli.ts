@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Tags } from '../../../protocol/src/index.ts';
+import type { YamlOctalModes } from '../appspec/types.ts';
 import { LOCAL_OPTIONS, LOCAL_USAGE, toAppSpecValidate, toLocalCommand, type AppSpecValidateCommand, type LocalCommand } from './local-args.ts';
 
 /** Invalid command-line arguments; main prints the message and exits 2. */
@@ -42,15 +43,17 @@ export interface RunCommand {
   bootIdFile?: string;
   /** A bundle download that receives nothing for this long fails and is retried. @default 60 s (bundle/stall.ts) */
   downloadStallMs?: number;
+  /** How appspec modes like `0644` are read (the agent configuration's `yamlOctalModes`). @default 'deckhand' */
+  yamlOctalModes?: YamlOctalModes;
 }
 
-export type AgentCommand = RegisterCommand | RunCommand | AppSpecValidateCommand | LocalCommand | { kind: 'help'; text: string };
+export type AgentCommand = RegisterCommand | RunCommand | AppSpecValidateCommand | LocalCommand | { kind: 'help'; text: string } | { kind: 'version' };
 
 export const USAGE = `Usage:
   deckhand-agent --version
   deckhand-agent register --coordinator URL --token TOKEN --root DIR [--tag KEY=VALUE ...] [--hostname NAME] [--json]
   deckhand-agent run --root DIR [--config FILE] [--dest-root DIR] [--log-level error|warn|info|debug]
-                     [--reboot-command CMD] [--download-stall-seconds N]
+                     [--reboot-command CMD] [--download-stall-seconds N] [--yaml-octal-modes deckhand|codedeploy]
 
 register  creates this host's key pair under DIR/identity and registers it with the coordinator
           (the token may also come from DECKHAND_REGISTRATION_TOKEN); prints the instance id.
@@ -63,6 +66,9 @@ run       connects to the coordinator and carries out deployments; state lives i
           (default 60); a failed download is retried after 2, 8 and 30 s.
           --config FILE reads settings from FILE (default /etc/deckhand/agent.yml, or
           %ProgramData%\\Deckhand\\agent.yml, when it exists); flags win over the file.
+          --yaml-octal-modes codedeploy reads an unquoted appspec mode with a leading zero (0644) as
+          CodeDeploy does: YAML 1.1 octal, whose decimal digits are applied (0420). The default
+          (deckhand) takes 0000 to 0007 as written and refuses the others, explaining the trap.
 ${LOCAL_USAGE}`;
 
 function parseTags(values: string[]): Tags {
@@ -89,7 +95,7 @@ function positiveSeconds(value: string, flag: string): number {
 }
 
 type ParsedValues = Record<string, string | boolean | string[] | undefined>;
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
 
 function parse(args: string[], options: OptionSpec, allowPositionals = false): { values: ParsedValues; positionals: string[] } {
   try {
@@ -133,6 +139,7 @@ function parseRun(args: string[]): AgentCommand {
     'boot-id-file': { type: 'string' },
     'download-stall-seconds': { type: 'string' },
     config: { type: 'string' },
+    'yaml-octal-modes': { type: 'string' },
   });
   if (values['help']) return { kind: 'help', text: USAGE };
   const cmd: RunCommand = { kind: 'run', root: path.resolve(required(values['root'] as string | undefined, '--root')) };
@@ -151,6 +158,11 @@ function parseRun(args: string[]): AgentCommand {
   if (bootIdFile !== undefined) cmd.bootIdFile = path.resolve(required(bootIdFile, '--boot-id-file'));
   const stall = values['download-stall-seconds'] as string | undefined;
   if (stall !== undefined) cmd.downloadStallMs = positiveSeconds(stall, '--download-stall-seconds') * 1000;
+  const octal = values['yaml-octal-modes'] as string | undefined;
+  if (octal !== undefined) {
+    if (octal !== 'deckhand' && octal !== 'codedeploy') throw new UsageError(`--yaml-octal-modes must be one of deckhand, codedeploy, got "${octal}"`);
+    cmd.yamlOctalModes = octal;
+  }
   return cmd;
 }
 
@@ -163,14 +175,20 @@ export function parseAgentArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     case 'run':
       return parseRun(rest);
     case 'appspec': {
-      const { values, positionals } = parse(rest, { os: { type: 'string' }, json: { type: 'boolean' } }, true);
+      const spec = { os: { type: 'string' }, json: { type: 'boolean' }, strict: { type: 'boolean' }, 'yaml-octal-modes': { type: 'string' } } as const;
+      const { values, positionals } = parse(rest, spec, true);
       return values['help'] ? { kind: 'help', text: USAGE } : toAppSpecValidate(positionals, values, (m) => new UsageError(m));
     }
     case 'local':
     case 'preflight': {
       const { values } = parse(rest, LOCAL_OPTIONS);
+      if (values['version']) return { kind: 'version' };
       return values['help'] ? { kind: 'help', text: USAGE } : toLocalCommand(sub, values, (m) => new UsageError(m));
     }
+    case '--version':
+    case '-v':
+    case 'version':
+      return { kind: 'version' };
     case undefined:
     case 'help':
     case '--help':

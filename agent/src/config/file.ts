@@ -10,6 +10,7 @@
  * proxy: http://proxy.example:3128
  * noProxy: localhost,.internal
  * log: { maxFileMegabytes: 10, maxFiles: 5 }
+ * yamlOctalModes: deckhand        # or codedeploy: read unquoted 0644 as CodeDeploy does
  * ```
  */
 import fs from 'node:fs';
@@ -32,6 +33,7 @@ export const AgentFileConfigSchema = z
     downloadStallSeconds: positive('seconds').optional(),
     proxy: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     noProxy: z.string().optional(),
+    yamlOctalModes: z.enum(['deckhand', 'codedeploy'], { error: 'must be deckhand or codedeploy' }).optional(),
     log: z
       .object({
         maxFileMegabytes: positive('MiB').optional(),

@@ -33,5 +33,7 @@ export function compileRunSettings(cmd: RunCommand, file: AgentFileConfig): RunS
   if (stallMs !== undefined) settings.downloadStallMs = stallMs;
   if (file.proxy !== undefined) settings.proxy = file.proxy;
   if (file.noProxy !== undefined) settings.noProxy = file.noProxy;
+  const octal = cmd.yamlOctalModes ?? file.yamlOctalModes;
+  if (octal !== undefined) settings.yamlOctalModes = octal;
   return settings;
 }

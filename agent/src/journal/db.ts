@@ -6,6 +6,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { openSqlite, type SqliteDatabase } from '../../../common/src/sqlite.ts';
 import { DeckhandError } from '../../../protocol/src/index.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { createPrivateFile } from './root-layout.ts';
 
 export type JournalDb = SqliteDatabase;
 
@@ -56,6 +57,8 @@ function prepare(db: JournalDb, file: string, migrations: readonly string[]): vo
 export function openJournalDb(file: string, migrations: readonly string[] = MIGRATIONS): JournalDb {
   let db: JournalDb;
   try {
+    // Made first, so the journal (and its -wal and -shm, which SQLite creates alike) is 0600 from the start.
+    createPrivateFile(file);
     // busy timeout: another process (a read-only status CLI) may briefly hold a lock.
     db = openSqlite(file, { timeout: 5000 });
   } catch (err) {

@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openSqlite } from '../../../common/src/sqlite.ts';
 import { DeckhandError } from '../../../protocol/src/index.ts';
+import { createPrivateFile } from './root-layout.ts';
 
 /** A held root lock; {@link release} lets another agent in. */
 export interface RootLock {
@@ -22,6 +23,7 @@ export interface RootLock {
  */
 export function lockRoot(root: string): RootLock {
   const file = path.join(root, 'agent.lock');
+  createPrivateFile(file);
   const db = openSqlite(file, { timeout: 0 });
   try {
     // EXCLUSIVE locking mode keeps the write lock from the first write until the connection

@@ -18,6 +18,12 @@ describe('deckhand-agent run arguments', () => {
     });
   }
 
+  it('takes --yaml-octal-modes codedeploy, refusing other values', () => {
+    const cmd = parseAgentArgs(['run', '--root', 'r', '--yaml-octal-modes', 'codedeploy']);
+    assert.equal(cmd.kind === 'run' ? cmd.yamlOctalModes : undefined, 'codedeploy');
+    assert.throws(() => parseAgentArgs(['run', '--root', 'r', '--yaml-octal-modes', 'psych']), /must be one of deckhand, codedeploy/);
+  });
+
   it('refuses an unknown log level, listing the known ones', () => {
     assert.throws(() => parseAgentArgs(['run', '--root', 'r', '--log-level', 'loud']), /--log-level must be one of error, warn, info, debug/);
   });
