@@ -279,7 +279,7 @@ register() {
   # Traversable, not listable: a hook with runas must reach its script under deployments/; the
   # agent keeps its identity and journal private inside (0700 and 0600).
   chmod 711 "$STATE_DIR"
-  set -- register --coordinator "$COORDINATOR" --token "$TOKEN" --root "$STATE_DIR"
+  set -- register --coordinator "$COORDINATOR" --token "$TOKEN" --root "$STATE_DIR" --config "$CONFIG_DIR/agent.yml"
   # One tag a line; no globbing of tag values.
   set -f
   old_ifs=$IFS

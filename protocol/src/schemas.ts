@@ -103,3 +103,10 @@ export const DeploySpec = z.strictObject({
   trafficHooks: z.boolean().optional(),
 });
 export type DeploySpec = z.infer<typeof DeploySpec>;
+
+/** A public key the coordinator signs commands with: an id, and Ed25519 SPKI PEM. */
+export const CoordinatorKeySchema = z.strictObject({
+  keyId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
+  publicKey: z.string().max(1024),
+});
+export type CoordinatorKeyView = z.infer<typeof CoordinatorKeySchema>;

@@ -3,6 +3,7 @@
  * location says (the coordinator's store, S3, an http(s) URL, a local file or directory) into
  * the deployment's archive directory, its sha256 verified whatever the source.
  */
+import type { PinnedCa } from '../../../common/src/tls-trust.ts';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +16,14 @@ import { downloadFromS3 } from './s3.ts';
 import { checkSha256, saveStream } from './save-stream.ts';
 import { sha256Tree } from './verify.ts';
 
+/** The coordinator this agent works for: where it is, how to sign a request to it, the CA it is trusted by. */
+export interface CoordinatorAccess {
+  url: string;
+  sign: (method: string, path: string) => Record<string, string>;
+  /** The CA pinned at registration, the only one trusted for the coordinator. */
+  pinnedCa?: PinnedCa;
+}
+
 /** Options of {@link fetchRevision}. */
 export interface FetchRevisionOptions {
   revision: DeploySpec['revision'];
@@ -23,8 +32,8 @@ export interface FetchRevisionOptions {
   /** The revision directory to create (replaced if present). */
   archiveDir: string;
   signal?: AbortSignal;
-  /** Base URL and request signer, for `coordinator` locations. */
-  coordinator?: { url: string; sign: (method: string, path: string) => Record<string, string> };
+  /** Base URL, request signer and pinned CA, for `coordinator` locations. */
+  coordinator?: CoordinatorAccess;
   limits?: ExtractLimits;
   /** A download that receives nothing for this long fails (retryable). @default 60 s */
   stallMs?: number;
@@ -91,7 +100,8 @@ export async function saveBundle(location: RevisionLocation, dest: string, opts:
     case 'coordinator': {
       if (opts.coordinator === undefined) throw invalidLocation('a coordinator location needs a coordinator to fetch from');
       const url = `${opts.coordinator.url.replace(/\/+$/, '')}${location.path}`;
-      return downloadToFile(url, dest, { headers: opts.coordinator.sign('GET', location.path), ...check });
+      const ca = opts.coordinator.pinnedCa ? { ca: [opts.coordinator.pinnedCa.pem] } : {};
+      return downloadToFile(url, dest, { headers: opts.coordinator.sign('GET', location.path), ...ca, ...check });
     }
     case 's3':
       return downloadFromS3(location, dest, check);

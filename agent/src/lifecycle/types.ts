@@ -1,4 +1,5 @@
 /** What the lifecycle needs from the rest of the agent, as interfaces (main.ts wires the real ones). */
+import type { CoordinatorAccess } from '../bundle/sources.ts';
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import type { AgentBodies, DeploySpec } from '../../../protocol/src/index.ts';
@@ -19,11 +20,6 @@ export interface RevisionOps {
   install(opts: InstallRevisionOptions): Promise<{ installed: string[] }>;
 }
 
-/** The coordinator this agent works for: where it is and how to sign a request to it. */
-export interface CoordinatorAccess {
-  url: string;
-  sign: (method: string, path: string) => Record<string, string>;
-}
 
 /** How a hook's reboot request is carried out. */
 export interface RebootDeps {
@@ -87,3 +83,5 @@ export interface LifecycleObserver {
   eventStarted(event: string): void;
   eventFinished(event: string, outcome: EventOutcome): void;
 }
+
+export type { CoordinatorAccess };
