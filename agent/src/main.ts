@@ -173,7 +173,11 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     logger,
     journal,
     hooks: createHookRunner({ clock }),
-    revision: revisionOps({ ...(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }), ...appSpec }),
+    revision: revisionOps({
+      ...(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }),
+      ...appSpec,
+      trust: { keys: cmd.trustedKeys, counters: { highestCounter: (app) => journal.highestCounter(app), recordCounter: (app, n) => journal.recordCounter(app, n) } },
+    }),
     buildEnv: buildHookEnv,
     coordinator,
     instanceId: identity.instanceId,
@@ -247,6 +251,21 @@ function runSettings(cmd: RunCommand): RunSettings | number {
   return settings;
 }
 
+/** A URL without its user name and password. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '';
+      u.password = '';
+    }
+    return u.toString();
+  } catch {
+    // Not a URL (the file check lets only URLs through); nothing of it is worth logging.
+    return '[unparseable]';
+  }
+}
+
 /** Runs the agent until SIGTERM/SIGINT; resolves with the exit code. */
 async function run(flags: RunCommand): Promise<number> {
   const cmd = runSettings(flags);
@@ -265,6 +284,17 @@ async function run(flags: RunCommand): Promise<number> {
     root: cmd.root,
     destRoot: cmd.destRoot,
     coordinatorUrl: setup.identity.coordinatorUrl,
+    // The compiled settings, once (credentials in a proxy URL are not logged).
+    settings: {
+      logLevel: cmd.logLevel,
+      rebootCommand: cmd.rebootCommand,
+      downloadStallMs: cmd.downloadStallMs,
+      proxy: cmd.proxy === undefined ? undefined : redactUrl(cmd.proxy),
+      noProxy: cmd.noProxy,
+      log: cmd.log,
+      trustedKeys: cmd.trustedKeys.map((k) => k.keyId),
+      pinnedCa: setup.identity.pinnedCa?.sha256,
+    },
   });
   const agent = wireAgent(cmd, setup, logger);
   const stopped = new Promise<number>((resolve) => {

@@ -41,6 +41,8 @@ export interface FetchRevisionOptions {
   retryDelaysMs?: readonly number[];
   /** Told before each retry (the lifecycle logs it). */
   onRetry?: RetryOptions['onRetry'];
+  /** Checks the downloaded bundle's sha256 (an operator's signature) before anything is unpacked; throws to refuse it. */
+  checkBundle?: (sha256: string) => void;
 }
 
 /** Hosts a plain-http URL may name: a revision must not travel unencrypted off this host. */
@@ -66,6 +68,13 @@ export async function fetchRevision(opts: FetchRevisionOptions): Promise<{ sha25
     });
   // A local file cannot get better by waiting; a remote one may.
   const saved = revision.location.kind === 'local' ? await save() : await withRetries(save, retryOptions(opts));
+  try {
+    opts.checkBundle?.(saved.sha256);
+  } catch (err) {
+    // A refused bundle is not kept: nothing of it may be used, and its space is given back.
+    await fsp.rm(opts.bundleFile, { force: true });
+    throw err;
+  }
 
   await extractBundle({
     file: opts.bundleFile,

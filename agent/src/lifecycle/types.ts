@@ -18,6 +18,8 @@ export interface RevisionOps {
   prune?(input: { groupDir: string; currentDir: string; lastSuccessfulDir?: string }): Promise<unknown>;
   loadAppSpec(archiveDir: string, os: AppSpecOs): Promise<AppSpec>;
   install(opts: InstallRevisionOptions): Promise<{ installed: string[] }>;
+  /** Told when a revision was installed (Install succeeded): keeps its signed counter (anti-rollback). */
+  onInstalled?(application: string, revision: DeploySpec['revision']): void;
 }
 
 
@@ -69,6 +71,8 @@ export interface LifecycleDeps {
 
 /** What a revision source needs from the lifecycle. */
 export interface FetchRevisionInput {
+  /** The application the revision is for (its signature names it). */
+  application: string;
   revision: DeploySpec['revision'];
   bundleFile: string;
   archiveDir: string;
