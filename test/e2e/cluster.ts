@@ -2,6 +2,10 @@
  * Starts a real coordinator and real agent processes on loopback for end-to-end tests, each in
  * its own temporary directory, and stops them all afterwards.
  */
+import http from 'node:http';
+import https from 'node:https';
+import { httpRequest, readText } from '../../common/src/http-request.ts';
+import { certificateSha256 } from '../../common/src/tls-trust.ts';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,11 +36,25 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 /** A coordinator process plus agents, all under one temp dir. */
+/** How a cluster's processes are started. */
+export interface ClusterOptions {
+  /** Extra `deckhand-coordinator start` arguments, e.g. `['--tls', 'auto']`. */
+  coordinatorArgs?: string[];
+  /** Extra environment of the agents (and their registration), e.g. a proxy. */
+  agentEnv?: NodeJS.ProcessEnv;
+  /** Extra `register` arguments; a function of the cluster (its CA) when they depend on it. */
+  registerArgs?: (cluster: Cluster) => string[];
+}
+
 export class Cluster {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'dh-e2e-'));
   readonly token = 'dh_e2e_admin_token_0123456789abcdef';
   readonly agents: AgentProcess[] = [];
   url = '';
+  /** The coordinator's CA (PEM) when it serves TLS with its own CA; the test trusts it alone. */
+  caPem: string | undefined;
+
+  constructor(private readonly opts: ClusterOptions = {}) {}
   /** Hosts registered but not (yet) running an agent; keeps directory numbers unique. */
   private offline = 0;
   private coordinator: ChildProcess | undefined;
@@ -45,26 +63,43 @@ export class Cluster {
   /** Starts the coordinator and waits until it listens. */
   async start(): Promise<void> {
     const dataDir = path.join(this.dir, 'coordinator');
-    this.coordinator = this.spawnLogged(BIN('deckhand-coordinator'), ['start', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], 'coordinator');
+    const args = ['start', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(this.opts.coordinatorArgs ?? [])];
+    this.coordinator = this.spawnLogged(BIN('deckhand-coordinator'), args, 'coordinator');
     const info = await waitFor('coordinator.json', () => {
       const file = path.join(dataDir, 'coordinator.json');
-      return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { url: string }) : undefined;
+      return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { url: string; caSha256?: string }) : undefined;
     });
     this.url = info.url;
+    const ca = path.join(dataDir, 'tls', 'ca.pem');
+    this.caPem = existsSync(ca) ? readFileSync(ca, 'utf8') : undefined;
+  }
+
+  /** The CA fingerprint the coordinator printed (auto TLS). */
+  caSha256(): string {
+    if (this.caPem === undefined) throw new Error('the coordinator serves no CA of its own');
+    return certificateSha256(this.caPem);
   }
 
   /** Calls the HTTP API with the admin token; returns status and parsed JSON body. */
   async api<T = any>(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-    const init: RequestInit = { method, headers: { authorization: `Bearer ${this.token}`, ...headers } };
+    const all: Record<string, string> = { authorization: `Bearer ${this.token}`, ...headers };
+    let payload: string | Uint8Array | undefined;
     if (body instanceof Uint8Array) {
-      init.body = body;
-      (init.headers as Record<string, string>)['content-type'] = 'application/octet-stream';
+      payload = body;
+      all['content-type'] = 'application/octet-stream';
     } else if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      (init.headers as Record<string, string>)['content-type'] = 'application/json';
+      payload = JSON.stringify(body);
+      all['content-type'] = 'application/json';
     }
-    const res = await fetch(this.url + urlPath, init);
-    const text = await res.text();
+    // Direct, whatever proxy the test sets for the agents, and trusting the coordinator's CA alone.
+    const res = await httpRequest(this.url + urlPath, {
+      method,
+      headers: all,
+      agent: this.url.startsWith('https:') ? new https.Agent() : new http.Agent(),
+      ...(payload === undefined ? {} : { body: payload }),
+      ...(this.caPem ? { ca: [this.caPem] } : {}),
+    });
+    const text = await readText(res.body);
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
@@ -85,8 +120,8 @@ export class Cluster {
     const tagArgs = Object.entries(tags).flatMap(([k, v]) => ['--tag', `${k}=${v}`]);
     const { stdout } = await execFileP(process.execPath, [
       BIN('deckhand-agent'), 'register', '--coordinator', this.url, '--token', token.body.token,
-      '--root', root, '--hostname', `host-${n}`, '--json', ...tagArgs,
-    ], { env: this.childEnv() });
+      '--root', root, '--hostname', `host-${n}`, '--json', ...tagArgs, ...(this.opts.registerArgs?.(this) ?? []),
+    ], { env: { ...this.childEnv(), ...this.opts.agentEnv } });
     const { instanceId } = JSON.parse(stdout) as { instanceId: string };
     return { instanceId, root, destRoot };
   }
@@ -96,7 +131,7 @@ export class Cluster {
     const { instanceId, root, destRoot } = host;
     const n = path.basename(root);
     this.offline -= 1;
-    const proc = this.spawnLogged(BIN('deckhand-agent'), ['run', '--root', root, '--dest-root', destRoot, ...extraArgs], n);
+    const proc = this.spawnLogged(BIN('deckhand-agent'), ['run', '--root', root, '--dest-root', destRoot, ...extraArgs], n, this.opts.agentEnv);
     const agent = { instanceId, root, destRoot, proc };
     this.agents.push(agent);
     await waitFor(`${n} to connect`, async () => {
@@ -135,9 +170,9 @@ export class Cluster {
   async restartCoordinator(): Promise<void> {
     const dataDir = path.join(this.dir, 'coordinator');
     const listen = new URL(this.url).host;
-    this.coordinator = this.spawnLogged(BIN('deckhand-coordinator'), ['start', '--data-dir', dataDir, '--listen', listen], 'coordinator');
+    this.coordinator = this.spawnLogged(BIN('deckhand-coordinator'), ['start', '--data-dir', dataDir, '--listen', listen, ...(this.opts.coordinatorArgs ?? [])], 'coordinator');
     await waitFor('the coordinator to answer again', async () => {
-      const ok = await fetch(`${this.url}/v1/instances`, { headers: { authorization: `Bearer ${this.token}` } }).then((r) => r.ok, () => false);
+      const ok = await this.api('GET', '/v1/instances').then((r) => r.status === 200, () => false);
       return ok ? true : undefined;
     });
   }
@@ -160,7 +195,8 @@ export class Cluster {
 
   /** Runs the deckhand CLI against this cluster; resolves with its exit code and output. */
   async cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { ...process.env, DECKHAND_URL: this.url, DECKHAND_TOKEN: this.token };
+    const env: NodeJS.ProcessEnv = { ...process.env, DECKHAND_URL: this.url, DECKHAND_TOKEN: this.token };
+    if (this.caPem) env['DECKHAND_CA_SHA256'] = this.caSha256();
     try {
       const { stdout, stderr } = await execFileP(process.execPath, [BIN('deckhand'), ...args], { env });
       return { code: 0, stdout, stderr };
@@ -186,8 +222,8 @@ export class Cluster {
     return { ...process.env, DECKHAND_ADMIN_TOKEN: this.token, DECKHAND_LOG_LEVEL: 'debug' };
   }
 
-  private spawnLogged(bin: string, args: string[], name: string): ChildProcess {
-    const proc = spawn(process.execPath, [bin, ...args], { env: this.childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  private spawnLogged(bin: string, args: string[], name: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+    const proc = spawn(process.execPath, [bin, ...args], { env: { ...this.childEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stderr?.on('data', (d: Buffer) => this.stderr.push(`[${name}] ${d.toString()}`));
     proc.stdout?.on('data', (d: Buffer) => this.stderr.push(`[${name}:out] ${d.toString()}`));
     return proc;
