@@ -192,11 +192,6 @@ describe('extractBundle', () => {
       for (const [name, body] of Object.entries(bodies)) assert.ok(fs.readFileSync(path.join(dest, name)).equals(Buffer.from(body)), name);
     });
 
-    it('refuses a small entry that inflates to more than its header declares (a bomb)', async () => {
-      const zip = setZipUncompressedSize(await makeZip([{ name: 'a.txt', body: 'a' }, { name: 'bomb', body: 'x'.repeat(200_000) }]), 'bomb', 1000);
-      await refused(zip, 'zip', 'BUNDLE_EXTRACT_FAILED', '"bomb"');
-    });
-
     it('refuses a small entry whose local header would lie past the end of the file, saying so', async () => {
       const zip = setZipLocalHeaderOffset(await makeZip([{ name: 'far', body: 'x' }]), 'far', 10_000_000);
       await refused(zip, 'zip', 'BUNDLE_EXTRACT_FAILED', 'past the end of the file');
