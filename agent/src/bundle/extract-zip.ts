@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { DeckhandError } from '../../../protocol/src/index.ts';
-import type { ExtractCounts, ExtractTarOptions } from './extract-tar.ts';
+import type { Extracted, ExtractTarOptions } from './extract-tar.ts';
 import { InFlight } from './extract-pool.ts';
 import { Budget, tooLarge } from './limits.ts';
 import { LinkGuard, relativeEntryPath, safeMode, SETUID_SETGID_BITS, unsafeEntry, type EntryKind } from './safe-path.ts';
@@ -65,7 +65,7 @@ interface ZipContext {
 }
 
 /** Extracts a zip file into `dest` (an empty directory). `dest` may be left partial on failure. */
-export async function extractZip(opts: ExtractZipOptions): Promise<ExtractCounts> {
+export async function extractZip(opts: ExtractZipOptions): Promise<Extracted> {
   const archive = await ZipArchive.open(opts.file).catch((err: unknown) => Promise.reject(zipError(err)));
   const zip = await checkDeclaredSizes(archive, opts.limits)
     .then(() => yauzl.fromRandomAccessReaderPromise(archive.reader(), archive.size, ZIP_OPTIONS))
@@ -92,7 +92,7 @@ export async function extractZip(opts: ExtractZipOptions): Promise<ExtractCounts
     // Last, once its reads have settled: whole-entry reads and yauzl's reader share it.
     await archive.close();
   }
-  return { entries: ctx.budget.entries, bytes: ctx.budget.bytes };
+  return { entries: ctx.budget.entries, bytes: ctx.budget.bytes, guard: ctx.guard };
 }
 
 function nextEntry(zip: ZipFile): Promise<Entry | undefined> {

@@ -9,6 +9,7 @@ import { DeckhandError, type BundleType } from '../../../protocol/src/index.ts';
 import { extractTar, type ExtractCounts } from './extract-tar.ts';
 import { extractZip } from './extract-zip.ts';
 import type { ExtractLimits } from './limits.ts';
+import type { LinkGuard } from './safe-path.ts';
 import { processUmask } from './umask.ts';
 
 export type { ExtractLimits } from './limits.ts';
@@ -40,8 +41,8 @@ export async function extractBundle(opts: ExtractBundleOptions): Promise<Extract
   const staging = await fs.mkdtemp(path.join(path.dirname(dest), `.${path.basename(dest)}.staging-`));
   try {
     const extractOpts = { file: opts.file, dest: staging, limits: opts.limits ?? {}, windows: process.platform === 'win32' };
-    const counts = opts.type === 'zip' ? await extractZip(extractOpts) : await extractTar(extractOpts);
-    await promote(staging, dest);
+    const { guard, ...counts } = opts.type === 'zip' ? await extractZip(extractOpts) : await extractTar(extractOpts);
+    await promote(staging, dest, guard);
     return counts;
   } catch (err) {
     await removeStaging(staging);
@@ -52,10 +53,11 @@ export async function extractBundle(opts: ExtractBundleOptions): Promise<Extract
 /**
  * Renames the unpacked tree to `dest`. When the archive root holds exactly one directory and that
  * directory holds something named like an appspec, that directory becomes the root (GitHub
- * tarballs, "zipped directory" bundles), as CodeDeploy does.
+ * tarballs, "zipped directory" bundles), as CodeDeploy does; its links must then stay inside it.
  */
-async function promote(staging: string, dest: string): Promise<void> {
+async function promote(staging: string, dest: string, guard: LinkGuard): Promise<void> {
   const root = await strippedRoot(staging);
+  if (root !== staging) guard.checkInside(path.basename(root));
   await fs.rename(root, dest);
   if (root !== staging) await fs.rmdir(staging);
   // mkdtemp made the staging directory 0700; the archive is a folder as mkdir makes one (as

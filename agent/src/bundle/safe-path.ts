@@ -51,6 +51,8 @@ export function relativeEntryPath(name: string, opts: { windows: boolean }): str
  */
 export class LinkGuard {
   private readonly seen = new Map<string, EntryKind>();
+  /** Every symlink admitted: its entry name, target, and where the target resolves (relative to the root). */
+  private readonly links: Array<{ name: string; target: string; resolved: string }> = [];
 
   /**
    * Admits one entry at relative path `rel` (from {@link relativeEntryPath}); `target` is the link
@@ -62,9 +64,25 @@ export class LinkGuard {
     if (previous !== undefined && !(previous === 'directory' && kind === 'directory')) {
       throw unsafeEntry(name, 'the path appears twice in the bundle');
     }
-    if (kind === 'symlink') checkSymlinkTarget(name, rel, target ?? '');
+    if (kind === 'symlink') this.links.push({ name, target: target ?? '', resolved: checkSymlinkTarget(name, rel, target ?? '') });
     if (kind === 'hardlink') this.checkHardlinkTarget(name, target ?? '');
     this.record(rel, kind);
+  }
+
+  /**
+   * Throws BUNDLE_UNSAFE_PATH for the first symlink that would point outside `top` once `top` (a
+   * single top-level folder) becomes the revision root: `top/esc -> ..` stays inside the
+   * archive as unpacked, but after the strip it points at the deployment folder.
+   */
+  checkInside(top: string): void {
+    const outside = this.links.find((l) => l.resolved !== top && !l.resolved.startsWith(`${top}/`));
+    if (outside !== undefined) {
+      throw unsafeEntry(
+        outside.name,
+        `its link target "${outside.target}" points outside "${top}", the bundle's single top-level folder, which becomes the revision root: ` +
+          'the link would point outside the revision',
+      );
+    }
   }
 
   private checkParents(name: string, rel: string): void {
@@ -105,22 +123,24 @@ export class LinkGuard {
  * A symlink target must be relative and stay inside the root, resolved from the link's directory.
  * `..` may only lead the target (`../../lib/x`, not `a/../..`): after a name, `..` would be
  * resolved through whatever that name is on disk (possibly another link), not lexically.
+ * @returns where the target resolves, relative to the root (`''` for the root itself).
  */
-function checkSymlinkTarget(name: string, rel: string, target: string): void {
+function checkSymlinkTarget(name: string, rel: string, target: string): string {
   if (target === '' || target.includes('\0')) throw unsafeEntry(name, 'its link target is empty or has a NUL byte');
   if (/^[\\/]/.test(target) || /^[A-Za-z]:/.test(target)) {
     throw unsafeEntry(name, `its link target "${target}" is an absolute path`);
   }
-  let depth = rel.split('/').length - 1;
+  const resolved = rel.split('/').slice(0, -1);
   let sawName = false;
   for (const segment of target.split(/[\\/]/)) {
     if (segment === '' || segment === '.') continue;
     if (segment !== '..') {
       sawName = true;
+      resolved.push(segment);
       continue;
     }
     if (sawName) throw unsafeEntry(name, `its link target "${target}" has '..' after a name`);
-    depth -= 1;
-    if (depth < 0) throw unsafeEntry(name, `its link target "${target}" points outside the bundle`);
+    if (resolved.pop() === undefined) throw unsafeEntry(name, `its link target "${target}" points outside the bundle`);
   }
+  return resolved.join('/');
 }

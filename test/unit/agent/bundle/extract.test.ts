@@ -225,4 +225,36 @@ describe('extractBundle', () => {
       assert.deepEqual(fs.readdirSync(dest).sort(), ['README', 'app']);
     });
   });
+
+  describe('links after stripping the single top-level folder', () => {
+    it('refuses top/esc -> .. that would point at the deployment folder once top/ becomes the root (tar)', async () => {
+      const bundle = tar([
+        { path: 'top/', type: 'Directory' },
+        { path: 'top/appspec.yml', body: 'x' },
+        { path: 'top/esc', type: 'SymbolicLink', linkpath: '..' },
+      ]);
+      await refused(bundle, 'tar', 'BUNDLE_UNSAFE_PATH', 'top/esc');
+    });
+
+    it('refuses top/esc -> .. that would point at the deployment folder once top/ becomes the root (zip)', async () => {
+      const bundle = await makeZip([{ name: 'top/appspec.yml', body: 'x' }, { name: 'top/esc', body: '..', mode: 0o120777 }]);
+      await refused(bundle, 'zip', 'BUNDLE_UNSAFE_PATH', 'top/esc');
+    });
+
+    it('refuses a link deeper down that climbs to the archive root (top/a/b/up -> ../../..)', async () => {
+      const bundle = tar([{ path: 'top/appspec.yml', body: 'x' }, { path: 'top/a/b/up', type: 'SymbolicLink', linkpath: '../../..' }]);
+      await refused(bundle, 'tar', 'BUNDLE_UNSAFE_PATH', 'top/a/b/up');
+    });
+
+    it('keeps links that stay inside the top-level folder', async () => {
+      await extract(tar([{ path: 'top/appspec.yml', body: 'x' }, { path: 'top/lib/cur', type: 'SymbolicLink', linkpath: '..' }, { path: 'top/me', type: 'SymbolicLink', linkpath: '.' }]), 'tar');
+      assert.equal(fs.readlinkSync(path.join(dest, 'lib', 'cur')), '..');
+      assert.equal(fs.realpathSync(path.join(dest, 'lib', 'cur')), fs.realpathSync(dest));
+    });
+
+    it('keeps top/esc -> .. when nothing is stripped (the archive root is the revision)', async () => {
+      await extract(tar([{ path: 'top/esc', type: 'SymbolicLink', linkpath: '..' }, { path: 'appspec.yml', body: 'x' }]), 'tar');
+      assert.equal(fs.realpathSync(path.join(dest, 'top', 'esc')), fs.realpathSync(dest));
+    });
+  });
 });
