@@ -13,6 +13,7 @@ export const LIFECYCLE_ERROR_CODES = [
   'UnknownError',
   'OutputsLeftOpen',
   'FailedAfterRestart',
+  'ScriptOutsideRevision',
 ] as const;
 export type LifecycleErrorCode = (typeof LIFECYCLE_ERROR_CODES)[number];
 

@@ -1,0 +1,42 @@
+/** Issue 14 (hold under loss and abuse), agent side, as real processes: what a hostile revision or a lost journal gets. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Journal } from '../../agent/src/journal/journal.ts';
+import { runAgent } from './local-run.ts';
+
+describe('deckhand-agent under abuse', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  beforeEach(async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'deckhand-abuse-'));
+  });
+  afterEach(() => fs.rm(tmp, { recursive: true, force: true }));
+
+  it('local refuses a hook whose location climbs out of the revision, journals ScriptOutsideRevision and leaves the host file alone', async () => {
+    const hostFile = path.join(tmp, 'host-tool.sh');
+    await fs.writeFile(hostFile, `#!/bin/sh\necho ran > ${JSON.stringify(path.join(tmp, 'ran'))}\n`, { mode: 0o644 });
+    const revision = path.join(tmp, 'revision');
+    await fs.mkdir(revision);
+    // Far enough up to reach / from any root, then down to the host file.
+    const location = `${'../'.repeat(30)}${hostFile.slice(1)}`;
+    await fs.writeFile(path.join(revision, 'appspec.yml'), `version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: ${location}\n`);
+    const root = path.join(tmp, 'root');
+    const r = await runAgent(['local', '--bundle-location', revision, '--root', root, '--json']);
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as { deploymentId: string; failed?: { event: string; errorCode?: string; message?: string } };
+    assert.equal(report.failed?.event, 'AfterInstall');
+    assert.equal(report.failed?.errorCode, 'ScriptOutsideRevision');
+    assert.match(report.failed?.message ?? '', new RegExp(`resolves to ${hostFile}, outside the revision`));
+    const journal = Journal.open(path.join(root, 'agent.db'));
+    try {
+      const event = journal.events(report.deploymentId).find((e) => e.event === 'AfterInstall');
+      assert.deepEqual([event?.status, event?.errorCode], ['Failed', 'ScriptOutsideRevision']);
+    } finally {
+      journal.close();
+    }
+    assert.equal((await fs.stat(hostFile)).mode & 0o777, 0o644, 'the host file was not made executable');
+    await assert.rejects(fs.stat(path.join(tmp, 'ran')), { code: 'ENOENT' });
+  });
+});
