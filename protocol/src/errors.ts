@@ -55,6 +55,7 @@ export const AGENT_ERROR_CODES = [
   'VALIDATION_FAILED',
   'INTERNAL',
   'JOURNAL_CORRUPT',
+  'JOURNAL_LOST',
   'AGENT_ROOT_LOCKED',
 ] as const;
 export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];

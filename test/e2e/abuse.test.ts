@@ -39,4 +39,15 @@ describe('deckhand-agent under abuse', function () {
     assert.equal((await fs.stat(hostFile)).mode & 0o777, 0o644, 'the host file was not made executable');
     await assert.rejects(fs.stat(path.join(tmp, 'ran')), { code: 'ENOENT' });
   });
+
+  it('run reports a 0-byte journal as lost, not as an unregistered host, and exits 2', async () => {
+    const root = path.join(tmp, 'agent-root');
+    await fs.mkdir(root);
+    await fs.writeFile(path.join(root, 'agent.db'), '');
+    const r = await runAgent(['run', '--root', root]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /the journal .*agent\.db is empty \(0 bytes\)/);
+    assert.doesNotMatch(r.stderr, /not registered/);
+    assert.equal((await fs.stat(path.join(root, 'agent.db'))).size, 0);
+  });
 });
