@@ -56,6 +56,7 @@ export const AGENT_ERROR_CODES = [
   'INTERNAL',
   'JOURNAL_CORRUPT',
   'JOURNAL_LOST',
+  'DISK_FULL',
   'AGENT_ROOT_LOCKED',
 ] as const;
 export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];

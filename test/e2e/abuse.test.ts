@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { c as tarCreate } from 'tar';
 import { Journal } from '../../agent/src/journal/journal.ts';
+import { requireTmpfs, unmount, usedBytes } from '../support/tmpfs.ts';
 import { runAgent } from './local-run.ts';
 
 describe('deckhand-agent under abuse', function () {
@@ -49,5 +52,47 @@ describe('deckhand-agent under abuse', function () {
     assert.match(r.stderr, /the journal .*agent\.db is empty \(0 bytes\)/);
     assert.doesNotMatch(r.stderr, /not registered/);
     assert.equal((await fs.stat(path.join(root, 'agent.db'))).size, 0);
+  });
+
+  describe('disk full', () => {
+    let small: string;
+    afterEach(() => unmount(small));
+
+    /** A revision of `blobs` files of 768 KiB of random hex (gzip halves them) installed to /srv/app. */
+    async function bigRevision(blobs: number): Promise<string> {
+      const dir = path.join(tmp, 'revision');
+      await fs.mkdir(path.join(dir, 'site'), { recursive: true });
+      await fs.writeFile(path.join(dir, 'appspec.yml'), 'version: 0.0\nos: linux\nfiles:\n  - source: site\n    destination: /srv/app\n');
+      for (let i = 0; i < blobs; i++) await fs.writeFile(path.join(dir, 'site', `blob${i}.txt`), randomBytes(384 * 1024).toString('hex'));
+      return dir;
+    }
+
+    type Report = { deploymentDir: string; failed?: { event: string; errorCode?: string; message?: string } };
+
+    it('a bundle that cannot be unpacked for space fails DownloadBundle with DISK_FULL and leaves neither bundle nor archive', async function () {
+      small = path.join(tmp, 'small-root');
+      requireTmpfs(this, small, '4m');
+      const bundle = path.join(tmp, 'big.tgz');
+      await tarCreate({ gzip: true, file: bundle, cwd: await bigRevision(4) }, ['.']);
+      const r = await runAgent(['local', '--bundle-location', bundle, '--type', 'tgz', '--root', small, '--dest-root', path.join(tmp, 'dest'), '--json']);
+      assert.equal(r.code, 1, r.stderr);
+      const report = JSON.parse(r.stdout) as Report;
+      assert.equal(report.failed?.event, 'DownloadBundle');
+      assert.match(report.failed?.message ?? '', /^DISK_FULL: disk full on the host: unpacking the bundle failed/);
+      assert.deepEqual((await fs.readdir(report.deploymentDir)).sort(), ['logs', 'status']);
+    });
+
+    it('an Install that fills the destination fails with DISK_FULL and gives back the destination and the revision copy', async function () {
+      small = path.join(tmp, 'small-dest');
+      requireTmpfs(this, small, '2m');
+      const before = usedBytes(small);
+      const r = await runAgent(['local', '--bundle-location', await bigRevision(4), '--root', path.join(tmp, 'root'), '--dest-root', small, '--json']);
+      assert.equal(r.code, 1, r.stderr);
+      const report = JSON.parse(r.stdout) as Report;
+      assert.equal(report.failed?.event, 'Install');
+      assert.match(report.failed?.message ?? '', /^DISK_FULL: disk full on the host: installing the revision failed.*; the \d+ files and folders it had created were removed$/);
+      assert.equal(usedBytes(small), before);
+      assert.deepEqual((await fs.readdir(report.deploymentDir)).sort(), ['logs', 'status']);
+    });
   });
 });

@@ -160,9 +160,14 @@ function kindOf(entry: ReadEntry): EntryKind {
 /** Pipes `file` into the parser and resolves when it ends, rejecting on the first error. */
 function runStream(file: string, parser: Parser): Promise<void> {
   return new Promise((resolve, reject) => {
-    parser.on('error', reject);
-    parser.on('end', () => resolve());
     const input = fs.createReadStream(file);
+    parser.on('error', (err) => {
+      // An aborted parse stops reading: the bundle's descriptor is closed now, so a bundle
+      // removed after the failure (a full disk) frees its space at once.
+      input.destroy();
+      reject(err);
+    });
+    parser.on('end', () => resolve());
     input.on('error', (err) => reject(new DeckhandError('BUNDLE_EXTRACT_FAILED', `reading ${file}`, { cause: err })));
     input.pipe(parser as unknown as NodeJS.WritableStream);
   });

@@ -11,6 +11,7 @@ import { extractZip } from './extract-zip.ts';
 import type { ExtractLimits } from './limits.ts';
 import type { LinkGuard } from './safe-path.ts';
 import { processUmask } from './umask.ts';
+import { asDiskFull } from '../util/disk-full.ts';
 
 export type { ExtractLimits } from './limits.ts';
 export type { ExtractCounts } from './extract-tar.ts';
@@ -31,7 +32,7 @@ const APPSPEC_LIKE = /appspec/i;
 /**
  * Extracts `file` into `dest`.
  * @returns how many entries and file bytes were written.
- * @throws DeckhandError BUNDLE_UNSAFE_PATH or BUNDLE_TOO_LARGE naming the entry, or
+ * @throws DeckhandError BUNDLE_UNSAFE_PATH or BUNDLE_TOO_LARGE naming the entry, DISK_FULL, or
  * BUNDLE_EXTRACT_FAILED; `dest` does not exist afterwards.
  */
 export async function extractBundle(opts: ExtractBundleOptions): Promise<ExtractCounts> {
@@ -46,7 +47,7 @@ export async function extractBundle(opts: ExtractBundleOptions): Promise<Extract
     return counts;
   } catch (err) {
     await removeStaging(staging);
-    throw asBundleError(err, opts.file);
+    throw asDiskFull(asBundleError(err, opts.file), 'unpacking the bundle', 'what was unpacked was removed');
   }
 }
 
@@ -92,6 +93,5 @@ function asBundleError(err: unknown, file: string): DeckhandError {
   }
   const entry = (err as { entry?: { path?: unknown } }).entry?.path;
   const where = typeof entry === 'string' ? ` at entry "${entry}"` : '';
-  const retryable = (err as NodeJS.ErrnoException).code === 'ENOSPC';
-  return new DeckhandError('BUNDLE_EXTRACT_FAILED', `extracting ${path.basename(file)} failed${where}: ${message}`, { cause: err, retryable });
+  return new DeckhandError('BUNDLE_EXTRACT_FAILED', `extracting ${path.basename(file)} failed${where}: ${message}`, { cause: err });
 }

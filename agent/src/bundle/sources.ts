@@ -14,6 +14,7 @@ import { withRetries, type RetryOptions } from './retry.ts';
 import { downloadFromS3 } from './s3.ts';
 import { checkSha256, saveStream } from './save-stream.ts';
 import { sha256Tree } from './verify.ts';
+import { asDiskFull } from '../util/disk-full.ts';
 
 /** Options of {@link fetchRevision}. */
 export interface FetchRevisionOptions {
@@ -41,7 +42,8 @@ const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '
  * Fetches, verifies and unpacks the revision into `archiveDir`.
  * @returns the revision's sha256 (a tree digest for `directory` revisions).
  * @throws DeckhandError BUNDLE_DOWNLOAD_FAILED, BUNDLE_CHECKSUM_MISMATCH, BUNDLE_UNSAFE_PATH,
- * BUNDLE_TOO_LARGE, BUNDLE_EXTRACT_FAILED, VALIDATION_FAILED for a location that cannot be used.
+ * BUNDLE_TOO_LARGE, BUNDLE_EXTRACT_FAILED, DISK_FULL, VALIDATION_FAILED for a location that cannot
+ * be used. On failure neither the bundle file nor the archive directory is left.
  */
 export async function fetchRevision(opts: FetchRevisionOptions): Promise<{ sha256: string }> {
   const { revision } = opts;
@@ -58,12 +60,18 @@ export async function fetchRevision(opts: FetchRevisionOptions): Promise<{ sha25
   // A local file cannot get better by waiting; a remote one may.
   const saved = revision.location.kind === 'local' ? await save() : await withRetries(save, retryOptions(opts));
 
-  await extractBundle({
-    file: opts.bundleFile,
-    type: revision.bundleType,
-    dest: opts.archiveDir,
-    ...(opts.limits === undefined ? {} : { limits: opts.limits }),
-  });
+  try {
+    await extractBundle({
+      file: opts.bundleFile,
+      type: revision.bundleType,
+      dest: opts.archiveDir,
+      ...(opts.limits === undefined ? {} : { limits: opts.limits }),
+    });
+  } catch (err) {
+    // A bundle that cannot be unpacked is of no further use; on a full disk it is the space back.
+    await fsp.rm(opts.bundleFile, { force: true });
+    throw err;
+  }
   return { sha256: saved.sha256 };
 }
 
@@ -125,15 +133,15 @@ async function copyDirectory(location: RevisionLocation, archiveDir: string, exp
   if (stat?.isDirectory() !== true) throw invalidLocation(`bundle ${location.path} is not a directory`);
   await fsp.rm(archiveDir, { recursive: true, force: true });
   await fsp.mkdir(path.dirname(archiveDir), { recursive: true });
-  await copyTree(location.path, archiveDir);
-  const sha256 = await sha256Tree(archiveDir);
   try {
+    await copyTree(location.path, archiveDir);
+    const sha256 = await sha256Tree(archiveDir);
     checkSha256(sha256, expectedSha256);
+    return { sha256 };
   } catch (err) {
     await fsp.rm(archiveDir, { recursive: true, force: true });
-    throw err;
+    throw asDiskFull(err, 'copying the revision', 'what was copied was removed');
   }
-  return { sha256 };
 }
 
 function invalidLocation(message: string): DeckhandError {

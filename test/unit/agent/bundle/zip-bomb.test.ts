@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { extractBundle, type ExtractLimits } from '../../../../agent/src/bundle/extract.ts';
 import { DeckhandError } from '../../../../protocol/src/index.ts';
-import { requireRoot } from '../../../support/requirements.ts';
+import { requireTmpfs, unmount } from '../../../support/tmpfs.ts';
 import { deflatedZeros, makeZip, rawZip, setZipUncompressedSize, zerosZip } from './archives.ts';
 
 const MiB = 1024 * 1024;
@@ -90,14 +89,10 @@ describe('extractBundle (zip bombs)', () => {
     let mnt: string;
 
     beforeEach(function () {
-      requireRoot(this, 'mounting a 16 MiB tmpfs');
       mnt = path.join(root, 'mnt');
-      fs.mkdirSync(mnt);
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mnt]);
+      requireTmpfs(this, mnt, '16m');
     });
-    afterEach(() => {
-      if (mnt !== undefined && fs.existsSync(mnt)) execFileSync('umount', ['-l', mnt]);
-    });
+    afterEach(() => unmount(mnt));
 
     it('refuses the 5 MB bomb without writing any of it (the disk never fills)', async () => {
       await refused(zerosZip(80, 64 * MiB), /more than the limit/, undefined, mnt);
