@@ -23,6 +23,16 @@ export function safeMode(mode: number, isDirectory: boolean, allowSetuid: boolea
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 
+/**
+ * Deepest entry path accepted, in folders. Checking a path costs the guard work for every folder
+ * above it, so a 60 KB name of `a/a/a/...` would tie up the agent long before mkdir refused it;
+ * node-tar bounds the same thing with maxDepth (CVE-2024-28863). Real trees, node_modules
+ * included, stay well under it.
+ */
+export const MAX_PATH_DEPTH = 128;
+/** Longest entry name or link target accepted, in bytes: Linux's PATH_MAX. */
+export const MAX_NAME_BYTES = 4096;
+
 /** The error for an entry that would write outside the extraction directory, or could not be trusted. */
 export function unsafeEntry(name: string, reason: string): DeckhandError {
   return new DeckhandError('BUNDLE_UNSAFE_PATH', `refusing bundle entry "${name}": ${reason}`, { details: { entry: name } });
@@ -35,14 +45,24 @@ export function unsafeEntry(name: string, reason: string): DeckhandError {
  */
 export function relativeEntryPath(name: string, opts: { windows: boolean }): string {
   if (name.includes('\0')) throw unsafeEntry(name, 'the name contains a NUL byte');
+  const bytes = Buffer.byteLength(name);
+  if (bytes > MAX_NAME_BYTES) throw unsafeEntry(shortened(name), `the name is ${bytes} bytes long, more than the limit of ${MAX_NAME_BYTES}`);
   if (/^[\\/]/.test(name) || /^[A-Za-z]:/.test(name)) throw unsafeEntry(name, 'absolute paths are not allowed');
   const segments = name.split(/[\\/]/).filter((s) => s !== '' && s !== '.');
+  if (segments.length > MAX_PATH_DEPTH) {
+    throw unsafeEntry(shortened(name), `the path is ${segments.length} levels deep, more than the limit of ${MAX_PATH_DEPTH}`);
+  }
   if (segments.includes('..')) throw unsafeEntry(name, "'..' segments are not allowed");
   if (opts.windows) {
     const bad = segments.find((s) => s.includes(':') || WINDOWS_RESERVED.test(s) || /[. ]$/.test(s));
     if (bad !== undefined) throw unsafeEntry(name, `"${bad}" is not a valid Windows file name`);
   }
   return segments.join('/');
+}
+
+/** A name cut to its first 200 characters, for messages about names too long to print. */
+function shortened(name: string): string {
+  return name.length <= 200 ? name : `${name.slice(0, 200)}…`;
 }
 
 /**
@@ -127,6 +147,8 @@ export class LinkGuard {
  */
 function checkSymlinkTarget(name: string, rel: string, target: string): string {
   if (target === '' || target.includes('\0')) throw unsafeEntry(name, 'its link target is empty or has a NUL byte');
+  const bytes = Buffer.byteLength(target);
+  if (bytes > MAX_NAME_BYTES) throw unsafeEntry(name, `its link target is ${bytes} bytes long, more than the limit of ${MAX_NAME_BYTES}`);
   if (/^[\\/]/.test(target) || /^[A-Za-z]:/.test(target)) {
     throw unsafeEntry(name, `its link target "${target}" is an absolute path`);
   }

@@ -3,7 +3,7 @@
  * to produce (headers written by hand, zip names patched in place).
  */
 import zlib from 'node:zlib';
-import { Header, types } from 'tar';
+import { Header, Pax, types } from 'tar';
 
 type EntryTypeName = types.EntryTypeName;
 import yazl from 'yazl';
@@ -28,15 +28,18 @@ export function rawTar(entries: RawTarEntry[]): Buffer {
     const body = Buffer.from(e.body ?? '');
     const type = e.type ?? 'File';
     const header = Buffer.alloc(BLOCK);
+    // Names past the ustar fields go in a PAX extended header, as GNU tar and node-tar write them.
+    const long = e.path.length > 99 || (e.linkpath?.length ?? 0) > 99;
+    if (long) blocks.push(new Pax({ path: e.path, ...(e.linkpath === undefined ? {} : { linkpath: e.linkpath }) }).encode());
     new Header({
-      path: e.path,
+      path: long ? e.path.slice(0, 99) : e.path,
       type,
       size: type === 'File' ? body.length : 0,
       mode: e.mode ?? (type === 'Directory' ? 0o755 : 0o644),
       uid: 0,
       gid: 0,
       mtime: e.mtime ?? new Date(0),
-      ...(e.linkpath === undefined ? {} : { linkpath: e.linkpath }),
+      ...(e.linkpath === undefined ? {} : { linkpath: long ? e.linkpath.slice(0, 99) : e.linkpath }),
     }).encode(header, 0);
     blocks.push(header);
     if (type === 'File' && body.length > 0) {

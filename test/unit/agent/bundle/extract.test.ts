@@ -257,4 +257,38 @@ describe('extractBundle', () => {
       assert.equal(fs.realpathSync(path.join(dest, 'top', 'esc')), fs.realpathSync(dest));
     });
   });
+
+  describe('bounded names', () => {
+    const deep = `${'a/'.repeat(200)}f`;
+    const huge = `${'a/'.repeat(20_000)}f`;
+
+    it('refuses a tar entry nested 200 folders deep, naming the depth', async () => {
+      await refused(tar([{ path: 'appspec.yml', body: 'x' }, { path: deep, body: 'x' }]), 'tar', 'BUNDLE_UNSAFE_PATH', 'is 201 levels deep, more than the limit of 128');
+    });
+
+    it('refuses a zip entry nested 200 folders deep, naming the depth', async () => {
+      await refused(await makeZip([{ name: deep, body: 'x' }]), 'zip', 'BUNDLE_UNSAFE_PATH', 'is 201 levels deep, more than the limit of 128');
+    });
+
+    it('refuses a tar entry with a 40 KB name (20,000 folders deep) at once', async () => {
+      await refused(tar([{ path: huge, body: 'x' }]), 'tar', 'BUNDLE_UNSAFE_PATH', 'the name is 40001 bytes long, more than the limit of 4096');
+    });
+
+    it('refuses a zip entry with a 40 KB name (20,000 folders deep) at once', async () => {
+      await refused(await makeZip([{ name: huge, body: 'x' }]), 'zip', 'BUNDLE_UNSAFE_PATH', 'the name is 40001 bytes long, more than the limit of 4096');
+    });
+
+    it('refuses a name longer than 4096 bytes', async () => {
+      await refused(tar([{ path: `${'n'.repeat(200)}/`.repeat(21) + 'f', body: 'x' }]), 'tar', 'BUNDLE_UNSAFE_PATH', 'the name is 4222 bytes long, more than the limit of 4096');
+    });
+
+    it('refuses a link target longer than 4096 bytes', async () => {
+      await refused(tar([{ path: 'l', type: 'SymbolicLink', linkpath: 'x/'.repeat(3000) }]), 'tar', 'BUNDLE_UNSAFE_PATH', 'its link target is 6000 bytes long, more than the limit of 4096');
+    });
+
+    it('extracts a path 100 folders deep', async () => {
+      await extract(tar([{ path: `${'d/'.repeat(100)}f`, body: 'deep' }]), 'tar');
+      assert.equal(fs.readFileSync(path.join(dest, ...Array<string>(100).fill('d'), 'f'), 'utf8'), 'deep');
+    });
+  });
 });
