@@ -36,7 +36,10 @@ Usage: install.sh [--coordinator URL] [--token TOKEN] [--tag KEY=VALUE ...] [opt
   --proxy URL           HTTP(S) proxy for the coordinator and downloads (agent.yml proxy)
   --no-proxy LIST       hosts reached without the proxy, NO_PROXY's format
   --log-level LEVEL     error, warn, info or debug (agent.yml logLevel)
-                        These five are written to CONFIG_DIR/agent.yml, kept across upgrades;
+  --trusted-key FILE_OR_KEY
+                        a minisign public key (a .pub file or its RW... line) that revisions
+                        must be signed with; repeatable (agent.yml trustedKeys)
+                        These six are written to CONFIG_DIR/agent.yml, kept across upgrades;
                         given again, they replace what is there.
   --no-start            install and enable the unit, but do not (re)start it
   --dry-run             print what would be done, change nothing
@@ -120,7 +123,7 @@ parse_args() {
       --unit-dir) need_value "$@"; UNIT_DIR=$2; shift ;;
       --node) need_value "$@"; NODE=$2; shift ;;
       --wait) need_value "$@"; WAIT=$2; shift ;;
-      --reboot-command | --download-stall-seconds | --proxy | --no-proxy | --log-level)
+      --reboot-command | --download-stall-seconds | --proxy | --no-proxy | --log-level | --trusted-key)
         need_value "$@"; add_setting "$1" "$2"; shift ;;
       --no-start) NO_START=1 ;;
       --dry-run) DRY_RUN=1 ;;
@@ -279,7 +282,7 @@ register() {
   # Traversable, not listable: a hook with runas must reach its script under deployments/; the
   # agent keeps its identity and journal private inside (0700 and 0600).
   chmod 711 "$STATE_DIR"
-  set -- register --coordinator "$COORDINATOR" --token "$TOKEN" --root "$STATE_DIR"
+  set -- register --coordinator "$COORDINATOR" --token "$TOKEN" --root "$STATE_DIR" --config "$CONFIG_DIR/agent.yml"
   # One tag a line; no globbing of tag values.
   set -f
   old_ifs=$IFS

@@ -15,7 +15,8 @@ import { runLocal } from './commands/local.ts';
 import { runPreflight } from './commands/preflight.ts';
 import { revisionOps } from './commands/revision-wiring.ts';
 import { parseAgentArgs, UsageError, type RegisterCommand, type RunCommand } from './config/cli.ts';
-import { ConfigFileError, loadAgentConfig } from './config/file.ts';
+import { ConfigFileError, loadAgentConfig, type AgentFileConfig } from './config/file.ts';
+import { applyProxySettings } from '../../common/src/proxy.ts';
 import { compileRunSettings, type RunSettings } from './config/run-settings.ts';
 import { configWriteCommand } from './commands/config-write.ts';
 import { selfCheckCommand } from './commands/self-check.ts';
@@ -70,7 +71,22 @@ function lockOrFail(root: string): RootLock | number {
   }
 }
 
+/** The contents of `--ca-file`, or an exit code when it cannot be read (nothing written yet). */
+function readCaFile(file: string | undefined): string | undefined | number {
+  if (file === undefined) return undefined;
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    return fail(`cannot read --ca-file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, EXIT.usage);
+  }
+}
+
 async function register(cmd: RegisterCommand): Promise<number> {
+  const caPem = readCaFile(cmd.caFile);
+  if (typeof caPem === 'number') return caPem;
+  const settings = fileSettings(cmd.configFile);
+  if (typeof settings === 'number') return settings;
+  applyProxySettings(process.env, settings.proxy, settings.noProxy);
   const lock = lockOrFail(cmd.root);
   if (typeof lock === 'number') return lock;
   const journal = openJournal(cmd.root);
@@ -82,6 +98,8 @@ async function register(cmd: RegisterCommand): Promise<number> {
       hostname: cmd.hostname ?? os.hostname(),
       tags: cmd.tags,
       journal,
+      ...(cmd.caSha256 === undefined ? {} : { caSha256: cmd.caSha256 }),
+      ...(caPem === undefined ? {} : { caPem, caSource: cmd.caFile ?? '--ca-file' }),
     });
     process.stdout.write(cmd.json ? `${JSON.stringify({ instanceId: identity.instanceId })}\n` : `${identity.instanceId}\n`);
     return EXIT.ok;
@@ -155,14 +173,19 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     publish: (inventory) => link?.sendInventory(inventory),
     initial: basicInventory(inventoryOpts),
   });
+  const coordinator = { url: identity.coordinatorUrl, sign, ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}) };
   const queue = new DeploymentQueue({
     clock,
     logger,
     journal,
     hooks: createHookRunner({ clock }),
-    revision: revisionOps({ ...(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }), ...appSpec }),
+    revision: revisionOps({
+      ...(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }),
+      ...appSpec,
+      trust: { keys: cmd.trustedKeys, counters: { highestCounter: (app) => journal.highestCounter(app), recordCounter: (app, n) => journal.recordCounter(app, n) } },
+    }),
     buildEnv: buildHookEnv,
-    coordinator: { url: identity.coordinatorUrl, sign },
+    coordinator,
     instanceId: identity.instanceId,
     root: cmd.root,
     ...(cmd.destRoot === undefined ? {} : { destRoot: cmd.destRoot }),
@@ -172,13 +195,13 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
   const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack });
-  const coordinator = { url: identity.coordinatorUrl, sign };
   const reply = (body: PreflightResultBody): boolean => link?.send('agent.preflight.result', body) ?? false;
   const preflight = new RemotePreflight({ logger, root: cmd.root, destRoot: cmd.destRoot, coordinator, reply, ...appSpec });
   const started = new AgentLink({
     clock,
     logger,
     coordinatorUrl: identity.coordinatorUrl,
+    ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}),
     instanceId: identity.instanceId,
     agentVersion: AGENT_VERSION,
     sign,
@@ -215,13 +238,37 @@ const DEFAULT_CONFIG_FILE =
     ? path.win32.join(process.env['ProgramData'] ?? 'C:\\ProgramData', 'Deckhand', 'agent.yml')
     : '/etc/deckhand/agent.yml';
 
-/** The run flags over agent.yml; an exit code when the file is bad (nothing has started yet). */
-function runSettings(cmd: RunCommand): RunSettings | number {
+/** agent.yml (named, or the default when it exists); an exit code when it is bad. */
+function fileSettings(configFile: string | undefined): AgentFileConfig | number {
   try {
-    return compileRunSettings(cmd, loadAgentConfig(cmd.configFile ?? DEFAULT_CONFIG_FILE, cmd.configFile !== undefined));
+    return loadAgentConfig(configFile ?? DEFAULT_CONFIG_FILE, configFile !== undefined);
   } catch (err) {
     if (err instanceof ConfigFileError) return fail(err.message, EXIT.usage);
     throw err;
+  }
+}
+
+/** The run flags over agent.yml; an exit code when the file is bad (nothing has started yet). */
+function runSettings(cmd: RunCommand): RunSettings | number {
+  const file = fileSettings(cmd.configFile);
+  if (typeof file === 'number') return file;
+  const settings = compileRunSettings(cmd, file);
+  applyProxySettings(process.env, settings.proxy, settings.noProxy);
+  return settings;
+}
+
+/** A URL without its user name and password. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '';
+      u.password = '';
+    }
+    return u.toString();
+  } catch {
+    // Not a URL (the file check lets only URLs through); nothing of it is worth logging.
+    return '[unparseable]';
   }
 }
 
@@ -243,6 +290,17 @@ async function run(flags: RunCommand): Promise<number> {
     root: cmd.root,
     destRoot: cmd.destRoot,
     coordinatorUrl: setup.identity.coordinatorUrl,
+    // The compiled settings, once (credentials in a proxy URL are not logged).
+    settings: {
+      logLevel: cmd.logLevel,
+      rebootCommand: cmd.rebootCommand,
+      downloadStallMs: cmd.downloadStallMs,
+      proxy: cmd.proxy === undefined ? undefined : redactUrl(cmd.proxy),
+      noProxy: cmd.noProxy,
+      log: cmd.log,
+      trustedKeys: cmd.trustedKeys.map((k) => k.keyId),
+      pinnedCa: setup.identity.pinnedCa?.sha256,
+    },
   });
   const agent = wireAgent(cmd, setup, logger);
   const stopped = new Promise<number>((resolve) => {

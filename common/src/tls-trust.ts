@@ -12,6 +12,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import type { Agent } from 'node:http';
 import https from 'node:https';
 import type { TLSSocket, PeerCertificate, DetailedPeerCertificate } from 'node:tls';
+import { proxyAgentFor } from './proxy.ts';
 
 /** A CA the operator pinned, as kept after registration. */
 export interface PinnedCa {
@@ -73,8 +74,8 @@ function chainOf(socket: TLSSocket): PeerCertificate[] {
 
 /** Options of {@link presentedChain}. */
 export interface ProbeOptions {
-  /** A proxy agent, when the coordinator is reached through one. */
-  agent?: Agent;
+  /** The connection agent. @default the environment's proxy for the URL, if any */
+  agent?: Agent | undefined;
   /** @default 10 s */
   timeoutMs?: number;
 }
@@ -88,7 +89,8 @@ export function presentedChain(url: string, opts: ProbeOptions = {}): Promise<Bu
     const target = new URL('/healthz', url);
     // Verification is off on purpose: this handshake only reads the chain to compare it with the
     // pin; nothing is sent but a HEAD, and every real request verifies against the pinned CA.
-    const req = https.request(target, { method: 'HEAD', rejectUnauthorized: false, timeout: opts.timeoutMs ?? 10_000, ...(opts.agent ? { agent: opts.agent } : {}) });
+    const agent = opts.agent ?? proxyAgentFor(target.href);
+    const req = https.request(target, { method: 'HEAD', rejectUnauthorized: false, timeout: opts.timeoutMs ?? 10_000, ...(agent ? { agent } : {}) });
     req.on('socket', (socket) => {
       socket.once('secureConnect', () => {
         resolve(chainOf(socket as TLSSocket).map((c) => c.raw));

@@ -78,6 +78,16 @@ export const RevisionLocation = z.discriminatedUnion('kind', [
 ]);
 export type RevisionLocation = z.infer<typeof RevisionLocation>;
 
+/**
+ * An operator's signature of a revision: minisign's signature text over the revision document
+ * (protocol/src/revision-signing.ts) and the counter it names.
+ */
+export const RevisionSignatureSchema = z.strictObject({
+  counter: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  minisig: z.string().min(1).max(2048),
+});
+export type RevisionSignature = z.infer<typeof RevisionSignatureSchema>;
+
 /** Everything an agent needs to run one deployment on its host. */
 export const DeploySpec = z.strictObject({
   deploymentId: Id,
@@ -90,6 +100,8 @@ export const DeploySpec = z.strictObject({
     bundleType: RevisionBundleType,
     size: z.number().int().nonnegative(),
     location: RevisionLocation,
+    /** The operator's signature, when the revision was pushed signed (see revision-signing.ts). */
+    signature: RevisionSignatureSchema.optional(),
   }),
   fileExistsBehavior: FileExistsBehavior,
   ignoreApplicationStopFailures: z.boolean(),
@@ -103,3 +115,10 @@ export const DeploySpec = z.strictObject({
   trafficHooks: z.boolean().optional(),
 });
 export type DeploySpec = z.infer<typeof DeploySpec>;
+
+/** A public key the coordinator signs commands with: an id, and Ed25519 SPKI PEM. */
+export const CoordinatorKeySchema = z.strictObject({
+  keyId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
+  publicKey: z.string().max(1024),
+});
+export type CoordinatorKeyView = z.infer<typeof CoordinatorKeySchema>;

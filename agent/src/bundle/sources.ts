@@ -3,6 +3,7 @@
  * location says (the coordinator's store, S3, an http(s) URL, a local file or directory) into
  * the deployment's archive directory, its sha256 verified whatever the source.
  */
+import type { PinnedCa } from '../../../common/src/tls-trust.ts';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -16,6 +17,14 @@ import { checkSha256, saveStream } from './save-stream.ts';
 import { sha256Tree } from './verify.ts';
 import { asDiskFull } from '../util/disk-full.ts';
 
+/** The coordinator this agent works for: where it is, how to sign a request to it, the CA it is trusted by. */
+export interface CoordinatorAccess {
+  url: string;
+  sign: (method: string, path: string) => Record<string, string>;
+  /** The CA pinned at registration, the only one trusted for the coordinator. */
+  pinnedCa?: PinnedCa;
+}
+
 /** Options of {@link fetchRevision}. */
 export interface FetchRevisionOptions {
   revision: DeploySpec['revision'];
@@ -24,8 +33,8 @@ export interface FetchRevisionOptions {
   /** The revision directory to create (replaced if present). */
   archiveDir: string;
   signal?: AbortSignal;
-  /** Base URL and request signer, for `coordinator` locations. */
-  coordinator?: { url: string; sign: (method: string, path: string) => Record<string, string> };
+  /** Base URL, request signer and pinned CA, for `coordinator` locations. */
+  coordinator?: CoordinatorAccess;
   limits?: ExtractLimits;
   /** A download that receives nothing for this long fails (retryable). @default 60 s */
   stallMs?: number;
@@ -33,6 +42,8 @@ export interface FetchRevisionOptions {
   retryDelaysMs?: readonly number[];
   /** Told before each retry (the lifecycle logs it). */
   onRetry?: RetryOptions['onRetry'];
+  /** Checks the downloaded bundle's sha256 (an operator's signature) before anything is unpacked; throws to refuse it. */
+  checkBundle?: (sha256: string) => void;
 }
 
 /** Hosts a plain-http URL may name: a revision must not travel unencrypted off this host. */
@@ -59,6 +70,13 @@ export async function fetchRevision(opts: FetchRevisionOptions): Promise<{ sha25
     });
   // A local file cannot get better by waiting; a remote one may.
   const saved = revision.location.kind === 'local' ? await save() : await withRetries(save, retryOptions(opts));
+  try {
+    opts.checkBundle?.(saved.sha256);
+  } catch (err) {
+    // A refused bundle is not kept: nothing of it may be used, and its space is given back.
+    await fsp.rm(opts.bundleFile, { force: true });
+    throw err;
+  }
 
   try {
     await extractBundle({
@@ -99,7 +117,8 @@ export async function saveBundle(location: RevisionLocation, dest: string, opts:
     case 'coordinator': {
       if (opts.coordinator === undefined) throw invalidLocation('a coordinator location needs a coordinator to fetch from');
       const url = `${opts.coordinator.url.replace(/\/+$/, '')}${location.path}`;
-      return downloadToFile(url, dest, { headers: opts.coordinator.sign('GET', location.path), ...check });
+      const ca = opts.coordinator.pinnedCa ? { ca: [opts.coordinator.pinnedCa.pem] } : {};
+      return downloadToFile(url, dest, { headers: opts.coordinator.sign('GET', location.path), ...ca, ...check });
     }
     case 's3':
       return downloadFromS3(location, dest, check);

@@ -1,6 +1,6 @@
 /**
  * `deckhand-agent config-write --file FILE [--reboot-command CMD] [--download-stall-seconds N]
- * [--proxy URL] [--no-proxy LIST] [--log-level L]`: sets those keys of agent.yml, keeping the
+ * [--proxy URL] [--no-proxy LIST] [--log-level L] [--trusted-key FILE_OR_KEY ...]`: sets those keys of agent.yml, keeping the
  * rest of the file and its comments, for the installers (install.sh --reboot-command ...). The
  * result is checked against the same schema `run` reads with; a bad value or a bad existing file
  * changes nothing. Exit 0 written, 2 refused.
@@ -27,6 +27,14 @@ function fail(message: string): number {
   return 2;
 }
 
+/** A `--trusted-key` value: a minisign public key file (its `RW...` line is taken) or the line itself. */
+function keyLine(value: string): string {
+  if (!/^RW[A-Za-z0-9+/]+=*$/.test(value) && fs.existsSync(value)) {
+    return fs.readFileSync(value, 'utf8').split(/\r?\n/).find((l) => l.startsWith('RW'))?.trim() ?? value;
+  }
+  return value;
+}
+
 /** Writes `text` to `file` through a temporary file and a rename, so no reader sees half of it. */
 function writeAtomically(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -39,7 +47,10 @@ function writeAtomically(file: string, text: string): void {
 export function configWriteCommand(argv: readonly string[]): number {
   let values: Record<string, string | undefined>;
   try {
-    const options = Object.fromEntries(['file', ...Object.keys(FLAGS)].map((f) => [f, { type: 'string' as const }]));
+    const options = {
+      ...Object.fromEntries(['file', ...Object.keys(FLAGS)].map((f) => [f, { type: 'string' as const }])),
+      'trusted-key': { type: 'string' as const, multiple: true },
+    };
     values = parseArgs({ args: [...argv], options, strict: true }).values as Record<string, string | undefined>;
   } catch (err) {
     return fail((err as Error).message);
@@ -48,6 +59,8 @@ export function configWriteCommand(argv: readonly string[]): number {
   if (!file) return fail('--file is required');
   const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : HEADER;
   const doc = parseDocument(existing);
+  const keys = values['trusted-key'];
+  if (keys !== undefined) doc.set('trustedKeys', (keys as unknown as string[]).map(keyLine));
   for (const [flag, { key, number }] of Object.entries(FLAGS)) {
     const value = values[flag];
     if (value === undefined) continue;

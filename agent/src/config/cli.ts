@@ -27,6 +27,12 @@ export interface RegisterCommand {
   tags: Tags;
   hostname?: string;
   json: boolean;
+  /** --ca-sha256: trust only the coordinator CA with this fingerprint. */
+  caSha256?: string;
+  /** --ca-file: trust only the CA in this PEM file. */
+  caFile?: string;
+  /** --config: agent.yml (its proxy settings apply to the registration too). */
+  configFile?: string;
 }
 
 export interface RunCommand {
@@ -52,11 +58,15 @@ export type AgentCommand = RegisterCommand | RunCommand | AppSpecValidateCommand
 export const USAGE = `Usage:
   deckhand-agent --version
   deckhand-agent register --coordinator URL --token TOKEN --root DIR [--tag KEY=VALUE ...] [--hostname NAME] [--json]
+                          [--ca-sha256 HEX | --ca-file PEM] [--config FILE]
   deckhand-agent run --root DIR [--config FILE] [--dest-root DIR] [--log-level error|warn|info|debug]
                      [--reboot-command CMD] [--download-stall-seconds N] [--yaml-octal-modes deckhand|codedeploy]
 
 register  creates this host's key pair under DIR/identity and registers it with the coordinator
           (the token may also come from DECKHAND_REGISTRATION_TOKEN); prints the instance id.
+          --ca-sha256 HEX trusts only the coordinator CA with that SHA-256 fingerprint (as
+          deckhand-coordinator prints it), --ca-file PEM only that CA; either is kept and every
+          later connection and download is checked against it. Without them, the system's CAs.
 run       connects to the coordinator and carries out deployments; state lives in DIR/agent.db.
           --dest-root installs every appspec destination under that directory instead of /.
           --reboot-command runs CMD (through the shell) when a hook exits 194 (Windows 3010) to ask
@@ -115,8 +125,12 @@ function parseRegister(args: string[], env: NodeJS.ProcessEnv): AgentCommand {
     tag: { type: 'string', multiple: true },
     hostname: { type: 'string' },
     json: { type: 'boolean' },
+    'ca-sha256': { type: 'string' },
+    'ca-file': { type: 'string' },
+    config: { type: 'string' },
   });
   if (values['help']) return { kind: 'help', text: USAGE };
+  if (values['ca-sha256'] !== undefined && values['ca-file'] !== undefined) throw new UsageError('give --ca-sha256 or --ca-file, not both');
   const cmd: RegisterCommand = {
     kind: 'register',
     coordinatorUrl: required(values['coordinator'] as string | undefined, '--coordinator'),
@@ -127,6 +141,12 @@ function parseRegister(args: string[], env: NodeJS.ProcessEnv): AgentCommand {
   };
   const hostname = values['hostname'] as string | undefined;
   if (hostname !== undefined) cmd.hostname = required(hostname, '--hostname');
+  const pin = values['ca-sha256'] as string | undefined;
+  if (pin !== undefined) cmd.caSha256 = required(pin, '--ca-sha256');
+  const caFile = values['ca-file'] as string | undefined;
+  if (caFile !== undefined) cmd.caFile = path.resolve(required(caFile, '--ca-file'));
+  const config = values['config'] as string | undefined;
+  if (config !== undefined) cmd.configFile = path.resolve(required(config, '--config'));
   return cmd;
 }
 

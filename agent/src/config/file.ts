@@ -11,17 +11,30 @@
  * noProxy: localhost,.internal
  * log: { maxFileMegabytes: 10, maxFiles: 5 }
  * yamlOctalModes: deckhand        # or codedeploy: read unquoted 0644 as CodeDeploy does
+ * trustedKeys:                    # minisign public keys; revisions must then be signed by one
+ *   - RWSYegd7O4dFupzT1hPpDkwxDpD49rC2j1Car/5wBpwI2bYQ0gu8HVvz
  * ```
  */
 import fs from 'node:fs';
 import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
 import { z } from 'zod';
 import { closest } from '../../../common/src/suggest.ts';
+import { MinisignError, parsePublicKey } from '../../../common/src/minisign.ts';
 
 /** Largest accepted file; a configuration is a few hundred bytes. */
 const MAX_CONFIG_BYTES = 64 * 1024;
 
 const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+
+/** A trusted key must be a minisign public key line (`RW...`). */
+function checkPublicKey(value: string, ctx: z.RefinementCtx): void {
+  try {
+    parsePublicKey(value, 'the key');
+  } catch (err) {
+    if (!(err instanceof MinisignError)) throw err;
+    ctx.addIssue({ code: 'custom', message: `is not a minisign public key (${err.message.replace(/^the key /, '')})` });
+  }
+}
 
 const positive = (what: string) => z.number({ error: `must be a number (${what})` }).positive({ error: `must be above 0 (${what})` });
 
@@ -34,6 +47,7 @@ export const AgentFileConfigSchema = z
     proxy: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     noProxy: z.string().optional(),
     yamlOctalModes: z.enum(['deckhand', 'codedeploy'], { error: 'must be deckhand or codedeploy' }).optional(),
+    trustedKeys: z.array(z.string().superRefine(checkPublicKey)).max(16, { error: 'may list at most 16 keys' }).optional(),
     log: z
       .object({
         maxFileMegabytes: positive('MiB').optional(),

@@ -5,6 +5,7 @@
 import { DEFAULT_LOG_ROTATION } from '../../../common/src/logger.ts';
 import type { LogLevel, RunCommand } from './cli.ts';
 import type { AgentFileConfig } from './file.ts';
+import { parsePublicKey, type MinisignPublicKey } from '../../../common/src/minisign.ts';
 
 /** The run command with every setting resolved. */
 export interface RunSettings extends RunCommand {
@@ -15,6 +16,8 @@ export interface RunSettings extends RunCommand {
   noProxy?: string;
   /** Rotation of the agent's own log file. */
   log: { maxFileBytes: number; maxFiles: number };
+  /** Operator keys revisions must be signed with (agent.yml `trustedKeys`); none: not required. */
+  trustedKeys: MinisignPublicKey[];
 }
 
 /** Merges `cmd` (flags) over `file` (agent.yml) over the defaults. */
@@ -22,6 +25,7 @@ export function compileRunSettings(cmd: RunCommand, file: AgentFileConfig): RunS
   const settings: RunSettings = {
     ...cmd,
     logLevel: cmd.logLevel ?? file.logLevel ?? 'info',
+    trustedKeys: (file.trustedKeys ?? []).map((line) => parsePublicKey(line)),
     log: {
       maxFileBytes: file.log?.maxFileMegabytes === undefined ? DEFAULT_LOG_ROTATION.maxFileBytes : Math.round(file.log.maxFileMegabytes * 1024 * 1024),
       maxFiles: file.log?.maxFiles ?? DEFAULT_LOG_ROTATION.maxFiles,

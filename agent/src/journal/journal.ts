@@ -129,6 +129,22 @@ export class Journal {
     })();
   }
 
+  /** The highest signed counter installed for `application`, if any. */
+  highestCounter(application: string): number | undefined {
+    const row = this.db.prepare('SELECT counter FROM revision_counters WHERE application = ?').get(application) as Row | undefined;
+    return row === undefined ? undefined : Number(row['counter']);
+  }
+
+  /** Keeps `counter` as `application`'s highest installed one, unless a higher one is kept already. */
+  recordCounter(application: string, counter: number, at = new Date()): void {
+    this.db
+      .prepare(
+        `INSERT INTO revision_counters (application, counter, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (application) DO UPDATE SET counter = MAX(counter, excluded.counter), updated_at = excluded.updated_at`,
+      )
+      .run(application, counter, at.toISOString());
+  }
+
   /** The coordinator's command-signing keys this agent trusts. */
   coordinatorKeys(): CoordinatorKey[] {
     return (this.db.prepare('SELECT key_id, public_key FROM coordinator_keys ORDER BY added_at, key_id').all() as Row[]).map((r) => ({

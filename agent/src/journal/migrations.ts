@@ -73,4 +73,12 @@ export const MIGRATIONS: readonly string[] = [
     added_at   TEXT NOT NULL
   );
   `,
+  // Signed revisions: the highest counter installed per application (anti-rollback).
+  `
+  CREATE TABLE revision_counters (
+    application TEXT PRIMARY KEY,
+    counter     INTEGER NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+  `,
 ];

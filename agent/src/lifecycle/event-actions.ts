@@ -168,7 +168,7 @@ const downloadBundle: EventAction = async (ctx) => {
     ctx.log.warn('bundle download failed; retrying', { lifecycleEvent: 'DownloadBundle', attempt, error: err.message, retryInMs: delayMs });
   };
   const { archiveDir, bundleFile, signal } = ctx;
-  await deps.revision.fetch({ revision: spec.revision, bundleFile, archiveDir, signal, coordinator: deps.coordinator, onRetry });
+  await deps.revision.fetch({ application: spec.applicationName, revision: spec.revision, bundleFile, archiveDir, signal, coordinator: deps.coordinator, onRetry });
   return { status: 'Succeeded', group: { deploymentGroupId: spec.deploymentGroupId, mostRecentDir: ctx.deploymentDir } };
 };
 
@@ -189,6 +189,7 @@ const install: EventAction = async (ctx) => {
     ...(deps.destRoot === undefined ? {} : { destRoot: deps.destRoot }),
   });
   ctx.log.info('revision installed', { lifecycleEvent: 'Install', files: result.installed.length });
+  deps.revision.onInstalled?.(spec.applicationName, spec.revision);
   return {
     status: 'Succeeded',
     // CodeDeploy records the last successful install when Install succeeds, not when the whole

@@ -1,4 +1,5 @@
 /** What the lifecycle needs from the rest of the agent, as interfaces (main.ts wires the real ones). */
+import type { CoordinatorAccess } from '../bundle/sources.ts';
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import type { AgentBodies, DeploySpec } from '../../../protocol/src/index.ts';
@@ -17,13 +18,10 @@ export interface RevisionOps {
   prune?(input: { groupDir: string; currentDir: string; lastSuccessfulDir?: string }): Promise<unknown>;
   loadAppSpec(archiveDir: string, os: AppSpecOs): Promise<AppSpec>;
   install(opts: InstallRevisionOptions): Promise<{ installed: string[] }>;
+  /** Told when a revision was installed (Install succeeded): keeps its signed counter (anti-rollback). */
+  onInstalled?(application: string, revision: DeploySpec['revision']): void;
 }
 
-/** The coordinator this agent works for: where it is and how to sign a request to it. */
-export interface CoordinatorAccess {
-  url: string;
-  sign: (method: string, path: string) => Record<string, string>;
-}
 
 /** How a hook's reboot request is carried out. */
 export interface RebootDeps {
@@ -73,6 +71,8 @@ export interface LifecycleDeps {
 
 /** What a revision source needs from the lifecycle. */
 export interface FetchRevisionInput {
+  /** The application the revision is for (its signature names it). */
+  application: string;
   revision: DeploySpec['revision'];
   bundleFile: string;
   archiveDir: string;
@@ -87,3 +87,5 @@ export interface LifecycleObserver {
   eventStarted(event: string): void;
   eventFinished(event: string, outcome: EventOutcome): void;
 }
+
+export type { CoordinatorAccess };

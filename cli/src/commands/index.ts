@@ -26,6 +26,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'groups', summary: 'create a deployment group', load: async () => (await import('./groups.ts')).groupsCommand },
   { name: 'configs', summary: 'create or list deployment configurations', load: async () => (await import('./configs.ts')).configsCommand },
   { name: 'tokens', summary: 'create a registration token for hosts', load: async () => (await import('./tokens.ts')).tokensCommand },
+  { name: 'keys', summary: 'generate a key pair for signing revisions', load: async () => (await import('./keys.ts')).keysCommand },
   { name: 'applications', summary: 'create an application', load: async () => (await import('./applications.ts')).applicationsCommand },
   { name: 'demo', summary: 'run a coordinator and 3 agents locally and deploy a sample revision', load: async () => (await import('./demo.ts')).demoCommand },
 ];
