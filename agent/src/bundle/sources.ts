@@ -72,13 +72,6 @@ export async function fetchRevision(opts: FetchRevisionOptions): Promise<{ sha25
   const saved = revision.location.kind === 'local' ? await save() : await withRetries(save, retryOptions(opts));
   try {
     opts.checkBundle?.(saved.sha256);
-  } catch (err) {
-    // A refused bundle is not kept: nothing of it may be used, and its space is given back.
-    await fsp.rm(opts.bundleFile, { force: true });
-    throw err;
-  }
-
-  try {
     await extractBundle({
       file: opts.bundleFile,
       type: revision.bundleType,
@@ -86,7 +79,8 @@ export async function fetchRevision(opts: FetchRevisionOptions): Promise<{ sha25
       ...(opts.limits === undefined ? {} : { limits: opts.limits }),
     });
   } catch (err) {
-    // A bundle that cannot be unpacked is of no further use; on a full disk it is the space back.
+    // A refused bundle, or one that cannot be unpacked, is not kept: nothing of it may be used,
+    // and its space is given back (on a full disk, that is the point).
     await fsp.rm(opts.bundleFile, { force: true });
     throw err;
   }
