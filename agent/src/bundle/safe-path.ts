@@ -40,8 +40,9 @@ export function unsafeEntry(name: string, reason: string): DeckhandError {
 
 /**
  * Returns the entry's path relative to the extraction root (`a/b/c`, `''` for the root itself), or
- * throws BUNDLE_UNSAFE_PATH for absolute paths, `..` segments and NUL bytes. Backslashes count as
- * separators because a bundle made on Windows means them as such.
+ * throws BUNDLE_UNSAFE_PATH for absolute paths, `..` segments, NUL bytes, and names longer than
+ * {@link MAX_NAME_BYTES} or deeper than {@link MAX_PATH_DEPTH}. Backslashes count as separators
+ * because a bundle made on Windows means them as such.
  */
 export function relativeEntryPath(name: string, opts: { windows: boolean }): string {
   if (name.includes('\0')) throw unsafeEntry(name, 'the name contains a NUL byte');
