@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemClock, sleep } from '../../common/src/clock.ts';
 import { closeLogger, createLogger, type Logger } from '../../common/src/logger.ts';
-import { DeckhandError, type PreflightResultBody } from '../../protocol/src/index.ts';
+import { DeckhandError, hasErrorCode, type PreflightResultBody } from '../../protocol/src/index.ts';
 import { appSpecValidate } from './commands/appspec-validate.ts';
 import { runLocal } from './commands/local.ts';
 import { runPreflight } from './commands/preflight.ts';
@@ -131,7 +131,13 @@ interface RunSetup {
 
 /** Opens the journal and loads the identity; an exit code when the host cannot run. */
 function loadSetup(cmd: RunCommand): RunSetup | number {
-  const journal = openJournal(cmd.root);
+  let journal: Journal;
+  try {
+    journal = openJournal(cmd.root);
+  } catch (err) {
+    if (hasErrorCode(err, 'JOURNAL_LOST')) return fail((err as DeckhandError).message, EXIT.usage);
+    throw err;
+  }
   const identity = journal.getIdentity();
   if (!identity) {
     journal.close();

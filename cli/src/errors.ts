@@ -3,6 +3,7 @@
  * the command's usage text and exit 2; everything else the CLI reports exits 1.
  */
 import { DeckhandError, type ErrorCode } from '../../protocol/src/errors.ts';
+import { safe, sanitize, sanitizeLines } from './format/sanitize.ts';
 
 /** A failure the CLI explains in one sentence, without a Deckhand error code. */
 export class CliError extends Error {
@@ -50,14 +51,22 @@ export class ApiError extends DeckhandError {
   }
 }
 
-/** The one line printed on stderr for a failure: `error: CODE: message (field: f)`. */
+/**
+ * What is printed on stderr for a failure: `error: CODE: message (field: f)`. The message may
+ * come from the coordinator (and quote what a host sent): it is sanitized, and its further
+ * lines are indented under the first.
+ */
 export function formatError(err: unknown): string {
   if (err instanceof ApiError && err.field !== undefined) {
-    return `error: ${err.code}: ${err.message} (field: ${err.field})`;
+    return `error: ${sanitize(err.code)}: ${indented(err.message)}${safe` (field: ${err.field})`}`;
   }
-  if (err instanceof DeckhandError) return `error: ${err.code}: ${err.message}`;
-  if (err instanceof Error) return `error: ${err.message}`;
-  return `error: ${String(err)}`;
+  if (err instanceof DeckhandError) return `error: ${sanitize(err.code)}: ${indented(err.message)}`;
+  if (err instanceof Error) return `error: ${indented(err.message)}`;
+  return `error: ${indented(String(err))}`;
+}
+
+function indented(message: string): string {
+  return sanitizeLines(message).join('\n  ');
 }
 
 /** The JSON printed on stdout for a failure when `--json` was given. */

@@ -13,6 +13,8 @@ export const LIFECYCLE_ERROR_CODES = [
   'UnknownError',
   'OutputsLeftOpen',
   'FailedAfterRestart',
+  // A hook whose location resolves outside the revision (ours): neither made executable nor run.
+  'ScriptOutsideRevision',
   // Signed revisions (ours): the agent trusts operator keys and refuses, at DownloadBundle and
   // before unpacking anything, a revision without a valid signature or older than it installed.
   'SignatureMissing',
@@ -59,6 +61,8 @@ export const AGENT_ERROR_CODES = [
   'VALIDATION_FAILED',
   'INTERNAL',
   'JOURNAL_CORRUPT',
+  'JOURNAL_LOST',
+  'DISK_FULL',
   'AGENT_ROOT_LOCKED',
 ] as const;
 export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];

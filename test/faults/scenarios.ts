@@ -3,46 +3,13 @@
  * the host's install root and filled up; mounting needs root) and a corrupt journal (the agent
  * must refuse to start, say why, and keep a copy of the damaged file).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fill, mountTmpfs, unmount } from '../support/tmpfs.ts';
 import { Rng } from './rng.ts';
 import { runOnce, type RunResult } from './run.ts';
 import type { Violation } from './invariants.ts';
 import type { Revision, World } from './world.ts';
-
-/** Mounts a `size` tmpfs at `dir`; false when this sandbox does not allow it. */
-export function mountTmpfs(dir: string, size: string): boolean {
-  mkdirSync(dir, { recursive: true });
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false; // not root, or no CAP_SYS_ADMIN: the caller reports the scenario as skipped
-  }
-}
-
-function unmount(dir: string): void {
-  try {
-    execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
-  } catch {
-    // Already gone; nothing to undo.
-  }
-}
-
-/** Fills the filesystem of `dir` until a write fails with ENOSPC. */
-function fill(dir: string): void {
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  const file = path.join(dir, 'filler');
-  for (let i = 0; i < 1_000_000; i++) {
-    try {
-      writeFileSync(file, chunk, { flag: 'a' });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') return;
-      throw err;
-    }
-  }
-}
 
 function skipped(runId: string, why: string): RunResult {
   return { runId, seed: 0, deploymentId: '-', status: `skipped (${why})`, faults: new Map([[`disk full skipped: ${why}`, 1]]), errorCodes: [], violations: [] };

@@ -2,6 +2,7 @@
  * The `files` section: what the Install event copies where.
  */
 import path from 'node:path';
+import { MAX_FILES, tooMany } from './limits.ts';
 import { isRecord, scalarText, type KeyPath, type ProblemList } from './problems.ts';
 import type { AppSpecOs, FileMapping } from './types.ts';
 
@@ -10,6 +11,10 @@ export function parseFiles(raw: unknown, os: AppSpecOs, problems: ProblemList): 
   if (raw === null || raw === undefined) return [];
   if (!Array.isArray(raw)) {
     problems.add(['files'], 'files must be a list of {source, destination} entries');
+    return [];
+  }
+  if (raw.length > MAX_FILES) {
+    problems.add(['files'], tooMany('files', raw.length, MAX_FILES));
     return [];
   }
   const files: FileMapping[] = [];

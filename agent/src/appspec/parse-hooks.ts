@@ -2,6 +2,7 @@
  * The `hooks` section: event name → scripts, with CodeDeploy's defaults filled in.
  */
 import { isReservedEvent } from '../../../protocol/src/index.ts';
+import { MAX_HOOK_EVENTS, MAX_SCRIPTS_PER_EVENT, tooMany } from './limits.ts';
 import { isRecord, scalarText, type KeyPath, type ProblemList } from './problems.ts';
 import type { AppSpecOs, HookScript } from './types.ts';
 
@@ -16,11 +17,20 @@ export function parseHooks(raw: unknown, os: AppSpecOs, problems: ProblemList): 
     problems.add(['hooks'], 'hooks must be a mapping of event name to a list of scripts');
     return hooks;
   }
+  const events = Object.keys(raw).length;
+  if (events > MAX_HOOK_EVENTS) {
+    problems.add(['hooks'], `hooks names ${events} events, more than the limit of ${MAX_HOOK_EVENTS}`);
+    return hooks;
+  }
   for (const [event, scripts] of Object.entries(raw)) {
     if (scripts === null || scripts === undefined) continue;
     const path = ['hooks', event];
     if (!Array.isArray(scripts)) {
       problems.add(path, `hooks.${event} must be a list of scripts, each with a location`);
+      continue;
+    }
+    if (scripts.length > MAX_SCRIPTS_PER_EVENT) {
+      problems.add(path, tooMany(`hooks.${event}`, scripts.length, MAX_SCRIPTS_PER_EVENT));
       continue;
     }
     if (isReservedEvent(event) && scripts.length > 0) {

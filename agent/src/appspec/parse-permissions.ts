@@ -4,6 +4,7 @@
  */
 import { isScalar } from 'yaml';
 import { checkAcl, checkMode, checkRange } from './permission-values.ts';
+import { MAX_LIST_ITEMS, MAX_PERMISSIONS, tooMany } from './limits.ts';
 import { isRecord, scalarText, type KeyPath, type ProblemList } from './problems.ts';
 import type { AppSpecOs, PermissionSpec, YamlOctalModes } from './types.ts';
 
@@ -20,6 +21,10 @@ export function parsePermissions(raw: unknown, os: AppSpecOs, problems: ProblemL
     problems.add(['permissions'], 'permissions are supported only for linux revisions: remove the permissions section');
     return [];
   }
+  if (raw.length > MAX_PERMISSIONS) {
+    problems.add(['permissions'], tooMany('permissions', raw.length, MAX_PERMISSIONS));
+    return [];
+  }
   const out: PermissionSpec[] = [];
   raw.forEach((entry, i) => {
     const spec = parsePermission(entry, ['permissions', i], problems, octal);
@@ -33,7 +38,7 @@ function parsePermission(raw: unknown, at: KeyPath, problems: ProblemList, octal
     problems.add(at, 'each permissions entry must be a mapping with an object');
     return undefined;
   }
-  const before = problems.problems.length;
+  const before = problems.count;
   const object = scalarText(raw['object'])?.trim() ?? '';
   if (object === '') problems.add([...at, 'object'], 'the permissions entry has no object: name the file or directory it applies to');
   const spec: PermissionSpec = {
@@ -52,12 +57,16 @@ function parsePermission(raw: unknown, at: KeyPath, problems: ProblemList, octal
   if (acls !== undefined) spec.acls = acls;
   const context = parseContext(raw['context'], [...at, 'context'], problems);
   if (context !== undefined) spec.context = context;
-  return problems.problems.length === before ? spec : undefined;
+  return problems.count === before ? spec : undefined;
 }
 
 function stringList(raw: unknown, at: KeyPath, problems: ProblemList): string[] | undefined {
   if (raw === null || raw === undefined) return undefined;
   const items = Array.isArray(raw) ? raw : [raw];
+  if (items.length > MAX_LIST_ITEMS) {
+    problems.add(at, tooMany(String(at[at.length - 1]), items.length, MAX_LIST_ITEMS));
+    return undefined;
+  }
   const texts = items.map((v) => scalarText(v));
   if (texts.some((t) => t === undefined)) {
     problems.add(at, `${String(at[at.length - 1])} must be a list of strings`);

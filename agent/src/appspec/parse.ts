@@ -44,9 +44,9 @@ export function parseAppSpec(text: string, opts: ParseAppSpecOptions): ParseAppS
     return fail(problems.problems);
   }
   const root = readValue(doc, problems);
-  if (problems.problems.length > 0) return fail(problems.problems);
+  if (problems.count > 0) return fail(problems.problems);
   const spec = validateRoot(root, opts, problems);
-  return spec === undefined || problems.problems.length > 0 ? fail(problems.problems) : { ok: true, spec };
+  return spec === undefined || problems.count > 0 ? fail(problems.problems) : { ok: true, spec };
 }
 
 function readValue(doc: Document, problems: ProblemList): unknown {

@@ -2,6 +2,7 @@
  * Collects appspec problems with their key path and, when the YAML node can be found, its line.
  */
 import { isMap, isNode, isPair, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
+import { MAX_PROBLEMS } from './limits.ts';
 import type { AppSpecProblem } from './types.ts';
 
 /** A path of keys and list indexes into the appspec, e.g. `['hooks', 'AfterInstall', 0, 'timeout']`. */
@@ -17,9 +18,11 @@ export function formatKeyPath(path: KeyPath): string {
   return out;
 }
 
-/** Problems found while validating one appspec document. */
+/** Problems found while validating one appspec document; the first {@link MAX_PROBLEMS} are kept. */
 export class ProblemList {
-  readonly problems: AppSpecProblem[] = [];
+  private readonly kept: AppSpecProblem[] = [];
+  /** How many problems were found, kept or not. */
+  count = 0;
 
   constructor(
     private readonly doc: Document | undefined,
@@ -28,10 +31,18 @@ export class ProblemList {
 
   /** Records a problem at `path`; the line is that of the deepest node of the path that exists. */
   add(path: KeyPath, message: string, line?: number): void {
+    this.count += 1;
+    if (this.kept.length >= MAX_PROBLEMS) return;
     const problem: AppSpecProblem = { path: formatKeyPath(path), message };
     const at = line ?? this.lineOf(path);
     if (at !== undefined) problem.line = at;
-    this.problems.push(problem);
+    this.kept.push(problem);
+  }
+
+  /** The problems kept, and a last one counting those that were not. */
+  get problems(): AppSpecProblem[] {
+    const more = this.count - this.kept.length;
+    return more === 0 ? [...this.kept] : [...this.kept, { path: '', message: `and ${more} more problems (only the first ${MAX_PROBLEMS} are listed)` }];
   }
 
   /** The YAML node at `path`, for checks that depend on how a value was written (e.g. octal). */

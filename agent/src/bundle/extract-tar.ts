@@ -25,6 +25,11 @@ export interface ExtractCounts {
   bytes: number;
 }
 
+/** What an extractor returns: its counts, and its link guard for the checks that wait on the revision root. */
+export interface Extracted extends ExtractCounts {
+  guard: LinkGuard;
+}
+
 /** Options of {@link extractTar}. */
 export interface ExtractTarOptions {
   file: string;
@@ -115,7 +120,7 @@ class TarWriter {
 }
 
 /** Extracts a tar or tgz file into `dest`, refusing unsafe entries. `dest` may be left partial on failure. */
-export async function extractTar(opts: ExtractTarOptions): Promise<ExtractCounts> {
+export async function extractTar(opts: ExtractTarOptions): Promise<Extracted> {
   const writer = new TarWriter(opts);
   const parser: Parser = new Parser({
     strict: true,
@@ -130,7 +135,7 @@ export async function extractTar(opts: ExtractTarOptions): Promise<ExtractCounts
   } finally {
     writer.abandon();
   }
-  return { entries: writer.budget.entries, bytes: writer.budget.bytes };
+  return { entries: writer.budget.entries, bytes: writer.budget.bytes, guard: writer.guard };
 }
 
 /** Runs `step`; on a throw aborts the parser with it (the stream then rejects) and returns false. */
@@ -155,9 +160,14 @@ function kindOf(entry: ReadEntry): EntryKind {
 /** Pipes `file` into the parser and resolves when it ends, rejecting on the first error. */
 function runStream(file: string, parser: Parser): Promise<void> {
   return new Promise((resolve, reject) => {
-    parser.on('error', reject);
-    parser.on('end', () => resolve());
     const input = fs.createReadStream(file);
+    parser.on('error', (err) => {
+      // An aborted parse stops reading: the bundle's descriptor is closed now, so a bundle
+      // removed after the failure (a full disk) frees its space at once.
+      input.destroy();
+      reject(err);
+    });
+    parser.on('end', () => resolve());
     input.on('error', (err) => reject(new DeckhandError('BUNDLE_EXTRACT_FAILED', `reading ${file}`, { cause: err })));
     input.pipe(parser as unknown as NodeJS.WritableStream);
   });

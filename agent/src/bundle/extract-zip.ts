@@ -17,12 +17,13 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { DeckhandError } from '../../../protocol/src/index.ts';
-import type { ExtractCounts, ExtractTarOptions } from './extract-tar.ts';
+import type { Extracted, ExtractTarOptions } from './extract-tar.ts';
 import { InFlight } from './extract-pool.ts';
-import { Budget } from './limits.ts';
+import { Budget, tooLarge } from './limits.ts';
 import { LinkGuard, relativeEntryPath, safeMode, SETUID_SETGID_BITS, unsafeEntry, type EntryKind } from './safe-path.ts';
 import { processUmask } from './umask.ts';
-import { ZipArchive } from './zip-archive.ts';
+import { readNextEntry, ZipArchive } from './zip-archive.ts';
+import { checkDeclaredSizes } from './zip-declared.ts';
 import { localExtraField, unixModeOf, zipPermissions, zipTimes } from './zip-meta.ts';
 
 /** Options of {@link extractZip} (the same as for tar). */
@@ -64,10 +65,10 @@ interface ZipContext {
 }
 
 /** Extracts a zip file into `dest` (an empty directory). `dest` may be left partial on failure. */
-export async function extractZip(opts: ExtractZipOptions): Promise<ExtractCounts> {
+export async function extractZip(opts: ExtractZipOptions): Promise<Extracted> {
   const archive = await ZipArchive.open(opts.file).catch((err: unknown) => Promise.reject(zipError(err)));
-  const zip = await yauzl
-    .fromRandomAccessReaderPromise(archive.reader(), archive.size, ZIP_OPTIONS)
+  const zip = await checkDeclaredSizes(archive, opts.limits)
+    .then(() => yauzl.fromRandomAccessReaderPromise(archive.reader(), archive.size, ZIP_OPTIONS))
     .catch(async (err: unknown) => {
       await archive.close();
       throw zipError(err);
@@ -91,20 +92,11 @@ export async function extractZip(opts: ExtractZipOptions): Promise<ExtractCounts
     // Last, once its reads have settled: whole-entry reads and yauzl's reader share it.
     await archive.close();
   }
-  return { entries: ctx.budget.entries, bytes: ctx.budget.bytes };
+  return { entries: ctx.budget.entries, bytes: ctx.budget.bytes, guard: ctx.guard };
 }
 
 function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
-  return new Promise((resolve, reject) => {
-    const done = (): void => {
-      zip.off('entry', onEntry).off('end', onEnd).off('error', onError);
-    };
-    const onEntry = (entry: Entry): void => (done(), resolve(entry));
-    const onEnd = (): void => (done(), resolve(undefined));
-    const onError = (err: unknown): void => (done(), reject(zipError(err)));
-    zip.on('entry', onEntry).on('end', onEnd).on('error', onError);
-    zip.readEntry();
-  });
+  return readNextEntry(zip).catch((err: unknown) => Promise.reject(zipError(err)));
 }
 
 /**
@@ -282,6 +274,10 @@ function zipError(err: unknown, entry?: string): DeckhandError {
   if ((err as NodeJS.ErrnoException).code === 'EEXIST' && entry !== undefined) {
     return unsafeEntry(entry, 'the path appears twice in the bundle');
   }
+  // The central directory's sizes were checked against the limits; an entry that inflates past
+  // its own is a bomb that lied about its size, stopped at the first byte over.
+  const over = /^too many bytes in the stream\. expected (\d+)/.exec(message);
+  if (over !== null && entry !== undefined) return tooLarge(entry, `an entry inflates to more than the ${over[1]} bytes it declares`);
   const where = entry === undefined ? '' : ` at entry "${entry}"`;
   return new DeckhandError('BUNDLE_EXTRACT_FAILED', `the zip file could not be read${where}: ${message}`, { cause: err });
 }

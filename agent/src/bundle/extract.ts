@@ -9,7 +9,9 @@ import { DeckhandError, type BundleType } from '../../../protocol/src/index.ts';
 import { extractTar, type ExtractCounts } from './extract-tar.ts';
 import { extractZip } from './extract-zip.ts';
 import type { ExtractLimits } from './limits.ts';
+import type { LinkGuard } from './safe-path.ts';
 import { processUmask } from './umask.ts';
+import { asDiskFull } from '../util/disk-full.ts';
 
 export type { ExtractLimits } from './limits.ts';
 export type { ExtractCounts } from './extract-tar.ts';
@@ -30,7 +32,7 @@ const APPSPEC_LIKE = /appspec/i;
 /**
  * Extracts `file` into `dest`.
  * @returns how many entries and file bytes were written.
- * @throws DeckhandError BUNDLE_UNSAFE_PATH or BUNDLE_TOO_LARGE naming the entry, or
+ * @throws DeckhandError BUNDLE_UNSAFE_PATH or BUNDLE_TOO_LARGE naming the entry, DISK_FULL, or
  * BUNDLE_EXTRACT_FAILED; `dest` does not exist afterwards.
  */
 export async function extractBundle(opts: ExtractBundleOptions): Promise<ExtractCounts> {
@@ -40,22 +42,23 @@ export async function extractBundle(opts: ExtractBundleOptions): Promise<Extract
   const staging = await fs.mkdtemp(path.join(path.dirname(dest), `.${path.basename(dest)}.staging-`));
   try {
     const extractOpts = { file: opts.file, dest: staging, limits: opts.limits ?? {}, windows: process.platform === 'win32' };
-    const counts = opts.type === 'zip' ? await extractZip(extractOpts) : await extractTar(extractOpts);
-    await promote(staging, dest);
+    const { guard, ...counts } = opts.type === 'zip' ? await extractZip(extractOpts) : await extractTar(extractOpts);
+    await promote(staging, dest, guard);
     return counts;
   } catch (err) {
     await removeStaging(staging);
-    throw asBundleError(err, opts.file);
+    throw asDiskFull(asBundleError(err, opts.file), 'unpacking the bundle', 'what was unpacked was removed');
   }
 }
 
 /**
  * Renames the unpacked tree to `dest`. When the archive root holds exactly one directory and that
  * directory holds something named like an appspec, that directory becomes the root (GitHub
- * tarballs, "zipped directory" bundles), as CodeDeploy does.
+ * tarballs, "zipped directory" bundles), as CodeDeploy does; its links must then stay inside it.
  */
-async function promote(staging: string, dest: string): Promise<void> {
+async function promote(staging: string, dest: string, guard: LinkGuard): Promise<void> {
   const root = await strippedRoot(staging);
+  if (root !== staging) guard.checkInside(path.basename(root));
   await fs.rename(root, dest);
   if (root !== staging) await fs.rmdir(staging);
   // mkdtemp made the staging directory 0700; the archive is a folder as mkdir makes one (as
@@ -90,6 +93,5 @@ function asBundleError(err: unknown, file: string): DeckhandError {
   }
   const entry = (err as { entry?: { path?: unknown } }).entry?.path;
   const where = typeof entry === 'string' ? ` at entry "${entry}"` : '';
-  const retryable = (err as NodeJS.ErrnoException).code === 'ENOSPC';
-  return new DeckhandError('BUNDLE_EXTRACT_FAILED', `extracting ${path.basename(file)} failed${where}: ${message}`, { cause: err, retryable });
+  return new DeckhandError('BUNDLE_EXTRACT_FAILED', `extracting ${path.basename(file)} failed${where}: ${message}`, { cause: err });
 }

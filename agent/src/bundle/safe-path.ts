@@ -23,6 +23,16 @@ export function safeMode(mode: number, isDirectory: boolean, allowSetuid: boolea
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 
+/**
+ * Deepest entry path accepted, in folders. Checking a path costs the guard work for every folder
+ * above it, so a 60 KB name of `a/a/a/...` would tie up the agent long before mkdir refused it;
+ * node-tar bounds the same thing with maxDepth (CVE-2024-28863). Real trees, node_modules
+ * included, stay well under it.
+ */
+export const MAX_PATH_DEPTH = 128;
+/** Longest entry name or link target accepted, in bytes: Linux's PATH_MAX. */
+export const MAX_NAME_BYTES = 4096;
+
 /** The error for an entry that would write outside the extraction directory, or could not be trusted. */
 export function unsafeEntry(name: string, reason: string): DeckhandError {
   return new DeckhandError('BUNDLE_UNSAFE_PATH', `refusing bundle entry "${name}": ${reason}`, { details: { entry: name } });
@@ -30,13 +40,19 @@ export function unsafeEntry(name: string, reason: string): DeckhandError {
 
 /**
  * Returns the entry's path relative to the extraction root (`a/b/c`, `''` for the root itself), or
- * throws BUNDLE_UNSAFE_PATH for absolute paths, `..` segments and NUL bytes. Backslashes count as
- * separators because a bundle made on Windows means them as such.
+ * throws BUNDLE_UNSAFE_PATH for absolute paths, `..` segments, NUL bytes, and names longer than
+ * {@link MAX_NAME_BYTES} or deeper than {@link MAX_PATH_DEPTH}. Backslashes count as separators
+ * because a bundle made on Windows means them as such.
  */
 export function relativeEntryPath(name: string, opts: { windows: boolean }): string {
   if (name.includes('\0')) throw unsafeEntry(name, 'the name contains a NUL byte');
+  const bytes = Buffer.byteLength(name);
+  if (bytes > MAX_NAME_BYTES) throw unsafeEntry(shortened(name), `the name is ${bytes} bytes long, more than the limit of ${MAX_NAME_BYTES}`);
   if (/^[\\/]/.test(name) || /^[A-Za-z]:/.test(name)) throw unsafeEntry(name, 'absolute paths are not allowed');
   const segments = name.split(/[\\/]/).filter((s) => s !== '' && s !== '.');
+  if (segments.length > MAX_PATH_DEPTH) {
+    throw unsafeEntry(shortened(name), `the path is ${segments.length} levels deep, more than the limit of ${MAX_PATH_DEPTH}`);
+  }
   if (segments.includes('..')) throw unsafeEntry(name, "'..' segments are not allowed");
   if (opts.windows) {
     const bad = segments.find((s) => s.includes(':') || WINDOWS_RESERVED.test(s) || /[. ]$/.test(s));
@@ -45,12 +61,19 @@ export function relativeEntryPath(name: string, opts: { windows: boolean }): str
   return segments.join('/');
 }
 
+/** A name cut to its first 200 characters, for messages about names too long to print. */
+function shortened(name: string): string {
+  return name.length <= 200 ? name : `${name.slice(0, 200)}…`;
+}
+
 /**
  * Tracks what the archive has created so far, to refuse entries that would go through a symlink,
  * duplicate entries, and links that point outside the extraction root.
  */
 export class LinkGuard {
   private readonly seen = new Map<string, EntryKind>();
+  /** Every symlink admitted: its entry name, target, and where the target resolves (relative to the root). */
+  private readonly links: Array<{ name: string; target: string; resolved: string }> = [];
 
   /**
    * Admits one entry at relative path `rel` (from {@link relativeEntryPath}); `target` is the link
@@ -62,9 +85,25 @@ export class LinkGuard {
     if (previous !== undefined && !(previous === 'directory' && kind === 'directory')) {
       throw unsafeEntry(name, 'the path appears twice in the bundle');
     }
-    if (kind === 'symlink') checkSymlinkTarget(name, rel, target ?? '');
+    if (kind === 'symlink') this.links.push({ name, target: target ?? '', resolved: checkSymlinkTarget(name, rel, target ?? '') });
     if (kind === 'hardlink') this.checkHardlinkTarget(name, target ?? '');
     this.record(rel, kind);
+  }
+
+  /**
+   * Throws BUNDLE_UNSAFE_PATH for the first symlink that would point outside `top` once `top` (a
+   * single top-level folder) becomes the revision root: `top/esc -> ..` stays inside the
+   * archive as unpacked, but after the strip it points at the deployment folder.
+   */
+  checkInside(top: string): void {
+    const outside = this.links.find((l) => l.resolved !== top && !l.resolved.startsWith(`${top}/`));
+    if (outside !== undefined) {
+      throw unsafeEntry(
+        outside.name,
+        `its link target "${outside.target}" points outside "${top}", the bundle's single top-level folder, which becomes the revision root: ` +
+          'the link would point outside the revision',
+      );
+    }
   }
 
   private checkParents(name: string, rel: string): void {
@@ -105,22 +144,26 @@ export class LinkGuard {
  * A symlink target must be relative and stay inside the root, resolved from the link's directory.
  * `..` may only lead the target (`../../lib/x`, not `a/../..`): after a name, `..` would be
  * resolved through whatever that name is on disk (possibly another link), not lexically.
+ * @returns where the target resolves, relative to the root (`''` for the root itself).
  */
-function checkSymlinkTarget(name: string, rel: string, target: string): void {
+function checkSymlinkTarget(name: string, rel: string, target: string): string {
   if (target === '' || target.includes('\0')) throw unsafeEntry(name, 'its link target is empty or has a NUL byte');
+  const bytes = Buffer.byteLength(target);
+  if (bytes > MAX_NAME_BYTES) throw unsafeEntry(name, `its link target is ${bytes} bytes long, more than the limit of ${MAX_NAME_BYTES}`);
   if (/^[\\/]/.test(target) || /^[A-Za-z]:/.test(target)) {
     throw unsafeEntry(name, `its link target "${target}" is an absolute path`);
   }
-  let depth = rel.split('/').length - 1;
+  const resolved = rel.split('/').slice(0, -1);
   let sawName = false;
   for (const segment of target.split(/[\\/]/)) {
     if (segment === '' || segment === '.') continue;
     if (segment !== '..') {
       sawName = true;
+      resolved.push(segment);
       continue;
     }
     if (sawName) throw unsafeEntry(name, `its link target "${target}" has '..' after a name`);
-    depth -= 1;
-    if (depth < 0) throw unsafeEntry(name, `its link target "${target}" points outside the bundle`);
+    if (resolved.pop() === undefined) throw unsafeEntry(name, `its link target "${target}" points outside the bundle`);
   }
+  return resolved.join('/');
 }

@@ -8,6 +8,7 @@ import fsp from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeckhandError } from '../../../protocol/src/index.ts';
+import { asDiskFull } from '../util/disk-full.ts';
 
 /** Options of {@link saveStream}. */
 export interface SaveOptions {
@@ -27,7 +28,7 @@ export interface SaveResult {
 
 /**
  * Streams `body` to `dest` through `<dest>.part`, renamed into place when complete and verified.
- * @throws DeckhandError BUNDLE_TOO_LARGE, BUNDLE_CHECKSUM_MISMATCH; stream errors as they are.
+ * @throws DeckhandError BUNDLE_TOO_LARGE, BUNDLE_CHECKSUM_MISMATCH, DISK_FULL; other stream errors as they are.
  */
 export async function saveStream(body: Readable, dest: string, opts: SaveOptions = {}): Promise<SaveResult> {
   const part = `${dest}.part`;
@@ -40,7 +41,7 @@ export async function saveStream(body: Readable, dest: string, opts: SaveOptions
     body.destroy();
     await fsp.rm(part, { force: true });
     await fsp.rm(dest, { force: true });
-    throw err;
+    throw asDiskFull(err, 'saving the bundle', 'the partial file was removed');
   }
 }
 

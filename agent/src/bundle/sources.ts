@@ -15,6 +15,7 @@ import { withRetries, type RetryOptions } from './retry.ts';
 import { downloadFromS3 } from './s3.ts';
 import { checkSha256, saveStream } from './save-stream.ts';
 import { sha256Tree } from './verify.ts';
+import { asDiskFull } from '../util/disk-full.ts';
 
 /** The coordinator this agent works for: where it is, how to sign a request to it, the CA it is trusted by. */
 export interface CoordinatorAccess {
@@ -52,7 +53,8 @@ const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '
  * Fetches, verifies and unpacks the revision into `archiveDir`.
  * @returns the revision's sha256 (a tree digest for `directory` revisions).
  * @throws DeckhandError BUNDLE_DOWNLOAD_FAILED, BUNDLE_CHECKSUM_MISMATCH, BUNDLE_UNSAFE_PATH,
- * BUNDLE_TOO_LARGE, BUNDLE_EXTRACT_FAILED, VALIDATION_FAILED for a location that cannot be used.
+ * BUNDLE_TOO_LARGE, BUNDLE_EXTRACT_FAILED, DISK_FULL, VALIDATION_FAILED for a location that cannot
+ * be used. On failure neither the bundle file nor the archive directory is left.
  */
 export async function fetchRevision(opts: FetchRevisionOptions): Promise<{ sha256: string }> {
   const { revision } = opts;
@@ -70,18 +72,18 @@ export async function fetchRevision(opts: FetchRevisionOptions): Promise<{ sha25
   const saved = revision.location.kind === 'local' ? await save() : await withRetries(save, retryOptions(opts));
   try {
     opts.checkBundle?.(saved.sha256);
+    await extractBundle({
+      file: opts.bundleFile,
+      type: revision.bundleType,
+      dest: opts.archiveDir,
+      ...(opts.limits === undefined ? {} : { limits: opts.limits }),
+    });
   } catch (err) {
-    // A refused bundle is not kept: nothing of it may be used, and its space is given back.
+    // A refused bundle, or one that cannot be unpacked, is not kept: nothing of it may be used,
+    // and its space is given back (on a full disk, that is the point).
     await fsp.rm(opts.bundleFile, { force: true });
     throw err;
   }
-
-  await extractBundle({
-    file: opts.bundleFile,
-    type: revision.bundleType,
-    dest: opts.archiveDir,
-    ...(opts.limits === undefined ? {} : { limits: opts.limits }),
-  });
   return { sha256: saved.sha256 };
 }
 
@@ -144,15 +146,15 @@ async function copyDirectory(location: RevisionLocation, archiveDir: string, exp
   if (stat?.isDirectory() !== true) throw invalidLocation(`bundle ${location.path} is not a directory`);
   await fsp.rm(archiveDir, { recursive: true, force: true });
   await fsp.mkdir(path.dirname(archiveDir), { recursive: true });
-  await copyTree(location.path, archiveDir);
-  const sha256 = await sha256Tree(archiveDir);
   try {
+    await copyTree(location.path, archiveDir);
+    const sha256 = await sha256Tree(archiveDir);
     checkSha256(sha256, expectedSha256);
+    return { sha256 };
   } catch (err) {
     await fsp.rm(archiveDir, { recursive: true, force: true });
-    throw err;
+    throw asDiskFull(err, 'copying the revision', 'what was copied was removed');
   }
-  return { sha256 };
 }
 
 function invalidLocation(message: string): DeckhandError {

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import yauzl from 'yauzl';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
 
 /** What the central directory reader caches per read. */
 const WINDOW_BYTES = 64 * 1024;
@@ -96,4 +96,18 @@ class WindowedReader extends yauzl.RandomAccessReader {
       callback(null);
     }, callback);
   }
+}
+
+/** The next entry of a lazyEntries zip, or undefined at the end; rejects with yauzl's error. */
+export function readNextEntry(zip: ZipFile): Promise<Entry | undefined> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      zip.off('entry', onEntry).off('end', onEnd).off('error', onError);
+    };
+    const onEntry = (entry: Entry): void => (done(), resolve(entry));
+    const onEnd = (): void => (done(), resolve(undefined));
+    const onError = (err: unknown): void => (done(), reject(err));
+    zip.on('entry', onEntry).on('end', onEnd).on('error', onError);
+    zip.readEntry();
+  });
 }

@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { unknownEventWarning, unknownHookEvents } from '../appspec/events.ts';
+import { climbingLocationWarnings } from '../appspec/hook-locations.ts';
 import { findAppSpec, formatProblems } from '../appspec/load.ts';
 import { MAX_APPSPEC_CHARS, parseAppSpec } from '../appspec/parse.ts';
 import type { AppSpecProblem } from '../appspec/types.ts';
@@ -18,7 +19,8 @@ export interface CommandIo {
 
 /**
  * Runs the command; resolves with the exit code (0 valid, 1 invalid or unreadable). A hook name
- * that is no lifecycle event is a warning on stderr (an error with --strict).
+ * that is no lifecycle event, and a hook location that climbs out of the revision, are warnings
+ * on stderr (errors with --strict).
  */
 export async function appSpecValidate(cmd: AppSpecValidateCommand, io: CommandIo): Promise<number> {
   const file = await appSpecFile(cmd.path);
@@ -29,9 +31,12 @@ export async function appSpecValidate(cmd: AppSpecValidateCommand, io: CommandIo
   }
   const result = parseAppSpec(await fs.readFile(file.path, 'utf8'), { os: cmd.os, yamlOctalModes: cmd.yamlOctalModes });
   if (!result.ok) return report(cmd, io, result.problems);
-  const unknown = unknownHookEvents(result.spec).map((name) => ({ path: `hooks.${name}`, message: unknownEventWarning(name) }));
-  if (cmd.strict && unknown.length > 0) return report(cmd, io, unknown);
-  for (const w of unknown) io.err(`warning: ${formatProblems([w])}`);
+  const warnings = [
+    ...unknownHookEvents(result.spec).map((name) => ({ path: `hooks.${name}`, message: unknownEventWarning(name) })),
+    ...climbingLocationWarnings(result.spec),
+  ];
+  if (cmd.strict && warnings.length > 0) return report(cmd, io, warnings);
+  for (const w of warnings) io.err(`warning: ${formatProblems([w])}`);
   io.out(cmd.json ? JSON.stringify(result.spec, null, 2) : `${file.path} is a valid appspec for ${cmd.os}`);
   return 0;
 }

@@ -20,7 +20,8 @@ export const LOCAL_USAGE = `  deckhand-agent appspec validate PATH [--os linux|w
 
 appspec validate  checks an appspec (a file, or a revision directory holding one) for this OS or --os;
           prints one line per problem (exit 1), or with --json the normalized appspec (exit 0). A hook
-          name that is no lifecycle event is a warning naming the closest one; --strict makes it an error.
+          name that is no lifecycle event is a warning naming the closest one, and so is a hook location
+          that climbs out of the revision (the agent will not run it); --strict makes them errors.
 local     runs the whole lifecycle of a revision on this host, without a coordinator, as
           codedeploy-local does, with its options and defaults (the bundle is the current directory,
           the group id default-local-deployment-group). The location is a path,
@@ -36,7 +37,7 @@ export interface AppSpecValidateCommand {
   path: string;
   os: AppSpecOs;
   json: boolean;
-  /** Unknown hook names are errors, not warnings. */
+  /** Unknown hook names and hook locations climbing out of the revision are errors, not warnings. */
   strict: boolean;
   yamlOctalModes: YamlOctalModes;
 }
@@ -61,7 +62,7 @@ export interface LocalCommand {
   appSpecFileName?: string;
   yamlOctalModes: YamlOctalModes;
   json: boolean;
-  /** preflight: unknown hook names are problems, not warnings. */
+  /** preflight: unknown hook names and climbing hook locations are problems, not warnings. */
   strict: boolean;
 }
 

@@ -10,6 +10,8 @@ const who = (loc: string, runas: string | undefined): string =>
 /** The texts the runner reports. */
 export const hookMessages = {
   missing: (absPath: string) => `Script does not exist at specified location: ${absPath}`,
+  outside: (loc: string, resolved: string, archiveDir: string) =>
+    `${at(loc)} resolves to ${resolved}, outside the revision (${archiveDir}): the agent runs only scripts inside the revision`,
   notExecutable: (loc: string) => `${at(loc)} is not executable.  Trying to make it executable.`,
   chmodFailed: (loc: string) => `Unable to set script at specified location: ${loc} as executable`,
   timedOut: (loc: string, seconds: number) => `${at(loc)} failed to complete in ${seconds} seconds`,

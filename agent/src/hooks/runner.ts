@@ -11,6 +11,7 @@ import { hookMessages as msg } from './messages.ts';
 import { EventOutput } from './output.ts';
 import { processStartTime } from './process-identity.ts';
 import { adoptScript, runScript } from './run-script.ts';
+import { locateScript } from './script-path.ts';
 import type { OutputFiles, RunScriptDeps, ScriptOutcome } from './run-script.ts';
 import type { CommandLine, HookEventRequest, HookEventResult, HookPlatform, HookRunner, ResumePoint } from './types.ts';
 
@@ -210,8 +211,9 @@ export class ProcessHookRunner implements HookRunner {
   /** CodeDeploy's checks before a run: the file exists, is executable (or is made so), runas is usable. */
   private async prepare(ctx: ScriptContext): Promise<Failure | Prepared> {
     const { req, script } = ctx;
-    // join, not resolve: CodeDeploy treats a leading `/` in a location as relative to the revision.
-    const scriptPath = path.resolve(path.join(req.archiveDir, script.location));
+    const { path: scriptPath, outside } = locateScript(req.archiveDir, script.location);
+    // Before anything touches it: a host file reached by `../..` is neither chmod'ed nor run.
+    if (outside !== undefined) return { errorCode: 'ScriptOutsideRevision', message: msg.outside(script.location, outside, req.archiveDir) };
     const info = statOrUndefined(scriptPath);
     if (!info?.isFile()) return { errorCode: 'ScriptMissing', message: msg.missing(scriptPath) };
     if (!succeeds(() => accessSync(scriptPath, constants.X_OK))) {

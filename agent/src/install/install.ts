@@ -8,6 +8,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { DeckhandError, type FileExistsBehavior } from '../../../protocol/src/index.ts';
 import type { AppSpec } from '../appspec/types.ts';
+import { asDiskFull, noSpaceError } from '../util/disk-full.ts';
 import { CleanupWriter, cleanupFilePath, readCleanupList, removeListed } from './cleanup-file.ts';
 import { Containment, isInside, resolveDestination } from './paths.ts';
 import { applyPermissions, resolvePermissions, type ResolvedPermissions } from './permissions.ts';
@@ -78,11 +79,13 @@ async function execute(ops: readonly InstallOp[], permissions: ResolvedPermissio
   const installed: string[] = [];
   const files = new Set<string>();
   const dirs = new Set<string>();
+  let current: InstallOp | undefined;
   try {
     for (let start = 0; start < ops.length; start += OPS_PER_TURN) {
       const batch = ops.slice(start, start + OPS_PER_TURN);
       writer.addAll(batch.map((op) => (op.kind === 'mkdir' ? op.path : op.to)));
       for (const op of batch) {
+        current = op;
         if (op.kind === 'mkdir') {
           makeDir(op.path);
           dirs.add(op.path);
@@ -93,16 +96,40 @@ async function execute(ops: readonly InstallOp[], permissions: ResolvedPermissio
           installed.push(op.to);
         }
       }
+      current = undefined;
       await new Promise((resolve) => setImmediate(resolve));
     }
     await applyPermissions(permissions, { files, dirs, recordCleanup: (line) => writer.add(line) });
   } catch (err) {
+    if (noSpaceError(err) !== undefined) throw await giveSpaceBack(err, installed, current);
     if (err instanceof DeckhandError) throw err;
     throw new DeckhandError('INSTALL_FAILED', `installing the revision failed: ${(err as Error).message}`, { cause: err });
   } finally {
-    writer.close();
+    closeQuietly(writer);
   }
   return installed;
+}
+
+/**
+ * A full disk: removes what this Install created (and the file it was copying), so the host gets
+ * its space back now rather than at the next Install, which would remove them first anyway (the
+ * cleanup file still lists them; missing paths are skipped there).
+ */
+async function giveSpaceBack(err: unknown, installed: readonly string[], current: InstallOp | undefined): Promise<unknown> {
+  // The file being copied when the disk filled may be left partly written.
+  const partial = current?.kind === 'copy' && !installed.includes(current.to) ? [current.to] : [];
+  await removeListed([...installed, ...partial]);
+  return asDiskFull(err, 'installing the revision', `the ${installed.length} files and folders it had created were removed`);
+}
+
+/** Closes the cleanup file; on a full disk its final flush may fail too, which must not hide the first error. */
+function closeQuietly(writer: CleanupWriter): void {
+  try {
+    writer.close();
+  } catch (err) {
+    if (noSpaceError(err) === undefined) throw err;
+    // ENOSPC on the final fsync: the lines written so far are what the next Install reads.
+  }
 }
 
 function makeDir(dir: string): void {

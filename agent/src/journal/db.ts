@@ -2,7 +2,7 @@
  * Opens the agent's SQLite journal with the pragmas the reliability notes require and brings
  * its schema up to date. The journal never logs: it returns or throws.
  */
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { openSqlite, type SqliteDatabase } from '../../../common/src/sqlite.ts';
 import { DeckhandError } from '../../../protocol/src/index.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -35,6 +35,22 @@ function corrupt(file: string, detail: string): DeckhandError {
   );
 }
 
+/**
+ * The error for a journal file that exists but is empty. SQLite would open it as a new database
+ * and the agent would then say "not registered"; but a journal is never empty once opened (the
+ * WAL switch writes its first page), so an empty one lost its contents: a full disk, a failed
+ * restore, a truncation. Nothing is guessed from it, and the file is left as it is.
+ */
+function lost(file: string): DeckhandError {
+  const wal = existsSync(`${file}-wal`) ? ` (${file}-wal is left as it is too)` : '';
+  return new DeckhandError(
+    'JOURNAL_LOST',
+    `the journal ${file} is empty (0 bytes): its contents were lost (a full disk, a failed restore or a truncation), and with them ` +
+      `this host's registration and the record of which hooks ran${wal}. The agent will not start on it: restore it from a backup, ` +
+      'or move it away and register this host again (deckhand-agent register gives it a new instance id; deregister the old one on the coordinator)',
+  );
+}
+
 /** Applies the pragmas and checks the file; throws JOURNAL_CORRUPT when it cannot be trusted. */
 function prepare(db: JournalDb, file: string, migrations: readonly string[]): void {
   // WAL: readers never block the single writer, and a crash mid-write cannot corrupt the file.
@@ -53,8 +69,12 @@ function prepare(db: JournalDb, file: string, migrations: readonly string[]): vo
   migrate(db, migrations);
 }
 
-/** Opens (creating when absent) the journal file and applies pending migrations. */
+/**
+ * Opens (creating when absent) the journal file and applies pending migrations.
+ * @throws DeckhandError JOURNAL_LOST for an existing empty file, JOURNAL_CORRUPT for a damaged one.
+ */
 export function openJournalDb(file: string, migrations: readonly string[] = MIGRATIONS): JournalDb {
+  if (statSync(file, { throwIfNoEntry: false })?.size === 0) throw lost(file);
   let db: JournalDb;
   try {
     // Made first, so the journal (and its -wal and -shm, which SQLite creates alike) is 0600 from the start.

@@ -32,6 +32,8 @@ export interface DeploymentContext {
   appSpec?: AppSpec;
   /** Where the interrupted event resumes (after an agent restart or a reboot); consumed by its first run. */
   resume?: { event: string; point: ResumePoint };
+  /** DownloadBundle or Install failed for a full disk: the deployment gives its space back at its end (space.ts). */
+  diskFull?: true;
 }
 
 /** `<root>/deployments/<groupId>/<deploymentId>`. */

@@ -10,6 +10,7 @@ import { DeckhandError, type ErrorCode } from '../../../protocol/src/index.ts';
 import type { DeploymentOutcome, EventKey, StoredCommand } from '../journal/types.ts';
 import { runAfterFailure } from './after-failure.ts';
 import { createContext, type DeploymentContext } from './context.ts';
+import { releaseSpace } from './space.ts';
 import { currentBootId, requestReboot } from './reboot.ts';
 import { planResume, type ResumePlan } from './recovery.ts';
 import { actionFor, thrownMessage, type ActionOutcome } from './event-actions.ts';
@@ -107,6 +108,17 @@ async function makeDirs(ctx: DeploymentContext): Promise<string | undefined> {
   }
 }
 
+/** After a failure for a full disk: removes the deployment's bundle and unpacked revision, saying so. */
+async function giveSpaceBack(ctx: DeploymentContext): Promise<void> {
+  try {
+    const removed = await releaseSpace(ctx);
+    ctx.log.warn('disk full on the host: the failed deployment gave its space back', { removed });
+  } catch (err) {
+    // The deployment's outcome stands; retention removes the folder later.
+    ctx.log.error('disk full on the host: giving the space back failed', { error: messageOf(err) });
+  }
+}
+
 /** Follows the transition table from `plan` to a terminal state and journals the host's outcome. */
 async function drive(ctx: DeploymentContext, plan: ResumePlan): Promise<HostResult> {
   const { deps } = ctx;
@@ -138,6 +150,7 @@ async function drive(ctx: DeploymentContext, plan: ResumePlan): Promise<HostResu
   if (failedEvent !== undefined && !plan.afterFailureDone) {
     if ((await runAfterFailure(ctx, failedEvent)) === 'Interrupted') return 'Interrupted';
   }
+  if (ctx.diskFull) await giveSpaceBack(ctx);
   deps.journal.finishDeployment(final, deps.clock.now());
   ctx.log.info('deployment finished', { status: final.status, errorCode: final.errorCode });
   return final.status;

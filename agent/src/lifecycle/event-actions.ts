@@ -14,6 +14,7 @@ import type { EventOutcome, GroupUpdate } from '../journal/types.ts';
 import { archiveDirOf, type DeploymentContext } from './context.ts';
 import { LogForwarder } from './log-forwarder.ts';
 import type { EventName } from './transitions.ts';
+import { asDiskFull, isDiskFull } from '../util/disk-full.ts';
 
 /** An event's outcome plus the group pointers to commit with it. */
 export interface ActionOutcome extends EventOutcome {
@@ -138,6 +139,22 @@ async function isDirectory(p: string): Promise<boolean> {
   return (await fs.stat(p).catch(() => undefined))?.isDirectory() === true;
 }
 
+/**
+ * Runs the agent's own work of DownloadBundle or Install; a failure for a full disk becomes
+ * DISK_FULL ("disk full on the host") and marks the deployment to give its space back.
+ */
+function ownWork(doing: string, action: EventAction): EventAction {
+  return async (ctx, event) => {
+    try {
+      return await action(ctx, event);
+    } catch (err) {
+      const named = asDiskFull(err, doing);
+      if (isDiskFull(named)) ctx.diskFull = true;
+      throw named;
+    }
+  };
+}
+
 /** DownloadBundle: prune old deployment dirs (retention), then fetch and unpack the revision. */
 const downloadBundle: EventAction = async (ctx) => {
   const { deps, spec } = ctx;
@@ -195,8 +212,8 @@ const noTrafficControl: EventAction = async (_ctx, event) => ({
 
 /** What `event` does on this host, for the deployment of `ctx`. */
 export function actionFor(ctx: DeploymentContext, event: EventName): EventAction {
-  if (event === 'DownloadBundle') return downloadBundle;
-  if (event === 'Install') return install;
+  if (event === 'DownloadBundle') return ownWork('downloading the revision', downloadBundle);
+  if (event === 'Install') return ownWork('installing the revision', install);
   if (isTrafficHookEvent(event) && ctx.spec.trafficHooks !== true) return noTrafficControl;
   return LAST_SUCCESSFUL_EVENTS.has(event) ? previousRevisionScripts : currentScripts;
 }

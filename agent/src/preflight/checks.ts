@@ -8,10 +8,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DeckhandError, type DeploySpec, type FileExistsBehavior } from '../../../protocol/src/index.ts';
 import { unknownEventWarning, unknownHookEvents } from '../appspec/events.ts';
+import { climbingLocationWarnings } from '../appspec/hook-locations.ts';
 import { loadAppSpec, type AppSpecLoadOptions } from '../appspec/load.ts';
 import type { AppSpec } from '../appspec/types.ts';
 import { fetchRevision, type FetchRevisionOptions } from '../bundle/sources.ts';
 import { hostOs } from '../config/local-args.ts';
+import { locateScript } from '../hooks/script-path.ts';
 import { cleanupFilePath, readCleanupList } from '../install/cleanup-file.ts';
 import { Containment, resolveDestination } from '../install/paths.ts';
 import { lookupId, resolvePermissions } from '../install/permissions.ts';
@@ -62,22 +64,23 @@ export interface PreflightInput {
 /** Runs every check in a scratch dir it removes afterwards; never throws for a bad revision. */
 export async function runPreflightChecks(input: PreflightInput): Promise<PreflightReport> {
   const findings: Finding[] = [];
-  const warnings: string[] = [];
+  const cautions: Finding[] = [];
   await fs.mkdir(input.scratchParent, { recursive: true });
   const scratch = await fs.mkdtemp(path.join(input.scratchParent, 'preflight-'));
   try {
     const archiveDir = await unpack(input, scratch, findings);
     const spec = archiveDir === undefined ? undefined : await appSpec(archiveDir, input.appSpec, findings);
     if (archiveDir !== undefined && spec !== undefined) {
-      for (const name of unknownHookEvents(spec)) warnings.push(`hooks: ${unknownEventWarning(name)}`);
+      for (const name of unknownHookEvents(spec)) cautions.push({ check: 'hooks', ok: false, message: unknownEventWarning(name) });
+      for (const w of climbingLocationWarnings(spec)) cautions.push({ check: 'scripts', ok: false, message: `${w.path}: ${w.message}` });
       await checkRevision(input, archiveDir, spec, findings);
     }
   } finally {
     await fs.rm(scratch, { recursive: true, force: true });
   }
-  if (input.strict === true) for (const w of warnings.splice(0)) findings.push({ check: 'hooks', ok: false, message: w.replace(/^hooks: /, '') });
+  if (input.strict === true) findings.push(...cautions.splice(0));
   const problems = findings.filter((f) => !f.ok).map((f) => `${f.check}: ${f.message}`);
-  return { ok: problems.length === 0, problems, warnings, findings };
+  return { ok: problems.length === 0, problems, warnings: cautions.map((w) => `${w.check}: ${w.message}`), findings };
 }
 
 /** Fetches, verifies and unpacks the revision with the agent's own safe extraction. */
@@ -121,9 +124,11 @@ async function checkRevision(input: PreflightInput, archiveDir: string, spec: Ap
 async function checkScripts(archiveDir: string, spec: AppSpec, findings: Finding[]): Promise<void> {
   for (const [event, scripts] of Object.entries(spec.hooks)) {
     for (const script of scripts) {
-      const file = path.join(archiveDir, script.location);
-      const stat = await fs.stat(file).catch(() => undefined);
-      if (stat?.isFile() !== true) findings.push({ check: 'scripts', ok: false, message: `${event}: ${script.location} is not in the revision` });
+      const { path: file, outside } = locateScript(archiveDir, script.location);
+      const stat = outside === undefined ? await fs.stat(file).catch(() => undefined) : undefined;
+      if (outside !== undefined) {
+        findings.push({ check: 'scripts', ok: false, message: `${event}: ${script.location} resolves outside the revision; the agent will not run it (ScriptOutsideRevision)` });
+      } else if (stat?.isFile() !== true) findings.push({ check: 'scripts', ok: false, message: `${event}: ${script.location} is not in the revision` });
       if (script.runas === undefined || hostOs() === 'windows') continue;
       const exists = await lookupId('passwd', script.runas).then(() => true, () => false);
       if (!exists) findings.push({ check: 'runas', ok: false, message: `${event}: ${script.location} runs as "${script.runas}", who does not exist here` });

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseOrUsage, subcommand } from '../args.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { sanitize } from '../format/sanitize.ts';
 
 const USAGE = `Usage: deckhand applications create NAME
 
@@ -23,7 +24,7 @@ export const applicationsCommand: Command = {
     const [name, ...rest] = subcommand(positionals, 'create', USAGE);
     if (name === undefined || rest.length > 0) throw new UsageError('applications create takes exactly one NAME', USAGE);
     const app = await connect(values, ctx).createApplication(name);
-    emit(ctx, values.json, app, app.applicationId);
+    emit(ctx, values.json, app, sanitize(app.applicationId));
     return 0;
   },
 };

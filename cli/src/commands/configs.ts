@@ -8,6 +8,7 @@ import type { BatchEntry } from '../../../protocol/src/rollout.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseDurationSeconds, parseOrUsage, required } from '../args.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { sanitize } from '../format/sanitize.ts';
 import { renderTable } from '../format/table.ts';
 
 const USAGE = `Usage: deckhand configs create --name N [--min-healthy TYPE:VALUE] [rollout options]
@@ -113,7 +114,7 @@ export const configsCommand: Command = {
     }
     if (sub !== 'create') throw new UsageError(sub === undefined ? 'missing subcommand (create or list)' : `unknown subcommand ${sub}`, USAGE);
     const created = await connect(values, ctx).createDeploymentConfig(configRequest(values));
-    emit(ctx, values.json, created, created.name);
+    emit(ctx, values.json, created, sanitize(created.name));
     return 0;
   },
 };

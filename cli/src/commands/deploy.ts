@@ -11,6 +11,7 @@ import { connect, emit, showHelp, type Command } from '../command.ts';
 import type { DeckhandClient } from '../client.ts';
 import { writeJson, writeLine, type CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
+import { safe, sanitize } from '../format/sanitize.ts';
 import { interruptOnSignals } from '../signals.ts';
 import { followDeployment } from '../watch/follow.ts';
 import { formatPlan } from '../format/plan.ts';
@@ -123,10 +124,10 @@ export const deployCommand: Command = {
     }
     const created = await client.createDeployment(req);
     if (!wait) {
-      emit(ctx, json, created, created.deploymentId);
+      emit(ctx, json, created, sanitize(created.deploymentId));
       return 0;
     }
-    if (!json) writeLine(ctx.stdout, created.deploymentId);
+    if (!json) writeLine(ctx.stdout, sanitize(created.deploymentId));
     const final = await followUntilInterrupted(client, created.deploymentId, ctx);
     if (json) writeJson(ctx.stdout, final);
     return final.status === 'Succeeded' ? 0 : 1;
@@ -141,7 +142,7 @@ async function followUntilInterrupted(client: DeckhandClient, deploymentId: stri
     return await followDeployment(client, deploymentId, signal === undefined ? ctx : { ...ctx, signal });
   } catch (err) {
     if (signal?.aborted) {
-      writeLine(ctx.stderr, `stopped watching; deployment ${deploymentId} carries on (deckhand status ${deploymentId})`);
+      writeLine(ctx.stderr, safe`stopped watching; deployment ${deploymentId} carries on (deckhand status ${deploymentId})`);
       throw signal.reason;
     }
     throw err;

@@ -15,6 +15,7 @@ import {
 } from '../args.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { sanitize } from '../format/sanitize.ts';
 
 const USAGE = `Usage: deckhand groups create --application A --name G [--tag k=v ...] [--config NAME]
 
@@ -111,7 +112,7 @@ export const groupsCommand: Command = {
     const client = connect(values, ctx);
     await client.ensureApplication(application);
     const group = await client.createDeploymentGroup(application, req);
-    emit(ctx, values.json, group, group.deploymentGroupId);
+    emit(ctx, values.json, group, sanitize(group.deploymentGroupId));
     return 0;
   },
 };

@@ -6,6 +6,7 @@ import { CONNECTION_HELP, CONNECTION_OPTIONS, parseOrUsage, required } from '../
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { writeLine } from '../context.ts';
 import { UsageError } from '../errors.ts';
+import { safe, sanitize } from '../format/sanitize.ts';
 import { pushRevision, type PushOptions } from '../pack.ts';
 
 const USAGE = `Usage: deckhand push DIR --application A [--description D]
@@ -38,9 +39,9 @@ export const pushCommand: Command = {
     const client = connect(values, ctx);
     const revision = await pushRevision(client, dir, opts);
     if (!values.json) {
-      writeLine(ctx.stderr, `pushed ${dir} as ${revision.revisionId} (${revision.size} bytes, sha256 ${revision.sha256})`);
+      writeLine(ctx.stderr, safe`pushed ${dir} as ${revision.revisionId} (${revision.size} bytes, sha256 ${revision.sha256})`);
     }
-    emit(ctx, values.json, revision, revision.revisionId);
+    emit(ctx, values.json, revision, sanitize(revision.revisionId));
     return 0;
   },
 };

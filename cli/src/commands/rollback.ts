@@ -6,6 +6,7 @@ import type { RollbackRequest } from '../../../protocol/src/orchestration.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseOrUsage, required } from '../args.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { sanitize } from '../format/sanitize.ts';
 
 const USAGE = `Usage: deckhand rollback --application A --group G [--queue]
 
@@ -45,7 +46,7 @@ export const rollbackCommand: Command = {
     const req: RollbackRequest = { queue: values.queue };
     if (values.description !== undefined) req.description = values.description;
     const summary = await connect(values, ctx).rollbackGroup(application, group, req);
-    emit(ctx, values.json, summary, summary.deploymentId);
+    emit(ctx, values.json, summary, sanitize(summary.deploymentId));
     return 0;
   },
 };

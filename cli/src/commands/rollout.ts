@@ -7,6 +7,7 @@ import type { RolloutActionResponse } from '../../../protocol/src/rollout.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseOrUsage } from '../args.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { sanitize } from '../format/sanitize.ts';
 import { formatRollout } from '../format/rollout.ts';
 
 type Action = 'pause' | 'resume' | 'approve';
@@ -33,7 +34,7 @@ function rolloutCommand(action: Action): Command {
       if (values.help) return showHelp(ctx, usage);
       if (positionals.length !== 1) throw new UsageError(`${action} takes exactly one DEPLOYMENT_ID`, usage);
       const result: RolloutActionResponse = await connect(values, ctx).rolloutAction(positionals[0] as string, action);
-      emit(ctx, values.json, result, `${result.deploymentId}: ${formatRollout(result.rollout)}`);
+      emit(ctx, values.json, result, `${sanitize(result.deploymentId)}: ${formatRollout(result.rollout)}`);
       return 0;
     },
   };

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseOrUsage } from '../args.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { safe } from '../format/sanitize.ts';
 
 const USAGE = `Usage: deckhand stop DEPLOYMENT_ID [--no-rollback]
 
@@ -29,7 +30,7 @@ export const stopCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('stop takes exactly one DEPLOYMENT_ID', USAGE);
     const req = values['no-rollback'] ? { autoRollbackEnabled: false } : {};
     const result = await connect(values, ctx).stopDeployment(positionals[0] as string, req);
-    emit(ctx, values.json, result, `${result.status}: ${result.statusMessage}`);
+    emit(ctx, values.json, result, safe`${result.status}: ${result.statusMessage}`);
     return 0;
   },
 };

@@ -15,6 +15,7 @@ import {
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { writeLine } from '../context.ts';
 import { UsageError } from '../errors.ts';
+import { safe, sanitize } from '../format/sanitize.ts';
 
 const USAGE = `Usage: deckhand tokens create [--tag k=v ...] [--ttl 1h|30m|3600s] [--max-uses N | --multi-use]
 
@@ -67,9 +68,9 @@ export const tokensCommand: Command = {
     const token = await connect(values, ctx).createRegistrationToken(req);
     if (!values.json) {
       const uses = token.maxUses === null ? 'unlimited uses' : `${token.maxUses} use(s)`;
-      writeLine(ctx.stderr, `registration token ${token.tokenId}: expires ${token.expiresAt}, ${uses}`);
+      writeLine(ctx.stderr, safe`registration token ${token.tokenId}: expires ${token.expiresAt}, ${uses}`);
     }
-    emit(ctx, values.json, token, token.token ?? '');
+    emit(ctx, values.json, token, sanitize(token.token ?? ''));
     return 0;
   },
 };

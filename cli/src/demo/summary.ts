@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import type { DeploymentTargetView, DeploymentView } from '../../../protocol/src/api.ts';
+import { safe, sanitize } from '../format/sanitize.ts';
 import { durationMs, formatDuration } from '../format/time.ts';
 import type { DemoAgent, DemoCoordinator } from './cluster.ts';
 
@@ -33,9 +34,9 @@ function hostLines(target: DeploymentTargetView): string[] {
   const events = target.lifecycleEvents.map((e) => {
     const d = formatDuration(durationMs(e.startTime, e.endTime));
     const status = e.status === 'Succeeded' ? '' : ` ${e.status}`;
-    return `${e.lifecycleEventName}${status}${d ? ` ${d}` : ''}`;
+    return `${sanitize(e.lifecycleEventName)}${sanitize(status)}${d ? ` ${d}` : ''}`;
   });
-  return [`  ${target.hostname} (${target.instanceId}): ${target.status}${took ? ` in ${took}` : ''}`, `    ${events.join(', ')}`];
+  return [safe`  ${target.hostname} (${target.instanceId}): ${target.status}${took ? ` in ${took}` : ''}`, `    ${events.join(', ')}`];
 }
 
 function whereLines(input: DemoSummaryInput): string[] {
@@ -65,13 +66,13 @@ export function formatDemoSummary(input: DemoSummaryInput): string {
   const took = formatDuration(durationMs(view.startTime ?? view.createTime, view.completeTime));
   const lines = [
     '',
-    `Deployment ${view.deploymentId}: ${view.status}${took ? ` in ${took}` : ''} (${view.deploymentConfigName}), demo total ${formatDuration(input.totalMs)}`,
+    safe`Deployment ${view.deploymentId}: ${view.status}${took ? ` in ${took}` : ''} (${view.deploymentConfigName}), demo total ${formatDuration(input.totalMs)}`,
     ...[...view.targets].sort((a, b) => a.hostname.localeCompare(b.hostname)).flatMap(hostLines),
     '',
     ...whereLines(input),
     '',
     input.keep ? 'Look further (everything keeps running until Ctrl-C):' : 'Look further (with --keep):',
-    `  ${env} node bin/deckhand.js status ${view.deploymentId}`,
+    `  ${env} node bin/deckhand.js status ${sanitize(view.deploymentId)}`,
     `  ${env} node bin/deckhand.js instances`,
   ];
   return lines.join('\n');

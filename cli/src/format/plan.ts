@@ -3,15 +3,16 @@
  * with its hosts in the order they are taken.
  */
 import type { DeploymentPlan } from '../../../protocol/src/orchestration.ts';
+import { safe } from './sanitize.ts';
 
 /** Renders a plan for people. */
 export function formatPlan(plan: DeploymentPlan): string {
   const lines = [
-    `Plan for ${plan.deploymentGroupName} with ${plan.deploymentConfigName} (revision ${plan.revisionId})`,
-    `  hosts: ${plan.totalHosts}, minimum healthy: ${plan.minimumHealthyHosts}, at most ${plan.maxConcurrent} at a time`,
+    safe`Plan for ${plan.deploymentGroupName} with ${plan.deploymentConfigName} (revision ${plan.revisionId})`,
+    safe`  hosts: ${plan.totalHosts}, minimum healthy: ${plan.minimumHealthyHosts}, at most ${plan.maxConcurrent} at a time`,
   ];
   if (plan.problem) {
-    lines.push(`  would fail at once: ${plan.problem.code}: ${plan.problem.message}`);
+    lines.push(safe`  would fail at once: ${plan.problem.code}: ${plan.problem.message}`);
     return lines.join('\n');
   }
   lines.push(
@@ -23,9 +24,9 @@ export function formatPlan(plan: DeploymentPlan): string {
   }
   if (plan.requireApproval) lines.push('  waits for approval (deckhand approve ID) after batch 1');
   plan.batches.forEach((batch, i) => {
-    const hosts = batch.map((h) => `${h.hostname} (${h.instanceId}, ${h.revisionHealth}${h.connected ? '' : ', offline'})`);
+    const hosts = batch.map((h) => safe`${h.hostname} (${h.instanceId}, ${h.revisionHealth}${h.connected ? '' : ', offline'})`);
     const segment = plan.segments?.[i];
-    const label = segment === undefined ? '' : segment === null ? ' [untagged]' : ` [${segment}]`;
+    const label = segment === undefined ? '' : segment === null ? ' [untagged]' : safe` [${segment}]`;
     lines.push(`  batch ${i + 1}${label}: ${hosts.join(', ')}`);
   });
   return lines.join('\n');

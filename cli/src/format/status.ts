@@ -5,21 +5,22 @@
 import type { DeploymentTargetView, DeploymentView } from '../../../protocol/src/api.ts';
 import { formatRollout } from './rollout.ts';
 import { renderTable } from './table.ts';
+import { safe, sanitizeLines } from './sanitize.ts';
 import { durationMs, formatDuration } from './time.ts';
 
 /** The header lines: id, application/group, revision, config, status, times. */
 export function formatDeploymentHeader(view: DeploymentView): string[] {
   const o = view.overview;
   const lines = [
-    `Deployment ${view.deploymentId}  ${view.status}`,
-    `  application ${view.applicationName}, group ${view.deploymentGroupName}, revision ${view.revisionId}`,
-    `  config ${view.deploymentConfigName}, created ${view.createTime} by ${view.creator}`,
-    `  hosts: ${o.Succeeded} succeeded, ${o.Failed} failed, ${o.InProgress} in progress, ${o.Pending} pending, ${o.Skipped} skipped`,
+    safe`Deployment ${view.deploymentId}  ${view.status}`,
+    safe`  application ${view.applicationName}, group ${view.deploymentGroupName}, revision ${view.revisionId}`,
+    safe`  config ${view.deploymentConfigName}, created ${view.createTime} by ${view.creator}`,
+    safe`  hosts: ${o.Succeeded} succeeded, ${o.Failed} failed, ${o.InProgress} in progress, ${o.Pending} pending, ${o.Skipped} skipped`,
   ];
   const total = durationMs(view.startTime ?? view.createTime, view.completeTime);
   if (total !== undefined) lines.push(`  took ${formatDuration(total)}`);
   if (view.rollout) lines.push(`  rollout: ${formatRollout(view.rollout)}`);
-  if (view.errorInformation) lines.push(`  error: ${view.errorInformation.code}: ${view.errorInformation.message}`);
+  if (view.errorInformation) lines.push(safe`  error: ${view.errorInformation.code}: ${view.errorInformation.message}`);
   return lines;
 }
 
@@ -42,10 +43,10 @@ export function formatFailures(view: DeploymentView): string[] {
     for (const e of t.lifecycleEvents) {
       const d = e.diagnostics;
       if (e.status !== 'Failed' || d === undefined) continue;
-      const script = d.scriptName === undefined ? '' : ` (script ${d.scriptName})`;
-      lines.push(`failed: ${t.hostname} (${t.instanceId}) ${e.lifecycleEventName}: ${d.errorCode}: ${d.message}${script}`);
+      const script = d.scriptName === undefined ? '' : safe` (script ${d.scriptName})`;
+      lines.push(safe`failed: ${t.hostname} (${t.instanceId}) ${e.lifecycleEventName}: ${d.errorCode}: ${d.message}${script}`);
       if (d.logTail !== undefined && d.logTail.trim() !== '') {
-        lines.push('  log tail:', ...d.logTail.trimEnd().split('\n').map((l) => `    | ${l}`));
+        lines.push('  log tail:', ...sanitizeLines(d.logTail.trimEnd()).map((l) => `    | ${l}`));
       }
     }
   }

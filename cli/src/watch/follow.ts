@@ -5,6 +5,7 @@
 import type { DeploymentView } from '../../../protocol/src/api.ts';
 import type { DeckhandClient } from '../client.ts';
 import { writeLine, type CliContext } from '../context.ts';
+import { safe } from '../format/sanitize.ts';
 import { formatFailures } from '../format/status.ts';
 import { durationMs, formatDuration } from '../format/time.ts';
 import { watchDeployment } from './watch.ts';
@@ -12,8 +13,8 @@ import { watchDeployment } from './watch.ts';
 /** The closing lines of a watched deployment: its status and time, then any failures. */
 export function formatOutcome(view: DeploymentView): string[] {
   const took = formatDuration(durationMs(view.startTime ?? view.createTime, view.completeTime));
-  const lines = [`deployment ${view.deploymentId} ${view.status}${took ? ` in ${took}` : ''}`];
-  if (view.errorInformation) lines.push(`  ${view.errorInformation.code}: ${view.errorInformation.message}`);
+  const lines = [safe`deployment ${view.deploymentId} ${view.status}${took ? ` in ${took}` : ''}`];
+  if (view.errorInformation) lines.push(safe`  ${view.errorInformation.code}: ${view.errorInformation.message}`);
   return [...lines, ...formatFailures(view)];
 }
 

@@ -4,6 +4,7 @@
  */
 import type { DeploymentTargetView, DeploymentView, LifecycleEventView } from '../../../protocol/src/api.ts';
 import { isTerminalDeploymentStatus, isTerminalInstanceStatus } from '../../../protocol/src/status.ts';
+import { safe, sanitize } from '../format/sanitize.ts';
 import { durationMs, formatDuration } from '../format/time.ts';
 
 /** Hosts whose part is over, out of all targets. */
@@ -21,17 +22,17 @@ export function countProgress(view: DeploymentView): ProgressCount {
 }
 
 function hostWidth(view: DeploymentView): number {
-  return Math.max(8, ...view.targets.map((t) => t.hostname.length));
+  return Math.max(8, ...view.targets.map((t) => sanitize(t.hostname).length));
 }
 
 function eventLine(host: string, event: LifecycleEventView): string {
   const took = event.status === 'InProgress' ? '' : formatDuration(durationMs(event.startTime, event.endTime));
-  const diag = event.diagnostics ? `  ${event.diagnostics.errorCode}: ${event.diagnostics.message}` : '';
-  return `${host}  ${event.lifecycleEventName.padEnd(16)}  ${event.status}${took ? ` (${took})` : ''}${diag}`.trimEnd();
+  const diag = event.diagnostics ? safe`  ${event.diagnostics.errorCode}: ${event.diagnostics.message}` : '';
+  return `${host}  ${sanitize(event.lifecycleEventName).padEnd(16)}  ${sanitize(event.status)}${took ? ` (${took})` : ''}${diag}`.trimEnd();
 }
 
 function targetChanges(prev: DeploymentTargetView | undefined, next: DeploymentTargetView, width: number): string[] {
-  const host = next.hostname.padEnd(width);
+  const host = sanitize(next.hostname).padEnd(width);
   const lines: string[] = [];
   // A skipped host gets one line, not one per skipped event.
   const hostSkipped = next.status === 'Skipped';
@@ -41,7 +42,7 @@ function targetChanges(prev: DeploymentTargetView | undefined, next: DeploymentT
     if (changed && !(hostSkipped && event.status === 'Skipped')) lines.push(eventLine(host, event));
   }
   const hostChanged = prev === undefined ? next.status !== 'Pending' : prev.status !== next.status;
-  if (hostChanged && isTerminalInstanceStatus(next.status)) lines.push(`${host}  host ${next.status}`);
+  if (hostChanged && isTerminalInstanceStatus(next.status)) lines.push(safe`${host}  host ${next.status}`);
   return lines;
 }
 
@@ -55,7 +56,7 @@ export function describeChanges(prev: DeploymentView | undefined, next: Deployme
   const lines: string[] = [];
   const statusChanged = prev === undefined || prev.status !== next.status;
   if (statusChanged && !isTerminalDeploymentStatus(next.status)) {
-    lines.push(`deployment ${next.deploymentId} ${next.status}`);
+    lines.push(safe`deployment ${next.deploymentId} ${next.status}`);
   }
   const width = hostWidth(next);
   for (const target of next.targets) {

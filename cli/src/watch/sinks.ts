@@ -4,6 +4,7 @@
 import type { Writable } from 'node:stream';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { DeploymentView } from '../../../protocol/src/api.ts';
+import { sanitize } from '../format/sanitize.ts';
 import { countProgress } from './render.ts';
 
 /** Receives each polled view and each change line. */
@@ -63,7 +64,7 @@ export class BarSink implements ProgressSink {
 
   update(view: DeploymentView): void {
     const { done, total } = countProgress(view);
-    const payload = { deployment: view.deploymentId, status: view.status };
+    const payload = { deployment: sanitize(view.deploymentId), status: sanitize(view.status) };
     let bar = this.#bars.get(view.deploymentId);
     if (bar === undefined) {
       bar = this.#multi.create(Math.max(total, 1), done, payload);

@@ -3,7 +3,7 @@
  * to produce (headers written by hand, zip names patched in place).
  */
 import zlib from 'node:zlib';
-import { Header, types } from 'tar';
+import { Header, Pax, types } from 'tar';
 
 type EntryTypeName = types.EntryTypeName;
 import yazl from 'yazl';
@@ -28,15 +28,18 @@ export function rawTar(entries: RawTarEntry[]): Buffer {
     const body = Buffer.from(e.body ?? '');
     const type = e.type ?? 'File';
     const header = Buffer.alloc(BLOCK);
+    // Names past the ustar fields go in a PAX extended header, as GNU tar and node-tar write them.
+    const long = e.path.length > 99 || (e.linkpath?.length ?? 0) > 99;
+    if (long) blocks.push(new Pax({ path: e.path, ...(e.linkpath === undefined ? {} : { linkpath: e.linkpath }) }).encode());
     new Header({
-      path: e.path,
+      path: long ? e.path.slice(0, 99) : e.path,
       type,
       size: type === 'File' ? body.length : 0,
       mode: e.mode ?? (type === 'Directory' ? 0o755 : 0o644),
       uid: 0,
       gid: 0,
       mtime: e.mtime ?? new Date(0),
-      ...(e.linkpath === undefined ? {} : { linkpath: e.linkpath }),
+      ...(e.linkpath === undefined ? {} : { linkpath: long ? e.linkpath.slice(0, 99) : e.linkpath }),
     }).encode(header, 0);
     blocks.push(header);
     if (type === 'File' && body.length > 0) {
@@ -128,4 +131,80 @@ function setCentralField(zip: Buffer, name: string, field: number, value: number
     return out;
   }
   throw new Error(`no central directory entry named ${name}`);
+}
+
+/** One entry of {@link rawZip}: data already compressed (or stored), with the sizes to declare. */
+export interface RawZipEntry {
+  name: string;
+  /** The entry's bytes as they go in the zip (deflated unless `stored`). */
+  data: Buffer;
+  /** The uncompressed size the headers declare. */
+  size: number;
+  crc32: number;
+  stored?: boolean;
+  /** Unix mode with type bits. @default 0o100644 */
+  mode?: number;
+}
+
+/**
+ * A zip written header by header from data compressed beforehand, so one deflated block can
+ * stand for gigabytes without the test inflating them (zip bombs), and any size can be declared.
+ */
+export function rawZip(entries: RawZipEntry[]): Buffer {
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name);
+    const method = e.stored === true ? 0 : 8;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(e.crc32 >>> 0, 14);
+    local.writeUInt32LE(e.data.length, 18);
+    local.writeUInt32LE(e.size, 22);
+    local.writeUInt16LE(name.length, 26);
+    const record = Buffer.alloc(46);
+    record.writeUInt32LE(0x02014b50, 0);
+    record.writeUInt16LE((3 << 8) | 20, 4);
+    record.writeUInt16LE(20, 6);
+    record.writeUInt16LE(method, 10);
+    record.writeUInt32LE(e.crc32 >>> 0, 16);
+    record.writeUInt32LE(e.data.length, 20);
+    record.writeUInt32LE(e.size, 24);
+    record.writeUInt16LE(name.length, 28);
+    record.writeUInt32LE(((e.mode ?? 0o100644) << 16) >>> 0, 38);
+    record.writeUInt32LE(offset, 42);
+    parts.push(local, name, e.data);
+    central.push(record, name);
+    offset += local.length + name.length + e.data.length;
+  }
+  const directory = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, directory, end]);
+}
+
+const zeroBlocks = new Map<number, { data: Buffer; crc32: number }>();
+
+/** `size` zero bytes deflated (a few bytes per KiB: deflate's best case), with their CRC-32. */
+export function deflatedZeros(size: number): { data: Buffer; crc32: number } {
+  let block = zeroBlocks.get(size);
+  if (block === undefined) {
+    const zeros = Buffer.alloc(size);
+    block = { data: zlib.deflateRawSync(zeros, { level: 9 }), crc32: zlib.crc32(zeros) };
+    zeroBlocks.set(size, block);
+  }
+  return block;
+}
+
+/** A zip of `count` entries of `size` zero bytes each: tiny on disk, `count × size` unpacked. */
+export function zerosZip(count: number, size: number, prefix = 'zeros-'): Buffer {
+  const { data, crc32 } = deflatedZeros(size);
+  return rawZip(Array.from({ length: count }, (_, i) => ({ name: `${prefix}${i}`, data, size, crc32 })));
 }

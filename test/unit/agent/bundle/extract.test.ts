@@ -192,11 +192,6 @@ describe('extractBundle', () => {
       for (const [name, body] of Object.entries(bodies)) assert.ok(fs.readFileSync(path.join(dest, name)).equals(Buffer.from(body)), name);
     });
 
-    it('refuses a small entry that inflates to more than its header declares (a bomb)', async () => {
-      const zip = setZipUncompressedSize(await makeZip([{ name: 'a.txt', body: 'a' }, { name: 'bomb', body: 'x'.repeat(200_000) }]), 'bomb', 1000);
-      await refused(zip, 'zip', 'BUNDLE_EXTRACT_FAILED', '"bomb"');
-    });
-
     it('refuses a small entry whose local header would lie past the end of the file, saying so', async () => {
       const zip = setZipLocalHeaderOffset(await makeZip([{ name: 'far', body: 'x' }]), 'far', 10_000_000);
       await refused(zip, 'zip', 'BUNDLE_EXTRACT_FAILED', 'past the end of the file');
@@ -228,6 +223,72 @@ describe('extractBundle', () => {
     it('keeps a top-level directory that has a sibling file', async () => {
       await extract(tar([{ path: 'app/appspec.yml', body: 'x' }, { path: 'README', body: 'r' }]), 'tar');
       assert.deepEqual(fs.readdirSync(dest).sort(), ['README', 'app']);
+    });
+  });
+
+  describe('links after stripping the single top-level folder', () => {
+    it('refuses top/esc -> .. that would point at the deployment folder once top/ becomes the root (tar)', async () => {
+      const bundle = tar([
+        { path: 'top/', type: 'Directory' },
+        { path: 'top/appspec.yml', body: 'x' },
+        { path: 'top/esc', type: 'SymbolicLink', linkpath: '..' },
+      ]);
+      await refused(bundle, 'tar', 'BUNDLE_UNSAFE_PATH', 'top/esc');
+    });
+
+    it('refuses top/esc -> .. that would point at the deployment folder once top/ becomes the root (zip)', async () => {
+      const bundle = await makeZip([{ name: 'top/appspec.yml', body: 'x' }, { name: 'top/esc', body: '..', mode: 0o120777 }]);
+      await refused(bundle, 'zip', 'BUNDLE_UNSAFE_PATH', 'top/esc');
+    });
+
+    it('refuses a link deeper down that climbs to the archive root (top/a/b/up -> ../../..)', async () => {
+      const bundle = tar([{ path: 'top/appspec.yml', body: 'x' }, { path: 'top/a/b/up', type: 'SymbolicLink', linkpath: '../../..' }]);
+      await refused(bundle, 'tar', 'BUNDLE_UNSAFE_PATH', 'top/a/b/up');
+    });
+
+    it('keeps links that stay inside the top-level folder', async () => {
+      await extract(tar([{ path: 'top/appspec.yml', body: 'x' }, { path: 'top/lib/cur', type: 'SymbolicLink', linkpath: '..' }, { path: 'top/me', type: 'SymbolicLink', linkpath: '.' }]), 'tar');
+      assert.equal(fs.readlinkSync(path.join(dest, 'lib', 'cur')), '..');
+      assert.equal(fs.realpathSync(path.join(dest, 'lib', 'cur')), fs.realpathSync(dest));
+    });
+
+    it('keeps top/esc -> .. when nothing is stripped (the archive root is the revision)', async () => {
+      await extract(tar([{ path: 'top/esc', type: 'SymbolicLink', linkpath: '..' }, { path: 'appspec.yml', body: 'x' }]), 'tar');
+      assert.equal(fs.realpathSync(path.join(dest, 'top', 'esc')), fs.realpathSync(dest));
+    });
+  });
+
+  describe('bounded names', () => {
+    const deep = `${'a/'.repeat(200)}f`;
+    const huge = `${'a/'.repeat(20_000)}f`;
+
+    it('refuses a tar entry nested 200 folders deep, naming the depth', async () => {
+      await refused(tar([{ path: 'appspec.yml', body: 'x' }, { path: deep, body: 'x' }]), 'tar', 'BUNDLE_UNSAFE_PATH', 'is 201 levels deep, more than the limit of 128');
+    });
+
+    it('refuses a zip entry nested 200 folders deep, naming the depth', async () => {
+      await refused(await makeZip([{ name: deep, body: 'x' }]), 'zip', 'BUNDLE_UNSAFE_PATH', 'is 201 levels deep, more than the limit of 128');
+    });
+
+    it('refuses a tar entry with a 40 KB name (20,000 folders deep) at once', async () => {
+      await refused(tar([{ path: huge, body: 'x' }]), 'tar', 'BUNDLE_UNSAFE_PATH', 'the name is 40001 bytes long, more than the limit of 4096');
+    });
+
+    it('refuses a zip entry with a 40 KB name (20,000 folders deep) at once', async () => {
+      await refused(await makeZip([{ name: huge, body: 'x' }]), 'zip', 'BUNDLE_UNSAFE_PATH', 'the name is 40001 bytes long, more than the limit of 4096');
+    });
+
+    it('refuses a name longer than 4096 bytes', async () => {
+      await refused(tar([{ path: `${'n'.repeat(200)}/`.repeat(21) + 'f', body: 'x' }]), 'tar', 'BUNDLE_UNSAFE_PATH', 'the name is 4222 bytes long, more than the limit of 4096');
+    });
+
+    it('refuses a link target longer than 4096 bytes', async () => {
+      await refused(tar([{ path: 'l', type: 'SymbolicLink', linkpath: 'x/'.repeat(3000) }]), 'tar', 'BUNDLE_UNSAFE_PATH', 'its link target is 6000 bytes long, more than the limit of 4096');
+    });
+
+    it('extracts a path 100 folders deep', async () => {
+      await extract(tar([{ path: `${'d/'.repeat(100)}f`, body: 'deep' }]), 'tar');
+      assert.equal(fs.readFileSync(path.join(dest, ...Array<string>(100).fill('d'), 'f'), 'utf8'), 'deep');
     });
   });
 });

@@ -59,6 +59,34 @@ describe('HookRunner', () => {
       assert.equal(result.scriptName, 'nope/x.sh');
     });
 
+    it('refuses to chmod or run a host file that a location climbing out of the revision reaches', async () => {
+      const host = path.join(dep.root, 'host.sh');
+      fs.writeFileSync(host, sh(`echo ran > ${JSON.stringify(path.join(dep.root, 'ran'))}`), { mode: 0o644 });
+      const result = await fastRunner().runEvent(dep.request([{ location: '../host.sh', timeoutSeconds: 10 }]));
+      assert.equal(result.status, 'Failed');
+      assert.equal(result.errorCode, 'ScriptOutsideRevision');
+      assert.equal(result.message, `Script at specified location: ../host.sh resolves to ${host}, outside the revision (${dep.archiveDir}): the agent runs only scripts inside the revision`);
+      assert.equal(result.scriptName, '../host.sh');
+      assert.equal(fs.statSync(host).mode & 0o777, 0o644, 'the host file keeps its mode');
+      assert.equal(fs.existsSync(path.join(dep.root, 'ran')), false, 'the host file did not run');
+    });
+
+    it('refuses a script reached through a link that leaves the revision', async () => {
+      const outside = path.join(dep.root, 'elsewhere');
+      fs.mkdirSync(outside);
+      fs.writeFileSync(path.join(outside, 'run.sh'), sh('exit 0'), { mode: 0o755 });
+      fs.symlinkSync(outside, path.join(dep.archiveDir, 'scripts'));
+      const result = await fastRunner().runEvent(dep.request([{ location: 'scripts/run.sh', timeoutSeconds: 10 }]));
+      assert.equal(result.errorCode, 'ScriptOutsideRevision');
+      assert.match(result.message, /resolves to .*elsewhere\/run\.sh, outside the revision/);
+    });
+
+    it('runs a location that climbs out and comes back into the revision', async () => {
+      dep.script('scripts/ok.sh', sh('echo back inside'));
+      const result = await fastRunner().runEvent(dep.request([{ location: '../deployment-archive/scripts/ok.sh', timeoutSeconds: 10 }]));
+      assert.equal(result.status, 'Succeeded', result.message);
+    });
+
     it('makes a non-executable script executable and runs it', async () => {
       const file = dep.script('plain.sh', sh('echo ran'), 0o644);
       const result = await fastRunner().runEvent(dep.request([{ location: 'plain.sh', timeoutSeconds: 10 }]));

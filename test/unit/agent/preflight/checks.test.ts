@@ -27,6 +27,14 @@ describe('runPreflightChecks', () => {
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+  /** Rewrites the revision's appspec (and its digest) with `hooks` added. */
+  async function withHooks(hooks: string): Promise<void> {
+    const revisionDir = path.join(tmp, 'revision');
+    fs.appendFileSync(path.join(revisionDir, 'appspec.yml'), hooks);
+    const sha256 = await sha256Tree(revisionDir);
+    input.revision = async () => ({ revisionId: 'rev-ABCDEFGH', sha256, bundleType: 'directory', size: 0, location: { kind: 'local', path: revisionDir } });
+  }
+
   it('is ok with no problems for a clean host', async () => {
     const report = await runPreflightChecks(input);
     assert.deepEqual({ ok: report.ok, problems: report.problems }, { ok: true, problems: [] });
@@ -48,5 +56,24 @@ describe('runPreflightChecks', () => {
   it('removes its scratch dir afterwards', async () => {
     await runPreflightChecks(input);
     assert.deepEqual(fs.readdirSync(input.scratchParent), []);
+  });
+
+  it('fails a hook location that resolves outside the revision, which the agent would refuse to run', async () => {
+    await withHooks('hooks:\n  AfterInstall:\n    - location: ../../../../../../../../../../bin/sh\n');
+    const report = await runPreflightChecks(input);
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.problems, ['scripts: AfterInstall: ../../../../../../../../../../bin/sh resolves outside the revision; the agent will not run it (ScriptOutsideRevision)']);
+    assert.match(report.warnings.join('\n'), /^scripts: hooks\.AfterInstall\[0\]\.location: location "[./]+bin\/sh" climbs out of the revision/);
+  });
+
+  it('warns about a location that climbs out and back into the revision, and refuses it with strict', async () => {
+    fs.writeFileSync(path.join(tmp, 'revision', 'run.sh'), '#!/bin/sh\n', { mode: 0o755 });
+    await withHooks('hooks:\n  AfterInstall:\n    - location: ../deployment-archive/run.sh\n');
+    const lenient = await runPreflightChecks(input);
+    assert.deepEqual({ ok: lenient.ok, problems: lenient.problems }, { ok: true, problems: [] });
+    assert.equal(lenient.warnings.length, 1);
+    const strict = await runPreflightChecks({ ...input, strict: true });
+    assert.equal(strict.ok, false);
+    assert.match(strict.problems.join('\n'), /^scripts: hooks\.AfterInstall\[0\]\.location: location "\.\.\/deployment-archive\/run\.sh" climbs out/);
   });
 });
