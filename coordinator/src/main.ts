@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { systemClock } from '../../common/src/clock.ts';
 import { newSecret } from '../../common/src/ids.ts';
 import { createLogger, type Logger } from '../../common/src/logger.ts';
-import { NonceCache } from './api/agent-auth.ts';
+import { NonceCache } from './auth/agent-auth.ts';
 import { buildApi } from './api/app.ts';
 import type { DeploymentService } from './api/deps.ts';
 import { ArtifactStore } from './artifacts/store.ts';
@@ -21,8 +21,7 @@ import { preflightDeployment } from './scheduler/preflight.ts';
 import { getDeploymentSummary, getDeploymentView, listDeploymentSummaries } from './scheduler/views.ts';
 import { openStore, type Db } from './store/db.ts';
 import { ensureAdminToken } from './store/tokens.ts';
-
-const AGENT_CONNECT_PATH = '/v1/agent/connect';
+import { AGENT_CONNECT_PATH } from '../../protocol/src/index.ts';
 
 /** Lets the log file transport flush (bounded by a short timeout), then exits. */
 function exitAfterFlush(logger: Logger, code: number): void {

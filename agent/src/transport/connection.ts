@@ -6,11 +6,8 @@
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import { MAX_FRAME_BYTES, parseCoordFrame, type CoordFrame } from '../../../protocol/src/index.ts';
+import { AGENT_CONNECT_PATH as CONNECT_PATH, MAX_FRAME_BYTES, parseCoordFrame, type CoordFrame } from '../../../protocol/src/index.ts';
 import { backoffDelayMs } from './backoff.ts';
-
-/** The coordinator's WebSocket endpoint path. */
-export const CONNECT_PATH = '/v1/agent/connect';
 
 /** Default heartbeat interval until the coordinator's welcome says otherwise. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;

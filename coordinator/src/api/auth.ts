@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DeckhandError, SIGNATURE_HEADERS } from '../../../protocol/src/index.ts';
 import { findApiToken } from '../store/tokens.ts';
-import { verifyAgentRequest } from './agent-auth.ts';
+import { verifyAgentRequest } from '../auth/agent-auth.ts';
 import type { ApiDeps } from './deps.ts';
 
 /** How a route authenticates its caller. */

@@ -14,7 +14,7 @@ import type {
 } from '../../../protocol/src/index.ts';
 import type { ArtifactStore } from '../artifacts/store.ts';
 import type { Db } from '../store/db.ts';
-import type { NonceCache } from './agent-auth.ts';
+import type { NonceCache } from '../auth/agent-auth.ts';
 
 /** A deployment the API has validated and resolved to ids. */
 import type { NewDeployment, PlanQuery, StopResult } from '../scheduler/index.ts';

@@ -8,9 +8,9 @@
  * one ended the burst before it and cost a commit, which at 10,000 hosts made bursts per host.
  */
 import type { AgentEventBody } from '../../../protocol/src/index.ts';
-import type { Db } from '../store/db.ts';
-import { inTransaction, prepared } from '../store/statements.ts';
-import type { FrameContext, Session } from './frames.ts';
+import { lastAppliedSeq, setLastAppliedSeq } from '../store/instances.ts';
+import { inTransaction } from '../store/statements.ts';
+import type { EventQueue, FrameContext, Session } from './session.ts';
 import type { AfterCommit } from './types.ts';
 
 /** A frame waiting in the burst: an event, or a command ack. */
@@ -41,14 +41,8 @@ interface Burst {
   applied: Applied[];
 }
 
-/** The host's exactly-once cursor (0 for an unknown host); reads one column, not the inventory JSON. */
-export function lastAppliedSeq(db: Db, instanceId: string): number {
-  const r = prepared(db, 'SELECT last_applied_seq FROM instances WHERE instance_id = ?').get(instanceId) as { last_applied_seq: number } | undefined;
-  return r?.last_applied_seq ?? 0;
-}
-
 /** The event and command-ack frames received and not applied yet, across every session of one hub. */
-export class EventBatch {
+export class EventBatch implements EventQueue {
   private queue: Queued[] = [];
   private scheduled = false;
 
@@ -112,7 +106,7 @@ function commitBurst(ctx: FrameContext, items: readonly Queued[]): Burst | undef
 }
 
 function storeCursor(ctx: FrameContext, instanceId: string, seq: number): void {
-  prepared(ctx.db, 'UPDATE instances SET last_applied_seq = ? WHERE instance_id = ?').run(seq, instanceId);
+  setLastAppliedSeq(ctx.db, instanceId, seq);
 }
 
 /** Applies every frame in order; with `isolate`, each in a savepoint, and a throw is recorded, not rethrown. */

@@ -2,47 +2,9 @@
  * What the hub does with each frame an authenticated agent sends. A bad frame gets a
  * coord.error and never a crash; a version mismatch also closes the session.
  */
-import type { WebSocket } from 'ws';
-import type { Clock } from '../../../common/src/clock.ts';
-import type { Logger } from '../../../common/src/logger.ts';
-import {
-  parseAgentFrame,
-  type AgentBodies,
-  type AgentFrame,
-  type CoordBodies,
-  type CoordFrameType,
-} from '../../../protocol/src/index.ts';
-import type { Db } from '../store/db.ts';
-import { touchInstance } from '../store/instances.ts';
-import type { LogBuffer } from './log-buffer.ts';
-import type { PreflightRequests } from './preflight.ts';
-import type { AgentEventSink } from './types.ts';
-import { lastAppliedSeq, type EventBatch } from './event-batch.ts';
-
-/** One agent connection. */
-export interface Session {
-  instanceId: string;
-  ws: WebSocket;
-  /** Set by a pong, cleared by each heartbeat ping. */
-  alive: boolean;
-  /** Set once the agent's hello is recorded; until then the host is not usable. */
-  greeted: boolean;
-}
-
-/** What frame handling needs from the hub. */
-export interface FrameContext {
-  db: Db;
-  clock: Clock;
-  log: Logger;
-  logs: LogBuffer;
-  heartbeatMs: number;
-  sink: AgentEventSink | undefined;
-  send<T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean;
-  /** Event and command-ack frames waiting to be applied together (event-batch.ts). */
-  events: EventBatch;
-  /** Preflight requests waiting for answers (preflight.ts). */
-  preflights: PreflightRequests;
-}
+import { parseAgentFrame, type AgentBodies, type AgentFrame } from '../../../protocol/src/index.ts';
+import { lastAppliedSeq, touchInstance } from '../store/instances.ts';
+import type { FrameContext, Session } from './session.ts';
 
 /** Parses and handles one raw frame. Never throws. */
 export function handleAgentFrame(ctx: FrameContext, session: Session, raw: Buffer): void {

@@ -9,20 +9,22 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import {
+  AGENT_CONNECT_PATH,
   MAX_FRAME_BYTES,
   makeFrame,
   type CommandBody,
   type CoordBodies,
   type CoordFrameType,
 } from '../../../protocol/src/index.ts';
-import { NonceCache, verifyAgentRequest } from '../api/agent-auth.ts';
+import { NonceCache, verifyAgentRequest } from '../auth/agent-auth.ts';
 import type { Db } from '../store/db.ts';
 import { EventBatch } from './event-batch.ts';
 import { PreflightRequests, type PreflightAnswer } from './preflight.ts';
-import { handleAgentFrame, type FrameContext, type Session } from './frames.ts';
+import { handleAgentFrame } from './frames.ts';
+import type { FrameContext, Session } from './session.ts';
 import { LogBuffer } from './log-buffer.ts';
 import type { AgentEventSink } from './types.ts';
-import { AGENT_CONNECT_PATH, pathnameOf, refuseUpgrade } from './upgrade.ts';
+import { pathnameOf, refuseUpgrade } from './upgrade.ts';
 
 export type { AgentEventSink, AfterCommit } from './types.ts';
 

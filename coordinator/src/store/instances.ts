@@ -102,3 +102,14 @@ export function touchInstance(db: Db, instanceId: string, touch: InstanceTouch):
 export function setInstanceTags(db: Db, instanceId: string, tags: Tags): boolean {
   return prepared(db, 'UPDATE instances SET tags = ? WHERE instance_id = ?').run(JSON.stringify(tags), instanceId).changes === 1;
 }
+
+/** The host's exactly-once cursor (0 for an unknown host); reads one column, not the inventory JSON. */
+export function lastAppliedSeq(db: Db, instanceId: string): number {
+  const r = prepared(db, 'SELECT last_applied_seq FROM instances WHERE instance_id = ?').get(instanceId) as { last_applied_seq: number } | undefined;
+  return r?.last_applied_seq ?? 0;
+}
+
+/** Moves the host's exactly-once cursor; call in the transaction that applied the events. */
+export function setLastAppliedSeq(db: Db, instanceId: string, seq: number): void {
+  prepared(db, 'UPDATE instances SET last_applied_seq = ? WHERE instance_id = ?').run(seq, instanceId);
+}

@@ -21,7 +21,7 @@ import {
 } from '../../../../protocol/src/index.ts';
 import type { PreflightAnswer } from '../../../../coordinator/src/hub/preflight.ts';
 import { preflightDeployment, type PreflightQuery } from '../../../../coordinator/src/scheduler/preflight.ts';
-import { NonceCache } from '../../../../coordinator/src/api/agent-auth.ts';
+import { NonceCache } from '../../../../coordinator/src/auth/agent-auth.ts';
 import { buildApi } from '../../../../coordinator/src/api/app.ts';
 import type { DeploymentService, NewDeployment, StopResult } from '../../../../coordinator/src/api/deps.ts';
 import { ArtifactStore } from '../../../../coordinator/src/artifacts/store.ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { NonceCache, verifyAgentRequest } from '../../../../coordinator/src/api/agent-auth.ts';
+import { NonceCache, verifyAgentRequest } from '../../../../coordinator/src/auth/agent-auth.ts';
 import { openStore, type Db } from '../../../../coordinator/src/store/db.ts';
 import { insertInstance } from '../../../../coordinator/src/store/instances.ts';
-import { agentKeys, FakeClock, signedHeaders, tempDir } from './harness.ts';
+import { agentKeys, FakeClock, signedHeaders, tempDir } from '../api/harness.ts';
 
 const ID = 'i-AGENT0001';
 const CONNECT = '/v1/agent/connect';
