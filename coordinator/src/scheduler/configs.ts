@@ -2,20 +2,17 @@
  * Deployment configurations as the scheduler uses them: the three built-ins plus the custom
  * ones in the store, each reduced to its minimum-healthy-hosts rule.
  */
-import { BUILTIN_DEPLOYMENT_CONFIGS, canonicalConfigName, type DeploymentConfigView, type RolloutOptions } from '../../../protocol/src/index.ts';
+import { BUILTIN_DEPLOYMENT_CONFIGS, canonicalConfigName, type DeploymentConfigView } from '../../../protocol/src/index.ts';
 import { getDeploymentConfig, listDeploymentConfigs } from '../store/configs.ts';
 import type { Db } from '../store/db.ts';
-import { minimumHealthyHostsFor, type MinimumHealthyHosts } from './health.ts';
+import { minimumHealthyHostsFor, type MinimumHealthyHosts } from './policy/minimum-healthy.ts';
+import type { RunConfig } from './policy/run-config.ts';
+
+export type { RunConfig } from './policy/run-config.ts';
 
 /** The rule of a built-in (short names accepted) or custom configuration; undefined if unknown. */
 export function ruleFor(db: Db, configName: string): MinimumHealthyHosts | undefined {
   return minimumHealthyHostsFor(configName) ?? getDeploymentConfig(db, canonicalConfigName(configName))?.minimumHealthyHosts;
-}
-
-/** A configuration as the scheduler runs it: its minimum and its rollout options. */
-export interface RunConfig {
-  rule: MinimumHealthyHosts;
-  rollout: RolloutOptions;
 }
 
 /** The rule and rollout options of a built-in or custom configuration; undefined if unknown. */

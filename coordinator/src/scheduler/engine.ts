@@ -7,15 +7,19 @@ import type { Db } from '../store/db.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import { newId } from '../../../common/src/ids.ts';
 import type { CommandBody, CoordBodies, DeploymentErrorCode } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/index.ts';
 import { getDeploymentGroup } from '../store/groups.ts';
 import { prepared } from '../store/statements.ts';
 import { buildCommand, commandBuilder } from './commands.ts';
 import { configFor } from './configs.ts';
-import { checkStartable, minimumHealthyCount } from './health.ts';
+import { decideRollout, type RolloutDecision } from './policy/decide-rollout.ts';
+import { assertTransition } from './policy/deployment-status.ts';
+import { checkStartable, minimumHealthyCount } from './policy/minimum-healthy.ts';
+import { planSteps } from './policy/rollout-steps.ts';
 import * as repo from './repo.ts';
-import { nextDecision, planSteps, readRollout, storeSteps } from './rollout.ts';
+import { enterStep, readRollout, readRolloutSnapshot, storeSteps } from './rollout.ts';
 import * as rows from './target-rows.ts';
-import { resolveTargets } from './targets.ts';
+import { selectTargets } from './targets.ts';
 
 /** A message to an agent, sent after commit. */
 export type Outbound =
@@ -71,11 +75,25 @@ export function eventDeadline(e: Engine, deploymentId: string): string {
   return deadlineAfter(e, r?.event_timeout_seconds ?? 3600);
 }
 
+/** Ends the deployment with `status` (and its error), checked against the transition table. */
+function complete(e: Engine, d: repo.DeploymentRow, status: 'Succeeded' | 'Failed' | 'Stopped', error?: { code: DeploymentErrorCode; message: string }): void {
+  const from = d.status;
+  assertTransition(d.deploymentId, from, status);
+  if (!repo.markCompleted(e.db, d.deploymentId, from, status, iso(e), error)) {
+    throw new DeckhandError('INTERNAL', `deployment ${d.deploymentId} is no longer ${from}`);
+  }
+}
+
 /** Ends the deployment with an error and runs what follows an end. */
 export function fail(e: Engine, d: repo.DeploymentRow, code: DeploymentErrorCode, message: string): void {
-  repo.markCompleted(e.db, d.deploymentId, 'Failed', iso(e), { code, message });
+  complete(e, d, 'Failed', { code, message });
   e.log.warn('deployment failed', { deploymentId: d.deploymentId, errorCode: code });
   e.onEnded(e, d, 'Failed');
+}
+
+/** Ends the deployment Stopped by request (MANUAL_STOP); the caller runs what follows. */
+export function markStopped(e: Engine, d: repo.DeploymentRow): void {
+  complete(e, d, 'Stopped', { code: 'MANUAL_STOP', message: 'The deployment was stopped by request.' });
 }
 
 /** Resolves the hosts of a Created or dequeued deployment and starts it (or fails it at once). */
@@ -83,40 +101,51 @@ export function startDeployment(e: Engine, deploymentId: string): void {
   const d = repo.getDeployment(e.db, deploymentId);
   if (!d) return;
   const query = { deploymentGroupId: d.deploymentGroupId, revisionId: d.revisionId, updateOutdatedOnly: d.updateOutdatedOnly };
-  const hosts = resolveTargets(e.db, d.targetInstances ? { ...query, instanceIds: d.targetInstances } : query, (id) => e.presence.isConnected(id));
+  const selected = selectTargets(e.db, d.targetInstances ? { ...query, instanceIds: d.targetInstances } : query, (id) => e.presence.isConnected(id));
+  const hosts = selected.hosts;
   const config = configFor(e.db, d.deploymentConfigName);
   const requireApproval = readRollout(e.db, deploymentId, iso(e))?.requireApproval ?? config?.rollout.requireApproval ?? false;
-  const steps = config && planSteps(e.db, config, hosts, requireApproval);
+  const steps = config && planSteps(config, hosts, requireApproval, selected.tagOf);
   rows.insertTargets(e.db, deploymentId, (steps?.hosts ?? hosts).map((h) => h.instanceId));
   if (!config || !steps) return fail(e, d, 'INTERNAL_ERROR', `unknown deployment configuration "${d.deploymentConfigName}"`);
   storeSteps(e.db, deploymentId, steps);
   const problem = checkStartable(hosts.length, minimumHealthyCount(config.rule, hosts.length)) ?? steps.problem;
   if (problem) return fail(e, d, problem.code, problem.message);
+  assertTransition(deploymentId, d.status, 'InProgress');
   repo.markStarted(e.db, deploymentId, iso(e));
   advance(e, deploymentId);
 }
 
-/** One step of the batching loop: start more hosts, wait, stop, or finish. */
+/**
+ * Reads where the running deployment stands, lets the rollout policy decide, and applies the
+ * decision: start hosts, wait, stop, or finish.
+ */
 export function advance(e: Engine, deploymentId: string): void {
   const d = repo.getDeployment(e.db, deploymentId);
   if (!d || d.status !== 'InProgress') return;
   const config = configFor(e.db, d.deploymentConfigName);
   if (!config) return fail(e, d, 'INTERNAL_ERROR', `unknown deployment configuration "${d.deploymentConfigName}"`);
-  // Batches, segments, bake, approval and pause (rollout.ts); a plain rule is health.ts decide().
-  const decision = nextDecision(e.db, deploymentId, config, e.now);
+  const snapshot = readRolloutSnapshot(e.db, deploymentId);
+  if (!snapshot) return;
+  apply(e, d, decideRollout(snapshot, config, e.now));
+}
+
+/** Carries out one rollout decision. */
+function apply(e: Engine, d: repo.DeploymentRow, decision: RolloutDecision): void {
+  if (decision.enter) enterStep(e.db, d.deploymentId, decision.enter);
   switch (decision.action) {
     case 'start':
       return dispatch(e, d, decision.count);
     case 'wait':
       return;
     case 'stop':
-      rows.skipPendingTargets(e.db, deploymentId, iso(e));
-      return fail(e, d, 'HEALTH_CONSTRAINTS', decision.message);
+      rows.skipPendingTargets(e.db, d.deploymentId, iso(e));
+      return fail(e, d, decision.code, decision.message);
     case 'finish':
-      if (decision.status === 'Failed') return fail(e, d, 'HEALTH_CONSTRAINTS', decision.message ?? 'too many instances failed');
-      repo.markCompleted(e.db, deploymentId, 'Succeeded', iso(e));
-      repo.markGroupSuccess(e.db, d.deploymentGroupId, deploymentId);
-      e.log.info('deployment succeeded', { deploymentId });
+      if (decision.status === 'Failed') return fail(e, d, decision.code, decision.message);
+      complete(e, d, 'Succeeded');
+      repo.markGroupSuccess(e.db, d.deploymentGroupId, d.deploymentId);
+      e.log.info('deployment succeeded', { deploymentId: d.deploymentId });
       return e.onEnded(e, d, 'Succeeded');
   }
 }

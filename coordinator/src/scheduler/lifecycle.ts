@@ -6,7 +6,8 @@
 import { newId } from '../../../common/src/ids.ts';
 import { DeckhandError, type AutoRollbackConfiguration, type FileExistsBehavior } from '../../../protocol/src/index.ts';
 import { ruleFor } from './configs.ts';
-import { iso, startDeployment, startNextQueued, type Engine } from './engine.ts';
+import { canTransition } from './policy/deployment-status.ts';
+import { iso, markStopped, startDeployment, startNextQueued, type Engine } from './engine.ts';
 import * as repo from './repo.ts';
 import { maybeRollback } from './rollback.ts';
 import { setRequireApproval } from './rollout.ts';
@@ -72,7 +73,7 @@ export interface StopResult {
 export function stopDeployment(e: Engine, deploymentId: string, autoRollbackEnabled?: boolean): StopResult {
   const d = repo.getDeployment(e.db, deploymentId);
   if (!d) throw new DeckhandError('NOT_FOUND', `deployment ${deploymentId} not found`);
-  if (!['Created', 'Queued', 'InProgress'].includes(d.status)) {
+  if (!canTransition(d.status, 'Stopped')) {
     throw new DeckhandError('CONFLICT', `deployment ${deploymentId} is already ${d.status}`);
   }
   rows.skipPendingTargets(e.db, deploymentId, iso(e));
@@ -80,7 +81,7 @@ export function stopDeployment(e: Engine, deploymentId: string, autoRollbackEnab
   for (const t of running) {
     if (t.commandId !== null) e.out.push({ instanceId: t.instanceId, cancel: { commandId: t.commandId, deploymentId } });
   }
-  repo.markCompleted(e.db, deploymentId, 'Stopped', iso(e), { code: 'MANUAL_STOP', message: 'The deployment was stopped by request.' });
+  markStopped(e, d);
   e.log.info('deployment stopped', { deploymentId, running: running.length });
   // A queued deployment touched no host: there is nothing to roll back.
   if (d.status === 'Queued' || autoRollbackEnabled === false) startNextQueued(e, d.deploymentGroupId);

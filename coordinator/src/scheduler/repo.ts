@@ -4,7 +4,7 @@
  */
 import { prepared } from '../store/statements.ts';
 import type { Db } from '../store/db.ts';
-import type { AutoRollbackConfiguration, DeploymentErrorCode, FileExistsBehavior } from '../../../protocol/src/index.ts';
+import type { AutoRollbackConfiguration, DeploymentErrorCode, DeploymentStatus, FileExistsBehavior } from '../../../protocol/src/index.ts';
 import { parseJsonColumn } from '../store/rows.ts';
 
 /** A stored deployment, as the scheduler needs it. */
@@ -14,7 +14,7 @@ export interface DeploymentRow {
   deploymentGroupId: string;
   revisionId: string;
   deploymentConfigName: string;
-  status: string;
+  status: DeploymentStatus;
   creator: string;
   fileExistsBehavior: FileExistsBehavior;
   ignoreApplicationStopFailures: boolean;
@@ -32,7 +32,7 @@ interface RawDeployment {
   deployment_group_id: string;
   revision_id: string;
   deployment_config_name: string;
-  status: string;
+  status: DeploymentStatus;
   creator: string;
   file_exists_behavior: FileExistsBehavior;
   ignore_application_stop_failures: number;
@@ -102,17 +102,21 @@ export function markStarted(db: Db, deploymentId: string, at: string): void {
   prepared(db, `UPDATE deployments SET status = 'InProgress', started_at = ? WHERE deployment_id = ?`).run(at, deploymentId);
 }
 
-/** Ends the deployment; on failure or stop with its error information. */
+/**
+ * Ends the deployment, on failure or stop with its error information, if it is still in status
+ * `from`; false when it is not (nothing changes then).
+ */
 export function markCompleted(
   db: Db,
   deploymentId: string,
+  from: DeploymentStatus,
   status: 'Succeeded' | 'Failed' | 'Stopped',
   at: string,
   error?: { code: DeploymentErrorCode; message: string },
-): void {
-  prepared(db,
-    'UPDATE deployments SET status = ?, completed_at = ?, error_code = ?, error_message = ? WHERE deployment_id = ?',
-  ).run(status, at, error?.code ?? null, error?.message ?? null, deploymentId);
+): boolean {
+  return prepared(db,
+    'UPDATE deployments SET status = ?, completed_at = ?, error_code = ?, error_message = ? WHERE deployment_id = ? AND status = ?',
+  ).run(status, at, error?.code ?? null, error?.message ?? null, deploymentId, from).changes === 1;
 }
 
 /** Records the deployment as the group's last successful one. */

@@ -5,7 +5,7 @@
 import { prepared } from '../store/statements.ts';
 import type { Db } from '../store/db.ts';
 import { IN_PLACE_EVENTS, type ErrorCode } from '../../../protocol/src/index.ts';
-import type { Progress } from './health.ts';
+import type { Progress } from './policy/minimum-healthy.ts';
 
 /** Adds the hosts as Pending targets, each with one Pending row per in-place lifecycle event. */
 export function insertTargets(db: Db, deploymentId: string, instanceIds: readonly string[]): void {

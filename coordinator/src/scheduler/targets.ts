@@ -73,10 +73,21 @@ export interface TargetQuery {
   instanceIds?: readonly string[];
 }
 
+/** The deployment's hosts in the order they are taken, and each host's value of a tag key. */
+export interface SelectedTargets {
+  hosts: PlannedHost[];
+  tagOf(host: PlannedHost, key: string): string | undefined;
+}
+
 /** The deployment's hosts in the order they are taken. */
 export function resolveTargets(db: Db, query: TargetQuery, isConnected: (instanceId: string) => boolean): PlannedHost[] {
+  return selectTargets(db, query, isConnected).hosts;
+}
+
+/** The deployment's hosts in the order they are taken, with their tags (segment plans group by one). */
+export function selectTargets(db: Db, query: TargetQuery, isConnected: (instanceId: string) => boolean): SelectedTargets {
   const group = getDeploymentGroup(db, query.deploymentGroupId);
-  if (!group) return [];
+  if (!group) return { hosts: [], tagOf: () => undefined };
   const all = listInstances(db);
   const explicit = query.instanceIds;
   const members = explicit === undefined ? selectForGroup(all, group) : all.filter((i) => explicit.includes(i.instanceId));
@@ -88,5 +99,6 @@ export function resolveTargets(db: Db, query: TargetQuery, isConnected: (instanc
     revisionHealth: revisionHealthOf(history.get(i.instanceId), query.revisionId),
   }));
   const wanted = query.updateOutdatedOnly ? hosts.filter((h) => h.revisionHealth !== 'Current') : hosts;
-  return orderHosts(wanted);
+  const tags = new Map(members.map((i) => [i.instanceId, i.tags]));
+  return { hosts: orderHosts(wanted), tagOf: (host, key) => tags.get(host.instanceId)?.[key] };
 }

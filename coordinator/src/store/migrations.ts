@@ -207,4 +207,16 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE deadline_at IS NOT NULL AND status IN ('InProgress', 'WaitingForAgent');
     `,
   },
+  {
+    version: 5,
+    name: 'segment per step',
+    // The rollout decision reads every step's counters each time it decides; the segment a step
+    // deploys sits with them, so naming a segment in a message reads no target row.
+    sql: `
+      ALTER TABLE deployment_progress ADD COLUMN segment TEXT;
+      UPDATE deployment_progress SET segment = (
+        SELECT t.segment FROM deployment_targets t
+        WHERE t.deployment_id = deployment_progress.deployment_id AND t.step = deployment_progress.step LIMIT 1);
+    `,
+  },
 ];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
 import { failTarget, progressOf, stepProgressOf } from '../../../../coordinator/src/scheduler/target-rows.ts';
-import type { Progress } from '../../../../coordinator/src/scheduler/health.ts';
+import type { Progress } from '../../../../coordinator/src/scheduler/policy/minimum-healthy.ts';
 import type { Db } from '../../../../coordinator/src/store/db.ts';
 import { openStore } from '../../../../coordinator/src/store/db.ts';
 import { MIGRATIONS } from '../../../../coordinator/src/store/migrations.ts';

@@ -8,7 +8,7 @@
  * Concurrency is computed from N regardless of each host's earlier health (the "open point" of
  * §1.3): a brand-new group is not deployed all at once under OneAtATime.
  */
-import { canonicalConfigName } from '../../../protocol/src/index.ts';
+import { canonicalConfigName } from '../../../../protocol/src/index.ts';
 
 /**
  * How the minimum is expressed. `ALL_BUT_ONE` is OneAtATime's rule, which CodeDeploy does not
@@ -78,27 +78,24 @@ export function isSuccessful(succeeded: number, m: number): boolean {
   return succeeded >= Math.max(m, 1);
 }
 
-/** Where a running deployment stands, counted over its targets. */
+/** Where a running deployment (or one step of it) stands, counted over its targets. */
 export interface Progress {
-  /** All hosts in the deployment (fixed at start). */
+  /** All hosts (fixed at start). */
   total: number;
   pending: number;
+  /** Running, or taken while their agent is offline (WaitingForAgent): offline either way. */
   inFlight: number;
   succeeded: number;
+  /** Failed, Skipped or Unknown: not healthy. */
   failed: number;
 }
 
-/** What the scheduler should do next. */
-export type Decision =
-  | { action: 'start'; count: number }
-  | { action: 'wait' }
-  | { action: 'stop'; message: string }
-  | { action: 'finish'; status: 'Succeeded' | 'Failed'; message?: string };
-
-function howManyMore(p: Progress, m: number): number {
-  let count = 0;
-  while (count < p.pending && canStartAnother(p.total, p.failed, p.inFlight + count, m)) count += 1;
-  return count;
+/**
+ * How many more hosts may be taken offline now: the largest k for which
+ * {@link canStartAnother} holds for each of them in turn (N - failed - inFlight - M, at least 0).
+ */
+export function freeSlots(p: Progress, m: number): number {
+  return Math.max(0, p.total - p.failed - p.inFlight - m);
 }
 
 /** The message of a HEALTH_CONSTRAINTS failure, with the numbers. */
@@ -107,28 +104,4 @@ export function healthConstraintsMessage(p: Progress, m: number): string {
     'The overall deployment failed because too many individual instances failed deployment: ' +
     `${p.failed} of ${p.total} instances failed (minimum healthy hosts: ${m}, succeeded: ${p.succeeded}).`
   );
-}
-
-/** One step of the batching loop: start more hosts, wait, stop, or finish. */
-export function decide(p: Progress, m: number): Decision {
-  const more = howManyMore(p, m);
-  if (more > 0) return { action: 'start', count: more };
-  if (p.inFlight > 0) return { action: 'wait' };
-  if (p.pending > 0) return { action: 'stop', message: healthConstraintsMessage(p, m) };
-  if (isSuccessful(p.succeeded, m)) return { action: 'finish', status: 'Succeeded' };
-  return { action: 'finish', status: 'Failed', message: healthConstraintsMessage(p, m) };
-}
-
-/**
- * The sizes of the successive batches when every host succeeds: each batch starts as many hosts
- * as the rule allows once the previous one has finished. Used by the plan preview.
- */
-export function simulateBatches(n: number, m: number): number[] {
-  const sizes: number[] = [];
-  let p: Progress = { total: n, pending: n, inFlight: 0, succeeded: 0, failed: 0 };
-  for (let d = decide(p, m); d.action === 'start'; d = decide(p, m)) {
-    sizes.push(d.count);
-    p = { ...p, pending: p.pending - d.count, succeeded: p.succeeded + d.count };
-  }
-  return sizes;
 }

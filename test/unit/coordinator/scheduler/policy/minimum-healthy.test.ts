@@ -2,14 +2,26 @@ import assert from 'node:assert/strict';
 import {
   canStartAnother,
   checkStartable,
-  decide,
   isSuccessful,
   minimumHealthyCount,
   minimumHealthyHostsFor,
-  simulateBatches,
   type MinimumHealthyHosts,
   type Progress,
-} from '../../../../coordinator/src/scheduler/health.ts';
+} from '../../../../../coordinator/src/scheduler/policy/minimum-healthy.ts';
+import { decideRollout, type RolloutDecision } from '../../../../../coordinator/src/scheduler/policy/decide-rollout.ts';
+import { simulateRollout } from '../../../../../coordinator/src/scheduler/policy/simulate-rollout.ts';
+
+/** The rollout decision for a plain one-step deployment with M = `m`. */
+function decide(p: Progress, m: number): RolloutDecision {
+  const snapshot = { kind: 'rule' as const, step: 1, steps: [{ ...p, segment: null }], gates: { paused: false, approval: 'NotRequired' as const } };
+  return decideRollout(snapshot, { rule: { type: 'HOST_COUNT', value: m }, rollout: {} }, new Date(0));
+}
+
+/** The plan's waves for a plain one-step deployment of `n` hosts with M = `m`. */
+function simulateBatches(n: number, m: number): number[] {
+  const plan = { kind: 'rule' as const, sizes: [n], requireApproval: false };
+  return simulateRollout(plan, { rule: { type: 'HOST_COUNT', value: m }, rollout: {} }).waves.map((w) => w.count);
+}
 
 interface Run {
   result: 'Succeeded' | 'Failed' | 'HEALTH_CONSTRAINTS';
@@ -18,7 +30,7 @@ interface Run {
 }
 
 /**
- * Drives decide() like the scheduler does: `fails` holds the start positions of hosts that fail;
+ * Drives the rollout decision like the scheduler does: `fails` holds the start positions of hosts that fail;
  * in-flight hosts complete oldest first.
  */
 function simulate(n: number, m: number, fails: readonly number[] = []): Run {
@@ -109,7 +121,7 @@ describe('health rule', () => {
     });
   });
 
-  describe('#decide (documented examples)', () => {
+  describe('#decideRollout (documented examples)', () => {
     it('AllAtOnce on 9 hosts deploys all 9 at once', () => {
       assert.equal(simulate(9, 0).maxInFlight, 9);
     });
@@ -200,7 +212,7 @@ describe('health rule', () => {
   });
 });
 
-describe('#simulateBatches (plan preview)', () => {
+describe('#simulateRollout (plan preview)', () => {
   it('splits HalfAtATime on 9 hosts into batches of 4, 4 and 1', () => {
     assert.deepEqual(simulateBatches(9, 5), [4, 4, 1]);
   });
