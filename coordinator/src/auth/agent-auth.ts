@@ -7,8 +7,7 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../../../common/src/clock.ts';
 import { SIGNATURE_HEADERS, SIGNATURE_MAX_SKEW_MS, signingPayload } from '../../../protocol/src/index.ts';
-import type { Db } from '../store/db.ts';
-import { getInstance } from '../store/instances.ts';
+import type { InstanceRepository } from '../store/instances.ts';
 
 /** How long a nonce is remembered; longer than twice the allowed skew would add nothing. */
 export const NONCE_TTL_MS = 10 * 60 * 1000;
@@ -46,7 +45,8 @@ export class NonceCache {
 
 /** Dependencies of {@link verifyAgentRequest}. */
 export interface AgentAuthDeps {
-  db: Db;
+  /** Where the instance's public key is read. */
+  instances: Pick<InstanceRepository, 'get'>;
   clock: Clock;
   nonces: NonceCache;
 }
@@ -87,13 +87,13 @@ function signatureVerifies(pem: string, payload: Uint8Array, signature: string):
 }
 
 /** Checks an agent's signed request: known instance, fresh timestamp, valid signature, new nonce. */
-export function verifyAgentRequest(deps: AgentAuthDeps, req: AgentRequest): AgentAuthResult {
+export async function verifyAgentRequest(deps: AgentAuthDeps, req: AgentRequest): Promise<AgentAuthResult> {
   const instanceId = header(req.headers, SIGNATURE_HEADERS.instance);
   const timestamp = header(req.headers, SIGNATURE_HEADERS.timestamp);
   const nonce = header(req.headers, SIGNATURE_HEADERS.nonce);
   const signature = header(req.headers, SIGNATURE_HEADERS.signature);
   if (!instanceId || !timestamp || !nonce || !signature) return { ok: false, message: 'missing signature headers' };
-  const instance = getInstance(deps.db, instanceId);
+  const instance = await deps.instances.get(instanceId);
   if (!instance) return { ok: false, message: 'unknown instance' };
   const nowMs = deps.clock.now().getTime();
   const ts = /^\d{1,16}$/.test(timestamp) ? Number(timestamp) : Number.NaN;

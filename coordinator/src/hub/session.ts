@@ -6,19 +6,24 @@ import type { WebSocket } from 'ws';
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import type { AgentEventBody, CoordBodies, CoordFrameType } from '../../../protocol/src/index.ts';
-import type { Db } from '../store/db.ts';
+import type { Store } from '../store/store.ts';
 import type { LogBuffer } from './log-buffer.ts';
 import type { PreflightRequests } from './preflight.ts';
 import type { AgentEventSink } from './types.ts';
 
-/** Event and command-ack frames waiting to be applied together. */
+/**
+ * Frame handling in arrival order: event and command-ack frames are gathered into bursts, each
+ * applied in one unit of work; any other frame's work runs after the burst received before it.
+ */
 export interface EventQueue {
   /** Queues an event; the burst is applied once the current I/O phase is over. */
   add(ctx: FrameContext, session: Session, body: AgentEventBody): void;
   /** Queues a command ack (agent.command.ack), applied in order with the events around it. */
   addCommandAck(ctx: FrameContext, session: Session, commandId: string): void;
-  /** Applies, acks and runs the after-commit work of everything queued. Never throws. */
-  flush(ctx: FrameContext): void;
+  /** Runs `work` once every frame received before it has been applied. */
+  after(ctx: FrameContext, work: () => Promise<void>): void;
+  /** Applies everything received so far; resolves once all of it (and queued work) is done. Never rejects. */
+  drain(ctx: FrameContext): Promise<void>;
 }
 
 /** One agent connection. */
@@ -33,16 +38,15 @@ export interface Session {
 
 /** What frame handling needs from the hub. */
 export interface FrameContext {
-  db: Db;
+  store: Store;
   clock: Clock;
   log: Logger;
   logs: LogBuffer;
   heartbeatMs: number;
   sink: AgentEventSink | undefined;
   send<T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean;
-  /** Event and command-ack frames waiting to be applied together (event-batch.ts). */
+  /** Frames waiting to be applied, in arrival order (event-batch.ts). */
   events: EventQueue;
   /** Preflight requests waiting for answers (preflight.ts). */
   preflights: PreflightRequests;
 }
-

@@ -1,25 +1,24 @@
 /**
  * Deployment configurations as the scheduler uses them: the three built-ins plus the custom
- * ones in the store, each reduced to its minimum-healthy-hosts rule.
+ * ones in the store, each reduced to its minimum-healthy-hosts rule and rollout options.
  */
 import { BUILTIN_DEPLOYMENT_CONFIGS, canonicalConfigName, type DeploymentConfigView } from '../../../protocol/src/index.ts';
-import { getDeploymentConfig, listDeploymentConfigs } from '../store/configs.ts';
-import type { Db } from '../store/db.ts';
+import type { Repositories } from '../store/store.ts';
 import { minimumHealthyHostsFor, type MinimumHealthyHosts } from './policy/minimum-healthy.ts';
 import type { RunConfig } from './policy/run-config.ts';
 
 export type { RunConfig } from './policy/run-config.ts';
 
 /** The rule of a built-in (short names accepted) or custom configuration; undefined if unknown. */
-export function ruleFor(db: Db, configName: string): MinimumHealthyHosts | undefined {
-  return minimumHealthyHostsFor(configName) ?? getDeploymentConfig(db, canonicalConfigName(configName))?.minimumHealthyHosts;
+export async function ruleFor(store: Repositories, configName: string): Promise<MinimumHealthyHosts | undefined> {
+  return (await configFor(store, configName))?.rule;
 }
 
 /** The rule and rollout options of a built-in or custom configuration; undefined if unknown. */
-export function configFor(db: Db, configName: string): RunConfig | undefined {
+export async function configFor(store: Repositories, configName: string): Promise<RunConfig | undefined> {
   const builtin = minimumHealthyHostsFor(configName);
   if (builtin) return { rule: builtin, rollout: {} };
-  const custom = getDeploymentConfig(db, canonicalConfigName(configName));
+  const custom = await store.configs.get(canonicalConfigName(configName));
   return custom && { rule: custom.minimumHealthyHosts, rollout: custom.rollout };
 }
 
@@ -30,9 +29,9 @@ function builtinView(name: string, rule: MinimumHealthyHosts): DeploymentConfigV
 }
 
 /** Every configuration: built-ins first, then the custom ones by name. */
-export function listConfigViews(db: Db): DeploymentConfigView[] {
+export async function listConfigViews(store: Repositories): Promise<DeploymentConfigView[]> {
   const builtins = BUILTIN_DEPLOYMENT_CONFIGS.map((name) => builtinView(name, minimumHealthyHostsFor(name) as MinimumHealthyHosts));
-  const custom = listDeploymentConfigs(db).map(
+  const custom = (await store.configs.list()).map(
     (c): DeploymentConfigView => ({ name: c.name, builtIn: false, minimumHealthyHosts: c.minimumHealthyHosts, createTime: c.createdAt, ...c.rollout }),
   );
   return [...builtins, ...custom];

@@ -4,8 +4,7 @@
  * (policy/simulate-rollout.ts), without storing or starting anything.
  */
 import { DeckhandError, type DeploymentPlan } from '../../../protocol/src/index.ts';
-import type { Db } from '../store/db.ts';
-import { getDeploymentGroup } from '../store/groups.ts';
+import type { Repositories } from '../store/store.ts';
 import { configFor } from './configs.ts';
 import { checkStartable, minimumHealthyCount } from './policy/minimum-healthy.ts';
 import { planSteps } from './policy/rollout-steps.ts';
@@ -29,11 +28,11 @@ function cut(hosts: readonly PlannedHost[], waves: readonly PlannedWave[]): Plan
 }
 
 /** The plan of a deployment if it started now and every host succeeded. */
-export function planDeployment(db: Db, query: PlanQuery, isConnected: (instanceId: string) => boolean): DeploymentPlan {
-  const group = getDeploymentGroup(db, query.deploymentGroupId);
-  const config = configFor(db, query.deploymentConfigName);
+export async function planDeployment(store: Repositories, query: PlanQuery, isConnected: (instanceId: string) => boolean): Promise<DeploymentPlan> {
+  const group = await store.groups.get(query.deploymentGroupId);
+  const config = await configFor(store, query.deploymentConfigName);
   if (!group || !config) throw new DeckhandError('VALIDATION_FAILED', `unknown deployment configuration "${query.deploymentConfigName}"`);
-  const selected = selectTargets(db, { ...query, updateOutdatedOnly: query.updateOutdatedInstancesOnly }, isConnected);
+  const selected = await selectTargets(store, { ...query, updateOutdatedOnly: query.updateOutdatedInstancesOnly }, isConnected);
   const n = selected.hosts.length;
   const m = minimumHealthyCount(config.rule, n);
   const steps = planSteps(config, selected.hosts, query.requireApproval ?? config.rollout.requireApproval ?? false, selected.tagOf);

@@ -1,112 +1,131 @@
 /**
- * A deployment's rollout steps in the store: each target's step (and segment) when it starts,
- * where it stands (current step, bake deadline, pause, approval), and the snapshot the rollout
- * decision reads. The bake deadline is stored, so a restarted coordinator resumes the bake
- * where it was.
+ * Runs rollouts: starts a deployment (its hosts, their steps, or an immediate failure), and
+ * advances a running one by reading its snapshot, letting the rollout policy decide
+ * (policy/decide-rollout.ts) and applying the decision: take hosts, wait, stop, or finish.
  */
-import { prepared } from '../store/statements.ts';
-import type { Db } from '../store/db.ts';
-import type { RolloutState } from '../../../protocol/src/index.ts';
-import { gateOf, type RolloutSnapshot, type StepEntry, type StepSnapshot } from './policy/decide-rollout.ts';
-import type { StepKind, StepPlan } from './policy/rollout-steps.ts';
+import { newId } from '../../../common/src/ids.ts';
+import type { DeploymentRow } from '../store/deployments/deployments.ts';
+import { commandBuilder } from './commands.ts';
+import { configFor } from './configs.ts';
+import { deadlineAfter, fail, inSeconds, iso, markStarted, succeed, type Engine } from './engine.ts';
+import { decideRollout, type RolloutDecision, type RolloutSnapshot } from './policy/decide-rollout.ts';
+import { checkStartable, minimumHealthyCount } from './policy/minimum-healthy.ts';
+import { planSteps } from './policy/rollout-steps.ts';
+import type { RunConfig } from './policy/run-config.ts';
+import { selectTargets } from './targets.ts';
 
-/** Writes each target's step (and segment) and the deployment's step count; call after insertTargets. */
-export function storeSteps(db: Db, deploymentId: string, plan: StepPlan<{ instanceId: string }>): void {
-  const target = prepared(db, 'UPDATE deployment_targets SET step = ?, segment = ? WHERE deployment_id = ? AND instance_id = ?');
-  let position = 0;
-  plan.sizes.forEach((size, i) => {
-    for (const host of plan.hosts.slice(position, position + size)) target.run(i + 1, plan.segments?.[i] ?? null, deploymentId, host.instanceId);
-    position += size;
-  });
-  if (plan.segments) {
-    const step = prepared(db, 'UPDATE deployment_progress SET segment = ? WHERE deployment_id = ? AND step = ?');
-    plan.segments.forEach((segment, i) => step.run(segment, deploymentId, i + 1));
-  }
-  prepared(db, 'UPDATE deployments SET step_kind = ?, step_count = ?, current_step = 1, approval = ? WHERE deployment_id = ?').run(
-    plan.kind,
-    Math.max(plan.sizes.length, 1),
-    plan.requireApproval ? 'Pending' : 'NotRequired',
-    deploymentId,
-  );
+function unknownConfig(d: DeploymentRow): string {
+  return `unknown deployment configuration "${d.deploymentConfigName}"`;
 }
 
-interface RawRollout {
-  step_kind: StepKind;
-  current_step: number;
-  step_count: number;
-  bake_until: string | null;
-  paused: number;
-  approval: RolloutState['approval'];
-  approved_by: string | null;
-  approved_at: string | null;
-  require_approval: number | null;
+/** Resolves the hosts of a Created or dequeued deployment and starts it (or fails it at once). */
+export async function startDeployment(e: Engine, deploymentId: string): Promise<void> {
+  const d = await e.tx.deployments.get(deploymentId);
+  if (!d) return;
+  const query = { deploymentGroupId: d.deploymentGroupId, revisionId: d.revisionId, updateOutdatedOnly: d.updateOutdatedOnly };
+  const selected = await selectTargets(e.tx, d.targetInstances ? { ...query, instanceIds: d.targetInstances } : query, (id) => e.presence.isConnected(id));
+  const hosts = selected.hosts;
+  const config = await configFor(e.tx, d.deploymentConfigName);
+  const requireApproval = (await e.tx.deployments.readRollout(deploymentId))?.requireApproval ?? config?.rollout.requireApproval ?? false;
+  const steps = config && planSteps(config, hosts, requireApproval, selected.tagOf);
+  const instanceIds = (steps?.hosts ?? hosts).map((h) => h.instanceId);
+  await e.tx.targets.insert(deploymentId, instanceIds);
+  if (!config || !steps) return fail(e, d, 'INTERNAL_ERROR', unknownConfig(d));
+  const { kind, sizes, segments } = steps;
+  await e.tx.deployments.storeSteps(deploymentId, { kind, instanceIds, sizes, requireApproval, ...(segments ? { segments } : {}) });
+  const problem = checkStartable(hosts.length, minimumHealthyCount(config.rule, hosts.length)) ?? steps.problem;
+  if (problem) return fail(e, d, problem.code, problem.message);
+  await markStarted(e, d);
+  await advance(e, deploymentId);
 }
 
-/** A deployment's rollout columns. */
-export interface RolloutRow {
-  kind: StepKind;
-  state: RolloutState;
-  /** The deployment's own approval setting; undefined: its configuration's. */
-  requireApproval?: boolean;
+/** Starts the group's oldest queued deployment when nothing runs on the group. */
+export async function startNextQueued(e: Engine, deploymentGroupId: string): Promise<void> {
+  if (await e.tx.deployments.runningOfGroup(deploymentGroupId)) return;
+  const next = await e.tx.deployments.nextQueuedOfGroup(deploymentGroupId);
+  if (next === undefined) return;
+  e.log.info('starting queued deployment', { deploymentId: next });
+  await startDeployment(e, next);
 }
 
-const ROLLOUT_COLUMNS = 'step_kind, current_step, step_count, bake_until, paused, approval, approved_by, approved_at, require_approval';
-
-/** The rollout columns of a deployment, or undefined when there is none; `now` decides whether a bake still runs. */
-export function readRollout(db: Db, deploymentId: string, now: string): RolloutRow | undefined {
-  const r = prepared(db, `SELECT ${ROLLOUT_COLUMNS} FROM deployments WHERE deployment_id = ?`).get(deploymentId) as RawRollout | undefined;
-  if (!r) return undefined;
-  const state: RolloutState = { step: r.current_step, steps: r.step_count, paused: r.paused !== 0, approval: r.approval };
-  if (r.bake_until !== null) state.bakeUntil = r.bake_until;
-  if (r.approved_by !== null) state.approvedBy = r.approved_by;
-  if (r.approved_at !== null) state.approvedAt = r.approved_at;
-  const waiting = gateOf(state, now);
-  if (waiting !== undefined) state.waitingFor = waiting;
-  const row: RolloutRow = { kind: r.step_kind, state };
-  if (r.require_approval !== null) row.requireApproval = r.require_approval !== 0;
-  return row;
-}
-
-interface RawStep {
-  step: number;
-  total: number;
-  pending: number;
-  in_flight: number;
-  succeeded: number;
-  segment: string | null;
+/** What one decision about a running deployment reads. */
+interface Snapshot {
+  deployment: DeploymentRow;
+  config: RunConfig | undefined;
+  rollout: RolloutSnapshot;
 }
 
 /**
- * What the rollout decision reads, in two statements: the rollout columns and the per-step
- * counters the store's triggers keep (migration 4). Undefined when there is no such deployment.
+ * Everything the rollout decision needs, in one read of the deployment (its row, rollout and
+ * per-step counters) plus its configuration; undefined unless it is running.
  */
-export function readRolloutSnapshot(db: Db, deploymentId: string): RolloutSnapshot | undefined {
-  const r = prepared(db, `SELECT ${ROLLOUT_COLUMNS} FROM deployments WHERE deployment_id = ?`).get(deploymentId) as RawRollout | undefined;
-  if (!r) return undefined;
-  const rows = prepared(db, 'SELECT step, total, pending, in_flight, succeeded, segment FROM deployment_progress WHERE deployment_id = ?').all(deploymentId) as RawStep[];
-  const steps: StepSnapshot[] = [];
-  for (let i = 0; i < r.step_count; i++) steps.push({ total: 0, pending: 0, inFlight: 0, succeeded: 0, failed: 0, segment: null });
-  for (const p of rows) {
-    // Unknown, Skipped and Failed all mean the host did not end up healthy.
-    const failed = p.total - p.pending - p.in_flight - p.succeeded;
-    steps[p.step - 1] = { total: p.total, pending: p.pending, inFlight: p.in_flight, succeeded: p.succeeded, failed, segment: p.segment };
+export async function readSnapshot(e: Engine, deploymentId: string): Promise<Snapshot | undefined> {
+  const read = await e.tx.deployments.readForDecision(deploymentId);
+  if (!read || read.deployment.status !== 'InProgress') return undefined;
+  const { rollout, steps } = read;
+  const gates = { paused: rollout.paused, approval: rollout.approval, ...(rollout.bakeUntil === undefined ? {} : { bakeUntil: rollout.bakeUntil }) };
+  const config = await configFor(e.tx, read.deployment.deploymentConfigName);
+  return { deployment: read.deployment, config, rollout: { kind: rollout.kind, step: rollout.step, steps, gates } };
+}
+
+/** Reads where a running deployment stands, lets the rollout policy decide, and applies it. */
+export async function advance(e: Engine, deploymentId: string): Promise<void> {
+  const snapshot = await readSnapshot(e, deploymentId);
+  if (!snapshot) return;
+  const d = snapshot.deployment;
+  if (!snapshot.config) return fail(e, d, 'INTERNAL_ERROR', unknownConfig(d));
+  await apply(e, d, decideRollout(snapshot.rollout, snapshot.config, e.now));
+}
+
+/** Carries out one rollout decision. */
+async function apply(e: Engine, d: DeploymentRow, decision: RolloutDecision): Promise<void> {
+  if (decision.enter) await e.tx.deployments.enterStep(d.deploymentId, decision.enter);
+  switch (decision.action) {
+    case 'start':
+      return dispatch(e, d, decision.count);
+    case 'wait':
+      return;
+    case 'stop':
+      await e.tx.targets.skipPending(d.deploymentId, iso(e));
+      return fail(e, d, decision.code, decision.message);
+    case 'finish':
+      return decision.status === 'Failed' ? fail(e, d, decision.code, decision.message) : succeed(e, d);
   }
-  const gates: RolloutSnapshot['gates'] = { paused: r.paused !== 0, approval: r.approval };
-  if (r.bake_until !== null) gates.bakeUntil = r.bake_until;
-  return { kind: r.step_kind, step: r.current_step, steps, gates };
 }
 
-/** Stores the deployment's own approval setting (it overrides its configuration's). */
-export function setRequireApproval(db: Db, deploymentId: string, required: boolean): void {
-  prepared(db, 'UPDATE deployments SET require_approval = ? WHERE deployment_id = ?').run(required ? 1 : 0, deploymentId);
+/** When a running host of this deployment is failed if it reports nothing more. */
+export async function eventDeadline(e: Engine, deploymentId: string): Promise<string> {
+  return deadlineAfter(e, (await e.tx.deployments.eventTimeoutOf(deploymentId)) ?? 3600);
 }
 
-/** Moves the deployment into a later step with the gates it starts with (no bake: none). */
-export function enterStep(db: Db, deploymentId: string, entry: StepEntry): void {
-  prepared(db, 'UPDATE deployments SET current_step = ?, bake_until = ?, approval = ? WHERE deployment_id = ?').run(
-    entry.step,
-    entry.bakeUntil ?? null,
-    entry.approval,
-    deploymentId,
-  );
+/**
+ * Takes the next `count` Pending hosts (the decision's: its step's first, in planned order): a
+ * command to each connected one, WaitingForAgent for the rest.
+ */
+async function dispatch(e: Engine, d: DeploymentRow, count: number): Promise<void> {
+  const group = await e.tx.groups.get(d.deploymentGroupId);
+  const batch = await e.tx.targets.nextBatch(d.deploymentId);
+  // The same for every host of the step (one unit of work, one `now`): read once, not per host.
+  const deadline = await eventDeadline(e, d.deploymentId);
+  const commandWith = commandBuilder(await e.tx.deployments.commandSpec(d.deploymentId));
+  const waiting = { at: iso(e), deadline: inSeconds(e, group?.agentWaitSeconds ?? 300), batch };
+  for (const instanceId of await e.tx.targets.nextPending(d.deploymentId, count)) {
+    if (e.presence.isConnected(instanceId)) {
+      const commandId = newId('c');
+      await e.tx.targets.markDispatched(d.deploymentId, instanceId, commandId, { at: iso(e), deadline, batch });
+      if (commandWith) e.out.push({ instanceId, command: commandWith(commandId) });
+    } else {
+      await e.tx.targets.markWaiting(d.deploymentId, instanceId, waiting);
+      e.log.info('agent offline; host waits for it', { deploymentId: d.deploymentId, instanceId });
+    }
+  }
+}
+
+/**
+ * Takes a host that waited for its agent: InProgress with a fresh command id. The command goes
+ * out with the re-sends of unacknowledged commands that follow the agent's hello.
+ */
+export async function dispatchWaitingHost(e: Engine, deploymentId: string, instanceId: string): Promise<void> {
+  const deadline = await eventDeadline(e, deploymentId);
+  await e.tx.targets.markDispatched(deploymentId, instanceId, newId('c'), { at: iso(e), deadline });
 }

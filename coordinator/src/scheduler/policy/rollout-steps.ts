@@ -10,12 +10,11 @@
  * canary is never empty); both are capped at N. An entry that adds no host (it resolves to no
  * more than the one before) is dropped, and hosts left after the last entry form one last batch.
  */
-import type { BatchEntry } from '../../../../protocol/src/index.ts';
+import type { BatchEntry, StepKind } from '../../../../protocol/src/index.ts';
 import { freeSlots, minimumHealthyCount, type StartProblem } from './minimum-healthy.ts';
 import { segmentRule, type RunConfig } from './run-config.ts';
 
-/** How the steps were made: the rule (one step, or two around an approval), a batch list, or segments. */
-export type StepKind = 'rule' | 'list' | 'segment';
+export type { StepKind } from '../../../../protocol/src/index.ts';
 
 /** The cumulative host count after each batch of `entries`, for a deployment of `n` hosts. */
 export function batchTargets(entries: readonly BatchEntry[], n: number): number[] {

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { openStore, type Db } from '../../../../coordinator/src/store/db.ts';
+import { openDatabase, type Db } from '../../../../../coordinator/src/store/sqlite/db.ts';
 import {
-  countApiTokens,
-  ensureAdminToken,
   findApiToken,
   findRegistrationToken,
-  hashSecret,
   incrementRegistrationTokenUses,
   insertApiToken,
   insertRegistrationToken,
   listRegistrationTokens,
-} from '../../../../coordinator/src/store/tokens.ts';
-import { tempDir } from '../api/harness.ts';
+} from '../../../../../coordinator/src/store/sqlite/tokens.ts';
+import { hashSecret } from '../../../../../coordinator/src/store/secrets.ts';
+import { tempDir } from '../../api/harness.ts';
 
 const AT = '2030-01-01T00:00:00.000Z';
 
@@ -22,7 +20,7 @@ describe('store/tokens', () => {
   beforeEach(() => {
     const t = tempDir();
     remove = t.remove;
-    db = openStore(path.join(t.dir, 'coordinator.db'));
+    db = openDatabase(path.join(t.dir, 'coordinator.db'));
   });
   afterEach(() => {
     db.close();
@@ -53,26 +51,5 @@ describe('store/tokens', () => {
   it('keeps an unlimited registration token as maxUses null', () => {
     insertRegistrationToken(db, { secret: 'dhr_y', expiresAt: AT, maxUses: null, tags: {}, createdAt: AT });
     assert.equal(findRegistrationToken(db, 'dhr_y')?.maxUses, null);
-  });
-
-  describe('#ensureAdminToken', () => {
-    it('generates and returns a token when the store has none', () => {
-      const shown = ensureAdminToken(db, { createdAt: AT, generate: () => 'dh_generated' });
-      assert.equal(shown, 'dh_generated');
-      assert.equal(findApiToken(db, 'dh_generated')?.name, 'admin');
-    });
-
-    it('generates nothing once a token exists', () => {
-      ensureAdminToken(db, { createdAt: AT, generate: () => 'dh_first' });
-      assert.equal(ensureAdminToken(db, { createdAt: AT, generate: () => 'dh_second' }), undefined);
-      assert.equal(countApiTokens(db), 1);
-    });
-
-    it('stores the environment token once and shows nothing', () => {
-      assert.equal(ensureAdminToken(db, { envToken: 'dh_env', createdAt: AT, generate: () => 'dh_gen' }), undefined);
-      ensureAdminToken(db, { envToken: 'dh_env', createdAt: AT, generate: () => 'dh_gen' });
-      assert.equal(countApiTokens(db), 1);
-      assert.ok(findApiToken(db, 'dh_env'));
-    });
   });
 });

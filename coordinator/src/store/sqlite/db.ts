@@ -1,5 +1,6 @@
 /**
- * Opens the coordinator's SQLite store and brings its schema up to date.
+ * Opens the coordinator's SQLite database and brings its schema up to date. Only the SQLite
+ * store (this folder) opens one: everything above it goes through store.ts's interface.
  */
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.ts';
@@ -12,7 +13,7 @@ export type Db = Database.Database;
  * process crash in WAL mode (only an OS crash can lose the last commits), which is the right
  * trade for a store that agents re-send into; foreign keys catch bugs early.
  */
-export function openStore(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -1,12 +1,38 @@
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../../../common/src/logger.ts';
-import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
-import { failTarget, progressOf, stepProgressOf } from '../../../../coordinator/src/scheduler/target-rows.ts';
-import type { Progress } from '../../../../coordinator/src/scheduler/policy/minimum-healthy.ts';
-import type { Db } from '../../../../coordinator/src/store/db.ts';
-import { openStore } from '../../../../coordinator/src/store/db.ts';
-import { MIGRATIONS } from '../../../../coordinator/src/store/migrations.ts';
-import { FakeSender, fakeClock, outcome, seed, tempStore } from './seed.ts';
+import { silentLogger } from '../../../../../common/src/logger.ts';
+import { Scheduler } from '../../../../../coordinator/src/scheduler/index.ts';
+import type { Progress } from '../../../../../coordinator/src/scheduler/policy/minimum-healthy.ts';
+import { openDatabase, type Db } from '../../../../../coordinator/src/store/sqlite/db.ts';
+import { failTarget } from '../../../../../coordinator/src/store/sqlite/deployments/targets.ts';
+import { MIGRATIONS } from '../../../../../coordinator/src/store/sqlite/migrations.ts';
+import type { SqliteStore } from '../../../../../coordinator/src/store/sqlite/store.ts';
+import { applyEvent, FakeSender, fakeClock, outcome, seed, tempStore } from '../../scheduler/seed.ts';
+
+interface RawProgress {
+  total: number | null;
+  pending: number | null;
+  in_flight: number | null;
+  succeeded: number | null;
+}
+
+function toProgress(r: RawProgress | undefined): Progress {
+  const p: Progress = { total: r?.total ?? 0, pending: r?.pending ?? 0, inFlight: r?.in_flight ?? 0, succeeded: r?.succeeded ?? 0, failed: 0 };
+  p.failed = p.total - p.pending - p.inFlight - p.succeeded;
+  return p;
+}
+
+/** The deployment's counts from the counters the store's triggers keep (migration 4). */
+function progressOf(db: Db, deploymentId: string): Progress {
+  const sql = `SELECT SUM(total) AS total, SUM(pending) AS pending, SUM(in_flight) AS in_flight, SUM(succeeded) AS succeeded
+    FROM deployment_progress WHERE deployment_id = ?`;
+  return toProgress(db.prepare(sql).get(deploymentId) as RawProgress | undefined);
+}
+
+/** The same counts for one step. */
+function stepProgressOf(db: Db, deploymentId: string, step: number): Progress {
+  const sql = 'SELECT total, pending, in_flight, succeeded FROM deployment_progress WHERE deployment_id = ? AND step = ?';
+  return toProgress(db.prepare(sql).get(deploymentId, step) as RawProgress | undefined);
+}
 
 /** The counts recomputed from the target rows, as progressOf computed them before migration 4. */
 function counted(db: Db, deploymentId: string, step?: number): Progress {
@@ -23,21 +49,22 @@ function counted(db: Db, deploymentId: string, step?: number): Progress {
   return p;
 }
 
-describe('scheduler/target-rows progress counters', () => {
+describe('store/sqlite progress counters', () => {
   let db: Db;
+  let store: SqliteStore;
   let cleanup: () => void;
   let file: string;
   let sender: FakeSender;
   let scheduler: Scheduler;
   let id: string;
 
-  beforeEach(() => {
-    ({ db, cleanup } = tempStore());
+  beforeEach(async () => {
+    ({ store, db, cleanup } = tempStore());
     file = db.name;
     const s = seed(db, 4);
     sender = new FakeSender();
-    scheduler = new Scheduler({ db, clock: fakeClock(), logger: silentLogger(), hub: sender });
-    id = scheduler.createDeployment({
+    scheduler = new Scheduler({ store, clock: fakeClock(), logger: silentLogger(), hub: sender });
+    id = await scheduler.createDeployment({
       applicationId: s.applicationId,
       deploymentGroupId: s.deploymentGroupId,
       revisionId: s.revisionId,
@@ -54,10 +81,10 @@ describe('scheduler/target-rows progress counters', () => {
     assert.deepEqual(progressOf(db, id), { total: 4, pending: 2, inFlight: 2, succeeded: 0, failed: 0 });
   });
 
-  it('matches a fresh count of the rows after hosts succeed and fail', () => {
+  it('matches a fresh count of the rows after hosts succeed and fail', async () => {
     const [first, second] = sender.sent;
     if (!first || !second) throw new Error('expected two commands');
-    scheduler.applyAgentEvent(first.instanceId, outcome(first.command, 'Succeeded'));
+    await applyEvent(store, scheduler, first.instanceId, outcome(first.command, 'Succeeded'));
     failTarget(db, { deploymentId: id, instanceId: second.instanceId }, 'UnknownError', 'gone', '2025-01-01T00:00:00.000Z');
     assert.deepEqual(progressOf(db, id), counted(db, id));
     assert.equal(progressOf(db, id).failed, 1);
@@ -71,12 +98,12 @@ describe('scheduler/target-rows progress counters', () => {
   it('reads the same counts after the store is closed and opened again', () => {
     const before = progressOf(db, id);
     db.close();
-    const reopened = openStore(file);
+    const reopened = openDatabase(file);
     try {
       assert.deepEqual(progressOf(reopened, id), before);
     } finally {
       reopened.close();
-      db = openStore(file);
+      db = openDatabase(file);
     }
   });
 
@@ -93,7 +120,7 @@ describe('scheduler/target-rows progress counters', () => {
   it('fills the counters from the rows of a store written before migration 4', () => {
     const old = tempStore();
     old.db.close();
-    const v3 = openStore(old.db.name, MIGRATIONS.filter((m) => m.version <= 3));
+    const v3 = openDatabase(old.db.name, MIGRATIONS.filter((m) => m.version <= 3));
     const s = seed(v3, 3);
     v3.prepare(
       `INSERT INTO deployments (deployment_id, application_id, deployment_group_id, revision_id, deployment_config_name, status,
@@ -104,7 +131,7 @@ describe('scheduler/target-rows progress counters', () => {
       v3.prepare('INSERT INTO deployment_targets (deployment_id, instance_id, position, status) VALUES (?, ?, ?, ?)').run('d-OLD', s.instanceIds[i], i, status),
     );
     v3.close();
-    const migrated = openStore(old.db.name);
+    const migrated = openDatabase(old.db.name);
     try {
       assert.deepEqual(progressOf(migrated, 'd-OLD'), { total: 3, pending: 0, inFlight: 1, succeeded: 1, failed: 1 });
     } finally {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import type { Inventory } from '../../../../protocol/src/index.ts';
-import { openStore, type Db } from '../../../../coordinator/src/store/db.ts';
-import { getInstance, insertInstance, listInstances, touchInstance } from '../../../../coordinator/src/store/instances.ts';
-import { tempDir } from '../api/harness.ts';
+import type { Inventory } from '../../../../../protocol/src/index.ts';
+import { openDatabase, type Db } from '../../../../../coordinator/src/store/sqlite/db.ts';
+import { getInstance, insertInstance, listInstances, touchInstance } from '../../../../../coordinator/src/store/sqlite/instances.ts';
+import { tempDir } from '../../api/harness.ts';
 
 const AT = '2030-01-01T00:00:00.000Z';
 const INVENTORY: Inventory = {
@@ -24,7 +24,7 @@ describe('store/instances', () => {
   beforeEach(() => {
     const t = tempDir();
     remove = t.remove;
-    db = openStore(path.join(t.dir, 'coordinator.db'));
+    db = openDatabase(path.join(t.dir, 'coordinator.db'));
   });
   afterEach(() => {
     db.close();

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { hasErrorCode } from '../../../../protocol/src/index.ts';
-import { openStore, type Db } from '../../../../coordinator/src/store/db.ts';
+import { hasErrorCode } from '../../../../../protocol/src/index.ts';
+import { openDatabase, type Db } from '../../../../../coordinator/src/store/sqlite/db.ts';
 import {
   getApplication,
   getApplicationByName,
   insertApplication,
   listApplications,
-} from '../../../../coordinator/src/store/applications.ts';
-import { tempDir } from '../api/harness.ts';
+} from '../../../../../coordinator/src/store/sqlite/applications.ts';
+import { tempDir } from '../../api/harness.ts';
 
 describe('store/applications', () => {
   let db: Db;
@@ -16,7 +16,7 @@ describe('store/applications', () => {
   beforeEach(() => {
     const t = tempDir();
     remove = t.remove;
-    db = openStore(path.join(t.dir, 'coordinator.db'));
+    db = openDatabase(path.join(t.dir, 'coordinator.db'));
   });
   afterEach(() => {
     db.close();

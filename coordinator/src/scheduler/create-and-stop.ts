@@ -5,13 +5,12 @@
  */
 import { newId } from '../../../common/src/ids.ts';
 import { DeckhandError, type AutoRollbackConfiguration, type FileExistsBehavior } from '../../../protocol/src/index.ts';
+import type { DeploymentRow } from '../store/deployments/deployments.ts';
 import { ruleFor } from './configs.ts';
+import { iso, markStopped, type EndStatus, type Engine } from './engine.ts';
 import { canTransition } from './policy/deployment-status.ts';
-import { iso, markStopped, startDeployment, startNextQueued, type Engine } from './engine.ts';
-import * as repo from './repo.ts';
 import { maybeRollback } from './rollback.ts';
-import { setRequireApproval } from './rollout.ts';
-import * as rows from './target-rows.ts';
+import { startDeployment, startNextQueued } from './rollout.ts';
 
 /** A deployment as the API asks for it, already validated and resolved to ids. */
 export interface NewDeployment {
@@ -35,26 +34,22 @@ export interface NewDeployment {
 }
 
 /** Stores the deployment and starts it, or queues it. Returns its id. */
-export function createDeployment(e: Engine, input: NewDeployment): string {
-  if (!ruleFor(e.db, input.deploymentConfigName)) {
+export async function createDeployment(e: Engine, input: NewDeployment): Promise<string> {
+  if (!(await ruleFor(e.tx, input.deploymentConfigName))) {
     throw new DeckhandError('VALIDATION_FAILED', `unknown deployment configuration "${input.deploymentConfigName}"`);
   }
-  const active = repo.activeDeploymentOfGroup(e.db, input.deploymentGroupId);
+  const active = await e.tx.deployments.activeOfGroup(input.deploymentGroupId);
   if (active && !input.queue) {
     throw new DeckhandError('CONFLICT', `deployment group already has an active deployment (${active})`, {
       details: { deploymentId: active },
     });
   }
   const deploymentId = newId('d');
-  const { queue: _queue, updateOutdatedInstancesOnly, requireApproval, ...rest } = input;
-  repo.insertDeployment(
-    e.db,
-    { ...rest, deploymentId, updateOutdatedOnly: updateOutdatedInstancesOnly ?? false, createdAt: iso(e) },
-    active ? 'Queued' : 'Created',
-  );
-  if (requireApproval !== undefined) setRequireApproval(e.db, deploymentId, requireApproval);
+  const { queue: _queue, updateOutdatedInstancesOnly, ...rest } = input;
+  const row = { ...rest, deploymentId, updateOutdatedOnly: updateOutdatedInstancesOnly ?? false, createdAt: iso(e) };
+  await e.tx.deployments.insert(row, active ? 'Queued' : 'Created');
   if (active) e.log.info('deployment queued', { deploymentId, behind: active });
-  else startDeployment(e, deploymentId);
+  else await startDeployment(e, deploymentId);
   return deploymentId;
 }
 
@@ -70,29 +65,29 @@ export interface StopResult {
  * coord.cancel (their agent kills the hook and reports), and the deployment ends Stopped with
  * MANUAL_STOP. `autoRollbackEnabled: false` suppresses a DEPLOYMENT_STOP_ON_REQUEST rollback.
  */
-export function stopDeployment(e: Engine, deploymentId: string, autoRollbackEnabled?: boolean): StopResult {
-  const d = repo.getDeployment(e.db, deploymentId);
+export async function stopDeployment(e: Engine, deploymentId: string, autoRollbackEnabled?: boolean): Promise<StopResult> {
+  const d = await e.tx.deployments.get(deploymentId);
   if (!d) throw new DeckhandError('NOT_FOUND', `deployment ${deploymentId} not found`);
   if (!canTransition(d.status, 'Stopped')) {
     throw new DeckhandError('CONFLICT', `deployment ${deploymentId} is already ${d.status}`);
   }
-  rows.skipPendingTargets(e.db, deploymentId, iso(e));
-  const running = rows.runningTargetsOf(e.db, deploymentId);
+  await e.tx.targets.skipPending(deploymentId, iso(e));
+  const running = await e.tx.targets.runningOf(deploymentId);
   for (const t of running) {
     if (t.commandId !== null) e.out.push({ instanceId: t.instanceId, cancel: { commandId: t.commandId, deploymentId } });
   }
-  markStopped(e, d);
+  await markStopped(e, d);
   e.log.info('deployment stopped', { deploymentId, running: running.length });
   // A queued deployment touched no host: there is nothing to roll back.
-  if (d.status === 'Queued' || autoRollbackEnabled === false) startNextQueued(e, d.deploymentGroupId);
-  else onEnded(e, d, 'Stopped');
+  if (d.status === 'Queued' || autoRollbackEnabled === false) await startNextQueued(e, d.deploymentGroupId);
+  else await onEnded(e, d, 'Stopped');
   return running.length > 0
     ? { status: 'Pending', statusMessage: `${running.length} instance(s) are aborting their lifecycle event` }
     : { status: 'Succeeded', statusMessage: 'The deployment is stopped.' };
 }
 
 /** What follows a deployment's end: its automatic rollback if configured, then the queue. */
-export function onEnded(e: Engine, d: repo.DeploymentRow, status: 'Succeeded' | 'Failed' | 'Stopped'): void {
-  if (status !== 'Succeeded') maybeRollback(e, d, status);
-  startNextQueued(e, d.deploymentGroupId);
+export async function onEnded(e: Engine, d: DeploymentRow, status: EndStatus): Promise<void> {
+  if (status !== 'Succeeded') await maybeRollback(e, d, status);
+  await startNextQueued(e, d.deploymentGroupId);
 }

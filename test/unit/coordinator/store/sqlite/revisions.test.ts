@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { openStore, type Db } from '../../../../coordinator/src/store/db.ts';
-import { insertApplication, type ApplicationRow } from '../../../../coordinator/src/store/applications.ts';
-import { getRevision, insertRevision, listRevisions } from '../../../../coordinator/src/store/revisions.ts';
-import { tempDir } from '../api/harness.ts';
+import { openDatabase, type Db } from '../../../../../coordinator/src/store/sqlite/db.ts';
+import type { ApplicationRow } from '../../../../../coordinator/src/store/applications.ts';
+import { insertApplication } from '../../../../../coordinator/src/store/sqlite/applications.ts';
+import { getRevision, insertRevision, listRevisions } from '../../../../../coordinator/src/store/sqlite/revisions.ts';
+import { tempDir } from '../../api/harness.ts';
 
 const AT = '2030-01-01T00:00:00.000Z';
 const SHA = 'a'.repeat(64);
@@ -15,7 +16,7 @@ describe('store/revisions', () => {
   beforeEach(() => {
     const t = tempDir();
     remove = t.remove;
-    db = openStore(path.join(t.dir, 'coordinator.db'));
+    db = openDatabase(path.join(t.dir, 'coordinator.db'));
     app = insertApplication(db, { name: 'web', createdAt: AT });
   });
   afterEach(() => {

@@ -1,7 +1,7 @@
 /**
  * Small helpers shared by the repositories for turning SQLite rows into typed, camelCase rows.
  */
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../../protocol/src/index.ts';
 
 /** Copies `value` onto `target[key]` unless it is NULL, so optional fields stay absent. */
 export function setOptional<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | null | undefined): void {

@@ -1,11 +1,13 @@
 /**
- * SQL the scheduler runs against deployment_targets and target_events: one row per host of a
- * deployment, one per lifecycle event of each. Callers own the transactions.
+ * Deployment targets and their lifecycle events in SQLite (store/deployments/targets.ts has the
+ * repository's contract): one row per host of a deployment, one per lifecycle event of each.
+ * Callers own the transactions.
  */
-import { prepared } from '../store/statements.ts';
-import type { Db } from '../store/db.ts';
-import { IN_PLACE_EVENTS, type ErrorCode } from '../../../protocol/src/index.ts';
-import type { Progress } from './policy/minimum-healthy.ts';
+import { IN_PLACE_EVENTS, type ErrorCode } from '../../../../../protocol/src/index.ts';
+import type { Dispatch, HostOutcome, LiveTarget, UnackedCommand } from '../../deployments/targets.ts';
+import type { Db } from '../db.ts';
+import { prepared } from '../statements.ts';
+import { FINISHED_SQL } from './deployments.ts';
 
 /** Adds the hosts as Pending targets, each with one Pending row per in-place lifecycle event. */
 export function insertTargets(db: Db, deploymentId: string, instanceIds: readonly string[]): void {
@@ -24,36 +26,6 @@ export function insertTargets(db: Db, deploymentId: string, instanceIds: readonl
   ).run(deploymentId, hosts, JSON.stringify(IN_PLACE_EVENTS));
 }
 
-interface RawProgress {
-  total: number | null;
-  pending: number | null;
-  in_flight: number | null;
-  succeeded: number | null;
-}
-
-function toProgress(r: RawProgress | undefined): Progress {
-  const p: Progress = { total: r?.total ?? 0, pending: r?.pending ?? 0, inFlight: r?.in_flight ?? 0, succeeded: r?.succeeded ?? 0, failed: 0 };
-  // Unknown, Skipped and Failed all mean the host did not end up healthy.
-  p.failed = p.total - p.pending - p.inFlight - p.succeeded;
-  return p;
-}
-
-/**
- * Counts the deployment's targets by status, from the counters the store's triggers keep
- * (migration 4): a host waiting for its agent holds its place in the batch, so it is in flight.
- */
-export function progressOf(db: Db, deploymentId: string): Progress {
-  const sql = `SELECT SUM(total) AS total, SUM(pending) AS pending, SUM(in_flight) AS in_flight, SUM(succeeded) AS succeeded
-    FROM deployment_progress WHERE deployment_id = ?`;
-  return toProgress(prepared(db, sql).get(deploymentId) as RawProgress | undefined);
-}
-
-/** The same counts for the targets planned into one step of the deployment. */
-export function stepProgressOf(db: Db, deploymentId: string, step: number): Progress {
-  const sql = 'SELECT total, pending, in_flight, succeeded FROM deployment_progress WHERE deployment_id = ? AND step = ?';
-  return toProgress(prepared(db, sql).get(deploymentId, step) as RawProgress | undefined);
-}
-
 /** The first `count` Pending targets, in position order. */
 export function nextPendingTargets(db: Db, deploymentId: string, count: number): string[] {
   const rows = prepared(db, `SELECT instance_id FROM deployment_targets WHERE deployment_id = ? AND status = 'Pending' ORDER BY position LIMIT ?`)
@@ -67,25 +39,20 @@ export function nextBatch(db: Db, deploymentId: string): number {
   return (r.b ?? 0) + 1;
 }
 
-/** Takes a Pending or WaitingForAgent target: InProgress with its command id until `deadline`. */
-export function markDispatched(db: Db, deploymentId: string, instanceId: string, commandId: string, at: string, deadline: string): void {
+/** Takes a Pending or WaitingForAgent target: InProgress with its command id until the deadline. */
+export function markDispatched(db: Db, deploymentId: string, instanceId: string, commandId: string, d: Dispatch): void {
   prepared(db,
-    `UPDATE deployment_targets SET status = 'InProgress', command_id = ?, started_at = ?, updated_at = ?, deadline_at = ?
+    `UPDATE deployment_targets SET status = 'InProgress', command_id = ?, started_at = ?, updated_at = ?, deadline_at = ?, batch = COALESCE(?, batch)
      WHERE deployment_id = ? AND instance_id = ? AND status IN ('Pending', 'WaitingForAgent')`,
-  ).run(commandId, at, at, deadline, deploymentId, instanceId);
+  ).run(commandId, d.at, d.at, d.deadline, d.batch ?? null, deploymentId, instanceId);
 }
 
-/** Takes a Pending target whose agent is offline: WaitingForAgent until `deadline`. */
-export function markWaiting(db: Db, deploymentId: string, instanceId: string, at: string, deadline: string): void {
+/** Takes a Pending target whose agent is offline: WaitingForAgent until the deadline. */
+export function markWaiting(db: Db, deploymentId: string, instanceId: string, d: Dispatch): void {
   prepared(db,
-    `UPDATE deployment_targets SET status = 'WaitingForAgent', updated_at = ?, deadline_at = ?
+    `UPDATE deployment_targets SET status = 'WaitingForAgent', updated_at = ?, deadline_at = ?, batch = COALESCE(?, batch)
      WHERE deployment_id = ? AND instance_id = ? AND status = 'Pending'`,
-  ).run(at, deadline, deploymentId, instanceId);
-}
-
-/** Sets the batch number of a target taken by one scheduling step. */
-export function setBatch(db: Db, deploymentId: string, instanceId: string, batch: number): void {
-  prepared(db, 'UPDATE deployment_targets SET batch = ? WHERE deployment_id = ? AND instance_id = ?').run(batch, deploymentId, instanceId);
+  ).run(d.at, d.deadline, d.batch ?? null, deploymentId, instanceId);
 }
 
 /** Skips every target still Pending or WaitingForAgent, and their events. */
@@ -117,15 +84,6 @@ export function failTarget(db: Db, t: { deploymentId: string; instanceId: string
     `UPDATE deployment_targets SET status = 'Failed', error_code = ?, message = ?, updated_at = ?, deadline_at = NULL
      WHERE deployment_id = ? AND instance_id = ?`,
   ).run(code, message, at, t.deploymentId, t.instanceId);
-}
-
-/** One target as the deadline and presence logic sees it. */
-export interface LiveTarget {
-  deploymentId: string;
-  instanceId: string;
-  status: 'InProgress' | 'WaitingForAgent';
-  commandId: string | null;
-  deploymentStatus: string;
 }
 
 const LIVE_SQL = `SELECT t.deployment_id, t.instance_id, t.status, t.command_id, d.status AS deployment_status
@@ -169,7 +127,7 @@ export function earliestDeadline(db: Db): string | undefined {
 }
 
 /** Targets of in-progress deployments whose command the host has not acknowledged yet. */
-export function unackedTargets(db: Db): { instanceId: string; deploymentId: string; commandId: string }[] {
+export function unackedTargets(db: Db): UnackedCommand[] {
   const rows = prepared(db,
       `SELECT t.instance_id, t.deployment_id, t.command_id FROM deployment_targets t
        JOIN deployments d ON d.deployment_id = t.deployment_id
@@ -187,4 +145,51 @@ export function deferDeadlinesUntil(db: Db, until: string): number {
        WHERE deadline_at IS NOT NULL AND deadline_at < ? AND status IN ('InProgress', 'WaitingForAgent')`,
     )
     .run(until, until).changes;
+}
+
+/** Commands sent to the host but not acknowledged, of deployments still in progress, oldest first. */
+export function unackedCommandsOf(db: Db, instanceId: string): UnackedCommand[] {
+  const rows = prepared(db,
+    `SELECT t.deployment_id, t.command_id FROM deployment_targets t
+     JOIN deployments d ON d.deployment_id = t.deployment_id
+     WHERE t.instance_id = ? AND t.command_id IS NOT NULL AND t.command_acked = 0
+       AND t.status = 'InProgress' AND d.status = 'InProgress'
+     ORDER BY t.started_at, d.created_at`,
+  ).all(instanceId) as { deployment_id: string; command_id: string }[];
+  return rows.map((r) => ({ instanceId, deploymentId: r.deployment_id, commandId: r.command_id }));
+}
+
+/** Records that the host journaled the command; false when no such command was sent to it. */
+export function acknowledgeCommand(db: Db, instanceId: string, commandId: string): boolean {
+  return prepared(db, 'UPDATE deployment_targets SET command_acked = 1 WHERE instance_id = ? AND command_id = ?').run(instanceId, commandId).changes === 1;
+}
+
+/** Every finished target of the group's deployments, oldest deployment (then update) first. */
+export function outcomesInGroup(db: Db, deploymentGroupId: string): HostOutcome[] {
+  const rows = prepared(db,
+    `SELECT t.instance_id, t.status, d.revision_id FROM deployment_targets t
+     JOIN deployments d ON d.deployment_id = t.deployment_id
+     WHERE d.deployment_group_id = ? AND t.status IN ('Succeeded', 'Failed')
+     ORDER BY d.created_at, t.updated_at`,
+  ).all(deploymentGroupId) as { instance_id: string; status: 'Succeeded' | 'Failed'; revision_id: string }[];
+  return rows.map((r) => ({ instanceId: r.instance_id, status: r.status, revisionId: r.revision_id }));
+}
+
+/** True when a running deployment of the group still has the host to do (pending, waiting or running). */
+export function isComingTo(db: Db, deploymentGroupId: string, instanceId: string): boolean {
+  const row = prepared(db,
+    `SELECT 1 FROM deployment_targets t JOIN deployments d ON d.deployment_id = t.deployment_id
+     WHERE d.deployment_group_id = ? AND d.status IN ('Created', 'InProgress') AND t.instance_id = ?
+       AND t.status IN ('Pending', 'InProgress', 'WaitingForAgent')`,
+  ).get(deploymentGroupId, instanceId);
+  return row !== undefined;
+}
+
+/** Ids of unfinished deployments that target the host. */
+export function unfinishedDeploymentsOf(db: Db, instanceId: string): string[] {
+  const rows = prepared(db,
+    `SELECT t.deployment_id AS id FROM deployment_targets t JOIN deployments d ON d.deployment_id = t.deployment_id
+     WHERE t.instance_id = ? AND d.status NOT IN (${FINISHED_SQL}) ORDER BY t.deployment_id`,
+  ).all(instanceId) as { id: string }[];
+  return rows.map((r) => r.id);
 }

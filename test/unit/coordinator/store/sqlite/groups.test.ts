@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { hasErrorCode } from '../../../../protocol/src/index.ts';
-import { openStore, type Db } from '../../../../coordinator/src/store/db.ts';
-import { insertApplication, type ApplicationRow } from '../../../../coordinator/src/store/applications.ts';
+import { hasErrorCode } from '../../../../../protocol/src/index.ts';
+import { openDatabase, type Db } from '../../../../../coordinator/src/store/sqlite/db.ts';
+import type { ApplicationRow } from '../../../../../coordinator/src/store/applications.ts';
+import { insertApplication } from '../../../../../coordinator/src/store/sqlite/applications.ts';
 import {
   getDeploymentGroup,
   getDeploymentGroupByName,
   insertDeploymentGroup,
   listDeploymentGroups,
-} from '../../../../coordinator/src/store/groups.ts';
-import { tempDir } from '../api/harness.ts';
+} from '../../../../../coordinator/src/store/sqlite/groups.ts';
+import { tempDir } from '../../api/harness.ts';
 
 const AT = '2030-01-01T00:00:00.000Z';
 
@@ -20,7 +21,7 @@ describe('store/groups', () => {
   beforeEach(() => {
     const t = tempDir();
     remove = t.remove;
-    db = openStore(path.join(t.dir, 'coordinator.db'));
+    db = openDatabase(path.join(t.dir, 'coordinator.db'));
     app = insertApplication(db, { name: 'web', createdAt: AT });
   });
   afterEach(() => {

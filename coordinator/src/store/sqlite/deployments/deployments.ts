@@ -1,32 +1,18 @@
 /**
- * SQL the scheduler runs against the deployments table (schema in store/migrations.ts); the
- * per-host rows are in target-rows.ts. Callers own the transactions.
+ * Deployment rows in SQLite (store/deployments/deployments.ts has the repository's contract);
+ * the rollout columns are in rollout.ts, the per-host rows in targets.ts.
  */
-import { prepared } from '../store/statements.ts';
-import type { Db } from '../store/db.ts';
-import type { AutoRollbackConfiguration, DeploymentErrorCode, DeploymentStatus, FileExistsBehavior } from '../../../protocol/src/index.ts';
-import { parseJsonColumn } from '../store/rows.ts';
+import { FINISHED_DEPLOYMENT_STATUSES, type DeploymentStatus, type FileExistsBehavior } from '../../../../../protocol/src/index.ts';
+import type { DeploymentError, DeploymentInsert, DeploymentRow } from '../../deployments/deployments.ts';
+import { parseJsonColumn } from '../columns.ts';
+import type { Db } from '../db.ts';
+import { prepared } from '../statements.ts';
 
-/** A stored deployment, as the scheduler needs it. */
-export interface DeploymentRow {
-  deploymentId: string;
-  applicationId: string;
-  deploymentGroupId: string;
-  revisionId: string;
-  deploymentConfigName: string;
-  status: DeploymentStatus;
-  creator: string;
-  fileExistsBehavior: FileExistsBehavior;
-  ignoreApplicationStopFailures: boolean;
-  updateOutdatedOnly: boolean;
-  /** The deployment's own override; undefined means the group's configuration. */
-  autoRollback?: AutoRollbackConfiguration;
-  /** Explicit hosts; undefined means the group's members when it starts. */
-  targetInstances?: string[];
-  rollbackOf?: string;
-}
+/** The finished statuses as an SQL list; anything else is still active. */
+export const FINISHED_SQL = FINISHED_DEPLOYMENT_STATUSES.map((s) => `'${s}'`).join(', ');
 
-interface RawDeployment {
+/** A `deployments` row as SQLite returns it (the columns toDeployment reads). */
+export interface RawDeployment {
   deployment_id: string;
   application_id: string;
   deployment_group_id: string;
@@ -42,7 +28,8 @@ interface RawDeployment {
   rollback_of: string | null;
 }
 
-function toDeployment(r: RawDeployment): DeploymentRow {
+/** The row as the scheduler sees it. */
+export function toDeployment(r: RawDeployment): DeploymentRow {
   const row: DeploymentRow = {
     deploymentId: r.deployment_id,
     applicationId: r.application_id,
@@ -68,63 +55,68 @@ export function getDeployment(db: Db, deploymentId: string): DeploymentRow | und
 }
 
 /** Every deployment with the given status, oldest first. */
-export function listDeploymentsByStatus(db: Db, status: string): DeploymentRow[] {
+export function listDeploymentsByStatus(db: Db, status: DeploymentStatus): DeploymentRow[] {
   const rows = prepared(db, 'SELECT * FROM deployments WHERE status = ? ORDER BY created_at, deployment_id').all(status) as RawDeployment[];
   return rows.map(toDeployment);
 }
 
-function firstOfGroup(db: Db, deploymentGroupId: string, statuses: string): string | undefined {
-  const r = prepared(db,
-      `SELECT deployment_id FROM deployments WHERE deployment_group_id = ? AND status IN (${statuses})
-       ORDER BY created_at, rowid LIMIT 1`,
-    )
+function firstOfGroup(db: Db, deploymentGroupId: string, condition: string): string | undefined {
+  const r = prepared(db, `SELECT deployment_id FROM deployments WHERE deployment_group_id = ? AND ${condition} ORDER BY created_at, rowid LIMIT 1`)
     .get(deploymentGroupId) as { deployment_id: string } | undefined;
   return r?.deployment_id;
 }
 
-/** The id of the group's active deployment (running or queued), if any. */
+/** The id of the group's oldest unfinished deployment (running or queued), if any. */
 export function activeDeploymentOfGroup(db: Db, deploymentGroupId: string): string | undefined {
-  return firstOfGroup(db, deploymentGroupId, `'Created','InProgress','Queued'`);
+  return firstOfGroup(db, deploymentGroupId, `status NOT IN (${FINISHED_SQL})`);
 }
 
 /** The id of the deployment running on the group, if any (queued ones do not count). */
 export function runningDeploymentOfGroup(db: Db, deploymentGroupId: string): string | undefined {
-  return firstOfGroup(db, deploymentGroupId, `'Created','InProgress'`);
+  return firstOfGroup(db, deploymentGroupId, `status NOT IN (${FINISHED_SQL}, 'Queued')`);
 }
 
 /** The oldest deployment queued behind the group's running one, if any. */
 export function nextQueuedDeployment(db: Db, deploymentGroupId: string): string | undefined {
-  return firstOfGroup(db, deploymentGroupId, `'Queued'`);
+  return firstOfGroup(db, deploymentGroupId, `status = 'Queued'`);
 }
 
-/** Sets the deployment InProgress with its start time. */
-export function markStarted(db: Db, deploymentId: string, at: string): void {
-  prepared(db, `UPDATE deployments SET status = 'InProgress', started_at = ? WHERE deployment_id = ?`).run(at, deploymentId);
+/** The explicit hosts of each deployment queued on the group; undefined: the whole group. */
+export function queuedTargetsOfGroup(db: Db, deploymentGroupId: string): (string[] | undefined)[] {
+  const rows = prepared(db, `SELECT target_instances FROM deployments WHERE deployment_group_id = ? AND status = 'Queued'`).all(deploymentGroupId) as {
+    target_instances: string | null;
+  }[];
+  return rows.map((r) => (r.target_instances === null ? undefined : parseJsonColumn<string[]>(r.target_instances, 'deployments.target_instances')));
 }
 
-/**
- * Ends the deployment, on failure or stop with its error information, if it is still in status
- * `from`; false when it is not (nothing changes then).
- */
+/** The group's latest Failed or Stopped deployment without a rollback, created since `sinceDeploymentId`. */
+export function latestUnsuccessfulOfGroup(db: Db, deploymentGroupId: string, sinceDeploymentId: string | undefined): string | undefined {
+  const r = prepared(db,
+    `SELECT deployment_id FROM deployments WHERE deployment_group_id = ? AND status IN ('Failed', 'Stopped')
+       AND rollback_deployment_id IS NULL
+       AND created_at >= COALESCE((SELECT created_at FROM deployments WHERE deployment_id = ?), '')
+     ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+  ).get(deploymentGroupId, sinceDeploymentId ?? null) as { deployment_id: string } | undefined;
+  return r?.deployment_id;
+}
+
+/** Sets the deployment InProgress with its start time if it is still `from`. */
+export function markStarted(db: Db, deploymentId: string, from: DeploymentStatus, at: string): boolean {
+  return prepared(db, `UPDATE deployments SET status = 'InProgress', started_at = ? WHERE deployment_id = ? AND status = ?`).run(at, deploymentId, from).changes === 1;
+}
+
+/** Ends the deployment, on failure or stop with its error information, if it is still `from`. */
 export function markCompleted(
   db: Db,
   deploymentId: string,
   from: DeploymentStatus,
   status: 'Succeeded' | 'Failed' | 'Stopped',
   at: string,
-  error?: { code: DeploymentErrorCode; message: string },
+  error?: DeploymentError,
 ): boolean {
   return prepared(db,
     'UPDATE deployments SET status = ?, completed_at = ?, error_code = ?, error_message = ? WHERE deployment_id = ? AND status = ?',
   ).run(status, at, error?.code ?? null, error?.message ?? null, deploymentId, from).changes === 1;
-}
-
-/** Records the deployment as the group's last successful one. */
-export function markGroupSuccess(db: Db, deploymentGroupId: string, deploymentId: string): void {
-  prepared(db, 'UPDATE deployment_groups SET last_successful_deployment_id = ? WHERE deployment_group_id = ?').run(
-    deploymentId,
-    deploymentGroupId,
-  );
 }
 
 /** Links a deployment to the rollback it triggered (or says why there is none). */
@@ -136,32 +128,13 @@ export function setRollbackInfo(db: Db, deploymentId: string, info: { rollbackDe
   );
 }
 
-/** What a new deployment row holds. */
-export interface DeploymentInsert {
-  deploymentId: string;
-  applicationId: string;
-  deploymentGroupId: string;
-  revisionId: string;
-  deploymentConfigName: string;
-  creator: string;
-  fileExistsBehavior: string;
-  ignoreApplicationStopFailures: boolean;
-  parameters: Record<string, string>;
-  description?: string;
-  updateOutdatedOnly?: boolean;
-  autoRollback?: AutoRollbackConfiguration;
-  targetInstances?: readonly string[];
-  rollbackOf?: string;
-  createdAt: string;
-}
-
 /** Stores a deployment in status Created or Queued. */
-export function insertDeployment(db: Db, d: DeploymentInsert, status: 'Created' | 'Queued' = 'Created'): void {
+export function insertDeployment(db: Db, d: DeploymentInsert, status: 'Created' | 'Queued'): void {
   prepared(db,
     `INSERT INTO deployments (deployment_id, application_id, deployment_group_id, revision_id, deployment_config_name,
        status, creator, file_exists_behavior, ignore_application_stop_failures, parameters, description, created_at,
-       update_outdated_only, auto_rollback, target_instances, rollback_of)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       update_outdated_only, auto_rollback, target_instances, rollback_of, require_approval)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     d.deploymentId,
     d.applicationId,
@@ -179,6 +152,7 @@ export function insertDeployment(db: Db, d: DeploymentInsert, status: 'Created' 
     d.autoRollback === undefined ? null : JSON.stringify(d.autoRollback),
     d.targetInstances === undefined ? null : JSON.stringify(d.targetInstances),
     d.rollbackOf ?? null,
+    d.requireApproval === undefined ? null : d.requireApproval ? 1 : 0,
   );
 }
 
@@ -186,4 +160,13 @@ export function insertDeployment(db: Db, d: DeploymentInsert, status: 'Created' 
 export function parametersOf(db: Db, deploymentId: string): Record<string, string> {
   const r = prepared(db, 'SELECT parameters FROM deployments WHERE deployment_id = ?').get(deploymentId) as { parameters: string } | undefined;
   return r ? parseJsonColumn<Record<string, string>>(r.parameters, 'deployments.parameters') : {};
+}
+
+/** The event timeout (seconds) of the deployment's group: one column, one statement, per dispatch. */
+export function eventTimeoutOf(db: Db, deploymentId: string): number | undefined {
+  const r = prepared(db,
+    `SELECT g.event_timeout_seconds FROM deployments d
+     JOIN deployment_groups g ON g.deployment_group_id = d.deployment_group_id WHERE d.deployment_id = ?`,
+  ).get(deploymentId) as { event_timeout_seconds: number } | undefined;
+  return r?.event_timeout_seconds;
 }

@@ -1,20 +1,11 @@
 /**
- * Records one agent.event on the target and target_events rows. Pure bookkeeping: deciding what
- * the deployment does next is the scheduler's job.
+ * Records one agent.event on the target and target_events rows, in SQLite. Pure bookkeeping:
+ * deciding what the deployment does next is the scheduler's job.
  */
-import { prepared } from '../store/statements.ts';
-import type { Db } from '../store/db.ts';
-import type { AgentEventBody } from '../../../protocol/src/index.ts';
-import { isTerminalInstanceStatus, type InstanceStatus } from '../../../protocol/src/index.ts';
-
-/** What recording an event changed. */
-export type IntakeResult =
-  | { kind: 'ignored'; reason: string }
-  | { kind: 'event' }
-  | { kind: 'outcome'; deploymentId: string; status: InstanceStatus };
-
-/** A running host's new deadline, from its group's event timeout in seconds. */
-export type DeadlineAfter = (eventTimeoutSeconds: number) => string;
+import { isTerminalInstanceStatus, type AgentEventBody, type InstanceStatus } from '../../../../../protocol/src/index.ts';
+import type { DeadlineAfter, IntakeResult } from '../../deployments/targets.ts';
+import type { Db } from '../db.ts';
+import { prepared } from '../statements.ts';
 
 interface TargetRow {
   deployment_id: string;
