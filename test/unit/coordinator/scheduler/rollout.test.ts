@@ -276,6 +276,18 @@ describe('Scheduler rollout controls (batch lists, bake, segments, pause, approv
   });
 
   describe('plan', () => {
+    it('does not promise more hosts at a time than a per-segment minimum lets run', async () => {
+      const s = seed(db, 6);
+      s.instanceIds.forEach((id, i) => db.prepare('UPDATE instances SET tags = ? WHERE instance_id = ?').run(JSON.stringify({ env: 'prod', rack: i < 3 ? 'a' : 'b' }), id));
+      const name = config('OneBySegment', { segmentBy: 'rack', minimumHealthyHostsPerSegment: { type: 'HOST_COUNT', value: 2 } });
+      const plan = await scheduler.planDeployment({ deploymentGroupId: s.deploymentGroupId, revisionId: s.revisionId, deploymentConfigName: name, updateOutdatedInstancesOnly: false });
+      assert.equal(plan.maxConcurrent, 1);
+      assert.deepEqual(plan.batches.map((b) => b.length), [1, 1, 1, 1, 1, 1]);
+      assert.deepEqual(plan.segments, ['a', 'a', 'a', 'b', 'b', 'b']);
+      await start(s, name);
+      assert.equal(sender.sent.length, 1, 'the rollout itself takes one host at a time');
+    });
+
     it('shows the batches of a batch list with the bake time', async () => {
       const s = seed(db, 10);
       const plan = await scheduler.planDeployment({
