@@ -7,6 +7,12 @@
 /** The path of the coordinator's WebSocket endpoint for agents (signed upgrade). */
 export const AGENT_CONNECT_PATH = '/v1/agent/connect';
 
+/**
+ * The heartbeat interval (ws ping) an agent assumes until the coordinator's coord.welcome names
+ * the one it uses, and the coordinator's own default.
+ */
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+
 /** Frames larger than this are refused before parsing. Both ends' ws maxPayload use the same. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 

@@ -10,6 +10,7 @@ import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import {
   AGENT_CONNECT_PATH,
+  DEFAULT_HEARTBEAT_MS,
   MAX_FRAME_BYTES,
   makeFrame,
   type CommandBody,
@@ -27,9 +28,6 @@ import type { AgentEventSink } from './types.ts';
 import { pathnameOf, refuseUpgrade } from './upgrade.ts';
 
 export type { AgentEventSink, AfterCommit } from './types.ts';
-
-/** Default interval of ws pings to agents. */
-export const DEFAULT_HEARTBEAT_MS = 15_000;
 
 /** How long {@link Hub.close} waits for agents to complete the close handshake. */
 const CLOSE_GRACE_MS = 2_000;
