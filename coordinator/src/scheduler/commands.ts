@@ -36,17 +36,15 @@ export function coordinatorLocation(revisionId: string): { kind: 'coordinator'; 
   return { kind: 'coordinator', path: `/v1/revisions/${revisionId}/content` };
 }
 
-/**
- * Builds a deployment's commands from one read of what they carry, for a step that dispatches
- * many hosts at once; undefined if the deployment is gone.
- */
-export function commandBuilder(spec: CommandSpec | undefined): ((commandId: string) => CommandBody) | undefined {
-  return spec && ((commandId) => toCommand(spec, commandId));
+/** Builds a deployment's commands from one read of what they carry, for a batch of many hosts. */
+export function commandBuilder(spec: CommandSpec): (commandId: string) => CommandBody {
+  return (commandId) => toCommand(spec, commandId);
 }
 
 /** The command telling a host to run `deploymentId`; undefined if the deployment is gone. */
 export async function buildCommand(store: Repositories, deploymentId: string, commandId: string): Promise<CommandBody | undefined> {
-  return commandBuilder(await store.deployments.commandSpec(deploymentId))?.(commandId);
+  const spec = await store.deployments.commandSpec(deploymentId);
+  return spec && toCommand(spec, commandId);
 }
 
 /** Commands sent to the host but not acknowledged, of deployments still in progress, oldest first. */

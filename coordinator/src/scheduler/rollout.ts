@@ -5,6 +5,7 @@
  */
 import { newId } from '../../../common/src/ids.ts';
 import type { DeploymentRow } from '../store/deployments/deployments.ts';
+import type { HostCommand } from '../store/deployments/targets.ts';
 import { commandBuilder } from './commands.ts';
 import { configFor } from './configs.ts';
 import { deadlineAfter, fail, inSeconds, iso, markStarted, succeed, type Engine } from './engine.ts';
@@ -94,7 +95,7 @@ async function apply(e: Engine, d: DeploymentRow, decision: RolloutDecision): Pr
 }
 
 /** When a running host of this deployment is failed if it reports nothing more. */
-export async function eventDeadline(e: Engine, deploymentId: string): Promise<string> {
+async function eventDeadline(e: Engine, deploymentId: string): Promise<string> {
   return deadlineAfter(e, (await e.tx.deployments.eventTimeoutOf(deploymentId)) ?? 3600);
 }
 
@@ -103,22 +104,22 @@ export async function eventDeadline(e: Engine, deploymentId: string): Promise<st
  * command to each connected one, WaitingForAgent for the rest.
  */
 async function dispatch(e: Engine, d: DeploymentRow, count: number): Promise<void> {
-  const group = await e.tx.groups.get(d.deploymentGroupId);
-  const batch = await e.tx.targets.nextBatch(d.deploymentId);
-  // The same for every host of the step (one unit of work, one `now`): read once, not per host.
-  const deadline = await eventDeadline(e, d.deploymentId);
-  const commandWith = commandBuilder(await e.tx.deployments.commandSpec(d.deploymentId));
-  const waiting = { at: iso(e), deadline: inSeconds(e, group?.agentWaitSeconds ?? 300), batch };
-  for (const instanceId of await e.tx.targets.nextPending(d.deploymentId, count)) {
-    if (e.presence.isConnected(instanceId)) {
-      const commandId = newId('c');
-      await e.tx.targets.markDispatched(d.deploymentId, instanceId, commandId, { at: iso(e), deadline, batch });
-      if (commandWith) e.out.push({ instanceId, command: commandWith(commandId) });
-    } else {
-      await e.tx.targets.markWaiting(d.deploymentId, instanceId, waiting);
-      e.log.info('agent offline; host waits for it', { deploymentId: d.deploymentId, instanceId });
-    }
+  // What is the same for every host of the batch (one unit of work, one `now`) is read once.
+  const spec = await e.tx.deployments.dispatchSpec(d.deploymentId);
+  if (!spec) return;
+  const { batch, instanceIds } = await e.tx.targets.nextPendingBatch(d.deploymentId, count);
+  const commandWith = commandBuilder(spec.command);
+  const connected: HostCommand[] = [];
+  const offline: string[] = [];
+  for (const instanceId of instanceIds) {
+    if (e.presence.isConnected(instanceId)) connected.push({ instanceId, commandId: newId('c') });
+    else offline.push(instanceId);
   }
+  await e.tx.targets.markDispatched(d.deploymentId, connected, { at: iso(e), deadline: deadlineAfter(e, spec.eventTimeoutSeconds), batch });
+  for (const h of connected) e.out.push({ instanceId: h.instanceId, command: commandWith(h.commandId) });
+  if (offline.length === 0) return;
+  await e.tx.targets.markWaiting(d.deploymentId, offline, { at: iso(e), deadline: inSeconds(e, spec.agentWaitSeconds), batch });
+  for (const instanceId of offline) e.log.info('agent offline; host waits for it', { deploymentId: d.deploymentId, instanceId });
 }
 
 /**
@@ -127,5 +128,5 @@ async function dispatch(e: Engine, d: DeploymentRow, count: number): Promise<voi
  */
 export async function dispatchWaitingHost(e: Engine, deploymentId: string, instanceId: string): Promise<void> {
   const deadline = await eventDeadline(e, deploymentId);
-  await e.tx.targets.markDispatched(deploymentId, instanceId, newId('c'), { at: iso(e), deadline });
+  await e.tx.targets.markDispatched(deploymentId, [{ instanceId, commandId: newId('c') }], { at: iso(e), deadline });
 }

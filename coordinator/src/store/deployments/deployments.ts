@@ -118,6 +118,15 @@ export interface CommandSpec {
   revision: { revisionId: string; sha256: string; bundleType: BundleType; size: number };
 }
 
+/** What dispatching hosts of a deployment needs: its command, and its group's deadlines. */
+export interface DispatchSpec {
+  command: CommandSpec;
+  /** How long a running host may stay silent (the hook timeout). */
+  eventTimeoutSeconds: number;
+  /** How long a host taken while its agent is offline waits for it. */
+  agentWaitSeconds: number;
+}
+
 /** How a deployment ended badly. */
 export interface DeploymentError {
   code: DeploymentErrorCode;
@@ -152,6 +161,8 @@ export interface DeploymentRepository {
   parametersOf(deploymentId: string): Promise<Record<string, string>>;
   /** What the deployment's commands carry; undefined if the deployment is gone. */
   commandSpec(deploymentId: string): Promise<CommandSpec | undefined>;
+  /** What dispatching its hosts needs, in one read; undefined if the deployment is gone. */
+  dispatchSpec(deploymentId: string): Promise<DispatchSpec | undefined>;
   /** The event timeout (seconds) of the deployment's group; undefined if the deployment is gone. */
   eventTimeoutOf(deploymentId: string): Promise<number | undefined>;
   /** The deployment's rollout columns, or undefined when there is no such deployment. */

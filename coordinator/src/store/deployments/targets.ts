@@ -37,7 +37,20 @@ export interface HostOutcome {
   revisionId: string;
 }
 
-/** Taking a host: when, until when it may stay silent, and (first dispatch) its batch number. */
+/** A host taken with the command it is sent. */
+export interface HostCommand {
+  instanceId: string;
+  commandId: string;
+}
+
+/** The hosts the next batch takes, and its number. */
+export interface PendingBatch {
+  /** 1 for the deployment's first batch. */
+  batch: number;
+  instanceIds: string[];
+}
+
+/** Taking hosts: when, until when they may stay silent, and (first dispatch) their batch number. */
 export interface Dispatch {
   at: string;
   deadline: string;
@@ -49,14 +62,12 @@ export interface Dispatch {
 export interface TargetRepository {
   /** Adds the hosts as Pending targets in this order, each with one Pending row per in-place lifecycle event. */
   insert(deploymentId: string, instanceIds: readonly string[]): Promise<void>;
-  /** The first `count` Pending targets, in position order. */
-  nextPending(deploymentId: string, count: number): Promise<string[]>;
-  /** The next batch number of the deployment (1 for its first dispatch). */
-  nextBatch(deploymentId: string): Promise<number>;
-  /** Takes a Pending or WaitingForAgent target: InProgress with its command id until the deadline. */
-  markDispatched(deploymentId: string, instanceId: string, commandId: string, dispatch: Dispatch): Promise<void>;
-  /** Takes a Pending target whose agent is offline: WaitingForAgent until the deadline. */
-  markWaiting(deploymentId: string, instanceId: string, dispatch: Dispatch): Promise<void>;
+  /** The next batch of the deployment: its number and the first `count` Pending targets, in position order. */
+  nextPendingBatch(deploymentId: string, count: number): Promise<PendingBatch>;
+  /** Takes Pending or WaitingForAgent targets: InProgress, each with its command id, until the deadline. */
+  markDispatched(deploymentId: string, hosts: readonly HostCommand[], dispatch: Dispatch): Promise<void>;
+  /** Takes Pending targets whose agent is offline: WaitingForAgent until the deadline. */
+  markWaiting(deploymentId: string, instanceIds: readonly string[], dispatch: Dispatch): Promise<void>;
   /** Skips every target still Pending or WaitingForAgent, and their events. */
   skipPending(deploymentId: string, at: string): Promise<void>;
   /**

@@ -91,6 +91,7 @@ function repositories(db: Db, run: Runner): Repositories {
       setRollbackInfo: deployments.setRollbackInfo,
       parametersOf: deployments.parametersOf,
       commandSpec: commands.commandSpec,
+      dispatchSpec: commands.dispatchSpec,
       eventTimeoutOf: deployments.eventTimeoutOf,
       readRollout: rollout.readRollout,
       readForDecision: rollout.readForDecision,
@@ -103,8 +104,7 @@ function repositories(db: Db, run: Runner): Repositories {
     }, run),
     targets: bind(db, {
       insert: targets.insertTargets,
-      nextPending: targets.nextPendingTargets,
-      nextBatch: targets.nextBatch,
+      nextPendingBatch: targets.nextPendingBatch,
       markDispatched: targets.markDispatched,
       markWaiting: targets.markWaiting,
       skipPending: targets.skipPendingTargets,
@@ -134,15 +134,15 @@ function repositories(db: Db, run: Runner): Repositories {
 
 /** The coordinator's store on one SQLite database. */
 export class SqliteStore implements Store {
-  readonly applications;
-  readonly configs;
-  readonly groups;
-  readonly revisions;
-  readonly instances;
-  readonly tokens;
-  readonly deployments;
-  readonly targets;
-  readonly deploymentViews;
+  readonly applications: Repositories['applications'];
+  readonly configs: Repositories['configs'];
+  readonly groups: Repositories['groups'];
+  readonly revisions: Repositories['revisions'];
+  readonly instances: Repositories['instances'];
+  readonly tokens: Repositories['tokens'];
+  readonly deployments: Repositories['deployments'];
+  readonly targets: Repositories['targets'];
+  readonly deploymentViews: Repositories['deploymentViews'];
   private readonly units: SqliteUnitsOfWork;
   /** The repositories as a unit of work sees them: each call joins the open transaction. */
   private readonly tx: UnitOfWork;
@@ -150,9 +150,17 @@ export class SqliteStore implements Store {
   /** Takes over `db` (closed by {@link close}). */
   constructor(readonly db: Db) {
     this.units = new SqliteUnitsOfWork(db);
+    // Each call on the store itself is a unit of work of its own, taking its turn.
     const own = repositories(db, (work) => this.units.call(work));
-    ({ applications: this.applications, configs: this.configs, groups: this.groups, revisions: this.revisions } = own);
-    ({ instances: this.instances, tokens: this.tokens, deployments: this.deployments, targets: this.targets, deploymentViews: this.deploymentViews } = own);
+    this.applications = own.applications;
+    this.configs = own.configs;
+    this.groups = own.groups;
+    this.revisions = own.revisions;
+    this.instances = own.instances;
+    this.tokens = own.tokens;
+    this.deployments = own.deployments;
+    this.targets = own.targets;
+    this.deploymentViews = own.deploymentViews;
     this.tx = { ...repositories(db, settle), savepoint: (work) => this.units.savepoint(work) };
   }
 

@@ -4,7 +4,7 @@
  * Callers own the transactions.
  */
 import { IN_PLACE_EVENTS, type ErrorCode } from '../../../../../protocol/src/index.ts';
-import type { Dispatch, HostOutcome, LiveTarget, UnackedCommand } from '../../deployments/targets.ts';
+import type { Dispatch, HostCommand, HostOutcome, LiveTarget, PendingBatch, UnackedCommand } from '../../deployments/targets.ts';
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
 import { FINISHED_SQL } from './deployments.ts';
@@ -39,20 +39,29 @@ export function nextBatch(db: Db, deploymentId: string): number {
   return (r.b ?? 0) + 1;
 }
 
-/** Takes a Pending or WaitingForAgent target: InProgress with its command id until the deadline. */
-export function markDispatched(db: Db, deploymentId: string, instanceId: string, commandId: string, d: Dispatch): void {
-  prepared(db,
-    `UPDATE deployment_targets SET status = 'InProgress', command_id = ?, started_at = ?, updated_at = ?, deadline_at = ?, batch = COALESCE(?, batch)
-     WHERE deployment_id = ? AND instance_id = ? AND status IN ('Pending', 'WaitingForAgent')`,
-  ).run(commandId, d.at, d.at, d.deadline, d.batch ?? null, deploymentId, instanceId);
+/** The deployment's next batch number and its first `count` Pending targets, in position order. */
+export function nextPendingBatch(db: Db, deploymentId: string, count: number): PendingBatch {
+  return { batch: nextBatch(db, deploymentId), instanceIds: nextPendingTargets(db, deploymentId, count) };
 }
 
-/** Takes a Pending target whose agent is offline: WaitingForAgent until the deadline. */
-export function markWaiting(db: Db, deploymentId: string, instanceId: string, d: Dispatch): void {
-  prepared(db,
+/** Takes Pending or WaitingForAgent targets: InProgress, each with its command id, until the deadline. */
+export function markDispatched(db: Db, deploymentId: string, hosts: readonly HostCommand[], d: Dispatch): void {
+  // One statement per host: a prepared UPDATE by primary key is cheaper here than one UPDATE
+  // over a JSON list, and the progress triggers fire per row either way.
+  const update = prepared(db,
+    `UPDATE deployment_targets SET status = 'InProgress', command_id = ?, started_at = ?, updated_at = ?, deadline_at = ?, batch = COALESCE(?, batch)
+     WHERE deployment_id = ? AND instance_id = ? AND status IN ('Pending', 'WaitingForAgent')`,
+  );
+  for (const h of hosts) update.run(h.commandId, d.at, d.at, d.deadline, d.batch ?? null, deploymentId, h.instanceId);
+}
+
+/** Takes Pending targets whose agent is offline: WaitingForAgent until the deadline. */
+export function markWaiting(db: Db, deploymentId: string, instanceIds: readonly string[], d: Dispatch): void {
+  const update = prepared(db,
     `UPDATE deployment_targets SET status = 'WaitingForAgent', updated_at = ?, deadline_at = ?, batch = COALESCE(?, batch)
      WHERE deployment_id = ? AND instance_id = ? AND status = 'Pending'`,
-  ).run(d.at, d.deadline, d.batch ?? null, deploymentId, instanceId);
+  );
+  for (const instanceId of instanceIds) update.run(d.at, d.deadline, d.batch ?? null, deploymentId, instanceId);
 }
 
 /** Skips every target still Pending or WaitingForAgent, and their events. */
