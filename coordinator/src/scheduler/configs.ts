@@ -3,6 +3,7 @@
  * ones in the store, each reduced to its minimum-healthy-hosts rule and rollout options.
  */
 import { BUILTIN_DEPLOYMENT_CONFIGS, canonicalConfigName, type DeploymentConfigView } from '../../../protocol/src/index.ts';
+import type { DeploymentConfigRow } from '../store/configs.ts';
 import type { Repositories } from '../store/store.ts';
 import { minimumHealthyHostsFor, type MinimumHealthyHosts } from './policy/minimum-healthy.ts';
 import type { RunConfig } from './policy/run-config.ts';
@@ -16,10 +17,18 @@ export async function ruleFor(store: Repositories, configName: string): Promise<
 
 /** The rule and rollout options of a built-in or custom configuration; undefined if unknown. */
 export async function configFor(store: Repositories, configName: string): Promise<RunConfig | undefined> {
+  return builtinConfig(configName) ?? customConfig(await store.configs.get(canonicalConfigName(configName)));
+}
+
+/** A built-in configuration (short names accepted) as the scheduler runs it; undefined for any other name. */
+export function builtinConfig(configName: string): RunConfig | undefined {
   const builtin = minimumHealthyHostsFor(configName);
-  if (builtin) return { rule: builtin, rollout: {} };
-  const custom = await store.configs.get(canonicalConfigName(configName));
-  return custom && { rule: custom.minimumHealthyHosts, rollout: custom.rollout };
+  return builtin && { rule: builtin, rollout: {} };
+}
+
+/** A stored custom configuration as the scheduler runs it. */
+export function customConfig(row: DeploymentConfigRow | undefined): RunConfig | undefined {
+  return row && { rule: row.minimumHealthyHosts, rollout: row.rollout };
 }
 
 function builtinView(name: string, rule: MinimumHealthyHosts): DeploymentConfigView {

@@ -7,7 +7,7 @@ import { newId } from '../../../common/src/ids.ts';
 import type { DeploymentRow } from '../store/deployments/deployments.ts';
 import type { HostCommand } from '../store/deployments/targets.ts';
 import { commandBuilder } from './commands.ts';
-import { configFor } from './configs.ts';
+import { builtinConfig, configFor, customConfig } from './configs.ts';
 import { deadlineAfter, fail, inSeconds, iso, markStarted, succeed, type Engine } from './engine.ts';
 import { decideRollout, type RolloutDecision, type RolloutSnapshot } from './policy/decide-rollout.ts';
 import { checkStartable, minimumHealthyCount } from './policy/minimum-healthy.ts';
@@ -57,15 +57,15 @@ interface Snapshot {
 }
 
 /**
- * Everything the rollout decision needs, in one read of the deployment (its row, rollout and
- * per-step counters) plus its configuration; undefined unless it is running.
+ * Everything the rollout decision needs, in one read of the deployment: its row, rollout,
+ * per-step counters and configuration; undefined unless it is running.
  */
 export async function readSnapshot(e: Engine, deploymentId: string): Promise<Snapshot | undefined> {
   const read = await e.tx.deployments.readForDecision(deploymentId);
   if (!read || read.deployment.status !== 'InProgress') return undefined;
   const { rollout, steps } = read;
   const gates = { paused: rollout.paused, approval: rollout.approval, ...(rollout.bakeUntil === undefined ? {} : { bakeUntil: rollout.bakeUntil }) };
-  const config = await configFor(e.tx, read.deployment.deploymentConfigName);
+  const config = builtinConfig(read.deployment.deploymentConfigName) ?? customConfig(read.config);
   return { deployment: read.deployment, config, rollout: { kind: rollout.kind, step: rollout.step, steps, gates } };
 }
 

@@ -13,6 +13,8 @@ import type {
   StepKind,
 } from '../../../../protocol/src/index.ts';
 
+import type { DeploymentConfigRow } from '../configs.ts';
+
 /** A stored deployment, as the scheduler needs it. */
 export interface DeploymentRow {
   deploymentId: string;
@@ -83,6 +85,8 @@ export interface StepCounts {
 /** Everything the rollout decision reads about a deployment, read at once. */
 export interface RolloutRead {
   deployment: DeploymentRow;
+  /** The custom configuration the deployment names, if it names one (built-ins are not stored). */
+  config?: DeploymentConfigRow;
   rollout: RolloutRecord;
   /** One entry per planned step (rollout.steps of them), step 1 first. */
   steps: StepCounts[];

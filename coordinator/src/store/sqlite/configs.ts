@@ -7,14 +7,16 @@ import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
 import { isUniqueViolation, parseJsonColumn } from './columns.ts';
 
-interface RawConfig {
+/** A `deployment_configs` row as SQLite returns it. */
+export interface RawConfig {
   name: string;
   minimum_healthy_hosts: string;
   rollout: string;
   created_at: string;
 }
 
-function toRow(raw: RawConfig): DeploymentConfigRow {
+/** A `deployment_configs` row as the repository returns it. */
+export function toRow(raw: RawConfig): DeploymentConfigRow {
   return {
     name: raw.name,
     minimumHealthyHosts: parseJsonColumn<MinimumHealthyHosts>(raw.minimum_healthy_hosts, 'deployment_configs.minimum_healthy_hosts'),

@@ -7,6 +7,7 @@ import type { RolloutState, StepKind } from '../../../../../protocol/src/index.t
 import type { RolloutRead, RolloutRecord, StepAssignment, StepCounts, StepGates } from '../../deployments/deployments.ts';
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
+import { toRow as toConfig, type RawConfig } from '../configs.ts';
 import { toDeployment, type RawDeployment } from './deployments.ts';
 
 /** Writes each target's step (and segment) and the deployment's step count; call after insertTargets. */
@@ -69,12 +70,19 @@ interface RawStep {
   segment: string | null;
 }
 
+/** The deployment's row with the custom configuration it names, if any (c_ columns). */
+const DECISION_SQL = `SELECT d.*, c.name AS c_name, c.minimum_healthy_hosts AS c_minimum_healthy_hosts, c.rollout AS c_rollout, c.created_at AS c_created_at
+  FROM deployments d LEFT JOIN deployment_configs c ON c.name = d.deployment_config_name WHERE d.deployment_id = ?`;
+
+type RawDecision = RawDeployment & RawRollout & { [K in keyof RawConfig as `c_${K}`]: RawConfig[K] | null };
+
 /**
- * What the rollout decision reads, in two statements: the deployment's row (rollout columns
- * included) and the per-step counters the store's triggers keep (migration 4).
+ * What the rollout decision reads, in two statements: the deployment's row (rollout columns and
+ * its custom configuration included) and the per-step counters the store's triggers keep
+ * (migration 4).
  */
 export function readForDecision(db: Db, deploymentId: string): RolloutRead | undefined {
-  const r = prepared(db, 'SELECT * FROM deployments WHERE deployment_id = ?').get(deploymentId) as (RawDeployment & RawRollout) | undefined;
+  const r = prepared(db, DECISION_SQL).get(deploymentId) as RawDecision | undefined;
   if (!r) return undefined;
   const rows = prepared(db, 'SELECT step, total, pending, in_flight, succeeded, segment FROM deployment_progress WHERE deployment_id = ?').all(deploymentId) as RawStep[];
   const steps: StepCounts[] = [];
@@ -85,7 +93,11 @@ export function readForDecision(db: Db, deploymentId: string): RolloutRead | und
     const failed = p.total - p.pending - p.in_flight - p.succeeded;
     steps[p.step - 1] = { total: p.total, pending: p.pending, inFlight: p.in_flight, succeeded: p.succeeded, failed, segment: p.segment };
   }
-  return { deployment: toDeployment(r), rollout: toRollout(r), steps };
+  const read: RolloutRead = { deployment: toDeployment(r), rollout: toRollout(r), steps };
+  if (r.c_name !== null && r.c_minimum_healthy_hosts !== null && r.c_rollout !== null && r.c_created_at !== null) {
+    read.config = toConfig({ name: r.c_name, minimum_healthy_hosts: r.c_minimum_healthy_hosts, rollout: r.c_rollout, created_at: r.c_created_at });
+  }
+  return read;
 }
 
 /** Moves the deployment into a later step with the gates it starts with (no bake: none). */
