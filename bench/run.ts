@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only fleet,agent,hooks,unpack,journal] [--sizes 100,1000,10000]
+ * `npm run bench [-- --quick] [--only cli,fleet,agent,hooks,unpack,journal] [--sizes 100,1000,10000]
  * [--cap-seconds 120] [--cpu-prof DIR] [--output FILE]`:
  * runs Deckhand's benchmarks, prints one table and writes bench/results/latest.json.
  * Never part of `npm test`.
@@ -10,12 +10,14 @@ import { parseArgs } from 'node:util';
 import { startAgentBench, type AgentBench } from './agent/bench.ts';
 import { runFleetBench } from './fleet/bench.ts';
 import { runHookBench } from './hooks.ts';
+import { runCliBench } from './cli.ts';
 import { runJournalBench } from './journal/bench.ts';
 import { runUnpackBench } from './unpack/bench.ts';
+import { runSmallFilesBench } from './unpack/small-files.ts';
 import { formatNotes, formatTable, writeResults, type Figures } from './lib/figures.ts';
 import { openFileLimit } from './lib/proc.ts';
 
-const SECTIONS = ['fleet', 'agent', 'hooks', 'unpack', 'journal'] as const;
+const SECTIONS = ['cli', 'fleet', 'agent', 'hooks', 'unpack', 'journal'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -93,6 +95,7 @@ async function runLocalSections(opts: Options, figures: Figures): Promise<void> 
   if (opts.only.has('unpack')) {
     const tree = opts.quick ? { files: 2000, totalBytes: 24 * 1024 ** 2 } : { files: 10_000, totalBytes: 160 * 1024 ** 2 };
     await timed('unpack', () => runUnpackBench({ ...tree, randomShare: 0.6, runs: 3, log }, figures));
+    await timed('small files', () => runSmallFilesBench({ files: 2000, runs: opts.quick ? 5 : 9, log }, figures));
   }
 }
 
@@ -103,8 +106,14 @@ async function main(): Promise<void> {
   const figures: Figures = {};
   log(`bench: ${opts.quick ? 'quick' : 'full'} run of ${[...opts.only].join(', ')}; open-file limit ${openFileLimit()} (children raise theirs)`);
   await runHookSection(opts, figures);
+  if (opts.only.has('cli')) {
+    log('cli: deckhand --help and status, side by side with bare node');
+    await timed('cli', () => runCliBench(opts.quick ? 10 : 20, figures));
+  }
   let agent: AgentBench | undefined;
-  if (opts.only.has('agent')) agent = await startAgentBench({ idleSeconds: opts.quick ? 10 : 60, runs: opts.quick ? 3 : 7, log });
+  if (opts.only.has('agent')) {
+    agent = await startAgentBench({ idleSeconds: opts.quick ? 10 : 60, runs: opts.quick ? 3 : 7, outputBytes: (opts.quick ? 256 : 1024) * 1024 ** 2, log });
+  }
   await runLocalSections(opts, figures);
   if (agent !== undefined) await timed('agent (after its idle period)', () => agent.finish(figures));
   if (opts.only.has('fleet')) {

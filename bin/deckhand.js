@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx's loader, so the repository needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled binary (dist/, made by `npm run build`, which `npm install` runs).
+import { runBuilt } from './run-built.js';
 
-register();
-await import('../cli/src/main.ts');
+await runBuilt('deckhand');

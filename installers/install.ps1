@@ -47,27 +47,34 @@ function Invoke-Native([string]$Exe, [string[]]$Arguments) {
   return $out
 }
 
+# The package carries its own node.exe (runtime\node.exe); -Node names another one (20 or later).
 function Find-Node {
-  $exe = $Node
-  if (-not $exe) { $cmd = Get-Command node.exe -ErrorAction SilentlyContinue; if ($cmd) { $exe = $cmd.Source } }
-  if (-not $exe -or -not (Test-Path -LiteralPath $exe)) { throw 'install.ps1: Node.js 20 or later is needed: install it from https://nodejs.org or pass -Node PATH' }
-  $major = [int](& $exe -p 'process.versions.node.split(".")[0]')
-  if ($major -lt 20) { throw "install.ps1: $exe is Node.js $(& $exe --version); Deckhand needs 20 or later" }
-  return (Resolve-Path -LiteralPath $exe).Path
+  if (-not $Node) { return '' }
+  if (-not (Test-Path -LiteralPath $Node)) { throw "install.ps1: -Node $Node does not exist" }
+  $major = [int](& $Node -p 'process.versions.node.split(".")[0]')
+  if ($major -lt 20) { throw "install.ps1: $Node is Node.js $(& $Node --version); Deckhand needs 20 or later" }
+  return (Resolve-Path -LiteralPath $Node).Path
+}
+
+# The node.exe that runs the agent from a release folder: -Node's, else the release's own.
+function Get-NodeFor([string]$NodeExe, [string]$Release) {
+  if ($NodeExe) { return $NodeExe }
+  return "$Release\runtime\node.exe"
 }
 
 function Get-Plan([string]$NodeExe, [string]$Release, [string]$ReleaseId, [switch]$Write) {
   $planArgs = @("$Release\lib\windows-service.mjs", 'plan', '--program-files', $env:ProgramFiles,
-    '--program-data', $env:ProgramData, '--node', $NodeExe, '--release-id', $ReleaseId)
+    '--program-data', $env:ProgramData, '--release-id', $ReleaseId)
+  if ($NodeExe) { $planArgs += @('--node', $NodeExe) }
   if ($Write) { $planArgs += '--write' }
-  $json = & $NodeExe @planArgs
+  $json = & (Get-NodeFor $NodeExe $Release) @planArgs
   if ($LASTEXITCODE -ne 0) { throw "install.ps1: the install plan could not be made (exit code $LASTEXITCODE)" }
   return $json | ConvertFrom-Json
 }
 
 # Waits until no deployment runs; returns the instance id, or '' when the host is not registered.
-function Wait-Idle([string]$NodeExe, $Plan) {
-  $state = & $NodeExe $Plan.agentScript upgrade-check --root $Plan.stateDir --wait $Wait
+function Wait-Idle($Plan) {
+  $state = & $Plan.nodeExe $Plan.agentScript upgrade-check --root $Plan.stateDir --wait $Wait
   if ($LASTEXITCODE -eq 75) { throw "install.ps1: a deployment is still running after $Wait s; nothing was changed: run the installer again when it is over" }
   if ($LASTEXITCODE -ne 0) { throw "install.ps1: cannot read the agent's journal in $($Plan.stateDir)" }
   $parsed = $state | ConvertFrom-Json
@@ -112,19 +119,22 @@ function Install-Agent([string]$NodeExe) {
       New-Item -ItemType Directory -Force -Path (Split-Path -Parent $plan.releaseDir) | Out-Null
       Move-Item -LiteralPath "$work\unpacked\deckhand-agent" -Destination $plan.releaseDir
     }
-    # The package has no native code: fetch better-sqlite3 built for this Windows and Node.
-    if (-not (Test-Path -LiteralPath "$($plan.releaseDir)\node_modules\better-sqlite3")) {
+    # The package carries node.exe and better-sqlite3's Node-API binary for Windows; under -Node,
+    # an older Node.js (20) may need better-sqlite3 12, which npm fetches.
+    & $plan.nodeExe $plan.agentScript self-check | Out-Null
+    if ($LASTEXITCODE -ne 0) {
+      if (-not $NodeExe) { throw 'install.ps1: the agent package does not run on this host (deckhand-agent self-check failed)' }
       Push-Location $plan.releaseDir
       try { Invoke-Native 'npm.cmd' @('install', '--omit=dev', '--no-audit', '--no-fund') | Out-Null } finally { Pop-Location }
     }
-    $instanceId = Wait-Idle $NodeExe $plan
+    $instanceId = Wait-Idle $plan
     if ($instanceId) {
       Say "upgrading $instanceId in place (its identity and journal stay in $($plan.stateDir))"
     } else {
       if (-not $Token) { throw 'install.ps1: this host is not registered yet: -Token is required' }
       $registerArgs = @($plan.agentScript, 'register', '--coordinator', $url, '--token', $Token, '--root', $plan.stateDir)
       foreach ($t in $Tag) { $registerArgs += @('--tag', $t) }
-      $instanceId = Invoke-Native $NodeExe $registerArgs
+      $instanceId = Invoke-Native $plan.nodeExe $registerArgs
       Say "registered this host as $instanceId"
     }
     $service = Get-Service -Name $plan.serviceName -ErrorAction SilentlyContinue
@@ -149,13 +159,13 @@ function Uninstall-Agent([string]$NodeExe) {
   $release = Get-ChildItem -LiteralPath $releases -Directory -ErrorAction SilentlyContinue | Select-Object -First 1
   if (-not $release) { throw "install.ps1: no Deckhand agent is installed under $releases" }
   $plan = Get-Plan $NodeExe $release.FullName $release.Name
-  $instanceId = Wait-Idle $NodeExe $plan
+  $instanceId = Wait-Idle $plan
   if (Get-Service -Name $plan.serviceName -ErrorAction SilentlyContinue) {
     Invoke-Native $plan.winswExe @('stop') | Out-Null
     Invoke-Native $plan.winswExe @('uninstall') | Out-Null
   }
   if ($instanceId -and -not $KeepRegistration) {
-    Invoke-Native $NodeExe @($plan.agentScript, 'deregister', '--root', $plan.stateDir) | Out-Null
+    Invoke-Native $plan.nodeExe @($plan.agentScript, 'deregister', '--root', $plan.stateDir) | Out-Null
   }
   if ($DryRun) { return }
   Remove-Item -LiteralPath $plan.installDir -Recurse -Force

@@ -26,8 +26,21 @@ Usage: install.sh [--coordinator URL] [--token TOKEN] [--tag KEY=VALUE ...] [opt
   --state-dir DIR       identity and journal (default /var/lib/deckhand)
   --log-dir DIR         default /var/log/deckhand
   --unit-dir DIR        default /etc/systemd/system
-  --node PATH           Node.js 20 or later (default: node on PATH)
+  --node PATH           run the agent on this Node.js (20 or later) instead of the
+                        runtime the package carries (default: the package's)
   --wait SECONDS        how long an upgrade waits for a running deployment (default 3600)
+  --reboot-command CMD  what the agent runs when a hook asks for a reboot (exit 194);
+                        without it such a hook fails (agent.yml rebootCommand)
+  --download-stall-seconds N
+                        a bundle download silent for N seconds fails and is retried
+  --proxy URL           HTTP(S) proxy for the coordinator and downloads (agent.yml proxy)
+  --no-proxy LIST       hosts reached without the proxy, NO_PROXY's format
+  --log-level LEVEL     error, warn, info or debug (agent.yml logLevel)
+  --trusted-key FILE_OR_KEY
+                        a minisign public key (a .pub file or its RW... line) that revisions
+                        must be signed with; repeatable (agent.yml trustedKeys)
+                        These six are written to CONFIG_DIR/agent.yml, kept across upgrades;
+                        given again, they replace what is there.
   --no-start            install and enable the unit, but do not (re)start it
   --dry-run             print what would be done, change nothing
   --uninstall           stop and remove the agent, and deregister the host
@@ -71,6 +84,32 @@ add_tag() {
 "
 }
 
+# Settings for agent.yml, one --flag=value a line; passed to config-write as given.
+add_setting() {
+  case $2 in
+    *'
+'*) usage_error "$1 must be one line" ;;
+  esac
+  # --flag=value, so that a value starting with a dash stays a value.
+  SETTINGS="${SETTINGS}${1}=${2}
+"
+}
+
+# Writes the agent.yml settings given as options (creating the file on a first install); a bad
+# value is refused before anything else changes.
+write_settings() {
+  mkdir -p "$CONFIG_DIR"
+  set -f
+  old_ifs=$IFS
+  IFS='
+'
+  # shellcheck disable=SC2086 # split on newlines only, so values keep their spaces
+  set -- $SETTINGS
+  IFS=$old_ifs
+  set +f
+  agent "$RELEASE" config-write --file "$CONFIG_DIR/agent.yml" "$@" || die "the agent settings were refused; nothing was changed"
+}
+
 parse_args() {
   while [ "$#" -gt 0 ]; do
     case $1 in
@@ -84,6 +123,8 @@ parse_args() {
       --unit-dir) need_value "$@"; UNIT_DIR=$2; shift ;;
       --node) need_value "$@"; NODE=$2; shift ;;
       --wait) need_value "$@"; WAIT=$2; shift ;;
+      --reboot-command | --download-stall-seconds | --proxy | --no-proxy | --log-level | --trusted-key)
+        need_value "$@"; add_setting "$1" "$2"; shift ;;
       --no-start) NO_START=1 ;;
       --dry-run) DRY_RUN=1 ;;
       --uninstall) UNINSTALL=1 ;;
@@ -120,14 +161,25 @@ resolve_paths() {
   UNIT_FILE=$UNIT_DIR/$SERVICE.service
 }
 
-find_node() {
-  [ -n "$NODE" ] || NODE=$(command -v node || true)
-  if [ -z "$NODE" ] || [ ! -x "$NODE" ]; then
-    die "Node.js 20 or later is needed: install it (your distribution's nodejs package or https://nodejs.org) or pass --node PATH"
-  fi
+# The package carries its own Node.js; --node (or an earlier install's) names another one.
+check_node() {
+  [ -n "$NODE" ] || return 0
+  [ -x "$NODE" ] || die "--node $NODE is not an executable file"
   check_path --node "$NODE"
   major=$("$NODE" -p 'process.versions.node.split(".")[0]' </dev/null) || die "cannot run $NODE"
   [ "$major" -ge 20 ] || die "$NODE is Node.js $("$NODE" --version </dev/null); Deckhand needs 20 or later"
+}
+
+# The Node.js that runs the agent from a release: --node's, else the release's own.
+node_of() {
+  if [ -n "$NODE" ]; then printf '%s\n' "$NODE"; else printf '%s\n' "$1/runtime/bin/node"; fi
+}
+
+# Any Node.js, for the rare host with neither curl, wget nor sha256sum.
+fallback_node() {
+  fallback=${NODE:-$(command -v node || true)}
+  [ -n "$fallback" ] || die "$1 is needed (or Node.js on PATH): install curl"
+  printf '%s\n' "$fallback"
 }
 
 # systemctl when systemd runs this host; DECKHAND_SYSTEMCTL names another one (tests).
@@ -156,7 +208,7 @@ download() {
   elif command -v wget >/dev/null 2>&1; then
     wget -q -O "$2" "$1" </dev/null
   else
-    "$NODE" -e 'const [u, f] = process.argv.slice(1); fetch(u).then(async (r) => { if (!r.ok) throw new Error("HTTP " + r.status); require("fs").writeFileSync(f, Buffer.from(await r.arrayBuffer())); }).catch((e) => { console.error(u + ": " + e.message); process.exit(1); });' "$1" "$2" </dev/null
+    "$(fallback_node 'curl or wget')" -e 'const [u, f] = process.argv.slice(1); fetch(u).then(async (r) => { if (!r.ok) throw new Error("HTTP " + r.status); require("fs").writeFileSync(f, Buffer.from(await r.arrayBuffer())); }).catch((e) => { console.error(u + ": " + e.message); process.exit(1); });' "$1" "$2" </dev/null
   fi
 }
 
@@ -164,7 +216,7 @@ sha256_of() {
   if command -v sha256sum >/dev/null 2>&1; then
     sha256sum "$1" | cut -d ' ' -f 1
   else
-    "$NODE" -e 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync(process.argv[1])).digest("hex") + "\n")' "$1" </dev/null
+    "$(fallback_node sha256sum)" -e 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync(process.argv[1])).digest("hex") + "\n")' "$1" </dev/null
   fi
 }
 
@@ -188,9 +240,14 @@ fetch_release() {
   fi
 }
 
-# The package carries better-sqlite3 built for one Node ABI; fetch one for this Node otherwise.
+# The package's better-sqlite3 is built for its own runtime; under --node, fetch one that fits.
 check_native() {
-  if (cd "$RELEASE" && "$NODE" -e 'new (require("better-sqlite3"))(":memory:").close()' </dev/null) >/dev/null 2>&1; then
+  if [ -z "$NODE" ]; then
+    [ -x "$RELEASE/runtime/bin/node" ] || die "the agent package carries no Node.js runtime: pass --node PATH"
+    agent "$RELEASE" self-check >/dev/null || die "the agent package does not run on this host"
+    return 0
+  fi
+  if "$NODE" "$RELEASE/bin/deckhand-agent.js" self-check </dev/null >/dev/null 2>&1; then
     return 0
   fi
   command -v npm >/dev/null 2>&1 || die "the packaged better-sqlite3 does not load with Node.js $("$NODE" --version) and npm is not installed to fetch one that does"
@@ -202,7 +259,7 @@ check_native() {
 agent() {
   release=$1
   shift
-  "$NODE" "$release/bin/deckhand-agent.js" "$@" </dev/null
+  "$(node_of "$release")" "$release/bin/deckhand-agent.js" "$@" </dev/null
 }
 
 # Waits (up to --wait) until no deployment runs here; sets REGISTERED and INSTANCE_ID.
@@ -222,8 +279,10 @@ wait_until_idle() {
 register() {
   [ -n "$TOKEN" ] || usage_error "this host is not registered yet: --token is required"
   mkdir -p "$STATE_DIR"
-  chmod 700 "$STATE_DIR"
-  set -- register --coordinator "$COORDINATOR" --token "$TOKEN" --root "$STATE_DIR"
+  # Traversable, not listable: a hook with runas must reach its script under deployments/; the
+  # agent keeps its identity and journal private inside (0700 and 0600).
+  chmod 711 "$STATE_DIR"
+  set -- register --coordinator "$COORDINATOR" --token "$TOKEN" --root "$STATE_DIR" --config "$CONFIG_DIR/agent.yml"
   # One tag a line; no globbing of tag values.
   set -f
   old_ifs=$IFS
@@ -265,7 +324,10 @@ ENV
 # The unit from the package, with this install's paths.
 write_unit() {
   mkdir -p "$UNIT_DIR"
-  sed -e "s|/usr/bin/node |$NODE |" \
+  # Without --node the template's runtime path is right once the prefix is replaced.
+  node_expr=s/^//
+  [ -z "$NODE" ] || node_expr="s|^ExecStart=/opt/deckhand-agent/current/runtime/bin/node |ExecStart=$NODE |"
+  sed -e "$node_expr" \
     -e "s|/opt/deckhand-agent/|$PREFIX/|g" \
     -e "s|/var/lib/deckhand\\([/ ]\\)|$STATE_DIR\\1|g" -e "s|/var/lib/deckhand\$|$STATE_DIR|" \
     -e "s|/var/log/deckhand/|$LOG_DIR/|g" \
@@ -293,7 +355,7 @@ print_plan() {
   say "dry run: would $action"
   printf '  coordinator  %s\n  package      %s/v1/agent/package?platform=linux-%s\n' "$COORDINATOR" "$COORDINATOR" "$(uname -m)"
   printf '  node         %s\n  prefix       %s\n  config       %s\n  state        %s\n  logs         %s\n  unit         %s\n' \
-    "$NODE" "$PREFIX" "$CONFIG_DIR" "$STATE_DIR" "$LOG_DIR" "$UNIT_FILE"
+    "${NODE:-the Node.js runtime in the package}" "$PREFIX" "$CONFIG_DIR" "$STATE_DIR" "$LOG_DIR" "$UNIT_FILE"
   [ -n "$SYSTEMCTL" ] || say "systemd is not running here: the unit would be written but not started"
 }
 
@@ -304,6 +366,7 @@ install_agent() {
   trap 'rm -rf "$WORK"' EXIT
   fetch_release
   check_native
+  write_settings
   wait_until_idle "$RELEASE"
   if [ "$REGISTERED" = 1 ]; then
     say "upgrading $INSTANCE_ID in place (its identity and journal stay in $STATE_DIR)"
@@ -339,7 +402,7 @@ remove() {
 }
 
 uninstall_agent() {
-  if [ -x "$PREFIX/current/bin/deckhand-agent.js" ] && [ -n "$NODE" ]; then
+  if [ -x "$PREFIX/current/bin/deckhand-agent.js" ] && [ -x "$(node_of "$PREFIX/current")" ]; then
     [ "$DRY_RUN" = 1 ] || wait_until_idle "$PREFIX/current"
   fi
   if [ -n "$SYSTEMCTL" ] && [ -f "$UNIT_FILE" ]; then
@@ -347,7 +410,7 @@ uninstall_agent() {
     run "$SYSTEMCTL" disable "$SERVICE" || true
   fi
   if [ "$KEEP_REGISTRATION" = 0 ] && [ -f "$STATE_DIR/agent.db" ]; then
-    run "$NODE" "$PREFIX/current/bin/deckhand-agent.js" deregister --root "$STATE_DIR" </dev/null ||
+    run "$(node_of "$PREFIX/current")" "$PREFIX/current/bin/deckhand-agent.js" deregister --root "$STATE_DIR" </dev/null ||
       die "could not deregister this host; the service is stopped and its files are still here: run --uninstall again, or add --keep-registration"
   fi
   remove "$UNIT_FILE"
@@ -363,14 +426,14 @@ uninstall_agent() {
 }
 
 main() {
-  COORDINATOR='' TOKEN=${DECKHAND_REGISTRATION_TOKEN:-} TAGS='' PREFIX='' CONFIG_DIR='' STATE_DIR='' LOG_DIR=''
+  COORDINATOR='' TOKEN=${DECKHAND_REGISTRATION_TOKEN:-} TAGS='' SETTINGS='' PREFIX='' CONFIG_DIR='' STATE_DIR='' LOG_DIR=''
   UNIT_DIR='' NODE='' WAIT=3600 NO_START=0 DRY_RUN=0 UNINSTALL=0 KEEP_REGISTRATION=0 INSTANCE_ID=''
   parse_args "$@"
   resolve_paths
   if [ "$(id -u)" != 0 ] && [ -z "${DECKHAND_INSTALL_ROOT:-}" ] && [ "$DRY_RUN" = 0 ]; then
     die "run this as root (curl -fsSL .../install.sh | sudo sh -s -- ...)"
   fi
-  find_node
+  check_node
   find_systemctl
   if [ "$UNINSTALL" = 1 ]; then uninstall_agent; else install_agent; fi
 }

@@ -8,13 +8,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { systemClock, sleep } from '../../common/src/clock.ts';
-import { createLogger, type Logger } from '../../common/src/logger.ts';
+import { closeLogger, createLogger, type Logger } from '../../common/src/logger.ts';
 import { DeckhandError, type PreflightResultBody } from '../../protocol/src/index.ts';
 import { appSpecValidate } from './commands/appspec-validate.ts';
 import { runLocal } from './commands/local.ts';
 import { runPreflight } from './commands/preflight.ts';
-import { revisionOps, revisionSources } from './commands/revision-wiring.ts';
+import { revisionOps } from './commands/revision-wiring.ts';
 import { parseAgentArgs, UsageError, type RegisterCommand, type RunCommand } from './config/cli.ts';
+import { ConfigFileError, loadAgentConfig, type AgentFileConfig } from './config/file.ts';
+import { applyProxySettings } from '../../common/src/proxy.ts';
+import { compileRunSettings, type RunSettings } from './config/run-settings.ts';
+import { configWriteCommand } from './commands/config-write.ts';
+import { selfCheckCommand } from './commands/self-check.ts';
 import { deregisterCommand } from './commands/deregister.ts';
 import { upgradeCheckCommand } from './commands/upgrade-check.ts';
 import { buildHookEnv, createHookRunner } from './hooks/index.ts';
@@ -25,6 +30,7 @@ import { basicInventory, collectInventory } from './inventory/collect.ts';
 import { InventoryRefresher } from './inventory/refresh.ts';
 import { Journal } from './journal/journal.ts';
 import { lockRoot, type RootLock } from './journal/root-lock.ts';
+import { prepareRoot } from './journal/root-layout.ts';
 import type { StoredIdentity } from './journal/types.ts';
 import { DeploymentQueue } from './lifecycle/queue.ts';
 import { currentBootId } from './lifecycle/reboot.ts';
@@ -51,9 +57,12 @@ function openJournal(root: string): Journal {
   return Journal.open(path.join(root, 'agent.db'));
 }
 
-/** Creates the root if needed and takes its lock (one agent per root); an exit code when another agent holds it. */
+/**
+ * Creates the root if needed with its modes (journal/root-layout.ts) and takes its lock (one
+ * agent per root); an exit code when another agent holds it.
+ */
 function lockOrFail(root: string): RootLock | number {
-  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  prepareRoot(root);
   try {
     return lockRoot(root);
   } catch (err) {
@@ -62,7 +71,22 @@ function lockOrFail(root: string): RootLock | number {
   }
 }
 
+/** The contents of `--ca-file`, or an exit code when it cannot be read (nothing written yet). */
+function readCaFile(file: string | undefined): string | undefined | number {
+  if (file === undefined) return undefined;
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    return fail(`cannot read --ca-file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, EXIT.usage);
+  }
+}
+
 async function register(cmd: RegisterCommand): Promise<number> {
+  const caPem = readCaFile(cmd.caFile);
+  if (typeof caPem === 'number') return caPem;
+  const settings = fileSettings(cmd.configFile);
+  if (typeof settings === 'number') return settings;
+  applyProxySettings(process.env, settings.proxy, settings.noProxy);
   const lock = lockOrFail(cmd.root);
   if (typeof lock === 'number') return lock;
   const journal = openJournal(cmd.root);
@@ -74,6 +98,8 @@ async function register(cmd: RegisterCommand): Promise<number> {
       hostname: cmd.hostname ?? os.hostname(),
       tags: cmd.tags,
       journal,
+      ...(cmd.caSha256 === undefined ? {} : { caSha256: cmd.caSha256 }),
+      ...(caPem === undefined ? {} : { caPem, caSource: cmd.caFile ?? '--ca-file' }),
     });
     process.stdout.write(cmd.json ? `${JSON.stringify({ instanceId: identity.instanceId })}\n` : `${identity.instanceId}\n`);
     return EXIT.ok;
@@ -84,13 +110,6 @@ async function register(cmd: RegisterCommand): Promise<number> {
     journal.close();
     lock.release();
   }
-}
-
-/** Ends the logger and waits (briefly) for its transports to flush. */
-async function closeLogger(logger: Logger): Promise<void> {
-  const finished = new Promise<void>((resolve) => logger.once('finish', () => resolve()));
-  logger.end();
-  await Promise.race([finished, sleep(systemClock, 2000)]);
 }
 
 function installCrashHandlers(logger: Logger): void {
@@ -134,11 +153,12 @@ interface Agent {
 }
 
 /** Builds every concrete part and wires them; the only place that does. */
-function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
+function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   const { journal, identity, privateKey } = setup;
   const clock = systemClock;
   const sign = (method: string, p: string) => signRequest({ instanceId: identity.instanceId, privateKey }, method, p, clock.now());
   const inventoryOpts = { root: cmd.root, agentVersion: AGENT_VERSION };
+  const appSpec = cmd.yamlOctalModes === undefined ? {} : { appSpec: { yamlOctalModes: cmd.yamlOctalModes } };
   let link: AgentLink | undefined;
   const refresher = new InventoryRefresher({
     clock,
@@ -147,34 +167,35 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
     publish: (inventory) => link?.sendInventory(inventory),
     initial: basicInventory(inventoryOpts),
   });
+  const coordinator = { url: identity.coordinatorUrl, sign, ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}) };
   const queue = new DeploymentQueue({
     clock,
     logger,
     journal,
     hooks: createHookRunner({ clock }),
-    revision: revisionOps,
-    ...revisionSources(),
+    revision: revisionOps({
+      ...(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }),
+      ...appSpec,
+      trust: { keys: cmd.trustedKeys, counters: { highestCounter: (app) => journal.highestCounter(app), recordCounter: (app, n) => journal.recordCounter(app, n) } },
+    }),
     buildEnv: buildHookEnv,
-    sign,
+    coordinator,
     instanceId: identity.instanceId,
-    coordinatorUrl: identity.coordinatorUrl,
     root: cmd.root,
     ...(cmd.destRoot === undefined ? {} : { destRoot: cmd.destRoot }),
     os: process.platform === 'win32' ? 'windows' : 'linux',
     reporter: { sendLog: (body) => void link?.sendLog(body) },
-    ...(cmd.rebootCommand === undefined ? {} : { rebootCommand: cmd.rebootCommand }),
-    bootId: () => currentBootId(cmd.bootIdFile),
-    ...(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }),
+    reboot: { ...(cmd.rebootCommand === undefined ? {} : { command: cmd.rebootCommand }), bootId: () => currentBootId(cmd.bootIdFile) },
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
   const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack });
-  const coordinator = { url: identity.coordinatorUrl, sign };
   const reply = (body: PreflightResultBody): boolean => link?.send('agent.preflight.result', body) ?? false;
-  const preflight = new RemotePreflight({ logger, root: cmd.root, destRoot: cmd.destRoot, coordinator, reply });
+  const preflight = new RemotePreflight({ logger, root: cmd.root, destRoot: cmd.destRoot, coordinator, reply, ...appSpec });
   const started = new AgentLink({
     clock,
     logger,
     coordinatorUrl: identity.coordinatorUrl,
+    ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}),
     instanceId: identity.instanceId,
     agentVersion: AGENT_VERSION,
     sign,
@@ -205,15 +226,57 @@ function wireAgent(cmd: RunCommand, setup: RunSetup, logger: Logger): Agent {
   };
 }
 
+/** Where agent.yml is looked for when --config names no file. */
+const DEFAULT_CONFIG_FILE =
+  process.platform === 'win32'
+    ? path.win32.join(process.env['ProgramData'] ?? 'C:\\ProgramData', 'Deckhand', 'agent.yml')
+    : '/etc/deckhand/agent.yml';
+
+/** agent.yml (named, or the default when it exists); an exit code when it is bad. */
+function fileSettings(configFile: string | undefined): AgentFileConfig | number {
+  try {
+    return loadAgentConfig(configFile ?? DEFAULT_CONFIG_FILE, configFile !== undefined);
+  } catch (err) {
+    if (err instanceof ConfigFileError) return fail(err.message, EXIT.usage);
+    throw err;
+  }
+}
+
+/** The run flags over agent.yml; an exit code when the file is bad (nothing has started yet). */
+function runSettings(cmd: RunCommand): RunSettings | number {
+  const file = fileSettings(cmd.configFile);
+  if (typeof file === 'number') return file;
+  const settings = compileRunSettings(cmd, file);
+  applyProxySettings(process.env, settings.proxy, settings.noProxy);
+  return settings;
+}
+
+/** A URL without its user name and password. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '';
+      u.password = '';
+    }
+    return u.toString();
+  } catch {
+    // Not a URL (the file check lets only URLs through); nothing of it is worth logging.
+    return '[unparseable]';
+  }
+}
+
 /** Runs the agent until SIGTERM/SIGINT; resolves with the exit code. */
-async function run(cmd: RunCommand): Promise<number> {
+async function run(flags: RunCommand): Promise<number> {
+  const cmd = runSettings(flags);
+  if (typeof cmd === 'number') return cmd;
   // Held until the agent stops; the kernel releases it however else the agent ends.
   const lock = lockOrFail(cmd.root);
   if (typeof lock === 'number') return lock;
   const setup = loadSetup(cmd);
   if (typeof setup === 'number') return setup;
-  fs.mkdirSync(path.join(cmd.root, 'logs'), { recursive: true });
-  const root = createLogger({ service: 'agent', level: cmd.logLevel, file: path.join(cmd.root, 'logs', 'agent.log') });
+  fs.mkdirSync(path.join(cmd.root, 'logs'), { recursive: true, mode: 0o700 });
+  const root = createLogger({ service: 'agent', level: cmd.logLevel, file: path.join(cmd.root, 'logs', 'agent.log'), ...cmd.log });
   installCrashHandlers(root);
   const logger = root.child({ instanceId: setup.identity.instanceId });
   logger.info('agent starting', {
@@ -221,6 +284,17 @@ async function run(cmd: RunCommand): Promise<number> {
     root: cmd.root,
     destRoot: cmd.destRoot,
     coordinatorUrl: setup.identity.coordinatorUrl,
+    // The compiled settings, once (credentials in a proxy URL are not logged).
+    settings: {
+      logLevel: cmd.logLevel,
+      rebootCommand: cmd.rebootCommand,
+      downloadStallMs: cmd.downloadStallMs,
+      proxy: cmd.proxy === undefined ? undefined : redactUrl(cmd.proxy),
+      noProxy: cmd.noProxy,
+      log: cmd.log,
+      trustedKeys: cmd.trustedKeys.map((k) => k.keyId),
+      pinnedCa: setup.identity.pinnedCa?.sha256,
+    },
   });
   const agent = wireAgent(cmd, setup, logger);
   const stopped = new Promise<number>((resolve) => {
@@ -242,9 +316,15 @@ async function run(cmd: RunCommand): Promise<number> {
 
 /** Runs one invocation of deckhand-agent; resolves with its exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === 'version') {
+    process.stdout.write(`${AGENT_VERSION}\n`);
+    return EXIT.ok;
+  }
   // The installers' commands (issue 7) parse their own arguments.
   if (argv[0] === 'upgrade-check') return upgradeCheckCommand(argv.slice(1), systemClock);
   if (argv[0] === 'deregister') return deregisterCommand(argv.slice(1), systemClock);
+  if (argv[0] === 'config-write') return configWriteCommand(argv.slice(1));
+  if (argv[0] === 'self-check') return selfCheckCommand(COMMAND_IO.out, COMMAND_IO.err);
   let cmd;
   try {
     cmd = parseAgentArgs(argv);
@@ -255,6 +335,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   switch (cmd.kind) {
     case 'help':
       process.stdout.write(`${cmd.text}\n`);
+      return EXIT.ok;
+    case 'version':
+      process.stdout.write(`${AGENT_VERSION}\n`);
       return EXIT.ok;
     case 'register':
       return register(cmd);

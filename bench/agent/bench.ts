@@ -12,6 +12,7 @@ import { memoryKb, stopProcess } from '../lib/proc.ts';
 import { median } from '../lib/stats.ts';
 import { timedAgentDeployment, type AgentDeployment } from './deploy.ts';
 import { measureLocal } from './local.ts';
+import { measureOutputVolume } from './output.ts';
 import { startAgentSetup, type AgentSetup } from './real-agent.ts';
 
 /** Options of {@link startAgentBench}. */
@@ -20,6 +21,8 @@ export interface AgentBenchOptions {
   idleSeconds: number;
   /** Timed deployments (after one warm-up). */
   runs: number;
+  /** Hook output of the output-volume deployment, bytes. */
+  outputBytes: number;
   log(line: string): void;
 }
 
@@ -59,6 +62,8 @@ export async function startAgentBench(opts: AgentBenchOptions): Promise<AgentBen
         const idle = memoryKb(setup.agentPid);
         out['agent_idle_rss_mb'] = figure(idle.rss / 1024, 'MB', `VmRSS ${opts.idleSeconds} s after start, connected, before any deployment (VmHWM then ${(idle.hwm / 1024).toFixed(1)} MB)`);
         await measureDeployments(setup, opts, out);
+        const peak = await measureOutputVolume(setup, dir, opts.outputBytes, out);
+        opts.log(`  agent with ${opts.outputBytes / 1024 ** 2} MiB of hook output: peak RSS ${(peak / 1024).toFixed(1)} MB`);
         await measureLocal(setup.bundleFile, dir, opts.runs, out);
       } finally {
         await stopProcess(setup.agent);

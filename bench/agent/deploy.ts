@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../common/src/sqlite.ts';
 import type { DeploymentSummary, DeploymentView } from '../../protocol/src/index.ts';
 import { memoryKb } from '../lib/proc.ts';
 import type { AgentSetup } from './real-agent.ts';
@@ -38,7 +38,7 @@ function eventBreakdown(host: DeploymentView['targets'][number], receivedAt: str
 
 /** When the agent journaled the command of `deploymentId` (ISO time). */
 function commandReceivedAt(root: string, deploymentId: string): string {
-  const db = new Database(path.join(root, 'agent.db'), { readonly: true, fileMustExist: true });
+  const db = openSqlite(path.join(root, 'agent.db'), { readonly: true, fileMustExist: true });
   try {
     const row = db.prepare('SELECT received_at FROM commands WHERE deployment_id = ?').get(deploymentId) as { received_at: string } | undefined;
     if (!row) throw new Error(`the agent's journal has no command for ${deploymentId}`);
@@ -49,16 +49,16 @@ function commandReceivedAt(root: string, deploymentId: string): string {
 }
 
 async function waitTerminal(setup: AgentSetup, deploymentId: string): Promise<DeploymentView> {
-  for (let waited = 0; waited < 120_000; waited += 10) {
+  for (let waited = 0; waited < 600_000; waited += 10) {
     const view = await setup.coordinator.call<DeploymentView>('GET', `/v1/deployments/${deploymentId}`);
     if (['Succeeded', 'Failed', 'Stopped'].includes(view.status)) return view;
     await delay(10);
   }
-  throw new Error(`deployment ${deploymentId} did not finish within 120 s`);
+  throw new Error(`deployment ${deploymentId} did not finish within 600 s`);
 }
 
-/** Deploys the no-op revision once and measures it; throws unless it succeeded. */
-export async function timedAgentDeployment(setup: AgentSetup): Promise<AgentDeployment> {
+/** Deploys `revisionId` (default: the no-op revision) once and measures it; throws unless it succeeded. */
+export async function timedAgentDeployment(setup: AgentSetup, revisionId = setup.target.revisionId): Promise<AgentDeployment> {
   let peakRssKb = 0;
   const sampler = setInterval(() => {
     peakRssKb = Math.max(peakRssKb, memoryKb(setup.agentPid).rss);
@@ -68,7 +68,7 @@ export async function timedAgentDeployment(setup: AgentSetup): Promise<AgentDepl
     const created = await setup.coordinator.call<DeploymentSummary>('POST', '/v1/deployments', {
       applicationName: setup.target.application,
       deploymentGroupName: setup.target.group,
-      revisionId: setup.target.revisionId,
+      revisionId,
       deploymentConfigName: 'CodeDeployDefault.AllAtOnce',
       fileExistsBehavior: 'OVERWRITE',
     });

@@ -13,14 +13,16 @@ import { packagedAgent } from '../lib/agent-entry.ts';
 const execFileP = promisify(execFile);
 
 async function timedRun(args: string[]): Promise<number> {
+  const agent = await packagedAgent();
   const start = performance.now();
-  await execFileP(process.execPath, [await packagedAgent(), ...args], { maxBuffer: 16 * 1024 * 1024 });
+  await execFileP(agent.node, [agent.script, ...args], { maxBuffer: 16 * 1024 * 1024 });
   return performance.now() - start;
 }
 
 /** True when this agent has the `local` command. */
 async function hasLocal(): Promise<boolean> {
-  const { stdout } = await execFileP(process.execPath, [await packagedAgent(), '--help']).catch(() => ({ stdout: '' }));
+  const agent = await packagedAgent();
+  const { stdout } = await execFileP(agent.node, [agent.script, '--help']).catch(() => ({ stdout: '' }));
   return /deckhand-agent local/.test(stdout);
 }
 

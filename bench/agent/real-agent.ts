@@ -12,6 +12,7 @@ import { startCoordinator, type Coordinator } from '../lib/coordinator.ts';
 import { spawnNode } from '../lib/proc.ts';
 import { packRevision, setUpDeploymentTarget, writeNoopRevision, type DeploymentTarget } from '../lib/revision.ts';
 import { packagedAgent } from '../lib/agent-entry.ts';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../installers/package/runtime.ts';
 
 const execFileP = promisify(execFile);
 
@@ -37,7 +38,8 @@ export interface AgentSetup {
 async function registerAgent(coordinator: Coordinator, root: string): Promise<string> {
   const token = await coordinator.call<RegistrationTokenView>('POST', '/v1/registration-tokens', { ttlSeconds: 600, tags: { agent: 'bench' } });
   const args = ['register', '--coordinator', coordinator.url, '--token', token.token ?? '', '--root', root, '--hostname', 'bench-host', '--json'];
-  const { stdout } = await execFileP(process.execPath, [await packagedAgent(), ...args]);
+  const agent = await packagedAgent();
+  const { stdout } = await execFileP(agent.node, [agent.script, ...args]);
   return (JSON.parse(stdout) as { instanceId: string }).instanceId;
 }
 
@@ -65,7 +67,13 @@ export async function startAgentSetup(dir: string): Promise<AgentSetup> {
   const instanceId = await registerAgent(coordinator, root);
   const fd = openSync(path.join(dir, 'agent.out.log'), 'a');
   const startedAt = performance.now();
-  const agent = spawnNode(await packagedAgent(), ['run', '--root', root, '--dest-root', destRoot], { stdio: ['ignore', fd, fd] });
+  const packaged = await packagedAgent();
+  const agent = spawnNode(packaged.script, ['run', '--root', root, '--dest-root', destRoot], {
+    node: packaged.node,
+    nodeArgs: AGENT_NODE_FLAGS,
+    env: { ...process.env, ...AGENT_ENV },
+    stdio: ['ignore', fd, fd],
+  });
   closeSync(fd);
   if (agent.pid === undefined) throw new Error('the agent did not start');
   await waitConnected(coordinator, instanceId);

@@ -3,7 +3,7 @@
  * event to be acknowledged (the coordinator commits the deployment's Succeeded in the same
  * transaction as the last host's outcome, before it acks), then check the status through the API.
  */
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../common/src/sqlite.ts';
 import type { DeploymentSummary, DeploymentView } from '../../protocol/src/index.ts';
 import type { Coordinator } from '../lib/coordinator.ts';
 import type { DeploymentTarget } from '../lib/revision.ts';
@@ -98,7 +98,7 @@ const VIEW_CHECK_MAX_HOSTS = 1000;
 
 /** Checks in the store (read-only, so the coordinator process is not loaded) that every host and the deployment Succeeded; returns the batch count. */
 function expectSucceeded(coordinator: Coordinator, deploymentId: string, hosts: number): number {
-  const db = new Database(coordinator.storeFile, { readonly: true, fileMustExist: true });
+  const db = openSqlite(coordinator.storeFile, { readonly: true, fileMustExist: true });
   try {
     const d = db.prepare('SELECT status FROM deployments WHERE deployment_id = ?').get(deploymentId) as { status: string } | undefined;
     const t = db

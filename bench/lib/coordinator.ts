@@ -40,6 +40,11 @@ export class Coordinator {
     readonly logFile: string,
   ) {}
 
+  /** The admin token the coordinator was started with, for CLI runs. */
+  get token(): string {
+    return ADMIN_TOKEN;
+  }
+
   /** The coordinator's SQLite store, for read-only checks that must not load the process. */
   get storeFile(): string {
     return path.join(this.dir, 'coordinator', 'coordinator.db');

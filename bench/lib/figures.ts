@@ -31,9 +31,13 @@ export const TARGETS: Readonly<Record<string, Target>> = {
   onebyone_batch_overhead_ms: atMost(20, 'ms'),
   agent_noop_deploy_ms: atMost(300, 'ms'),
   agent_idle_rss_mb: atMost(60, 'MB'),
+  agent_output_peak_rss_mb: atMost(100, 'MB'),
+  cli_help_vs_node_ratio: atMost(2.5, '×'),
+  cli_status_vs_node_ratio: atMost(2.5, '×'),
   hook_overhead_ratio: atMost(1.5, '×'),
   unpack_tgz_vs_gnutar_ratio: atMost(1.5, '×'),
   unpack_zip_vs_unzip_ratio: atMost(1.5, '×'),
+  small_files_vs_tar_cp_ratio: atMost(1.5, '×'),
   coordinator_kb_per_agent: atMost(50, 'KB'),
 };
 

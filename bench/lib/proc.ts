@@ -48,6 +48,8 @@ export interface SpawnNodeOptions {
   stdio?: StdioOptions;
   /** Extra node options placed before the script, e.g. `--cpu-prof`. */
   nodeArgs?: readonly string[];
+  /** The Node.js to run. @default the one running the benchmark */
+  node?: string;
 }
 
 /**
@@ -56,7 +58,7 @@ export interface SpawnNodeOptions {
  */
 export function spawnNode(script: string, args: readonly string[], opts: SpawnNodeOptions = {}): ChildProcess {
   const raise = `ulimit -n ${WANTED_NOFILE} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
-  return spawn('sh', ['-c', raise, process.execPath, ...(opts.nodeArgs ?? []), script, ...args], {
+  return spawn('sh', ['-c', raise, opts.node ?? process.execPath, ...(opts.nodeArgs ?? []), script, ...args], {
     env: opts.env ?? process.env,
     stdio: opts.stdio ?? ['ignore', 'inherit', 'inherit'],
   });

@@ -8,6 +8,8 @@ import { CliError, UsageError } from './errors.ts';
 export const CONNECTION_OPTIONS = {
   url: { type: 'string' },
   token: { type: 'string' },
+  'ca-file': { type: 'string' },
+  'ca-sha256': { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -17,6 +19,9 @@ export const CONNECTION_HELP = [
   'Connection:',
   '  --url URL        coordinator URL (env DECKHAND_URL, default http://127.0.0.1:8420)',
   '  --token TOKEN    admin API token (env DECKHAND_TOKEN)',
+  '  --ca-file PEM    trust only this CA for an https:// coordinator (env DECKHAND_CA_FILE)',
+  '  --ca-sha256 HEX  trust only the CA with this SHA-256 fingerprint (env DECKHAND_CA_SHA256);',
+  '                   without either, the system\'s CAs',
   '  --json           print exactly one JSON object on stdout',
   '  -h, --help       show this help',
 ].join('\n');
@@ -41,17 +46,35 @@ export function parseOrUsage<T>(usage: string, parse: () => T): T {
   }
 }
 
+/** Which CA the CLI trusts for an https:// coordinator: a PEM file, a pinned fingerprint, or the system's. */
+export type CaTrust = { caFile: string } | { caSha256: string } | undefined;
+
 /** Where to reach the coordinator and how to authenticate; flags win over the environment. */
 export interface Connection {
   url: string;
   token: string;
+  trust?: CaTrust;
 }
 
-/** Resolves the connection from `--url`/`--token` and DECKHAND_URL/DECKHAND_TOKEN. */
-export function resolveConnection(
-  values: { url?: string | undefined; token?: string | undefined },
-  env: NodeJS.ProcessEnv,
-): Connection {
+/** The connection flags of a parsed command line. */
+export interface ConnectionValues {
+  url?: string | undefined;
+  token?: string | undefined;
+  'ca-file'?: string | undefined;
+  'ca-sha256'?: string | undefined;
+}
+
+function resolveTrust(values: ConnectionValues, env: NodeJS.ProcessEnv): CaTrust {
+  const file = values['ca-file'] ?? env['DECKHAND_CA_FILE'];
+  const pin = values['ca-sha256'] ?? env['DECKHAND_CA_SHA256'];
+  if (file && pin) throw new CliError('give --ca-file or --ca-sha256, not both', { exitCode: 2 });
+  if (file) return { caFile: file };
+  if (pin) return { caSha256: pin };
+  return undefined;
+}
+
+/** Resolves the connection from the flags and DECKHAND_URL/DECKHAND_TOKEN/DECKHAND_CA_FILE/DECKHAND_CA_SHA256. */
+export function resolveConnection(values: ConnectionValues, env: NodeJS.ProcessEnv): Connection {
   const url = values.url ?? env['DECKHAND_URL'] ?? DEFAULT_URL;
   const token = values.token ?? env['DECKHAND_TOKEN'];
   if (token === undefined || token === '') {
@@ -62,7 +85,11 @@ export function resolveConnection(
       exitCode: 2,
     });
   }
-  return { url: url.replace(/\/+$/, ''), token };
+  const trust = resolveTrust(values, env);
+  if (trust && !url.startsWith('https://')) {
+    throw new CliError(`a CA (--ca-file or --ca-sha256) was given, so the coordinator URL must be https://, got ${url}`, { exitCode: 2 });
+  }
+  return { url: url.replace(/\/+$/, ''), token, ...(trust ? { trust } : {}) };
 }
 
 /** Parses repeated `k=v` flags into a record; a missing `=` or empty key is a usage error. */

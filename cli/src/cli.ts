@@ -2,39 +2,12 @@
  * The `deckhand` command line: picks the command, runs it, and turns any failure into one
  * clear line on stderr (plus one JSON object on stdout under --json) and an exit code.
  */
-import type { Command } from './command.ts';
 import { writeJson, writeLine, type CliContext } from './context.ts';
 import { errorJson, exitCodeOf, formatError, UsageError } from './errors.ts';
-import { applicationsCommand } from './commands/applications.ts';
-import { demoCommand } from './commands/demo.ts';
-import { deployCommand } from './commands/deploy.ts';
-import { groupsCommand } from './commands/groups.ts';
-import { instancesCommand } from './commands/instances.ts';
-import { pushCommand } from './commands/push.ts';
-import { statusCommand } from './commands/status.ts';
-import { tokensCommand } from './commands/tokens.ts';
-import { stopCommand } from './commands/stop.ts';
-import { rollbackCommand } from './commands/rollback.ts';
-import { configsCommand } from './commands/configs.ts';
-import { approveCommand, pauseCommand, resumeCommand } from './commands/rollout.ts';
+import { COMMANDS } from './commands/index.ts';
+import { DECKHAND_VERSION } from '../../common/src/version.ts';
 
-/** Every command, in the order `deckhand --help` lists them. */
-export const COMMANDS: readonly Command[] = [
-  pushCommand,
-  deployCommand,
-  statusCommand,
-  stopCommand,
-  pauseCommand,
-  resumeCommand,
-  approveCommand,
-  rollbackCommand,
-  instancesCommand,
-  groupsCommand,
-  configsCommand,
-  tokensCommand,
-  applicationsCommand,
-  demoCommand,
-];
+export { COMMANDS };
 
 /** The top-level usage text. */
 export function mainUsage(): string {
@@ -46,7 +19,7 @@ export function mainUsage(): string {
     'Commands:',
     ...lines,
     '',
-    "Run 'deckhand <command> --help' for a command's options.",
+    "Run 'deckhand <command> --help' for a command's options, 'deckhand --version' for the version.",
     'The coordinator URL and admin token come from --url/--token or DECKHAND_URL/DECKHAND_TOKEN.',
   ].join('\n');
 }
@@ -58,14 +31,18 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     writeLine(name === undefined ? ctx.stderr : ctx.stdout, mainUsage());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (command === undefined) {
+  if (name === '--version' || name === '-V' || name === 'version') {
+    writeLine(ctx.stdout, DECKHAND_VERSION);
+    return 0;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
     writeLine(ctx.stderr, `error: unknown command ${JSON.stringify(name)}`);
     writeLine(ctx.stderr, mainUsage());
     return 2;
   }
   try {
-    return await command.run(rest, ctx);
+    return await (await entry.load()).run(rest, ctx);
   } catch (err) {
     return report(err, rest.includes('--json'), ctx);
   }

@@ -1,5 +1,6 @@
 /**
- * A typed client of the coordinator's HTTP API (/v1), built on the global fetch. Every non-2xx
+ * A typed client of the coordinator's HTTP API (/v1), over node:http(s) (common/src/http-request.ts)
+ * with the CA the operator pinned, if any. Every non-2xx
  * answer becomes an {@link ApiError} with the coordinator's code, message and field; a
  * coordinator that cannot be reached becomes a {@link CliError} saying so.
  */
@@ -27,8 +28,11 @@ import type {
 import type { RolloutActionResponse } from '../../protocol/src/rollout.ts';
 import type { BundleType } from '../../protocol/src/schemas.ts';
 import { isErrorCode } from '../../protocol/src/errors.ts';
-import { ApiError, UnreachableError } from './errors.ts';
-import type { Connection } from './args.ts';
+import { readFile } from 'node:fs/promises';
+import { httpRequest, readText } from '../../common/src/http-request.ts';
+import { pinnedCaFromPem, resolvePinnedCa, TrustError } from '../../common/src/tls-trust.ts';
+import { ApiError, CliError, UnreachableError } from './errors.ts';
+import type { CaTrust, Connection } from './args.ts';
 
 /** Options of one request. */
 interface RequestOptions {
@@ -55,10 +59,13 @@ export interface DeploymentFilter {
 export class DeckhandClient {
   readonly url: string;
   readonly #token: string;
+  readonly #trust: CaTrust;
+  #ca: Promise<string[] | undefined> | undefined;
 
   constructor(connection: Connection) {
     this.url = connection.url.replace(/\/+$/, '');
     this.#token = connection.token;
+    this.#trust = connection.trust;
   }
 
   /** POST /v1/applications. */
@@ -183,25 +190,43 @@ export class DeckhandClient {
 
   async #request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.#token}`, accept: 'application/json' };
-    const init: RequestInit & { duplex?: 'half' } = { method, headers };
+    let body: string | AsyncIterable<Uint8Array> | undefined;
     if (opts.json !== undefined) {
       headers['content-type'] = 'application/json';
-      init.body = JSON.stringify(opts.json);
+      body = JSON.stringify(opts.json);
     } else if (opts.body !== undefined) {
       headers['content-type'] = 'application/octet-stream';
-      init.body = opts.body;
-      // Node's fetch requires half duplex for a streamed request body.
-      init.duplex = 'half';
+      body = opts.body;
     }
-    let res: Response;
+    const ca = await this.#trustedCa();
+    let status: number;
+    let text: string;
     try {
-      res = await fetch(this.url + path + queryString(opts.query), init);
+      const res = await httpRequest(this.url + path + queryString(opts.query), { method, headers, ...(body === undefined ? {} : { body }), ...(ca ? { ca } : {}) });
+      status = res.status;
+      text = await readText(res.body);
     } catch (err) {
       throw unreachable(this.url, err);
     }
-    const text = await res.text();
-    if (!res.ok) throw toApiError(res.status, text);
+    if (status < 200 || status > 299) throw toApiError(status, text);
     return (text === '' ? {} : JSON.parse(text)) as T;
+  }
+
+  /** The CA trusted for the coordinator: from --ca-file, or the presented one matching --ca-sha256. */
+  #trustedCa(): Promise<string[] | undefined> {
+    this.#ca ??= (async () => {
+      const trust = this.#trust;
+      if (trust === undefined) return undefined;
+      try {
+        if ('caFile' in trust) return [pinnedCaFromPem(await readFile(trust.caFile, 'utf8'), trust.caFile).pem];
+        return [(await resolvePinnedCa(this.url, trust.caSha256)).pem];
+      } catch (err) {
+        if (err instanceof TrustError) throw new CliError(err.message, { exitCode: 1, cause: err });
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && 'caFile' in trust) throw new CliError(`--ca-file ${trust.caFile} does not exist`, { exitCode: 2 });
+        throw unreachable(this.url, err);
+      }
+    })();
+    return this.#ca;
   }
 }
 
@@ -233,16 +258,22 @@ export function toApiError(status: number, text: string): ApiError {
   return new ApiError(status, code, `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`);
 }
 
-/** The error for a fetch that never got an answer. */
-function unreachable(url: string, err: unknown): UnreachableError {
+/** The error for a request that never got an answer. */
+function unreachable(url: string, err: unknown): CliError {
   const code = networkCode(err);
+  // A TLS failure is not "is it running?": say what is wrong with the certificate.
+  if (code !== undefined && TLS_CODES.test(code)) {
+    return new CliError(`the coordinator at ${url} failed the TLS check: ${(err as Error).message} [${code}] (see --ca-file / --ca-sha256)`, { cause: err });
+  }
   const detail = code === undefined || code === 'ECONNREFUSED' ? '' : ` [${code}]`;
   return new UnreachableError(url, detail, err);
 }
 
+/** Node's codes for a certificate that did not verify (unknown CA, wrong name, dates, self-signed). */
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS_|ERR_SSL_/;
+
 function networkCode(err: unknown): string | undefined {
-  const cause = (err as { cause?: { code?: unknown; errors?: { code?: unknown }[] } }).cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  const first = cause?.errors?.[0]?.code;
-  return typeof first === 'string' ? first : undefined;
+  const e = err as { code?: unknown; errors?: { code?: unknown }[]; cause?: { code?: unknown } };
+  for (const code of [e.code, e.errors?.[0]?.code, e.cause?.code]) if (typeof code === 'string') return code;
+  return undefined;
 }

@@ -1,22 +1,20 @@
 /**
  * The shape of a CLI command and the helpers every command shares.
  */
-import { resolveConnection } from './args.ts';
+import { resolveConnection, type ConnectionValues } from './args.ts';
 import { DeckhandClient } from './client.ts';
 import { writeJson, writeLine, type CliContext } from './context.ts';
 
 /** One `deckhand <name>` command. */
 export interface Command {
   name: string;
-  /** One line for `deckhand --help`. */
-  summary: string;
   usage: string;
   /** Runs the command; resolves to the exit code. Throws CliError/ApiError on failure. */
   run(argv: string[], ctx: CliContext): Promise<number>;
 }
 
 /** A client for the connection given by flags and environment. */
-export function connect(values: { url?: string | undefined; token?: string | undefined }, ctx: CliContext): DeckhandClient {
+export function connect(values: ConnectionValues, ctx: CliContext): DeckhandClient {
   return new DeckhandClient(resolveConnection(values, ctx.env));
 }
 

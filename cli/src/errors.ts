@@ -2,7 +2,7 @@
  * The CLI's own failures. API errors keep the coordinator's code and field; usage errors carry
  * the command's usage text and exit 2; everything else the CLI reports exits 1.
  */
-import { DeckhandError, type ErrorCode } from '../../protocol/src/index.ts';
+import { DeckhandError, type ErrorCode } from '../../protocol/src/errors.ts';
 
 /** A failure the CLI explains in one sentence, without a Deckhand error code. */
 export class CliError extends Error {

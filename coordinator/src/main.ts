@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { systemClock } from '../../common/src/clock.ts';
 import { newSecret } from '../../common/src/ids.ts';
-import { createLogger, type Logger } from '../../common/src/logger.ts';
+import { closeLogger, createLogger, type Logger } from '../../common/src/logger.ts';
+import { DECKHAND_VERSION } from '../../common/src/version.ts';
 import { AGENT_CONNECT_PATH } from '../../protocol/src/index.ts';
 import { buildApi } from './api/app.ts';
 import type { DeploymentService } from './api/deps.ts';
@@ -23,17 +24,15 @@ import { preflightDeployment } from './scheduler/preflight.ts';
 import { openSqliteStore } from './store/sqlite/store.ts';
 import type { Store } from './store/store.ts';
 
-/** Lets the log file transport flush (bounded by a short timeout), then exits. */
+/** Lets the log file flush (bounded by a short timeout), then exits. */
 function exitAfterFlush(logger: Logger, code: number): void {
   process.exitCode = code;
-  setTimeout(() => process.exit(code), 1000).unref();
-  logger.on('finish', () => process.exit(code));
-  logger.end();
+  void closeLogger(logger, 1000).finally(() => process.exit(code));
 }
 
 /** Logs a fatal error and exits 1: the service manager restarts us in a known state. */
 function fatal(logger: Logger, message: string, err: unknown): void {
-  logger.error(message, { err: err instanceof Error ? err.stack : String(err) });
+  logger.error(message, { err });
   exitAfterFlush(logger, 1);
 }
 
@@ -142,6 +141,10 @@ async function start(config: CoordinatorConfig): Promise<void> {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === '--version' || argv[0] === 'version') {
+    process.stdout.write(`${DECKHAND_VERSION}\n`);
+    return;
+  }
   let command;
   try {
     command = parseCoordinatorArgs(argv);

@@ -6,27 +6,30 @@
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
-/** Packages that are loaded from node_modules at runtime instead of being bundled. */
-export const EXTERNAL_PACKAGES = ['better-sqlite3'] as const;
+/**
+ * Packages that are loaded from node_modules at runtime instead of being bundled: the two
+ * builds of better-sqlite3 that common/src/sqlite.ts chooses between.
+ */
+export const EXTERNAL_PACKAGES = ['better-sqlite3', 'better-sqlite3-napi'] as const;
 
 /** Options of {@link bundleEntry}. */
 export interface BundleOptions {
   entry: string;
   outfile: string;
-  /** The version agent/src/version.ts reports; fixed at build time. */
+  /** The version common/src/version.ts reports; fixed at build time. */
   version: string;
 }
 
 /**
- * agent/src/version.ts reads package.json next to the sources; a bundle lives elsewhere, so the
+ * common/src/version.ts reads package.json next to the sources; a bundle lives elsewhere, so the
  * version is inlined instead (taken from the same package.json by the caller).
  */
-function inlineVersion(version: string): Plugin {
+export function inlineVersion(version: string): Plugin {
   return {
     name: 'deckhand-inline-version',
     setup(b) {
-      b.onLoad({ filter: /[\\/]agent[\\/]src[\\/]version\.ts$/ }, () => ({
-        contents: `export const AGENT_VERSION = ${JSON.stringify(version)};\n`,
+      b.onLoad({ filter: /[\\/]common[\\/]src[\\/]version\.ts$/ }, () => ({
+        contents: `export const DECKHAND_VERSION = ${JSON.stringify(version)};\n`,
         loader: 'ts',
       }));
     },
@@ -37,7 +40,7 @@ function inlineVersion(version: string): Plugin {
  * Some bundled CommonJS dependencies call `require` for Node built-ins; an ESM bundle has no
  * `require`, so one is made from the bundle's own URL.
  */
-const REQUIRE_SHIM = "import { createRequire as __deckhandCreateRequire } from 'node:module';\nconst require = __deckhandCreateRequire(import.meta.url);";
+export const REQUIRE_SHIM = "import { createRequire as __deckhandCreateRequire } from 'node:module';\nconst require = __deckhandCreateRequire(import.meta.url);";
 
 /** Writes the bundle of `entry` to `outfile`. Throws when esbuild reports an error. */
 export async function bundleEntry(opts: BundleOptions): Promise<void> {

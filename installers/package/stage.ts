@@ -1,12 +1,13 @@
 /**
  * Lays out the agent package in a staging folder: the bundled agent, a launcher, a package.json
- * naming only the agent's runtime dependency, the service definitions, and (Linux) better-sqlite3
- * as compiled on this machine.
+ * naming only the agent's runtime dependency, the service definitions, the Node.js runtime the
+ * agent runs on (runtime/bin/node, or node.exe), and (Linux) better-sqlite3 compiled for it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleEntry, EXTERNAL_PACKAGES } from './bundle.ts';
 import type { PackagePlatform } from './platforms.ts';
+import { ADDON_PACKAGE, buildAddonFor, defaultCacheDir, fetchRuntime, NODE_RUNTIME_VERSION, runtimeExecutable } from './runtime.ts';
 
 /** What {@link stagePackage} needs to know about the repository. */
 export interface StageOptions {
@@ -14,6 +15,8 @@ export interface StageOptions {
   platform: PackagePlatform;
   /** The folder to fill; created, must not exist yet. */
   dir: string;
+  /** Where the runtime download and compiled addon are cached. @default dist/cache */
+  cacheDir?: string;
 }
 
 interface RootPackageJson {
@@ -23,14 +26,17 @@ interface RootPackageJson {
 }
 
 /**
- * Folders copied from better-sqlite3 and its loader. Only the compiled addon is needed from
- * build/, not the object files next to it.
+ * The files of better-sqlite3 13 the agent loads on its runtime (common/src/sqlite.ts). On Linux
+ * its addon (build/Release) is the one compiled here for the packaged runtime; on Windows, which
+ * cannot be compiled for here, the Node-API binary npm publishes in the package (prebuilds/).
  */
-const NATIVE_FILES: Record<string, string[]> = {
-  'better-sqlite3': ['package.json', 'LICENSE', 'lib', 'build/Release/better_sqlite3.node'],
-  bindings: ['package.json', 'LICENSE.md', 'bindings.js'],
-  'file-uri-to-path': ['package.json', 'LICENSE', 'index.js'],
+const ADDON_FILES: Record<PackagePlatform['os'], string[]> = {
+  linux: ['package.json', 'LICENSE', 'lib'],
+  win32: ['package.json', 'LICENSE', 'lib', 'prebuilds/win32-x64.node'],
 };
+
+/** Where the runtime sits in the package; install.sh and install.ps1 look for it there. */
+export const PACKAGED_RUNTIME: Record<PackagePlatform['os'], string> = { linux: 'runtime/bin/node', win32: 'runtime/node.exe' };
 
 const LAUNCHER = `#!/usr/bin/env node
 // deckhand-agent, as installed from the agent package: the bundled agent, no build tools needed.
@@ -59,27 +65,39 @@ function writePackageJson(dir: string, root: RootPackageJson, platform: PackageP
     dependencies,
     deckhand: {
       platform: platform.name,
-      // The ABI the bundled better-sqlite3 was compiled for; the installer rebuilds on a mismatch.
-      ...(platform.os === 'win32' ? {} : { nodeModuleVersion: process.versions.modules }),
+      runtime: PACKAGED_RUNTIME[platform.os],
+      nodeVersion: NODE_RUNTIME_VERSION,
     },
   };
   fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
 }
 
-function copyNativeModules(repoRoot: string, dir: string): void {
-  for (const [name, files] of Object.entries(NATIVE_FILES)) {
-    for (const rel of files) {
-      const from = path.join(repoRoot, 'node_modules', name, rel);
-      if (!fs.existsSync(from)) throw new Error(`${from} is missing: run npm ci first`);
-      fs.cpSync(from, path.join(dir, 'node_modules', name, rel), { recursive: true });
-    }
+function copyAddon(repoRoot: string, dir: string, platform: PackagePlatform, compiled: string | undefined): void {
+  for (const rel of ADDON_FILES[platform.os]) {
+    const from = path.join(repoRoot, 'node_modules', ADDON_PACKAGE, rel);
+    if (!fs.existsSync(from)) throw new Error(`${from} is missing: run npm ci first`);
+    fs.cpSync(from, path.join(dir, 'node_modules', ADDON_PACKAGE, rel), { recursive: true });
   }
+  if (compiled) fs.cpSync(compiled, path.join(dir, 'node_modules', ADDON_PACKAGE, 'build', 'Release', 'better_sqlite3.node'));
+}
+
+/** Copies the runtime's executable (and licence) into the package. */
+function copyRuntime(runtimeDir: string, dir: string, platform: PackagePlatform): void {
+  const target = path.join(dir, PACKAGED_RUNTIME[platform.os]);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(runtimeExecutable(runtimeDir, platform), target);
+  fs.chmodSync(target, 0o755);
+  const licence = path.join(runtimeDir, 'LICENSE');
+  if (fs.existsSync(licence)) fs.copyFileSync(licence, path.join(dir, 'runtime', 'LICENSE'));
 }
 
 /** Fills `opts.dir` with the package for `opts.platform`. */
 export async function stagePackage(opts: StageOptions): Promise<{ version: string }> {
   const { repoRoot, platform, dir } = opts;
+  const cacheDir = opts.cacheDir ?? defaultCacheDir(repoRoot);
   const root = readRootPackage(repoRoot);
+  const runtimeDir = await fetchRuntime(platform, cacheDir);
+  copyRuntime(runtimeDir, dir, platform);
   fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
   await bundleEntry({
     entry: path.join(repoRoot, 'agent', 'src', 'main.ts'),
@@ -88,6 +106,8 @@ export async function stagePackage(opts: StageOptions): Promise<{ version: strin
   });
   fs.writeFileSync(path.join(dir, 'bin', 'deckhand-agent.js'), LAUNCHER, { mode: 0o755 });
   writePackageJson(dir, root, platform);
+  const compiled = platform.os === 'win32' ? undefined : await buildAddonFor(runtimeDir, platform, repoRoot, cacheDir);
+  copyAddon(repoRoot, dir, platform, compiled);
   if (platform.os === 'win32') {
     await bundleEntry({
       entry: path.join(repoRoot, 'installers', 'windows', 'main.ts'),
@@ -95,7 +115,6 @@ export async function stagePackage(opts: StageOptions): Promise<{ version: strin
       version: root.version,
     });
   } else {
-    copyNativeModules(repoRoot, dir);
     fs.cpSync(path.join(repoRoot, 'systemd', 'deckhand-agent.service'), path.join(dir, 'share', 'systemd', 'deckhand-agent.service'));
   }
   return { version: root.version };

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { DeckhandError } from '../../protocol/src/index.ts';
 import { windowsInstallPlan, type WindowsPlan } from './plan.ts';
 
-const USAGE = 'usage: windows-service plan --program-files DIR --program-data DIR --node EXE --release-id ID [--write]';
+const USAGE = 'usage: windows-service plan --program-files DIR --program-data DIR [--node EXE] --release-id ID [--write]';
 
 function required(values: Record<string, string | boolean | undefined>, name: string): string {
   const value = values[name];
@@ -40,7 +40,7 @@ export function planFromArgs(argv: readonly string[]): { plan: WindowsPlan; writ
   const plan = windowsInstallPlan({
     programFiles: required(values, 'program-files'),
     programData: required(values, 'program-data'),
-    nodeExe: required(values, 'node'),
+    ...(typeof values['node'] === 'string' ? { nodeExe: values['node'] } : {}),
     releaseId: required(values, 'release-id'),
   });
   return { plan, write: values['write'] === true };

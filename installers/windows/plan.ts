@@ -8,6 +8,7 @@
  *   %ProgramData%\Deckhand\                      the agent's --root: agent.db, identity\, deployments\
  *   %ProgramData%\Deckhand\logs\                 agent.log and WinSW's service logs
  */
+import { AGENT_NODE_FLAGS } from '../../common/src/agent-process.ts';
 import path from 'node:path';
 import { DeckhandError } from '../../protocol/src/index.ts';
 import { renderWinswXml, type ServiceDefinition } from './winsw.ts';
@@ -26,8 +27,8 @@ export interface WindowsPlanInput {
   programFiles: string;
   /** %ProgramData%, e.g. `C:\ProgramData`. */
   programData: string;
-  /** Absolute path of node.exe (Node.js 20 or later). */
-  nodeExe: string;
+  /** Absolute path of a node.exe (Node.js 20 or later) to use instead of the package's runtime. */
+  nodeExe?: string;
   /** The release folder's name: the first 12 hex digits of the package's sha256. */
   releaseId: string;
 }
@@ -35,6 +36,8 @@ export interface WindowsPlanInput {
 /** Everything install.ps1 creates, writes and runs. */
 export interface WindowsPlan {
   serviceName: string;
+  /** The node.exe the service runs: the release's runtime, or --node's. */
+  nodeExe: string;
   installDir: string;
   releaseDir: string;
   agentScript: string;
@@ -66,13 +69,14 @@ export function recoveryCommands(): string[][] {
   ];
 }
 
-/** The service definition for an agent installed by `input`. */
-export function serviceDefinition(input: WindowsPlanInput, agentScript: string, stateDir: string, logDir: string): ServiceDefinition {
+/** The service definition for an agent installed by `input`, run by `nodeExe`. */
+export function serviceDefinition(nodeExe: string, agentScript: string, stateDir: string, logDir: string): ServiceDefinition {
   return {
     id: SERVICE_NAME,
     displayName: 'Deckhand agent',
     description: 'Carries out Deckhand deployments on this host.',
-    nodeExe: input.nodeExe,
+    nodeExe,
+    nodeArgs: AGENT_NODE_FLAGS,
     agentScript,
     stateDir,
     logDir,
@@ -87,18 +91,20 @@ export function serviceDefinition(input: WindowsPlanInput, agentScript: string, 
 export function windowsInstallPlan(input: WindowsPlanInput): WindowsPlan {
   const programFiles = absolute(input.programFiles, '--program-files');
   const programData = absolute(input.programData, '--program-data');
-  const nodeExe = absolute(input.nodeExe, '--node');
   if (!/^[0-9a-f]{12}$/.test(input.releaseId)) {
     throw new DeckhandError('VALIDATION_FAILED', `--release-id must be 12 lowercase hex digits, got "${input.releaseId}"`);
   }
   const installDir = path.win32.join(programFiles, 'Deckhand');
   const releaseDir = path.win32.join(installDir, 'releases', input.releaseId);
   const agentScript = path.win32.join(releaseDir, 'bin', 'deckhand-agent.js');
+  // The package carries its Node.js (installers/package/stage.ts puts it at runtime\node.exe).
+  const nodeExe = input.nodeExe === undefined ? path.win32.join(releaseDir, 'runtime', 'node.exe') : absolute(input.nodeExe, '--node');
   const stateDir = path.win32.join(programData, 'Deckhand');
   const logDir = path.win32.join(stateDir, 'logs');
-  const def = serviceDefinition({ ...input, nodeExe }, agentScript, stateDir, logDir);
+  const def = serviceDefinition(nodeExe, agentScript, stateDir, logDir);
   return {
     serviceName: SERVICE_NAME,
+    nodeExe,
     installDir,
     releaseDir,
     agentScript,

@@ -17,6 +17,8 @@ export interface ServiceDefinition {
   description: string;
   /** Absolute path of node.exe. */
   nodeExe: string;
+  /** Options given to node.exe before the agent's script. */
+  nodeArgs: readonly string[];
   /** Absolute path of the agent's launcher, bin\deckhand-agent.js of the installed release. */
   agentScript: string;
   /** The agent's --root: journal, identity, deployments and logs\agent.log. */
@@ -52,7 +54,7 @@ function duration(seconds: number): string {
 
 /** The WinSW XML of `def`. */
 export function renderWinswXml(def: ServiceDefinition): string {
-  const args = [def.agentScript, 'run', '--root', def.stateDir].map(quoteWindowsArg).join(' ');
+  const args = [...def.nodeArgs, def.agentScript, 'run', '--root', def.stateDir].map(quoteWindowsArg).join(' ');
   const lines = [
     '<service>',
     `  <id>${xmlText(def.id)}</id>`,

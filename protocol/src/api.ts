@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import {
+  CoordinatorKeySchema,
   DeploymentStatusSchema,
   ErrorCodeSchema,
   FileExistsBehavior,
@@ -239,7 +240,12 @@ export const RegisterInstanceRequest = z.strictObject({
 });
 export type RegisterInstanceRequest = z.input<typeof RegisterInstanceRequest>;
 
-export const RegisterInstanceResponse = z.strictObject({ instanceId: Id, tags: Tags });
+/**
+ * The registration's answer. `coordinatorKeys`: the public keys the coordinator signs commands
+ * with, which the agent keeps and checks every command against (absent from coordinators
+ * without command signing).
+ */
+export const RegisterInstanceResponse = z.strictObject({ instanceId: Id, tags: Tags, coordinatorKeys: z.array(CoordinatorKeySchema).max(16).optional() });
 export type RegisterInstanceResponse = z.infer<typeof RegisterInstanceResponse>;
 
 /** Every API error: a code, a message, and for validation errors the offending field. */

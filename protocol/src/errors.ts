@@ -13,6 +13,11 @@ export const LIFECYCLE_ERROR_CODES = [
   'UnknownError',
   'OutputsLeftOpen',
   'FailedAfterRestart',
+  // Signed revisions (ours): the agent trusts operator keys and refuses, at DownloadBundle and
+  // before unpacking anything, a revision without a valid signature or older than it installed.
+  'SignatureMissing',
+  'SignatureInvalid',
+  'RevisionDowngrade',
 ] as const;
 export type LifecycleErrorCode = (typeof LIFECYCLE_ERROR_CODES)[number];
 

@@ -10,3 +10,5 @@ export * from './signing.ts';
 export * from './api.ts';
 export * from './orchestration.ts';
 export * from './rollout.ts';
+export * from './revision-signing.ts';
+export * from './command-signing.ts';

@@ -24,6 +24,25 @@ export const TRAFFIC_EVENTS = [
   'AfterAllowTraffic',
 ] as const;
 
+/**
+ * The four traffic events with scripts (BeforeBlockTraffic, AfterBlockTraffic, BeforeAllowTraffic,
+ * AfterAllowTraffic). The agent runs them; BlockTraffic and AllowTraffic themselves are done by
+ * whoever drives the load balancer.
+ */
+export const TRAFFIC_HOOK_EVENTS = ['BeforeBlockTraffic', 'AfterBlockTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic'] as const;
+
+/**
+ * The events an agent runs for an in-place deployment, in CodeDeploy's order: the in-place events
+ * with the traffic hooks around them (codedeploy-local's DEFAULT_ORDERED_LIFECYCLE_EVENTS).
+ */
+export const AGENT_EVENT_ORDER = [
+  'BeforeBlockTraffic',
+  'AfterBlockTraffic',
+  ...IN_PLACE_EVENTS,
+  'BeforeAllowTraffic',
+  'AfterAllowTraffic',
+] as const;
+
 export type LifecycleEventName =
   | (typeof IN_PLACE_EVENTS)[number]
   | (typeof TRAFFIC_EVENTS)[number]
@@ -47,6 +66,11 @@ export const LAST_SUCCESSFUL_EVENTS: ReadonlySet<string> = new Set([
   'BeforeBlockTraffic',
   'AfterBlockTraffic',
 ]);
+
+/** True for the four traffic events with scripts ({@link TRAFFIC_HOOK_EVENTS}). */
+export function isTrafficHookEvent(name: string): boolean {
+  return (TRAFFIC_HOOK_EVENTS as readonly string[]).includes(name);
+}
 
 /** True when `name` is an event the agent runs itself (no scripts). */
 export function isReservedEvent(name: string): boolean {

@@ -78,6 +78,16 @@ export const RevisionLocation = z.discriminatedUnion('kind', [
 ]);
 export type RevisionLocation = z.infer<typeof RevisionLocation>;
 
+/**
+ * An operator's signature of a revision: minisign's signature text over the revision document
+ * (protocol/src/revision-signing.ts) and the counter it names.
+ */
+export const RevisionSignatureSchema = z.strictObject({
+  counter: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  minisig: z.string().min(1).max(2048),
+});
+export type RevisionSignature = z.infer<typeof RevisionSignatureSchema>;
+
 /** Everything an agent needs to run one deployment on its host. */
 export const DeploySpec = z.strictObject({
   deploymentId: Id,
@@ -90,9 +100,25 @@ export const DeploySpec = z.strictObject({
     bundleType: RevisionBundleType,
     size: z.number().int().nonnegative(),
     location: RevisionLocation,
+    /** The operator's signature, when the revision was pushed signed (see revision-signing.ts). */
+    signature: RevisionSignatureSchema.optional(),
   }),
   fileExistsBehavior: FileExistsBehavior,
   ignoreApplicationStopFailures: z.boolean(),
   parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), z.string().max(4096)),
+  /**
+   * The deployment group has traffic control: the agent runs the traffic hooks (BeforeBlockTraffic,
+   * AfterBlockTraffic, BeforeAllowTraffic, AfterAllowTraffic) as CodeDeploy does behind a load
+   * balancer. Absent or false: they are reported Skipped, saying why. Sent only when true, so
+   * agents from before the field still parse every other command.
+   */
+  trafficHooks: z.boolean().optional(),
 });
 export type DeploySpec = z.infer<typeof DeploySpec>;
+
+/** A public key the coordinator signs commands with: an id, and Ed25519 SPKI PEM. */
+export const CoordinatorKeySchema = z.strictObject({
+  keyId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
+  publicKey: z.string().max(1024),
+});
+export type CoordinatorKeyView = z.infer<typeof CoordinatorKeySchema>;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import { AGENT_EVENT_ORDER } from '../../protocol/src/index.ts';
 import { Cluster } from './cluster.ts';
 import { RECORD_HOOK, appspec, makeTgz } from './bundles.ts';
 
@@ -129,6 +131,33 @@ describe('a deployment end to end (coordinator and three agent processes on loop
     const later = failed[0].lifecycleEvents.find((e: any) => e.lifecycleEventName === 'ApplicationStart');
     assert.equal(later.status, 'Skipped');
     assert.ok(view.errorInformation, 'the deployment says why it failed');
+  });
+
+  it('reports the traffic hooks Skipped, saying why, on a group without traffic control, and runs none of them', async function () {
+    const traffic = ['BeforeBlockTraffic', 'AfterBlockTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic'];
+    const revision = await upload({
+      'appspec.yml': appspec({ ...ALL_HOOKS, ...Object.fromEntries(traffic.map((e) => [e, 'scripts/record.sh'])) }),
+      'scripts/record.sh': RECORD_HOOK,
+      'site/index.html': '<h1>v1</h1>\n',
+    });
+    const view = await deploy(revision, 'AllAtOnce');
+    assert.equal(view.status, 'Succeeded', JSON.stringify(view));
+    for (const agent of cluster.agents.slice(0, 3)) {
+      const ran = hookRecords(agent.root, view.deploymentId).map((r) => r.event);
+      assert.deepEqual(ran.filter((e) => traffic.includes(e)), []);
+      assert.deepEqual(ran.slice(-4), ['BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService']);
+      const db = new Database(path.join(agent.root, 'agent.db'), { readonly: true });
+      try {
+        const rows = db.prepare('SELECT event, status, message FROM events WHERE deployment_id = ? ORDER BY rowid').all(view.deploymentId) as any[];
+        assert.deepEqual(rows.map((r) => r.event), [...AGENT_EVENT_ORDER]);
+        for (const row of rows.filter((r) => traffic.includes(r.event))) {
+          assert.equal(row.status, 'Skipped');
+          assert.match(row.message, /runs only when the deployment group has traffic control/);
+        }
+      } finally {
+        db.close();
+      }
+    }
   });
 
   it('fails a bundle without an appspec with a message that says so', async function () {

@@ -4,7 +4,7 @@
  * the installed agent exactly as its systemd unit says (systemd itself does not run here).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** Where the default paths land under the host's root. */
@@ -55,13 +55,31 @@ export class FakeHost {
     return existsSync(this.callLog) ? readFileSync(this.callLog, 'utf8').trim().split('\n').filter(Boolean) : [];
   }
 
-  /** Runs `sh script args...` as the host's installer would be run. */
+  /**
+   * A PATH with every command of this machine's PATH but Node.js and npm, as on a host where
+   * nothing was installed: the installer must make do with the runtime its package carries.
+   */
+  pathWithoutNode(): string {
+    const dir = path.join(this.dir, 'path-without-node');
+    if (existsSync(dir)) return `${this.bin}:${dir}`;
+    mkdirSync(dir);
+    const skip = new Set(['node', 'nodejs', 'npm', 'npx', 'corepack']);
+    for (const from of (process.env['PATH'] ?? '').split(':').filter(Boolean)) {
+      for (const name of existsSync(from) ? readdirSync(from) : []) {
+        if (skip.has(name) || existsSync(path.join(dir, name))) continue;
+        symlinkSync(path.join(from, name), path.join(dir, name));
+      }
+    }
+    return `${this.bin}:${dir}`;
+  }
+
+  /** Runs `sh script args...` as the host's installer would be run (with `PATH` when given). */
   runInstaller(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<InstallerRun> {
     const proc = spawn('sh', [script, ...args], {
       env: {
         ...process.env,
-        ...env,
         PATH: `${this.bin}:${process.env['PATH'] ?? ''}`,
+        ...env,
         DECKHAND_INSTALL_ROOT: this.root,
         DECKHAND_SYSTEMCTL: 'systemctl',
         FAKE_SYSTEMCTL_LOG: this.callLog,

@@ -16,17 +16,30 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs deckhand-agent with `args`; never rejects for a non-zero exit. */
-export function runAgent(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+/** Runs deckhand-agent with `args` (in `cwd`, by default this process's); never rejects for a non-zero exit. */
+export function runAgent(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<RunResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [path.join(REPO, 'bin', 'deckhand-agent.js'), ...args],
-      { env: { ...process.env, ...env }, timeout: 60_000 },
+      { env: { ...process.env, ...env }, timeout: 60_000, ...(cwd === undefined ? {} : { cwd }) },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
         resolve({ code, stdout, stderr });
       },
+    );
+  });
+}
+
+/** Runs deckhand-agent as {@link runAgent} does, under the file mode creation mask `umask`. */
+export function runAgentWithUmask(umask: number, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const script = `umask ${umask.toString(8).padStart(4, '0')} && exec "$0" "$@"`;
+    execFile(
+      '/bin/sh',
+      ['-c', script, process.execPath, path.join(REPO, 'bin', 'deckhand-agent.js'), ...args],
+      { env: { ...process.env, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr }),
     );
   });
 }

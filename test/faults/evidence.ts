@@ -3,7 +3,7 @@
  * coordinator's store, each agent's journal (read-only, while the agent may be running), the
  * hooks' own log lines and the installed files.
  */
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from '../../common/src/sqlite.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -40,8 +40,8 @@ export interface JournalView {
   integrity: string;
 }
 
-function openReadOnly(file: string): Database.Database {
-  return new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
+function openReadOnly(file: string): SqliteDatabase {
+  return openSqlite(file, { readonly: true, fileMustExist: true, timeout: 5000 });
 }
 
 function toEvent(r: Record<string, string | null>): EventRow {

@@ -23,6 +23,7 @@ const TOOLS = [
   ['haproxy', 'haproxy', 'traffic control through HAProxy'],
   ['nginx', 'nginx', 'traffic control through nginx'],
   ['chromium', 'chromium', 'the dashboard in a real browser'],
+  ['minisign', 'minisign', 'revision signatures checked against minisign itself'],
 ];
 
 /** Folders beyond PATH where Debian puts server binaries. */

@@ -1,11 +1,17 @@
 /**
- * Mocha root hooks (loaded through .mocharc's `require`): after the whole run, says how many
+ * Mocha root hooks (loaded through .mocharc's `require`): before the run, rebuilds the compiled
+ * binaries when a source is newer than them; after the whole run, says how many
  * tests were pending because a system tool was missing, and which, so a green run on a bare
  * machine is not mistaken for a full one.
  */
+import { buildIfStale } from '../../scripts/build.ts';
 import { pendingSummary } from './requirements.ts';
 
 export const mochaHooks = {
+  /** The e2e tests spawn bin/*.js, which run dist/: rebuild it first when a source changed. */
+  async beforeAll(): Promise<void> {
+    if (await buildIfStale()) process.stdout.write('  (rebuilt dist/ from the sources)\n');
+  },
   afterAll(): void {
     const summary = pendingSummary();
     if (summary.size === 0) return;

@@ -5,12 +5,12 @@
 import { isScalar } from 'yaml';
 import { checkAcl, checkMode, checkRange } from './permission-values.ts';
 import { isRecord, scalarText, type KeyPath, type ProblemList } from './problems.ts';
-import type { AppSpecOs, PermissionSpec } from './types.ts';
+import type { AppSpecOs, PermissionSpec, YamlOctalModes } from './types.ts';
 
 type ObjectType = 'file' | 'directory';
 
 /** Validates `permissions`; refused outright for a Windows revision, as CodeDeploy does. */
-export function parsePermissions(raw: unknown, os: AppSpecOs, problems: ProblemList): PermissionSpec[] {
+export function parsePermissions(raw: unknown, os: AppSpecOs, problems: ProblemList, octal: YamlOctalModes = 'deckhand'): PermissionSpec[] {
   if (raw === null || raw === undefined) return [];
   if (!Array.isArray(raw)) {
     problems.add(['permissions'], 'permissions must be a list');
@@ -22,13 +22,13 @@ export function parsePermissions(raw: unknown, os: AppSpecOs, problems: ProblemL
   }
   const out: PermissionSpec[] = [];
   raw.forEach((entry, i) => {
-    const spec = parsePermission(entry, ['permissions', i], problems);
+    const spec = parsePermission(entry, ['permissions', i], problems, octal);
     if (spec !== undefined) out.push(spec);
   });
   return out;
 }
 
-function parsePermission(raw: unknown, at: KeyPath, problems: ProblemList): PermissionSpec | undefined {
+function parsePermission(raw: unknown, at: KeyPath, problems: ProblemList, octal: YamlOctalModes): PermissionSpec | undefined {
   if (!isRecord(raw)) {
     problems.add(at, 'each permissions entry must be a mapping with an object');
     return undefined;
@@ -46,7 +46,7 @@ function parsePermission(raw: unknown, at: KeyPath, problems: ProblemList): Perm
   if (owner) spec.owner = owner;
   const group = scalarText(raw['group'])?.trim();
   if (group) spec.group = group;
-  const mode = parseMode(raw['mode'], [...at, 'mode'], problems);
+  const mode = parseMode(raw['mode'], [...at, 'mode'], problems, octal);
   if (mode !== undefined) spec.mode = mode;
   const acls = parseAcls(raw['acls'], [...at, 'acls'], problems);
   if (acls !== undefined) spec.acls = acls;
@@ -75,17 +75,21 @@ function parseTypes(raw: unknown, at: KeyPath, problems: ProblemList): ObjectTyp
 }
 
 /**
- * YAML 1.1 reads an unquoted `0755` as the octal number 493. CodeDeploy then applies the digits of
- * the decimal value (0755 → "493" → refused; 0644 → "420" → chmod 0420, silently wrong). Deckhand
- * refuses every octal-looking unquoted mode and says how to write it.
+ * A mode as written. YAML 1.1 reads an unquoted `0755` as the octal number 493, and CodeDeploy
+ * then applies the digits of that number (0755 → "493" → refused; 0644 → "420" → chmod 0420,
+ * silently wrong). A leading-zero mode whose reading keeps its digits (`0000`, `0007`) is taken
+ * as written; the others are refused with the trap explained, unless `octal` is 'codedeploy'.
  */
-function parseMode(raw: unknown, at: KeyPath, problems: ProblemList): string | undefined {
+function parseMode(raw: unknown, at: KeyPath, problems: ProblemList, octal: YamlOctalModes): string | undefined {
   if (raw === null || raw === undefined) return undefined;
   const node = problems.node(at);
-  if (isScalar(node) && node.format === 'OCT') {
+  if (isScalar(node) && node.format === 'OCT' && typeof raw === 'number') {
     const written = typeof node.source === 'string' ? node.source : String(raw);
-    problems.add(at, `mode ${written} is read by YAML 1.1 as the octal number ${String(raw)}: quote it ("${written}") or drop the leading zero`);
-    return undefined;
+    // The digits CodeDeploy applies equal those written only for 0 to 7 (one octal digit).
+    if (octal === 'deckhand' && raw > 7) {
+      problems.add(at, octalTrap(written, raw));
+      return undefined;
+    }
   }
   const text = scalarText(raw);
   if (text === undefined) {
@@ -95,6 +99,16 @@ function parseMode(raw: unknown, at: KeyPath, problems: ProblemList): string | u
   const checked = checkMode(text);
   if (!checked.ok) problems.add(at, checked.message);
   return checked.ok ? checked.value : undefined;
+}
+
+function octalTrap(written: string, value: number): string {
+  const applied = String(value).padStart(3, '0');
+  const codedeploy = /^[0-7]{1,4}$/.test(applied) ? `applies it as ${applied}` : `refuses it (${applied} is not an octal mode)`;
+  return (
+    `unquoted mode ${written} is read by YAML 1.1 as the octal number ${value}, so CodeDeploy ${codedeploy}, not ${written}: ` +
+    `quote it ("${written}") or drop the leading zero (${written.replace(/^0+(?=.)/, '')}); ` +
+    'to reproduce CodeDeploy\'s reading, set yamlOctalModes to codedeploy'
+  );
 }
 
 function parseAcls(raw: unknown, at: KeyPath, problems: ProblemList): string[] | undefined {

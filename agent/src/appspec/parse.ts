@@ -8,7 +8,7 @@ import { parseFiles } from './parse-files.ts';
 import { parseHooks } from './parse-hooks.ts';
 import { parsePermissions } from './parse-permissions.ts';
 import { isRecord, ProblemList } from './problems.ts';
-import type { AppSpec, AppSpecOs, AppSpecProblem } from './types.ts';
+import type { AppSpec, AppSpecOs, AppSpecProblem, YamlOctalModes } from './types.ts';
 
 /** Largest appspec text accepted, in UTF-16 code units (about 1 MiB). */
 export const MAX_APPSPEC_CHARS = 1024 * 1024;
@@ -19,6 +19,8 @@ export const MAX_ALIAS_COUNT = 100;
 export interface ParseAppSpecOptions {
   /** The OS of the host the revision is for; the appspec's `os` must equal it. */
   os: AppSpecOs;
+  /** How unquoted modes with a leading zero are read. @default 'deckhand' */
+  yamlOctalModes?: YamlOctalModes;
 }
 
 /** Outcome of {@link parseAppSpec}: the normalized spec, or every problem found. */
@@ -43,7 +45,7 @@ export function parseAppSpec(text: string, opts: ParseAppSpecOptions): ParseAppS
   }
   const root = readValue(doc, problems);
   if (problems.problems.length > 0) return fail(problems.problems);
-  const spec = validateRoot(root, opts.os, problems);
+  const spec = validateRoot(root, opts, problems);
   return spec === undefined || problems.problems.length > 0 ? fail(problems.problems) : { ok: true, spec };
 }
 
@@ -58,7 +60,8 @@ function readValue(doc: Document, problems: ProblemList): unknown {
   }
 }
 
-function validateRoot(root: unknown, hostOs: AppSpecOs, problems: ProblemList): AppSpec | undefined {
+function validateRoot(root: unknown, opts: ParseAppSpecOptions, problems: ProblemList): AppSpec | undefined {
+  const hostOs = opts.os;
   // Psych loads "" and whitespace-only text as null/false; CodeDeploy calls both empty.
   if (root === null || root === undefined || root === false) {
     problems.add([], 'the appspec is empty: it must define at least version and os');
@@ -75,7 +78,7 @@ function validateRoot(root: unknown, hostOs: AppSpecOs, problems: ProblemList): 
     os,
     hooks: parseHooks(root['hooks'], os, problems),
     files: parseFiles(root['files'], os, problems),
-    permissions: parsePermissions(root['permissions'], os, problems),
+    permissions: parsePermissions(root['permissions'], os, problems, opts.yamlOctalModes),
   };
   const feb = root['file_exists_behavior'];
   if (feb !== null && feb !== undefined) {

@@ -6,6 +6,15 @@ import type { FileExistsBehavior } from '../../../protocol/src/index.ts';
 
 export type AppSpecOs = 'linux' | 'windows';
 
+/**
+ * How an unquoted permissions mode with a leading zero is read. YAML 1.1 (CodeDeploy's Psych)
+ * reads `mode: 0644` as the octal number 420, and CodeDeploy then applies the digits "420".
+ * - `deckhand`: accept such a mode when that reading keeps the digits written (`0000`, `0007`),
+ *   refuse the others (`0644`, `0755`) explaining the trap.
+ * - `codedeploy`: CodeDeploy's reading exactly (`0644` is applied as 0420, `0755` refused).
+ */
+export type YamlOctalModes = 'deckhand' | 'codedeploy';
+
 /** One script of a lifecycle event. */
 export interface HookScript {
   /** Path relative to the revision root, as written in the appspec. */
@@ -53,6 +62,8 @@ export interface AppSpec {
   hooks: Record<string, HookScript[]>;
   /** Overrides the deployment's file_exists_behavior when present. */
   fileExistsBehavior?: FileExistsBehavior;
+  /** The name of the file it was read from, once loaded from a revision (appspec/load.ts). */
+  fileName?: string;
 }
 
 /** One reason an appspec was refused: the key path (e.g. `hooks.AfterInstall[0].timeout`), and the line when known. */

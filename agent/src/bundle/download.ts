@@ -1,10 +1,10 @@
 /**
- * Downloads a bundle over HTTP(S) with the global fetch, streaming it to disk and hashing it on
- * the way. The file appears at `dest` only once it is complete (and matches the expected hash).
+ * Downloads a bundle over HTTP(S) (node:https, through the environment's proxy; a coordinator's
+ * bundle verified against its pinned CA), streaming it to disk and hashing it on the way. The
+ * file appears at `dest` only once it is complete (and matches the expected hash).
  */
 import fsp from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { httpRequest, type HttpResponse } from '../../../common/src/http-request.ts';
 import { DeckhandError } from '../../../protocol/src/index.ts';
 import { saveStream, tooLarge, type SaveResult } from './save-stream.ts';
 import { DEFAULT_STALL_MS, StallGuard } from './stall.ts';
@@ -21,6 +21,8 @@ export interface DownloadOptions {
   expectedSha256?: string;
   /** Give up (BUNDLE_DOWNLOAD_FAILED, retryable) when no byte arrives for this long. @default 60 s */
   stallMs?: number;
+  /** The only CAs trusted (a pinned coordinator); the system's when absent. */
+  ca?: readonly string[];
 }
 
 /** What was downloaded. */
@@ -36,8 +38,7 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadOp
   const guard = new StallGuard(opts.stallMs ?? DEFAULT_STALL_MS, opts.signal);
   try {
     const response = await request(url, opts, guard.signal);
-    const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-    return await saveStream(body, dest, { ...opts, onChunk: () => guard.touch() });
+    return await saveStream(response.body, dest, { ...opts, onChunk: () => guard.touch() });
   } catch (err) {
     await fsp.rm(dest, { force: true });
     if (opts.signal?.aborted) throw opts.signal.reason;
@@ -48,20 +49,19 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadOp
   }
 }
 
-async function request(url: string, opts: DownloadOptions, signal: AbortSignal): Promise<Response> {
-  const init: RequestInit = { headers: opts.headers ?? {}, redirect: 'follow', signal };
-  const response = await fetch(url, init);
-  if (!response.ok || response.body === null) {
-    await response.body?.cancel();
+async function request(url: string, opts: DownloadOptions, signal: AbortSignal): Promise<HttpResponse> {
+  const response = await httpRequest(url, { headers: opts.headers ?? {}, signal, ...(opts.ca ? { ca: opts.ca } : {}) });
+  if (response.status < 200 || response.status > 299) {
+    response.body.destroy();
     const retryable = response.status >= 500 || response.status === 429;
     throw new DeckhandError('BUNDLE_DOWNLOAD_FAILED', `downloading ${redact(url)} failed: HTTP ${response.status} ${response.statusText}`.trim(), {
       retryable,
       details: { status: response.status },
     });
   }
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  const declared = Number(response.headers['content-length'] ?? Number.NaN);
   if (opts.maxBytes !== undefined && Number.isFinite(declared) && declared > opts.maxBytes) {
-    await response.body.cancel();
+    response.body.destroy();
     throw tooLarge(opts.maxBytes);
   }
   return response;
@@ -71,9 +71,12 @@ function asDownloadError(err: unknown, url: string): DeckhandError {
   if (err instanceof DeckhandError) return err;
   const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
   const message = err instanceof Error ? err.message : String(err);
-  return new DeckhandError('BUNDLE_DOWNLOAD_FAILED', `downloading ${redact(url)} failed: ${message}${cause}`, {
+  const code = (err as NodeJS.ErrnoException).code;
+  // A certificate that does not verify will not verify on a retry either.
+  const tls = typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS_|ERR_SSL_/.test(code);
+  return new DeckhandError('BUNDLE_DOWNLOAD_FAILED', `downloading ${redact(url)} failed: ${message}${cause}${tls ? ` [${code}]` : ''}`, {
     cause: err,
-    retryable: true,
+    retryable: !tls,
   });
 }
 

@@ -21,12 +21,13 @@ import type { ExtractCounts, ExtractTarOptions } from './extract-tar.ts';
 import { InFlight } from './extract-pool.ts';
 import { Budget } from './limits.ts';
 import { LinkGuard, relativeEntryPath, safeMode, SETUID_SETGID_BITS, unsafeEntry, type EntryKind } from './safe-path.ts';
+import { processUmask } from './umask.ts';
 import { ZipArchive } from './zip-archive.ts';
+import { localExtraField, unixModeOf, zipPermissions, zipTimes } from './zip-meta.ts';
 
 /** Options of {@link extractZip} (the same as for tar). */
 export type ExtractZipOptions = ExtractTarOptions;
 
-const MADE_BY_UNIX = 3;
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
@@ -59,6 +60,7 @@ interface ZipContext {
   dirs: Map<string, Promise<unknown>>;
   /** The archive, for whole-entry reads. */
   archive: ZipArchive;
+  umask: number;
 }
 
 /** Extracts a zip file into `dest` (an empty directory). `dest` may be left partial on failure. */
@@ -70,7 +72,7 @@ export async function extractZip(opts: ExtractZipOptions): Promise<ExtractCounts
       await archive.close();
       throw zipError(err);
     });
-  const ctx: ZipContext = { zip, opts, guard: new LinkGuard(), budget: new Budget(opts.limits), dirs: new Map(), archive };
+  const ctx: ZipContext = { zip, opts, guard: new LinkGuard(), budget: new Budget(opts.limits), dirs: new Map(), archive, umask: processUmask() };
   const writes = new InFlight(MAX_WRITES_IN_FLIGHT);
   try {
     for (let entry = await nextEntry(zip); entry !== undefined; entry = await nextEntry(zip)) {
@@ -112,7 +114,7 @@ function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
 async function extractEntry(ctx: ZipContext, entry: Entry): Promise<(() => Promise<void>) | undefined> {
   const name = entry.fileName;
   const rel = relativeEntryPath(name, { windows: ctx.opts.windows });
-  const unixMode = entry.versionMadeBy >> 8 === MADE_BY_UNIX ? entry.externalFileAttributes >>> 16 : 0;
+  const unixMode = unixModeOf(entry);
   const kind = kindOf(name, unixMode);
   if ((unixMode & SETUID_SETGID_BITS) !== 0 && ctx.opts.limits.allowSetuid !== true) {
     throw unsafeEntry(name, `setuid/setgid bits are not allowed (mode ${(unixMode & 0o7777).toString(8)})`);
@@ -120,10 +122,10 @@ async function extractEntry(ctx: ZipContext, entry: Entry): Promise<(() => Promi
   if (entry.isEncrypted()) throw new DeckhandError('BUNDLE_EXTRACT_FAILED', `zip entry "${name}" is encrypted`);
   ctx.budget.countEntry(name);
   const target = path.join(ctx.opts.dest, rel);
-  const perms = unixMode & 0o7777;
+  const perms = zipPermissions(entry, kind === 'directory');
   if (kind === 'directory') {
     ctx.guard.admit(name, rel, kind);
-    await ensureDir(ctx, target, safeMode(perms || 0o755, true, false));
+    await ensureDir(ctx, target, { mode: safeMode(perms.mode, true, false), exact: perms.exact });
     return undefined;
   }
   if (kind === 'symlink') {
@@ -135,18 +137,33 @@ async function extractEntry(ctx: ZipContext, entry: Entry): Promise<(() => Promi
   }
   ctx.guard.admit(name, rel, kind);
   await ensureDir(ctx, path.dirname(target));
-  const mode = safeMode(perms || 0o644, false, ctx.opts.limits.allowSetuid === true);
+  const mode = { mode: safeMode(perms.mode, false, ctx.opts.limits.allowSetuid === true), exact: perms.exact };
   return readsWhole(entry) ? () => writeWhole(ctx, entry, target, mode) : () => writeFile(ctx, entry, target, mode);
 }
 
+/** A mode to create with: `exact` is set with chmod (the umask does not apply), as unzip does for Unix modes. */
+interface CreateMode {
+  mode: number;
+  exact: boolean;
+}
+
 /** `mkdir -p dir` once per extraction; `mode` applies when this call creates it. */
-async function ensureDir(ctx: ZipContext, dir: string, mode?: number): Promise<void> {
+async function ensureDir(ctx: ZipContext, dir: string, mode?: CreateMode): Promise<void> {
   let made = ctx.dirs.get(dir);
   if (made === undefined) {
-    made = fsp.mkdir(dir, mode === undefined ? { recursive: true } : { recursive: true, mode });
+    made = fsp.mkdir(dir, mode === undefined ? { recursive: true } : { recursive: true, mode: mode.mode });
+    if (mode?.exact === true && (mode.mode & ctx.umask) !== 0) made = made.then(() => fsp.chmod(dir, mode.mode));
     ctx.dirs.set(dir, made);
   }
   await made;
+}
+
+/** Gives an open file the entry's mode (when exact) and unzip's times. */
+function finishFile(ctx: ZipContext, entry: Entry, fd: number, mode: CreateMode, localHeader: Buffer): void {
+  // Synchronous: one metadata syscall is cheaper than a thread-pool round trip per file.
+  if (mode.exact && (mode.mode & ctx.umask) !== 0) fs.fchmodSync(fd, mode.mode);
+  const { atime, mtime } = zipTimes(entry, localExtraField(localHeader));
+  fs.futimesSync(fd, atime, mtime);
 }
 
 function kindOf(name: string, unixMode: number): EntryKind {
@@ -158,7 +175,7 @@ function kindOf(name: string, unixMode: number): EntryKind {
 }
 
 /** Streams one file, counting the bytes actually written rather than trusting the header sizes. */
-async function writeFile(ctx: ZipContext, entry: Entry, target: string, mode: number): Promise<void> {
+async function writeFile(ctx: ZipContext, entry: Entry, target: string, mode: CreateMode): Promise<void> {
   const name = entry.fileName;
   const budget = ctx.budget;
   const counter = new Transform({
@@ -173,13 +190,20 @@ async function writeFile(ctx: ZipContext, entry: Entry, target: string, mode: nu
   });
   const input = await ctx.zip.openReadStreamPromise(entry).catch((err: unknown) => Promise.reject(zipError(err)));
   // O_EXCL: a name that already exists (a duplicate the guard missed, e.g. by case folding) is refused.
-  const handle = await fsp.open(target, CREATE_FLAGS, mode).catch((err: unknown) => Promise.reject(zipError(err, name)));
+  const handle = await fsp.open(target, CREATE_FLAGS, mode.mode).catch((err: unknown) => Promise.reject(zipError(err, name)));
   const output = handle.createWriteStream();
   try {
-    // chmod on the handle: the umask must not change the bundle's modes, as with `unzip`.
-    // Synchronous: one metadata syscall is cheaper than a thread-pool round trip per file.
-    fs.fchmodSync(handle.fd, mode);
+    // Read alongside the data; an unreadable header is yauzl's to report, the times then fall back to DOS's.
+    const header = ctx.archive
+      .readAt(LOCAL_HEADER_BYTES + entry.fileNameLength + entry.extraFieldLength + LOCAL_EXTRA_SLACK, entry.relativeOffsetOfLocalHeader)
+      .catch(() => Buffer.alloc(0));
     await pipeline(input, counter, output);
+    const file = fs.openSync(target, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    try {
+      finishFile(ctx, entry, file, mode, await header);
+    } finally {
+      fs.closeSync(file);
+    }
   } catch (err) {
     output.destroy();
     throw zipError(err, name);
@@ -192,14 +216,14 @@ function readsWhole(entry: Entry): boolean {
 }
 
 /** A small file: read whole, inflated whole, charged on the inflated length, written in one go. */
-async function writeWhole(ctx: ZipContext, entry: Entry, target: string, mode: number): Promise<void> {
+async function writeWhole(ctx: ZipContext, entry: Entry, target: string, mode: CreateMode): Promise<void> {
   const name = entry.fileName;
-  const data = await readWhole(ctx, entry).catch((err: unknown) => Promise.reject(zipError(err, name)));
+  const { data, head } = await readWhole(ctx, entry).catch((err: unknown) => Promise.reject(zipError(err, name)));
   ctx.budget.charge(name, data.length);
-  const fd = await openFd(target, CREATE_FLAGS, mode).catch((err: unknown) => Promise.reject(zipError(err, name)));
+  const fd = await openFd(target, CREATE_FLAGS, mode.mode).catch((err: unknown) => Promise.reject(zipError(err, name)));
   try {
-    fs.fchmodSync(fd, mode);
     for (let off = 0; off < data.length; ) off += (await writeFd(fd, data, off, data.length - off)).bytesWritten;
+    finishFile(ctx, entry, fd, mode, head);
   } catch (err) {
     throw zipError(err, name);
   } finally {
@@ -207,8 +231,11 @@ async function writeWhole(ctx: ZipContext, entry: Entry, target: string, mode: n
   }
 }
 
-/** The entry's data, with yauzl's checks: local header signature, bounds, exact uncompressed size. */
-async function readWhole(ctx: ZipContext, entry: Entry): Promise<Buffer> {
+/**
+ * The entry's data and the bytes read from its local header on, with yauzl's checks: local header
+ * signature, bounds, exact uncompressed size.
+ */
+async function readWhole(ctx: ZipContext, entry: Entry): Promise<{ data: Buffer; head: Buffer }> {
   const { relativeOffsetOfLocalHeader: start, compressedSize } = entry;
   const fileSize = ctx.zip.fileSize;
   if (start + LOCAL_HEADER_BYTES > fileSize) throw new Error(`its local header at byte ${start} lies past the end of the file (${fileSize} bytes)`);
@@ -220,13 +247,13 @@ async function readWhole(ctx: ZipContext, entry: Entry): Promise<Buffer> {
   if (start + dataStart + compressedSize > fileSize) throw new Error(`file data overflows file bounds: ${start + dataStart} + ${compressedSize} > ${fileSize}`);
   const inHead = dataStart + compressedSize <= head.length;
   const raw = inHead ? head.subarray(dataStart, dataStart + compressedSize) : await ctx.archive.readAt(compressedSize, start + dataStart);
-  if (entry.compressionMethod === STORED) return raw;
+  if (entry.compressionMethod === STORED) return { data: raw, head };
   // Off the event loop (inflateRawSync measured no faster). One byte over the declared size tells
   // a lying header (a bomb) from an honest one, and bounds what is inflated.
   const data = await inflateRaw(raw, { maxOutputLength: entry.uncompressedSize + 1 }).catch((err: unknown) =>
     Promise.reject((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? sizeMismatch(entry) : err));
   if (data.length !== entry.uncompressedSize) throw sizeMismatch(entry, data.length);
-  return data;
+  return { data, head };
 }
 
 /** yauzl's words (validateEntrySizes) for an entry that inflates to other than its declared size. */

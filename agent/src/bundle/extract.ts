@@ -9,6 +9,7 @@ import { DeckhandError, type BundleType } from '../../../protocol/src/index.ts';
 import { extractTar, type ExtractCounts } from './extract-tar.ts';
 import { extractZip } from './extract-zip.ts';
 import type { ExtractLimits } from './limits.ts';
+import { processUmask } from './umask.ts';
 
 export type { ExtractLimits } from './limits.ts';
 export type { ExtractCounts } from './extract-tar.ts';
@@ -57,6 +58,9 @@ async function promote(staging: string, dest: string): Promise<void> {
   const root = await strippedRoot(staging);
   await fs.rename(root, dest);
   if (root !== staging) await fs.rmdir(staging);
+  // mkdtemp made the staging directory 0700; the archive is a folder as mkdir makes one (as
+  // CodeDeploy's), which a hook run as another user (runas) can enter.
+  else await fs.chmod(dest, 0o777 & ~processUmask());
 }
 
 async function strippedRoot(dir: string): Promise<string> {

@@ -3,6 +3,7 @@
  * credential chain and region (AWS_REGION, ~/.aws/config, instance metadata), an optional
  * version id and ETag check, and path-style addressing when a custom endpoint is given.
  */
+import { proxyAgentFor } from '../../../common/src/proxy.ts';
 import type { Readable } from 'node:stream';
 import { DeckhandError, type RevisionLocation } from '../../../protocol/src/index.ts';
 import { saveStream, type SaveOptions, type SaveResult } from './save-stream.ts';
@@ -27,7 +28,11 @@ export function s3Url(loc: S3Location): string {
 export async function downloadFromS3(loc: S3Location, dest: string, opts: SaveOptions & { signal?: AbortSignal; stallMs?: number }): Promise<SaveResult> {
   // Loaded on first use: the AWS SDK adds most of a second to every agent start otherwise.
   const { GetObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
+  // Through the environment's proxy, as every other download; the S3 endpoint decides which.
+  const target = loc.endpoint ?? `https://${loc.bucket}.s3.amazonaws.com/`;
+  const agent = proxyAgentFor(target);
   const client = new S3Client({
+    ...(agent ? { requestHandler: { httpsAgent: agent, httpAgent: agent } } : {}),
     ...(loc.region === undefined ? {} : { region: loc.region }),
     ...(loc.endpoint === undefined ? {} : { endpoint: loc.endpoint, forcePathStyle: true, region: loc.region ?? process.env['AWS_REGION'] ?? ENDPOINT_DEFAULT_REGION }),
   });

@@ -3,16 +3,26 @@
  * location says (the coordinator's store, S3, an http(s) URL, a local file or directory) into
  * the deployment's archive directory, its sha256 verified whatever the source.
  */
+import type { PinnedCa } from '../../../common/src/tls-trust.ts';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { DeckhandError, type DeploySpec, type RevisionLocation } from '../../../protocol/src/index.ts';
+import { copyTree } from './copy-tree.ts';
 import { downloadToFile } from './download.ts';
 import { extractBundle, type ExtractLimits } from './extract.ts';
 import { withRetries, type RetryOptions } from './retry.ts';
 import { downloadFromS3 } from './s3.ts';
 import { checkSha256, saveStream } from './save-stream.ts';
 import { sha256Tree } from './verify.ts';
+
+/** The coordinator this agent works for: where it is, how to sign a request to it, the CA it is trusted by. */
+export interface CoordinatorAccess {
+  url: string;
+  sign: (method: string, path: string) => Record<string, string>;
+  /** The CA pinned at registration, the only one trusted for the coordinator. */
+  pinnedCa?: PinnedCa;
+}
 
 /** Options of {@link fetchRevision}. */
 export interface FetchRevisionOptions {
@@ -22,8 +32,8 @@ export interface FetchRevisionOptions {
   /** The revision directory to create (replaced if present). */
   archiveDir: string;
   signal?: AbortSignal;
-  /** Base URL and request signer, for `coordinator` locations. */
-  coordinator?: { url: string; sign: (method: string, path: string) => Record<string, string> };
+  /** Base URL, request signer and pinned CA, for `coordinator` locations. */
+  coordinator?: CoordinatorAccess;
   limits?: ExtractLimits;
   /** A download that receives nothing for this long fails (retryable). @default 60 s */
   stallMs?: number;
@@ -31,6 +41,8 @@ export interface FetchRevisionOptions {
   retryDelaysMs?: readonly number[];
   /** Told before each retry (the lifecycle logs it). */
   onRetry?: RetryOptions['onRetry'];
+  /** Checks the downloaded bundle's sha256 (an operator's signature) before anything is unpacked; throws to refuse it. */
+  checkBundle?: (sha256: string) => void;
 }
 
 /** Hosts a plain-http URL may name: a revision must not travel unencrypted off this host. */
@@ -56,6 +68,13 @@ export async function fetchRevision(opts: FetchRevisionOptions): Promise<{ sha25
     });
   // A local file cannot get better by waiting; a remote one may.
   const saved = revision.location.kind === 'local' ? await save() : await withRetries(save, retryOptions(opts));
+  try {
+    opts.checkBundle?.(saved.sha256);
+  } catch (err) {
+    // A refused bundle is not kept: nothing of it may be used, and its space is given back.
+    await fsp.rm(opts.bundleFile, { force: true });
+    throw err;
+  }
 
   await extractBundle({
     file: opts.bundleFile,
@@ -90,7 +109,8 @@ export async function saveBundle(location: RevisionLocation, dest: string, opts:
     case 'coordinator': {
       if (opts.coordinator === undefined) throw invalidLocation('a coordinator location needs a coordinator to fetch from');
       const url = `${opts.coordinator.url.replace(/\/+$/, '')}${location.path}`;
-      return downloadToFile(url, dest, { headers: opts.coordinator.sign('GET', location.path), ...check });
+      const ca = opts.coordinator.pinnedCa ? { ca: [opts.coordinator.pinnedCa.pem] } : {};
+      return downloadToFile(url, dest, { headers: opts.coordinator.sign('GET', location.path), ...ca, ...check });
     }
     case 's3':
       return downloadFromS3(location, dest, check);
@@ -123,8 +143,8 @@ async function copyDirectory(location: RevisionLocation, archiveDir: string, exp
   const stat = await fsp.stat(location.path).catch(() => undefined);
   if (stat?.isDirectory() !== true) throw invalidLocation(`bundle ${location.path} is not a directory`);
   await fsp.rm(archiveDir, { recursive: true, force: true });
-  // verbatimSymlinks: links are copied as they are, as `cp -r` does, never resolved to outside files.
-  await fsp.cp(location.path, archiveDir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  await fsp.mkdir(path.dirname(archiveDir), { recursive: true });
+  await copyTree(location.path, archiveDir);
   const sha256 = await sha256Tree(archiveDir);
   try {
     checkSha256(sha256, expectedSha256);

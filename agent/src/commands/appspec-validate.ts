@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { unknownEventWarning, unknownHookEvents } from '../appspec/events.ts';
 import { findAppSpec, formatProblems } from '../appspec/load.ts';
 import { MAX_APPSPEC_CHARS, parseAppSpec } from '../appspec/parse.ts';
 import type { AppSpecProblem } from '../appspec/types.ts';
@@ -15,7 +16,10 @@ export interface CommandIo {
   err: (text: string) => void;
 }
 
-/** Runs the command; resolves with the exit code (0 valid, 1 invalid or unreadable). */
+/**
+ * Runs the command; resolves with the exit code (0 valid, 1 invalid or unreadable). A hook name
+ * that is no lifecycle event is a warning on stderr (an error with --strict).
+ */
 export async function appSpecValidate(cmd: AppSpecValidateCommand, io: CommandIo): Promise<number> {
   const file = await appSpecFile(cmd.path);
   if ('problem' in file) return report(cmd, io, [{ path: '', message: file.problem }]);
@@ -23,8 +27,11 @@ export async function appSpecValidate(cmd: AppSpecValidateCommand, io: CommandIo
   if (stat.size > MAX_APPSPEC_CHARS * 4) {
     return report(cmd, io, [{ path: '', message: `${file.path} is ${stat.size} bytes, more than the appspec limit` }]);
   }
-  const result = parseAppSpec(await fs.readFile(file.path, 'utf8'), { os: cmd.os });
+  const result = parseAppSpec(await fs.readFile(file.path, 'utf8'), { os: cmd.os, yamlOctalModes: cmd.yamlOctalModes });
   if (!result.ok) return report(cmd, io, result.problems);
+  const unknown = unknownHookEvents(result.spec).map((name) => ({ path: `hooks.${name}`, message: unknownEventWarning(name) }));
+  if (cmd.strict && unknown.length > 0) return report(cmd, io, unknown);
+  for (const w of unknown) io.err(`warning: ${formatProblems([w])}`);
   io.out(cmd.json ? JSON.stringify(result.spec, null, 2) : `${file.path} is a valid appspec for ${cmd.os}`);
   return 0;
 }

@@ -10,10 +10,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep, type Clock } from '../../../common/src/clock.ts';
-import { ApiErrorBody, DeckhandError } from '../../../protocol/src/index.ts';
+import type { HttpResponse } from '../../../common/src/http-request.ts';
+import { DeckhandError } from '../../../protocol/src/index.ts';
 import { loadIdentityKey } from '../identity/keys.ts';
 import { signRequest } from '../identity/sign.ts';
 import { Journal } from '../journal/journal.ts';
+import type { StoredIdentity } from '../journal/types.ts';
+import { coordinatorRequest, refusalOf } from '../transport/coordinator-http.ts';
 
 /** Inputs of {@link deregisterInstance}. */
 export interface DeregisterOptions {
@@ -23,8 +26,6 @@ export interface DeregisterOptions {
   waitMs: number;
   /** @default 1000 */
   retryMs?: number;
-  /** @default globalThis.fetch */
-  fetch?: typeof fetch;
 }
 
 /** The outcome: the instance that was removed, and whether the coordinator still knew it. */
@@ -33,31 +34,13 @@ export interface DeregisterResult {
   alreadyGone: boolean;
 }
 
-async function errorOf(res: Response): Promise<DeckhandError> {
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON (a proxy's error page, say): the raw text becomes the message below.
-  }
-  const parsed = ApiErrorBody.safeParse(body);
-  const message = parsed.success ? parsed.data.error.message : text.slice(0, 300) || res.statusText;
-  const code = parsed.success ? parsed.data.error.code : 'INTERNAL';
-  return new DeckhandError(code, `the coordinator refused the deregistration (HTTP ${res.status}): ${message}`);
-}
-
-/** Sends one signed DELETE; resolves with the response. */
-async function sendDelete(opts: DeregisterOptions, instanceId: string, coordinatorUrl: string): Promise<Response> {
+/** Sends one signed DELETE to the coordinator the host registered with (its pinned CA, if any). */
+async function sendDelete(opts: DeregisterOptions, identity: StoredIdentity): Promise<HttpResponse> {
   const privateKey = loadIdentityKey(opts.root);
-  const urlPath = `/v1/instances/${encodeURIComponent(instanceId)}`;
-  const headers = signRequest({ instanceId, privateKey }, 'DELETE', urlPath, opts.clock.now());
-  try {
-    return await (opts.fetch ?? fetch)(`${coordinatorUrl}${urlPath}`, { method: 'DELETE', headers });
-  } catch (err) {
-    const reason = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-    throw new DeckhandError('INTERNAL', `cannot reach the coordinator at ${coordinatorUrl}: ${reason}`, { cause: err });
-  }
+  const urlPath = `/v1/instances/${encodeURIComponent(identity.instanceId)}`;
+  const headers = signRequest({ instanceId: identity.instanceId, privateKey }, 'DELETE', urlPath, opts.clock.now());
+  const endpoint = { url: identity.coordinatorUrl, ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}) };
+  return coordinatorRequest(endpoint, urlPath, { method: 'DELETE', headers });
 }
 
 /** Deregisters the host registered under `opts.root`. Throws DeckhandError when it cannot. */
@@ -69,9 +52,12 @@ export async function deregisterInstance(opts: DeregisterOptions): Promise<Dereg
   if (!identity) throw new DeckhandError('NOT_FOUND', `no host is registered under ${opts.root}`);
   const deadline = opts.clock.now().getTime() + opts.waitMs;
   for (;;) {
-    const res = await sendDelete(opts, identity.instanceId, identity.coordinatorUrl);
-    if (res.ok) return { instanceId: identity.instanceId, alreadyGone: false };
-    const err = await errorOf(res);
+    const res = await sendDelete(opts, identity);
+    if (res.status >= 200 && res.status < 300) {
+      res.body.resume();
+      return { instanceId: identity.instanceId, alreadyGone: false };
+    }
+    const err = await refusalOf(res, 'deregistration');
     // The coordinator cannot verify a signature from an instance it no longer has.
     if (res.status === 401 && /unknown instance/.test(err.message)) return { instanceId: identity.instanceId, alreadyGone: true };
     if (res.status !== 409 || opts.clock.now().getTime() >= deadline) throw err;

@@ -7,12 +7,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { newId } from '../../../common/src/ids.ts';
 import { DeckhandError, type CommandBody, type DeploySpec, type RevisionLocation } from '../../../protocol/src/index.ts';
+import { findAppSpec } from '../appspec/load.ts';
 import { saveBundle } from '../bundle/sources.ts';
 import { sha256File, sha256Tree } from '../bundle/verify.ts';
 import type { LocalCommand } from '../config/local-args.ts';
-
-/** CodeDeploy's deployment group id of local runs (the folder name under the root). */
-export const LOCAL_GROUP_ID = 'default-local-deployment-group';
 
 /** The parsed `--bundle-location`: s3://bucket/key[?versionId=&etag=], http(s) URL, or a path. */
 export function parseLocation(location: string, s3Endpoint?: string): RevisionLocation {
@@ -60,11 +58,22 @@ export async function resolveLocalRevision(cmd: LocalCommand, deploymentId: stri
   if (stat === undefined) throw invalid(`bundle location ${location.path} does not exist`);
   if (cmd.type === 'directory' && !stat.isDirectory()) throw invalid(`bundle location ${location.path} is a file, but --type is directory`);
   if (cmd.type !== 'directory' && !stat.isFile()) throw invalid(`bundle location ${location.path} is a directory, but --type is ${cmd.type}`);
+  if (cmd.type === 'directory') await expectAppSpec(location.path, cmd.appSpecFileName);
   const sha256 = cmd.type === 'directory' ? await sha256Tree(location.path) : await sha256File(location.path);
   return { revisionId: 'rev-LOCAL0', sha256, bundleType: cmd.type, size: stat.isFile() ? stat.size : 0, location };
 }
 
-/** The command a coordinator would have sent for this local run. */
+/** As codedeploy-local: a directory revision without its appspec is refused before anything runs. */
+async function expectAppSpec(dir: string, fileName: string | undefined): Promise<void> {
+  if ((await findAppSpec(dir, fileName)) !== undefined) return;
+  const names = fileName === undefined ? `${path.join(dir, 'appspec.yml')} or ${path.join(dir, 'appspec.yaml')}` : path.join(dir, fileName);
+  throw invalid(`Expecting appspec file at location ${names} but it is not found there. Run from within a directory containing it, or give a --bundle-location holding it at its root.`);
+}
+
+/**
+ * The command a coordinator would have sent for this local run. As codedeploy-local: the
+ * application name defaults to the bundle location as given, and the traffic hooks run.
+ */
 export function localCommandBody(cmd: LocalCommand, deploymentId: string, revision: DeploySpec['revision']): CommandBody {
   return {
     commandId: newId('cmd'),
@@ -73,13 +82,14 @@ export function localCommandBody(cmd: LocalCommand, deploymentId: string, revisi
     kind: 'deploy',
     deploy: {
       deploymentId,
-      applicationName: cmd.applicationName ?? path.basename(cmd.bundleLocation),
+      applicationName: cmd.applicationName ?? cmd.bundleLocation,
       deploymentGroupName: cmd.deploymentGroupName,
-      deploymentGroupId: LOCAL_GROUP_ID,
+      deploymentGroupId: cmd.deploymentGroupId,
       revision,
       fileExistsBehavior: cmd.fileExistsBehavior,
       ignoreApplicationStopFailures: false,
       parameters: {},
+      trafficHooks: true,
     },
   };
 }

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Tags } from '../../../protocol/src/index.ts';
+import type { YamlOctalModes } from '../appspec/types.ts';
 import { LOCAL_OPTIONS, LOCAL_USAGE, toAppSpecValidate, toLocalCommand, type AppSpecValidateCommand, type LocalCommand } from './local-args.ts';
 
 /** Invalid command-line arguments; main prints the message and exits 2. */
@@ -26,30 +27,46 @@ export interface RegisterCommand {
   tags: Tags;
   hostname?: string;
   json: boolean;
+  /** --ca-sha256: trust only the coordinator CA with this fingerprint. */
+  caSha256?: string;
+  /** --ca-file: trust only the CA in this PEM file. */
+  caFile?: string;
+  /** --config: agent.yml (its proxy settings apply to the registration too). */
+  configFile?: string;
 }
 
 export interface RunCommand {
   kind: 'run';
   root: string;
   destRoot?: string;
-  logLevel: LogLevel;
+  /** Absent: agent.yml's, else info. */
+  logLevel?: LogLevel;
+  /** --config: the configuration file, which must then exist. Absent: the platform's default path, if there. */
+  configFile?: string;
   /** Shell command that reboots the host when a hook exits 194 (Windows 3010); absent: reboots disabled. */
   rebootCommand?: string;
   /** Where this boot's id is read, to tell that the host rebooted. @default /proc/sys/kernel/random/boot_id */
   bootIdFile?: string;
   /** A bundle download that receives nothing for this long fails and is retried. @default 60 s (bundle/stall.ts) */
   downloadStallMs?: number;
+  /** How appspec modes like `0644` are read (the agent configuration's `yamlOctalModes`). @default 'deckhand' */
+  yamlOctalModes?: YamlOctalModes;
 }
 
-export type AgentCommand = RegisterCommand | RunCommand | AppSpecValidateCommand | LocalCommand | { kind: 'help'; text: string };
+export type AgentCommand = RegisterCommand | RunCommand | AppSpecValidateCommand | LocalCommand | { kind: 'help'; text: string } | { kind: 'version' };
 
 export const USAGE = `Usage:
+  deckhand-agent --version
   deckhand-agent register --coordinator URL --token TOKEN --root DIR [--tag KEY=VALUE ...] [--hostname NAME] [--json]
-  deckhand-agent run --root DIR [--dest-root DIR] [--log-level error|warn|info|debug] [--reboot-command CMD]
-                     [--download-stall-seconds N]
+                          [--ca-sha256 HEX | --ca-file PEM] [--config FILE]
+  deckhand-agent run --root DIR [--config FILE] [--dest-root DIR] [--log-level error|warn|info|debug]
+                     [--reboot-command CMD] [--download-stall-seconds N] [--yaml-octal-modes deckhand|codedeploy]
 
 register  creates this host's key pair under DIR/identity and registers it with the coordinator
           (the token may also come from DECKHAND_REGISTRATION_TOKEN); prints the instance id.
+          --ca-sha256 HEX trusts only the coordinator CA with that SHA-256 fingerprint (as
+          deckhand-coordinator prints it), --ca-file PEM only that CA; either is kept and every
+          later connection and download is checked against it. Without them, the system's CAs.
 run       connects to the coordinator and carries out deployments; state lives in DIR/agent.db.
           --dest-root installs every appspec destination under that directory instead of /.
           --reboot-command runs CMD (through the shell) when a hook exits 194 (Windows 3010) to ask
@@ -57,6 +74,11 @@ run       connects to the coordinator and carries out deployments; state lives i
           --boot-id-file FILE reads the boot id from FILE (tests; default /proc/sys/kernel/random/boot_id).
           --download-stall-seconds N fails a bundle download that receives nothing for N seconds
           (default 60); a failed download is retried after 2, 8 and 30 s.
+          --config FILE reads settings from FILE (default /etc/deckhand/agent.yml, or
+          %ProgramData%\\Deckhand\\agent.yml, when it exists); flags win over the file.
+          --yaml-octal-modes codedeploy reads an unquoted appspec mode with a leading zero (0644) as
+          CodeDeploy does: YAML 1.1 octal, whose decimal digits are applied (0420). The default
+          (deckhand) takes 0000 to 0007 as written and refuses the others, explaining the trap.
 ${LOCAL_USAGE}`;
 
 function parseTags(values: string[]): Tags {
@@ -83,7 +105,7 @@ function positiveSeconds(value: string, flag: string): number {
 }
 
 type ParsedValues = Record<string, string | boolean | string[] | undefined>;
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
 
 function parse(args: string[], options: OptionSpec, allowPositionals = false): { values: ParsedValues; positionals: string[] } {
   try {
@@ -103,8 +125,12 @@ function parseRegister(args: string[], env: NodeJS.ProcessEnv): AgentCommand {
     tag: { type: 'string', multiple: true },
     hostname: { type: 'string' },
     json: { type: 'boolean' },
+    'ca-sha256': { type: 'string' },
+    'ca-file': { type: 'string' },
+    config: { type: 'string' },
   });
   if (values['help']) return { kind: 'help', text: USAGE };
+  if (values['ca-sha256'] !== undefined && values['ca-file'] !== undefined) throw new UsageError('give --ca-sha256 or --ca-file, not both');
   const cmd: RegisterCommand = {
     kind: 'register',
     coordinatorUrl: required(values['coordinator'] as string | undefined, '--coordinator'),
@@ -115,6 +141,12 @@ function parseRegister(args: string[], env: NodeJS.ProcessEnv): AgentCommand {
   };
   const hostname = values['hostname'] as string | undefined;
   if (hostname !== undefined) cmd.hostname = required(hostname, '--hostname');
+  const pin = values['ca-sha256'] as string | undefined;
+  if (pin !== undefined) cmd.caSha256 = required(pin, '--ca-sha256');
+  const caFile = values['ca-file'] as string | undefined;
+  if (caFile !== undefined) cmd.caFile = path.resolve(required(caFile, '--ca-file'));
+  const config = values['config'] as string | undefined;
+  if (config !== undefined) cmd.configFile = path.resolve(required(config, '--config'));
   return cmd;
 }
 
@@ -126,17 +158,18 @@ function parseRun(args: string[]): AgentCommand {
     'reboot-command': { type: 'string' },
     'boot-id-file': { type: 'string' },
     'download-stall-seconds': { type: 'string' },
+    config: { type: 'string' },
+    'yaml-octal-modes': { type: 'string' },
   });
   if (values['help']) return { kind: 'help', text: USAGE };
-  const level = (values['log-level'] as string | undefined) ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  const cmd: RunCommand = { kind: 'run', root: path.resolve(required(values['root'] as string | undefined, '--root')) };
+  const level = values['log-level'] as string | undefined;
+  if (level !== undefined) {
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+    cmd.logLevel = level as LogLevel;
   }
-  const cmd: RunCommand = {
-    kind: 'run',
-    root: path.resolve(required(values['root'] as string | undefined, '--root')),
-    logLevel: level as LogLevel,
-  };
+  const config = values['config'] as string | undefined;
+  if (config !== undefined) cmd.configFile = path.resolve(required(config, '--config'));
   const destRoot = values['dest-root'] as string | undefined;
   if (destRoot !== undefined) cmd.destRoot = path.resolve(required(destRoot, '--dest-root'));
   const reboot = values['reboot-command'] as string | undefined;
@@ -145,6 +178,11 @@ function parseRun(args: string[]): AgentCommand {
   if (bootIdFile !== undefined) cmd.bootIdFile = path.resolve(required(bootIdFile, '--boot-id-file'));
   const stall = values['download-stall-seconds'] as string | undefined;
   if (stall !== undefined) cmd.downloadStallMs = positiveSeconds(stall, '--download-stall-seconds') * 1000;
+  const octal = values['yaml-octal-modes'] as string | undefined;
+  if (octal !== undefined) {
+    if (octal !== 'deckhand' && octal !== 'codedeploy') throw new UsageError(`--yaml-octal-modes must be one of deckhand, codedeploy, got "${octal}"`);
+    cmd.yamlOctalModes = octal;
+  }
   return cmd;
 }
 
@@ -157,14 +195,20 @@ export function parseAgentArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     case 'run':
       return parseRun(rest);
     case 'appspec': {
-      const { values, positionals } = parse(rest, { os: { type: 'string' }, json: { type: 'boolean' } }, true);
+      const spec = { os: { type: 'string' }, json: { type: 'boolean' }, strict: { type: 'boolean' }, 'yaml-octal-modes': { type: 'string' } } as const;
+      const { values, positionals } = parse(rest, spec, true);
       return values['help'] ? { kind: 'help', text: USAGE } : toAppSpecValidate(positionals, values, (m) => new UsageError(m));
     }
     case 'local':
     case 'preflight': {
       const { values } = parse(rest, LOCAL_OPTIONS);
+      if (values['version']) return { kind: 'version' };
       return values['help'] ? { kind: 'help', text: USAGE } : toLocalCommand(sub, values, (m) => new UsageError(m));
     }
+    case '--version':
+    case '-v':
+    case 'version':
+      return { kind: 'version' };
     case undefined:
     case 'help':
     case '--help':

@@ -2,6 +2,7 @@
  * The environment of hook scripts: the agent's own environment minus its secrets, plus
  * CodeDeploy's variables, Deckhand's, and the deployment's parameters.
  */
+import { AGENT_ENV } from '../../../common/src/agent-process.ts';
 
 /** Where an S3 revision came from; becomes CodeDeploy's BUNDLE_* variables. */
 export interface BundleEnvInput {
@@ -44,6 +45,14 @@ export function isAgentSecret(name: string): boolean {
   return /^DECKHAND_.*(TOKEN|SECRET|PASSWORD|KEY)/i.test(name) || /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)$/i.test(name);
 }
 
+/**
+ * The agent's own process tuning (MALLOC_ARENA_MAX=2 from its service definition): right for the
+ * agent, not for the applications its hooks start, which inherit nothing of it.
+ */
+function isAgentTuning(name: string, value: string): boolean {
+  return Object.hasOwn(AGENT_ENV, name) && AGENT_ENV[name] === value;
+}
+
 /** CodeDeploy's BUNDLE_* for an S3 revision. A missing version or ETag unsets it, as CodeDeploy does. */
 function applyBundle(env: Record<string, string>, bundle: BundleEnvInput): void {
   env['BUNDLE_BUCKET'] = bundle.bucket;
@@ -62,7 +71,7 @@ export function buildHookEnv(input: HookEnvInput): Record<string, string> {
   // No prototype: a parameter named `__proto__` (valid per the schema) must stay a variable.
   const env = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(input.base)) {
-    if (value !== undefined && !isAgentSecret(name)) env[name] = value;
+    if (value !== undefined && !isAgentSecret(name) && !isAgentTuning(name, value)) env[name] = value;
   }
   // Parameters are the deployer's own values, so one named like a secret is still passed on.
   Object.assign(env, input.parameters);

@@ -26,6 +26,8 @@ export class FileTail extends Readable {
   private handle: FileHandle | undefined;
   private position: number;
   private carry = Buffer.alloc(0);
+  /** Reused for every read: what is pushed is a copy (Buffer.concat), so the next read may overwrite it. */
+  private readBuffer: Buffer | undefined;
   private finishing = false;
   private timer: TimerHandle | undefined;
   private readonly pollMs: number;
@@ -66,7 +68,9 @@ export class FileTail extends Readable {
 
   private async readSome(): Promise<void> {
     this.handle ??= await open(this.opts.file, 'r');
-    const buffer = Buffer.allocUnsafe(this.chunkBytes);
+    // One buffer per tail rather than one per read: gigabytes of output made as many megabytes
+    // of garbage per second, which the young generation then held as resident memory.
+    const buffer = (this.readBuffer ??= Buffer.allocUnsafe(this.chunkBytes));
     // `finishing` is read before the read: bytes written before finish() are then all seen.
     const last = this.finishing;
     const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, this.position);

@@ -24,7 +24,7 @@ export interface EventOutputOptions {
   tailChars?: number;
   /** @default 16384 */
   maxLineChars?: number;
-  /** Bytes waiting for the disk beyond which the pipes are paused. @default 1048576 */
+  /** Bytes waiting for the disk beyond which the pipes are paused. @default 262144 (256 KiB) */
   maxQueuedBytes?: number;
 }
 

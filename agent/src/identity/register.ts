@@ -2,20 +2,17 @@
  * `deckhand-agent register`: make a key pair, present its public half and a registration token to
  * the coordinator, and journal the instance id it hands back.
  */
-import {
-  ApiErrorBody,
-  DeckhandError,
-  RegisterInstanceResponse,
-  type ErrorCode,
-  type Tags,
-} from '../../../protocol/src/index.ts';
+import { readText } from '../../../common/src/http-request.ts';
+import { pinnedCaFromPem, resolvePinnedCa, TrustError, type PinnedCa } from '../../../common/src/tls-trust.ts';
+import { DeckhandError, RegisterInstanceResponse, type Tags } from '../../../protocol/src/index.ts';
+import { coordinatorRequest, refusalOf } from '../transport/coordinator-http.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { StoredIdentity } from '../journal/types.ts';
 import { generateIdentityKey, publicKeyPem } from './keys.ts';
 
 /** Inputs of {@link registerInstance}. */
 export interface RegisterOptions {
-  /** Base URL of the coordinator, e.g. `http://127.0.0.1:8420`. */
+  /** Base URL of the coordinator, e.g. `https://coordinator.example:8420`. */
   coordinatorUrl: string;
   token: string;
   root: string;
@@ -23,10 +20,14 @@ export interface RegisterOptions {
   /** @default {} */
   tags?: Tags;
   journal: Journal;
+  /** Trust only the CA with this SHA-256 fingerprint (the coordinator must present it). */
+  caSha256?: string;
+  /** Trust only the CA in this PEM text (`--ca-file`'s contents), named `caSource` in errors. */
+  caPem?: string;
+  /** @default "the CA file" */
+  caSource?: string;
   /** @default the current time */
   now?: Date;
-  /** @default globalThis.fetch */
-  fetch?: typeof fetch;
 }
 
 /** Normalizes a coordinator URL: http(s) only, no trailing slash. */
@@ -43,22 +44,30 @@ export function normalizeCoordinatorUrl(raw: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-/** Turns a refusal into an error carrying the server's own message. */
-async function refusal(res: Response): Promise<DeckhandError> {
-  const text = await res.text();
-  let code: ErrorCode = res.status === 401 ? 'AUTH_FAILED' : 'INTERNAL';
-  let detail = text.slice(0, 500) || res.statusText;
-  try {
-    const body = ApiErrorBody.parse(JSON.parse(text));
-    code = body.error.code;
-    detail = body.error.message;
-  } catch {
-    // Not our error shape (a proxy's page, say): the raw text is the best message there is.
+/**
+ * The CA to pin, checked before anything is written: from a PEM, or the presented certificate
+ * matching the fingerprint. Plain HTTP with a pin is refused (no downgrade).
+ */
+async function pinFor(url: string, opts: RegisterOptions): Promise<PinnedCa | undefined> {
+  if (opts.caSha256 === undefined && opts.caPem === undefined) return undefined;
+  if (opts.caSha256 !== undefined && opts.caPem !== undefined) throw new DeckhandError('VALIDATION_FAILED', 'give --ca-sha256 or --ca-file, not both');
+  if (!url.startsWith('https://')) {
+    throw new DeckhandError('VALIDATION_FAILED', `a CA is pinned (--ca-sha256 or --ca-file), so --coordinator must be an https:// URL, got ${url}`);
   }
-  return new DeckhandError(code, `the coordinator refused the registration (HTTP ${res.status}): ${detail}`);
+  try {
+    if (opts.caPem !== undefined) return pinnedCaFromPem(opts.caPem, opts.caSource ?? 'the CA file');
+    return await resolvePinnedCa(url, opts.caSha256 ?? '');
+  } catch (err) {
+    if (err instanceof TrustError) throw new DeckhandError('AUTH_FAILED', err.message, { cause: err });
+    throw new DeckhandError('INTERNAL', `cannot reach the coordinator at ${url}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
-/** Registers this host and stores its identity in the journal. Throws DeckhandError on failure. */
+/**
+ * Registers this host and stores its identity (with the pinned CA and the coordinator's signing
+ * keys) in the journal. Throws DeckhandError on failure, having written nothing: the key pair is
+ * made only once the coordinator's identity has been checked.
+ */
 export async function registerInstance(opts: RegisterOptions): Promise<StoredIdentity> {
   const existing = opts.journal.getIdentity();
   if (existing) {
@@ -68,37 +77,31 @@ export async function registerInstance(opts: RegisterOptions): Promise<StoredIde
     );
   }
   const coordinatorUrl = normalizeCoordinatorUrl(opts.coordinatorUrl);
+  const pinnedCa = await pinFor(coordinatorUrl, opts);
+  const endpoint = { url: coordinatorUrl, ...(pinnedCa ? { pinnedCa } : {}) };
   const privateKey = generateIdentityKey(opts.root);
-  const request = {
-    token: opts.token,
-    publicKey: publicKeyPem(privateKey),
-    hostname: opts.hostname,
-    tags: opts.tags ?? {},
-  };
-  const doFetch = opts.fetch ?? fetch;
-  let res: Response;
+  const request = { token: opts.token, publicKey: publicKeyPem(privateKey), hostname: opts.hostname, tags: opts.tags ?? {} };
+  const res = await coordinatorRequest(endpoint, '/v1/register', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+  });
+  if (res.status !== 201 && res.status !== 200) throw await refusalOf(res, 'registration');
+  let parsed;
   try {
-    res = await doFetch(`${coordinatorUrl}/v1/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(request),
-    });
-  } catch (err) {
-    const reason = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-    throw new DeckhandError('INTERNAL', `cannot reach the coordinator at ${coordinatorUrl}: ${reason}`, { cause: err });
+    parsed = RegisterInstanceResponse.safeParse(JSON.parse(await readText(res.body)));
+  } catch {
+    parsed = undefined;
   }
-  if (res.status !== 201 && res.status !== 200) throw await refusal(res);
-  const parsed = RegisterInstanceResponse.safeParse(await res.json().catch(() => undefined));
-  if (!parsed.success) {
-    throw new DeckhandError('INTERNAL', 'the coordinator answered the registration with an unexpected body');
-  }
+  if (!parsed?.success) throw new DeckhandError('INTERNAL', 'the coordinator answered the registration with an unexpected body');
   const identity: StoredIdentity = {
     instanceId: parsed.data.instanceId,
     coordinatorUrl,
     hostname: opts.hostname,
     tags: parsed.data.tags,
     registeredAt: (opts.now ?? new Date()).toISOString(),
+    ...(pinnedCa ? { pinnedCa } : {}),
   };
-  opts.journal.saveIdentity(identity);
+  opts.journal.saveIdentity(identity, parsed.data.coordinatorKeys ?? []);
   return identity;
 }

@@ -29,21 +29,28 @@ export async function readCleanupList(file: string): Promise<string[]> {
 /**
  * Removes the listed paths in reverse order: files and links are unlinked, directories removed
  * only when empty (a non-empty one holds files someone else put there), missing ones ignored.
+ * Synchronous calls, the event loop turning every few hundred paths (see install.ts).
  */
 export async function removeListed(paths: readonly string[]): Promise<void> {
-  for (const p of [...paths].reverse()) {
-    const stat = await fsp.lstat(p).catch(() => undefined);
-    if (stat === undefined) continue;
-    if (!stat.isDirectory()) {
-      await fsp.rm(p, { force: true });
-      continue;
-    }
-    try {
-      await fsp.rmdir(p);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
-    }
+  const reversed = [...paths].reverse();
+  for (let i = 0; i < reversed.length; i++) {
+    if (i > 0 && i % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
+    removeOne(reversed[i] ?? '');
+  }
+}
+
+function removeOne(p: string): void {
+  const stat = fs.lstatSync(p, { throwIfNoEntry: false });
+  if (stat === undefined) return;
+  if (!stat.isDirectory()) {
+    fs.rmSync(p, { force: true });
+    return;
+  }
+  try {
+    fs.rmdirSync(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
   }
 }
 
@@ -55,13 +62,18 @@ export class CleanupWriter {
   private readonly fd: number;
 
   constructor(file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     this.fd = fs.openSync(file, 'w', 0o600);
   }
 
   /** Appends one path. */
   add(p: string): void {
     fs.writeSync(this.fd, `${p}\n`);
+  }
+
+  /** Appends several paths with one write. */
+  addAll(paths: readonly string[]): void {
+    if (paths.length > 0) fs.writeSync(this.fd, `${paths.join('\n')}\n`);
   }
 
   /** Flushes to disk and closes. */

@@ -2,6 +2,7 @@
  * Where appspec paths land: sources inside the revision, destinations on the host (or re-rooted
  * under the agent's --dest-root), and the containment checks that go with them.
  */
+import { realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DeckhandError } from '../../../protocol/src/index.ts';
@@ -56,23 +57,24 @@ export class Containment {
   }
 
   /** Throws INSTALL_FAILED when the deepest existing ancestor of `p` resolves outside the root. */
-  async check(p: string): Promise<void> {
+  check(p: string): void {
     if (this.realRoot === undefined) return;
-    const real = await this.realAncestor(p);
+    const real = this.realAncestor(p);
     if (!isInside(this.realRoot, real)) {
       throw new DeckhandError('INSTALL_FAILED', `${p} resolves to ${real}, outside the destination root ${this.realRoot}`);
     }
   }
 
-  private async realAncestor(p: string): Promise<string> {
+  /** Synchronous, cached per directory: one lookup per directory of a revision, not per file. */
+  private realAncestor(p: string): string {
     const cached = this.cache.get(p);
     if (cached !== undefined) return cached;
     let real: string;
     try {
-      real = await fs.realpath(p);
+      real = realpathSync(p);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(p) === p) throw err;
-      real = path.join(await this.realAncestor(path.dirname(p)), path.basename(p));
+      real = path.join(this.realAncestor(path.dirname(p)), path.basename(p));
     }
     this.cache.set(p, real);
     return real;

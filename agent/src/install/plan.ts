@@ -2,8 +2,12 @@
  * Plans the Install event: which directories to create and which files to copy where, with the
  * appspec conflicts and file_exists_behavior decisions CodeDeploy makes (installer.rb,
  * install_instruction.rb). Planning reads the file system but changes nothing.
+ *
+ * It reads with synchronous calls, letting the event loop turn every few hundred entries: a
+ * revision of many small files costs a thread-pool round trip per lstat otherwise, several times
+ * the syscall itself (bench/unpack's small-files case).
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import { DeckhandError, type FileExistsBehavior } from '../../../protocol/src/index.ts';
 import type { FileMapping } from '../appspec/types.ts';
@@ -12,7 +16,16 @@ import { resolveDestination, resolveSource, type Containment } from './paths.ts'
 /** One step of an install. */
 export type InstallOp =
   | { kind: 'mkdir'; path: string }
-  | { kind: 'copy'; from: string; to: string; symlink: boolean; replace: boolean };
+  | { kind: 'copy'; from: string; to: string; symlink: boolean; replace: boolean; times: FileTimes };
+
+/** A source file's access and modification times, which its copy keeps (CodeDeploy copies with preserve). */
+export interface FileTimes {
+  atime: Date;
+  mtime: Date;
+}
+
+/** Entries looked at between two turns of the event loop. */
+const ENTRIES_PER_TURN = 256;
 
 /** The planned steps, plus existing files that DISALLOW forbids and RETAIN keeps. */
 export interface InstallPlan {
@@ -44,66 +57,69 @@ export async function planInstall(input: PlanInput): Promise<InstallPlan> {
 class Planner {
   readonly plan: InstallPlan = { ops: [], conflicts: [], retained: [] };
   private readonly targets = new Map<string, string>();
+  /** Directories the plan creates: each is missing on disk when planned. */
   private readonly dirs = new Set<string>();
+  private seen = 0;
 
   constructor(private readonly input: PlanInput) {}
 
   async mapping(mapping: FileMapping): Promise<void> {
     const source = resolveSource(this.input.archiveDir, mapping.source);
     const destination = resolveDestination(mapping.destination, this.input.destRoot);
-    const stat = await fs.stat(source).catch(() => undefined);
+    const stat = statOrNothing(source);
     if (stat === undefined) {
       throw new DeckhandError('INSTALL_FAILED', `source "${mapping.source}" does not exist in the revision`);
     }
     // The destination is always a directory: a file source keeps its name inside it.
-    await this.ensureAncestors(path.dirname(destination));
-    await this.ensureDir(destination);
+    this.ensureAncestors(path.dirname(destination));
+    this.ensureDir(destination);
     if (!stat.isDirectory()) {
-      await this.copy(source, path.join(destination, path.basename(source)), false);
+      this.copy(source, path.join(destination, path.basename(source)), stat, false);
       return;
     }
-    await this.walk(source, destination, [await fs.realpath(source)]);
+    await this.walk(source, destination, [fs.realpathSync(source)]);
   }
 
   /** Copies a directory's contents; a symlink to a directory is followed, as CodeDeploy does (#152). */
   private async walk(dir: string, dest: string, chain: string[]): Promise<void> {
-    const names = (await fs.readdir(dir)).sort();
+    const names = fs.readdirSync(dir).sort();
     for (const name of names) {
+      if (++this.seen % ENTRIES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
       const from = path.join(dir, name);
       const to = path.join(dest, name);
-      const lstat = await fs.lstat(from);
-      const stat = lstat.isSymbolicLink() ? await fs.stat(from).catch(() => undefined) : lstat;
+      const lstat = fs.lstatSync(from);
+      const stat = lstat.isSymbolicLink() ? statOrNothing(from) : lstat;
       if (stat?.isDirectory() !== true) {
-        await this.copy(from, to, lstat.isSymbolicLink());
+        this.copy(from, to, lstat, lstat.isSymbolicLink());
         continue;
       }
-      const real = await fs.realpath(from);
+      const real = fs.realpathSync(from);
       if (chain.includes(real)) {
         throw new DeckhandError('INSTALL_FAILED', `${path.relative(this.input.archiveDir, from)} is a symlink loop`);
       }
-      await this.ensureDir(to);
+      this.ensureDir(to);
       await this.walk(from, to, [...chain, real]);
     }
   }
 
   /** Plans a mkdir for every missing ancestor of `dir` and for `dir` itself, outermost first. */
-  private async ensureAncestors(dir: string): Promise<void> {
+  private ensureAncestors(dir: string): void {
     const missing: string[] = [];
     for (let p = dir; path.dirname(p) !== p; p = path.dirname(p)) {
-      if (this.dirs.has(p) || (await this.kind(p)) !== 'missing') break;
+      if (this.dirs.has(p) || this.kind(p) !== 'missing') break;
       missing.unshift(p);
     }
-    for (const p of missing) await this.ensureDir(p);
+    for (const p of missing) this.ensureDir(p);
   }
 
-  private async ensureDir(dir: string): Promise<void> {
+  private ensureDir(dir: string): void {
     if (this.dirs.has(dir)) return;
     const source = this.targets.get(dir);
     if (source !== undefined) {
       throw new DeckhandError('INSTALL_CONFLICT', `${dir} is both the copy target of ${this.rel(source)} and a directory to create`);
     }
-    await this.input.containment.check(dir);
-    const kind = await this.kind(dir);
+    this.input.containment.check(dir);
+    const kind = this.kind(dir);
     if (kind === 'directory') return;
     if (kind === 'file') {
       throw new DeckhandError('INSTALL_CONFLICT', `a file already exists at ${dir}, where the revision needs a directory`);
@@ -112,7 +128,7 @@ class Planner {
     this.plan.ops.push({ kind: 'mkdir', path: dir });
   }
 
-  private async copy(from: string, to: string, symlink: boolean): Promise<void> {
+  private copy(from: string, to: string, stat: fs.Stats, symlink: boolean): void {
     const previous = this.targets.get(to);
     if (previous !== undefined) {
       throw new DeckhandError('INSTALL_CONFLICT', `the appspec copies both ${this.rel(previous)} and ${this.rel(from)} to ${to}`);
@@ -121,8 +137,8 @@ class Planner {
       throw new DeckhandError('INSTALL_CONFLICT', `${to} is both a directory to create and the copy target of ${this.rel(from)}`);
     }
     this.targets.set(to, from);
-    await this.input.containment.check(path.dirname(to));
-    const existing = await this.kind(to);
+    this.input.containment.check(path.dirname(to));
+    const existing = this.kind(to);
     if (existing !== 'missing') {
       if (this.input.behavior === 'DISALLOW') return void this.plan.conflicts.push(to);
       if (this.input.behavior === 'RETAIN') return void this.plan.retained.push(to);
@@ -130,19 +146,32 @@ class Planner {
         throw new DeckhandError('INSTALL_CONFLICT', `cannot overwrite the directory ${to} with the file ${this.rel(from)}`);
       }
     }
-    this.plan.ops.push({ kind: 'copy', from, to, symlink, replace: existing !== 'missing' });
+    const times = { atime: stat.atime, mtime: stat.mtime };
+    this.plan.ops.push({ kind: 'copy', from, to, symlink, replace: existing !== 'missing', times });
   }
 
   /** What is at `p`, seen through the pending cleanup: a file about to be removed is missing. */
-  private async kind(p: string): Promise<Kind> {
-    const lstat = await fs.lstat(p).catch(() => undefined);
+  private kind(p: string): Kind {
+    // In a directory this plan creates (so missing now), nothing can exist yet: no need to look.
+    if (this.dirs.has(path.dirname(p))) return 'missing';
+    const lstat = fs.lstatSync(p, { throwIfNoEntry: false });
     if (lstat === undefined) return 'missing';
-    const stat = lstat.isSymbolicLink() ? await fs.stat(p).catch(() => lstat) : lstat;
+    const stat = lstat.isSymbolicLink() ? (statOrNothing(p) ?? lstat) : lstat;
     if (stat.isDirectory()) return 'directory';
     return this.input.goingAway.has(p) ? 'missing' : 'file';
   }
 
   private rel(source: string): string {
     return path.relative(this.input.archiveDir, source) || '.';
+  }
+}
+
+/** What `p` is, following links; undefined when it (or a link's target) does not exist. */
+function statOrNothing(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p);
+  } catch {
+    // Missing, or a dangling link: the caller treats both as nothing there.
+    return undefined;
   }
 }

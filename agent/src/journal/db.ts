@@ -3,11 +3,12 @@
  * its schema up to date. The journal never logs: it returns or throws.
  */
 import { copyFileSync, existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from '../../../common/src/sqlite.ts';
 import { DeckhandError } from '../../../protocol/src/index.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { createPrivateFile } from './root-layout.ts';
 
-export type JournalDb = Database.Database;
+export type JournalDb = SqliteDatabase;
 
 /** SQLite's answers for a file that is damaged or not a database at all. */
 const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
@@ -56,8 +57,10 @@ function prepare(db: JournalDb, file: string, migrations: readonly string[]): vo
 export function openJournalDb(file: string, migrations: readonly string[] = MIGRATIONS): JournalDb {
   let db: JournalDb;
   try {
+    // Made first, so the journal (and its -wal and -shm, which SQLite creates alike) is 0600 from the start.
+    createPrivateFile(file);
     // busy timeout: another process (a read-only status CLI) may briefly hold a lock.
-    db = new Database(file, { timeout: 5000 });
+    db = openSqlite(file, { timeout: 5000 });
   } catch (err) {
     if (CORRUPT_CODES.has((err as { code?: string }).code ?? '')) throw corrupt(file, (err as Error).message);
     throw err;

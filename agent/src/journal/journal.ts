@@ -17,6 +17,7 @@ import type {
   StoredDeployment,
   StoredEvent,
   StoredIdentity,
+  CoordinatorKey,
 } from './types.ts';
 
 type Row = Record<string, string | number | null>;
@@ -96,23 +97,70 @@ export class Journal {
   getIdentity(): StoredIdentity | undefined {
     const row = this.db.prepare('SELECT * FROM identity WHERE id = 1').get() as Row | undefined;
     if (!row) return undefined;
-    return {
+    const identity: StoredIdentity = {
       instanceId: String(row['instance_id']),
       coordinatorUrl: String(row['coordinator_url']),
       hostname: String(row['hostname']),
       tags: JSON.parse(String(row['tags'])) as Tags,
       registeredAt: String(row['registered_at']),
     };
+    if (typeof row['ca_sha256'] === 'string' && typeof row['ca_pem'] === 'string') identity.pinnedCa = { sha256: row['ca_sha256'], pem: row['ca_pem'] };
+    return identity;
   }
 
-  /** Stores (or replaces) this host's identity. */
-  saveIdentity(identity: StoredIdentity): void {
+  /** Stores (or replaces) this host's identity and, in the same transaction, the coordinator's signing keys. */
+  saveIdentity(identity: StoredIdentity, coordinatorKeys: readonly CoordinatorKey[] = []): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO identity (id, instance_id, coordinator_url, hostname, tags, registered_at, ca_sha256, ca_pem)
+           VALUES (1, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          identity.instanceId,
+          identity.coordinatorUrl,
+          identity.hostname,
+          JSON.stringify(identity.tags),
+          identity.registeredAt,
+          identity.pinnedCa?.sha256 ?? null,
+          identity.pinnedCa?.pem ?? null,
+        );
+      this.replaceCoordinatorKeys(coordinatorKeys, new Date(identity.registeredAt));
+    })();
+  }
+
+  /** The highest signed counter installed for `application`, if any. */
+  highestCounter(application: string): number | undefined {
+    const row = this.db.prepare('SELECT counter FROM revision_counters WHERE application = ?').get(application) as Row | undefined;
+    return row === undefined ? undefined : Number(row['counter']);
+  }
+
+  /** Keeps `counter` as `application`'s highest installed one, unless a higher one is kept already. */
+  recordCounter(application: string, counter: number, at = new Date()): void {
     this.db
       .prepare(
-        `INSERT OR REPLACE INTO identity (id, instance_id, coordinator_url, hostname, tags, registered_at)
-         VALUES (1, ?, ?, ?, ?, ?)`,
+        `INSERT INTO revision_counters (application, counter, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (application) DO UPDATE SET counter = MAX(counter, excluded.counter), updated_at = excluded.updated_at`,
       )
-      .run(identity.instanceId, identity.coordinatorUrl, identity.hostname, JSON.stringify(identity.tags), identity.registeredAt);
+      .run(application, counter, at.toISOString());
+  }
+
+  /** The coordinator's command-signing keys this agent trusts. */
+  coordinatorKeys(): CoordinatorKey[] {
+    return (this.db.prepare('SELECT key_id, public_key FROM coordinator_keys ORDER BY added_at, key_id').all() as Row[]).map((r) => ({
+      keyId: String(r['key_id']),
+      publicKey: String(r['public_key']),
+    }));
+  }
+
+  /** Makes `keys` the trusted set: new ones added, ones no longer listed removed. */
+  replaceCoordinatorKeys(keys: readonly CoordinatorKey[], at: Date): void {
+    this.db.transaction(() => {
+      const keep = new Set(keys.map((k) => k.keyId));
+      for (const old of this.coordinatorKeys()) if (!keep.has(old.keyId)) this.db.prepare('DELETE FROM coordinator_keys WHERE key_id = ?').run(old.keyId);
+      const insert = this.db.prepare('INSERT OR IGNORE INTO coordinator_keys (key_id, public_key, added_at) VALUES (?, ?, ?)');
+      for (const k of keys) insert.run(k.keyId, k.publicKey, at.toISOString());
+    })();
   }
 
   /** Journals a command once; returns true when it was new, false for a re-delivery. */

@@ -62,4 +62,23 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE events ADD COLUMN hook_deadline TEXT;
   ALTER TABLE events ADD COLUMN reboot_boot_id TEXT;
   `,
+  // Trust in the coordinator: the CA pinned at registration (its certificate, so every
+  // connection verifies against it alone) and the coordinator's command-signing public keys.
+  `
+  ALTER TABLE identity ADD COLUMN ca_sha256 TEXT;
+  ALTER TABLE identity ADD COLUMN ca_pem TEXT;
+  CREATE TABLE coordinator_keys (
+    key_id     TEXT PRIMARY KEY,
+    public_key TEXT NOT NULL,
+    added_at   TEXT NOT NULL
+  );
+  `,
+  // Signed revisions: the highest counter installed per application (anti-rollback).
+  `
+  CREATE TABLE revision_counters (
+    application TEXT PRIMARY KEY,
+    counter     INTEGER NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+  `,
 ];

@@ -8,8 +8,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../../common/src/sqlite.ts';
 import { DeckhandError } from '../../../protocol/src/index.ts';
+import { createPrivateFile } from './root-layout.ts';
 
 /** A held root lock; {@link release} lets another agent in. */
 export interface RootLock {
@@ -22,7 +23,8 @@ export interface RootLock {
  */
 export function lockRoot(root: string): RootLock {
   const file = path.join(root, 'agent.lock');
-  const db = new Database(file, { timeout: 0 });
+  createPrivateFile(file);
+  const db = openSqlite(file, { timeout: 0 });
   try {
     // EXCLUSIVE locking mode keeps the write lock from the first write until the connection
     // closes; the write below takes it or fails with SQLITE_BUSY at once (timeout 0).

@@ -1,4 +1,5 @@
 /** Row shapes the journal reads and writes, in camelCase. */
+import type { PinnedCa } from '../../../common/src/tls-trust.ts';
 import type { CommandBody, ErrorCode, Tags } from '../../../protocol/src/index.ts';
 
 /** Who this host is, as registered with the coordinator. */
@@ -9,6 +10,14 @@ export interface StoredIdentity {
   tags: Tags;
   /** ISO timestamp. */
   registeredAt: string;
+  /** The coordinator's CA pinned at registration; absent: the system's CAs are trusted. */
+  pinnedCa?: PinnedCa;
+}
+
+/** A public key the coordinator signs commands with (Ed25519, SPKI PEM). */
+export interface CoordinatorKey {
+  keyId: string;
+  publicKey: string;
 }
 
 /** received: journaled and acked; running: its deployment started; done: final outcome journaled. */

@@ -9,14 +9,10 @@
  */
 import type { AppSpec } from '../appspec/types.ts';
 import type { DeploymentContext } from './context.ts';
-import { runScripts } from './steps.ts';
+import { runScripts, thrownMessage } from './event-actions.ts';
 
 /** The extension event's name. */
 export const AFTER_FAILURE = 'AfterFailure';
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** The current revision's appspec, or undefined when there is none to read. */
 async function appSpecOrNothing(ctx: DeploymentContext): Promise<AppSpec | undefined> {
@@ -47,7 +43,7 @@ export async function runAfterFailure(ctx: DeploymentContext, failedEvent: strin
     outcome = await runScripts(ctx, AFTER_FAILURE, ctx.archiveDir, appSpec, { failedLifecycleEvent: failedEvent });
     if (outcome.detached) return 'Interrupted';
   } catch (err) {
-    outcome = { status: 'Failed' as const, errorCode: 'UnknownError' as const, message: messageOf(err) };
+    outcome = { status: 'Failed' as const, errorCode: 'UnknownError' as const, message: thrownMessage(err) };
   }
   const { detached: _detached, rebootRequested: _reboot, ...result } = outcome;
   journal.finishEvent(key, result, clock.now());

@@ -4,6 +4,7 @@ import type { Logger } from '../../../common/src/logger.ts';
 import type { DeploySpec } from '../../../protocol/src/index.ts';
 import type { AppSpec } from '../appspec/types.ts';
 import type { ResumePoint } from '../hooks/types.ts';
+import { DEFAULT_TRANSITIONS, transitionTable, type TransitionTable } from './transitions.ts';
 import type { LifecycleDeps } from './types.ts';
 
 export interface DeploymentContext {
@@ -21,6 +22,8 @@ export interface DeploymentContext {
   /** `<deploymentDir>/status` */
   statusDir: string;
   log: Logger;
+  /** Which event follows which: the deployment's event order. */
+  transitions: TransitionTable;
   /** Aborting stops the deployment and kills its running hook (cancel). */
   signal: AbortSignal;
   /** Aborting stops waiting and leaves the running hook alive for the next agent (agent stopping). */
@@ -60,6 +63,7 @@ export function createContext(
     logFile: path.join(deploymentDir, 'logs', 'scripts.log'),
     statusDir: path.join(deploymentDir, 'status'),
     log: deps.logger.child({ component: 'lifecycle', instanceId: deps.instanceId, deploymentId: spec.deploymentId }),
+    transitions: deps.eventOrder === undefined ? DEFAULT_TRANSITIONS : transitionTable(deps.eventOrder),
     signal,
     detach,
   };

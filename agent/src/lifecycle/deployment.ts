@@ -12,8 +12,8 @@ import { runAfterFailure } from './after-failure.ts';
 import { createContext, type DeploymentContext } from './context.ts';
 import { currentBootId, requestReboot } from './reboot.ts';
 import { planResume, type ResumePlan } from './recovery.ts';
-import { STEPS, type StepOutcome } from './steps.ts';
-import { isEventState, nextState, type DeploymentState, type InPlaceEvent } from './transitions.ts';
+import { actionFor, thrownMessage, type ActionOutcome } from './event-actions.ts';
+import { isEventState, nextState, type DeploymentState, type EventName } from './transitions.ts';
 import type { LifecycleDeps } from './types.ts';
 
 /**
@@ -33,8 +33,8 @@ function messageOf(err: unknown): string {
 }
 
 /** Applies ignoreApplicationStopFailures: the failure is kept in the message, the host goes on. */
-function ignoreStopFailure(outcome: StepOutcome): StepOutcome {
-  const ignored: StepOutcome = {
+function ignoreStopFailure(outcome: ActionOutcome): ActionOutcome {
+  const ignored: ActionOutcome = {
     status: 'Succeeded',
     message: `ApplicationStop failed and was ignored (ignoreApplicationStopFailures): ${outcome.message ?? ''}`,
   };
@@ -43,32 +43,31 @@ function ignoreStopFailure(outcome: StepOutcome): StepOutcome {
   return ignored;
 }
 
-/** Runs the event's step; a throw becomes Failed/UnknownError. */
-async function runStep(ctx: DeploymentContext, event: InPlaceEvent): Promise<StepOutcome> {
+/** Runs the event's action; a throw becomes Failed/UnknownError. */
+async function runAction(ctx: DeploymentContext, event: EventName): Promise<ActionOutcome> {
   try {
-    const selected = ctx.deps.events === undefined || ctx.deps.events.has(event);
-    return selected ? await STEPS[event](ctx, event) : { status: 'Skipped', message: 'not among the selected events' };
+    return await actionFor(ctx, event)(ctx, event);
   } catch (err) {
-    ctx.log.warn('lifecycle step failed', { lifecycleEvent: event, error: messageOf(err), code: err instanceof DeckhandError ? err.code : undefined });
-    return { status: 'Failed', errorCode: 'UnknownError', message: messageOf(err) };
+    ctx.log.warn('lifecycle event action failed', { lifecycleEvent: event, error: messageOf(err), code: err instanceof DeckhandError ? err.code : undefined });
+    return { status: 'Failed', errorCode: 'UnknownError', message: thrownMessage(err) };
   }
 }
 
 /**
- * Runs one event between its two journal writes; never throws for the step's own failures.
+ * Runs one event between its two journal writes; never throws for the action's own failures.
  * `resumed`: the event is already journaled as started (an earlier agent began it).
  * 'Interrupted': the agent detached or the host is rebooting; the event stays InProgress.
  */
-async function runEvent(ctx: DeploymentContext, event: InPlaceEvent, resumed: boolean, rebootPending?: ResumePlan['rebootPending']): Promise<StepOutcome | 'Interrupted'> {
+async function runEvent(ctx: DeploymentContext, event: EventName, resumed: boolean, rebootPending?: ResumePlan['rebootPending']): Promise<ActionOutcome | 'Interrupted'> {
   const { journal, clock } = ctx.deps;
   const key: EventKey = { commandId: ctx.commandId, deploymentId: ctx.spec.deploymentId, event };
   const log = ctx.log.child({ lifecycleEvent: event });
   if (!resumed) journal.startEvent(key, clock.now());
   log.info(resumed ? 'lifecycle event resumed' : 'lifecycle event started');
   ctx.deps.observer?.eventStarted(event);
-  let outcome: StepOutcome =
+  let outcome: ActionOutcome =
     rebootPending === undefined
-      ? await runStep(ctx, event)
+      ? await runAction(ctx, event)
       : { status: 'Failed', errorCode: 'ScriptFailed', message: rebootPending.message, rebootRequested: { index: rebootPending.index } };
   if (outcome.detached) return 'Interrupted';
   if (outcome.rebootRequested !== undefined) {
@@ -93,11 +92,15 @@ function stopReason(signal: AbortSignal): { errorCode: ErrorCode; message: strin
   return { errorCode: 'MANUAL_STOP', message: 'the deployment was stopped' };
 }
 
-/** Creates the deployment's directories (again, when resuming: harmless). */
+/**
+ * Creates the deployment's directories (again, when resuming: harmless). The deployment folder is
+ * open to a runas hook on its way to the archive; its script output and status files are not.
+ */
 async function makeDirs(ctx: DeploymentContext): Promise<string | undefined> {
   try {
-    await fs.mkdir(ctx.statusDir, { recursive: true });
-    await fs.mkdir(path.dirname(ctx.logFile), { recursive: true });
+    await fs.mkdir(ctx.deploymentDir, { recursive: true });
+    await fs.mkdir(ctx.statusDir, { recursive: true, mode: 0o700 });
+    await fs.mkdir(path.dirname(ctx.logFile), { recursive: true, mode: 0o700 });
     return undefined;
   } catch (err) {
     return `cannot create ${ctx.deploymentDir}: ${messageOf(err)}`;
@@ -129,7 +132,7 @@ async function drive(ctx: DeploymentContext, plan: ResumePlan): Promise<HostResu
       final = { ...final, status: 'Failed', errorCode: outcome.errorCode ?? 'UnknownError' };
       if (outcome.message !== undefined) final.message = outcome.message;
     }
-    state = nextState(state, outcome.status);
+    state = nextState(ctx.transitions, state, outcome.status);
   }
   // Before the host's outcome, so the extension event is reported while the target is open.
   if (failedEvent !== undefined && !plan.afterFailureDone) {
@@ -154,13 +157,13 @@ export async function runDeployment(deps: LifecycleDeps, command: StoredCommand,
     deps.clock.now(),
   );
   ctx.log.info('deployment started', { applicationName: spec.applicationName, revisionId: spec.revision.revisionId });
-  return drive(ctx, { state: nextState('Pending', 'Succeeded'), resumed: false, afterFailureDone: false });
+  return drive(ctx, { state: nextState(ctx.transitions, 'Pending', 'Succeeded'), resumed: false, afterFailureDone: false });
 }
 
 /** Continues a deployment an earlier agent left running, from where its journal says it stands. */
 export async function resumeDeployment(deps: LifecycleDeps, command: StoredCommand, stops: Stops): Promise<HostResult> {
   const ctx = createContext(deps, command.commandId, command.body.deploy, stops.signal, stops.detach);
-  const plan = planResume(deps.journal, ctx.spec.deploymentId, (deps.bootId ?? currentBootId)(), deps.clock.now());
+  const plan = planResume(deps.journal, ctx.spec.deploymentId, { bootId: (deps.reboot?.bootId ?? currentBootId)(), now: deps.clock.now(), transitions: ctx.transitions });
   if (plan.resume !== undefined) ctx.resume = plan.resume;
   ctx.log.warn('deployment resumed after an agent restart', { state: plan.state, resume: plan.resume });
   return drive(ctx, plan);

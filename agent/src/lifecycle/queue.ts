@@ -56,7 +56,7 @@ export class DeploymentQueue {
   /**
    * Takes no more work and detaches from the running deployment: its hook keeps running and the
    * journal keeps the deployment running, so the next agent (a restart, an upgrade) adopts the
-   * hook and continues. Waits for the detach, at most `graceMs` (an agent-side step such as
+   * hook and continues. Waits for the detach, at most `graceMs` (an agent-side action such as
    * Install may be cut off: the next agent redoes it).
    */
   async stop(graceMs = 10_000): Promise<void> {

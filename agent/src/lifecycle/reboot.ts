@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { EventKey } from '../journal/types.ts';
 import type { DeploymentContext } from './context.ts';
-import type { StepOutcome } from './steps.ts';
+import type { ActionOutcome } from './event-actions.ts';
 
 /** Linux's id of the running boot; it changes at every boot. */
 export const BOOT_ID_FILE = '/proc/sys/kernel/random/boot_id';
@@ -47,17 +47,18 @@ function runRebootCommand(command: string): Promise<number | string> {
  * when the host is going down (the event stays InProgress for the next boot), or the event's
  * failed outcome when reboots are disabled or the command failed.
  */
-export async function requestReboot(ctx: DeploymentContext, key: EventKey, outcome: StepOutcome, index: number): Promise<StepOutcome | 'rebooting'> {
+export async function requestReboot(ctx: DeploymentContext, key: EventKey, outcome: ActionOutcome, index: number): Promise<ActionOutcome | 'rebooting'> {
   const { deps } = ctx;
   const asked = outcome.message ?? 'a script asked for a reboot';
-  if (deps.rebootCommand === undefined) {
+  const command = deps.reboot?.command;
+  if (command === undefined) {
     return { ...outcome, message: `${asked}, but reboots are disabled on this agent (start it with --reboot-command to allow them)` };
   }
-  const bootId = (deps.bootId ?? currentBootId)();
+  const bootId = (deps.reboot?.bootId ?? currentBootId)();
   deps.journal.requestReboot(key, { index, bootId, message: `${asked}; rebooting the host` }, deps.clock.now());
   ctx.log.warn('rebooting the host for a hook', { lifecycleEvent: key.event, scriptName: outcome.scriptName });
-  const result = await runRebootCommand(deps.rebootCommand);
+  const result = await runRebootCommand(command);
   if (result === 0) return 'rebooting';
   const why = typeof result === 'number' ? `exited with ${result}` : result;
-  return { ...outcome, message: `${asked}, but the reboot command (${deps.rebootCommand}) ${why}` };
+  return { ...outcome, message: `${asked}, but the reboot command (${command}) ${why}` };
 }

@@ -20,7 +20,7 @@ import type { Journal } from '../journal/journal.ts';
 import type { StoredEvent } from '../journal/types.ts';
 import type { ResumePoint } from '../hooks/types.ts';
 import { AFTER_FAILURE } from './after-failure.ts';
-import { nextState, type DeploymentState, type InPlaceEvent } from './transitions.ts';
+import { nextState, type DeploymentState, type EventName, type TransitionTable } from './transitions.ts';
 
 /** Where a resumed deployment starts, as {@link planResume} reads it from the journal. */
 export interface ResumePlan {
@@ -29,7 +29,7 @@ export interface ResumePlan {
   resumed: boolean;
   /** AfterFailure already ran (or is adopted through `resume`); do not start it again. */
   afterFailureDone: boolean;
-  failedEvent?: InPlaceEvent;
+  failedEvent?: EventName;
   /** The host's failure, when an event failed before the restart. */
   failure?: Pick<DeploymentOutcome, 'status' | 'errorCode' | 'message'>;
   /** The hook event to adopt or re-run, and from which script. */
@@ -62,7 +62,7 @@ function afterFailure(events: StoredEvent[], failed: StoredEvent, bootId: string
     state: 'Failed',
     resumed: false,
     afterFailureDone: false,
-    failedEvent: failed.event as InPlaceEvent,
+    failedEvent: failed.event,
     failure: { status: 'Failed', errorCode: (failed.errorCode ?? 'UnknownError') as NonNullable<DeploymentOutcome['errorCode']> },
   };
   if (failed.message !== undefined) plan.failure!.message = failed.message;
@@ -71,16 +71,24 @@ function afterFailure(events: StoredEvent[], failed: StoredEvent, bootId: string
   return { ...plan, afterFailureDone: extension !== undefined };
 }
 
+/** What {@link planResume} judges by: this boot, the time, and the deployment's event order. */
+export interface ResumeInput {
+  bootId: string;
+  now: Date;
+  transitions: TransitionTable;
+}
+
 /** Reads where deployment `deploymentId` stands and how to continue it. */
-export function planResume(journal: Journal, deploymentId: string, bootId: string, now: Date): ResumePlan {
+export function planResume(journal: Journal, deploymentId: string, input: ResumeInput): ResumePlan {
+  const { bootId, now, transitions } = input;
   const events = journal.events(deploymentId);
   const failed = events.find((e) => e.status === 'Failed' && e.event !== AFTER_FAILURE);
   if (failed !== undefined) return afterFailure(events, failed, bootId, now);
   const last = events.filter((e) => e.event !== AFTER_FAILURE).at(-1);
-  if (last === undefined) return { state: nextState('Pending', 'Succeeded'), resumed: false, afterFailureDone: false };
-  const event = last.event as InPlaceEvent;
+  if (last === undefined) return { state: nextState(transitions, 'Pending', 'Succeeded'), resumed: false, afterFailureDone: false };
+  const event = last.event;
   if (last.status !== 'InProgress') {
-    return { state: nextState(event, last.status === 'Skipped' ? 'Skipped' : 'Succeeded'), resumed: false, afterFailureDone: false };
+    return { state: nextState(transitions, event, last.status === 'Skipped' ? 'Skipped' : 'Succeeded'), resumed: false, afterFailureDone: false };
   }
   if (REDONE.has(event)) return { state: event, resumed: true, afterFailureDone: false };
   return { state: event, resumed: true, afterFailureDone: false, ...resumePoint(last, bootId, now) };

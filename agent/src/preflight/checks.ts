@@ -7,7 +7,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DeckhandError, type DeploySpec, type FileExistsBehavior } from '../../../protocol/src/index.ts';
-import { loadAppSpec } from '../appspec/load.ts';
+import { unknownEventWarning, unknownHookEvents } from '../appspec/events.ts';
+import { loadAppSpec, type AppSpecLoadOptions } from '../appspec/load.ts';
 import type { AppSpec } from '../appspec/types.ts';
 import { fetchRevision, type FetchRevisionOptions } from '../bundle/sources.ts';
 import { hostOs } from '../config/local-args.ts';
@@ -23,10 +24,14 @@ export interface Finding {
   message: string;
 }
 
-/** What the checks found. `problems` are the failed findings as `check: message`. */
+/**
+ * What the checks found. `problems` are the failed findings as `check: message`; `warnings` what
+ * would not fail a deployment but is likely a mistake (a hook name that is no lifecycle event).
+ */
 export interface PreflightReport {
   ok: boolean;
   problems: string[];
+  warnings: string[];
   findings: Finding[];
 }
 
@@ -48,22 +53,31 @@ export interface PreflightInput {
   /** Used when the appspec does not say. */
   fileExistsBehavior: FileExistsBehavior;
   coordinator?: FetchRevisionOptions['coordinator'];
+  /** How the appspec is found and read. */
+  appSpec?: AppSpecLoadOptions;
+  /** Warnings are problems. @default false */
+  strict?: boolean;
 }
 
 /** Runs every check in a scratch dir it removes afterwards; never throws for a bad revision. */
 export async function runPreflightChecks(input: PreflightInput): Promise<PreflightReport> {
   const findings: Finding[] = [];
+  const warnings: string[] = [];
   await fs.mkdir(input.scratchParent, { recursive: true });
   const scratch = await fs.mkdtemp(path.join(input.scratchParent, 'preflight-'));
   try {
     const archiveDir = await unpack(input, scratch, findings);
-    const spec = archiveDir === undefined ? undefined : await appSpec(archiveDir, findings);
-    if (archiveDir !== undefined && spec !== undefined) await checkRevision(input, archiveDir, spec, findings);
+    const spec = archiveDir === undefined ? undefined : await appSpec(archiveDir, input.appSpec, findings);
+    if (archiveDir !== undefined && spec !== undefined) {
+      for (const name of unknownHookEvents(spec)) warnings.push(`hooks: ${unknownEventWarning(name)}`);
+      await checkRevision(input, archiveDir, spec, findings);
+    }
   } finally {
     await fs.rm(scratch, { recursive: true, force: true });
   }
+  if (input.strict === true) for (const w of warnings.splice(0)) findings.push({ check: 'hooks', ok: false, message: w.replace(/^hooks: /, '') });
   const problems = findings.filter((f) => !f.ok).map((f) => `${f.check}: ${f.message}`);
-  return { ok: problems.length === 0, problems, findings };
+  return { ok: problems.length === 0, problems, warnings, findings };
 }
 
 /** Fetches, verifies and unpacks the revision with the agent's own safe extraction. */
@@ -81,9 +95,9 @@ async function unpack(input: PreflightInput, scratch: string, findings: Finding[
   }
 }
 
-async function appSpec(archiveDir: string, findings: Finding[]): Promise<AppSpec | undefined> {
+async function appSpec(archiveDir: string, opts: AppSpecLoadOptions | undefined, findings: Finding[]): Promise<AppSpec | undefined> {
   try {
-    const spec = await loadAppSpec(archiveDir, hostOs());
+    const spec = await loadAppSpec(archiveDir, hostOs(), opts);
     findings.push({ check: 'appspec', ok: true, message: `valid for ${hostOs()}` });
     return spec;
   } catch (err) {

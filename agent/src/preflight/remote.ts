@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Logger } from '../../../common/src/logger.ts';
 import { PREFLIGHT_LIMITS, type PreflightRequestBody, type PreflightResultBody } from '../../../protocol/src/index.ts';
+import type { AppSpecLoadOptions } from '../appspec/load.ts';
 import type { FetchRevisionOptions } from '../bundle/sources.ts';
 import { runPreflightChecks } from './checks.ts';
 
@@ -18,6 +19,8 @@ export interface RemotePreflightDeps {
   root: string;
   destRoot: string | undefined;
   coordinator: NonNullable<FetchRevisionOptions['coordinator']>;
+  /** How appspecs are read (the agent's yamlOctalModes). */
+  appSpec?: AppSpecLoadOptions;
   /** Sends agent.preflight.result; false when disconnected (the answer is then lost). */
   reply: (body: PreflightResultBody) => boolean;
 }
@@ -49,6 +52,7 @@ export class RemotePreflight {
       destRoot: this.deps.destRoot,
       fileExistsBehavior: deploy.fileExistsBehavior,
       coordinator: this.deps.coordinator,
+      ...(this.deps.appSpec === undefined ? {} : { appSpec: this.deps.appSpec }),
     });
     return { requestId: body.requestId, ok: report.ok, problems: bounded(report.problems) };
   }

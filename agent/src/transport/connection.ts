@@ -3,6 +3,9 @@
  * backoff. It parses every inbound frame and hands typed frames upward; it knows nothing about
  * what they mean.
  */
+import { proxyAgentFor } from '../../../common/src/proxy.ts';
+import type { PinnedCa } from '../../../common/src/tls-trust.ts';
+import { coordinatorTls, unreachableReason } from './coordinator-http.ts';
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
@@ -24,6 +27,8 @@ export interface ConnectionDeps {
   logger: Logger;
   /** The coordinator's base URL (http or https); the socket uses ws or wss. */
   coordinatorUrl: string;
+  /** The CA pinned at registration: the only one trusted for the coordinator. */
+  pinnedCa?: PinnedCa;
   /** Signed headers for one request; called afresh for every attempt (new nonce). */
   sign: (method: string, path: string) => Record<string, string>;
   handlers: ConnectionHandlers;
@@ -95,18 +100,28 @@ export class AgentConnection {
   private connect(): void {
     if (this.stopped) return;
     const url = this.deps.coordinatorUrl.replace(/^http/, 'ws').replace(/\/+$/, '') + CONNECT_PATH;
+    const agent = proxyAgentFor(url);
     const ws = new WebSocket(url, {
       headers: this.deps.sign('GET', CONNECT_PATH),
       maxPayload: MAX_FRAME_BYTES,
       perMessageDeflate: false,
       handshakeTimeout: 10_000,
+      ...coordinatorTls({ url: this.deps.coordinatorUrl, ...(this.deps.pinnedCa ? { pinnedCa: this.deps.pinnedCa } : {}) }),
+      ...(agent ? { agent } : {}),
     });
     this.ws = ws;
     ws.on('open', () => this.onOpen());
     ws.on('ping', () => this.armWatchdog());
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    ws.on('error', (err) => this.log.warn('connection error', { url, error: err.message }));
+    ws.on('error', (err) => void this.logError(url, err));
     ws.on('close', (code) => this.onClose(ws, code));
+  }
+
+  /** Logs a failed connection; a coordinator that fails the TLS check is named with both fingerprints. */
+  private async logError(url: string, err: Error): Promise<void> {
+    const endpoint = { url: this.deps.coordinatorUrl, ...(this.deps.pinnedCa ? { pinnedCa: this.deps.pinnedCa } : {}) };
+    const reason = await unreachableReason(endpoint, err);
+    this.log.warn('connection error', { url, error: reason, code: (err as NodeJS.ErrnoException).code });
   }
 
   private onOpen(): void {

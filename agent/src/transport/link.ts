@@ -2,6 +2,7 @@
  * The agent's session with the coordinator: says hello on every connection, routes coordinator
  * frames to the outbox sender and the command dispatcher, and sends what the agent reports.
  */
+import type { PinnedCa } from '../../../common/src/tls-trust.ts';
 import type { Clock } from '../../../common/src/clock.ts';
 import { newId } from '../../../common/src/ids.ts';
 import type { Logger } from '../../../common/src/logger.ts';
@@ -31,6 +32,8 @@ export interface LinkDeps {
   clock: Clock;
   logger: Logger;
   coordinatorUrl: string;
+  /** The CA pinned at registration, the only one trusted for the coordinator. */
+  pinnedCa?: PinnedCa;
   instanceId: string;
   agentVersion: string;
   sign: (method: string, path: string) => Record<string, string>;
@@ -57,6 +60,7 @@ export class AgentLink {
       clock: deps.clock,
       logger: deps.logger,
       coordinatorUrl: deps.coordinatorUrl,
+      ...(deps.pinnedCa ? { pinnedCa: deps.pinnedCa } : {}),
       sign: deps.sign,
       handlers: { onOpen: () => this.onOpen(), onFrame: (f: CoordFrame) => this.onFrame(f), onClose: () => this.onClose() },
     };

@@ -14,7 +14,6 @@ ${CONNECTION_HELP}`;
 
 export const applicationsCommand: Command = {
   name: 'applications',
-  summary: 'create an application',
   usage: USAGE,
   async run(argv, ctx) {
     const { values, positionals } = parseOrUsage(USAGE, () =>

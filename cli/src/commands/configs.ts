@@ -100,7 +100,6 @@ function formatConfigs(configs: readonly DeploymentConfigView[]): string {
 
 export const configsCommand: Command = {
   name: 'configs',
-  summary: 'create or list deployment configurations',
   usage: USAGE,
   async run(argv, ctx) {
     const { values, positionals } = parseOrUsage(USAGE, () => parseArgs({ args: argv, allowPositionals: true, options: OPTIONS }));

@@ -40,7 +40,6 @@ export function parseDemoArgs(argv: string[]): { keep: boolean; agents: number }
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'run a coordinator and 3 agents locally and deploy a sample revision',
   usage: USAGE,
   async run(argv, ctx) {
     const args = parseDemoArgs(argv);

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { CreateDeploymentRequest, DeploymentView } from '../../../protocol/src/api.ts';
 import { canonicalConfigName } from '../../../protocol/src/api.ts';
 import { FileExistsBehavior } from '../../../protocol/src/schemas.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, parseKeyValues, parseOrUsage, required } from '../args.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, parseKeyValues, parseOrUsage, required, type ConnectionValues } from '../args.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import type { DeckhandClient } from '../client.ts';
 import { writeJson, writeLine, type CliContext } from '../context.ts';
@@ -68,7 +68,7 @@ export interface DeployArgs {
   plan: boolean;
   preflight: boolean;
   json: boolean;
-  connection: { url?: string | undefined; token?: string | undefined };
+  connection: ConnectionValues;
 }
 
 /** Parses deploy's arguments into the API request; `'help'` for --help; usage errors otherwise. */
@@ -94,7 +94,7 @@ export function parseDeployArgs(argv: string[]): DeployArgs | 'help' {
   if (values.description !== undefined) req.description = values.description;
   const feb = values['file-exists-behavior'];
   if (feb !== undefined) req.fileExistsBehavior = parseFileExistsBehavior(feb);
-  return { req, wait: values.wait, plan: values.plan, preflight: values.preflight, json: values.json, connection: { url: values.url, token: values.token } };
+  return { req, wait: values.wait, plan: values.plan, preflight: values.preflight, json: values.json, connection: values };
 }
 
 function parseFileExistsBehavior(text: string): FileExistsBehavior {
@@ -105,7 +105,6 @@ function parseFileExistsBehavior(text: string): FileExistsBehavior {
 
 export const deployCommand: Command = {
   name: 'deploy',
-  summary: 'deploy a revision to a deployment group',
   usage: USAGE,
   async run(argv, ctx) {
     const args = parseDeployArgs(argv);

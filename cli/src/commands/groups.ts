@@ -77,7 +77,6 @@ function applyGroupOptions(req: CreateDeploymentGroupRequest, values: GroupFlags
 
 export const groupsCommand: Command = {
   name: 'groups',
-  summary: 'create a deployment group',
   usage: USAGE,
   async run(argv, ctx) {
     const { values, positionals } = parseOrUsage(USAGE, () =>

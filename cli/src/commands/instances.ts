@@ -22,7 +22,6 @@ ${CONNECTION_HELP}`;
 
 export const instancesCommand: Command = {
   name: 'instances',
-  summary: 'list registered hosts, or tag and untag one',
   usage: USAGE,
   async run(argv, ctx) {
     const { values, positionals } = parseOrUsage(USAGE, () =>

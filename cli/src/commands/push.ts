@@ -21,7 +21,6 @@ ${CONNECTION_HELP}`;
 
 export const pushCommand: Command = {
   name: 'push',
-  summary: 'pack a revision folder and upload it',
   usage: USAGE,
   async run(argv, ctx) {
     const { values, positionals } = parseOrUsage(USAGE, () =>

@@ -23,7 +23,6 @@ ${CONNECTION_HELP}`;
 
 export const rollbackCommand: Command = {
   name: 'rollback',
-  summary: "redeploy a group's last successful revision",
   usage: USAGE,
   async run(argv, ctx) {
     const { values, positionals } = parseOrUsage(USAGE, () =>

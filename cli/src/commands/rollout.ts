@@ -11,17 +11,14 @@ import { formatRollout } from '../format/rollout.ts';
 
 type Action = 'pause' | 'resume' | 'approve';
 
-const HELP: Record<Action, { summary: string; text: string }> = {
+const HELP: Record<Action, { text: string }> = {
   pause: {
-    summary: 'pause a running deployment (running hosts finish, no new one starts)',
     text: 'Pauses a running deployment: hosts already running finish, no new host starts. It stays\nInProgress; status shows "paused". Pausing a paused deployment changes nothing.',
   },
   resume: {
-    summary: 'resume a paused deployment',
     text: 'Resumes a paused deployment: it starts the hosts its rules allow at once.',
   },
   approve: {
-    summary: 'approve a deployment waiting after its first batch',
     text: 'Opens the approval gate of a deployment created with requireApproval, once its first\nbatch is done. Fails with CONFLICT when the deployment is not waiting for approval.',
   },
 };
@@ -30,7 +27,6 @@ function rolloutCommand(action: Action): Command {
   const usage = `Usage: deckhand ${action} DEPLOYMENT_ID\n\n${HELP[action].text}\n\n${CONNECTION_HELP}`;
   return {
     name: action,
-    summary: HELP[action].summary,
     usage,
     async run(argv, ctx) {
       const { values, positionals } = parseOrUsage(usage, () => parseArgs({ args: argv, allowPositionals: true, options: CONNECTION_OPTIONS }));

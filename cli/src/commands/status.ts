@@ -16,7 +16,6 @@ ${CONNECTION_HELP}`;
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'show a deployment, host by host and event by event',
   usage: USAGE,
   async run(argv, ctx) {
     const { values, positionals } = parseOrUsage(USAGE, () =>

@@ -20,7 +20,6 @@ ${CONNECTION_HELP}`;
 
 export const stopCommand: Command = {
   name: 'stop',
-  summary: 'stop a queued or running deployment',
   usage: USAGE,
   async run(argv, ctx) {
     const { values, positionals } = parseOrUsage(USAGE, () =>

@@ -45,7 +45,6 @@ export function tokenRequest(values: TokenFlags): CreateRegistrationTokenRequest
 
 export const tokensCommand: Command = {
   name: 'tokens',
-  summary: 'create a registration token for hosts',
   usage: USAGE,
   async run(argv, ctx) {
     const { values, positionals } = parseOrUsage(USAGE, () =>

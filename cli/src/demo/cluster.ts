@@ -4,17 +4,17 @@
 import { readFile } from 'node:fs/promises';
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DeckhandClient } from '../client.ts';
+import { packageRoot } from '../../../common/src/package-root.ts';
 import { CliError } from '../errors.ts';
 import type { ChildGroup, ManagedChild } from './children.ts';
 
 /** The repository root, where bin/ lives. */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const REPO_ROOT = packageRoot(import.meta.url);
 
 /** The sample revision the demo pushes. */
-export const DEMO_BUNDLE_DIR = fileURLToPath(new URL('../../demo-bundle/', import.meta.url));
+export const DEMO_BUNDLE_DIR = path.join(REPO_ROOT, 'cli', 'demo-bundle');
 
 const bin = (name: string): string => path.join(REPO_ROOT, 'bin', `${name}.js`);
 

@@ -9,12 +9,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { packageRoot } from '../../../common/src/package-root.ts';
 import { DeckhandError } from '../../../protocol/src/index.ts';
 
 const execFileP = promisify(execFile);
 
 /** The repository this coordinator runs from. */
-export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+export const REPO_ROOT = packageRoot(import.meta.url);
 
 /** One servable package, as manifest.json (written by installers/package-agent.ts) lists it. */
 export interface AgentPackage {
@@ -63,7 +64,11 @@ export function packageDirSource(dir: string): AgentPackageSource {
   return { get: async (platform) => lookup(dir, platform), close: () => undefined };
 }
 
-/** Builds the packages from this checkout on first use, then serves them. */
+/**
+ * Builds the packages from this checkout on first use, then serves them. The first build of a
+ * checkout downloads the Node.js runtime and compiles better-sqlite3 for it (about a minute,
+ * cached in dist/cache); later ones take seconds.
+ */
 export function onDemandSource(repoRoot: string = REPO_ROOT): AgentPackageSource {
   let outDir: string | undefined;
   let built: Promise<string> | undefined;
@@ -71,7 +76,7 @@ export function onDemandSource(repoRoot: string = REPO_ROOT): AgentPackageSource
     outDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'dh-agent-packages-'));
     const script = path.join(repoRoot, 'installers', 'package-agent.ts');
     try {
-      await execFileP(process.execPath, ['--import', 'tsx', script, '--out', outDir], { cwd: repoRoot, timeout: 120_000 });
+      await execFileP(process.execPath, ['--import', 'tsx', script, '--out', outDir], { cwd: repoRoot, timeout: 20 * 60_000 });
     } catch (err) {
       const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim().slice(-500);
       throw new DeckhandError('INTERNAL', `building the agent package failed: ${stderr || (err as Error).message}`, { cause: err });

@@ -20,6 +20,7 @@ Options:
   --max-bundle-bytes N     largest accepted revision bundle (default ${DEFAULT_MAX_ARTIFACT_BYTES})
   --heartbeat-ms N         ping interval to agents; agents drop a link silent for 2.5 of them (default 15000)
   -h, --help               show this help
+  --version                print the version and exit
 
 Environment:
   DECKHAND_ADMIN_TOKEN     the first admin API token (otherwise one is generated and printed once)

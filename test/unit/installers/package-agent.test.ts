@@ -7,6 +7,7 @@ import { extractBundle } from '../../../agent/src/bundle/extract.ts';
 import { sha256File } from '../../../agent/src/bundle/verify.ts';
 import { buildAgentPackages, selectPlatforms } from '../../../installers/package-agent.ts';
 import { findPlatform, type Manifest } from '../../../installers/package/platforms.ts';
+import { NODE_RUNTIME_VERSION } from '../../../installers/package/runtime.ts';
 
 /** Lists files under `dir`, relative, sorted. */
 function files(dir: string): string[] {
@@ -14,7 +15,9 @@ function files(dir: string): string[] {
 }
 
 describe('npm run package:agent', function () {
-  this.timeout(60_000);
+  // The first build of a checkout downloads the Node.js runtimes and compiles better-sqlite3 for
+  // the Linux one (cached in dist/cache afterwards).
+  this.timeout(20 * 60_000);
   // Outside the repository, so nothing can resolve the repository's node_modules.
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-pkg-test-'));
   // Every archive holds one deckhand-agent/ folder.
@@ -39,27 +42,42 @@ describe('npm run package:agent', function () {
     }
   });
 
-  it('lists only better-sqlite3 as the agent\'s runtime dependency', function () {
+  it('lists only better-sqlite3 (its 12 and 13 builds) as the agent\'s runtime dependencies, and names its runtime', function () {
     const pkg = JSON.parse(fs.readFileSync(path.join(linux, 'package.json'), 'utf8'));
-    assert.deepEqual(Object.keys(pkg.dependencies), ['better-sqlite3']);
-    assert.equal(pkg.deckhand.nodeModuleVersion, process.versions.modules);
+    assert.deepEqual(Object.keys(pkg.dependencies), ['better-sqlite3', 'better-sqlite3-napi']);
+    assert.equal(pkg.deckhand.runtime, 'runtime/bin/node');
+    assert.equal(pkg.deckhand.nodeVersion, NODE_RUNTIME_VERSION);
+  });
+
+  it('opens its journal with the better-sqlite3 it carries, compiled here, on the runtime it carries', function () {
+    const out = execFileSync(path.join(linux, 'runtime', 'bin', 'node'), [path.join(linux, 'bin', 'deckhand-agent.js'), 'self-check'], { encoding: 'utf8' });
+    assert.match(out, new RegExp(`runs on Node\\.js v${NODE_RUNTIME_VERSION.replaceAll('.', '\\.')} with better-sqlite3-napi`));
+    assert.ok(fs.existsSync(path.join(linux, 'node_modules', 'better-sqlite3-napi', 'build', 'Release', 'better_sqlite3.node')));
+    assert.equal(fs.existsSync(path.join(linux, 'node_modules', 'better-sqlite3-napi', 'prebuilds')), false);
+  });
+
+  it('carries the pinned Node.js 24 runtime for each platform', function () {
+    const version = execFileSync(path.join(linux, 'runtime', 'bin', 'node'), ['--version'], { encoding: 'utf8' }).trim();
+    assert.equal(version, `v${NODE_RUNTIME_VERSION}`);
+    assert.match(version, /^v24\./);
+    assert.ok(files(windows).includes('runtime/node.exe'));
   });
 
   it('ships the bundled agent, better-sqlite3 built here, and the systemd unit, without tsx', function () {
     const listed = files(linux);
-    for (const f of ['bin/deckhand-agent.js', 'lib/deckhand-agent.mjs', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'share/systemd/deckhand-agent.service']) {
+    for (const f of ['bin/deckhand-agent.js', 'lib/deckhand-agent.mjs', 'runtime/bin/node', 'share/systemd/deckhand-agent.service']) {
       assert.ok(listed.includes(f), `${f} is missing`);
     }
     assert.equal(listed.some((f) => f.includes('node_modules/tsx/')), false);
   });
 
-  it('runs from the unpacked Linux package alone', function () {
-    const state = execFileSync(process.execPath, [path.join(linux, 'bin', 'deckhand-agent.js'), 'upgrade-check', '--root', path.join(out, 'state')], { encoding: 'utf8' });
+  it('runs from the unpacked Linux package alone, on its own runtime', function () {
+    const state = execFileSync(path.join(linux, 'runtime', 'bin', 'node'), [path.join(linux, 'bin', 'deckhand-agent.js'), 'upgrade-check', '--root', path.join(out, 'state')], { encoding: 'utf8' });
     assert.deepEqual(JSON.parse(state), { registered: false, busy: false, runningDeployments: [] });
   });
 
-  it('ships no native code for Windows, and a service-definition tool that runs on its own', function () {
-    assert.equal(files(windows).some((f) => f.startsWith('node_modules/')), false);
+  it('ships better-sqlite3\'s Node-API binary for Windows, and a service-definition tool that runs on its own', function () {
+    assert.deepEqual(files(windows).filter((f) => f.endsWith('.node')), ['node_modules/better-sqlite3-napi/prebuilds/win32-x64.node']);
     const plan = execFileSync(process.execPath, [path.join(windows, 'lib', 'windows-service.mjs'), 'plan', '--program-files', 'C:\\PF',
       '--program-data', 'C:\\PD', '--node', 'C:\\node.exe', '--release-id', 'abcdef012345'], { encoding: 'utf8' });
     assert.equal(JSON.parse(plan).stateDir, 'C:\\PD\\Deckhand');

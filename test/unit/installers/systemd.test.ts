@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { requireTool } from '../../support/requirements.ts';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../../common/src/agent-process.ts';
 
 const UNITS = path.resolve(import.meta.dirname, '..', '..', '..', 'systemd');
 
@@ -24,7 +25,7 @@ describe('the systemd units', function () {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-units-'));
       try {
         const file = path.join(dir, name);
-        fs.writeFileSync(file, unit(name).replaceAll('/usr/bin/node ', `${process.execPath} `));
+        fs.writeFileSync(file, unit(name).replace(/^ExecStart=\S+ /m, `ExecStart=${process.execPath} `));
         const { status, output } = verifyUnit(file);
         assert.equal(status, 0, output);
         // verify exits 0 on unknown keys and bad values; it only warns, so any output is a failure.
@@ -40,6 +41,13 @@ describe('the systemd units', function () {
     for (const line of ['Restart=always', 'RestartSec=5s', 'StartLimitIntervalSec=0', 'KillMode=process', 'StandardOutput=journal']) {
       assert.match(text, new RegExp(`^${line}$`, 'm'));
     }
+  });
+
+  it('starts the agent with the Node.js options and environment the agent process is tuned with', function () {
+    const text = unit('deckhand-agent.service');
+    const execStart = /^ExecStart=(.*)$/m.exec(text)?.[1]?.split(' ') ?? [];
+    assert.deepEqual(execStart.slice(1, 1 + AGENT_NODE_FLAGS.length), [...AGENT_NODE_FLAGS]);
+    for (const [name, value] of Object.entries(AGENT_ENV)) assert.match(text, new RegExp(`^Environment=${name}=${value}$`, 'm'));
   });
 
   it('does not sandbox the agent, whose hooks run inside its unit', function () {

@@ -2,10 +2,10 @@
  * Opens the coordinator's SQLite database and brings its schema up to date. Only the SQLite
  * store (this folder) opens one: everything above it goes through store.ts's interface.
  */
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from '../../../../common/src/sqlite.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 
-export type Db = Database.Database;
+export type Db = SqliteDatabase;
 
 /**
  * Opens (creating if needed) the store at `file`, or in memory for ':memory:'.
@@ -14,7 +14,7 @@ export type Db = Database.Database;
  * trade for a store that agents re-send into; foreign keys catch bugs early.
  */
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
-  const db = new Database(file);
+  const db = openSqlite(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

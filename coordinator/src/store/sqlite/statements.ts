@@ -2,13 +2,13 @@
  * Prepared statements, cached per database: preparing costs more than running the hot
  * per-event queries, and a better-sqlite3 statement can be run again and again.
  */
-import type Database from 'better-sqlite3';
+import type { SqliteStatement } from '../../../../common/src/sqlite.ts';
 import type { Db } from './db.ts';
 
-const caches = new WeakMap<Db, Map<string, Database.Statement>>();
+const caches = new WeakMap<Db, Map<string, SqliteStatement>>();
 
 /** The statement for `sql` on `db`, prepared on first use. */
-export function prepared(db: Db, sql: string): Database.Statement {
+export function prepared(db: Db, sql: string): SqliteStatement {
   let cache = caches.get(db);
   if (!cache) {
     cache = new Map();

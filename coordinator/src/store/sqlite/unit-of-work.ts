@@ -9,7 +9,7 @@
  *
  * better-sqlite3's own db.transaction() cannot be used: its function must not return a promise.
  */
-import type Database from 'better-sqlite3';
+import type { SqliteStatement } from '../../../../common/src/sqlite.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
 
@@ -115,7 +115,7 @@ export class SqliteUnitsOfWork {
     }
   }
 
-  private statement(sql: string): Database.Statement {
+  private statement(sql: string): SqliteStatement {
     return prepared(this.db, sql);
   }
 }

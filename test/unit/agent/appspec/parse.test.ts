@@ -136,6 +136,35 @@ describe('parseAppSpec', () => {
       assert.match(p?.message ?? '', /octal number 420.*"0644"/);
     });
 
+    it("explains the trap: what CodeDeploy would apply, and the switch that reproduces it", () => {
+      const [applied] = problems(perm('    mode: 0644\n'));
+      assert.match(applied?.message ?? '', /CodeDeploy applies it as 420, not 0644: quote it \("0644"\) or drop the leading zero \(644\).*yamlOctalModes/);
+      const [refused] = problems(perm('    mode: 0755\n'));
+      assert.match(refused?.message ?? '', /octal number 493, so CodeDeploy refuses it/);
+    });
+
+    for (const [written, mode] of [['0000', '000'], ['0', '000'], ['0007', '007'], ['00', '000'], ['644', '644']] as const) {
+      it(`accepts the unquoted mode ${written} as ${mode}: YAML 1.1 reads the digits written`, () => {
+        assert.equal(ok(perm(`    mode: ${written}\n`)).permissions[0]?.mode, mode);
+      });
+    }
+
+    describe("with yamlOctalModes 'codedeploy'", () => {
+      const codedeploy = (body: string) => parseAppSpec(perm(body), { os: 'linux', yamlOctalModes: 'codedeploy' });
+
+      it('applies an unquoted 0644 as CodeDeploy does: 0420', () => {
+        const result = codedeploy('    mode: 0644\n');
+        assert.ok(result.ok);
+        assert.equal(result.spec.permissions[0]?.mode, '420');
+      });
+
+      it('refuses an unquoted 0755 as CodeDeploy does: 493 has a 9', () => {
+        const result = codedeploy('    mode: 0755\n');
+        assert.ok(!result.ok);
+        assert.match(result.problems[0]?.message ?? '', /invalid character \(9\)/);
+      });
+    });
+
     it('parses a SELinux context and range', () => {
       const spec = ok(perm('    context:\n      name: system_u\n      type: httpd_t\n      range: s0-s3:c0.c5\n'));
       assert.deepEqual(spec.permissions[0]?.context, { type: 'httpd_t', user: 'system_u', range: { low: 's0', high: 's3', categories: 'c0.c5' } });

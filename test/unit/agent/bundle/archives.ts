@@ -15,6 +15,8 @@ export interface RawTarEntry {
   body?: string;
   mode?: number;
   linkpath?: string;
+  /** @default the epoch */
+  mtime?: Date;
 }
 
 const BLOCK = 512;
@@ -33,7 +35,7 @@ export function rawTar(entries: RawTarEntry[]): Buffer {
       mode: e.mode ?? (type === 'Directory' ? 0o755 : 0o644),
       uid: 0,
       gid: 0,
-      mtime: new Date(0),
+      mtime: e.mtime ?? new Date(0),
       ...(e.linkpath === undefined ? {} : { linkpath: e.linkpath }),
     }).encode(header, 0);
     blocks.push(header);
@@ -58,6 +60,9 @@ export interface ZipEntrySpec {
   dir?: boolean;
   /** Stored rather than deflated. */
   stored?: boolean;
+  mtime?: Date;
+  /** Only the DOS date and time, no Unix timestamp field. */
+  dosTime?: boolean;
 }
 
 /** A zip built with yazl. */
@@ -65,7 +70,10 @@ export function makeZip(entries: ZipEntrySpec[]): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   for (const e of entries) {
     if (e.dir === true) zip.addEmptyDirectory(e.name, e.mode === undefined ? {} : { mode: e.mode });
-    else zip.addBuffer(Buffer.from(e.body ?? ''), e.name, { ...(e.mode === undefined ? {} : { mode: e.mode }), compress: e.stored !== true });
+    else {
+      const options = { ...(e.mode === undefined ? {} : { mode: e.mode }), ...(e.mtime === undefined ? {} : { mtime: e.mtime }) };
+      zip.addBuffer(Buffer.from(e.body ?? ''), e.name, { ...options, compress: e.stored !== true, forceDosTimestamp: e.dosTime === true });
+    }
   }
   zip.end();
   return new Promise((resolve, reject) => {
@@ -95,6 +103,19 @@ export function setZipUncompressedSize(zip: Buffer, name: string, size: number):
 /** A copy of `zip` whose central directory says `name`'s local header is at `offset`. */
 export function setZipLocalHeaderOffset(zip: Buffer, name: string, offset: number): Buffer {
   return setCentralField(zip, name, 42, offset);
+}
+
+/**
+ * A copy of `zip` in which `name` looks made on Windows (as by .NET's ZipFile or Explorer): the
+ * central directory's "version made by" says MS-DOS and the external attributes hold DOS bits.
+ */
+export function makeDosEntry(zip: Buffer, name: string, readOnly: boolean): Buffer {
+  const out = setCentralField(zip, name, 38, readOnly ? 0x21 : 0x20);
+  for (let i = out.indexOf(CENTRAL_HEADER_SIGNATURE); i !== -1; i = out.indexOf(CENTRAL_HEADER_SIGNATURE, i + 1)) {
+    const nameLength = out.readUInt16LE(i + 28);
+    if (out.toString('utf8', i + 46, i + 46 + nameLength) === name) out.writeUInt8(0, i + 5);
+  }
+  return out;
 }
 
 /** A copy of `zip` with the 32-bit field at `field` of `name`'s central directory record set to `value`. */

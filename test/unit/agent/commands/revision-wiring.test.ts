@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { revisionSources } from '../../../../agent/src/commands/revision-wiring.ts';
+import { revisionOps } from '../../../../agent/src/commands/revision-wiring.ts';
 
 describe('revision wiring', () => {
   it('prunes at DownloadBundle keeping the current and the last successful dirs', async () => {
@@ -13,8 +13,8 @@ describe('revision wiring', () => {
         const when = new Date(Date.UTC(2030, 0, 1, 0, i));
         await fs.utimes(path.join(groupDir, `d-${i}`), when, when);
       }
-      const { pruneDeployments } = revisionSources(2);
-      await pruneDeployments?.({ groupDir, currentDir: path.join(groupDir, 'd-4'), lastSuccessfulDir: path.join(groupDir, 'd-1') });
+      const { prune } = revisionOps({ maxRevisions: 2 });
+      await prune?.({ groupDir, currentDir: path.join(groupDir, 'd-4'), lastSuccessfulDir: path.join(groupDir, 'd-1') });
       assert.deepEqual((await fs.readdir(groupDir)).sort(), ['d-1', 'd-4']);
     } finally {
       await fs.rm(groupDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { parseAgentArgs, UsageError } from '../../../../agent/src/config/cli.ts'
 describe('deckhand-agent run arguments', () => {
   it('reads --download-stall-seconds as milliseconds', () => {
     const cmd = parseAgentArgs(['run', '--root', 'r', '--download-stall-seconds', '7.5']);
-    assert.deepEqual(cmd, { kind: 'run', root: path.resolve('r'), logLevel: 'info', downloadStallMs: 7500 });
+    assert.deepEqual(cmd, { kind: 'run', root: path.resolve('r'), downloadStallMs: 7500 });
   });
 
   for (const bad of ['0', '-3', 'soon', '']) {
@@ -17,6 +17,12 @@ describe('deckhand-agent run arguments', () => {
       });
     });
   }
+
+  it('takes --yaml-octal-modes codedeploy, refusing other values', () => {
+    const cmd = parseAgentArgs(['run', '--root', 'r', '--yaml-octal-modes', 'codedeploy']);
+    assert.equal(cmd.kind === 'run' ? cmd.yamlOctalModes : undefined, 'codedeploy');
+    assert.throws(() => parseAgentArgs(['run', '--root', 'r', '--yaml-octal-modes', 'psych']), /must be one of deckhand, codedeploy/);
+  });
 
   it('refuses an unknown log level, listing the known ones', () => {
     assert.throws(() => parseAgentArgs(['run', '--root', 'r', '--log-level', 'loud']), /--log-level must be one of error, warn, info, debug/);

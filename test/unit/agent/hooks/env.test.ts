@@ -47,6 +47,13 @@ describe('buildHookEnv', () => {
     assert.equal(env['DECKHAND_LOG'], 'info');
   });
 
+  it('keeps the agent\'s own process tuning out of what hooks inherit, but not an operator\'s other value', () => {
+    const tuned = buildHookEnv({ ...input(), base: { PATH: '/bin', MALLOC_ARENA_MAX: '2' } });
+    assert.equal(tuned['MALLOC_ARENA_MAX'], undefined);
+    const own = buildHookEnv({ ...input(), base: { PATH: '/bin', MALLOC_ARENA_MAX: '4' } });
+    assert.equal(own['MALLOC_ARENA_MAX'], '4');
+  });
+
   it('adds each parameter as its own variable, overriding the base environment', () => {
     const env = buildHookEnv(input({ parameters: { STAGE: 'blue', PATH: '/opt/bin' } }));
     assert.equal(env['STAGE'], 'blue');

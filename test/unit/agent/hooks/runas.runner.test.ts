@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { systemClock } from '../../../../common/src/clock.ts';
 import { createHookRunner } from '../../../../agent/src/hooks/index.ts';
+import { prepareRoot } from '../../../../agent/src/journal/root-layout.ts';
 import { requireRoot } from '../../../support/requirements.ts';
 import { TempDeployment, groupAfter, isRunning, recordingSpawner } from './helpers.ts';
 
@@ -23,9 +24,8 @@ describe('runas through HookRunner#runEvent (Linux)', () => {
   let dep: TempDeployment;
   beforeEach(() => {
     dep = new TempDeployment();
-    // The runas user must be able to reach its script, as in a real deployment directory.
-    fs.chmodSync(dep.root, 0o755);
-    fs.chmodSync(dep.archiveDir, 0o755);
+    // The agent's own root layout (0711: traversable, not listable), as `run` and `local` make it.
+    prepareRoot(dep.root);
   });
   afterEach(() => dep.remove());
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../../../common/src/sqlite.ts';
 import { openJournalDb } from '../../../../agent/src/journal/db.ts';
 import { Journal } from '../../../../agent/src/journal/journal.ts';
 import { MIGRATIONS } from '../../../../agent/src/journal/migrations.ts';
@@ -40,7 +40,7 @@ describe('Journal', () => {
       journal.close();
       journal = Journal.open(path.join(dir, 'agent.db'));
       assert.equal(journal.getIdentity()?.instanceId, 'i-INST0001');
-      const db = new Database(path.join(dir, 'agent.db'), { readonly: true });
+      const db = openSqlite(path.join(dir, 'agent.db'), { readonly: true });
       assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
       db.close();
     });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { DeckhandError, IN_PLACE_EVENTS, type AgentBodies } from '../../../../protocol/src/index.ts';
+import { AGENT_EVENT_ORDER, DeckhandError, TRAFFIC_HOOK_EVENTS, type AgentBodies } from '../../../../protocol/src/index.ts';
 import { Journal } from '../../../../agent/src/journal/journal.ts';
 import { runDeployment } from '../../../../agent/src/lifecycle/deployment.ts';
 import type { LifecycleDeps } from '../../../../agent/src/lifecycle/types.ts';
@@ -46,11 +46,46 @@ describe('runDeployment', () => {
       .map((r) => [r.lifecycleEvent ?? 'host', r.status]);
   }
 
-  it('runs every event in order, skipping ApplicationStop on the first deployment', async () => {
+  it('runs every event in order, skipping ApplicationStop on the first deployment and the traffic hooks without traffic control', async () => {
     assert.equal(await deploy(1), 'Succeeded');
-    const expected = IN_PLACE_EVENTS.flatMap((e) => [[e, 'InProgress'], [e, e === 'ApplicationStop' ? 'Skipped' : 'Succeeded']]);
+    const skipped = new Set<string>(['ApplicationStop', ...TRAFFIC_HOOK_EVENTS]);
+    const expected = AGENT_EVENT_ORDER.flatMap((e) => [[e, 'InProgress'], [e, skipped.has(e) ? 'Skipped' : 'Succeeded']]);
     assert.deepEqual(rowsOf('d-DEP0001'), [...expected, ['host', 'Succeeded']]);
     assert.deepEqual(hooks.calls.map((c) => c.event), ['BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService']);
+  });
+
+  it('reports each traffic hook Skipped with the reason when the deployment has no traffic control', async () => {
+    await deploy(1);
+    for (const event of TRAFFIC_HOOK_EVENTS) {
+      const row = journal.outbox.pending().find((r) => r.lifecycleEvent === event && r.status === 'Skipped');
+      assert.match(row?.message ?? '', /runs only when the deployment group has traffic control/, event);
+    }
+  });
+
+  it('runs the traffic hooks when the deployment has traffic control: the block pair from the previous revision, the allow pair from this one', async () => {
+    await deploy(1, { trafficHooks: true });
+    await deploy(2, { trafficHooks: true });
+    const archiveOf = (n: number) => path.join(root, 'deployments', GROUP, `d-DEP000${n}`, 'deployment-archive');
+    const second = hooks.calls.filter((c) => c.env['DEPLOYMENT_ID'] === 'd-DEP0002').map((c) => [c.event, c.archiveDir]);
+    assert.deepEqual(second, [
+      ['BeforeBlockTraffic', archiveOf(1)],
+      ['AfterBlockTraffic', archiveOf(1)],
+      ['ApplicationStop', archiveOf(1)],
+      ['BeforeInstall', archiveOf(2)],
+      ['AfterInstall', archiveOf(2)],
+      ['ApplicationStart', archiveOf(2)],
+      ['ValidateService', archiveOf(2)],
+      ['BeforeAllowTraffic', archiveOf(2)],
+      ['AfterAllowTraffic', archiveOf(2)],
+    ]);
+  });
+
+  it('runs the events of a given order only, in that order', async () => {
+    deps = { ...deps, eventOrder: ['DownloadBundle', 'Install', 'ValidateService', 'ApplicationStop'] };
+    assert.equal(await deploy(1), 'Succeeded');
+    assert.deepEqual(rowsOf('d-DEP0001').filter(([, s]) => s !== 'InProgress').map(([e]) => e), ['DownloadBundle', 'Install', 'ValidateService', 'ApplicationStop', 'host']);
+    // After DownloadBundle, ApplicationStop takes this revision's scripts, as in CodeDeploy.
+    assert.equal(hooks.calls.at(-1)?.archiveDir, path.join(root, 'deployments', GROUP, 'd-DEP0001', 'deployment-archive'));
   });
 
   it('journals each event with the status its outbox rows report', async () => {
@@ -96,24 +131,24 @@ describe('runDeployment', () => {
     assert.equal(journal.getGroupRevisions(GROUP).lastSuccessfulDir, path.join(root, 'deployments', GROUP, 'd-DEP0001'));
   });
 
-  it('fails the event with UnknownError and the error message when the appspec is missing', async () => {
+  it('fails the event with UnknownError, its message led by the Deckhand code, when the appspec is missing', async () => {
     revision.appSpecMissing = true;
     assert.equal(await deploy(1), 'Failed');
     const failed = journal.outbox.pending().at(-2);
     assert.equal(failed?.lifecycleEvent, 'BeforeInstall');
     assert.equal(failed?.errorCode, 'UnknownError');
-    assert.equal(failed?.message, 'no appspec.yml or appspec.yaml at the root of the revision');
+    assert.equal(failed?.message, 'APPSPEC_MISSING: no appspec.yml or appspec.yaml at the root of the revision');
   });
 
-  it('downloads from the coordinator with signed headers and fails DownloadBundle on an error', async () => {
+  it('fetches the revision through the coordinator it works for and fails DownloadBundle on an error', async () => {
     revision.downloadError = new DeckhandError('BUNDLE_CHECKSUM_MISMATCH', 'sha256 mismatch');
     await deploy(1);
-    assert.deepEqual(revision.downloads[0], {
-      url: 'http://coord.test:8420/v1/revisions/rev-REV0001/content',
-      headers: { 'x-deckhand-signature': 'GET /v1/revisions/rev-REV0001/content' },
-    });
+    const fetch = revision.fetches[0];
+    assert.equal(fetch?.revision.revisionId, 'rev-REV0001');
+    assert.equal(fetch?.coordinator, deps.coordinator);
+    assert.equal(fetch?.archiveDir, path.join(root, 'deployments', GROUP, 'd-DEP0001', 'deployment-archive'));
     assert.deepEqual(rowsOf('d-DEP0001').slice(-2), [['DownloadBundle', 'Failed'], ['host', 'Failed']]);
-    assert.equal(journal.outbox.pending().at(-1)?.message, 'sha256 mismatch');
+    assert.equal(journal.outbox.pending().at(-1)?.message, 'BUNDLE_CHECKSUM_MISMATCH: sha256 mismatch');
   });
 
   it('fails the deployment when the previous revision stop script fails', async () => {

@@ -3,13 +3,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock } from '../../../../common/src/clock.ts';
 import { silentLogger } from '../../../../common/src/logger.ts';
-import { DeckhandError, type AgentBodies } from '../../../../protocol/src/index.ts';
+import { DeckhandError, TRAFFIC_HOOK_EVENTS, type AgentBodies } from '../../../../protocol/src/index.ts';
 import type { AppSpec } from '../../../../agent/src/appspec/types.ts';
 import type { HookEventRequest, HookEventResult, HookRunner } from '../../../../agent/src/hooks/types.ts';
 import type { Journal } from '../../../../agent/src/journal/journal.ts';
-import type { LifecycleDeps, RevisionOps } from '../../../../agent/src/lifecycle/types.ts';
+import type { FetchRevisionInput, LifecycleDeps, RevisionOps } from '../../../../agent/src/lifecycle/types.ts';
 
-const SCRIPTED = ['ApplicationStop', 'BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService'];
+const SCRIPTED = [...TRAFFIC_HOOK_EVENTS, 'ApplicationStop', 'BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService'];
 
 /** An appspec with one script per scriptable event. */
 export function appSpecWithAllHooks(): AppSpec {
@@ -37,22 +37,16 @@ export class FakeHooks implements HookRunner {
 
 /** Revision modules on the real filesystem, with switchable failures. */
 export class FakeRevision implements RevisionOps {
-  readonly downloads: Array<{ url: string; headers: Record<string, string> }> = [];
+  readonly fetches: FetchRevisionInput[] = [];
   downloadError: DeckhandError | undefined;
   appSpecMissing = false;
   readonly installed: string[] = [];
 
-  async download(url: string, dest: string, opts: { headers?: Record<string, string> }): Promise<{ bytes: number; sha256: string }> {
-    this.downloads.push({ url, headers: opts.headers ?? {} });
+  async fetch(input: FetchRevisionInput): Promise<unknown> {
+    this.fetches.push(input);
     if (this.downloadError) throw this.downloadError;
-    await fs.mkdir(path.dirname(dest), { recursive: true });
-    await fs.writeFile(dest, 'bundle');
-    return { bytes: 6, sha256: 'a'.repeat(64) };
-  }
-
-  async extract(opts: { dest: string }): Promise<unknown> {
-    await fs.mkdir(opts.dest, { recursive: true });
-    await fs.writeFile(path.join(opts.dest, 'appspec.yml'), 'version: 0.0\nos: linux\n');
+    await fs.mkdir(input.archiveDir, { recursive: true });
+    await fs.writeFile(path.join(input.archiveDir, 'appspec.yml'), 'version: 0.0\nos: linux\n');
     return {};
   }
 
@@ -79,9 +73,8 @@ export function lifecycleDeps(journal: Journal, root: string, hooks: FakeHooks, 
     hooks,
     revision,
     buildEnv: (input) => ({ LIFECYCLE_EVENT: input.event, DEPLOYMENT_ID: input.deploymentId, DECKHAND_ARCHIVE_DIR: input.archiveDir }),
-    sign: (method, p) => ({ 'x-deckhand-signature': `${method} ${p}` }),
+    coordinator: { url: 'http://coord.test:8420/', sign: (method, p) => ({ 'x-deckhand-signature': `${method} ${p}` }) },
     instanceId: 'i-INST0001',
-    coordinatorUrl: 'http://coord.test:8420/',
     root,
     os: 'linux',
     baseEnv: {},

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Journal } from '../../../../agent/src/journal/journal.ts';
 import { interruptedDeployments, planResume, unstartedCommandIds } from '../../../../agent/src/lifecycle/recovery.ts';
+import { DEFAULT_TRANSITIONS } from '../../../../agent/src/lifecycle/transitions.ts';
 import { deployCommand, removeDir, tempDir } from '../journal/fixtures.ts';
 
 describe('recovery', () => {
@@ -25,7 +26,7 @@ describe('recovery', () => {
     journal.startEvent(key('AfterInstall'), at);
     const deadlineAt = new Date(at.getTime() + 60_000);
     journal.recordScriptStart(key('AfterInstall'), { index: 1, pid: 4242, startTime: '987', deadlineAt });
-    const plan = planResume(journal, 'd-DEP0001', 'boot-1', at);
+    const plan = planResume(journal, 'd-DEP0001', { bootId: 'boot-1', now: at, transitions: DEFAULT_TRANSITIONS });
     assert.equal(plan.state, 'AfterInstall');
     assert.equal(plan.resumed, true);
     assert.deepEqual(plan.resume, { event: 'AfterInstall', point: { index: 1, adopt: { pid: 4242, startTime: '987', deadlineAt } } });
@@ -33,7 +34,7 @@ describe('recovery', () => {
 
   it('redoes an interrupted Install instead of adopting anything', () => {
     journal.startEvent(key('Install'), at);
-    const plan = planResume(journal, 'd-DEP0001', 'boot-1', at);
+    const plan = planResume(journal, 'd-DEP0001', { bootId: 'boot-1', now: at, transitions: DEFAULT_TRANSITIONS });
     assert.equal(plan.state, 'Install');
     assert.equal(plan.resume, undefined);
   });
@@ -41,19 +42,19 @@ describe('recovery', () => {
   it('continues with the next event after the last finished one', () => {
     journal.startEvent(key('ApplicationStop'), at);
     journal.finishEvent(key('ApplicationStop'), { status: 'Skipped' }, at);
-    assert.equal(planResume(journal, 'd-DEP0001', 'boot-1', at).state, 'DownloadBundle');
+    assert.equal(planResume(journal, 'd-DEP0001', { bootId: 'boot-1', now: at, transitions: DEFAULT_TRANSITIONS }).state, 'DownloadBundle');
   });
 
   it('re-runs the script that asked for a reboot once the boot id changed', () => {
     journal.startEvent(key('ApplicationStart'), at);
     journal.requestReboot(key('ApplicationStart'), { index: 0, bootId: 'boot-1', message: 'reboot' }, at);
-    assert.deepEqual(planResume(journal, 'd-DEP0001', 'boot-2', at).resume, { event: 'ApplicationStart', point: { index: 0 } });
+    assert.deepEqual(planResume(journal, 'd-DEP0001', { bootId: 'boot-2', now: at, transitions: DEFAULT_TRANSITIONS }).resume, { event: 'ApplicationStart', point: { index: 0 } });
   });
 
   it('asks for the reboot again while the boot id is unchanged', () => {
     journal.startEvent(key('ApplicationStart'), at);
     journal.requestReboot(key('ApplicationStart'), { index: 0, bootId: 'boot-1', message: 'reboot' }, at);
-    const plan = planResume(journal, 'd-DEP0001', 'boot-1', at);
+    const plan = planResume(journal, 'd-DEP0001', { bootId: 'boot-1', now: at, transitions: DEFAULT_TRANSITIONS });
     assert.equal(plan.rebootPending?.index, 0);
     assert.equal(plan.resume, undefined);
   });
@@ -61,7 +62,7 @@ describe('recovery', () => {
   it('finishes a deployment whose event failed before the restart as Failed, without running further events', () => {
     journal.startEvent(key('BeforeInstall'), at);
     journal.finishEvent(key('BeforeInstall'), { status: 'Failed', errorCode: 'ScriptFailed', message: 'exit 1' }, at);
-    const plan = planResume(journal, 'd-DEP0001', 'boot-1', at);
+    const plan = planResume(journal, 'd-DEP0001', { bootId: 'boot-1', now: at, transitions: DEFAULT_TRANSITIONS });
     assert.equal(plan.state, 'Failed');
     assert.deepEqual(plan.failure, { status: 'Failed', errorCode: 'ScriptFailed', message: 'exit 1' });
   });

@@ -1,20 +1,22 @@
 /**
- * What each lifecycle event does on this host. Steps return an outcome or throw; the runner turns
- * a throw into Failed/UnknownError with the error's message.
+ * What each lifecycle event does on this host (its action): run the revision's scripts for it,
+ * or, for DownloadBundle and Install, the agent's own work. An action returns an outcome or
+ * throws; the runner (deployment.ts) turns a throw into Failed/UnknownError.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError, isTrafficHookEvent, LAST_SUCCESSFUL_EVENTS } from '../../../protocol/src/index.ts';
+import { checkRunEvents } from '../appspec/events.ts';
 import type { AppSpec } from '../appspec/types.ts';
 import type { BundleEnvInput, HookEnvInput } from '../hooks/env.ts';
 import type { HookEventResult } from '../hooks/types.ts';
 import type { EventOutcome, GroupUpdate } from '../journal/types.ts';
 import { archiveDirOf, type DeploymentContext } from './context.ts';
 import { LogForwarder } from './log-forwarder.ts';
-import type { InPlaceEvent } from './transitions.ts';
+import type { EventName } from './transitions.ts';
 
 /** An event's outcome plus the group pointers to commit with it. */
-export interface StepOutcome extends EventOutcome {
+export interface ActionOutcome extends EventOutcome {
   group?: GroupUpdate;
   /** The agent detached from a running hook: nothing to journal, the next agent collects it. */
   detached?: true;
@@ -22,15 +24,24 @@ export interface StepOutcome extends EventOutcome {
   rebootRequested?: { index: number };
 }
 
-type Step = (ctx: DeploymentContext, event: InPlaceEvent) => Promise<StepOutcome>;
+/**
+ * The wire message of an action that threw. The event's code is CodeDeploy's UnknownError, so the
+ * Deckhand code (APPSPEC_INVALID, BUNDLE_UNSAFE_PATH, ...) leads the message and says which failure it was.
+ */
+export function thrownMessage(err: unknown): string {
+  if (err instanceof DeckhandError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+type EventAction = (ctx: DeploymentContext, event: EventName) => Promise<ActionOutcome>;
 
 async function currentAppSpec(ctx: DeploymentContext): Promise<AppSpec> {
   ctx.appSpec ??= await ctx.deps.revision.loadAppSpec(ctx.archiveDir, ctx.deps.os);
   return ctx.appSpec;
 }
 
-function fromHookResult(result: HookEventResult): StepOutcome {
-  const outcome: StepOutcome = { status: result.status, message: result.message };
+function fromHookResult(result: HookEventResult): ActionOutcome {
+  const outcome: ActionOutcome = { status: result.status, message: result.message };
   if (result.status === 'Failed') outcome.errorCode = result.errorCode;
   if (result.scriptName !== undefined) outcome.scriptName = result.scriptName;
   if (result.logTail !== '') outcome.logTail = result.logTail;
@@ -56,7 +67,7 @@ export async function runScripts(
   archiveDir: string,
   appSpec: AppSpec,
   extra: Pick<HookEnvInput, 'failedLifecycleEvent'> = {},
-): Promise<StepOutcome> {
+): Promise<ActionOutcome> {
   const scripts = appSpec.hooks[event] ?? [];
   if (scripts.length === 0) return { status: 'Succeeded' };
   const { deps, spec } = ctx;
@@ -106,8 +117,14 @@ export async function runScripts(
   }
 }
 
-/** ApplicationStop: the scripts of the group's last successful revision on this host, if any. */
-const applicationStop: Step = async (ctx, event) => {
+/**
+ * ApplicationStop, BeforeBlockTraffic, AfterBlockTraffic: CodeDeploy's LAST_SUCCESSFUL mapping. The
+ * scripts come from the group's last successful revision on this host, unless this deployment's
+ * archive is already unpacked (a local run whose --events puts the event after DownloadBundle):
+ * then from this revision. No earlier revision: Skipped.
+ */
+const previousRevisionScripts: EventAction = async (ctx, event) => {
+  if (await isDirectory(ctx.archiveDir)) return currentScripts(ctx, event);
   const last = ctx.deps.journal.getGroupRevisions(ctx.spec.deploymentGroupId).lastSuccessfulDir;
   if (last === undefined) {
     return { status: 'Skipped', message: 'no earlier successful revision of this deployment group on this host' };
@@ -117,47 +134,35 @@ const applicationStop: Step = async (ctx, event) => {
   return runScripts(ctx, event, archiveDir, appSpec);
 };
 
-/** The default revision source: the coordinator's store (signed, sha256-checked), then unpack. */
-async function fromCoordinator(ctx: DeploymentContext): Promise<void> {
-  const { deps, spec } = ctx;
-  const { location, bundleType } = spec.revision;
-  if (location.kind !== 'coordinator' || bundleType === 'directory') {
-    throw new DeckhandError('VALIDATION_FAILED', `this agent cannot fetch a ${location.kind} ${bundleType} revision`);
-  }
-  await deps.revision.download(`${deps.coordinatorUrl.replace(/\/+$/, '')}${location.path}`, ctx.bundleFile, {
-    headers: deps.sign('GET', location.path),
-    signal: ctx.signal,
-    expectedSha256: spec.revision.sha256,
-  });
-  await fs.rm(ctx.archiveDir, { recursive: true, force: true });
-  await deps.revision.extract({ file: ctx.bundleFile, type: bundleType, dest: ctx.archiveDir });
+async function isDirectory(p: string): Promise<boolean> {
+  return (await fs.stat(p).catch(() => undefined))?.isDirectory() === true;
 }
 
 /** DownloadBundle: prune old deployment dirs (retention), then fetch and unpack the revision. */
-const downloadBundle: Step = async (ctx) => {
+const downloadBundle: EventAction = async (ctx) => {
   const { deps, spec } = ctx;
   const lastSuccessfulDir = deps.journal.getGroupRevisions(spec.deploymentGroupId).lastSuccessfulDir;
-  await deps.pruneDeployments?.({
+  await deps.revision.prune?.({
     groupDir: path.dirname(ctx.deploymentDir),
     currentDir: ctx.deploymentDir,
     ...(lastSuccessfulDir === undefined ? {} : { lastSuccessfulDir }),
   });
-  if (deps.fetchRevision === undefined) await fromCoordinator(ctx);
-  else {
-    const coordinator = { url: deps.coordinatorUrl, sign: deps.sign };
-    const onRetry = (attempt: number, err: Error, delayMs: number): void => {
-      ctx.log.warn('bundle download failed; retrying', { lifecycleEvent: 'DownloadBundle', attempt, error: err.message, retryInMs: delayMs });
-    };
-    const { archiveDir, bundleFile, signal } = ctx;
-    await deps.fetchRevision({ revision: spec.revision, bundleFile, archiveDir, signal, coordinator, onRetry, ...deps.download });
-  }
+  const onRetry = (attempt: number, err: Error, delayMs: number): void => {
+    ctx.log.warn('bundle download failed; retrying', { lifecycleEvent: 'DownloadBundle', attempt, error: err.message, retryInMs: delayMs });
+  };
+  const { archiveDir, bundleFile, signal } = ctx;
+  await deps.revision.fetch({ application: spec.applicationName, revision: spec.revision, bundleFile, archiveDir, signal, coordinator: deps.coordinator, onRetry });
   return { status: 'Succeeded', group: { deploymentGroupId: spec.deploymentGroupId, mostRecentDir: ctx.deploymentDir } };
 };
 
-/** Install: copy the revision's files per its appspec; on success this revision becomes "last successful". */
-const install: Step = async (ctx) => {
+/**
+ * Install: copy the revision's files per its appspec; on success this revision becomes "last
+ * successful". A run with its own event order (local) first refuses hooks it would never run.
+ */
+const install: EventAction = async (ctx) => {
   const { deps, spec } = ctx;
   const appSpec = await currentAppSpec(ctx);
+  if (deps.eventOrder !== undefined) checkRunEvents(appSpec, appSpec.fileName ?? 'appspec.yml', deps.eventOrder);
   const result = await deps.revision.install({
     archiveDir: ctx.archiveDir,
     spec: appSpec,
@@ -167,6 +172,7 @@ const install: Step = async (ctx) => {
     ...(deps.destRoot === undefined ? {} : { destRoot: deps.destRoot }),
   });
   ctx.log.info('revision installed', { lifecycleEvent: 'Install', files: result.installed.length });
+  deps.revision.onInstalled?.(spec.applicationName, spec.revision);
   return {
     status: 'Succeeded',
     // CodeDeploy records the last successful install when Install succeeds, not when the whole
@@ -178,16 +184,19 @@ const install: Step = async (ctx) => {
   };
 };
 
-/** BeforeInstall, AfterInstall, ApplicationStart, ValidateService: the current revision's scripts. */
-const currentScripts: Step = async (ctx, event) => runScripts(ctx, event, ctx.archiveDir, await currentAppSpec(ctx));
+/** BeforeInstall ... ValidateService, the allow-traffic pair and custom events: the current revision's scripts. */
+const currentScripts: EventAction = async (ctx, event) => runScripts(ctx, event, ctx.archiveDir, await currentAppSpec(ctx));
 
-/** The step of every in-place event. */
-export const STEPS: Readonly<Record<InPlaceEvent, Step>> = {
-  ApplicationStop: applicationStop,
-  DownloadBundle: downloadBundle,
-  BeforeInstall: currentScripts,
-  Install: install,
-  AfterInstall: currentScripts,
-  ApplicationStart: currentScripts,
-  ValidateService: currentScripts,
-};
+/** A traffic hook of a deployment without traffic control. */
+const noTrafficControl: EventAction = async (_ctx, event) => ({
+  status: 'Skipped',
+  message: `${event} runs only when the deployment group has traffic control (a load balancer), and this one has none`,
+});
+
+/** What `event` does on this host, for the deployment of `ctx`. */
+export function actionFor(ctx: DeploymentContext, event: EventName): EventAction {
+  if (event === 'DownloadBundle') return downloadBundle;
+  if (event === 'Install') return install;
+  if (isTrafficHookEvent(event) && ctx.spec.trafficHooks !== true) return noTrafficControl;
+  return LAST_SUCCESSFUL_EVENTS.has(event) ? previousRevisionScripts : currentScripts;
+}

@@ -1,0 +1,43 @@
+/**
+ * What `deckhand-agent run` runs with: its flags over agent.yml over the defaults, compiled
+ * once in main. Flags win so that a one-off `run --log-level debug` needs no file edit.
+ */
+import { DEFAULT_LOG_ROTATION } from '../../../common/src/logger.ts';
+import type { LogLevel, RunCommand } from './cli.ts';
+import type { AgentFileConfig } from './file.ts';
+import { parsePublicKey, type MinisignPublicKey } from '../../../common/src/minisign.ts';
+
+/** The run command with every setting resolved. */
+export interface RunSettings extends RunCommand {
+  logLevel: LogLevel;
+  /** The proxy for the coordinator connection and downloads (agent.yml `proxy`); the environment's HTTPS_PROXY otherwise. */
+  proxy?: string;
+  /** Hosts reached without the proxy (agent.yml `noProxy`, NO_PROXY's format). */
+  noProxy?: string;
+  /** Rotation of the agent's own log file. */
+  log: { maxFileBytes: number; maxFiles: number };
+  /** Operator keys revisions must be signed with (agent.yml `trustedKeys`); none: not required. */
+  trustedKeys: MinisignPublicKey[];
+}
+
+/** Merges `cmd` (flags) over `file` (agent.yml) over the defaults. */
+export function compileRunSettings(cmd: RunCommand, file: AgentFileConfig): RunSettings {
+  const settings: RunSettings = {
+    ...cmd,
+    logLevel: cmd.logLevel ?? file.logLevel ?? 'info',
+    trustedKeys: (file.trustedKeys ?? []).map((line) => parsePublicKey(line)),
+    log: {
+      maxFileBytes: file.log?.maxFileMegabytes === undefined ? DEFAULT_LOG_ROTATION.maxFileBytes : Math.round(file.log.maxFileMegabytes * 1024 * 1024),
+      maxFiles: file.log?.maxFiles ?? DEFAULT_LOG_ROTATION.maxFiles,
+    },
+  };
+  const reboot = cmd.rebootCommand ?? file.rebootCommand;
+  if (reboot !== undefined) settings.rebootCommand = reboot;
+  const stallMs = cmd.downloadStallMs ?? (file.downloadStallSeconds === undefined ? undefined : file.downloadStallSeconds * 1000);
+  if (stallMs !== undefined) settings.downloadStallMs = stallMs;
+  if (file.proxy !== undefined) settings.proxy = file.proxy;
+  if (file.noProxy !== undefined) settings.noProxy = file.noProxy;
+  const octal = cmd.yamlOctalModes ?? file.yamlOctalModes;
+  if (octal !== undefined) settings.yamlOctalModes = octal;
+  return settings;
+}

@@ -1,0 +1,31 @@
+/**
+ * Every `deckhand` command: its name and one-line summary, and how to load it. Commands are
+ * loaded only when run, so `deckhand --help` and a single command parse only what they use.
+ */
+import type { Command } from '../command.ts';
+
+/** One entry of the command list. */
+export interface CommandEntry {
+  name: string;
+  /** One line for `deckhand --help`. */
+  summary: string;
+  load(): Promise<Command>;
+}
+
+/** Every command, in the order `deckhand --help` lists them. */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'push', summary: 'pack a revision folder and upload it', load: async () => (await import('./push.ts')).pushCommand },
+  { name: 'deploy', summary: 'deploy a revision to a deployment group', load: async () => (await import('./deploy.ts')).deployCommand },
+  { name: 'status', summary: 'show a deployment, host by host and event by event', load: async () => (await import('./status.ts')).statusCommand },
+  { name: 'stop', summary: 'stop a queued or running deployment', load: async () => (await import('./stop.ts')).stopCommand },
+  { name: 'pause', summary: 'pause a running deployment (running hosts finish, no new one starts)', load: async () => (await import('./rollout.ts')).pauseCommand },
+  { name: 'resume', summary: 'resume a paused deployment', load: async () => (await import('./rollout.ts')).resumeCommand },
+  { name: 'approve', summary: 'approve a deployment waiting after its first batch', load: async () => (await import('./rollout.ts')).approveCommand },
+  { name: 'rollback', summary: "redeploy a group's last successful revision", load: async () => (await import('./rollback.ts')).rollbackCommand },
+  { name: 'instances', summary: 'list registered hosts, or tag and untag one', load: async () => (await import('./instances.ts')).instancesCommand },
+  { name: 'groups', summary: 'create a deployment group', load: async () => (await import('./groups.ts')).groupsCommand },
+  { name: 'configs', summary: 'create or list deployment configurations', load: async () => (await import('./configs.ts')).configsCommand },
+  { name: 'tokens', summary: 'create a registration token for hosts', load: async () => (await import('./tokens.ts')).tokensCommand },
+  { name: 'applications', summary: 'create an application', load: async () => (await import('./applications.ts')).applicationsCommand },
+  { name: 'demo', summary: 'run a coordinator and 3 agents locally and deploy a sample revision', load: async () => (await import('./demo.ts')).demoCommand },
+];

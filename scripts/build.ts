@@ -1,0 +1,91 @@
+/**
+ * `npm run build` (also run by `npm install`/`npm ci` through `prepare`): compiles the three
+ * binaries into dist/ with esbuild, one ESM entry per binary plus shared chunks, so `deckhand`,
+ * `deckhand-agent` and `deckhand-coordinator` run plain JavaScript and load a few files instead of
+ * hundreds of TypeScript modules through a loader.
+ *
+ * esbuild rather than tsc: it is already what builds the agent package, it bundles (startup
+ * reads a handful of files, not one per module), and it takes about a second. tsc stays the
+ * type checker (`npm run typecheck`); tests run the sources through tsx.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { EXTERNAL_PACKAGES, inlineVersion, REQUIRE_SHIM } from '../installers/package/bundle.ts';
+
+const REPO = path.resolve(import.meta.dirname, '..');
+
+/** Where the compiled binaries go (ignored by git). */
+export const DIST = path.join(REPO, 'dist', 'bin');
+
+/** The binaries: output name → source entry. */
+export const ENTRIES = {
+  deckhand: 'cli/src/main.ts',
+  'deckhand-agent': 'agent/src/main.ts',
+  'deckhand-coordinator': 'coordinator/src/main.ts',
+} as const;
+
+/** The source folders a build reads; a change in one makes dist/ stale. */
+const SOURCE_DIRS = ['common/src', 'protocol/src', 'agent/src', 'coordinator/src', 'cli/src', 'installers', 'package.json'];
+
+/** Written last, so a build that died half-way is seen as stale. */
+const STAMP = path.join(DIST, '.built');
+
+/** Native or deliberately unbundled packages, loaded from node_modules at run time. */
+const EXTERNAL = [...EXTERNAL_PACKAGES];
+
+function newestMtime(p: string): number {
+  const full = path.join(REPO, p);
+  const stat = fs.statSync(full, { throwIfNoEntry: false });
+  if (!stat) return 0;
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const name of fs.readdirSync(full)) newest = Math.max(newest, newestMtime(path.join(p, name)));
+  return newest;
+}
+
+/** True when dist/ is missing or older than a source file. */
+export function isStale(): boolean {
+  const built = fs.statSync(STAMP, { throwIfNoEntry: false });
+  return built === undefined || SOURCE_DIRS.some((d) => newestMtime(d) > built.mtimeMs);
+}
+
+/** Compiles every binary into dist/bin. Throws when esbuild reports an error. */
+export async function buildBinaries(): Promise<void> {
+  const { version } = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+  fs.rmSync(DIST, { recursive: true, force: true });
+  await build({
+    absWorkingDir: REPO,
+    entryPoints: ENTRIES,
+    outdir: DIST,
+    outExtension: { '.js': '.mjs' },
+    // Commands and features loaded with import() become chunks parsed only when used.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minifyWhitespace: true,
+    external: EXTERNAL,
+    plugins: [inlineVersion(version)],
+    banner: { js: REQUIRE_SHIM },
+    legalComments: 'linked',
+    logLevel: 'warning',
+  });
+  fs.writeFileSync(STAMP, `${version}\n`);
+}
+
+/** Builds when dist/ is stale; for test runs, so spawned binaries never run old code. */
+export async function buildIfStale(): Promise<boolean> {
+  if (!isStale()) return false;
+  await buildBinaries();
+  return true;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename) {
+  buildBinaries().catch((err: unknown) => {
+    process.stderr.write(`build: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { startAgentSetup } from '../bench/agent/real-agent.ts';
+import { memoryKb, stopProcess } from '../bench/lib/proc.ts';
+process.env['NODE_OPTIONS'] = process.env['PROBE_NODE_OPTIONS'] ?? '';
+const setup = await startAgentSetup(mkdtempSync(path.join(tmpdir(), 'dh-idle-')));
+await delay(17000);
+console.log('idle rss MB', (memoryKb(setup.agentPid).rss / 1024).toFixed(1));
+console.log((await import('node:fs')).readFileSync(`/tmp/mem-${setup.agentPid}.json`, 'utf8'));
+await stopProcess(setup.agent); await setup.coordinator.stop();

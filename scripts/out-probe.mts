@@ -1,0 +1,15 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startAgentSetup } from '../bench/agent/real-agent.ts';
+import { measureOutputVolume } from '../bench/agent/output.ts';
+import { stopProcess } from '../bench/lib/proc.ts';
+process.env['NODE_OPTIONS'] = '--import=/tmp/mem.mjs';
+const dir = mkdtempSync(path.join(tmpdir(), 'dh-out-'));
+const setup = await startAgentSetup(dir);
+const out = {};
+await measureOutputVolume(setup, dir, 256 * 1024 * 1024, out);
+console.log(JSON.stringify(out));
+const lines = readFileSync(`/tmp/memlog-${setup.agentPid}.txt`, 'utf8').trim().split('\n');
+console.log(lines.filter((_, i) => i % 4 === 0).join('\n'));
+await stopProcess(setup.agent); await setup.coordinator.stop();
