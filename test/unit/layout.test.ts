@@ -93,7 +93,7 @@ describe('the coordinator layout', function () {
     // common/src/sqlite.ts is the one loader of better-sqlite3 (it picks the build for the Node.js).
     const loader = path.join(ROOT, 'common', 'src', 'sqlite.ts');
     for (const file of files) {
-      const drivers = packageImports(file).filter((spec) => spec === 'better-sqlite3' || spec === 'pg');
+      const drivers: string[] = packageImports(file).filter((spec) => spec === 'better-sqlite3' || spec === 'pg');
       if (coordinatorImports(file).includes(loader)) drivers.push('common/src/sqlite.ts');
       if (drivers.length > 0) assert.ok(inside(file, 'store'), `${rel(file)} imports ${drivers.join(', ')}`);
     }
