@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { signRequest } from '../../agent/src/identity/sign.ts';
 import {
+  AGENT_CONNECT_PATH as CONNECT_PATH,
   IN_PLACE_EVENTS,
   makeFrame,
   parseCoordFrame,
@@ -20,8 +21,6 @@ import {
 } from '../../protocol/src/index.ts';
 import { wallMs } from '../lib/stats.ts';
 import type { HostRecord } from './messages.ts';
-
-const CONNECT_PATH = '/v1/agent/connect';
 
 /** What every simulated host shares. */
 export interface SimContext {

@@ -11,19 +11,18 @@ import { systemClock } from '../../common/src/clock.ts';
 import { newSecret } from '../../common/src/ids.ts';
 import { closeLogger, createLogger, type Logger } from '../../common/src/logger.ts';
 import { DECKHAND_VERSION } from '../../common/src/version.ts';
-import { NonceCache } from './api/agent-auth.ts';
+import { AGENT_CONNECT_PATH } from '../../protocol/src/index.ts';
 import { buildApi } from './api/app.ts';
 import type { DeploymentService } from './api/deps.ts';
 import { ArtifactStore } from './artifacts/store.ts';
+import { ensureAdminToken } from './auth/admin-token.ts';
+import { NonceCache } from './auth/agent-auth.ts';
 import { parseCoordinatorArgs, USAGE, UsageError, type CoordinatorConfig } from './config/args.ts';
 import { Hub } from './hub/index.ts';
 import { Scheduler } from './scheduler/index.ts';
 import { preflightDeployment } from './scheduler/preflight.ts';
-import { getDeploymentSummary, getDeploymentView, listDeploymentSummaries } from './scheduler/views.ts';
-import { openStore, type Db } from './store/db.ts';
-import { ensureAdminToken } from './store/tokens.ts';
-
-const AGENT_CONNECT_PATH = '/v1/agent/connect';
+import { openSqliteStore } from './store/sqlite/store.ts';
+import type { Store } from './store/store.ts';
 
 /** Lets the log file flush (bounded by a short timeout), then exits. */
 function exitAfterFlush(logger: Logger, code: number): void {
@@ -37,9 +36,9 @@ function fatal(logger: Logger, message: string, err: unknown): void {
   exitAfterFlush(logger, 1);
 }
 
-function showAdminTokenOnce(db: Db): void {
+async function showAdminTokenOnce(store: Store): Promise<void> {
   const envToken = process.env['DECKHAND_ADMIN_TOKEN'];
-  const generated = ensureAdminToken(db, {
+  const generated = await ensureAdminToken(store, {
     ...(envToken ? { envToken } : {}),
     createdAt: systemClock.now().toISOString(),
     generate: () => newSecret('dh'),
@@ -47,16 +46,17 @@ function showAdminTokenOnce(db: Db): void {
   if (generated !== undefined) process.stdout.write(`admin token: ${generated}\n`);
 }
 
-function deploymentService(db: Db, scheduler: Scheduler, hub: Hub): DeploymentService {
+function deploymentService(store: Store, scheduler: Scheduler, hub: Hub): DeploymentService {
   return {
     createDeployment: (input) => scheduler.createDeployment(input),
-    getDeploymentView: (id) => getDeploymentView(db, id),
-    getDeploymentSummary: (id) => getDeploymentSummary(db, id),
-    listDeploymentSummaries: (filter) => listDeploymentSummaries(db, filter),
+    // Through the scheduler: its clock (the injected one) decides whether a bake still runs.
+    getDeploymentView: (id) => scheduler.getDeploymentView(id),
+    getDeploymentSummary: (id) => scheduler.getDeploymentSummary(id),
+    listDeploymentSummaries: (filter) => scheduler.listDeploymentSummaries(filter),
     stopDeployment: (id, autoRollbackEnabled) => scheduler.stopDeployment(id, autoRollbackEnabled),
     rollbackGroup: (groupId, opts) => scheduler.rollbackGroup(groupId, opts),
     planDeployment: (query) => scheduler.planDeployment(query),
-    preflightDeployment: (query) => preflightDeployment(db, query, hub),
+    preflightDeployment: (query) => preflightDeployment(store, query, hub),
     pauseDeployment: (id, who) => scheduler.pauseDeployment(id, who),
     resumeDeployment: (id, who) => scheduler.resumeDeployment(id, who),
     approveDeployment: (id, who) => scheduler.approveDeployment(id, who),
@@ -88,7 +88,7 @@ interface Running {
   hub: Hub;
   scheduler: Scheduler;
   app: ReturnType<typeof buildApi>;
-  db: Db;
+  store: Store;
 }
 
 /** Installs SIGTERM/SIGINT handlers that close everything once and exit 0. */
@@ -102,7 +102,7 @@ function handleSignals(r: Running): void {
     await r.hub.close();
     r.scheduler.stop();
     await r.app.close();
-    r.db.close();
+    await r.store.close();
     r.logger.info('coordinator stopped');
     exitAfterFlush(r.logger, 0);
   };
@@ -116,20 +116,20 @@ async function start(config: CoordinatorConfig): Promise<void> {
   const logger = createLogger({ service: 'coordinator', level: config.logLevel, file: path.join(config.dataDir, 'logs', 'coordinator.log') });
   process.on('uncaughtException', (err) => fatal(logger, 'uncaught exception', err));
   process.on('unhandledRejection', (err) => fatal(logger, 'unhandled rejection', err));
-  const db = openStore(path.join(config.dataDir, 'coordinator.db'));
-  showAdminTokenOnce(db);
+  const store = openSqliteStore(path.join(config.dataDir, 'coordinator.db'));
+  await showAdminTokenOnce(store);
   const clock = systemClock;
   const artifacts = new ArtifactStore({ root: path.join(config.dataDir, 'artifacts'), maxBytes: config.maxBundleBytes });
   // One nonce cache for WebSocket upgrades and bundle downloads, so a nonce is single-use across both.
   const nonces = new NonceCache();
-  const hub = new Hub({ db, clock, logger, nonces, ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }) });
-  const scheduler = new Scheduler({ db, clock, logger, hub });
+  const hub = new Hub({ store, clock, logger, nonces, ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }) });
+  const scheduler = new Scheduler({ store, clock, logger, hub });
   hub.attach(scheduler);
-  scheduler.start();
-  const app = buildApi({ db, clock, logger, artifacts, scheduler: deploymentService(db, scheduler, hub), hub, nonces });
+  await scheduler.start();
+  const app = buildApi({ store, clock, logger, artifacts, scheduler: deploymentService(store, scheduler, hub), hub, nonces });
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
   // Before announcing the address: whoever reads it may signal us at once.
-  handleSignals({ logger, hub, scheduler, app, db });
+  handleSignals({ logger, hub, scheduler, app, store });
   await app.listen({ host: config.host, port: config.port });
   const url = urlOf(app.server.address() as AddressInfo);
   // Written aside and renamed, so a reader polling for the file never sees it half-written.

@@ -10,6 +10,7 @@ import { isCompatibleVersion } from './version.ts';
 import { ID_PATTERN, LIFECYCLE_EVENT_NAME_PATTERN } from './schemas.ts';
 import { AGENT_ERROR_CODES, DEPLOYMENT_ERROR_CODES, LIFECYCLE_ERROR_CODES } from './errors.ts';
 import { INSTANCE_STATUSES, LIFECYCLE_EVENT_STATUSES } from './status.ts';
+import { EVENT_TEXT_LIMITS } from './wire.ts';
 
 /** A check of one field's value; `required` fields must be present. */
 interface FieldCheck {
@@ -57,9 +58,9 @@ export const AGENT_EVENT_FIELDS = shape({
   lifecycleEvent: optional(matches(LIFECYCLE_EVENT_NAME_PATTERN)),
   status: required((value) => STATUSES.has(value)),
   errorCode: optional((value) => ERROR_CODES.has(value)),
-  message: optional(text(8192)),
-  scriptName: optional(text(1024)),
-  logTail: optional(text(8192)),
+  message: optional(text(EVENT_TEXT_LIMITS.message)),
+  scriptName: optional(text(EVENT_TEXT_LIMITS.scriptName)),
+  logTail: optional(text(EVENT_TEXT_LIMITS.logTail)),
   at: required(isInstant),
 });
 

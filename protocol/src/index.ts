@@ -1,8 +1,9 @@
 /** The one definition of everything agent, coordinator and CLI say to each other. */
-export * from './lifecycle.ts';
+export * from './lifecycle-events.ts';
 export * from './status.ts';
 export * from './errors.ts';
 export * from './version.ts';
+export * from './wire.ts';
 export * from './schemas.ts';
 export * from './messages.ts';
 export * from './signing.ts';

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { WireError } from './errors.ts';
 import { HOT_AGENT_BODIES, isHotFrame, type HotBodies } from './hot-frames.ts';
 import { PROTOCOL_VERSION, isCompatibleVersion } from './version.ts';
+import { ERROR_MESSAGE_MAX_CHARS, EVENT_TEXT_LIMITS, LOG_LINE_MAX_CHARS, LOG_LINES_PER_FRAME, MAX_FRAME_BYTES, PREFLIGHT_LIMITS } from './wire.ts';
 import {
   DeploySpec,
   ErrorCodeSchema,
@@ -16,12 +17,9 @@ import {
   InstanceStatusSchema,
 } from './schemas.ts';
 
-/** Frames larger than this are refused before parsing. The ws maxPayload uses the same. */
-export const MAX_FRAME_BYTES = 1024 * 1024;
-
 const WireErrorSchema = z.strictObject({
   code: ErrorCodeSchema,
-  message: z.string().max(8192),
+  message: z.string().max(ERROR_MESSAGE_MAX_CHARS),
   retryable: z.boolean(),
   details: z.json().optional(),
 });
@@ -52,9 +50,9 @@ const AgentEvent = z.strictObject({
   lifecycleEvent: LifecycleEventNameSchema.optional(),
   status: z.union([LifecycleEventStatusSchema, InstanceStatusSchema]),
   errorCode: ErrorCodeSchema.optional(),
-  message: z.string().max(8192).optional(),
-  scriptName: z.string().max(1024).optional(),
-  logTail: z.string().max(8192).optional(),
+  message: z.string().max(EVENT_TEXT_LIMITS.message).optional(),
+  scriptName: z.string().max(EVENT_TEXT_LIMITS.scriptName).optional(),
+  logTail: z.string().max(EVENT_TEXT_LIMITS.logTail).optional(),
   at: z.iso.datetime(),
 });
 
@@ -62,7 +60,7 @@ const AgentEvent = z.strictObject({
 const AgentLog = z.strictObject({
   deploymentId: Id,
   lifecycleEvent: LifecycleEventNameSchema,
-  lines: z.array(z.strictObject({ at: z.iso.datetime(), stream: z.enum(['stdout', 'stderr']), text: z.string().max(16384) })).max(1000),
+  lines: z.array(z.strictObject({ at: z.iso.datetime(), stream: z.enum(['stdout', 'stderr']), text: z.string().max(LOG_LINE_MAX_CHARS) })).max(LOG_LINES_PER_FRAME),
 });
 
 /** The coordinator accepts the connection and says where the agent's outbox stands. */
@@ -97,7 +95,7 @@ const CoordPreflight = z.strictObject({
 const AgentPreflightResult = z.strictObject({
   requestId: Id,
   ok: z.boolean(),
-  problems: z.array(z.string().max(4096)).max(200),
+  problems: z.array(z.string().max(PREFLIGHT_LIMITS.problemChars)).max(PREFLIGHT_LIMITS.problems),
 });
 
 /** Events up to and including `seq` are applied and may be dropped from the outbox. */

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ErrorCodeSchema, Id, Name, Tags } from './schemas.ts';
-import { RolloutOptions } from './rollout.ts';
+import { RolloutOptions, StepKind } from './rollout.ts';
 
 /** CodeDeploy's tag filter: match on key only, value only, or both. */
 export const TagFilter = z.strictObject({
@@ -111,7 +111,7 @@ export const DeploymentPlan = z.strictObject({
     z.array(z.strictObject({ instanceId: Id, hostname: z.string(), connected: z.boolean(), revisionHealth: RevisionHealth })),
   ),
   /** How the batches were made: the minimum-healthy rule, a batch list, or one per segment. */
-  batchKind: z.enum(['rule', 'list', 'segment']).optional(),
+  batchKind: StepKind.optional(),
   /** Seconds waited between two batches (batch list) or segments. */
   bakeSeconds: z.number().int().optional(),
   /** The tag value of each batch's segment (null: hosts without the tag), with segmentBy. */

@@ -50,6 +50,10 @@ export const RolloutOptions = z.strictObject({
 });
 export type RolloutOptions = z.infer<typeof RolloutOptions>;
 
+/** How a deployment's hosts are split into steps: the minimum-healthy rule, a batch list, or one per segment. */
+export const StepKind = z.enum(['rule', 'list', 'segment']);
+export type StepKind = z.infer<typeof StepKind>;
+
 /** Where a running deployment stands in its rollout; on DeploymentView as `rollout`. */
 export const RolloutState = z.strictObject({
   /** The batch (or segment) being deployed, from 1. */

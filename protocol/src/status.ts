@@ -43,7 +43,13 @@ export const LIFECYCLE_EVENT_STATUSES = [
 ] as const;
 export type LifecycleEventStatus = (typeof LIFECYCLE_EVENT_STATUSES)[number];
 
-const TERMINAL_DEPLOYMENT: ReadonlySet<DeploymentStatus> = new Set(['Succeeded', 'Failed', 'Stopped']);
+/**
+ * The statuses in which a deployment is over: it changes no more and dispatches to no host. The
+ * one definition: the coordinator's transition table, its queries and the CLI's watch use it.
+ */
+export const FINISHED_DEPLOYMENT_STATUSES = ['Succeeded', 'Failed', 'Stopped'] as const satisfies readonly DeploymentStatus[];
+
+const TERMINAL_DEPLOYMENT: ReadonlySet<DeploymentStatus> = new Set(FINISHED_DEPLOYMENT_STATUSES);
 const TERMINAL_INSTANCE: ReadonlySet<InstanceStatus> = new Set(['Succeeded', 'Failed', 'Skipped']);
 
 /** True once a deployment can no longer change status. */

@@ -3,7 +3,7 @@
  * Rows are appended only inside the journal's state transitions (same transaction), so there is
  * no state without its event and no event without its state.
  */
-import type { AgentEventBody } from '../../../protocol/src/index.ts';
+import { EVENT_TEXT_LIMITS as LIMITS, type AgentEventBody } from '../../../protocol/src/index.ts';
 import type { JournalDb } from './db.ts';
 
 /** An agent.event body before the outbox gives it its sequence number. */
@@ -11,9 +11,6 @@ export type OutboxEvent = Omit<AgentEventBody, 'seq'>;
 
 /** Called after a transaction that appended rows has committed. */
 export type OutboxListener = () => void;
-
-/** Wire limits of agent.event text fields (protocol/src/messages.ts). */
-const LIMITS = { message: 8192, logTail: 8192, scriptName: 1024 } as const;
 
 function clip(text: string, max: number, keepEnd: boolean): string {
   if (text.length <= max) return text;

@@ -5,14 +5,13 @@
  */
 import path from 'node:path';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { PreflightRequestBody, PreflightResultBody } from '../../../protocol/src/index.ts';
+import { PREFLIGHT_LIMITS, type PreflightRequestBody, type PreflightResultBody } from '../../../protocol/src/index.ts';
 import type { AppSpecLoadOptions } from '../appspec/load.ts';
 import type { FetchRevisionOptions } from '../bundle/sources.ts';
 import { runPreflightChecks } from './checks.ts';
 
-/** The protocol's bounds on an answer (messages.ts); longer lists are cut with a note. */
-const MAX_PROBLEMS = 200;
-const MAX_PROBLEM_CHARS = 4096;
+/** The protocol's bounds on an answer; longer lists are cut with a note. */
+const { problems: MAX_PROBLEMS, problemChars: MAX_PROBLEM_CHARS } = PREFLIGHT_LIMITS;
 
 /** Dependencies of {@link RemotePreflight}. */
 export interface RemotePreflightDeps {

@@ -9,14 +9,8 @@ import { coordinatorTls, unreachableReason } from './coordinator-http.ts';
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import { MAX_FRAME_BYTES, parseCoordFrame, type CoordFrame } from '../../../protocol/src/index.ts';
+import { AGENT_CONNECT_PATH as CONNECT_PATH, DEFAULT_HEARTBEAT_MS, MAX_FRAME_BYTES, parseCoordFrame, type CoordFrame } from '../../../protocol/src/index.ts';
 import { backoffDelayMs } from './backoff.ts';
-
-/** The coordinator's WebSocket endpoint path. */
-export const CONNECT_PATH = '/v1/agent/connect';
-
-/** Default heartbeat interval until the coordinator's welcome says otherwise. */
-export const DEFAULT_HEARTBEAT_MS = 15_000;
 
 /** A connection that stayed up this long resets the backoff; a flapping server gets no tight loop. */
 const HEALTHY_AFTER_MS = 60_000;

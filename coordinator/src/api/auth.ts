@@ -5,8 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DeckhandError, SIGNATURE_HEADERS } from '../../../protocol/src/index.ts';
-import { findApiToken } from '../store/tokens.ts';
-import { verifyAgentRequest } from './agent-auth.ts';
+import { verifyAgentRequest } from '../auth/agent-auth.ts';
 import type { ApiDeps } from './deps.ts';
 
 /** How a route authenticates its caller. */
@@ -30,17 +29,18 @@ function authFailed(message: string): DeckhandError {
   return new DeckhandError('AUTH_FAILED', message);
 }
 
-function adminPrincipal(deps: ApiDeps, request: FastifyRequest): Principal {
+async function adminPrincipal(deps: ApiDeps, request: FastifyRequest): Promise<Principal> {
   const auth = request.headers.authorization;
   const match = auth === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(auth);
   if (!match?.[1]) throw authFailed('missing Authorization: Bearer token');
-  const token = findApiToken(deps.db, match[1]);
+  const token = await deps.store.tokens.findApiToken(match[1]);
   if (!token) throw authFailed('unknown API token');
   return { kind: 'admin', name: token.name };
 }
 
-function agentPrincipal(deps: ApiDeps, request: FastifyRequest): Principal {
-  const result = verifyAgentRequest(deps, { method: request.method, path: request.url, headers: request.headers });
+async function agentPrincipal(deps: ApiDeps, request: FastifyRequest): Promise<Principal> {
+  const authDeps = { instances: deps.store.instances, clock: deps.clock, nonces: deps.nonces };
+  const result = await verifyAgentRequest(authDeps, { method: request.method, path: request.url, headers: request.headers });
   if (!result.ok) throw authFailed(result.message);
   return { kind: 'agent', instanceId: result.instanceId };
 }
@@ -56,6 +56,6 @@ export function installAuth(app: FastifyInstance, deps: ApiDeps): void {
     }
     const signed = request.headers[SIGNATURE_HEADERS.signature] !== undefined;
     const agent = mode === 'adminOrAgent' && request.headers.authorization === undefined && signed;
-    request.principal = agent ? agentPrincipal(deps, request) : adminPrincipal(deps, request);
+    request.principal = await (agent ? agentPrincipal(deps, request) : adminPrincipal(deps, request));
   });
 }

@@ -13,12 +13,11 @@ import type {
   RolloutActionResponse,
 } from '../../../protocol/src/index.ts';
 import type { ArtifactStore } from '../artifacts/store.ts';
-import type { Db } from '../store/db.ts';
-import type { NonceCache } from './agent-auth.ts';
-
-/** A deployment the API has validated and resolved to ids. */
+import type { NonceCache } from '../auth/agent-auth.ts';
 import type { NewDeployment, PlanQuery, StopResult } from '../scheduler/index.ts';
 import type { PreflightQuery } from '../scheduler/preflight.ts';
+import type { Store } from '../store/store.ts';
+
 export type { NewDeployment, PlanQuery, PreflightQuery, StopResult };
 
 /** Filter of {@link DeploymentService.listDeploymentSummaries}. */
@@ -31,28 +30,28 @@ export interface DeploymentFilter {
 /** The scheduler as the API sees it. */
 export interface DeploymentService {
   /** Stores and starts a deployment; returns its id. */
-  createDeployment(input: NewDeployment): string;
-  getDeploymentView(deploymentId: string): DeploymentView | undefined;
+  createDeployment(input: NewDeployment): Promise<string>;
+  getDeploymentView(deploymentId: string): Promise<DeploymentView | undefined>;
   /** The deployment without its per-host targets (what creating or rolling back answers). */
-  getDeploymentSummary(deploymentId: string): DeploymentSummary | undefined;
+  getDeploymentSummary(deploymentId: string): Promise<DeploymentSummary | undefined>;
   /** Deployments matching `filter`, newest first, without their per-host targets. */
-  listDeploymentSummaries(filter: DeploymentFilter): DeploymentSummary[];
+  listDeploymentSummaries(filter: DeploymentFilter): Promise<DeploymentSummary[]>;
   /** Stops a queued or running deployment; NOT_FOUND / CONFLICT otherwise. */
-  stopDeployment(deploymentId: string, autoRollbackEnabled?: boolean): StopResult;
+  stopDeployment(deploymentId: string, autoRollbackEnabled?: boolean): Promise<StopResult>;
   /** Deploys the group's last successful revision again; returns the new deployment's id. */
-  rollbackGroup(deploymentGroupId: string, opts: { queue: boolean; who: string; description?: string }): string;
+  rollbackGroup(deploymentGroupId: string, opts: { queue: boolean; who: string; description?: string }): Promise<string>;
   /** What a deployment would do, without starting it. */
-  planDeployment(query: PlanQuery): DeploymentPlan;
+  planDeployment(query: PlanQuery): Promise<DeploymentPlan>;
   /** Asks every target agent to check the revision; creates nothing, takes no host out of service. */
   preflightDeployment(query: PreflightQuery): Promise<PreflightResponse>;
   /** Pauses a running deployment; NOT_FOUND / CONFLICT otherwise. */
-  pauseDeployment(deploymentId: string, who: string): RolloutActionResponse;
+  pauseDeployment(deploymentId: string, who: string): Promise<RolloutActionResponse>;
   /** Resumes a paused deployment; NOT_FOUND / CONFLICT otherwise. */
-  resumeDeployment(deploymentId: string, who: string): RolloutActionResponse;
+  resumeDeployment(deploymentId: string, who: string): Promise<RolloutActionResponse>;
   /** Approves a deployment waiting after its first batch; CONFLICT when it is not waiting. */
-  approveDeployment(deploymentId: string, who: string): RolloutActionResponse;
+  approveDeployment(deploymentId: string, who: string): Promise<RolloutActionResponse>;
   /** The instance registered or its tags changed; returns the deployments this created. */
-  instanceChanged(instanceId: string): string[];
+  instanceChanged(instanceId: string): Promise<string[]>;
 }
 
 /** The hub as the API sees it. */
@@ -62,7 +61,7 @@ export interface AgentPresence {
 
 /** Dependencies of {@link buildApi}. */
 export interface ApiDeps {
-  db: Db;
+  store: Store;
   clock: Clock;
   logger: Logger;
   artifacts: ArtifactStore;

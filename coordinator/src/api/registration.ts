@@ -6,9 +6,8 @@
 import { createPublicKey } from 'node:crypto';
 import { newId } from '../../../common/src/ids.ts';
 import { DeckhandError, type RegisterInstanceResponse, type Tags } from '../../../protocol/src/index.ts';
-import type { Db } from '../store/db.ts';
-import { insertInstance } from '../store/instances.ts';
-import { findRegistrationToken, incrementRegistrationTokenUses, type RegistrationTokenRow } from '../store/tokens.ts';
+import type { Repositories, Store } from '../store/store.ts';
+import type { RegistrationTokenRow } from '../store/tokens.ts';
 import { FieldError } from './errors.ts';
 
 /** A registration request after schema validation. */
@@ -31,8 +30,8 @@ export function assertEd25519PublicKey(pem: string): void {
   if (type !== 'ed25519') throw new FieldError('VALIDATION_FAILED', 'publicKey', 'publicKey: must be an Ed25519 key');
 }
 
-function usableToken(db: Db, secret: string, now: Date): RegistrationTokenRow {
-  const token = findRegistrationToken(db, secret);
+async function usableToken(store: Repositories, secret: string, now: Date): Promise<RegistrationTokenRow> {
+  const token = await store.tokens.findRegistrationToken(secret);
   if (!token) throw new DeckhandError('AUTH_FAILED', 'unknown registration token');
   if (Date.parse(token.expiresAt) <= now.getTime()) throw new DeckhandError('AUTH_FAILED', 'registration token has expired');
   if (token.maxUses !== null && token.uses >= token.maxUses) {
@@ -45,14 +44,14 @@ function usableToken(db: Db, secret: string, now: Date): RegistrationTokenRow {
  * Registers a host. Tags preset on the token win over the host's own, because the token is
  * what an administrator controls (and tags decide which deployments reach the host).
  */
-export function registerInstance(db: Db, now: Date, reg: Registration): RegisterInstanceResponse {
+export async function registerInstance(store: Store, now: Date, reg: Registration): Promise<RegisterInstanceResponse> {
   assertEd25519PublicKey(reg.publicKey);
-  return db.transaction((): RegisterInstanceResponse => {
-    const token = usableToken(db, reg.token, now);
-    incrementRegistrationTokenUses(db, token.tokenId);
+  return store.transaction(async (tx): Promise<RegisterInstanceResponse> => {
+    const token = await usableToken(tx, reg.token, now);
+    await tx.tokens.countRegistrationTokenUse(token.tokenId);
     const tags = { ...reg.tags, ...token.tags };
     const instanceId = newId('i');
-    insertInstance(db, { instanceId, hostname: reg.hostname, publicKey: reg.publicKey, tags, registeredAt: now.toISOString() });
+    await tx.instances.insert({ instanceId, hostname: reg.hostname, publicKey: reg.publicKey, tags, registeredAt: now.toISOString() });
     return { instanceId, tags };
-  }).immediate();
+  });
 }

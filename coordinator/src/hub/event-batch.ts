@@ -1,16 +1,16 @@
 /**
  * Agent events applied in bursts: every event frame that arrives before the event loop turns
- * (one socket read, or many agents' reads in the same I/O phase) is applied in ONE transaction,
- * and each session then gets one cumulative coord.ack with its cursor. Exactly-once is kept per
- * frame (an event applies only when its seq is the session's cursor + 1, in the transaction that
- * moves the cursor), and nothing is sent before the transaction has committed (reliability.md §6).
+ * (one socket read, or many agents' reads in the same I/O phase) is applied in ONE unit of
+ * work, and each session then gets one cumulative coord.ack with its cursor. Exactly-once is
+ * kept per frame (an event applies only when its seq is the session's cursor + 1, in the unit of
+ * work that moves the cursor), and nothing is sent before it has committed (reliability.md §6).
  * Command acks (agent.command.ack) join the burst in arrival order: handled on their own, each
  * one ended the burst before it and cost a commit, which at 10,000 hosts made bursts per host.
+ * Bursts, and the work of other frames, run one after another in arrival order.
  */
 import type { AgentEventBody } from '../../../protocol/src/index.ts';
-import type { Db } from '../store/db.ts';
-import { inTransaction, prepared } from '../store/statements.ts';
-import type { FrameContext, Session } from './frames.ts';
+import type { UnitOfWork } from '../store/store.ts';
+import type { EventQueue, FrameContext, Session } from './session.ts';
 import type { AfterCommit } from './types.ts';
 
 /** A frame waiting in the burst: an event, or a command ack. */
@@ -41,100 +41,115 @@ interface Burst {
   applied: Applied[];
 }
 
-/** The host's exactly-once cursor (0 for an unknown host); reads one column, not the inventory JSON. */
-export function lastAppliedSeq(db: Db, instanceId: string): number {
-  const r = prepared(db, 'SELECT last_applied_seq FROM instances WHERE instance_id = ?').get(instanceId) as { last_applied_seq: number } | undefined;
-  return r?.last_applied_seq ?? 0;
-}
-
-/** The event and command-ack frames received and not applied yet, across every session of one hub. */
-export class EventBatch {
+/** The frames received and not applied yet, across every session of one hub, and the work after them. */
+export class EventBatch implements EventQueue {
   private queue: Queued[] = [];
   private scheduled = false;
+  /** Bursts and frame work, one after another. */
+  private chain: Promise<void> = Promise.resolve();
 
-  /** Queues an event; the burst is applied once the current I/O phase is over. */
+  /** {@inheritDoc EventQueue.add} */
   add(ctx: FrameContext, session: Session, body: AgentEventBody): void {
     this.enqueue(ctx, { session, body });
   }
 
-  /** Queues a command ack (agent.command.ack), applied in order with the events around it. */
+  /** {@inheritDoc EventQueue.addCommandAck} */
   addCommandAck(ctx: FrameContext, session: Session, commandId: string): void {
     this.enqueue(ctx, { session, commandId });
   }
 
-  /** Applies, acks and runs the after-commit work of everything queued. Never throws. */
-  flush(ctx: FrameContext): void {
-    this.scheduled = false;
-    const items = this.queue;
-    if (items.length === 0) return;
-    this.queue = [];
-    const done = commitBurst(ctx, items);
-    if (!done) {
-      for (const session of new Set(items.map((i) => i.session))) sendError(ctx, session, 'agent.event');
-      return;
-    }
-    reply(ctx, done.outcomes);
-    for (const a of done.applied) {
-      try {
-        a.after();
-      } catch (err) {
-        ctx.log.error('after-commit work failed', { instanceId: a.instanceId, seq: a.seq, err });
-      }
-    }
+  /** {@inheritDoc EventQueue.after} */
+  after(ctx: FrameContext, work: () => Promise<void>): void {
+    this.cut(ctx);
+    this.serially(ctx, work);
+  }
+
+  /** {@inheritDoc EventQueue.drain} */
+  async drain(ctx: FrameContext): Promise<void> {
+    this.cut(ctx);
+    await this.chain;
   }
 
   private enqueue(ctx: FrameContext, item: Queued): void {
     this.queue.push(item);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.flush(ctx));
+    setImmediate(() => this.cut(ctx));
+  }
+
+  /** Hands what was received so far to the chain as one burst. */
+  private cut(ctx: FrameContext): void {
+    this.scheduled = false;
+    const items = this.queue;
+    if (items.length === 0) return;
+    this.queue = [];
+    this.serially(ctx, () => applyBurst(ctx, items));
+  }
+
+  private serially(ctx: FrameContext, work: () => Promise<void>): void {
+    this.chain = this.chain.then(work).catch((err: unknown) => {
+      ctx.log.error('agent frame work failed', { err });
+    });
+  }
+}
+
+/** Applies, acks and runs the after-commit work of one burst. */
+async function applyBurst(ctx: FrameContext, items: readonly Queued[]): Promise<void> {
+  const done = await commitBurst(ctx, items);
+  if (!done) {
+    for (const session of new Set(items.map((i) => i.session))) sendError(ctx, session, 'agent.event');
+    return;
+  }
+  reply(ctx, done.outcomes);
+  for (const a of done.applied) {
+    try {
+      await a.after();
+    } catch (err) {
+      ctx.log.error('after-commit work failed', { instanceId: a.instanceId, seq: a.seq, err });
+    }
   }
 }
 
 /**
- * Applies the burst in one transaction; undefined when it could not be committed. The first try
- * takes no savepoint per frame and moves each cursor once: if anything throws, the whole burst
- * is rolled back and applied again with a savepoint per frame, so that only the frame that
- * throws is undone, as if the first try had never happened.
+ * Applies the burst in one unit of work; undefined when it could not be committed. The first
+ * try takes no savepoint per frame and moves each cursor once: if anything throws, the whole
+ * burst is rolled back and applied again with a savepoint per frame, so that only the frame
+ * that throws is undone, as if the first try had never happened.
  */
-function commitBurst(ctx: FrameContext, items: readonly Queued[]): Burst | undefined {
+async function commitBurst(ctx: FrameContext, items: readonly Queued[]): Promise<Burst | undefined> {
   try {
-    return inTransaction(ctx.db, () => applyAll(ctx, items, false));
+    return await ctx.store.transaction((tx) => applyAll(ctx, tx, items, false));
   } catch (err) {
     ctx.log.debug('agent frame burst rolled back; applying it frame by frame', { frames: items.length, err });
   }
   try {
-    return inTransaction(ctx.db, () => applyAll(ctx, items, true));
+    return await ctx.store.transaction((tx) => applyAll(ctx, tx, items, true));
   } catch (err) {
     ctx.log.error('applying agent events failed', { frames: items.length, err });
     return undefined;
   }
 }
 
-function storeCursor(ctx: FrameContext, instanceId: string, seq: number): void {
-  prepared(ctx.db, 'UPDATE instances SET last_applied_seq = ? WHERE instance_id = ?').run(seq, instanceId);
-}
-
 /** Applies every frame in order; with `isolate`, each in a savepoint, and a throw is recorded, not rethrown. */
-function applyAll(ctx: FrameContext, items: readonly Queued[], isolate: boolean): Burst {
+async function applyAll(ctx: FrameContext, tx: UnitOfWork, items: readonly Queued[], isolate: boolean): Promise<Burst> {
   const outcomes = new Map<Session, Outcome>();
   const applied: Applied[] = [];
   for (const item of items) {
     let outcome = outcomes.get(item.session);
     if (!outcome) {
-      outcome = { seq: lastAppliedSeq(ctx.db, item.session.instanceId), failed: false, advanced: false, hadEvents: false, ackFailed: false };
+      outcome = { seq: await tx.instances.lastAppliedSeq(item.session.instanceId), failed: false, advanced: false, hadEvents: false, ackFailed: false };
       outcomes.set(item.session, outcome);
     }
-    if ('commandId' in item) applyCommandAck(ctx, item.session, item.commandId, outcome, isolate);
-    else applyEvent(ctx, item.session, item.body, outcome, isolate, applied);
+    if ('commandId' in item) await applyCommandAck(ctx, tx, item.session, item.commandId, outcome, isolate);
+    else await applyEvent(ctx, tx, item.session, item.body, outcome, isolate, applied);
   }
   // Without savepoints, nothing is kept unless all is: one cursor write per session is enough.
-  if (!isolate) for (const [session, o] of outcomes) if (o.advanced) storeCursor(ctx, session.instanceId, o.seq);
+  if (!isolate) for (const [session, o] of outcomes) if (o.advanced) await tx.instances.setLastAppliedSeq(session.instanceId, o.seq);
   return { outcomes, applied };
 }
 
-function applyEvent(ctx: FrameContext, session: Session, body: AgentEventBody, outcome: Outcome, isolate: boolean, applied: Applied[]): void {
-  const { db, sink, log } = ctx;
+async function applyEvent(ctx: FrameContext, tx: UnitOfWork, session: Session, body: AgentEventBody, outcome: Outcome, isolate: boolean, applied: Applied[]): Promise<void> {
+  const { sink, log } = ctx;
   const { instanceId } = session;
   outcome.hadEvents = true;
   if (outcome.failed) return;
@@ -143,14 +158,14 @@ function applyEvent(ctx: FrameContext, session: Session, body: AgentEventBody, o
     return;
   }
   if (!isolate) {
-    applied.push({ instanceId, seq: body.seq, after: sink.applyAgentEvent(instanceId, body) });
+    applied.push({ instanceId, seq: body.seq, after: await sink.applyAgentEvent(instanceId, body, tx) });
     Object.assign(outcome, { seq: body.seq, advanced: true });
     return;
   }
   try {
-    const after = inTransaction(db, () => {
-      const work = sink.applyAgentEvent(instanceId, body);
-      storeCursor(ctx, instanceId, body.seq);
+    const after = await tx.savepoint(async () => {
+      const work = await sink.applyAgentEvent(instanceId, body, tx);
+      await tx.instances.setLastAppliedSeq(instanceId, body.seq);
       return work;
     });
     applied.push({ instanceId, seq: body.seq, after });
@@ -161,12 +176,12 @@ function applyEvent(ctx: FrameContext, session: Session, body: AgentEventBody, o
   }
 }
 
-function applyCommandAck(ctx: FrameContext, session: Session, commandId: string, outcome: Outcome, isolate: boolean): void {
+async function applyCommandAck(ctx: FrameContext, tx: UnitOfWork, session: Session, commandId: string, outcome: Outcome, isolate: boolean): Promise<void> {
   const { sink } = ctx;
   if (!sink) return;
-  if (!isolate) return sink.acknowledgeCommand(session.instanceId, commandId);
+  if (!isolate) return sink.acknowledgeCommand(session.instanceId, commandId, tx);
   try {
-    inTransaction(ctx.db, () => sink.acknowledgeCommand(session.instanceId, commandId));
+    await tx.savepoint(() => sink.acknowledgeCommand(session.instanceId, commandId, tx));
   } catch (err) {
     ctx.log.error('handling agent frame failed', { instanceId: session.instanceId, type: 'agent.command.ack', err });
     outcome.ackFailed = true;

@@ -1,48 +1,11 @@
 /**
  * What the hub does with each frame an authenticated agent sends. A bad frame gets a
- * coord.error and never a crash; a version mismatch also closes the session.
+ * coord.error and never a crash; a version mismatch also closes the session. Frames are handled
+ * in arrival order: events and command acks in bursts (event-batch.ts), any other frame after
+ * the burst received before it.
  */
-import type { WebSocket } from 'ws';
-import type { Clock } from '../../../common/src/clock.ts';
-import type { Logger } from '../../../common/src/logger.ts';
-import {
-  parseAgentFrame,
-  type AgentBodies,
-  type AgentFrame,
-  type CoordBodies,
-  type CoordFrameType,
-} from '../../../protocol/src/index.ts';
-import type { Db } from '../store/db.ts';
-import { touchInstance } from '../store/instances.ts';
-import type { LogBuffer } from './log-buffer.ts';
-import type { PreflightRequests } from './preflight.ts';
-import type { AgentEventSink } from './types.ts';
-import { lastAppliedSeq, type EventBatch } from './event-batch.ts';
-
-/** One agent connection. */
-export interface Session {
-  instanceId: string;
-  ws: WebSocket;
-  /** Set by a pong, cleared by each heartbeat ping. */
-  alive: boolean;
-  /** Set once the agent's hello is recorded; until then the host is not usable. */
-  greeted: boolean;
-}
-
-/** What frame handling needs from the hub. */
-export interface FrameContext {
-  db: Db;
-  clock: Clock;
-  log: Logger;
-  logs: LogBuffer;
-  heartbeatMs: number;
-  sink: AgentEventSink | undefined;
-  send<T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean;
-  /** Event and command-ack frames waiting to be applied together (event-batch.ts). */
-  events: EventBatch;
-  /** Preflight requests waiting for answers (preflight.ts). */
-  preflights: PreflightRequests;
-}
+import { parseAgentFrame, type AgentBodies, type AgentFrame } from '../../../protocol/src/index.ts';
+import type { FrameContext, Session } from './session.ts';
 
 /** Parses and handles one raw frame. Never throws. */
 export function handleAgentFrame(ctx: FrameContext, session: Session, raw: Buffer): void {
@@ -53,34 +16,41 @@ export function handleAgentFrame(ctx: FrameContext, session: Session, raw: Buffe
     if (parsed.error.code === 'PROTOCOL_VERSION_MISMATCH') session.ws.close(1002, 'protocol version mismatch');
     return;
   }
-  try {
-    dispatchFrame(ctx, session, parsed.frame);
-  } catch (err) {
-    ctx.log.error('handling agent frame failed', { instanceId: session.instanceId, type: parsed.frame.type, err });
-    // Internal details (SQL, paths) stay in our log; the agent may retry later.
-    ctx.send(session, 'coord.error', { code: 'INTERNAL', message: `could not handle ${parsed.frame.type}`, retryable: true });
-  }
-}
-
-function dispatchFrame(ctx: FrameContext, session: Session, frame: AgentFrame): void {
+  const frame = parsed.frame;
   if (frame.type === 'agent.event') return ctx.events.add(ctx, session, frame.body);
   if (frame.type === 'agent.command.ack') return ctx.events.addCommandAck(ctx, session, frame.body.commandId);
   // Any other frame sees every event received before it applied, as if handled one by one.
-  ctx.events.flush(ctx);
+  ctx.events.after(ctx, () => handleFrame(ctx, session, frame));
+}
+
+async function handleFrame(ctx: FrameContext, session: Session, frame: AgentFrame): Promise<void> {
+  try {
+    await dispatchFrame(ctx, session, frame);
+  } catch (err) {
+    ctx.log.error('handling agent frame failed', { instanceId: session.instanceId, type: frame.type, err });
+    // Internal details (SQL, paths) stay in our log; the agent may retry later.
+    ctx.send(session, 'coord.error', { code: 'INTERNAL', message: `could not handle ${frame.type}`, retryable: true });
+  }
+}
+
+async function dispatchFrame(ctx: FrameContext, session: Session, frame: AgentFrame): Promise<void> {
   switch (frame.type) {
     case 'agent.hello':
       return onHello(ctx, session, frame.body);
     case 'agent.inventory':
-      touchInstance(ctx.db, session.instanceId, { lastSeen: nowIso(ctx), inventory: frame.body.inventory });
-      return;
+      return ctx.store.instances.touch(session.instanceId, { lastSeen: nowIso(ctx), inventory: frame.body.inventory });
     case 'agent.log':
       return onLog(ctx, session, frame.body);
     case 'agent.preflight.result':
       return ctx.preflights.receive(session.instanceId, frame.body);
+    case 'agent.event':
+    case 'agent.command.ack':
+      // Handled in bursts (handleAgentFrame); never queued here.
+      return;
   }
 }
 
-function onHello(ctx: FrameContext, session: Session, body: AgentBodies['agent.hello']): void {
+async function onHello(ctx: FrameContext, session: Session, body: AgentBodies['agent.hello']): Promise<void> {
   if (body.instanceId !== session.instanceId) {
     ctx.send(session, 'coord.error', {
       code: 'AUTH_FAILED',
@@ -90,11 +60,12 @@ function onHello(ctx: FrameContext, session: Session, body: AgentBodies['agent.h
     session.ws.close(1008, 'instance mismatch');
     return;
   }
-  touchInstance(ctx.db, session.instanceId, { lastSeen: nowIso(ctx), agentVersion: body.agentVersion, inventory: body.inventory });
+  await ctx.store.instances.touch(session.instanceId, { lastSeen: nowIso(ctx), agentVersion: body.agentVersion, inventory: body.inventory });
+  const lastAppliedSeq = await ctx.store.instances.lastAppliedSeq(session.instanceId);
   session.greeted = true;
-  ctx.send(session, 'coord.welcome', { instanceId: session.instanceId, lastAppliedSeq: lastAppliedSeq(ctx.db, session.instanceId), heartbeatMs: ctx.heartbeatMs });
-  ctx.sink?.agentConnected?.(session.instanceId);
-  for (const command of ctx.sink?.unackedCommands(session.instanceId) ?? []) {
+  ctx.send(session, 'coord.welcome', { instanceId: session.instanceId, lastAppliedSeq, heartbeatMs: ctx.heartbeatMs });
+  await ctx.sink?.agentConnected?.(session.instanceId);
+  for (const command of (await ctx.sink?.unackedCommands(session.instanceId)) ?? []) {
     ctx.log.info('re-sending unacknowledged command', { instanceId: session.instanceId, commandId: command.commandId });
     ctx.send(session, 'coord.command', command);
   }

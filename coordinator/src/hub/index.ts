@@ -9,32 +9,32 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import {
+  AGENT_CONNECT_PATH,
+  DEFAULT_HEARTBEAT_MS,
   MAX_FRAME_BYTES,
   makeFrame,
   type CommandBody,
   type CoordBodies,
   type CoordFrameType,
 } from '../../../protocol/src/index.ts';
-import { NonceCache, verifyAgentRequest } from '../api/agent-auth.ts';
-import type { Db } from '../store/db.ts';
+import { NonceCache, verifyAgentRequest } from '../auth/agent-auth.ts';
+import type { Store } from '../store/store.ts';
 import { EventBatch } from './event-batch.ts';
 import { PreflightRequests, type PreflightAnswer } from './preflight.ts';
-import { handleAgentFrame, type FrameContext, type Session } from './frames.ts';
+import { handleAgentFrame } from './frames.ts';
+import type { FrameContext, Session } from './session.ts';
 import { LogBuffer } from './log-buffer.ts';
 import type { AgentEventSink } from './types.ts';
-import { AGENT_CONNECT_PATH, pathnameOf, refuseUpgrade } from './upgrade.ts';
+import { pathnameOf, refuseUpgrade } from './upgrade.ts';
 
 export type { AgentEventSink, AfterCommit } from './types.ts';
-
-/** Default interval of ws pings to agents. */
-export const DEFAULT_HEARTBEAT_MS = 15_000;
 
 /** How long {@link Hub.close} waits for agents to complete the close handshake. */
 const CLOSE_GRACE_MS = 2_000;
 
 /** Dependencies of the {@link Hub}. */
 export interface HubDeps {
-  db: Db;
+  store: Store;
   clock: Clock;
   logger: Logger;
   /** @default 15000 */
@@ -64,7 +64,7 @@ export class Hub {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
     const log = deps.logger.child({ component: 'hub' });
     this.ctx = {
-      db: deps.db,
+      store: deps.store,
       clock: deps.clock,
       log,
       logs: this.logs,
@@ -99,18 +99,21 @@ export class Hub {
     if (this.closed) return refuse(503, 'coordinator is shutting down');
     const path = req.url ?? '/';
     if (pathnameOf(path) !== AGENT_CONNECT_PATH) return refuse(404, 'not found');
-    let auth: ReturnType<typeof verifyAgentRequest>;
-    try {
-      const authDeps = { db: this.deps.db, clock: this.deps.clock, nonces: this.nonces };
-      auth = verifyAgentRequest(authDeps, { method: req.method ?? 'GET', path, headers: req.headers });
-    } catch (err) {
-      this.ctx.log.error('verifying agent request failed', { err });
-      return refuse(500, 'internal error');
-    }
-    if (!auth.ok) return refuse(401, auth.message);
-    const instanceId = auth.instanceId;
-    socket.removeListener('error', onSocketError);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, instanceId));
+    const authDeps = { instances: this.deps.store.instances, clock: this.deps.clock, nonces: this.nonces };
+    verifyAgentRequest(authDeps, { method: req.method ?? 'GET', path, headers: req.headers }).then(
+      (auth) => {
+        if (!auth.ok) return refuse(401, auth.message);
+        // The hub may have closed, or the peer gone, while the store was read.
+        if (this.closed) return refuse(503, 'coordinator is shutting down');
+        if (socket.destroyed) return;
+        socket.removeListener('error', onSocketError);
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, auth.instanceId));
+      },
+      (err: unknown) => {
+        this.ctx.log.error('verifying agent request failed', { err });
+        refuse(500, 'internal error');
+      },
+    );
   }
 
   /** True when the instance has an open session whose hello has been recorded. */
@@ -150,12 +153,14 @@ export class Hub {
   async close(): Promise<void> {
     this.closed = true;
     // Events already received are applied (and acked) before the store may be closed.
-    this.ctx.events.flush(this.ctx);
+    await this.ctx.events.drain(this.ctx);
     this.ctx.preflights.closeAll();
     if (this.heartbeat !== undefined) this.deps.clock.clearTimeout(this.heartbeat);
     const closing = [...this.sessions.values()].map((s) => this.closeSession(s));
     this.sessions.clear();
     await Promise.all(closing);
+    // Frames that arrived while the sessions closed are applied too.
+    await this.ctx.events.drain(this.ctx);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 

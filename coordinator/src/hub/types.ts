@@ -3,26 +3,27 @@
  * nothing about deployments and tests can plug in a fake.
  */
 import type { AgentEventBody, CommandBody } from '../../../protocol/src/index.ts';
+import type { UnitOfWork } from '../store/store.ts';
 
-/** Work to run once the transaction that produced it has committed (e.g. sending commands). */
-export type AfterCommit = () => void;
+/** Work to run once the unit of work that produced it has committed (e.g. sending commands). */
+export type AfterCommit = () => void | Promise<void>;
 
 /** The scheduler, as seen by the hub. */
 export interface AgentEventSink {
   /**
-   * Applies one agent event. Called inside the hub's transaction together with the
-   * last_applied_seq update; must not send anything itself, and returns what to do after commit.
-   * When another event of the same burst throws, the transaction is rolled back and this is
+   * Applies one agent event inside the hub's unit of work `tx`, which also moves the host's
+   * last_applied_seq; must not send anything itself, and returns what to do after commit.
+   * When another event of the same burst throws, the unit of work is rolled back and this is
    * called again: keep every effect in the store or in the returned work.
    */
-  applyAgentEvent(instanceId: string, event: AgentEventBody): AfterCommit;
-  /** The host journaled the command (agent.command.ack). */
-  acknowledgeCommand(instanceId: string, commandId: string): void;
+  applyAgentEvent(instanceId: string, event: AgentEventBody, tx: UnitOfWork): Promise<AfterCommit>;
+  /** The host journaled the command (agent.command.ack); inside the hub's unit of work `tx`. */
+  acknowledgeCommand(instanceId: string, commandId: string, tx: UnitOfWork): Promise<void>;
   /** Commands sent to the host but not acknowledged, of deployments still in progress. */
-  unackedCommands(instanceId: string): CommandBody[];
+  unackedCommands(instanceId: string): Promise<CommandBody[]>;
   /**
    * The host's agent said hello. Called before its unacknowledged commands are re-sent, so
    * commands this dispatches (hosts that waited for the agent) go out with them.
    */
-  agentConnected?(instanceId: string): void;
+  agentConnected?(instanceId: string): Promise<void>;
 }

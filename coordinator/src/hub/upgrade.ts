@@ -4,9 +4,6 @@
  */
 import type { Duplex } from 'node:stream';
 
-/** The path agents connect to. */
-export const AGENT_CONNECT_PATH = '/v1/agent/connect';
-
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   401: 'Unauthorized',
   404: 'Not Found',

@@ -1,29 +1,34 @@
 /**
  * Deployment configurations as the scheduler uses them: the three built-ins plus the custom
- * ones in the store, each reduced to its minimum-healthy-hosts rule.
+ * ones in the store, each reduced to its minimum-healthy-hosts rule and rollout options.
  */
-import { BUILTIN_DEPLOYMENT_CONFIGS, canonicalConfigName, type DeploymentConfigView, type RolloutOptions } from '../../../protocol/src/index.ts';
-import { getDeploymentConfig, listDeploymentConfigs } from '../store/configs.ts';
-import type { Db } from '../store/db.ts';
-import { minimumHealthyHostsFor, type MinimumHealthyHosts } from './health.ts';
+import { BUILTIN_DEPLOYMENT_CONFIGS, canonicalConfigName, type DeploymentConfigView } from '../../../protocol/src/index.ts';
+import type { DeploymentConfigRow } from '../store/configs.ts';
+import type { Repositories } from '../store/store.ts';
+import { minimumHealthyHostsFor, type MinimumHealthyHosts } from './policy/minimum-healthy.ts';
+import type { RunConfig } from './policy/run-config.ts';
+
+export type { RunConfig } from './policy/run-config.ts';
 
 /** The rule of a built-in (short names accepted) or custom configuration; undefined if unknown. */
-export function ruleFor(db: Db, configName: string): MinimumHealthyHosts | undefined {
-  return minimumHealthyHostsFor(configName) ?? getDeploymentConfig(db, canonicalConfigName(configName))?.minimumHealthyHosts;
-}
-
-/** A configuration as the scheduler runs it: its minimum and its rollout options. */
-export interface RunConfig {
-  rule: MinimumHealthyHosts;
-  rollout: RolloutOptions;
+export async function ruleFor(store: Repositories, configName: string): Promise<MinimumHealthyHosts | undefined> {
+  return (await configFor(store, configName))?.rule;
 }
 
 /** The rule and rollout options of a built-in or custom configuration; undefined if unknown. */
-export function configFor(db: Db, configName: string): RunConfig | undefined {
+export async function configFor(store: Repositories, configName: string): Promise<RunConfig | undefined> {
+  return builtinConfig(configName) ?? customConfig(await store.configs.get(canonicalConfigName(configName)));
+}
+
+/** A built-in configuration (short names accepted) as the scheduler runs it; undefined for any other name. */
+export function builtinConfig(configName: string): RunConfig | undefined {
   const builtin = minimumHealthyHostsFor(configName);
-  if (builtin) return { rule: builtin, rollout: {} };
-  const custom = getDeploymentConfig(db, canonicalConfigName(configName));
-  return custom && { rule: custom.minimumHealthyHosts, rollout: custom.rollout };
+  return builtin && { rule: builtin, rollout: {} };
+}
+
+/** A stored custom configuration as the scheduler runs it. */
+export function customConfig(row: DeploymentConfigRow | undefined): RunConfig | undefined {
+  return row && { rule: row.minimumHealthyHosts, rollout: row.rollout };
 }
 
 function builtinView(name: string, rule: MinimumHealthyHosts): DeploymentConfigView {
@@ -33,9 +38,9 @@ function builtinView(name: string, rule: MinimumHealthyHosts): DeploymentConfigV
 }
 
 /** Every configuration: built-ins first, then the custom ones by name. */
-export function listConfigViews(db: Db): DeploymentConfigView[] {
+export async function listConfigViews(store: Repositories): Promise<DeploymentConfigView[]> {
   const builtins = BUILTIN_DEPLOYMENT_CONFIGS.map((name) => builtinView(name, minimumHealthyHostsFor(name) as MinimumHealthyHosts));
-  const custom = listDeploymentConfigs(db).map(
+  const custom = (await store.configs.list()).map(
     (c): DeploymentConfigView => ({ name: c.name, builtIn: false, minimumHealthyHosts: c.minimumHealthyHosts, createTime: c.createdAt, ...c.rollout }),
   );
   return [...builtins, ...custom];

@@ -1,30 +1,27 @@
 /**
  * The deployment scheduler: creates, queues, stops and rolls back deployments, picks their
- * hosts, dispatches commands as the minimum-healthy-hosts rule allows, tracks agent presence
- * and deadlines, and moves deployments to their final status as agent events arrive. Every
+ * hosts, dispatches commands as the rollout policy decides, tracks agent presence and
+ * deadlines, and moves deployments to their final status as agent events arrive. Every
  * transition is written before anything is sent: commands and cancels go out only after the
- * transaction that decided them has committed (see engine.ts).
+ * unit of work that decided them has committed (see engine.ts).
  */
-import type { Db } from '../store/db.ts';
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import type { AgentEventBody, CommandBody, CoordBodies, DeploymentPlan, DeploymentSummary, DeploymentView, RolloutActionResponse } from '../../../protocol/src/index.ts';
 import type { AfterCommit, AgentEventSink } from '../hub/types.ts';
-import { inTransaction, joinTransaction } from '../store/statements.ts';
-import { recordAgentEvent } from './intake.ts';
+import type { Store, UnitOfWork } from '../store/store.ts';
 import * as commands from './commands.ts';
 import { approveDeployment, endBakes, pauseDeployment, resumeDeployment } from './controls.ts';
-import { advance, deadlineAfter, type Engine, type Outbound, type Presence } from './engine.ts';
-import { createDeployment, onEnded, stopDeployment, type NewDeployment, type StopResult } from './lifecycle.ts';
+import { createDeployment, onEnded, stopDeployment, type NewDeployment, type StopResult } from './create-and-stop.ts';
+import { deadlineAfter, type Engine, type Outbound, type Presence } from './engine.ts';
 import { autoDeployInstance } from './new-hosts.ts';
 import { planDeployment, type PlanQuery } from './plan.ts';
 import { agentConnected, expireDeadlines, graceAfterRestart } from './presence.ts';
-import * as repo from './repo.ts';
 import { rollbackGroup } from './rollback.ts';
-import { earliestDeadline, unackedTargets } from './target-rows.ts';
-import { getDeploymentView, listDeploymentSummaries, type DeploymentFilter } from './views.ts';
+import { advance } from './rollout.ts';
+import { getDeploymentSummary, getDeploymentView, listDeploymentSummaries, type DeploymentFilter } from './views.ts';
 
-export type { NewDeployment, StopResult } from './lifecycle.ts';
+export type { NewDeployment, StopResult } from './create-and-stop.ts';
 export type { PlanQuery } from './plan.ts';
 
 /** How the scheduler reaches agents; the hub implements it. */
@@ -37,7 +34,7 @@ export interface CommandSender extends Presence {
 
 /** Dependencies of the {@link Scheduler}. */
 export interface SchedulerDeps {
-  db: Db;
+  store: Store;
   clock: Clock;
   logger: Logger;
   hub: CommandSender;
@@ -48,7 +45,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Runs deployments. One instance per coordinator process. */
 export class Scheduler implements AgentEventSink {
-  private readonly db: Db;
+  private readonly store: Store;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly hub: CommandSender;
@@ -56,7 +53,7 @@ export class Scheduler implements AgentEventSink {
   private stopped = false;
 
   constructor(deps: SchedulerDeps) {
-    this.db = deps.db;
+    this.store = deps.store;
     this.clock = deps.clock;
     this.log = deps.logger.child({ component: 'scheduler' });
     this.hub = deps.hub;
@@ -67,44 +64,44 @@ export class Scheduler implements AgentEventSink {
    * Ends it Failed at once with NO_INSTANCES or HEALTH_CONSTRAINTS_INVALID. Throws CONFLICT when
    * the group is busy and `queue` is not set, VALIDATION_FAILED for an unknown configuration.
    */
-  createDeployment(input: NewDeployment): string {
-    const id = this.run((e) => createDeployment(e, input));
+  async createDeployment(input: NewDeployment): Promise<string> {
+    const id = await this.run((e) => createDeployment(e, input));
     this.log.info('deployment created', { deploymentId: id, deploymentGroupId: input.deploymentGroupId });
     return id;
   }
 
   /** Stops a queued or running deployment (CodeDeploy's StopDeployment). */
-  stopDeployment(deploymentId: string, autoRollbackEnabled?: boolean): StopResult {
+  stopDeployment(deploymentId: string, autoRollbackEnabled?: boolean): Promise<StopResult> {
     return this.run((e) => stopDeployment(e, deploymentId, autoRollbackEnabled));
   }
 
   /** Rolls the group back to its last successful revision by hand; returns the new deployment. */
-  rollbackGroup(deploymentGroupId: string, opts: { queue: boolean; who: string; description?: string }): string {
+  rollbackGroup(deploymentGroupId: string, opts: { queue: boolean; who: string; description?: string }): Promise<string> {
     return this.run((e) => rollbackGroup(e, deploymentGroupId, opts));
   }
 
   /** Pauses a running deployment: running hosts finish, no new host starts. */
-  pauseDeployment(deploymentId: string, who: string): RolloutActionResponse {
+  pauseDeployment(deploymentId: string, who: string): Promise<RolloutActionResponse> {
     return this.run((e) => pauseDeployment(e, deploymentId, who));
   }
 
   /** Resumes a paused deployment. */
-  resumeDeployment(deploymentId: string, who: string): RolloutActionResponse {
+  resumeDeployment(deploymentId: string, who: string): Promise<RolloutActionResponse> {
     return this.run((e) => resumeDeployment(e, deploymentId, who));
   }
 
   /** Opens the approval gate of a deployment waiting after its first batch. */
-  approveDeployment(deploymentId: string, who: string): RolloutActionResponse {
+  approveDeployment(deploymentId: string, who: string): Promise<RolloutActionResponse> {
     return this.run((e) => approveDeployment(e, deploymentId, who));
   }
 
-  /** What a deployment would do, without starting it. */
-  planDeployment(query: PlanQuery): DeploymentPlan {
-    return planDeployment(this.db, query, (id) => this.hub.isConnected(id));
+  /** What a deployment would do, without starting it: the same rollout decision, played forward. */
+  planDeployment(query: PlanQuery): Promise<DeploymentPlan> {
+    return this.store.read((tx) => planDeployment(tx, query, (id) => this.hub.isConnected(id)));
   }
 
   /** An instance registered or had its tags changed: deploys its groups' last good revision to it. */
-  instanceChanged(instanceId: string): string[] {
+  instanceChanged(instanceId: string): Promise<string[]> {
     return this.run((e) => autoDeployInstance(e, instanceId));
   }
 
@@ -112,22 +109,25 @@ export class Scheduler implements AgentEventSink {
    * Resumes after a coordinator restart: advances running deployments, gives agents the reconnect
    * grace before any deadline fires (presence.ts), re-sends, re-arms deadlines.
    */
-  start(): void {
+  async start(): Promise<void> {
     this.stopped = false;
-    const outbound = this.run((e) => {
-      for (const d of repo.listDeploymentsByStatus(this.db, 'InProgress')) advance(e, d.deploymentId);
-      graceAfterRestart(e);
+    const outbound = await this.run(async (e) => {
+      for (const d of await e.tx.deployments.listByStatus('InProgress')) await advance(e, d.deploymentId);
+      await graceAfterRestart(e);
       return [...e.out];
     });
     // Commands dispatched before the restart (and never acked) go out again with their own id;
     // those advance() just dispatched were already sent.
     const fresh = new Set(outbound.flatMap((o) => ('command' in o ? [o.command.commandId] : [])));
-    const again: Outbound[] = [];
-    for (const t of unackedTargets(this.db)) {
-      if (fresh.has(t.commandId)) continue;
-      const command = commands.buildCommand(this.db, t.deploymentId, t.commandId);
-      if (command) again.push({ instanceId: t.instanceId, command });
-    }
+    const again = await this.store.read(async (tx) => {
+      const out: Outbound[] = [];
+      for (const t of await tx.targets.unacked()) {
+        if (fresh.has(t.commandId)) continue;
+        const command = await commands.buildCommand(tx, t.deploymentId, t.commandId);
+        if (command) out.push({ instanceId: t.instanceId, command });
+      }
+      return out;
+    });
     this.send(again);
   }
 
@@ -143,95 +143,103 @@ export class Scheduler implements AgentEventSink {
    * Fails hosts whose deadline passed and ends bakes whose time is up (the timer calls this;
    * tests may too). Returns how many hosts and bakes it handled.
    */
-  expireDeadlines(): number {
-    return this.run((e) => expireDeadlines(e) + endBakes(e));
+  expireDeadlines(): Promise<number> {
+    return this.run(async (e) => (await expireDeadlines(e)) + (await endBakes(e)));
   }
 
   /** {@inheritDoc AgentEventSink.applyAgentEvent} */
-  applyAgentEvent(instanceId: string, event: AgentEventBody): AfterCommit {
-    const e = this.engine();
-    // The hub calls this inside its own transaction (or savepoint) around this event alone.
-    const kind = joinTransaction(this.db, () => {
-      // A lifecycle event moves its host's deadline out (recorded with the event, intake.ts).
-      const result = recordAgentEvent(this.db, instanceId, event, (seconds) => deadlineAfter(e, seconds));
-      if (result.kind === 'ignored') {
-        this.log.info('agent event ignored', { instanceId, deploymentId: event.deploymentId, seq: event.seq, reason: result.reason });
-      } else if (result.kind === 'outcome') {
-        this.log.debug('host finished', { instanceId, deploymentId: result.deploymentId, status: result.status });
-        advance(e, result.deploymentId);
-      }
-      return result.kind;
-    });
+  async applyAgentEvent(instanceId: string, event: AgentEventBody, tx: UnitOfWork): Promise<AfterCommit> {
+    const e = this.engine(tx);
+    // A lifecycle event moves its host's deadline out (recorded with the event by the store).
+    const result = await tx.targets.recordAgentEvent(instanceId, event, (seconds) => deadlineAfter(e, seconds));
+    if (result.kind === 'ignored') {
+      this.log.info('agent event ignored', { instanceId, deploymentId: event.deploymentId, seq: event.seq, reason: result.reason });
+    } else if (result.kind === 'outcome') {
+      this.log.debug('host finished', { instanceId, deploymentId: result.deploymentId, status: result.status });
+      await advance(e, result.deploymentId);
+    }
     // A lifecycle event only moves its host's deadline later: the armed timer may fire early,
     // finds nothing expired and re-arms, so re-reading the earliest deadline per event (15 per
     // host) is not needed. An outcome may dispatch hosts or end the deployment: re-arm.
-    if (kind === 'event') return () => this.send(e.out);
+    if (result.kind === 'event') return () => this.send(e.out);
     return () => this.afterCommit(e.out);
   }
 
   /** {@inheritDoc AgentEventSink.agentConnected} */
-  agentConnected(instanceId: string): void {
-    this.run((e) => agentConnected(e, instanceId));
+  async agentConnected(instanceId: string): Promise<void> {
+    await this.run((e) => agentConnected(e, instanceId));
   }
 
   /** {@inheritDoc AgentEventSink.acknowledgeCommand} */
-  acknowledgeCommand(instanceId: string, commandId: string): void {
-    if (!commands.acknowledgeCommand(this.db, instanceId, commandId)) {
+  async acknowledgeCommand(instanceId: string, commandId: string, tx?: UnitOfWork): Promise<void> {
+    if (!(await (tx ?? this.store).targets.acknowledgeCommand(instanceId, commandId))) {
       this.log.info('ack for unknown command', { instanceId, commandId });
     }
   }
 
   /** {@inheritDoc AgentEventSink.unackedCommands} */
-  unackedCommands(instanceId: string): CommandBody[] {
-    return commands.unackedCommands(this.db, instanceId);
+  unackedCommands(instanceId: string): Promise<CommandBody[]> {
+    return this.store.read((tx) => commands.unackedCommands(tx, instanceId));
   }
 
   /** The deployment's view (see views.ts), for the HTTP API. */
-  getDeploymentView(deploymentId: string): DeploymentView | undefined {
-    return getDeploymentView(this.db, deploymentId, this.clock.now());
+  getDeploymentView(deploymentId: string): Promise<DeploymentView | undefined> {
+    return getDeploymentView(this.store, deploymentId, this.clock.now());
+  }
+
+  /** The deployment without its targets (see views.ts), for the HTTP API. */
+  getDeploymentSummary(deploymentId: string): Promise<DeploymentSummary | undefined> {
+    return getDeploymentSummary(this.store, deploymentId, this.clock.now());
   }
 
   /** Deployments matching `filter`, newest first, without their targets (see views.ts), for the HTTP API. */
-  listDeploymentSummaries(filter: DeploymentFilter): DeploymentSummary[] {
-    return listDeploymentSummaries(this.db, filter, this.clock.now());
+  listDeploymentSummaries(filter: DeploymentFilter): Promise<DeploymentSummary[]> {
+    return listDeploymentSummaries(this.store, filter, this.clock.now());
   }
 
-  private engine(): Engine {
-    return { db: this.db, log: this.log, presence: this.hub, now: this.clock.now(), out: [], onEnded };
+  private engine(tx: UnitOfWork): Engine {
+    return { tx, log: this.log, presence: this.hub, now: this.clock.now(), out: [], onEnded };
   }
 
-  /** Runs `work` in one transaction, then sends what it decided and re-arms the deadline timer. */
-  private run<T>(work: (e: Engine) => T): T {
-    const e = this.engine();
-    const result = inTransaction(this.db, () => work(e));
-    this.afterCommit(e.out);
+  /** Runs `work` in one unit of work, then sends what it decided and re-arms the deadline timer. */
+  private async run<T>(work: (e: Engine) => Promise<T>): Promise<T> {
+    let out: readonly Outbound[] = [];
+    const result = await this.store.transaction(async (tx) => {
+      const e = this.engine(tx);
+      const value = await work(e);
+      out = e.out;
+      return value;
+    });
+    await this.afterCommit(out);
     return result;
   }
 
-  private afterCommit(out: readonly Outbound[]): void {
+  private async afterCommit(out: readonly Outbound[]): Promise<void> {
     this.send(out);
-    this.rearm();
+    await this.rearm();
   }
 
   /** Points the timer at the earliest stored deadline. */
-  private rearm(): void {
+  private async rearm(): Promise<void> {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.stopped) return;
-    const next = earliestDeadline(this.db);
-    if (next === undefined) return;
+    if (this.stopped || !this.store.open) return;
+    const next = await this.store.targets.earliestDeadline();
+    // Another re-arm may have run while this one read the store; the later read wins.
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    if (next === undefined || this.stopped) return;
     const ms = Math.min(Math.max(0, Date.parse(next) - this.clock.now().getTime()), MAX_TIMER_MS);
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      // A store closed under a running scheduler (shutdown order, a test) ends its timers.
-      if (this.stopped || !this.db.open) return;
-      try {
-        this.expireDeadlines();
-      } catch (err) {
-        this.log.error('expiring deadlines failed', { err });
-        this.rearm();
-      }
-    }, ms);
+    this.timer = this.clock.setTimeout(() => this.onTimer(), ms);
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    // A store closed under a running scheduler (shutdown order, a test) ends its timers.
+    if (this.stopped || !this.store.open) return;
+    this.expireDeadlines().catch((err: unknown) => {
+      this.log.error('expiring deadlines failed', { err });
+      this.rearm().catch((again: unknown) => this.log.error('re-arming the deadline timer failed', { err: again }));
+    });
   }
 
   private send(outbound: readonly Outbound[]): void {

@@ -4,12 +4,10 @@
  * CodeDeploy's CodeDeployAutoUpdate for Auto Scaling launches), queued if the group is busy.
  * Groups can turn this off (autoDeployNewInstances).
  */
-import { prepared } from '../store/statements.ts';
-import { listAllDeploymentGroups, type DeploymentGroupRow } from '../store/groups.ts';
-import { getInstance, type InstanceRow } from '../store/instances.ts';
+import type { DeploymentGroupRow } from '../store/groups.ts';
+import type { InstanceRow } from '../store/instances.ts';
+import { createDeployment } from './create-and-stop.ts';
 import type { Engine } from './engine.ts';
-import { createDeployment } from './lifecycle.ts';
-import * as repo from './repo.ts';
 import { groupSelects } from './tag-filters.ts';
 import { groupHistory, revisionHealthOf } from './targets.ts';
 
@@ -17,26 +15,19 @@ import { groupHistory, revisionHealthOf } from './targets.ts';
 export const AUTO_UPDATE_CREATOR = 'autoupdate';
 
 /** True when a running or queued deployment of the group will already reach the host. */
-function alreadyComing(e: Engine, group: DeploymentGroupRow, instanceId: string): boolean {
-  const target = prepared(e.db, 
-      `SELECT 1 FROM deployment_targets t JOIN deployments d ON d.deployment_id = t.deployment_id
-       WHERE d.deployment_group_id = ? AND d.status IN ('Created', 'InProgress') AND t.instance_id = ?
-         AND t.status IN ('Pending', 'InProgress', 'WaitingForAgent')`,
-    )
-    .get(group.deploymentGroupId, instanceId);
-  if (target) return true;
-  const queued = prepared(e.db, `SELECT target_instances FROM deployments WHERE deployment_group_id = ? AND status = 'Queued'`)
-    .all(group.deploymentGroupId) as { target_instances: string | null }[];
-  return queued.some((q) => q.target_instances === null || (JSON.parse(q.target_instances) as string[]).includes(instanceId));
+async function alreadyComing(e: Engine, group: DeploymentGroupRow, instanceId: string): Promise<boolean> {
+  if (await e.tx.targets.isComingTo(group.deploymentGroupId, instanceId)) return true;
+  const queued = await e.tx.deployments.queuedTargetsOfGroup(group.deploymentGroupId);
+  return queued.some((hosts) => hosts === undefined || hosts.includes(instanceId));
 }
 
-function deployTo(e: Engine, group: DeploymentGroupRow, instance: InstanceRow): string | undefined {
+async function deployTo(e: Engine, group: DeploymentGroupRow, instance: InstanceRow): Promise<string | undefined> {
   if (!group.autoDeployNewInstances || group.lastSuccessfulDeploymentId === undefined) return undefined;
   if (!groupSelects(group, instance)) return undefined;
-  const good = repo.getDeployment(e.db, group.lastSuccessfulDeploymentId);
+  const good = await e.tx.deployments.get(group.lastSuccessfulDeploymentId);
   if (!good) return undefined;
-  const health = revisionHealthOf(groupHistory(e.db, group.deploymentGroupId).get(instance.instanceId), good.revisionId);
-  if (health === 'Current' || alreadyComing(e, group, instance.instanceId)) return undefined;
+  const health = revisionHealthOf((await groupHistory(e.tx, group.deploymentGroupId)).get(instance.instanceId), good.revisionId);
+  if (health === 'Current' || (await alreadyComing(e, group, instance.instanceId))) return undefined;
   return createDeployment(e, {
     applicationId: group.applicationId,
     deploymentGroupId: group.deploymentGroupId,
@@ -45,7 +36,7 @@ function deployTo(e: Engine, group: DeploymentGroupRow, instance: InstanceRow): 
     deploymentConfigName: 'CodeDeployDefault.AllAtOnce',
     fileExistsBehavior: good.fileExistsBehavior,
     ignoreApplicationStopFailures: good.ignoreApplicationStopFailures,
-    parameters: repo.parametersOf(e.db, good.deploymentId),
+    parameters: await e.tx.deployments.parametersOf(good.deploymentId),
     description: `New instance ${instance.hostname} joined the group: deploying its last successful revision`,
     creator: AUTO_UPDATE_CREATOR,
     queue: true,
@@ -54,12 +45,12 @@ function deployTo(e: Engine, group: DeploymentGroupRow, instance: InstanceRow): 
 }
 
 /** Brings the instance up to date in every group it now belongs to; returns the deployments created. */
-export function autoDeployInstance(e: Engine, instanceId: string): string[] {
-  const instance = getInstance(e.db, instanceId);
+export async function autoDeployInstance(e: Engine, instanceId: string): Promise<string[]> {
+  const instance = await e.tx.instances.get(instanceId);
   if (!instance) return [];
   const created: string[] = [];
-  for (const group of listAllDeploymentGroups(e.db)) {
-    const id = deployTo(e, group, instance);
+  for (const group of await e.tx.groups.listAll()) {
+    const id = await deployTo(e, group, instance);
     if (id !== undefined) created.push(id);
   }
   return created;

@@ -5,10 +5,7 @@
  */
 import { DeckhandError, type FileExistsBehavior, type PreflightRequestBody, type PreflightResponse } from '../../../protocol/src/index.ts';
 import type { PreflightAnswer } from '../hub/preflight.ts';
-import type { Db } from '../store/db.ts';
-import { getApplication } from '../store/applications.ts';
-import { getDeploymentGroup } from '../store/groups.ts';
-import { getRevision } from '../store/revisions.ts';
+import type { Repositories, Store } from '../store/store.ts';
 import { coordinatorLocation } from './commands.ts';
 import { resolveTargets } from './targets.ts';
 
@@ -30,10 +27,10 @@ export interface PreflightAsker {
 }
 
 /** What the agents are told about the revision: the same location a deployment's command gives. */
-function preflightSpec(db: Db, query: PreflightQuery): PreflightRequestBody['deploy'] {
-  const group = getDeploymentGroup(db, query.deploymentGroupId);
-  const revision = getRevision(db, query.revisionId);
-  const application = group && getApplication(db, group.applicationId);
+async function preflightSpec(store: Repositories, query: PreflightQuery): Promise<PreflightRequestBody['deploy']> {
+  const group = await store.groups.get(query.deploymentGroupId);
+  const revision = await store.revisions.get(query.revisionId);
+  const application = group && (await store.applications.get(group.applicationId));
   if (!group || !revision || !application) throw new DeckhandError('NOT_FOUND', `deployment group ${query.deploymentGroupId} or revision ${query.revisionId} not found`);
   return {
     applicationName: application.name,
@@ -51,10 +48,12 @@ function preflightSpec(db: Db, query: PreflightQuery): PreflightRequestBody['dep
 }
 
 /** Each target host's answer, in deployment order. */
-export async function preflightDeployment(db: Db, query: PreflightQuery, asker: PreflightAsker, timeoutMs = DEFAULT_PREFLIGHT_TIMEOUT_MS): Promise<PreflightResponse> {
-  const spec = preflightSpec(db, query);
-  const targetQuery = { ...query, updateOutdatedOnly: query.updateOutdatedInstancesOnly };
-  const hosts = resolveTargets(db, targetQuery, (id) => asker.isConnected(id));
+export async function preflightDeployment(store: Store, query: PreflightQuery, asker: PreflightAsker, timeoutMs = DEFAULT_PREFLIGHT_TIMEOUT_MS): Promise<PreflightResponse> {
+  // One consistent read of the revision and the hosts; the agents are asked outside it.
+  const { spec, hosts } = await store.read(async (tx) => {
+    const targetQuery = { ...query, updateOutdatedOnly: query.updateOutdatedInstancesOnly };
+    return { spec: await preflightSpec(tx, query), hosts: await resolveTargets(tx, targetQuery, (id) => asker.isConnected(id)) };
+  });
   const answers = await asker.preflight(hosts.map((h) => h.instanceId), spec, timeoutMs);
   return {
     hosts: hosts.map((h) => ({ instanceId: h.instanceId, hostname: h.hostname, ...outcome(answers.get(h.instanceId)) })),

@@ -1,186 +1,132 @@
 /**
- * A deployment's rollout steps in the store: how its hosts are split into steps when it starts
- * (steps.ts does the arithmetic), where it stands (current step, bake deadline, pause,
- * approval), and the next scheduling decision once those gates are taken into account. The
- * bake deadline is stored, so a restarted coordinator resumes the bake where it was.
+ * Runs rollouts: starts a deployment (its hosts, their steps, or an immediate failure), and
+ * advances a running one by reading its snapshot, letting the rollout policy decide
+ * (policy/decide-rollout.ts) and applying the decision: take hosts, wait, stop, or finish.
  */
-import { prepared } from '../store/statements.ts';
-import type { Db } from '../store/db.ts';
-import { listInstances } from '../store/instances.ts';
-import type { RolloutState } from '../../../protocol/src/index.ts';
-import type { RunConfig } from './configs.ts';
-import { minimumHealthyCount, simulateBatches, type Decision, type Progress, type StartProblem } from './health.ts';
-import { batchSizes, decideStep, segmentHosts, type StepKind } from './steps.ts';
-import type { PlannedHost } from './targets.ts';
-import { progressOf, stepProgressOf } from './target-rows.ts';
+import { newId } from '../../../common/src/ids.ts';
+import type { DeploymentRow } from '../store/deployments/deployments.ts';
+import type { HostCommand } from '../store/deployments/targets.ts';
+import { commandBuilder } from './commands.ts';
+import { builtinConfig, configFor, customConfig } from './configs.ts';
+import { deadlineAfter, fail, inSeconds, iso, markStarted, succeed, type Engine } from './engine.ts';
+import { decideRollout, type RolloutDecision, type RolloutSnapshot } from './policy/decide-rollout.ts';
+import { checkStartable, minimumHealthyCount } from './policy/minimum-healthy.ts';
+import { planSteps } from './policy/rollout-steps.ts';
+import type { RunConfig } from './policy/run-config.ts';
+import { selectTargets } from './targets.ts';
 
-/** How a deployment's hosts are split into steps. */
-export interface StepPlan {
-  kind: StepKind;
-  /** Hosts in the order they are taken (segments regroup the CodeDeploy order). */
-  hosts: PlannedHost[];
-  /** The size of each step, in order. */
-  sizes: number[];
-  /** The segment (tag value, null: untagged) of each step, for segment plans. */
-  segments?: (string | null)[];
-  bakeSeconds: number;
-  requireApproval: boolean;
-  problem?: StartProblem;
+function unknownConfig(d: DeploymentRow): string {
+  return `unknown deployment configuration "${d.deploymentConfigName}"`;
 }
 
-const NO_MINIMUM = { type: 'HOST_COUNT', value: 0 } as const;
-
-/** The minimum healthy hosts inside a step of `size` hosts (segments only). */
-export function stepMinimum(config: RunConfig, size: number): number | undefined {
-  if (config.rollout.segmentBy === undefined) return undefined;
-  return minimumHealthyCount(config.rollout.minimumHealthyHostsPerSegment ?? NO_MINIMUM, size);
+/** Resolves the hosts of a Created or dequeued deployment and starts it (or fails it at once). */
+export async function startDeployment(e: Engine, deploymentId: string): Promise<void> {
+  const d = await e.tx.deployments.get(deploymentId);
+  if (!d) return;
+  const query = { deploymentGroupId: d.deploymentGroupId, revisionId: d.revisionId, updateOutdatedOnly: d.updateOutdatedOnly };
+  const selected = await selectTargets(e.tx, d.targetInstances ? { ...query, instanceIds: d.targetInstances } : query, (id) => e.presence.isConnected(id));
+  const hosts = selected.hosts;
+  const config = await configFor(e.tx, d.deploymentConfigName);
+  const requireApproval = (await e.tx.deployments.readRollout(deploymentId))?.requireApproval ?? config?.rollout.requireApproval ?? false;
+  const steps = config && planSteps(config, hosts, requireApproval, selected.tagOf);
+  const instanceIds = (steps?.hosts ?? hosts).map((h) => h.instanceId);
+  await e.tx.targets.insert(deploymentId, instanceIds);
+  if (!config || !steps) return fail(e, d, 'INTERNAL_ERROR', unknownConfig(d));
+  const { kind, sizes, segments } = steps;
+  await e.tx.deployments.storeSteps(deploymentId, { kind, instanceIds, sizes, requireApproval, ...(segments ? { segments } : {}) });
+  const problem = checkStartable(hosts.length, minimumHealthyCount(config.rule, hosts.length)) ?? steps.problem;
+  if (problem) return fail(e, d, problem.code, problem.message);
+  await markStarted(e, d);
+  await advance(e, deploymentId);
 }
 
-function segmentPlan(db: Db, config: RunConfig, hosts: PlannedHost[], key: string, requireApproval: boolean): StepPlan {
-  const tags = new Map(listInstances(db).map((i) => [i.instanceId, i.tags]));
-  const segments = segmentHosts(hosts, (h) => tags.get(h.instanceId)?.[key]);
-  const plan: StepPlan = {
-    kind: 'segment',
-    hosts: segments.flatMap((s) => s.hosts),
-    sizes: segments.map((s) => s.hosts.length),
-    segments: segments.map((s) => s.value),
-    bakeSeconds: config.rollout.segmentBakeSeconds ?? 0,
-    requireApproval,
-  };
-  for (const s of segments) {
-    const m = stepMinimum(config, s.hosts.length) ?? 0;
-    if (m < s.hosts.length) continue;
-    plan.problem = {
-      code: 'HEALTH_CONSTRAINTS_INVALID',
-      message: `The minimum number of healthy instances per segment (${m}) is not less than the ${s.hosts.length} instance(s) of ${segmentLabel(key, s.value)}.`,
-    };
-    break;
-  }
-  return plan;
+/** Starts the group's oldest queued deployment when nothing runs on the group. */
+export async function startNextQueued(e: Engine, deploymentGroupId: string): Promise<void> {
+  if (await e.tx.deployments.runningOfGroup(deploymentGroupId)) return;
+  const next = await e.tx.deployments.nextQueuedOfGroup(deploymentGroupId);
+  if (next === undefined) return;
+  e.log.info('starting queued deployment', { deploymentId: next });
+  await startDeployment(e, next);
 }
 
-/** Splits the ordered hosts of a deployment into its steps. */
-export function planSteps(db: Db, config: RunConfig, hosts: PlannedHost[], requireApproval: boolean): StepPlan {
-  const n = hosts.length;
-  const { batches, segmentBy } = config.rollout;
-  if (segmentBy !== undefined) return segmentPlan(db, config, hosts, segmentBy, requireApproval);
-  if (batches !== undefined) {
-    return { kind: 'list', hosts, sizes: n === 0 ? [] : batchSizes(batches, n), bakeSeconds: config.rollout.bakeSeconds ?? 0, requireApproval };
-  }
-  // A plain rule: one step, or the rule's first batch then the rest around an approval gate.
-  const first = simulateBatches(n, minimumHealthyCount(config.rule, n))[0] ?? n;
-  const sizes = n === 0 ? [] : requireApproval && first < n ? [first, n - first] : [n];
-  return { kind: 'rule', hosts, sizes, bakeSeconds: 0, requireApproval };
-}
-
-/** How a segment is named in messages. */
-export function segmentLabel(key: string, value: string | null): string {
-  return value === null ? `the hosts without tag ${key}` : `segment ${key}=${value}`;
-}
-
-/** Writes each target's step (and segment) and the deployment's step count; call after insertTargets. */
-export function storeSteps(db: Db, deploymentId: string, plan: StepPlan): void {
-  const target = prepared(db, 'UPDATE deployment_targets SET step = ?, segment = ? WHERE deployment_id = ? AND instance_id = ?');
-  let position = 0;
-  plan.sizes.forEach((size, i) => {
-    for (const host of plan.hosts.slice(position, position + size)) target.run(i + 1, plan.segments?.[i] ?? null, deploymentId, host.instanceId);
-    position += size;
-  });
-  prepared(db, 'UPDATE deployments SET step_kind = ?, step_count = ?, current_step = 1, approval = ? WHERE deployment_id = ?').run(
-    plan.kind,
-    Math.max(plan.sizes.length, 1),
-    plan.requireApproval ? 'Pending' : 'NotRequired',
-    deploymentId,
-  );
-}
-
-interface RawRollout {
-  step_kind: StepKind;
-  current_step: number;
-  step_count: number;
-  bake_until: string | null;
-  paused: number;
-  approval: RolloutState['approval'];
-  approved_by: string | null;
-  approved_at: string | null;
-  require_approval: number | null;
-}
-
-/** A deployment's rollout columns. */
-export interface RolloutRow {
-  kind: StepKind;
-  state: RolloutState;
-  /** The deployment's own approval setting; undefined: its configuration's. */
-  requireApproval?: boolean;
-}
-
-/** What keeps the deployment from starting hosts at `now`, if anything. */
-export function waitingFor(state: Omit<RolloutState, 'waitingFor'>, now: string): RolloutState['waitingFor'] {
-  if (state.paused) return 'pause';
-  if (state.bakeUntil !== undefined && state.bakeUntil > now) return 'bake';
-  return state.approval === 'Waiting' ? 'approval' : undefined;
-}
-
-/** The rollout columns of a deployment, or undefined when there is none. */
-export function readRollout(db: Db, deploymentId: string, now: string): RolloutRow | undefined {
-  const r = prepared(db,
-      `SELECT step_kind, current_step, step_count, bake_until, paused, approval, approved_by, approved_at, require_approval
-       FROM deployments WHERE deployment_id = ?`,
-    )
-    .get(deploymentId) as RawRollout | undefined;
-  if (!r) return undefined;
-  const state: RolloutState = { step: r.current_step, steps: r.step_count, paused: r.paused !== 0, approval: r.approval };
-  if (r.bake_until !== null) state.bakeUntil = r.bake_until;
-  if (r.approved_by !== null) state.approvedBy = r.approved_by;
-  if (r.approved_at !== null) state.approvedAt = r.approved_at;
-  const waiting = waitingFor(state, now);
-  if (waiting !== undefined) state.waitingFor = waiting;
-  const row: RolloutRow = { kind: r.step_kind, state };
-  if (r.require_approval !== null) row.requireApproval = r.require_approval !== 0;
-  return row;
-}
-
-/** Stores the deployment's own approval setting (it overrides its configuration's). */
-export function setRequireApproval(db: Db, deploymentId: string, required: boolean): void {
-  prepared(db, 'UPDATE deployments SET require_approval = ? WHERE deployment_id = ?').run(required ? 1 : 0, deploymentId);
-}
-
-function stepProgress(db: Db, deploymentId: string, step: number, kind: StepKind): Progress & { segment: string | null } {
-  // Only segment plans name their step; the lookup uses the (deployment_id, step) index.
-  const r = kind === 'segment'
-    ? (prepared(db, 'SELECT segment FROM deployment_targets WHERE deployment_id = ? AND step = ? LIMIT 1').get(deploymentId, step) as { segment: string | null } | undefined)
-    : undefined;
-  return { ...stepProgressOf(db, deploymentId, step), segment: r?.segment ?? null };
-}
-
-/** Moves to the next step: its bake starts now, and after step 1 a pending approval is awaited. */
-function enterNextStep(db: Db, deploymentId: string, bakeUntil: string | null): void {
-  prepared(db,
-    `UPDATE deployments SET bake_until = ?,
-       approval = CASE WHEN approval = 'Pending' AND current_step = 1 THEN 'Waiting' ELSE approval END,
-       current_step = current_step + 1
-     WHERE deployment_id = ?`,
-  ).run(bakeUntil, deploymentId);
+/** What one decision about a running deployment reads. */
+interface Snapshot {
+  deployment: DeploymentRow;
+  config: RunConfig | undefined;
+  rollout: RolloutSnapshot;
 }
 
 /**
- * The next decision for a running deployment: its current step's, moving through finished
- * steps; a `start` becomes `wait` while the deployment is paused, baking or awaiting approval.
+ * Everything the rollout decision needs, in one read of the deployment: its row, rollout,
+ * per-step counters and configuration; undefined unless it is running.
  */
-export function nextDecision(db: Db, deploymentId: string, config: RunConfig, now: Date): Decision {
-  for (;;) {
-    const rollout = readRollout(db, deploymentId, now.toISOString());
-    if (!rollout) return { action: 'wait' };
-    const { step, steps } = rollout.state;
-    const all = progressOf(db, deploymentId);
-    const current = stepProgress(db, deploymentId, step, rollout.kind);
-    const key = config.rollout.segmentBy ?? '';
-    const label = rollout.kind === 'segment' ? segmentLabel(key, current.segment) : `batch ${step}`;
-    const input = { kind: rollout.kind, all, step: current, m: minimumHealthyCount(config.rule, all.total), last: step >= steps, label };
-    const stepM = rollout.kind === 'segment' ? stepMinimum(config, current.total) : undefined;
-    const decision = decideStep(stepM === undefined ? input : { ...input, stepM });
-    if (decision.action !== 'next') return decision.action === 'start' && rollout.state.waitingFor !== undefined ? { action: 'wait' } : decision;
-    const bake = rollout.kind === 'list' ? (config.rollout.bakeSeconds ?? 0) : rollout.kind === 'segment' ? (config.rollout.segmentBakeSeconds ?? 0) : 0;
-    enterNextStep(db, deploymentId, bake > 0 ? new Date(now.getTime() + bake * 1000).toISOString() : null);
+export async function readSnapshot(e: Engine, deploymentId: string): Promise<Snapshot | undefined> {
+  const read = await e.tx.deployments.readForDecision(deploymentId);
+  if (!read || read.deployment.status !== 'InProgress') return undefined;
+  const { rollout, steps } = read;
+  const gates = { paused: rollout.paused, approval: rollout.approval, ...(rollout.bakeUntil === undefined ? {} : { bakeUntil: rollout.bakeUntil }) };
+  const config = builtinConfig(read.deployment.deploymentConfigName) ?? customConfig(read.config);
+  return { deployment: read.deployment, config, rollout: { kind: rollout.kind, step: rollout.step, steps, gates } };
+}
+
+/** Reads where a running deployment stands, lets the rollout policy decide, and applies it. */
+export async function advance(e: Engine, deploymentId: string): Promise<void> {
+  const snapshot = await readSnapshot(e, deploymentId);
+  if (!snapshot) return;
+  const d = snapshot.deployment;
+  if (!snapshot.config) return fail(e, d, 'INTERNAL_ERROR', unknownConfig(d));
+  await apply(e, d, decideRollout(snapshot.rollout, snapshot.config, e.now));
+}
+
+/** Carries out one rollout decision. */
+async function apply(e: Engine, d: DeploymentRow, decision: RolloutDecision): Promise<void> {
+  if (decision.enter) await e.tx.deployments.enterStep(d.deploymentId, decision.enter);
+  switch (decision.action) {
+    case 'start':
+      return dispatch(e, d, decision.count);
+    case 'wait':
+      return;
+    case 'stop':
+      await e.tx.targets.skipPending(d.deploymentId, iso(e));
+      return fail(e, d, decision.code, decision.message);
+    case 'finish':
+      return decision.status === 'Failed' ? fail(e, d, decision.code, decision.message) : succeed(e, d);
   }
+}
+
+/** When a running host of this deployment is failed if it reports nothing more. */
+async function eventDeadline(e: Engine, deploymentId: string): Promise<string> {
+  return deadlineAfter(e, (await e.tx.deployments.eventTimeoutOf(deploymentId)) ?? 3600);
+}
+
+/**
+ * Takes the next `count` Pending hosts (the decision's: its step's first, in planned order): a
+ * command to each connected one, WaitingForAgent for the rest.
+ */
+async function dispatch(e: Engine, d: DeploymentRow, count: number): Promise<void> {
+  // What is the same for every host of the batch (one unit of work, one `now`) is read once.
+  const spec = await e.tx.deployments.dispatchSpec(d.deploymentId);
+  if (!spec) return;
+  const { batch, instanceIds } = await e.tx.targets.nextPendingBatch(d.deploymentId, count);
+  const commandWith = commandBuilder(spec.command);
+  const connected: HostCommand[] = [];
+  const offline: string[] = [];
+  for (const instanceId of instanceIds) {
+    if (e.presence.isConnected(instanceId)) connected.push({ instanceId, commandId: newId('c') });
+    else offline.push(instanceId);
+  }
+  await e.tx.targets.markDispatched(d.deploymentId, connected, { at: iso(e), deadline: deadlineAfter(e, spec.eventTimeoutSeconds), batch });
+  for (const h of connected) e.out.push({ instanceId: h.instanceId, command: commandWith(h.commandId) });
+  if (offline.length === 0) return;
+  await e.tx.targets.markWaiting(d.deploymentId, offline, { at: iso(e), deadline: inSeconds(e, spec.agentWaitSeconds), batch });
+  for (const instanceId of offline) e.log.info('agent offline; host waits for it', { deploymentId: d.deploymentId, instanceId });
+}
+
+/**
+ * Takes a host that waited for its agent: InProgress with a fresh command id. The command goes
+ * out with the re-sends of unacknowledged commands that follow the agent's hello.
+ */
+export async function dispatchWaitingHost(e: Engine, deploymentId: string, instanceId: string): Promise<void> {
+  const deadline = await eventDeadline(e, deploymentId);
+  await e.tx.targets.markDispatched(deploymentId, [{ instanceId, commandId: newId('c') }], { at: iso(e), deadline });
 }

@@ -5,11 +5,8 @@
  * connected hosts go before offline ones, so an offline host has the longest time to come back
  * before its turn; then registration order.
  */
-import { prepared } from '../store/statements.ts';
 import type { RevisionHealth } from '../../../protocol/src/index.ts';
-import type { Db } from '../store/db.ts';
-import { getDeploymentGroup } from '../store/groups.ts';
-import { listInstances } from '../store/instances.ts';
+import type { Repositories } from '../store/store.ts';
 import { selectForGroup } from './tag-filters.ts';
 
 /** A host chosen for a deployment. */
@@ -46,20 +43,13 @@ export function orderHosts<T extends { revisionHealth: RevisionHealth; connected
 }
 
 /** Every host's history in the group, from the targets of its deployments. */
-export function groupHistory(db: Db, deploymentGroupId: string): Map<string, HostHistory> {
-  const rows = prepared(db,
-      `SELECT t.instance_id, t.status, d.revision_id FROM deployment_targets t
-       JOIN deployments d ON d.deployment_id = t.deployment_id
-       WHERE d.deployment_group_id = ? AND t.status IN ('Succeeded', 'Failed')
-       ORDER BY d.created_at, t.updated_at`,
-    )
-    .all(deploymentGroupId) as { instance_id: string; status: 'Succeeded' | 'Failed'; revision_id: string }[];
+export async function groupHistory(store: Repositories, deploymentGroupId: string): Promise<Map<string, HostHistory>> {
   const out = new Map<string, HostHistory>();
-  for (const r of rows) {
-    const h = out.get(r.instance_id) ?? {};
+  for (const r of await store.targets.outcomesInGroup(deploymentGroupId)) {
+    const h = out.get(r.instanceId) ?? {};
     h.lastAttempt = r.status;
-    if (r.status === 'Succeeded') h.lastSuccessfulRevision = r.revision_id;
-    out.set(r.instance_id, h);
+    if (r.status === 'Succeeded') h.lastSuccessfulRevision = r.revisionId;
+    out.set(r.instanceId, h);
   }
   return out;
 }
@@ -73,14 +63,25 @@ export interface TargetQuery {
   instanceIds?: readonly string[];
 }
 
+/** The deployment's hosts in the order they are taken, and each host's value of a tag key. */
+export interface SelectedTargets {
+  hosts: PlannedHost[];
+  tagOf(host: PlannedHost, key: string): string | undefined;
+}
+
 /** The deployment's hosts in the order they are taken. */
-export function resolveTargets(db: Db, query: TargetQuery, isConnected: (instanceId: string) => boolean): PlannedHost[] {
-  const group = getDeploymentGroup(db, query.deploymentGroupId);
-  if (!group) return [];
-  const all = listInstances(db);
+export async function resolveTargets(store: Repositories, query: TargetQuery, isConnected: (instanceId: string) => boolean): Promise<PlannedHost[]> {
+  return (await selectTargets(store, query, isConnected)).hosts;
+}
+
+/** The deployment's hosts in the order they are taken, with their tags (segment plans group by one). */
+export async function selectTargets(store: Repositories, query: TargetQuery, isConnected: (instanceId: string) => boolean): Promise<SelectedTargets> {
+  const group = await store.groups.get(query.deploymentGroupId);
+  if (!group) return { hosts: [], tagOf: () => undefined };
+  const all = await store.instances.list();
   const explicit = query.instanceIds;
   const members = explicit === undefined ? selectForGroup(all, group) : all.filter((i) => explicit.includes(i.instanceId));
-  const history = groupHistory(db, group.deploymentGroupId);
+  const history = await groupHistory(store, group.deploymentGroupId);
   const hosts = members.map((i) => ({
     instanceId: i.instanceId,
     hostname: i.hostname,
@@ -88,5 +89,6 @@ export function resolveTargets(db: Db, query: TargetQuery, isConnected: (instanc
     revisionHealth: revisionHealthOf(history.get(i.instanceId), query.revisionId),
   }));
   const wanted = query.updateOutdatedOnly ? hosts.filter((h) => h.revisionHealth !== 'Current') : hosts;
-  return orderHosts(wanted);
+  const tags = new Map(members.map((i) => [i.instanceId, i.tags]));
+  return { hosts: orderHosts(wanted), tagOf: (host, key) => tags.get(host.instanceId)?.[key] };
 }

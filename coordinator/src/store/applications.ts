@@ -1,63 +1,22 @@
 /**
  * Applications: a name under which revisions and deployment groups live.
  */
-import { newId } from '../../../common/src/ids.ts';
-import { DeckhandError } from '../../../protocol/src/index.ts';
-import type { Db } from './db.ts';
-import { prepared } from './statements.ts';
-import { isUniqueViolation } from './rows.ts';
 
-/** One row of `applications`. */
+/** One stored application. */
 export interface ApplicationRow {
   applicationId: string;
   name: string;
   createdAt: string;
 }
 
-interface RawApplication {
-  application_id: string;
-  name: string;
-  created_at: string;
-}
-
-const COLUMNS = 'application_id, name, created_at';
-
-function toRow(raw: RawApplication): ApplicationRow {
-  return { applicationId: raw.application_id, name: raw.name, createdAt: raw.created_at };
-}
-
-/** Creates an application; throws CONFLICT when the name is taken. */
-export function insertApplication(db: Db, input: { name: string; createdAt: string }): ApplicationRow {
-  const row: ApplicationRow = { applicationId: newId('a'), name: input.name, createdAt: input.createdAt };
-  try {
-    prepared(db, 'INSERT INTO applications (application_id, name, created_at) VALUES (?, ?, ?)').run(
-      row.applicationId,
-      row.name,
-      row.createdAt,
-    );
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new DeckhandError('CONFLICT', `application ${input.name} already exists`, { cause: err });
-    throw err;
-  }
-  return row;
-}
-
-/** The application with this id, if any. */
-export function getApplication(db: Db, applicationId: string): ApplicationRow | undefined {
-  const raw = prepared(db, `SELECT ${COLUMNS} FROM applications WHERE application_id = ?`).get(applicationId) as
-    | RawApplication
-    | undefined;
-  return raw && toRow(raw);
-}
-
-/** The application with this name, if any. */
-export function getApplicationByName(db: Db, name: string): ApplicationRow | undefined {
-  const raw = prepared(db, `SELECT ${COLUMNS} FROM applications WHERE name = ?`).get(name) as RawApplication | undefined;
-  return raw && toRow(raw);
-}
-
-/** Every application, by name. */
-export function listApplications(db: Db): ApplicationRow[] {
-  const raws = prepared(db, `SELECT ${COLUMNS} FROM applications ORDER BY name`).all() as RawApplication[];
-  return raws.map(toRow);
+/** Reads and writes applications. */
+export interface ApplicationRepository {
+  /** Creates an application; rejects with CONFLICT when the name is taken. */
+  insert(input: { name: string; createdAt: string }): Promise<ApplicationRow>;
+  /** The application with this id, if any. */
+  get(applicationId: string): Promise<ApplicationRow | undefined>;
+  /** The application with this name, if any. */
+  getByName(name: string): Promise<ApplicationRow | undefined>;
+  /** Every application, by name. */
+  list(): Promise<ApplicationRow[]>;
 }

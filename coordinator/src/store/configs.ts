@@ -1,12 +1,9 @@
 /**
- * Custom deployment configurations (the built-in ones live in the scheduler's health rules).
+ * Custom deployment configurations (the built-in ones are the scheduler's policy).
  */
-import { DeckhandError, type MinimumHealthyHosts, type RolloutOptions } from '../../../protocol/src/index.ts';
-import type { Db } from './db.ts';
-import { prepared } from './statements.ts';
-import { isUniqueViolation, parseJsonColumn } from './rows.ts';
+import type { MinimumHealthyHosts, RolloutOptions } from '../../../protocol/src/index.ts';
 
-/** One row of `deployment_configs`. */
+/** One stored custom configuration. */
 export interface DeploymentConfigRow {
   name: string;
   minimumHealthyHosts: MinimumHealthyHosts;
@@ -15,49 +12,15 @@ export interface DeploymentConfigRow {
   createdAt: string;
 }
 
-interface RawConfig {
-  name: string;
-  minimum_healthy_hosts: string;
-  rollout: string;
-  created_at: string;
-}
-
-function toRow(raw: RawConfig): DeploymentConfigRow {
-  return {
-    name: raw.name,
-    minimumHealthyHosts: parseJsonColumn<MinimumHealthyHosts>(raw.minimum_healthy_hosts, 'deployment_configs.minimum_healthy_hosts'),
-    rollout: parseJsonColumn<RolloutOptions>(raw.rollout, 'deployment_configs.rollout'),
-    createdAt: raw.created_at,
-  };
-}
-
-/** What {@link insertDeploymentConfig} takes: rollout options are optional. */
+/** What {@link DeploymentConfigRepository.insert} takes: rollout options are optional. */
 export type NewDeploymentConfig = Omit<DeploymentConfigRow, 'rollout'> & { rollout?: RolloutOptions };
 
-/** Stores a custom configuration; throws CONFLICT when the name is taken. */
-export function insertDeploymentConfig(db: Db, input: NewDeploymentConfig): DeploymentConfigRow {
-  const row: DeploymentConfigRow = { ...input, rollout: input.rollout ?? {} };
-  try {
-    prepared(db, 'INSERT INTO deployment_configs (name, minimum_healthy_hosts, rollout, created_at) VALUES (?, ?, ?, ?)').run(
-      row.name,
-      JSON.stringify(row.minimumHealthyHosts),
-      JSON.stringify(row.rollout),
-      row.createdAt,
-    );
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new DeckhandError('CONFLICT', `deployment configuration ${row.name} already exists`, { cause: err });
-    throw err;
-  }
-  return row;
-}
-
-/** The custom configuration with this name, if any. */
-export function getDeploymentConfig(db: Db, name: string): DeploymentConfigRow | undefined {
-  const raw = prepared(db, 'SELECT * FROM deployment_configs WHERE name = ?').get(name) as RawConfig | undefined;
-  return raw && toRow(raw);
-}
-
-/** Every custom configuration, by name. */
-export function listDeploymentConfigs(db: Db): DeploymentConfigRow[] {
-  return (prepared(db, 'SELECT * FROM deployment_configs ORDER BY name').all() as RawConfig[]).map(toRow);
+/** Reads and writes custom deployment configurations. */
+export interface DeploymentConfigRepository {
+  /** Stores a custom configuration; rejects with CONFLICT when the name is taken. */
+  insert(input: NewDeploymentConfig): Promise<DeploymentConfigRow>;
+  /** The custom configuration with this name, if any. */
+  get(name: string): Promise<DeploymentConfigRow | undefined>;
+  /** Every custom configuration, by name. */
+  list(): Promise<DeploymentConfigRow[]>;
 }

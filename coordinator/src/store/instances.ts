@@ -1,12 +1,10 @@
 /**
- * Instances: registered hosts, their public keys, tags and what their agent last reported.
+ * Instances: registered hosts, their public keys, tags, what their agent last reported, and
+ * the exactly-once cursor of their events.
  */
 import type { Inventory, Tags } from '../../../protocol/src/index.ts';
-import type { Db } from './db.ts';
-import { parseJsonColumn, setOptional } from './rows.ts';
-import { prepared } from './statements.ts';
 
-/** One row of `instances`. */
+/** One stored instance. */
 export interface InstanceRow {
   instanceId: string;
   hostname: string;
@@ -31,74 +29,25 @@ export interface InstanceTouch {
   inventory?: Inventory;
 }
 
-interface RawInstance {
-  instance_id: string;
-  hostname: string;
-  public_key: string;
-  tags: string;
-  registered_at: string;
-  last_seen: string | null;
-  agent_version: string | null;
-  inventory: string | null;
-  last_applied_seq: number;
-}
-
-const COLUMNS =
-  'instance_id, hostname, public_key, tags, registered_at, last_seen, agent_version, inventory, last_applied_seq';
-
-function toRow(raw: RawInstance): InstanceRow {
-  const row: InstanceRow = {
-    instanceId: raw.instance_id,
-    hostname: raw.hostname,
-    publicKey: raw.public_key,
-    tags: parseJsonColumn<Tags>(raw.tags, 'instances.tags'),
-    registeredAt: raw.registered_at,
-    lastAppliedSeq: raw.last_applied_seq,
-  };
-  setOptional(row, 'lastSeen', raw.last_seen);
-  setOptional(row, 'agentVersion', raw.agent_version);
-  if (raw.inventory !== null) row.inventory = parseJsonColumn<Inventory>(raw.inventory, 'instances.inventory');
-  return row;
-}
-
-/** The instance with this id, if any. */
-export function getInstance(db: Db, instanceId: string): InstanceRow | undefined {
-  const raw = prepared(db, `SELECT ${COLUMNS} FROM instances WHERE instance_id = ?`).get(instanceId) as RawInstance | undefined;
-  return raw && toRow(raw);
-}
-
-/** Every instance, in registration order. */
-export function listInstances(db: Db): InstanceRow[] {
-  const raws = prepared(db, `SELECT ${COLUMNS} FROM instances ORDER BY registered_at, instance_id`).all() as RawInstance[];
-  return raws.map(toRow);
-}
-
-/** Registers an instance (lastAppliedSeq starts at 0). */
-export function insertInstance(db: Db, row: NewInstance): InstanceRow {
-  prepared(db, 'INSERT INTO instances (instance_id, hostname, public_key, tags, registered_at) VALUES (?, ?, ?, ?, ?)').run(
-    row.instanceId,
-    row.hostname,
-    row.publicKey,
-    JSON.stringify(row.tags),
-    row.registeredAt,
-  );
-  return { ...row, lastAppliedSeq: 0 };
-}
-
-/** Records an agent contact; fields left out keep their stored value. */
-export function touchInstance(db: Db, instanceId: string, touch: InstanceTouch): void {
-  prepared(db,
-    `UPDATE instances SET last_seen = ?, agent_version = COALESCE(?, agent_version), inventory = COALESCE(?, inventory)
-     WHERE instance_id = ?`,
-  ).run(
-    touch.lastSeen,
-    touch.agentVersion ?? null,
-    touch.inventory === undefined ? null : JSON.stringify(touch.inventory),
-    instanceId,
-  );
-}
-
-/** Replaces the instance's tags; false when there is no such instance. */
-export function setInstanceTags(db: Db, instanceId: string, tags: Tags): boolean {
-  return prepared(db, 'UPDATE instances SET tags = ? WHERE instance_id = ?').run(JSON.stringify(tags), instanceId).changes === 1;
+/** Reads and writes instances. */
+export interface InstanceRepository {
+  /** The instance with this id, if any. */
+  get(instanceId: string): Promise<InstanceRow | undefined>;
+  /** Every instance, in registration order. */
+  list(): Promise<InstanceRow[]>;
+  /** Registers an instance (lastAppliedSeq starts at 0). */
+  insert(row: NewInstance): Promise<InstanceRow>;
+  /** Records an agent contact; fields left out keep their stored value. */
+  touch(instanceId: string, touch: InstanceTouch): Promise<void>;
+  /** Replaces the instance's tags; false when there is no such instance. */
+  setTags(instanceId: string, tags: Tags): Promise<boolean>;
+  /** The host's exactly-once cursor (0 for an unknown host). */
+  lastAppliedSeq(instanceId: string): Promise<number>;
+  /** Moves the host's exactly-once cursor; in the unit of work that applied the events. */
+  setLastAppliedSeq(instanceId: string, seq: number): Promise<void>;
+  /**
+   * Removes the instance with its per-host deployment records (targets and their lifecycle
+   * events); in a unit of work that checked no unfinished deployment targets it.
+   */
+  remove(instanceId: string): Promise<void>;
 }

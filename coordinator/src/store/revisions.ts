@@ -1,13 +1,9 @@
 /**
  * Revisions: an uploaded bundle of an application, stored by content address.
  */
-import { newId } from '../../../common/src/ids.ts';
 import type { BundleType } from '../../../protocol/src/index.ts';
-import type { Db } from './db.ts';
-import { prepared } from './statements.ts';
-import { setOptional } from './rows.ts';
 
-/** One row of `revisions`. */
+/** One stored revision. */
 export interface RevisionRow {
   revisionId: string;
   applicationId: string;
@@ -21,50 +17,12 @@ export interface RevisionRow {
 /** What a caller supplies to register a revision. */
 export type NewRevision = Omit<RevisionRow, 'revisionId'>;
 
-interface RawRevision {
-  revision_id: string;
-  application_id: string;
-  sha256: string;
-  size: number;
-  bundle_type: BundleType;
-  description: string | null;
-  created_at: string;
-}
-
-const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at';
-
-function toRow(raw: RawRevision): RevisionRow {
-  const row: RevisionRow = {
-    revisionId: raw.revision_id,
-    applicationId: raw.application_id,
-    sha256: raw.sha256,
-    size: raw.size,
-    bundleType: raw.bundle_type,
-    createdAt: raw.created_at,
-  };
-  setOptional(row, 'description', raw.description);
-  return row;
-}
-
-/** Registers a revision and returns it with its new id. */
-export function insertRevision(db: Db, input: NewRevision): RevisionRow {
-  const row: RevisionRow = { revisionId: newId('r'), ...input };
-  prepared(db,
-    `INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, description, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(row.revisionId, row.applicationId, row.sha256, row.size, row.bundleType, row.description ?? null, row.createdAt);
-  return row;
-}
-
-/** The revision with this id, if any. */
-export function getRevision(db: Db, revisionId: string): RevisionRow | undefined {
-  const raw = prepared(db, `SELECT ${COLUMNS} FROM revisions WHERE revision_id = ?`).get(revisionId) as RawRevision | undefined;
-  return raw && toRow(raw);
-}
-
-/** Every revision of an application, oldest first. */
-export function listRevisions(db: Db, applicationId: string): RevisionRow[] {
-  const raws = prepared(db, `SELECT ${COLUMNS} FROM revisions WHERE application_id = ? ORDER BY created_at, revision_id`)
-    .all(applicationId) as RawRevision[];
-  return raws.map(toRow);
+/** Reads and writes revisions. */
+export interface RevisionRepository {
+  /** Registers a revision and returns it with its new id. */
+  insert(input: NewRevision): Promise<RevisionRow>;
+  /** The revision with this id, if any. */
+  get(revisionId: string): Promise<RevisionRow | undefined>;
+  /** Every revision of an application, oldest first. */
+  list(applicationId: string): Promise<RevisionRow[]>;
 }

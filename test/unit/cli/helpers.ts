@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { DeploymentTargetView, DeploymentView, LifecycleEventView } from '../../../protocol/src/api.ts';
-import { IN_PLACE_EVENTS } from '../../../protocol/src/lifecycle.ts';
+import { IN_PLACE_EVENTS } from '../../../protocol/src/lifecycle-events.ts';
 import type { CliContext } from '../../../cli/src/context.ts';
 
 /** One request the fake coordinator received. */

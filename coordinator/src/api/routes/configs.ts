@@ -3,17 +3,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { canonicalConfigName, CreateDeploymentConfigRequest, type DeploymentConfigView } from '../../../../protocol/src/index.ts';
-import type { Db } from '../../store/db.ts';
-import { insertDeploymentConfig } from '../../store/configs.ts';
 import { listConfigViews, ruleFor } from '../../scheduler/configs.ts';
+import type { Repositories } from '../../store/store.ts';
 import type { ApiDeps } from '../deps.ts';
 import { FieldError } from '../errors.ts';
 import { parseInput } from '../validate.ts';
 
 /** Throws a 400 naming deploymentConfigName unless `name` is a built-in or stored configuration. */
-export function assertKnownConfig(db: Db, name: string): void {
-  if (ruleFor(db, name)) return;
-  const known = listConfigViews(db).map((c) => c.name);
+export async function assertKnownConfig(store: Repositories, name: string): Promise<void> {
+  if (await ruleFor(store, name)) return;
+  const known = (await listConfigViews(store)).map((c) => c.name);
   throw new FieldError(
     'VALIDATION_FAILED',
     'deploymentConfigName',
@@ -23,7 +22,7 @@ export function assertKnownConfig(db: Db, name: string): void {
 
 /** Registers the deployment-configuration routes. */
 export function configRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { db, clock } = deps;
+  const { store, clock } = deps;
 
   app.post('/v1/deployment-configs', async (request, reply) => {
     const body = parseInput(CreateDeploymentConfigRequest, request.body);
@@ -31,7 +30,7 @@ export function configRoutes(app: FastifyInstance, deps: ApiDeps): void {
       throw new FieldError('VALIDATION_FAILED', 'name', `name: ${body.name} is the short name of a built-in configuration`);
     }
     const { name, minimumHealthyHosts, ...rollout } = body;
-    const row = insertDeploymentConfig(db, {
+    const row = await store.configs.insert({
       name,
       // Without a minimum, the batch or segment boundaries alone pace the rollout.
       minimumHealthyHosts: minimumHealthyHosts ?? { type: 'HOST_COUNT', value: 0 },
@@ -48,5 +47,5 @@ export function configRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return reply.code(201).send(view);
   });
 
-  app.get('/v1/deployment-configs', async () => ({ deploymentConfigs: listConfigViews(db) }));
+  app.get('/v1/deployment-configs', async () => ({ deploymentConfigs: await listConfigViews(store) }));
 }

@@ -19,16 +19,16 @@ function creatorOf(request: FastifyRequest): string {
 }
 
 /** Validates a create request and resolves its names; throws 400/404 naming what is wrong. */
-function resolveDeployment(deps: ApiDeps, request: FastifyRequest): NewDeployment {
+async function resolveDeployment(deps: ApiDeps, request: FastifyRequest): Promise<NewDeployment> {
   const body = parseInput(CreateDeploymentRequest, request.body);
-  const application = requireApplication(deps.db, body.applicationName);
-  const group = requireGroup(deps.db, application, body.deploymentGroupName);
-  const revision = requireRevision(deps.db, body.revisionId);
+  const application = await requireApplication(deps.store, body.applicationName);
+  const group = await requireGroup(deps.store, application, body.deploymentGroupName);
+  const revision = await requireRevision(deps.store, body.revisionId);
   if (revision.applicationId !== application.applicationId) {
     throw notFound(`revision ${body.revisionId} of application ${application.name}`);
   }
   const configName = canonicalConfigName(body.deploymentConfigName ?? group.deploymentConfigName);
-  assertKnownConfig(deps.db, configName);
+  await assertKnownConfig(deps.store, configName);
   const input: NewDeployment = {
     applicationId: application.applicationId,
     deploymentGroupId: group.deploymentGroupId,
@@ -52,15 +52,15 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { scheduler } = deps;
 
   app.post('/v1/deployments', async (request, reply) => {
-    const deploymentId = scheduler.createDeployment(resolveDeployment(deps, request));
+    const deploymentId = await scheduler.createDeployment(await resolveDeployment(deps, request));
     // The summary, not the view: listing every target made this answer ~9 MB at 10,000 hosts.
-    const summary = scheduler.getDeploymentSummary(deploymentId);
+    const summary = await scheduler.getDeploymentSummary(deploymentId);
     if (!summary) throw notFound(`deployment ${deploymentId}`);
     return reply.code(201).send(summary);
   });
 
   app.post('/v1/deployments/plan', async (request) => {
-    const input = resolveDeployment(deps, request);
+    const input = await resolveDeployment(deps, request);
     return scheduler.planDeployment({
       deploymentGroupId: input.deploymentGroupId,
       revisionId: input.revisionId,
@@ -71,7 +71,7 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.post('/v1/deployments/preflight', async (request) => {
-    const input = resolveDeployment(deps, request);
+    const input = await resolveDeployment(deps, request);
     return scheduler.preflightDeployment({
       deploymentGroupId: input.deploymentGroupId,
       revisionId: input.revisionId,
@@ -101,12 +101,12 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (query.application !== undefined) filter.applicationName = query.application;
     if (query.group !== undefined) filter.deploymentGroupName = query.group;
     if (query.status !== undefined) filter.status = query.status;
-    return { deployments: scheduler.listDeploymentSummaries(filter) };
+    return { deployments: await scheduler.listDeploymentSummaries(filter) };
   });
 
   app.get('/v1/deployments/:id', async (request) => {
     const { id } = parseInput(IdParams, request.params, 'params');
-    const view = scheduler.getDeploymentView(id);
+    const view = await scheduler.getDeploymentView(id);
     if (!view) throw notFound(`deployment ${id}`);
     return view;
   });

@@ -13,14 +13,14 @@ const InstanceParams = z.object({ id: z.string().min(1).max(100) }).strict();
 
 /** Registers the deregistration route. */
 export function deregistrationRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { db, hub, logger } = deps;
+  const { store, hub, logger } = deps;
   app.delete('/v1/instances/:id', { config: { auth: 'adminOrAgent' } }, async (request, reply) => {
     const { id } = parseInput(InstanceParams, request.params, 'params');
     const principal = request.principal;
     if (principal?.kind === 'agent' && principal.instanceId !== id) {
       throw new DeckhandError('AUTH_FAILED', 'an agent may deregister only its own instance');
     }
-    deregisterInstance(db, id, hub.isConnected(id));
+    await deregisterInstance(store, id, hub.isConnected(id));
     logger.info('instance deregistered', { instanceId: id, by: principal?.kind ?? 'unknown' });
     return reply.code(204).send();
   });

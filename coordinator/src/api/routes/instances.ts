@@ -10,35 +10,34 @@ import {
   UntagInstanceRequest,
   type Tags,
 } from '../../../../protocol/src/index.ts';
-import type { Db } from '../../store/db.ts';
-import { getInstance, listInstances, setInstanceTags, type InstanceRow } from '../../store/instances.ts';
+import type { InstanceRow } from '../../store/instances.ts';
+import type { Repositories } from '../../store/store.ts';
 import { notFound } from '../errors.ts';
 import { IdParams } from '../schemas.ts';
-import { insertRegistrationToken, listRegistrationTokens } from '../../store/tokens.ts';
 import type { ApiDeps } from '../deps.ts';
 import { registerInstance } from '../registration.ts';
 import { parseInput } from '../validate.ts';
 import { instanceView, registrationTokenView } from '../views.ts';
 
-function requireInstance(db: Db, instanceId: string): InstanceRow {
-  const instance = getInstance(db, instanceId);
+async function requireInstance(store: Repositories, instanceId: string): Promise<InstanceRow> {
+  const instance = await store.instances.get(instanceId);
   if (!instance) throw notFound(`instance ${instanceId}`);
   return instance;
 }
 
 /** Registers the instance, registration-token and registration routes. */
 export function instanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { db, clock, hub, logger } = deps;
+  const { store, clock, hub, logger } = deps;
 
   /** Writes the instance's new tags, then lets the scheduler bring it into groups it now joins. */
-  function retag(instanceId: string, change: (tags: Tags) => Tags): ReturnType<typeof instanceView> {
-    const updated = db.transaction(() => {
-      const instance = requireInstance(db, instanceId);
+  async function retag(instanceId: string, change: (tags: Tags) => Tags): Promise<ReturnType<typeof instanceView>> {
+    const updated = await store.transaction(async (tx) => {
+      const instance = await requireInstance(tx, instanceId);
       const tags = change({ ...instance.tags });
-      setInstanceTags(db, instanceId, tags);
+      await tx.instances.setTags(instanceId, tags);
       return { ...instance, tags };
-    }).immediate();
-    const created = deps.scheduler.instanceChanged(instanceId);
+    });
+    const created = await deps.scheduler.instanceChanged(instanceId);
     logger.info('instance tags changed', { instanceId, tags: updated.tags, autoDeployments: created });
     return instanceView(updated, hub.isConnected(instanceId));
   }
@@ -56,14 +55,14 @@ export function instanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.get('/v1/instances', async () => ({
-    instances: listInstances(db).map((row) => instanceView(row, hub.isConnected(row.instanceId))),
+    instances: (await store.instances.list()).map((row) => instanceView(row, hub.isConnected(row.instanceId))),
   }));
 
   app.post('/v1/registration-tokens', async (request, reply) => {
     const body = parseInput(CreateRegistrationTokenRequest, request.body ?? {});
     const now = clock.now();
     const secret = newSecret('dhr');
-    const row = insertRegistrationToken(db, {
+    const row = await store.tokens.insertRegistrationToken({
       secret,
       expiresAt: new Date(now.getTime() + body.ttlSeconds * 1000).toISOString(),
       maxUses: body.maxUses,
@@ -74,13 +73,13 @@ export function instanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.get('/v1/registration-tokens', async () => ({
-    registrationTokens: listRegistrationTokens(db).map((row) => registrationTokenView(row)),
+    registrationTokens: (await store.tokens.listRegistrationTokens()).map((row) => registrationTokenView(row)),
   }));
 
   app.post('/v1/register', { config: { auth: 'none' } }, async (request, reply) => {
     const body = parseInput(RegisterInstanceRequest, request.body);
-    const result = registerInstance(db, clock.now(), body);
-    const created = deps.scheduler.instanceChanged(result.instanceId);
+    const result = await registerInstance(store, clock.now(), body);
+    const created = await deps.scheduler.instanceChanged(result.instanceId);
     logger.info('instance registered', { instanceId: result.instanceId, hostname: body.hostname, autoDeployments: created });
     return reply.code(201).send(result);
   });

@@ -5,9 +5,8 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { DeckhandError } from '../../../../protocol/src/index.ts';
-import { getApplication } from '../../store/applications.ts';
-import type { Db } from '../../store/db.ts';
-import { getRevision, insertRevision, type RevisionRow } from '../../store/revisions.ts';
+import type { RevisionRow } from '../../store/revisions.ts';
+import type { Repositories } from '../../store/store.ts';
 import type { ApiDeps } from '../deps.ts';
 import { FieldError, notFound } from '../errors.ts';
 import { AppParams, IdParams, UploadRevisionQuery } from '../schemas.ts';
@@ -16,14 +15,14 @@ import { revisionView } from '../views.ts';
 import { requireApplication } from './applications.ts';
 
 /** The revision with this id, or a 404 naming it. */
-export function requireRevision(db: Db, revisionId: string): RevisionRow {
-  const revision = getRevision(db, revisionId);
+export async function requireRevision(store: Repositories, revisionId: string): Promise<RevisionRow> {
+  const revision = await store.revisions.get(revisionId);
   if (!revision) throw notFound(`revision ${revisionId}`);
   return revision;
 }
 
-function applicationNameOf(db: Db, revision: RevisionRow): string {
-  const application = getApplication(db, revision.applicationId);
+async function applicationNameOf(store: Repositories, revision: RevisionRow): Promise<string> {
+  const application = await store.applications.get(revision.applicationId);
   if (!application) throw new DeckhandError('INTERNAL', `revision ${revision.revisionId} has no application`);
   return application.name;
 }
@@ -40,16 +39,16 @@ function uploadStream(body: unknown, contentLength: string | undefined, maxBytes
 
 /** Registers the revision routes. The octet-stream parser is installed by buildApi. */
 export function revisionRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { db, clock, artifacts } = deps;
+  const { store, clock, artifacts } = deps;
 
   app.post('/v1/applications/:app/revisions', async (request, reply) => {
     const params = parseInput(AppParams, request.params, 'params');
     const query = parseInput(UploadRevisionQuery, request.query, 'query');
-    const application = requireApplication(db, params.app);
+    const application = await requireApplication(store, params.app);
     const stream = uploadStream(request.body, request.headers['content-length'], artifacts.maxBytes);
     const stored = await artifacts.put(stream);
     if (stored.size === 0) throw new FieldError('VALIDATION_FAILED', 'body', 'body: the bundle is empty');
-    const row = insertRevision(db, {
+    const row = await store.revisions.insert({
       applicationId: application.applicationId,
       sha256: stored.sha256,
       size: stored.size,
@@ -62,13 +61,13 @@ export function revisionRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get('/v1/revisions/:id', async (request) => {
     const { id } = parseInput(IdParams, request.params, 'params');
-    const revision = requireRevision(db, id);
-    return revisionView(revision, applicationNameOf(db, revision));
+    const revision = await requireRevision(store, id);
+    return revisionView(revision, await applicationNameOf(store, revision));
   });
 
   app.get('/v1/revisions/:id/content', { config: { auth: 'adminOrAgent' } }, async (request, reply) => {
     const { id } = parseInput(IdParams, request.params, 'params');
-    const revision = requireRevision(db, id);
+    const revision = await requireRevision(store, id);
     if (!artifacts.has(revision.sha256)) throw notFound(`content of revision ${id}`);
     return reply
       .type('application/octet-stream')

@@ -5,7 +5,7 @@ import { systemClock } from '../../../../common/src/clock.ts';
 import { deregisterInstance } from '../../../../agent/src/commands/deregister.ts';
 import { generateIdentityKey, publicKeyPem } from '../../../../agent/src/identity/keys.ts';
 import { Journal } from '../../../../agent/src/journal/journal.ts';
-import { getInstance, insertInstance } from '../../../../coordinator/src/store/instances.ts';
+import { getInstance, insertInstance } from '../../../../coordinator/src/store/sqlite/instances.ts';
 import { startHarness, type Harness } from '../../coordinator/api/harness.ts';
 import { removeDir, tempDir } from '../journal/fixtures.ts';
 

@@ -18,14 +18,14 @@ describe('buildApi', () => {
   let h: Harness;
   const lines: string[] = [];
   const failing: DeploymentService = {
-    createDeployment: () => 'd-XXXXXXXX',
-    getDeploymentView: () => undefined,
-    getDeploymentSummary: () => undefined,
+    createDeployment: async () => 'd-XXXXXXXX',
+    getDeploymentView: async () => undefined,
+    getDeploymentSummary: async () => undefined,
     listDeploymentSummaries: () => {
       throw new Error('database exploded at /secret/path');
     },
-    stopDeployment: () => ({ status: 'Succeeded', statusMessage: '' }),
-    rollbackGroup: () => 'd-XXXXXXXX',
+    stopDeployment: async () => ({ status: 'Succeeded', statusMessage: '' }),
+    rollbackGroup: async () => 'd-XXXXXXXX',
     planDeployment: () => {
       throw new Error('not planned');
     },
@@ -39,7 +39,7 @@ describe('buildApi', () => {
     approveDeployment: () => {
       throw new Error('not approved');
     },
-    instanceChanged: () => [],
+    instanceChanged: async () => [],
   };
   beforeEach(async () => (h = await startHarness({ scheduler: failing, logger: capturingLogger(lines) })));
   afterEach(() => h.close());

@@ -21,12 +21,13 @@ import {
 } from '../../../../protocol/src/index.ts';
 import type { PreflightAnswer } from '../../../../coordinator/src/hub/preflight.ts';
 import { preflightDeployment, type PreflightQuery } from '../../../../coordinator/src/scheduler/preflight.ts';
-import { NonceCache } from '../../../../coordinator/src/api/agent-auth.ts';
+import { NonceCache } from '../../../../coordinator/src/auth/agent-auth.ts';
 import { buildApi } from '../../../../coordinator/src/api/app.ts';
 import type { DeploymentService, NewDeployment, StopResult } from '../../../../coordinator/src/api/deps.ts';
 import { ArtifactStore } from '../../../../coordinator/src/artifacts/store.ts';
-import { openStore, type Db } from '../../../../coordinator/src/store/db.ts';
-import { insertApiToken } from '../../../../coordinator/src/store/tokens.ts';
+import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
+import { openSqliteStore, type SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
+import { insertApiToken } from '../../../../coordinator/src/store/sqlite/tokens.ts';
 
 /** A clock whose wall time the test sets. */
 export class FakeClock implements Clock {
@@ -100,9 +101,13 @@ const VIEW_SQL = `SELECT d.*, a.name AS app, g.name AS grp FROM deployments d
 /** A stand-in scheduler that stores deployments as Created and reads them back. */
 export class StoreDeploymentService implements DeploymentService {
   readonly created: NewDeployment[] = [];
-  constructor(private readonly db: Db, private readonly clock: Clock) {}
+  constructor(private readonly store: SqliteStore, private readonly clock: Clock) {}
 
-  createDeployment(input: NewDeployment): string {
+  private get db(): Db {
+    return this.store.db;
+  }
+
+  async createDeployment(input: NewDeployment): Promise<string> {
     this.created.push(input);
     const id = newId('d');
     this.db
@@ -117,17 +122,17 @@ export class StoreDeploymentService implements DeploymentService {
     return id;
   }
 
-  getDeploymentView(id: string): DeploymentView | undefined {
+  async getDeploymentView(id: string): Promise<DeploymentView | undefined> {
     const raw = this.db.prepare(`${VIEW_SQL} WHERE d.deployment_id = ?`).get(id) as RawDeployment | undefined;
     return raw && toView(raw);
   }
 
-  getDeploymentSummary(id: string): DeploymentSummary | undefined {
-    const view = this.getDeploymentView(id);
+  async getDeploymentSummary(id: string): Promise<DeploymentSummary | undefined> {
+    const view = await this.getDeploymentView(id);
     return view && toSummary(view);
   }
 
-  listDeploymentSummaries(filter: { applicationName?: string; deploymentGroupName?: string; status?: string }): DeploymentSummary[] {
+  async listDeploymentSummaries(filter: { applicationName?: string; deploymentGroupName?: string; status?: string }): Promise<DeploymentSummary[]> {
     return (this.db.prepare(`${VIEW_SQL} ORDER BY d.created_at`).all() as RawDeployment[])
       .map((raw) => toSummary(toView(raw)))
       .filter((v) => filter.applicationName === undefined || v.applicationName === filter.applicationName)
@@ -138,7 +143,7 @@ export class StoreDeploymentService implements DeploymentService {
   /** Instances the API reported as registered or retagged. */
   readonly changedInstances: string[] = [];
 
-  stopDeployment(): StopResult {
+  async stopDeployment(): Promise<StopResult> {
     throw new Error('not used by the route tests; the scheduler tests cover it');
   }
 
@@ -146,7 +151,7 @@ export class StoreDeploymentService implements DeploymentService {
   readonly rollbacks: { deploymentGroupId: string; queue: boolean; who: string }[] = [];
 
   /** Stores a copy of the group's newest deployment by "rollback"; the scheduler tests cover the real choice. */
-  rollbackGroup(deploymentGroupId: string, opts: { queue: boolean; who: string }): string {
+  async rollbackGroup(deploymentGroupId: string, opts: { queue: boolean; who: string }): Promise<string> {
     this.rollbacks.push({ deploymentGroupId, queue: opts.queue, who: opts.who });
     const id = newId('d');
     this.db
@@ -161,7 +166,7 @@ export class StoreDeploymentService implements DeploymentService {
     return id;
   }
 
-  planDeployment(): DeploymentPlan {
+  async planDeployment(): Promise<DeploymentPlan> {
     throw new Error('not used by the route tests; the scheduler tests cover it');
   }
 
@@ -172,7 +177,7 @@ export class StoreDeploymentService implements DeploymentService {
 
   preflightDeployment(query: PreflightQuery): Promise<PreflightResponse> {
     const answers = this.preflightAnswers;
-    return preflightDeployment(this.db, query, {
+    return preflightDeployment(this.store, query, {
       isConnected: (id) => answers.has(id) && answers.get(id) !== 'offline',
       preflight: async (instanceIds, deploy) => {
         this.preflightsSent.push({ instanceIds, revisionId: deploy.revision.revisionId });
@@ -181,19 +186,19 @@ export class StoreDeploymentService implements DeploymentService {
     });
   }
 
-  pauseDeployment(): RolloutActionResponse {
+  async pauseDeployment(): Promise<RolloutActionResponse> {
     throw new Error('not used by the route tests; the scheduler tests cover it');
   }
 
-  resumeDeployment(): RolloutActionResponse {
+  async resumeDeployment(): Promise<RolloutActionResponse> {
     throw new Error('not used by the route tests; the scheduler tests cover it');
   }
 
-  approveDeployment(): RolloutActionResponse {
+  async approveDeployment(): Promise<RolloutActionResponse> {
     throw new Error('not used by the route tests; the scheduler tests cover it');
   }
 
-  instanceChanged(instanceId: string): string[] {
+  async instanceChanged(instanceId: string): Promise<string[]> {
     this.changedInstances.push(instanceId);
     return [];
   }
@@ -202,6 +207,7 @@ export class StoreDeploymentService implements DeploymentService {
 /** Everything a route test needs. */
 export interface Harness {
   app: FastifyInstance;
+  store: SqliteStore;
   db: Db;
   clock: FakeClock;
   dir: string;
@@ -216,24 +222,25 @@ export interface Harness {
 /** Builds the API over a fresh store with one admin token. */
 export async function startHarness(opts: { maxBytes?: number; scheduler?: DeploymentService; logger?: Logger } = {}): Promise<Harness> {
   const { dir, remove } = tempDir();
-  const db = openStore(path.join(dir, 'coordinator.db'));
+  const store = openSqliteStore(path.join(dir, 'coordinator.db'));
+  const db = store.db;
   const clock = new FakeClock();
   const artifacts = new ArtifactStore({ root: path.join(dir, 'artifacts'), ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}) });
-  const scheduler = new StoreDeploymentService(db, clock);
+  const scheduler = new StoreDeploymentService(store, clock);
   const connected = new Set<string>();
   const hub = { isConnected: (id: string) => connected.has(id) };
   const app = buildApi({
-    db, clock, logger: opts.logger ?? silentLogger(), artifacts, scheduler: opts.scheduler ?? scheduler, hub, nonces: new NonceCache(),
+    store, clock, logger: opts.logger ?? silentLogger(), artifacts, scheduler: opts.scheduler ?? scheduler, hub, nonces: new NonceCache(),
   });
   await app.ready();
   const adminToken = 'dh_test-admin-token';
   insertApiToken(db, { name: 'admin', secret: adminToken, createdAt: clock.now().toISOString() });
   const close = async (): Promise<void> => {
     await app.close();
-    db.close();
+    await store.close();
     remove();
   };
-  return { app, db, clock, dir, artifacts, scheduler, connected, adminToken, auth: { authorization: `Bearer ${adminToken}` }, close };
+  return { app, store, db, clock, dir, artifacts, scheduler, connected, adminToken, auth: { authorization: `Bearer ${adminToken}` }, close };
 }
 
 /** A fresh Ed25519 key pair, as an agent makes at registration. */

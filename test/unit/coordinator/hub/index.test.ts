@@ -17,9 +17,9 @@ import {
 import { Hub } from '../../../../coordinator/src/hub/index.ts';
 import type { AgentEventSink } from '../../../../coordinator/src/hub/types.ts';
 import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
-import { getInstance } from '../../../../coordinator/src/store/instances.ts';
-import { getDeploymentView } from '../../../../coordinator/src/scheduler/views.ts';
-import type { Db } from '../../../../coordinator/src/store/db.ts';
+import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
+import { getInstance } from '../../../../coordinator/src/store/sqlite/instances.ts';
+import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
 import { insertInstance, seed, tempStore } from '../scheduler/seed.ts';
 
 const PATH = '/v1/agent/connect';
@@ -84,6 +84,7 @@ class TestAgent {
 
 describe('Hub', () => {
   let db: Db;
+  let store: SqliteStore;
   let cleanup: () => void;
   let hub: Hub;
   let server: http.Server;
@@ -93,14 +94,14 @@ describe('Hub', () => {
   const agents: WebSocket[] = [];
 
   function startHub(heartbeatMs = 15_000): void {
-    hub = new Hub({ db, clock: systemClock, logger: silentLogger(), heartbeatMs });
-    const scheduler = new Scheduler({ db, clock: systemClock, logger: silentLogger(), hub });
+    hub = new Hub({ store, clock: systemClock, logger: silentLogger(), heartbeatMs });
+    const scheduler = new Scheduler({ store, clock: systemClock, logger: silentLogger(), hub });
     const counting: AgentEventSink = {
-      applyAgentEvent: (id, body) => {
+      applyAgentEvent: (id, body, tx) => {
         applied += 1;
-        return scheduler.applyAgentEvent(id, body);
+        return scheduler.applyAgentEvent(id, body, tx);
       },
-      acknowledgeCommand: (id, commandId) => scheduler.acknowledgeCommand(id, commandId),
+      acknowledgeCommand: (id, commandId, tx) => scheduler.acknowledgeCommand(id, commandId, tx),
       unackedCommands: (id) => scheduler.unackedCommands(id),
       agentConnected: (id) => scheduler.agentConnected(id),
     };
@@ -108,7 +109,7 @@ describe('Hub', () => {
   }
 
   beforeEach(async () => {
-    ({ db, cleanup } = tempStore());
+    ({ store, db, cleanup } = tempStore());
     applied = 0;
     const pair = generateKeyPairSync('ed25519');
     key = pair.privateKey;
@@ -199,8 +200,8 @@ describe('Hub', () => {
 
     it('re-sends an unacknowledged command after hello', async () => {
       const s = seed(db, 0);
-      const scheduler = new Scheduler({ db, clock: systemClock, logger: silentLogger(), hub });
-      const deploymentId = scheduler.createDeployment({
+      const scheduler = new Scheduler({ store, clock: systemClock, logger: silentLogger(), hub });
+      const deploymentId = await scheduler.createDeployment({
         applicationId: s.applicationId,
         deploymentGroupId: s.deploymentGroupId,
         revisionId: s.revisionId,
@@ -217,9 +218,9 @@ describe('Hub', () => {
 
     it('carries a deployment to Succeeded from ack and events sent over the socket', async () => {
       const s = seed(db, 0);
-      const scheduler = new Scheduler({ db, clock: systemClock, logger: silentLogger(), hub });
+      const scheduler = new Scheduler({ store, clock: systemClock, logger: silentLogger(), hub });
       const agent = await hello();
-      const deploymentId = scheduler.createDeployment({
+      const deploymentId = await scheduler.createDeployment({
         applicationId: s.applicationId,
         deploymentGroupId: s.deploymentGroupId,
         revisionId: s.revisionId,
@@ -233,8 +234,8 @@ describe('Hub', () => {
       agent.send('agent.command.ack', { commandId });
       agent.send('agent.event', { seq: 1, commandId, deploymentId, status: 'Succeeded', at: new Date().toISOString() });
       assert.equal((await agent.next('coord.ack')).body.seq, 1);
-      assert.equal(getDeploymentView(db, deploymentId)?.status, 'Succeeded');
-      assert.deepEqual(scheduler.unackedCommands(INSTANCE), []);
+      assert.equal((await scheduler.getDeploymentView(deploymentId))?.status, 'Succeeded');
+      assert.deepEqual(await scheduler.unackedCommands(INSTANCE), []);
     });
 
     it('applies an event once even when it is sent twice, acking the cursor both times', async () => {
@@ -257,15 +258,15 @@ describe('Hub', () => {
 
     it('keeps the events before a failing one of a burst and answers the failure with coord.error', async () => {
       hub.attach({
-        applyAgentEvent: (_id, body) => {
+        applyAgentEvent: async (_id, body) => {
           if (body.seq === 2) throw new Error('boom');
           // Counted once committed: the burst is rolled back and applied again event by event.
           return () => {
             applied += 1;
           };
         },
-        acknowledgeCommand: () => undefined,
-        unackedCommands: () => [],
+        acknowledgeCommand: async () => undefined,
+        unackedCommands: async () => [],
       });
       const agent = await hello();
       for (const seq of [1, 2, 3]) agent.send('agent.event', event(seq, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
@@ -277,9 +278,9 @@ describe('Hub', () => {
     it('applies a command ack in order with the events of its burst, answering only the events', async () => {
       const order: string[] = [];
       hub.attach({
-        applyAgentEvent: (_id, body) => (order.push(`event ${body.seq}`), () => undefined),
-        acknowledgeCommand: (_id, commandId) => void order.push(`ack ${commandId}`),
-        unackedCommands: () => [],
+        applyAgentEvent: async (_id, body) => (order.push(`event ${body.seq}`), () => undefined),
+        acknowledgeCommand: async (_id, commandId) => void order.push(`ack ${commandId}`),
+        unackedCommands: async () => [],
       });
       const agent = await hello();
       agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
@@ -293,13 +294,13 @@ describe('Hub', () => {
 
     it('answers a failing command ack with coord.error and still applies the events of its burst', async () => {
       hub.attach({
-        applyAgentEvent: () => () => {
+        applyAgentEvent: async () => () => {
           applied += 1;
         },
-        acknowledgeCommand: () => {
+        acknowledgeCommand: async () => {
           throw new Error('boom');
         },
-        unackedCommands: () => [],
+        unackedCommands: async () => [],
       });
       const agent = await hello();
       agent.send('agent.command.ack', { commandId: 'c-UNKNOWNCMD' });

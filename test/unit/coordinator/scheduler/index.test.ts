@@ -2,20 +2,21 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { DeckhandError, type AgentEventBody, type CommandBody } from '../../../../protocol/src/index.ts';
 import { Scheduler, type NewDeployment } from '../../../../coordinator/src/scheduler/index.ts';
-import { getDeploymentView } from '../../../../coordinator/src/scheduler/views.ts';
-import type { Db } from '../../../../coordinator/src/store/db.ts';
-import { FakeSender, fakeClock, outcome, seed, tempStore, type Seeded } from './seed.ts';
+import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
+import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
+import { applyEvent, FakeSender, fakeClock, outcome, seed, tempStore, type Seeded } from './seed.ts';
 
 describe('Scheduler', () => {
   let db: Db;
+  let store: SqliteStore;
   let cleanup: () => void;
   let sender: FakeSender;
   let scheduler: Scheduler;
 
   beforeEach(() => {
-    ({ db, cleanup } = tempStore());
+    ({ store, db, cleanup } = tempStore());
     sender = new FakeSender();
-    scheduler = new Scheduler({ db, clock: fakeClock(), logger: silentLogger(), hub: sender });
+    scheduler = new Scheduler({ store, clock: fakeClock(), logger: silentLogger(), hub: sender });
   });
   afterEach(() => cleanup());
 
@@ -32,100 +33,100 @@ describe('Scheduler', () => {
     };
   }
 
-  function deploy(hosts: number, config: string): { s: Seeded; id: string } {
+  async function deploy(hosts: number, config: string): Promise<{ s: Seeded; id: string }> {
     const s = seed(db, hosts);
-    return { s, id: scheduler.createDeployment(input(s, config)) };
+    return { s, id: await scheduler.createDeployment(input(s, config)) };
   }
 
-  function apply(instanceId: string, body: AgentEventBody): void {
-    scheduler.applyAgentEvent(instanceId, body)();
+  async function apply(instanceId: string, body: AgentEventBody): Promise<void> {
+    return applyEvent(store, scheduler, instanceId, body);
   }
 
   /** Finishes the oldest unanswered command with `status`. */
-  function answer(status: 'Succeeded' | 'Failed', index: number): CommandBody {
+  async function answer(status: 'Succeeded' | 'Failed', index: number): Promise<CommandBody> {
     const sent = sender.sent[index];
     assert.ok(sent, `command ${index} was sent`);
-    apply(sent.instanceId, outcome(sent.command, status));
+    await apply(sent.instanceId, outcome(sent.command, status));
     return sent.command;
   }
 
-  function inFlight(id: string): number {
-    return getDeploymentView(db, id)?.overview.InProgress ?? -1;
+  async function inFlight(id: string): Promise<number> {
+    return (await scheduler.getDeploymentView(id))?.overview.InProgress ?? -1;
   }
 
   describe('#createDeployment', () => {
-    it('creates one Pending target per matching host with the 7 in-place events', () => {
-      const { id } = deploy(3, 'AllAtOnce');
+    it('creates one Pending target per matching host with the 7 in-place events', async () => {
+      const { id } = await deploy(3, 'AllAtOnce');
       const events = db.prepare('SELECT COUNT(*) AS n FROM target_events WHERE deployment_id = ?').get(id) as { n: number };
       assert.equal(events.n, 21);
     });
 
-    it('sends a command whose spec names the revision and parameters', () => {
-      const { s } = deploy(1, 'OneAtATime');
+    it('sends a command whose spec names the revision and parameters', async () => {
+      const { s } = await deploy(1, 'OneAtATime');
       const cmd = sender.sent[0]?.command;
       assert.deepEqual(cmd?.deploy.revision.location, { kind: 'coordinator', path: `/v1/revisions/${s.revisionId}/content` });
       assert.deepEqual(cmd?.deploy.parameters, { STAGE: 'blue' });
       assert.equal(cmd?.deploy.deploymentGroupName, 'prod');
     });
 
-    it('fails NO_INSTANCES when no host matches the tag filters', () => {
+    it('fails NO_INSTANCES when no host matches the tag filters', async () => {
       const s = seed(db, 0);
-      const view = getDeploymentView(db, scheduler.createDeployment(input(s, 'OneAtATime')));
+      const view = await scheduler.getDeploymentView(await scheduler.createDeployment(input(s, 'OneAtATime')));
       assert.equal(view?.status, 'Failed');
       assert.equal(view?.errorInformation?.code, 'NO_INSTANCES');
     });
 
-    it('fails HEALTH_CONSTRAINTS_INVALID for HalfAtATime on one host without sending anything', () => {
-      const { id } = deploy(1, 'HalfAtATime');
-      const view = getDeploymentView(db, id);
+    it('fails HEALTH_CONSTRAINTS_INVALID for HalfAtATime on one host without sending anything', async () => {
+      const { id } = await deploy(1, 'HalfAtATime');
+      const view = await scheduler.getDeploymentView(id);
       assert.equal(view?.errorInformation?.code, 'HEALTH_CONSTRAINTS_INVALID');
       assert.match(view?.errorInformation?.message ?? '', /\(1\)/);
       assert.equal(sender.sent.length, 0);
     });
 
-    it('refuses a second active deployment on the same group with CONFLICT', () => {
-      const { s } = deploy(2, 'OneAtATime');
-      assert.throws(
-        () => scheduler.createDeployment(input(s, 'OneAtATime')),
+    it('refuses a second active deployment on the same group with CONFLICT', async () => {
+      const { s } = await deploy(2, 'OneAtATime');
+      await assert.rejects(
+        scheduler.createDeployment(input(s, 'OneAtATime')),
         (err: unknown) => err instanceof DeckhandError && err.code === 'CONFLICT',
       );
     });
 
-    it('refuses an unknown deployment configuration', () => {
+    it('refuses an unknown deployment configuration', async () => {
       const s = seed(db, 1);
-      assert.throws(() => scheduler.createDeployment(input(s, 'Custom.Nope')), /unknown deployment configuration/);
+      await assert.rejects(scheduler.createDeployment(input(s, 'Custom.Nope')), /unknown deployment configuration/);
     });
   });
 
   describe('dispatch', () => {
-    it('OneAtATime never has two hosts in flight', () => {
-      const { id } = deploy(3, 'OneAtATime');
+    it('OneAtATime never has two hosts in flight', async () => {
+      const { id } = await deploy(3, 'OneAtATime');
       for (let i = 0; i < 3; i++) {
-        assert.equal(inFlight(id), 1);
+        assert.equal(await inFlight(id), 1);
         assert.equal(sender.sent.length, i + 1);
-        answer('Succeeded', i);
+        await answer('Succeeded', i);
       }
-      assert.equal(getDeploymentView(db, id)?.status, 'Succeeded');
+      assert.equal((await scheduler.getDeploymentView(id))?.status, 'Succeeded');
     });
 
-    it('AllAtOnce sends every host a command in batch 1', () => {
-      const { id } = deploy(4, 'AllAtOnce');
+    it('AllAtOnce sends every host a command in batch 1', async () => {
+      const { id } = await deploy(4, 'AllAtOnce');
       assert.equal(sender.sent.length, 4);
-      assert.deepEqual(getDeploymentView(db, id)?.targets.map((t) => t.batch), [1, 1, 1, 1]);
+      assert.deepEqual((await scheduler.getDeploymentView(id))?.targets.map((t) => t.batch), [1, 1, 1, 1]);
     });
 
-    it('records success as the group\'s last successful deployment', () => {
-      const { s, id } = deploy(1, 'OneAtATime');
-      answer('Succeeded', 0);
+    it('records success as the group\'s last successful deployment', async () => {
+      const { s, id } = await deploy(1, 'OneAtATime');
+      await answer('Succeeded', 0);
       const row = db.prepare('SELECT last_successful_deployment_id AS d FROM deployment_groups WHERE deployment_group_id = ?').get(s.deploymentGroupId) as { d: string };
       assert.equal(row.d, id);
-      assert.ok(getDeploymentView(db, id)?.completeTime);
+      assert.ok((await scheduler.getDeploymentView(id))?.completeTime);
     });
 
-    it('stops with HEALTH_CONSTRAINTS when a host fails mid-way and skips the rest', () => {
-      const { id } = deploy(3, 'OneAtATime');
-      answer('Failed', 0);
-      const view = getDeploymentView(db, id);
+    it('stops with HEALTH_CONSTRAINTS when a host fails mid-way and skips the rest', async () => {
+      const { id } = await deploy(3, 'OneAtATime');
+      await answer('Failed', 0);
+      const view = await scheduler.getDeploymentView(id);
       assert.equal(view?.status, 'Failed');
       assert.equal(view?.errorInformation?.code, 'HEALTH_CONSTRAINTS');
       assert.match(view?.errorInformation?.message ?? '', /1 of 3 instances failed/);
@@ -133,31 +134,31 @@ describe('Scheduler', () => {
       assert.equal(sender.sent.length, 1);
     });
 
-    it('OneAtATime still succeeds when only the last host fails', () => {
-      const { id } = deploy(3, 'OneAtATime');
-      answer('Succeeded', 0);
-      answer('Succeeded', 1);
-      answer('Failed', 2);
-      assert.equal(getDeploymentView(db, id)?.status, 'Succeeded');
+    it('OneAtATime still succeeds when only the last host fails', async () => {
+      const { id } = await deploy(3, 'OneAtATime');
+      await answer('Succeeded', 0);
+      await answer('Succeeded', 1);
+      await answer('Failed', 2);
+      assert.equal((await scheduler.getDeploymentView(id))?.status, 'Succeeded');
     });
 
-    it('AllAtOnce fails when every host fails', () => {
-      const { id } = deploy(2, 'AllAtOnce');
-      answer('Failed', 0);
-      answer('Failed', 1);
-      const view = getDeploymentView(db, id);
+    it('AllAtOnce fails when every host fails', async () => {
+      const { id } = await deploy(2, 'AllAtOnce');
+      await answer('Failed', 0);
+      await answer('Failed', 1);
+      const view = await scheduler.getDeploymentView(id);
       assert.equal(view?.status, 'Failed');
       assert.match(view?.errorInformation?.message ?? '', /2 of 2 instances failed/);
     });
   });
 
   describe('#applyAgentEvent', () => {
-    it('records a failed lifecycle event with diagnostics and skips the host\'s remaining events', () => {
-      const { id, s } = deploy(2, 'AllAtOnce');
+    it('records a failed lifecycle event with diagnostics and skips the host\'s remaining events', async () => {
+      const { id, s } = await deploy(2, 'AllAtOnce');
       const cmd = sender.sent[0]!.command;
       const base = { commandId: cmd.commandId, deploymentId: id, at: '2025-01-01T00:05:00.000Z' };
-      apply(s.instanceIds[0]!, { ...base, seq: 1, lifecycleEvent: 'BeforeInstall', status: 'InProgress' });
-      apply(s.instanceIds[0]!, {
+      await apply(s.instanceIds[0]!, { ...base, seq: 1, lifecycleEvent: 'BeforeInstall', status: 'InProgress' });
+      await apply(s.instanceIds[0]!, {
         ...base,
         seq: 2,
         lifecycleEvent: 'BeforeInstall',
@@ -167,8 +168,8 @@ describe('Scheduler', () => {
         message: 'exit 3',
         logTail: 'boom',
       });
-      apply(s.instanceIds[0]!, outcome(cmd, 'Failed', 3));
-      const target = getDeploymentView(db, id)?.targets.find((t) => t.instanceId === s.instanceIds[0]);
+      await apply(s.instanceIds[0]!, outcome(cmd, 'Failed', 3));
+      const target = (await scheduler.getDeploymentView(id))?.targets.find((t) => t.instanceId === s.instanceIds[0]);
       const events = Object.fromEntries((target?.lifecycleEvents ?? []).map((e) => [e.lifecycleEventName, e]));
       assert.deepEqual(events['BeforeInstall']?.diagnostics, { errorCode: 'ScriptFailed', scriptName: 'scripts/stop.sh', message: 'exit 3', logTail: 'boom' });
       assert.equal(events['BeforeInstall']?.startTime, '2025-01-01T00:05:00.000Z');
@@ -176,48 +177,48 @@ describe('Scheduler', () => {
       assert.equal(target?.hostname, 'host-0');
     });
 
-    it('ignores an event for a command the host was never sent', () => {
-      const { id, s } = deploy(1, 'OneAtATime');
-      apply(s.instanceIds[0]!, { seq: 1, commandId: 'c-NOTSENTXXX', deploymentId: id, status: 'Succeeded', at: '2025-01-01T00:05:00.000Z' });
-      assert.equal(getDeploymentView(db, id)?.status, 'InProgress');
+    it('ignores an event for a command the host was never sent', async () => {
+      const { id, s } = await deploy(1, 'OneAtATime');
+      await apply(s.instanceIds[0]!, { seq: 1, commandId: 'c-NOTSENTXXX', deploymentId: id, status: 'Succeeded', at: '2025-01-01T00:05:00.000Z' });
+      assert.equal((await scheduler.getDeploymentView(id))?.status, 'InProgress');
     });
 
-    it('sends the next command only after the transaction commits', () => {
-      deploy(2, 'OneAtATime');
+    it('sends the next command only after the transaction commits', async () => {
+      await deploy(2, 'OneAtATime');
       const first = sender.sent[0]!;
-      const after = db.transaction(() => scheduler.applyAgentEvent(first.instanceId, outcome(first.command, 'Succeeded')))();
+      const after = await store.transaction((tx) => scheduler.applyAgentEvent(first.instanceId, outcome(first.command, 'Succeeded'), tx));
       assert.equal(sender.sent.length, 1);
-      after();
+      await after();
       assert.equal(sender.sent.length, 2);
     });
   });
 
   describe('unacknowledged commands', () => {
-    it('lists a dispatched command until the agent acknowledges it', () => {
-      const { s } = deploy(1, 'OneAtATime');
+    it('lists a dispatched command until the agent acknowledges it', async () => {
+      const { s } = await deploy(1, 'OneAtATime');
       const host = s.instanceIds[0]!;
       const cmd = sender.sent[0]!.command;
-      assert.deepEqual(scheduler.unackedCommands(host), [cmd]);
-      scheduler.acknowledgeCommand(host, cmd.commandId);
-      assert.deepEqual(scheduler.unackedCommands(host), []);
+      assert.deepEqual(await scheduler.unackedCommands(host), [cmd]);
+      await scheduler.acknowledgeCommand(host, cmd.commandId);
+      assert.deepEqual(await scheduler.unackedCommands(host), []);
     });
 
-    it('re-sends unacked commands with the same id when resumed after a restart', () => {
-      const { id } = deploy(3, 'OneAtATime');
+    it('re-sends unacked commands with the same id when resumed after a restart', async () => {
+      const { id } = await deploy(3, 'OneAtATime');
       const first = sender.sent[0]!.command;
       const restarted = new FakeSender();
-      new Scheduler({ db, clock: fakeClock(), logger: silentLogger(), hub: restarted }).start();
+      await new Scheduler({ store, clock: fakeClock(), logger: silentLogger(), hub: restarted }).start();
       assert.deepEqual(restarted.sent.map((x) => x.command.commandId), [first.commandId]);
-      assert.equal(inFlight(id), 1);
+      assert.equal(await inFlight(id), 1);
     });
 
-    it('sends each command once when resuming a deployment that can dispatch more hosts', () => {
+    it('sends each command once when resuming a deployment that can dispatch more hosts', async () => {
       const s = seed(db, 3);
       db.prepare('UPDATE instances SET tags = ? WHERE instance_id = ?').run('{}', s.instanceIds[2]);
-      const id = scheduler.createDeployment(input(s, 'AllAtOnce'));
+      const id = await scheduler.createDeployment(input(s, 'AllAtOnce'));
       db.prepare(`UPDATE deployment_targets SET status = 'Pending', command_id = NULL, batch = NULL WHERE deployment_id = ? AND instance_id = ?`).run(id, s.instanceIds[1]);
       const restarted = new FakeSender();
-      new Scheduler({ db, clock: fakeClock(), logger: silentLogger(), hub: restarted }).start();
+      await new Scheduler({ store, clock: fakeClock(), logger: silentLogger(), hub: restarted }).start();
       assert.deepEqual(restarted.sent.map((x) => x.instanceId).sort(), [s.instanceIds[0], s.instanceIds[1]]);
     });
   });

@@ -2,15 +2,17 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { DeckhandError, type CommandBody } from '../../../../protocol/src/index.ts';
 import { Scheduler, type NewDeployment } from '../../../../coordinator/src/scheduler/index.ts';
-import { getDeploymentView } from '../../../../coordinator/src/scheduler/views.ts';
-import { insertDeploymentConfig } from '../../../../coordinator/src/store/configs.ts';
-import type { Db } from '../../../../coordinator/src/store/db.ts';
-import { configureGroup, FakeSender, ManualClock, outcome, seed, tempStore, type Seeded } from './seed.ts';
+import { insertDeploymentConfig } from '../../../../coordinator/src/store/sqlite/configs.ts';
+import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
+import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
+import type { DeploymentView } from '../../../../protocol/src/index.ts';
+import { applyEvent, configureGroup, FakeSender, ManualClock, outcome, seed, tempStore, type Seeded } from './seed.ts';
 
 const ROLLBACK_ON_FAILURE = JSON.stringify({ enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'] });
 
 describe('Scheduler deployment lifecycle', () => {
   let db: Db;
+  let store: SqliteStore;
   let cleanup: () => void;
   let sender: FakeSender;
   let clock: ManualClock;
@@ -18,10 +20,10 @@ describe('Scheduler deployment lifecycle', () => {
   let seq: Map<string, number>;
 
   beforeEach(() => {
-    ({ db, cleanup } = tempStore());
+    ({ store, db, cleanup } = tempStore());
     sender = new FakeSender();
     clock = new ManualClock();
-    scheduler = new Scheduler({ db, clock, logger: silentLogger(), hub: sender });
+    scheduler = new Scheduler({ store, clock, logger: silentLogger(), hub: sender });
     seq = new Map();
   });
   afterEach(() => cleanup());
@@ -52,113 +54,113 @@ describe('Scheduler deployment lifecycle', () => {
   }
 
   /** Answers the i-th command sent with `status`. */
-  function answer(i: number, status: 'Succeeded' | 'Failed'): CommandBody {
+  async function answer(i: number, status: 'Succeeded' | 'Failed'): Promise<CommandBody> {
     const sent = sender.sent[i];
     assert.ok(sent, `command ${i} was sent`);
     const n = (seq.get(sent.instanceId) ?? 0) + 1;
     seq.set(sent.instanceId, n);
-    scheduler.applyAgentEvent(sent.instanceId, outcome(sent.command, status, n))();
+    await applyEvent(store, scheduler, sent.instanceId, outcome(sent.command, status, n));
     return sent.command;
   }
 
-  function view(id: string): NonNullable<ReturnType<typeof getDeploymentView>> {
-    const v = getDeploymentView(db, id);
+  async function view(id: string): Promise<DeploymentView> {
+    const v = await scheduler.getDeploymentView(id);
     assert.ok(v, `deployment ${id} exists`);
     return v;
   }
 
   /** A group whose last deployment of r-REVREVREV succeeded on all hosts. */
-  function succeededOnce(hosts: number): { s: Seeded; good: string } {
+  async function succeededOnce(hosts: number): Promise<{ s: Seeded; good: string }> {
     const s = seed(db, hosts);
-    const good = scheduler.createDeployment(input(s, { deploymentConfigName: 'AllAtOnce' }));
-    for (let i = 0; i < hosts; i++) answer(i, 'Succeeded');
-    assert.equal(view(good).status, 'Succeeded');
+    const good = await scheduler.createDeployment(input(s, { deploymentConfigName: 'AllAtOnce' }));
+    for (let i = 0; i < hosts; i++) await answer(i, 'Succeeded');
+    assert.equal((await view(good)).status, 'Succeeded');
     return { s, good };
   }
 
   describe('one deployment per group', () => {
-    it('refuses a second deployment to a busy group with CONFLICT naming the active one', () => {
+    it('refuses a second deployment to a busy group with CONFLICT naming the active one', async () => {
       const s = seed(db, 2);
-      const first = scheduler.createDeployment(input(s));
-      assert.throws(() => scheduler.createDeployment(input(s)), (err: unknown) => err instanceof DeckhandError && err.code === 'CONFLICT' && err.message.includes(first));
+      const first = await scheduler.createDeployment(input(s));
+      await assert.rejects(scheduler.createDeployment(input(s)), (err: unknown) => err instanceof DeckhandError && err.code === 'CONFLICT' && err.message.includes(first));
     });
 
-    it('queues a second deployment with queue and starts it when the first ends', () => {
+    it('queues a second deployment with queue and starts it when the first ends', async () => {
       const s = seed(db, 1);
-      const first = scheduler.createDeployment(input(s));
-      const second = scheduler.createDeployment(input(s, { queue: true }));
-      assert.equal(view(second).status, 'Queued');
+      const first = await scheduler.createDeployment(input(s));
+      const second = await scheduler.createDeployment(input(s, { queue: true }));
+      assert.equal((await view(second)).status, 'Queued');
       assert.equal(sender.sent.length, 1);
-      answer(0, 'Succeeded');
-      assert.equal(view(first).status, 'Succeeded');
-      assert.equal(view(second).status, 'InProgress');
+      await answer(0, 'Succeeded');
+      assert.equal((await view(first)).status, 'Succeeded');
+      assert.equal((await view(second)).status, 'InProgress');
       assert.equal(sender.sent[1]?.command.deploymentId, second);
     });
   });
 
   describe('events in progress', () => {
-    it('keeps the message an InProgress event carries (a script asked for a reboot)', () => {
+    it('keeps the message an InProgress event carries (a script asked for a reboot)', async () => {
       const s = seed(db, 1);
-      const id = scheduler.createDeployment(input(s));
+      const id = await scheduler.createDeployment(input(s));
       const sent = sender.sent[0]!;
       const at = '2025-01-01T00:05:00.000Z';
       const base = { commandId: sent.command.commandId, deploymentId: id, lifecycleEvent: 'ApplicationStart', at };
-      scheduler.applyAgentEvent(sent.instanceId, { ...base, seq: 1, status: 'InProgress' })();
-      scheduler.applyAgentEvent(sent.instanceId, { ...base, seq: 2, status: 'InProgress', message: 'a script asked for a reboot; rebooting the host' })();
-      const event = view(id).targets[0]!.lifecycleEvents.find((e) => e.lifecycleEventName === 'ApplicationStart');
+      await applyEvent(store, scheduler, sent.instanceId, { ...base, seq: 1, status: 'InProgress' });
+      await applyEvent(store, scheduler, sent.instanceId, { ...base, seq: 2, status: 'InProgress', message: 'a script asked for a reboot; rebooting the host' });
+      const event = (await view(id)).targets[0]!.lifecycleEvents.find((e) => e.lifecycleEventName === 'ApplicationStart');
       assert.equal(event?.status, 'InProgress');
       assert.equal(event?.message, 'a script asked for a reboot; rebooting the host');
     });
   });
 
   describe('#stopDeployment', () => {
-    it('stops a running deployment: cancel to the running host, the rest Skipped, MANUAL_STOP', () => {
+    it('stops a running deployment: cancel to the running host, the rest Skipped, MANUAL_STOP', async () => {
       const s = seed(db, 3);
-      const id = scheduler.createDeployment(input(s));
-      const result = scheduler.stopDeployment(id);
+      const id = await scheduler.createDeployment(input(s));
+      const result = await scheduler.stopDeployment(id);
       assert.equal(result.status, 'Pending');
       assert.deepEqual(sender.cancels.map((c) => c.instanceId), [s.instanceIds[0]]);
-      const v = view(id);
+      const v = await view(id);
       assert.equal(v.status, 'Stopped');
       assert.equal(v.errorInformation?.code, 'MANUAL_STOP');
       assert.deepEqual(v.overview, { Pending: 0, InProgress: 1, Succeeded: 0, Failed: 0, Skipped: 2 });
     });
 
-    it('records the aborted host\'s report after the stop', () => {
+    it('records the aborted host\'s report after the stop', async () => {
       const s = seed(db, 2);
-      const id = scheduler.createDeployment(input(s));
-      scheduler.stopDeployment(id);
-      answer(0, 'Failed');
-      assert.equal(view(id).targets[0]?.status, 'Failed');
-      assert.equal(view(id).status, 'Stopped');
+      const id = await scheduler.createDeployment(input(s));
+      await scheduler.stopDeployment(id);
+      await answer(0, 'Failed');
+      assert.equal((await view(id)).targets[0]?.status, 'Failed');
+      assert.equal((await view(id)).status, 'Stopped');
     });
 
-    it('stops a queued deployment without touching any host', () => {
+    it('stops a queued deployment without touching any host', async () => {
       const s = seed(db, 1);
-      scheduler.createDeployment(input(s));
-      const queued = scheduler.createDeployment(input(s, { queue: true }));
-      assert.deepEqual(scheduler.stopDeployment(queued), { status: 'Succeeded', statusMessage: 'The deployment is stopped.' });
-      assert.equal(view(queued).status, 'Stopped');
+      await scheduler.createDeployment(input(s));
+      const queued = await scheduler.createDeployment(input(s, { queue: true }));
+      assert.deepEqual(await scheduler.stopDeployment(queued), { status: 'Succeeded', statusMessage: 'The deployment is stopped.' });
+      assert.equal((await view(queued)).status, 'Stopped');
       assert.equal(sender.cancels.length, 0);
     });
 
-    it('refuses to stop a finished deployment with CONFLICT', () => {
-      const { good } = succeededOnce(1);
-      assert.throws(() => scheduler.stopDeployment(good), /already Succeeded/);
+    it('refuses to stop a finished deployment with CONFLICT', async () => {
+      const { good } = await succeededOnce(1);
+      await assert.rejects(scheduler.stopDeployment(good), /already Succeeded/);
     });
   });
 
   describe('automatic rollback', () => {
-    it('on DEPLOYMENT_FAILURE deploys the last good revision as creator rollback, linked both ways', () => {
-      const { s } = succeededOnce(3);
+    it('on DEPLOYMENT_FAILURE deploys the last good revision as creator rollback, linked both ways', async () => {
+      const { s } = await succeededOnce(3);
       configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
-      const bad = scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
-      answer(3, 'Failed');
-      const failed = view(bad);
+      const bad = await scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
+      await answer(3, 'Failed');
+      const failed = await view(bad);
       assert.equal(failed.errorInformation?.code, 'HEALTH_CONSTRAINTS');
       const rollbackId = failed.rollbackInfo?.rollbackDeploymentId;
       assert.ok(rollbackId);
-      const rollback = view(rollbackId);
+      const rollback = await view(rollbackId);
       assert.equal(rollback.creator, 'rollback');
       assert.equal(rollback.revisionId, s.revisionId);
       assert.equal(rollback.rollbackInfo?.rollbackTriggeringDeploymentId, bad);
@@ -166,96 +168,96 @@ describe('Scheduler deployment lifecycle', () => {
       assert.match(failed.rollbackInfo?.rollbackMessage ?? '', /all instances/);
     });
 
-    it('on DEPLOYMENT_STOP_ON_REQUEST rolls back a stopped deployment unless the stop says not to', () => {
-      const { s } = succeededOnce(2);
+    it('on DEPLOYMENT_STOP_ON_REQUEST rolls back a stopped deployment unless the stop says not to', async () => {
+      const { s } = await succeededOnce(2);
       configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
-      const first = scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
-      scheduler.stopDeployment(first, false);
-      assert.equal(view(first).rollbackInfo, undefined);
-      const second = scheduler.createDeployment(input(s, { revisionId: 'r-REVTWOTWO' }));
-      scheduler.stopDeployment(second);
-      assert.ok(view(second).rollbackInfo?.rollbackDeploymentId);
+      const first = await scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
+      await scheduler.stopDeployment(first, false);
+      assert.equal((await view(first)).rollbackInfo, undefined);
+      const second = await scheduler.createDeployment(input(s, { revisionId: 'r-REVTWOTWO' }));
+      await scheduler.stopDeployment(second);
+      assert.ok((await view(second)).rollbackInfo?.rollbackDeploymentId);
     });
 
-    it('does not roll back when the group has no rollback configuration', () => {
+    it('does not roll back when the group has no rollback configuration', async () => {
       const s = seed(db, 2);
-      const id = scheduler.createDeployment(input(s));
-      answer(0, 'Failed');
-      assert.equal(view(id).rollbackInfo, undefined);
+      const id = await scheduler.createDeployment(input(s));
+      await answer(0, 'Failed');
+      assert.equal((await view(id)).rollbackInfo, undefined);
     });
 
-    it('says why there is no rollback when the group never succeeded', () => {
+    it('says why there is no rollback when the group never succeeded', async () => {
       const s = seed(db, 2);
       configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
-      const id = scheduler.createDeployment(input(s));
-      answer(0, 'Failed');
-      assert.match(view(id).rollbackInfo?.rollbackMessage ?? '', /no successful deployment/);
+      const id = await scheduler.createDeployment(input(s));
+      await answer(0, 'Failed');
+      assert.match((await view(id)).rollbackInfo?.rollbackMessage ?? '', /no successful deployment/);
     });
 
-    it('never rolls back a failed rollback', () => {
-      const { s } = succeededOnce(2);
+    it('never rolls back a failed rollback', async () => {
+      const { s } = await succeededOnce(2);
       configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
-      scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
-      answer(2, 'Failed');
+      await scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
+      await answer(2, 'Failed');
       const rollbacks = () => (db.prepare(`SELECT COUNT(*) AS n FROM deployments WHERE creator = 'rollback'`).get() as { n: number }).n;
       assert.equal(rollbacks(), 1);
-      answer(3, 'Failed');
+      await answer(3, 'Failed');
       assert.equal(rollbacks(), 1);
     });
   });
 
   describe('#rollbackGroup', () => {
-    it('redeploys the last good revision and links the latest failed deployment', () => {
-      const { s } = succeededOnce(2);
-      const bad = scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
-      answer(2, 'Failed');
-      const id = scheduler.rollbackGroup(s.deploymentGroupId, { queue: false, who: 'admin' });
-      assert.equal(view(id).revisionId, s.revisionId);
-      assert.equal(view(id).rollbackInfo?.rollbackTriggeringDeploymentId, bad);
-      assert.equal(view(bad).rollbackInfo?.rollbackDeploymentId, id);
+    it('redeploys the last good revision and links the latest failed deployment', async () => {
+      const { s } = await succeededOnce(2);
+      const bad = await scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
+      await answer(2, 'Failed');
+      const id = await scheduler.rollbackGroup(s.deploymentGroupId, { queue: false, who: 'admin' });
+      assert.equal((await view(id)).revisionId, s.revisionId);
+      assert.equal((await view(id)).rollbackInfo?.rollbackTriggeringDeploymentId, bad);
+      assert.equal((await view(bad)).rollbackInfo?.rollbackDeploymentId, id);
     });
 
-    it('refuses with CONFLICT when the group has no successful deployment', () => {
+    it('refuses with CONFLICT when the group has no successful deployment', async () => {
       const s = seed(db, 1);
-      assert.throws(() => scheduler.rollbackGroup(s.deploymentGroupId, { queue: false, who: 'admin' }), /no successful deployment/);
+      await assert.rejects(scheduler.rollbackGroup(s.deploymentGroupId, { queue: false, who: 'admin' }), /no successful deployment/);
     });
   });
 
   describe('deployment options', () => {
-    it('applies a custom HOST_COUNT configuration: 5 hosts with a minimum of 3 run 2 at a time', () => {
+    it('applies a custom HOST_COUNT configuration: 5 hosts with a minimum of 3 run 2 at a time', async () => {
       insertDeploymentConfig(db, { name: 'TwoAtATime', minimumHealthyHosts: { type: 'HOST_COUNT', value: 3 }, createdAt: 'x' });
       const s = seed(db, 5);
-      scheduler.createDeployment(input(s, { deploymentConfigName: 'TwoAtATime' }));
+      await scheduler.createDeployment(input(s, { deploymentConfigName: 'TwoAtATime' }));
       assert.equal(sender.sent.length, 2);
     });
 
-    it('fails a custom FLEET_PERCENT 95 on 10 hosts with HEALTH_CONSTRAINTS_INVALID before sending anything', () => {
+    it('fails a custom FLEET_PERCENT 95 on 10 hosts with HEALTH_CONSTRAINTS_INVALID before sending anything', async () => {
       insertDeploymentConfig(db, { name: 'Strict', minimumHealthyHosts: { type: 'FLEET_PERCENT', value: 95 }, createdAt: 'x' });
       const s = seed(db, 10);
-      const id = scheduler.createDeployment(input(s, { deploymentConfigName: 'Strict' }));
-      assert.equal(view(id).errorInformation?.code, 'HEALTH_CONSTRAINTS_INVALID');
+      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: 'Strict' }));
+      assert.equal((await view(id)).errorInformation?.code, 'HEALTH_CONSTRAINTS_INVALID');
       assert.equal(sender.sent.length, 0);
     });
 
-    it('updateOutdatedInstancesOnly leaves out hosts already on the revision', () => {
-      const { s } = succeededOnce(2);
-      const id = scheduler.createDeployment(input(s, { updateOutdatedInstancesOnly: true, deploymentConfigName: 'AllAtOnce' }));
-      assert.equal(view(id).errorInformation?.code, 'NO_INSTANCES');
+    it('updateOutdatedInstancesOnly leaves out hosts already on the revision', async () => {
+      const { s } = await succeededOnce(2);
+      const id = await scheduler.createDeployment(input(s, { updateOutdatedInstancesOnly: true, deploymentConfigName: 'AllAtOnce' }));
+      assert.equal((await view(id)).errorInformation?.code, 'NO_INSTANCES');
     });
 
-    it('takes hosts whose last attempt failed before the others', () => {
+    it('takes hosts whose last attempt failed before the others', async () => {
       const s = seed(db, 3);
-      scheduler.createDeployment(input(s, { deploymentConfigName: 'AllAtOnce' }));
-      answer(0, 'Succeeded');
-      answer(1, 'Succeeded');
-      answer(2, 'Failed');
-      const id = scheduler.createDeployment(input(s));
-      assert.equal(view(id).targets[0]?.instanceId, s.instanceIds[2]);
+      await scheduler.createDeployment(input(s, { deploymentConfigName: 'AllAtOnce' }));
+      await answer(0, 'Succeeded');
+      await answer(1, 'Succeeded');
+      await answer(2, 'Failed');
+      const id = await scheduler.createDeployment(input(s));
+      assert.equal((await view(id)).targets[0]?.instanceId, s.instanceIds[2]);
     });
 
-    it('passes fileExistsBehavior and ignoreApplicationStopFailures to the agent', () => {
+    it('passes fileExistsBehavior and ignoreApplicationStopFailures to the agent', async () => {
       const s = seed(db, 1);
-      scheduler.createDeployment(input(s, { fileExistsBehavior: 'RETAIN', ignoreApplicationStopFailures: true }));
+      await scheduler.createDeployment(input(s, { fileExistsBehavior: 'RETAIN', ignoreApplicationStopFailures: true }));
       assert.equal(sender.sent[0]?.command.deploy.fileExistsBehavior, 'RETAIN');
       assert.equal(sender.sent[0]?.command.deploy.ignoreApplicationStopFailures, true);
     });

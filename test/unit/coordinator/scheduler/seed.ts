@@ -7,20 +7,31 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Clock, TimerHandle } from '../../../../common/src/clock.ts';
 import type { AgentEventBody, CommandBody, TagFilter, Tags } from '../../../../protocol/src/index.ts';
-import { openStore, type Db } from '../../../../coordinator/src/store/db.ts';
-import type { CommandSender } from '../../../../coordinator/src/scheduler/index.ts';
+import type { Scheduler, CommandSender } from '../../../../coordinator/src/scheduler/index.ts';
+import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
+import { openSqliteStore, type SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
 
-/** A store on a temp file; `cleanup` closes it and removes the dir. */
-export function tempStore(): { db: Db; cleanup: () => void } {
+/**
+ * A SQLite store on a temp file, and its database for seeding and checking with plain SQL;
+ * `cleanup` closes it and removes the dir.
+ */
+export function tempStore(): { store: SqliteStore; db: Db; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-'));
-  const db = openStore(path.join(dir, 'coordinator.db'));
+  const store = openSqliteStore(path.join(dir, 'coordinator.db'));
   return {
-    db,
+    store,
+    db: store.db,
     cleanup: () => {
-      db.close();
+      if (store.db.open) store.db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Applies one agent event as the hub does (in a unit of work of its own), then its after-commit work. */
+export async function applyEvent(store: SqliteStore, scheduler: Scheduler, instanceId: string, body: AgentEventBody): Promise<void> {
+  const after = await store.transaction((tx) => scheduler.applyAgentEvent(instanceId, body, tx));
+  await after();
 }
 
 /** A clock whose wall time advances one second per call to now(); timers never fire on their own. */

@@ -2,19 +2,24 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
 import { getDeploymentSummary, getDeploymentView, listDeploymentSummaries } from '../../../../coordinator/src/scheduler/views.ts';
-import type { Db } from '../../../../coordinator/src/store/db.ts';
+import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
+import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
 import { FakeSender, fakeClock, seed, tempStore } from './seed.ts';
+
+/** The clock reading the views are made at. */
+const NOW = new Date('2025-06-01T00:00:00.000Z');
 
 describe('deployment views', () => {
   let db: Db;
+  let store: SqliteStore;
   let cleanup: () => void;
   let id: string;
 
-  beforeEach(() => {
-    ({ db, cleanup } = tempStore());
+  beforeEach(async () => {
+    ({ store, db, cleanup } = tempStore());
     const s = seed(db, 2);
-    const scheduler = new Scheduler({ db, clock: fakeClock(), logger: silentLogger(), hub: new FakeSender() });
-    id = scheduler.createDeployment({
+    const scheduler = new Scheduler({ store, clock: fakeClock(), logger: silentLogger(), hub: new FakeSender() });
+    id = await scheduler.createDeployment({
       applicationId: s.applicationId,
       deploymentGroupId: s.deploymentGroupId,
       revisionId: s.revisionId,
@@ -29,8 +34,8 @@ describe('deployment views', () => {
   afterEach(() => cleanup());
 
   describe('#getDeploymentView', () => {
-    it('shows names, overview counts and targets in position order', () => {
-      const view = getDeploymentView(db, id);
+    it('shows names, overview counts and targets in position order', async () => {
+      const view = await getDeploymentView(store, id, NOW);
       assert.equal(view?.applicationName, 'shop');
       assert.equal(view?.deploymentGroupName, 'prod');
       assert.equal(view?.description, 'first');
@@ -40,40 +45,40 @@ describe('deployment views', () => {
       assert.equal(view?.targets[0]?.lifecycleEvents[0]?.lifecycleEventName, 'ApplicationStop');
     });
 
-    it('returns undefined for an unknown deployment', () => {
-      assert.equal(getDeploymentView(db, 'd-NOSUCHTHING'), undefined);
+    it('returns undefined for an unknown deployment', async () => {
+      assert.equal(await getDeploymentView(store, 'd-NOSUCHTHING', NOW), undefined);
     });
   });
 
   describe('#getDeploymentSummary', () => {
-    it('is the view without its targets, with the same overview counts', () => {
-      const { targets, ...rest } = getDeploymentView(db, id) ?? assert.fail('no view');
+    it('is the view without its targets, with the same overview counts', async () => {
+      const { targets, ...rest } = await getDeploymentView(store, id, NOW) ?? assert.fail('no view');
       assert.equal(targets.length, 2);
-      assert.deepEqual(getDeploymentSummary(db, id), rest);
+      assert.deepEqual(await getDeploymentSummary(store, id, NOW), rest);
     });
 
-    it('counts a host waiting for its agent apart, as the view does', () => {
+    it('counts a host waiting for its agent apart, as the view does', async () => {
       db.prepare(`UPDATE deployment_targets SET status = 'WaitingForAgent' WHERE deployment_id = ? AND status = 'Pending'`).run(id);
-      assert.deepEqual(getDeploymentSummary(db, id)?.overview, { Pending: 0, InProgress: 1, Succeeded: 0, Failed: 0, Skipped: 0, WaitingForAgent: 1 });
-      assert.deepEqual(getDeploymentSummary(db, id)?.overview, getDeploymentView(db, id)?.overview);
+      assert.deepEqual((await getDeploymentSummary(store, id, NOW))?.overview, { Pending: 0, InProgress: 1, Succeeded: 0, Failed: 0, Skipped: 0, WaitingForAgent: 1 });
+      assert.deepEqual((await getDeploymentSummary(store, id, NOW))?.overview, (await getDeploymentView(store, id, NOW))?.overview);
     });
 
-    it('returns undefined for an unknown deployment', () => {
-      assert.equal(getDeploymentSummary(db, 'd-NOSUCHTHING'), undefined);
+    it('returns undefined for an unknown deployment', async () => {
+      assert.equal(await getDeploymentSummary(store, 'd-NOSUCHTHING', NOW), undefined);
     });
   });
 
   describe('#listDeploymentSummaries', () => {
-    it('filters by application, group and status', () => {
-      assert.equal(listDeploymentSummaries(db, { applicationName: 'shop', deploymentGroupName: 'prod' }).length, 1);
-      assert.equal(listDeploymentSummaries(db, { status: 'Succeeded' }).length, 0);
-      assert.equal(listDeploymentSummaries(db, { applicationName: 'other' }).length, 0);
+    it('filters by application, group and status', async () => {
+      assert.equal((await listDeploymentSummaries(store, { applicationName: 'shop', deploymentGroupName: 'prod' }, NOW)).length, 1);
+      assert.equal((await listDeploymentSummaries(store, { status: 'Succeeded' }, NOW)).length, 0);
+      assert.equal((await listDeploymentSummaries(store, { applicationName: 'other' }, NOW)).length, 0);
     });
 
-    it('lists the summaries GET by id answers, without targets', () => {
-      const [listed] = listDeploymentSummaries(db, { applicationName: 'shop' });
+    it('lists the summaries GET by id answers, without targets', async () => {
+      const [listed] = await listDeploymentSummaries(store, { applicationName: 'shop' }, NOW);
       assert.ok(listed);
-      assert.deepEqual(listed, getDeploymentSummary(db, listed.deploymentId));
+      assert.deepEqual(listed, await getDeploymentSummary(store, listed.deploymentId, NOW));
       assert.equal('targets' in listed, false);
     });
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { getInstance, insertInstance } from '../../../../../coordinator/src/store/instances.ts';
-import type { Db } from '../../../../../coordinator/src/store/db.ts';
+import { getInstance, insertInstance } from '../../../../../coordinator/src/store/sqlite/instances.ts';
+import type { Db } from '../../../../../coordinator/src/store/sqlite/db.ts';
 import { agentKeys, signedHeaders, startHarness, type Harness } from '../harness.ts';
 
 const AT = '2030-01-01T00:00:00.000Z';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { findRegistrationToken } from '../../../../../coordinator/src/store/tokens.ts';
-import { getInstance, touchInstance } from '../../../../../coordinator/src/store/instances.ts';
+import { findRegistrationToken } from '../../../../../coordinator/src/store/sqlite/tokens.ts';
+import { getInstance, touchInstance } from '../../../../../coordinator/src/store/sqlite/instances.ts';
 import { agentKeys, startHarness, type Harness } from '../harness.ts';
 
 describe('instance, registration-token and registration routes', () => {

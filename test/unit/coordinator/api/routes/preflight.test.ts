@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { insertInstance } from '../../../../../coordinator/src/store/instances.ts';
+import { insertInstance } from '../../../../../coordinator/src/store/sqlite/instances.ts';
 import { startHarness, type Harness } from '../harness.ts';
 
 describe('POST /v1/deployments/preflight', () => {

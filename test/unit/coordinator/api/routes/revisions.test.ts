@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { insertInstance } from '../../../../../coordinator/src/store/instances.ts';
+import { insertInstance } from '../../../../../coordinator/src/store/sqlite/instances.ts';
 import { agentKeys, signedHeaders, startHarness, type Harness } from '../harness.ts';
 
 const OCTET = { 'content-type': 'application/octet-stream' };

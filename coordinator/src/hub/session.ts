@@ -1,0 +1,52 @@
+/**
+ * One agent connection and what frame handling needs from the hub, shared by frames.ts (each
+ * frame) and event-batch.ts (events applied in bursts).
+ */
+import type { WebSocket } from 'ws';
+import type { Clock } from '../../../common/src/clock.ts';
+import type { Logger } from '../../../common/src/logger.ts';
+import type { AgentEventBody, CoordBodies, CoordFrameType } from '../../../protocol/src/index.ts';
+import type { Store } from '../store/store.ts';
+import type { LogBuffer } from './log-buffer.ts';
+import type { PreflightRequests } from './preflight.ts';
+import type { AgentEventSink } from './types.ts';
+
+/**
+ * Frame handling in arrival order: event and command-ack frames are gathered into bursts, each
+ * applied in one unit of work; any other frame's work runs after the burst received before it.
+ */
+export interface EventQueue {
+  /** Queues an event; the burst is applied once the current I/O phase is over. */
+  add(ctx: FrameContext, session: Session, body: AgentEventBody): void;
+  /** Queues a command ack (agent.command.ack), applied in order with the events around it. */
+  addCommandAck(ctx: FrameContext, session: Session, commandId: string): void;
+  /** Runs `work` once every frame received before it has been applied. */
+  after(ctx: FrameContext, work: () => Promise<void>): void;
+  /** Applies everything received so far; resolves once all of it (and queued work) is done. Never rejects. */
+  drain(ctx: FrameContext): Promise<void>;
+}
+
+/** One agent connection. */
+export interface Session {
+  instanceId: string;
+  ws: WebSocket;
+  /** Set by a pong, cleared by each heartbeat ping. */
+  alive: boolean;
+  /** Set once the agent's hello is recorded; until then the host is not usable. */
+  greeted: boolean;
+}
+
+/** What frame handling needs from the hub. */
+export interface FrameContext {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  logs: LogBuffer;
+  heartbeatMs: number;
+  sink: AgentEventSink | undefined;
+  send<T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean;
+  /** Frames waiting to be applied, in arrival order (event-batch.ts). */
+  events: EventQueue;
+  /** Preflight requests waiting for answers (preflight.ts). */
+  preflights: PreflightRequests;
+}

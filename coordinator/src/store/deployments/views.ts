@@ -1,0 +1,84 @@
+/**
+ * Read models of deployments for the HTTP API: the stored fields the views show, read in a few
+ * statements whatever the fleet size (scheduler/views.ts turns them into protocol views).
+ */
+import type {
+  AutoRollbackConfiguration,
+  DeploymentStatus,
+  FileExistsBehavior,
+  InstanceStatus,
+  LifecycleEventStatus,
+} from '../../../../protocol/src/index.ts';
+import type { RolloutRecord } from './deployments.ts';
+
+/** Filters of {@link DeploymentViewRepository.list}; all optional, combined with AND. */
+export interface DeploymentFilter {
+  applicationName?: string;
+  deploymentGroupName?: string;
+  status?: string;
+}
+
+/** A deployment with the names of its application and group. */
+export interface DeploymentRecord {
+  deploymentId: string;
+  applicationName: string;
+  deploymentGroupName: string;
+  revisionId: string;
+  deploymentConfigName: string;
+  status: DeploymentStatus;
+  creator: string;
+  fileExistsBehavior: FileExistsBehavior;
+  ignoreApplicationStopFailures: boolean;
+  description?: string;
+  errorCode?: string;
+  errorMessage?: string;
+  createdAt: string;
+  startedAt?: string;
+  completedAt?: string;
+  updateOutdatedOnly: boolean;
+  autoRollback?: AutoRollbackConfiguration;
+  rollbackOf?: string;
+  rollbackDeploymentId?: string;
+  rollbackMessage?: string;
+  rollout: RolloutRecord;
+}
+
+/** One host of a deployment, with its hostname ('' once the instance is gone). */
+export interface TargetRecord {
+  instanceId: string;
+  hostname: string;
+  status: InstanceStatus;
+  batch?: number;
+  step: number;
+  segment: string | null;
+  updatedAt?: string;
+  errorCode?: string;
+  message?: string;
+}
+
+/** One lifecycle event of one host. */
+export interface EventRecord {
+  instanceId: string;
+  event: string;
+  status: LifecycleEventStatus;
+  errorCode?: string;
+  scriptName?: string;
+  message?: string;
+  logTail?: string;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+/** Reads deployments as the API shows them. */
+export interface DeploymentViewRepository {
+  /** The deployment, or undefined. */
+  deployment(deploymentId: string): Promise<DeploymentRecord | undefined>;
+  /** Deployments matching `filter`, newest first. */
+  list(filter: DeploymentFilter): Promise<DeploymentRecord[]>;
+  /** The deployment's targets in the order they are taken. */
+  targets(deploymentId: string): Promise<TargetRecord[]>;
+  /** The deployment's lifecycle events, by host, in lifecycle order. */
+  events(deploymentId: string): Promise<EventRecord[]>;
+  /** How many of the deployment's targets are in each status (statuses without any left out). */
+  countTargets(deploymentId: string): Promise<Map<InstanceStatus, number>>;
+}

@@ -1,0 +1,36 @@
+/**
+ * Opens the coordinator's SQLite database and brings its schema up to date. Only the SQLite
+ * store (this folder) opens one: everything above it goes through store.ts's interface.
+ */
+import { openSqlite, type SqliteDatabase } from '../../../../common/src/sqlite.ts';
+import { MIGRATIONS, type Migration } from './migrations.ts';
+
+export type Db = SqliteDatabase;
+
+/**
+ * Opens (creating if needed) the store at `file`, or in memory for ':memory:'.
+ * WAL lets API reads run while the scheduler writes; synchronous=NORMAL is durable across a
+ * process crash in WAL mode (only an OS crash can lose the last commits), which is the right
+ * trade for a store that agents re-send into; foreign keys catch bugs early.
+ */
+export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+  const db = openSqlite(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db, migrations);
+  return db;
+}
+
+/** Applies every migration newer than the store's `user_version`, each in its own transaction. */
+export function migrate(db: Db, migrations: readonly Migration[]): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * The coordinator's schema, as an ordered list of migrations. A migration is never edited once
+ * released: add a new one. Times are ISO-8601 UTC strings; JSON columns hold validated values.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE api_tokens (
+        token_id    TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        hash        TEXT NOT NULL UNIQUE,           -- sha256 hex of the secret; the secret is never stored
+        created_at  TEXT NOT NULL
+      );
+      CREATE TABLE applications (
+        application_id TEXT PRIMARY KEY,
+        name           TEXT NOT NULL UNIQUE,
+        created_at     TEXT NOT NULL
+      );
+      CREATE TABLE deployment_groups (
+        deployment_group_id    TEXT PRIMARY KEY,
+        application_id         TEXT NOT NULL REFERENCES applications(application_id),
+        name                   TEXT NOT NULL,
+        tag_filters            TEXT NOT NULL,         -- JSON TagFilter[]
+        deployment_config_name TEXT NOT NULL,
+        last_successful_deployment_id TEXT,
+        created_at             TEXT NOT NULL,
+        UNIQUE (application_id, name)
+      );
+      CREATE TABLE revisions (
+        revision_id    TEXT PRIMARY KEY,
+        application_id TEXT NOT NULL REFERENCES applications(application_id),
+        sha256         TEXT NOT NULL,                 -- content address in the artifact store
+        size           INTEGER NOT NULL,
+        bundle_type    TEXT NOT NULL,                 -- tar | tgz | zip
+        description    TEXT,
+        created_at     TEXT NOT NULL
+      );
+      CREATE TABLE registration_tokens (
+        token_id   TEXT PRIMARY KEY,
+        hash       TEXT NOT NULL UNIQUE,
+        expires_at TEXT NOT NULL,
+        max_uses   INTEGER,                            -- NULL: no limit
+        uses       INTEGER NOT NULL DEFAULT 0,
+        tags       TEXT NOT NULL,                      -- JSON Tags given to every host registering with it
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE instances (
+        instance_id      TEXT PRIMARY KEY,
+        hostname         TEXT NOT NULL,
+        public_key       TEXT NOT NULL,                -- Ed25519 SPKI PEM; the private key never leaves the host
+        tags             TEXT NOT NULL,                -- JSON Tags
+        registered_at    TEXT NOT NULL,
+        last_seen        TEXT,
+        agent_version    TEXT,
+        inventory        TEXT,                         -- JSON Inventory
+        last_applied_seq INTEGER NOT NULL DEFAULT 0    -- highest agent outbox seq applied (exactly-once intake)
+      );
+      CREATE TABLE deployments (
+        deployment_id      TEXT PRIMARY KEY,
+        application_id     TEXT NOT NULL REFERENCES applications(application_id),
+        deployment_group_id TEXT NOT NULL REFERENCES deployment_groups(deployment_group_id),
+        revision_id        TEXT NOT NULL REFERENCES revisions(revision_id),
+        deployment_config_name TEXT NOT NULL,
+        status             TEXT NOT NULL,
+        creator            TEXT NOT NULL,
+        file_exists_behavior TEXT NOT NULL,
+        ignore_application_stop_failures INTEGER NOT NULL,
+        parameters         TEXT NOT NULL,              -- JSON Record<string,string>
+        description        TEXT,
+        error_code         TEXT,
+        error_message      TEXT,
+        created_at         TEXT NOT NULL,
+        started_at         TEXT,
+        completed_at       TEXT
+      );
+      CREATE INDEX deployments_by_group ON deployments(deployment_group_id, status);
+      CREATE TABLE deployment_targets (
+        deployment_id TEXT NOT NULL REFERENCES deployments(deployment_id),
+        instance_id   TEXT NOT NULL REFERENCES instances(instance_id),
+        position      INTEGER NOT NULL,                -- order in which hosts are taken
+        status        TEXT NOT NULL,                   -- InstanceStatus
+        batch         INTEGER,                         -- set when dispatched
+        command_id    TEXT UNIQUE,                     -- set when dispatched
+        command_acked INTEGER NOT NULL DEFAULT 0,
+        error_code    TEXT,
+        message       TEXT,
+        started_at    TEXT,
+        updated_at    TEXT,
+        PRIMARY KEY (deployment_id, instance_id)
+      );
+      CREATE TABLE target_events (
+        deployment_id TEXT NOT NULL,
+        instance_id   TEXT NOT NULL,
+        event         TEXT NOT NULL,
+        position      INTEGER NOT NULL,
+        status        TEXT NOT NULL,                   -- LifecycleEventStatus
+        error_code    TEXT,
+        script_name   TEXT,
+        message       TEXT,
+        log_tail      TEXT,
+        started_at    TEXT,
+        ended_at      TEXT,
+        PRIMARY KEY (deployment_id, instance_id, event),
+        FOREIGN KEY (deployment_id, instance_id) REFERENCES deployment_targets(deployment_id, instance_id)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'fleet orchestration',
+    sql: `
+      CREATE TABLE deployment_configs (
+        name                  TEXT PRIMARY KEY,
+        minimum_healthy_hosts TEXT NOT NULL,           -- JSON {type: HOST_COUNT|FLEET_PERCENT, value}
+        created_at            TEXT NOT NULL
+      );
+      ALTER TABLE deployment_groups ADD COLUMN tag_set TEXT;                 -- JSON TagFilter[][]; NULL: flat tag_filters
+      ALTER TABLE deployment_groups ADD COLUMN instance_names TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE deployment_groups ADD COLUMN auto_rollback TEXT;           -- JSON AutoRollbackConfiguration
+      ALTER TABLE deployment_groups ADD COLUMN agent_wait_seconds INTEGER NOT NULL DEFAULT 300;
+      ALTER TABLE deployment_groups ADD COLUMN event_timeout_seconds INTEGER NOT NULL DEFAULT 3600;
+      ALTER TABLE deployment_groups ADD COLUMN auto_deploy_new_instances INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE deployments ADD COLUMN update_outdated_only INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE deployments ADD COLUMN auto_rollback TEXT;                 -- JSON override; NULL: the group's
+      ALTER TABLE deployments ADD COLUMN target_instances TEXT;              -- JSON instance ids; NULL: the group's match
+      ALTER TABLE deployments ADD COLUMN rollback_of TEXT;                   -- the deployment this one rolls back
+      ALTER TABLE deployments ADD COLUMN rollback_deployment_id TEXT;        -- the rollback this one triggered
+      ALTER TABLE deployments ADD COLUMN rollback_message TEXT;
+      ALTER TABLE deployment_targets ADD COLUMN deadline_at TEXT;            -- when the scheduler gives up on the host
+      CREATE INDEX deployment_targets_by_deadline ON deployment_targets(deadline_at) WHERE deadline_at IS NOT NULL;
+    `,
+  },
+  {
+    version: 3,
+    name: 'rollout controls',
+    sql: `
+      ALTER TABLE deployment_configs ADD COLUMN rollout TEXT NOT NULL DEFAULT '{}';  -- JSON RolloutOptions
+      ALTER TABLE deployments ADD COLUMN require_approval INTEGER;           -- NULL: the configuration's setting
+      ALTER TABLE deployments ADD COLUMN current_step INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE deployments ADD COLUMN step_count INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE deployments ADD COLUMN step_kind TEXT NOT NULL DEFAULT 'rule';     -- rule|list|segment
+      ALTER TABLE deployments ADD COLUMN bake_until TEXT;                    -- the next step waits until then
+      ALTER TABLE deployments ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE deployments ADD COLUMN approval TEXT NOT NULL DEFAULT 'NotRequired';  -- NotRequired|Pending|Waiting|Approved
+      ALTER TABLE deployments ADD COLUMN approved_by TEXT;
+      ALTER TABLE deployments ADD COLUMN approved_at TEXT;
+      ALTER TABLE deployment_targets ADD COLUMN step INTEGER NOT NULL DEFAULT 1;      -- planned batch or segment
+      ALTER TABLE deployment_targets ADD COLUMN segment TEXT;                -- tag value of the host's segment (NULL: untagged)
+    `,
+  },
+  {
+    version: 4,
+    name: 'progress counters',
+    // Per-step target counts kept by triggers, so every write to deployment_targets (any code
+    // path, same transaction) keeps them exact across crashes; failed = total - the others.
+    sql: `
+      CREATE TABLE deployment_progress (
+        deployment_id TEXT NOT NULL,
+        step          INTEGER NOT NULL,
+        total         INTEGER NOT NULL DEFAULT 0,
+        pending       INTEGER NOT NULL DEFAULT 0,
+        in_flight     INTEGER NOT NULL DEFAULT 0,     -- InProgress or WaitingForAgent
+        succeeded     INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (deployment_id, step)
+      );
+      INSERT INTO deployment_progress (deployment_id, step, total, pending, in_flight, succeeded)
+        SELECT deployment_id, step, COUNT(*), SUM(status = 'Pending'), SUM(status IN ('InProgress', 'WaitingForAgent')),
+               SUM(status = 'Succeeded')
+        FROM deployment_targets GROUP BY deployment_id, step;
+      CREATE TRIGGER deployment_progress_insert AFTER INSERT ON deployment_targets BEGIN
+        INSERT INTO deployment_progress (deployment_id, step) VALUES (NEW.deployment_id, NEW.step) ON CONFLICT DO NOTHING;
+        UPDATE deployment_progress SET total = total + 1, pending = pending + (NEW.status = 'Pending'),
+          in_flight = in_flight + (NEW.status IN ('InProgress', 'WaitingForAgent')), succeeded = succeeded + (NEW.status = 'Succeeded')
+        WHERE deployment_id = NEW.deployment_id AND step = NEW.step;
+      END;
+      CREATE TRIGGER deployment_progress_delete AFTER DELETE ON deployment_targets BEGIN
+        UPDATE deployment_progress SET total = total - 1, pending = pending - (OLD.status = 'Pending'),
+          in_flight = in_flight - (OLD.status IN ('InProgress', 'WaitingForAgent')), succeeded = succeeded - (OLD.status = 'Succeeded')
+        WHERE deployment_id = OLD.deployment_id AND step = OLD.step;
+      END;
+      CREATE TRIGGER deployment_progress_update AFTER UPDATE OF deployment_id, step, status ON deployment_targets
+      WHEN OLD.status IS NOT NEW.status OR OLD.step IS NOT NEW.step OR OLD.deployment_id IS NOT NEW.deployment_id BEGIN
+        UPDATE deployment_progress SET total = total - 1, pending = pending - (OLD.status = 'Pending'),
+          in_flight = in_flight - (OLD.status IN ('InProgress', 'WaitingForAgent')), succeeded = succeeded - (OLD.status = 'Succeeded')
+        WHERE deployment_id = OLD.deployment_id AND step = OLD.step;
+        INSERT INTO deployment_progress (deployment_id, step) VALUES (NEW.deployment_id, NEW.step) ON CONFLICT DO NOTHING;
+        UPDATE deployment_progress SET total = total + 1, pending = pending + (NEW.status = 'Pending'),
+          in_flight = in_flight + (NEW.status IN ('InProgress', 'WaitingForAgent')), succeeded = succeeded + (NEW.status = 'Succeeded')
+        WHERE deployment_id = NEW.deployment_id AND step = NEW.step;
+      END;
+      CREATE INDEX deployment_targets_by_status ON deployment_targets(deployment_id, status, position);
+      CREATE INDEX deployment_targets_by_batch ON deployment_targets(deployment_id, batch);
+      CREATE INDEX deployment_targets_by_step ON deployment_targets(deployment_id, step);
+      CREATE INDEX deployment_targets_by_instance ON deployment_targets(instance_id, status);
+      -- Finished hosts keep their last deadline; only live ones belong in the deadline index, so
+      -- finding the earliest deadline does not walk past every host that already finished.
+      DROP INDEX deployment_targets_by_deadline;
+      CREATE INDEX deployment_targets_by_live_deadline ON deployment_targets(deadline_at)
+        WHERE deadline_at IS NOT NULL AND status IN ('InProgress', 'WaitingForAgent');
+    `,
+  },
+  {
+    version: 5,
+    name: 'segment per step',
+    // The rollout decision reads every step's counters each time it decides; the segment a step
+    // deploys sits with them, so naming a segment in a message reads no target row.
+    sql: `
+      ALTER TABLE deployment_progress ADD COLUMN segment TEXT;
+      UPDATE deployment_progress SET segment = (
+        SELECT t.segment FROM deployment_targets t
+        WHERE t.deployment_id = deployment_progress.deployment_id AND t.step = deployment_progress.step LIMIT 1);
+    `,
+  },
+];

@@ -1,0 +1,195 @@
+/**
+ * The SQLite implementation of the coordinator's store (store.ts): the synchronous functions of
+ * this folder, each bound to the one connection and offered as the async repository method of
+ * the same meaning. Calls on the store take their turn with units of work (unit-of-work.ts);
+ * calls on a unit of work's `tx` run in that unit's transaction.
+ */
+import type { Repositories, Store, UnitOfWork } from '../store.ts';
+import * as applications from './applications.ts';
+import * as configs from './configs.ts';
+import { openDatabase, type Db } from './db.ts';
+import * as commands from './deployments/commands.ts';
+import * as deployments from './deployments/deployments.ts';
+import * as intake from './deployments/intake.ts';
+import * as rollout from './deployments/rollout.ts';
+import * as targets from './deployments/targets.ts';
+import * as views from './deployments/views.ts';
+import * as groups from './groups.ts';
+import * as instances from './instances.ts';
+import type { Migration } from './migrations.ts';
+import * as revisions from './revisions.ts';
+import * as tokens from './tokens.ts';
+import { settle, SqliteUnitsOfWork } from './unit-of-work.ts';
+
+/** A function of this folder: the connection first, then the repository method's arguments. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the binding is checked against the contract by `satisfies`.
+type SyncFn = (db: Db, ...args: any[]) => unknown;
+
+/** The async repository made of synchronous functions. */
+type Bound<M extends Record<string, SyncFn>> = {
+  [K in keyof M]: M[K] extends (db: Db, ...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
+};
+
+/** How a bound call runs: in its own turn (the store) or in the caller's transaction (a `tx`). */
+type Runner = <T>(work: () => T) => Promise<T>;
+
+function bind<M extends Record<string, SyncFn>>(db: Db, fns: M, run: Runner): Bound<M> {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(fns)) out[name] = (...args: unknown[]) => run(() => fn(db, ...args));
+  return out as Bound<M>;
+}
+
+/** Every repository over `db`, each call run by `run`. */
+function repositories(db: Db, run: Runner): Repositories {
+  return {
+    applications: bind(db, {
+      insert: applications.insertApplication,
+      get: applications.getApplication,
+      getByName: applications.getApplicationByName,
+      list: applications.listApplications,
+    }, run),
+    configs: bind(db, { insert: configs.insertDeploymentConfig, get: configs.getDeploymentConfig, list: configs.listDeploymentConfigs }, run),
+    groups: bind(db, {
+      insert: groups.insertDeploymentGroup,
+      get: groups.getDeploymentGroup,
+      getByName: groups.getDeploymentGroupByName,
+      listOfApplication: groups.listDeploymentGroups,
+      listAll: groups.listAllDeploymentGroups,
+      setLastSuccessfulDeployment: groups.setLastSuccessfulDeployment,
+    }, run),
+    revisions: bind(db, { insert: revisions.insertRevision, get: revisions.getRevision, list: revisions.listRevisions }, run),
+    instances: bind(db, {
+      get: instances.getInstance,
+      list: instances.listInstances,
+      insert: instances.insertInstance,
+      touch: instances.touchInstance,
+      setTags: instances.setInstanceTags,
+      lastAppliedSeq: instances.lastAppliedSeq,
+      setLastAppliedSeq: instances.setLastAppliedSeq,
+      remove: instances.removeInstance,
+    }, run),
+    tokens: bind(db, {
+      insertApiToken: tokens.insertApiToken,
+      findApiToken: tokens.findApiToken,
+      countApiTokens: tokens.countApiTokens,
+      insertRegistrationToken: tokens.insertRegistrationToken,
+      findRegistrationToken: tokens.findRegistrationToken,
+      listRegistrationTokens: tokens.listRegistrationTokens,
+      countRegistrationTokenUse: tokens.incrementRegistrationTokenUses,
+    }, run),
+    deployments: bind(db, {
+      get: deployments.getDeployment,
+      listByStatus: deployments.listDeploymentsByStatus,
+      activeOfGroup: deployments.activeDeploymentOfGroup,
+      runningOfGroup: deployments.runningDeploymentOfGroup,
+      nextQueuedOfGroup: deployments.nextQueuedDeployment,
+      queuedTargetsOfGroup: deployments.queuedTargetsOfGroup,
+      latestUnsuccessfulOfGroup: deployments.latestUnsuccessfulOfGroup,
+      insert: deployments.insertDeployment,
+      markStarted: deployments.markStarted,
+      markCompleted: deployments.markCompleted,
+      setRollbackInfo: deployments.setRollbackInfo,
+      parametersOf: deployments.parametersOf,
+      commandSpec: commands.commandSpec,
+      dispatchSpec: commands.dispatchSpec,
+      eventTimeoutOf: deployments.eventTimeoutOf,
+      readRollout: rollout.readRollout,
+      readForDecision: rollout.readForDecision,
+      storeSteps: rollout.storeSteps,
+      enterStep: rollout.enterStep,
+      setPaused: rollout.setPaused,
+      approve: rollout.approve,
+      bakesOverAt: rollout.bakesOverAt,
+      endBake: rollout.endBake,
+    }, run),
+    targets: bind(db, {
+      insert: targets.insertTargets,
+      nextPendingBatch: targets.nextPendingBatch,
+      markDispatched: targets.markDispatched,
+      markWaiting: targets.markWaiting,
+      skipPending: targets.skipPendingTargets,
+      fail: targets.failTarget,
+      recordAgentEvent: intake.recordAgentEvent,
+      acknowledgeCommand: targets.acknowledgeCommand,
+      unackedOf: targets.unackedCommandsOf,
+      unacked: targets.unackedTargets,
+      expired: targets.expiredTargets,
+      liveOf: targets.liveTargetsOf,
+      runningOf: targets.runningTargetsOf,
+      earliestDeadline: targets.earliestDeadline,
+      deferDeadlinesUntil: targets.deferDeadlinesUntil,
+      outcomesInGroup: targets.outcomesInGroup,
+      isComingTo: targets.isComingTo,
+      unfinishedDeploymentsOf: targets.unfinishedDeploymentsOf,
+    }, run),
+    deploymentViews: bind(db, {
+      deployment: views.deploymentRecord,
+      list: views.listDeploymentRecords,
+      targets: views.targetRecords,
+      events: views.eventRecords,
+      countTargets: views.countTargets,
+    }, run),
+  } satisfies Repositories;
+}
+
+/** The coordinator's store on one SQLite database. */
+export class SqliteStore implements Store {
+  readonly applications: Repositories['applications'];
+  readonly configs: Repositories['configs'];
+  readonly groups: Repositories['groups'];
+  readonly revisions: Repositories['revisions'];
+  readonly instances: Repositories['instances'];
+  readonly tokens: Repositories['tokens'];
+  readonly deployments: Repositories['deployments'];
+  readonly targets: Repositories['targets'];
+  readonly deploymentViews: Repositories['deploymentViews'];
+  private readonly units: SqliteUnitsOfWork;
+  /** The repositories as a unit of work sees them: each call joins the open transaction. */
+  private readonly tx: UnitOfWork;
+
+  /** Takes over `db` (closed by {@link close}). */
+  constructor(readonly db: Db) {
+    this.units = new SqliteUnitsOfWork(db);
+    // Each call on the store itself is a unit of work of its own, taking its turn.
+    const own = repositories(db, (work) => this.units.call(work));
+    this.applications = own.applications;
+    this.configs = own.configs;
+    this.groups = own.groups;
+    this.revisions = own.revisions;
+    this.instances = own.instances;
+    this.tokens = own.tokens;
+    this.deployments = own.deployments;
+    this.targets = own.targets;
+    this.deploymentViews = own.deploymentViews;
+    this.tx = { ...repositories(db, settle), savepoint: (work) => this.units.savepoint(work) };
+  }
+
+  /** {@inheritDoc Store.open} */
+  get open(): boolean {
+    return this.db.open;
+  }
+
+  /** {@inheritDoc Store.transaction} */
+  transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T> {
+    return this.units.transaction(() => work(this.tx));
+  }
+
+  /** {@inheritDoc Store.read} */
+  read<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    return this.units.read(() => work(this.tx));
+  }
+
+  /** {@inheritDoc Store.close} */
+  async close(): Promise<void> {
+    await this.units.idle();
+    if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * Opens (creating if needed) the SQLite store at `file` (':memory:' for one in memory) and
+ * brings its schema up to date.
+ */
+export function openSqliteStore(file: string, migrations?: readonly Migration[]): SqliteStore {
+  return new SqliteStore(migrations === undefined ? openDatabase(file) : openDatabase(file, migrations));
+}

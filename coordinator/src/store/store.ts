@@ -1,0 +1,57 @@
+/**
+ * The coordinator's store, as the rest of the coordinator sees it: repositories in plain
+ * TypeScript types, every method asynchronous, and units of work for what must change together.
+ * The SQLite implementation (sqlite/) is the default; another engine (PostgreSQL, issue 21)
+ * implements the same interface, and nothing above the store changes.
+ *
+ * A unit of work sees nothing of anyone else's until it has finished, and others see nothing of
+ * it until it has committed; inside one, code uses only the `tx` it was given and awaits nothing
+ * but the store (a unit of work holds the store while it runs). Each call made on the store
+ * itself, outside a unit of work, is a unit of work of its own.
+ */
+import type { ApplicationRepository } from './applications.ts';
+import type { DeploymentConfigRepository } from './configs.ts';
+import type { DeploymentRepository } from './deployments/deployments.ts';
+import type { TargetRepository } from './deployments/targets.ts';
+import type { DeploymentViewRepository } from './deployments/views.ts';
+import type { DeploymentGroupRepository } from './groups.ts';
+import type { InstanceRepository } from './instances.ts';
+import type { RevisionRepository } from './revisions.ts';
+import type { TokenRepository } from './tokens.ts';
+
+/** Every repository of the store. */
+export interface Repositories {
+  readonly applications: ApplicationRepository;
+  readonly configs: DeploymentConfigRepository;
+  readonly groups: DeploymentGroupRepository;
+  readonly revisions: RevisionRepository;
+  readonly instances: InstanceRepository;
+  readonly tokens: TokenRepository;
+  readonly deployments: DeploymentRepository;
+  readonly targets: TargetRepository;
+  readonly deploymentViews: DeploymentViewRepository;
+}
+
+/** The repositories inside one unit of work. */
+export interface UnitOfWork extends Repositories {
+  /**
+   * Runs `work` so that when it throws, only what it changed is undone (a savepoint) and the
+   * error is passed on; the unit of work itself goes on.
+   */
+  savepoint<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** The coordinator's store. */
+export interface Store extends Repositories {
+  /**
+   * Runs `work` as one transaction: everything it changed is committed when it resolves and
+   * undone when it rejects (the rejection is passed on). Units of work never interleave.
+   */
+  transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T>;
+  /** Runs `work` over one consistent view of the store, changing nothing. */
+  read<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** False once closed. */
+  readonly open: boolean;
+  /** Closes the store once the unit of work running (if any) has finished. */
+  close(): Promise<void>;
+}
