@@ -39,6 +39,7 @@ import { CommandDispatcher } from './transport/dispatch.ts';
 import { RemotePreflight } from './preflight/remote.ts';
 import { startRetentionJob } from './maintenance/job.ts';
 import { AgentLink } from './transport/link.ts';
+import { FrameGate } from './transport/frame-gate.ts';
 import { AGENT_VERSION } from './version.ts';
 
 /** Exit codes: 0 ok, 1 failure, 2 bad usage or unusable setup. */
@@ -209,6 +210,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     inventory: () => refresher.current(),
     commands: dispatcher,
     preflight: (body) => preflight.onPreflight(body),
+    gate: new FrameGate({ instanceId: identity.instanceId, journal, logger, now: () => clock.now() }),
   });
   link = started;
   let retention: ReturnType<typeof startRetentionJob> | undefined;

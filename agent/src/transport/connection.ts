@@ -81,6 +81,12 @@ export class AgentConnection {
     this.armWatchdog();
   }
 
+  /** Closes the current socket (the peer cannot be trusted); the connection retries with back-off. */
+  drop(reason: string): void {
+    this.log.warn('dropping the connection', { reason });
+    this.ws?.terminate();
+  }
+
   /** Stops reconnecting and closes the socket; resolves once it is closed. */
   async stop(): Promise<void> {
     this.stopped = true;
