@@ -178,6 +178,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
     nonces,
     coordinatorKeys: () => signer.published(),
     ...(tls.https ? { https: tls.https } : {}),
+    ...(tls.caSha256 && tls.caPem ? { autoCa: { pem: tls.caPem, sha256: tls.caSha256 } } : {}),
     ...(check ? { agentClientCertificate: check } : {}),
   });
   reloadOnHangup(app, tls, logger);

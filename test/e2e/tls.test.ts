@@ -12,7 +12,11 @@ import { ensureAutoTls } from '../../coordinator/src/tls/auto.ts';
 import { certificateNames } from '../../coordinator/src/tls/names.ts';
 import { AGENT_CONNECT_PATH, makeFrame } from '../../protocol/src/index.ts';
 import { appspec, makeTgz, RECORD_HOOK } from './bundles.ts';
-import { Cluster, REPO_ROOT, waitFor } from './cluster.ts';
+import { Cluster, REPO_ROOT, stopProcess, waitFor } from './cluster.ts';
+import { FakeHost, LAYOUT } from './install-host.ts';
+import { buildAddonFor, defaultCacheDir, fetchRuntime } from '../../installers/package/runtime.ts';
+import { findPlatform } from '../../installers/package/platforms.ts';
+import type { ChildProcess } from 'node:child_process';
 import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.ts';
 
 const execFileP = promisify(execFile);
@@ -207,3 +211,56 @@ async function startRogueServer(port: number, cert: string, key: string): Promis
     },
   };
 }
+
+describe('the install line deckhand tokens create --install-line prints, against a coordinator with its own CA', function () {
+  this.timeout(20 * 60_000);
+  const cluster = new Cluster({ coordinatorArgs: ['--tls', 'auto'] });
+  let host: FakeHost;
+  let agent: ChildProcess | undefined;
+
+  before(async function () {
+    // The package carries its runtime and better-sqlite3 compiled for it: made once, cached.
+    const platform = findPlatform(`linux-${process.arch}`)!;
+    const cache = defaultCacheDir(REPO_ROOT);
+    await buildAddonFor(await fetchRuntime(platform, cache), platform, REPO_ROOT, cache);
+    await cluster.start();
+    host = new FakeHost(path.join(cluster.dir, 'host'));
+  });
+  after(async function () {
+    if (agent) await stopProcess(agent);
+    await cluster.stop();
+  });
+
+  it('checks the CA by its fingerprint, installs over HTTPS trusting only that CA, and the agent pins it', async function () {
+    const printed = await cluster.cli(['tokens', 'create', '--tag', 'via=line', '--install-line', '--json']);
+    assert.equal(printed.code, 0, printed.stderr);
+    const line = (JSON.parse(printed.stdout) as { installLines: { linux: string } }).installLines.linux;
+    assert.match(line, new RegExp(`--ca-sha256 ${cluster.caSha256()}$`));
+    const run = await host.runLine(line);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const db = openSqlite(host.path(`${LAYOUT.state}/agent.db`), { readonly: true });
+    try {
+      const row = db.prepare('SELECT ca_sha256 FROM identity').get() as { ca_sha256: string };
+      assert.equal(row.ca_sha256, cluster.caSha256());
+    } finally {
+      db.close();
+    }
+    const log: string[] = [];
+    agent = host.startAgent(['--dest-root', path.join(cluster.dir, 'dest')], log);
+    await waitFor('the installed agent to connect over WSS', async () => {
+      const { body } = await cluster.api('GET', '/v1/instances');
+      return body.instances.some((i: { connected: boolean; tags: Record<string, string> }) => i.connected && i.tags['via'] === 'line') ? true : undefined;
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}: ${log.join('')}`);
+    });
+  });
+
+  it('refuses to install from a coordinator presenting another CA than the line pins', async function () {
+    const printed = await cluster.cli(['tokens', 'create', '--install-line', '--json']);
+    const line = (JSON.parse(printed.stdout) as { installLines: { linux: string } }).installLines.linux.replaceAll(cluster.caSha256(), 'ef'.repeat(32));
+    const other = new FakeHost(path.join(cluster.dir, 'host2'));
+    const run = await other.runLine(line);
+    assert.notEqual(run.code, 0);
+    assert.equal(existsSync(other.path(LAYOUT.prefix)), false, 'nothing was installed');
+  });
+});

@@ -42,6 +42,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   deregistrationRoutes(app, deps);
   // Issue 7: installers and agent packages; see README "Install on your servers".
   const publicUrl = process.env['DECKHAND_PUBLIC_URL'];
-  installerRoutes(app, { packages: agentPackageSourceFromEnv(process.env), ...(publicUrl ? { publicUrl } : {}) });
+  installerRoutes(app, { packages: agentPackageSourceFromEnv(process.env), ...(publicUrl ? { publicUrl } : {}), ...(deps.autoCa ? { ca: deps.autoCa } : {}) });
   return app;
 }

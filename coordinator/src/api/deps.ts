@@ -75,6 +75,8 @@ export interface ApiDeps {
   coordinatorKeys?: () => CoordinatorKeyView[];
   /** HTTPS options (certificate, key, client CA); absent: plain HTTP. */
   https?: ServerOptions;
+  /** The automatic CA (--tls auto), served to installers with its fingerprint. */
+  autoCa?: { pem: string; sha256: string };
   /** With --client-ca: the check an agent-signed request's TLS client certificate must pass. */
   agentClientCertificate?: (req: IncomingMessage) => string | undefined;
 }

@@ -21,6 +21,8 @@ export interface TlsServing {
   https?: ServerOptions;
   /** The automatic CA's fingerprint (lowercase hex), for the start line and coordinator.json. */
   caSha256?: string;
+  /** The automatic CA's certificate (PEM), served at /v1/tls/ca.pem. */
+  caPem?: string;
   /** Reads the certificate again, for `server.setSecureContext` on SIGHUP; undefined when nothing can change. */
   reload?: () => Promise<SecureContextOptions>;
 }
@@ -66,7 +68,7 @@ export async function prepareTls(config: CoordinatorConfig, log: Logger): Promis
   const names = certificateNames(config.host, config.tlsSans ?? []);
   const auto = await ensureAutoTls(config.dataDir, names);
   log.info('serving TLS with the automatic CA', { caSha256: auto.caSha256, names: [...names.dns, ...names.ips] });
-  return { https: { cert: auto.certChainPem, key: auto.keyPem, ...clientCa(config.clientCa) }, caSha256: auto.caSha256 };
+  return { https: { cert: auto.certChainPem, key: auto.keyPem, ...clientCa(config.clientCa) }, caSha256: auto.caSha256, caPem: auto.caPem };
 }
 
 /** The start line that tells operators what agents pin. */
