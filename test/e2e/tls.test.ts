@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -262,5 +262,53 @@ describe('the install line deckhand tokens create --install-line prints, against
     const run = await other.runLine(line);
     assert.notEqual(run.code, 0);
     assert.equal(existsSync(other.path(LAYOUT.prefix)), false, 'nothing was installed');
+  });
+});
+
+/** A CA and a client certificate it signs (extKeyUsage clientAuth), PEM, for --client-ca. */
+async function clientPki(): Promise<{ caPem: string; certPem: string; keyPem: string }> {
+  const { generate } = (await import('selfsigned')).default as unknown as typeof import('selfsigned');
+  const ca = await generate([{ name: 'commonName', value: 'test client CA' }], {
+    keyType: 'ec', curve: 'P-256', algorithm: 'sha256',
+    extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, critical: true }],
+  });
+  const leaf = await generate([{ name: 'commonName', value: 'agent' }], {
+    keyType: 'ec', curve: 'P-256', algorithm: 'sha256', ca: { key: ca.private, cert: ca.cert },
+    extensions: [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, critical: true }, { name: 'extKeyUsage', clientAuth: true }],
+  });
+  return { caPem: ca.cert, certPem: leaf.cert, keyPem: leaf.private };
+}
+
+describe('a coordinator that also requires client certificates of agents (--client-ca)', function () {
+  this.timeout(120_000);
+  let pki: Awaited<ReturnType<typeof clientPki>>;
+  let cluster: Cluster;
+  let dir: string;
+
+  before(async function () {
+    pki = await clientPki();
+    dir = mkdtempSync(path.join(tmpdir(), 'dh-mtls-'));
+    writeFileSync(path.join(dir, 'client-ca.pem'), pki.caPem);
+    writeFileSync(path.join(dir, 'client.pem'), pki.certPem);
+    writeFileSync(path.join(dir, 'client-key.pem'), pki.keyPem, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'agent.yml'), `tlsClientCert: ${path.join(dir, 'client.pem')}\ntlsClientKey: ${path.join(dir, 'client-key.pem')}\n`);
+    writeFileSync(path.join(dir, 'empty.yml'), '');
+    cluster = new Cluster({ coordinatorArgs: ['--tls', 'auto', '--client-ca', path.join(dir, 'client-ca.pem')], registerArgs: (c) => ['--ca-sha256', c.caSha256(), '--config', path.join(dir, 'agent.yml')] });
+    await cluster.start();
+  });
+  after(async () => {
+    await cluster.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('connects an agent that presents a client certificate signed by that CA', async function () {
+    const host = await cluster.registerHost({ mtls: 'yes' });
+    await cluster.runAgent(host, ['--config', path.join(dir, 'agent.yml')]);
+  });
+
+  it('refuses an agent without one, saying what is required', async function () {
+    const host = await cluster.registerHost({ mtls: 'no' });
+    await assert.rejects(cluster.runAgent(host, ['--config', path.join(dir, 'empty.yml')]), /to connect/);
+    assert.match(cluster.logs(), /a client certificate signed by the coordinator's --client-ca is required/);
   });
 });

@@ -2,6 +2,7 @@
  * The agent's session with the coordinator: says hello on every connection, routes coordinator
  * frames to the outbox sender and the command dispatcher, and sends what the agent reports.
  */
+import type { ClientCertificate } from './coordinator-http.ts';
 import { commandIds, type FrameGate } from './frame-gate.ts';
 import type { PinnedCa } from '../../../common/src/tls-trust.ts';
 import type { Clock } from '../../../common/src/clock.ts';
@@ -35,6 +36,8 @@ export interface LinkDeps {
   coordinatorUrl: string;
   /** The CA pinned at registration, the only one trusted for the coordinator. */
   pinnedCa?: PinnedCa;
+  /** The agent's TLS client certificate, for a coordinator that requires one. */
+  clientCertificate?: ClientCertificate;
   instanceId: string;
   agentVersion: string;
   sign: (method: string, path: string) => Record<string, string>;
@@ -64,6 +67,7 @@ export class AgentLink {
       logger: deps.logger,
       coordinatorUrl: deps.coordinatorUrl,
       ...(deps.pinnedCa ? { pinnedCa: deps.pinnedCa } : {}),
+      ...(deps.clientCertificate ? { clientCertificate: deps.clientCertificate } : {}),
       sign: deps.sign,
       handlers: { onOpen: () => this.onOpen(), onFrame: (f: CoordFrame) => this.onFrame(f), onClose: () => this.onClose() },
     };
