@@ -56,6 +56,8 @@ export const AGENT_ERROR_CODES = [
   'PROTOCOL_INVALID_FRAME',
   'PROTOCOL_FRAME_TOO_LARGE',
   'AUTH_FAILED',
+  // Authenticated, but the token's role or scope does not allow the action (HTTP 403).
+  'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
   'VALIDATION_FAILED',

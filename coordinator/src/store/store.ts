@@ -18,6 +18,7 @@ import type { DeploymentGroupRepository } from './groups.ts';
 import type { InstanceRepository } from './instances.ts';
 import type { RevisionRepository } from './revisions.ts';
 import type { TokenRepository } from './tokens.ts';
+import type { AuditRepository } from './audit.ts';
 
 /** Every repository of the store. */
 export interface Repositories {
@@ -27,6 +28,7 @@ export interface Repositories {
   readonly revisions: RevisionRepository;
   readonly instances: InstanceRepository;
   readonly tokens: TokenRepository;
+  readonly audit: AuditRepository;
   readonly deployments: DeploymentRepository;
   readonly targets: TargetRepository;
   readonly deploymentViews: DeploymentViewRepository;

@@ -11,6 +11,7 @@ import {
 import type { ApplicationRow } from '../../store/applications.ts';
 import type { DeploymentGroupRow } from '../../store/groups.ts';
 import type { Repositories } from '../../store/store.ts';
+import { actorOf } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { AppParams, GroupParams } from '../schemas.ts';
@@ -79,7 +80,7 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const params = parseInput(GroupParams, request.params, 'params');
     const body = parseInput(RollbackRequest, request.body ?? {});
     const group = await requireGroup(store, await requireApplication(store, params.app), params.group);
-    const who = request.principal?.kind === 'admin' ? request.principal.name : 'unknown';
+    const who = actorOf(request);
     const id = await deps.scheduler.rollbackGroup(group.deploymentGroupId, {
       queue: body.queue,
       who,

@@ -14,7 +14,7 @@ const InstanceParams = z.object({ id: z.string().min(1).max(100) }).strict();
 /** Registers the deregistration route. */
 export function deregistrationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { store, hub, logger } = deps;
-  app.delete('/v1/instances/:id', { config: { auth: 'adminOrAgent' } }, async (request, reply) => {
+  app.delete('/v1/instances/:id', async (request, reply) => {
     const { id } = parseInput(InstanceParams, request.params, 'params');
     const principal = request.principal;
     if (principal?.kind === 'agent' && principal.instanceId !== id) {

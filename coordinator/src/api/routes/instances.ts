@@ -63,7 +63,7 @@ export function instanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const now = clock.now();
     const secret = newSecret('dhr');
     const row = await store.tokens.insertRegistrationToken({
-      secret,
+      hash: deps.tokenHasher.hash(secret),
       expiresAt: new Date(now.getTime() + body.ttlSeconds * 1000).toISOString(),
       maxUses: body.maxUses,
       tags: body.tags,
@@ -76,9 +76,9 @@ export function instanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     registrationTokens: (await store.tokens.listRegistrationTokens()).map((row) => registrationTokenView(row)),
   }));
 
-  app.post('/v1/register', { config: { auth: 'none' } }, async (request, reply) => {
+  app.post('/v1/register', async (request, reply) => {
     const body = parseInput(RegisterInstanceRequest, request.body);
-    const result = await registerInstance(store, clock.now(), body);
+    const result = await registerInstance(store, clock.now(), { ...body, tokenHashes: deps.tokenHasher.lookup(body.token) });
     const created = await deps.scheduler.instanceChanged(result.instanceId);
     logger.info('instance registered', { instanceId: result.instanceId, hostname: body.hostname, autoDeployments: created });
     // The agent keeps these and refuses any command not signed with one of them.

@@ -65,7 +65,7 @@ export function revisionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return revisionView(revision, await applicationNameOf(store, revision));
   });
 
-  app.get('/v1/revisions/:id/content', { config: { auth: 'adminOrAgent' } }, async (request, reply) => {
+  app.get('/v1/revisions/:id/content', async (request, reply) => {
     const { id } = parseInput(IdParams, request.params, 'params');
     const revision = await requireRevision(store, id);
     if (!artifacts.has(revision.sha256)) throw notFound(`content of revision ${id}`);

@@ -19,6 +19,7 @@ import * as instances from './instances.ts';
 import type { Migration } from './migrations.ts';
 import * as revisions from './revisions.ts';
 import * as tokens from './tokens.ts';
+import * as audit from './audit.ts';
 import { settle, SqliteUnitsOfWork } from './unit-of-work.ts';
 
 /** A function of this folder: the connection first, then the repository method's arguments. */
@@ -71,12 +72,17 @@ function repositories(db: Db, run: Runner): Repositories {
     tokens: bind(db, {
       insertApiToken: tokens.insertApiToken,
       findApiToken: tokens.findApiToken,
+      findLiveApiTokenByName: tokens.findLiveApiTokenByName,
+      listApiTokens: tokens.listApiTokens,
+      revokeApiToken: tokens.revokeApiToken,
       countApiTokens: tokens.countApiTokens,
       insertRegistrationToken: tokens.insertRegistrationToken,
       findRegistrationToken: tokens.findRegistrationToken,
       listRegistrationTokens: tokens.listRegistrationTokens,
+      revokeRegistrationToken: tokens.revokeRegistrationToken,
       countRegistrationTokenUse: tokens.incrementRegistrationTokenUses,
     }, run),
+    audit: bind(db, { last: audit.lastAuditRecord, insert: audit.insertAuditRecord, list: audit.listAuditRecords }, run),
     deployments: bind(db, {
       get: deployments.getDeployment,
       listByStatus: deployments.listDeploymentsByStatus,
@@ -140,6 +146,7 @@ export class SqliteStore implements Store {
   readonly revisions: Repositories['revisions'];
   readonly instances: Repositories['instances'];
   readonly tokens: Repositories['tokens'];
+  readonly audit: Repositories['audit'];
   readonly deployments: Repositories['deployments'];
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
@@ -158,6 +165,7 @@ export class SqliteStore implements Store {
     this.revisions = own.revisions;
     this.instances = own.instances;
     this.tokens = own.tokens;
+    this.audit = own.audit;
     this.deployments = own.deployments;
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;
