@@ -90,6 +90,8 @@ export const RevisionView = z.strictObject({
   bundleType: BundleType,
   description: z.string().optional(),
   createTime: z.string(),
+  /** The operator's signature, when there is one: its counter and the key that made it. */
+  signature: z.strictObject({ counter: z.number().int(), keyId: z.string() }).optional(),
 });
 export type RevisionView = z.infer<typeof RevisionView>;
 
@@ -228,6 +230,8 @@ export const RegistrationTokenView = z.strictObject({
   maxUses: z.number().int().nullable(),
   uses: z.number().int(),
   tags: Tags,
+  createdAt: z.string().optional(),
+  revokedAt: z.string().optional(),
 });
 export type RegistrationTokenView = z.infer<typeof RegistrationTokenView>;
 

@@ -3,6 +3,7 @@
  * the boundary, and ApiErrorBody for every error.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { installAudit } from './audit-hook.ts';
 import { installAuth } from './auth.ts';
 import type { ApiDeps } from './deps.ts';
 import { installErrorHandlers } from './errors.ts';
@@ -15,6 +16,8 @@ import { deregistrationRoutes } from './routes/deregistration.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { installerRoutes } from './routes/installers.ts';
 import { revisionRoutes } from './routes/revisions.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { tokenRoutes } from './routes/tokens.ts';
 
 /**
  * Builds the API on a fresh fastify instance (not listening). The caller listens, and wires
@@ -28,6 +31,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
   installErrorHandlers(app, log);
   installAuth(app, deps);
+  installAudit(app, deps);
   app.addHook('onResponse', async (request, reply) => {
     log.debug('request handled', { method: request.method, url: request.url, statusCode: reply.statusCode });
   });
@@ -40,6 +44,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   instanceRoutes(app, deps);
   configRoutes(app, deps);
   deregistrationRoutes(app, deps);
+  tokenRoutes(app, deps);
+  auditRoutes(app, deps);
   // Issue 7: installers and agent packages; see README "Install on your servers".
   const publicUrl = process.env['DECKHAND_PUBLIC_URL'];
   installerRoutes(app, { packages: agentPackageSourceFromEnv(process.env), ...(publicUrl ? { publicUrl } : {}), ...(deps.autoCa ? { ca: deps.autoCa } : {}) });

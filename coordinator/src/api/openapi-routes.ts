@@ -5,7 +5,13 @@
  */
 import { z } from 'zod';
 import {
+  ApiTokenView,
   ApplicationView,
+  AuditQuery,
+  AuditRecordView,
+  AuditVerifyResponse,
+  CreateApiTokenRequest,
+  RevisionSignatureSchema,
   CreateApplicationRequest,
   CreateDeploymentConfigRequest,
   CreateDeploymentGroupRequest,
@@ -77,6 +83,13 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /v1/instances/:id/tags/remove': { summary: 'Remove tags from an instance', body: UntagInstanceRequest, response: InstanceView },
   'DELETE /v1/instances/:id': { summary: 'Deregister an instance (an operator token, or the instance itself signed)', status: 204 },
   'POST /v1/registration-tokens': { summary: 'Create a registration token', body: CreateRegistrationTokenRequest, response: RegistrationTokenView, status: 201 },
+  'DELETE /v1/registration-tokens/:id': { summary: 'Revoke a registration token: no host can register with it any more', response: RegistrationTokenView },
+  'POST /v1/api-tokens': { summary: 'Create a named API token with a role and a scope (the secret is in this answer only)', body: CreateApiTokenRequest, response: ApiTokenView, status: 201 },
+  'GET /v1/api-tokens': { summary: 'List API tokens (never their secrets)', response: list('apiTokens', ApiTokenView) },
+  'DELETE /v1/api-tokens/:name': { summary: 'Revoke the live API token of this name (the last admin token cannot be revoked)', response: ApiTokenView },
+  'GET /v1/audit': { summary: 'Read the audit log, oldest first', query: AuditQuery, response: list('records', AuditRecordView) },
+  'GET /v1/audit/verify': { summary: "Check the audit log's hash chain from its first record", response: AuditVerifyResponse },
+  'PUT /v1/revisions/:id/signature': { summary: "Attach an operator's signature to a revision (agents with trusted keys check it)", body: RevisionSignatureSchema, response: RevisionView },
   'GET /v1/registration-tokens': { summary: 'List registration tokens (without secrets)', response: list('registrationTokens', RegistrationTokenView) },
   'POST /v1/register': { summary: 'Register a host with a registration token', body: RegisterInstanceRequest, response: RegisterInstanceResponse, status: 201 },
   'GET /v1/agent/package': { summary: 'Download the agent package', produces: 'application/gzip' },

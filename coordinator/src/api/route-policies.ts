@@ -73,8 +73,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'GET /v1/api-tokens': admin,
   'POST /v1/api-tokens': admin,
   'DELETE /v1/api-tokens/:name': admin,
-  'GET /v1/audit': read(),
-  'GET /v1/audit/verify': read(),
+  'GET /v1/audit': read('global'),
+  'GET /v1/audit/verify': read('global'),
 };
 
 /** The policy of `method` and `url` (a route pattern), or undefined: refused. */

@@ -4,7 +4,7 @@
  * whose target does not exist yields an empty scope: the route itself answers NOT_FOUND.
  */
 import type { FastifyRequest } from 'fastify';
-import type { ResourceScope } from '../auth/permissions.ts';
+import { canSee, type ResourceScope } from '../auth/permissions.ts';
 import type { ApiDeps } from './deps.ts';
 import type { ScopeSource } from './route-policies.ts';
 
@@ -45,4 +45,14 @@ export async function resolveScope(deps: ApiDeps, request: FastifyRequest, sourc
     case 'revision':
       return ofRevision(deps, text(params['id']));
   }
+}
+
+/**
+ * Whether the caller of `request` may see something of `application` (and `group`): lists are
+ * filtered with it, so a scoped token sees only its applications and groups.
+ */
+export function visibleTo(request: FastifyRequest): (application: string, group?: string) => boolean {
+  const p = request.principal;
+  if (p?.kind !== 'token') return () => true;
+  return (application, group) => canSee(p, application, group);
 }

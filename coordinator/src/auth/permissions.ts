@@ -59,7 +59,7 @@ function scopeText(p: TokenPrincipal): string {
 
 /** Why `p` may not act on `scope`, or undefined when it may. */
 export function scopeRefusal(p: TokenPrincipal, scope: ResourceScope): string | undefined {
-  if (scope.global && isScoped(p)) return `token ${p.name} is limited to ${scopeText(p)}; this changes what every application shares and needs an unscoped token`;
+  if (scope.global && isScoped(p)) return `token ${p.name} is limited to ${scopeText(p)}; this concerns every application and needs an unscoped token`;
   if (scope.application !== undefined && p.applications !== null && !p.applications.includes(scope.application)) {
     return `token ${p.name} is limited to ${scopeText(p)}, not application ${scope.application}`;
   }

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { canonicalConfigName, CreateDeploymentRequest, StopDeploymentRequest } from '../../../../protocol/src/index.ts';
 import { actorOf } from '../auth.ts';
+import { visibleTo } from '../scope.ts';
 import type { ApiDeps, DeploymentFilter, NewDeployment } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { IdParams, ListDeploymentsQuery } from '../schemas.ts';
@@ -96,7 +97,8 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (query.application !== undefined) filter.applicationName = query.application;
     if (query.group !== undefined) filter.deploymentGroupName = query.group;
     if (query.status !== undefined) filter.status = query.status;
-    return { deployments: await scheduler.listDeploymentSummaries(filter) };
+    const visible = visibleTo(request);
+    return { deployments: (await scheduler.listDeploymentSummaries(filter)).filter((d) => visible(d.applicationName, d.deploymentGroupName)) };
   });
 
   app.get('/v1/deployments/:id', async (request) => {

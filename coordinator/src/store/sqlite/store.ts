@@ -58,7 +58,7 @@ function repositories(db: Db, run: Runner): Repositories {
       listAll: groups.listAllDeploymentGroups,
       setLastSuccessfulDeployment: groups.setLastSuccessfulDeployment,
     }, run),
-    revisions: bind(db, { insert: revisions.insertRevision, get: revisions.getRevision, list: revisions.listRevisions }, run),
+    revisions: bind(db, { insert: revisions.insertRevision, get: revisions.getRevision, list: revisions.listRevisions, setSignature: revisions.setRevisionSignature }, run),
     instances: bind(db, {
       get: instances.getInstance,
       list: instances.listInstances,
