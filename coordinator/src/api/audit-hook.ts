@@ -39,8 +39,9 @@ function targetOf(request: FastifyRequest): string | undefined {
   const params = (request.params ?? {}) as Record<string, unknown>;
   const named = ['id', 'name'].map((k) => params[k]).find((v) => typeof v === 'string');
   if (typeof named === 'string') return named;
-  const app = params['app'];
-  const group = params['group'];
+  const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
+  const app = params['app'] ?? body['applicationName'] ?? body['name'];
+  const group = params['group'] ?? body['deploymentGroupName'];
   if (typeof app !== 'string') return undefined;
   return typeof group === 'string' ? `${app}/${group}` : app;
 }

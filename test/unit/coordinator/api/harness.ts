@@ -271,3 +271,19 @@ export function signedHeaders(
     [SIGNATURE_HEADERS.signature]: signature,
   };
 }
+
+/** Every METHOD /path fastify has, read from its own route tree (HEAD twins left out). */
+export function fastifyRoutes(h: Pick<Harness, 'app'>): { method: string; url: string }[] {
+  const stack: string[] = [];
+  const out: { method: string; url: string }[] = [];
+  for (const line of h.app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^([│ ]*)[├└]── (.+) \(([A-Z, ]+)\)$/.exec(line);
+    if (!m) continue;
+    const depth = (m[1] as string).length / 4;
+    stack.length = depth;
+    const url = (stack[depth - 1] ?? '') + (m[2] as string);
+    stack[depth] = url;
+    for (const method of (m[3] as string).split(', ')) if (method !== 'HEAD') out.push({ method, url });
+  }
+  return out;
+}
