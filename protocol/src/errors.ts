@@ -80,6 +80,13 @@ const ALL_CODES: ReadonlySet<string> = new Set<string>([
   ...AGENT_ERROR_CODES,
 ]);
 
+const LIFECYCLE_CODES: ReadonlySet<string> = new Set<string>(LIFECYCLE_ERROR_CODES);
+
+/** True when `code` is a per-event error code (an event's diagnostics can carry it as is). */
+export function isLifecycleErrorCode(code: unknown): code is LifecycleErrorCode {
+  return typeof code === 'string' && LIFECYCLE_CODES.has(code);
+}
+
 /** True when `code` is one of Deckhand's error codes. */
 export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && ALL_CODES.has(code);
