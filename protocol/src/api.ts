@@ -16,6 +16,7 @@ import {
   Name,
   Tags,
   BundleType,
+  DeploymentParameters,
   Sha256,
 } from './schemas.ts';
 import { AutoRollbackConfiguration, TagFilter, TagSet } from './orchestration.ts';
@@ -106,7 +107,7 @@ export const CreateDeploymentRequest = z.strictObject({
   ignoreApplicationStopFailures: z.boolean().default(false),
   description: z.string().max(1000).optional(),
   /** Deployment parameters, given to every hook as environment variables. */
-  parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), z.string().max(4096)).default({}),
+  parameters: DeploymentParameters.default({}),
   /** Wait behind the group's active deployment instead of a 409. @default false */
   queue: z.boolean().default(false),
   /** Deploy only to hosts not already running this revision successfully. @default false */
