@@ -220,6 +220,11 @@ export const CreateRegistrationTokenRequest = z.strictObject({
   maxUses: z.number().int().min(1).nullable().default(1),
   /** Tags every host registering with this token receives. */
   tags: Tags.default({}),
+  /**
+   * Tag keys a host may set itself when it registers (`*`: any). By default none: a host gets
+   * the token's tags and nothing it declares, so it cannot tag itself into another group.
+   */
+  allowTagKeys: z.array(z.string().min(1).max(128)).max(50).default([]),
 });
 export type CreateRegistrationTokenRequest = z.input<typeof CreateRegistrationTokenRequest>;
 
@@ -231,6 +236,7 @@ export const RegistrationTokenView = z.strictObject({
   maxUses: z.number().int().nullable(),
   uses: z.number().int(),
   tags: Tags,
+  allowTagKeys: z.array(z.string()).optional(),
   createdAt: z.string().optional(),
   revokedAt: z.string().optional(),
 });

@@ -67,7 +67,7 @@ export class Hub {
 
   constructor(private readonly deps: HubDeps) {
     this.heartbeatMs = deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-    this.nonces = deps.nonces ?? new NonceCache();
+    this.nonces = deps.nonces ?? new NonceCache(deps.store.nonces);
     // maxPayload bounds memory per frame (the default is 100 MiB); perMessageDeflate stays off,
     // the historical source of ws DoS issues (reliability.md §3).
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });

@@ -234,7 +234,7 @@ export async function startHarness(opts: { maxBytes?: number; scheduler?: Deploy
   const connected = new Set<string>();
   const hub = { isConnected: (id: string) => connected.has(id) };
   const app = buildApi({
-    store, clock, logger: opts.logger ?? silentLogger(), artifacts, scheduler: opts.scheduler ?? scheduler, hub, nonces: new NonceCache(), tokenHasher: testHasher,
+    store, clock, logger: opts.logger ?? silentLogger(), artifacts, scheduler: opts.scheduler ?? scheduler, hub, nonces: new NonceCache(store.nonces), tokenHasher: testHasher,
   });
   await app.ready();
   const adminToken = 'dh_test-admin-token';
