@@ -153,6 +153,11 @@ export class Hub {
    * Asks connected agents to check a revision (coord.preflight) and gathers their answers for
    * up to `timeoutMs`; a host not connected is `offline`, one that did not answer `timeout`.
    */
+  /** True while the host is asked to check the revision (preflight) and may download it. */
+  isPreflighting(instanceId: string, revisionId: string): boolean {
+    return this.ctx.preflights.isChecking(instanceId, revisionId);
+  }
+
   preflight(instanceIds: readonly string[], deploy: CoordBodies['coord.preflight']['deploy'], timeoutMs: number): Promise<Map<string, PreflightAnswer>> {
     return this.ctx.preflights.ask(instanceIds, deploy, timeoutMs, (instanceId, body) => {
       const session = this.sessions.get(instanceId);

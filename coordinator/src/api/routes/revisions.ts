@@ -103,6 +103,11 @@ export function revisionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/v1/revisions/:id/content', async (request, reply) => {
     const { id } = parseInput(IdParams, request.params, 'params');
     const revision = await requireRevision(store, id);
+    const principal = request.principal;
+    // A host gets only what it was told to install or check: knowing an id is not enough.
+    if (principal?.kind === 'agent' && !deps.hub.isPreflighting?.(principal.instanceId, id) && !(await store.targets.wasCommanded(principal.instanceId, id))) {
+      throw new DeckhandError('FORBIDDEN', `instance ${principal.instanceId} was sent no command for revision ${id}`);
+    }
     if (!artifacts.has(revision.sha256)) throw notFound(`content of revision ${id}`);
     return reply
       .type('application/octet-stream')

@@ -120,6 +120,7 @@ function repositories(db: Db, run: Runner): Repositories {
       recordAgentEvent: intake.recordAgentEvent,
       acknowledgeCommand: targets.acknowledgeCommand,
       unackedOf: targets.unackedCommandsOf,
+      wasCommanded: targets.wasCommanded,
       unacked: targets.unackedTargets,
       expired: targets.expiredTargets,
       liveOf: targets.liveTargetsOf,

@@ -122,10 +122,19 @@ describe('revision routes', () => {
     const instanceId = 'i-AGENT0001';
     let keys: ReturnType<typeof agentKeys>;
     let url: string;
+    let revisionId: string;
+    /** Records that a deployment of the revision sent the host its command. */
+    const command = async (): Promise<void> => {
+      await h.app.inject({ method: 'POST', url: '/v1/applications/web/deployment-groups', headers: h.auth, payload: { name: 'g' } });
+      const created = await h.app.inject({ method: 'POST', url: '/v1/deployments', headers: h.auth, payload: { applicationName: 'web', deploymentGroupName: 'g', revisionId } });
+      h.db.prepare("INSERT INTO deployment_targets (deployment_id, instance_id, position, status, command_id) VALUES (?, ?, 0, 'InProgress', 'c-COMMAND01')")
+        .run(created.json().deploymentId, instanceId);
+    };
     beforeEach(async () => {
       keys = agentKeys();
       insertInstance(h.db, { instanceId, hostname: 'h', publicKey: keys.publicKeyPem, tags: {}, registeredAt: h.clock.now().toISOString() });
-      url = `/v1/revisions/${(await upload(bytes)).json().revisionId}/content`;
+      revisionId = (await upload(bytes)).json().revisionId;
+      url = `/v1/revisions/${revisionId}/content`;
     });
 
     it('serves the bytes to an admin token', async () => {
@@ -135,7 +144,20 @@ describe('revision routes', () => {
       assert.equal(res.headers['content-type'], 'application/octet-stream');
     });
 
-    it('serves the bytes to a correctly signed agent request', async () => {
+    it('refuses a signed agent request for a revision no command sent the host (403)', async () => {
+      const res = await h.app.inject({ method: 'GET', url, headers: signedHeaders(instanceId, keys.privateKey, 'GET', url, h.clock.now()) });
+      assert.equal(res.statusCode, 403);
+      assert.equal(res.json().error.message, `instance ${instanceId} was sent no command for revision ${revisionId}`);
+    });
+
+    it('serves a revision the host is asked to preflight', async () => {
+      h.preflighting.add(`${instanceId} ${revisionId}`);
+      const res = await h.app.inject({ method: 'GET', url, headers: signedHeaders(instanceId, keys.privateKey, 'GET', url, h.clock.now()) });
+      assert.equal(res.statusCode, 200);
+    });
+
+    it('serves the bytes to a correctly signed agent request of a host it was sent to', async () => {
+      await command();
       const res = await h.app.inject({ method: 'GET', url, headers: signedHeaders(instanceId, keys.privateKey, 'GET', url, h.clock.now()) });
       assert.equal(res.statusCode, 200);
       assert.deepEqual(res.rawPayload, bytes);
@@ -149,6 +171,7 @@ describe('revision routes', () => {
     });
 
     it('refuses a replayed agent request', async () => {
+      await command();
       const headers = signedHeaders(instanceId, keys.privateKey, 'GET', url, h.clock.now());
       assert.equal((await h.app.inject({ method: 'GET', url, headers })).statusCode, 200);
       const again = await h.app.inject({ method: 'GET', url, headers });
