@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { httpRequest, readText } from '../../../../common/src/http-request.ts';
 import { insertApiToken } from '../../../../coordinator/src/store/sqlite/tokens.ts';
+import { tgzBytes } from '../../../support/archives.ts';
 import { startHarness, testHasher, type Harness } from './harness.ts';
 
-/** A body of `chunks` 64 KiB chunks that counts how many were taken. */
-function countedBody(chunks: number): { body: AsyncIterable<Uint8Array>; taken: () => number } {
+/** A body of `chunks` chunks of at most 64 KiB of `bytes` (repeated) that counts how many were taken. */
+function countedBody(chunks: number, bytes: Buffer = Buffer.alloc(64 * 1024, 7)): { body: AsyncIterable<Uint8Array>; taken: () => number } {
   let taken = 0;
   async function* body(): AsyncIterable<Uint8Array> {
     for (let i = 0; i < chunks; i++) {
       taken++;
-      yield Buffer.alloc(64 * 1024, i % 256);
+      yield bytes;
     }
   }
   return { body: body(), taken: () => taken };
@@ -48,9 +49,9 @@ describe('uploads with Expect: 100-continue (api/expect-continue.ts, common/src/
   });
 
   it('sends the body of an allowed upload after the go-ahead', async () => {
-    const { body, taken } = countedBody(4);
+    const { body, taken } = countedBody(1, tgzBytes());
     const res = await upload(h.adminToken, body);
     assert.equal(res.status, 201, await readText(res.body));
-    assert.equal(taken(), 4);
+    assert.equal(taken(), 1);
   });
 });
