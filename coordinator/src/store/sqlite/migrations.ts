@@ -278,4 +278,13 @@ export const MIGRATIONS: readonly Migration[] = [
       WHERE instance_names != '[]';
     `,
   },
+  {
+    version: 8,
+    name: 'external revisions',
+    // A revision kept in S3 or at an https URL, which agents download themselves: its location
+    // (JSON); its sha256 is '' when it was registered by an S3 ETag alone.
+    sql: `
+      ALTER TABLE revisions ADD COLUMN location TEXT;
+    `,
+  },
 ];

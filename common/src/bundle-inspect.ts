@@ -1,14 +1,14 @@
 /**
- * What the coordinator checks of an uploaded bundle before it becomes a revision: that it is an
- * archive of the type it was declared as (its magic bytes, and an index that reads to the end)
- * and that it has an appspec at its root, or in its only top-level folder (which agents make the
- * root, as CodeDeploy's does). A bundle that would fail on every host fails here, at once, with
- * the reason.
+ * What is checked of a bundle before it becomes a revision (by the coordinator on upload, by the
+ * CLI before it pushes a prebuilt archive to S3): that it is an archive of the type it was
+ * declared as (its magic bytes, and an index that reads to the end) and that it has an appspec
+ * at its root, or in its only top-level folder (which agents make the root, as CodeDeploy's
+ * does). A bundle that would fail on every host fails here, at once, with the reason.
  */
 import { open } from 'node:fs/promises';
 import * as tar from 'tar';
 import yauzl from 'yauzl';
-import { DeckhandError, type BundleType } from '../../../protocol/src/index.ts';
+import { DeckhandError, type BundleType } from '../../protocol/src/index.ts';
 
 const APPSPECS = new Set(['appspec.yml', 'appspec.yaml']);
 /** More entries than any real revision has; listing stops there. */
