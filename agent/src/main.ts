@@ -39,6 +39,7 @@ import { CommandDispatcher } from './transport/dispatch.ts';
 import { RemotePreflight } from './preflight/remote.ts';
 import { startRetentionJob } from './maintenance/job.ts';
 import { AgentLink } from './transport/link.ts';
+import { LogShipping } from './logs/shipping.ts';
 import { AGENT_VERSION } from './version.ts';
 
 /** Exit codes: 0 ok, 1 failure, 2 bad usage or unusable setup. */
@@ -166,6 +167,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   const inventoryOpts = { root: cmd.root, agentVersion: AGENT_VERSION };
   const appSpec = cmd.yamlOctalModes === undefined ? {} : { appSpec: { yamlOctalModes: cmd.yamlOctalModes } };
   let link: AgentLink | undefined;
+  const logs = new LogShipping({ clock, logger, cursors: journal.logCursors, send: (body) => link?.sendLog(body) ?? 'offline' });
   const refresher = new InventoryRefresher({
     clock,
     logger,
@@ -190,7 +192,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     root: cmd.root,
     ...(cmd.destRoot === undefined ? {} : { destRoot: cmd.destRoot }),
     os: process.platform === 'win32' ? 'windows' : 'linux',
-    reporter: { sendLog: (body) => void link?.sendLog(body) },
+    reporter: { outputWritten: (deploymentId) => logs.outputWritten(deploymentId) },
     reboot: { ...(cmd.rebootCommand === undefined ? {} : { command: cmd.rebootCommand }), bootId: () => currentBootId(cmd.bootIdFile) },
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
@@ -209,6 +211,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     inventory: () => refresher.current(),
     commands: dispatcher,
     preflight: (body) => preflight.onPreflight(body),
+    logs,
   });
   link = started;
   let retention: ReturnType<typeof startRetentionJob> | undefined;
@@ -227,6 +230,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
       refresher.stop();
       await queue.stop();
       await started.stop();
+      logs.stop();
       journal.close();
     },
   };

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock } from '../../../../common/src/clock.ts';
 import { silentLogger } from '../../../../common/src/logger.ts';
-import { DeckhandError, TRAFFIC_HOOK_EVENTS, type AgentBodies } from '../../../../protocol/src/index.ts';
+import { DeckhandError, TRAFFIC_HOOK_EVENTS } from '../../../../protocol/src/index.ts';
 import type { AppSpec } from '../../../../agent/src/appspec/types.ts';
 import type { HookEventRequest, HookEventResult, HookRunner } from '../../../../agent/src/hooks/types.ts';
 import type { Journal } from '../../../../agent/src/journal/journal.ts';
@@ -65,7 +65,7 @@ export class FakeRevision implements RevisionOps {
 }
 
 /** Lifecycle deps around a real journal and the fakes above. */
-export function lifecycleDeps(journal: Journal, root: string, hooks: FakeHooks, revision: FakeRevision, logs: Array<AgentBodies['agent.log']> = []): LifecycleDeps {
+export function lifecycleDeps(journal: Journal, root: string, hooks: FakeHooks, revision: FakeRevision, written: string[] = []): LifecycleDeps {
   return {
     clock: systemClock,
     logger: silentLogger(),
@@ -78,6 +78,6 @@ export function lifecycleDeps(journal: Journal, root: string, hooks: FakeHooks, 
     root,
     os: 'linux',
     baseEnv: {},
-    reporter: { sendLog: (body) => logs.push(body) },
+    reporter: { outputWritten: (deploymentId) => written.push(deploymentId) },
   };
 }
