@@ -23,7 +23,8 @@ import { EventBatch } from './event-batch.ts';
 import { PreflightRequests, type PreflightAnswer } from './preflight.ts';
 import { handleAgentFrame } from './frames.ts';
 import type { FrameContext, Session } from './session.ts';
-import { LogBuffer } from './log-buffer.ts';
+import { LogFeed } from '../logs/feed.ts';
+import { LogIntake, type LogIntakeLimits } from './log-intake.ts';
 import type { AgentEventSink } from './types.ts';
 import { pathnameOf, refuseUpgrade } from './upgrade.ts';
 
@@ -41,12 +42,16 @@ export interface HubDeps {
   heartbeatMs?: number;
   /** Shared with the HTTP API's bundle-download auth so a nonce is single-use across both. */
   nonces?: NonceCache;
+  /** Told when hook output is stored (the logs API's followers listen). @default a new feed */
+  feed?: LogFeed;
+  /** Bounds of the hook output intake and the per-deployment log cap. */
+  logLimits?: LogIntakeLimits;
 }
 
 /** Agent connections of one coordinator. */
 export class Hub {
-  /** Recent hook output per deployment (agent.log), best effort. */
-  readonly logs = new LogBuffer();
+  /** Wakes followers of a deployment's hook output when lines are stored. */
+  readonly feed: LogFeed;
   private readonly wss: WebSocketServer;
   private readonly sessions = new Map<string, Session>();
   private readonly ctx: FrameContext;
@@ -63,14 +68,17 @@ export class Hub {
     // the historical source of ws DoS issues (reliability.md §3).
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
     const log = deps.logger.child({ component: 'hub' });
+    this.feed = deps.feed ?? new LogFeed();
+    const send = <T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean => this.sendFrame(session, type, body);
+    const logs = new LogIntake({ ...deps.logLimits, store: deps.store, log, send, stored: (deploymentId) => this.feed.publish(deploymentId) });
     this.ctx = {
       store: deps.store,
       clock: deps.clock,
       log,
-      logs: this.logs,
+      logs,
       heartbeatMs: this.heartbeatMs,
       sink: undefined,
-      send: (session, type, body) => this.sendFrame(session, type, body),
+      send,
       events: new EventBatch(),
       preflights: new PreflightRequests(deps.clock),
     };
@@ -152,8 +160,9 @@ export class Hub {
   /** Closes every session and stops the heartbeat; resolves when all sockets are closed. */
   async close(): Promise<void> {
     this.closed = true;
-    // Events already received are applied (and acked) before the store may be closed.
+    // Events and hook output already received are stored (and acked) before the store may be closed.
     await this.ctx.events.drain(this.ctx);
+    await this.ctx.logs.drain();
     this.ctx.preflights.closeAll();
     if (this.heartbeat !== undefined) this.deps.clock.clearTimeout(this.heartbeat);
     const closing = [...this.sessions.values()].map((s) => this.closeSession(s));
@@ -161,6 +170,7 @@ export class Hub {
     await Promise.all(closing);
     // Frames that arrived while the sessions closed are applied too.
     await this.ctx.events.drain(this.ctx);
+    await this.ctx.logs.drain();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 

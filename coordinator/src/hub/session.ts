@@ -7,7 +7,7 @@ import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import type { AgentEventBody, CoordBodies, CoordFrameType } from '../../../protocol/src/index.ts';
 import type { Store } from '../store/store.ts';
-import type { LogBuffer } from './log-buffer.ts';
+import type { LogIntake } from './log-intake.ts';
 import type { PreflightRequests } from './preflight.ts';
 import type { AgentEventSink } from './types.ts';
 
@@ -41,7 +41,8 @@ export interface FrameContext {
   store: Store;
   clock: Clock;
   log: Logger;
-  logs: LogBuffer;
+  /** agent.log frames on their way into the store (log-intake.ts). */
+  logs: LogIntake;
   heartbeatMs: number;
   sink: AgentEventSink | undefined;
   send<T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean;

@@ -16,6 +16,7 @@ import type { TargetRepository } from './deployments/targets.ts';
 import type { DeploymentViewRepository } from './deployments/views.ts';
 import type { DeploymentGroupRepository } from './groups.ts';
 import type { InstanceRepository } from './instances.ts';
+import type { LogRepository } from './logs.ts';
 import type { RevisionRepository } from './revisions.ts';
 import type { TokenRepository } from './tokens.ts';
 
@@ -30,6 +31,7 @@ export interface Repositories {
   readonly deployments: DeploymentRepository;
   readonly targets: TargetRepository;
   readonly deploymentViews: DeploymentViewRepository;
+  readonly logs: LogRepository;
 }
 
 /** The repositories inside one unit of work. */

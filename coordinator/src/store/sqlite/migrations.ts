@@ -219,4 +219,42 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE t.deployment_id = deployment_progress.deployment_id AND t.step = deployment_progress.step LIMIT 1);
     `,
   },
+  {
+    version: 6,
+    name: 'hook output',
+    // Every line of hook output, per deployment. A deployment's lines are numbered by its
+    // next_cursor (moved in the transaction that stores them); log_streams holds, per host and
+    // event, the agent's last seq received and what was kept and cut (past the byte cap).
+    sql: `
+      CREATE TABLE deployment_logs (
+        deployment_id TEXT PRIMARY KEY REFERENCES deployments(deployment_id),
+        next_cursor   INTEGER NOT NULL DEFAULT 1,
+        bytes         INTEGER NOT NULL DEFAULT 0,
+        expired_at    TEXT                            -- lines deleted for their age
+      );
+      CREATE TABLE log_streams (
+        deployment_id TEXT NOT NULL,
+        instance_id   TEXT NOT NULL,
+        event         TEXT NOT NULL,
+        held_through  INTEGER NOT NULL DEFAULT 0,     -- every seq up to this one was received
+        lines         INTEGER NOT NULL DEFAULT 0,
+        bytes         INTEGER NOT NULL DEFAULT 0,
+        cut_lines     INTEGER NOT NULL DEFAULT 0,     -- received past the deployment's byte cap, not kept
+        cut_bytes     INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (deployment_id, instance_id, event)
+      );
+      CREATE TABLE log_lines (
+        deployment_id TEXT NOT NULL,
+        cursor        INTEGER NOT NULL,
+        instance_id   TEXT NOT NULL,
+        event         TEXT NOT NULL,
+        seq           INTEGER NOT NULL,
+        at            TEXT NOT NULL,
+        stream        TEXT NOT NULL,                  -- stdout | stderr
+        text          TEXT NOT NULL,
+        PRIMARY KEY (deployment_id, cursor)
+      ) WITHOUT ROWID;
+      CREATE INDEX log_lines_by_stream ON log_lines(deployment_id, instance_id, event, cursor);
+    `,
+  },
 ];

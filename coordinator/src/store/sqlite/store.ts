@@ -16,6 +16,7 @@ import * as targets from './deployments/targets.ts';
 import * as views from './deployments/views.ts';
 import * as groups from './groups.ts';
 import * as instances from './instances.ts';
+import * as logs from './logs.ts';
 import type { Migration } from './migrations.ts';
 import * as revisions from './revisions.ts';
 import * as tokens from './tokens.ts';
@@ -129,6 +130,13 @@ function repositories(db: Db, run: Runner): Repositories {
       events: views.eventRecords,
       countTargets: views.countTargets,
     }, run),
+    logs: bind(db, {
+      append: logs.appendLogLines,
+      read: logs.readLogLines,
+      streams: logs.logStreams,
+      summary: logs.deploymentLogSummary,
+      expire: logs.expireLogLines,
+    }, run),
   } satisfies Repositories;
 }
 
@@ -143,6 +151,7 @@ export class SqliteStore implements Store {
   readonly deployments: Repositories['deployments'];
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
+  readonly logs: Repositories['logs'];
   private readonly units: SqliteUnitsOfWork;
   /** The repositories as a unit of work sees them: each call joins the open transaction. */
   private readonly tx: UnitOfWork;
@@ -161,6 +170,7 @@ export class SqliteStore implements Store {
     this.deployments = own.deployments;
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;
+    this.logs = own.logs;
     this.tx = { ...repositories(db, settle), savepoint: (work) => this.units.savepoint(work) };
   }
 
