@@ -26,6 +26,8 @@ import type {
   StopDeploymentRequest,
 } from '../../protocol/src/orchestration.ts';
 import type { RolloutActionResponse } from '../../protocol/src/rollout.ts';
+import type { LogPage } from '../../protocol/src/logs.ts';
+import { readSse, type SseEvent } from './sse.ts';
 import type { BundleType } from '../../protocol/src/schemas.ts';
 import { isErrorCode } from '../../protocol/src/errors.ts';
 import { readFile } from 'node:fs/promises';
@@ -53,6 +55,14 @@ export interface DeploymentFilter {
   application?: string;
   group?: string;
   status?: string;
+}
+
+/** Which lines of a deployment's hook output: one host (id or hostname), one event, after a cursor. */
+export interface LogFilter {
+  instance?: string;
+  event?: string;
+  after?: number;
+  limit?: number;
 }
 
 /** The coordinator's HTTP API as typed methods. */
@@ -129,6 +139,37 @@ export class DeckhandClient {
       query: { application: filter.application, group: filter.group, status: filter.status },
     });
     return res.deployments;
+  }
+
+  /** GET /v1/deployments/:id/logs: one page of hook output. */
+  getLogs(deploymentId: string, filter: LogFilter = {}): Promise<LogPage> {
+    return this.#request('GET', `/v1/deployments/${enc(deploymentId)}/logs`, { query: logQuery(filter) });
+  }
+
+  /**
+   * GET /v1/deployments/:id/logs?follow=1: the Server-Sent Events of new hook output, after
+   * `filter.after`, until the coordinator ends the stream or `signal` aborts.
+   */
+  async *followLogs(deploymentId: string, filter: LogFilter, signal?: AbortSignal): AsyncGenerator<SseEvent> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.#token}`, accept: 'text/event-stream' };
+    const ca = await this.#trustedCa();
+    const url = `${this.url}/v1/deployments/${enc(deploymentId)}/logs${queryString({ ...logQuery(filter), follow: '1' })}`;
+    let res;
+    try {
+      res = await httpRequest(url, { headers, ...(ca ? { ca } : {}), ...(signal ? { signal } : {}) });
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw unreachable(this.url, err);
+    }
+    if (res.status < 200 || res.status > 299) throw toApiError(res.status, await readText(res.body));
+    try {
+      yield* readSse(res.body);
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw unreachable(this.url, err);
+    } finally {
+      res.body.destroy();
+    }
   }
 
   /** GET /v1/instances. */
@@ -228,6 +269,15 @@ export class DeckhandClient {
     })();
     return this.#ca;
   }
+}
+
+function logQuery(filter: LogFilter): Record<string, string | undefined> {
+  return {
+    instance: filter.instance,
+    event: filter.event,
+    after: filter.after === undefined ? undefined : String(filter.after),
+    limit: filter.limit === undefined ? undefined : String(filter.limit),
+  };
 }
 
 function enc(segment: string): string {

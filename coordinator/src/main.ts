@@ -19,6 +19,7 @@ import { ensureAdminToken } from './auth/admin-token.ts';
 import { NonceCache } from './auth/agent-auth.ts';
 import { parseCoordinatorArgs, USAGE, UsageError, type CoordinatorConfig } from './config/args.ts';
 import { Hub } from './hub/index.ts';
+import { startLogRetention } from './logs/retention.ts';
 import { Scheduler } from './scheduler/index.ts';
 import { preflightDeployment } from './scheduler/preflight.ts';
 import { openSqliteStore } from './store/sqlite/store.ts';
@@ -89,6 +90,7 @@ interface Running {
   scheduler: Scheduler;
   app: ReturnType<typeof buildApi>;
   store: Store;
+  retention: { stop(): void };
 }
 
 /** Installs SIGTERM/SIGINT handlers that close everything once and exit 0. */
@@ -101,6 +103,7 @@ function handleSignals(r: Running): void {
     // The hub goes first: open WebSockets would otherwise keep the HTTP server from closing.
     await r.hub.close();
     r.scheduler.stop();
+    r.retention.stop();
     await r.app.close();
     await r.store.close();
     r.logger.info('coordinator stopped');
@@ -122,14 +125,23 @@ async function start(config: CoordinatorConfig): Promise<void> {
   const artifacts = new ArtifactStore({ root: path.join(config.dataDir, 'artifacts'), maxBytes: config.maxBundleBytes });
   // One nonce cache for WebSocket upgrades and bundle downloads, so a nonce is single-use across both.
   const nonces = new NonceCache();
-  const hub = new Hub({ store, clock, logger, nonces, ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }) });
+  const hub = new Hub({
+    store,
+    clock,
+    logger,
+    nonces,
+    logLimits: { maxBytesPerDeployment: config.logMaxBytes },
+    ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }),
+  });
   const scheduler = new Scheduler({ store, clock, logger, hub });
   hub.attach(scheduler);
   await scheduler.start();
-  const app = buildApi({ store, clock, logger, artifacts, scheduler: deploymentService(store, scheduler, hub), hub, nonces });
+  const logSettings = { maxBytesPerDeployment: config.logMaxBytes, days: config.logRetentionDays };
+  const app = buildApi({ store, clock, logger, artifacts, scheduler: deploymentService(store, scheduler, hub), hub, nonces, logFeed: hub.feed, logSettings });
+  const retention = startLogRetention({ store, clock, logger, days: config.logRetentionDays });
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
   // Before announcing the address: whoever reads it may signal us at once.
-  handleSignals({ logger, hub, scheduler, app, store });
+  handleSignals({ logger, hub, scheduler, app, store, retention });
   await app.listen({ host: config.host, port: config.port });
   const url = urlOf(app.server.address() as AddressInfo);
   // Written aside and renamed, so a reader polling for the file never sees it half-written.

@@ -17,6 +17,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'push', summary: 'pack a revision folder and upload it', load: async () => (await import('./push.ts')).pushCommand },
   { name: 'deploy', summary: 'deploy a revision to a deployment group', load: async () => (await import('./deploy.ts')).deployCommand },
   { name: 'status', summary: 'show a deployment, host by host and event by event', load: async () => (await import('./status.ts')).statusCommand },
+  { name: 'logs', summary: "print a deployment's hook output; --follow streams it live", load: async () => (await import('./logs.ts')).logsCommand },
   { name: 'stop', summary: 'stop a queued or running deployment', load: async () => (await import('./stop.ts')).stopCommand },
   { name: 'pause', summary: 'pause a running deployment (running hosts finish, no new one starts)', load: async () => (await import('./rollout.ts')).pauseCommand },
   { name: 'resume', summary: 'resume a paused deployment', load: async () => (await import('./rollout.ts')).resumeCommand },

@@ -13,6 +13,9 @@ import { configRoutes } from './routes/configs.ts';
 import { deploymentRoutes } from './routes/deployments.ts';
 import { deregistrationRoutes } from './routes/deregistration.ts';
 import { instanceRoutes } from './routes/instances.ts';
+import { logRoutes } from './routes/logs.ts';
+import { DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT } from '../hub/log-intake.ts';
+import { DEFAULT_LOG_RETENTION_DAYS } from '../logs/retention.ts';
 import { installerRoutes } from './routes/installers.ts';
 import { revisionRoutes } from './routes/revisions.ts';
 
@@ -37,6 +40,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   applicationRoutes(app, deps);
   revisionRoutes(app, deps);
   deploymentRoutes(app, deps);
+  logRoutes(app, deps, deps.logSettings ?? { maxBytesPerDeployment: DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT, days: DEFAULT_LOG_RETENTION_DAYS });
   instanceRoutes(app, deps);
   configRoutes(app, deps);
   deregistrationRoutes(app, deps);

@@ -16,7 +16,9 @@ import type { ArtifactStore } from '../artifacts/store.ts';
 import type { NonceCache } from '../auth/agent-auth.ts';
 import type { NewDeployment, PlanQuery, StopResult } from '../scheduler/index.ts';
 import type { PreflightQuery } from '../scheduler/preflight.ts';
+import type { LogFeed } from '../logs/feed.ts';
 import type { Store } from '../store/store.ts';
+import type { LogSettings } from './routes/logs.ts';
 
 export type { NewDeployment, PlanQuery, PreflightQuery, StopResult };
 
@@ -68,4 +70,8 @@ export interface ApiDeps {
   scheduler: DeploymentService;
   hub: AgentPresence;
   nonces: NonceCache;
+  /** Wakes log followers when hook output is stored (the hub's). @default a feed nothing publishes to: followers poll */
+  logFeed?: LogFeed;
+  /** The hook output retention in force, as the logs API reports it. @default the defaults */
+  logSettings?: LogSettings;
 }

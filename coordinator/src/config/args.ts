@@ -4,6 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_ARTIFACT_BYTES } from '../artifacts/store.ts';
+import { DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT } from '../hub/log-intake.ts';
+import { DEFAULT_LOG_RETENTION_DAYS } from '../logs/retention.ts';
 
 /** Where the coordinator listens. @default 127.0.0.1:8420 */
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8420 } as const;
@@ -19,6 +21,9 @@ Options:
   --log-level LEVEL        ${LOG_LEVELS.join(' | ')} (default info)
   --max-bundle-bytes N     largest accepted revision bundle (default ${DEFAULT_MAX_ARTIFACT_BYTES})
   --heartbeat-ms N         ping interval to agents; agents drop a link silent for 2.5 of them (default 15000)
+  --log-max-bytes N        hook output kept per deployment; lines past it are counted, not kept
+                           (default ${DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT}, 512 MiB)
+  --log-retention-days N   hook output is deleted this many days after its deployment ended (default ${DEFAULT_LOG_RETENTION_DAYS})
   -h, --help               show this help
   --version                print the version and exit
 
@@ -35,6 +40,10 @@ export interface CoordinatorConfig {
   readonly maxBundleBytes: number;
   /** Ping interval to agents; the hub's default when absent. */
   readonly heartbeatMs?: number;
+  /** Hook output kept per deployment, bytes of line text. */
+  readonly logMaxBytes: number;
+  /** Days hook output is kept after its deployment ended. */
+  readonly logRetentionDays: number;
 }
 
 /** What the command line asks for. */
@@ -84,6 +93,8 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'log-level': { type: 'string' },
         'max-bundle-bytes': { type: 'string' },
         'heartbeat-ms': { type: 'string' },
+        'log-max-bytes': { type: 'string' },
+        'log-retention-days': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -107,6 +118,8 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         ? DEFAULT_MAX_ARTIFACT_BYTES
         : parsePositiveInt('--max-bundle-bytes', values['max-bundle-bytes']),
     ...(values['heartbeat-ms'] === undefined ? {} : { heartbeatMs: parsePositiveInt('--heartbeat-ms', values['heartbeat-ms']) }),
+    logMaxBytes: values['log-max-bytes'] === undefined ? DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT : parsePositiveInt('--log-max-bytes', values['log-max-bytes']),
+    logRetentionDays: values['log-retention-days'] === undefined ? DEFAULT_LOG_RETENTION_DAYS : parsePositiveInt('--log-retention-days', values['log-retention-days']),
   };
   return { kind: 'start', config };
 }

@@ -81,8 +81,8 @@ export interface LogRepository {
   append(input: LogAppend, maxBytes: number): Promise<LogAppendResult>;
   /** Lines of the query, by cursor. */
   read(query: LogQuery): Promise<LogLineRecord[]>;
-  /** What is held of each host's events, by host and event. */
-  streams(deploymentId: string): Promise<LogStreamRecord[]>;
+  /** What is held of each host's events that had lines cut, by host and event. */
+  cutStreams(deploymentId: string): Promise<LogStreamRecord[]>;
   /** The deployment's log as a whole; undefined when nothing was ever sent for it. */
   summary(deploymentId: string): Promise<DeploymentLogRecord | undefined>;
   /**

@@ -113,10 +113,10 @@ export function readLogLines(db: Db, q: LogQuery): LogLineRecord[] {
   }));
 }
 
-/** {@inheritDoc LogRepository.streams} */
-export function logStreams(db: Db, deploymentId: string): LogStreamRecord[] {
+/** {@inheritDoc LogRepository.cutStreams} */
+export function cutLogStreams(db: Db, deploymentId: string): LogStreamRecord[] {
   const rows = prepared(db,
-    `SELECT instance_id, event, held_through AS through, lines, bytes, cut_lines, cut_bytes FROM log_streams WHERE deployment_id = ? ORDER BY instance_id, event`,
+    `SELECT instance_id, event, held_through AS through, lines, bytes, cut_lines, cut_bytes FROM log_streams WHERE deployment_id = ? AND cut_lines > 0 ORDER BY instance_id, event`,
   ).all(deploymentId) as Array<{ instance_id: string; event: string; through: number; lines: number; bytes: number; cut_lines: number; cut_bytes: number }>;
   return rows.map((r) => ({
     instanceId: r.instance_id,

@@ -133,7 +133,7 @@ function repositories(db: Db, run: Runner): Repositories {
     logs: bind(db, {
       append: logs.appendLogLines,
       read: logs.readLogLines,
-      streams: logs.logStreams,
+      cutStreams: logs.cutLogStreams,
       summary: logs.deploymentLogSummary,
       expire: logs.expireLogLines,
     }, run),

@@ -65,7 +65,7 @@ describe('store/sqlite logs', function () {
   it('counts the lines past the byte cap instead of keeping them', async function () {
     addDeployment(db, hosts);
     assert.deepEqual(await store.logs.append(frame(hosts[0]!, 1, ['12345', '67890', 'abc']), 10), { status: 'stored', through: 3, kept: 2, cut: 1 });
-    const [stream] = await store.logs.streams(D);
+    const [stream] = await store.logs.cutStreams(D);
     assert.deepEqual(stream && [stream.through, stream.lines, stream.bytes, stream.cutLines, stream.cutBytes], [3, 2, 10, 1, 3]);
     assert.deepEqual(await store.logs.summary(D), { bytes: 10, lastCursor: 2 });
   });
