@@ -95,6 +95,30 @@ describe('hook output, live and kept (real coordinator, agent and CLI processes)
     assert.equal((await cluster.waitForDeployment(id)).status, 'Succeeded');
   });
 
+  it('deploy --wait rides out a coordinator restart and prints the hook\'s output', async function () {
+    const upload = await cluster.api('POST', '/v1/applications/shop/revisions?bundleType=tgz', await makeTgz({
+      'appspec.yml': appspec({ ValidateService: 'scripts/wait.sh' }),
+      'scripts/wait.sh': '#!/bin/sh\necho "before restart"\nwhile [ ! -f "$DECKHAND_ROOT/go3" ]; do sleep 0.05; done\necho "after restart"\n',
+      'site/index.html': 'v3\n',
+    }));
+    const proc = spawn(process.execPath, [
+      path.join(REPO_ROOT, 'bin', 'deckhand.js'), 'deploy', '--application', 'shop', '--group', 'web', '--revision', upload.body.revisionId,
+      '--config', 'AllAtOnce', '--file-exists-behavior', 'OVERWRITE', '--wait',
+    ], { env: { ...process.env, DECKHAND_URL: cluster.url, DECKHAND_TOKEN: cluster.token }, stdio: ['ignore', 'pipe', 'pipe'] });
+    follower = proc;
+    let stderr = '';
+    proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exit = new Promise<number>((resolve) => proc.once('exit', (code) => resolve(code ?? 1)));
+    await waitFor('the hook\'s first line at deploy --wait', () => (stderr.includes('before restart') ? true : undefined));
+    await cluster.killCoordinator();
+    await new Promise((r) => setTimeout(r, 1500));
+    await cluster.restartCoordinator();
+    writeFileSync(path.join(agent.root, 'go3'), '');
+    assert.equal(await exit, 0, stderr);
+    assert.match(stderr, /host-\d+ ValidateService \| after restart/);
+    assert.match(stderr, /deployment d-\S+ Succeeded/);
+  });
+
   it('keeps every line exactly once when the coordinator is killed and restarted mid-hook', async function () {
     const id = await deploy({ 'appspec.yml': appspec({ ApplicationStart: 'scripts/steady.sh' }), 'scripts/steady.sh': STEADY_HOOK, 'site/index.html': 'v2\n' });
     await waitFor('a few lines stored', async () => ((await storedLines(id)).length >= 5 ? true : undefined));
