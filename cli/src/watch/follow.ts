@@ -8,18 +8,18 @@ import type { DeckhandClient } from '../client.ts';
 import { writeLine, type CliContext } from '../context.ts';
 import { formatLogLine } from '../format/logs.ts';
 import { safe } from '../format/sanitize.ts';
-import { formatFailures } from '../format/status.ts';
+import { formatFailures, formatHostReasons, formatWarnings } from '../format/status.ts';
 import { durationMs, formatDuration } from '../format/time.ts';
 import { interruptOnSignals } from '../signals.ts';
 import { followLogLines } from './logs.ts';
 import { watchDeployment, createSink } from './watch.ts';
 
-/** The closing lines of a watched deployment: its status and time, then any failures. */
+/** The closing lines of a watched deployment: its status and time, then why hosts failed or were skipped, failures and warnings. */
 export function formatOutcome(view: DeploymentView): string[] {
   const took = formatDuration(durationMs(view.startTime ?? view.createTime, view.completeTime));
   const lines = [safe`deployment ${view.deploymentId} ${view.status}${took ? ` in ${took}` : ''}`];
   if (view.errorInformation) lines.push(safe`  ${view.errorInformation.code}: ${view.errorInformation.message}`);
-  return [...lines, ...formatFailures(view)];
+  return [...lines, ...formatHostReasons(view), ...formatFailures(view), ...formatWarnings(view)];
 }
 
 /** Options of {@link followDeployment}. */
