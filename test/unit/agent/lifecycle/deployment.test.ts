@@ -166,6 +166,14 @@ describe('runDeployment', () => {
     assert.match(stop?.message ?? '', /ignored.*stop failed/);
   });
 
+  it('reports a succeeded event whose script left its output open with the OutputsLeftOpen code', async () => {
+    hooks.warnings.set('ApplicationStart', ['OutputsLeftOpen: script at scripts/start.sh exited but left STDOUT open']);
+    assert.equal(await deploy(1), 'Succeeded');
+    const row = journal.outbox.pending().find((r) => r.lifecycleEvent === 'ApplicationStart' && r.status === 'Succeeded');
+    assert.equal(row?.errorCode, 'OutputsLeftOpen');
+    assert.match(row?.message ?? '', /left STDOUT open/);
+  });
+
   it('tells the log reporter as hooks write output', async () => {
     await deploy(1);
     assert.ok(written.length >= 4, `told ${written.length} times`);

@@ -22,6 +22,8 @@ export function appSpecWithAllHooks(): AppSpec {
 export class FakeHooks implements HookRunner {
   readonly calls: HookEventRequest[] = [];
   readonly failures = new Map<string, string>();
+  /** Warnings an event's (successful) run returns, by event. */
+  readonly warnings = new Map<string, string[]>();
 
   async runEvent(req: HookEventRequest): Promise<HookEventResult> {
     this.calls.push(req);
@@ -31,7 +33,7 @@ export class FakeHooks implements HookRunner {
     if (failure !== undefined) {
       return { status: 'Failed', errorCode: 'ScriptFailed', message: failure, scriptName: script, logTail: 'last lines', warnings: [] };
     }
-    return { status: 'Succeeded', errorCode: 'Success', message: 'Succeeded', logTail: '', warnings: [] };
+    return { status: 'Succeeded', errorCode: 'Success', message: 'Succeeded', logTail: '', warnings: this.warnings.get(req.event) ?? [] };
   }
 }
 
