@@ -90,6 +90,8 @@ export const RevisionView = z.strictObject({
   bundleType: BundleType,
   description: z.string().optional(),
   createTime: z.string(),
+  /** Set once deleted: its bundle is gone, deployments of it keep their history. */
+  deleteTime: z.string().optional(),
 });
 export type RevisionView = z.infer<typeof RevisionView>;
 

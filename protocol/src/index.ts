@@ -13,3 +13,4 @@ export * from './rollout.ts';
 export * from './revision-signing.ts';
 export * from './command-signing.ts';
 export * from './logs.ts';
+export * from './fleet.ts';

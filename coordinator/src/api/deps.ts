@@ -30,6 +30,10 @@ export interface DeploymentFilter {
   applicationName?: string;
   deploymentGroupName?: string;
   status?: DeploymentStatus;
+  /** At most this many. @default all */
+  limit?: number;
+  /** Only deployments listed after this one (newest first). */
+  before?: { createdAt: string; deploymentId: string };
 }
 
 /** The scheduler as the API sees it. */

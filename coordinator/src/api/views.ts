@@ -50,6 +50,7 @@ export function revisionView(row: RevisionRow, applicationName: string): Revisio
     createTime: row.createdAt,
   };
   if (row.description !== undefined) view.description = row.description;
+  if (row.deletedAt !== undefined) view.deleteTime = row.deletedAt;
   return view;
 }
 

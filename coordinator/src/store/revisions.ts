@@ -12,10 +12,22 @@ export interface RevisionRow {
   bundleType: BundleType;
   description?: string;
   createdAt: string;
+  /** Set once it was deleted: its bundle is gone, deployments of it keep their history. */
+  deletedAt?: string;
 }
 
 /** What a caller supplies to register a revision. */
-export type NewRevision = Omit<RevisionRow, 'revisionId'>;
+export type NewRevision = Omit<RevisionRow, 'revisionId' | 'deletedAt'>;
+
+/** What uses a revision. */
+export interface RevisionUsage {
+  /** Unfinished deployments of it. */
+  activeDeployments: string[];
+  /** Groups whose last successful deployment deployed it (their rollback target). */
+  lastGoodOfGroups: string[];
+  /** Deployments of it, finished ones included. */
+  deployments: number;
+}
 
 /** Reads and writes revisions. */
 export interface RevisionRepository {
@@ -23,6 +35,13 @@ export interface RevisionRepository {
   insert(input: NewRevision): Promise<RevisionRow>;
   /** The revision with this id, if any. */
   get(revisionId: string): Promise<RevisionRow | undefined>;
-  /** Every revision of an application, oldest first. */
+  /** Every revision of an application, oldest first (deleted ones marked). */
   list(applicationId: string): Promise<RevisionRow[]>;
+  /** What uses the revision. */
+  usage(revisionId: string): Promise<RevisionUsage>;
+  /**
+   * Deletes the revision: the row goes when no deployment names it, else it is marked deleted at
+   * `at`. Returns its content address and whether no other live revision has the same content.
+   */
+  remove(revisionId: string, at: string): Promise<{ sha256: string; unreferenced: boolean } | undefined>;
 }

@@ -43,8 +43,20 @@ export interface UnitOfWork extends Repositories {
   savepoint<T>(work: () => Promise<T>): Promise<T>;
 }
 
+/** Whether the store can serve the coordinator (GET /readyz). */
+export interface StoreReadiness {
+  /** A write was taken and committed. */
+  writable: boolean;
+  /** Every migration this build knows is applied. */
+  migrated: boolean;
+  /** What is wrong, when something is. */
+  detail?: string;
+}
+
 /** The coordinator's store. */
 export interface Store extends Repositories {
+  /** Checks that the store takes writes and its schema is up to date. Never rejects. */
+  readiness(): Promise<StoreReadiness>;
   /**
    * Runs `work` as one transaction: everything it changed is committed when it resolves and
    * undone when it rejects (the rejection is passed on). Units of work never interleave.

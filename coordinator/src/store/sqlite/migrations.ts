@@ -257,4 +257,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX log_lines_by_stream ON log_lines(deployment_id, instance_id, event, cursor);
     `,
   },
+  {
+    version: 7,
+    name: 'deleted revisions',
+    // A deleted revision that deployments still name keeps its row (their history) without its bundle.
+    sql: `
+      ALTER TABLE revisions ADD COLUMN deleted_at TEXT;
+    `,
+  },
 ];

@@ -16,9 +16,10 @@ interface RawRevision {
   bundle_type: BundleType;
   description: string | null;
   created_at: string;
+  deleted_at: string | null;
 }
 
-const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at';
+const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at, deleted_at';
 
 function toRow(raw: RawRevision): RevisionRow {
   const row: RevisionRow = {
@@ -30,6 +31,7 @@ function toRow(raw: RawRevision): RevisionRow {
     createdAt: raw.created_at,
   };
   setOptional(row, 'description', raw.description);
+  setOptional(row, 'deletedAt', raw.deleted_at);
   return row;
 }
 

@@ -4,7 +4,7 @@
  * the same meaning. Calls on the store take their turn with units of work (unit-of-work.ts);
  * calls on a unit of work's `tx` run in that unit's transaction.
  */
-import type { Repositories, Store, UnitOfWork } from '../store.ts';
+import type { Repositories, Store, StoreReadiness, UnitOfWork } from '../store.ts';
 import * as applications from './applications.ts';
 import * as configs from './configs.ts';
 import { openDatabase, type Db } from './db.ts';
@@ -14,10 +14,11 @@ import * as intake from './deployments/intake.ts';
 import * as rollout from './deployments/rollout.ts';
 import * as targets from './deployments/targets.ts';
 import * as views from './deployments/views.ts';
+import * as fleet from './fleet.ts';
 import * as groups from './groups.ts';
 import * as instances from './instances.ts';
 import * as logs from './logs.ts';
-import type { Migration } from './migrations.ts';
+import { MIGRATIONS, type Migration } from './migrations.ts';
 import * as revisions from './revisions.ts';
 import * as tokens from './tokens.ts';
 import { settle, SqliteUnitsOfWork } from './unit-of-work.ts';
@@ -48,8 +49,15 @@ function repositories(db: Db, run: Runner): Repositories {
       get: applications.getApplication,
       getByName: applications.getApplicationByName,
       list: applications.listApplications,
+      remove: fleet.removeApplication,
     }, run),
-    configs: bind(db, { insert: configs.insertDeploymentConfig, get: configs.getDeploymentConfig, list: configs.listDeploymentConfigs }, run),
+    configs: bind(db, {
+      insert: configs.insertDeploymentConfig,
+      get: configs.getDeploymentConfig,
+      list: configs.listDeploymentConfigs,
+      usage: fleet.deploymentConfigUsage,
+      remove: fleet.removeDeploymentConfig,
+    }, run),
     groups: bind(db, {
       insert: groups.insertDeploymentGroup,
       get: groups.getDeploymentGroup,
@@ -57,8 +65,16 @@ function repositories(db: Db, run: Runner): Repositories {
       listOfApplication: groups.listDeploymentGroups,
       listAll: groups.listAllDeploymentGroups,
       setLastSuccessfulDeployment: groups.setLastSuccessfulDeployment,
+      update: fleet.updateDeploymentGroup,
+      remove: fleet.removeDeploymentGroup,
     }, run),
-    revisions: bind(db, { insert: revisions.insertRevision, get: revisions.getRevision, list: revisions.listRevisions }, run),
+    revisions: bind(db, {
+      insert: revisions.insertRevision,
+      get: revisions.getRevision,
+      list: revisions.listRevisions,
+      usage: fleet.revisionUsage,
+      remove: fleet.removeRevision,
+    }, run),
     instances: bind(db, {
       get: instances.getInstance,
       list: instances.listInstances,
@@ -187,6 +203,21 @@ export class SqliteStore implements Store {
   /** {@inheritDoc Store.read} */
   read<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
     return this.units.read(() => work(this.tx));
+  }
+
+  /** {@inheritDoc Store.readiness} */
+  async readiness(): Promise<StoreReadiness> {
+    try {
+      return await this.units.transaction(async () => {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        // Rewriting the header's own value is a real write: it fails on a read-only or full disk.
+        this.db.pragma(`user_version = ${version}`);
+        const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+        return version >= latest ? { writable: true, migrated: true } : { writable: true, migrated: false, detail: `schema version ${version}, this build needs ${latest}` };
+      });
+    } catch (err) {
+      return { writable: false, migrated: false, detail: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   /** {@inheritDoc Store.close} */
