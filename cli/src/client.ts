@@ -27,6 +27,7 @@ import type {
 } from '../../protocol/src/orchestration.ts';
 import type { RolloutActionResponse } from '../../protocol/src/rollout.ts';
 import type { LogPage } from '../../protocol/src/logs.ts';
+import type { DeploymentList, RemovalResult, UpdateDeploymentGroupRequest } from '../../protocol/src/fleet.ts';
 import { readSse, type SseEvent } from './sse.ts';
 import type { BundleType } from '../../protocol/src/schemas.ts';
 import { isErrorCode } from '../../protocol/src/errors.ts';
@@ -57,6 +58,17 @@ export interface DeploymentFilter {
   application?: string;
   group?: string;
   status?: string;
+  /** Page size. */
+  limit?: number;
+  /** From the previous page. */
+  nextToken?: string;
+}
+
+/** Filters of {@link DeckhandClient.listInstances}. */
+export interface InstanceFilter {
+  /** `k=v` (or `k`: any value), all must match. */
+  tags?: string[];
+  offline?: boolean;
 }
 
 /** Which lines of a deployment's hook output: one host (id or hostname), one event, after a cursor. */
@@ -137,10 +149,20 @@ export class DeckhandClient {
 
   /** GET /v1/deployments: newest first, without their targets ({@link getDeployment} has them). */
   async listDeployments(filter: DeploymentFilter = {}): Promise<DeploymentSummary[]> {
-    const res = await this.#request<{ deployments: DeploymentSummary[] }>('GET', '/v1/deployments', {
-      query: { application: filter.application, group: filter.group, status: filter.status },
+    return (await this.listDeploymentPage(filter)).deployments;
+  }
+
+  /** GET /v1/deployments: one page, and the token of the next one. */
+  listDeploymentPage(filter: DeploymentFilter = {}): Promise<DeploymentList> {
+    return this.#request('GET', '/v1/deployments', {
+      query: {
+        application: filter.application,
+        group: filter.group,
+        status: filter.status,
+        limit: filter.limit === undefined ? undefined : String(filter.limit),
+        nextToken: filter.nextToken,
+      },
     });
-    return res.deployments;
   }
 
   /** GET /v1/deployments/:id/logs: one page of hook output. */
@@ -174,10 +196,51 @@ export class DeckhandClient {
     }
   }
 
-  /** GET /v1/instances. */
-  async listInstances(): Promise<InstanceView[]> {
-    const res = await this.#request<{ instances: InstanceView[] }>('GET', '/v1/instances');
+  /** GET /v1/instances, by tag and offline when asked. */
+  async listInstances(filter: InstanceFilter = {}): Promise<InstanceView[]> {
+    const query = new URLSearchParams();
+    for (const tag of filter.tags ?? []) query.append('tag', tag);
+    if (filter.offline) query.set('offline', '1');
+    const qs = query.toString();
+    const res = await this.#request<{ instances: InstanceView[] }>('GET', `/v1/instances${qs === '' ? '' : `?${qs}`}`);
     return res.instances;
+  }
+
+  /** GET /v1/applications/:app/deployment-groups. */
+  async listDeploymentGroups(application: string): Promise<DeploymentGroupView[]> {
+    const res = await this.#request<{ deploymentGroups: DeploymentGroupView[] }>('GET', `/v1/applications/${enc(application)}/deployment-groups`);
+    return res.deploymentGroups;
+  }
+
+  /** PATCH /v1/applications/:app/deployment-groups/:group. */
+  updateDeploymentGroup(application: string, group: string, req: UpdateDeploymentGroupRequest): Promise<DeploymentGroupView> {
+    return this.#request('PATCH', `/v1/applications/${enc(application)}/deployment-groups/${enc(group)}`, { json: req });
+  }
+
+  /** DELETE /v1/applications/:app/deployment-groups/:group. */
+  deleteDeploymentGroup(application: string, group: string): Promise<RemovalResult> {
+    return this.#request('DELETE', `/v1/applications/${enc(application)}/deployment-groups/${enc(group)}`);
+  }
+
+  /** DELETE /v1/applications/:app. */
+  deleteApplication(application: string): Promise<RemovalResult> {
+    return this.#request('DELETE', `/v1/applications/${enc(application)}`);
+  }
+
+  /** GET /v1/applications/:app/revisions. */
+  async listRevisions(application: string): Promise<RevisionView[]> {
+    const res = await this.#request<{ revisions: RevisionView[] }>('GET', `/v1/applications/${enc(application)}/revisions`);
+    return res.revisions;
+  }
+
+  /** DELETE /v1/revisions/:id. */
+  deleteRevision(revisionId: string): Promise<RemovalResult> {
+    return this.#request('DELETE', `/v1/revisions/${enc(revisionId)}`);
+  }
+
+  /** DELETE /v1/deployment-configs/:name. */
+  deleteDeploymentConfig(name: string): Promise<RemovalResult> {
+    return this.#request('DELETE', `/v1/deployment-configs/${enc(name)}`);
   }
 
   /** POST /v1/deployments/plan: what the deployment would do, without starting it. */
