@@ -28,6 +28,7 @@ import type {
 import type { RolloutActionResponse } from '../../protocol/src/rollout.ts';
 import type { LogPage } from '../../protocol/src/logs.ts';
 import type { DeploymentList, RemovalResult, UpdateDeploymentGroupRequest } from '../../protocol/src/fleet.ts';
+import type { CreatedWebhook, CreateWebhookRequest, DeliveryView, WebhookView } from '../../protocol/src/webhooks.ts';
 import { readSse, type SseEvent } from './sse.ts';
 import type { BundleType } from '../../protocol/src/schemas.ts';
 import { isErrorCode } from '../../protocol/src/errors.ts';
@@ -236,6 +237,18 @@ export class DeckhandClient {
   /** DELETE /v1/revisions/:id. */
   deleteRevision(revisionId: string): Promise<RemovalResult> {
     return this.#request('DELETE', `/v1/revisions/${enc(revisionId)}`);
+  }
+
+  /** The webhooks of a group: create (the answer has the secret, once), list, delete, test, deliveries. */
+  webhooks(application: string, group: string) {
+    const base = `/v1/applications/${enc(application)}/deployment-groups/${enc(group)}/webhooks`;
+    return {
+      create: (req: CreateWebhookRequest): Promise<CreatedWebhook> => this.#request('POST', base, { json: req }),
+      list: async (): Promise<WebhookView[]> => (await this.#request<{ webhooks: WebhookView[] }>('GET', base)).webhooks,
+      remove: (name: string): Promise<unknown> => this.#request('DELETE', `${base}/${enc(name)}`),
+      test: (name: string): Promise<{ deliveryId: string }> => this.#request('POST', `${base}/${enc(name)}/test`, { json: {} }),
+      deliveries: async (name: string): Promise<DeliveryView[]> => (await this.#request<{ deliveries: DeliveryView[] }>('GET', `${base}/${enc(name)}/deliveries`)).deliveries,
+    };
   }
 
   /** DELETE /v1/deployment-configs/:name. */

@@ -22,6 +22,7 @@ import { NonceCache } from './auth/agent-auth.ts';
 import { parseCoordinatorArgs, USAGE, UsageError, type CoordinatorConfig } from './config/args.ts';
 import { Hub } from './hub/index.ts';
 import { startLogRetention } from './logs/retention.ts';
+import { WebhookNotifier } from './notify/webhooks.ts';
 import { keysList, keysRotate, tlsFingerprint } from './commands/maintenance.ts';
 import { ringSigner } from './signing/frame-signer.ts';
 import { KeyRing } from './signing/keyring.ts';
@@ -122,6 +123,7 @@ interface Running {
   app: ReturnType<typeof buildApi>;
   store: Store;
   retention: { stop(): void };
+  webhooks: WebhookNotifier;
 }
 
 /** Installs SIGTERM/SIGINT handlers that close everything once and exit 0. */
@@ -135,6 +137,7 @@ function handleSignals(r: Running): void {
     await r.hub.close();
     r.scheduler.stop();
     r.retention.stop();
+    await r.webhooks.stop();
     await r.app.close();
     await r.store.close();
     r.logger.info('coordinator stopped');
@@ -173,6 +176,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
   hub.attach(scheduler);
   await scheduler.start();
   const logSettings = { maxBytesPerDeployment: config.logMaxBytes, days: config.logRetentionDays };
+  const webhooks = new WebhookNotifier({ store, clock, logger });
   const app = buildApi({
     store,
     clock,
@@ -183,6 +187,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
     nonces,
     logFeed: hub.feed,
     logSettings,
+    wakeWebhooks: () => webhooks.wake(),
     coordinatorKeys: () => signer.published(),
     ...(tls.https ? { https: tls.https } : {}),
     ...(tls.caSha256 && tls.caPem ? { autoCa: { pem: tls.caPem, sha256: tls.caSha256 } } : {}),
@@ -190,9 +195,10 @@ async function start(config: CoordinatorConfig): Promise<void> {
   });
   reloadOnHangup(app, tls, logger);
   const retention = startLogRetention({ store, clock, logger, days: config.logRetentionDays });
+  webhooks.start();
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
   // Before announcing the address: whoever reads it may signal us at once.
-  handleSignals({ logger, hub, scheduler, app, store, retention });
+  handleSignals({ logger, hub, scheduler, app, store, retention, webhooks });
   await app.listen({ host: config.host, port: config.port });
   const url = urlOf(app.server.address() as AddressInfo, tls.https ? 'https' : 'http');
   // Written aside and renamed, so a reader polling for the file never sees it half-written.

@@ -14,3 +14,4 @@ export * from './revision-signing.ts';
 export * from './command-signing.ts';
 export * from './logs.ts';
 export * from './fleet.ts';
+export * from './webhooks.ts';

@@ -27,6 +27,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'instances', summary: 'list registered hosts (by tag, offline), or tag and untag one', load: async () => (await import('./instances.ts')).instancesCommand },
   { name: 'groups', summary: 'create, list, show, update or delete deployment groups', load: async () => (await import('./groups.ts')).groupsCommand },
   { name: 'configs', summary: 'create, list or delete deployment configurations', load: async () => (await import('./configs.ts')).configsCommand },
+  { name: 'webhooks', summary: "create, list, delete, test a group's webhooks and show their deliveries", load: async () => (await import('./webhooks.ts')).webhooksCommand },
   { name: 'tokens', summary: 'create a registration token for hosts', load: async () => (await import('./tokens.ts')).tokensCommand },
   { name: 'keys', summary: 'generate a key pair for signing revisions', load: async () => (await import('./keys.ts')).keysCommand },
   { name: 'applications', summary: 'create, list or delete applications', load: async () => (await import('./applications.ts')).applicationsCommand },

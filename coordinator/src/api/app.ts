@@ -16,6 +16,7 @@ import { deregistrationRoutes } from './routes/deregistration.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { logRoutes } from './routes/logs.ts';
 import { fleetRoutes } from './routes/fleet.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT } from '../hub/log-intake.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from '../logs/retention.ts';
 import { installerRoutes } from './routes/installers.ts';
@@ -51,6 +52,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   revisionRoutes(app, deps);
   deploymentRoutes(app, deps);
   fleetRoutes(app, deps);
+  webhookRoutes(app, deps, deps.wakeWebhooks ?? (() => undefined));
   logRoutes(app, deps, deps.logSettings ?? { maxBytesPerDeployment: DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT, days: DEFAULT_LOG_RETENTION_DAYS });
   instanceRoutes(app, deps);
   configRoutes(app, deps);

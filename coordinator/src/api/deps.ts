@@ -81,6 +81,8 @@ export interface ApiDeps {
   logFeed?: LogFeed;
   /** The hook output retention in force, as the logs API reports it. @default the defaults */
   logSettings?: LogSettings;
+  /** Tells the webhook notifier there is work (a test message). @default nothing: it polls */
+  wakeWebhooks?: () => void;
   /** The keys the coordinator signs agent commands with, given to every host at registration. */
   coordinatorKeys?: () => CoordinatorKeyView[];
   /** HTTPS options (certificate, key, client CA); absent: plain HTTP. */

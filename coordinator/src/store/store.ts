@@ -17,6 +17,7 @@ import type { DeploymentViewRepository } from './deployments/views.ts';
 import type { DeploymentGroupRepository } from './groups.ts';
 import type { InstanceRepository } from './instances.ts';
 import type { LogRepository } from './logs.ts';
+import type { WebhookRepository } from './webhooks.ts';
 import type { RevisionRepository } from './revisions.ts';
 import type { TokenRepository } from './tokens.ts';
 
@@ -32,6 +33,7 @@ export interface Repositories {
   readonly targets: TargetRepository;
   readonly deploymentViews: DeploymentViewRepository;
   readonly logs: LogRepository;
+  readonly webhooks: WebhookRepository;
 }
 
 /** The repositories inside one unit of work. */

@@ -51,6 +51,12 @@ export function removeDeploymentGroup(db: Db, deploymentGroupId: string): number
     prepared(db, `DELETE FROM ${table} WHERE deployment_id IN (SELECT deployment_id FROM deployments WHERE deployment_group_id = ?)`).run(deploymentGroupId);
   }
   prepared(db, 'DELETE FROM deployments WHERE deployment_group_id = ?').run(deploymentGroupId);
+  prepared(db,
+    `DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT delivery_id FROM webhook_deliveries WHERE webhook_id IN
+       (SELECT webhook_id FROM webhooks WHERE deployment_group_id = ?))`,
+  ).run(deploymentGroupId);
+  prepared(db, 'DELETE FROM webhook_deliveries WHERE webhook_id IN (SELECT webhook_id FROM webhooks WHERE deployment_group_id = ?)').run(deploymentGroupId);
+  prepared(db, 'DELETE FROM webhooks WHERE deployment_group_id = ?').run(deploymentGroupId);
   prepared(db, 'DELETE FROM deployment_groups WHERE deployment_group_id = ?').run(deploymentGroupId);
   return ids.length;
 }

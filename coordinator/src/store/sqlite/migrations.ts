@@ -265,4 +265,48 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE revisions ADD COLUMN deleted_at TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'webhooks',
+    // Webhooks per group and their outbox. announced_status says what the webhooks were last told
+    // of a deployment or host; a change past it becomes deliveries in the unit of work that moves it.
+    sql: `
+      CREATE TABLE webhooks (
+        webhook_id          TEXT PRIMARY KEY,
+        deployment_group_id TEXT NOT NULL REFERENCES deployment_groups(deployment_group_id),
+        name                TEXT NOT NULL,
+        url                 TEXT NOT NULL,
+        events              TEXT NOT NULL,            -- JSON TriggerEvent[]
+        secret              TEXT NOT NULL,            -- whsec_...: signs every delivery; shown once
+        created_at          TEXT NOT NULL,
+        UNIQUE (deployment_group_id, name)
+      );
+      CREATE TABLE webhook_deliveries (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,  -- order of a webhook's messages
+        delivery_id     TEXT NOT NULL UNIQUE,               -- the webhook-id header
+        webhook_id      TEXT NOT NULL,
+        event           TEXT NOT NULL,
+        deployment_id   TEXT,
+        instance_id     TEXT,
+        payload         TEXT NOT NULL,
+        status          TEXT NOT NULL,                      -- Pending | Succeeded | Failed
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        created_at      TEXT NOT NULL,
+        next_attempt_at TEXT
+      );
+      CREATE INDEX webhook_deliveries_pending ON webhook_deliveries(webhook_id, status, seq);
+      CREATE TABLE webhook_attempts (
+        delivery_id TEXT NOT NULL,
+        attempt     INTEGER NOT NULL,
+        at          TEXT NOT NULL,
+        status_code INTEGER,
+        error       TEXT,
+        duration_ms INTEGER NOT NULL,
+        PRIMARY KEY (delivery_id, attempt)
+      );
+      ALTER TABLE deployments ADD COLUMN announced_status TEXT;
+      ALTER TABLE deployments ADD COLUMN announced_rollback INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE deployment_targets ADD COLUMN announced_status TEXT;
+    `,
+  },
 ];

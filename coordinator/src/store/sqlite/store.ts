@@ -21,6 +21,7 @@ import * as logs from './logs.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 import * as revisions from './revisions.ts';
 import * as tokens from './tokens.ts';
+import * as webhooks from './webhooks.ts';
 import { settle, SqliteUnitsOfWork } from './unit-of-work.ts';
 
 /** A function of this folder: the connection first, then the repository method's arguments. */
@@ -153,6 +154,18 @@ function repositories(db: Db, run: Runner): Repositories {
       summary: logs.deploymentLogSummary,
       expire: logs.expireLogLines,
     }, run),
+    webhooks: bind(db, {
+      insert: webhooks.insertWebhook,
+      listOfGroup: webhooks.listWebhooksOfGroup,
+      remove: webhooks.removeWebhook,
+      unannounced: webhooks.unannouncedChanges,
+      markAnnounced: webhooks.markAnnounced,
+      enqueue: webhooks.enqueueDelivery,
+      due: webhooks.dueDeliveries,
+      recordAttempt: webhooks.recordDeliveryAttempt,
+      nextDue: webhooks.nextDueDelivery,
+      deliveries: webhooks.listDeliveries,
+    }, run),
   } satisfies Repositories;
 }
 
@@ -168,6 +181,7 @@ export class SqliteStore implements Store {
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
   readonly logs: Repositories['logs'];
+  readonly webhooks: Repositories['webhooks'];
   private readonly units: SqliteUnitsOfWork;
   /** The repositories as a unit of work sees them: each call joins the open transaction. */
   private readonly tx: UnitOfWork;
@@ -187,6 +201,7 @@ export class SqliteStore implements Store {
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;
     this.logs = own.logs;
+    this.webhooks = own.webhooks;
     this.tx = { ...repositories(db, settle), savepoint: (work) => this.units.savepoint(work) };
   }
 
