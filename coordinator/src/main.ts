@@ -23,6 +23,7 @@ import { parseCoordinatorArgs, USAGE, UsageError, type CoordinatorConfig } from 
 import { Hub } from './hub/index.ts';
 import { startLogRetention } from './logs/retention.ts';
 import { WebhookNotifier } from './notify/webhooks.ts';
+import { CoordinatorMetrics, timeTransactions } from './notify/metrics.ts';
 import { keysList, keysRotate, tlsFingerprint } from './commands/maintenance.ts';
 import { ringSigner } from './signing/frame-signer.ts';
 import { KeyRing } from './signing/keyring.ts';
@@ -162,12 +163,17 @@ async function start(config: CoordinatorConfig): Promise<void> {
   const tls = await prepareTls(config, logger);
   const signer = ringSigner(KeyRing.open(config.dataDir), () => clock.now());
   const check = clientCertificateCheck(config);
+  // Hub and API are built after it: it reads their counts only when scraped.
+  let connected = (): number => 0;
+  const metrics = new CoordinatorMetrics(store, () => connected());
+  timeTransactions(store, metrics.storeTransactions);
   const hub = new Hub({
     store,
     clock,
     logger,
     nonces,
     logLimits: { maxBytesPerDeployment: config.logMaxBytes },
+    metrics,
     signer,
     ...(check ? { checkClientCertificate: check } : {}),
     ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }),
@@ -176,7 +182,8 @@ async function start(config: CoordinatorConfig): Promise<void> {
   hub.attach(scheduler);
   await scheduler.start();
   const logSettings = { maxBytesPerDeployment: config.logMaxBytes, days: config.logRetentionDays };
-  const webhooks = new WebhookNotifier({ store, clock, logger });
+  connected = () => hub.connectedCount();
+  const webhooks = new WebhookNotifier({ store, clock, logger, onFailure: () => metrics.webhookFailure() });
   const app = buildApi({
     store,
     clock,
@@ -188,6 +195,8 @@ async function start(config: CoordinatorConfig): Promise<void> {
     logFeed: hub.feed,
     logSettings,
     wakeWebhooks: () => webhooks.wake(),
+    metrics,
+    ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
     coordinatorKeys: () => signer.published(),
     ...(tls.https ? { https: tls.https } : {}),
     ...(tls.caSha256 && tls.caPem ? { autoCa: { pem: tls.caPem, sha256: tls.caSha256 } } : {}),

@@ -17,6 +17,7 @@ import { instanceRoutes } from './routes/instances.ts';
 import { logRoutes } from './routes/logs.ts';
 import { fleetRoutes } from './routes/fleet.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { CoordinatorMetrics, metricsRoutes } from '../notify/metrics.ts';
 import { DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT } from '../hub/log-intake.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from '../logs/retention.ts';
 import { installerRoutes } from './routes/installers.ts';
@@ -39,6 +40,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
   // Before any other route: it records each one as it is registered, for /v1/openapi.json.
   const openApi = openApiRoutes(app);
+  const metrics = deps.metrics ?? new CoordinatorMetrics(deps.store, () => deps.hub.connectedCount?.() ?? 0);
+  metricsRoutes(app, metrics, deps.store, deps.metricsToken);
   docsRoutes(app, openApi.document);
   app.get('/healthz', { config: { auth: 'none' } }, async () => ({ ok: true }));
   // Readiness, unlike liveness, depends on the store: a load balancer stops sending work here.

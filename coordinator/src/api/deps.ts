@@ -20,10 +20,16 @@ import type { NonceCache } from '../auth/agent-auth.ts';
 import type { NewDeployment, PlanQuery, StopResult } from '../scheduler/index.ts';
 import type { PreflightQuery } from '../scheduler/preflight.ts';
 import type { LogFeed } from '../logs/feed.ts';
+import type { CoordinatorMetrics } from '../notify/metrics.ts';
 import type { Store } from '../store/store.ts';
-import type { LogSettings } from './routes/logs.ts';
 
 export type { NewDeployment, PlanQuery, PreflightQuery, StopResult };
+
+/** The hook output retention the coordinator was started with (defaults in logs/retention.ts, hub/log-intake.ts). */
+export interface LogSettings {
+  maxBytesPerDeployment: number;
+  days: number;
+}
 
 /** Filter of {@link DeploymentService.listDeploymentSummaries}. */
 export interface DeploymentFilter {
@@ -66,6 +72,8 @@ export interface DeploymentService {
 /** The hub as the API sees it. */
 export interface AgentPresence {
   isConnected(instanceId: string): boolean;
+  /** How many agents are connected now (metrics). @default 0 */
+  connectedCount?(): number;
 }
 
 /** Dependencies of {@link buildApi}. */
@@ -83,6 +91,10 @@ export interface ApiDeps {
   logSettings?: LogSettings;
   /** Tells the webhook notifier there is work (a test message). @default nothing: it polls */
   wakeWebhooks?: () => void;
+  /** The coordinator's metrics. @default metrics of this API alone */
+  metrics?: CoordinatorMetrics;
+  /** A token that may read /metrics besides the admin token (--metrics-token). */
+  metricsToken?: string;
   /** The keys the coordinator signs agent commands with, given to every host at registration. */
   coordinatorKeys?: () => CoordinatorKeyView[];
   /** HTTPS options (certificate, key, client CA); absent: plain HTTP. */

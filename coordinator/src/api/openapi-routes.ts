@@ -112,6 +112,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /v1/applications/:app/deployment-groups/:group/webhooks/:name/test': { summary: 'Send a test message', response: z.strictObject({ deliveryId: z.string() }), status: 202 },
   'GET /v1/applications/:app/deployment-groups/:group/webhooks/:name/deliveries': { summary: "A webhook's latest deliveries, with every attempt", response: list('deliveries', DeliveryView) },
   'GET /v1/tls/ca.pem': { summary: "The coordinator's own CA certificate (--tls auto), for installers to pin", produces: 'application/x-pem-file', public: true },
+  'GET /metrics': { summary: 'Prometheus metrics (the admin token or the --metrics-token scrape token)', produces: 'text/plain; version=0.0.4' },
   'GET /readyz': { summary: 'Readiness: the store answers and takes writes, its migrations are done', response: z.strictObject({ ready: z.boolean(), checks: z.record(z.string(), z.string()) }), public: true },
 };
 

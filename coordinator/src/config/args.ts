@@ -28,6 +28,8 @@ Options:
   --log-max-bytes N        hook output kept per deployment; lines past it are counted, not kept
                            (default ${DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT}, 512 MiB)
   --log-retention-days N   hook output is deleted this many days after its deployment ended (default ${DEFAULT_LOG_RETENTION_DAYS})
+  --metrics-token T        a token that may read /metrics (besides the admin token), for Prometheus;
+                           better given as DECKHAND_METRICS_TOKEN (the command line is visible to others)
   --tls-cert FILE          serve HTTPS and WSS with this certificate (PEM; a chain is fine); with --tls-key.
                            Reloaded on SIGHUP without dropping agents.
   --tls-key FILE           the certificate's private key (PEM)
@@ -64,6 +66,8 @@ export interface CoordinatorConfig {
   readonly logMaxBytes: number;
   /** Days hook output is kept after its deployment ended. */
   readonly logRetentionDays: number;
+  /** A scrape token for /metrics (--metrics-token or DECKHAND_METRICS_TOKEN). */
+  readonly metricsToken?: string;
   /** How to serve TLS (absent: the default for the listen address, tls/mode.ts). */
   readonly tls?: TlsMode;
   /** Extra names of the automatic certificate (--tls-san). */
@@ -119,6 +123,13 @@ function parseLevel(value: string): string {
   return value;
 }
 
+/** The scrape token, checked for length (never echoed: it is a secret). */
+function metricsToken(value: string | undefined): { metricsToken?: string } {
+  if (value === undefined || value === '') return {};
+  if (value.length < 16 || /\s/.test(value)) throw new UsageError('the metrics token must be at least 16 characters without spaces');
+  return { metricsToken: value };
+}
+
 /** Parses the coordinator's arguments (without `node` and the script). Throws UsageError. */
 export function parseCoordinatorArgs(argv: readonly string[]): Command {
   let parsed;
@@ -135,6 +146,7 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'heartbeat-ms': { type: 'string' },
         'log-max-bytes': { type: 'string' },
         'log-retention-days': { type: 'string' },
+        'metrics-token': { type: 'string' },
         tls: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -173,6 +185,7 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
     ...(values['heartbeat-ms'] === undefined ? {} : { heartbeatMs: parsePositiveInt('--heartbeat-ms', values['heartbeat-ms']) }),
     logMaxBytes: values['log-max-bytes'] === undefined ? DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT : parsePositiveInt('--log-max-bytes', values['log-max-bytes']),
     logRetentionDays: values['log-retention-days'] === undefined ? DEFAULT_LOG_RETENTION_DAYS : parsePositiveInt('--log-retention-days', values['log-retention-days']),
+    ...metricsToken(values['metrics-token'] ?? process.env['DECKHAND_METRICS_TOKEN']),
     ...tlsConfig(values, listen.host),
   };
   return { kind: 'start', config };

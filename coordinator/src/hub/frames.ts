@@ -17,7 +17,10 @@ export function handleAgentFrame(ctx: FrameContext, session: Session, raw: Buffe
     return;
   }
   const frame = parsed.frame;
-  if (frame.type === 'agent.event') return ctx.events.add(ctx, session, frame.body);
+  if (frame.type === 'agent.event') {
+    ctx.metrics?.agentEvent(session.instanceId, frame.body);
+    return ctx.events.add(ctx, session, frame.body);
+  }
   if (frame.type === 'agent.command.ack') return ctx.events.addCommandAck(ctx, session, frame.body.commandId);
   // Hook output is independent of events: it is written on its own, bounded by bytes.
   if (frame.type === 'agent.log') return ctx.logs.add(session, frame.id, frame.body, raw.length);

@@ -26,6 +26,7 @@ import { PreflightRequests, type PreflightAnswer } from './preflight.ts';
 import { handleAgentFrame } from './frames.ts';
 import type { FrameContext, Session } from './session.ts';
 import { LogFeed } from '../logs/feed.ts';
+import type { MetricsSink } from '../notify/metrics.ts';
 import { LogIntake, type LogIntakeLimits } from './log-intake.ts';
 import type { AgentEventSink } from './types.ts';
 import { pathnameOf, refuseUpgrade } from './upgrade.ts';
@@ -48,6 +49,8 @@ export interface HubDeps {
   feed?: LogFeed;
   /** Bounds of the hook output intake and the per-deployment log cap. */
   logLimits?: LogIntakeLimits;
+  /** Told of agent events and hook output (Prometheus metrics). */
+  metrics?: MetricsSink;
   /** Signs the frames that make an agent act; without it they go unsigned (tests of other parts). */
   signer?: FrameSigner;
   /**
@@ -79,12 +82,24 @@ export class Hub {
     const log = deps.logger.child({ component: 'hub' });
     this.feed = deps.feed ?? new LogFeed();
     const send = <T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean => this.sendFrame(session, type, body);
-    const logs = new LogIntake({ ...deps.logLimits, store: deps.store, log, send, stored: (deploymentId) => this.feed.publish(deploymentId) });
+    const metrics = deps.metrics;
+    const logs = new LogIntake({
+      ...deps.logLimits,
+      store: deps.store,
+      log,
+      send,
+      stored: (deploymentId, lines, bytes) => {
+        metrics?.hookOutput(lines, bytes);
+        this.feed.publish(deploymentId);
+      },
+      dropped: () => metrics?.hookOutputBusy(),
+    });
     this.ctx = {
       store: deps.store,
       clock: deps.clock,
       log,
       logs,
+      ...(metrics ? { metrics } : {}),
       heartbeatMs: this.heartbeatMs,
       sink: undefined,
       send,
@@ -133,6 +148,13 @@ export class Hub {
         refuse(500, 'internal error');
       },
     );
+  }
+
+  /** How many agents are connected and greeted now. */
+  connectedCount(): number {
+    let n = 0;
+    for (const session of this.sessions.values()) if (session.greeted && session.ws.readyState === WebSocket.OPEN) n += 1;
+    return n;
   }
 
   /** True when the instance has an open session whose hello has been recorded. */

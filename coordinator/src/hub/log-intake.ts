@@ -10,7 +10,7 @@ import type { Logger } from '../../../common/src/logger.ts';
 import type { AgentLogBody, CoordBodies, CoordFrameType } from '../../../protocol/src/index.ts';
 import type { LogAppendResult } from '../store/logs.ts';
 import type { Store } from '../store/store.ts';
-import type { Session } from './session.ts';
+import type { LogQueue, Session } from './session.ts';
 
 /** Limits of the intake. */
 export interface LogIntakeLimits {
@@ -27,8 +27,8 @@ export interface LogIntakeDeps extends LogIntakeLimits {
   store: Store;
   log: Logger;
   send<T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean;
-  /** Told after a burst committed, once per deployment that got lines. */
-  stored(deploymentId: string, lines: number): void;
+  /** Told after a burst committed, once per deployment that got lines, with their count and bytes. */
+  stored(deploymentId: string, lines: number, bytes: number): void;
   /** Told of every frame answered busy (for metrics). */
   dropped?(bytes: number): void;
 }
@@ -47,7 +47,7 @@ interface Waiting {
 const BURST_BYTES = 4 * 1024 * 1024;
 
 /** The hub's agent.log intake. */
-export class LogIntake {
+export class LogIntake implements LogQueue {
   private queue: Waiting[] = [];
   private pendingBytes = 0;
   private readonly perSession = new Map<Session, number>();
@@ -110,14 +110,17 @@ export class LogIntake {
     } finally {
       for (const w of burst) this.release(w);
     }
-    const kept = new Map<string, number>();
+    const kept = new Map<string, { lines: number; bytes: number }>();
     burst.forEach((w, i) => {
       const result = results?.[i];
       if (w.body.seq !== undefined) this.answer(w.session, w.frameId, w.body, result ?? { status: 'busy' });
-      if (result?.status === 'stored' && result.kept > 0) kept.set(w.body.deploymentId, (kept.get(w.body.deploymentId) ?? 0) + result.kept);
+      if (result?.status === 'stored' && result.kept > 0) {
+        const sum = kept.get(w.body.deploymentId) ?? { lines: 0, bytes: 0 };
+        kept.set(w.body.deploymentId, { lines: sum.lines + result.kept, bytes: sum.bytes + (result.keptBytes ?? 0) });
+      }
       if (result?.status === 'refused') this.deps.log.warn('hook output refused', { instanceId: w.session.instanceId, deploymentId: w.body.deploymentId, reason: result.reason });
     });
-    for (const [deploymentId, lines] of kept) this.deps.stored(deploymentId, lines);
+    for (const [deploymentId, sum] of kept) this.deps.stored(deploymentId, sum.lines, sum.bytes);
   }
 
   private release(w: Waiting): void {

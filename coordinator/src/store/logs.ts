@@ -26,7 +26,7 @@ export interface LogAppend {
 
 /** What appending did. `through`: the host's event holds every seq up to it (kept or cut). */
 export type LogAppendResult =
-  | { status: 'stored'; through: number; kept: number; cut: number }
+  | { status: 'stored'; through: number; kept: number; cut: number; keptBytes?: number }
   | { status: 'refused'; reason: string };
 
 /** One stored line. */

@@ -18,6 +18,7 @@ import type { DeploymentGroupRepository } from './groups.ts';
 import type { InstanceRepository } from './instances.ts';
 import type { LogRepository } from './logs.ts';
 import type { WebhookRepository } from './webhooks.ts';
+import type { StatsRepository } from './stats.ts';
 import type { RevisionRepository } from './revisions.ts';
 import type { TokenRepository } from './tokens.ts';
 
@@ -34,6 +35,7 @@ export interface Repositories {
   readonly deploymentViews: DeploymentViewRepository;
   readonly logs: LogRepository;
   readonly webhooks: WebhookRepository;
+  readonly stats: StatsRepository;
 }
 
 /** The repositories inside one unit of work. */

@@ -7,16 +7,10 @@ import { ID_PATTERN, LogsQuery, type LogPage } from '../../../../protocol/src/in
 import { LogFeed } from '../../logs/feed.ts';
 import { cutView, followLogs, lineView, type FollowQuery } from '../../logs/follow.ts';
 import type { TargetRecord } from '../../store/deployments/views.ts';
-import type { ApiDeps } from '../deps.ts';
+import type { ApiDeps, LogSettings } from '../deps.ts';
 import { FieldError, notFound } from '../errors.ts';
 import { IdParams } from '../schemas.ts';
 import { parseInput } from '../validate.ts';
-
-/** The retention the coordinator was started with (defaults in logs/retention.ts). */
-export interface LogSettings {
-  maxBytesPerDeployment: number;
-  days: number;
-}
 
 /** The instance id a query's `instance` names (an id or a hostname among the deployment's hosts). */
 function resolveInstance(targets: readonly TargetRecord[], instance: string | undefined): string | undefined {

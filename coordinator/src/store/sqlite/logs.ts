@@ -70,7 +70,7 @@ export function appendLogLines(db: Db, input: LogAppend, maxBytes: number): LogA
      ON CONFLICT (deployment_id, instance_id, event) DO UPDATE SET held_through = excluded.held_through, lines = log_streams.lines + excluded.lines,
        bytes = log_streams.bytes + excluded.bytes, cut_lines = log_streams.cut_lines + excluded.cut_lines, cut_bytes = log_streams.cut_bytes + excluded.cut_bytes`,
   ).run(input.deploymentId, input.instanceId, input.lifecycleEvent, newThrough, count, size, cut, cutBytes);
-  return { status: 'stored', through: newThrough, kept: count, cut };
+  return { status: 'stored', through: newThrough, kept: count, cut, keptBytes: size };
 }
 
 interface RawLine {

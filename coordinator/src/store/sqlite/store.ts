@@ -22,6 +22,7 @@ import { MIGRATIONS, type Migration } from './migrations.ts';
 import * as revisions from './revisions.ts';
 import * as tokens from './tokens.ts';
 import * as webhooks from './webhooks.ts';
+import * as stats from './stats.ts';
 import { settle, SqliteUnitsOfWork } from './unit-of-work.ts';
 
 /** A function of this folder: the connection first, then the repository method's arguments. */
@@ -166,6 +167,7 @@ function repositories(db: Db, run: Runner): Repositories {
       nextDue: webhooks.nextDueDelivery,
       deliveries: webhooks.listDeliveries,
     }, run),
+    stats: bind(db, { fleetCounts: stats.fleetCounts }, run),
   } satisfies Repositories;
 }
 
@@ -182,6 +184,7 @@ export class SqliteStore implements Store {
   readonly deploymentViews: Repositories['deploymentViews'];
   readonly logs: Repositories['logs'];
   readonly webhooks: Repositories['webhooks'];
+  readonly stats: Repositories['stats'];
   private readonly units: SqliteUnitsOfWork;
   /** The repositories as a unit of work sees them: each call joins the open transaction. */
   private readonly tx: UnitOfWork;
@@ -202,6 +205,7 @@ export class SqliteStore implements Store {
     this.deploymentViews = own.deploymentViews;
     this.logs = own.logs;
     this.webhooks = own.webhooks;
+    this.stats = own.stats;
     this.tx = { ...repositories(db, settle), savepoint: (work) => this.units.savepoint(work) };
   }
 

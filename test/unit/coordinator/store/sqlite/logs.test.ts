@@ -34,8 +34,8 @@ describe('store/sqlite logs', function () {
 
   it('keeps each line once, in order, whatever is sent twice', async function () {
     addDeployment(db, hosts);
-    assert.deepEqual(await store.logs.append(frame(hosts[0]!, 1, ['a', 'b']), 1000), { status: 'stored', through: 2, kept: 2, cut: 0 });
-    assert.deepEqual(await store.logs.append(frame(hosts[0]!, 1, ['a', 'b', 'c']), 1000), { status: 'stored', through: 3, kept: 1, cut: 0 });
+    assert.deepEqual(await store.logs.append(frame(hosts[0]!, 1, ['a', 'b']), 1000), { status: 'stored', through: 2, kept: 2, cut: 0, keptBytes: 2 });
+    assert.deepEqual(await store.logs.append(frame(hosts[0]!, 1, ['a', 'b', 'c']), 1000), { status: 'stored', through: 3, kept: 1, cut: 0, keptBytes: 1 });
     await store.logs.append(frame(hosts[1]!, 1, ['x']), 1000);
     const lines = await store.logs.read({ deploymentId: D, after: 0, limit: 100 });
     assert.deepEqual(lines.map((l) => [l.cursor, l.hostname, l.seq, l.text]), [[1, 'host-0', 1, 'a'], [2, 'host-0', 2, 'b'], [3, 'host-0', 3, 'c'], [4, 'host-1', 1, 'x']]);
@@ -64,7 +64,7 @@ describe('store/sqlite logs', function () {
 
   it('counts the lines past the byte cap instead of keeping them', async function () {
     addDeployment(db, hosts);
-    assert.deepEqual(await store.logs.append(frame(hosts[0]!, 1, ['12345', '67890', 'abc']), 10), { status: 'stored', through: 3, kept: 2, cut: 1 });
+    assert.deepEqual(await store.logs.append(frame(hosts[0]!, 1, ['12345', '67890', 'abc']), 10), { status: 'stored', through: 3, kept: 2, cut: 1, keptBytes: 10 });
     const [stream] = await store.logs.cutStreams(D);
     assert.deepEqual(stream && [stream.through, stream.lines, stream.bytes, stream.cutLines, stream.cutBytes], [3, 2, 10, 1, 3]);
     assert.deepEqual(await store.logs.summary(D), { bytes: 10, lastCursor: 2 });
