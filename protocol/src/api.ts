@@ -92,6 +92,8 @@ export const RevisionView = z.strictObject({
   createTime: z.string(),
   /** Set once deleted: its bundle is gone, deployments of it keep their history. */
   deleteTime: z.string().optional(),
+  /** The operator's signature, when there is one: its counter and the key that made it. */
+  signature: z.strictObject({ counter: z.number().int(), keyId: z.string() }).optional(),
 });
 export type RevisionView = z.infer<typeof RevisionView>;
 
@@ -230,6 +232,8 @@ export const RegistrationTokenView = z.strictObject({
   maxUses: z.number().int().nullable(),
   uses: z.number().int(),
   tags: Tags,
+  createdAt: z.string().optional(),
+  revokedAt: z.string().optional(),
 });
 export type RegistrationTokenView = z.infer<typeof RegistrationTokenView>;
 

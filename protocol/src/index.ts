@@ -15,3 +15,4 @@ export * from './command-signing.ts';
 export * from './logs.ts';
 export * from './fleet.ts';
 export * from './webhooks.ts';
+export * from './access.ts';

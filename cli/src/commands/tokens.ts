@@ -1,5 +1,7 @@
 /**
- * `deckhand tokens create [--tag k=v ...] [--ttl 1h] [--max-uses N | --multi-use]`.
+ * Registration tokens for hosts: `deckhand tokens create [--tag k=v ...] [--ttl 1h]
+ * [--max-uses N | --multi-use]`, `tokens list`, `tokens revoke ID`; and `tokens api ...` for
+ * named API tokens (api-tokens.ts).
  */
 import { parseArgs } from 'node:util';
 import type { CreateRegistrationTokenRequest } from '../../../protocol/src/api.ts';
@@ -10,19 +12,25 @@ import {
   parseKeyValues,
   parseOrUsage,
   parsePositiveInt,
-  subcommand,
+  type ConnectionValues,
 } from '../args.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
-import { writeLine } from '../context.ts';
+import { writeLine, type CliContext } from '../context.ts';
+import { formatRegistrationTokens } from '../format/tokens.ts';
+import { apiTokensCommand } from './api-tokens.ts';
 import { UsageError } from '../errors.ts';
 import { safe, sanitize } from '../format/sanitize.ts';
 import { linuxInstallLine, windowsInstallLine } from '../format/install-line.ts';
 import { certificateSha256 } from '../../../common/src/tls-trust.ts';
 
 const USAGE = `Usage: deckhand tokens create [--tag k=v ...] [--ttl 1h|30m|3600s] [--max-uses N | --multi-use] [--install-line]
+       deckhand tokens list
+       deckhand tokens revoke TOKEN_ID
+       deckhand tokens api create|list|revoke ...   (named API tokens: deckhand tokens api --help)
 
-Creates a registration token for hosts (deckhand-agent register --token ...) and prints it.
-The secret is shown only this once.
+create makes a registration token for hosts (deckhand-agent register --token ...) and prints
+it; the secret is shown only this once. list shows registration tokens (never their secrets);
+revoke makes one unusable at once (hosts already registered stay registered).
 
 Options:
   --tag k=v       tag every host registering with this token receives, repeatable
@@ -48,10 +56,26 @@ export function tokenRequest(values: TokenFlags): CreateRegistrationTokenRequest
   return req;
 }
 
+async function listOrRevoke(sub: 'list' | 'revoke', rest: string[], values: ConnectionValues & { json: boolean }, ctx: CliContext): Promise<number> {
+  const client = connect(values, ctx);
+  if (sub === 'list') {
+    if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`, USAGE);
+    const registrationTokens = await client.listRegistrationTokens();
+    emit(ctx, values.json, { registrationTokens }, formatRegistrationTokens(registrationTokens, ctx.now()));
+    return 0;
+  }
+  const [id, ...extra] = rest;
+  if (id === undefined || extra.length > 0) throw new UsageError('revoke takes exactly one TOKEN_ID (see deckhand tokens list)', USAGE);
+  const token = await client.revokeRegistrationToken(id);
+  emit(ctx, values.json, token, safe`registration token ${token.tokenId} revoked at ${token.revokedAt ?? ''}`);
+  return 0;
+}
+
 export const tokensCommand: Command = {
   name: 'tokens',
   usage: USAGE,
   async run(argv, ctx) {
+    if (argv[0] === 'api') return apiTokensCommand.run(argv.slice(1), ctx);
     const { values, positionals } = parseOrUsage(USAGE, () =>
       parseArgs({
         args: argv,
@@ -67,7 +91,10 @@ export const tokensCommand: Command = {
       }),
     );
     if (values.help) return showHelp(ctx, USAGE);
-    const rest = subcommand(positionals, 'create', USAGE);
+    const [sub, ...rest] = positionals;
+    if (sub === 'list' || sub === 'revoke') return listOrRevoke(sub, rest, values, ctx);
+    if (sub === undefined) throw new UsageError('missing subcommand (expected create, list, revoke or api)', USAGE);
+    if (sub !== 'create') throw new UsageError(`unknown subcommand ${sub} (expected create, list, revoke or api)`, USAGE);
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`, USAGE);
     const req = tokenRequest(values);
     const client = connect(values, ctx);

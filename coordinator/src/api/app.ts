@@ -3,6 +3,7 @@
  * the boundary, and ApiErrorBody for every error.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { installAudit } from './audit-hook.ts';
 import { installAuth } from './auth.ts';
 import type { ApiDeps } from './deps.ts';
 import { installErrorHandlers } from './errors.ts';
@@ -22,6 +23,8 @@ import { DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT } from '../hub/log-intake.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from '../logs/retention.ts';
 import { installerRoutes } from './routes/installers.ts';
 import { revisionRoutes } from './routes/revisions.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { tokenRoutes } from './routes/tokens.ts';
 
 /**
  * Builds the API on a fresh fastify instance (not listening). The caller listens, and wires
@@ -35,17 +38,22 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
   installErrorHandlers(app, log);
   installAuth(app, deps);
+  installAudit(app, deps);
   app.addHook('onResponse', async (request, reply) => {
     log.debug('request handled', { method: request.method, url: request.url, statusCode: reply.statusCode });
   });
   // Before any other route: it records each one as it is registered, for /v1/openapi.json.
   const openApi = openApiRoutes(app);
   const metrics = deps.metrics ?? new CoordinatorMetrics(deps.store, () => deps.hub.connectedCount?.() ?? 0);
-  metricsRoutes(app, metrics, deps.store, deps.metricsToken);
+  const isApiToken = async (token: string): Promise<boolean> => {
+    const row = await deps.store.tokens.findApiToken(deps.tokenHasher.lookup(token));
+    return row !== undefined && row.revokedAt === undefined && (row.expiresAt === undefined || row.expiresAt > deps.clock.now().toISOString());
+  };
+  metricsRoutes(app, metrics, isApiToken, deps.metricsToken);
   docsRoutes(app, openApi.document);
-  app.get('/healthz', { config: { auth: 'none' } }, async () => ({ ok: true }));
+  app.get('/healthz', async () => ({ ok: true }));
   // Readiness, unlike liveness, depends on the store: a load balancer stops sending work here.
-  app.get('/readyz', { config: { auth: 'none' } }, async (_request, reply) => {
+  app.get('/readyz', async (_request, reply) => {
     const r = await deps.store.readiness();
     const checks: Record<string, string> = { store: r.writable ? 'writable' : 'not writable', migrations: r.migrated ? 'done' : 'pending' };
     if (r.detail !== undefined) checks['detail'] = r.detail;
@@ -60,6 +68,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   instanceRoutes(app, deps);
   configRoutes(app, deps);
   deregistrationRoutes(app, deps);
+  tokenRoutes(app, deps);
+  auditRoutes(app, deps);
   // Issue 7: installers and agent packages; see README "Install on your servers".
   const publicUrl = process.env['DECKHAND_PUBLIC_URL'];
   installerRoutes(app, { packages: agentPackageSourceFromEnv(process.env), ...(publicUrl ? { publicUrl } : {}), ...(deps.autoCa ? { ca: deps.autoCa } : {}) });

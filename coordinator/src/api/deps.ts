@@ -2,6 +2,7 @@
  * What the HTTP API needs from the rest of the coordinator. The scheduler and hub are reached
  * through these narrow interfaces so the API can be tested over the real store on its own.
  */
+import type { TokenHasher } from '../auth/token-hash.ts';
 import type { IncomingMessage } from 'node:http';
 import type { ServerOptions } from 'node:https';
 import type { CoordinatorKeyView } from '../../../protocol/src/index.ts';
@@ -99,6 +100,8 @@ export interface ApiDeps {
   coordinatorKeys?: () => CoordinatorKeyView[];
   /** HTTPS options (certificate, key, client CA); absent: plain HTTP. */
   https?: ServerOptions;
+  /** Hashes token secrets (auth/token-hash.ts). */
+  tokenHasher: TokenHasher;
   /** The automatic CA (--tls auto), served to installers with its fingerprint. */
   autoCa?: { pem: string; sha256: string };
   /** With --client-ca: the check an agent-signed request's TLS client certificate must pass. */

@@ -2,7 +2,8 @@
  * The rendered API page at /docs: Swagger UI (@fastify/swagger-ui, which serves swagger-ui's own
  * files from the package: no CDN, so it works on an air-gapped network) over the same document
  * as /v1/openapi.json. Readable without a token, like the document. Only the page, its assets
- * and the document are served: the plugin's catch-all file route is closed.
+ * and the document are served: the plugin's catch-all file route is closed. Public in
+ * route-policies.ts.
  */
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
@@ -13,9 +14,6 @@ const ALLOWED = /^\/docs(\/|\/static\/[A-Za-z0-9._-]+|\/json|\/yaml)?(\?.*)?$/;
 
 /** Registers /docs; `document` is the OpenAPI document it shows. */
 export function docsRoutes(app: FastifyInstance, document: () => Record<string, unknown>): void {
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, auth: 'none' };
-  });
   // swagger-ui requires the plugin named @fastify/swagger for its `swagger()` decorator; ours
   // builds the document from the protocol's schemas instead, so this stands in for it.
   void app.register(fp((instance, _opts, done) => {

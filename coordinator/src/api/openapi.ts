@@ -11,6 +11,7 @@ import { z } from 'zod';
 import * as protocol from '../../../protocol/src/index.ts';
 import { ApiErrorBody, PROTOCOL_VERSION } from '../../../protocol/src/index.ts';
 import { OPERATION_IDS, ROUTE_DOCS, type RouteDoc } from './openapi-routes.ts';
+import { policyOf } from './route-policies.ts';
 
 /** A route as fastify registered it. */
 export interface RegisteredRoute {
@@ -94,7 +95,9 @@ function operation(ctx: Context, route: RegisteredRoute, doc: RouteDoc): Json {
   };
   if (doc.body) op['requestBody'] = { required: true, content: json(doc.body, 'input') };
   if (doc.rawBody) op['requestBody'] = { required: true, content: { [doc.rawBody]: { schema: { type: 'string', format: 'binary' } } } };
-  if (doc.public) op['security'] = [];
+  const policy = policyOf(route.method, route.url);
+  if (policy?.access === 'public') op['security'] = [];
+  else if (policy) op['x-deckhand-permission'] = policy.agents ? `${policy.access} (or a signed agent request)` : policy.access;
   return op;
 }
 
@@ -150,6 +153,6 @@ export function openApiRoutes(app: FastifyInstance): { routes: RegisteredRoute[]
   });
   let built: Json | undefined;
   const document = (): Json => (built ??= buildOpenApi(routes));
-  app.get('/v1/openapi.json', { config: { auth: 'none' } }, async () => document());
+  app.get('/v1/openapi.json', async () => document());
   return { routes, document };
 }

@@ -12,7 +12,8 @@ import { FieldError } from './errors.ts';
 
 /** A registration request after schema validation. */
 export interface Registration {
-  token: string;
+  /** Every hash the registration token may be stored under (TokenHasher.lookup). */
+  tokenHashes: readonly string[];
   publicKey: string;
   hostname: string;
   tags: Tags;
@@ -30,9 +31,10 @@ export function assertEd25519PublicKey(pem: string): void {
   if (type !== 'ed25519') throw new FieldError('VALIDATION_FAILED', 'publicKey', 'publicKey: must be an Ed25519 key');
 }
 
-async function usableToken(store: Repositories, secret: string, now: Date): Promise<RegistrationTokenRow> {
-  const token = await store.tokens.findRegistrationToken(secret);
+async function usableToken(store: Repositories, hashes: readonly string[], now: Date): Promise<RegistrationTokenRow> {
+  const token = await store.tokens.findRegistrationToken(hashes);
   if (!token) throw new DeckhandError('AUTH_FAILED', 'unknown registration token');
+  if (token.revokedAt !== undefined) throw new DeckhandError('AUTH_FAILED', `registration token ${token.tokenId} was revoked at ${token.revokedAt}`);
   if (Date.parse(token.expiresAt) <= now.getTime()) throw new DeckhandError('AUTH_FAILED', 'registration token has expired');
   if (token.maxUses !== null && token.uses >= token.maxUses) {
     throw new DeckhandError('AUTH_FAILED', 'registration token has been used up');
@@ -47,7 +49,7 @@ async function usableToken(store: Repositories, secret: string, now: Date): Prom
 export async function registerInstance(store: Store, now: Date, reg: Registration): Promise<RegisterInstanceResponse> {
   assertEd25519PublicKey(reg.publicKey);
   return store.transaction(async (tx): Promise<RegisterInstanceResponse> => {
-    const token = await usableToken(tx, reg.token, now);
+    const token = await usableToken(tx, reg.tokenHashes, now);
     await tx.tokens.countRegistrationTokenUse(token.tokenId);
     const tags = { ...reg.tags, ...token.tags };
     const instanceId = newId('i');

@@ -31,3 +31,4 @@ export const ListInstancesQuery = z.strictObject({
   /** `1`: only hosts whose agent is not connected. */
   offline: z.enum(['0', '1', 'true', 'false']).optional(),
 });
+export const NameParams = z.object({ name: Name });

@@ -127,10 +127,11 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /**
- * GET /metrics for the admin token or the scrape token (`--metrics-token`), and the API latency
- * histogram. Roles, once they exist, may add a metrics-reader role here.
+ * GET /metrics for any live API token (every role may read) or the scrape token
+ * (`--metrics-token`), and the API latency histogram. The route is public in the route policies:
+ * it checks its own tokens, since the scrape token is not an API token.
  */
-export function metricsRoutes(app: FastifyInstance, metrics: CoordinatorMetrics, store: Store, scrapeToken: string | undefined): void {
+export function metricsRoutes(app: FastifyInstance, metrics: CoordinatorMetrics, isApiToken: (token: string) => Promise<boolean>, scrapeToken: string | undefined): void {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.apiLatency.observe({ method: request.method, route, code: String(reply.statusCode) }, reply.elapsedTime / 1000);
@@ -140,9 +141,9 @@ export function metricsRoutes(app: FastifyInstance, metrics: CoordinatorMetrics,
     const token = match?.[1];
     if (token === undefined) throw new DeckhandError('AUTH_FAILED', 'missing Authorization: Bearer token (the admin token or the metrics token)');
     if (scrapeToken !== undefined && sameSecret(token, scrapeToken)) return;
-    if (!(await store.tokens.findApiToken(token))) throw new DeckhandError('AUTH_FAILED', 'unknown token');
+    if (!(await isApiToken(token))) throw new DeckhandError('AUTH_FAILED', 'unknown, revoked or expired token');
   };
-  app.get('/metrics', { config: { auth: 'none' } }, async (request, reply) => {
+  app.get('/metrics', async (request, reply) => {
     await authorize(request);
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

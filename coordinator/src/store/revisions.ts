@@ -1,7 +1,7 @@
 /**
  * Revisions: an uploaded bundle of an application, stored by content address.
  */
-import type { BundleType } from '../../../protocol/src/index.ts';
+import type { BundleType, RevisionSignature } from '../../../protocol/src/index.ts';
 
 /** One stored revision. */
 export interface RevisionRow {
@@ -14,10 +14,12 @@ export interface RevisionRow {
   createdAt: string;
   /** Set once it was deleted: its bundle is gone, deployments of it keep their history. */
   deletedAt?: string;
+  /** The operator's signature (PUT /v1/revisions/:id/signature), given to agents with the revision. */
+  signature?: RevisionSignature;
 }
 
 /** What a caller supplies to register a revision. */
-export type NewRevision = Omit<RevisionRow, 'revisionId' | 'deletedAt'>;
+export type NewRevision = Omit<RevisionRow, 'revisionId' | 'deletedAt' | 'signature'>;
 
 /** What uses a revision. */
 export interface RevisionUsage {
@@ -44,4 +46,6 @@ export interface RevisionRepository {
    * `at`. Returns its content address and whether no other live revision has the same content.
    */
   remove(revisionId: string, at: string): Promise<{ sha256: string; unreferenced: boolean } | undefined>;
+  /** Stores (or replaces: a re-signed rollback carries a higher counter) the revision's signature. */
+  setSignature(revisionId: string, signature: RevisionSignature): Promise<void>;
 }

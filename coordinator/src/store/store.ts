@@ -21,6 +21,7 @@ import type { WebhookRepository } from './webhooks.ts';
 import type { StatsRepository } from './stats.ts';
 import type { RevisionRepository } from './revisions.ts';
 import type { TokenRepository } from './tokens.ts';
+import type { AuditRepository } from './audit.ts';
 
 /** Every repository of the store. */
 export interface Repositories {
@@ -30,6 +31,7 @@ export interface Repositories {
   readonly revisions: RevisionRepository;
   readonly instances: InstanceRepository;
   readonly tokens: TokenRepository;
+  readonly audit: AuditRepository;
   readonly deployments: DeploymentRepository;
   readonly targets: TargetRepository;
   readonly deploymentViews: DeploymentViewRepository;

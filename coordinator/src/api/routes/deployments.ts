@@ -4,6 +4,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { canonicalConfigName, CreateDeploymentRequest, StopDeploymentRequest } from '../../../../protocol/src/index.ts';
+import { actorOf } from '../auth.ts';
+import { visibleTo } from '../scope.ts';
 import type { ApiDeps, DeploymentFilter, NewDeployment } from '../deps.ts';
 import { FieldError, notFound } from '../errors.ts';
 import { IdParams, ListDeploymentsQuery } from '../schemas.ts';
@@ -11,12 +13,6 @@ import { parseInput } from '../validate.ts';
 import { requireApplication, requireGroup } from './applications.ts';
 import { assertKnownConfig } from './configs.ts';
 import { requireRevision } from './revisions.ts';
-
-function creatorOf(request: FastifyRequest): string {
-  const p = request.principal;
-  if (p?.kind === 'admin') return p.name;
-  return p?.kind === 'agent' ? `instance:${p.instanceId}` : 'anonymous';
-}
 
 /** Validates a create request and resolves its names; throws 400/404 naming what is wrong. */
 async function resolveDeployment(deps: ApiDeps, request: FastifyRequest): Promise<NewDeployment> {
@@ -38,7 +34,7 @@ async function resolveDeployment(deps: ApiDeps, request: FastifyRequest): Promis
     fileExistsBehavior: body.fileExistsBehavior,
     ignoreApplicationStopFailures: body.ignoreApplicationStopFailures,
     parameters: body.parameters,
-    creator: creatorOf(request),
+    creator: actorOf(request),
     queue: body.queue,
     updateOutdatedInstancesOnly: body.updateOutdatedInstancesOnly,
   };
@@ -105,7 +101,7 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
   for (const action of ['pause', 'resume', 'approve'] as const) {
     app.post(`/v1/deployments/:id/${action}`, async (request) => {
       const { id } = parseInput(IdParams, request.params, 'params');
-      const who = creatorOf(request);
+      const who = actorOf(request);
       if (action === 'pause') return scheduler.pauseDeployment(id, who);
       return action === 'resume' ? scheduler.resumeDeployment(id, who) : scheduler.approveDeployment(id, who);
     });
@@ -119,8 +115,11 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (query.status !== undefined) filter.status = query.status;
     if (query.nextToken !== undefined) filter.before = decodeToken(query.nextToken);
     const found = await scheduler.listDeploymentSummaries(filter);
-    const deployments = found.slice(0, query.limit);
-    const last = deployments[deployments.length - 1];
+    const page = found.slice(0, query.limit);
+    const last = page[page.length - 1];
+    // A scoped token sees its part of the page (a page may then hold fewer than the limit).
+    const visible = visibleTo(request);
+    const deployments = page.filter((d) => visible(d.applicationName, d.deploymentGroupName));
     return { deployments, ...(found.length > query.limit && last ? { nextToken: encodeToken(last.createTime, last.deploymentId) } : {}) };
   });
 

@@ -221,6 +221,40 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
+    name: 'who may do what',
+    // Named API tokens with a role and a scope, revocable, expiring; revocable registration
+    // tokens; a hash-chained audit log; operators' revision signatures. Token hashes are
+    // HMAC-SHA256 from now on (auth/token-hash.ts); rows of before stay plain sha256.
+    sql: `
+      ALTER TABLE api_tokens ADD COLUMN role TEXT NOT NULL DEFAULT 'admin';
+      ALTER TABLE api_tokens ADD COLUMN applications TEXT;  -- JSON string[]; NULL: every application
+      ALTER TABLE api_tokens ADD COLUMN groups TEXT;        -- JSON string[]; NULL: every group
+      ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+      ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
+      ALTER TABLE api_tokens ADD COLUMN created_by TEXT;
+      -- Several DECKHAND_ADMIN_TOKEN values over time were all named admin: keep the first name.
+      UPDATE api_tokens SET name = name || '-' || token_id
+        WHERE rowid NOT IN (SELECT MIN(rowid) FROM api_tokens GROUP BY name);
+      CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens(name) WHERE revoked_at IS NULL;
+      ALTER TABLE registration_tokens ADD COLUMN revoked_at TEXT;
+      ALTER TABLE revisions ADD COLUMN signature TEXT;      -- JSON {counter, minisig}
+      CREATE TABLE audit_log (
+        seq        INTEGER PRIMARY KEY,
+        at         TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        target     TEXT,
+        request_id TEXT,
+        details    TEXT NOT NULL,   -- JSON
+        outcome    TEXT NOT NULL,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_by_actor ON audit_log(actor, seq);
+    `,
+  },
+  {
+    version: 7,
     name: 'hook output',
     // Every line of hook output, per deployment. A deployment's lines are numbered by its
     // next_cursor (moved in the transaction that stores them); log_streams holds, per host and
@@ -258,7 +292,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 7,
+    version: 8,
     name: 'deleted revisions',
     // A deleted revision that deployments still name keeps its row (their history) without its bundle.
     sql: `
@@ -266,7 +300,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 8,
+    version: 9,
     name: 'webhooks',
     // Webhooks per group and their outbox. announced_status says what the webhooks were last told
     // of a deployment or host; a change past it becomes deliveries in the unit of work that moves it.

@@ -2,10 +2,10 @@
  * Revisions in SQLite (store/revisions.ts has the repository's contract).
  */
 import { newId } from '../../../../common/src/ids.ts';
-import type { BundleType } from '../../../../protocol/src/index.ts';
+import type { BundleType, RevisionSignature } from '../../../../protocol/src/index.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
-import { setOptional } from './columns.ts';
+import { parseJsonColumn, setOptional } from './columns.ts';
 import type { NewRevision, RevisionRow } from '../revisions.ts';
 
 interface RawRevision {
@@ -17,9 +17,10 @@ interface RawRevision {
   description: string | null;
   created_at: string;
   deleted_at: string | null;
+  signature: string | null;
 }
 
-const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at, deleted_at';
+const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at, deleted_at, signature';
 
 function toRow(raw: RawRevision): RevisionRow {
   const row: RevisionRow = {
@@ -32,6 +33,7 @@ function toRow(raw: RawRevision): RevisionRow {
   };
   setOptional(row, 'description', raw.description);
   setOptional(row, 'deletedAt', raw.deleted_at);
+  if (raw.signature !== null) row.signature = parseJsonColumn<RevisionSignature>(raw.signature, 'revisions.signature');
   return row;
 }
 
@@ -56,4 +58,9 @@ export function listRevisions(db: Db, applicationId: string): RevisionRow[] {
   const raws = prepared(db, `SELECT ${COLUMNS} FROM revisions WHERE application_id = ? ORDER BY created_at, revision_id`)
     .all(applicationId) as RawRevision[];
   return raws.map(toRow);
+}
+
+/** Stores or replaces the revision's signature. */
+export function setRevisionSignature(db: Db, revisionId: string, signature: RevisionSignature): void {
+  prepared(db, 'UPDATE revisions SET signature = ? WHERE revision_id = ?').run(JSON.stringify({ counter: signature.counter, minisig: signature.minisig }), revisionId);
 }

@@ -23,6 +23,7 @@ import * as revisions from './revisions.ts';
 import * as tokens from './tokens.ts';
 import * as webhooks from './webhooks.ts';
 import * as stats from './stats.ts';
+import * as audit from './audit.ts';
 import { settle, SqliteUnitsOfWork } from './unit-of-work.ts';
 
 /** A function of this folder: the connection first, then the repository method's arguments. */
@@ -76,6 +77,7 @@ function repositories(db: Db, run: Runner): Repositories {
       list: revisions.listRevisions,
       usage: fleet.revisionUsage,
       remove: fleet.removeRevision,
+      setSignature: revisions.setRevisionSignature,
     }, run),
     instances: bind(db, {
       get: instances.getInstance,
@@ -90,12 +92,17 @@ function repositories(db: Db, run: Runner): Repositories {
     tokens: bind(db, {
       insertApiToken: tokens.insertApiToken,
       findApiToken: tokens.findApiToken,
+      findLiveApiTokenByName: tokens.findLiveApiTokenByName,
+      listApiTokens: tokens.listApiTokens,
+      revokeApiToken: tokens.revokeApiToken,
       countApiTokens: tokens.countApiTokens,
       insertRegistrationToken: tokens.insertRegistrationToken,
       findRegistrationToken: tokens.findRegistrationToken,
       listRegistrationTokens: tokens.listRegistrationTokens,
+      revokeRegistrationToken: tokens.revokeRegistrationToken,
       countRegistrationTokenUse: tokens.incrementRegistrationTokenUses,
     }, run),
+    audit: bind(db, { last: audit.lastAuditRecord, insert: audit.insertAuditRecord, list: audit.listAuditRecords }, run),
     deployments: bind(db, {
       get: deployments.getDeployment,
       listByStatus: deployments.listDeploymentsByStatus,
@@ -179,6 +186,7 @@ export class SqliteStore implements Store {
   readonly revisions: Repositories['revisions'];
   readonly instances: Repositories['instances'];
   readonly tokens: Repositories['tokens'];
+  readonly audit: Repositories['audit'];
   readonly deployments: Repositories['deployments'];
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
@@ -200,6 +208,7 @@ export class SqliteStore implements Store {
     this.revisions = own.revisions;
     this.instances = own.instances;
     this.tokens = own.tokens;
+    this.audit = own.audit;
     this.deployments = own.deployments;
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;

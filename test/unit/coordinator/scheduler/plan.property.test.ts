@@ -53,7 +53,7 @@ async function planAndRun(sc: Scenario): Promise<{ planned: string[][]; ran: str
         clock.ms = Date.parse(view.rollout.bakeUntil ?? '');
         await scheduler.expireDeadlines();
       } else if (view?.rollout?.waitingFor === 'approval') {
-        await scheduler.approveDeployment(id, 'prop');
+        await scheduler.approveDeployment(id, 'approver');
       } else {
         break;
       }

@@ -3,7 +3,7 @@
  * statement from the deployment, its group, application and revision
  * (store/deployments/deployments.ts has the contract).
  */
-import type { BundleType, FileExistsBehavior } from '../../../../../protocol/src/index.ts';
+import type { BundleType, FileExistsBehavior, RevisionSignature } from '../../../../../protocol/src/index.ts';
 import type { CommandSpec, DispatchSpec } from '../../deployments/deployments.ts';
 import { parseJsonColumn } from '../columns.ts';
 import type { Db } from '../db.ts';
@@ -21,6 +21,7 @@ interface SpecRow {
   sha256: string;
   size: number;
   bundle_type: BundleType;
+  signature: string | null;
   event_timeout_seconds: number;
   agent_wait_seconds: number;
 }
@@ -28,7 +29,7 @@ interface SpecRow {
 const SPEC_SQL = `
   SELECT d.deployment_id, d.deployment_group_id, d.file_exists_behavior, d.ignore_application_stop_failures,
          d.parameters, a.name AS application_name, g.name AS group_name,
-         r.revision_id, r.sha256, r.size, r.bundle_type, g.event_timeout_seconds, g.agent_wait_seconds
+         r.revision_id, r.sha256, r.size, r.bundle_type, r.signature, g.event_timeout_seconds, g.agent_wait_seconds
   FROM deployments d
   JOIN applications a ON a.application_id = d.application_id
   JOIN deployment_groups g ON g.deployment_group_id = d.deployment_group_id
@@ -44,7 +45,13 @@ function toSpec(row: SpecRow): CommandSpec {
     fileExistsBehavior: row.file_exists_behavior,
     ignoreApplicationStopFailures: row.ignore_application_stop_failures !== 0,
     parameters: parseJsonColumn<Record<string, string>>(row.parameters, 'deployments.parameters'),
-    revision: { revisionId: row.revision_id, sha256: row.sha256, bundleType: row.bundle_type, size: row.size },
+    revision: {
+      revisionId: row.revision_id,
+      sha256: row.sha256,
+      bundleType: row.bundle_type,
+      size: row.size,
+      ...(row.signature === null ? {} : { signature: parseJsonColumn<RevisionSignature>(row.signature, 'revisions.signature') }),
+    },
   };
 }
 
