@@ -62,6 +62,9 @@ export class SimAgent {
   private readonly finals = new Map<number, HostRecord>();
   /** agent.log frames sent and not acknowledged, by frame id. */
   private readonly logFrames = new Map<string, AgentBodies['agent.log']>();
+  /** Frames waiting for the one in flight: like the agent, one window at a time. */
+  private readonly logQueue: AgentBodies['agent.log'][] = [];
+  private busyMs = 1000;
 
   constructor(
     readonly instanceId: string,
@@ -116,9 +119,17 @@ export class SimAgent {
         seq: first,
         lines: Array.from({ length: count }, (_, i) => ({ at, stream: 'stdout' as const, text: `${this.hostname} ${lifecycleEvent} line ${first + i}: migrating table ${i % 97}` })),
       };
-      this.logFrames.set(this.send('agent.log', body), body);
+      this.logQueue.push(body);
       this.ctx.stats.logLinesSent += count;
     }
+    this.sendNextLog();
+  }
+
+  /** Sends the next frame when none is in flight (the agent's window, which its 512 KiB also bounds). */
+  private sendNextLog(): void {
+    if (this.logFrames.size > 0) return;
+    const body = this.logQueue.shift();
+    if (body !== undefined) this.logFrames.set(this.send('agent.log', body), body);
   }
 
   private onLogAck(ack: CoordBodies['coord.log.ack']): void {
@@ -127,15 +138,19 @@ export class SimAgent {
     this.logFrames.delete(ack.frameId);
     if (ack.status === 'stored') {
       this.ctx.stats.logLinesStored += body.lines.length;
+      this.busyMs = 1000;
+      this.sendNextLog();
       return;
     }
     if (ack.status === 'refused') {
       this.ctx.stats.protocolErrors += 1;
       return;
     }
-    // Busy: as the agent does, the same lines again a little later.
+    // Busy: as the agent does, the same lines again later, backing off (1 s doubling to 30 s).
     this.ctx.stats.logBusy += 1;
-    setTimeout(() => this.logFrames.set(this.send('agent.log', body), body), 1000);
+    this.logQueue.unshift(body);
+    setTimeout(() => this.sendNextLog(), this.busyMs);
+    this.busyMs = Math.min(this.busyMs * 2, 30_000);
   }
 
   private onFrame(frame: CoordFrame): void {

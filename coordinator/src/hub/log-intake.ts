@@ -43,8 +43,11 @@ interface Waiting {
   size: number;
 }
 
-/** A burst writes at most this many frame bytes; the rest waits for the next one. */
-const BURST_BYTES = 4 * 1024 * 1024;
+/**
+ * A burst writes at most this many frame bytes; the rest waits for the next one. Small enough
+ * that agent events (which share the store) wait for no more than a short write between bursts.
+ */
+const BURST_BYTES = 1024 * 1024;
 
 /** The hub's agent.log intake. */
 export class LogIntake implements LogQueue {
