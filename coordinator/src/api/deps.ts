@@ -75,6 +75,8 @@ export interface AgentPresence {
   isConnected(instanceId: string): boolean;
   /** How many agents are connected now (metrics). @default 0 */
   connectedCount?(): number;
+  /** True while the host is asked to preflight the revision (it may then download it). */
+  isPreflighting?(instanceId: string, revisionId: string): boolean;
 }
 
 /** Dependencies of {@link buildApi}. */

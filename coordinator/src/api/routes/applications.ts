@@ -13,6 +13,7 @@ import type { DeploymentGroupRow } from '../../store/groups.ts';
 import type { Repositories } from '../../store/store.ts';
 import { actorOf } from '../auth.ts';
 import { visibleTo } from '../scope.ts';
+import { resolveInstanceNames } from '../instance-names.ts';
 import type { ApiDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { AppParams, GroupParams } from '../schemas.ts';
@@ -56,8 +57,10 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const configName = canonicalConfigName(body.deploymentConfigName);
     await assertKnownConfig(store, configName);
     const { autoRollbackConfiguration, tagSet, ...settings } = body;
+    const instanceNames = await resolveInstanceNames(store, settings.instanceNames);
     const row = await store.groups.insert({
       ...settings,
+      instanceNames,
       applicationId: application.applicationId,
       deploymentConfigName: configName,
       ...(tagSet === undefined ? {} : { tagSet }),

@@ -255,6 +255,31 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 7,
+    name: 'hosts that lie',
+    // Registration tokens say which tag keys a host may set itself (tokens of before: any, as
+    // they did); nonces of signed agent requests outlive a restart and are shared by every
+    // coordinator of the store; a group's instance names are resolved to instance ids once, so a
+    // host cannot join by declaring a hostname (names no instance or several carry stay as they
+    // were and match nothing).
+    sql: `
+      ALTER TABLE registration_tokens ADD COLUMN allow_tag_keys TEXT NOT NULL DEFAULT '["*"]';
+      CREATE TABLE used_nonces (
+        nonce      TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL   -- epoch ms
+      ) WITHOUT ROWID;
+      CREATE INDEX used_nonces_by_expiry ON used_nonces(expires_at);
+      UPDATE deployment_groups SET instance_names = (
+        SELECT json_group_array(COALESCE(
+          (SELECT i.instance_id FROM instances i WHERE i.hostname = n.value
+             AND (SELECT COUNT(*) FROM instances j WHERE j.hostname = n.value) = 1
+             AND NOT EXISTS (SELECT 1 FROM instances k WHERE k.instance_id = n.value)),
+          n.value))
+        FROM json_each(deployment_groups.instance_names) n)
+      WHERE instance_names != '[]';
+    `,
+  },
+  {
+    version: 8,
     name: 'hook output',
     // Every line of hook output, per deployment. A deployment's lines are numbered by its
     // next_cursor (moved in the transaction that stores them); log_streams holds, per host and
@@ -292,7 +317,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 8,
+    version: 9,
     name: 'deleted revisions',
     // A deleted revision that deployments still name keeps its row (their history) without its bundle.
     sql: `
@@ -300,7 +325,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 9,
+    version: 10,
     name: 'webhooks',
     // Webhooks per group and their outbox. announced_status says what the webhooks were last told
     // of a deployment or host; a change past it becomes deliveries in the unit of work that moves it.
