@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { insertInstance } from '../../../../../coordinator/src/store/sqlite/instances.ts';
 import { startHarness, type Harness } from '../harness.ts';
+import { tgzBytes } from '../../../../support/archives.ts';
 
 describe('fleet routes', () => {
   let h: Harness;
@@ -20,7 +20,7 @@ describe('fleet routes', () => {
     h = await startHarness();
     await call('POST', '/v1/applications', { name: 'web' });
     await call('POST', '/v1/applications/web/deployment-groups', { name: 'prod', tagFilters: [{ key: 'env', value: 'prod', type: 'KEY_AND_VALUE' }] });
-    const upload = await h.app.inject({ method: 'POST', url: '/v1/applications/web/revisions?bundleType=tgz', headers: { ...h.auth, 'content-type': 'application/octet-stream' }, payload: randomBytes(100) });
+    const upload = await h.app.inject({ method: 'POST', url: '/v1/applications/web/revisions?bundleType=tgz', headers: { ...h.auth, 'content-type': 'application/octet-stream' }, payload: tgzBytes() });
     revisionId = upload.json().revisionId;
   });
   afterEach(() => h.close());
