@@ -11,7 +11,8 @@ import type { FrameContext, Session } from './session.ts';
 export function handleAgentFrame(ctx: FrameContext, session: Session, raw: Buffer): void {
   const parsed = parseAgentFrame(raw);
   if (!parsed.ok) {
-    ctx.log.warn('bad agent frame', { instanceId: session.instanceId, errorCode: parsed.error.code, reason: parsed.error.message });
+    // Rate-limited per host: a host sending bad frames in a loop must not fill the log.
+    ctx.warnings.warn(session.instanceId, 'bad agent frame', { errorCode: parsed.error.code, reason: parsed.error.message });
     ctx.send(session, 'coord.error', parsed.error);
     if (parsed.error.code === 'PROTOCOL_VERSION_MISMATCH') session.ws.close(1002, 'protocol version mismatch');
     return;

@@ -22,6 +22,7 @@ import { NonceCache, verifyAgentRequest } from '../auth/agent-auth.ts';
 import type { FrameSigner } from '../signing/frame-signer.ts';
 import type { Store } from '../store/store.ts';
 import { EventBatch } from './event-batch.ts';
+import { PeerWarnings, type PeerWarningLimits } from './peer-warnings.ts';
 import { PreflightRequests, type PreflightAnswer } from './preflight.ts';
 import { handleAgentFrame } from './frames.ts';
 import type { FrameContext, Session } from './session.ts';
@@ -58,6 +59,8 @@ export interface HubDeps {
    * (--client-ca); a refusal message, or undefined to accept.
    */
   checkClientCertificate?: (req: IncomingMessage) => string | undefined;
+  /** Bounds of the per-host and per-address warning limiters (bad frames, refused upgrades). */
+  warningLimits?: PeerWarningLimits;
 }
 
 /** Agent connections of one coordinator. */
@@ -69,6 +72,8 @@ export class Hub {
   private readonly ctx: FrameContext;
   private readonly nonces: NonceCache;
   private readonly heartbeatMs: number;
+  /** Refused upgrades, rate-limited per remote address. */
+  private readonly refusals: PeerWarnings;
   private heartbeat: TimerHandle | undefined;
   private frameCounter = 0;
   private closed = false;
@@ -105,7 +110,9 @@ export class Hub {
       send,
       events: new EventBatch(),
       preflights: new PreflightRequests(deps.clock),
+      warnings: new PeerWarnings({ clock: deps.clock, log, field: 'instanceId', ...deps.warningLimits }),
     };
+    this.refusals = new PeerWarnings({ clock: deps.clock, log, field: 'remote', ...deps.warningLimits });
     this.scheduleHeartbeat();
   }
 
@@ -125,7 +132,7 @@ export class Hub {
     };
     socket.on('error', onSocketError);
     const refuse = (status: number, reason: string): void => {
-      this.ctx.log.warn('agent connection refused', { status, reason, remote: req.socket.remoteAddress });
+      this.refusals.warn(req.socket.remoteAddress ?? 'unknown', 'agent connection refused', { status, reason });
       refuseUpgrade(socket, status, reason);
     };
     if (this.closed) return refuse(503, 'coordinator is shutting down');
@@ -270,6 +277,8 @@ export class Hub {
 
   /** ws README's broken-connection check: a session that did not pong since the last ping is dead. */
   private beat(): void {
+    this.ctx.warnings.flush();
+    this.refusals.flush();
     for (const session of this.sessions.values()) {
       if (!session.alive) {
         this.ctx.log.warn('agent missed heartbeat; terminating', { instanceId: session.instanceId });

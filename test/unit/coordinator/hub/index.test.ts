@@ -21,6 +21,7 @@ import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
 import { getInstance } from '../../../../coordinator/src/store/sqlite/instances.ts';
 import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
 import { insertInstance, seed, tempStore } from '../scheduler/seed.ts';
+import { capturingLogger, linesWith } from '../../../support/capture-log.ts';
 
 const PATH = '/v1/agent/connect';
 const INSTANCE = 'i-AGENTAGENT';
@@ -93,8 +94,8 @@ describe('Hub', () => {
   let applied: number;
   const agents: WebSocket[] = [];
 
-  function startHub(heartbeatMs = 15_000): void {
-    hub = new Hub({ store, clock: systemClock, logger: silentLogger(), heartbeatMs });
+  function startHub(heartbeatMs = 15_000, logger = silentLogger()): void {
+    hub = new Hub({ store, clock: systemClock, logger, heartbeatMs });
     const scheduler = new Scheduler({ store, clock: systemClock, logger: silentLogger(), hub });
     const counting: AgentEventSink = {
       applyAgentEvent: (id, body, tx) => {
@@ -339,6 +340,30 @@ describe('Hub', () => {
       agent.send('agent.hello', { instanceId: 'i-SOMEONEELSE', agentVersion: '0.1.0', inventory });
       assert.equal((await agent.next('coord.error')).body.code, 'AUTH_FAILED');
       assert.equal(await agent.closed(), 1008);
+    });
+  });
+
+  describe('bad frames', () => {
+    it('logs a flood of bad frames from one host a few times, not once per frame', async () => {
+      await hub.close();
+      const lines: string[] = [];
+      startHub(15_000, capturingLogger(lines));
+      const agent = await connect();
+      for (let i = 0; i < 300; i++) agent.ws.send('x');
+      // Every bad frame is still answered (the agent learns what is wrong), only the log is limited.
+      for (let i = 0; i < 300; i++) assert.equal((await agent.next('coord.error')).body.code, 'PROTOCOL_INVALID_FRAME');
+      assert.equal(linesWith(lines, 'bad agent frame').length, 5);
+      const logged = lines.join('').length;
+      assert.ok(logged < 300 * 39, `logged ${logged} bytes for 300 one-byte frames`);
+    });
+
+    it('logs refused upgrades from one address a few times, not once per attempt', async () => {
+      await hub.close();
+      const lines: string[] = [];
+      startHub(15_000, capturingLogger(lines));
+      const other = generateKeyPairSync('ed25519').privateKey;
+      for (let i = 0; i < 20; i++) await assert.rejects(connect(signedHeaders(other)), /401/);
+      assert.equal(linesWith(lines, 'agent connection refused').length, 5);
     });
   });
 
