@@ -14,7 +14,7 @@ import {
   type CoordFrame,
   type Inventory,
 } from '../../../../protocol/src/index.ts';
-import { Hub } from '../../../../coordinator/src/hub/index.ts';
+import { Hub, type HubDeps } from '../../../../coordinator/src/hub/index.ts';
 import type { AgentEventSink } from '../../../../coordinator/src/hub/types.ts';
 import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
 import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
@@ -94,8 +94,8 @@ describe('Hub', () => {
   let applied: number;
   const agents: WebSocket[] = [];
 
-  function startHub(heartbeatMs = 15_000, logger = silentLogger()): void {
-    hub = new Hub({ store, clock: systemClock, logger, heartbeatMs });
+  function startHub(extra: Partial<HubDeps> = {}): void {
+    hub = new Hub({ store, clock: systemClock, logger: silentLogger(), heartbeatMs: 15_000, ...extra });
     const scheduler = new Scheduler({ store, clock: systemClock, logger: silentLogger(), hub });
     const counting: AgentEventSink = {
       applyAgentEvent: (id, body, tx) => {
@@ -343,11 +343,50 @@ describe('Hub', () => {
     });
   });
 
+  describe('connections that have not said hello', () => {
+    it('closes a connection that sends no hello within the timeout', async () => {
+      await hub.close();
+      startHub({ helloTimeoutMs: 100 });
+      const agent = await connect();
+      assert.equal(await agent.closed(), 1008);
+      assert.equal(hub.isConnected(INSTANCE), false);
+    });
+
+    it('keeps a connection that said hello past the timeout', async () => {
+      await hub.close();
+      startHub({ helloTimeoutMs: 100 });
+      const agent = await hello();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      assert.equal(agent.ws.readyState, WebSocket.OPEN);
+      assert.equal(hub.isConnected(INSTANCE), true);
+    });
+  });
+
+  describe('#closeInstance', () => {
+    it('closes a session that has not said hello', async () => {
+      const agent = await connect();
+      assert.equal(hub.closeInstance(INSTANCE), 1);
+      assert.equal(await agent.closed(), 4001);
+    });
+
+    it('closes a greeted session, which then counts as not connected', async () => {
+      const agent = await hello();
+      assert.equal(hub.closeInstance(INSTANCE), 1);
+      assert.equal(hub.isConnected(INSTANCE), false);
+      assert.equal(await agent.closed(), 4001);
+    });
+
+    it('refuses a new upgrade of the instance, even one whose signature verifies', async () => {
+      hub.closeInstance(INSTANCE);
+      await assert.rejects(connect(), /401/);
+    });
+  });
+
   describe('bad frames', () => {
     it('logs a flood of bad frames from one host a few times, not once per frame', async () => {
       await hub.close();
       const lines: string[] = [];
-      startHub(15_000, capturingLogger(lines));
+      startHub({ logger: capturingLogger(lines) });
       const agent = await connect();
       for (let i = 0; i < 300; i++) agent.ws.send('x');
       // Every bad frame is still answered (the agent learns what is wrong), only the log is limited.
@@ -360,7 +399,7 @@ describe('Hub', () => {
     it('logs refused upgrades from one address a few times, not once per attempt', async () => {
       await hub.close();
       const lines: string[] = [];
-      startHub(15_000, capturingLogger(lines));
+      startHub({ logger: capturingLogger(lines) });
       const other = generateKeyPairSync('ed25519').privateKey;
       for (let i = 0; i < 20; i++) await assert.rejects(connect(signedHeaders(other)), /401/);
       assert.equal(linesWith(lines, 'agent connection refused').length, 5);
@@ -370,7 +409,7 @@ describe('Hub', () => {
   describe('heartbeat', () => {
     it('terminates a session that stops answering pings', async () => {
       await hub.close();
-      startHub(50);
+      startHub({ heartbeatMs: 50 });
       const agent = await connect(signedHeaders(key), { autoPong: false });
       await agent.closed();
       assert.equal(hub.isConnected(INSTANCE), false);
