@@ -73,6 +73,8 @@ export interface DeploymentService {
 /** The hub as the API sees it. */
 export interface AgentPresence {
   isConnected(instanceId: string): boolean;
+  /** Closes every connection of the instance, greeted or not (deregistration); returns how many. */
+  closeInstance?(instanceId: string): number;
   /** How many agents are connected now (metrics). @default 0 */
   connectedCount?(): number;
   /** True while the host is asked to preflight the revision (it may then download it). */
