@@ -4,7 +4,9 @@
  */
 import type { TokenHasher } from '../auth/token-hash.ts';
 import type { IncomingMessage } from 'node:http';
+import type { ServerOptions as HttpServerOptions } from 'node:http';
 import type { ServerOptions } from 'node:https';
+import type { Socket } from 'node:net';
 import type { CoordinatorKeyView } from '../../../protocol/src/index.ts';
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
@@ -104,6 +106,10 @@ export interface ApiDeps {
   coordinatorKeys?: () => CoordinatorKeyView[];
   /** HTTPS options (certificate, key, client CA); absent: plain HTTP. */
   https?: ServerOptions;
+  /** Options of the plain HTTP server (timeouts, edge/server-limits.ts), when not serving HTTPS. */
+  http?: HttpServerOptions;
+  /** Told of each request that authenticated (a token or an agent signature), with its connection (edge/connection-guard.ts). */
+  onAuthenticated?: (socket: Socket) => void;
   /** Hashes token secrets (auth/token-hash.ts). */
   tokenHasher: TokenHasher;
   /** The automatic CA (--tls auto), served to installers with its fingerprint. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { PeerWarnings } from '../../../../coordinator/src/hub/peer-warnings.ts';
+import { PeerWarnings } from '../../../../coordinator/src/log/peer-warnings.ts';
 import { FakeClock } from '../api/harness.ts';
 import { capturingLogger, linesWith } from '../../../support/capture-log.ts';
 
