@@ -5,6 +5,7 @@
  * the burst received before it.
  */
 import { parseAgentFrame, type AgentBodies, type AgentFrame } from '../../../protocol/src/index.ts';
+import { clampAgentTime } from './agent-time.ts';
 import type { FrameContext, Session } from './session.ts';
 
 /** Parses and handles one raw frame. Never throws. */
@@ -19,8 +20,11 @@ export function handleAgentFrame(ctx: FrameContext, session: Session, raw: Buffe
   }
   const frame = parsed.frame;
   if (frame.type === 'agent.event') {
-    ctx.metrics?.agentEvent(session.instanceId, frame.body);
-    return ctx.events.add(ctx, session, frame.body);
+    const time = clampAgentTime(frame.body.at, ctx.clock.now());
+    if (time.agentAt !== undefined) ctx.warnings.warn(session.instanceId, 'agent event time outside the allowed clock skew; stored clamped', { agentAt: time.agentAt, at: time.at });
+    const body = { ...frame.body, ...time };
+    ctx.metrics?.agentEvent(session.instanceId, body);
+    return ctx.events.add(ctx, session, body);
   }
   if (frame.type === 'agent.command.ack') return ctx.events.addCommandAck(ctx, session, frame.body.commandId);
   // Hook output is independent of events: it is written on its own, bounded by bytes.

@@ -27,6 +27,12 @@ export type IntakeResult =
   | { kind: 'event' }
   | { kind: 'outcome'; deploymentId: string; status: InstanceStatus };
 
+/**
+ * An agent event as the hub passes it on: `at` within the coordinator's allowed clock skew
+ * (hub/agent-time.ts), and `agentAt` the host's own time when it lay outside and was clamped.
+ */
+export type ReceivedAgentEvent = AgentEventBody & { agentAt?: string };
+
 /** A running host's new deadline, from its group's event timeout in seconds. */
 export type DeadlineAfter = (eventTimeoutSeconds: number) => string;
 
@@ -80,7 +86,7 @@ export interface TargetRepository {
    * deadline to `deadlineAfter(group's event timeout)`), or its final outcome. Events for a
    * command this host was never sent, or after its outcome is final, are ignored.
    */
-  recordAgentEvent(instanceId: string, event: AgentEventBody, deadlineAfter: DeadlineAfter): Promise<IntakeResult>;
+  recordAgentEvent(instanceId: string, event: ReceivedAgentEvent, deadlineAfter: DeadlineAfter): Promise<IntakeResult>;
   /** Records that the host journaled the command; false when no such command was sent to it. */
   acknowledgeCommand(instanceId: string, commandId: string): Promise<boolean>;
   /** Commands of in-progress deployments sent to the host and not acknowledged, oldest first. */

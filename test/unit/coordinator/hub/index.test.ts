@@ -239,6 +239,35 @@ describe('Hub', () => {
       assert.deepEqual(await scheduler.unackedCommands(INSTANCE), []);
     });
 
+    it('stores an event time from year 9999 clamped to the coordinator clock, with the agent value beside it', async () => {
+      const s = seed(db, 0);
+      const scheduler = new Scheduler({ store, clock: systemClock, logger: silentLogger(), hub });
+      const agent = await hello();
+      const deploymentId = await scheduler.createDeployment({
+        applicationId: s.applicationId,
+        deploymentGroupId: s.deploymentGroupId,
+        revisionId: s.revisionId,
+        deploymentConfigName: 'AllAtOnce',
+        fileExistsBehavior: 'DISALLOW',
+        ignoreApplicationStopFailures: false,
+        parameters: {},
+        creator: 'user',
+      });
+      const { commandId } = (await agent.next('coord.command')).body;
+      agent.send('agent.command.ack', { commandId });
+      const before = Date.now();
+      agent.send('agent.event', { seq: 1, commandId, deploymentId, lifecycleEvent: 'ApplicationStop', status: 'InProgress', at: '9999-12-31T23:59:59.000Z' });
+      agent.send('agent.event', { seq: 2, commandId, deploymentId, lifecycleEvent: 'ApplicationStop', status: 'Succeeded', at: new Date().toISOString() });
+      // Acks are cumulative: both events may be answered by one ack of seq 2.
+      while ((await agent.next('coord.ack')).body.seq < 2);
+      const view = await scheduler.getDeploymentView(deploymentId);
+      const stop = view?.targets[0]?.lifecycleEvents.find((e) => e.lifecycleEventName === 'ApplicationStop');
+      const started = Date.parse(stop?.startTime ?? '');
+      assert.ok(started >= before && started <= Date.now() + 2 * 60_000, `startTime ${stop?.startTime}`);
+      assert.equal(stop?.agentReportedTime, '9999-12-31T23:59:59.000Z');
+      assert.ok(Date.parse(stop?.endTime ?? '') >= started - 2 * 60_000);
+    });
+
     it('applies an event once even when it is sent twice, acking the cursor both times', async () => {
       const agent = await hello();
       agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));

@@ -136,6 +136,7 @@ interface RawEvent {
   log_tail: string | null;
   started_at: string | null;
   ended_at: string | null;
+  agent_at: string | null;
 }
 
 /** The deployment's lifecycle events, by host, in lifecycle order. */
@@ -149,6 +150,7 @@ export function eventRecords(db: Db, deploymentId: string): EventRecord[] {
     setOptional(r, 'logTail', e.log_tail);
     setOptional(r, 'startedAt', e.started_at);
     setOptional(r, 'endedAt', e.ended_at);
+    setOptional(r, 'agentAt', e.agent_at);
     return r;
   });
 }
