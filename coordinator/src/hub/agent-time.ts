@@ -16,13 +16,17 @@ export interface AgentTime {
   agentAt?: string;
 }
 
-/** Keeps `agentAt` when it lies within [received − maxPast, received + maxFuture], else the nearest bound. */
+/**
+ * Keeps `agentAt` when it lies within [received − maxPast, received + maxFuture]. A time before
+ * the window becomes its start; a time after it becomes `received` itself: nothing happened after
+ * the coordinator heard of it (the window's slack is only there to leave honest drift alone).
+ */
 export function clampAgentTime(agentAt: string, received: Date, maxPastMs = MAX_AGENT_PAST_MS, maxFutureMs = MAX_AGENT_FUTURE_MS): AgentTime {
   const t = Date.parse(agentAt);
   const low = received.getTime() - maxPastMs;
   const high = received.getTime() + maxFutureMs;
   // The protocol's schema already refused what is not an ISO time; NaN is handled all the same.
   if (Number.isFinite(t) && t >= low && t <= high) return { at: agentAt };
-  const at = new Date(Number.isFinite(t) && t < low ? low : high).toISOString();
+  const at = new Date(Number.isFinite(t) && t < low ? low : received.getTime()).toISOString();
   return { at, agentAt };
 }

@@ -263,9 +263,10 @@ describe('Hub', () => {
       const view = await scheduler.getDeploymentView(deploymentId);
       const stop = view?.targets[0]?.lifecycleEvents.find((e) => e.lifecycleEventName === 'ApplicationStop');
       const started = Date.parse(stop?.startTime ?? '');
-      assert.ok(started >= before && started <= Date.now() + 2 * 60_000, `startTime ${stop?.startTime}`);
+      // Clamped to when the coordinator received it.
+      assert.ok(started >= before && started <= Date.now(), `startTime ${stop?.startTime}`);
       assert.equal(stop?.agentReportedTime, '9999-12-31T23:59:59.000Z');
-      assert.ok(Date.parse(stop?.endTime ?? '') >= started - 2 * 60_000);
+      assert.equal(stop?.endTime !== undefined && Date.parse(stop.endTime) <= Date.now(), true, `endTime ${stop?.endTime}`);
     });
 
     it('applies an event once even when it is sent twice, acking the cursor both times', async () => {
