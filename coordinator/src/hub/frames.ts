@@ -83,7 +83,9 @@ async function onHello(ctx: FrameContext, session: Session, body: AgentBodies['a
  * impostor) altered or forged it. Loud, and the host's command fails with the agent's code.
  */
 async function onRefused(ctx: FrameContext, session: Session, body: AgentBodies['agent.command.refused']): Promise<void> {
-  ctx.log.error('agent refused a coordinator frame', { instanceId: session.instanceId, ...body });
+  const what = body.errorCode === 'DISK_FULL' ? 'agent cannot carry out a command (disk full on the host)' : 'agent refused a coordinator frame';
+  const { message: reason, ...fields } = body;
+  ctx.log.error(what, { instanceId: session.instanceId, ...fields, reason });
   if (body.commandId !== undefined) await ctx.sink?.commandRefused?.(session.instanceId, body.commandId, body.errorCode, body.message);
 }
 
