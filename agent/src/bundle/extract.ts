@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DeckhandError, type BundleType } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
+import type { BundleType } from '../../../protocol/src/schemas.ts';
 import { extractTar, type ExtractCounts } from './extract-tar.ts';
 import { extractZip } from './extract-zip.ts';
 import type { ExtractLimits } from './limits.ts';

@@ -2,7 +2,7 @@
 import { statfs } from 'node:fs/promises';
 import os from 'node:os';
 import si from 'systeminformation';
-import type { Inventory } from '../../../protocol/src/index.ts';
+import type { Inventory } from '../../../protocol/src/schemas.ts';
 
 /** Inputs of {@link collectInventory}. */
 export interface CollectOptions {

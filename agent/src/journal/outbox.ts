@@ -3,7 +3,8 @@
  * Rows are appended only inside the journal's state transitions (same transaction), so there is
  * no state without its event and no event without its state.
  */
-import { EVENT_TEXT_LIMITS as LIMITS, type AgentEventBody } from '../../../protocol/src/index.ts';
+import type { AgentEventBody } from '../../../protocol/src/messages.ts';
+import { EVENT_TEXT_LIMITS as LIMITS } from '../../../protocol/src/wire.ts';
 import type { JournalDb } from './db.ts';
 
 /** An agent.event body before the outbox gives it its sequence number. */

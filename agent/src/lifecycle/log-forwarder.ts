@@ -1,6 +1,6 @@
 /** Batches hook output lines into agent.log frames: at most every `flushMs`, or when a batch is full. */
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
-import type { AgentBodies } from '../../../protocol/src/index.ts';
+import type { AgentBodies } from '../../../protocol/src/messages.ts';
 import type { OutputLine } from '../hooks/types.ts';
 import type { LogReporter } from './types.ts';
 

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { CommandBody, CoordBodies } from '../../../protocol/src/index.ts';
+import type { CommandBody, CoordBodies } from '../../../protocol/src/messages.ts';
 import type { Journal } from '../journal/journal.ts';
 
 /** Where journaled commands go to be run, one deployment at a time. */

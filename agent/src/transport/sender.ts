@@ -3,7 +3,7 @@
  * already applied, sends the rest in seq order, follows new rows as they are journaled, and
  * deletes rows once acknowledged. Anything unacked is sent again after a reconnect.
  */
-import type { AgentEventBody } from '../../../protocol/src/index.ts';
+import type { AgentEventBody } from '../../../protocol/src/messages.ts';
 import type { Outbox } from '../journal/outbox.ts';
 
 export interface SenderDeps {

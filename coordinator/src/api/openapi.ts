@@ -18,7 +18,7 @@ export interface RegisteredRoute {
 
 type Json = Record<string, unknown>;
 
-function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Json {
+function schemaOf(schema: z.core.$ZodType, io: 'input' | 'output'): Json {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
   return rest;
 }
@@ -27,7 +27,7 @@ function toOpenApiPath(url: string): string {
   return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
-function jsonContent(schema: z.ZodType, io: 'input' | 'output'): Json {
+function jsonContent(schema: z.core.$ZodType, io: 'input' | 'output'): Json {
   return { 'application/json': { schema: schemaOf(schema, io) } };
 }
 

@@ -14,8 +14,8 @@ export const UploadRevisionQuery = z.strictObject({
 });
 
 export const ListDeploymentsQuery = z.strictObject({
-  application: Name.optional(),
-  group: Name.optional(),
-  status: DeploymentStatusSchema.optional(),
+  application: z.optional(Name),
+  group: z.optional(Name),
+  status: z.optional(DeploymentStatusSchema),
 });
 export const NameParams = z.object({ name: Name });
