@@ -40,7 +40,8 @@ import { currentBootId } from './lifecycle/reboot.ts';
 import { interruptedDeployments, unstartedCommandIds } from './lifecycle/recovery.ts';
 import { CommandDispatcher } from './transport/dispatch.ts';
 import { RemotePreflight } from './preflight/remote.ts';
-import { startRetentionJob } from './maintenance/job.ts';
+import { startRetentionJob, type RetentionJob } from './maintenance/job.ts';
+import { currentAgent, NEXT_RUNS_COMMAND, nextRunsCommand, nextRunsInChild } from './maintenance/next-runs.ts';
 import { AgentLink } from './transport/link.ts';
 import { FrameGate } from './transport/frame-gate.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -227,7 +228,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     gate: new FrameGate({ instanceId: identity.instanceId, journal, logger, now: () => clock.now() }),
   });
   link = started;
-  let retention: ReturnType<typeof startRetentionJob> | undefined;
+  let retention: RetentionJob | undefined;
   return {
     async start() {
       // Continued first, in the order they started: they were running before anything queued.
@@ -235,7 +236,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
       for (const commandId of unstartedCommandIds(journal)) queue.enqueue(commandId);
       await Promise.race([refresher.start(), sleep(clock, FIRST_INVENTORY_WAIT_MS)]);
       started.start();
-      retention = startRetentionJob({ root: cmd.root, journal, logger });
+      retention = startRetentionJob({ root: cmd.root, journal, logger, clock, nextRuns: nextRunsInChild(currentAgent()) });
     },
     async stop() {
       await retention?.stop();
@@ -309,6 +310,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'deregister') return deregisterCommand(argv.slice(1), systemClock);
   if (argv[0] === 'config-write') return configWriteCommand(argv.slice(1));
   if (argv[0] === 'self-check') return selfCheckCommand(COMMAND_IO.out, COMMAND_IO.err);
+  // Run by the agent itself (maintenance/next-runs.ts), so node-cron never loads into the service.
+  if (argv[0] === NEXT_RUNS_COMMAND) return nextRunsCommand(argv.slice(1), COMMAND_IO);
   let cmd;
   try {
     cmd = parseAgentArgs(argv);

@@ -41,4 +41,8 @@ describe('the agent as bundled', function () {
     const api = ['index.ts', 'api.ts', 'orchestration.ts', 'rollout.ts', 'access.ts'].map((f) => `protocol/src/${f}`);
     assert.deepEqual(inputs.filter((f) => api.some((a) => f.endsWith(a))), []);
   });
+
+  it('starts without node-cron, which the maintenance schedule runs in a child process', function () {
+    assert.deepEqual(inputs.filter((f) => f.includes('node_modules/node-cron/')), []);
+  });
 });
