@@ -106,9 +106,14 @@ describe('a deployment end to end (coordinator and three agent processes on loop
     assert.ok(lastStart < firstEnd, 'all three hosts were in progress together');
     for (const target of view.targets) {
       assert.deepEqual(target.lifecycleEvents.map((e: any) => e.lifecycleEventName), [
+        'BeforeBlockTraffic', 'AfterBlockTraffic',
         'ApplicationStop', 'DownloadBundle', 'BeforeInstall', 'Install', 'AfterInstall', 'ApplicationStart', 'ValidateService',
+        'BeforeAllowTraffic', 'AfterAllowTraffic',
       ]);
-      assert.ok(target.lifecycleEvents.every((e: any) => e.status === 'Succeeded'), JSON.stringify(target));
+      // The traffic hooks of a group without traffic control are Skipped, saying why.
+      const traffic = target.lifecycleEvents.filter((e: any) => /Traffic$/.test(e.lifecycleEventName));
+      assert.ok(traffic.every((e: any) => e.status === 'Skipped' && /traffic control/.test(e.message)), JSON.stringify(traffic));
+      assert.ok(target.lifecycleEvents.filter((e: any) => !/Traffic$/.test(e.lifecycleEventName)).every((e: any) => e.status === 'Succeeded'), JSON.stringify(target));
     }
   });
 
@@ -160,14 +165,9 @@ describe('a deployment end to end (coordinator and three agent processes on loop
     }
   });
 
-  it('fails a bundle without an appspec with a message that says so', async function () {
-    const bad = await upload({ 'site/index.html': 'no spec\n' });
-    const view = await deploy(bad, 'AllAtOnce');
-    assert.equal(view.status, 'Failed');
-    for (const target of view.targets) {
-      const failedEvent = target.lifecycleEvents.find((e: any) => e.status === 'Failed');
-      assert.ok(failedEvent, JSON.stringify(target));
-      assert.match(failedEvent.diagnostics.message, /appspec/);
-    }
+  it('refuses a bundle without an appspec at upload, saying so, before any host sees it', async function () {
+    const res = await cluster.api('POST', '/v1/applications/shop/revisions?bundleType=tgz', await makeTgz({ 'site/index.html': 'no spec\n' }));
+    assert.equal(res.status, 400);
+    assert.match(res.body.error.message, /no appspec.yml or appspec.yaml at its root/);
   });
 });

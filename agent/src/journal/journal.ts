@@ -5,6 +5,7 @@
 import type { CommandBody } from '../../../protocol/src/messages.ts';
 import type { Tags } from '../../../protocol/src/schemas.ts';
 import { openJournalDb, type JournalDb } from './db.ts';
+import { LogCursors } from './log-cursors.ts';
 import { Outbox, type OutboxEvent } from './outbox.ts';
 import type {
   CommandState,
@@ -81,9 +82,12 @@ function outcomeFields(outcome: EventOutcome | DeploymentOutcome): Partial<Outbo
 
 export class Journal {
   readonly outbox: Outbox;
+  /** How far the coordinator has acknowledged each deployment's hook output. */
+  readonly logCursors: LogCursors;
 
   constructor(private readonly db: JournalDb) {
     this.outbox = new Outbox(db);
+    this.logCursors = new LogCursors(db);
   }
 
   /** Opens the journal file (creating and migrating it as needed). */
