@@ -29,7 +29,9 @@ import { buildHookEnv, createHookRunner } from './hooks/index.ts';
 import { loadIdentityKey } from './identity/keys.ts';
 import { registerInstance } from './identity/register.ts';
 import { signRequest } from './identity/sign.ts';
-import { basicInventory, collectInventory } from './inventory/collect.ts';
+import { currentAgent } from './util/agent-child.ts';
+import { basicInventory } from './inventory/basic.ts';
+import { INVENTORY_COMMAND, inventoryCommand, inventoryInChild } from './inventory/child.ts';
 import { InventoryRefresher } from './inventory/refresh.ts';
 import { Journal } from './journal/journal.ts';
 import { lockRoot, type RootLock } from './journal/root-lock.ts';
@@ -41,7 +43,7 @@ import { interruptedDeployments, unstartedCommandIds } from './lifecycle/recover
 import { CommandDispatcher } from './transport/dispatch.ts';
 import { RemotePreflight } from './preflight/remote.ts';
 import { startRetentionJob, type RetentionJob } from './maintenance/job.ts';
-import { currentAgent, NEXT_RUNS_COMMAND, nextRunsCommand, nextRunsInChild } from './maintenance/next-runs.ts';
+import { NEXT_RUNS_COMMAND, nextRunsCommand, nextRunsInChild } from './maintenance/next-runs.ts';
 import { AgentLink } from './transport/link.ts';
 import { LogShipping } from './logs/shipping.ts';
 import { FrameGate } from './transport/frame-gate.ts';
@@ -185,7 +187,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   const refresher = new InventoryRefresher({
     clock,
     logger,
-    collect: () => collectInventory(inventoryOpts),
+    collect: inventoryInChild(currentAgent(), inventoryOpts),
     publish: (inventory) => link?.sendInventory(inventory),
     initial: basicInventory(inventoryOpts),
   });
@@ -316,6 +318,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'self-check') return selfCheckCommand(COMMAND_IO.out, COMMAND_IO.err);
   // Run by the agent itself (maintenance/next-runs.ts), so node-cron never loads into the service.
   if (argv[0] === NEXT_RUNS_COMMAND) return nextRunsCommand(argv.slice(1), COMMAND_IO);
+  // Likewise (inventory/child.ts), so systeminformation never loads into the service.
+  if (argv[0] === INVENTORY_COMMAND) return inventoryCommand(argv.slice(1), COMMAND_IO);
   let cmd;
   try {
     cmd = parseAgentArgs(argv);

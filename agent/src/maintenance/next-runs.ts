@@ -6,10 +6,7 @@
  * on a loaded node-cron (measured on the packaged agent, Node.js 24). A child that prints the
  * next times and exits leaves none of it in the agent; it runs about once a day.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const execFileP = promisify(execFile);
+import { runAgentCommand, type AgentInvocation } from '../util/agent-child.ts';
 
 /** The hidden command that prints the next times a schedule is due. */
 export const NEXT_RUNS_COMMAND = 'next-runs';
@@ -20,17 +17,6 @@ const CHILD_TIMEOUT_MS = 60_000;
 /** The next `count` times `schedule` (a cron expression) is due, after now, in order. */
 export type NextRuns = (schedule: string, count: number, signal?: AbortSignal) => Promise<Date[]>;
 
-/** How to start this agent again: its Node.js, that runtime's options, and the agent's script. */
-export interface AgentInvocation {
-  node: string;
-  args: readonly string[];
-}
-
-/** The invocation of the running agent: same runtime, same Node.js options, same script. */
-export function currentAgent(): AgentInvocation {
-  return { node: process.execPath, args: [...process.execArgv, process.argv[1] ?? ''] };
-}
-
 function parseRuns(stdout: string): Date[] {
   const runs = stdout.split('\n').filter(Boolean).map((line) => new Date(line));
   if (runs.some((d) => Number.isNaN(d.getTime()))) throw new Error(`${NEXT_RUNS_COMMAND} printed something else than times: ${stdout.slice(0, 200)}`);
@@ -40,14 +26,8 @@ function parseRuns(stdout: string): Date[] {
 /** {@link NextRuns} computed by `agent` in a child process. */
 export function nextRunsInChild(agent: AgentInvocation): NextRuns {
   return async (schedule, count, signal) => {
-    const args = [...agent.args, NEXT_RUNS_COMMAND, schedule, String(count)];
-    try {
-      const { stdout } = await execFileP(agent.node, args, { timeout: CHILD_TIMEOUT_MS, maxBuffer: 1 << 20, ...(signal ? { signal } : {}) });
-      return parseRuns(stdout);
-    } catch (err) {
-      const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
-      throw new Error(`computing the schedule "${schedule}" failed: ${stderr || (err as Error).message}`, { cause: err });
-    }
+    const what = `computing the schedule "${schedule}"`;
+    return parseRuns(await runAgentCommand(agent, [NEXT_RUNS_COMMAND, schedule, String(count)], { what, timeoutMs: CHILD_TIMEOUT_MS, signal }));
   };
 }
 

@@ -45,4 +45,8 @@ describe('the agent as bundled', function () {
   it('starts without node-cron, which the maintenance schedule runs in a child process', function () {
     assert.deepEqual(inputs.filter((f) => f.includes('node_modules/node-cron/')), []);
   });
+
+  it('starts without systeminformation, which the inventory runs in a child process', function () {
+    assert.deepEqual(inputs.filter((f) => f.includes('node_modules/systeminformation/')), []);
+  });
 });
