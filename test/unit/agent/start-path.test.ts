@@ -49,4 +49,8 @@ describe('the agent as bundled', function () {
   it('starts without systeminformation, which the inventory runs in a child process', function () {
     assert.deepEqual(inputs.filter((f) => f.includes('node_modules/systeminformation/')), []);
   });
+
+  it('starts without node-tar and yauzl, which load when a bundle is unpacked', function () {
+    assert.deepEqual(inputs.filter((f) => /node_modules\/(tar|yauzl)\//.test(f)), []);
+  });
 });
