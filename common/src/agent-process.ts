@@ -11,7 +11,7 @@
  * `--optimize-for-size`: V8 then lets the old generation grow less before collecting it. With a
  * young generation this small, output lines and buffers waiting on I/O are promoted and die
  * there; by default the old generation reached 80 MB of such garbage while a hook printed 1 GiB
- * (peak RSS 167-195 MB), with it 113-134 MB. Idle RSS and the agent's timings are unchanged.
+ * (peak RSS 167-195 MB), with it 107-142 MB. Idle RSS is unchanged.
  */
 export const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'] as const;
 
