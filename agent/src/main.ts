@@ -288,9 +288,14 @@ async function run(flags: RunCommand): Promise<number> {
     settings: { ...settingsForLog(cmd), pinnedCa: setup.identity.pinnedCa?.sha256 },
   });
   const agent = wireAgent(cmd, { ...setup, ...(startup.clientCertificate ? { clientCertificate: startup.clientCertificate } : {}) }, logger);
+  // A service lives until it is told to stop. Its own timers are unref'd, and while it is
+  // disconnected and idle nothing else may hold the event loop (the inventory and the
+  // maintenance schedule run in children now): this handle does, until shutdown.
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
   const stopped = new Promise<number>((resolve) => {
     const shutdown = (signal: string): void => {
       logger.info('agent stopping', { signal });
+      clearInterval(keepAlive);
       void agent
         .stop()
         .then(() => logger.info('agent stopped'))
