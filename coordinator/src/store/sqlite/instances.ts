@@ -1,41 +1,14 @@
 /**
  * Instances in SQLite (store/instances.ts has the repository's contract).
  */
-import type { Inventory, Tags } from '../../../../protocol/src/index.ts';
+import type { Tags } from '../../../../protocol/src/index.ts';
 import type { InstanceRow, InstanceTouch, NewInstance } from '../instances.ts';
 import type { Db } from './db.ts';
-import { parseJsonColumn, setOptional } from './columns.ts';
 import { prepared } from './statements.ts';
-
-interface RawInstance {
-  instance_id: string;
-  hostname: string;
-  public_key: string;
-  tags: string;
-  registered_at: string;
-  last_seen: string | null;
-  agent_version: string | null;
-  inventory: string | null;
-  last_applied_seq: number;
-}
+import { toInstance as toRow, type RawInstance } from '../rows/instances.ts';
 
 const COLUMNS =
   'instance_id, hostname, public_key, tags, registered_at, last_seen, agent_version, inventory, last_applied_seq';
-
-function toRow(raw: RawInstance): InstanceRow {
-  const row: InstanceRow = {
-    instanceId: raw.instance_id,
-    hostname: raw.hostname,
-    publicKey: raw.public_key,
-    tags: parseJsonColumn<Tags>(raw.tags, 'instances.tags'),
-    registeredAt: raw.registered_at,
-    lastAppliedSeq: raw.last_applied_seq,
-  };
-  setOptional(row, 'lastSeen', raw.last_seen);
-  setOptional(row, 'agentVersion', raw.agent_version);
-  if (raw.inventory !== null) row.inventory = parseJsonColumn<Inventory>(raw.inventory, 'instances.inventory');
-  return row;
-}
 
 /** The instance with this id, if any. */
 export function getInstance(db: Db, instanceId: string): InstanceRow | undefined {

@@ -2,36 +2,12 @@
  * Revisions in SQLite (store/revisions.ts has the repository's contract).
  */
 import { newId } from '../../../../common/src/ids.ts';
-import type { BundleType } from '../../../../protocol/src/index.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
-import { setOptional } from './columns.ts';
 import type { NewRevision, RevisionRow } from '../revisions.ts';
-
-interface RawRevision {
-  revision_id: string;
-  application_id: string;
-  sha256: string;
-  size: number;
-  bundle_type: BundleType;
-  description: string | null;
-  created_at: string;
-}
+import { toRevision as toRow, type RawRevision } from '../rows/catalog.ts';
 
 const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at';
-
-function toRow(raw: RawRevision): RevisionRow {
-  const row: RevisionRow = {
-    revisionId: raw.revision_id,
-    applicationId: raw.application_id,
-    sha256: raw.sha256,
-    size: raw.size,
-    bundleType: raw.bundle_type,
-    createdAt: raw.created_at,
-  };
-  setOptional(row, 'description', raw.description);
-  return row;
-}
 
 /** Registers a revision and returns it with its new id. */
 export function insertRevision(db: Db, input: NewRevision): RevisionRow {

@@ -2,12 +2,11 @@
  * API and registration tokens in SQLite (store/tokens.ts has the repository's contract).
  */
 import { newId } from '../../../../common/src/ids.ts';
-import type { Tags } from '../../../../protocol/src/index.ts';
 import { hashSecret } from '../secrets.ts';
 import type { ApiTokenRow, NewRegistrationToken, RegistrationTokenRow } from '../tokens.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
-import { parseJsonColumn } from './columns.ts';
+import { toRegistrationToken as toRegistrationRow, type RawRegistrationToken } from '../rows/catalog.ts';
 
 /** Stores an admin API token by its hash. */
 export function insertApiToken(db: Db, input: { name: string; secret: string; createdAt: string }): ApiTokenRow {
@@ -34,27 +33,7 @@ export function countApiTokens(db: Db): number {
   return (prepared(db, 'SELECT COUNT(*) AS n FROM api_tokens').get() as { n: number }).n;
 }
 
-interface RawRegistrationToken {
-  token_id: string;
-  expires_at: string;
-  max_uses: number | null;
-  uses: number;
-  tags: string;
-  created_at: string;
-}
-
 const REG_COLUMNS = 'token_id, expires_at, max_uses, uses, tags, created_at';
-
-function toRegistrationRow(raw: RawRegistrationToken): RegistrationTokenRow {
-  return {
-    tokenId: raw.token_id,
-    expiresAt: raw.expires_at,
-    maxUses: raw.max_uses,
-    uses: raw.uses,
-    tags: parseJsonColumn<Tags>(raw.tags, 'registration_tokens.tags'),
-    createdAt: raw.created_at,
-  };
-}
 
 /** Stores a registration token by its hash. */
 export function insertRegistrationToken(db: Db, input: NewRegistrationToken): RegistrationTokenRow {

@@ -8,6 +8,7 @@ import type { Dispatch, HostCommand, HostOutcome, LiveTarget, PendingBatch, Unac
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
 import { FINISHED_SQL } from './deployments.ts';
+import { toLive } from '../../rows/deployments.ts';
 
 /** Adds the hosts as Pending targets, each with one Pending row per in-place lifecycle event. */
 export function insertTargets(db: Db, deploymentId: string, instanceIds: readonly string[]): void {
@@ -97,10 +98,6 @@ export function failTarget(db: Db, t: { deploymentId: string; instanceId: string
 
 const LIVE_SQL = `SELECT t.deployment_id, t.instance_id, t.status, t.command_id, d.status AS deployment_status
   FROM deployment_targets t JOIN deployments d ON d.deployment_id = t.deployment_id`;
-
-function toLive(r: { deployment_id: string; instance_id: string; status: LiveTarget['status']; command_id: string | null; deployment_status: string }): LiveTarget {
-  return { deploymentId: r.deployment_id, instanceId: r.instance_id, status: r.status, commandId: r.command_id, deploymentStatus: r.deployment_status };
-}
 
 /** Targets whose deadline is at or before `at`. */
 export function expiredTargets(db: Db, at: string): LiveTarget[] {
