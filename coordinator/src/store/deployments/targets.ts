@@ -85,18 +85,21 @@ export interface TargetRepository {
   acknowledgeCommand(instanceId: string, commandId: string): Promise<boolean>;
   /** Commands of in-progress deployments sent to the host and not acknowledged, oldest first. */
   unackedOf(instanceId: string): Promise<UnackedCommand[]>;
-  /** Commands of in-progress deployments not acknowledged by any host, oldest first. */
-  unacked(): Promise<UnackedCommand[]>;
-  /** Targets whose deadline is at or before `at`. */
-  expired(at: string): Promise<LiveTarget[]>;
+  /** Commands of in-progress deployments (of those `among`, when given) not acknowledged by any host, oldest first. */
+  unacked(among?: readonly string[]): Promise<UnackedCommand[]>;
+  /** Targets whose deadline is at or before `at` (of the deployments `among`, when given). */
+  expired(at: string, among?: readonly string[]): Promise<LiveTarget[]>;
   /** The host's targets that are waiting for its agent or still running, oldest deployment first. */
   liveOf(instanceId: string): Promise<LiveTarget[]>;
   /** The targets of a deployment that are still running on their host. */
   runningOf(deploymentId: string): Promise<LiveTarget[]>;
-  /** The earliest stored deadline, if any: a host's, or the end of a running deployment's bake. */
-  earliestDeadline(): Promise<string | undefined>;
-  /** Moves every live deadline earlier than `until` to `until`; returns how many moved. */
-  deferDeadlinesUntil(until: string): Promise<number>;
+  /**
+   * The earliest stored deadline, if any: a host's, or the end of a running deployment's bake
+   * (of the deployments `among`, when given: a coordinator among several times only its own).
+   */
+  earliestDeadline(among?: readonly string[]): Promise<string | undefined>;
+  /** Moves every live deadline earlier than `until` (of the deployments `among`, when given) to `until`; returns how many moved. */
+  deferDeadlinesUntil(until: string, among?: readonly string[]): Promise<number>;
   /** Every finished (Succeeded or Failed) target of the group's deployments, oldest first. */
   outcomesInGroup(deploymentGroupId: string): Promise<HostOutcome[]>;
   /** True when a running deployment of the group still has the host to do (pending, waiting or running). */

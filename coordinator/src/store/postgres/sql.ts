@@ -64,3 +64,12 @@ export async function insertUnique<T>(insert: () => Promise<T>, message: string)
     throw err;
   }
 }
+
+/**
+ * An SQL condition limiting `column` to the ids `among`, as parameter `$n` (none when `among`
+ * is undefined: the statement stays the plain one, with the plan that suits it).
+ */
+export function amongClause(column: string, among: readonly string[] | undefined, n: number): { sql: string; args: Param[] } {
+  if (among === undefined) return { sql: '', args: [] };
+  return { sql: ` AND ${column} = ANY($${n}::text[])`, args: [among] };
+}

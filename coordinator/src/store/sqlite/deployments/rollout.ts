@@ -6,6 +6,7 @@
 import type { RolloutRead, RolloutRecord, StepAssignment, StepGates } from '../../deployments/deployments.ts';
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
+import { amongClause } from '../columns.ts';
 import { toRollout, toRolloutRead, type RawDecision, type RawRollout, type RawStep } from '../../rows/deployments.ts';
 
 /** Writes each target's step (and segment) and the deployment's step count; call after insertTargets. */
@@ -73,8 +74,9 @@ export function approve(db: Db, deploymentId: string, who: string, at: string): 
 }
 
 /** Ids of running deployments whose bake is over at `at`. */
-export function bakesOverAt(db: Db, at: string): string[] {
-  const rows = prepared(db, `SELECT deployment_id FROM deployments WHERE status = 'InProgress' AND bake_until IS NOT NULL AND bake_until <= ?`).all(at) as {
+export function bakesOverAt(db: Db, at: string, among?: readonly string[]): string[] {
+  const only = amongClause('deployment_id', among);
+  const rows = prepared(db, `SELECT deployment_id FROM deployments WHERE status = 'InProgress' AND bake_until IS NOT NULL AND bake_until <= ?${only.sql}`).all(at, ...only.args) as {
     deployment_id: string;
   }[];
   return rows.map((r) => r.deployment_id);

@@ -9,6 +9,7 @@ import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
 import { FINISHED_SQL } from './deployments.ts';
 import { toLive } from '../../rows/deployments.ts';
+import { amongClause } from '../columns.ts';
 
 /** Adds the hosts as Pending targets, each with one Pending row per in-place lifecycle event. */
 export function insertTargets(db: Db, deploymentId: string, instanceIds: readonly string[]): void {
@@ -100,8 +101,9 @@ const LIVE_SQL = `SELECT t.deployment_id, t.instance_id, t.status, t.command_id,
   FROM deployment_targets t JOIN deployments d ON d.deployment_id = t.deployment_id`;
 
 /** Targets whose deadline is at or before `at`. */
-export function expiredTargets(db: Db, at: string): LiveTarget[] {
-  const rows = prepared(db, `${LIVE_SQL} WHERE t.deadline_at IS NOT NULL AND t.deadline_at <= ? AND t.status IN ('InProgress', 'WaitingForAgent')`).all(at);
+export function expiredTargets(db: Db, at: string, among?: readonly string[]): LiveTarget[] {
+  const only = amongClause('t.deployment_id', among);
+  const rows = prepared(db, `${LIVE_SQL} WHERE t.deadline_at IS NOT NULL AND t.deadline_at <= ? AND t.status IN ('InProgress', 'WaitingForAgent')${only.sql}`).all(at, ...only.args);
   return (rows as Parameters<typeof toLive>[0][]).map(toLive);
 }
 
@@ -121,36 +123,39 @@ export function runningTargetsOf(db: Db, deploymentId: string): LiveTarget[] {
  * The earliest stored deadline, if any: a host's, or the end of a deployment's bake between
  * two batches. Timers are recomputed from it (also after a restart).
  */
-export function earliestDeadline(db: Db): string | undefined {
+export function earliestDeadline(db: Db, among?: readonly string[]): string | undefined {
+  const only = amongClause('deployment_id', among);
   const r = prepared(db,
       `SELECT MIN(d) AS d FROM (
-         SELECT MIN(deadline_at) AS d FROM deployment_targets WHERE deadline_at IS NOT NULL AND status IN ('InProgress', 'WaitingForAgent')
+         SELECT MIN(deadline_at) AS d FROM deployment_targets WHERE deadline_at IS NOT NULL AND status IN ('InProgress', 'WaitingForAgent')${only.sql}
          UNION ALL
-         SELECT MIN(bake_until) FROM deployments WHERE bake_until IS NOT NULL AND status = 'InProgress')`,
+         SELECT MIN(bake_until) FROM deployments WHERE bake_until IS NOT NULL AND status = 'InProgress'${only.sql})`,
     )
-    .get() as { d: string | null };
+    .get(...only.args, ...only.args) as { d: string | null };
   return r.d ?? undefined;
 }
 
 /** Targets of in-progress deployments whose command the host has not acknowledged yet. */
-export function unackedTargets(db: Db): UnackedCommand[] {
+export function unackedTargets(db: Db, among?: readonly string[]): UnackedCommand[] {
+  const only = amongClause('t.deployment_id', among);
   const rows = prepared(db,
       `SELECT t.instance_id, t.deployment_id, t.command_id FROM deployment_targets t
        JOIN deployments d ON d.deployment_id = t.deployment_id
-       WHERE d.status = 'InProgress' AND t.status = 'InProgress' AND t.command_id IS NOT NULL AND t.command_acked = 0
+       WHERE d.status = 'InProgress' AND t.status = 'InProgress' AND t.command_id IS NOT NULL AND t.command_acked = 0${only.sql}
        ORDER BY t.started_at`,
     )
-    .all() as { instance_id: string; deployment_id: string; command_id: string }[];
+    .all(...only.args) as { instance_id: string; deployment_id: string; command_id: string }[];
   return rows.map((r) => ({ instanceId: r.instance_id, deploymentId: r.deployment_id, commandId: r.command_id }));
 }
 
 /** Moves every live deadline earlier than `until` to `until`; returns how many moved. */
-export function deferDeadlinesUntil(db: Db, until: string): number {
+export function deferDeadlinesUntil(db: Db, until: string, among?: readonly string[]): number {
+  const only = amongClause('deployment_id', among);
   return prepared(db,
       `UPDATE deployment_targets SET deadline_at = ?
-       WHERE deadline_at IS NOT NULL AND deadline_at < ? AND status IN ('InProgress', 'WaitingForAgent')`,
+       WHERE deadline_at IS NOT NULL AND deadline_at < ? AND status IN ('InProgress', 'WaitingForAgent')${only.sql}`,
     )
-    .run(until, until).changes;
+    .run(until, until, ...only.args).changes;
 }
 
 /** Commands sent to the host but not acknowledged, of deployments still in progress, oldest first. */

@@ -1,0 +1,70 @@
+/**
+ * Instances in PostgreSQL (store/instances.ts has the repository's contract).
+ */
+import type { Tags } from '../../../../protocol/src/index.ts';
+import type { InstanceRow, InstanceTouch, NewInstance } from '../instances.ts';
+import { toInstance, type RawInstance } from '../rows/instances.ts';
+import type { Sql } from './sql.ts';
+
+const COLUMNS = 'instance_id, hostname, public_key, tags, registered_at, last_seen, agent_version, inventory, last_applied_seq';
+
+/** The instance with this id, if any. */
+export async function getInstance(q: Sql, instanceId: string): Promise<InstanceRow | undefined> {
+  const raw = await q.one<RawInstance>(`SELECT ${COLUMNS} FROM instances WHERE instance_id = $1`, [instanceId]);
+  return raw && toInstance(raw);
+}
+
+/** Every instance, in registration order. */
+export async function listInstances(q: Sql): Promise<InstanceRow[]> {
+  return (await q.rows<RawInstance>(`SELECT ${COLUMNS} FROM instances ORDER BY registered_at, instance_id`)).map(toInstance);
+}
+
+/** Registers an instance (lastAppliedSeq starts at 0). */
+export async function insertInstance(q: Sql, row: NewInstance): Promise<InstanceRow> {
+  await q.run('INSERT INTO instances (instance_id, hostname, public_key, tags, registered_at) VALUES ($1, $2, $3, $4, $5)', [
+    row.instanceId,
+    row.hostname,
+    row.publicKey,
+    JSON.stringify(row.tags),
+    row.registeredAt,
+  ]);
+  return { ...row, lastAppliedSeq: 0 };
+}
+
+/** Records an agent contact; fields left out keep their stored value. */
+export async function touchInstance(q: Sql, instanceId: string, touch: InstanceTouch): Promise<void> {
+  await q.run(
+    `UPDATE instances SET last_seen = $1, agent_version = COALESCE($2, agent_version), inventory = COALESCE($3, inventory)
+     WHERE instance_id = $4`,
+    [touch.lastSeen, touch.agentVersion ?? null, touch.inventory === undefined ? null : JSON.stringify(touch.inventory), instanceId],
+  );
+}
+
+/** Replaces the instance's tags; false when there is no such instance. */
+export async function setInstanceTags(q: Sql, instanceId: string, tags: Tags): Promise<boolean> {
+  return (await q.run('UPDATE instances SET tags = $1 WHERE instance_id = $2', [JSON.stringify(tags), instanceId])) === 1;
+}
+
+/**
+ * The host's exactly-once cursor (0 for an unknown host). The row stays locked until the unit of
+ * work ends: when an agent's old and new connections land on two coordinators at once, the
+ * second waits and then reads the cursor the first moved, so no event applies twice.
+ */
+export async function lastAppliedSeq(q: Sql, instanceId: string): Promise<number> {
+  const r = await q.one<{ last_applied_seq: number }>('SELECT last_applied_seq FROM instances WHERE instance_id = $1 FOR UPDATE', [instanceId]);
+  return r?.last_applied_seq ?? 0;
+}
+
+/** Moves the host's exactly-once cursor; call in the unit of work that applied the events. */
+export async function setLastAppliedSeq(q: Sql, instanceId: string, seq: number): Promise<void> {
+  await q.run('UPDATE instances SET last_applied_seq = $1 WHERE instance_id = $2', [seq, instanceId]);
+}
+
+/** Removes the instance with its targets and their lifecycle events; call in a unit of work. */
+export async function removeInstance(q: Sql, instanceId: string): Promise<void> {
+  await q.run('DELETE FROM target_events WHERE instance_id = $1', [instanceId]);
+  await q.run('DELETE FROM deployment_targets WHERE instance_id = $1', [instanceId]);
+  await q.run('DELETE FROM agent_presence WHERE instance_id = $1', [instanceId]);
+  await q.run('DELETE FROM node_messages WHERE instance_id = $1', [instanceId]);
+  await q.run('DELETE FROM instances WHERE instance_id = $1', [instanceId]);
+}

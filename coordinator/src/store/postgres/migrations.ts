@@ -1,0 +1,246 @@
+/**
+ * The coordinator's schema in PostgreSQL: the SQLite migrations (sqlite/migrations.ts), one for
+ * one with the same versions and names, expressed for PostgreSQL, then the tables only several
+ * coordinators need (cluster.ts), on a track of their own so the shared versions stay aligned
+ * with SQLite's. A migration is never edited once released: add a new one.
+ *
+ * The columns keep SQLite's representation (ISO-8601 UTC text times, JSON text, 0/1 integer
+ * flags) so that one set of row mappers (../rows/) reads both engines and migrate-store copies
+ * rows as they are; text columns compare bytewise (COLLATE "C"), as SQLite's do, so every
+ * ORDER BY gives the same order on both engines.
+ */
+import type { Migration } from '../sqlite/migrations.ts';
+
+export type { Migration };
+
+/** Text compared bytewise, as in SQLite. */
+const T = 'text COLLATE "C"';
+
+/** Adds one step's target counts, `sign` +1 (rows in) or -1 (rows out), for the rows of `source`. */
+function progressDelta(source: string, sign: 1 | -1): string {
+  const s = sign === 1 ? '' : '-';
+  return `SELECT deployment_id, step, ${s}1 AS total, ${s}(status = 'Pending')::int AS pending,
+      ${s}(status IN ('InProgress', 'WaitingForAgent'))::int AS in_flight, ${s}(status = 'Succeeded')::int AS succeeded
+    FROM ${source}`;
+}
+
+/** Applies the summed deltas of `deltas` to deployment_progress; nothing when they cancel out. */
+function applyProgress(deltas: string): string {
+  return `INSERT INTO deployment_progress AS p (deployment_id, step, total, pending, in_flight, succeeded)
+    SELECT deployment_id, step, SUM(total), SUM(pending), SUM(in_flight), SUM(succeeded) FROM (${deltas}) d
+    GROUP BY deployment_id, step
+    HAVING SUM(total) <> 0 OR SUM(pending) <> 0 OR SUM(in_flight) <> 0 OR SUM(succeeded) <> 0
+    ON CONFLICT (deployment_id, step) DO UPDATE SET total = p.total + EXCLUDED.total, pending = p.pending + EXCLUDED.pending,
+      in_flight = p.in_flight + EXCLUDED.in_flight, succeeded = p.succeeded + EXCLUDED.succeeded`;
+}
+
+/** The shared schema, version for version with sqlite/migrations.ts. */
+export const PG_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE api_tokens (
+        token_id    ${T} PRIMARY KEY,
+        name        ${T} NOT NULL,
+        hash        ${T} NOT NULL UNIQUE,
+        created_at  ${T} NOT NULL
+      );
+      CREATE TABLE applications (
+        application_id ${T} PRIMARY KEY,
+        name           ${T} NOT NULL UNIQUE,
+        created_at     ${T} NOT NULL
+      );
+      CREATE TABLE deployment_groups (
+        deployment_group_id    ${T} PRIMARY KEY,
+        application_id         ${T} NOT NULL REFERENCES applications(application_id),
+        name                   ${T} NOT NULL,
+        tag_filters            ${T} NOT NULL,
+        deployment_config_name ${T} NOT NULL,
+        last_successful_deployment_id ${T},
+        created_at             ${T} NOT NULL,
+        UNIQUE (application_id, name)
+      );
+      CREATE TABLE revisions (
+        revision_id    ${T} PRIMARY KEY,
+        application_id ${T} NOT NULL REFERENCES applications(application_id),
+        sha256         ${T} NOT NULL,
+        size           bigint NOT NULL,
+        bundle_type    ${T} NOT NULL,
+        description    ${T},
+        created_at     ${T} NOT NULL
+      );
+      CREATE TABLE registration_tokens (
+        token_id   ${T} PRIMARY KEY,
+        hash       ${T} NOT NULL UNIQUE,
+        expires_at ${T} NOT NULL,
+        max_uses   integer,
+        uses       integer NOT NULL DEFAULT 0,
+        tags       ${T} NOT NULL,
+        created_at ${T} NOT NULL
+      );
+      CREATE TABLE instances (
+        instance_id      ${T} PRIMARY KEY,
+        hostname         ${T} NOT NULL,
+        public_key       ${T} NOT NULL,
+        tags             ${T} NOT NULL,
+        registered_at    ${T} NOT NULL,
+        last_seen        ${T},
+        agent_version    ${T},
+        inventory        ${T},
+        last_applied_seq bigint NOT NULL DEFAULT 0
+      );
+      CREATE TABLE deployments (
+        deployment_id      ${T} PRIMARY KEY,
+        application_id     ${T} NOT NULL REFERENCES applications(application_id),
+        deployment_group_id ${T} NOT NULL REFERENCES deployment_groups(deployment_group_id),
+        revision_id        ${T} NOT NULL REFERENCES revisions(revision_id),
+        deployment_config_name ${T} NOT NULL,
+        status             ${T} NOT NULL,
+        creator            ${T} NOT NULL,
+        file_exists_behavior ${T} NOT NULL,
+        ignore_application_stop_failures integer NOT NULL,
+        parameters         ${T} NOT NULL,
+        description        ${T},
+        error_code         ${T},
+        error_message      ${T},
+        created_at         ${T} NOT NULL,
+        started_at         ${T},
+        completed_at       ${T},
+        -- SQLite's implicit rowid, made explicit: the insertion order that breaks created_at ties.
+        rowid              bigint GENERATED BY DEFAULT AS IDENTITY UNIQUE
+      );
+      CREATE INDEX deployments_by_group ON deployments(deployment_group_id, status);
+      CREATE TABLE deployment_targets (
+        deployment_id ${T} NOT NULL REFERENCES deployments(deployment_id),
+        instance_id   ${T} NOT NULL REFERENCES instances(instance_id),
+        position      integer NOT NULL,
+        status        ${T} NOT NULL,
+        batch         integer,
+        command_id    ${T} UNIQUE,
+        command_acked integer NOT NULL DEFAULT 0,
+        error_code    ${T},
+        message       ${T},
+        started_at    ${T},
+        updated_at    ${T},
+        PRIMARY KEY (deployment_id, instance_id)
+      );
+      CREATE TABLE target_events (
+        deployment_id ${T} NOT NULL,
+        instance_id   ${T} NOT NULL,
+        event         ${T} NOT NULL,
+        position      integer NOT NULL,
+        status        ${T} NOT NULL,
+        error_code    ${T},
+        script_name   ${T},
+        message       ${T},
+        log_tail      ${T},
+        started_at    ${T},
+        ended_at      ${T},
+        PRIMARY KEY (deployment_id, instance_id, event),
+        FOREIGN KEY (deployment_id, instance_id) REFERENCES deployment_targets(deployment_id, instance_id)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'fleet orchestration',
+    sql: `
+      CREATE TABLE deployment_configs (
+        name                  ${T} PRIMARY KEY,
+        minimum_healthy_hosts ${T} NOT NULL,
+        created_at            ${T} NOT NULL
+      );
+      ALTER TABLE deployment_groups ADD COLUMN tag_set ${T};
+      ALTER TABLE deployment_groups ADD COLUMN instance_names ${T} NOT NULL DEFAULT '[]';
+      ALTER TABLE deployment_groups ADD COLUMN auto_rollback ${T};
+      ALTER TABLE deployment_groups ADD COLUMN agent_wait_seconds integer NOT NULL DEFAULT 300;
+      ALTER TABLE deployment_groups ADD COLUMN event_timeout_seconds integer NOT NULL DEFAULT 3600;
+      ALTER TABLE deployment_groups ADD COLUMN auto_deploy_new_instances integer NOT NULL DEFAULT 1;
+      ALTER TABLE deployments ADD COLUMN update_outdated_only integer NOT NULL DEFAULT 0;
+      ALTER TABLE deployments ADD COLUMN auto_rollback ${T};
+      ALTER TABLE deployments ADD COLUMN target_instances ${T};
+      ALTER TABLE deployments ADD COLUMN rollback_of ${T};
+      ALTER TABLE deployments ADD COLUMN rollback_deployment_id ${T};
+      ALTER TABLE deployments ADD COLUMN rollback_message ${T};
+      ALTER TABLE deployment_targets ADD COLUMN deadline_at ${T};
+      CREATE INDEX deployment_targets_by_deadline ON deployment_targets(deadline_at) WHERE deadline_at IS NOT NULL;
+    `,
+  },
+  {
+    version: 3,
+    name: 'rollout controls',
+    sql: `
+      ALTER TABLE deployment_configs ADD COLUMN rollout ${T} NOT NULL DEFAULT '{}';
+      ALTER TABLE deployments ADD COLUMN require_approval integer;
+      ALTER TABLE deployments ADD COLUMN current_step integer NOT NULL DEFAULT 1;
+      ALTER TABLE deployments ADD COLUMN step_count integer NOT NULL DEFAULT 1;
+      ALTER TABLE deployments ADD COLUMN step_kind ${T} NOT NULL DEFAULT 'rule';
+      ALTER TABLE deployments ADD COLUMN bake_until ${T};
+      ALTER TABLE deployments ADD COLUMN paused integer NOT NULL DEFAULT 0;
+      ALTER TABLE deployments ADD COLUMN approval ${T} NOT NULL DEFAULT 'NotRequired';
+      ALTER TABLE deployments ADD COLUMN approved_by ${T};
+      ALTER TABLE deployments ADD COLUMN approved_at ${T};
+      ALTER TABLE deployment_targets ADD COLUMN step integer NOT NULL DEFAULT 1;
+      ALTER TABLE deployment_targets ADD COLUMN segment ${T};
+    `,
+  },
+  {
+    version: 4,
+    name: 'progress counters',
+    // As in SQLite, triggers keep per-step counts exact for any write in the same transaction;
+    // here they run once per statement over its transition tables (one write per step, not one
+    // per row: dispatching 10,000 hosts in one UPDATE would otherwise rewrite one counter row
+    // 10,000 times), and an update that changes no status or step adds up to nothing.
+    sql: `
+      CREATE TABLE deployment_progress (
+        deployment_id ${T} NOT NULL,
+        step          integer NOT NULL,
+        total         integer NOT NULL DEFAULT 0,
+        pending       integer NOT NULL DEFAULT 0,
+        in_flight     integer NOT NULL DEFAULT 0,
+        succeeded     integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (deployment_id, step)
+      );
+      ${applyProgress(progressDelta('deployment_targets', 1))};
+      CREATE FUNCTION deployment_progress_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        ${applyProgress(progressDelta('new_rows', 1))};
+        RETURN NULL;
+      END $$;
+      CREATE FUNCTION deployment_progress_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        ${applyProgress(progressDelta('old_rows', -1))};
+        RETURN NULL;
+      END $$;
+      CREATE FUNCTION deployment_progress_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        ${applyProgress(`${progressDelta('new_rows', 1)} UNION ALL ${progressDelta('old_rows', -1)}`)};
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER deployment_progress_insert AFTER INSERT ON deployment_targets
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION deployment_progress_inserted();
+      CREATE TRIGGER deployment_progress_delete AFTER DELETE ON deployment_targets
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION deployment_progress_deleted();
+      CREATE TRIGGER deployment_progress_update AFTER UPDATE ON deployment_targets
+        REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION deployment_progress_updated();
+      CREATE INDEX deployment_targets_by_status ON deployment_targets(deployment_id, status, position);
+      CREATE INDEX deployment_targets_by_batch ON deployment_targets(deployment_id, batch);
+      CREATE INDEX deployment_targets_by_step ON deployment_targets(deployment_id, step);
+      CREATE INDEX deployment_targets_by_instance ON deployment_targets(instance_id, status);
+      DROP INDEX deployment_targets_by_deadline;
+      CREATE INDEX deployment_targets_by_live_deadline ON deployment_targets(deadline_at)
+        WHERE deadline_at IS NOT NULL AND status IN ('InProgress', 'WaitingForAgent');
+    `,
+  },
+  {
+    version: 5,
+    name: 'segment per step',
+    sql: `
+      ALTER TABLE deployment_progress ADD COLUMN segment ${T};
+      UPDATE deployment_progress SET segment = (
+        SELECT t.segment FROM deployment_targets t
+        WHERE t.deployment_id = deployment_progress.deployment_id AND t.step = deployment_progress.step LIMIT 1);
+    `,
+  },
+];

@@ -1,0 +1,32 @@
+/**
+ * Revisions in PostgreSQL (store/revisions.ts has the repository's contract).
+ */
+import { newId } from '../../../../common/src/ids.ts';
+import type { NewRevision, RevisionRow } from '../revisions.ts';
+import { toRevision, type RawRevision } from '../rows/catalog.ts';
+import type { Sql } from './sql.ts';
+
+const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at';
+
+/** Registers a revision and returns it with its new id. */
+export async function insertRevision(q: Sql, input: NewRevision): Promise<RevisionRow> {
+  const row: RevisionRow = { revisionId: newId('r'), ...input };
+  await q.run(
+    `INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, description, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [row.revisionId, row.applicationId, row.sha256, row.size, row.bundleType, row.description ?? null, row.createdAt],
+  );
+  return row;
+}
+
+/** The revision with this id, if any. */
+export async function getRevision(q: Sql, revisionId: string): Promise<RevisionRow | undefined> {
+  const raw = await q.one<RawRevision>(`SELECT ${COLUMNS} FROM revisions WHERE revision_id = $1`, [revisionId]);
+  return raw && toRevision(raw);
+}
+
+/** Every revision of an application, oldest first. */
+export async function listRevisions(q: Sql, applicationId: string): Promise<RevisionRow[]> {
+  const raws = await q.rows<RawRevision>(`SELECT ${COLUMNS} FROM revisions WHERE application_id = $1 ORDER BY created_at, revision_id`, [applicationId]);
+  return raws.map(toRevision);
+}

@@ -1,0 +1,209 @@
+/**
+ * The PostgreSQL implementation of the coordinator's store (store.ts): the async functions of
+ * this folder, each bound to a pooled connection. A unit of work is a transaction on one
+ * connection (READ COMMITTED, with the row locks the repositories take where two coordinators
+ * could race); calls on the store itself run on any free connection, each its own transaction.
+ * Unlike SQLite's, units of work of one process run side by side, as those of several
+ * coordinators do anyway.
+ */
+import type pg from 'pg';
+import type { Repositories, Store, UnitOfWork } from '../store.ts';
+import * as applications from './applications.ts';
+import { CLUSTER_MIGRATIONS } from './cluster-migrations.ts';
+import * as configs from './configs.ts';
+import { migrate, openPool, redactUrl, type PoolOptions } from './db.ts';
+import * as commands from './deployments/commands.ts';
+import * as deployments from './deployments/deployments.ts';
+import * as intake from './deployments/intake.ts';
+import * as rollout from './deployments/rollout.ts';
+import * as targets from './deployments/targets.ts';
+import * as views from './deployments/views.ts';
+import * as groups from './groups.ts';
+import * as instances from './instances.ts';
+import { PG_MIGRATIONS } from './migrations.ts';
+import * as revisions from './revisions.ts';
+import { sqlOf, type Sql } from './sql.ts';
+import * as tokens from './tokens.ts';
+import { PgUnitsOfWork } from './unit-of-work.ts';
+
+/** A function of this folder: the connection first, then the repository method's arguments. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the binding is checked against the contract by `satisfies`.
+type AsyncFn = (q: Sql, ...args: any[]) => Promise<unknown>;
+
+type Bound<M extends Record<string, AsyncFn>> = {
+  [K in keyof M]: M[K] extends (q: Sql, ...args: infer A) => infer R ? (...args: A) => R : never;
+};
+
+function bind<M extends Record<string, AsyncFn>>(q: Sql, fns: M): Bound<M> {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(fns)) out[name] = (...args: unknown[]) => fn(q, ...args);
+  return out as Bound<M>;
+}
+
+/** Every repository over `q`. */
+export function pgRepositories(q: Sql): Repositories {
+  return {
+    applications: bind(q, {
+      insert: applications.insertApplication,
+      get: applications.getApplication,
+      getByName: applications.getApplicationByName,
+      list: applications.listApplications,
+    }),
+    configs: bind(q, { insert: configs.insertDeploymentConfig, get: configs.getDeploymentConfig, list: configs.listDeploymentConfigs }),
+    groups: bind(q, {
+      insert: groups.insertDeploymentGroup,
+      get: groups.getDeploymentGroup,
+      getByName: groups.getDeploymentGroupByName,
+      listOfApplication: groups.listDeploymentGroups,
+      listAll: groups.listAllDeploymentGroups,
+      setLastSuccessfulDeployment: groups.setLastSuccessfulDeployment,
+    }),
+    revisions: bind(q, { insert: revisions.insertRevision, get: revisions.getRevision, list: revisions.listRevisions }),
+    instances: bind(q, {
+      get: instances.getInstance,
+      list: instances.listInstances,
+      insert: instances.insertInstance,
+      touch: instances.touchInstance,
+      setTags: instances.setInstanceTags,
+      lastAppliedSeq: instances.lastAppliedSeq,
+      setLastAppliedSeq: instances.setLastAppliedSeq,
+      remove: instances.removeInstance,
+    }),
+    tokens: bind(q, {
+      insertApiToken: tokens.insertApiToken,
+      findApiToken: tokens.findApiToken,
+      countApiTokens: tokens.countApiTokens,
+      insertRegistrationToken: tokens.insertRegistrationToken,
+      findRegistrationToken: tokens.findRegistrationToken,
+      listRegistrationTokens: tokens.listRegistrationTokens,
+      countRegistrationTokenUse: tokens.incrementRegistrationTokenUses,
+    }),
+    deployments: bind(q, {
+      get: deployments.getDeployment,
+      listByStatus: deployments.listDeploymentsByStatus,
+      activeOfGroup: deployments.activeDeploymentOfGroup,
+      runningOfGroup: deployments.runningDeploymentOfGroup,
+      nextQueuedOfGroup: deployments.nextQueuedDeployment,
+      queuedTargetsOfGroup: deployments.queuedTargetsOfGroup,
+      latestUnsuccessfulOfGroup: deployments.latestUnsuccessfulOfGroup,
+      insert: deployments.insertDeployment,
+      markStarted: deployments.markStarted,
+      markCompleted: deployments.markCompleted,
+      setRollbackInfo: deployments.setRollbackInfo,
+      parametersOf: deployments.parametersOf,
+      commandSpec: commands.commandSpec,
+      dispatchSpec: commands.dispatchSpec,
+      eventTimeoutOf: deployments.eventTimeoutOf,
+      readRollout: rollout.readRollout,
+      readForDecision: rollout.readForDecision,
+      storeSteps: rollout.storeSteps,
+      enterStep: rollout.enterStep,
+      setPaused: rollout.setPaused,
+      approve: rollout.approve,
+      bakesOverAt: rollout.bakesOverAt,
+      endBake: rollout.endBake,
+    }),
+    targets: bind(q, {
+      insert: targets.insertTargets,
+      nextPendingBatch: targets.nextPendingBatch,
+      markDispatched: targets.markDispatched,
+      markWaiting: targets.markWaiting,
+      skipPending: targets.skipPendingTargets,
+      fail: targets.failTarget,
+      recordAgentEvent: intake.recordAgentEvent,
+      acknowledgeCommand: targets.acknowledgeCommand,
+      unackedOf: targets.unackedCommandsOf,
+      unacked: targets.unackedTargets,
+      expired: targets.expiredTargets,
+      liveOf: targets.liveTargetsOf,
+      runningOf: targets.runningTargetsOf,
+      earliestDeadline: targets.earliestDeadline,
+      deferDeadlinesUntil: targets.deferDeadlinesUntil,
+      outcomesInGroup: targets.outcomesInGroup,
+      isComingTo: targets.isComingTo,
+      unfinishedDeploymentsOf: targets.unfinishedDeploymentsOf,
+    }),
+    deploymentViews: bind(q, {
+      deployment: views.deploymentRecord,
+      list: views.listDeploymentRecords,
+      targets: views.targetRecords,
+      events: views.eventRecords,
+      countTargets: views.countTargets,
+    }),
+  } satisfies Repositories;
+}
+
+/** The coordinator's store on one PostgreSQL database. */
+export class PostgresStore implements Store {
+  readonly applications: Repositories['applications'];
+  readonly configs: Repositories['configs'];
+  readonly groups: Repositories['groups'];
+  readonly revisions: Repositories['revisions'];
+  readonly instances: Repositories['instances'];
+  readonly tokens: Repositories['tokens'];
+  readonly deployments: Repositories['deployments'];
+  readonly targets: Repositories['targets'];
+  readonly deploymentViews: Repositories['deploymentViews'];
+  /** The database's URL without its password, for logs and messages. */
+  readonly description: string;
+  private readonly units: PgUnitsOfWork;
+
+  /** Takes over `pool` (ended by {@link close}). */
+  constructor(readonly pool: pg.Pool, url: string) {
+    this.description = redactUrl(url);
+    this.units = new PgUnitsOfWork(pool, pgRepositories);
+    const own = pgRepositories(sqlOf(pool));
+    this.applications = own.applications;
+    this.configs = own.configs;
+    this.groups = own.groups;
+    this.revisions = own.revisions;
+    this.instances = own.instances;
+    this.tokens = own.tokens;
+    this.deployments = own.deployments;
+    this.targets = own.targets;
+    this.deploymentViews = own.deploymentViews;
+  }
+
+  /** {@inheritDoc Store.open} */
+  get open(): boolean {
+    return !this.units.closed;
+  }
+
+  /** {@inheritDoc Store.transaction} */
+  transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T> {
+    return this.units.transaction(work);
+  }
+
+  /** {@inheritDoc Store.read} */
+  read<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    return this.units.read(work);
+  }
+
+  /** {@inheritDoc Store.close} */
+  async close(): Promise<void> {
+    await this.units.close();
+  }
+}
+
+/** Options of {@link openPostgresStore}. */
+export type PostgresStoreOptions = PoolOptions;
+
+/**
+ * Connects to the database at `url` (postgres://USER:PASSWORD@HOST:PORT/DATABASE) and brings its
+ * schema up to date. Errors name the database without its password.
+ */
+export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  const pool = openPool(url, opts);
+  try {
+    await migrate(pool, [
+      { track: 'store', migrations: PG_MIGRATIONS },
+      { track: 'cluster', migrations: CLUSTER_MIGRATIONS },
+    ]);
+  } catch (err) {
+    await pool.end().catch(() => {
+      // The pool never worked; the error that matters is the one thrown below.
+    });
+    throw new Error(`opening the store ${redactUrl(url)} failed: ${(err as Error).message}`, { cause: err });
+  }
+  return new PostgresStore(pool, url);
+}
