@@ -8,11 +8,16 @@ import { hashSecret } from '../secrets.ts';
 import type { ApiTokenRow, NewRegistrationToken, RegistrationTokenRow } from '../tokens.ts';
 import type { Sql } from './sql.ts';
 
-/** Stores an admin API token by its hash. */
+/** Stores an admin API token by its hash (the one already stored for the same secret, if any). */
 export async function insertApiToken(q: Sql, input: { name: string; secret: string; createdAt: string }): Promise<ApiTokenRow> {
   const row: ApiTokenRow = { tokenId: newId('at'), name: input.name, createdAt: input.createdAt };
-  await q.run('INSERT INTO api_tokens (token_id, name, hash, created_at) VALUES ($1, $2, $3, $4)', [row.tokenId, row.name, hashSecret(input.secret), row.createdAt]);
-  return row;
+  // Coordinators starting together may all store DECKHAND_ADMIN_TOKEN: the same secret is the same token.
+  const stored = await q.one<{ token_id: string }>(
+    `INSERT INTO api_tokens (token_id, name, hash, created_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (hash) DO UPDATE SET hash = EXCLUDED.hash RETURNING token_id`,
+    [row.tokenId, row.name, hashSecret(input.secret), row.createdAt],
+  );
+  return { ...row, tokenId: stored?.token_id ?? row.tokenId };
 }
 
 /** The API token whose secret is `secret`, if any. */

@@ -1,39 +1,37 @@
 import assert from 'node:assert/strict';
 import { ensureAdminToken } from '../../../../coordinator/src/auth/admin-token.ts';
-import { countApiTokens, findApiToken } from '../../../../coordinator/src/store/sqlite/tokens.ts';
-import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
-import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
-import { tempStore } from '../scheduler/seed.ts';
+import { forEachStore } from '../store/harness.ts';
 
 const AT = '2030-01-01T00:00:00.000Z';
 
-describe('auth/admin-token', () => {
-  let store: SqliteStore;
-  let db: Db;
-  let cleanup: () => void;
-  beforeEach(() => {
-    ({ store, db, cleanup } = tempStore());
-  });
-  afterEach(() => cleanup());
-
+forEachStore('auth/admin-token', (current) => {
   describe('#ensureAdminToken', () => {
     it('generates and returns a token when the store has none', async () => {
+      const { store } = current();
       const shown = await ensureAdminToken(store, { createdAt: AT, generate: () => 'dh_generated' });
       assert.equal(shown, 'dh_generated');
-      assert.equal(findApiToken(db, 'dh_generated')?.name, 'admin');
+      assert.equal((await store.tokens.findApiToken('dh_generated'))?.name, 'admin');
     });
 
     it('generates nothing once a token exists', async () => {
+      const { store } = current();
       await ensureAdminToken(store, { createdAt: AT, generate: () => 'dh_first' });
       assert.equal(await ensureAdminToken(store, { createdAt: AT, generate: () => 'dh_second' }), undefined);
-      assert.equal(countApiTokens(db), 1);
+      assert.equal(await store.tokens.countApiTokens(), 1);
     });
 
     it('stores the environment token once and shows nothing', async () => {
+      const { store } = current();
       assert.equal(await ensureAdminToken(store, { envToken: 'dh_env', createdAt: AT, generate: () => 'dh_gen' }), undefined);
       await ensureAdminToken(store, { envToken: 'dh_env', createdAt: AT, generate: () => 'dh_gen' });
-      assert.equal(countApiTokens(db), 1);
-      assert.ok(findApiToken(db, 'dh_env'));
+      assert.equal(await store.tokens.countApiTokens(), 1);
+      assert.ok(await store.tokens.findApiToken('dh_env'));
+    });
+
+    it('stores the environment token once when several coordinators start together', async () => {
+      const { store } = current();
+      await Promise.all([1, 2, 3].map(() => ensureAdminToken(store, { envToken: 'dh_env', createdAt: AT, generate: () => 'dh_gen' })));
+      assert.equal(await store.tokens.countApiTokens(), 1);
     });
   });
 });

@@ -5,12 +5,15 @@
  * (numbered for PostgreSQL here). Where PostgreSQL cannot be had, its half of every such file is
  * pending, naming what is missing (test/support/requirements.ts).
  *
- * PostgreSQL runs once per test run (test/support/postgres.ts); each test gets a new database
- * copied from one migrated template, which is faster than migrating each.
+ * PostgreSQL runs once per test run (test/support/postgres.ts); each test gets a database copied
+ * from one migrated template, or one an earlier test used and that was emptied since.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
+import { CLUSTER_MIGRATIONS } from '../../../../coordinator/src/store/postgres/cluster-migrations.ts';
+import { PG_MIGRATIONS } from '../../../../coordinator/src/store/postgres/migrations.ts';
 import type { Store } from '../../../../coordinator/src/store/store.ts';
 import { openPostgresStore, type PostgresStore } from '../../../../coordinator/src/store/postgres/store.ts';
 import { openSqliteStore, type SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
@@ -21,8 +24,12 @@ import { skipForMissing } from '../../../support/requirements.ts';
 export const STORE_KINDS = ['sqlite', 'postgres'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
 
-/** A value a test statement takes. */
-export type SqlArg = string | number | null;
+/** A value a test statement takes (undefined is stored as NULL). */
+export type SqlArg = string | number | null | undefined;
+
+function args(values: readonly SqlArg[]): (string | number | null)[] {
+  return values.map((v) => v ?? null);
+}
 
 /** A fresh store and plain SQL on its database, for seeding and checking. */
 export interface TestStore {
@@ -56,9 +63,9 @@ function sqliteTestStore(): TestStore {
   return {
     kind: 'sqlite',
     store,
-    run: async (sql, ...args) => store.db.prepare(sql).run(...args).changes,
-    get: async <T>(sql: string, ...args: SqlArg[]) => store.db.prepare(sql).get(...args) as T | undefined,
-    all: async <T>(sql: string, ...args: SqlArg[]) => store.db.prepare(sql).all(...args) as T[],
+    run: async (sql, ...values) => store.db.prepare(sql).run(...args(values)).changes,
+    get: async <T>(sql: string, ...values: SqlArg[]) => store.db.prepare(sql).get(...args(values)) as T | undefined,
+    all: async <T>(sql: string, ...values: SqlArg[]) => store.db.prepare(sql).all(...args(values)) as T[],
     cleanup: async () => {
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -67,6 +74,8 @@ function sqliteTestStore(): TestStore {
 }
 
 let template: Promise<string> | undefined;
+/** Databases emptied after their test, ready for the next one. */
+const spare: string[] = [];
 
 /** A database migrated once, that every test's database copies. */
 function migratedTemplate(server: ThrowawayPostgres): Promise<string> {
@@ -79,20 +88,46 @@ function migratedTemplate(server: ThrowawayPostgres): Promise<string> {
   return template;
 }
 
+/**
+ * Empties a used test database for the next test (far cheaper than copying the template again);
+ * false when its schema was changed, and it must go.
+ */
+async function emptyForReuse(server: ThrowawayPostgres, name: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: server.url(name) });
+  await client.connect();
+  try {
+    const versions = await client.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM deckhand_schema WHERE (track, version) IN (('store', $1), ('cluster', $2))`, [
+      newestVersion(PG_MIGRATIONS),
+      newestVersion(CLUSTER_MIGRATIONS),
+    ]);
+    if (versions.rows[0]?.n !== 2) return false;
+    const tables = await client.query<{ t: string }>(`SELECT quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'deckhand_schema'`);
+    await client.query(`TRUNCATE ${tables.rows.map((r) => r.t).join(', ')} RESTART IDENTITY CASCADE`);
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+function newestVersion(migrations: readonly { version: number }[]): number {
+  return Math.max(...migrations.map((m) => m.version));
+}
+
 async function postgresTestStore(): Promise<TestStore> {
   const server = await sharedPostgres();
-  const name = await server.createDatabase(await migratedTemplate(server));
+  const name = spare.pop() ?? (await server.createDatabase(await migratedTemplate(server)));
   const store: PostgresStore = await openPostgresStore(server.url(name), { max: 4 });
-  const query = (sql: string, args: SqlArg[]) => store.pool.query(numberPlaceholders(sql), args);
+  const query = (sql: string, values: SqlArg[]) => store.pool.query(numberPlaceholders(sql), args(values));
   return {
     kind: 'postgres',
     store,
-    run: async (sql, ...args) => (await query(sql, args)).rowCount ?? 0,
-    get: async <T>(sql: string, ...args: SqlArg[]) => (await query(sql, args)).rows[0] as T | undefined,
-    all: async <T>(sql: string, ...args: SqlArg[]) => (await query(sql, args)).rows as T[],
+    run: async (sql, ...values) => (await query(sql, values)).rowCount ?? 0,
+    get: async <T>(sql: string, ...values: SqlArg[]) => (await query(sql, values)).rows[0] as T | undefined,
+    all: async <T>(sql: string, ...values: SqlArg[]) => (await query(sql, values)).rows as T[],
     cleanup: async () => {
       await store.close();
-      await server.admin(`DROP DATABASE IF EXISTS ${name}`);
+      if (await emptyForReuse(server, name)) spare.push(name);
+      else await server.admin(`DROP DATABASE IF EXISTS ${name}`);
     },
   };
 }
