@@ -123,6 +123,8 @@ async function main(): Promise<void> {
         runs: 3,
         oneAtATimeRuns: opts.quick ? 2 : 3,
         capSeconds: opts.capSeconds,
+        // The largest size again over TLS (WSS with the coordinator's own CA), for its cost.
+        tlsSizes: opts.sizes.slice(-1),
         ...(opts.cpuProfDir === undefined ? {} : { cpuProfDir: opts.cpuProfDir }),
         log,
       },

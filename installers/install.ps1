@@ -18,6 +18,7 @@
 param(
   [string]$Coordinator = '',
   [string]$Token = $env:DECKHAND_REGISTRATION_TOKEN,
+  [string]$CaSha256 = '',
   [string[]]$Tag = @(),
   [string]$Node = '',
   [string]$WinSW = '',
@@ -32,8 +33,9 @@ Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
-# Replaced by the coordinator when it serves this script.
+# Replaced by the coordinator when it serves this script (the CA fingerprint with --tls auto).
 $DefaultCoordinatorUrl = '@DECKHAND_COORDINATOR_URL@'
+$DefaultCaSha256 = '@DECKHAND_CA_SHA256@'
 # WinSW 2.12.0 (MIT, .NET Framework 4.6.1, present on every supported Windows).
 $WinSWUrl = 'https://github.com/winsw/winsw/releases/download/v2.12.0/WinSW-x64.exe'
 
@@ -81,6 +83,32 @@ function Wait-Idle($Plan) {
   if ($parsed.registered) { return $parsed.instanceId } else { return '' }
 }
 
+# With a pinned CA fingerprint, every download must come from a server whose chain ends in that
+# CA: the chain is built with the CA fetched (unverified) from the coordinator, which must hash to
+# the pin, as the only extra trust anchor.
+function Use-PinnedCa([string]$Url, [string]$Pin) {
+  if (-not $Pin) { return }
+  $Pin = $Pin.Replace(':', '').ToLowerInvariant()
+  if ($Pin -notmatch '^[0-9a-f]{64}$') { throw 'install.ps1: -CaSha256 must be 64 hex digits' }
+  if (-not $Url.StartsWith('https://')) { throw 'install.ps1: a CA fingerprint is given, so -Coordinator must be https://' }
+  [Net.ServicePointManager]::ServerCertificateValidationCallback = { $true }
+  $pem = (Invoke-WebRequest -UseBasicParsing -Uri "$Url/v1/tls/ca.pem").Content
+  $ca = [Security.Cryptography.X509Certificates.X509Certificate2]::new([Text.Encoding]::ASCII.GetBytes($pem))
+  $sha = [BitConverter]::ToString([Security.Cryptography.SHA256]::Create().ComputeHash($ca.RawData)).Replace('-', '').ToLowerInvariant()
+  if ($sha -ne $Pin) { [Net.ServicePointManager]::ServerCertificateValidationCallback = $null; throw "install.ps1: the coordinator's CA fingerprint is $sha, not the pinned $Pin: not installing" }
+  $script:PinnedCa = $ca
+  [Net.ServicePointManager]::ServerCertificateValidationCallback = {
+    param($sender, $cert, $chain, $errors)
+    $c = [Security.Cryptography.X509Certificates.X509Chain]::new()
+    $c.ChainPolicy.ExtraStore.Add($script:PinnedCa) | Out-Null
+    $c.ChainPolicy.VerificationFlags = 'AllowUnknownCertificateAuthority'
+    $c.ChainPolicy.RevocationMode = 'NoCheck'
+    if (-not $c.Build([Security.Cryptography.X509Certificates.X509Certificate2]::new($cert))) { return $false }
+    $root = $c.ChainElements[$c.ChainElements.Count - 1].Certificate
+    return $root.RawData.Length -eq $script:PinnedCa.RawData.Length -and $root.Thumbprint -eq $script:PinnedCa.Thumbprint
+  }
+}
+
 function Get-Package([string]$Url, [string]$Work) {
   $platform = 'win32-x64'
   Say "downloading the agent package for $platform from $Url"
@@ -109,6 +137,8 @@ function Install-Agent([string]$NodeExe) {
   $url = if ($Coordinator) { $Coordinator } elseif (-not $DefaultCoordinatorUrl.StartsWith('@')) { $DefaultCoordinatorUrl } else { '' }
   if ($url -notmatch '^https?://.') { throw 'install.ps1: -Coordinator must be an http:// or https:// URL' }
   $url = $url.TrimEnd('/')
+  $pin = if ($CaSha256) { $CaSha256 } elseif (-not $DefaultCaSha256.StartsWith('@')) { $DefaultCaSha256 } else { '' }
+  Use-PinnedCa $url $pin
   $work = Join-Path ([IO.Path]::GetTempPath()) ("deckhand-" + [guid]::NewGuid().ToString('N'))
   New-Item -ItemType Directory -Path $work | Out-Null
   try {
@@ -133,6 +163,7 @@ function Install-Agent([string]$NodeExe) {
     } else {
       if (-not $Token) { throw 'install.ps1: this host is not registered yet: -Token is required' }
       $registerArgs = @($plan.agentScript, 'register', '--coordinator', $url, '--token', $Token, '--root', $plan.stateDir)
+      if ($pin) { $registerArgs += @('--ca-sha256', $pin) }
       foreach ($t in $Tag) { $registerArgs += @('--tag', $t) }
       $instanceId = Invoke-Native $plan.nodeExe $registerArgs
       Say "registered this host as $instanceId"

@@ -8,8 +8,9 @@
 # keeping the host's identity and journal. --uninstall removes it. See --help.
 set -eu
 
-# Replaced by the coordinator when it serves this script.
+# Replaced by the coordinator when it serves this script (the CA fingerprint with --tls auto).
 DEFAULT_COORDINATOR_URL='@DECKHAND_COORDINATOR_URL@'
+DEFAULT_CA_SHA256='@DECKHAND_CA_SHA256@'
 SERVICE=deckhand-agent
 
 usage() {
@@ -20,6 +21,9 @@ Usage: install.sh [--coordinator URL] [--token TOKEN] [--tag KEY=VALUE ...] [opt
   --coordinator URL     the coordinator (default: the one that served this script)
   --token TOKEN         registration token, needed on the first install only
                         (or DECKHAND_REGISTRATION_TOKEN)
+  --ca-sha256 HEX       the coordinator's CA fingerprint: downloads are checked against that CA
+                        and the agent pins it (default: the one of the coordinator that served
+                        this script, when it runs with its own CA)
   --tag KEY=VALUE       a tag of this host, repeatable (first install only)
   --prefix DIR          where the agent goes (default /opt/deckhand-agent)
   --config-dir DIR      default /etc/deckhand
@@ -115,6 +119,7 @@ parse_args() {
     case $1 in
       --coordinator) need_value "$@"; COORDINATOR=$2; shift ;;
       --token) need_value "$@"; TOKEN=$2; shift ;;
+      --ca-sha256) need_value "$@"; CA_SHA256=$2; shift ;;
       --tag) need_value "$@"; add_tag "$2"; shift ;;
       --prefix) need_value "$@"; PREFIX=$2; shift ;;
       --config-dir) need_value "$@"; CONFIG_DIR=$2; shift ;;
@@ -200,10 +205,41 @@ resolve_coordinator() {
     http://?* | https://?*) COORDINATOR=${COORDINATOR%/} ;;
     *) usage_error "--coordinator must be an http:// or https:// URL, got \"$COORDINATOR\"" ;;
   esac
+  case $DEFAULT_CA_SHA256 in
+    @* | '') ;;
+    *) CA_SHA256=${CA_SHA256:-$DEFAULT_CA_SHA256} ;;
+  esac
+  [ -z "$CA_SHA256" ] || resolve_pin
+}
+
+# The pin as 64 lowercase hex digits; HTTPS only once a CA is pinned.
+resolve_pin() {
+  CA_SHA256=$(printf '%s' "$CA_SHA256" | tr -d ':' | tr 'A-F' 'a-f')
+  case $CA_SHA256 in
+    *[!0-9a-f]*) usage_error "--ca-sha256 must be 64 hex digits, got \"$CA_SHA256\"" ;;
+  esac
+  [ "${#CA_SHA256}" -eq 64 ] || usage_error "--ca-sha256 must be 64 hex digits"
+  case $COORDINATOR in
+    https://*) ;;
+    *) usage_error "a CA fingerprint is given, so --coordinator must be https://" ;;
+  esac
+}
+
+# Fetches the coordinator's CA and checks it against the pin before trusting it for anything:
+# its DER bytes (the PEM's base64) must hash to CA_SHA256. Sets CA_FILE.
+fetch_ca() {
+  [ -n "$CA_SHA256" ] || return 0
+  CA_FILE=$WORK/coordinator-ca.pem
+  # Unverified on purpose: the certificate is what gets verified, against the pin, next.
+  curl -fsSLk --retry 3 -o "$CA_FILE" "$COORDINATOR/v1/tls/ca.pem" </dev/null || die "cannot download the coordinator's CA from $COORDINATOR/v1/tls/ca.pem"
+  actual=$(sed -e '/-----/d' "$CA_FILE" | base64 -d | sha256sum | cut -d ' ' -f 1)
+  [ "$actual" = "$CA_SHA256" ] || die "the coordinator at $COORDINATOR presents a CA whose fingerprint is $actual, not the pinned $CA_SHA256: not installing"
 }
 
 download() {
-  if command -v curl >/dev/null 2>&1; then
+  if [ -n "$CA_FILE" ]; then
+    curl -fsSL --retry 3 --cacert "$CA_FILE" -o "$2" "$1" </dev/null
+  elif command -v curl >/dev/null 2>&1; then
     curl -fsSL --retry 3 -o "$2" "$1" </dev/null
   elif command -v wget >/dev/null 2>&1; then
     wget -q -O "$2" "$1" </dev/null
@@ -283,6 +319,7 @@ register() {
   # agent keeps its identity and journal private inside (0700 and 0600).
   chmod 711 "$STATE_DIR"
   set -- register --coordinator "$COORDINATOR" --token "$TOKEN" --root "$STATE_DIR" --config "$CONFIG_DIR/agent.yml"
+  [ -z "$CA_SHA256" ] || set -- "$@" --ca-sha256 "$CA_SHA256"
   # One tag a line; no globbing of tag values.
   set -f
   old_ifs=$IFS
@@ -364,6 +401,7 @@ install_agent() {
   if [ "$DRY_RUN" = 1 ]; then print_plan; return 0; fi
   WORK=$(mktemp -d)
   trap 'rm -rf "$WORK"' EXIT
+  fetch_ca
   fetch_release
   check_native
   write_settings
@@ -426,7 +464,7 @@ uninstall_agent() {
 }
 
 main() {
-  COORDINATOR='' TOKEN=${DECKHAND_REGISTRATION_TOKEN:-} TAGS='' SETTINGS='' PREFIX='' CONFIG_DIR='' STATE_DIR='' LOG_DIR=''
+  COORDINATOR='' TOKEN=${DECKHAND_REGISTRATION_TOKEN:-} CA_SHA256='' CA_FILE='' TAGS='' SETTINGS='' PREFIX='' CONFIG_DIR='' STATE_DIR='' LOG_DIR=''
   UNIT_DIR='' NODE='' WAIT=3600 NO_START=0 DRY_RUN=0 UNINSTALL=0 KEEP_REGISTRATION=0 INSTANCE_ID=''
   parse_args "$@"
   resolve_paths

@@ -15,9 +15,11 @@ import { runLocal } from './commands/local.ts';
 import { runPreflight } from './commands/preflight.ts';
 import { revisionOps } from './commands/revision-wiring.ts';
 import { parseAgentArgs, UsageError, type RegisterCommand, type RunCommand } from './config/cli.ts';
-import { ConfigFileError, loadAgentConfig, type AgentFileConfig } from './config/file.ts';
+import { ConfigFileError } from './config/file.ts';
+import { loadSettingsFile, readClientCertificate, runStartup, settingsForLog } from './config/startup.ts';
+import type { ClientCertificate } from './transport/coordinator-http.ts';
 import { applyProxySettings } from '../../common/src/proxy.ts';
-import { compileRunSettings, type RunSettings } from './config/run-settings.ts';
+import type { RunSettings } from './config/run-settings.ts';
 import { configWriteCommand } from './commands/config-write.ts';
 import { selfCheckCommand } from './commands/self-check.ts';
 import { deregisterCommand } from './commands/deregister.ts';
@@ -39,6 +41,7 @@ import { CommandDispatcher } from './transport/dispatch.ts';
 import { RemotePreflight } from './preflight/remote.ts';
 import { startRetentionJob } from './maintenance/job.ts';
 import { AgentLink } from './transport/link.ts';
+import { FrameGate } from './transport/frame-gate.ts';
 import { AGENT_VERSION } from './version.ts';
 
 /** Exit codes: 0 ok, 1 failure, 2 bad usage or unusable setup. */
@@ -84,9 +87,15 @@ function readCaFile(file: string | undefined): string | undefined | number {
 async function register(cmd: RegisterCommand): Promise<number> {
   const caPem = readCaFile(cmd.caFile);
   if (typeof caPem === 'number') return caPem;
-  const settings = fileSettings(cmd.configFile);
-  if (typeof settings === 'number') return settings;
-  applyProxySettings(process.env, settings.proxy, settings.noProxy);
+  let clientCertificate: ClientCertificate | undefined;
+  try {
+    const settings = loadSettingsFile(cmd.configFile);
+    applyProxySettings(process.env, settings.proxy, settings.noProxy);
+    clientCertificate = readClientCertificate(settings);
+  } catch (err) {
+    if (err instanceof ConfigFileError) return fail(err.message, EXIT.usage);
+    throw err;
+  }
   const lock = lockOrFail(cmd.root);
   if (typeof lock === 'number') return lock;
   const journal = openJournal(cmd.root);
@@ -100,6 +109,7 @@ async function register(cmd: RegisterCommand): Promise<number> {
       journal,
       ...(cmd.caSha256 === undefined ? {} : { caSha256: cmd.caSha256 }),
       ...(caPem === undefined ? {} : { caPem, caSource: cmd.caFile ?? '--ca-file' }),
+      ...(clientCertificate ? { clientCertificate } : {}),
     });
     process.stdout.write(cmd.json ? `${JSON.stringify({ instanceId: identity.instanceId })}\n` : `${identity.instanceId}\n`);
     return EXIT.ok;
@@ -127,6 +137,8 @@ interface RunSetup {
   journal: Journal;
   identity: StoredIdentity;
   privateKey: KeyObject;
+  /** The TLS client certificate for a coordinator that requires one. */
+  clientCertificate?: ClientCertificate;
 }
 
 /** Opens the journal and loads the identity; an exit code when the host cannot run. */
@@ -173,7 +185,9 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     publish: (inventory) => link?.sendInventory(inventory),
     initial: basicInventory(inventoryOpts),
   });
-  const coordinator = { url: identity.coordinatorUrl, sign, ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}) };
+  const { clientCertificate } = setup;
+  const trust = { ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}), ...(clientCertificate ? { clientCertificate } : {}) };
+  const coordinator = { url: identity.coordinatorUrl, sign, ...trust };
   const queue = new DeploymentQueue({
     clock,
     logger,
@@ -201,7 +215,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     clock,
     logger,
     coordinatorUrl: identity.coordinatorUrl,
-    ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}),
+    ...trust,
     instanceId: identity.instanceId,
     agentVersion: AGENT_VERSION,
     sign,
@@ -209,6 +223,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     inventory: () => refresher.current(),
     commands: dispatcher,
     preflight: (body) => preflight.onPreflight(body),
+    gate: new FrameGate({ instanceId: identity.instanceId, journal, logger, now: () => clock.now() }),
   });
   link = started;
   let retention: ReturnType<typeof startRetentionJob> | undefined;
@@ -232,50 +247,21 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   };
 }
 
-/** Where agent.yml is looked for when --config names no file. */
-const DEFAULT_CONFIG_FILE =
-  process.platform === 'win32'
-    ? path.win32.join(process.env['ProgramData'] ?? 'C:\\ProgramData', 'Deckhand', 'agent.yml')
-    : '/etc/deckhand/agent.yml';
-
-/** agent.yml (named, or the default when it exists); an exit code when it is bad. */
-function fileSettings(configFile: string | undefined): AgentFileConfig | number {
+/** Settings for `run`; an exit code when agent.yml (or a file it names) is bad: nothing has started. */
+function runSettings(cmd: RunCommand): ReturnType<typeof runStartup> | number {
   try {
-    return loadAgentConfig(configFile ?? DEFAULT_CONFIG_FILE, configFile !== undefined);
+    return runStartup(cmd);
   } catch (err) {
     if (err instanceof ConfigFileError) return fail(err.message, EXIT.usage);
     throw err;
   }
 }
 
-/** The run flags over agent.yml; an exit code when the file is bad (nothing has started yet). */
-function runSettings(cmd: RunCommand): RunSettings | number {
-  const file = fileSettings(cmd.configFile);
-  if (typeof file === 'number') return file;
-  const settings = compileRunSettings(cmd, file);
-  applyProxySettings(process.env, settings.proxy, settings.noProxy);
-  return settings;
-}
-
-/** A URL without its user name and password. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = '';
-      u.password = '';
-    }
-    return u.toString();
-  } catch {
-    // Not a URL (the file check lets only URLs through); nothing of it is worth logging.
-    return '[unparseable]';
-  }
-}
-
 /** Runs the agent until SIGTERM/SIGINT; resolves with the exit code. */
 async function run(flags: RunCommand): Promise<number> {
-  const cmd = runSettings(flags);
-  if (typeof cmd === 'number') return cmd;
+  const startup = runSettings(flags);
+  if (typeof startup === 'number') return startup;
+  const cmd = startup.settings;
   // Held until the agent stops; the kernel releases it however else the agent ends.
   const lock = lockOrFail(cmd.root);
   if (typeof lock === 'number') return lock;
@@ -291,18 +277,9 @@ async function run(flags: RunCommand): Promise<number> {
     destRoot: cmd.destRoot,
     coordinatorUrl: setup.identity.coordinatorUrl,
     // The compiled settings, once (credentials in a proxy URL are not logged).
-    settings: {
-      logLevel: cmd.logLevel,
-      rebootCommand: cmd.rebootCommand,
-      downloadStallMs: cmd.downloadStallMs,
-      proxy: cmd.proxy === undefined ? undefined : redactUrl(cmd.proxy),
-      noProxy: cmd.noProxy,
-      log: cmd.log,
-      trustedKeys: cmd.trustedKeys.map((k) => k.keyId),
-      pinnedCa: setup.identity.pinnedCa?.sha256,
-    },
+    settings: { ...settingsForLog(cmd), pinnedCa: setup.identity.pinnedCa?.sha256 },
   });
-  const agent = wireAgent(cmd, setup, logger);
+  const agent = wireAgent(cmd, { ...setup, ...(startup.clientCertificate ? { clientCertificate: startup.clientCertificate } : {}) }, logger);
   const stopped = new Promise<number>((resolve) => {
     const shutdown = (signal: string): void => {
       logger.info('agent stopping', { signal });

@@ -28,6 +28,8 @@ export interface FleetBenchOptions {
   capSeconds: number;
   /** Write a coordinator CPU profile per size into this directory. */
   cpuProfDir?: string;
+  /** Sizes also measured over TLS (--tls auto, WSS), AllAtOnce only, beside the plain runs. */
+  tlsSizes?: readonly number[];
   log(line: string): void;
 }
 
@@ -36,6 +38,8 @@ interface Session {
   fleet: SimFleet;
   target: DeploymentTarget;
   hosts: number;
+  /** Figure names start with it: `fleet` (plain WebSockets) or `fleet_tls`. */
+  prefix: string;
 }
 
 async function bundle(): Promise<Buffer> {
@@ -49,15 +53,16 @@ async function bundle(): Promise<Buffer> {
 }
 
 /** Starts a coordinator and `hosts` simulated agents; records registration, connection and memory figures. */
-async function openSession(hosts: number, opts: FleetBenchOptions, out: Figures): Promise<Session> {
-  const coordinator = await startCoordinator(opts.cpuProfDir ? { cpuProfDir: path.join(opts.cpuProfDir, `n${hosts}`) } : {});
+async function openSession(hosts: number, opts: FleetBenchOptions, out: Figures, tls = false): Promise<Session> {
+  const prefix = tls ? 'fleet_tls' : 'fleet';
+  const coordinator = await startCoordinator({ ...(opts.cpuProfDir ? { cpuProfDir: path.join(opts.cpuProfDir, `n${hosts}`) } : {}), tls });
   const target = await setUpDeploymentTarget(coordinator, await bundle(), [{ type: 'KEY_AND_VALUE', key: 'fleet', value: 'bench' }]);
   const token = await coordinator.call<RegistrationTokenView>('POST', '/v1/registration-tokens', {
     ttlSeconds: 3600,
     maxUses: null,
     tags: { fleet: 'bench' },
   });
-  const fleet = SimFleet.start(hosts >= 5000 ? 2 : 1);
+  const fleet = SimFleet.start(hosts >= 5000 ? 2 : 1, 0, coordinator.caFile);
   const registerMs = await fleet.register(coordinator.url, token.token ?? '', hosts, 16);
   opts.log(`  N=${hosts}: registered in ${(registerMs / 1000).toFixed(1)} s`);
   await delay(500);
@@ -66,11 +71,12 @@ async function openSession(hosts: number, opts: FleetBenchOptions, out: Figures)
   await delay(1000);
   const rssAfter = memoryKb(coordinator.pid).rss;
   opts.log(`  N=${hosts}: connected in ${(connectMs / 1000).toFixed(1)} s; RSS ${rssBefore} → ${rssAfter} kB`);
-  if (out[`fleet_${hosts}_register_s`] !== undefined) return { coordinator, fleet, target, hosts };
-  out[`fleet_${hosts}_register_s`] = figure(registerMs / 1000, 's', 'POST /v1/register, 16 in flight per simulator process');
-  out[`fleet_${hosts}_connect_s`] = figure(connectMs / 1000, 's', 'signed WebSocket upgrade + hello until welcome, 64 in flight per simulator');
-  out[`fleet_${hosts}_coordinator_kb_per_agent`] = figure((rssAfter - rssBefore) / hosts, 'KB');
-  return { coordinator, fleet, target, hosts };
+  if (out[`${prefix}_${hosts}_register_s`] !== undefined) return { coordinator, fleet, target, hosts, prefix };
+  const over = tls ? ' over TLS (automatic CA)' : '';
+  out[`${prefix}_${hosts}_register_s`] = figure(registerMs / 1000, 's', `POST /v1/register, 16 in flight per simulator process${over}`);
+  out[`${prefix}_${hosts}_connect_s`] = figure(connectMs / 1000, 's', `signed WebSocket upgrade + hello until welcome, 64 in flight per simulator${over}`);
+  out[`${prefix}_${hosts}_coordinator_kb_per_agent`] = figure((rssAfter - rssBefore) / hosts, 'KB');
+  return { coordinator, fleet, target, hosts, prefix };
 }
 
 /** A configuration stops repeating once its runs took this long; one 10,000-host run takes minutes. */
@@ -94,21 +100,21 @@ async function deployments(s: Session, config: string, runs: number, opts: Fleet
   return results;
 }
 
-function recordAllAtOnce(hosts: number, runs: FleetDeployment[], out: Figures): void {
-  out[`fleet_${hosts}_allatonce_s`] = figure(median(runs.map((d) => d.durationMs)) / 1000, 's', `median of ${runs.length} run(s)`);
-  out[`fleet_${hosts}_events_per_s`] = figure(median(runs.map((d) => d.eventsPerSecond)), 'events/s', 'AllAtOnce, 15 events per host');
-  out[`fleet_${hosts}_allatonce_coordinator_cpu_s`] = figure(median(runs.map((d) => d.coordinatorCpuS)), 's');
-  out[`fleet_${hosts}_allatonce_simulator_cpu_s`] = figure(median(runs.map((d) => d.simulatorCpuS)), 's');
-  out[`fleet_${hosts}_post_deployment_ms`] = figure(median(runs.map((d) => d.postMs)), 'ms', 'POST /v1/deployments answer time (inside the deployment time; it answers without the targets)');
+function recordAllAtOnce(prefix: string, hosts: number, runs: FleetDeployment[], out: Figures): void {
+  out[`${prefix}_${hosts}_allatonce_s`] = figure(median(runs.map((d) => d.durationMs)) / 1000, 's', `median of ${runs.length} run(s)`);
+  out[`${prefix}_${hosts}_events_per_s`] = figure(median(runs.map((d) => d.eventsPerSecond)), 'events/s', 'AllAtOnce, 15 events per host');
+  out[`${prefix}_${hosts}_allatonce_coordinator_cpu_s`] = figure(median(runs.map((d) => d.coordinatorCpuS)), 's');
+  out[`${prefix}_${hosts}_allatonce_simulator_cpu_s`] = figure(median(runs.map((d) => d.simulatorCpuS)), 's');
+  out[`${prefix}_${hosts}_post_deployment_ms`] = figure(median(runs.map((d) => d.postMs)), 'ms', 'POST /v1/deployments answer time (inside the deployment time; it answers without the targets)');
   const views = runs.flatMap((d) => (d.viewMs === undefined ? [] : [d.viewMs]));
-  if (views.length > 0) out[`fleet_${hosts}_deployment_view_ms`] = figure(median(views), 'ms', 'GET /v1/deployments/:id of the finished deployment');
+  if (views.length > 0) out[`${prefix}_${hosts}_deployment_view_ms`] = figure(median(views), 'ms', 'GET /v1/deployments/:id of the finished deployment');
 }
 
 /** One measurement on an open session; records its figures. */
 type Step = (s: Session, opts: FleetBenchOptions, out: Figures) => Promise<void>;
 
 const allAtOnce: Step = async (s, opts, out) => {
-  recordAllAtOnce(s.hosts, await deployments(s, 'CodeDeployDefault.AllAtOnce', opts.runs, opts), out);
+  recordAllAtOnce(s.prefix, s.hosts, await deployments(s, 'CodeDeployDefault.AllAtOnce', opts.runs, opts), out);
 };
 
 const tenPercent: Step = async (s, opts, out) => {
@@ -182,11 +188,33 @@ async function measureSize(hosts: number, opts: FleetBenchOptions, out: Figures)
   out[`fleet_${hosts}_coordinator_cpu_s`] = figure(totals.cpuS, 's', `utime+stime over the whole run (${sessions}, registration included)`);
 }
 
+/** AllAtOnce over TLS at `hosts`; the cost against plain WebSockets of the same run goes into `out`. */
+async function measureTls(hosts: number, opts: FleetBenchOptions, out: Figures): Promise<void> {
+  const totals = { hwmKb: 0, cpuS: 0 };
+  const s = await openSession(hosts, opts, out, true);
+  try {
+    await capped(allAtOnce, `fleet_tls_${hosts}_allatonce_s`, 's', s, opts, out);
+  } finally {
+    await closeSession(s, totals);
+  }
+  for (const what of ['connect_s', 'allatonce_s', 'events_per_s']) {
+    const plain = out[`fleet_${hosts}_${what}`]?.value;
+    const tls = out[`fleet_tls_${hosts}_${what}`]?.value;
+    if (typeof plain === 'number' && typeof tls === 'number' && plain > 0) {
+      out[`fleet_tls_${hosts}_${what.replace(/_s$/, '')}_vs_plain_ratio`] = figure(tls / plain, '×', 'TLS figure / plain WebSocket figure, same run');
+    }
+  }
+}
+
 /** Runs the fleet benchmark for every size; figures go into `out`. */
 export async function runFleetBench(opts: FleetBenchOptions, out: Figures): Promise<void> {
   for (const hosts of opts.sizes) {
     opts.log(`fleet: N = ${hosts}`);
     await measureSize(hosts, opts, out);
+    if (opts.tlsSizes?.includes(hosts)) {
+      opts.log(`fleet: N = ${hosts} over TLS`);
+      await measureTls(hosts, opts, out);
+    }
   }
   const largest = opts.sizes[opts.sizes.length - 1];
   const perAgent = largest === undefined ? undefined : out[`fleet_${largest}_coordinator_kb_per_agent`];

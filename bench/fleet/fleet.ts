@@ -59,8 +59,9 @@ export class SimFleet {
   private readonly finishWaiters = new Map<string, { want: number; resolve: () => void }>();
   private readonly simulators: Simulator[];
 
-  private constructor(processes: number, eventDelayMs: number) {
-    const env = { ...process.env, BENCH_EVENT_DELAY_MS: String(eventDelayMs) };
+  private constructor(processes: number, eventDelayMs: number, caFile: string | undefined) {
+    // A coordinator with its own CA: the simulators trust it through NODE_EXTRA_CA_CERTS (fetch and ws).
+    const env = { ...process.env, BENCH_EVENT_DELAY_MS: String(eventDelayMs), ...(caFile ? { NODE_EXTRA_CA_CERTS: caFile } : {}) };
     this.simulators = Array.from({ length: processes }, () => {
       const proc = spawnNode(WORKER, [], { nodeArgs: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       return new Simulator(proc, (id, count) => this.onFinished(id, count));
@@ -68,8 +69,9 @@ export class SimFleet {
   }
 
   /** Starts `processes` simulator processes whose hosts take `eventDelayMs` per lifecycle event. */
-  static start(processes: number, eventDelayMs = 0): SimFleet {
-    return new SimFleet(processes, eventDelayMs);
+  /** Starts `processes` simulators; `caFile`: the coordinator's own CA, when it serves TLS with one. */
+  static start(processes: number, eventDelayMs = 0, caFile?: string): SimFleet {
+    return new SimFleet(processes, eventDelayMs, caFile);
   }
 
   /** Registers `hosts` hosts with the registration token; resolves with the wall time in ms. */

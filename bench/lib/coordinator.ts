@@ -2,6 +2,7 @@
  * One real coordinator process for a benchmark: `bin/deckhand-coordinator.js start` on
  * 127.0.0.1:0 with its data directory in a temporary folder, plus an admin API client.
  */
+import { httpRequest, readText } from '../../common/src/http-request.ts';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,8 @@ const ADMIN_TOKEN = 'dh_bench_admin_token_0123456789abcdef';
 export interface CoordinatorOptions {
   /** Write a V8 CPU profile of the whole run into this directory (node --cpu-prof). */
   cpuProfDir?: string;
+  /** Serve HTTPS/WSS with the coordinator's automatic CA (--tls auto). */
+  tls?: boolean;
 }
 
 /** A response of the admin API. */
@@ -38,6 +41,8 @@ export class Coordinator {
     readonly url: string,
     readonly dir: string,
     readonly logFile: string,
+    /** The CA file to trust, when the coordinator serves TLS with its own CA. */
+    readonly caFile?: string,
   ) {}
 
   /** The admin token the coordinator was started with, for CLI runs. */
@@ -59,16 +64,17 @@ export class Coordinator {
   /** Calls the HTTP API with the admin token; JSON in, JSON out, raw bytes for Uint8Array bodies. */
   async api<T>(method: string, urlPath: string, body?: unknown): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { authorization: `Bearer ${ADMIN_TOKEN}` };
-    const init: RequestInit = { method, headers };
+    let payload: string | Uint8Array | undefined;
     if (body instanceof Uint8Array) {
-      init.body = body;
+      payload = body;
       headers['content-type'] = 'application/octet-stream';
     } else if (body !== undefined) {
-      init.body = JSON.stringify(body);
+      payload = JSON.stringify(body);
       headers['content-type'] = 'application/json';
     }
-    const res = await fetch(this.url + urlPath, init);
-    const text = await res.text();
+    const ca = this.caFile ? { ca: [readFileSync(this.caFile, 'utf8')] } : {};
+    const res = await httpRequest(this.url + urlPath, { method, headers, ...(payload === undefined ? {} : { body: payload }), ...ca });
+    const text = await readText(res.body);
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
@@ -101,7 +107,8 @@ export async function startCoordinator(opts: CoordinatorOptions = {}): Promise<C
   const logFile = path.join(dir, 'coordinator.out.log');
   const fd = openSync(logFile, 'a');
   const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
-  const proc = spawnNode(binPath('deckhand-coordinator'), ['start', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
+  const args = ['start', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(opts.tls ? ['--tls', 'auto'] : [])];
+  const proc = spawnNode(binPath('deckhand-coordinator'), args, {
     env: { ...process.env, DECKHAND_ADMIN_TOKEN: ADMIN_TOKEN },
     stdio: ['ignore', fd, fd],
     nodeArgs,
@@ -111,7 +118,7 @@ export async function startCoordinator(opts: CoordinatorOptions = {}): Promise<C
   for (let waited = 0; waited < 30_000; waited += 50) {
     if (existsSync(infoFile)) {
       const info = JSON.parse(readFileSync(infoFile, 'utf8')) as { url: string };
-      return new Coordinator(proc, info.url, dir, logFile);
+      return new Coordinator(proc, info.url, dir, logFile, opts.tls ? path.join(dataDir, 'tls', 'ca.pem') : undefined);
     }
     if (proc.exitCode !== null) break;
     await delay(50);

@@ -40,6 +40,8 @@ interface RequestOptions {
   /** A raw body, streamed (e.g. a bundle being packed). */
   body?: AsyncIterable<Uint8Array>;
   query?: Record<string, string | undefined>;
+  /** The answer is text, returned as `{ pem: text }`. */
+  text?: boolean;
 }
 
 /** Options of {@link DeckhandClient.uploadRevision}. */
@@ -183,6 +185,16 @@ export class DeckhandClient {
     return this.#request('POST', `/v1/instances/${enc(instanceId)}/tags/remove`, { json: { keys } });
   }
 
+  /** GET /v1/tls/ca.pem: the coordinator's own CA (--tls auto), or undefined when it has none. */
+  async coordinatorCa(): Promise<string | undefined> {
+    try {
+      return (await this.#request<{ pem: string }>('GET', '/v1/tls/ca.pem', { text: true })).pem;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+
   /** POST /v1/registration-tokens; the answer carries the secret token, only this once. */
   createRegistrationToken(req: CreateRegistrationTokenRequest): Promise<RegistrationTokenView> {
     return this.#request('POST', '/v1/registration-tokens', { json: req });
@@ -209,6 +221,7 @@ export class DeckhandClient {
       throw unreachable(this.url, err);
     }
     if (status < 200 || status > 299) throw toApiError(status, text);
+    if (opts.text) return { pem: text } as T;
     return (text === '' ? {} : JSON.parse(text)) as T;
   }
 

@@ -19,6 +19,9 @@ export interface HttpRequestOptions {
   signal?: AbortSignal;
   /** The only CAs trusted for https URLs (a pinned coordinator); the system's when absent. */
   ca?: readonly string[];
+  /** A TLS client certificate and its key (PEM), for a coordinator that requires one (--client-ca). */
+  cert?: string;
+  key?: string;
   /**
    * The connection agent. @default a proxy agent when HTTPS_PROXY/HTTP_PROXY (and NO_PROXY) say
    * the URL goes through one, else none
@@ -49,6 +52,7 @@ function send(url: URL, opts: HttpRequestOptions): Promise<IncomingMessage> {
       headers: opts.headers ?? {},
       ...(agent ? { agent } : {}),
       ...(secure && opts.ca ? { ca: [...opts.ca] } : {}),
+      ...(secure && opts.cert && opts.key ? { cert: opts.cert, key: opts.key } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
     const req = (secure ? https : http).request(url, options, resolve);

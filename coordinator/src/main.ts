@@ -4,6 +4,8 @@
  */
 import { renameSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -19,6 +21,10 @@ import { ensureAdminToken } from './auth/admin-token.ts';
 import { NonceCache } from './auth/agent-auth.ts';
 import { parseCoordinatorArgs, USAGE, UsageError, type CoordinatorConfig } from './config/args.ts';
 import { Hub } from './hub/index.ts';
+import { keysList, keysRotate, tlsFingerprint } from './commands/maintenance.ts';
+import { ringSigner } from './signing/frame-signer.ts';
+import { KeyRing } from './signing/keyring.ts';
+import { fingerprintLine, prepareTls, type TlsServing } from './tls/serve.ts';
 import { Scheduler } from './scheduler/index.ts';
 import { preflightDeployment } from './scheduler/preflight.ts';
 import { openSqliteStore } from './store/sqlite/store.ts';
@@ -77,9 +83,34 @@ function routeUpgrade(hub: Hub, req: IncomingMessage, socket: Duplex, head: Buff
   socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
 }
 
-function urlOf(address: AddressInfo): string {
+function urlOf(address: AddressInfo, scheme: 'http' | 'https'): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
+  return `${scheme}://${host}:${address.port}`;
+}
+
+/** With --client-ca: an agent connection must present a client certificate signed by that CA. */
+function clientCertificateCheck(config: CoordinatorConfig): ((req: IncomingMessage) => string | undefined) | undefined {
+  if (config.clientCa === undefined) return undefined;
+  return (req) => {
+    const socket = req.socket as TLSSocket;
+    if (socket.authorized) return undefined;
+    return `a client certificate signed by the coordinator's --client-ca is required (${String(socket.authorizationError ?? 'none presented')})`;
+  };
+}
+
+/** SIGHUP: reads the operator's certificate again and serves it to new connections; open ones stay. */
+function reloadOnHangup(app: ReturnType<typeof buildApi>, tls: TlsServing, logger: Logger): void {
+  const reload = tls.reload;
+  if (!reload) return;
+  process.on('SIGHUP', () => {
+    reload().then(
+      (context) => {
+        (app.server as unknown as HttpsServer).setSecureContext({ ...tls.https, ...context });
+        logger.info('TLS certificate reloaded');
+      },
+      (err: unknown) => logger.error('TLS certificate not reloaded; the previous one is still served', { err }),
+    );
+  });
 }
 
 /** Everything start() builds, for an orderly shutdown. */
@@ -122,22 +153,47 @@ async function start(config: CoordinatorConfig): Promise<void> {
   const artifacts = new ArtifactStore({ root: path.join(config.dataDir, 'artifacts'), maxBytes: config.maxBundleBytes });
   // One nonce cache for WebSocket upgrades and bundle downloads, so a nonce is single-use across both.
   const nonces = new NonceCache();
-  const hub = new Hub({ store, clock, logger, nonces, ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }) });
+  const tls = await prepareTls(config, logger);
+  const signer = ringSigner(KeyRing.open(config.dataDir), () => clock.now());
+  const check = clientCertificateCheck(config);
+  const hub = new Hub({
+    store,
+    clock,
+    logger,
+    nonces,
+    signer,
+    ...(check ? { checkClientCertificate: check } : {}),
+    ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }),
+  });
   const scheduler = new Scheduler({ store, clock, logger, hub });
   hub.attach(scheduler);
   await scheduler.start();
-  const app = buildApi({ store, clock, logger, artifacts, scheduler: deploymentService(store, scheduler, hub), hub, nonces });
+  const app = buildApi({
+    store,
+    clock,
+    logger,
+    artifacts,
+    scheduler: deploymentService(store, scheduler, hub),
+    hub,
+    nonces,
+    coordinatorKeys: () => signer.published(),
+    ...(tls.https ? { https: tls.https } : {}),
+    ...(tls.caSha256 && tls.caPem ? { autoCa: { pem: tls.caPem, sha256: tls.caSha256 } } : {}),
+    ...(check ? { agentClientCertificate: check } : {}),
+  });
+  reloadOnHangup(app, tls, logger);
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
   // Before announcing the address: whoever reads it may signal us at once.
   handleSignals({ logger, hub, scheduler, app, store });
   await app.listen({ host: config.host, port: config.port });
-  const url = urlOf(app.server.address() as AddressInfo);
+  const url = urlOf(app.server.address() as AddressInfo, tls.https ? 'https' : 'http');
   // Written aside and renamed, so a reader polling for the file never sees it half-written.
   const infoFile = path.join(config.dataDir, 'coordinator.json');
-  writeFileSync(`${infoFile}.tmp`, JSON.stringify({ url, pid: process.pid }) + '\n');
+  writeFileSync(`${infoFile}.tmp`, JSON.stringify({ url, pid: process.pid, ...(tls.caSha256 ? { caSha256: tls.caSha256 } : {}) }) + '\n');
   renameSync(`${infoFile}.tmp`, infoFile);
   process.stdout.write(`Deckhand coordinator listening on ${url}\n`);
-  logger.info('coordinator listening', { url, dataDir: config.dataDir });
+  if (tls.caSha256) process.stdout.write(`${fingerprintLine(tls.caSha256)}\n`);
+  logger.info('coordinator listening', { url, dataDir: config.dataDir, ...(tls.caSha256 ? { caSha256: tls.caSha256 } : {}) });
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -155,6 +211,14 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (command.kind === 'help') {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (command.kind !== 'start') {
+    const printed =
+      command.kind === 'tls-fingerprint' ? tlsFingerprint(command.dataDir) : command.kind === 'keys-list' ? keysList(command.dataDir) : keysRotate(command.dataDir, command.graceMs);
+    for (const line of printed.out) process.stdout.write(`${line}\n`);
+    for (const line of printed.err) process.stderr.write(`deckhand-coordinator: ${line}\n`);
+    process.exitCode = printed.code;
     return;
   }
   await start(command.config);

@@ -64,6 +64,8 @@ export const AGENT_ERROR_CODES = [
   'JOURNAL_LOST',
   'DISK_FULL',
   'AGENT_ROOT_LOCKED',
+  // A coordinator frame that must be signed was not, or not validly (command-signing.ts).
+  'COMMAND_SIGNATURE_INVALID',
 ] as const;
 export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];
 

@@ -2,12 +2,14 @@
  * Every frame exchanged between agent and coordinator over the WebSocket, and the one parser
  * both sides run at the socket boundary. A bad frame is an error value, never a throw.
  */
+import type { FrameSignature } from './command-signing.ts';
 import { z } from 'zod';
 import type { WireError } from './errors.ts';
 import { HOT_AGENT_BODIES, isHotFrame, type HotBodies } from './hot-frames.ts';
 import { PROTOCOL_VERSION, isCompatibleVersion } from './version.ts';
 import { ERROR_MESSAGE_MAX_CHARS, EVENT_TEXT_LIMITS, LOG_LINE_MAX_CHARS, LOG_LINES_PER_FRAME, MAX_FRAME_BYTES, PREFLIGHT_LIMITS } from './wire.ts';
 import {
+  CoordinatorKeySchema,
   DeploySpec,
   ErrorCodeSchema,
   Id,
@@ -68,6 +70,11 @@ const CoordWelcome = z.strictObject({
   instanceId: Id,
   lastAppliedSeq: z.number().int().nonnegative(),
   heartbeatMs: z.number().int().positive(),
+  /**
+   * The keys the coordinator signs with now (the welcome is signed by each): an agent that
+   * verifies it with a key it already trusts takes these as its trusted set (key rotation).
+   */
+  coordinatorKeys: z.array(CoordinatorKeySchema).max(16).optional(),
 });
 
 /** Run a deployment. `epoch` rises when the coordinator re-sends after a restart. */
@@ -98,6 +105,18 @@ const AgentPreflightResult = z.strictObject({
   problems: z.array(z.string().max(PREFLIGHT_LIMITS.problemChars)).max(PREFLIGHT_LIMITS.problems),
 });
 
+/**
+ * The agent refused a frame that must be signed and was not validly (a proxy or an impostor
+ * on the path): nothing of it ran. Best effort; the agent also journals it.
+ */
+const AgentCommandRefused = z.strictObject({
+  frameType: z.string().max(64),
+  commandId: Id.optional(),
+  deploymentId: Id.optional(),
+  errorCode: ErrorCodeSchema,
+  message: z.string().max(2048),
+});
+
 /** Events up to and including `seq` are applied and may be dropped from the outbox. */
 const CoordAck = z.strictObject({ seq: z.number().int().nonnegative() });
 
@@ -108,6 +127,7 @@ export const AGENT_FRAME_BODIES = {
   'agent.event': AgentEvent,
   'agent.log': AgentLog,
   'agent.preflight.result': AgentPreflightResult,
+  'agent.command.refused': AgentCommandRefused,
 } as const;
 
 export const COORD_FRAME_BODIES = {
@@ -125,13 +145,17 @@ export type CoordBodies = Bodies<typeof COORD_FRAME_BODIES>;
 export type AgentFrameType = keyof AgentBodies;
 export type CoordFrameType = keyof CoordBodies;
 
-/** Every frame is `{ v, type, id, ts, body }`. */
+/**
+ * Every frame is `{ v, type, id, ts, body }`; the coordinator's frames that make an agent act
+ * also carry `sig`, its signatures (command-signing.ts).
+ */
 export interface Frame<T extends string, B> {
   v: number;
   type: T;
   id: string;
   ts: string;
   body: B;
+  sig?: FrameSignature[];
 }
 
 export type AgentFrame = { [K in AgentFrameType]: Frame<K, AgentBodies[K]> }[AgentFrameType];
@@ -148,6 +172,7 @@ const Envelope = z.strictObject({
   id: z.string().min(1).max(64),
   ts: z.iso.datetime(),
   body: z.unknown(),
+  sig: z.array(z.strictObject({ keyId: z.string().max(64), value: z.string().max(200) })).max(8).optional(),
 });
 
 /** Result of parsing one inbound frame. */

@@ -43,6 +43,9 @@ export class FakeHost {
     mkdirSync(this.bin, { recursive: true });
     writeFileSync(path.join(this.bin, 'systemctl'), FAKE_SYSTEMCTL);
     chmodSync(path.join(this.bin, 'systemctl'), 0o755);
+    // The tests run as root, where sudo changes nothing; not every machine has it installed.
+    writeFileSync(path.join(this.bin, 'sudo'), '#!/bin/sh\nexec "$@"\n');
+    chmodSync(path.join(this.bin, 'sudo'), 0o755);
   }
 
   /** The absolute path of `rel` (one of {@link LAYOUT}'s) on this host. */
@@ -75,7 +78,16 @@ export class FakeHost {
 
   /** Runs `sh script args...` as the host's installer would be run (with `PATH` when given). */
   runInstaller(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<InstallerRun> {
-    const proc = spawn('sh', [script, ...args], {
+    return this.run(['sh', script, ...args], env);
+  }
+
+  /** Runs a whole install line as an operator pastes it (`sudo` is this host's: it runs as is). */
+  runLine(line: string, env: NodeJS.ProcessEnv = {}): Promise<InstallerRun> {
+    return this.run(['sh', '-c', line], env);
+  }
+
+  private run(argv: string[], env: NodeJS.ProcessEnv): Promise<InstallerRun> {
+    const proc = spawn(argv[0]!, argv.slice(1), {
       env: {
         ...process.env,
         PATH: `${this.bin}:${process.env['PATH'] ?? ''}`,

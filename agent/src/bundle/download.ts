@@ -21,8 +21,8 @@ export interface DownloadOptions {
   expectedSha256?: string;
   /** Give up (BUNDLE_DOWNLOAD_FAILED, retryable) when no byte arrives for this long. @default 60 s */
   stallMs?: number;
-  /** The only CAs trusted (a pinned coordinator); the system's when absent. */
-  ca?: readonly string[];
+  /** The only CAs trusted (a pinned coordinator), and a client certificate: the coordinator's TLS settings. */
+  tls?: { ca?: string[]; cert?: string; key?: string };
 }
 
 /** What was downloaded. */
@@ -50,7 +50,7 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadOp
 }
 
 async function request(url: string, opts: DownloadOptions, signal: AbortSignal): Promise<HttpResponse> {
-  const response = await httpRequest(url, { headers: opts.headers ?? {}, signal, ...(opts.ca ? { ca: opts.ca } : {}) });
+  const response = await httpRequest(url, { headers: opts.headers ?? {}, signal, ...opts.tls });
   if (response.status < 200 || response.status > 299) {
     response.body.destroy();
     const retryable = response.status >= 500 || response.status === 429;

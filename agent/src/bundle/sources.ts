@@ -23,6 +23,8 @@ export interface CoordinatorAccess {
   sign: (method: string, path: string) => Record<string, string>;
   /** The CA pinned at registration, the only one trusted for the coordinator. */
   pinnedCa?: PinnedCa;
+  /** The agent's TLS client certificate, for a coordinator that requires one. */
+  clientCertificate?: { cert: string; key: string };
 }
 
 /** Options of {@link fetchRevision}. */
@@ -111,8 +113,9 @@ export async function saveBundle(location: RevisionLocation, dest: string, opts:
     case 'coordinator': {
       if (opts.coordinator === undefined) throw invalidLocation('a coordinator location needs a coordinator to fetch from');
       const url = `${opts.coordinator.url.replace(/\/+$/, '')}${location.path}`;
-      const ca = opts.coordinator.pinnedCa ? { ca: [opts.coordinator.pinnedCa.pem] } : {};
-      return downloadToFile(url, dest, { headers: opts.coordinator.sign('GET', location.path), ...ca, ...check });
+      const { pinnedCa, clientCertificate } = opts.coordinator;
+      const tls = { ...(pinnedCa ? { ca: [pinnedCa.pem] } : {}), ...clientCertificate };
+      return downloadToFile(url, dest, { headers: opts.coordinator.sign('GET', location.path), tls, ...check });
     }
     case 's3':
       return downloadFromS3(location, dest, check);

@@ -11,6 +11,8 @@
  * noProxy: localhost,.internal
  * log: { maxFileMegabytes: 10, maxFiles: 5 }
  * yamlOctalModes: deckhand        # or codedeploy: read unquoted 0644 as CodeDeploy does
+ * tlsClientCert: /etc/deckhand/client.pem # for a coordinator started with --client-ca
+ * tlsClientKey: /etc/deckhand/client-key.pem
  * trustedKeys:                    # minisign public keys; revisions must then be signed by one
  *   - RWSYegd7O4dFupzT1hPpDkwxDpD49rC2j1Car/5wBpwI2bYQ0gu8HVvz
  * ```
@@ -48,6 +50,8 @@ export const AgentFileConfigSchema = z
     noProxy: z.string().optional(),
     yamlOctalModes: z.enum(['deckhand', 'codedeploy'], { error: 'must be deckhand or codedeploy' }).optional(),
     trustedKeys: z.array(z.string().superRefine(checkPublicKey)).max(16, { error: 'may list at most 16 keys' }).optional(),
+    tlsClientCert: z.string().min(1).optional(),
+    tlsClientKey: z.string().min(1).optional(),
     log: z
       .object({
         maxFileMegabytes: positive('MiB').optional(),

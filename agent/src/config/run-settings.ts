@@ -4,7 +4,7 @@
  */
 import { DEFAULT_LOG_ROTATION } from '../../../common/src/logger.ts';
 import type { LogLevel, RunCommand } from './cli.ts';
-import type { AgentFileConfig } from './file.ts';
+import { ConfigFileError, type AgentFileConfig } from './file.ts';
 import { parsePublicKey, type MinisignPublicKey } from '../../../common/src/minisign.ts';
 
 /** The run command with every setting resolved. */
@@ -18,6 +18,8 @@ export interface RunSettings extends RunCommand {
   log: { maxFileBytes: number; maxFiles: number };
   /** Operator keys revisions must be signed with (agent.yml `trustedKeys`); none: not required. */
   trustedKeys: MinisignPublicKey[];
+  /** The TLS client certificate files (agent.yml `tlsClientCert`/`tlsClientKey`). */
+  clientCertificate?: { certFile: string; keyFile: string };
 }
 
 /** Merges `cmd` (flags) over `file` (agent.yml) over the defaults. */
@@ -37,7 +39,16 @@ export function compileRunSettings(cmd: RunCommand, file: AgentFileConfig): RunS
   if (stallMs !== undefined) settings.downloadStallMs = stallMs;
   if (file.proxy !== undefined) settings.proxy = file.proxy;
   if (file.noProxy !== undefined) settings.noProxy = file.noProxy;
+  if (file.tlsClientCert !== undefined || file.tlsClientKey !== undefined) settings.clientCertificate = clientCertificateFiles(file);
   const octal = cmd.yamlOctalModes ?? file.yamlOctalModes;
   if (octal !== undefined) settings.yamlOctalModes = octal;
   return settings;
+}
+
+/** Both client-certificate files, or an error naming the missing one. */
+export function clientCertificateFiles(file: AgentFileConfig): { certFile: string; keyFile: string } {
+  if (file.tlsClientCert === undefined || file.tlsClientKey === undefined) {
+    throw new ConfigFileError(`agent.yml sets ${file.tlsClientCert === undefined ? 'tlsClientKey' : 'tlsClientCert'} without ${file.tlsClientCert === undefined ? 'tlsClientCert' : 'tlsClientKey'}: give both`);
+  }
+  return { certFile: file.tlsClientCert, keyFile: file.tlsClientKey };
 }

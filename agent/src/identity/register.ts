@@ -5,7 +5,7 @@
 import { readText } from '../../../common/src/http-request.ts';
 import { pinnedCaFromPem, resolvePinnedCa, TrustError, type PinnedCa } from '../../../common/src/tls-trust.ts';
 import { DeckhandError, RegisterInstanceResponse, type Tags } from '../../../protocol/src/index.ts';
-import { coordinatorRequest, refusalOf } from '../transport/coordinator-http.ts';
+import { coordinatorRequest, refusalOf, type ClientCertificate } from '../transport/coordinator-http.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { StoredIdentity } from '../journal/types.ts';
 import { generateIdentityKey, publicKeyPem } from './keys.ts';
@@ -26,6 +26,8 @@ export interface RegisterOptions {
   caPem?: string;
   /** @default "the CA file" */
   caSource?: string;
+  /** A TLS client certificate, for a coordinator that requires one (--client-ca). */
+  clientCertificate?: ClientCertificate;
   /** @default the current time */
   now?: Date;
 }
@@ -78,7 +80,7 @@ export async function registerInstance(opts: RegisterOptions): Promise<StoredIde
   }
   const coordinatorUrl = normalizeCoordinatorUrl(opts.coordinatorUrl);
   const pinnedCa = await pinFor(coordinatorUrl, opts);
-  const endpoint = { url: coordinatorUrl, ...(pinnedCa ? { pinnedCa } : {}) };
+  const endpoint = { url: coordinatorUrl, ...(pinnedCa ? { pinnedCa } : {}), ...(opts.clientCertificate ? { clientCertificate: opts.clientCertificate } : {}) };
   const privateKey = generateIdentityKey(opts.root);
   const request = { token: opts.token, publicKey: publicKeyPem(privateKey), hostname: opts.hostname, tags: opts.tags ?? {} };
   const res = await coordinatorRequest(endpoint, '/v1/register', {

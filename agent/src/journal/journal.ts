@@ -129,6 +129,26 @@ export class Journal {
     })();
   }
 
+  /** Journals a refused coordinator frame (bad signature); the 1,000 newest are kept. */
+  recordRefusal(r: { frameType: string; commandId?: string; deploymentId?: string; code: string; message: string; at: Date }): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO refusals (frame_type, command_id, deployment_id, code, message, at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(r.frameType, r.commandId ?? null, r.deploymentId ?? null, r.code, r.message.slice(0, 2048), r.at.toISOString());
+      this.db.prepare('DELETE FROM refusals WHERE id <= (SELECT MAX(id) FROM refusals) - 1000').run();
+    })();
+  }
+
+  /** The refused frames journaled, newest last. */
+  refusals(): Array<{ frameType: string; commandId?: string; code: string; message: string }> {
+    return (this.db.prepare('SELECT frame_type, command_id, code, message FROM refusals ORDER BY id').all() as Row[]).map((r) => ({
+      frameType: String(r['frame_type']),
+      ...(r['command_id'] === null ? {} : { commandId: String(r['command_id']) }),
+      code: String(r['code']),
+      message: String(r['message']),
+    }));
+  }
+
   /** The highest signed counter installed for `application`, if any. */
   highestCounter(application: string): number | undefined {
     const row = this.db.prepare('SELECT counter FROM revision_counters WHERE application = ?').get(application) as Row | undefined;

@@ -81,4 +81,16 @@ export const MIGRATIONS: readonly string[] = [
     updated_at  TEXT NOT NULL
   );
   `,
+  // Coordinator frames refused for a bad signature: what was refused, when and why.
+  `
+  CREATE TABLE refusals (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    frame_type    TEXT NOT NULL,
+    command_id    TEXT,
+    deployment_id TEXT,
+    code          TEXT NOT NULL,
+    message       TEXT NOT NULL,
+    at            TEXT NOT NULL
+  );
+  `,
 ];

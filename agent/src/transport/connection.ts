@@ -5,7 +5,7 @@
  */
 import { proxyAgentFor } from '../../../common/src/proxy.ts';
 import type { PinnedCa } from '../../../common/src/tls-trust.ts';
-import { coordinatorTls, unreachableReason } from './coordinator-http.ts';
+import { coordinatorTls, unreachableReason, type ClientCertificate, type CoordinatorEndpoint } from './coordinator-http.ts';
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
@@ -29,6 +29,8 @@ export interface ConnectionDeps {
   coordinatorUrl: string;
   /** The CA pinned at registration: the only one trusted for the coordinator. */
   pinnedCa?: PinnedCa;
+  /** The agent's TLS client certificate, for a coordinator that requires one. */
+  clientCertificate?: ClientCertificate;
   /** Signed headers for one request; called afresh for every attempt (new nonce). */
   sign: (method: string, path: string) => Record<string, string>;
   handlers: ConnectionHandlers;
@@ -81,6 +83,12 @@ export class AgentConnection {
     this.armWatchdog();
   }
 
+  /** Closes the current socket (the peer cannot be trusted); the connection retries with back-off. */
+  drop(reason: string): void {
+    this.log.warn('dropping the connection', { reason });
+    this.ws?.terminate();
+  }
+
   /** Stops reconnecting and closes the socket; resolves once it is closed. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -106,7 +114,7 @@ export class AgentConnection {
       maxPayload: MAX_FRAME_BYTES,
       perMessageDeflate: false,
       handshakeTimeout: 10_000,
-      ...coordinatorTls({ url: this.deps.coordinatorUrl, ...(this.deps.pinnedCa ? { pinnedCa: this.deps.pinnedCa } : {}) }),
+      ...coordinatorTls(this.endpoint()),
       ...(agent ? { agent } : {}),
     });
     this.ws = ws;
@@ -117,10 +125,14 @@ export class AgentConnection {
     ws.on('close', (code) => this.onClose(ws, code));
   }
 
+  private endpoint(): CoordinatorEndpoint {
+    const { coordinatorUrl, pinnedCa, clientCertificate } = this.deps;
+    return { url: coordinatorUrl, ...(pinnedCa ? { pinnedCa } : {}), ...(clientCertificate ? { clientCertificate } : {}) };
+  }
+
   /** Logs a failed connection; a coordinator that fails the TLS check is named with both fingerprints. */
   private async logError(url: string, err: Error): Promise<void> {
-    const endpoint = { url: this.deps.coordinatorUrl, ...(this.deps.pinnedCa ? { pinnedCa: this.deps.pinnedCa } : {}) };
-    const reason = await unreachableReason(endpoint, err);
+    const reason = await unreachableReason(this.endpoint(), err);
     this.log.warn('connection error', { url, error: reason, code: (err as NodeJS.ErrnoException).code });
   }
 

@@ -14,11 +14,22 @@ export interface CoordinatorEndpoint {
   url: string;
   /** The CA pinned at registration, trusted alone for this coordinator. */
   pinnedCa?: PinnedCa;
+  /** The agent's TLS client certificate, for a coordinator that requires one (--client-ca). */
+  clientCertificate?: ClientCertificate;
 }
 
-/** The TLS part of a request to the coordinator: its pinned CA, if any. */
-export function coordinatorTls(endpoint: CoordinatorEndpoint): { ca?: string[] } {
-  return endpoint.pinnedCa ? { ca: [endpoint.pinnedCa.pem] } : {};
+/** A TLS client certificate and its key, PEM (agent.yml tlsClientCert / tlsClientKey). */
+export interface ClientCertificate {
+  cert: string;
+  key: string;
+}
+
+/** The TLS part of a request to the coordinator: its pinned CA and the client certificate, if any. */
+export function coordinatorTls(endpoint: CoordinatorEndpoint): { ca?: string[]; cert?: string; key?: string } {
+  return {
+    ...(endpoint.pinnedCa ? { ca: [endpoint.pinnedCa.pem] } : {}),
+    ...(endpoint.clientCertificate ? { cert: endpoint.clientCertificate.cert, key: endpoint.clientCertificate.key } : {}),
+  };
 }
 
 /** Codes of a certificate that did not verify (unknown CA, wrong name, dates). */

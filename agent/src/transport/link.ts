@@ -2,6 +2,8 @@
  * The agent's session with the coordinator: says hello on every connection, routes coordinator
  * frames to the outbox sender and the command dispatcher, and sends what the agent reports.
  */
+import type { ClientCertificate } from './coordinator-http.ts';
+import { commandIds, type FrameGate } from './frame-gate.ts';
 import type { PinnedCa } from '../../../common/src/tls-trust.ts';
 import type { Clock } from '../../../common/src/clock.ts';
 import { newId } from '../../../common/src/ids.ts';
@@ -34,6 +36,8 @@ export interface LinkDeps {
   coordinatorUrl: string;
   /** The CA pinned at registration, the only one trusted for the coordinator. */
   pinnedCa?: PinnedCa;
+  /** The agent's TLS client certificate, for a coordinator that requires one. */
+  clientCertificate?: ClientCertificate;
   instanceId: string;
   agentVersion: string;
   sign: (method: string, path: string) => Record<string, string>;
@@ -45,6 +49,8 @@ export interface LinkDeps {
   preflight?: (body: CoordBodies['coord.preflight']) => void;
   /** @default Math.random */
   random?: () => number;
+  /** Checks coordinator signatures; without it every frame is accepted (tests of other parts). */
+  gate?: Pick<FrameGate, 'check'>;
 }
 
 export class AgentLink {
@@ -61,6 +67,7 @@ export class AgentLink {
       logger: deps.logger,
       coordinatorUrl: deps.coordinatorUrl,
       ...(deps.pinnedCa ? { pinnedCa: deps.pinnedCa } : {}),
+      ...(deps.clientCertificate ? { clientCertificate: deps.clientCertificate } : {}),
       sign: deps.sign,
       handlers: { onOpen: () => this.onOpen(), onFrame: (f: CoordFrame) => this.onFrame(f), onClose: () => this.onClose() },
     };
@@ -107,6 +114,8 @@ export class AgentLink {
   }
 
   private onFrame(frame: CoordFrame): void {
+    const decision = this.deps.gate?.check(frame) ?? { accept: true };
+    if (!decision.accept) return this.refuse(frame, decision.reason);
     switch (frame.type) {
       case 'coord.welcome':
         if (frame.body.instanceId !== this.deps.instanceId) {
@@ -133,6 +142,15 @@ export class AgentLink {
         this.log.warn('the coordinator reported an error', { code: frame.body.code, error: frame.body.message });
         return;
     }
+  }
+
+  /**
+   * Reports a refused frame. A refused welcome also ends the connection: its outbox position and
+   * keys cannot be believed, so nothing is sent on it; the connection retries with back-off.
+   */
+  private refuse(frame: CoordFrame, reason: string): void {
+    this.send('agent.command.refused', { frameType: frame.type, ...commandIds(frame), errorCode: 'COMMAND_SIGNATURE_INVALID', message: reason.slice(0, 2048) });
+    if (frame.type === 'coord.welcome') this.connection.drop('the welcome is not validly signed');
   }
 
   private onClose(): void {

@@ -16,8 +16,10 @@ import { connect, emit, showHelp, type Command } from '../command.ts';
 import { writeLine } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { safe, sanitize } from '../format/sanitize.ts';
+import { linuxInstallLine, windowsInstallLine } from '../format/install-line.ts';
+import { certificateSha256 } from '../../../common/src/tls-trust.ts';
 
-const USAGE = `Usage: deckhand tokens create [--tag k=v ...] [--ttl 1h|30m|3600s] [--max-uses N | --multi-use]
+const USAGE = `Usage: deckhand tokens create [--tag k=v ...] [--ttl 1h|30m|3600s] [--max-uses N | --multi-use] [--install-line]
 
 Creates a registration token for hosts (deckhand-agent register --token ...) and prints it.
 The secret is shown only this once.
@@ -27,6 +29,8 @@ Options:
   --ttl D         lifetime: 30m, 1h, 3600s, 7d (default 1h)
   --max-uses N    how many hosts may register with it (default 1)
   --multi-use     no limit on the number of hosts
+  --install-line  also print the line that installs an agent with it (Linux, then Windows);
+                  with a coordinator CA, the line checks the CA's fingerprint before trusting it
 
 ${CONNECTION_HELP}`;
 
@@ -58,6 +62,7 @@ export const tokensCommand: Command = {
           ttl: { type: 'string' },
           'max-uses': { type: 'string' },
           'multi-use': { type: 'boolean', default: false },
+          'install-line': { type: 'boolean', default: false },
         },
       }),
     );
@@ -65,12 +70,21 @@ export const tokensCommand: Command = {
     const rest = subcommand(positionals, 'create', USAGE);
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`, USAGE);
     const req = tokenRequest(values);
-    const token = await connect(values, ctx).createRegistrationToken(req);
+    const client = connect(values, ctx);
+    const token = await client.createRegistrationToken(req);
     if (!values.json) {
       const uses = token.maxUses === null ? 'unlimited uses' : `${token.maxUses} use(s)`;
       writeLine(ctx.stderr, safe`registration token ${token.tokenId}: expires ${token.expiresAt}, ${uses}`);
     }
-    emit(ctx, values.json, token, sanitize(token.token ?? ''));
+    if (!values['install-line']) {
+      emit(ctx, values.json, token, sanitize(token.token ?? ''));
+      return 0;
+    }
+    // The CA comes over the CLI's own (verified) connection; its fingerprint goes into the line.
+    const ca = await client.coordinatorCa();
+    const caSha256 = ca === undefined ? undefined : certificateSha256(ca);
+    const lines = { linux: linuxInstallLine(client.url, token.token ?? '', caSha256), windows: windowsInstallLine(client.url, token.token ?? '', caSha256) };
+    emit(ctx, values.json, { ...token, installLines: lines }, `${lines.linux}\n${lines.windows}`);
     return 0;
   },
 };

@@ -21,6 +21,8 @@ const bin = (name: string): string => path.join(REPO_ROOT, 'bin', `${name}.js`);
 /** A running demo coordinator. */
 export interface DemoCoordinator {
   url: string;
+  /** The fingerprint of the coordinator's own CA (the demo serves TLS as production does). */
+  caSha256: string;
   dataDir: string;
   /** The coordinator's stdout and stderr. */
   logFile: string;
@@ -52,15 +54,15 @@ function failedChild(child: ManagedChild, what: string): CliError {
 }
 
 /** Waits for `<dataDir>/coordinator.json`, failing early when the coordinator exits. */
-async function waitForCoordinatorFile(child: ManagedChild, dataDir: string, timeoutMs: number): Promise<string> {
+async function waitForCoordinatorFile(child: ManagedChild, dataDir: string, timeoutMs: number): Promise<{ url: string; caSha256: string }> {
   const file = path.join(dataDir, 'coordinator.json');
   let exited = false;
   void child.exited.then(() => (exited = true));
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     try {
-      const info = JSON.parse(await readFile(file, 'utf8')) as { url?: unknown };
-      if (typeof info.url === 'string') return info.url;
+      const info = JSON.parse(await readFile(file, 'utf8')) as { url?: unknown; caSha256?: unknown };
+      if (typeof info.url === 'string' && typeof info.caSha256 === 'string') return { url: info.url, caSha256: info.caSha256 };
     } catch {
       // Not written yet (or being written): poll again.
     }
@@ -76,12 +78,13 @@ export async function startCoordinator(group: ChildGroup, dir: string, adminToke
   mkdirSync(dataDir, { recursive: true });
   const logFile = path.join(dir, 'coordinator.out.log');
   const env = { ...process.env, DECKHAND_ADMIN_TOKEN: adminToken };
-  const child = group.start('coordinator', bin('deckhand-coordinator'), ['start', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
+  // TLS with the coordinator's own CA, pinned by the agents and the CLI, as on a real network.
+  const child = group.start('coordinator', bin('deckhand-coordinator'), ['start', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--tls', 'auto'], {
     env,
     logFile,
   });
-  const url = await waitForCoordinatorFile(child, dataDir, 20_000);
-  return { url, dataDir, logFile };
+  const { url, caSha256 } = await waitForCoordinatorFile(child, dataDir, 20_000);
+  return { url, caSha256, dataDir, logFile };
 }
 
 /** The environment of agent processes: no admin token, which agents never need. */
@@ -92,8 +95,8 @@ function agentEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-async function registerAgent(group: ChildGroup, agent: DemoAgent, url: string, token: string): Promise<void> {
-  const args = ['register', '--coordinator', url, '--token', token, '--root', agent.root];
+async function registerAgent(group: ChildGroup, agent: DemoAgent, coordinator: DemoCoordinator, token: string): Promise<void> {
+  const args = ['register', '--coordinator', coordinator.url, '--token', token, '--root', agent.root, '--ca-sha256', coordinator.caSha256];
   args.push('--hostname', agent.hostname, '--tag', 'env=demo', '--tag', `slot=${agent.slot}`);
   const child = group.start(`register-${agent.slot}`, bin('deckhand-agent'), args, { env: agentEnv(), logFile: agent.logFile });
   const exit = await child.exited;
@@ -101,7 +104,7 @@ async function registerAgent(group: ChildGroup, agent: DemoAgent, url: string, t
 }
 
 /** Registers `count` agents with `token` and starts them, each with its own root and dest root. */
-export async function startAgents(group: ChildGroup, dir: string, url: string, token: string, count: number): Promise<DemoAgent[]> {
+export async function startAgents(group: ChildGroup, dir: string, coordinator: DemoCoordinator, token: string, count: number): Promise<DemoAgent[]> {
   const agents: DemoAgent[] = [];
   for (let slot = 1; slot <= count; slot++) {
     const base = path.join(dir, `agent-${slot}`);
@@ -116,7 +119,7 @@ export async function startAgents(group: ChildGroup, dir: string, url: string, t
     mkdirSync(agent.destRoot, { recursive: true });
     agents.push(agent);
   }
-  await Promise.all(agents.map((a) => registerAgent(group, a, url, token)));
+  await Promise.all(agents.map((a) => registerAgent(group, a, coordinator, token)));
   for (const a of agents) {
     group.start(`agent-${a.slot}`, bin('deckhand-agent'), ['run', '--root', a.root, '--dest-root', a.destRoot], {
       env: agentEnv(),

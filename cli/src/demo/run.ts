@@ -57,7 +57,7 @@ export async function runDemo(opts: DemoOptions, ctx: CliContext): Promise<numbe
     removeFiles = succeeded || opts.keep;
     const totalMs = performance.now() - started;
     writeLine(ctx.stdout, formatDemoSummary({ ...run, totalMs, adminToken, tmpDir, keep: opts.keep, filesKept: !removeFiles }));
-    if (opts.keep) await keepRunning(run.coordinator.url, adminToken, tmpDir, stop.signal, ctx);
+    if (opts.keep) await keepRunning(run.coordinator, adminToken, tmpDir, stop.signal, ctx);
     return succeeded ? 0 : 1;
   } catch (err) {
     removeFiles = stop.signal.aborted;
@@ -83,10 +83,10 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-async function keepRunning(url: string, adminToken: string, tmpDir: string, signal: AbortSignal, ctx: CliContext): Promise<void> {
+async function keepRunning(coordinator: DemoCoordinator, adminToken: string, tmpDir: string, signal: AbortSignal, ctx: CliContext): Promise<void> {
   writeLine(ctx.stdout, '');
-  writeLine(ctx.stdout, `Everything keeps running under ${tmpDir}. Use the coordinator with:`);
-  writeLine(ctx.stdout, `  export ${demoEnv(url, adminToken)}`);
+  writeLine(ctx.stdout, `Everything keeps running under ${tmpDir}. Use the coordinator with (the CLI checks its CA by fingerprint):`);
+  writeLine(ctx.stdout, `  export ${demoEnv(coordinator, adminToken)}`);
   writeLine(ctx.stdout, 'Press Ctrl-C to stop it and remove the folder.');
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
@@ -107,11 +107,11 @@ async function runScenario(input: ScenarioInput): Promise<DemoRun> {
   const { children, tmpDir, adminToken, opts, step } = input;
   step(`starting a coordinator (data under ${tmpDir})`);
   const coordinator = await startCoordinator(children, tmpDir, adminToken);
-  step(`coordinator listening on ${coordinator.url}`);
-  const client = new DeckhandClient({ url: coordinator.url, token: adminToken });
+  step(`coordinator listening on ${coordinator.url} (TLS, CA fingerprint ${coordinator.caSha256.slice(0, 16)}...)`);
+  const client = new DeckhandClient({ url: coordinator.url, token: adminToken, trust: { caSha256: coordinator.caSha256 } });
   const regToken = await client.createRegistrationToken({ maxUses: null, ttlSeconds: 3600, tags: {} });
   step(`registering and starting ${opts.agents} agents (tags env=demo, slot=1..${opts.agents})`);
-  const agents = await startAgents(children, tmpDir, coordinator.url, regToken.token ?? '', opts.agents);
+  const agents = await startAgents(children, tmpDir, coordinator, regToken.token ?? '', opts.agents);
   await waitForConnected(client, opts.agents, 30_000);
   step(`${opts.agents} agents connected`);
   await client.ensureApplication(APPLICATION);

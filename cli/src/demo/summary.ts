@@ -55,14 +55,14 @@ function whereLines(input: DemoSummaryInput): string[] {
 }
 
 /** Environment assignments that point the CLI at the demo coordinator. */
-export function demoEnv(url: string, adminToken: string): string {
-  return `DECKHAND_URL=${url} DECKHAND_TOKEN=${adminToken}`;
+export function demoEnv(coordinator: { url: string; caSha256: string }, adminToken: string): string {
+  return `DECKHAND_URL=${coordinator.url} DECKHAND_CA_SHA256=${coordinator.caSha256} DECKHAND_TOKEN=${adminToken}`;
 }
 
 /** The full summary text. */
 export function formatDemoSummary(input: DemoSummaryInput): string {
   const { view } = input;
-  const env = demoEnv(input.coordinator.url, input.adminToken);
+  const env = demoEnv(input.coordinator, input.adminToken);
   const took = formatDuration(durationMs(view.startTime ?? view.createTime, view.completeTime));
   const lines = [
     '',

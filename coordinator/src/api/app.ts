@@ -21,7 +21,7 @@ import { revisionRoutes } from './routes/revisions.ts';
  * WebSocket upgrades on `app.server` to the hub.
  */
 export function buildApi(deps: ApiDeps): FastifyInstance {
-  const app = Fastify({ logger: false });
+  const app = (deps.https ? Fastify({ logger: false, https: deps.https }) : Fastify({ logger: false })) as unknown as FastifyInstance;
   const log = deps.logger.child({ component: 'api' });
   // Bundles can be gigabytes: hand the raw request stream to the route, which pipes it into the
   // artifact store (and enforces the store's own size limit) instead of buffering it here.
@@ -42,6 +42,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   deregistrationRoutes(app, deps);
   // Issue 7: installers and agent packages; see README "Install on your servers".
   const publicUrl = process.env['DECKHAND_PUBLIC_URL'];
-  installerRoutes(app, { packages: agentPackageSourceFromEnv(process.env), ...(publicUrl ? { publicUrl } : {}) });
+  installerRoutes(app, { packages: agentPackageSourceFromEnv(process.env), ...(publicUrl ? { publicUrl } : {}), ...(deps.autoCa ? { ca: deps.autoCa } : {}) });
   return app;
 }

@@ -39,6 +39,8 @@ async function adminPrincipal(deps: ApiDeps, request: FastifyRequest): Promise<P
 }
 
 async function agentPrincipal(deps: ApiDeps, request: FastifyRequest): Promise<Principal> {
+  const certificateProblem = deps.agentClientCertificate?.(request.raw);
+  if (certificateProblem !== undefined) throw authFailed(certificateProblem);
   const authDeps = { instances: deps.store.instances, clock: deps.clock, nonces: deps.nonces };
   const result = await verifyAgentRequest(authDeps, { method: request.method, path: request.url, headers: request.headers });
   if (!result.ok) throw authFailed(result.message);

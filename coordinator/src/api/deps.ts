@@ -2,6 +2,9 @@
  * What the HTTP API needs from the rest of the coordinator. The scheduler and hub are reached
  * through these narrow interfaces so the API can be tested over the real store on its own.
  */
+import type { IncomingMessage } from 'node:http';
+import type { ServerOptions } from 'node:https';
+import type { CoordinatorKeyView } from '../../../protocol/src/index.ts';
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import type {
@@ -68,4 +71,12 @@ export interface ApiDeps {
   scheduler: DeploymentService;
   hub: AgentPresence;
   nonces: NonceCache;
+  /** The keys the coordinator signs agent commands with, given to every host at registration. */
+  coordinatorKeys?: () => CoordinatorKeyView[];
+  /** HTTPS options (certificate, key, client CA); absent: plain HTTP. */
+  https?: ServerOptions;
+  /** The automatic CA (--tls auto), served to installers with its fingerprint. */
+  autoCa?: { pem: string; sha256: string };
+  /** With --client-ca: the check an agent-signed request's TLS client certificate must pass. */
+  agentClientCertificate?: (req: IncomingMessage) => string | undefined;
 }

@@ -1,9 +1,11 @@
 /**
  * The coordinator's command line: `deckhand-coordinator start --data-dir DIR [--listen HOST:PORT]
- * [--log-level L] [--max-bundle-bytes N] [--heartbeat-ms N]`.
+ * [--log-level L] [--max-bundle-bytes N] [--heartbeat-ms N] [TLS options]`, and the
+ * maintenance commands `tls fingerprint`, `keys list` and `keys rotate`.
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_ARTIFACT_BYTES } from '../artifacts/store.ts';
+import { tlsMode, type TlsMode } from '../tls/mode.ts';
 
 /** Where the coordinator listens. @default 127.0.0.1:8420 */
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8420 } as const;
@@ -12,6 +14,8 @@ const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'
 
 /** Usage text printed by `--help` and after a usage error. */
 export const USAGE = `Usage: deckhand-coordinator start --data-dir DIR [options]
+       deckhand-coordinator tls fingerprint --data-dir DIR
+       deckhand-coordinator keys list|rotate --data-dir DIR [--grace DURATION]
 
 Options:
   --data-dir DIR           where the store, bundles and logs live (created if missing)
@@ -19,8 +23,24 @@ Options:
   --log-level LEVEL        ${LOG_LEVELS.join(' | ')} (default info)
   --max-bundle-bytes N     largest accepted revision bundle (default ${DEFAULT_MAX_ARTIFACT_BYTES})
   --heartbeat-ms N         ping interval to agents; agents drop a link silent for 2.5 of them (default 15000)
+  --tls-cert FILE          serve HTTPS and WSS with this certificate (PEM; a chain is fine); with --tls-key.
+                           Reloaded on SIGHUP without dropping agents.
+  --tls-key FILE           the certificate's private key (PEM)
+  --tls auto               make a private CA once (DATA/tls) and a certificate for the listen address
+                           and --tls-san names; prints the CA's SHA-256 fingerprint. The default when
+                           --listen is not a loopback address and no certificate is given.
+  --tls-san NAME           another name or address for the automatic certificate (repeatable)
+  --client-ca FILE         also require agents to present a client certificate signed by this CA
+  --insecure-http          serve plain HTTP off loopback (every start warns); on loopback it is the
+                           default without --tls
   -h, --help               show this help
   --version                print the version and exit
+
+Commands:
+  tls fingerprint          print the SHA-256 fingerprint of the automatic CA (what agents pin)
+  keys list                list the command-signing keys and their dates
+  keys rotate              add a new command-signing key; the others stay valid for --grace
+                           (default 7d), while agents learn the new key from signed welcomes
 
 Environment:
   DECKHAND_ADMIN_TOKEN     the first admin API token (otherwise one is generated and printed once)
@@ -35,10 +55,21 @@ export interface CoordinatorConfig {
   readonly maxBundleBytes: number;
   /** Ping interval to agents; the hub's default when absent. */
   readonly heartbeatMs?: number;
+  /** How to serve TLS (absent: the default for the listen address, tls/mode.ts). */
+  readonly tls?: TlsMode;
+  /** Extra names of the automatic certificate (--tls-san). */
+  readonly tlsSans?: readonly string[];
+  /** --client-ca: agents must present a client certificate signed by this CA. */
+  readonly clientCa?: string;
 }
 
 /** What the command line asks for. */
-export type Command = { kind: 'help' } | { kind: 'start'; config: CoordinatorConfig };
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'start'; config: CoordinatorConfig }
+  | { kind: 'tls-fingerprint'; dataDir: string }
+  | { kind: 'keys-list'; dataDir: string }
+  | { kind: 'keys-rotate'; dataDir: string; graceMs: number };
 
 /** A command-line mistake; main prints it with the usage and exits 2. */
 export class UsageError extends Error {
@@ -63,6 +94,15 @@ function parsePositiveInt(flag: string, value: string): number {
   return n;
 }
 
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `30m`, `12h`, `7d` in milliseconds. */
+function parseDuration(flag: string, value: string): number {
+  const match = /^(\d{1,6})([smhd])$/.exec(value);
+  if (!match) throw new UsageError(`${flag} must be a number and a unit (s, m, h, d), e.g. 7d, got "${value}"`);
+  return Number(match[1]) * DURATION_UNITS[match[2]!]!;
+}
+
 function parseLevel(value: string): string {
   if (!(LOG_LEVELS as readonly string[]).includes(value)) {
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
@@ -84,6 +124,13 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'log-level': { type: 'string' },
         'max-bundle-bytes': { type: 'string' },
         'heartbeat-ms': { type: 'string' },
+        tls: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-san': { type: 'string', multiple: true },
+        'client-ca': { type: 'string' },
+        'insecure-http': { type: 'boolean' },
+        grace: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -92,10 +139,16 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
-  if (positionals.length !== 1 || positionals[0] !== 'start') {
-    throw new UsageError(positionals.length === 0 ? 'missing command: start' : `unknown command: ${positionals.join(' ')}`);
+  const command = positionals.join(' ');
+  if (!['start', 'tls fingerprint', 'keys list', 'keys rotate'].includes(command)) {
+    throw new UsageError(positionals.length === 0 ? 'missing command: start' : `unknown command: ${command}`);
   }
   if (!values['data-dir']) throw new UsageError('--data-dir is required');
+  if (command === 'tls fingerprint') return { kind: 'tls-fingerprint', dataDir: values['data-dir'] };
+  if (command === 'keys list') return { kind: 'keys-list', dataDir: values['data-dir'] };
+  if (command === 'keys rotate') {
+    return { kind: 'keys-rotate', dataDir: values['data-dir'], graceMs: values.grace === undefined ? 7 * 86_400_000 : parseDuration('--grace', values.grace) };
+  }
   const listen = values.listen === undefined ? DEFAULT_LISTEN : parseListen(values.listen);
   const config: CoordinatorConfig = {
     dataDir: values['data-dir'],
@@ -107,6 +160,29 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         ? DEFAULT_MAX_ARTIFACT_BYTES
         : parsePositiveInt('--max-bundle-bytes', values['max-bundle-bytes']),
     ...(values['heartbeat-ms'] === undefined ? {} : { heartbeatMs: parsePositiveInt('--heartbeat-ms', values['heartbeat-ms']) }),
+    ...tlsConfig(values, listen.host),
   };
   return { kind: 'start', config };
+}
+
+/** The TLS part of the configuration, present only when a TLS flag was given. */
+function tlsConfig(values: Record<string, string | boolean | string[] | undefined>, host: string): Partial<CoordinatorConfig> {
+  const tls = values['tls'] as string | undefined;
+  if (tls !== undefined && tls !== 'auto') throw new UsageError(`--tls takes auto, got "${tls}" (plain HTTP off loopback is --insecure-http)`);
+  const flags = {
+    host,
+    ...(tls === 'auto' ? { tls: 'auto' as const } : {}),
+    ...(typeof values['tls-cert'] === 'string' ? { tlsCert: values['tls-cert'] } : {}),
+    ...(typeof values['tls-key'] === 'string' ? { tlsKey: values['tls-key'] } : {}),
+    ...(values['insecure-http'] === true ? { insecureHttp: true } : {}),
+  };
+  const given = Object.keys(flags).length > 1 || values['tls-san'] !== undefined || values['client-ca'] !== undefined;
+  if (!given) return {};
+  const mode = tlsMode(flags);
+  if (typeof mode === 'string') throw new UsageError(mode);
+  const sans = (values['tls-san'] as string[] | undefined) ?? [];
+  if (sans.length > 0 && mode.kind !== 'auto') throw new UsageError('--tls-san names are for the automatic certificate (--tls auto)');
+  const clientCa = values['client-ca'] as string | undefined;
+  if (clientCa !== undefined && mode.kind === 'plain') throw new UsageError('--client-ca needs TLS');
+  return { tls: mode, ...(sans.length > 0 ? { tlsSans: sans } : {}), ...(clientCa === undefined ? {} : { clientCa }) };
 }

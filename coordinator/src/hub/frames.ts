@@ -43,6 +43,8 @@ async function dispatchFrame(ctx: FrameContext, session: Session, frame: AgentFr
       return onLog(ctx, session, frame.body);
     case 'agent.preflight.result':
       return ctx.preflights.receive(session.instanceId, frame.body);
+    case 'agent.command.refused':
+      return onRefused(ctx, session, frame.body);
     case 'agent.event':
     case 'agent.command.ack':
       // Handled in bursts (handleAgentFrame); never queued here.
@@ -69,6 +71,15 @@ async function onHello(ctx: FrameContext, session: Session, body: AgentBodies['a
     ctx.log.info('re-sending unacknowledged command', { instanceId: session.instanceId, commandId: command.commandId });
     ctx.send(session, 'coord.command', command);
   }
+}
+
+/**
+ * The agent refused a frame that was not validly signed: something on the path (a proxy, an
+ * impostor) altered or forged it. Loud, and the host's command fails with the agent's code.
+ */
+async function onRefused(ctx: FrameContext, session: Session, body: AgentBodies['agent.command.refused']): Promise<void> {
+  ctx.log.error('agent refused a coordinator frame', { instanceId: session.instanceId, ...body });
+  if (body.commandId !== undefined) await ctx.sink?.commandRefused?.(session.instanceId, body.commandId, body.errorCode, body.message);
 }
 
 function onLog(ctx: FrameContext, session: Session, body: AgentBodies['agent.log']): void {

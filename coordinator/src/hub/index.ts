@@ -14,10 +14,12 @@ import {
   MAX_FRAME_BYTES,
   makeFrame,
   type CommandBody,
+  type Frame,
   type CoordBodies,
   type CoordFrameType,
 } from '../../../protocol/src/index.ts';
 import { NonceCache, verifyAgentRequest } from '../auth/agent-auth.ts';
+import type { FrameSigner } from '../signing/frame-signer.ts';
 import type { Store } from '../store/store.ts';
 import { EventBatch } from './event-batch.ts';
 import { PreflightRequests, type PreflightAnswer } from './preflight.ts';
@@ -41,6 +43,13 @@ export interface HubDeps {
   heartbeatMs?: number;
   /** Shared with the HTTP API's bundle-download auth so a nonce is single-use across both. */
   nonces?: NonceCache;
+  /** Signs the frames that make an agent act; without it they go unsigned (tests of other parts). */
+  signer?: FrameSigner;
+  /**
+   * Checks the TLS client certificate of an upgrade when the coordinator requires one of agents
+   * (--client-ca); a refusal message, or undefined to accept.
+   */
+  checkClientCertificate?: (req: IncomingMessage) => string | undefined;
 }
 
 /** Agent connections of one coordinator. */
@@ -99,6 +108,8 @@ export class Hub {
     if (this.closed) return refuse(503, 'coordinator is shutting down');
     const path = req.url ?? '/';
     if (pathnameOf(path) !== AGENT_CONNECT_PATH) return refuse(404, 'not found');
+    const certificateProblem = this.deps.checkClientCertificate?.(req);
+    if (certificateProblem !== undefined) return refuse(401, certificateProblem);
     const authDeps = { instances: this.deps.store.instances, clock: this.deps.clock, nonces: this.nonces };
     verifyAgentRequest(authDeps, { method: req.method ?? 'GET', path, headers: req.headers }).then(
       (auth) => {
@@ -203,7 +214,13 @@ export class Hub {
   private sendFrame<T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean {
     if (session.ws.readyState !== WebSocket.OPEN) return false;
     this.frameCounter += 1;
-    session.ws.send(JSON.stringify(makeFrame(type, `h-${this.frameCounter}`, body, this.deps.clock.now())));
+    const signer = this.deps.signer;
+    // The welcome names the keys agents should trust now; it is signed by each of them.
+    const sent = type === 'coord.welcome' && signer ? { ...body, coordinatorKeys: signer.published() } : body;
+    const frame: Frame<T, CoordBodies[T]> = makeFrame(type, `h-${this.frameCounter}`, sent, this.deps.clock.now());
+    const sig = signer?.sign(session.instanceId, frame);
+    if (sig) frame.sig = sig;
+    session.ws.send(JSON.stringify(frame));
     return true;
   }
 

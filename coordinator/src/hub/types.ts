@@ -2,7 +2,7 @@
  * What the hub needs from the deployment scheduler, kept as an interface so the hub knows
  * nothing about deployments and tests can plug in a fake.
  */
-import type { AgentEventBody, CommandBody } from '../../../protocol/src/index.ts';
+import type { AgentEventBody, CommandBody, ErrorCode } from '../../../protocol/src/index.ts';
 import type { UnitOfWork } from '../store/store.ts';
 
 /** Work to run once the unit of work that produced it has committed (e.g. sending commands). */
@@ -26,4 +26,9 @@ export interface AgentEventSink {
    * commands this dispatches (hosts that waited for the agent) go out with them.
    */
   agentConnected?(instanceId: string): Promise<void>;
+  /**
+   * The host refused command `commandId` (its signature did not verify there): the host fails
+   * with `code`, unless the command is not one of its unfinished ones (then nothing changes).
+   */
+  commandRefused?(instanceId: string, commandId: string, code: ErrorCode, message: string): Promise<void>;
 }

@@ -7,7 +7,7 @@
  */
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { AgentEventBody, CommandBody, CoordBodies, DeploymentPlan, DeploymentSummary, DeploymentView, RolloutActionResponse } from '../../../protocol/src/index.ts';
+import type { AgentEventBody, CommandBody, CoordBodies, DeploymentPlan, DeploymentSummary, DeploymentView, ErrorCode, RolloutActionResponse } from '../../../protocol/src/index.ts';
 import type { AfterCommit, AgentEventSink } from '../hub/types.ts';
 import type { Store, UnitOfWork } from '../store/store.ts';
 import * as commands from './commands.ts';
@@ -16,7 +16,7 @@ import { createDeployment, onEnded, stopDeployment, type NewDeployment, type Sto
 import { deadlineAfter, type Engine, type Outbound, type Presence } from './engine.ts';
 import { autoDeployInstance } from './new-hosts.ts';
 import { planDeployment, type PlanQuery } from './plan.ts';
-import { agentConnected, expireDeadlines, graceAfterRestart } from './presence.ts';
+import { agentConnected, expireDeadlines, graceAfterRestart, refuseCommand } from './presence.ts';
 import { rollbackGroup } from './rollback.ts';
 import { advance } from './rollout.ts';
 import { getDeploymentSummary, getDeploymentView, listDeploymentSummaries, type DeploymentFilter } from './views.ts';
@@ -168,6 +168,11 @@ export class Scheduler implements AgentEventSink {
   /** {@inheritDoc AgentEventSink.agentConnected} */
   async agentConnected(instanceId: string): Promise<void> {
     await this.run((e) => agentConnected(e, instanceId));
+  }
+
+  /** {@inheritDoc AgentEventSink.commandRefused} */
+  async commandRefused(instanceId: string, commandId: string, code: ErrorCode, message: string): Promise<void> {
+    await this.run((e) => refuseCommand(e, instanceId, commandId, code, message));
   }
 
   /** {@inheritDoc AgentEventSink.acknowledgeCommand} */

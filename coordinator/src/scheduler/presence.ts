@@ -7,6 +7,7 @@
  * agent is gone, TIMEOUT when it is connected but silent. Deadlines live in the store, so the
  * timer can be recomputed from it at any time (after a restart too).
  */
+import type { ErrorCode } from '../../../protocol/src/index.ts';
 import { iso, type Engine } from './engine.ts';
 import { advance, dispatchWaitingHost } from './rollout.ts';
 
@@ -65,4 +66,18 @@ export async function expireDeadlines(e: Engine): Promise<number> {
   }
   for (const deploymentId of new Set(expired.map((t) => t.deploymentId))) await advance(e, deploymentId);
   return expired.length;
+}
+
+/**
+ * The host refused command `commandId` (its signature did not verify there): the host fails
+ * with the agent's code and its deployment moves on. A command that is not one of the host's
+ * unacknowledged ones (forged, or long finished) changes nothing.
+ */
+export async function refuseCommand(e: Engine, instanceId: string, commandId: string, code: ErrorCode, message: string): Promise<boolean> {
+  const command = (await e.tx.targets.unackedOf(instanceId)).find((c) => c.commandId === commandId);
+  if (command === undefined) return false;
+  await e.tx.targets.fail({ deploymentId: command.deploymentId, instanceId }, code, `The agent refused the command: ${message}`, iso(e));
+  e.log.error('host refused its command', { deploymentId: command.deploymentId, instanceId, errorCode: code });
+  await advance(e, command.deploymentId);
+  return true;
 }

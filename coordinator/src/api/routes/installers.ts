@@ -15,6 +15,8 @@ import { parseInput } from '../validate.ts';
 
 /** The marker in the scripts that is replaced by the coordinator's URL. */
 export const URL_MARKER = '@DECKHAND_COORDINATOR_URL@';
+/** The marker replaced by the automatic CA's fingerprint (empty without one). */
+export const CA_MARKER = '@DECKHAND_CA_SHA256@';
 
 /** Settings of the installer routes. */
 export interface InstallerSettings {
@@ -23,6 +25,8 @@ export interface InstallerSettings {
   publicUrl?: string;
   /** @default <repo>/installers */
   scriptsDir?: string;
+  /** The automatic CA (--tls auto): served at /v1/tls/ca.pem and its fingerprint put in the scripts. */
+  ca?: { pem: string; sha256: string };
 }
 
 const PackageQuery = z.object({ platform: z.string().regex(/^[a-z0-9]+-[a-z0-9]+$/, 'must look like linux-x64') }).strict();
@@ -43,7 +47,7 @@ function scriptRoute(app: FastifyInstance, settings: InstallerSettings, name: st
   const file = path.join(settings.scriptsDir ?? path.join(REPO_ROOT, 'installers'), name);
   app.get(`/${name}`, { config: { auth: 'none' } }, async (request, reply) => {
     const url = coordinatorUrlFor(request, settings.publicUrl);
-    const text = readFileSync(file, 'utf8').replaceAll(URL_MARKER, url);
+    const text = readFileSync(file, 'utf8').replaceAll(URL_MARKER, url).replaceAll(CA_MARKER, settings.ca?.sha256 ?? '');
     return reply.type(type).header('cache-control', 'no-store').send(text);
   });
 }
@@ -53,6 +57,13 @@ export function installerRoutes(app: FastifyInstance, settings: InstallerSetting
   scriptRoute(app, settings, 'install.sh', 'text/x-shellscript; charset=utf-8');
   scriptRoute(app, settings, 'install.ps1', 'text/plain; charset=utf-8');
   app.addHook('onClose', async () => settings.packages.close());
+
+  // Public by nature; a client trusts it only after checking its fingerprint against the pin
+  // it got out of band (the coordinator's start line, `tls fingerprint`).
+  app.get('/v1/tls/ca.pem', { config: { auth: 'none' } }, async (_request, reply) => {
+    if (!settings.ca) throw new FieldError('NOT_FOUND', 'ca', 'this coordinator serves no CA of its own (it runs with the operator\'s certificate or without TLS)');
+    return reply.type('application/x-pem-file').send(settings.ca.pem);
+  });
 
   app.get('/v1/agent/package', { config: { auth: 'none' } }, async (request, reply) => {
     const { platform } = parseInput(PackageQuery, request.query, 'query');

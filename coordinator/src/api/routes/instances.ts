@@ -81,6 +81,8 @@ export function instanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const result = await registerInstance(store, clock.now(), body);
     const created = await deps.scheduler.instanceChanged(result.instanceId);
     logger.info('instance registered', { instanceId: result.instanceId, hostname: body.hostname, autoDeployments: created });
-    return reply.code(201).send(result);
+    // The agent keeps these and refuses any command not signed with one of them.
+    const keys = deps.coordinatorKeys?.();
+    return reply.code(201).send(keys === undefined ? result : { ...result, coordinatorKeys: keys });
   });
 }

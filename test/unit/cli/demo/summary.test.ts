@@ -13,7 +13,7 @@ function input(keep: boolean): DemoSummaryInput {
     totalMs: 9_500,
     adminToken: 'dh_admin',
     tmpDir: '/tmp/deckhand-demo-x',
-    coordinator: { url: 'http://127.0.0.1:1234', dataDir: '/tmp/deckhand-demo-x/coordinator', logFile: '/tmp/deckhand-demo-x/coordinator.out.log' },
+    coordinator: { url: 'https://127.0.0.1:1234', caSha256: 'ab'.repeat(32), dataDir: '/tmp/deckhand-demo-x/coordinator', logFile: '/tmp/deckhand-demo-x/coordinator.out.log' },
     agents: [
       { slot: 1, hostname: 'demo-host-1', root: '/tmp/d/agent-1/root', destRoot: '/tmp/d/agent-1/dest', logFile: '/tmp/d/agent-1/agent.out.log' },
     ],
@@ -39,7 +39,7 @@ describe('demo summary', () => {
 
   it('shows how to look further with the CLI', () => {
     const text = formatDemoSummary(input(true));
-    assert.match(text, /DECKHAND_URL=http:\/\/127\.0\.0\.1:1234 DECKHAND_TOKEN=dh_admin node bin\/deckhand\.js status d-TESTDEPLOY1/);
+    assert.match(text, /DECKHAND_URL=https:\/\/127\.0\.0\.1:1234 DECKHAND_CA_SHA256=(ab){32} DECKHAND_TOKEN=dh_admin node bin\/deckhand\.js status d-TESTDEPLOY1/);
     assert.doesNotMatch(text, /removed on exit/);
   });
 
