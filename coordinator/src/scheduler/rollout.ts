@@ -123,10 +123,12 @@ async function dispatch(e: Engine, d: DeploymentRow, count: number): Promise<voi
 }
 
 /**
- * Takes a host that waited for its agent: InProgress with a fresh command id. The command goes
- * out with the re-sends of unacknowledged commands that follow the agent's hello.
+ * Takes a host that waited for its agent: InProgress with a fresh command id (returned). The
+ * command goes out with the re-sends of unacknowledged commands that follow the agent's hello.
  */
-export async function dispatchWaitingHost(e: Engine, deploymentId: string, instanceId: string): Promise<void> {
+export async function dispatchWaitingHost(e: Engine, deploymentId: string, instanceId: string): Promise<string> {
   const deadline = await eventDeadline(e, deploymentId);
-  await e.tx.targets.markDispatched(deploymentId, [{ instanceId, commandId: newId('c') }], { at: iso(e), deadline });
+  const commandId = newId('c');
+  await e.tx.targets.markDispatched(deploymentId, [{ instanceId, commandId }], { at: iso(e), deadline });
+  return commandId;
 }

@@ -93,6 +93,8 @@ export interface TargetRepository {
   liveOf(instanceId: string): Promise<LiveTarget[]>;
   /** The targets of a deployment that are still running on their host. */
   runningOf(deploymentId: string): Promise<LiveTarget[]>;
+  /** The targets of a deployment waiting for their agent to connect. */
+  waitingOf(deploymentId: string): Promise<LiveTarget[]>;
   /**
    * The earliest stored deadline, if any: a host's, or the end of a running deployment's bake
    * (of the deployments `among`, when given: a coordinator among several times only its own).

@@ -8,7 +8,9 @@
  */
 import type pg from 'pg';
 import type { Repositories, Store, UnitOfWork } from '../store.ts';
+import type { ClusterHost, ClusterListener } from '../cluster.ts';
 import * as applications from './applications.ts';
+import * as cluster from './cluster.ts';
 import { CLUSTER_MIGRATIONS } from './cluster-migrations.ts';
 import * as configs from './configs.ts';
 import { migrate, openPool, redactUrl, type PoolOptions } from './db.ts';
@@ -20,6 +22,7 @@ import * as targets from './deployments/targets.ts';
 import * as views from './deployments/views.ts';
 import * as groups from './groups.ts';
 import * as instances from './instances.ts';
+import { listen } from './listen.ts';
 import { PG_MIGRATIONS } from './migrations.ts';
 import * as revisions from './revisions.ts';
 import { sqlOf, type Sql } from './sql.ts';
@@ -41,7 +44,7 @@ function bind<M extends Record<string, AsyncFn>>(q: Sql, fns: M): Bound<M> {
 }
 
 /** Every repository over `q`. */
-export function pgRepositories(q: Sql): Repositories {
+export function pgRepositories(q: Sql): Required<Repositories> {
   return {
     applications: bind(q, {
       insert: applications.insertApplication,
@@ -117,6 +120,7 @@ export function pgRepositories(q: Sql): Repositories {
       expired: targets.expiredTargets,
       liveOf: targets.liveTargetsOf,
       runningOf: targets.runningTargetsOf,
+      waitingOf: targets.waitingTargetsOf,
       earliestDeadline: targets.earliestDeadline,
       deferDeadlinesUntil: targets.deferDeadlinesUntil,
       outcomesInGroup: targets.outcomesInGroup,
@@ -130,11 +134,28 @@ export function pgRepositories(q: Sql): Repositories {
       events: views.eventRecords,
       countTargets: views.countTargets,
     }),
-  } satisfies Repositories;
+    cluster: bind(q, {
+      registerNode: cluster.registerNode,
+      heartbeat: cluster.heartbeat,
+      markStopped: cluster.markStopped,
+      listNodes: cluster.listNodes,
+      acquireLease: cluster.acquireLease,
+      holdsLease: cluster.holdsLease,
+      renewLeases: cluster.renewLeases,
+      releaseLease: cluster.releaseLease,
+      claimOrphans: cluster.claimOrphans,
+      writePresence: cluster.writePresence,
+      presence: cluster.presence,
+      enqueueMessages: cluster.enqueueMessages,
+      takeMessages: cluster.takeMessages,
+      pruneMessages: cluster.pruneMessages,
+      notify: cluster.notify,
+    }),
+  } satisfies Required<Repositories>;
 }
 
-/** The coordinator's store on one PostgreSQL database. */
-export class PostgresStore implements Store {
+/** The coordinator's store on one PostgreSQL database, which several coordinators may share. */
+export class PostgresStore implements Store, ClusterHost {
   readonly applications: Repositories['applications'];
   readonly configs: Repositories['configs'];
   readonly groups: Repositories['groups'];
@@ -144,12 +165,16 @@ export class PostgresStore implements Store {
   readonly deployments: Repositories['deployments'];
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
+  readonly cluster: Required<Repositories>['cluster'];
   /** The database's URL without its password, for logs and messages. */
   readonly description: string;
   private readonly units: PgUnitsOfWork;
 
   /** Takes over `pool` (ended by {@link close}). */
-  constructor(readonly pool: pg.Pool, url: string) {
+  constructor(
+    readonly pool: pg.Pool,
+    private readonly url: string,
+  ) {
     this.description = redactUrl(url);
     this.units = new PgUnitsOfWork(pool, pgRepositories);
     const own = pgRepositories(sqlOf(pool));
@@ -162,6 +187,12 @@ export class PostgresStore implements Store {
     this.deployments = own.deployments;
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;
+    this.cluster = own.cluster;
+  }
+
+  /** {@inheritDoc ClusterHost.listen} */
+  listen(channels: readonly string[], onNotify: (channel: string, payload: string) => void, onConnected: () => void, onError: (err: Error) => void = () => undefined): ClusterListener {
+    return listen({ url: this.url, channels, onNotify, onConnected, onError });
   }
 
   /** {@inheritDoc Store.open} */

@@ -116,6 +116,7 @@ function repositories(db: Db, run: Runner): Repositories {
       expired: targets.expiredTargets,
       liveOf: targets.liveTargetsOf,
       runningOf: targets.runningTargetsOf,
+      waitingOf: targets.waitingTargetsOf,
       earliestDeadline: targets.earliestDeadline,
       deferDeadlinesUntil: targets.deferDeadlinesUntil,
       outcomesInGroup: targets.outcomesInGroup,

@@ -116,6 +116,11 @@ export async function runningTargetsOf(q: Sql, deploymentId: string): Promise<Li
   return (await q.rows<RawLive>(`${LIVE_SQL} WHERE t.deployment_id = $1 AND t.status = 'InProgress'`, [deploymentId])).map(toLive);
 }
 
+/** The targets of a deployment waiting for their agent to connect. */
+export async function waitingTargetsOf(q: Sql, deploymentId: string): Promise<LiveTarget[]> {
+  return (await q.rows<RawLive>(`${LIVE_SQL} WHERE t.deployment_id = $1 AND t.status = 'WaitingForAgent' ORDER BY t.position`, [deploymentId])).map(toLive);
+}
+
 /** The earliest stored deadline (of the deployments `among`, when given): a host's, or a bake's end. */
 export async function earliestDeadline(q: Sql, among?: readonly string[]): Promise<string | undefined> {
   const only = amongClause('deployment_id', among, 1);

@@ -119,6 +119,12 @@ export function runningTargetsOf(db: Db, deploymentId: string): LiveTarget[] {
   return (rows as Parameters<typeof toLive>[0][]).map(toLive);
 }
 
+/** The targets of a deployment waiting for their agent to connect. */
+export function waitingTargetsOf(db: Db, deploymentId: string): LiveTarget[] {
+  const rows = prepared(db, `${LIVE_SQL} WHERE t.deployment_id = ? AND t.status = 'WaitingForAgent' ORDER BY t.position`).all(deploymentId);
+  return (rows as Parameters<typeof toLive>[0][]).map(toLive);
+}
+
 /**
  * The earliest stored deadline, if any: a host's, or the end of a deployment's bake between
  * two batches. Timers are recomputed from it (also after a restart).
