@@ -34,6 +34,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // Before any other route: it records each one as it is registered, for /v1/openapi.json.
   openApiRoutes(app);
   app.get('/healthz', { config: { auth: 'none' } }, async () => ({ ok: true }));
+  app.get('/readyz', { config: { auth: 'none' } }, async (_request, reply) => {
+    const ready = deps.readiness ? await deps.readiness() : { ok: true, store: { kind: 'sqlite' as const, ok: true } };
+    return reply.code(ready.ok ? 200 : 503).send(ready);
+  });
   applicationRoutes(app, deps);
   revisionRoutes(app, deps);
   deploymentRoutes(app, deps);

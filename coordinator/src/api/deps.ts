@@ -62,9 +62,19 @@ export interface AgentPresence {
   isConnected(instanceId: string): boolean;
 }
 
+/** What /readyz answers. */
+export interface Readiness {
+  ok: boolean;
+  store: { kind: 'sqlite' | 'postgres'; ok: boolean; error?: string };
+  /** Among several coordinators: this one's part. */
+  node?: { nodeId: string; storeOk: boolean; leases: string[]; agents: number; lastError?: string };
+}
+
 /** Dependencies of {@link buildApi}. */
 export interface ApiDeps {
   store: Store;
+  /** What /readyz reports; absent: ready whenever the process answers. */
+  readiness?: () => Promise<Readiness>;
   clock: Clock;
   logger: Logger;
   artifacts: ArtifactStore;

@@ -53,6 +53,17 @@ const rollout = (what: string): RouteDoc => ({ summary: what, response: RolloutA
 /** Every route of the API. */
 export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /healthz': { summary: 'Liveness check', response: z.strictObject({ ok: z.literal(true) }), public: true },
+  'GET /readyz': {
+    summary: 'Readiness: the store answers; among several coordinators, the deployments this one drives and its agents (503 when not ready)',
+    response: z.strictObject({
+      ok: z.boolean(),
+      store: z.strictObject({ kind: z.enum(['sqlite', 'postgres']), ok: z.boolean(), error: z.string().optional() }),
+      node: z
+        .strictObject({ nodeId: z.string(), storeOk: z.boolean(), leases: z.array(z.string()), agents: z.number().int(), lastError: z.string().optional() })
+        .optional(),
+    }),
+    public: true,
+  },
   'GET /v1/openapi.json': { summary: 'This OpenAPI document', response: z.record(z.string(), z.unknown()) },
   'POST /v1/applications': { summary: 'Create an application', body: CreateApplicationRequest, response: ApplicationView, status: 201 },
   'GET /v1/applications': { summary: 'List applications', response: list('applications', ApplicationView) },
