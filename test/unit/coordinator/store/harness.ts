@@ -35,6 +35,8 @@ function args(values: readonly SqlArg[]): (string | number | null)[] {
 export interface TestStore {
   readonly kind: StoreKind;
   readonly store: Store;
+  /** The database's URL (PostgreSQL only): for a second coordinator on the same store. */
+  readonly url?: string;
   /** Runs a statement; returns how many rows it changed. */
   run(sql: string, ...args: SqlArg[]): Promise<number>;
   /** The first row of a query, if any. */
@@ -121,6 +123,7 @@ async function postgresTestStore(): Promise<TestStore> {
   return {
     kind: 'postgres',
     store,
+    url: server.url(name),
     run: async (sql, ...values) => (await query(sql, values)).rowCount ?? 0,
     get: async <T>(sql: string, ...values: SqlArg[]) => (await query(sql, values)).rows[0] as T | undefined,
     all: async <T>(sql: string, ...values: SqlArg[]) => (await query(sql, values)).rows as T[],
