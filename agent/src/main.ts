@@ -40,6 +40,7 @@ import { interruptedDeployments, unstartedCommandIds } from './lifecycle/recover
 import { CommandDispatcher } from './transport/dispatch.ts';
 import { RemotePreflight } from './preflight/remote.ts';
 import { startRetentionJob } from './maintenance/job.ts';
+import { CoordinatorUrls } from './transport/coordinator-urls.ts';
 import { AgentLink } from './transport/link.ts';
 import { FrameGate } from './transport/frame-gate.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -102,6 +103,7 @@ async function register(cmd: RegisterCommand): Promise<number> {
   try {
     const identity = await registerInstance({
       coordinatorUrl: cmd.coordinatorUrl,
+      ...(cmd.coordinatorUrls ? { coordinatorUrls: cmd.coordinatorUrls } : {}),
       token: cmd.token,
       root: cmd.root,
       hostname: cmd.hostname ?? os.hostname(),
@@ -150,10 +152,20 @@ function loadSetup(cmd: RunCommand): RunSetup | number {
     if (hasErrorCode(err, 'JOURNAL_LOST')) return fail((err as DeckhandError).message, EXIT.usage);
     throw err;
   }
-  const identity = journal.getIdentity();
+  let identity = journal.getIdentity();
   if (!identity) {
     journal.close();
     return fail('this host is not registered: run deckhand-agent register first', EXIT.usage);
+  }
+  if (cmd.coordinatorUrls) {
+    const urls = cmd.coordinatorUrls.map((url) => url.replace(/\/+$/, ''));
+    const bad = urls.find((url) => !/^https?:\/\/[^/]/.test(url));
+    if (bad !== undefined) {
+      journal.close();
+      return fail(`--coordinator must be an http:// or https:// URL, got "${bad}"`, EXIT.usage);
+    }
+    journal.setCoordinatorUrls(urls);
+    identity = journal.getIdentity()!;
   }
   try {
     return { journal, identity, privateKey: loadIdentityKey(cmd.root) };
@@ -187,7 +199,15 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   });
   const { clientCertificate } = setup;
   const trust = { ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}), ...(clientCertificate ? { clientCertificate } : {}) };
-  const coordinator = { url: identity.coordinatorUrl, sign, ...trust };
+  const urls = new CoordinatorUrls(identity.coordinatorUrls ?? [identity.coordinatorUrl]);
+  // A getter: downloads and preflights go to the coordinator the agent is connected to (or tries next).
+  const coordinator = {
+    get url(): string {
+      return urls.current();
+    },
+    sign,
+    ...trust,
+  };
   const queue = new DeploymentQueue({
     clock,
     logger,
@@ -215,6 +235,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     clock,
     logger,
     coordinatorUrl: identity.coordinatorUrl,
+    urls,
     ...trust,
     instanceId: identity.instanceId,
     agentVersion: AGENT_VERSION,

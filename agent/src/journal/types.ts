@@ -6,6 +6,8 @@ import type { CommandBody, ErrorCode, Tags } from '../../../protocol/src/index.t
 export interface StoredIdentity {
   instanceId: string;
   coordinatorUrl: string;
+  /** Every coordinator the agent may use, in order (several sharing one store); absent: coordinatorUrl alone. */
+  coordinatorUrls?: string[];
   hostname: string;
   tags: Tags;
   /** ISO timestamp. */
