@@ -108,16 +108,20 @@ export class ThrowawayPostgres {
     readonly user: string,
     readonly password: string,
     private readonly owner: { uid: number; gid: number } | undefined,
+    private readonly settings: Readonly<Record<string, string>>,
   ) {}
 
-  /** Creates a cluster in a fresh folder and starts it; throws when PostgreSQL is missing. */
-  static async start(): Promise<ThrowawayPostgres> {
+  /**
+   * Creates a cluster in a fresh folder and starts it; throws when PostgreSQL is missing.
+   * `settings` override the test defaults (the benchmarks turn fsync back on).
+   */
+  static async start(settings: Readonly<Record<string, string>> = {}): Promise<ThrowawayPostgres> {
     const missing = postgresMissing();
     if (missing) throw new Error(`${missing} is missing`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deckhand-pg-'));
     const owner = serverUser();
     const password = randomBytes(12).toString('hex');
-    const server = new ThrowawayPostgres(dir, await freePort(), 'deckhand', password, owner);
+    const server = new ThrowawayPostgres(dir, await freePort(), 'deckhand', password, owner, { ...SETTINGS, ...settings });
     try {
       server.initdb();
       await server.launch();
@@ -200,7 +204,7 @@ export class ThrowawayPostgres {
 
   private async launch(): Promise<void> {
     const bin = postgresBinDir()!;
-    const settings = { ...SETTINGS, port: String(this.port), listen_addresses: '127.0.0.1', unix_socket_directories: this.dir };
+    const settings = { ...this.settings, port: String(this.port), listen_addresses: '127.0.0.1', unix_socket_directories: this.dir };
     const args = ['-D', path.join(this.dir, 'data'), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
     const [cmd, full] = this.asOwner(path.join(bin, 'postgres'), args, true);
     const log = fs.openSync(path.join(this.dir, 'server.log'), 'a');
