@@ -127,7 +127,8 @@ export async function expectSucceededPg(url: string, deploymentId: string, hosts
       )
     ).rows[0];
     if (d?.status !== 'Succeeded' || t?.ok !== hosts) {
-      throw new Error(`deployment ${deploymentId} is ${d?.status ?? 'missing'} with ${t?.ok ?? 0} of ${hosts} hosts Succeeded`);
+      const others = await client.query(`SELECT instance_id, status, command_id, command_acked, error_code, message FROM deployment_targets WHERE deployment_id = $1 AND status <> 'Succeeded' LIMIT 5`, [deploymentId]);
+      throw new Error(`deployment ${deploymentId} is ${d?.status ?? 'missing'} with ${t?.ok ?? 0} of ${hosts} hosts Succeeded: ${JSON.stringify(others.rows)}`);
     }
     return t.batches ?? 0;
   } finally {

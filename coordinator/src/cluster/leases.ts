@@ -1,7 +1,7 @@
 /**
  * Deployment leases of one coordinator among several on a PostgreSQL store, and the fence every
  * write for a deployment passes (scheduler/ownership.ts has the contract). The fence is taken in
- * the unit of work that writes: the lease row, at this coordinator's epoch, stays share-locked
+ * the unit of work that writes: the lease row, at this coordinator's epoch, stays locked
  * until commit, so no other coordinator can take the lease between the check and the writes; a
  * coordinator that lost its lease (its epoch is no longer the row's) writes nothing.
  */

@@ -47,9 +47,11 @@ export async function unackedToResend(tx: Repositories, among: readonly string[]
  * advances.
  */
 export async function reconcile(e: Engine, deploymentId: string): Promise<void> {
+  if (!(await e.drives(deploymentId))) return;
   for (const t of await e.tx.targets.waitingOf(deploymentId)) {
     if (!e.presence.isConnected(t.instanceId)) continue;
     const commandId = await dispatchWaitingHost(e, deploymentId, t.instanceId);
+    if (commandId === undefined) continue;
     const command = await buildCommand(e.tx, deploymentId, commandId);
     if (command) e.out.push({ instanceId: t.instanceId, command });
   }

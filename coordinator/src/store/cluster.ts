@@ -73,8 +73,8 @@ export interface ClusterRepository {
   acquireLease(deploymentId: string, nodeId: string, ttlMs: number, mode: LeaseMode): Promise<number | undefined>;
   /**
    * True when `nodeId` still holds the deployment's lease at `epoch`. In a unit of work the lease
-   * row stays locked (shared) until it ends, so no other node can take the lease meanwhile: the
-   * fence every write for the deployment passes.
+   * row stays locked until it ends, so no other node can take the lease meanwhile (the fence every
+   * write for the deployment passes) and the node's own units of work about it take turns.
    */
   holdsLease(deploymentId: string, nodeId: string, epoch: number): Promise<boolean>;
   /** Extends every lease of the node not in use right now; returns the leases it holds. */

@@ -64,8 +64,12 @@ export interface TargetRepository {
   insert(deploymentId: string, instanceIds: readonly string[]): Promise<void>;
   /** The next batch of the deployment: its number and the first `count` Pending targets, in position order. */
   nextPendingBatch(deploymentId: string, count: number): Promise<PendingBatch>;
-  /** Takes Pending or WaitingForAgent targets: InProgress, each with its command id, until the deadline. */
-  markDispatched(deploymentId: string, hosts: readonly HostCommand[], dispatch: Dispatch): Promise<void>;
+  /**
+   * Takes Pending or WaitingForAgent targets: InProgress, each with its command id, until the
+   * deadline. Returns the hosts it took (a host already taken is left as it is): only they get
+   * their command.
+   */
+  markDispatched(deploymentId: string, hosts: readonly HostCommand[], dispatch: Dispatch): Promise<string[]>;
   /** Takes Pending targets whose agent is offline: WaitingForAgent until the deadline. */
   markWaiting(deploymentId: string, instanceIds: readonly string[], dispatch: Dispatch): Promise<void>;
   /** Skips every target still Pending or WaitingForAgent, and their events. */

@@ -79,9 +79,13 @@ export async function acquireLease(q: Sql, deploymentId: string, nodeId: string,
   return r?.epoch;
 }
 
-/** True when the node still holds the lease at `epoch`; the row stays share-locked for the unit of work. */
+/**
+ * True when the node still holds the lease at `epoch`; the row stays locked for the unit of work,
+ * so no other node takes the lease meanwhile, and two units of work of this node about the same
+ * deployment take turns.
+ */
 export async function holdsLease(q: Sql, deploymentId: string, nodeId: string, epoch: number): Promise<boolean> {
-  const r = await q.one('SELECT 1 FROM deployment_leases WHERE deployment_id = $1 AND node_id = $2 AND epoch = $3 FOR SHARE', [deploymentId, nodeId, epoch]);
+  const r = await q.one('SELECT 1 FROM deployment_leases WHERE deployment_id = $1 AND node_id = $2 AND epoch = $3 FOR NO KEY UPDATE', [deploymentId, nodeId, epoch]);
   return r !== undefined;
 }
 

@@ -171,6 +171,22 @@ describe('cluster: several coordinators on one PostgreSQL store', function () {
     assert.deepEqual(await leaseOf(id), { node_id: 'n-b', epoch: 2 });
   });
 
+  it('sends each host one command when decisions about one deployment race (a restarted host is never made)', async () => {
+    const s = await seed(db, 4);
+    await connect(a, s.instanceIds);
+    const id = await a.scheduler.createDeployment(input(s, 'CodeDeployDefault.OneAtATime'));
+    for (let round = 0; round < 3; round++) {
+      const last = a.hub.commands.at(-1)!;
+      // The outcome reaches b, which does not drive the deployment: a decides what follows, three times at once.
+      await applyEvent(b.store, b.scheduler, last.instanceId, outcome(last.command, 'Succeeded'));
+      await Promise.all([a.scheduler.reconcile(id), a.scheduler.reconcile(id), a.scheduler.reconcile(id)]);
+      await until('the next command went out', () => a.hub.commands.length >= round + 2);
+    }
+    const perHost = new Map<string, Set<string>>();
+    for (const c of a.hub.commands) perHost.set(c.instanceId, (perHost.get(c.instanceId) ?? new Set()).add(c.command.commandId));
+    assert.deepEqual([...perHost.values()].map((ids) => ids.size), [1, 1, 1, 1]);
+  });
+
   it('releases its leases on an orderly stop, so the other coordinator takes over on its next tick', async () => {
     const s = await seed(db, 1);
     await connect(b, s.instanceIds);

@@ -36,15 +36,17 @@ export async function nextPendingBatch(q: Sql, deploymentId: string, count: numb
 }
 
 /** Takes Pending or WaitingForAgent targets: InProgress, each with its command id, until the deadline. */
-export async function markDispatched(q: Sql, deploymentId: string, hosts: readonly HostCommand[], d: Dispatch): Promise<void> {
-  if (hosts.length === 0) return;
-  await q.run(
+export async function markDispatched(q: Sql, deploymentId: string, hosts: readonly HostCommand[], d: Dispatch): Promise<string[]> {
+  if (hosts.length === 0) return [];
+  const rows = await q.rows<{ instance_id: string }>(
     `UPDATE deployment_targets t SET status = 'InProgress', command_id = h.command_id, started_at = $3, updated_at = $3,
        deadline_at = $4, batch = COALESCE($5, t.batch)
      FROM unnest($2::text[], $6::text[]) AS h(instance_id, command_id)
-     WHERE t.deployment_id = $1 AND t.instance_id = h.instance_id AND t.status IN ('Pending', 'WaitingForAgent')`,
+     WHERE t.deployment_id = $1 AND t.instance_id = h.instance_id AND t.status IN ('Pending', 'WaitingForAgent')
+     RETURNING t.instance_id`,
     [deploymentId, hosts.map((h) => h.instanceId), d.at, d.deadline, d.batch ?? null, hosts.map((h) => h.commandId)],
   );
+  return rows.map((r) => r.instance_id);
 }
 
 /** Takes Pending targets whose agent is offline: WaitingForAgent until the deadline. */

@@ -47,14 +47,16 @@ export function nextPendingBatch(db: Db, deploymentId: string, count: number): P
 }
 
 /** Takes Pending or WaitingForAgent targets: InProgress, each with its command id, until the deadline. */
-export function markDispatched(db: Db, deploymentId: string, hosts: readonly HostCommand[], d: Dispatch): void {
+export function markDispatched(db: Db, deploymentId: string, hosts: readonly HostCommand[], d: Dispatch): string[] {
   // One statement per host: a prepared UPDATE by primary key is cheaper here than one UPDATE
   // over a JSON list, and the progress triggers fire per row either way.
   const update = prepared(db,
     `UPDATE deployment_targets SET status = 'InProgress', command_id = ?, started_at = ?, updated_at = ?, deadline_at = ?, batch = COALESCE(?, batch)
      WHERE deployment_id = ? AND instance_id = ? AND status IN ('Pending', 'WaitingForAgent')`,
   );
-  for (const h of hosts) update.run(h.commandId, d.at, d.at, d.deadline, d.batch ?? null, deploymentId, h.instanceId);
+  const taken: string[] = [];
+  for (const h of hosts) if (update.run(h.commandId, d.at, d.at, d.deadline, d.batch ?? null, deploymentId, h.instanceId).changes === 1) taken.push(h.instanceId);
+  return taken;
 }
 
 /** Takes Pending targets whose agent is offline: WaitingForAgent until the deadline. */
