@@ -9,17 +9,18 @@ import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import type { AgentEventBody, CommandBody, CoordBodies, DeploymentPlan, DeploymentSummary, DeploymentView, ErrorCode, RolloutActionResponse } from '../../../protocol/src/index.ts';
 import type { AfterCommit, AgentEventSink } from '../hub/types.ts';
+import type { AgentEventItem } from '../store/deployments/targets.ts';
 import type { Store, UnitOfWork } from '../store/store.ts';
 import * as commands from './commands.ts';
 import { approveDeployment, endBakes, pauseDeployment, resumeDeployment } from './controls.ts';
 import { createDeployment, onEnded, stopDeployment, type NewDeployment, type StopResult } from './create-and-stop.ts';
-import { deadlineAfter, type Engine, type Outbound, type Presence } from './engine.ts';
+import type { Engine, Outbound, Presence } from './engine.ts';
 import { autoDeployInstance } from './new-hosts.ts';
 import { planDeployment, type PlanQuery } from './plan.ts';
 import { soleDriver, type FencedUnit, type Ownership } from './ownership.ts';
 import { agentConnected, expireDeadlines, refuseCommand } from './presence.ts';
 import { rollbackGroup } from './rollback.ts';
-import { advance } from './rollout.ts';
+import { acknowledgeCommands, applyEvents } from './intake.ts';
 import { reconcile, takeUp, unackedToResend } from './takeover.ts';
 import { getDeploymentSummary, getDeploymentView, listDeploymentSummaries, type DeploymentFilter } from './views.ts';
 
@@ -165,27 +166,27 @@ export class Scheduler implements AgentEventSink {
   }
 
   /** {@inheritDoc AgentEventSink.applyAgentEvent} */
-  async applyAgentEvent(instanceId: string, event: AgentEventBody, tx: UnitOfWork): Promise<AfterCommit> {
+  applyAgentEvent(instanceId: string, event: AgentEventBody, tx: UnitOfWork): Promise<AfterCommit> {
+    return this.applyAgentEvents([{ instanceId, event }], tx);
+  }
+
+  /** {@inheritDoc AgentEventSink.applyAgentEvents} */
+  async applyAgentEvents(items: readonly AgentEventItem[], tx: UnitOfWork): Promise<AfterCommit> {
     const unit = this.fence(tx, false);
     const e = this.engine(unit);
-    // A lifecycle event moves its host's deadline out (recorded with the event by the store).
-    const result = await tx.targets.recordAgentEvent(instanceId, event, (seconds) => deadlineAfter(e, seconds));
-    if (result.kind === 'ignored') {
-      this.log.info('agent event ignored', { instanceId, deploymentId: event.deploymentId, seq: event.seq, reason: result.reason });
-    } else if (result.kind === 'outcome') {
-      this.log.debug('host finished', { instanceId, deploymentId: result.deploymentId, status: result.status });
-      // Intake happens wherever the agent is connected; the deployment's driver decides what follows.
-      if (await e.drives(result.deploymentId)) await advance(e, result.deploymentId);
-      else await e.wake(result.deploymentId);
-    }
-    // A lifecycle event only moves its host's deadline later: the armed timer may fire early,
-    // finds nothing expired and re-arms, so re-reading the earliest deadline per event (15 per
-    // host) is not needed. An outcome may dispatch hosts or end the deployment: re-arm.
-    if (result.kind === 'event') return () => this.send(e.out);
+    const ended = await applyEvents(e, items);
+    // Lifecycle events only move their hosts' deadlines later: the armed timer may fire early,
+    // finds nothing expired and re-arms, so re-reading the earliest deadline for them is not
+    // needed. An outcome may dispatch hosts or end the deployment: re-arm.
     return () => {
       unit.committed();
-      return this.afterCommit(e.out);
+      return ended === 0 ? this.send(e.out) : this.afterCommit(e.out);
     };
+  }
+
+  /** {@inheritDoc AgentEventSink.acknowledgeCommands} */
+  acknowledgeCommands(acks: readonly { instanceId: string; commandId: string }[], tx: UnitOfWork): Promise<void> {
+    return acknowledgeCommands(this.engine(soleDriver(tx)), acks);
   }
 
   /** {@inheritDoc AgentEventSink.agentConnected} */

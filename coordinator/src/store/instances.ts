@@ -46,6 +46,13 @@ export interface InstanceRepository {
   /** Moves the host's exactly-once cursor; in the unit of work that applied the events. */
   setLastAppliedSeq(instanceId: string, seq: number): Promise<void>;
   /**
+   * The cursors of several hosts at once (0 for an unknown host), held for the unit of work as
+   * {@link lastAppliedSeq} holds one: a burst of many agents' events reads them in one go.
+   */
+  lastAppliedSeqs(instanceIds: readonly string[]): Promise<Map<string, number>>;
+  /** Moves several hosts' cursors at once; in the unit of work that applied the events. */
+  setLastAppliedSeqs(cursors: ReadonlyMap<string, number>): Promise<void>;
+  /**
    * Removes the instance with its per-host deployment records (targets and their lifecycle
    * events); in a unit of work that checked no unfinished deployment targets it.
    */

@@ -27,6 +27,12 @@ export type IntakeResult =
   | { kind: 'event' }
   | { kind: 'outcome'; deploymentId: string; status: InstanceStatus };
 
+/** One agent event of a burst, and the host it came from. */
+export interface AgentEventItem {
+  instanceId: string;
+  event: AgentEventBody;
+}
+
 /** A running host's new deadline, from its group's event timeout in seconds. */
 export type DeadlineAfter = (eventTimeoutSeconds: number) => string;
 
@@ -85,8 +91,16 @@ export interface TargetRepository {
    * command this host was never sent, or after its outcome is final, are ignored.
    */
   recordAgentEvent(instanceId: string, event: AgentEventBody, deadlineAfter: DeadlineAfter): Promise<IntakeResult>;
+  /**
+   * Applies a burst of agent events, in order, exactly as {@link recordAgentEvent} applies each
+   * one; returns one result per event. PostgreSQL applies a burst in a few statements whatever
+   * its size.
+   */
+  recordAgentEvents(items: readonly AgentEventItem[], deadlineAfter: DeadlineAfter): Promise<IntakeResult[]>;
   /** Records that the host journaled the command; false when no such command was sent to it. */
   acknowledgeCommand(instanceId: string, commandId: string): Promise<boolean>;
+  /** {@link acknowledgeCommand} for a burst; one answer per acknowledgement. */
+  acknowledgeCommands(acks: readonly { instanceId: string; commandId: string }[]): Promise<boolean[]>;
   /** Commands of in-progress deployments sent to the host and not acknowledged, oldest first. */
   unackedOf(instanceId: string): Promise<UnackedCommand[]>;
   /** Commands of in-progress deployments (of those `among`, when given) not acknowledged by any host, oldest first. */

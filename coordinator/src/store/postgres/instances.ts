@@ -60,6 +60,25 @@ export async function setLastAppliedSeq(q: Sql, instanceId: string, seq: number)
   await q.run('UPDATE instances SET last_applied_seq = $1 WHERE instance_id = $2', [seq, instanceId]);
 }
 
+/** The cursors of several hosts (0 for an unknown host), locked in one statement, in a fixed order (no deadlock between two bursts). */
+export async function lastAppliedSeqs(q: Sql, instanceIds: readonly string[]): Promise<Map<string, number>> {
+  const rows = await q.rows<{ instance_id: string; last_applied_seq: number }>(
+    'SELECT instance_id, last_applied_seq FROM instances WHERE instance_id = ANY($1::text[]) ORDER BY instance_id FOR UPDATE',
+    [instanceIds],
+  );
+  const found = new Map(rows.map((r) => [r.instance_id, r.last_applied_seq]));
+  return new Map(instanceIds.map((id) => [id, found.get(id) ?? 0]));
+}
+
+/** Moves several hosts' cursors in one statement. */
+export async function setLastAppliedSeqs(q: Sql, cursors: ReadonlyMap<string, number>): Promise<void> {
+  if (cursors.size === 0) return;
+  await q.run('UPDATE instances i SET last_applied_seq = c.seq FROM unnest($1::text[], $2::bigint[]) AS c(id, seq) WHERE i.instance_id = c.id', [
+    [...cursors.keys()],
+    [...cursors.values()],
+  ]);
+}
+
 /** Removes the instance with its targets and their lifecycle events; call in a unit of work. */
 export async function removeInstance(q: Sql, instanceId: string): Promise<void> {
   await q.run('DELETE FROM target_events WHERE instance_id = $1', [instanceId]);

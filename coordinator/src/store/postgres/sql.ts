@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { DeckhandError } from '../../../../protocol/src/index.ts';
 
 /** A value a statement parameter may take. */
-export type Param = string | number | boolean | null | readonly string[] | readonly number[];
+export type Param = string | number | boolean | null | readonly (string | null)[] | readonly number[] | readonly boolean[];
 
 /** Runs statements on one connection (or the pool). */
 export interface Sql {

@@ -17,6 +17,7 @@ import { migrate, openPool, redactUrl, type PoolOptions } from './db.ts';
 import * as commands from './deployments/commands.ts';
 import * as deployments from './deployments/deployments.ts';
 import * as intake from './deployments/intake.ts';
+import * as intakeBatch from './deployments/intake-batch.ts';
 import * as rollout from './deployments/rollout.ts';
 import * as targets from './deployments/targets.ts';
 import * as views from './deployments/views.ts';
@@ -70,6 +71,8 @@ export function pgRepositories(q: Sql): Required<Repositories> {
       setTags: instances.setInstanceTags,
       lastAppliedSeq: instances.lastAppliedSeq,
       setLastAppliedSeq: instances.setLastAppliedSeq,
+      lastAppliedSeqs: instances.lastAppliedSeqs,
+      setLastAppliedSeqs: instances.setLastAppliedSeqs,
       remove: instances.removeInstance,
     }),
     tokens: bind(q, {
@@ -114,7 +117,9 @@ export function pgRepositories(q: Sql): Required<Repositories> {
       skipPending: targets.skipPendingTargets,
       fail: targets.failTarget,
       recordAgentEvent: intake.recordAgentEvent,
+      recordAgentEvents: intakeBatch.recordAgentEvents,
       acknowledgeCommand: targets.acknowledgeCommand,
+      acknowledgeCommands: targets.acknowledgeCommands,
       unackedOf: targets.unackedCommandsOf,
       unacked: targets.unackedTargets,
       expired: targets.expiredTargets,

@@ -63,6 +63,16 @@ export function setLastAppliedSeq(db: Db, instanceId: string, seq: number): void
   prepared(db, 'UPDATE instances SET last_applied_seq = ? WHERE instance_id = ?').run(seq, instanceId);
 }
 
+/** The cursors of several hosts (0 for an unknown host). */
+export function lastAppliedSeqs(db: Db, instanceIds: readonly string[]): Map<string, number> {
+  return new Map(instanceIds.map((id) => [id, lastAppliedSeq(db, id)]));
+}
+
+/** Moves several hosts' cursors. */
+export function setLastAppliedSeqs(db: Db, cursors: ReadonlyMap<string, number>): void {
+  for (const [id, seq] of cursors) setLastAppliedSeq(db, id, seq);
+}
+
 /** Removes the instance with its targets and their lifecycle events; call in a transaction. */
 export function removeInstance(db: Db, instanceId: string): void {
   prepared(db, 'DELETE FROM target_events WHERE instance_id = ?').run(instanceId);

@@ -66,6 +66,8 @@ function repositories(db: Db, run: Runner): Repositories {
       setTags: instances.setInstanceTags,
       lastAppliedSeq: instances.lastAppliedSeq,
       setLastAppliedSeq: instances.setLastAppliedSeq,
+      lastAppliedSeqs: instances.lastAppliedSeqs,
+      setLastAppliedSeqs: instances.setLastAppliedSeqs,
       remove: instances.removeInstance,
     }, run),
     tokens: bind(db, {
@@ -110,7 +112,9 @@ function repositories(db: Db, run: Runner): Repositories {
       skipPending: targets.skipPendingTargets,
       fail: targets.failTarget,
       recordAgentEvent: intake.recordAgentEvent,
+      recordAgentEvents: intake.recordAgentEvents,
       acknowledgeCommand: targets.acknowledgeCommand,
+      acknowledgeCommands: targets.acknowledgeCommands,
       unackedOf: targets.unackedCommandsOf,
       unacked: targets.unackedTargets,
       expired: targets.expiredTargets,

@@ -98,7 +98,13 @@ forEachStore('Hub', (current) => {
         applied += 1;
         return scheduler.applyAgentEvent(id, body, tx);
       },
+      // Bursts as the coordinator applies them (one store call per burst), counted per event.
+      applyAgentEvents: (items, tx) => {
+        applied += items.length;
+        return scheduler.applyAgentEvents(items, tx);
+      },
       acknowledgeCommand: (id, commandId, tx) => scheduler.acknowledgeCommand(id, commandId, tx),
+      acknowledgeCommands: (acks, tx) => scheduler.acknowledgeCommands(acks, tx),
       unackedCommands: (id) => scheduler.unackedCommands(id),
       agentConnected: (id) => scheduler.agentConnected(id),
     };

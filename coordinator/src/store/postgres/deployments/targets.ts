@@ -176,6 +176,18 @@ export async function acknowledgeCommand(q: Sql, instanceId: string, commandId: 
   return (await q.run('UPDATE deployment_targets SET command_acked = 1 WHERE instance_id = $1 AND command_id = $2', [instanceId, commandId])) === 1;
 }
 
+/** Records a burst of command acknowledgements in one statement; one answer each. */
+export async function acknowledgeCommands(q: Sql, acks: readonly { instanceId: string; commandId: string }[]): Promise<boolean[]> {
+  if (acks.length === 0) return [];
+  const rows = await q.rows<{ instance_id: string; command_id: string }>(
+    `UPDATE deployment_targets t SET command_acked = 1 FROM unnest($1::text[], $2::text[]) AS a(instance_id, command_id)
+     WHERE t.instance_id = a.instance_id AND t.command_id = a.command_id RETURNING t.instance_id, t.command_id`,
+    [acks.map((a) => a.instanceId), acks.map((a) => a.commandId)],
+  );
+  const known = new Set(rows.map((r) => `${r.instance_id}\u0000${r.command_id}`));
+  return acks.map((a) => known.has(`${a.instanceId}\u0000${a.commandId}`));
+}
+
 /** Every finished target of the group's deployments, oldest deployment (then update) first. */
 export async function outcomesInGroup(q: Sql, deploymentGroupId: string): Promise<HostOutcome[]> {
   const rows = await q.rows<{ instance_id: string; status: 'Succeeded' | 'Failed'; revision_id: string }>(

@@ -183,6 +183,11 @@ export function acknowledgeCommand(db: Db, instanceId: string, commandId: string
   return prepared(db, 'UPDATE deployment_targets SET command_acked = 1 WHERE instance_id = ? AND command_id = ?').run(instanceId, commandId).changes === 1;
 }
 
+/** Records a burst of command acknowledgements; one answer each. */
+export function acknowledgeCommands(db: Db, acks: readonly { instanceId: string; commandId: string }[]): boolean[] {
+  return acks.map((a) => acknowledgeCommand(db, a.instanceId, a.commandId));
+}
+
 /** Every finished target of the group's deployments, oldest deployment (then update) first. */
 export function outcomesInGroup(db: Db, deploymentGroupId: string): HostOutcome[] {
   const rows = prepared(db,
