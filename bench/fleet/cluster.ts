@@ -25,6 +25,8 @@ import { SimFleet } from './fleet.ts';
 /** What the cluster measurement needs of the fleet benchmark's options. */
 export interface ClusterBenchOptions {
   runs: number;
+  /** Write a CPU profile of each coordinator into this directory. */
+  cpuProfDir?: string;
   capSeconds: number;
   log(line: string): void;
 }
@@ -55,6 +57,7 @@ async function startCluster(hosts: number, opts: ClusterBenchOptions): Promise<C
       await startCoordinator({
         storeUrl: url,
         args: ['--artifacts-dir', path.join(dir, 'artifacts'), '--node-name', `node-${i}`],
+        ...(opts.cpuProfDir ? { cpuProfDir: path.join(opts.cpuProfDir, `pg3-n${hosts}-node${i}`) } : {}),
         // Every coordinator signs with the same keys: agents trust those they registered with.
         ...(first ? { prepare: (dataDir: string) => cpSync(path.join(first.dataDir, 'keys'), path.join(dataDir, 'keys'), { recursive: true }) } : {}),
       }),

@@ -137,8 +137,11 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         log_tail      ${T},
         started_at    ${T},
         ended_at      ${T},
-        PRIMARY KEY (deployment_id, instance_id, event),
-        FOREIGN KEY (deployment_id, instance_id) REFERENCES deployment_targets(deployment_id, instance_id)
+        -- No foreign key to deployment_targets, unlike SQLite: PostgreSQL checks one per row, and
+        -- the 7 event rows of each host, inserted in the transaction that inserts the host, took
+        -- 0.6 s per 1,000 hosts to check (0.04 s without). The repositories write a host's events
+        -- with the host and delete them before it.
+        PRIMARY KEY (deployment_id, instance_id, event)
       );
     `,
   },
