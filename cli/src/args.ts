@@ -18,7 +18,7 @@ export const CONNECTION_OPTIONS = {
 export const CONNECTION_HELP = [
   'Connection:',
   '  --url URL        coordinator URL (env DECKHAND_URL, default http://127.0.0.1:8420); several, comma-separated, are tried in turn',
-  '  --token TOKEN    admin API token (env DECKHAND_TOKEN)',
+  '  --token TOKEN    API token (env DECKHAND_TOKEN)',
   '  --ca-file PEM    trust only this CA for an https:// coordinator (env DECKHAND_CA_FILE)',
   '  --ca-sha256 HEX  trust only the CA with this SHA-256 fingerprint (env DECKHAND_CA_SHA256);',
   '                   without either, the system\'s CAs',
@@ -82,7 +82,7 @@ export function resolveConnection(values: ConnectionValues, env: NodeJS.ProcessE
   const urls = (values.url ?? env['DECKHAND_URL'] ?? DEFAULT_URL).split(',').map((u) => u.trim());
   const token = values.token ?? env['DECKHAND_TOKEN'];
   if (token === undefined || token === '') {
-    throw new CliError('no admin token: pass --token or set DECKHAND_TOKEN', { exitCode: 2 });
+    throw new CliError('no API token: pass --token or set DECKHAND_TOKEN', { exitCode: 2 });
   }
   const trust = resolveTrust(values, env);
   for (const url of urls) {

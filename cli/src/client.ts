@@ -26,7 +26,8 @@ import type {
   StopDeploymentRequest,
 } from '../../protocol/src/orchestration.ts';
 import type { RolloutActionResponse } from '../../protocol/src/rollout.ts';
-import type { BundleType } from '../../protocol/src/schemas.ts';
+import type { BundleType, RevisionSignature } from '../../protocol/src/schemas.ts';
+import type { ApiTokenView, AuditRecordView, AuditVerifyResponse, CreateApiTokenRequest } from '../../protocol/src/access.ts';
 import { isErrorCode } from '../../protocol/src/errors.ts';
 import { readFile } from 'node:fs/promises';
 import { httpRequest, readText } from '../../common/src/http-request.ts';
@@ -89,11 +90,15 @@ export class DeckhandClient {
 
   /** Creates the application unless it exists; true when it was created. */
   async ensureApplication(name: string): Promise<boolean> {
+    // Look first: a deployer may push to an application it may not create.
+    if ((await this.listApplications()).some((a) => a.name === name)) return false;
     try {
       await this.createApplication(name);
       return true;
     } catch (err) {
       if (err instanceof ApiError && err.code === 'CONFLICT') return false;
+      // Not allowed to create it (or to see it): the upload's own answer says what is wrong.
+      if (err instanceof ApiError && err.code === 'FORBIDDEN') return false;
       throw err;
     }
   }
@@ -204,6 +209,52 @@ export class DeckhandClient {
   /** POST /v1/registration-tokens; the answer carries the secret token, only this once. */
   createRegistrationToken(req: CreateRegistrationTokenRequest): Promise<RegistrationTokenView> {
     return this.#request('POST', '/v1/registration-tokens', { json: req });
+  }
+
+  /** GET /v1/registration-tokens (never their secrets). */
+  async listRegistrationTokens(): Promise<RegistrationTokenView[]> {
+    return (await this.#request<{ registrationTokens: RegistrationTokenView[] }>('GET', '/v1/registration-tokens')).registrationTokens;
+  }
+
+  /** DELETE /v1/registration-tokens/:id. */
+  revokeRegistrationToken(tokenId: string): Promise<RegistrationTokenView> {
+    return this.#request('DELETE', `/v1/registration-tokens/${enc(tokenId)}`);
+  }
+
+  /** POST /v1/api-tokens; the answer carries the secret token, only this once. */
+  createApiToken(req: CreateApiTokenRequest): Promise<ApiTokenView> {
+    return this.#request('POST', '/v1/api-tokens', { json: req });
+  }
+
+  /** GET /v1/api-tokens. */
+  async listApiTokens(): Promise<ApiTokenView[]> {
+    return (await this.#request<{ apiTokens: ApiTokenView[] }>('GET', '/v1/api-tokens')).apiTokens;
+  }
+
+  /** DELETE /v1/api-tokens/:name. */
+  revokeApiToken(name: string): Promise<ApiTokenView> {
+    return this.#request('DELETE', `/v1/api-tokens/${enc(name)}`);
+  }
+
+  /** DELETE /v1/instances/:id. */
+  async deregisterInstance(instanceId: string): Promise<void> {
+    await this.#request('DELETE', `/v1/instances/${enc(instanceId)}`);
+  }
+
+  /** GET /v1/audit. */
+  async listAudit(query: { since?: string; actor?: string; after?: number; limit?: number }): Promise<AuditRecordView[]> {
+    const q = { since: query.since, actor: query.actor, after: query.after?.toString(), limit: query.limit?.toString() };
+    return (await this.#request<{ records: AuditRecordView[] }>('GET', '/v1/audit', { query: q })).records;
+  }
+
+  /** GET /v1/audit/verify. */
+  verifyAudit(): Promise<AuditVerifyResponse> {
+    return this.#request('GET', '/v1/audit/verify');
+  }
+
+  /** PUT /v1/revisions/:id/signature. */
+  signRevision(revisionId: string, signature: RevisionSignature): Promise<RevisionView> {
+    return this.#request('PUT', `/v1/revisions/${enc(revisionId)}/signature`, { json: signature });
   }
 
   async #request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {

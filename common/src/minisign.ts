@@ -141,6 +141,12 @@ function parseSignature(text: string): { alg: string; keyId: string; signature: 
   return { alg: raw.subarray(0, 2).toString('latin1'), keyId: keyIdHex(raw.subarray(2, 10)), signature: raw.subarray(10), trustedComment: comment.slice('trusted comment: '.length), global };
 }
 
+/** Reads a .minisig without checking it against any key: which key made it, and its trusted comment. Throws MinisignError when malformed. */
+export function describeSignature(signatureText: string): VerifiedSignature {
+  const sig = parseSignature(signatureText);
+  return { keyId: sig.keyId, trustedComment: sig.trustedComment };
+}
+
 /**
  * Verifies a .minisig over `message` against `keys`: the key it names must be one of them, the
  * signature over the message (prehashed "ED", or legacy "Ed") and the one over the trusted

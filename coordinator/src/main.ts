@@ -19,6 +19,7 @@ import { buildApi } from './api/app.ts';
 import type { DeploymentService } from './api/deps.ts';
 import { ArtifactStore } from './artifacts/store.ts';
 import { ensureAdminToken } from './auth/admin-token.ts';
+import { loadTokenKey, tokenHasher as makeTokenHasher, type TokenHasher } from './auth/token-hash.ts';
 import { NonceCache } from './auth/agent-auth.ts';
 import { parseCoordinatorArgs, USAGE, UsageError, type CoordinatorConfig } from './config/args.ts';
 import { Hub } from './hub/index.ts';
@@ -50,9 +51,9 @@ function fatal(logger: Logger, message: string, err: unknown): void {
   exitAfterFlush(logger, 1);
 }
 
-async function showAdminTokenOnce(store: Store): Promise<void> {
+async function showAdminTokenOnce(store: Store, hasher: TokenHasher): Promise<void> {
   const envToken = process.env['DECKHAND_ADMIN_TOKEN'];
-  const generated = await ensureAdminToken(store, {
+  const generated = await ensureAdminToken(store, hasher, {
     ...(envToken ? { envToken } : {}),
     createdAt: systemClock.now().toISOString(),
     generate: () => newSecret('dh'),
@@ -182,11 +183,12 @@ async function start(config: CoordinatorConfig): Promise<void> {
   process.on('uncaughtException', (err) => fatal(logger, 'uncaught exception', err));
   process.on('unhandledRejection', (err) => fatal(logger, 'unhandled rejection', err));
   const { store, shared } = await openStore(config, logger);
-  await showAdminTokenOnce(store);
+  const tokenHasher = makeTokenHasher(loadTokenKey(config.dataDir));
+  await showAdminTokenOnce(store, tokenHasher);
   const clock = systemClock;
   const artifacts = new ArtifactStore({ root: config.artifactsDir ?? path.join(config.dataDir, 'artifacts'), maxBytes: config.maxBundleBytes });
   // One nonce cache for WebSocket upgrades and bundle downloads, so a nonce is single-use across both.
-  const nonces = new NonceCache();
+  const nonces = new NonceCache(store.nonces);
   const tls = await prepareTls(config, logger);
   const signer = ringSigner(KeyRing.open(config.dataDir), () => clock.now());
   const check = clientCertificateCheck(config);
@@ -214,6 +216,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
     hub: node?.presence ?? hub,
     readiness: () => readiness(store, node),
     nonces,
+    tokenHasher,
     coordinatorKeys: () => signer.published(),
     ...(tls.https ? { https: tls.https } : {}),
     ...(tls.caSha256 && tls.caPem ? { autoCa: { pem: tls.caPem, sha256: tls.caSha256 } } : {}),

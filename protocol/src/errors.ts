@@ -56,6 +56,8 @@ export const AGENT_ERROR_CODES = [
   'PROTOCOL_INVALID_FRAME',
   'PROTOCOL_FRAME_TOO_LARGE',
   'AUTH_FAILED',
+  // Authenticated, but the token's role or scope does not allow the action (HTTP 403).
+  'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
   'VALIDATION_FAILED',
@@ -77,6 +79,13 @@ const ALL_CODES: ReadonlySet<string> = new Set<string>([
   ...DEPLOYMENT_ERROR_CODES,
   ...AGENT_ERROR_CODES,
 ]);
+
+const LIFECYCLE_CODES: ReadonlySet<string> = new Set<string>(LIFECYCLE_ERROR_CODES);
+
+/** True when `code` is a per-event error code (an event's diagnostics can carry it as is). */
+export function isLifecycleErrorCode(code: unknown): code is LifecycleErrorCode {
+  return typeof code === 'string' && LIFECYCLE_CODES.has(code);
+}
 
 /** True when `code` is one of Deckhand's error codes. */
 export function isErrorCode(code: unknown): code is ErrorCode {

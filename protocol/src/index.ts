@@ -12,3 +12,4 @@ export * from './orchestration.ts';
 export * from './rollout.ts';
 export * from './revision-signing.ts';
 export * from './command-signing.ts';
+export * from './access.ts';

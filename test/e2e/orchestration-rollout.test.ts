@@ -51,7 +51,13 @@ describe('rollout controls end to end (canary batch list, bake, approval, pause)
     assert.deepEqual(gated.targets.map((t: any) => t.status), ['Succeeded', 'Pending', 'Pending', 'Pending']);
     const status = await cluster.cli(['status', id]);
     assert.match(status.stdout, /waiting for approval/);
-    const approve = await cluster.cli(['approve', id]);
+    // Four-eyes: the token that created it may not approve it; a deployer of the application may.
+    const own = await cluster.cli(['approve', id]);
+    assert.notEqual(own.code, 0);
+    assert.match(own.stderr, /created by admin and requires approval by another token \(four-eyes\)/);
+    const approver = await cluster.cli(['tokens', 'api', 'create', '--name', 'release-manager', '--role', 'deployer', '--application', 'shop']);
+    assert.equal(approver.code, 0, approver.stderr);
+    const approve = await cluster.cli(['approve', id, '--token', approver.stdout.trim()]);
     assert.equal(approve.code, 0, approve.stderr);
     const second = await cluster.waitForView(id, 'to start batch 2', (v) => v.targets[1].status !== 'Pending');
     assert.equal(second.targets[2].status, 'Pending', 'batch 3 waits for batch 2');
@@ -61,6 +67,8 @@ describe('rollout controls end to end (canary batch list, bake, approval, pause)
     assert.ok(batch2Started - canaryDone >= 1000, `batch 2 started ${batch2Started - canaryDone} ms after the canary, within the 1 s bake`);
     assert.equal(done.status, 'Succeeded', JSON.stringify(done.errorInformation));
     assert.deepEqual(done.targets.map((t: any) => t.step), [1, 2, 3, 3]);
+    assert.equal(done.creator, 'admin');
+    assert.equal(done.rollout.approvedBy, 'release-manager');
     for (const agent of agents) assert.equal(readFileSync(path.join(agent.destRoot, 'srv/app/index.html'), 'utf8'), '<h1>canary</h1>\n');
   });
 

@@ -244,7 +244,7 @@ export class World {
     const proxy = new FaultProxy(home.port);
     const proxyUrl = await proxy.start();
     const others = this.coordinators.filter((c) => c !== home).flatMap((c) => ['--coordinator', `http://127.0.0.1:${c.port}`]);
-    const token = await this.apiOk<{ token: string }>('POST', '/v1/registration-tokens', { ttlSeconds: 600, maxUses: 1 });
+    const token = await this.apiOk<{ token: string }>('POST', '/v1/registration-tokens', { ttlSeconds: 600, maxUses: 1, allowTagKeys: Object.keys(tags) });
     const tagArgs = Object.entries(tags).flatMap(([k, v]) => ['--tag', `${k}=${v}`]);
     const { stdout } = await execFileP(process.execPath, [
       path.join(REPO_ROOT, 'bin', 'deckhand-agent.js'), 'register', '--coordinator', proxyUrl, ...others, '--token', token.token,

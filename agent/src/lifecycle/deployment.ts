@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DeckhandError, type ErrorCode } from '../../../protocol/src/index.ts';
+import { DeckhandError, isLifecycleErrorCode, type ErrorCode } from '../../../protocol/src/index.ts';
 import type { DeploymentOutcome, EventKey, StoredCommand } from '../journal/types.ts';
 import { runAfterFailure } from './after-failure.ts';
 import { createContext, type DeploymentContext } from './context.ts';
@@ -44,12 +44,16 @@ function ignoreStopFailure(outcome: ActionOutcome): ActionOutcome {
   return ignored;
 }
 
-/** Runs the event's action; a throw becomes Failed/UnknownError. */
+/**
+ * Runs the event's action; a throw becomes Failed with its own code when that is a per-event
+ * code (SignatureMissing, ...: the message then needs no prefix), else UnknownError.
+ */
 async function runAction(ctx: DeploymentContext, event: EventName): Promise<ActionOutcome> {
   try {
     return await actionFor(ctx, event)(ctx, event);
   } catch (err) {
     ctx.log.warn('lifecycle event action failed', { lifecycleEvent: event, error: messageOf(err), code: err instanceof DeckhandError ? err.code : undefined });
+    if (err instanceof DeckhandError && isLifecycleErrorCode(err.code)) return { status: 'Failed', errorCode: err.code, message: err.message };
     return { status: 'Failed', errorCode: 'UnknownError', message: thrownMessage(err) };
   }
 }

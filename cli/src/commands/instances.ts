@@ -1,22 +1,26 @@
 /**
  * `deckhand instances [--json]`, `deckhand instances tag ID k=v ...`,
- * `deckhand instances untag ID KEY ...`.
+ * `deckhand instances untag ID KEY ...`, `deckhand instances deregister ID`.
  */
 import { parseArgs } from 'node:util';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseKeyValues, parseOrUsage } from '../args.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { formatInstances } from '../format/instances.ts';
+import { safe } from '../format/sanitize.ts';
 
 const USAGE = `Usage: deckhand instances
        deckhand instances tag INSTANCE_ID KEY=VALUE ...
        deckhand instances untag INSTANCE_ID KEY ...
+       deckhand instances deregister INSTANCE_ID
 
 Lists registered hosts: hostname, instance id, tags, connection, last seen, agent version, OS.
 With --json prints {"instances": [...]}.
 tag sets tags on a host (existing keys are overwritten); untag removes keys. A host that a
 tag change brings into a group with a successful deployment gets that revision (unless the
 group turned autoDeployNewInstances off).
+deregister removes a host whose agent is gone (refused while it is connected: uninstall the
+agent, which deregisters itself); its key stops working at once.
 
 ${CONNECTION_HELP}`;
 
@@ -34,8 +38,14 @@ export const instancesCommand: Command = {
       emit(ctx, values.json, { instances }, formatInstances(instances, ctx.now()));
       return 0;
     }
-    if (sub !== 'tag' && sub !== 'untag') throw new UsageError(`unknown subcommand ${sub} (expected tag or untag)`, USAGE);
+    if (sub !== 'tag' && sub !== 'untag' && sub !== 'deregister') throw new UsageError(`unknown subcommand ${sub} (expected tag, untag or deregister)`, USAGE);
     if (instanceId === undefined) throw new UsageError(`${sub} needs an INSTANCE_ID`, USAGE);
+    if (sub === 'deregister') {
+      if (items.length > 0) throw new UsageError(`unexpected argument ${items[0]}`, USAGE);
+      await connect(values, ctx).deregisterInstance(instanceId);
+      emit(ctx, values.json, { instanceId, deregistered: true }, safe`instance ${instanceId} deregistered`);
+      return 0;
+    }
     if (items.length === 0) throw new UsageError(sub === 'tag' ? 'tag needs at least one KEY=VALUE' : 'untag needs at least one KEY', USAGE);
     const client = connect(values, ctx);
     const view =

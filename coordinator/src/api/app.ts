@@ -3,7 +3,9 @@
  * the boundary, and ApiErrorBody for every error.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { installAudit } from './audit-hook.ts';
 import { installAuth } from './auth.ts';
+import { installExpectContinue } from './expect-continue.ts';
 import type { ApiDeps } from './deps.ts';
 import { installErrorHandlers } from './errors.ts';
 import { agentPackageSourceFromEnv } from './agent-packages.ts';
@@ -15,6 +17,8 @@ import { deregistrationRoutes } from './routes/deregistration.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { installerRoutes } from './routes/installers.ts';
 import { revisionRoutes } from './routes/revisions.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { tokenRoutes } from './routes/tokens.ts';
 
 /**
  * Builds the API on a fresh fastify instance (not listening). The caller listens, and wires
@@ -28,13 +32,15 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
   installErrorHandlers(app, log);
   installAuth(app, deps);
+  installExpectContinue(app);
+  installAudit(app, deps);
   app.addHook('onResponse', async (request, reply) => {
     log.debug('request handled', { method: request.method, url: request.url, statusCode: reply.statusCode });
   });
   // Before any other route: it records each one as it is registered, for /v1/openapi.json.
   openApiRoutes(app);
-  app.get('/healthz', { config: { auth: 'none' } }, async () => ({ ok: true }));
-  app.get('/readyz', { config: { auth: 'none' } }, async (_request, reply) => {
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_request, reply) => {
     const ready = deps.readiness ? await deps.readiness() : { ok: true, store: { kind: 'sqlite' as const, ok: true } };
     return reply.code(ready.ok ? 200 : 503).send(ready);
   });
@@ -44,6 +50,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   instanceRoutes(app, deps);
   configRoutes(app, deps);
   deregistrationRoutes(app, deps);
+  tokenRoutes(app, deps);
+  auditRoutes(app, deps);
   // Issue 7: installers and agent packages; see README "Install on your servers".
   const publicUrl = process.env['DECKHAND_PUBLIC_URL'];
   installerRoutes(app, { packages: agentPackageSourceFromEnv(process.env), ...(publicUrl ? { publicUrl } : {}), ...(deps.autoCa ? { ca: deps.autoCa } : {}) });

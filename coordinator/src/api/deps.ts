@@ -2,6 +2,7 @@
  * What the HTTP API needs from the rest of the coordinator. The scheduler and hub are reached
  * through these narrow interfaces so the API can be tested over the real store on its own.
  */
+import type { TokenHasher } from '../auth/token-hash.ts';
 import type { IncomingMessage } from 'node:http';
 import type { ServerOptions } from 'node:https';
 import type { CoordinatorKeyView } from '../../../protocol/src/index.ts';
@@ -60,6 +61,8 @@ export interface DeploymentService {
 /** The hub as the API sees it. */
 export interface AgentPresence {
   isConnected(instanceId: string): boolean;
+  /** True while the host is asked to preflight the revision (it may then download it). */
+  isPreflighting?(instanceId: string, revisionId: string): boolean;
 }
 
 /** What /readyz answers. */
@@ -85,6 +88,8 @@ export interface ApiDeps {
   coordinatorKeys?: () => CoordinatorKeyView[];
   /** HTTPS options (certificate, key, client CA); absent: plain HTTP. */
   https?: ServerOptions;
+  /** Hashes token secrets (auth/token-hash.ts). */
+  tokenHasher: TokenHasher;
   /** The automatic CA (--tls auto), served to installers with its fingerprint. */
   autoCa?: { pem: string; sha256: string };
   /** With --client-ca: the check an agent-signed request's TLS client certificate must pass. */

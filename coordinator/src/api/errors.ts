@@ -9,6 +9,7 @@ import { DeckhandError, type ApiErrorBody, type ErrorCode } from '../../../proto
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   VALIDATION_FAILED: 400,
   AUTH_FAILED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   BUNDLE_TOO_LARGE: 413,

@@ -5,7 +5,13 @@
  */
 import { z } from 'zod';
 import {
+  ApiTokenView,
   ApplicationView,
+  AuditQuery,
+  AuditRecordView,
+  AuditVerifyResponse,
+  CreateApiTokenRequest,
+  RevisionSignatureSchema,
   CreateApplicationRequest,
   CreateDeploymentConfigRequest,
   CreateDeploymentGroupRequest,
@@ -42,8 +48,6 @@ export interface RouteDoc {
   status?: number;
   /** Content type of a non-JSON answer. */
   produces?: string;
-  /** Needs no admin token. */
-  public?: boolean;
 }
 
 const list = <K extends string>(key: K, item: z.ZodType) => z.strictObject({ [key]: z.array(item) } as Record<K, z.ZodArray<z.ZodType>>);
@@ -52,7 +56,7 @@ const rollout = (what: string): RouteDoc => ({ summary: what, response: RolloutA
 
 /** Every route of the API. */
 export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
-  'GET /healthz': { summary: 'Liveness check', response: z.strictObject({ ok: z.literal(true) }), public: true },
+  'GET /healthz': { summary: 'Liveness check', response: z.strictObject({ ok: z.literal(true) }) },
   'GET /readyz': {
     summary: 'Readiness: the store answers; among several coordinators, the deployments this one drives and its agents (503 when not ready)',
     response: z.strictObject({
@@ -62,7 +66,6 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
         .strictObject({ nodeId: z.string(), storeOk: z.boolean(), leases: z.array(z.string()), agents: z.number().int(), lastError: z.string().optional() })
         .optional(),
     }),
-    public: true,
   },
   'GET /v1/openapi.json': { summary: 'This OpenAPI document', response: z.record(z.string(), z.unknown()) },
   'POST /v1/applications': { summary: 'Create an application', body: CreateApplicationRequest, response: ApplicationView, status: 201 },
@@ -73,7 +76,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /v1/applications/:app/deployment-groups/:group/rollback': { summary: 'Roll the group back to its last successful revision', body: RollbackRequest, response: DeploymentSummary, status: 201 },
   'POST /v1/applications/:app/revisions': { summary: 'Upload a revision bundle', rawBody: 'application/octet-stream', query: UploadRevisionQuery, response: RevisionView, status: 201 },
   'GET /v1/revisions/:id': { summary: 'Get a revision', response: RevisionView },
-  'GET /v1/revisions/:id/content': { summary: 'Download a revision bundle (admin token or signed agent)', produces: 'application/octet-stream' },
+  'GET /v1/revisions/:id/content': { summary: 'Download a revision bundle (a token that may read it, or a signed agent)', produces: 'application/octet-stream' },
   'POST /v1/deployments': { summary: 'Create a deployment (answers it without its targets)', body: CreateDeploymentRequest, response: DeploymentSummary, status: 201 },
   'POST /v1/deployments/plan': { summary: 'Plan a deployment without starting it', body: CreateDeploymentRequest, response: DeploymentPlan },
   'POST /v1/deployments/preflight': { summary: 'Ask every target agent to check the revision, without deploying', body: CreateDeploymentRequest, response: PreflightResponse },
@@ -88,12 +91,20 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /v1/instances': { summary: 'List instances', response: list('instances', InstanceView) },
   'POST /v1/instances/:id/tags': { summary: 'Set tags on an instance', body: TagInstanceRequest, response: InstanceView },
   'POST /v1/instances/:id/tags/remove': { summary: 'Remove tags from an instance', body: UntagInstanceRequest, response: InstanceView },
-  'DELETE /v1/instances/:id': { summary: 'Deregister an instance (admin token, or the instance itself signed)', status: 204 },
+  'DELETE /v1/instances/:id': { summary: 'Deregister an instance (an operator token, or the instance itself signed)', status: 204 },
   'POST /v1/registration-tokens': { summary: 'Create a registration token', body: CreateRegistrationTokenRequest, response: RegistrationTokenView, status: 201 },
+  'DELETE /v1/registration-tokens/:id': { summary: 'Revoke a registration token: no host can register with it any more', response: RegistrationTokenView },
+  'POST /v1/api-tokens': { summary: 'Create a named API token with a role and a scope (the secret is in this answer only)', body: CreateApiTokenRequest, response: ApiTokenView, status: 201 },
+  'GET /v1/api-tokens': { summary: 'List API tokens (never their secrets)', response: list('apiTokens', ApiTokenView) },
+  'DELETE /v1/api-tokens/:name': { summary: 'Revoke the live API token of this name (the last admin token cannot be revoked)', response: ApiTokenView },
+  'GET /v1/audit': { summary: 'Read the audit log, oldest first', query: AuditQuery, response: list('records', AuditRecordView) },
+  'GET /v1/audit/verify': { summary: "Check the audit log's hash chain from its first record", response: AuditVerifyResponse },
+  'PUT /v1/revisions/:id/signature': { summary: "Attach an operator's signature to a revision (agents with trusted keys check it)", body: RevisionSignatureSchema, response: RevisionView },
   'GET /v1/registration-tokens': { summary: 'List registration tokens (without secrets)', response: list('registrationTokens', RegistrationTokenView) },
-  'POST /v1/register': { summary: 'Register a host with a registration token', body: RegisterInstanceRequest, response: RegisterInstanceResponse, status: 201, public: true },
-  'GET /v1/agent/package': { summary: 'Download the agent package', produces: 'application/gzip', public: true },
-  'GET /v1/agent/package.sha256': { summary: 'SHA-256 of the agent package', produces: 'text/plain', public: true },
-  'GET /install.sh': { summary: 'The Linux installer script', produces: 'text/x-shellscript', public: true },
-  'GET /install.ps1': { summary: 'The Windows installer script', produces: 'text/plain', public: true },
+  'POST /v1/register': { summary: 'Register a host with a registration token', body: RegisterInstanceRequest, response: RegisterInstanceResponse, status: 201 },
+  'GET /v1/agent/package': { summary: 'Download the agent package', produces: 'application/gzip' },
+  'GET /v1/agent/package.sha256': { summary: 'SHA-256 of the agent package', produces: 'text/plain' },
+  'GET /install.sh': { summary: 'The Linux installer script', produces: 'text/x-shellscript' },
+  'GET /install.ps1': { summary: 'The Windows installer script', produces: 'text/plain' },
+  'GET /v1/tls/ca.pem': { summary: "The coordinator's own CA certificate (--tls auto); check it by its SHA-256 before trusting it", produces: 'application/x-pem-file' },
 };

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PROTOCOL_VERSION } from '../../../protocol/src/index.ts';
 import { ApiErrorBody } from '../../../protocol/src/index.ts';
 import { ROUTE_DOCS, type RouteDoc } from './openapi-routes.ts';
+import { policyOf } from './route-policies.ts';
 
 /** A route as fastify registered it. */
 export interface RegisteredRoute {
@@ -44,7 +45,9 @@ function operation(route: RegisteredRoute, doc: RouteDoc): Json {
   };
   if (doc.body) op['requestBody'] = { required: true, content: jsonContent(doc.body, 'input') };
   if (doc.rawBody) op['requestBody'] = { required: true, content: { [doc.rawBody]: { schema: { type: 'string', format: 'binary' } } } };
-  if (doc.public) op['security'] = [];
+  const policy = policyOf(route.method, route.url);
+  if (policy?.access === 'public') op['security'] = [];
+  else if (policy) op['x-deckhand-permission'] = policy.agents ? `${policy.access} (or a signed agent request)` : policy.access;
   return op;
 }
 

@@ -12,7 +12,8 @@ import { FieldError } from './errors.ts';
 
 /** A registration request after schema validation. */
 export interface Registration {
-  token: string;
+  /** Every hash the registration token may be stored under (TokenHasher.lookup). */
+  tokenHashes: readonly string[];
   publicKey: string;
   hostname: string;
   tags: Tags;
@@ -30,9 +31,10 @@ export function assertEd25519PublicKey(pem: string): void {
   if (type !== 'ed25519') throw new FieldError('VALIDATION_FAILED', 'publicKey', 'publicKey: must be an Ed25519 key');
 }
 
-async function usableToken(store: Repositories, secret: string, now: Date): Promise<RegistrationTokenRow> {
-  const token = await store.tokens.findRegistrationToken(secret);
+async function usableToken(store: Repositories, hashes: readonly string[], now: Date): Promise<RegistrationTokenRow> {
+  const token = await store.tokens.findRegistrationToken(hashes);
   if (!token) throw new DeckhandError('AUTH_FAILED', 'unknown registration token');
+  if (token.revokedAt !== undefined) throw new DeckhandError('AUTH_FAILED', `registration token ${token.tokenId} was revoked at ${token.revokedAt}`);
   if (Date.parse(token.expiresAt) <= now.getTime()) throw new DeckhandError('AUTH_FAILED', 'registration token has expired');
   if (token.maxUses !== null && token.uses >= token.maxUses) {
     throw new DeckhandError('AUTH_FAILED', 'registration token has been used up');
@@ -41,13 +43,32 @@ async function usableToken(store: Repositories, secret: string, now: Date): Prom
 }
 
 /**
+ * Throws FORBIDDEN naming the first tag the host declares that its token does not let it set:
+ * tags decide which deployments reach a host, so they come from operators (the token's own
+ * tags, or keys the token allows), not from what a host says of itself.
+ */
+function assertTagsAllowed(token: RegistrationTokenRow, tags: Tags): void {
+  if (token.allowTagKeys.includes('*')) return;
+  for (const key of Object.keys(tags)) {
+    if (Object.hasOwn(token.tags, key) || token.allowTagKeys.includes(key)) continue;
+    const allowed = [...Object.keys(token.tags), ...token.allowTagKeys];
+    throw new DeckhandError(
+      'FORBIDDEN',
+      `registration token ${token.tokenId} does not let a host set the tag ${key} (${allowed.length ? `it allows ${allowed.join(', ')}` : 'it allows none'}); an operator can tag the host, or make a token with --allow-tag-keys ${key}`,
+    );
+  }
+}
+
+/**
  * Registers a host. Tags preset on the token win over the host's own, because the token is
- * what an administrator controls (and tags decide which deployments reach the host).
+ * what an administrator controls (and tags decide which deployments reach the host); a tag the
+ * token does not allow is refused and nothing is registered.
  */
 export async function registerInstance(store: Store, now: Date, reg: Registration): Promise<RegisterInstanceResponse> {
   assertEd25519PublicKey(reg.publicKey);
   return store.transaction(async (tx): Promise<RegisterInstanceResponse> => {
-    const token = await usableToken(tx, reg.token, now);
+    const token = await usableToken(tx, reg.tokenHashes, now);
+    assertTagsAllowed(token, reg.tags);
     await tx.tokens.countRegistrationTokenUse(token.tokenId);
     const tags = { ...reg.tags, ...token.tags };
     const instanceId = newId('i');

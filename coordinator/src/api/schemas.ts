@@ -18,3 +18,4 @@ export const ListDeploymentsQuery = z.strictObject({
   group: Name.optional(),
   status: DeploymentStatusSchema.optional(),
 });
+export const NameParams = z.object({ name: Name });

@@ -1,7 +1,9 @@
 /**
  * Store rows as the API shows them (protocol/src/api.ts views).
  */
+import { describeSignature } from '../../../common/src/minisign.ts';
 import type {
+  ApiTokenView,
   ApplicationView,
   DeploymentGroupView,
   InstanceView,
@@ -12,7 +14,7 @@ import type { ApplicationRow } from '../store/applications.ts';
 import type { DeploymentGroupRow } from '../store/groups.ts';
 import type { InstanceRow } from '../store/instances.ts';
 import type { RevisionRow } from '../store/revisions.ts';
-import type { RegistrationTokenRow } from '../store/tokens.ts';
+import type { ApiTokenRow, RegistrationTokenRow } from '../store/tokens.ts';
 
 /** An application as the API shows it. */
 export function applicationView(row: ApplicationRow): ApplicationView {
@@ -50,6 +52,7 @@ export function revisionView(row: RevisionRow, applicationName: string): Revisio
     createTime: row.createdAt,
   };
   if (row.description !== undefined) view.description = row.description;
+  if (row.signature !== undefined) view.signature = { counter: row.signature.counter, keyId: describeSignature(row.signature.minisig).keyId };
   return view;
 }
 
@@ -76,7 +79,27 @@ export function registrationTokenView(row: RegistrationTokenRow, secret?: string
     maxUses: row.maxUses,
     uses: row.uses,
     tags: row.tags,
+    allowTagKeys: row.allowTagKeys,
+    createdAt: row.createdAt,
   };
+  if (row.revokedAt !== undefined) view.revokedAt = row.revokedAt;
+  if (secret !== undefined) view.token = secret;
+  return view;
+}
+
+/** An API token as listed; `secret` only in the answer that creates it. */
+export function apiTokenView(row: ApiTokenRow, secret?: string): ApiTokenView {
+  const view: ApiTokenView = {
+    tokenId: row.tokenId,
+    name: row.name,
+    role: row.role,
+    applications: row.applications,
+    groups: row.groups,
+    createdAt: row.createdAt,
+  };
+  if (row.createdBy !== undefined) view.createdBy = row.createdBy;
+  if (row.expiresAt !== undefined) view.expiresAt = row.expiresAt;
+  if (row.revokedAt !== undefined) view.revokedAt = row.revokedAt;
   if (secret !== undefined) view.token = secret;
   return view;
 }

@@ -9,14 +9,14 @@ import { iso, type Engine } from './engine.ts';
 import { advance } from './rollout.ts';
 import { rolloutState } from './views.ts';
 
-async function running(e: Engine, deploymentId: string, verb: string): Promise<RolloutRecord> {
+async function running(e: Engine, deploymentId: string, verb: string): Promise<RolloutRecord & { creator: string }> {
   const d = await e.tx.deployments.get(deploymentId);
   if (!d) throw new DeckhandError('NOT_FOUND', `deployment ${deploymentId} not found`);
   const rollout = await e.tx.deployments.readRollout(deploymentId);
   if (d.status !== 'InProgress' || !rollout) {
     throw new DeckhandError('CONFLICT', `deployment ${deploymentId} is ${d.status}: only an InProgress deployment can be ${verb}`);
   }
-  return rollout;
+  return { ...rollout, creator: d.creator };
 }
 
 async function answer(e: Engine, deploymentId: string): Promise<RolloutActionResponse> {
@@ -50,8 +50,12 @@ const NOT_WAITING: Readonly<Record<string, string>> = {
 
 /** Approves a deployment waiting at its gate after the first batch, and carries on. */
 export async function approveDeployment(e: Engine, deploymentId: string, who: string): Promise<RolloutActionResponse> {
-  const { approval } = await running(e, deploymentId, 'approved');
+  const { approval, creator } = await running(e, deploymentId, 'approved');
   if (approval !== 'Waiting') throw new DeckhandError('CONFLICT', `deployment ${deploymentId} ${NOT_WAITING[approval] ?? approval}`);
+  // Four-eyes: the deployment asked for approval, so whoever created it cannot give it.
+  if (who === creator) {
+    throw new DeckhandError('FORBIDDEN', `deployment ${deploymentId} was created by ${creator} and requires approval by another token (four-eyes)`);
+  }
   await e.tx.deployments.approve(deploymentId, who, iso(e));
   e.log.info('deployment approved', { deploymentId, by: who });
   await advance(e, deploymentId);

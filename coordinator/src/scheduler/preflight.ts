@@ -42,6 +42,7 @@ async function preflightSpec(store: Repositories, query: PreflightQuery): Promis
       bundleType: revision.bundleType,
       size: revision.size,
       location: coordinatorLocation(revision.revisionId),
+      ...(revision.signature ? { signature: revision.signature } : {}),
     },
     fileExistsBehavior: query.fileExistsBehavior,
   };

@@ -34,6 +34,8 @@ export const COPIED_TABLES: readonly TableSpec[] = [
   { name: 'deployments', key: ['deployment_id'] },
   { name: 'deployment_targets', key: ['deployment_id', 'instance_id'] },
   { name: 'target_events', key: ['deployment_id', 'instance_id', 'event'] },
+  { name: 'audit_log', key: ['seq'] },
+  { name: 'used_nonces', key: ['nonce'] },
 ];
 // A step whose hosts were all removed keeps a zero row in SQLite and none in PostgreSQL: same counts.
 const PROGRESS: TableSpec = { name: 'deployment_progress', key: ['deployment_id', 'step'], where: 'total <> 0' };

@@ -1,7 +1,7 @@
 /**
  * Revisions: an uploaded bundle of an application, stored by content address.
  */
-import type { BundleType } from '../../../protocol/src/index.ts';
+import type { BundleType, RevisionSignature } from '../../../protocol/src/index.ts';
 
 /** One stored revision. */
 export interface RevisionRow {
@@ -12,10 +12,12 @@ export interface RevisionRow {
   bundleType: BundleType;
   description?: string;
   createdAt: string;
+  /** The operator's signature (PUT /v1/revisions/:id/signature), given to agents with the revision. */
+  signature?: RevisionSignature;
 }
 
 /** What a caller supplies to register a revision. */
-export type NewRevision = Omit<RevisionRow, 'revisionId'>;
+export type NewRevision = Omit<RevisionRow, 'revisionId' | 'signature'>;
 
 /** Reads and writes revisions. */
 export interface RevisionRepository {
@@ -25,4 +27,6 @@ export interface RevisionRepository {
   get(revisionId: string): Promise<RevisionRow | undefined>;
   /** Every revision of an application, oldest first. */
   list(applicationId: string): Promise<RevisionRow[]>;
+  /** Stores (or replaces: a re-signed rollback carries a higher counter) the revision's signature. */
+  setSignature(revisionId: string, signature: RevisionSignature): Promise<void>;
 }

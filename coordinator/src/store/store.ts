@@ -23,6 +23,8 @@ import type { DeploymentGroupRepository } from './groups.ts';
 import type { InstanceRepository } from './instances.ts';
 import type { RevisionRepository } from './revisions.ts';
 import type { TokenRepository } from './tokens.ts';
+import type { AuditRepository } from './audit.ts';
+import type { NonceRepository } from './nonces.ts';
 
 /** Every repository of the store. */
 export interface Repositories {
@@ -32,6 +34,8 @@ export interface Repositories {
   readonly revisions: RevisionRepository;
   readonly instances: InstanceRepository;
   readonly tokens: TokenRepository;
+  readonly audit: AuditRepository;
+  readonly nonces: NonceRepository;
   readonly deployments: DeploymentRepository;
   readonly targets: TargetRepository;
   readonly deploymentViews: DeploymentViewRepository;

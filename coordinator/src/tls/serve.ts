@@ -9,11 +9,22 @@ import type { SecureContextOptions } from 'node:tls';
 import { displayFingerprint } from '../../../common/src/tls-trust.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import { DeckhandError } from '../../../protocol/src/index.ts';
-import type { CoordinatorConfig } from '../config/args.ts';
 import { ensureAutoTls } from './auto.ts';
 import { loadTlsFiles } from './files.ts';
 import { tlsMode, type TlsMode } from './mode.ts';
 import { certificateNames } from './names.ts';
+
+/** The part of the coordinator's configuration TLS reads (config/args.ts fills it). */
+export interface TlsSettings {
+  readonly dataDir: string;
+  readonly host: string;
+  /** How to serve TLS (absent: the default for the listen address, mode.ts). */
+  readonly tls?: TlsMode;
+  /** Extra names of the automatic certificate (--tls-san). */
+  readonly tlsSans?: readonly string[];
+  /** --client-ca: agents must present a client certificate signed by this CA. */
+  readonly clientCa?: string;
+}
 
 /** The TLS side of a coordinator about to listen. */
 export interface TlsServing {
@@ -28,7 +39,7 @@ export interface TlsServing {
 }
 
 /** The mode for `config`: what the flags said, else the default for the listen address. */
-export function modeOf(config: CoordinatorConfig): TlsMode {
+export function modeOf(config: TlsSettings): TlsMode {
   const mode = config.tls ?? tlsMode({ host: config.host });
   if (typeof mode === 'string') throw new DeckhandError('VALIDATION_FAILED', mode);
   return mode;
@@ -49,7 +60,7 @@ function clientCa(file: string | undefined): ServerOptions {
 }
 
 /** Prepares TLS for `config`, logging what is served; throws DeckhandError naming a bad file. */
-export async function prepareTls(config: CoordinatorConfig, log: Logger): Promise<TlsServing> {
+export async function prepareTls(config: TlsSettings, log: Logger): Promise<TlsServing> {
   const mode = modeOf(config);
   if (mode.kind === 'plain') {
     if (mode.warn) log.warn('serving plain HTTP off loopback: agents, tokens and commands cross the network unencrypted and unauthenticated (--insecure-http)', { host: config.host });

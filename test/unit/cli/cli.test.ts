@@ -38,10 +38,10 @@ describe('deckhand', () => {
     }
   });
 
-  it('exits 2 when no admin token is given', async () => {
+  it('exits 2 when no API token is given', async () => {
     const c = capture();
     assert.equal(await runCli(['instances'], c.ctx), 2);
-    assert.equal(c.stderr(), 'error: no admin token: pass --token or set DECKHAND_TOKEN\n');
+    assert.equal(c.stderr(), 'error: no API token: pass --token or set DECKHAND_TOKEN\n');
   });
 
   describe('demo arguments', () => {

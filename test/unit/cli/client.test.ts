@@ -73,10 +73,16 @@ describe('DeckhandClient', () => {
   });
 
   it('creates the application unless it exists, treating CONFLICT as present', async () => {
-    api = await startFakeApi(() => ({ status: 409, json: { error: { code: 'CONFLICT', message: 'exists' } } }));
+    api = await startFakeApi((req) => (req.method === 'GET' ? { status: 200, json: { applications: [] } } : { status: 409, json: { error: { code: 'CONFLICT', message: 'exists' } } }));
     const created = await new DeckhandClient({ url: api.url, token: 't' }).ensureApplication('app');
     assert.equal(created, false);
-    assert.deepEqual(JSON.parse(api.requests[0]?.body.toString() ?? ''), { name: 'app' });
+    assert.deepEqual(JSON.parse(api.requests[1]?.body.toString() ?? ''), { name: 'app' });
+  });
+
+  it('does not try to create an application it can see', async () => {
+    api = await startFakeApi(() => ({ status: 200, json: { applications: [{ applicationId: 'a-APP00001', name: 'app', createTime: 'x' }] } }));
+    assert.equal(await new DeckhandClient({ url: api.url, token: 't' }).ensureApplication('app'), false);
+    assert.deepEqual(api.requests.map((r) => r.method), ['GET']);
   });
 
   it('streams an upload with the bundle type and description in the query', async () => {

@@ -22,9 +22,10 @@ describe('deckhand push', () => {
 
   beforeEach(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-'));
-    api = await startFakeApi((req) =>
-      req.url === '/v1/applications' ? { status: 201, json: { applicationId: 'a-APPAPP01', name: 'web' } } : { status: 201, json: REVISION },
-    );
+    api = await startFakeApi((req) => {
+      if (req.url === '/v1/applications') return req.method === 'GET' ? { status: 200, json: { applications: [] } } : { status: 201, json: { applicationId: 'a-APPAPP01', name: 'web' } };
+      return { status: 201, json: REVISION };
+    });
   });
 
   afterEach(async () => {
@@ -64,7 +65,7 @@ describe('deckhand push', () => {
     await runCli(['push', src, '--application', 'web', '--token', 't', '--url', api.url], capture().ctx);
     assert.deepEqual(
       api.requests.map((r) => `${r.method} ${r.url.split('?')[0]}`),
-      ['POST /v1/applications', 'POST /v1/applications/web/revisions'],
+      ['GET /v1/applications', 'POST /v1/applications', 'POST /v1/applications/web/revisions'],
     );
   });
 

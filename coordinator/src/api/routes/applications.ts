@@ -11,6 +11,9 @@ import {
 import type { ApplicationRow } from '../../store/applications.ts';
 import type { DeploymentGroupRow } from '../../store/groups.ts';
 import type { Repositories } from '../../store/store.ts';
+import { actorOf } from '../auth.ts';
+import { visibleTo } from '../scope.ts';
+import { resolveInstanceNames } from '../instance-names.ts';
 import type { ApiDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { AppParams, GroupParams } from '../schemas.ts';
@@ -42,7 +45,10 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return reply.code(201).send(applicationView(row));
   });
 
-  app.get('/v1/applications', async () => ({ applications: (await store.applications.list()).map(applicationView) }));
+  app.get('/v1/applications', async (request) => {
+    const visible = visibleTo(request);
+    return { applications: (await store.applications.list()).filter((a) => visible(a.name)).map(applicationView) };
+  });
 
   app.post('/v1/applications/:app/deployment-groups', async (request, reply) => {
     const params = parseInput(AppParams, request.params, 'params');
@@ -51,8 +57,10 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const configName = canonicalConfigName(body.deploymentConfigName);
     await assertKnownConfig(store, configName);
     const { autoRollbackConfiguration, tagSet, ...settings } = body;
+    const instanceNames = await resolveInstanceNames(store, settings.instanceNames);
     const row = await store.groups.insert({
       ...settings,
+      instanceNames,
       applicationId: application.applicationId,
       deploymentConfigName: configName,
       ...(tagSet === undefined ? {} : { tagSet }),
@@ -65,7 +73,8 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/v1/applications/:app/deployment-groups', async (request) => {
     const params = parseInput(AppParams, request.params, 'params');
     const application = await requireApplication(store, params.app);
-    const groups = await store.groups.listOfApplication(application.applicationId);
+    const visible = visibleTo(request);
+    const groups = (await store.groups.listOfApplication(application.applicationId)).filter((g) => visible(application.name, g.name));
     return { deploymentGroups: groups.map((g) => deploymentGroupView(g, application.name)) };
   });
 
@@ -79,7 +88,7 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const params = parseInput(GroupParams, request.params, 'params');
     const body = parseInput(RollbackRequest, request.body ?? {});
     const group = await requireGroup(store, await requireApplication(store, params.app), params.group);
-    const who = request.principal?.kind === 'admin' ? request.principal.name : 'unknown';
+    const who = actorOf(request);
     const id = await deps.scheduler.rollbackGroup(group.deploymentGroupId, {
       queue: body.queue,
       who,

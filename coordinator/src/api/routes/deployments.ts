@@ -4,6 +4,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { canonicalConfigName, CreateDeploymentRequest, StopDeploymentRequest } from '../../../../protocol/src/index.ts';
+import { actorOf } from '../auth.ts';
+import { visibleTo } from '../scope.ts';
 import type { ApiDeps, DeploymentFilter, NewDeployment } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { IdParams, ListDeploymentsQuery } from '../schemas.ts';
@@ -11,12 +13,6 @@ import { parseInput } from '../validate.ts';
 import { requireApplication, requireGroup } from './applications.ts';
 import { assertKnownConfig } from './configs.ts';
 import { requireRevision } from './revisions.ts';
-
-function creatorOf(request: FastifyRequest): string {
-  const p = request.principal;
-  if (p?.kind === 'admin') return p.name;
-  return p?.kind === 'agent' ? `instance:${p.instanceId}` : 'anonymous';
-}
 
 /** Validates a create request and resolves its names; throws 400/404 naming what is wrong. */
 async function resolveDeployment(deps: ApiDeps, request: FastifyRequest): Promise<NewDeployment> {
@@ -37,7 +33,7 @@ async function resolveDeployment(deps: ApiDeps, request: FastifyRequest): Promis
     fileExistsBehavior: body.fileExistsBehavior,
     ignoreApplicationStopFailures: body.ignoreApplicationStopFailures,
     parameters: body.parameters,
-    creator: creatorOf(request),
+    creator: actorOf(request),
     queue: body.queue,
     updateOutdatedInstancesOnly: body.updateOutdatedInstancesOnly,
   };
@@ -89,7 +85,7 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
   for (const action of ['pause', 'resume', 'approve'] as const) {
     app.post(`/v1/deployments/:id/${action}`, async (request) => {
       const { id } = parseInput(IdParams, request.params, 'params');
-      const who = creatorOf(request);
+      const who = actorOf(request);
       if (action === 'pause') return scheduler.pauseDeployment(id, who);
       return action === 'resume' ? scheduler.resumeDeployment(id, who) : scheduler.approveDeployment(id, who);
     });
@@ -101,7 +97,8 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (query.application !== undefined) filter.applicationName = query.application;
     if (query.group !== undefined) filter.deploymentGroupName = query.group;
     if (query.status !== undefined) filter.status = query.status;
-    return { deployments: await scheduler.listDeploymentSummaries(filter) };
+    const visible = visibleTo(request);
+    return { deployments: (await scheduler.listDeploymentSummaries(filter)).filter((d) => visible(d.applicationName, d.deploymentGroupName)) };
   });
 
   app.get('/v1/deployments/:id', async (request) => {

@@ -1,10 +1,12 @@
 /**
- * `DELETE /v1/instances/:id`: deregisters a host. An admin may remove any host; an agent, signing
+ * `DELETE /v1/instances/:id`: deregisters a host. An operator may remove any host; an agent, signing
  * with its own key, only itself (the uninstaller's `deckhand-agent deregister`).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DeckhandError } from '../../../../protocol/src/index.ts';
+import { noteAudit } from '../audit-hook.ts';
+import { actorOf } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { deregisterInstance } from '../deregistration.ts';
 import { parseInput } from '../validate.ts';
@@ -14,14 +16,15 @@ const InstanceParams = z.object({ id: z.string().min(1).max(100) }).strict();
 /** Registers the deregistration route. */
 export function deregistrationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { store, hub, logger } = deps;
-  app.delete('/v1/instances/:id', { config: { auth: 'adminOrAgent' } }, async (request, reply) => {
+  app.delete('/v1/instances/:id', async (request, reply) => {
     const { id } = parseInput(InstanceParams, request.params, 'params');
     const principal = request.principal;
     if (principal?.kind === 'agent' && principal.instanceId !== id) {
-      throw new DeckhandError('AUTH_FAILED', 'an agent may deregister only its own instance');
+      throw new DeckhandError('FORBIDDEN', 'an agent may deregister only its own instance');
     }
+    noteAudit(request, { action: 'instance.deregister', target: id });
     await deregisterInstance(store, id, hub.isConnected(id));
-    logger.info('instance deregistered', { instanceId: id, by: principal?.kind ?? 'unknown' });
+    logger.info('instance deregistered', { instanceId: id, by: actorOf(request) });
     return reply.code(204).send();
   });
 }

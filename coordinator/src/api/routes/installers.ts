@@ -45,7 +45,7 @@ export function coordinatorUrlFor(request: FastifyRequest, publicUrl: string | u
 
 function scriptRoute(app: FastifyInstance, settings: InstallerSettings, name: string, type: string): void {
   const file = path.join(settings.scriptsDir ?? path.join(REPO_ROOT, 'installers'), name);
-  app.get(`/${name}`, { config: { auth: 'none' } }, async (request, reply) => {
+  app.get(`/${name}`, async (request, reply) => {
     const url = coordinatorUrlFor(request, settings.publicUrl);
     const text = readFileSync(file, 'utf8').replaceAll(URL_MARKER, url).replaceAll(CA_MARKER, settings.ca?.sha256 ?? '');
     return reply.type(type).header('cache-control', 'no-store').send(text);
@@ -60,12 +60,12 @@ export function installerRoutes(app: FastifyInstance, settings: InstallerSetting
 
   // Public by nature; a client trusts it only after checking its fingerprint against the pin
   // it got out of band (the coordinator's start line, `tls fingerprint`).
-  app.get('/v1/tls/ca.pem', { config: { auth: 'none' } }, async (_request, reply) => {
+  app.get('/v1/tls/ca.pem', async (_request, reply) => {
     if (!settings.ca) throw new FieldError('NOT_FOUND', 'ca', 'this coordinator serves no CA of its own (it runs with the operator\'s certificate or without TLS)');
     return reply.type('application/x-pem-file').send(settings.ca.pem);
   });
 
-  app.get('/v1/agent/package', { config: { auth: 'none' } }, async (request, reply) => {
+  app.get('/v1/agent/package', async (request, reply) => {
     const { platform } = parseInput(PackageQuery, request.query, 'query');
     const pkg = await settings.packages.get(platform);
     return reply
@@ -77,7 +77,7 @@ export function installerRoutes(app: FastifyInstance, settings: InstallerSetting
       .send(createReadStream(pkg.path));
   });
 
-  app.get('/v1/agent/package.sha256', { config: { auth: 'none' } }, async (request, reply) => {
+  app.get('/v1/agent/package.sha256', async (request, reply) => {
     const { platform } = parseInput(PackageQuery, request.query, 'query');
     const pkg = await settings.packages.get(platform);
     return reply.type('text/plain; charset=utf-8').send(`${pkg.sha256}  ${pkg.file}\n`);

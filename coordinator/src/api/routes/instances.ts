@@ -1,10 +1,8 @@
 /**
- * Instances, registration tokens, and host registration.
+ * Instances and host registration.
  */
 import type { FastifyInstance } from 'fastify';
-import { newSecret } from '../../../../common/src/ids.ts';
 import {
-  CreateRegistrationTokenRequest,
   RegisterInstanceRequest,
   TagInstanceRequest,
   UntagInstanceRequest,
@@ -17,7 +15,8 @@ import { IdParams } from '../schemas.ts';
 import type { ApiDeps } from '../deps.ts';
 import { registerInstance } from '../registration.ts';
 import { parseInput } from '../validate.ts';
-import { instanceView, registrationTokenView } from '../views.ts';
+import { instanceView } from '../views.ts';
+import { noteAudit } from '../audit-hook.ts';
 
 async function requireInstance(store: Repositories, instanceId: string): Promise<InstanceRow> {
   const instance = await store.instances.get(instanceId);
@@ -25,7 +24,7 @@ async function requireInstance(store: Repositories, instanceId: string): Promise
   return instance;
 }
 
-/** Registers the instance, registration-token and registration routes. */
+/** Registers the instance and registration routes. */
 export function instanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { store, clock, hub, logger } = deps;
 
@@ -58,29 +57,13 @@ export function instanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     instances: (await store.instances.list()).map((row) => instanceView(row, hub.isConnected(row.instanceId))),
   }));
 
-  app.post('/v1/registration-tokens', async (request, reply) => {
-    const body = parseInput(CreateRegistrationTokenRequest, request.body ?? {});
-    const now = clock.now();
-    const secret = newSecret('dhr');
-    const row = await store.tokens.insertRegistrationToken({
-      secret,
-      expiresAt: new Date(now.getTime() + body.ttlSeconds * 1000).toISOString(),
-      maxUses: body.maxUses,
-      tags: body.tags,
-      createdAt: now.toISOString(),
-    });
-    return reply.code(201).send(registrationTokenView(row, secret));
-  });
-
-  app.get('/v1/registration-tokens', async () => ({
-    registrationTokens: (await store.tokens.listRegistrationTokens()).map((row) => registrationTokenView(row)),
-  }));
-
-  app.post('/v1/register', { config: { auth: 'none' } }, async (request, reply) => {
+  app.post('/v1/register', async (request, reply) => {
     const body = parseInput(RegisterInstanceRequest, request.body);
-    const result = await registerInstance(store, clock.now(), body);
+    const result = await registerInstance(store, clock.now(), { ...body, tokenHashes: deps.tokenHasher.lookup(body.token) });
     const created = await deps.scheduler.instanceChanged(result.instanceId);
     logger.info('instance registered', { instanceId: result.instanceId, hostname: body.hostname, autoDeployments: created });
+    // The host acts for itself from now on; the token and key are not recorded.
+    noteAudit(request, { actor: `instance:${result.instanceId}`, action: 'instance.register', target: result.instanceId, details: { hostname: body.hostname, tags: result.tags } });
     // The agent keeps these and refuses any command not signed with one of them.
     const keys = deps.coordinatorKeys?.();
     return reply.code(201).send(keys === undefined ? result : { ...result, coordinatorKeys: keys });

@@ -4,7 +4,15 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { DeckhandError } from '../../../../protocol/src/index.ts';
+import { describeSignature, MinisignError } from '../../../../common/src/minisign.ts';
+import {
+  DeckhandError,
+  revisionTrustedComment,
+  RevisionSignatureSchema,
+  type RevisionDocumentFields,
+  type RevisionSignature,
+} from '../../../../protocol/src/index.ts';
+import { inspectBundle } from '../../artifacts/inspect.ts';
 import type { RevisionRow } from '../../store/revisions.ts';
 import type { Repositories } from '../../store/store.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -37,6 +45,24 @@ function uploadStream(body: unknown, contentLength: string | undefined, maxBytes
   return body;
 }
 
+/**
+ * Checks what the coordinator can of an operator's signature: that it is a minisign signature
+ * and, when its trusted comment is one `deckhand push --sign` writes, that it names this
+ * revision. Whether the key is trusted only agents decide, with keys the coordinator never holds.
+ */
+function assertSignatureFits(signature: RevisionSignature, fields: RevisionDocumentFields): void {
+  let comment: string;
+  try {
+    comment = describeSignature(signature.minisig).trustedComment;
+  } catch (err) {
+    if (!(err instanceof MinisignError)) throw err;
+    throw new FieldError('VALIDATION_FAILED', 'minisig', `minisig: ${err.message}`);
+  }
+  if (comment.startsWith('deckhand revision of ') && comment !== revisionTrustedComment(fields)) {
+    throw new FieldError('VALIDATION_FAILED', 'minisig', `minisig: the signature says "${comment}", but this is the revision of ${fields.application} with sha256 ${fields.sha256}, signed with counter ${fields.counter}`);
+  }
+}
+
 /** Registers the revision routes. The octet-stream parser is installed by buildApi. */
 export function revisionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { store, clock, artifacts } = deps;
@@ -46,8 +72,14 @@ export function revisionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const query = parseInput(UploadRevisionQuery, request.query, 'query');
     const application = await requireApplication(store, params.app);
     const stream = uploadStream(request.body, request.headers['content-length'], artifacts.maxBytes);
-    const stored = await artifacts.put(stream);
-    if (stored.size === 0) throw new FieldError('VALIDATION_FAILED', 'body', 'body: the bundle is empty');
+    const stored = await artifacts.put(stream, async (file) => {
+      try {
+        await inspectBundle(file, query.bundleType);
+      } catch (err) {
+        if (err instanceof DeckhandError && err.code === 'VALIDATION_FAILED') throw new FieldError('VALIDATION_FAILED', 'body', `body: ${err.message}`);
+        throw err;
+      }
+    });
     const row = await store.revisions.insert({
       applicationId: application.applicationId,
       sha256: stored.sha256,
@@ -65,9 +97,24 @@ export function revisionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return revisionView(revision, await applicationNameOf(store, revision));
   });
 
-  app.get('/v1/revisions/:id/content', { config: { auth: 'adminOrAgent' } }, async (request, reply) => {
+  app.put('/v1/revisions/:id/signature', async (request) => {
+    const { id } = parseInput(IdParams, request.params, 'params');
+    const signature = parseInput(RevisionSignatureSchema, request.body);
+    const revision = await requireRevision(store, id);
+    const application = await applicationNameOf(store, revision);
+    assertSignatureFits(signature, { application, counter: signature.counter, sha256: revision.sha256 });
+    await store.revisions.setSignature(id, signature);
+    return revisionView({ ...revision, signature }, application);
+  });
+
+  app.get('/v1/revisions/:id/content', async (request, reply) => {
     const { id } = parseInput(IdParams, request.params, 'params');
     const revision = await requireRevision(store, id);
+    const principal = request.principal;
+    // A host gets only what it was told to install or check: knowing an id is not enough.
+    if (principal?.kind === 'agent' && !deps.hub.isPreflighting?.(principal.instanceId, id) && !(await store.targets.wasCommanded(principal.instanceId, id))) {
+      throw new DeckhandError('FORBIDDEN', `instance ${principal.instanceId} was sent no command for revision ${id}`);
+    }
     if (!artifacts.has(revision.sha256)) throw notFound(`content of revision ${id}`);
     return reply
       .type('application/octet-stream')

@@ -9,6 +9,7 @@ import type {
   DeploymentErrorCode,
   DeploymentStatus,
   FileExistsBehavior,
+  RevisionSignature,
   RolloutState,
   StepKind,
 } from '../../../../protocol/src/index.ts';
@@ -119,7 +120,7 @@ export interface CommandSpec {
   fileExistsBehavior: FileExistsBehavior;
   ignoreApplicationStopFailures: boolean;
   parameters: Record<string, string>;
-  revision: { revisionId: string; sha256: string; bundleType: BundleType; size: number };
+  revision: { revisionId: string; sha256: string; bundleType: BundleType; size: number; signature?: RevisionSignature };
 }
 
 /** What dispatching hosts of a deployment needs: its command, and its group's deadlines. */

@@ -103,6 +103,8 @@ export interface TargetRepository {
   acknowledgeCommands(acks: readonly { instanceId: string; commandId: string }[]): Promise<boolean[]>;
   /** Commands of in-progress deployments sent to the host and not acknowledged, oldest first. */
   unackedOf(instanceId: string): Promise<UnackedCommand[]>;
+  /** True when a deployment of the revision has sent the host its command (it may download the revision). */
+  wasCommanded(instanceId: string, revisionId: string): Promise<boolean>;
   /** Commands of in-progress deployments (of those `among`, when given) not acknowledged by any host, oldest first. */
   unacked(among?: readonly string[]): Promise<UnackedCommand[]>;
   /** Targets whose deadline is at or before `at` (of the deployments `among`, when given). */

@@ -246,4 +246,60 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         WHERE t.deployment_id = deployment_progress.deployment_id AND t.step = deployment_progress.step LIMIT 1);
     `,
   },
+  {
+    version: 6,
+    name: 'who may do what',
+    // As SQLite's: tokens with a role and a scope, revocable, expiring; revocable registration
+    // tokens; a hash-chained audit log; operators' revision signatures. Of several live tokens
+    // of one name, the oldest keeps it (SQLite keeps the first inserted; this table has no rowid).
+    sql: `
+      ALTER TABLE api_tokens ADD COLUMN role ${T} NOT NULL DEFAULT 'admin';
+      ALTER TABLE api_tokens ADD COLUMN applications ${T};
+      ALTER TABLE api_tokens ADD COLUMN groups ${T};
+      ALTER TABLE api_tokens ADD COLUMN expires_at ${T};
+      ALTER TABLE api_tokens ADD COLUMN revoked_at ${T};
+      ALTER TABLE api_tokens ADD COLUMN created_by ${T};
+      UPDATE api_tokens a SET name = a.name || '-' || a.token_id
+        WHERE EXISTS (SELECT 1 FROM api_tokens b WHERE b.name = a.name AND (b.created_at, b.token_id) < (a.created_at, a.token_id));
+      CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens(name) WHERE revoked_at IS NULL;
+      ALTER TABLE registration_tokens ADD COLUMN revoked_at ${T};
+      ALTER TABLE revisions ADD COLUMN signature ${T};
+      CREATE TABLE audit_log (
+        seq        bigint PRIMARY KEY,
+        at         ${T} NOT NULL,
+        actor      ${T} NOT NULL,
+        action     ${T} NOT NULL,
+        target     ${T},
+        request_id ${T},
+        details    ${T} NOT NULL,
+        outcome    ${T} NOT NULL,
+        prev_hash  ${T} NOT NULL,
+        hash       ${T} NOT NULL
+      );
+      CREATE INDEX audit_log_by_actor ON audit_log(actor, seq);
+    `,
+  },
+  {
+    version: 7,
+    name: 'hosts that lie',
+    // As SQLite's: the tag keys a registration token lets hosts set, the nonces of signed agent
+    // requests (shared by every coordinator of the store), a group's instance names resolved to
+    // instance ids once.
+    sql: `
+      ALTER TABLE registration_tokens ADD COLUMN allow_tag_keys ${T} NOT NULL DEFAULT '["*"]';
+      CREATE TABLE used_nonces (
+        nonce      ${T} PRIMARY KEY,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX used_nonces_by_expiry ON used_nonces(expires_at);
+      UPDATE deployment_groups g SET instance_names = (
+        SELECT COALESCE(json_agg(COALESCE(
+          (SELECT i.instance_id FROM instances i WHERE i.hostname = n.value
+             AND (SELECT COUNT(*) FROM instances j WHERE j.hostname = n.value) = 1
+             AND NOT EXISTS (SELECT 1 FROM instances k WHERE k.instance_id = n.value)),
+          n.value) ORDER BY n.ord)::text, '[]')
+        FROM json_array_elements_text(g.instance_names::json) WITH ORDINALITY AS n(value, ord))
+      WHERE instance_names <> '[]';
+    `,
+  },
 ];

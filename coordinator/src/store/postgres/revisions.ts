@@ -2,11 +2,12 @@
  * Revisions in PostgreSQL (store/revisions.ts has the repository's contract).
  */
 import { newId } from '../../../../common/src/ids.ts';
+import type { RevisionSignature } from '../../../../protocol/src/index.ts';
 import type { NewRevision, RevisionRow } from '../revisions.ts';
 import { toRevision, type RawRevision } from '../rows/catalog.ts';
 import type { Sql } from './sql.ts';
 
-const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at';
+const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at, signature';
 
 /** Registers a revision and returns it with its new id. */
 export async function insertRevision(q: Sql, input: NewRevision): Promise<RevisionRow> {
@@ -23,6 +24,11 @@ export async function insertRevision(q: Sql, input: NewRevision): Promise<Revisi
 export async function getRevision(q: Sql, revisionId: string): Promise<RevisionRow | undefined> {
   const raw = await q.one<RawRevision>(`SELECT ${COLUMNS} FROM revisions WHERE revision_id = $1`, [revisionId]);
   return raw && toRevision(raw);
+}
+
+/** Stores or replaces the revision's signature. */
+export async function setRevisionSignature(q: Sql, revisionId: string, signature: RevisionSignature): Promise<void> {
+  await q.run('UPDATE revisions SET signature = $1 WHERE revision_id = $2', [JSON.stringify({ counter: signature.counter, minisig: signature.minisig }), revisionId]);
 }
 
 /** Every revision of an application, oldest first. */

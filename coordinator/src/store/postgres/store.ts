@@ -10,6 +10,7 @@ import type pg from 'pg';
 import type { Repositories, Store, UnitOfWork } from '../store.ts';
 import type { ClusterHost, ClusterListener } from '../cluster.ts';
 import * as applications from './applications.ts';
+import * as audit from './audit.ts';
 import * as cluster from './cluster.ts';
 import { CLUSTER_MIGRATIONS } from './cluster-migrations.ts';
 import * as configs from './configs.ts';
@@ -25,6 +26,7 @@ import * as groups from './groups.ts';
 import * as instances from './instances.ts';
 import { listen } from './listen.ts';
 import { PG_MIGRATIONS } from './migrations.ts';
+import * as nonces from './nonces.ts';
 import * as revisions from './revisions.ts';
 import { sqlOf, type Sql } from './sql.ts';
 import * as tokens from './tokens.ts';
@@ -62,7 +64,7 @@ export function pgRepositories(q: Sql): Required<Repositories> {
       listAll: groups.listAllDeploymentGroups,
       setLastSuccessfulDeployment: groups.setLastSuccessfulDeployment,
     }),
-    revisions: bind(q, { insert: revisions.insertRevision, get: revisions.getRevision, list: revisions.listRevisions }),
+    revisions: bind(q, { insert: revisions.insertRevision, get: revisions.getRevision, list: revisions.listRevisions, setSignature: revisions.setRevisionSignature }),
     instances: bind(q, {
       get: instances.getInstance,
       list: instances.listInstances,
@@ -78,12 +80,18 @@ export function pgRepositories(q: Sql): Required<Repositories> {
     tokens: bind(q, {
       insertApiToken: tokens.insertApiToken,
       findApiToken: tokens.findApiToken,
+      findLiveApiTokenByName: tokens.findLiveApiTokenByName,
+      listApiTokens: tokens.listApiTokens,
+      revokeApiToken: tokens.revokeApiToken,
       countApiTokens: tokens.countApiTokens,
       insertRegistrationToken: tokens.insertRegistrationToken,
       findRegistrationToken: tokens.findRegistrationToken,
       listRegistrationTokens: tokens.listRegistrationTokens,
+      revokeRegistrationToken: tokens.revokeRegistrationToken,
       countRegistrationTokenUse: tokens.incrementRegistrationTokenUses,
     }),
+    audit: bind(q, { last: audit.lastAuditRecord, insert: audit.insertAuditRecord, list: audit.listAuditRecords }),
+    nonces: bind(q, { use: nonces.useNonce, prune: nonces.pruneNonces }),
     deployments: bind(q, {
       get: deployments.getDeployment,
       listByStatus: deployments.listDeploymentsByStatus,
@@ -120,6 +128,7 @@ export function pgRepositories(q: Sql): Required<Repositories> {
       recordAgentEvents: intakeBatch.recordAgentEvents,
       acknowledgeCommand: targets.acknowledgeCommand,
       acknowledgeCommands: targets.acknowledgeCommands,
+      wasCommanded: targets.wasCommanded,
       unackedOf: targets.unackedCommandsOf,
       unacked: targets.unackedTargets,
       expired: targets.expiredTargets,
@@ -167,6 +176,8 @@ export class PostgresStore implements Store, ClusterHost {
   readonly revisions: Repositories['revisions'];
   readonly instances: Repositories['instances'];
   readonly tokens: Repositories['tokens'];
+  readonly audit: Repositories['audit'];
+  readonly nonces: Repositories['nonces'];
   readonly deployments: Repositories['deployments'];
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
@@ -189,6 +200,8 @@ export class PostgresStore implements Store, ClusterHost {
     this.revisions = own.revisions;
     this.instances = own.instances;
     this.tokens = own.tokens;
+    this.audit = own.audit;
+    this.nonces = own.nonces;
     this.deployments = own.deployments;
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;

@@ -2,12 +2,11 @@
  * Rows of the catalog tables (applications, deployment configurations, groups, revisions,
  * registration tokens) as both store implementations read them, and their typed form.
  */
-import type { AutoRollbackConfiguration, BundleType, MinimumHealthyHosts, RolloutOptions, TagFilter, TagSet, Tags } from '../../../../protocol/src/index.ts';
+import type { AutoRollbackConfiguration, BundleType, MinimumHealthyHosts, RevisionSignature, RolloutOptions, TagFilter, TagSet } from '../../../../protocol/src/index.ts';
 import type { ApplicationRow } from '../applications.ts';
 import type { DeploymentConfigRow } from '../configs.ts';
 import type { DeploymentGroupRow } from '../groups.ts';
 import type { RevisionRow } from '../revisions.ts';
-import type { RegistrationTokenRow } from '../tokens.ts';
 import { parseJsonColumn, setOptional } from './columns.ts';
 
 /** An `applications` row as stored. */
@@ -88,6 +87,7 @@ export interface RawRevision {
   bundle_type: BundleType;
   description: string | null;
   created_at: string;
+  signature: string | null;
 }
 
 /** A `revisions` row as the repository returns it. */
@@ -101,27 +101,6 @@ export function toRevision(raw: RawRevision): RevisionRow {
     createdAt: raw.created_at,
   };
   setOptional(row, 'description', raw.description);
+  if (raw.signature !== null) row.signature = parseJsonColumn<RevisionSignature>(raw.signature, 'revisions.signature');
   return row;
-}
-
-/** A `registration_tokens` row as stored (without its hash). */
-export interface RawRegistrationToken {
-  token_id: string;
-  expires_at: string;
-  max_uses: number | null;
-  uses: number;
-  tags: string;
-  created_at: string;
-}
-
-/** A `registration_tokens` row as the repository returns it. */
-export function toRegistrationToken(raw: RawRegistrationToken): RegistrationTokenRow {
-  return {
-    tokenId: raw.token_id,
-    expiresAt: raw.expires_at,
-    maxUses: raw.max_uses,
-    uses: raw.uses,
-    tags: parseJsonColumn<Tags>(raw.tags, 'registration_tokens.tags'),
-    createdAt: raw.created_at,
-  };
 }

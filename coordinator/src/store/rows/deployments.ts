@@ -2,7 +2,7 @@
  * Rows of the deployment tables as both store implementations read them, and their typed form:
  * the deployment, its rollout columns, what its commands carry, its live targets.
  */
-import type { BundleType, DeploymentStatus, FileExistsBehavior, RolloutState, StepKind } from '../../../../protocol/src/index.ts';
+import type { BundleType, DeploymentStatus, FileExistsBehavior, RevisionSignature, RolloutState, StepKind } from '../../../../protocol/src/index.ts';
 import type { CommandSpec, DeploymentRow, RolloutRead, RolloutRecord, StepCounts } from '../deployments/deployments.ts';
 import type { LiveTarget } from '../deployments/targets.ts';
 import { toConfig, type RawConfig } from './catalog.ts';
@@ -81,6 +81,7 @@ export interface SpecRow {
   sha256: string;
   size: number;
   bundle_type: BundleType;
+  signature: string | null;
   event_timeout_seconds: number;
   agent_wait_seconds: number;
 }
@@ -95,7 +96,13 @@ export function toSpec(row: SpecRow): CommandSpec {
     fileExistsBehavior: row.file_exists_behavior,
     ignoreApplicationStopFailures: row.ignore_application_stop_failures !== 0,
     parameters: parseJsonColumn<Record<string, string>>(row.parameters, 'deployments.parameters'),
-    revision: { revisionId: row.revision_id, sha256: row.sha256, bundleType: row.bundle_type, size: row.size },
+    revision: {
+      revisionId: row.revision_id,
+      sha256: row.sha256,
+      bundleType: row.bundle_type,
+      size: row.size,
+      ...(row.signature === null ? {} : { signature: parseJsonColumn<RevisionSignature>(row.signature, 'revisions.signature') }),
+    },
   };
 }
 

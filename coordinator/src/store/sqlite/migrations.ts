@@ -219,4 +219,63 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE t.deployment_id = deployment_progress.deployment_id AND t.step = deployment_progress.step LIMIT 1);
     `,
   },
+  {
+    version: 6,
+    name: 'who may do what',
+    // Named API tokens with a role and a scope, revocable, expiring; revocable registration
+    // tokens; a hash-chained audit log; operators' revision signatures. Token hashes are
+    // HMAC-SHA256 from now on (auth/token-hash.ts); rows of before stay plain sha256.
+    sql: `
+      ALTER TABLE api_tokens ADD COLUMN role TEXT NOT NULL DEFAULT 'admin';
+      ALTER TABLE api_tokens ADD COLUMN applications TEXT;  -- JSON string[]; NULL: every application
+      ALTER TABLE api_tokens ADD COLUMN groups TEXT;        -- JSON string[]; NULL: every group
+      ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+      ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
+      ALTER TABLE api_tokens ADD COLUMN created_by TEXT;
+      -- Several DECKHAND_ADMIN_TOKEN values over time were all named admin: keep the first name.
+      UPDATE api_tokens SET name = name || '-' || token_id
+        WHERE rowid NOT IN (SELECT MIN(rowid) FROM api_tokens GROUP BY name);
+      CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens(name) WHERE revoked_at IS NULL;
+      ALTER TABLE registration_tokens ADD COLUMN revoked_at TEXT;
+      ALTER TABLE revisions ADD COLUMN signature TEXT;      -- JSON {counter, minisig}
+      CREATE TABLE audit_log (
+        seq        INTEGER PRIMARY KEY,
+        at         TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        target     TEXT,
+        request_id TEXT,
+        details    TEXT NOT NULL,   -- JSON
+        outcome    TEXT NOT NULL,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_by_actor ON audit_log(actor, seq);
+    `,
+  },
+  {
+    version: 7,
+    name: 'hosts that lie',
+    // Registration tokens say which tag keys a host may set itself (tokens of before: any, as
+    // they did); nonces of signed agent requests outlive a restart and are shared by every
+    // coordinator of the store; a group's instance names are resolved to instance ids once, so a
+    // host cannot join by declaring a hostname (names no instance or several carry stay as they
+    // were and match nothing).
+    sql: `
+      ALTER TABLE registration_tokens ADD COLUMN allow_tag_keys TEXT NOT NULL DEFAULT '["*"]';
+      CREATE TABLE used_nonces (
+        nonce      TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL   -- epoch ms
+      ) WITHOUT ROWID;
+      CREATE INDEX used_nonces_by_expiry ON used_nonces(expires_at);
+      UPDATE deployment_groups SET instance_names = (
+        SELECT json_group_array(COALESCE(
+          (SELECT i.instance_id FROM instances i WHERE i.hostname = n.value
+             AND (SELECT COUNT(*) FROM instances j WHERE j.hostname = n.value) = 1
+             AND NOT EXISTS (SELECT 1 FROM instances k WHERE k.instance_id = n.value)),
+          n.value))
+        FROM json_each(deployment_groups.instance_names) n)
+      WHERE instance_names != '[]';
+    `,
+  },
 ];

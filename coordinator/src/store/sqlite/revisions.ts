@@ -2,12 +2,13 @@
  * Revisions in SQLite (store/revisions.ts has the repository's contract).
  */
 import { newId } from '../../../../common/src/ids.ts';
+import type { RevisionSignature } from '../../../../protocol/src/index.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
 import type { NewRevision, RevisionRow } from '../revisions.ts';
 import { toRevision as toRow, type RawRevision } from '../rows/catalog.ts';
 
-const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at';
+const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at, signature';
 
 /** Registers a revision and returns it with its new id. */
 export function insertRevision(db: Db, input: NewRevision): RevisionRow {
@@ -30,4 +31,9 @@ export function listRevisions(db: Db, applicationId: string): RevisionRow[] {
   const raws = prepared(db, `SELECT ${COLUMNS} FROM revisions WHERE application_id = ? ORDER BY created_at, revision_id`)
     .all(applicationId) as RawRevision[];
   return raws.map(toRow);
+}
+
+/** Stores or replaces the revision's signature. */
+export function setRevisionSignature(db: Db, revisionId: string, signature: RevisionSignature): void {
+  prepared(db, 'UPDATE revisions SET signature = ? WHERE revision_id = ?').run(JSON.stringify({ counter: signature.counter, minisig: signature.minisig }), revisionId);
 }

@@ -19,6 +19,8 @@ import * as instances from './instances.ts';
 import type { Migration } from './migrations.ts';
 import * as revisions from './revisions.ts';
 import * as tokens from './tokens.ts';
+import * as audit from './audit.ts';
+import * as nonces from './nonces.ts';
 import { settle, SqliteUnitsOfWork } from './unit-of-work.ts';
 
 /** A function of this folder: the connection first, then the repository method's arguments. */
@@ -57,7 +59,7 @@ function repositories(db: Db, run: Runner): Repositories {
       listAll: groups.listAllDeploymentGroups,
       setLastSuccessfulDeployment: groups.setLastSuccessfulDeployment,
     }, run),
-    revisions: bind(db, { insert: revisions.insertRevision, get: revisions.getRevision, list: revisions.listRevisions }, run),
+    revisions: bind(db, { insert: revisions.insertRevision, get: revisions.getRevision, list: revisions.listRevisions, setSignature: revisions.setRevisionSignature }, run),
     instances: bind(db, {
       get: instances.getInstance,
       list: instances.listInstances,
@@ -73,12 +75,18 @@ function repositories(db: Db, run: Runner): Repositories {
     tokens: bind(db, {
       insertApiToken: tokens.insertApiToken,
       findApiToken: tokens.findApiToken,
+      findLiveApiTokenByName: tokens.findLiveApiTokenByName,
+      listApiTokens: tokens.listApiTokens,
+      revokeApiToken: tokens.revokeApiToken,
       countApiTokens: tokens.countApiTokens,
       insertRegistrationToken: tokens.insertRegistrationToken,
       findRegistrationToken: tokens.findRegistrationToken,
       listRegistrationTokens: tokens.listRegistrationTokens,
+      revokeRegistrationToken: tokens.revokeRegistrationToken,
       countRegistrationTokenUse: tokens.incrementRegistrationTokenUses,
     }, run),
+    audit: bind(db, { last: audit.lastAuditRecord, insert: audit.insertAuditRecord, list: audit.listAuditRecords }, run),
+    nonces: bind(db, { use: nonces.useNonce, prune: nonces.pruneNonces }, run),
     deployments: bind(db, {
       get: deployments.getDeployment,
       listByStatus: deployments.listDeploymentsByStatus,
@@ -116,6 +124,7 @@ function repositories(db: Db, run: Runner): Repositories {
       acknowledgeCommand: targets.acknowledgeCommand,
       acknowledgeCommands: targets.acknowledgeCommands,
       unackedOf: targets.unackedCommandsOf,
+      wasCommanded: targets.wasCommanded,
       unacked: targets.unackedTargets,
       expired: targets.expiredTargets,
       liveOf: targets.liveTargetsOf,
@@ -145,6 +154,8 @@ export class SqliteStore implements Store {
   readonly revisions: Repositories['revisions'];
   readonly instances: Repositories['instances'];
   readonly tokens: Repositories['tokens'];
+  readonly audit: Repositories['audit'];
+  readonly nonces: Repositories['nonces'];
   readonly deployments: Repositories['deployments'];
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
@@ -163,6 +174,8 @@ export class SqliteStore implements Store {
     this.revisions = own.revisions;
     this.instances = own.instances;
     this.tokens = own.tokens;
+    this.audit = own.audit;
+    this.nonces = own.nonces;
     this.deployments = own.deployments;
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;

@@ -1,39 +1,67 @@
 /**
- * API and registration tokens in SQLite (store/tokens.ts has the repository's contract).
+ * API and registration tokens in SQLite (store/tokens.ts has the repository's contract). The
+ * store keeps hashes only; auth/token-hash.ts makes them.
  */
 import { newId } from '../../../../common/src/ids.ts';
-import { hashSecret } from '../secrets.ts';
-import type { ApiTokenRow, NewRegistrationToken, RegistrationTokenRow } from '../tokens.ts';
+import type { ApiTokenRow, NewApiToken, NewRegistrationToken, RegistrationTokenRow } from '../tokens.ts';
+import { API_COLUMNS, REG_COLUMNS, toApiRow, toRegistrationRow, type RawApiToken, type RawRegistrationToken } from '../rows/tokens.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
-import { toRegistrationToken as toRegistrationRow, type RawRegistrationToken } from '../rows/catalog.ts';
 
-/** Stores an admin API token by its hash. */
-export function insertApiToken(db: Db, input: { name: string; secret: string; createdAt: string }): ApiTokenRow {
-  const row: ApiTokenRow = { tokenId: newId('at'), name: input.name, createdAt: input.createdAt };
-  prepared(db, 'INSERT INTO api_tokens (token_id, name, hash, created_at) VALUES (?, ?, ?, ?)').run(
-    row.tokenId,
-    row.name,
-    hashSecret(input.secret),
-    row.createdAt,
+/** Stores an API token by its hash. */
+export function insertApiToken(db: Db, input: NewApiToken): ApiTokenRow {
+  const tokenId = newId('at');
+  prepared(db,
+    `INSERT INTO api_tokens (token_id, name, hash, role, applications, groups, created_at, created_by, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    tokenId,
+    input.name,
+    input.hash,
+    input.role,
+    input.applications === null ? null : JSON.stringify(input.applications),
+    input.groups === null ? null : JSON.stringify(input.groups),
+    input.createdAt,
+    input.createdBy ?? null,
+    input.expiresAt ?? null,
   );
-  return row;
+  return getApiToken(db, tokenId)!;
 }
 
-/** The API token whose secret is `secret`, if any. */
-export function findApiToken(db: Db, secret: string): ApiTokenRow | undefined {
-  const raw = prepared(db, 'SELECT token_id, name, created_at FROM api_tokens WHERE hash = ?').get(hashSecret(secret)) as
-    | { token_id: string; name: string; created_at: string }
-    | undefined;
-  return raw && { tokenId: raw.token_id, name: raw.name, createdAt: raw.created_at };
+function getApiToken(db: Db, tokenId: string): ApiTokenRow | undefined {
+  const raw = prepared(db, `SELECT ${API_COLUMNS} FROM api_tokens WHERE token_id = ?`).get(tokenId) as RawApiToken | undefined;
+  return raw && toApiRow(raw);
+}
+
+/** The API token stored under one of `hashes`, revoked or not. */
+export function findApiToken(db: Db, hashes: readonly string[]): ApiTokenRow | undefined {
+  for (const hash of hashes) {
+    const raw = prepared(db, `SELECT ${API_COLUMNS} FROM api_tokens WHERE hash = ?`).get(hash) as RawApiToken | undefined;
+    if (raw) return toApiRow(raw);
+  }
+  return undefined;
+}
+
+/** The live API token named `name`, if any. */
+export function findLiveApiTokenByName(db: Db, name: string): ApiTokenRow | undefined {
+  const raw = prepared(db, `SELECT ${API_COLUMNS} FROM api_tokens WHERE name = ? AND revoked_at IS NULL`).get(name) as RawApiToken | undefined;
+  return raw && toApiRow(raw);
+}
+
+/** Every API token, oldest first. */
+export function listApiTokens(db: Db): ApiTokenRow[] {
+  return (prepared(db, `SELECT ${API_COLUMNS} FROM api_tokens ORDER BY created_at, token_id`).all() as RawApiToken[]).map(toApiRow);
+}
+
+/** Marks a token revoked; false when it was not live. */
+export function revokeApiToken(db: Db, tokenId: string, at: string): boolean {
+  return prepared(db, 'UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL').run(at, tokenId).changes === 1;
 }
 
 /** How many API tokens exist. */
 export function countApiTokens(db: Db): number {
   return (prepared(db, 'SELECT COUNT(*) AS n FROM api_tokens').get() as { n: number }).n;
 }
-
-const REG_COLUMNS = 'token_id, expires_at, max_uses, uses, tags, created_at';
 
 /** Stores a registration token by its hash. */
 export function insertRegistrationToken(db: Db, input: NewRegistrationToken): RegistrationTokenRow {
@@ -43,27 +71,33 @@ export function insertRegistrationToken(db: Db, input: NewRegistrationToken): Re
     maxUses: input.maxUses,
     uses: 0,
     tags: input.tags,
+    allowTagKeys: input.allowTagKeys,
     createdAt: input.createdAt,
   };
   prepared(db,
-    'INSERT INTO registration_tokens (token_id, hash, expires_at, max_uses, uses, tags, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)',
-  ).run(row.tokenId, hashSecret(input.secret), row.expiresAt, row.maxUses, JSON.stringify(row.tags), row.createdAt);
+    'INSERT INTO registration_tokens (token_id, hash, expires_at, max_uses, uses, tags, allow_tag_keys, created_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?)',
+  ).run(row.tokenId, input.hash, row.expiresAt, row.maxUses, JSON.stringify(row.tags), JSON.stringify(row.allowTagKeys), row.createdAt);
   return row;
 }
 
-/** The registration token whose secret is `secret`, if any. */
-export function findRegistrationToken(db: Db, secret: string): RegistrationTokenRow | undefined {
-  const raw = prepared(db, `SELECT ${REG_COLUMNS} FROM registration_tokens WHERE hash = ?`).get(hashSecret(secret)) as
-    | RawRegistrationToken
-    | undefined;
-  return raw && toRegistrationRow(raw);
+/** The registration token stored under one of `hashes`, if any. */
+export function findRegistrationToken(db: Db, hashes: readonly string[]): RegistrationTokenRow | undefined {
+  for (const hash of hashes) {
+    const raw = prepared(db, `SELECT ${REG_COLUMNS} FROM registration_tokens WHERE hash = ?`).get(hash) as RawRegistrationToken | undefined;
+    if (raw) return toRegistrationRow(raw);
+  }
+  return undefined;
 }
 
 /** Every registration token, newest first. */
 export function listRegistrationTokens(db: Db): RegistrationTokenRow[] {
-  const raws = prepared(db, `SELECT ${REG_COLUMNS} FROM registration_tokens ORDER BY created_at DESC, token_id`)
-    .all() as RawRegistrationToken[];
+  const raws = prepared(db, `SELECT ${REG_COLUMNS} FROM registration_tokens ORDER BY created_at DESC, token_id`).all() as RawRegistrationToken[];
   return raws.map(toRegistrationRow);
+}
+
+/** Marks a registration token revoked; false when there is no such live token. */
+export function revokeRegistrationToken(db: Db, tokenId: string, at: string): boolean {
+  return prepared(db, 'UPDATE registration_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL').run(at, tokenId).changes === 1;
 }
 
 /** Counts one use of a registration token; call inside the transaction that uses it. */

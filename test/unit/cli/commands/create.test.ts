@@ -18,6 +18,7 @@ describe('deckhand create commands', () => {
 
   beforeEach(async () => {
     api = await startFakeApi((req) => {
+      if (req.url === '/v1/applications' && req.method === 'GET') return { status: 200, json: { applications: [] } };
       if (req.url === '/v1/applications') return { status: 201, json: { applicationId: 'a-APP00001', name: 'app', createTime: 'x' } };
       if (req.url === '/v1/registration-tokens') return { status: 201, json: TOKEN };
       return { status: 201, json: GROUP };
@@ -34,9 +35,9 @@ describe('deckhand create commands', () => {
       const c = capture(env());
       const argv = ['groups', 'create', '--application', 'app', '--name', 'web', '--tag', 'env=prod', '--tag', 'role=web', '--config', 'AllAtOnce'];
       assert.equal(await runCli(argv, c.ctx), 0);
-      assert.equal(api.requests[0]?.url, '/v1/applications');
-      assert.equal(api.requests[1]?.url, '/v1/applications/app/deployment-groups');
-      assert.deepEqual(bodyOf(1), {
+      assert.equal(api.requests[1]?.url, '/v1/applications');
+      assert.equal(api.requests[2]?.url, '/v1/applications/app/deployment-groups');
+      assert.deepEqual(bodyOf(2), {
         name: 'web',
         tagFilters: [
           { key: 'env', value: 'prod', type: 'KEY_AND_VALUE' },

@@ -28,6 +28,7 @@ import { ArtifactStore } from '../../../../coordinator/src/artifacts/store.ts';
 import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
 import { openSqliteStore, type SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
 import { insertApiToken } from '../../../../coordinator/src/store/sqlite/tokens.ts';
+import { tokenHasher } from '../../../../coordinator/src/auth/token-hash.ts';
 
 /** A clock whose wall time the test sets. */
 export class FakeClock implements Clock {
@@ -214,10 +215,15 @@ export interface Harness {
   artifacts: ArtifactStore;
   scheduler: StoreDeploymentService;
   connected: Set<string>;
+  /** `instanceId revisionId` pairs the fake hub says are being preflighted. */
+  preflighting: Set<string>;
   adminToken: string;
   auth: { authorization: string };
   close(): Promise<void>;
 }
+
+/** The token hasher of every harness (a fixed key: tests look tokens up by their secrets). */
+export const testHasher = tokenHasher(Buffer.alloc(32, 7));
 
 /** Builds the API over a fresh store with one admin token. */
 export async function startHarness(opts: { maxBytes?: number; scheduler?: DeploymentService; logger?: Logger } = {}): Promise<Harness> {
@@ -228,19 +234,20 @@ export async function startHarness(opts: { maxBytes?: number; scheduler?: Deploy
   const artifacts = new ArtifactStore({ root: path.join(dir, 'artifacts'), ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}) });
   const scheduler = new StoreDeploymentService(store, clock);
   const connected = new Set<string>();
-  const hub = { isConnected: (id: string) => connected.has(id) };
+  const preflighting = new Set<string>();
+  const hub = { isConnected: (id: string) => connected.has(id), isPreflighting: (id: string, revisionId: string) => preflighting.has(`${id} ${revisionId}`) };
   const app = buildApi({
-    store, clock, logger: opts.logger ?? silentLogger(), artifacts, scheduler: opts.scheduler ?? scheduler, hub, nonces: new NonceCache(),
+    store, clock, logger: opts.logger ?? silentLogger(), artifacts, scheduler: opts.scheduler ?? scheduler, hub, nonces: new NonceCache(store.nonces), tokenHasher: testHasher,
   });
   await app.ready();
   const adminToken = 'dh_test-admin-token';
-  insertApiToken(db, { name: 'admin', secret: adminToken, createdAt: clock.now().toISOString() });
+  insertApiToken(db, { name: 'admin', role: 'admin', applications: null, groups: null, hash: testHasher.hash(adminToken), createdAt: clock.now().toISOString() });
   const close = async (): Promise<void> => {
     await app.close();
     await store.close();
     remove();
   };
-  return { app, store, db, clock, dir, artifacts, scheduler, connected, adminToken, auth: { authorization: `Bearer ${adminToken}` }, close };
+  return { app, store, db, clock, dir, artifacts, scheduler, connected, preflighting, adminToken, auth: { authorization: `Bearer ${adminToken}` }, close };
 }
 
 /** A fresh Ed25519 key pair, as an agent makes at registration. */
@@ -266,4 +273,20 @@ export function signedHeaders(
     [SIGNATURE_HEADERS.nonce]: nonce,
     [SIGNATURE_HEADERS.signature]: signature,
   };
+}
+
+/** Every METHOD /path fastify has, read from its own route tree (HEAD twins left out). */
+export function fastifyRoutes(h: Pick<Harness, 'app'>): { method: string; url: string }[] {
+  const stack: string[] = [];
+  const out: { method: string; url: string }[] = [];
+  for (const line of h.app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^([│ ]*)[├└]── (.+) \(([A-Z, ]+)\)$/.exec(line);
+    if (!m) continue;
+    const depth = (m[1] as string).length / 4;
+    stack.length = depth;
+    const url = (stack[depth - 1] ?? '') + (m[2] as string);
+    stack[depth] = url;
+    for (const method of (m[3] as string).split(', ')) if (method !== 'HEAD') out.push({ method, url });
+  }
+  return out;
 }

@@ -1,23 +1,7 @@
 import assert from 'node:assert/strict';
 import { ROUTE_DOCS } from '../../../../coordinator/src/api/openapi-routes.ts';
 import { buildOpenApi } from '../../../../coordinator/src/api/openapi.ts';
-import { startHarness, type Harness } from './harness.ts';
-
-/** Every METHOD /path fastify has, read from its own route tree (HEAD twins left out). */
-function fastifyRoutes(h: Harness): { method: string; url: string }[] {
-  const stack: string[] = [];
-  const out: { method: string; url: string }[] = [];
-  for (const line of h.app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^([│ ]*)[├└]── (.+) \(([A-Z, ]+)\)$/.exec(line);
-    if (!m) continue;
-    const depth = (m[1] as string).length / 4;
-    stack.length = depth;
-    const url = (stack[depth - 1] ?? '') + (m[2] as string);
-    stack[depth] = url;
-    for (const method of (m[3] as string).split(', ')) if (method !== 'HEAD') out.push({ method, url });
-  }
-  return out;
-}
+import { fastifyRoutes, startHarness, type Harness } from './harness.ts';
 
 const METHODS = ['get', 'post', 'put', 'delete', 'patch'];
 

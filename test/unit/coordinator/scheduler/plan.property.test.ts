@@ -55,7 +55,7 @@ async function planAndRun(kind: StoreKind, sc: Scenario): Promise<{ planned: str
         clock.ms = Date.parse(view.rollout.bakeUntil ?? '');
         await scheduler.expireDeadlines();
       } else if (view?.rollout?.waitingFor === 'approval') {
-        await scheduler.approveDeployment(id, 'prop');
+        await scheduler.approveDeployment(id, 'approver');
       } else {
         break;
       }

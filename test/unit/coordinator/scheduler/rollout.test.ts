@@ -232,6 +232,16 @@ forEachStore('Scheduler rollout controls (batch lists, bake, segments, pause, ap
       assert.equal(sender.sent.length, 4);
     });
 
+    it('refuses approval by the token that created the deployment (four-eyes), and keeps waiting', async () => {
+      const s = await seed(db, 4);
+      const id = await start(s, await config('Canary', { batches: [1, '100%'] }), { requireApproval: true });
+      await answerAll();
+      await assert.rejects(scheduler.approveDeployment(id, 'user'), (err: unknown) =>
+        err instanceof DeckhandError && err.code === 'FORBIDDEN' && /created by user and requires approval by another token/.test(err.message));
+      assert.equal((await view(id)).rollout.approval, 'Waiting');
+      assert.equal(sender.sent.length, 1);
+    });
+
     it('refuses approval before the first batch is done with CONFLICT', async () => {
       const s = await seed(db, 4);
       const id = await start(s, await config('Canary', { batches: [1, '100%'] }), { requireApproval: true });

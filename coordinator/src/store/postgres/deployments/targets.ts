@@ -171,6 +171,16 @@ export async function unackedCommandsOf(q: Sql, instanceId: string): Promise<Una
   return rows.map((r) => ({ instanceId, deploymentId: r.deployment_id, commandId: r.command_id }));
 }
 
+/** True when a deployment of the revision has sent the host its command (it may download the revision). */
+export async function wasCommanded(q: Sql, instanceId: string, revisionId: string): Promise<boolean> {
+  const row = await q.one(
+    `SELECT 1 FROM deployment_targets t JOIN deployments d ON d.deployment_id = t.deployment_id
+     WHERE t.instance_id = $1 AND d.revision_id = $2 AND t.command_id IS NOT NULL LIMIT 1`,
+    [instanceId, revisionId],
+  );
+  return row !== undefined;
+}
+
 /** Records that the host journaled the command; false when no such command was sent to it. */
 export async function acknowledgeCommand(q: Sql, instanceId: string, commandId: string): Promise<boolean> {
   return (await q.run('UPDATE deployment_targets SET command_acked = 1 WHERE instance_id = $1 AND command_id = $2', [instanceId, commandId])) === 1;

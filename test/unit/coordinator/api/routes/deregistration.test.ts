@@ -54,7 +54,7 @@ describe('DELETE /v1/instances/:id', function () {
     const keys = addInstance(h, 'i-SELF000001');
     addInstance(h, 'i-OTHER00001');
     const res = await signedDelete('i-SELF000001', keys, 'i-OTHER00001');
-    assert.equal(res.statusCode, 401);
+    assert.equal(res.statusCode, 403);
     assert.match(res.json().error.message, /only its own instance/);
     assert.ok(getInstance(h.db, 'i-OTHER00001'));
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { findRegistrationToken } from '../../../../../coordinator/src/store/sqlite/tokens.ts';
 import { getInstance, touchInstance } from '../../../../../coordinator/src/store/sqlite/instances.ts';
-import { agentKeys, startHarness, type Harness } from '../harness.ts';
+import { agentKeys, startHarness, testHasher, type Harness } from '../harness.ts';
 
 describe('instance, registration-token and registration routes', () => {
   let h: Harness;
@@ -13,6 +13,7 @@ describe('instance, registration-token and registration routes', () => {
     assert.equal(res.statusCode, 201);
     return res.json().token as string;
   };
+  const getInstances = (harness: Harness) => harness.db.prepare('SELECT instance_id FROM instances').all();
   const register = (token: string, extra: object = {}) =>
     h.app.inject({ method: 'POST', url: '/v1/register', payload: { token, publicKey: agentKeys().publicKeyPem, hostname: 'web-1', ...extra } });
 
@@ -49,7 +50,7 @@ describe('instance, registration-token and registration routes', () => {
   describe('POST /v1/register', () => {
     it('registers a host without an admin token and stores its key', async () => {
       const keys = agentKeys();
-      const res = await register(await newToken(), { publicKey: keys.publicKeyPem, tags: { role: 'web' } });
+      const res = await register(await newToken({ allowTagKeys: ['role'] }), { publicKey: keys.publicKeyPem, tags: { role: 'web' } });
       assert.equal(res.statusCode, 201);
       const body = res.json();
       assert.match(body.instanceId, /^i-/);
@@ -57,8 +58,20 @@ describe('instance, registration-token and registration routes', () => {
       assert.equal(getInstance(h.db, body.instanceId)?.publicKey, keys.publicKeyPem);
     });
 
+    it('refuses a tag the token does not let the host set, naming it, and registers nothing', async () => {
+      const token = await newToken({ tags: { env: 'dev' }, maxUses: null });
+      const res = await register(token, { tags: { env: 'dev', role: 'db' } });
+      assert.equal(res.statusCode, 403);
+      assert.match(res.json().error.message, /does not let a host set the tag role \(it allows env\); an operator can tag the host, or make a token with --allow-tag-keys role/);
+      assert.equal(findRegistrationToken(h.db, testHasher.lookup(token))?.uses, 0);
+      assert.deepEqual(getInstances(h), []);
+      assert.equal((await register(token, { tags: { env: 'prod' } })).json().tags.env, 'dev', 'a preset key: the token wins');
+      const any = await newToken({ allowTagKeys: ['*'] });
+      assert.equal((await register(any, { tags: { role: 'db' } })).statusCode, 201, '* allows any key');
+    });
+
     it('merges preset tags over the host\'s own tags', async () => {
-      const token = await newToken({ tags: { env: 'prod', team: 'a' } });
+      const token = await newToken({ tags: { env: 'prod', team: 'a' }, allowTagKeys: ['role'] });
       const res = await register(token, { tags: { env: 'dev', role: 'web' } });
       assert.deepEqual(res.json().tags, { env: 'prod', team: 'a', role: 'web' });
     });
@@ -75,7 +88,7 @@ describe('instance, registration-token and registration routes', () => {
       const token = await newToken({ maxUses: 3 });
       for (let i = 0; i < 3; i++) assert.equal((await register(token)).statusCode, 201);
       assert.equal((await register(token)).statusCode, 401);
-      assert.equal(findRegistrationToken(h.db, token)?.uses, 3);
+      assert.equal(findRegistrationToken(h.db, testHasher.lookup(token))?.uses, 3);
     });
 
     it('allows unlimited registrations when maxUses is null', async () => {
@@ -108,7 +121,7 @@ describe('instance, registration-token and registration routes', () => {
       const res = await register(token, { publicKey: 'not a key' });
       assert.equal(res.statusCode, 400);
       assert.equal(res.json().error.field, 'publicKey');
-      assert.equal(findRegistrationToken(h.db, token)?.uses, 0);
+      assert.equal(findRegistrationToken(h.db, testHasher.lookup(token))?.uses, 0);
     });
 
     it('names a missing hostname', async () => {

@@ -1,0 +1,85 @@
+/**
+ * What every route of the API needs: the one table of the code that says who may call what,
+ * rendered into the README (`npm run docs:permissions` checks they agree; a test too). A route
+ * missing here is refused to everyone (deny by default), and a test checks that every
+ * registered route has an entry.
+ *
+ * - `public`: no credential (health, installers, registration with its own token);
+ * - a permission: an API token whose role has it (auth/permissions.ts), within its scope; with
+ *   `agents`, a request signed by a registered host is accepted too (bundle downloads, a host
+ *   deregistering itself; the route checks the rest).
+ *
+ * `scope` says what the request acts on, for tokens limited to some applications or groups:
+ * `params` (`:app`, `:group`), `body` (the deployment request's application and group, or a new
+ * application's name), `deployment` / `revision` (looked up by `:id`), `global` (shared by every
+ * application: only unscoped tokens may change it). Lists are filtered to the token's scope.
+ */
+import type { Permission } from '../auth/permissions.ts';
+
+/** Where a route finds the application and group it acts on. */
+export type ScopeSource = 'params' | 'body' | 'deployment' | 'revision' | 'global';
+
+/** What one route needs. */
+export interface RoutePolicy {
+  access: Permission | 'public';
+  agents?: true;
+  scope?: ScopeSource;
+}
+
+const pub: RoutePolicy = { access: 'public' };
+const read = (scope?: ScopeSource): RoutePolicy => (scope ? { access: 'read', scope } : { access: 'read' });
+const deploy = (scope: ScopeSource): RoutePolicy => ({ access: 'deploy', scope });
+const manage = (scope: ScopeSource): RoutePolicy => ({ access: 'manage', scope });
+const admin: RoutePolicy = { access: 'admin', scope: 'global' };
+
+/** Every route, by `METHOD /path` as fastify registers it. */
+export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
+  'GET /healthz': pub,
+  'GET /readyz': pub,
+  'GET /install.sh': pub,
+  'GET /install.ps1': pub,
+  'GET /v1/agent/package': pub,
+  'GET /v1/agent/package.sha256': pub,
+  'GET /v1/tls/ca.pem': pub,
+  'GET /v1/openapi.json': pub,
+  'POST /v1/register': pub,
+  'GET /v1/applications': read(),
+  'POST /v1/applications': manage('body'),
+  'GET /v1/applications/:app/deployment-groups': read('params'),
+  'POST /v1/applications/:app/deployment-groups': manage('params'),
+  'GET /v1/applications/:app/deployment-groups/:group': read('params'),
+  'POST /v1/applications/:app/deployment-groups/:group/rollback': deploy('params'),
+  'POST /v1/applications/:app/revisions': deploy('params'),
+  'GET /v1/revisions/:id': read('revision'),
+  'GET /v1/revisions/:id/content': { access: 'read', agents: true, scope: 'revision' },
+  'PUT /v1/revisions/:id/signature': deploy('revision'),
+  'GET /v1/deployment-configs': read(),
+  'POST /v1/deployment-configs': manage('global'),
+  'GET /v1/deployments': read(),
+  'POST /v1/deployments': deploy('body'),
+  'POST /v1/deployments/plan': deploy('body'),
+  'POST /v1/deployments/preflight': deploy('body'),
+  'GET /v1/deployments/:id': read('deployment'),
+  'POST /v1/deployments/:id/stop': deploy('deployment'),
+  'POST /v1/deployments/:id/pause': deploy('deployment'),
+  'POST /v1/deployments/:id/resume': deploy('deployment'),
+  'POST /v1/deployments/:id/approve': deploy('deployment'),
+  'GET /v1/instances': read(),
+  'POST /v1/instances/:id/tags': manage('global'),
+  'POST /v1/instances/:id/tags/remove': manage('global'),
+  'DELETE /v1/instances/:id': { access: 'manage', agents: true, scope: 'global' },
+  'GET /v1/registration-tokens': read(),
+  'POST /v1/registration-tokens': manage('global'),
+  'DELETE /v1/registration-tokens/:id': manage('global'),
+  'GET /v1/api-tokens': admin,
+  'POST /v1/api-tokens': admin,
+  'DELETE /v1/api-tokens/:name': admin,
+  'GET /v1/audit': read('global'),
+  'GET /v1/audit/verify': read('global'),
+};
+
+/** The policy of `method` and `url` (a route pattern), or undefined: refused. */
+export function policyOf(method: string, url: string): RoutePolicy | undefined {
+  const key = `${method.toUpperCase()} ${url}`;
+  return Object.hasOwn(ROUTE_POLICIES, key) ? ROUTE_POLICIES[key] : undefined;
+}
