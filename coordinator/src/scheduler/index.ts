@@ -191,6 +191,8 @@ export class Scheduler implements AgentEventSink {
 
   /** {@inheritDoc AgentEventSink.agentConnected} */
   async agentConnected(instanceId: string): Promise<void> {
+    // Most agents connect with nothing waiting for them: no unit of work, no timer to re-arm.
+    if ((await this.store.targets.liveOf(instanceId)).length === 0) return;
     await this.run((e) => agentConnected(e, instanceId));
   }
 
