@@ -42,6 +42,7 @@ import { RemotePreflight } from './preflight/remote.ts';
 import { startRetentionJob } from './maintenance/job.ts';
 import { CoordinatorUrls } from './transport/coordinator-urls.ts';
 import { AgentLink } from './transport/link.ts';
+import { LogShipping } from './logs/shipping.ts';
 import { FrameGate } from './transport/frame-gate.ts';
 import { AGENT_VERSION } from './version.ts';
 
@@ -190,6 +191,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   const inventoryOpts = { root: cmd.root, agentVersion: AGENT_VERSION };
   const appSpec = cmd.yamlOctalModes === undefined ? {} : { appSpec: { yamlOctalModes: cmd.yamlOctalModes } };
   let link: AgentLink | undefined;
+  const logs = new LogShipping({ clock, logger, cursors: journal.logCursors, send: (body) => link?.sendLog(body) ?? 'offline' });
   const refresher = new InventoryRefresher({
     clock,
     logger,
@@ -224,7 +226,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     root: cmd.root,
     ...(cmd.destRoot === undefined ? {} : { destRoot: cmd.destRoot }),
     os: process.platform === 'win32' ? 'windows' : 'linux',
-    reporter: { sendLog: (body) => void link?.sendLog(body) },
+    reporter: { outputWritten: (deploymentId) => logs.outputWritten(deploymentId) },
     reboot: { ...(cmd.rebootCommand === undefined ? {} : { command: cmd.rebootCommand }), bootId: () => currentBootId(cmd.bootIdFile) },
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
@@ -244,6 +246,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     inventory: () => refresher.current(),
     commands: dispatcher,
     preflight: (body) => preflight.onPreflight(body),
+    logs,
     gate: new FrameGate({ instanceId: identity.instanceId, journal, logger, now: () => clock.now() }),
   });
   link = started;
@@ -263,6 +266,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
       refresher.stop();
       await queue.stop();
       await started.stop();
+      logs.stop();
       journal.close();
     },
   };

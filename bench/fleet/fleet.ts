@@ -55,6 +55,10 @@ export interface FleetReport {
   /** CPU seconds the simulators used so far. */
   cpuSeconds: number;
   protocolErrors: number;
+  /** Hook output lines sent, and acknowledged as stored, all simulators; frames answered busy. */
+  logLinesSent: number;
+  logLinesStored: number;
+  logBusy: number;
 }
 
 /** N simulated hosts spread over a few simulator processes. */
@@ -144,7 +148,15 @@ export class SimFleet {
       protocolErrors: replies.reduce((n, r) => n + r.protocolErrors, 0),
       reconnects: replies.reduce((n, r) => n + r.reconnects, 0),
       restarts: replies.reduce((n, r) => n + r.restarts, 0),
+      logLinesSent: replies.reduce((n, r) => n + r.logLinesSent, 0),
+      logLinesStored: replies.reduce((n, r) => n + r.logLinesStored, 0),
+      logBusy: replies.reduce((n, r) => n + r.logBusy, 0),
     };
+  }
+
+  /** Makes every simulated host print `linesPerHook` lines in each scripted hook from now on. */
+  async setLogLines(linesPerHook: number): Promise<void> {
+    await Promise.all(this.simulators.map((sim) => sim.request({ type: 'logs', linesPerHook }, 'logs-set')));
   }
 
   /** Closes every connection and ends the simulator processes. */

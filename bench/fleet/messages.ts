@@ -22,6 +22,7 @@ export type ToSimulator =
   | { type: 'die'; count: number; how: 'closed' | 'silent' }
   | { type: 'connect'; concurrency: number }
   | { type: 'report'; deploymentId: string }
+  | { type: 'logs'; linesPerHook: number }
   | { type: 'stop' };
 
 /** Simulator → parent. */
@@ -29,7 +30,8 @@ export type FromSimulator =
   | { type: 'registered'; count: number; ms: number }
   | { type: 'connected'; count: number; ms: number }
   | { type: 'finished'; deploymentId: string; count: number }
-  | { type: 'report'; deploymentId: string; records: HostRecord[]; events: number; cpuSeconds: number; protocolErrors: number; reconnects: number; restarts: number }
+  | { type: 'report'; deploymentId: string; records: HostRecord[]; events: number; cpuSeconds: number; protocolErrors: number; reconnects: number; restarts: number; logLinesSent: number; logLinesStored: number; logBusy: number }
   | { type: 'delayed' }
   | { type: 'died'; instanceIds: string[] }
+  | { type: 'logs-set' }
   | { type: 'failed'; message: string };

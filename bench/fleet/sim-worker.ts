@@ -17,7 +17,8 @@ const ctx: SimContext = {
   url: '',
   urls: [],
   eventDelayMs: Number(process.env['BENCH_EVENT_DELAY_MS'] ?? '0'),
-  stats: { events: 0, protocolErrors: 0, reconnects: 0, restarts: 0 },
+  logLinesPerHook: 0,
+  stats: { events: 0, protocolErrors: 0, reconnects: 0, restarts: 0, logLinesSent: 0, logLinesStored: 0, logBusy: 0 },
   onFinished(record) {
     const list = records.get(record.deploymentId) ?? [];
     list.push(record);
@@ -91,6 +92,9 @@ async function handle(message: ToSimulator): Promise<void> {
         protocolErrors: ctx.stats.protocolErrors,
         reconnects: ctx.stats.reconnects,
         restarts: ctx.stats.restarts,
+        logLinesSent: ctx.stats.logLinesSent,
+        logLinesStored: ctx.stats.logLinesStored,
+        logBusy: ctx.stats.logBusy,
       });
       return;
     }
@@ -104,6 +108,10 @@ async function handle(message: ToSimulator): Promise<void> {
       tell({ type: 'died', instanceIds: victims.map((a) => a.instanceId) });
       return;
     }
+    case 'logs':
+      ctx.logLinesPerHook = message.linesPerHook;
+      tell({ type: 'logs-set' });
+      return;
     case 'stop':
       for (const agent of agents) agent.close();
       process.disconnect();

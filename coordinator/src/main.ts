@@ -23,6 +23,9 @@ import { loadTokenKey, tokenHasher as makeTokenHasher, type TokenHasher } from '
 import { NonceCache } from './auth/agent-auth.ts';
 import { parseCoordinatorArgs, USAGE, UsageError, type CoordinatorConfig } from './config/args.ts';
 import { Hub } from './hub/index.ts';
+import { startLogRetention } from './logs/retention.ts';
+import { WebhookNotifier } from './notify/webhooks.ts';
+import { CoordinatorMetrics, timeTransactions } from './notify/metrics.ts';
 import { keysList, keysRotate, tlsFingerprint } from './commands/maintenance.ts';
 import { ringSigner } from './signing/frame-signer.ts';
 import { KeyRing } from './signing/keyring.ts';
@@ -130,6 +133,8 @@ interface Running {
   app: ReturnType<typeof buildApi>;
   store: Store;
   node: ClusterNode | undefined;
+  retention: { stop(): void };
+  webhooks: WebhookNotifier;
 }
 
 /** Opens the store the configuration names: SQLite in the data dir, or a shared PostgreSQL database. */
@@ -165,6 +170,8 @@ function handleSignals(r: Running): void {
     // The hub goes first: open WebSockets would otherwise keep the HTTP server from closing.
     await r.hub.close();
     r.scheduler.stop();
+    r.retention.stop();
+    await r.webhooks.stop();
     // Its leases go at once: the other coordinators take its deployments over without waiting.
     await r.node?.stop(true);
     await r.app.close();
@@ -192,11 +199,17 @@ async function start(config: CoordinatorConfig): Promise<void> {
   const tls = await prepareTls(config, logger);
   const signer = ringSigner(KeyRing.open(config.dataDir), () => clock.now());
   const check = clientCertificateCheck(config);
+  // Hub and API are built after it: it reads their counts only when scraped.
+  let connected = (): number => 0;
+  const metrics = new CoordinatorMetrics(store, () => connected());
+  timeTransactions(store, metrics.storeTransactions);
   const hub = new Hub({
     store,
     clock,
     logger,
     nonces,
+    logLimits: { maxBytesPerDeployment: config.logMaxBytes },
+    metrics,
     signer,
     ...(check ? { checkClientCertificate: check } : {}),
     ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }),
@@ -207,6 +220,9 @@ async function start(config: CoordinatorConfig): Promise<void> {
   hub.attach(scheduler);
   await scheduler.start();
   node?.start(scheduler);
+  const logSettings = { maxBytesPerDeployment: config.logMaxBytes, days: config.logRetentionDays };
+  connected = () => hub.connectedCount();
+  const webhooks = new WebhookNotifier({ store, clock, logger, onFailure: () => metrics.webhookFailure() });
   const app = buildApi({
     store,
     clock,
@@ -216,6 +232,11 @@ async function start(config: CoordinatorConfig): Promise<void> {
     hub: node?.presence ?? hub,
     readiness: () => readiness(store, node),
     nonces,
+    logFeed: hub.feed,
+    logSettings,
+    wakeWebhooks: () => webhooks.wake(),
+    metrics,
+    ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
     tokenHasher,
     coordinatorKeys: () => signer.published(),
     ...(tls.https ? { https: tls.https } : {}),
@@ -223,9 +244,11 @@ async function start(config: CoordinatorConfig): Promise<void> {
     ...(check ? { agentClientCertificate: check } : {}),
   });
   reloadOnHangup(app, tls, logger);
+  const retention = startLogRetention({ store, clock, logger, days: config.logRetentionDays });
+  webhooks.start();
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
   // Before announcing the address: whoever reads it may signal us at once.
-  handleSignals({ logger, hub, scheduler, app, store, node });
+  handleSignals({ logger, hub, scheduler, app, store, node, retention, webhooks });
   await app.listen({ host: config.host, port: config.port });
   const url = urlOf(app.server.address() as AddressInfo, tls.https ? 'https' : 'http');
   // Written aside and renamed, so a reader polling for the file never sees it half-written.

@@ -1,27 +1,23 @@
 /**
- * What /readyz answers: whether the store answers, and (among several coordinators) this
- * coordinator's part: whether its last cluster tick reached the store, the deployments it
- * drives and the agents connected to it. Unready (503) when the store does not answer.
+ * What /readyz answers: whether the store takes writes and has every migration (readiness, unlike
+ * liveness, depends on the store: a load balancer stops sending work here), and among several
+ * coordinators this one's part: whether its last cluster tick reached the store, the deployments
+ * it drives and the agents connected to it. Unready (503) when any of them is not well.
  */
 import type { Readiness } from './api/deps.ts';
-import type { ClusterNode } from './cluster/node.ts';
+import type { NodeStatus } from './cluster/node.ts';
 import type { Store } from './store/store.ts';
 
-/** Checks the store with one small read and reports the node's state. */
-export async function readiness(store: Store, node: ClusterNode | undefined): Promise<Readiness> {
-  let storeOk = true;
-  let error: string | undefined;
-  try {
-    await store.tokens.countApiTokens();
-  } catch (err) {
-    storeOk = false;
-    error = (err as Error).message;
-  }
+/** Checks the store (store.ts: readiness) and reports the node's state, if there is a node. */
+export async function readiness(store: Store, node?: { status(): NodeStatus }): Promise<Readiness> {
+  const r = await store.readiness();
+  const checks: Readiness['checks'] = { store: r.writable ? 'writable' : 'not writable', migrations: r.migrated ? 'done' : 'pending' };
+  if (r.detail !== undefined) checks.detail = r.detail;
   const status = node?.status();
-  const ok = storeOk && (status?.storeOk ?? true);
+  const ready = r.writable && r.migrated && (status?.storeOk ?? true);
   return {
-    ok,
-    store: { kind: node ? 'postgres' : 'sqlite', ok: storeOk, ...(error ? { error } : {}) },
+    ready,
+    checks,
     ...(status ? { node: { nodeId: status.nodeId, storeOk: status.storeOk, leases: [...status.leases], agents: status.agents, ...(status.lastError ? { lastError: status.lastError } : {}) } } : {}),
   };
 }

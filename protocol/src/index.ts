@@ -12,4 +12,7 @@ export * from './orchestration.ts';
 export * from './rollout.ts';
 export * from './revision-signing.ts';
 export * from './command-signing.ts';
+export * from './logs.ts';
+export * from './fleet.ts';
+export * from './webhooks.ts';
 export * from './access.ts';

@@ -1,5 +1,5 @@
 /**
- * `deckhand groups create --application A --name G [--tag k=v ...] [--config NAME]`.
+ * `deckhand groups create|list|show|update|delete --application A [--name G] [settings]`.
  */
 import { parseArgs } from 'node:util';
 import type { CreateDeploymentGroupRequest, TagFilter } from '../../../protocol/src/api.ts';
@@ -11,15 +11,21 @@ import {
   parseKeyValues,
   parseOrUsage,
   required,
-  subcommand,
 } from '../args.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { sanitize } from '../format/sanitize.ts';
 
 const USAGE = `Usage: deckhand groups create --application A --name G [--tag k=v ...] [--config NAME]
+       deckhand groups list --application A
+       deckhand groups show --application A --name G
+       deckhand groups update --application A --name G [settings to change]
+       deckhand groups delete --application A --name G
 
-Creates deployment group G of application A (the application is created if missing). Each
+create makes deployment group G of application A (the application is created if missing);
+update changes the settings given (the same flags; --no-auto-rollback, --auto-deploy undo
+--auto-rollback, --no-auto-deploy); delete removes the group with its deployments' history,
+refused while one of them is in progress or queued. Each
 --tag becomes a KEY_AND_VALUE tag filter; a host matching any filter is in the group.
 Each --tag-set is one OR-group of filters (k=v,k=v); a host must match every group (up to
 three), CodeDeploy's tag set. --tag and --tag-set cannot be combined.
@@ -35,6 +41,8 @@ Options:
   --agent-wait D        how long a host waits for its offline agent (default 5m)
   --event-timeout D     how long a running host may go without reporting (default 1h)
   --no-auto-deploy      do not deploy the last good revision to hosts joining the group
+  --auto-deploy         (update) deploy it again
+  --no-auto-rollback    (update) turn automatic rollback off
 
 ${CONNECTION_HELP}`;
 
@@ -53,6 +61,21 @@ export function parseRollbackEvents(text: string): AutoRollbackEvent[] {
     if (event === undefined) throw new UsageError(`--auto-rollback expects failure, stop or failure,stop, got ${JSON.stringify(text)}`, USAGE);
     return event;
   });
+}
+
+/** The flags of every groups subcommand, as parseArgs returns them. */
+export interface GroupFlagValues extends GroupFlags {
+  application?: string | undefined;
+  name?: string | undefined;
+  tag?: string[] | undefined;
+  config?: string | undefined;
+  'auto-deploy'?: boolean | undefined;
+  'no-auto-rollback'?: boolean | undefined;
+  json: boolean;
+  url?: string | undefined;
+  token?: string | undefined;
+  'ca-file'?: string | undefined;
+  'ca-sha256'?: string | undefined;
 }
 
 interface GroupFlags {
@@ -96,12 +119,19 @@ export const groupsCommand: Command = {
           'agent-wait': { type: 'string' },
           'event-timeout': { type: 'string' },
           'no-auto-deploy': { type: 'boolean', default: false },
+          'auto-deploy': { type: 'boolean', default: false },
+          'no-auto-rollback': { type: 'boolean', default: false },
         },
       }),
     );
     if (values.help) return showHelp(ctx, USAGE);
-    const rest = subcommand(positionals, 'create', USAGE);
+    const [sub, ...rest] = positionals;
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`, USAGE);
+    if (sub === 'list' || sub === 'show' || sub === 'update' || sub === 'delete') {
+      const { manageGroups } = await import('./groups-manage.ts');
+      return manageGroups(sub, values, ctx, USAGE, { apply: applyGroupOptions, tagFilters });
+    }
+    if (sub !== 'create') throw new UsageError(sub === undefined ? 'missing subcommand (create, list, show, update or delete)' : `unknown subcommand ${sub}`, USAGE);
     const application = required(values.application, '--application', USAGE);
     const req: CreateDeploymentGroupRequest = {
       name: required(values.name, '--name', USAGE),

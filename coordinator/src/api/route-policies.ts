@@ -35,7 +35,6 @@ const admin: RoutePolicy = { access: 'admin', scope: 'global' };
 /** Every route, by `METHOD /path` as fastify registers it. */
 export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'GET /healthz': pub,
-  'GET /readyz': pub,
   'GET /install.sh': pub,
   'GET /install.ps1': pub,
   'GET /v1/agent/package': pub,
@@ -50,6 +49,7 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'GET /v1/applications/:app/deployment-groups/:group': read('params'),
   'POST /v1/applications/:app/deployment-groups/:group/rollback': deploy('params'),
   'POST /v1/applications/:app/revisions': deploy('params'),
+  'POST /v1/applications/:app/revisions/external': deploy('params'),
   'GET /v1/revisions/:id': read('revision'),
   'GET /v1/revisions/:id/content': { access: 'read', agents: true, scope: 'revision' },
   'PUT /v1/revisions/:id/signature': deploy('revision'),
@@ -76,6 +76,30 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'DELETE /v1/api-tokens/:name': admin,
   'GET /v1/audit': read('global'),
   'GET /v1/audit/verify': read('global'),
+  // Issue 17: readiness, metrics (which checks its own tokens: an API token or the scrape token),
+  // the rendered API page, hook output, fleet management and webhooks.
+  'GET /readyz': pub,
+  'GET /metrics': pub,
+  'GET /docs': pub,
+  'GET /docs/': pub,
+  'GET /docs/json': pub,
+  'GET /docs/yaml': pub,
+  'GET /docs/static/swagger-initializer.js': pub,
+  'GET /docs/static/index.html': pub,
+  'GET /docs/static/*': pub,
+  'GET /docs/*': pub,
+  'GET /v1/deployments/:id/logs': read('deployment'),
+  'PATCH /v1/applications/:app/deployment-groups/:group': manage('params'),
+  'DELETE /v1/applications/:app/deployment-groups/:group': manage('params'),
+  'DELETE /v1/applications/:app': manage('params'),
+  'GET /v1/applications/:app/revisions': read('params'),
+  'DELETE /v1/revisions/:id': manage('revision'),
+  'DELETE /v1/deployment-configs/:name': manage('global'),
+  'GET /v1/applications/:app/deployment-groups/:group/webhooks': read('params'),
+  'POST /v1/applications/:app/deployment-groups/:group/webhooks': manage('params'),
+  'DELETE /v1/applications/:app/deployment-groups/:group/webhooks/:name': manage('params'),
+  'POST /v1/applications/:app/deployment-groups/:group/webhooks/:name/test': manage('params'),
+  'GET /v1/applications/:app/deployment-groups/:group/webhooks/:name/deliveries': read('params'),
 };
 
 /** The policy of `method` and `url` (a route pattern), or undefined: refused. */

@@ -49,7 +49,7 @@ export function fencedRepositories(tx: UnitOfWork, hooks: FenceHooks): UnitOfWor
     insert: async (id, hosts) => (await guard(id), t.insert(id, hosts)),
     markDispatched: async (id, hosts, dispatch) => (await guard(id), t.markDispatched(id, hosts, dispatch)),
     markWaiting: async (id, hosts, dispatch) => (await guard(id), t.markWaiting(id, hosts, dispatch)),
-    skipPending: async (id, at) => (await guard(id), t.skipPending(id, at)),
+    skipPending: async (id, at, reason) => (await guard(id), t.skipPending(id, at, reason)),
     fail: async (target, code, message, at) => (await guard(target.deploymentId), t.fail(target, code, message, at)),
   };
   const g = tx.groups;

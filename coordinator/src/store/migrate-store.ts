@@ -20,6 +20,8 @@ interface TableSpec {
   key: readonly string[];
   /** Rows compared; all when absent. */
   where?: string;
+  /** A column PostgreSQL numbers itself (an identity): its sequence moves past the copied values. */
+  identity?: string;
 }
 
 /** Every shared table, parents before children. */
@@ -31,11 +33,17 @@ export const COPIED_TABLES: readonly TableSpec[] = [
   { name: 'revisions', key: ['revision_id'] },
   { name: 'registration_tokens', key: ['token_id'] },
   { name: 'instances', key: ['instance_id'] },
-  { name: 'deployments', key: ['deployment_id'] },
+  { name: 'deployments', key: ['deployment_id'], identity: 'rowid' },
   { name: 'deployment_targets', key: ['deployment_id', 'instance_id'] },
   { name: 'target_events', key: ['deployment_id', 'instance_id', 'event'] },
   { name: 'audit_log', key: ['seq'] },
   { name: 'used_nonces', key: ['nonce'] },
+  { name: 'deployment_logs', key: ['deployment_id'] },
+  { name: 'log_streams', key: ['deployment_id', 'instance_id', 'event'] },
+  { name: 'log_lines', key: ['deployment_id', 'cursor'] },
+  { name: 'webhooks', key: ['webhook_id'] },
+  { name: 'webhook_deliveries', key: ['seq'], identity: 'seq' },
+  { name: 'webhook_attempts', key: ['delivery_id', 'attempt'] },
 ];
 // A step whose hosts were all removed keeps a zero row in SQLite and none in PostgreSQL: same counts.
 const PROGRESS: TableSpec = { name: 'deployment_progress', key: ['deployment_id', 'step'], where: 'total <> 0' };
@@ -75,8 +83,8 @@ async function copyTable(client: pg.PoolClient, db: Db, table: TableSpec): Promi
     const tuples = batch.map((row) => `(${columns.map((c) => `$${values.push(row[c] ?? null)}`).join(', ')})`);
     await client.query(`INSERT INTO ${table.name} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`, values);
   }
-  if (table.name === 'deployments' && rows.length > 0) {
-    await client.query(`SELECT setval(pg_get_serial_sequence('deployments', 'rowid'), (SELECT MAX(rowid) FROM deployments))`);
+  if (table.identity !== undefined && rows.length > 0) {
+    await client.query(`SELECT setval(pg_get_serial_sequence('${table.name}', '${table.identity}'), (SELECT MAX(${table.identity}) FROM ${table.name}))`);
   }
 }
 

@@ -7,15 +7,16 @@ import type { NewRevision, RevisionRow } from '../revisions.ts';
 import { toRevision, type RawRevision } from '../rows/catalog.ts';
 import type { Sql } from './sql.ts';
 
-const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at, signature';
+const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at, deleted_at, signature, location';
 
 /** Registers a revision and returns it with its new id. */
 export async function insertRevision(q: Sql, input: NewRevision): Promise<RevisionRow> {
   const row: RevisionRow = { revisionId: newId('r'), ...input };
   await q.run(
-    `INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, description, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [row.revisionId, row.applicationId, row.sha256, row.size, row.bundleType, row.description ?? null, row.createdAt],
+    `INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, description, created_at, location)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    // '' stands for "not known" (an S3 revision registered by its ETag alone), as in SQLite.
+    [row.revisionId, row.applicationId, row.sha256 ?? '', row.size, row.bundleType, row.description ?? null, row.createdAt, row.location ? JSON.stringify(row.location) : null],
   );
   return row;
 }
@@ -31,7 +32,7 @@ export async function setRevisionSignature(q: Sql, revisionId: string, signature
   await q.run('UPDATE revisions SET signature = $1 WHERE revision_id = $2', [JSON.stringify({ counter: signature.counter, minisig: signature.minisig }), revisionId]);
 }
 
-/** Every revision of an application, oldest first. */
+/** Every revision of an application, oldest first (deleted ones marked). */
 export async function listRevisions(q: Sql, applicationId: string): Promise<RevisionRow[]> {
   const raws = await q.rows<RawRevision>(`SELECT ${COLUMNS} FROM revisions WHERE application_id = $1 ORDER BY created_at, revision_id`, [applicationId]);
   return raws.map(toRevision);

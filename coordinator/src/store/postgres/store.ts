@@ -4,10 +4,12 @@
  * connection (READ COMMITTED, with the row locks the repositories take where two coordinators
  * could race); calls on the store itself run on any free connection, each its own transaction.
  * Unlike SQLite's, units of work of one process run side by side, as those of several
- * coordinators do anyway.
+ * coordinators do anyway. A call on the store itself is a unit of work of its own (store.ts), so
+ * a repository function of several statements, or one that locks rows, is whole there too; the
+ * cluster's calls (cluster.ts) are single statements designed for the pool and run on it.
  */
 import type pg from 'pg';
-import type { Repositories, Store, UnitOfWork } from '../store.ts';
+import type { Repositories, Store, StoreReadiness, UnitOfWork } from '../store.ts';
 import type { ClusterHost, ClusterListener } from '../cluster.ts';
 import * as applications from './applications.ts';
 import * as audit from './audit.ts';
@@ -22,15 +24,19 @@ import * as intakeBatch from './deployments/intake-batch.ts';
 import * as rollout from './deployments/rollout.ts';
 import * as targets from './deployments/targets.ts';
 import * as views from './deployments/views.ts';
+import * as fleet from './fleet.ts';
 import * as groups from './groups.ts';
 import * as instances from './instances.ts';
 import { listen } from './listen.ts';
+import * as logs from './logs.ts';
 import { PG_MIGRATIONS } from './migrations.ts';
 import * as nonces from './nonces.ts';
 import * as revisions from './revisions.ts';
+import * as stats from './stats.ts';
 import { sqlOf, type Sql } from './sql.ts';
 import * as tokens from './tokens.ts';
 import { PgUnitsOfWork } from './unit-of-work.ts';
+import * as webhooks from './webhooks.ts';
 
 /** A function of this folder: the connection first, then the repository method's arguments. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the binding is checked against the contract by `satisfies`.
@@ -54,8 +60,15 @@ export function pgRepositories(q: Sql): Required<Repositories> {
       get: applications.getApplication,
       getByName: applications.getApplicationByName,
       list: applications.listApplications,
+      remove: fleet.removeApplication,
     }),
-    configs: bind(q, { insert: configs.insertDeploymentConfig, get: configs.getDeploymentConfig, list: configs.listDeploymentConfigs }),
+    configs: bind(q, {
+      insert: configs.insertDeploymentConfig,
+      get: configs.getDeploymentConfig,
+      list: configs.listDeploymentConfigs,
+      usage: fleet.deploymentConfigUsage,
+      remove: fleet.removeDeploymentConfig,
+    }),
     groups: bind(q, {
       insert: groups.insertDeploymentGroup,
       get: groups.getDeploymentGroup,
@@ -63,8 +76,17 @@ export function pgRepositories(q: Sql): Required<Repositories> {
       listOfApplication: groups.listDeploymentGroups,
       listAll: groups.listAllDeploymentGroups,
       setLastSuccessfulDeployment: groups.setLastSuccessfulDeployment,
+      update: fleet.updateDeploymentGroup,
+      remove: fleet.removeDeploymentGroup,
     }),
-    revisions: bind(q, { insert: revisions.insertRevision, get: revisions.getRevision, list: revisions.listRevisions, setSignature: revisions.setRevisionSignature }),
+    revisions: bind(q, {
+      insert: revisions.insertRevision,
+      get: revisions.getRevision,
+      list: revisions.listRevisions,
+      usage: fleet.revisionUsage,
+      remove: fleet.removeRevision,
+      setSignature: revisions.setRevisionSignature,
+    }),
     instances: bind(q, {
       get: instances.getInstance,
       list: instances.listInstances,
@@ -148,6 +170,26 @@ export function pgRepositories(q: Sql): Required<Repositories> {
       events: views.eventRecords,
       countTargets: views.countTargets,
     }),
+    logs: bind(q, {
+      append: logs.appendLogLines,
+      read: logs.readLogLines,
+      cutStreams: logs.cutLogStreams,
+      summary: logs.deploymentLogSummary,
+      expire: logs.expireLogLines,
+    }),
+    webhooks: bind(q, {
+      insert: webhooks.insertWebhook,
+      listOfGroup: webhooks.listWebhooksOfGroup,
+      remove: webhooks.removeWebhook,
+      unannounced: webhooks.unannouncedChanges,
+      markAnnounced: webhooks.markAnnounced,
+      enqueue: webhooks.enqueueDelivery,
+      due: webhooks.dueDeliveries,
+      recordAttempt: webhooks.recordDeliveryAttempt,
+      nextDue: webhooks.nextDueDelivery,
+      deliveries: webhooks.listDeliveries,
+    }),
+    stats: bind(q, { fleetCounts: stats.fleetCounts }),
     cluster: bind(q, {
       registerNode: cluster.registerNode,
       heartbeat: cluster.heartbeat,
@@ -168,6 +210,19 @@ export function pgRepositories(q: Sql): Required<Repositories> {
   } satisfies Required<Repositories>;
 }
 
+/** The repositories of `repos` whose every call runs as a unit of work of its own on `transaction`. */
+function ownUnits(repos: Repositories, transaction: <T>(work: (tx: UnitOfWork) => Promise<T>) => Promise<T>): Repositories {
+  const out: Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>> = {};
+  for (const [repo, methods] of Object.entries(repos)) {
+    if (repo === 'cluster') continue;
+    out[repo] = {};
+    for (const method of Object.keys(methods as object)) {
+      out[repo][method] = (...args) => transaction((tx) => (tx[repo as keyof Repositories] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(...args));
+    }
+  }
+  return out as unknown as Repositories;
+}
+
 /** The coordinator's store on one PostgreSQL database, which several coordinators may share. */
 export class PostgresStore implements Store, ClusterHost {
   readonly applications: Repositories['applications'];
@@ -181,6 +236,9 @@ export class PostgresStore implements Store, ClusterHost {
   readonly deployments: Repositories['deployments'];
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
+  readonly logs: Repositories['logs'];
+  readonly webhooks: Repositories['webhooks'];
+  readonly stats: Repositories['stats'];
   readonly cluster: Required<Repositories>['cluster'];
   /** The database's URL without its password, for logs and messages. */
   readonly description: string;
@@ -193,7 +251,8 @@ export class PostgresStore implements Store, ClusterHost {
   ) {
     this.description = redactUrl(url);
     this.units = new PgUnitsOfWork(pool, pgRepositories);
-    const own = pgRepositories(sqlOf(pool));
+    const pooled = pgRepositories(sqlOf(pool));
+    const own = ownUnits(pooled, (work) => this.units.transaction(work));
     this.applications = own.applications;
     this.configs = own.configs;
     this.groups = own.groups;
@@ -205,7 +264,10 @@ export class PostgresStore implements Store, ClusterHost {
     this.deployments = own.deployments;
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;
-    this.cluster = own.cluster;
+    this.logs = own.logs;
+    this.webhooks = own.webhooks;
+    this.stats = own.stats;
+    this.cluster = pooled.cluster;
   }
 
   /** {@inheritDoc ClusterHost.listen} */
@@ -226,6 +288,20 @@ export class PostgresStore implements Store, ClusterHost {
   /** {@inheritDoc Store.read} */
   read<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
     return this.units.read(work);
+  }
+
+  /** {@inheritDoc Store.readiness} */
+  async readiness(): Promise<StoreReadiness> {
+    try {
+      // Rewriting a row with its own value is a real write: it fails on a read-only server (a
+      // standby, default_transaction_read_only) or one that cannot write.
+      const r = await this.pool.query<{ version: number }>(`UPDATE deckhand_schema SET applied_at = applied_at WHERE track = 'store' RETURNING version`);
+      const version = r.rows[0]?.version ?? 0;
+      const latest = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]?.version ?? 0;
+      return version >= latest ? { writable: true, migrated: true } : { writable: true, migrated: false, detail: `schema version ${version}, this build needs ${latest}` };
+    } catch (err) {
+      return { writable: false, migrated: false, detail: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   /** {@inheritDoc Store.close} */

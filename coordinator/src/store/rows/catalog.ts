@@ -2,7 +2,7 @@
  * Rows of the catalog tables (applications, deployment configurations, groups, revisions,
  * registration tokens) as both store implementations read them, and their typed form.
  */
-import type { AutoRollbackConfiguration, BundleType, MinimumHealthyHosts, RevisionSignature, RolloutOptions, TagFilter, TagSet } from '../../../../protocol/src/index.ts';
+import type { AutoRollbackConfiguration, BundleType, ExternalRevisionLocation, MinimumHealthyHosts, RevisionSignature, RolloutOptions, TagFilter, TagSet } from '../../../../protocol/src/index.ts';
 import type { ApplicationRow } from '../applications.ts';
 import type { DeploymentConfigRow } from '../configs.ts';
 import type { DeploymentGroupRow } from '../groups.ts';
@@ -87,7 +87,9 @@ export interface RawRevision {
   bundle_type: BundleType;
   description: string | null;
   created_at: string;
+  deleted_at: string | null;
   signature: string | null;
+  location: string | null;
 }
 
 /** A `revisions` row as the repository returns it. */
@@ -95,12 +97,15 @@ export function toRevision(raw: RawRevision): RevisionRow {
   const row: RevisionRow = {
     revisionId: raw.revision_id,
     applicationId: raw.application_id,
-    sha256: raw.sha256,
     size: raw.size,
     bundleType: raw.bundle_type,
     createdAt: raw.created_at,
   };
+  // '' stands for "not known" (an S3 revision registered by its ETag alone).
+  if (raw.sha256 !== '') row.sha256 = raw.sha256;
   setOptional(row, 'description', raw.description);
+  if (raw.location !== null) row.location = parseJsonColumn<ExternalRevisionLocation>(raw.location, 'revisions.location');
+  setOptional(row, 'deletedAt', raw.deleted_at);
   if (raw.signature !== null) row.signature = parseJsonColumn<RevisionSignature>(raw.signature, 'revisions.signature');
   return row;
 }

@@ -2,7 +2,7 @@
  * Rows of the deployment tables as both store implementations read them, and their typed form:
  * the deployment, its rollout columns, what its commands carry, its live targets.
  */
-import type { BundleType, DeploymentStatus, FileExistsBehavior, RevisionSignature, RolloutState, StepKind } from '../../../../protocol/src/index.ts';
+import type { BundleType, DeploymentStatus, ExternalRevisionLocation, FileExistsBehavior, RevisionSignature, RolloutState, StepKind } from '../../../../protocol/src/index.ts';
 import type { CommandSpec, DeploymentRow, RolloutRead, RolloutRecord, StepCounts } from '../deployments/deployments.ts';
 import type { LiveTarget } from '../deployments/targets.ts';
 import { toConfig, type RawConfig } from './catalog.ts';
@@ -82,6 +82,7 @@ export interface SpecRow {
   size: number;
   bundle_type: BundleType;
   signature: string | null;
+  location: string | null;
   event_timeout_seconds: number;
   agent_wait_seconds: number;
 }
@@ -98,9 +99,11 @@ export function toSpec(row: SpecRow): CommandSpec {
     parameters: parseJsonColumn<Record<string, string>>(row.parameters, 'deployments.parameters'),
     revision: {
       revisionId: row.revision_id,
-      sha256: row.sha256,
+      // '' stands for "not known" (an S3 revision registered by its ETag alone).
+      ...(row.sha256 === '' ? {} : { sha256: row.sha256 }),
       bundleType: row.bundle_type,
       size: row.size,
+      ...(row.location === null ? {} : { location: parseJsonColumn<ExternalRevisionLocation>(row.location, 'revisions.location') }),
       ...(row.signature === null ? {} : { signature: parseJsonColumn<RevisionSignature>(row.signature, 'revisions.signature') }),
     },
   };

@@ -8,15 +8,15 @@ import { prepared } from './statements.ts';
 import type { NewRevision, RevisionRow } from '../revisions.ts';
 import { toRevision as toRow, type RawRevision } from '../rows/catalog.ts';
 
-const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at, signature';
+const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at, deleted_at, signature, location';
 
 /** Registers a revision and returns it with its new id. */
 export function insertRevision(db: Db, input: NewRevision): RevisionRow {
   const row: RevisionRow = { revisionId: newId('r'), ...input };
   prepared(db,
-    `INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, description, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(row.revisionId, row.applicationId, row.sha256, row.size, row.bundleType, row.description ?? null, row.createdAt);
+    `INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, description, created_at, location)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(row.revisionId, row.applicationId, row.sha256 ?? '', row.size, row.bundleType, row.description ?? null, row.createdAt, row.location ? JSON.stringify(row.location) : null);
   return row;
 }
 

@@ -9,7 +9,7 @@ import type { Sql } from '../sql.ts';
 const SPEC_SQL = `
   SELECT d.deployment_id, d.deployment_group_id, d.file_exists_behavior, d.ignore_application_stop_failures,
          d.parameters, a.name AS application_name, g.name AS group_name,
-         r.revision_id, r.sha256, r.size, r.bundle_type, r.signature, g.event_timeout_seconds, g.agent_wait_seconds
+         r.revision_id, r.sha256, r.size, r.bundle_type, r.signature, r.location, g.event_timeout_seconds, g.agent_wait_seconds
   FROM deployments d
   JOIN applications a ON a.application_id = d.application_id
   JOIN deployment_groups g ON g.deployment_group_id = d.deployment_group_id

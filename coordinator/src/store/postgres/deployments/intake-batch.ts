@@ -9,6 +9,7 @@
 import { isTerminalInstanceStatus, type AgentEventBody, type InstanceStatus } from '../../../../../protocol/src/index.ts';
 import type { AgentEventItem, DeadlineAfter, IntakeResult } from '../../deployments/targets.ts';
 import type { Sql } from '../sql.ts';
+import { insertAfterFailureRows } from './intake.ts';
 
 interface Target {
   deployment_id: string;
@@ -97,6 +98,8 @@ function walk(items: readonly AgentEventItem[], targets: Map<string, Target>, de
 
 async function writeFolds(q: Sql, folds: readonly Fold[]): Promise<void> {
   if (folds.length === 0) return;
+  const afterFailure = folds.filter((f) => f.event === 'AfterFailure');
+  await insertAfterFailureRows(q, afterFailure.map((f) => f.deploymentId), afterFailure.map((f) => f.instanceId));
   const col = <T>(f: (x: Fold) => T): T[] => folds.map(f);
   await q.run(
     `UPDATE target_events e SET status = x.status,
@@ -142,10 +145,11 @@ async function writeOutcomes(q: Sql, writes: Writes): Promise<void> {
   const o = writes.outcomes;
   if (o.length === 0) return;
   // The agent runs nothing after a failure; what it never reached is Skipped, as in CodeDeploy.
+  // After a success the same holds for events an older agent never reports (the traffic hooks).
   await q.run(
     `WITH skipped AS (UPDATE target_events e SET status = 'Skipped'
        FROM unnest($1::text[], $2::text[], $3::text[]) AS x(deployment_id, instance_id, status)
-       WHERE x.status <> 'Succeeded' AND e.deployment_id = x.deployment_id AND e.instance_id = x.instance_id AND e.status = 'Pending' RETURNING 1)
+       WHERE e.deployment_id = x.deployment_id AND e.instance_id = x.instance_id AND e.status = 'Pending' RETURNING 1)
      UPDATE deployment_targets t SET status = x.status, error_code = x.error_code, message = x.message, updated_at = x.at
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS x(deployment_id, instance_id, status, error_code, message, at)
      WHERE t.deployment_id = x.deployment_id AND t.instance_id = x.instance_id`,

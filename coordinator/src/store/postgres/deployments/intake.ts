@@ -15,10 +15,28 @@ interface TargetRow {
 
 const TERMINAL_EVENT = new Set(['Succeeded', 'Failed', 'Skipped', 'Unknown']);
 
+/** Position of an AfterFailure row: after every event of AGENT_EVENT_ORDER (as in SQLite). */
+export const AFTER_FAILURE_POSITION = 100;
+
+/**
+ * The extension event runs only after a failure, so its row is made when the agent reports it
+ * (for each host of `instanceIds`, in `deploymentIds` order).
+ */
+export async function insertAfterFailureRows(q: Sql, deploymentIds: readonly string[], instanceIds: readonly string[]): Promise<void> {
+  if (deploymentIds.length === 0) return;
+  await q.run(
+    `INSERT INTO target_events (deployment_id, instance_id, event, position, status)
+     SELECT x.deployment_id, x.instance_id, 'AfterFailure', $3, 'Pending' FROM unnest($1::text[], $2::text[]) AS x(deployment_id, instance_id)
+     ON CONFLICT (deployment_id, instance_id, event) DO NOTHING`,
+    [deploymentIds, instanceIds, AFTER_FAILURE_POSITION],
+  );
+}
+
 /** The lifecycle event row's change and the host's progress time and deadline, in one statement. */
 async function recordLifecycleEvent(q: Sql, instanceId: string, event: AgentEventBody, lifecycleEvent: string, deadline: string): Promise<void> {
   const target = `UPDATE deployment_targets SET updated_at = $4, deadline_at = CASE WHEN status = 'InProgress' THEN $5 ELSE deadline_at END
     WHERE deployment_id = $1 AND instance_id = $2`;
+  if (lifecycleEvent === 'AfterFailure') await insertAfterFailureRows(q, [event.deploymentId], [instanceId]);
   if (event.status === 'InProgress') {
     // An InProgress event may say why it is still running (a script asked for a reboot).
     await q.run(
@@ -57,9 +75,10 @@ async function recordLifecycleEvent(q: Sql, instanceId: string, event: AgentEven
 
 async function recordOutcome(q: Sql, instanceId: string, event: AgentEventBody): Promise<void> {
   // The agent runs nothing after a failure; what it never reached is Skipped, as in CodeDeploy.
+  // After a success the same holds for events an older agent never reports (the traffic hooks).
   await q.run(
     `WITH e AS (UPDATE target_events SET status = 'Skipped'
-       WHERE $3 <> 'Succeeded' AND deployment_id = $1 AND instance_id = $2 AND status = 'Pending' RETURNING 1)
+       WHERE deployment_id = $1 AND instance_id = $2 AND status = 'Pending' RETURNING 1)
      UPDATE deployment_targets SET status = $3, error_code = $4, message = $5, updated_at = $6
      WHERE deployment_id = $1 AND instance_id = $2`,
     [event.deploymentId, instanceId, event.status, event.errorCode ?? null, event.message ?? null, event.at],

@@ -5,13 +5,13 @@
  * still in the status they expect: an agent's outcome recorded meanwhile by another coordinator
  * is never overwritten.
  */
-import { IN_PLACE_EVENTS, type ErrorCode } from '../../../../../protocol/src/index.ts';
+import { AGENT_EVENT_ORDER, type ErrorCode } from '../../../../../protocol/src/index.ts';
 import type { Dispatch, HostCommand, HostOutcome, LiveTarget, PendingBatch, UnackedCommand } from '../../deployments/targets.ts';
 import { toLive } from '../../rows/deployments.ts';
 import { amongClause, type Sql } from '../sql.ts';
 import { FINISHED_SQL } from './deployments.ts';
 
-/** Adds the hosts as Pending targets, each with one Pending row per in-place lifecycle event. */
+/** Adds the hosts as Pending targets, each with one Pending row per lifecycle event an agent runs (AGENT_EVENT_ORDER). */
 export async function insertTargets(q: Sql, deploymentId: string, instanceIds: readonly string[]): Promise<void> {
   await q.run(
     `INSERT INTO deployment_targets (deployment_id, instance_id, position, status)
@@ -21,7 +21,7 @@ export async function insertTargets(q: Sql, deploymentId: string, instanceIds: r
   await q.run(
     `INSERT INTO target_events (deployment_id, instance_id, event, position, status)
      SELECT $1, h.id, e.event, e.n - 1, 'Pending' FROM unnest($2::text[]) AS h(id) CROSS JOIN unnest($3::text[]) WITH ORDINALITY AS e(event, n)`,
-    [deploymentId, instanceIds, IN_PLACE_EVENTS as readonly string[]],
+    [deploymentId, instanceIds, AGENT_EVENT_ORDER as readonly string[]],
   );
 }
 
@@ -59,17 +59,17 @@ export async function markWaiting(q: Sql, deploymentId: string, instanceIds: rea
   );
 }
 
-/** Skips every target still Pending or WaitingForAgent, and their events. */
-export async function skipPendingTargets(q: Sql, deploymentId: string, at: string): Promise<void> {
+/** Skips every target still Pending or WaitingForAgent, and their events, saying why. */
+export async function skipPendingTargets(q: Sql, deploymentId: string, at: string, reason: string): Promise<void> {
   await q.run(
     `UPDATE target_events SET status = 'Skipped' WHERE deployment_id = $1 AND status = 'Pending'
      AND instance_id IN (SELECT instance_id FROM deployment_targets WHERE deployment_id = $1 AND status IN ('Pending', 'WaitingForAgent'))`,
     [deploymentId],
   );
   await q.run(
-    `UPDATE deployment_targets SET status = 'Skipped', updated_at = $2, deadline_at = NULL
+    `UPDATE deployment_targets SET status = 'Skipped', updated_at = $2, deadline_at = NULL, message = $3
      WHERE deployment_id = $1 AND status IN ('Pending', 'WaitingForAgent')`,
-    [deploymentId, at],
+    [deploymentId, at, reason],
   );
 }
 

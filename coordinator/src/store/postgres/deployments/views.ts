@@ -32,7 +32,16 @@ export async function listDeploymentRecords(q: Sql, filter: DeploymentFilter): P
   add('a.name', filter.applicationName);
   add('g.name', filter.deploymentGroupName);
   add('d.status', filter.status);
-  const sql = `${SELECT_DEPLOYMENT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.created_at DESC, d.deployment_id DESC`;
+  if (filter.before !== undefined) {
+    args.push(filter.before.createdAt, filter.before.deploymentId);
+    where.push(`(d.created_at, d.deployment_id) < ($${args.length - 1}, $${args.length})`);
+  }
+  let limit = '';
+  if (filter.limit !== undefined) {
+    args.push(filter.limit);
+    limit = ` LIMIT $${args.length}`;
+  }
+  const sql = `${SELECT_DEPLOYMENT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.created_at DESC, d.deployment_id DESC${limit}`;
   return (await q.rows<RawDeploymentRecord>(sql, args)).map(toDeploymentRecord);
 }
 
