@@ -38,7 +38,7 @@ import type { Printed } from './commands/maintenance.ts';
 import { migrateStore } from './store/migrate-store.ts';
 import { redactUrl } from './store/postgres/db.ts';
 import { openPostgresStore, type PostgresStore } from './store/postgres/store.ts';
-import { readiness } from './readiness.ts';
+import { readiness } from './api/readiness.ts';
 import { openSqliteStore } from './store/sqlite/store.ts';
 import type { Store } from './store/store.ts';
 

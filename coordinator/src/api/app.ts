@@ -22,7 +22,7 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { CoordinatorMetrics, metricsRoutes } from '../notify/metrics.ts';
 import { DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT } from '../hub/log-intake.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from '../logs/retention.ts';
-import { readiness } from '../readiness.ts';
+import { readiness } from './readiness.ts';
 import { installerRoutes } from './routes/installers.ts';
 import { revisionRoutes } from './routes/revisions.ts';
 import { auditRoutes } from './routes/audit.ts';

@@ -41,6 +41,12 @@ describe('deckhand-coordinator migrate-store (SQLite to PostgreSQL)', function (
     await scheduler.createDeployment({ ...base, deploymentConfigName: 'CodeDeployDefault.AllAtOnce' });
     for (const [i, c] of sender.sent.entries()) await applyEvent(source.store, scheduler, c.instanceId, outcome(c.command, i === 0 ? 'Failed' : 'Succeeded', i + 1));
     await scheduler.createDeployment({ ...base, deploymentConfigName: 'CodeDeployDefault.OneAtATime', queue: true });
+    // Hook output and a webhook with a message in its outbox.
+    const first = sender.sent[0]!;
+    const line = { at: '2025-01-01T00:00:00.000Z', stream: 'stdout' as const, text: 'installing' };
+    await source.store.logs.append({ deploymentId: first.command.deploymentId, instanceId: first.instanceId, lifecycleEvent: 'Install', seq: 1, lines: [line, line], bytes: [10, 10] }, 1000);
+    const hook = await source.store.webhooks.insert({ deploymentGroupId: s.deploymentGroupId, name: 'ci', url: 'https://example.test/', events: ['DeploymentStart'], secret: 'whsec_x', createdAt: '2025-01-01T00:00:00.000Z' });
+    await source.store.webhooks.enqueue({ deliveryId: 'msg-1', webhookId: hook.webhookId, event: 'DeploymentStart', payload: '{}', createdAt: '2025-01-01T00:00:00.000Z' });
   });
   afterEach(async () => {
     await source.cleanup();
@@ -54,11 +60,17 @@ describe('deckhand-coordinator migrate-store (SQLite to PostgreSQL)', function (
     const rows = new Map(report.map((t) => [t.table, t.rows]));
     assert.equal(rows.get('deployments'), 2);
     assert.equal(rows.get('deployment_targets'), 6);
-    assert.equal(rows.get('target_events'), 42);
+    // 11 events an agent runs, per host.
+    assert.equal(rows.get('target_events'), 66);
+    assert.deepEqual([rows.get('log_lines'), rows.get('log_streams'), rows.get('deployment_logs'), rows.get('webhooks'), rows.get('webhook_deliveries')], [2, 1, 1, 1, 1]);
     assert.ok(report.every((t) => /^[0-9a-f]{64}$/.test(t.sha256)));
     const target = await openPostgresStore(server.url(name), { max: 2 });
     try {
       assert.deepEqual(await looks(target), before);
+      // The outbox numbers its next message after the copied ones.
+      const [hook] = await target.webhooks.listOfGroup((await target.groups.listAll())[0]!.deploymentGroupId);
+      await target.webhooks.enqueue({ deliveryId: 'msg-2', webhookId: hook!.webhookId, event: 'DeploymentStart', payload: '{}', createdAt: '2025-01-01T00:00:01.000Z' });
+      assert.deepEqual((await target.webhooks.deliveries(hook!.webhookId, 10)).map((d) => d.deliveryId), ['msg-2', 'msg-1']);
     } finally {
       await target.close();
     }
