@@ -210,15 +210,19 @@ export function pgRepositories(q: Sql): Required<Repositories> {
   } satisfies Required<Repositories>;
 }
 
-/** The repositories of `repos` whose every call runs as a unit of work of its own on `transaction`. */
-function ownUnits(repos: Repositories, transaction: <T>(work: (tx: UnitOfWork) => Promise<T>) => Promise<T>): Repositories {
-  const out: Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>> = {};
-  for (const [repo, methods] of Object.entries(repos)) {
+type AnyRepository = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+/** The repositories (but the cluster's) with every call a unit of work of its own, run by `call` (unit-of-work.ts). */
+function ownUnits(units: PgUnitsOfWork): Repositories {
+  const shape = pgRepositories(sqlOf({} as pg.Pool)) as unknown as Record<string, AnyRepository>;
+  const out: Record<string, AnyRepository> = {};
+  for (const [repo, methods] of Object.entries(shape)) {
     if (repo === 'cluster') continue;
-    out[repo] = {};
-    for (const method of Object.keys(methods as object)) {
-      out[repo][method] = (...args) => transaction((tx) => (tx[repo as keyof Repositories] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(...args));
+    const own: AnyRepository = {};
+    for (const method of Object.keys(methods)) {
+      own[method] = (...args) => units.call((q) => (pgRepositories(q) as unknown as Record<string, AnyRepository>)[repo]![method]!(...args));
     }
+    out[repo] = own;
   }
   return out as unknown as Repositories;
 }
@@ -252,7 +256,7 @@ export class PostgresStore implements Store, ClusterHost {
     this.description = redactUrl(url);
     this.units = new PgUnitsOfWork(pool, pgRepositories);
     const pooled = pgRepositories(sqlOf(pool));
-    const own = ownUnits(pooled, (work) => this.units.transaction(work));
+    const own = ownUnits(this.units);
     this.applications = own.applications;
     this.configs = own.configs;
     this.groups = own.groups;

@@ -10,6 +10,13 @@ import type { Repositories, UnitOfWork } from '../store.ts';
 import { sqlOf, sqlState, type Sql } from './sql.ts';
 
 /** SQLSTATEs after which the whole transaction may simply run again. */
+const LOCKING = /\bFOR\s+(NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b|pg_advisory|nextval|setval|pg_notify/i;
+
+/** A statement that neither writes nor locks: outside a transaction it means the same. */
+function isPlainRead(text: string): boolean {
+  return /^\s*SELECT\b/i.test(text) && !LOCKING.test(text);
+}
+
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 5;
 
@@ -31,6 +38,17 @@ export class PgUnitsOfWork {
   /** Runs `work` in a transaction: committed when it resolves, rolled back when it rejects. */
   transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T> {
     return this.track(this.withRetries(() => this.once('BEGIN', (client) => work(this.unitOn(client)))));
+  }
+
+  /**
+   * Runs `work` as a call on the store itself, a unit of work of its own (store.ts): its plain
+   * reads run as they come, and a transaction begins before the first statement that writes or
+   * locks, so what it changes and locks is whole. Under READ COMMITTED a plain read sees the same
+   * inside a transaction or out of it, and most calls are one read: they cost one round trip, not
+   * three (BEGIN, the read, COMMIT).
+   */
+  call<T>(work: (q: Sql) => Promise<T>): Promise<T> {
+    return this.track(this.withRetries(() => this.lazily(work)));
   }
 
   /** Runs `work` over one consistent snapshot, in a read-only transaction. */
@@ -75,6 +93,48 @@ export class PgUnitsOfWork {
         // A random pause, so the two transactions that collided do not collide again.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * n));
       }
+    }
+  }
+
+  private async lazily<T>(work: (q: Sql) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const plain = sqlOf(client);
+    let begun = false;
+    let broken: Error | undefined;
+    const begin = async (text: string): Promise<void> => {
+      if (begun || isPlainRead(text)) return;
+      await client.query('BEGIN');
+      begun = true;
+    };
+    const q: Sql = {
+      rows: async (text, params) => (await begin(text), plain.rows(text, params)),
+      one: async (text, params) => (await begin(text), plain.one(text, params)),
+      run: async (text, params) => (await begin(text), plain.run(text, params)),
+    };
+    try {
+      let result: T;
+      try {
+        result = await work(q);
+      } catch (err) {
+        if (begun) {
+          await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
+            // The connection itself failed: it is dropped from the pool below, and the caller gets `err`.
+            broken = rollbackFailed as Error;
+          });
+        }
+        throw err;
+      }
+      if (begun) {
+        try {
+          await client.query('COMMIT');
+        } catch (err) {
+          broken = err as Error;
+          throw err;
+        }
+      }
+      return result;
+    } finally {
+      client.release(broken);
     }
   }
 

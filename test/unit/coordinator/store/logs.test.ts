@@ -91,6 +91,14 @@ forEachStore('store/logs', (current) => {
     assert.deepEqual(await store.logs.summary(D), { bytes: 12, lastCursor: 6 });
   });
 
+  it('makes each call on the store itself a unit of work: appends made at once outside one keep distinct cursors', async function () {
+    await addDeployment(db, hosts);
+    // On PostgreSQL each call runs on a connection of its own: its row lock must last the whole call.
+    await Promise.all(hosts.map((h, n) => store.logs.append(frame(h, 1, [`${n}a`, `${n}b`]), 1000)));
+    const lines = await store.logs.read({ deploymentId: D, after: 0, limit: 100 });
+    assert.deepEqual(lines.map((l) => l.cursor), [1, 2, 3, 4, 5, 6]);
+  });
+
   it('removes the lines with the deployment group', async function () {
     await addDeployment(db, hosts);
     await store.logs.append(frame(hosts[0]!, 1, ['a']), 1000);
