@@ -94,9 +94,10 @@ forEachStore('store/logs', (current) => {
   it('makes each call on the store itself a unit of work: appends made at once outside one keep distinct cursors', async function () {
     await addDeployment(db, hosts);
     // On PostgreSQL each call runs on a connection of its own: its row lock must last the whole call.
-    await Promise.all(hosts.map((h, n) => store.logs.append(frame(h, 1, [`${n}a`, `${n}b`]), 1000)));
+    const events = ['BeforeInstall', 'Install', 'AfterInstall', 'ApplicationStart', 'ValidateService'];
+    await Promise.all(hosts.flatMap((h) => events.map((e) => store.logs.append(frame(h, 1, ['a', 'b'], e), 1000))));
     const lines = await store.logs.read({ deploymentId: D, after: 0, limit: 100 });
-    assert.deepEqual(lines.map((l) => l.cursor), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(lines.map((l) => l.cursor), Array.from({ length: 30 }, (_, i) => i + 1));
   });
 
   it('removes the lines with the deployment group', async function () {
