@@ -1,7 +1,7 @@
 /**
  * Instances in PostgreSQL (store/instances.ts has the repository's contract).
  */
-import type { Tags } from '../../../../protocol/src/index.ts';
+import type { JournalEpochBody, Tags } from '../../../../protocol/src/index.ts';
 import type { InstanceRow, InstanceTouch, NewInstance } from '../instances.ts';
 import { toInstance, type RawInstance } from '../rows/instances.ts';
 import type { Sql } from './sql.ts';
@@ -77,6 +77,17 @@ export async function setLastAppliedSeqs(q: Sql, cursors: ReadonlyMap<string, nu
     [...cursors.keys()],
     [...cursors.values()],
   ]);
+}
+
+/** The journal epochs the host's agent last named (none before it did). */
+export async function journalEpochs(q: Sql, instanceId: string): Promise<JournalEpochBody[]> {
+  const r = await q.one<{ journal_epochs: string | null }>('SELECT journal_epochs FROM instances WHERE instance_id = $1', [instanceId]);
+  return r?.journal_epochs ? (JSON.parse(r.journal_epochs) as JournalEpochBody[]) : [];
+}
+
+/** Remembers the journal epochs the host's agent named. */
+export async function setJournalEpochs(q: Sql, instanceId: string, epochs: readonly JournalEpochBody[]): Promise<void> {
+  await q.run('UPDATE instances SET journal_epochs = $1 WHERE instance_id = $2', [JSON.stringify(epochs), instanceId]);
 }
 
 /** Removes the instance with its targets and their lifecycle events; call in a unit of work. */

@@ -417,4 +417,12 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE revisions ADD COLUMN location ${T};
     `,
   },
+  {
+    version: 12,
+    name: 'journal epochs',
+    // As SQLite's: the epochs of each host's agent journal as it last named them (JSON).
+    sql: `
+      ALTER TABLE instances ADD COLUMN journal_epochs ${T};
+    `,
+  },
 ];

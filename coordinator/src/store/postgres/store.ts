@@ -97,6 +97,8 @@ export function pgRepositories(q: Sql): Required<Repositories> {
       setLastAppliedSeq: instances.setLastAppliedSeq,
       lastAppliedSeqs: instances.lastAppliedSeqs,
       setLastAppliedSeqs: instances.setLastAppliedSeqs,
+      journalEpochs: instances.journalEpochs,
+      setJournalEpochs: instances.setJournalEpochs,
       remove: instances.removeInstance,
     }),
     tokens: bind(q, {

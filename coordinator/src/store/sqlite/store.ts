@@ -90,6 +90,8 @@ function repositories(db: Db, run: Runner): Repositories {
       setLastAppliedSeq: instances.setLastAppliedSeq,
       lastAppliedSeqs: instances.lastAppliedSeqs,
       setLastAppliedSeqs: instances.setLastAppliedSeqs,
+      journalEpochs: instances.journalEpochs,
+      setJournalEpochs: instances.setJournalEpochs,
       remove: instances.removeInstance,
     }, run),
     tokens: bind(db, {
