@@ -44,6 +44,7 @@ import { CommandDispatcher, type UnrunnableReport } from './transport/dispatch.t
 import { RemotePreflight } from './preflight/remote.ts';
 import { startRetentionJob, type RetentionJob } from './maintenance/job.ts';
 import { NEXT_RUNS_COMMAND, nextRunsCommand, nextRunsInChild } from './maintenance/next-runs.ts';
+import { CoordinatorUrls } from './transport/coordinator-urls.ts';
 import { AgentLink } from './transport/link.ts';
 import { LogShipping } from './logs/shipping.ts';
 import { FrameGate } from './transport/frame-gate.ts';
@@ -107,6 +108,7 @@ async function register(cmd: RegisterCommand): Promise<number> {
   try {
     const identity = await registerInstance({
       coordinatorUrl: cmd.coordinatorUrl,
+      ...(cmd.coordinatorUrls ? { coordinatorUrls: cmd.coordinatorUrls } : {}),
       token: cmd.token,
       root: cmd.root,
       hostname: cmd.hostname ?? os.hostname(),
@@ -155,10 +157,20 @@ function loadSetup(cmd: RunCommand): RunSetup | number {
     if (hasErrorCode(err, 'JOURNAL_LOST')) return fail((err as DeckhandError).message, EXIT.usage);
     throw err;
   }
-  const identity = journal.getIdentity();
+  let identity = journal.getIdentity();
   if (!identity) {
     journal.close();
     return fail('this host is not registered: run deckhand-agent register first', EXIT.usage);
+  }
+  if (cmd.coordinatorUrls) {
+    const urls = cmd.coordinatorUrls.map((url) => url.replace(/\/+$/, ''));
+    const bad = urls.find((url) => !/^https?:\/\/[^/]/.test(url));
+    if (bad !== undefined) {
+      journal.close();
+      return fail(`--coordinator must be an http:// or https:// URL, got "${bad}"`, EXIT.usage);
+    }
+    journal.setCoordinatorUrls(urls);
+    identity = journal.getIdentity()!;
   }
   try {
     const privateKey = loadIdentityKey(cmd.root);
@@ -196,7 +208,15 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   });
   const { clientCertificate } = setup;
   const trust = { ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}), ...(clientCertificate ? { clientCertificate } : {}) };
-  const coordinator = { url: identity.coordinatorUrl, sign, ...trust };
+  const urls = new CoordinatorUrls(identity.coordinatorUrls ?? [identity.coordinatorUrl]);
+  // A getter: downloads and preflights go to the coordinator the agent is connected to (or tries next).
+  const coordinator = {
+    get url(): string {
+      return urls.current();
+    },
+    sign,
+    ...trust,
+  };
   // A command the host cannot carry out (its disk is full) fails at once at the coordinator, named.
   const unrunnable: UnrunnableReport = (ids, err) =>
     void link?.send('agent.command.refused', { frameType: 'coord.command', ...ids, errorCode: err.code, message: err.message.slice(0, 2048) });
@@ -228,6 +248,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     clock,
     logger,
     coordinatorUrl: identity.coordinatorUrl,
+    urls,
     ...trust,
     instanceId: identity.instanceId,
     agentVersion: AGENT_VERSION,
