@@ -3,22 +3,17 @@
  * frames to the outbox sender and the command dispatcher, and sends what the agent reports.
  */
 import type { ClientCertificate } from './coordinator-http.ts';
+import type { CoordinatorUrls } from './coordinator-urls.ts';
 import { commandIds, type FrameGate } from './frame-gate.ts';
 import type { PinnedCa } from '../../../common/src/tls-trust.ts';
 import type { Clock } from '../../../common/src/clock.ts';
 import { newId } from '../../../common/src/ids.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import {
-  makeFrame,
-  type AgentBodies,
-  type AgentFrameType,
-  type CommandBody,
-  type CoordBodies,
-  type CoordFrame,
-  type Inventory,
-} from '../../../protocol/src/index.ts';
+import { makeFrame, type AgentBodies, type AgentFrameType, type CommandBody, type CoordBodies, type CoordFrame } from '../../../protocol/src/messages.ts';
+import type { Inventory } from '../../../protocol/src/schemas.ts';
 import type { Outbox } from '../journal/outbox.ts';
 import { AgentConnection } from './connection.ts';
+import { resyncOnWelcome } from './resync.ts';
 import { OutboxSender } from './sender.ts';
 
 /** Log frames wait while this much is already queued on the socket. */
@@ -41,6 +36,8 @@ export interface LinkDeps {
   clock: Clock;
   logger: Logger;
   coordinatorUrl: string;
+  /** Several coordinators sharing one store, tried in turn (connection.ts). */
+  urls?: CoordinatorUrls;
   /** The CA pinned at registration, the only one trusted for the coordinator. */
   pinnedCa?: PinnedCa;
   /** The agent's TLS client certificate, for a coordinator that requires one. */
@@ -48,7 +45,7 @@ export interface LinkDeps {
   instanceId: string;
   agentVersion: string;
   sign: (method: string, path: string) => Record<string, string>;
-  outbox: Pick<Outbox, 'pending' | 'ackThrough' | 'subscribe'>;
+  outbox: Pick<Outbox, 'kept' | 'ackThrough' | 'subscribe' | 'position' | 'rebase' | 'lastSeq' | 'ackedThrough'>;
   /** The latest host facts, for agent.hello. */
   inventory: () => Inventory;
   commands: CommandSink;
@@ -75,6 +72,7 @@ export class AgentLink {
       clock: deps.clock,
       logger: deps.logger,
       coordinatorUrl: deps.coordinatorUrl,
+      ...(deps.urls ? { urls: deps.urls } : {}),
       ...(deps.pinnedCa ? { pinnedCa: deps.pinnedCa } : {}),
       ...(deps.clientCertificate ? { clientCertificate: deps.clientCertificate } : {}),
       sign: deps.sign,
@@ -128,7 +126,7 @@ export class AgentLink {
   private onOpen(): void {
     this.welcomed = false;
     const { instanceId, agentVersion } = this.deps;
-    this.send('agent.hello', { instanceId, agentVersion, inventory: this.deps.inventory() });
+    this.send('agent.hello', { instanceId, agentVersion, inventory: this.deps.inventory(), journal: this.deps.outbox.position() });
   }
 
   private onFrame(frame: CoordFrame): void {
@@ -142,6 +140,7 @@ export class AgentLink {
         this.welcomed = true;
         this.connection.setHeartbeat(frame.body.heartbeatMs);
         this.log.info('welcomed by the coordinator', { lastAppliedSeq: frame.body.lastAppliedSeq });
+        resyncOnWelcome(this.deps.outbox, frame.body, this.log);
         this.sender.onWelcome(frame.body.lastAppliedSeq);
         this.deps.logs?.onConnected();
         return;
