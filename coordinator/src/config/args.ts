@@ -18,6 +18,8 @@ const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'
 export const USAGE = `Usage: deckhand-coordinator start --data-dir DIR [options]
        deckhand-coordinator tls fingerprint --data-dir DIR
        deckhand-coordinator keys list|rotate --data-dir DIR [--grace DURATION]
+       deckhand-coordinator backup --data-dir DIR --to FILE
+       deckhand-coordinator restore --from FILE --data-dir DIR
 
 Options:
   --data-dir DIR           where the store, bundles and logs live (created if missing)
@@ -40,6 +42,10 @@ Options:
   --client-ca FILE         also require agents to present a client certificate signed by this CA
   --insecure-http          serve plain HTTP off loopback (every start warns); on loopback it is the
                            default without --tls
+  --store-sync MODE        normal | full: SQLite's synchronous setting for the store (default full;
+                           see README, "Backup, restore and durability")
+  --accept-new-store       start although the store is missing, empty or another one than the
+                           data directory's store-id names (the coordinator refuses otherwise)
   -h, --help               show this help
   --version                print the version and exit
 
@@ -48,6 +54,9 @@ Commands:
   keys list                list the command-signing keys and their dates
   keys rotate              add a new command-signing key; the others stay valid for --grace
                            (default 7d), while agents learn the new key from signed welcomes
+  backup                   copy the store to --to FILE while the coordinator runs, checked with quick_check
+  restore                  put the backup --from FILE in place of the store (the coordinator stopped);
+                           the replaced store is kept beside it
 
 Environment:
   DECKHAND_ADMIN_TOKEN     the first admin API token (otherwise one is generated and printed once)
@@ -74,6 +83,20 @@ export interface CoordinatorConfig {
   readonly tlsSans?: readonly string[];
   /** --client-ca: agents must present a client certificate signed by this CA. */
   readonly clientCa?: string;
+  /** SQLite's synchronous setting for the store (--store-sync). @default 'full' */
+  readonly storeSync: StoreSync;
+  /** --accept-new-store: start on a missing, empty or other store than the marker names. */
+  readonly acceptNewStore?: boolean;
+}
+
+/** The values of --store-sync. */
+export type StoreSync = 'normal' | 'full';
+
+/** --store-sync's value. */
+function parseStoreSync(value: string | undefined): StoreSync {
+  if (value === undefined) return 'full';
+  if (value !== 'normal' && value !== 'full') throw new UsageError(`--store-sync must be normal or full, got "${value}"`);
+  return value;
 }
 
 /** What the command line asks for. */
@@ -153,6 +176,8 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'tls-san': { type: 'string', multiple: true },
         'client-ca': { type: 'string' },
         'insecure-http': { type: 'boolean' },
+        'store-sync': { type: 'string' },
+        'accept-new-store': { type: 'boolean' },
         grace: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -186,6 +211,8 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
     logMaxBytes: values['log-max-bytes'] === undefined ? DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT : parsePositiveInt('--log-max-bytes', values['log-max-bytes']),
     logRetentionDays: values['log-retention-days'] === undefined ? DEFAULT_LOG_RETENTION_DAYS : parsePositiveInt('--log-retention-days', values['log-retention-days']),
     ...metricsToken(values['metrics-token'] ?? process.env['DECKHAND_METRICS_TOKEN']),
+    storeSync: parseStoreSync(values['store-sync']),
+    ...(values['accept-new-store'] === true ? { acceptNewStore: true } : {}),
     ...tlsConfig(values, listen.host),
   };
   return { kind: 'start', config };

@@ -14,8 +14,15 @@ describe('parseCoordinatorArgs', () => {
         maxBundleBytes: DEFAULT_MAX_ARTIFACT_BYTES,
         logMaxBytes: 512 * 1024 * 1024,
         logRetentionDays: 30,
+        storeSync: 'full',
       },
     });
+  });
+
+  it('reads --store-sync and --accept-new-store, and refuses a --store-sync it does not know', () => {
+    const cmd = parseCoordinatorArgs(['start', '--data-dir', '/d', '--store-sync', 'normal', '--accept-new-store']);
+    assert.deepEqual(cmd.kind === 'start' ? [cmd.config.storeSync, cmd.config.acceptNewStore] : [], ['normal', true]);
+    assert.throws(() => parseCoordinatorArgs(['start', '--data-dir', '/d', '--store-sync', 'off']), /--store-sync must be normal or full, got "off"/);
   });
 
   it('reads --log-max-bytes and --log-retention-days and refuses a zero', () => {
