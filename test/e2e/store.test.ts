@@ -116,6 +116,25 @@ describe('the coordinator store: checked at start, backed up online, restored wh
     assert.equal(body.deploymentId, deploymentId);
   });
 
+  it('applies the events of a host that reported after the backup again: the events the restored store lost are skipped, not waited for', async () => {
+    // The restored store shows the first deployment as it was at the backup; the host finished it since.
+    const stopped = await cluster.api('POST', `/v1/deployments/${deploymentId}/stop`, {});
+    assert.equal(stopped.status, 200, JSON.stringify(stopped.body));
+    await cluster.waitForDeployment(deploymentId);
+    const upload = await cluster.api('POST', '/v1/applications/shop/revisions?bundleType=tgz', await makeTgz({
+      'appspec.yml': appspec({}),
+      'site/index.html': 'v2\n',
+    }));
+    assert.equal(upload.status, 201, JSON.stringify(upload.body));
+    const res = await cluster.api('POST', '/v1/deployments', {
+      applicationName: 'shop', deploymentGroupName: 'web', revisionId: upload.body.revisionId, deploymentConfigName: 'CodeDeployDefault.AllAtOnce', fileExistsBehavior: 'OVERWRITE',
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const view = await cluster.waitForDeployment(res.body.deploymentId, 30_000);
+    assert.equal(view.status, 'Succeeded', JSON.stringify(view));
+    assert.match(cluster.logs(), /"event":"store\.events-lost"/);
+  });
+
   describe('a store that is not the one expected is refused at start (exit 78)', () => {
     const other = path.join(cluster.dir, 'alone');
 
