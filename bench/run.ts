@@ -134,7 +134,7 @@ async function main(): Promise<void> {
   }
   if (opts.only.has('store')) {
     log('store: --store-sync normal vs full, start-up check and backup');
-    await timed('store', () => runStoreBench({ hosts: opts.quick ? 100 : 300, runs: opts.quick ? 3 : 5, log }, figures));
+    await timed('store', () => runStoreBench({ hosts: opts.quick ? 100 : 300, runs: opts.quick ? 3 : 5, growCopies: opts.quick ? 20 : 100, log }, figures));
   }
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`\n${formatTable(figures)}\n\nNotes:\n${formatNotes(figures)}\n\nTotal ${seconds.toFixed(0)} s.\n`);

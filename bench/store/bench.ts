@@ -3,7 +3,8 @@
  * against two real coordinators that differ only in --store-sync (normal: WAL synced at
  * checkpoints; full: WAL synced at every commit), runs alternated between them so that the load
  * of a shared machine falls on both; then, on the store those runs filled, the start-up check
- * (quick_check + foreign_key_check) and an online backup.
+ * (quick_check + foreign_key_check) and an online backup, and both again on that store grown
+ * to a long-lived coordinator's size.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { packRevision, setUpDeploymentTarget, writeNoopRevision, type Deployment
 import { median } from '../lib/stats.ts';
 import { batchGaps, timedDeployment, type FleetDeployment } from '../fleet/deploy.ts';
 import { SimFleet } from '../fleet/fleet.ts';
+import { growStore } from './grown-store.ts';
 
 /** Options of {@link runStoreBench}. */
 export interface StoreBenchOptions {
@@ -28,6 +30,8 @@ export interface StoreBenchOptions {
   hosts: number;
   /** Deployments per setting and configuration; the median is reported. */
   runs: number;
+  /** How many times the filled store's deployments are copied for the large-store figures. */
+  growCopies: number;
   log(line: string): void;
 }
 
@@ -87,9 +91,8 @@ function sideBySide(out: Figures, name: string, unit: string, note: string, valu
   out[`store_${name}_full_vs_normal_ratio`] = figure(full / normal, '×', 'full / normal, runs alternated');
 }
 
-/** Start-up check and online backup of the store the runs filled. */
-async function checkAndBackup(s: Session, out: Figures): Promise<void> {
-  const file = s.coordinator.storeFile;
+/** Start-up check and online backup of `file` (`what` says which store it is); figures named `<prefix>_...`. */
+async function checkAndBackup(file: string, what: string, prefix: string, out: Figures): Promise<void> {
   const mb = (statSync(file).size + (statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0)) / 1024 ** 2;
   const checks: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -98,12 +101,25 @@ async function checkAndBackup(s: Session, out: Figures): Promise<void> {
     checks.push(performance.now() - started);
     if (found.problems.length > 0) throw new Error(`the benchmark's store is damaged: ${found.problems.join('; ')}`);
   }
-  out['store_start_check_ms'] = figure(median(checks), 'ms', `quick_check + foreign_key_check of a ${mb.toFixed(1)} MB store (coordinator running), median of 3`);
+  out[`${prefix}_start_check_ms`] = figure(median(checks), 'ms', `quick_check + foreign_key_check of ${what}, ${mb.toFixed(1)} MB, median of 3`);
   const dir = mkdtempSync(path.join(tmpdir(), 'dh-bench-backup-'));
   try {
     const started = performance.now();
     const copy = await backupStore(file, path.join(dir, 'backup.db'));
-    out['store_backup_ms'] = figure(performance.now() - started, 'ms', `online backup of the same store while its coordinator runs: ${(copy.bytes / 1024 ** 2).toFixed(1)} MB, ${copy.counts.target_events} target events, checked, synced`);
+    out[`${prefix}_backup_ms`] = figure(performance.now() - started, 'ms', `backup of the same store: ${(copy.bytes / 1024 ** 2).toFixed(1)} MB, ${copy.counts.deployments} deployments, ${copy.counts.target_events} target events; copied, checked, synced`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same check and backup on a copy of `file` grown `copies` times (grown-store.ts). */
+async function grownStore(file: string, copies: number, out: Figures): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dh-bench-grown-'));
+  try {
+    const grown = path.join(dir, 'coordinator.db');
+    await backupStore(file, grown);
+    growStore(grown, copies);
+    await checkAndBackup(grown, `that store with its deployments copied ${copies} times (no coordinator)`, 'store_grown', out);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -121,7 +137,9 @@ export async function runStoreBench(opts: StoreBenchOptions, out: Figures): Prom
     const one = await alternate(sessions, 'CodeDeployDefault.OneAtATime', opts.hosts, opts.runs, opts.log);
     sideBySide(out, 'onebyone_batch_overhead_ms', 'ms', `OneAtATime to ${opts.hosts} of the hosts: mean gap from one host's final event to the next host's command, median of ${opts.runs}`, new Map(syncs.map((s) => [s, median(one.get(s)!.map((d) => batchGaps(d.records).meanMs))])));
     sideBySide(out, 'onebyone_events_per_s', 'events/s', `OneAtATime to ${opts.hosts} hosts (about one commit per event), median of ${opts.runs}`, new Map(syncs.map((s) => [s, median(one.get(s)!.map((d) => d.eventsPerSecond))])));
-    await checkAndBackup(sessions[0]!, out);
+    const file = sessions[0]!.coordinator.storeFile;
+    await checkAndBackup(file, 'the store the runs filled (its coordinator running)', 'store', out);
+    await grownStore(file, opts.growCopies, out);
   } finally {
     for (const s of sessions) await closeSession(s);
   }
