@@ -54,11 +54,16 @@ function copySuffix(file: string): string {
   return statSync(file).mtime.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
-/** Copies the store and its -wal and -shm files to `<name>.damaged-<mtime>`; returns the copies. */
+/**
+ * Copies the store and its -wal and -shm files to `<name>.damaged-<mtime>`; returns the copies.
+ * An empty WAL (the read-only check leaves one) holds nothing, and its -shm index is then of no
+ * use either: neither is copied.
+ */
 export function copyAside(file: string): string[] {
   const suffix = `damaged-${copySuffix(file)}`;
   const copies: string[] = [];
-  for (const part of [file, `${file}-wal`, `${file}-shm`]) {
+  const walHoldsData = existsSync(`${file}-wal`) && statSync(`${file}-wal`).size > 0;
+  for (const part of walHoldsData ? [file, `${file}-wal`, `${file}-shm`] : [file]) {
     if (!existsSync(part)) continue;
     const copy = `${part}.${suffix}`;
     if (!existsSync(copy)) copyFileSync(part, copy);

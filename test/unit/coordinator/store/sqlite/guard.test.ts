@@ -72,6 +72,29 @@ describe('store/sqlite guard: the store is checked before the coordinator uses i
     assert.equal(readdirSync(dir).filter((f) => f.startsWith('coordinator.db.damaged-')).length, 1);
   });
 
+  it('keeps the WAL with the copy of a damaged store that was not closed cleanly', async () => {
+    const live = path.join(dir, 'live', 'coordinator.db');
+    mkdirSync(path.dirname(live));
+    await storeWithRows(live, 3000);
+    const { store } = openGuardedSqliteStore(live);
+    store.db.pragma('wal_autocheckpoint = 0');
+    store.db.prepare("INSERT INTO applications (application_id, name, created_at) VALUES ('a-LATEST0001', 'in the WAL only', 'x')").run();
+    // What a crash leaves: the database and a WAL holding the last commit, copied while open.
+    for (const part of ['', '-wal', '-shm']) copyFileSync(`${live}${part}`, `${file}${part}`);
+    copyFileSync(path.join(dir, 'live', 'store-id'), path.join(dir, 'store-id'));
+    await store.close();
+    const wal = fileSha256(`${file}-wal`);
+    const probe = openSqlite(file, { readonly: true });
+    const root = (probe.prepare("SELECT rootpage FROM sqlite_schema WHERE name = 'applications'").get() as { rootpage: number }).rootpage;
+    probe.close();
+    damagePage(file, root);
+    assert.equal(refusal(() => openGuardedSqliteStore(file)).reason, 'damaged');
+    const walCopy = readdirSync(dir).find((f) => f.startsWith('coordinator.db-wal.damaged-'));
+    assert.ok(walCopy, readdirSync(dir).join(' '));
+    assert.equal(fileSha256(path.join(dir, walCopy)), wal);
+    assert.equal(fileSha256(`${file}-wal`), wal);
+  });
+
   it('refuses a store file that is not a database at all', () => {
     writeFileSync(file, 'this is not SQLite, just some text that happens to be long enough to have a header'.repeat(100));
     const refused = refusal(() => openGuardedSqliteStore(file));
