@@ -6,10 +6,10 @@ import { runSuite, type SuiteResult } from '../faults/suite.ts';
 
 /**
  * The bounded form of the fault suite (npm run faults is the full one): a few seeded agent
- * kills, coordinator kills and connection faults, a full disk and a corrupt journal, each run
- * checked against every invariant.
+ * kills, coordinator kills and connection faults, a full disk, a corrupt journal, and a
+ * rolled-back and a damaged coordinator store, each run checked against every invariant.
  */
-describe('the fault suite, bounded (real coordinator and agents under kill -9, link faults, full disk, corrupt journal)', function () {
+describe('the fault suite, bounded (real coordinator and agents under kill -9, link faults, full disk, corrupt journal, rolled-back and damaged coordinator store)', function () {
   this.timeout(180_000);
   let result: SuiteResult;
 
@@ -23,6 +23,7 @@ describe('the fault suite, bounded (real coordinator and agents under kill -9, l
       coordinatorGapMs: [2000, 3500],
       diskFullRuns: 1,
       corruptJournalRuns: 1,
+      storeRuns: 3,
     });
   });
 

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { Rng } from './rng.ts';
 import { runOnce, writeDiagnostics, type RunPlan, type RunResult } from './run.ts';
 import { runCorruptJournal, runDiskFull } from './scenarios.ts';
+import { runStoreFault, STORE_FAULTS } from './store-scenarios.ts';
 import type { Group, Revision } from './world.ts';
 import { World } from './world.ts';
 
@@ -22,6 +23,8 @@ export interface SuiteOptions {
   coordinatorGapMs: [number, number];
   diskFullRuns: number;
   corruptJournalRuns: number;
+  /** Runs of coordinator store faults (store-scenarios.ts), taking each fault in turn. */
+  storeRuns: number;
   /** Where diagnostics of violating runs go. */
   outDir: string;
   /** Called after each run (progress output). */
@@ -145,6 +148,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
     await killer;
     for (let i = 0; i < opts.diskFullRuns; i++) state.runs.push(await runDiskFull(world, revisions, rng.fork(), `disk-full-${i + 1}`));
     for (let i = 0; i < opts.corruptJournalRuns; i++) state.runs.push(await runCorruptJournal(world, revisions[0]!, rng.fork(), `corrupt-journal-${i + 1}`));
+    for (let i = 0; i < opts.storeRuns; i++) state.runs.push(await runStoreFault(world, revisions, rng.fork(), `store-${i + 1}`, STORE_FAULTS[i % STORE_FAULTS.length]!));
   } finally {
     state.done = true;
     await world.stop();
