@@ -153,7 +153,6 @@ async function applyEvent(ctx: FrameContext, tx: UnitOfWork, session: Session, b
   const { instanceId } = session;
   outcome.hadEvents = true;
   if (outcome.failed) return;
-  if (sink && !session.eventsSeen && body.seq > outcome.seq + 1) skipLostEvents(ctx, session, body.seq, outcome);
   if (!sink || body.seq !== outcome.seq + 1) {
     log.debug('agent event not applied', { instanceId, seq: body.seq, cursor: outcome.seq });
     return;
@@ -177,24 +176,6 @@ async function applyEvent(ctx: FrameContext, tx: UnitOfWork, session: Session, b
   }
 }
 
-/**
- * The first event of a session is the agent's lowest unacknowledged one, sent after the welcome
- * told it this store's cursor, and an agent drops an event only once a coordinator acknowledged
- * it. A first event past cursor + 1 therefore means this store lost events it had acknowledged:
- * it was rolled back (a restored backup, commits lost in an OS crash with --store-sync normal).
- * They cannot be had again; the cursor moves past them so that the host's events apply again
- * instead of being refused for ever.
- */
-function skipLostEvents(ctx: FrameContext, session: Session, seq: number, outcome: Outcome): void {
-  ctx.log.error('agent events lost by a rolled-back store', {
-    event: 'store.events-lost',
-    instanceId: session.instanceId,
-    firstLostSeq: outcome.seq + 1,
-    lastLostSeq: seq - 1,
-  });
-  outcome.seq = seq - 1;
-}
-
 async function applyCommandAck(ctx: FrameContext, tx: UnitOfWork, session: Session, commandId: string, outcome: Outcome, isolate: boolean): Promise<void> {
   const { sink } = ctx;
   if (!sink) return;
@@ -209,7 +190,6 @@ async function applyCommandAck(ctx: FrameContext, tx: UnitOfWork, session: Sessi
 
 function reply(ctx: FrameContext, outcomes: Map<Session, Outcome>): void {
   for (const [session, outcome] of outcomes) {
-    if (outcome.hadEvents) session.eventsSeen = true;
     // A failed event is answered like any failed frame; what did apply before it is acked.
     if (outcome.hadEvents && (!outcome.failed || outcome.advanced)) ctx.send(session, 'coord.ack', { seq: outcome.seq });
     if (outcome.failed) sendError(ctx, session, 'agent.event');

@@ -42,8 +42,6 @@ export interface Session {
   alive: boolean;
   /** Set once the agent's hello is recorded; until then the host is not usable. */
   greeted: boolean;
-  /** Set once a burst with this session's events has committed: only the first may skip lost events (event-batch.ts). */
-  eventsSeen?: boolean;
 }
 
 /** What frame handling needs from the hub. */
