@@ -6,10 +6,11 @@ import { runSuite, type SuiteResult } from '../faults/suite.ts';
 
 /**
  * The bounded form of the fault suite (npm run faults is the full one): a few seeded agent
- * kills, coordinator kills and connection faults, a full disk, a corrupt journal, and a
- * rolled-back and a damaged coordinator store, each run checked against every invariant.
+ * kills, coordinator kills and connection faults, a full disk, a corrupt journal, a restored
+ * coordinator store and a restored agent journal, a coordinator store whose WAL was cut short
+ * and one with a damaged page, each run checked against every invariant.
  */
-describe('the fault suite, bounded (real coordinator and agents under kill -9, link faults, full disk, corrupt journal, rolled-back and damaged coordinator store)', function () {
+describe('the fault suite, bounded (real coordinator and agents under kill -9, link faults, full disk, corrupt journal, state rolled back, damaged coordinator store)', function () {
   this.timeout(180_000);
   let result: SuiteResult;
 
@@ -23,13 +24,14 @@ describe('the fault suite, bounded (real coordinator and agents under kill -9, l
       coordinatorGapMs: [2000, 3500],
       diskFullRuns: 1,
       corruptJournalRuns: 1,
-      storeRuns: 3,
+      stateRollbackRuns: 2,
+      storeRuns: 2,
     });
   });
 
   it('injects every kind of fault it was asked for', function () {
     const t = result.totals;
-    assert.ok(t.agentKills >= 4 && t.coordinatorKills >= 2 && t.connectionFaults >= 4, JSON.stringify(t));
+    assert.ok(t.agentKills >= 4 && t.coordinatorKills >= 2 && t.connectionFaults >= 4 && t.stateRollbacks === 2, JSON.stringify(t));
   });
 
   it('keeps every invariant in every run', function () {

@@ -20,7 +20,7 @@ import type { Revision, World } from './world.ts';
 const execFileP = promisify(execFile);
 
 /** The store faults, taken in turn by successive runs. */
-export const STORE_FAULTS = ['restored backup', 'truncated WAL', 'damaged page'] as const;
+export const STORE_FAULTS = ['truncated WAL', 'damaged page'] as const;
 type StoreFault = (typeof STORE_FAULTS)[number];
 
 const QUIET = { agentKills: 0, connectionFaults: 0, windowMs: 0 };
