@@ -100,9 +100,9 @@ async function rollBack(world: World, fault: StoreFault, backup: string, rng: Rn
 }
 
 /**
- * A deployment whose last events the rollback lost is still running in the store (its host
- * finished it): the operator stops it, as README's "Backup, restore and durability" says. A
- * restored backup does not know it at all.
+ * The deployment whose events the rollback lost normally finishes from the events its agent
+ * sends again (journal resynchronisation); should it still be running, the operator stops it
+ * before deploying to the group again. A restored backup does not know it at all (404).
  */
 async function stopStale(world: World, deploymentId: string, v: (detail: string) => void): Promise<void> {
   const res = await world.api('POST', `/v1/deployments/${deploymentId}/stop`, {});

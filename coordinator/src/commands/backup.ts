@@ -39,7 +39,7 @@ export function restoreReport(copy: StoreCopyReport): Printed {
       `restored ${copy.file} (${copy.bytes} bytes), checked with quick_check`,
       `store ${copy.storeId}, schema version ${copy.schemaVersion}: ${countsLine(copy.counts)}`,
       replaced.length > 0 ? `the replaced store was kept as ${replaced.join(', ')}` : 'there was no store to replace',
-      'Start the coordinator. What it recorded after the backup was taken is not in the restored store (README: "Backup, restore and durability").',
+      'Start the coordinator: agents send again the events they keep; what came through the API after the backup was taken is gone (README: "Backup, restore and durability").',
     ],
     err: [],
     code: 0,
