@@ -166,7 +166,11 @@ function storeFile(dataDir: string): string {
 function openCheckedStore(config: CoordinatorConfig, logger: Logger): Store | undefined {
   const file = storeFile(config.dataDir);
   try {
-    const { store, notes } = openGuardedSqliteStore(file, { synchronous: config.storeSync === 'full' ? 'FULL' : 'NORMAL', ...(config.acceptNewStore ? { acceptNewStore: true } : {}) });
+    const { store, notes } = openGuardedSqliteStore(file, {
+      synchronous: config.storeSync === 'full' ? 'FULL' : 'NORMAL',
+      ...(config.acceptNewStore ? { acceptNewStore: true } : {}),
+      ...(config.skipStoreCheck ? { skipPageCheck: true } : {}),
+    });
     logger.info('store opened', { event: 'store.opened', file, synchronous: config.storeSync, ...notes });
     return store;
   } catch (err) {

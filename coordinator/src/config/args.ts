@@ -44,6 +44,8 @@ Options:
                            default without --tls
   --store-sync MODE        normal | full: SQLite's synchronous setting for the store (default full;
                            see README, "Backup, restore and durability")
+  --skip-store-check       do not run quick_check and foreign_key_check at start (they read the whole
+                           store, about 8 ms per MB); the store's identity is still checked
   --accept-new-store       start although the store is missing, empty or another one than the
                            data directory's store-id names (the coordinator refuses otherwise)
   -h, --help               show this help
@@ -87,6 +89,8 @@ export interface CoordinatorConfig {
   readonly storeSync: StoreSync;
   /** --accept-new-store: start on a missing, empty or other store than the marker names. */
   readonly acceptNewStore?: boolean;
+  /** --skip-store-check: no page check of the store at start. */
+  readonly skipStoreCheck?: boolean;
 }
 
 /** The values of --store-sync. */
@@ -178,6 +182,7 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'insecure-http': { type: 'boolean' },
         'store-sync': { type: 'string' },
         'accept-new-store': { type: 'boolean' },
+        'skip-store-check': { type: 'boolean' },
         grace: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -213,6 +218,7 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
     ...metricsToken(values['metrics-token'] ?? process.env['DECKHAND_METRICS_TOKEN']),
     storeSync: parseStoreSync(values['store-sync']),
     ...(values['accept-new-store'] === true ? { acceptNewStore: true } : {}),
+    ...(values['skip-store-check'] === true ? { skipStoreCheck: true } : {}),
     ...tlsConfig(values, listen.host),
   };
   return { kind: 'start', config };

@@ -49,11 +49,12 @@ export interface StoreFileInspection {
 }
 
 /**
- * Opens `file` read-only and checks it. A read-only connection never checkpoints the WAL into
- * the database nor deletes it at close, so neither file changes (SQLite may rebuild the -shm
- * index, which holds no data).
+ * Opens `file` read-only and checks it (with `checkPages` false, only what it is: the schema
+ * version, tables and store id). A read-only connection never checkpoints the WAL into the
+ * database nor deletes it at close, so neither file changes (SQLite may rebuild the -shm index,
+ * which holds no data).
  */
-export function inspectStoreFile(file: string): StoreFileInspection {
+export function inspectStoreFile(file: string, checkPages = true): StoreFileInspection {
   let db: SqliteDatabase;
   try {
     db = openSqlite(file, { readonly: true, fileMustExist: true });
@@ -61,12 +62,14 @@ export function inspectStoreFile(file: string): StoreFileInspection {
     return { problems: [describeSqliteError(err)], schemaVersion: 0, tables: 0 };
   }
   try {
-    const problems = integrityProblems(db);
+    const problems = checkPages ? integrityProblems(db) : [];
     if (problems.length > 0) return { problems, schemaVersion: 0, tables: 0 };
     const schemaVersion = db.pragma('user_version', { simple: true }) as number;
     const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number }).n;
     const storeId = readStoreIdRow(db);
     return { problems: [], schemaVersion, tables, ...(storeId === undefined ? {} : { storeId }) };
+  } catch (err) {
+    return { problems: [describeSqliteError(err)], schemaVersion: 0, tables: 0 };
   } finally {
     db.close();
   }

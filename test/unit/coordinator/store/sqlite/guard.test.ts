@@ -95,6 +95,20 @@ describe('store/sqlite guard: the store is checked before the coordinator uses i
     assert.equal(fileSha256(`${file}-wal`), wal);
   });
 
+  it('with skipPageCheck, opens a store whose damage is in its pages, and still checks its identity', async () => {
+    await storeWithRows(file, 3000);
+    const probe = openSqlite(file, { readonly: true });
+    const pages = probe.pragma('page_count', { simple: true }) as number;
+    probe.close();
+    for (const part of ['-wal', '-shm']) rmSync(`${file}${part}`, { force: true });
+    damagePage(file, pages - 1);
+    assert.equal(refusal(() => openGuardedSqliteStore(file)).reason, 'damaged');
+    const { store } = openGuardedSqliteStore(file, { skipPageCheck: true });
+    await store.close();
+    writeFileSync(path.join(dir, 'store-id'), 'st-SOMEOTHERSTORE00\n');
+    assert.equal(refusal(() => openGuardedSqliteStore(file, { skipPageCheck: true })).reason, 'replaced');
+  });
+
   it('refuses a store file that is not a database at all', () => {
     writeFileSync(file, 'this is not SQLite, just some text that happens to be long enough to have a header'.repeat(100));
     const refused = refusal(() => openGuardedSqliteStore(file));
