@@ -1,9 +1,11 @@
 /**
- * Fault scenarios of the coordinator's own store: rolled back (a restored backup, a WAL cut short
- * as an OS crash with --store-sync normal can leave it) and damaged pages. Each deploys, takes a
- * backup, deploys again (what the rollback will lose), does its damage to a killed coordinator
- * and starts it again; the next deployment to the same host must succeed. A damaged store must be
- * refused at start (exit 78, the file named, a copy kept) and served again once restored.
+ * Fault scenarios of the coordinator's own store: a WAL cut short (the last commits lost, as an
+ * OS crash can leave it with --store-sync normal) and a damaged page. Each deploys, takes a backup
+ * with `deckhand-coordinator backup`, deploys again (what the fault will lose), does its damage to
+ * a killed coordinator and starts it again; the next deployment to the same host must succeed. A
+ * damaged store must be refused at start (exit 78, the file named, a copy kept) and served again
+ * once `deckhand-coordinator restore` has put the backup back. (A store restored from a backup
+ * taken mid-deployment is rollbacks.ts's.)
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync, truncateSync } from 'node:fs';
@@ -124,7 +126,9 @@ export async function runStoreFault(world: World, revisions: Revision[], rng: Rn
   const group = await world.addGroup(runId, 'CodeDeployDefault.AllAtOnce', 1);
   const first = await runOnce(world, group, revisions[0]!, QUIET, rng, runId);
   const violations: Violation[] = [...first.violations];
-  const v = (detail: string): void => void violations.push({ invariant: 'store-rollback', detail: `${fault}: ${detail}` });
+  // Violations name the fault, and once it is done, how it was done (how much WAL was cut).
+  let label: string = fault;
+  const v = (detail: string): void => void violations.push({ invariant: 'store-rollback', detail: `${label}: ${detail}` });
   const backup = path.join(world.dir, `${runId}-backup.db`);
   const made = await coordinatorCommand(['backup', '--data-dir', world.coordinator.dataDir, '--to', backup]);
   if (made.code !== 0) v(`backup failed: ${made.out}`);
@@ -132,7 +136,7 @@ export async function runStoreFault(world: World, revisions: Revision[], rng: Rn
   if (fault === 'truncated WAL') checkpoint(world.coordinator.dataDir);
   const lost = await runOnce(world, group, revisions[1]!, QUIET, rng, `${runId}-lost`);
   violations.push(...lost.violations);
-  const how = await world.exclusive(async () => {
+  label = await world.exclusive(async () => {
     await world.coordinator.kill9();
     return rollBack(world, fault, backup, rng, v);
   });
@@ -141,5 +145,7 @@ export async function runStoreFault(world: World, revisions: Revision[], rng: Rn
   violations.push(...after.violations);
   if (after.status !== 'Succeeded') v(`the deployment after the rollback ended ${after.status}`);
   await group.hosts[0]?.agent.stop();
-  return { ...after, runId, faults: new Map([[`coordinator store: ${how}`, 1]]), violations };
+  // Stable names for the report's table; a WAL cut short sends the store back in time.
+  const kind = fault === 'truncated WAL' ? 'state rollback: coordinator store WAL cut short' : 'coordinator store: damaged page';
+  return { ...after, runId, faults: new Map([[kind, 1]]), violations };
 }

@@ -159,7 +159,10 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
       state.runs.push(await run(world, revisions, rng.fork(), `rollback-${i + 1}`));
       opts.onRun?.(state.runs.at(-1)!, state.totals());
     }
-    for (let i = 0; i < opts.storeRuns; i++) state.runs.push(await runStoreFault(world, revisions, rng.fork(), `store-${i + 1}`, STORE_FAULTS[i % STORE_FAULTS.length]!));
+    for (let i = 0; i < opts.storeRuns; i++) {
+      state.runs.push(await runStoreFault(world, revisions, rng.fork(), `store-${i + 1}`, STORE_FAULTS[i % STORE_FAULTS.length]!));
+      opts.onRun?.(state.runs.at(-1)!, state.totals());
+    }
   } finally {
     state.done = true;
     await world.stop();
