@@ -31,7 +31,8 @@ describe('the fault suite, bounded (real coordinator and agents under kill -9, l
 
   it('injects every kind of fault it was asked for', function () {
     const t = result.totals;
-    assert.ok(t.agentKills >= 4 && t.coordinatorKills >= 2 && t.connectionFaults >= 4 && t.stateRollbacks === 2, JSON.stringify(t));
+    // Two rollback runs, and the store run whose WAL is cut short (the other damages a page).
+    assert.ok(t.agentKills >= 4 && t.coordinatorKills >= 2 && t.connectionFaults >= 4 && t.stateRollbacks === 3, JSON.stringify(t));
   });
 
   it('keeps every invariant in every run', function () {

@@ -39,7 +39,7 @@ export interface Totals {
   agentKills: number;
   coordinatorKills: number;
   connectionFaults: number;
-  /** Not a quota: the rollback runs made (stateRollbackRuns). */
+  /** Not a quota: the rollback runs made (stateRollbackRuns, and the store runs that cut the WAL short). */
   stateRollbacks: number;
 }
 
