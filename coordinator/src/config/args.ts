@@ -8,6 +8,8 @@ import { DEFAULT_MAX_ARTIFACT_BYTES } from '../artifacts/store.ts';
 import { DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT } from '../hub/log-intake.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from '../logs/retention.ts';
 import { tlsMode, type TlsMode } from '../tls/mode.ts';
+import { parsePostgresTarget, parseSqliteSource, parseStore, type ClusterOptions, type StoreChoice } from './store-args.ts';
+import { UsageError } from './usage-error.ts';
 
 /** Where the coordinator listens. @default 127.0.0.1:8420 */
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8420 } as const;
@@ -16,6 +18,8 @@ const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'
 
 /** Usage text printed by `--help` and after a usage error. */
 export const USAGE = `Usage: deckhand-coordinator start --data-dir DIR [options]
+       deckhand-coordinator migrate-store --from sqlite:DIR --to postgres://...
+       deckhand-coordinator nodes [--store postgres://...] [--json]
        deckhand-coordinator tls fingerprint --data-dir DIR
        deckhand-coordinator keys list|rotate --data-dir DIR [--grace DURATION]
        deckhand-coordinator backup --data-dir DIR --to FILE
@@ -42,26 +46,39 @@ Options:
   --client-ca FILE         also require agents to present a client certificate signed by this CA
   --insecure-http          serve plain HTTP off loopback (every start warns); on loopback it is the
                            default without --tls
-  --store-sync MODE        normal | full: SQLite's synchronous setting for the store (default full;
+  --store-sync MODE        normal | full: SQLite's synchronous setting for a SQLite store (default full;
                            see README, "Backup, restore and durability")
-  --skip-store-check       do not run quick_check and foreign_key_check at start (they read the whole
-                           store, about 8 ms per MB); the store's identity is still checked
-  --accept-new-store       start although the store is missing, empty or another one than the
+  --skip-store-check       do not run quick_check and foreign_key_check on a SQLite store at start (they
+                           read the whole store, about 8 ms per MB); its identity is still checked
+  --accept-new-store       start although the SQLite store is missing, empty or another one than the
                            data directory's store-id names (the coordinator refuses otherwise)
   -h, --help               show this help
   --version                print the version and exit
 
+Store (several coordinators on one PostgreSQL database):
+  --store URL              sqlite (the default: DATA/coordinator.db) or postgres://USER:PASSWORD@HOST:PORT/DB;
+                           every coordinator started on the same database serves the API and agents
+  --artifacts-dir DIR      where revision bundles live (default DATA/artifacts); coordinators that
+                           share a database share this folder too (NFS, a shared volume)
+  --node-name NAME         how 'nodes' names this coordinator (default HOST:PORT of --listen)
+  --lease-ms N             a deployment whose coordinator is silent this long is taken over (default 10000)
+
 Commands:
+  migrate-store            copy a stopped SQLite coordinator into an empty PostgreSQL database:
+                           migrate-store --from sqlite:DATA_DIR --to postgres://... (checked by counts and checksums)
+  nodes                    list the coordinators of a PostgreSQL store, their leases and agents (--json)
   tls fingerprint          print the SHA-256 fingerprint of the automatic CA (what agents pin)
   keys list                list the command-signing keys and their dates
   keys rotate              add a new command-signing key; the others stay valid for --grace
                            (default 7d), while agents learn the new key from signed welcomes
-  backup                   copy the store to --to FILE while the coordinator runs, checked with quick_check
-  restore                  put the backup --from FILE in place of the store (the coordinator stopped);
+  backup                   copy the SQLite store to --to FILE while the coordinator runs, checked with quick_check
+                           (a PostgreSQL store is backed up with pg_dump, see README)
+  restore                  put the backup --from FILE in place of the SQLite store (the coordinator stopped);
                            the replaced store is kept beside it
 
 Environment:
   DECKHAND_ADMIN_TOKEN     the first admin API token (otherwise one is generated and printed once)
+  DECKHAND_STORE_URL       the store, when --store is not given
 `;
 
 /** The compiled configuration of `start`. */
@@ -85,6 +102,12 @@ export interface CoordinatorConfig {
   readonly tlsSans?: readonly string[];
   /** --client-ca: agents must present a client certificate signed by this CA. */
   readonly clientCa?: string;
+  /** --store (or DECKHAND_STORE_URL): SQLite in the data dir, or a PostgreSQL database several coordinators share. */
+  readonly store: StoreChoice;
+  /** --artifacts-dir: where revision bundles live (shared storage for several coordinators). @default DATA/artifacts */
+  readonly artifactsDir?: string;
+  /** --node-name, --lease-ms: this coordinator's part in a cluster (PostgreSQL). */
+  readonly cluster: ClusterOptions;
   /** SQLite's synchronous setting for the store (--store-sync). @default 'full' */
   readonly storeSync: StoreSync;
   /** --accept-new-store: start on a missing, empty or other store than the marker names. */
@@ -109,15 +132,11 @@ export type Command =
   | { kind: 'start'; config: CoordinatorConfig }
   | { kind: 'tls-fingerprint'; dataDir: string }
   | { kind: 'keys-list'; dataDir: string }
-  | { kind: 'keys-rotate'; dataDir: string; graceMs: number };
+  | { kind: 'keys-rotate'; dataDir: string; graceMs: number }
+  | { kind: 'migrate-store'; from: string; to: string }
+  | { kind: 'nodes'; store: string; json: boolean };
 
-/** A command-line mistake; main prints it with the usage and exits 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /** Parses `HOST:PORT` (IPv6 in brackets: `[::1]:8420`). */
 export function parseListen(value: string): { host: string; port: number } {
@@ -184,6 +203,13 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'accept-new-store': { type: 'boolean' },
         'skip-store-check': { type: 'boolean' },
         grace: { type: 'string' },
+        store: { type: 'string' },
+        'artifacts-dir': { type: 'string' },
+        'node-name': { type: 'string' },
+        'lease-ms': { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -193,8 +219,14 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
   const command = positionals.join(' ');
-  if (!['start', 'tls fingerprint', 'keys list', 'keys rotate'].includes(command)) {
+  if (!['start', 'tls fingerprint', 'keys list', 'keys rotate', 'migrate-store', 'nodes'].includes(command)) {
     throw new UsageError(positionals.length === 0 ? 'missing command: start' : `unknown command: ${command}`);
+  }
+  if (command === 'migrate-store') return { kind: 'migrate-store', from: parseSqliteSource(values.from), to: parsePostgresTarget(values.to) };
+  if (command === 'nodes') {
+    const store = parseStore(values.store ?? process.env['DECKHAND_STORE_URL']);
+    if (store.kind !== 'postgres') throw new UsageError('nodes lists the coordinators of a PostgreSQL store: give --store postgres://... (or DECKHAND_STORE_URL)');
+    return { kind: 'nodes', store: store.url, json: values.json === true };
   }
   if (!values['data-dir']) throw new UsageError('--data-dir is required');
   if (command === 'tls fingerprint') return { kind: 'tls-fingerprint', dataDir: values['data-dir'] };
@@ -220,6 +252,12 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
     ...(values['accept-new-store'] === true ? { acceptNewStore: true } : {}),
     ...(values['skip-store-check'] === true ? { skipStoreCheck: true } : {}),
     ...tlsConfig(values, listen.host),
+    store: parseStore(values.store ?? process.env['DECKHAND_STORE_URL']),
+    ...(values['artifacts-dir'] === undefined ? {} : { artifactsDir: values['artifacts-dir'] }),
+    cluster: {
+      ...(values['node-name'] === undefined ? {} : { nodeName: values['node-name'] }),
+      ...(values['lease-ms'] === undefined ? {} : { leaseMs: parsePositiveInt('--lease-ms', values['lease-ms']) }),
+    },
   };
   return { kind: 'start', config };
 }
