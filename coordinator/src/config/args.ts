@@ -22,6 +22,8 @@ export const USAGE = `Usage: deckhand-coordinator start --data-dir DIR [options]
        deckhand-coordinator nodes [--store postgres://...] [--json]
        deckhand-coordinator tls fingerprint --data-dir DIR
        deckhand-coordinator keys list|rotate --data-dir DIR [--grace DURATION]
+       deckhand-coordinator backup --data-dir DIR --to FILE
+       deckhand-coordinator restore --from FILE --data-dir DIR
 
 Options:
   --data-dir DIR           where the store, bundles and logs live (created if missing)
@@ -48,6 +50,12 @@ Options:
   --client-ca FILE         also require agents to present a client certificate signed by this CA
   --insecure-http          serve plain HTTP off loopback (every start warns); on loopback it is the
                            default without --tls
+  --store-sync MODE        normal | full: SQLite's synchronous setting for a SQLite store (default full;
+                           see README, "Backup, restore and durability")
+  --skip-store-check       do not run quick_check and foreign_key_check on a SQLite store at start (they
+                           read the whole store, about 8 ms per MB); its identity is still checked
+  --accept-new-store       start although the SQLite store is missing, empty or another one than the
+                           data directory's store-id names (the coordinator refuses otherwise)
   -h, --help               show this help
   --version                print the version and exit
 
@@ -67,6 +75,10 @@ Commands:
   keys list                list the command-signing keys and their dates
   keys rotate              add a new command-signing key; the others stay valid for --grace
                            (default 7d), while agents learn the new key from signed welcomes
+  backup                   copy the SQLite store to --to FILE while the coordinator runs, checked with quick_check
+                           (a PostgreSQL store is backed up with pg_dump, see README)
+  restore                  put the backup --from FILE in place of the SQLite store (the coordinator stopped);
+                           the replaced store is kept beside it
 
 Environment:
   DECKHAND_ADMIN_TOKEN     the first admin API token (otherwise one is generated and printed once)
@@ -102,6 +114,22 @@ export interface CoordinatorConfig {
   readonly artifactsDir?: string;
   /** --node-name, --lease-ms: this coordinator's part in a cluster (PostgreSQL). */
   readonly cluster: ClusterOptions;
+  /** SQLite's synchronous setting for the store (--store-sync). @default 'full' */
+  readonly storeSync: StoreSync;
+  /** --accept-new-store: start on a missing, empty or other store than the marker names. */
+  readonly acceptNewStore?: boolean;
+  /** --skip-store-check: no page check of the store at start. */
+  readonly skipStoreCheck?: boolean;
+}
+
+/** The values of --store-sync. */
+export type StoreSync = 'normal' | 'full';
+
+/** --store-sync's value. */
+function parseStoreSync(value: string | undefined): StoreSync {
+  if (value === undefined) return 'full';
+  if (value !== 'normal' && value !== 'full') throw new UsageError(`--store-sync must be normal or full, got "${value}"`);
+  return value;
 }
 
 /** What the command line asks for. */
@@ -179,6 +207,9 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'tls-san': { type: 'string', multiple: true },
         'client-ca': { type: 'string' },
         'insecure-http': { type: 'boolean' },
+        'store-sync': { type: 'string' },
+        'accept-new-store': { type: 'boolean' },
+        'skip-store-check': { type: 'boolean' },
         grace: { type: 'string' },
         store: { type: 'string' },
         'artifacts-dir': { type: 'string' },
@@ -225,6 +256,9 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
     logMaxBytes: values['log-max-bytes'] === undefined ? DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT : parsePositiveInt('--log-max-bytes', values['log-max-bytes']),
     logRetentionDays: values['log-retention-days'] === undefined ? DEFAULT_LOG_RETENTION_DAYS : parsePositiveInt('--log-retention-days', values['log-retention-days']),
     ...metricsToken(values['metrics-token'] ?? process.env['DECKHAND_METRICS_TOKEN']),
+    storeSync: parseStoreSync(values['store-sync']),
+    ...(values['accept-new-store'] === true ? { acceptNewStore: true } : {}),
+    ...(values['skip-store-check'] === true ? { skipStoreCheck: true } : {}),
     ...tlsConfig(values, listen.host),
     ...connectionLimits(values['max-unauthenticated'], values['max-unauthenticated-per-address']),
     store: parseStore(values.store ?? process.env['DECKHAND_STORE_URL']),

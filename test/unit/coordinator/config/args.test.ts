@@ -16,8 +16,15 @@ describe('parseCoordinatorArgs', () => {
         logRetentionDays: 30,
         store: process.env['DECKHAND_STORE_URL'] ? { kind: 'postgres', url: process.env['DECKHAND_STORE_URL'] } : { kind: 'sqlite' },
         cluster: {},
+        storeSync: 'full',
       },
     });
+  });
+
+  it('reads --store-sync, --accept-new-store and --skip-store-check, and refuses a --store-sync it does not know', () => {
+    const cmd = parseCoordinatorArgs(['start', '--data-dir', '/d', '--store-sync', 'normal', '--accept-new-store', '--skip-store-check']);
+    assert.deepEqual(cmd.kind === 'start' ? [cmd.config.storeSync, cmd.config.acceptNewStore, cmd.config.skipStoreCheck] : [], ['normal', true, true]);
+    assert.throws(() => parseCoordinatorArgs(['start', '--data-dir', '/d', '--store-sync', 'off']), /--store-sync must be normal or full, got "off"/);
   });
 
   describe('the store', () => {
