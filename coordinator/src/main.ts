@@ -22,10 +22,12 @@ import { ensureAdminToken } from './auth/admin-token.ts';
 import { loadTokenKey, tokenHasher as makeTokenHasher, type TokenHasher } from './auth/token-hash.ts';
 import { NonceCache } from './auth/agent-auth.ts';
 import { parseCoordinatorArgs, USAGE, UsageError, type CoordinatorConfig } from './config/args.ts';
+import { ConnectionGuard, edgeServerOptions, guardServer } from './edge/index.ts';
 import { Hub } from './hub/index.ts';
 import { startLogRetention } from './logs/retention.ts';
 import { WebhookNotifier } from './notify/webhooks.ts';
 import { CoordinatorMetrics, timeTransactions } from './notify/metrics.ts';
+import { EdgeMetrics } from './edge/metrics.ts';
 import { keysList, keysRotate, tlsFingerprint, type Printed } from './commands/maintenance.ts';
 import { ringSigner } from './signing/frame-signer.ts';
 import { KeyRing } from './signing/keyring.ts';
@@ -136,6 +138,8 @@ interface Running {
   store: Store;
   node: ClusterNode | undefined;
   retention: { stop(): void };
+  /** Stops the edge's probe timer. */
+  stopEdge: () => void;
   webhooks: WebhookNotifier;
 }
 
@@ -179,6 +183,7 @@ function handleSignals(r: Running): void {
     await r.hub.close();
     r.scheduler.stop();
     r.retention.stop();
+    r.stopEdge();
     await r.webhooks.stop();
     // Its leases go at once: the other coordinators take its deployments over without waiting.
     await r.node?.stop(true);
@@ -242,6 +247,9 @@ async function start(config: CoordinatorConfig): Promise<void> {
   let connected = (): number => 0;
   const metrics = new CoordinatorMetrics(store, () => connected());
   timeTransactions(store, metrics.storeTransactions);
+  // Issue 14: connections that have not authenticated are capped, and descriptor exhaustion is loud.
+  const edgeMetrics = new EdgeMetrics(metrics.registry, (): { open: number; unauthenticated: number } => guard.counts());
+  const guard = new ConnectionGuard({ log: logger.child({ component: 'edge' }), clock, sink: edgeMetrics, ...(config.connectionLimits ? { limits: config.connectionLimits } : {}) });
   const hub = new Hub({
     store,
     clock,
@@ -251,6 +259,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
     metrics,
     signer,
     ...(check ? { checkClientCertificate: check } : {}),
+    onAuthenticated: (req) => guard.authenticated(req.socket),
     ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }),
   });
   const node = shared && clusterNode(config, shared, hub, logger);
@@ -278,16 +287,18 @@ async function start(config: CoordinatorConfig): Promise<void> {
     ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
     tokenHasher,
     coordinatorKeys: () => signer.published(),
-    ...(tls.https ? { https: tls.https } : {}),
+    ...(tls.https ? { https: { ...tls.https, ...edgeServerOptions() } } : { http: edgeServerOptions() }),
+    onAuthenticated: (socket) => guard.authenticated(socket),
     ...(tls.caSha256 && tls.caPem ? { autoCa: { pem: tls.caPem, sha256: tls.caSha256 } } : {}),
     ...(check ? { agentClientCertificate: check } : {}),
   });
   reloadOnHangup(app, tls, logger);
+  const stopEdge = guardServer(app.server, { log: logger.child({ component: 'edge' }), clock, guard, sink: edgeMetrics });
   const retention = startLogRetention({ store, clock, logger, days: config.logRetentionDays });
   webhooks.start();
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
   // Before announcing the address: whoever reads it may signal us at once.
-  handleSignals({ logger, hub, scheduler, app, store, node, retention, webhooks });
+  handleSignals({ logger, hub, scheduler, app, store, node, retention, webhooks, stopEdge });
   await app.listen({ host: config.host, port: config.port });
   const url = urlOf(app.server.address() as AddressInfo, tls.https ? 'https' : 'http');
   // Written aside and renamed, so a reader polling for the file never sees it half-written.

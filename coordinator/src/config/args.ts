@@ -34,6 +34,10 @@ Options:
   --log-max-bytes N        hook output kept per deployment; lines past it are counted, not kept
                            (default ${DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT}, 512 MiB)
   --log-retention-days N   hook output is deleted this many days after its deployment ended (default ${DEFAULT_LOG_RETENTION_DAYS})
+  --max-unauthenticated N  connections that have not authenticated yet, at once (default 1024); past
+                           it new connections are closed at accept. Keep it well under ulimit -n
+  --max-unauthenticated-per-address N
+                           the same, from one remote address (default 256)
   --metrics-token T        a token that may read /metrics (besides the admin token), for Prometheus;
                            better given as DECKHAND_METRICS_TOKEN (the command line is visible to others)
   --tls-cert FILE          serve HTTPS and WSS with this certificate (PEM; a chain is fine); with --tls-key.
@@ -102,6 +106,8 @@ export interface CoordinatorConfig {
   readonly tlsSans?: readonly string[];
   /** --client-ca: agents must present a client certificate signed by this CA. */
   readonly clientCa?: string;
+  /** Caps of connections that have not authenticated (edge/connection-guard.ts); its defaults when absent. */
+  readonly connectionLimits?: { maxUnauthenticated?: number; maxUnauthenticatedPerAddress?: number };
   /** --store (or DECKHAND_STORE_URL): SQLite in the data dir, or a PostgreSQL database several coordinators share. */
   readonly store: StoreChoice;
   /** --artifacts-dir: where revision bundles live (shared storage for several coordinators). @default DATA/artifacts */
@@ -193,6 +199,8 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'log-max-bytes': { type: 'string' },
         'log-retention-days': { type: 'string' },
         'metrics-token': { type: 'string' },
+        'max-unauthenticated': { type: 'string' },
+        'max-unauthenticated-per-address': { type: 'string' },
         tls: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -252,6 +260,7 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
     ...(values['accept-new-store'] === true ? { acceptNewStore: true } : {}),
     ...(values['skip-store-check'] === true ? { skipStoreCheck: true } : {}),
     ...tlsConfig(values, listen.host),
+    ...connectionLimits(values['max-unauthenticated'], values['max-unauthenticated-per-address']),
     store: parseStore(values.store ?? process.env['DECKHAND_STORE_URL']),
     ...(values['artifacts-dir'] === undefined ? {} : { artifactsDir: values['artifacts-dir'] }),
     cluster: {
@@ -260,6 +269,17 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
     },
   };
   return { kind: 'start', config };
+}
+
+/** The unauthenticated-connection caps, present only when a flag was given. */
+function connectionLimits(total: string | undefined, perAddress: string | undefined): Partial<CoordinatorConfig> {
+  if (total === undefined && perAddress === undefined) return {};
+  return {
+    connectionLimits: {
+      ...(total === undefined ? {} : { maxUnauthenticated: parsePositiveInt('--max-unauthenticated', total) }),
+      ...(perAddress === undefined ? {} : { maxUnauthenticatedPerAddress: parsePositiveInt('--max-unauthenticated-per-address', perAddress) }),
+    },
+  };
 }
 
 /** The TLS part of the configuration, present only when a TLS flag was given. */

@@ -425,4 +425,12 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE instances ADD COLUMN journal_epochs ${T};
     `,
   },
+  {
+    version: 14,
+    name: 'agent event times',
+    // As SQLite's: the time an agent gave for an event, when it lay outside the allowed clock skew.
+    sql: `
+      ALTER TABLE target_events ADD COLUMN agent_at ${T};
+    `,
+  },
 ];

@@ -386,4 +386,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE instances ADD COLUMN journal_epochs TEXT;
     `,
   },
+  {
+    version: 14,
+    name: 'agent event times',
+    // Issue 14: an event's times are kept within the coordinator's allowed clock skew; the time
+    // the agent gave, when it lay outside and was clamped, is kept here (latest status's).
+    sql: `
+      ALTER TABLE target_events ADD COLUMN agent_at TEXT;
+    `,
+  },
 ];

@@ -85,6 +85,12 @@ describe('parseCoordinatorArgs', () => {
     assert.throws(() => parseCoordinatorArgs(['start', '--data-dir', '/d', '--heartbeat-ms', '0']), /--heartbeat-ms must be a positive integer/);
   });
 
+  it('reads the unauthenticated-connection caps and refuses one that is not a positive integer', () => {
+    const cmd = parseCoordinatorArgs(['start', '--data-dir', '/d', '--max-unauthenticated', '500', '--max-unauthenticated-per-address', '50']);
+    assert.deepEqual(cmd.kind === 'start' ? cmd.config.connectionLimits : undefined, { maxUnauthenticated: 500, maxUnauthenticatedPerAddress: 50 });
+    assert.throws(() => parseCoordinatorArgs(['start', '--data-dir', '/d', '--max-unauthenticated-per-address', '0']), /--max-unauthenticated-per-address must be a positive integer/);
+  });
+
   it('returns help for --help', () => {
     assert.deepEqual(parseCoordinatorArgs(['--help']), { kind: 'help' });
   });
