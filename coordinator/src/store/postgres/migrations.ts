@@ -426,7 +426,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 14,
+    version: 13,
     name: 'agent event times',
     // As SQLite's: the time an agent gave for an event, when it lay outside the allowed clock skew.
     sql: `

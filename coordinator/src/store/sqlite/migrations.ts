@@ -387,7 +387,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 14,
+    version: 13,
     name: 'agent event times',
     // Issue 14: an event's times are kept within the coordinator's allowed clock skew; the time
     // the agent gave, when it lay outside and was clamped, is kept here (latest status's).
