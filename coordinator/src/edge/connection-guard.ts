@@ -11,7 +11,7 @@ import type { Server } from 'node:net';
 import type { Socket } from 'node:net';
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import { PeerWarnings } from '../log/peer-warnings.ts';
+import { PeerWarnings } from '../../../common/src/peer-warnings.ts';
 
 /** Caps of {@link ConnectionGuard}. */
 export interface ConnectionLimits {

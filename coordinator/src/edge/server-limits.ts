@@ -9,7 +9,7 @@ import type { Server as HttpServer, ServerOptions as HttpOptions } from 'node:ht
 import type { Socket } from 'node:net';
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import { PeerWarnings } from '../log/peer-warnings.ts';
+import { PeerWarnings } from '../../../common/src/peer-warnings.ts';
 
 /** Time to receive a request's headers, from the connection's start or the previous request. */
 export const HEADERS_TIMEOUT_MS = 10_000;

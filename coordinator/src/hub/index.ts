@@ -24,7 +24,7 @@ import type { Store } from '../store/store.ts';
 import { EventBatch } from './event-batch.ts';
 import { Evictions } from './evictions.ts';
 import { DEFAULT_HELLO_TIMEOUT_MS, helloDeadline } from './hello-deadline.ts';
-import { PeerWarnings, type PeerWarningLimits } from '../log/peer-warnings.ts';
+import { PeerWarnings, type PeerWarningLimits } from '../../../common/src/peer-warnings.ts';
 import { PreflightRequests, type PreflightAnswer } from './preflight.ts';
 import { handleAgentFrame } from './frames.ts';
 import type { FrameContext, Session } from './session.ts';

@@ -8,7 +8,7 @@ import type { Logger } from '../../../common/src/logger.ts';
 import type { AgentEventBody, AgentLogBody, CoordBodies, CoordFrameType } from '../../../protocol/src/index.ts';
 import type { Store } from '../store/store.ts';
 import type { MetricsSink } from '../notify/metrics.ts';
-import type { PeerWarnings } from '../log/peer-warnings.ts';
+import type { PeerWarnings } from '../../../common/src/peer-warnings.ts';
 import type { PreflightRequests } from './preflight.ts';
 import type { AgentEventSink } from './types.ts';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { PeerWarnings } from '../../../../coordinator/src/log/peer-warnings.ts';
+import { PeerWarnings } from '../../../common/src/peer-warnings.ts';
 import { FakeClock } from '../api/harness.ts';
 import { capturingLogger, linesWith } from '../../../support/capture-log.ts';
 

@@ -6,8 +6,8 @@
  * summary line per peer when the interval is over. The map of peers is bounded: past
  * `maxPeers`, warnings of further peers are counted together under one summary.
  */
-import type { Clock } from '../../../common/src/clock.ts';
-import type { Logger } from '../../../common/src/logger.ts';
+import type { Clock } from './clock.ts';
+import type { Logger } from './logger.ts';
 
 /** Bounds of {@link PeerWarnings}. */
 export interface PeerWarningLimits {
