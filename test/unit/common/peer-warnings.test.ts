@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { PeerWarnings } from '../../../common/src/peer-warnings.ts';
-import { FakeClock } from '../api/harness.ts';
-import { capturingLogger, linesWith } from '../../../support/capture-log.ts';
+import { FakeClock } from '../coordinator/api/harness.ts';
+import { capturingLogger, linesWith } from '../../support/capture-log.ts';
 
 describe('PeerWarnings', () => {
   let clock: FakeClock;
