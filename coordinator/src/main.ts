@@ -2,13 +2,14 @@
  * The coordinator's composition root: parses the command line, opens the store, builds the hub,
  * scheduler and HTTP API, listens, and shuts everything down on SIGTERM/SIGINT.
  */
-import { renameSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../common/src/clock.ts';
 import { newSecret } from '../../common/src/ids.ts';
 import { closeLogger, createLogger, type Logger } from '../../common/src/logger.ts';
@@ -35,6 +36,13 @@ import { openSqliteStore } from './store/sqlite/store.ts';
 import type { Store } from './store/store.ts';
 
 /** Lets the log file flush (bounded by a short timeout), then exits. */
+/** The built dashboard (npm run build): dist/web beside dist/bin, from the binary, a chunk of it, or the sources. */
+function dashboardDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.join(here, '..', 'web'), path.join(here, '..', '..', 'web'), path.join(here, '..', '..', 'dist', 'web')];
+  return candidates.find((d) => existsSync(path.join(d, 'index.html'))) ?? (candidates[0] as string);
+}
+
 function exitAfterFlush(logger: Logger, code: number): void {
   process.exitCode = code;
   void closeLogger(logger, 1000).finally(() => process.exit(code));
@@ -204,6 +212,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
     ...(tls.https ? { https: tls.https } : {}),
     ...(tls.caSha256 && tls.caPem ? { autoCa: { pem: tls.caPem, sha256: tls.caSha256 } } : {}),
     ...(check ? { agentClientCertificate: check } : {}),
+    dashboardDir: dashboardDir(),
   });
   reloadOnHangup(app, tls, logger);
   const retention = startLogRetention({ store, clock, logger, days: config.logRetentionDays });

@@ -16,3 +16,4 @@ export * from './logs.ts';
 export * from './fleet.ts';
 export * from './webhooks.ts';
 export * from './access.ts';
+export * from './dashboard.ts';

@@ -1,0 +1,65 @@
+/**
+ * The dashboard's grid of a deployment: its hosts × lifecycle events, built from the store's
+ * read models in one pass (pure), and what changed between two grids, so a live page receives
+ * only the hosts that moved.
+ */
+import { AGENT_EVENT_ORDER, type DeploymentSummary, type GridCell, type GridHost, type GridView } from '../../../protocol/src/index.ts';
+import type { EventRecord, TargetRecord } from '../store/deployments/views.ts';
+
+/** Column order: the agent's event order, then any other event (AfterFailure) as first seen. */
+function columnsOf(events: readonly EventRecord[]): string[] {
+  const seen = new Set(events.map((e) => e.event));
+  const known: readonly string[] = AGENT_EVENT_ORDER;
+  const columns = known.filter((e) => seen.has(e));
+  for (const e of seen) if (!known.includes(e)) columns.push(e);
+  return columns;
+}
+
+function ms(iso: string | undefined): number | null {
+  if (iso === undefined) return null;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : t;
+}
+
+function cellOf(e: EventRecord): GridCell {
+  const start = ms(e.startedAt);
+  const end = ms(e.endedAt);
+  return [e.status, start !== null && end !== null ? Math.max(0, end - start) : null, e.errorCode ?? null, start];
+}
+
+/** The grid of `deployment` from its targets and events (events ordered by host). */
+export function buildGrid(deployment: DeploymentSummary, targets: readonly TargetRecord[], events: readonly EventRecord[]): GridView {
+  const columns = columnsOf(events);
+  const index = new Map(columns.map((c, i) => [c, i]));
+  const cellsByHost = new Map<string, Array<GridCell | null>>();
+  for (const e of events) {
+    let cells = cellsByHost.get(e.instanceId);
+    if (!cells) {
+      cells = new Array<GridCell | null>(columns.length).fill(null);
+      cellsByHost.set(e.instanceId, cells);
+    }
+    cells[index.get(e.event) ?? 0] = cellOf(e);
+  }
+  const hosts = targets.map((t): GridHost => ({
+    id: t.instanceId,
+    hostname: t.hostname,
+    status: t.status,
+    batch: t.batch ?? null,
+    errorCode: t.errorCode ?? null,
+    message: t.message ?? null,
+    cells: cellsByHost.get(t.instanceId) ?? new Array<GridCell | null>(columns.length).fill(null),
+  }));
+  return { deployment, events: columns, hosts };
+}
+
+/** Each host's row as text, to compare grids cheaply. */
+export function rowKeys(grid: GridView): Map<string, string> {
+  return new Map(grid.hosts.map((h) => [h.id, JSON.stringify(h)]));
+}
+
+/** The hosts of `next` whose row differs from `previous` (by {@link rowKeys}). */
+export function changedHosts(previous: ReadonlyMap<string, string>, next: GridView): { hosts: GridHost[]; keys: Map<string, string> } {
+  const keys = rowKeys(next);
+  const hosts = next.hosts.filter((h) => previous.get(h.id) !== keys.get(h.id));
+  return { hosts, keys };
+}
