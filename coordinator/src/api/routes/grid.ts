@@ -58,7 +58,10 @@ function follow(watch: GridWatch, deploymentId: string, request: FastifyRequest,
     const grid = latest;
     if (grid && !res.writableEnded) res.write(sse({ type: 'grid', grid }));
   });
+  let closed = false;
   const close = (): void => {
+    if (closed) return;
+    closed = true;
     clearInterval(keepalive);
     unsubscribe();
   };
