@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DeploymentSummary } from './api.ts';
 import { Id, Name } from './schemas.ts';
-import { INSTANCE_STATUSES, LIFECYCLE_EVENT_STATUSES } from './status.ts';
+import { INSTANCE_STATUSES } from './status.ts';
 
 /** POST /v1/session: sign in with an API token (the cookie then carries it; never a URL). */
 export const SessionRequest = z.strictObject({ token: z.string().min(1).max(512) });
@@ -26,11 +26,8 @@ export const SessionView = z.strictObject({
 });
 export type SessionView = z.infer<typeof SessionView>;
 
-/**
- * One cell: [status, duration in ms (null while it runs or before it starts), error code,
- * start time in ms since the epoch (null before it starts)].
- */
-export const GridCell = z.tuple([z.enum(LIFECYCLE_EVENT_STATUSES), z.number().int().nullable(), z.string().nullable(), z.number().int().nullable()]);
+/** One cell, encoded by grid-cells.ts: `S:1250`, `F:500:ScriptFailed`, `I`. */
+export const GridCell = z.string().regex(/^[PISFKU](:\d*(:[A-Za-z0-9_]+)?)?$/);
 export type GridCell = z.infer<typeof GridCell>;
 
 /** One host row; `cells` follow the grid's `events`, null where the host has no such event. */

@@ -18,12 +18,17 @@ export function chromiumPath(): string | undefined {
   return CHROMIUM.find((p) => fs.existsSync(p));
 }
 
+/** Starts headless chromium from `executablePath`. */
+export function startChromium(executablePath: string): Promise<Browser> {
+  // --no-sandbox: the tests may run as root, where chromium refuses its sandbox.
+  return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
 /** Starts headless chromium, or marks the running test (suite, in a hook) pending without it. */
 export async function launchChromium(ctx: Mocha.Context): Promise<Browser> {
   const executablePath = chromiumPath();
   if (executablePath === undefined) skipForMissing(ctx, 'chromium (Debian package chromium)');
-  // --no-sandbox: the tests may run as root, where chromium refuses its sandbox.
-  return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  return startChromium(executablePath);
 }
 
 /** Where screenshots go (ignored by git). */

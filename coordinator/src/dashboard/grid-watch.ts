@@ -1,8 +1,8 @@
 /**
  * Live grids for the dashboard: one watcher per deployment, shared by every page that follows
  * it, so ten open pages cost one read of the store per refresh, not ten. A watcher reads the
- * grid when woken (hook output stored, LogFeed) or at its poll, never more often than twice its
- * last read took (a 10,000-host grid costs tens of milliseconds to read: the coordinator keeps
+ * grid when woken (hook output stored, LogFeed) or at its poll, never more often than four times
+ * its last read took (a 10,000-host grid costs tens of milliseconds to read: the coordinator keeps
  * its time for the agents), and tells its listeners what changed: the whole grid when the columns
  * changed, else only the hosts that moved, and the deployment when its summary did. It stops
  * when its last listener leaves.
@@ -32,6 +32,9 @@ export interface GridWatchOptions {
 }
 
 type Listener = (m: GridMessage) => void;
+
+/** A watcher waits this many times its last read before the next: reading takes at most a fifth of the coordinator. */
+const READ_SHARE = 4;
 
 class Watcher {
   readonly listeners = new Set<Listener>();
@@ -112,7 +115,7 @@ class Watcher {
         this.woken = false;
         if (!(await this.refresh())) return;
         const took = Date.now() - started;
-        await this.pause(Math.max(this.opts.minGapMs, 2 * took));
+        await this.pause(Math.max(this.opts.minGapMs, READ_SHARE * took));
         if (!this.woken && !this.stopped) await this.pause(Math.max(0, this.opts.pollMs - (Date.now() - started)));
       }
     } catch (err) {

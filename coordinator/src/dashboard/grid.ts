@@ -3,11 +3,11 @@
  * read models in one pass (pure), and what changed between two grids, so a live page receives
  * only the hosts that moved.
  */
-import { AGENT_EVENT_ORDER, type DeploymentSummary, type GridCell, type GridHost, type GridView } from '../../../protocol/src/index.ts';
-import type { EventRecord, TargetRecord } from '../store/deployments/views.ts';
+import { AGENT_EVENT_ORDER, encodeCell, type DeploymentSummary, type GridCell, type GridHost, type GridView } from '../../../protocol/src/index.ts';
+import type { EventCellRecord, TargetRecord } from '../store/deployments/views.ts';
 
 /** Column order: the agent's event order, then any other event (AfterFailure) as first seen. */
-function columnsOf(events: readonly EventRecord[]): string[] {
+function columnsOf(events: readonly EventCellRecord[]): string[] {
   const seen = new Set(events.map((e) => e.event));
   const known: readonly string[] = AGENT_EVENT_ORDER;
   const columns = known.filter((e) => seen.has(e));
@@ -15,20 +15,8 @@ function columnsOf(events: readonly EventRecord[]): string[] {
   return columns;
 }
 
-function ms(iso: string | undefined): number | null {
-  if (iso === undefined) return null;
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? null : t;
-}
-
-function cellOf(e: EventRecord): GridCell {
-  const start = ms(e.startedAt);
-  const end = ms(e.endedAt);
-  return [e.status, start !== null && end !== null ? Math.max(0, end - start) : null, e.errorCode ?? null, start];
-}
-
-/** The grid of `deployment` from its targets and events (events ordered by host). */
-export function buildGrid(deployment: DeploymentSummary, targets: readonly TargetRecord[], events: readonly EventRecord[]): GridView {
+/** The grid of `deployment` from its targets and events (in any order). */
+export function buildGrid(deployment: DeploymentSummary, targets: readonly TargetRecord[], events: readonly EventCellRecord[]): GridView {
   const columns = columnsOf(events);
   const index = new Map(columns.map((c, i) => [c, i]));
   const cellsByHost = new Map<string, Array<GridCell | null>>();
@@ -38,7 +26,7 @@ export function buildGrid(deployment: DeploymentSummary, targets: readonly Targe
       cells = new Array<GridCell | null>(columns.length).fill(null);
       cellsByHost.set(e.instanceId, cells);
     }
-    cells[index.get(e.event) ?? 0] = cellOf(e);
+    cells[index.get(e.event) ?? 0] = encodeCell(e.status, e.durationMs, e.errorCode);
   }
   const hosts = targets.map((t): GridHost => ({
     id: t.instanceId,
@@ -54,7 +42,7 @@ export function buildGrid(deployment: DeploymentSummary, targets: readonly Targe
 
 /** Each host's row as text, to compare grids cheaply. */
 export function rowKeys(grid: GridView): Map<string, string> {
-  return new Map(grid.hosts.map((h) => [h.id, JSON.stringify(h)]));
+  return new Map(grid.hosts.map((h) => [h.id, `${h.status}|${h.batch ?? ''}|${h.errorCode ?? ''}|${h.message ?? ''}|${h.hostname}|${h.cells.join(',')}`]));
 }
 
 /** The hosts of `next` whose row differs from `previous` (by {@link rowKeys}). */

@@ -3,6 +3,7 @@
  * output followed live from the logs API (Server-Sent Events, resumed after the last line on a
  * reconnection) until the deployment ends. At most {@link MAX_LINES} lines stay on the page.
  */
+import { decodeCell } from '../../../protocol/src/grid-cells.ts';
 import type { GridHost, LogLineView } from '../../../protocol/src/index.ts';
 import { query } from '../api.ts';
 import { fill, h } from '../dom.ts';
@@ -48,12 +49,12 @@ export class HookOutput {
 
   /** Shows the cell's status, duration and error from the grid (called on each update). */
   show(host: GridHost, index: number): void {
-    const cell = host.cells[index] ?? null;
-    if (!cell) {
+    const raw = host.cells[index] ?? null;
+    if (!raw) {
       fill(this.facts, `${this.event} has not run on this host.`);
       return;
     }
-    const [status, ms, errorCode] = cell;
+    const { status, durationMs: ms, errorCode } = decodeCell(raw);
     fill(
       this.facts,
       h('span', { class: `badge s-${status}` }, h('span', { 'aria-hidden': 'true' }, symbolOf(status)), ' ', statusWords(status)),

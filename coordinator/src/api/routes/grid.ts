@@ -24,7 +24,7 @@ export async function readGrid(deps: Pick<ApiDeps, 'scheduler' | 'store'>, deplo
   if (!summary) return undefined;
   const { targets, events } = await deps.store.read(async (tx) => ({
     targets: await tx.deploymentViews.targets(deploymentId),
-    events: await tx.deploymentViews.events(deploymentId),
+    events: await tx.deploymentViews.eventCells(deploymentId),
   }));
   return buildGrid(summary, targets, events);
 }

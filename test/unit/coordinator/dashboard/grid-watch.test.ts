@@ -16,8 +16,8 @@ class Source {
       deployment: { deploymentId: 'd-AAAAAAAAAA', status: this.status } as DeploymentSummary,
       events: ['Install'],
       hosts: [
-        { id: 'i-1', hostname: 'a', status: 'InProgress', batch: 1, errorCode: null, message: null, cells: [[this.install, null, null, 1]] },
-        { id: 'i-2', hostname: 'b', status: 'InProgress', batch: 1, errorCode: null, message: null, cells: [['InProgress', null, null, 1]] },
+        { id: 'i-1', hostname: 'a', status: 'InProgress', batch: 1, errorCode: null, message: null, cells: [this.install === 'Succeeded' ? 'S:10' : 'I'] },
+        { id: 'i-2', hostname: 'b', status: 'InProgress', batch: 1, errorCode: null, message: null, cells: ['I'] },
       ],
     };
   };

@@ -4,7 +4,7 @@
  * each in one statement whatever the fleet size.
  */
 import type { DeploymentStatus, FileExistsBehavior, InstanceStatus, LifecycleEventStatus } from '../../../../../protocol/src/index.ts';
-import type { DeploymentFilter, DeploymentRecord, EventRecord, TargetRecord } from '../../deployments/views.ts';
+import type { DeploymentFilter, DeploymentRecord, EventCellRecord, EventRecord, TargetRecord } from '../../deployments/views.ts';
 import { parseJsonColumn, setOptional } from '../columns.ts';
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
@@ -149,6 +149,21 @@ export function eventRecords(db: Db, deploymentId: string): EventRecord[] {
     setOptional(r, 'logTail', e.log_tail);
     setOptional(r, 'startedAt', e.started_at);
     setOptional(r, 'endedAt', e.ended_at);
+    return r;
+  });
+}
+
+/** The deployment's events as the grid shows them; the duration computed by SQLite, no sort. */
+export function eventCellRecords(db: Db, deploymentId: string): EventCellRecord[] {
+  const rows = prepared(db,
+    `SELECT instance_id, event, status, error_code,
+            CAST(ROUND((julianday(ended_at) - julianday(started_at)) * 86400000) AS INTEGER) AS duration_ms
+     FROM target_events WHERE deployment_id = ?`,
+  ).raw().all(deploymentId) as Array<[string, string, LifecycleEventStatus, string | null, number | null]>;
+  return rows.map(([instanceId, event, status, errorCode, durationMs]) => {
+    const r: EventCellRecord = { instanceId, event, status };
+    if (errorCode !== null) r.errorCode = errorCode;
+    if (durationMs !== null) r.durationMs = Math.max(0, durationMs);
     return r;
   });
 }
