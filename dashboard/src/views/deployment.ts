@@ -29,7 +29,7 @@ function facts(d: DeploymentSummary): HTMLElement {
     item('Config', d.deploymentConfigName),
     item('Creator', d.creator),
     item('Started', time(d.startTime ?? d.createTime)),
-    item('Duration', span(d.startTime, d.completeTime) || '—'),
+    item('Duration', h('span', { class: 'duration' }, span(d.startTime, d.completeTime) || '—')),
     d.errorInformation ? item('Error', `${d.errorInformation.code}: ${d.errorInformation.message}`) : [],
   );
 }
@@ -123,7 +123,10 @@ export function deploymentView(main: HTMLElement, route: Route): () => void {
   });
   // The bake countdown and the running duration move every second.
   const tick = setInterval(() => {
-    if (summary) rollout.textContent = rolloutText(summary, Date.now());
+    if (!summary) return;
+    rollout.textContent = rolloutText(summary, Date.now());
+    const running = header.querySelector('.duration');
+    if (running && summary.completeTime === undefined) running.textContent = span(summary.startTime, undefined) || '—';
   }, 1000);
   return () => {
     stream.close();

@@ -35,6 +35,11 @@ function cellLabel(host: GridHost, event: string, cell: DecodedCell): string {
   return `${host.hostname || host.id} ${event}: ${statusWords(status)}${ms !== null ? `, ${duration(ms)}` : ''}${errorCode ? `, ${errorCode}` : ''}`;
 }
 
+/** An event name that may wrap between its words (BeforeBlock·Traffic), so 11 columns fit at 200% zoom. */
+function breakable(name: string): Node[] {
+  return name.split(/(?=[A-Z])/).flatMap((part, i) => (i === 0 ? [document.createTextNode(part)] : [h('wbr'), document.createTextNode(part)]));
+}
+
 /** The grid of one deployment page. */
 export class GridPanel {
   readonly el = h('section', { class: 'grid', 'aria-labelledby': 'grid-title' });
@@ -148,7 +153,7 @@ export class GridPanel {
   }
 
   private drawTable(hosts: readonly GridHost[]): void {
-    fill(this.head, h('tr', {}, h('th', { scope: 'col' }, 'Host'), this.model.events.map((e) => h('th', { scope: 'col' }, e))));
+    fill(this.head, h('tr', {}, h('th', { scope: 'col' }, 'Host'), this.model.events.map((e) => h('th', { scope: 'col' }, breakable(e)))));
     this.rows = new Map();
     const rows: HTMLTableRowElement[] = [];
     let group = '';
