@@ -51,10 +51,12 @@ async function signedInPage(browser: Browser, coordinator: Coordinator): Promise
 }
 
 /** Opens the deployment page and waits for its grid; returns what it measured. */
-async function open(page: Page, coordinator: Coordinator, deploymentId: string): Promise<Opened> {
+async function open(page: Page, coordinator: Coordinator, deploymentId: string, log: (line: string) => void): Promise<Opened> {
   await page.goto(`${coordinator.url}/deployments/${deploymentId}`);
   await page.waitForFunction(() => performance.getEntriesByName('deckhand:grid').length > 0, undefined, { timeout: 60_000 });
   const firstRenderMs = await page.evaluate(() => performance.getEntriesByName('deckhand:grid')[0]?.startTime ?? -1);
+  const marks = await page.evaluate(() => ['deckhand:session', 'deckhand:grid-received'].map((m) => Math.round(performance.getEntriesByName(m)[0]?.startTime ?? -1)));
+  log(`  dashboard: page opened: signed in at ${marks[0]} ms, grid received at ${marks[1]} ms, drawn at ${Math.round(firstRenderMs)} ms`);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const { metrics } = await cdp.send('Performance.getMetrics');
@@ -109,7 +111,7 @@ export async function runDashboardBench(opts: DashboardBenchOptions, out: Figure
     // stream in, then watch until every host finished.
     const busyMs = await untilResponsive(coordinator);
     opts.log(`  dashboard: the coordinator answered /healthz again ${busyMs.toFixed(0)} ms after the deployment was created`);
-    const live = await open(page, coordinator, created.deploymentId);
+    const live = await open(page, coordinator, created.deploymentId, opts.log);
     opts.log(`  dashboard: first render during the deployment ${live.firstRenderMs.toFixed(0)} ms, heap ${live.heapMb.toFixed(1)} MB, ${live.nodes} DOM nodes`);
     await fleet.waitFinished(created.deploymentId, opts.hosts, 600_000);
     await page.locator('dl.facts .badge', { hasText: 'Succeeded' }).waitFor({ timeout: 60_000 });
@@ -117,7 +119,7 @@ export async function runDashboardBench(opts: DashboardBenchOptions, out: Figure
     const longest = Math.max(0, ...streaming.map(([, d]) => d));
     opts.log(`  dashboard: ${streaming.length} long tasks while events streamed, longest ${longest.toFixed(0)} ms`);
     const finished: Opened[] = [];
-    for (let i = 0; i < opts.runs; i++) finished.push(await open(page, coordinator, created.deploymentId));
+    for (let i = 0; i < opts.runs; i++) finished.push(await open(page, coordinator, created.deploymentId, opts.log));
     out[`${prefix}_first_render_ms`] = figure(live.firstRenderMs, 'ms', `navigation start to grid on screen, AllAtOnce running (${opts.eventDelayMs} ms per simulated event)`);
     out[`${prefix}_coordinator_busy_after_create_ms`] = figure(busyMs, 'ms', 'POST /v1/deployments answered → /healthz answered within 200 ms (dispatching every host; the page waits for it too)');
     out[`${prefix}_first_render_finished_ms`] = figure(median(finished.map((o) => o.firstRenderMs)), 'ms', `the finished deployment (every cell filled), median of ${opts.runs}`);

@@ -88,7 +88,10 @@ function start(): void {
 
 async function boot(): Promise<void> {
   try {
-    if (await loadSession()) return start();
+    if (await loadSession()) {
+      performance.mark('deckhand:session');
+      return start();
+    }
     fill(document.body, h('main', { id: 'main' }, signInForm(start)));
   } catch (err) {
     fill(document.body, h('main', { id: 'main' }, h('h1', {}, 'Deckhand'), h('p', { class: 'error', role: 'alert' }, err instanceof Error ? err.message : String(err))));

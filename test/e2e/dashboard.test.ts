@@ -129,6 +129,35 @@ describe('the dashboard in a real browser (chromium, a real coordinator and agen
     await page.context().close();
   });
 
+  it('is usable by keyboard, at 200% zoom and in the dark scheme', async function () {
+    const { body } = await cluster.api('GET', '/v1/deployments?status=Succeeded&limit=1');
+    const id = body.deployments[0]?.deploymentId as string;
+    // 200% zoom of a 1280×900 window: half the CSS pixels, twice the device pixels.
+    const context = await browser.newContext({ viewport: { width: 640, height: 450 }, deviceScaleFactor: 2, colorScheme: 'dark' });
+    const page = await context.newPage();
+    await page.goto(`${cluster.url}/deployments/${id}`);
+    await page.getByLabel('API token').fill(cluster.token);
+    await page.keyboard.press('Enter');
+    await page.locator('button.cell').first().waitFor();
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+    assert.ok(Number(overflow) <= 0, `the page itself does not scroll sideways at 200% (only the grid does): ${String(overflow)} px`);
+    const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+    assert.equal(background, 'rgb(13, 17, 23)', 'the dark scheme follows the browser');
+    // The grid is one tab stop; arrows move between cells; Enter opens the cell's output.
+    await page.locator('button.cell[tabindex="0"]').focus();
+    const first = await page.evaluate('document.activeElement.dataset.event');
+    await page.keyboard.press('ArrowRight');
+    const second = await page.evaluate('document.activeElement.dataset.event');
+    assert.notEqual(second, first);
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate('document.activeElement.dataset.event'), second, 'down keeps the column');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: new RegExp(`^${String(second)} on host-`) }).waitFor();
+    assert.match(page.url(), new RegExp(`event=${String(second)}`));
+    await page.screenshot({ path: artifactPath('dashboard-zoom-dark.png'), fullPage: true });
+    await context.close();
+  });
+
   it('lets a viewer watch without a stop button, and a deployer stop a deployment from the page', async function () {
     const id = await deploy({ 'appspec.yml': appspec({ BeforeInstall: 'scripts/tick.sh' }), 'scripts/tick.sh': tickingHook('never'), 'site/index.html': 'v2\n' });
     const viewer = await signIn(viewerToken);

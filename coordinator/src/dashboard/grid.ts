@@ -6,12 +6,19 @@
 import { AGENT_EVENT_ORDER, encodeCell, type DeploymentSummary, type GridCell, type GridHost, type GridView } from '../../../protocol/src/index.ts';
 import type { EventCellRecord, TargetRecord } from '../store/deployments/views.ts';
 
-/** Column order: the agent's event order, then any other event (AfterFailure) as first seen. */
+/**
+ * Columns: every event an agent runs, in its order, from the start (so they do not change, and
+ * the whole grid is not sent again, each time the first host reaches a new event), then any
+ * other event (AfterFailure) once a host has it.
+ */
 function columnsOf(events: readonly EventCellRecord[]): string[] {
-  const seen = new Set(events.map((e) => e.event));
-  const known: readonly string[] = AGENT_EVENT_ORDER;
-  const columns = known.filter((e) => seen.has(e));
-  for (const e of seen) if (!known.includes(e)) columns.push(e);
+  const columns: string[] = [...AGENT_EVENT_ORDER];
+  const known = new Set(columns);
+  for (const e of events) {
+    if (known.has(e.event)) continue;
+    known.add(e.event);
+    columns.push(e.event);
+  }
   return columns;
 }
 

@@ -90,6 +90,7 @@ export function deploymentView(main: HTMLElement, route: Route): () => void {
   }
   const stream = follow(() => `/v1/deployments/${seg(id)}/grid?follow=1`, {
     grid: (data: { grid: GridView }) => {
+      performance.mark('deckhand:grid-received');
       loading.remove();
       showSummary(data.grid.deployment);
       grid.setGrid(data.grid);

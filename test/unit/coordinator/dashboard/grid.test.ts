@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decodeCell, type DeploymentSummary } from '../../../../protocol/src/index.ts';
+import { AGENT_EVENT_ORDER, decodeCell, type DeploymentSummary } from '../../../../protocol/src/index.ts';
 import { buildGrid, changedHosts, rowKeys } from '../../../../coordinator/src/dashboard/grid.ts';
 import type { EventCellRecord, TargetRecord } from '../../../../coordinator/src/store/deployments/views.ts';
 
@@ -8,9 +8,10 @@ const target = (id: string, extra: Partial<TargetRecord> = {}): TargetRecord => 
 const event = (instanceId: string, name: string, extra: Partial<EventCellRecord> = {}): EventCellRecord => ({ instanceId, event: name, status: 'Succeeded', ...extra });
 
 describe('buildGrid', () => {
-  it('orders columns as the agent runs events, whatever order the store gives them', () => {
-    const grid = buildGrid(summary, [target('i-1')], [event('i-1', 'ValidateService'), event('i-1', 'DownloadBundle'), event('i-1', 'AfterFailure'), event('i-1', 'Install')]);
-    assert.deepEqual(grid.events, ['DownloadBundle', 'Install', 'ValidateService', 'AfterFailure']);
+  it('has a column for every event an agent runs, in its order, from the start, and AfterFailure once a host has it', () => {
+    assert.deepEqual(buildGrid(summary, [target('i-1')], []).events, [...AGENT_EVENT_ORDER]);
+    const grid = buildGrid(summary, [target('i-1')], [event('i-1', 'ValidateService'), event('i-1', 'AfterFailure'), event('i-1', 'Install')]);
+    assert.deepEqual(grid.events, [...AGENT_EVENT_ORDER, 'AfterFailure']);
   });
 
   it('gives each cell its status, duration and error code, and null where a host has no such event', () => {
@@ -19,15 +20,21 @@ describe('buildGrid', () => {
       event('i-2', 'Install', { status: 'Failed', errorCode: 'ScriptFailed', durationMs: 500 }),
       event('i-1', 'ValidateService', { status: 'InProgress' }),
     ]);
-    assert.deepEqual(grid.hosts[0]?.cells, ['S:1250', 'I']);
-    assert.deepEqual(grid.hosts[1], { id: 'i-2', hostname: 'host-i-2', status: 'InProgress', batch: 2, errorCode: 'ScriptFailed', message: 'Install failed', cells: ['F:500:ScriptFailed', null] });
+    const at = (name: string): number => grid.events.indexOf(name);
+    assert.equal(grid.hosts[0]?.cells[at('Install')], 'S:1250');
+    assert.equal(grid.hosts[0]?.cells[at('ValidateService')], 'I');
+    assert.equal(grid.hosts[0]?.cells[at('BeforeInstall')], null);
+    const { cells, ...rest } = grid.hosts[1]!;
+    assert.deepEqual(rest, { id: 'i-2', hostname: 'host-i-2', status: 'InProgress', batch: 2, errorCode: 'ScriptFailed', message: 'Install failed' });
+    assert.equal(cells[at('Install')], 'F:500:ScriptFailed');
+    assert.equal(cells.filter((c) => c !== null).length, 1);
     assert.deepEqual(decodeCell('F:500:ScriptFailed'), { status: 'Failed', durationMs: 500, errorCode: 'ScriptFailed' });
     assert.deepEqual(decodeCell('I'), { status: 'InProgress', durationMs: null, errorCode: null });
   });
 
   it('keeps a host without events, with empty cells', () => {
     const grid = buildGrid(summary, [target('i-1'), target('i-2', { status: 'Pending' })], [event('i-1', 'Install')]);
-    assert.deepEqual(grid.hosts[1]?.cells, [null]);
+    assert.ok(grid.hosts[1]?.cells.every((c) => c === null));
     assert.equal(grid.hosts[1]?.status, 'Pending');
   });
 });

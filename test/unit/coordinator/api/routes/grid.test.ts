@@ -23,7 +23,7 @@ describe('GET /v1/deployments/:id/grid', () => {
     assert.equal(res.statusCode, 200);
     const grid = res.json();
     assert.equal(grid.deployment.deploymentId, id);
-    assert.deepEqual(grid.events, []);
+    assert.equal(grid.events[0], 'BeforeBlockTraffic');
     assert.deepEqual(grid.hosts, []);
   });
 
