@@ -37,7 +37,7 @@ import type { StoredIdentity } from './journal/types.ts';
 import { DeploymentQueue } from './lifecycle/queue.ts';
 import { currentBootId } from './lifecycle/reboot.ts';
 import { interruptedDeployments, unstartedCommandIds } from './lifecycle/recovery.ts';
-import { CommandDispatcher } from './transport/dispatch.ts';
+import { CommandDispatcher, type UnrunnableReport } from './transport/dispatch.ts';
 import { RemotePreflight } from './preflight/remote.ts';
 import { startRetentionJob } from './maintenance/job.ts';
 import { AgentLink } from './transport/link.ts';
@@ -157,7 +157,10 @@ function loadSetup(cmd: RunCommand): RunSetup | number {
     return fail('this host is not registered: run deckhand-agent register first', EXIT.usage);
   }
   try {
-    return { journal, identity, privateKey: loadIdentityKey(cmd.root) };
+    const privateKey = loadIdentityKey(cmd.root);
+    // A new epoch per run: what lets the coordinator tell this journal's history from another's.
+    journal.outbox.openEpoch(new Date());
+    return { journal, identity, privateKey };
   } catch (err) {
     journal.close();
     if (err instanceof DeckhandError) return fail(err.message, EXIT.usage);
@@ -190,10 +193,14 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   const { clientCertificate } = setup;
   const trust = { ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}), ...(clientCertificate ? { clientCertificate } : {}) };
   const coordinator = { url: identity.coordinatorUrl, sign, ...trust };
+  // A command the host cannot carry out (its disk is full) fails at once at the coordinator, named.
+  const unrunnable: UnrunnableReport = (ids, err) =>
+    void link?.send('agent.command.refused', { frameType: 'coord.command', ...ids, errorCode: err.code, message: err.message.slice(0, 2048) });
   const queue = new DeploymentQueue({
     clock,
     logger,
     journal,
+    unrunnable,
     hooks: createHookRunner({ clock }),
     revision: revisionOps({
       ...(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }),
@@ -210,7 +217,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     reboot: { ...(cmd.rebootCommand === undefined ? {} : { command: cmd.rebootCommand }), bootId: () => currentBootId(cmd.bootIdFile) },
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
-  const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack });
+  const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack, unrunnable });
   const reply = (body: PreflightResultBody): boolean => link?.send('agent.preflight.result', body) ?? false;
   const preflight = new RemotePreflight({ logger, root: cmd.root, destRoot: cmd.destRoot, coordinator, reply, ...appSpec });
   const started = new AgentLink({

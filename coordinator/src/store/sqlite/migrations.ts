@@ -377,4 +377,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE revisions ADD COLUMN location TEXT;
     `,
   },
+  {
+    version: 12,
+    name: 'journal epochs',
+    // The epochs of each host's agent journal as it last named them (JSON), so a journal that
+    // went back in time, or a store that did, is found out at the agent's hello.
+    sql: `
+      ALTER TABLE instances ADD COLUMN journal_epochs TEXT;
+    `,
+  },
 ];
