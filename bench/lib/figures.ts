@@ -39,6 +39,10 @@ export const TARGETS: Readonly<Record<string, Target>> = {
   unpack_zip_vs_unzip_ratio: atMost(1.5, '×'),
   small_files_vs_tar_cp_ratio: atMost(1.5, '×'),
   coordinator_kb_per_agent: atMost(50, 'KB'),
+  // Issue 19: the dashboard's deployment page at 10,000 hosts.
+  dashboard_10000_first_render_ms: atMost(1000, 'ms'),
+  dashboard_10000_first_render_finished_ms: atMost(1000, 'ms'),
+  dashboard_10000_longest_task_ms: atMost(200, 'ms'),
 };
 
 /** A figure with a value. */

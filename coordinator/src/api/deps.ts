@@ -25,6 +25,7 @@ import type { PreflightQuery } from '../scheduler/preflight.ts';
 import type { LogFeed } from '../logs/feed.ts';
 import type { CoordinatorMetrics } from '../notify/metrics.ts';
 import type { Store } from '../store/store.ts';
+import type { GridWatchOptions } from '../dashboard/grid-watch.ts';
 
 export type { NewDeployment, PlanQuery, PreflightQuery, StopResult };
 
@@ -127,4 +128,8 @@ export interface ApiDeps {
   autoCa?: { pem: string; sha256: string };
   /** With --client-ca: the check an agent-signed request's TLS client certificate must pass. */
   agentClientCertificate?: (req: IncomingMessage) => string | undefined;
+  /** The built dashboard (index.html, app.js, app.css). @default dist/web under the working directory */
+  dashboardDir?: string;
+  /** How often live grids are read. @default see GridWatchOptions */
+  gridWatch?: GridWatchOptions;
 }

@@ -163,6 +163,7 @@ function repositories(db: Db, run: Runner): Repositories {
       list: views.listDeploymentRecords,
       targets: views.targetRecords,
       events: views.eventRecords,
+      eventCells: views.eventCellRecords,
       countTargets: views.countTargets,
     }, run),
     logs: bind(db, {
