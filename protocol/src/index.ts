@@ -13,3 +13,5 @@ export * from './rollout.ts';
 export * from './revision-signing.ts';
 export * from './command-signing.ts';
 export * from './access.ts';
+export * from './traffic.ts';
+export * from './server-template.ts';

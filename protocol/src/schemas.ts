@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { DEPLOYMENT_STATUSES, INSTANCE_STATUSES, LIFECYCLE_EVENT_STATUSES } from './status.ts';
 import { AGENT_ERROR_CODES, DEPLOYMENT_ERROR_CODES, LIFECYCLE_ERROR_CODES } from './errors.ts';
+import { COMMAND_EVENTS } from './lifecycle-events.ts';
+import { TrafficSpec } from './traffic.ts';
 
 /** An identifier we mint: a prefix, a dash and 6 to 64 URL-safe characters. */
 export const ID_PATTERN = /^[a-z]{1,4}-[A-Za-z0-9_-]{6,64}$/;
@@ -113,6 +115,21 @@ export const DeploySpec = z.strictObject({
    * agents from before the field still parse every other command.
    */
   trafficHooks: z.boolean().optional(),
+  /**
+   * Who performs BlockTraffic and AllowTraffic and how (traffic.ts). Sent only with traffic
+   * control, with `events` naming them.
+   */
+  traffic: TrafficSpec.optional(),
+  /**
+   * The events this host runs, in order: CodeDeploy's 13 steps behind a balancer, or a
+   * blue/green fleet's share of them. Absent: AGENT_EVENT_ORDER.
+   */
+  events: z
+    .array(z.string().refine((e) => COMMAND_EVENTS.has(e), 'must be a lifecycle event of a deploy command'))
+    .min(1)
+    .max(16)
+    .refine((e) => new Set(e).size === e.length, 'names an event twice')
+    .optional(),
 });
 export type DeploySpec = z.infer<typeof DeploySpec>;
 
