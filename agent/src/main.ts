@@ -42,6 +42,8 @@ import { RemotePreflight } from './preflight/remote.ts';
 import { startRetentionJob } from './maintenance/job.ts';
 import { AgentLink } from './transport/link.ts';
 import { FrameGate } from './transport/frame-gate.ts';
+import { TrafficRequests } from './transport/traffic-requests.ts';
+import { nginxApplier } from './traffic/nginx-apply.ts';
 import { AGENT_VERSION } from './version.ts';
 
 /** Exit codes: 0 ok, 1 failure, 2 bad usage or unusable setup. */
@@ -188,6 +190,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   const { clientCertificate } = setup;
   const trust = { ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}), ...(clientCertificate ? { clientCertificate } : {}) };
   const coordinator = { url: identity.coordinatorUrl, sign, ...trust };
+  const traffic = new TrafficRequests({ clock, logger, send: (body) => link?.send('agent.traffic.request', body) ?? false });
   const queue = new DeploymentQueue({
     clock,
     logger,
@@ -206,6 +209,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     os: process.platform === 'win32' ? 'windows' : 'linux',
     reporter: { sendLog: (body) => void link?.sendLog(body) },
     reboot: { ...(cmd.rebootCommand === undefined ? {} : { command: cmd.rebootCommand }), bootId: () => currentBootId(cmd.bootIdFile) },
+    traffic,
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
   const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack });
@@ -223,6 +227,8 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     inventory: () => refresher.current(),
     commands: dispatcher,
     preflight: (body) => preflight.onPreflight(body),
+    traffic,
+    trafficApply: nginxApplier({ logger, settings: cmd.nginx, reply: (body) => void link?.send('agent.traffic.applied', body) }),
     gate: new FrameGate({ instanceId: identity.instanceId, journal, logger, now: () => clock.now() }),
   });
   link = started;
@@ -241,6 +247,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
       dispatcher.stop();
       refresher.stop();
       await queue.stop();
+      traffic.stop();
       await started.stop();
       journal.close();
     },

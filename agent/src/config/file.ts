@@ -15,6 +15,10 @@
  * tlsClientKey: /etc/deckhand/client-key.pem
  * trustedKeys:                    # minisign public keys; revisions must then be signed by one
  *   - RWSYegd7O4dFupzT1hPpDkwxDpD49rC2j1Car/5wBpwI2bYQ0gu8HVvz
+ * nginx:                          # this host's nginx, for groups whose nginx traffic control names it
+ *   upstreamFiles: [/etc/nginx/conf.d/app-upstream.conf]   # the only files it may rewrite
+ *   reload: [nginx, -s, reload]   # the default
+ *   pidFile: /run/nginx.pid       # BlockTraffic waits for the old workers
  * ```
  */
 import fs from 'node:fs';
@@ -52,6 +56,14 @@ export const AgentFileConfigSchema = z
     trustedKeys: z.array(z.string().superRefine(checkPublicKey)).max(16, { error: 'may list at most 16 keys' }).optional(),
     tlsClientCert: z.string().min(1).optional(),
     tlsClientKey: z.string().min(1).optional(),
+    nginx: z
+      .object({
+        upstreamFiles: z.array(z.string().regex(/^\//, { error: 'must be an absolute path' })).min(1).max(32),
+        reload: z.array(z.string().min(1)).min(1).max(32).optional(),
+        pidFile: z.string().regex(/^\//, { error: 'must be an absolute path' }).optional(),
+      })
+      .strict()
+      .optional(),
     log: z
       .object({
         maxFileMegabytes: positive('MiB').optional(),

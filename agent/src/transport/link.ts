@@ -47,6 +47,10 @@ export interface LinkDeps {
   commands: CommandSink;
   /** Answers coord.preflight (best effort, not journaled); ignored when absent. */
   preflight?: (body: CoordBodies['coord.preflight']) => void;
+  /** Waits for coord.traffic.result (traffic-requests.ts); told of every welcome. */
+  traffic?: { onResult(body: CoordBodies['coord.traffic.result']): void; onWelcome(): void };
+  /** Carries out coord.traffic.apply (nginx on this host); ignored when absent. */
+  trafficApply?: (body: CoordBodies['coord.traffic.apply']) => void;
   /** @default Math.random */
   random?: () => number;
   /** Checks coordinator signatures; without it every frame is accepted (tests of other parts). */
@@ -125,6 +129,7 @@ export class AgentLink {
         this.connection.setHeartbeat(frame.body.heartbeatMs);
         this.log.info('welcomed by the coordinator', { lastAppliedSeq: frame.body.lastAppliedSeq });
         this.sender.onWelcome(frame.body.lastAppliedSeq);
+        this.deps.traffic?.onWelcome();
         return;
       case 'coord.ack':
         this.sender.onAck(frame.body.seq);
@@ -137,6 +142,13 @@ export class AgentLink {
         return;
       case 'coord.preflight':
         this.deps.preflight?.(frame.body);
+        return;
+      case 'coord.traffic.result':
+        this.deps.traffic?.onResult(frame.body);
+        return;
+      case 'coord.traffic.apply':
+        if (this.deps.trafficApply) this.deps.trafficApply(frame.body);
+        else this.send('agent.traffic.applied', { requestId: frame.body.requestId, ok: false, message: 'this agent does not drive nginx' });
         return;
       case 'coord.error':
         this.log.warn('the coordinator reported an error', { code: frame.body.code, error: frame.body.message });
