@@ -19,6 +19,7 @@ import * as instances from './instances.ts';
 import type { Migration } from './migrations.ts';
 import * as revisions from './revisions.ts';
 import * as tokens from './tokens.ts';
+import * as traffic from './traffic.ts';
 import * as audit from './audit.ts';
 import { settle, SqliteUnitsOfWork } from './unit-of-work.ts';
 
@@ -125,6 +126,8 @@ function repositories(db: Db, run: Runner): Repositories {
       earliestDeadline: targets.earliestDeadline,
       deferDeadlinesUntil: targets.deferDeadlinesUntil,
       outcomesInGroup: targets.outcomesInGroup,
+      markReady: targets.markReady,
+      release: targets.releaseReady,
       isComingTo: targets.isComingTo,
       unfinishedDeploymentsOf: targets.unfinishedDeploymentsOf,
     }, run),
@@ -134,6 +137,21 @@ function repositories(db: Db, run: Runner): Repositories {
       targets: views.targetRecords,
       events: views.eventRecords,
       countTargets: views.countTargets,
+    }, run),
+    traffic: bind(db, {
+      groupTraffic: traffic.groupTraffic,
+      setGroupTraffic: traffic.setGroupTraffic,
+      setLiveFleet: traffic.setLiveFleet,
+      startOp: traffic.startOp,
+      finishOp: traffic.finishOp,
+      getOp: traffic.getOp,
+      opsOf: traffic.opsOf,
+      runningOps: traffic.runningOps,
+      setHostState: traffic.setHostState,
+      hostStatesOfGroup: traffic.hostStatesOfGroup,
+      blueGreenOf: traffic.blueGreenOf,
+      putBlueGreen: traffic.putBlueGreen,
+      labelsOf: traffic.labelsOf,
     }, run),
   } satisfies Repositories;
 }
@@ -150,6 +168,7 @@ export class SqliteStore implements Store {
   readonly deployments: Repositories['deployments'];
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
+  readonly traffic: Repositories['traffic'];
   private readonly units: SqliteUnitsOfWork;
   /** The repositories as a unit of work sees them: each call joins the open transaction. */
   private readonly tx: UnitOfWork;
@@ -169,6 +188,7 @@ export class SqliteStore implements Store {
     this.deployments = own.deployments;
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;
+    this.traffic = own.traffic;
     this.tx = { ...repositories(db, settle), savepoint: (work) => this.units.savepoint(work) };
   }
 

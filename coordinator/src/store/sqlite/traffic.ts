@@ -1,0 +1,151 @@
+/**
+ * Traffic control in SQLite (store/traffic.ts has the repository's contract).
+ */
+import type { InstanceLabel } from '../../../../protocol/src/index.ts';
+import type { BlueGreenRecord, GroupTraffic, HostTrafficRow, TrafficOp, TrafficOpRow, TrafficOutcome } from '../traffic.ts';
+import { parseJsonColumn, setOptional } from './columns.ts';
+import type { Db } from './db.ts';
+import { prepared } from './statements.ts';
+
+interface RawGroupTraffic {
+  traffic_control: string | null;
+  deployment_style: string | null;
+  blue_green: string | null;
+  live_fleet: string | null;
+}
+
+/** The group's traffic settings (none stored: all absent). */
+export function groupTraffic(db: Db, deploymentGroupId: string): GroupTraffic {
+  const raw = prepared(db, 'SELECT traffic_control, deployment_style, blue_green, live_fleet FROM group_traffic WHERE deployment_group_id = ?').get(deploymentGroupId) as
+    | RawGroupTraffic
+    | undefined;
+  const out: GroupTraffic = {};
+  if (!raw) return out;
+  if (raw.traffic_control !== null) out.trafficControl = parseJsonColumn(raw.traffic_control, 'group_traffic.traffic_control');
+  if (raw.deployment_style !== null) out.deploymentStyle = parseJsonColumn(raw.deployment_style, 'group_traffic.deployment_style');
+  if (raw.blue_green !== null) out.blueGreen = parseJsonColumn(raw.blue_green, 'group_traffic.blue_green');
+  setOptional(out, 'liveFleet', raw.live_fleet);
+  return out;
+}
+
+function json(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+/** Replaces the group's traffic settings; its live fleet stays. */
+export function setGroupTraffic(db: Db, deploymentGroupId: string, settings: Omit<GroupTraffic, 'liveFleet'>): void {
+  prepared(db,
+    `INSERT INTO group_traffic (deployment_group_id, traffic_control, deployment_style, blue_green) VALUES (?, ?, ?, ?)
+     ON CONFLICT (deployment_group_id) DO UPDATE SET traffic_control = excluded.traffic_control,
+       deployment_style = excluded.deployment_style, blue_green = excluded.blue_green`,
+  ).run(deploymentGroupId, json(settings.trafficControl), json(settings.deploymentStyle), json(settings.blueGreen));
+}
+
+/** Records the fleet that serves now. */
+export function setLiveFleet(db: Db, deploymentGroupId: string, fleet: string): void {
+  prepared(db,
+    `INSERT INTO group_traffic (deployment_group_id, live_fleet) VALUES (?, ?)
+     ON CONFLICT (deployment_group_id) DO UPDATE SET live_fleet = excluded.live_fleet`,
+  ).run(deploymentGroupId, fleet);
+}
+
+/** Starts an operation; false when it was already started (running or finished). */
+export function startOp(db: Db, deploymentId: string, instanceId: string, op: TrafficOp, at: string): boolean {
+  return prepared(db,
+    `INSERT INTO traffic_ops (deployment_id, instance_id, op, status, started_at) VALUES (?, ?, ?, 'Running', ?)
+     ON CONFLICT (deployment_id, instance_id, op) DO NOTHING`,
+  ).run(deploymentId, instanceId, op, at).changes === 1;
+}
+
+/** Ends a running operation (a finished one keeps its first outcome). */
+export function finishOp(db: Db, deploymentId: string, instanceId: string, op: TrafficOp, outcome: TrafficOutcome, at: string): void {
+  prepared(db,
+    `UPDATE traffic_ops SET status = ?, error_code = ?, message = ?, ended_at = ?
+     WHERE deployment_id = ? AND instance_id = ? AND op = ? AND status = 'Running'`,
+  ).run(outcome.status, outcome.errorCode ?? null, outcome.message ?? null, at, deploymentId, instanceId, op);
+}
+
+interface RawOp {
+  deployment_id: string;
+  instance_id: string;
+  op: TrafficOp;
+  status: TrafficOpRow['status'];
+  error_code: string | null;
+  message: string | null;
+  started_at: string;
+  ended_at: string | null;
+}
+
+function toOp(r: RawOp): TrafficOpRow {
+  const row: TrafficOpRow = { deploymentId: r.deployment_id, instanceId: r.instance_id, op: r.op, status: r.status, startedAt: r.started_at };
+  setOptional(row, 'errorCode', r.error_code as TrafficOpRow['errorCode'] | null);
+  setOptional(row, 'message', r.message);
+  setOptional(row, 'endedAt', r.ended_at);
+  return row;
+}
+
+/** One operation, if it was started. */
+export function getOp(db: Db, deploymentId: string, instanceId: string, op: TrafficOp): TrafficOpRow | undefined {
+  const r = prepared(db, 'SELECT * FROM traffic_ops WHERE deployment_id = ? AND instance_id = ? AND op = ?').get(deploymentId, instanceId, op) as RawOp | undefined;
+  return r && toOp(r);
+}
+
+/** Every operation of a deployment, oldest first. */
+export function opsOf(db: Db, deploymentId: string): TrafficOpRow[] {
+  return (prepared(db, 'SELECT * FROM traffic_ops WHERE deployment_id = ? ORDER BY started_at, instance_id').all(deploymentId) as RawOp[]).map(toOp);
+}
+
+/** Operations still running. */
+export function runningOps(db: Db): TrafficOpRow[] {
+  return (prepared(db, `SELECT * FROM traffic_ops WHERE status = 'Running' ORDER BY started_at`).all() as RawOp[]).map(toOp);
+}
+
+/** Records where a host was left on its group's balancer. */
+export function setHostState(db: Db, row: HostTrafficRow): void {
+  prepared(db,
+    `INSERT INTO traffic_hosts (deployment_group_id, instance_id, state, detail, deployment_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (deployment_group_id, instance_id) DO UPDATE SET state = excluded.state, detail = excluded.detail,
+       deployment_id = excluded.deployment_id, updated_at = excluded.updated_at`,
+  ).run(row.deploymentGroupId, row.instanceId, row.state, row.detail ?? null, row.deploymentId ?? null, row.updatedAt);
+}
+
+/** Where each host of the group was last left. */
+export function hostStatesOfGroup(db: Db, deploymentGroupId: string): HostTrafficRow[] {
+  const rows = prepared(db, 'SELECT * FROM traffic_hosts WHERE deployment_group_id = ? ORDER BY instance_id').all(deploymentGroupId) as {
+    deployment_group_id: string;
+    instance_id: string;
+    state: HostTrafficRow['state'];
+    detail: string | null;
+    deployment_id: string | null;
+    updated_at: string;
+  }[];
+  return rows.map((r) => {
+    const row: HostTrafficRow = { deploymentGroupId: r.deployment_group_id, instanceId: r.instance_id, state: r.state, updatedAt: r.updated_at };
+    setOptional(row, 'detail', r.detail);
+    setOptional(row, 'deploymentId', r.deployment_id);
+    return row;
+  });
+}
+
+/** The blue/green state of a deployment, if it is one. */
+export function blueGreenOf(db: Db, deploymentId: string): BlueGreenRecord | undefined {
+  const r = prepared(db, 'SELECT state FROM blue_green_deployments WHERE deployment_id = ?').get(deploymentId) as { state: string } | undefined;
+  return r && parseJsonColumn<BlueGreenRecord>(r.state, 'blue_green_deployments.state');
+}
+
+/** Stores the blue/green state of a deployment. */
+export function putBlueGreen(db: Db, deploymentId: string, record: BlueGreenRecord): void {
+  prepared(db, 'INSERT INTO blue_green_deployments (deployment_id, state) VALUES (?, ?) ON CONFLICT (deployment_id) DO UPDATE SET state = excluded.state').run(
+    deploymentId,
+    JSON.stringify(record),
+  );
+}
+
+/** The fleet label of each labelled host of a deployment. */
+export function labelsOf(db: Db, deploymentId: string): Map<string, InstanceLabel> {
+  const rows = prepared(db, 'SELECT instance_id, label FROM deployment_targets WHERE deployment_id = ? AND label IS NOT NULL').all(deploymentId) as {
+    instance_id: string;
+    label: InstanceLabel;
+  }[];
+  return new Map(rows.map((r) => [r.instance_id, r.label]));
+}
