@@ -29,6 +29,7 @@ import { fingerprintLine, prepareTls, type TlsServing } from './tls/serve.ts';
 import { Scheduler } from './scheduler/index.ts';
 import { preflightDeployment } from './scheduler/preflight.ts';
 import { openSqliteStore } from './store/sqlite/store.ts';
+import { TrafficService } from './traffic/service.ts';
 import type { Store } from './store/store.ts';
 
 /** Lets the log file flush (bounded by a short timeout), then exits. */
@@ -121,6 +122,7 @@ interface Running {
   scheduler: Scheduler;
   app: ReturnType<typeof buildApi>;
   store: Store;
+  traffic: TrafficService;
 }
 
 /** Installs SIGTERM/SIGINT handlers that close everything once and exit 0. */
@@ -133,6 +135,7 @@ function handleSignals(r: Running): void {
     // The hub goes first: open WebSockets would otherwise keep the HTTP server from closing.
     await r.hub.close();
     r.scheduler.stop();
+    await r.traffic.close();
     await r.app.close();
     await r.store.close();
     r.logger.info('coordinator stopped');
@@ -168,14 +171,26 @@ async function start(config: CoordinatorConfig): Promise<void> {
     ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }),
   });
   const scheduler = new Scheduler({ store, clock, logger, hub });
+  const traffic = new TrafficService({
+    store,
+    clock,
+    logger,
+    hub,
+    onSettled: (deploymentId) => scheduler.trafficSettled(deploymentId),
+    onAnalysisFailed: (deploymentId, message) => scheduler.trafficAnalysisFailed(deploymentId, message),
+  });
   hub.attach(scheduler);
+  hub.attachTraffic(traffic);
+  scheduler.attachTraffic(traffic);
   await scheduler.start();
+  await traffic.resume();
   const app = buildApi({
     store,
     clock,
     logger,
     artifacts,
     scheduler: deploymentService(store, scheduler, hub),
+    traffic,
     hub,
     nonces,
     tokenHasher,
@@ -187,7 +202,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
   reloadOnHangup(app, tls, logger);
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
   // Before announcing the address: whoever reads it may signal us at once.
-  handleSignals({ logger, hub, scheduler, app, store });
+  handleSignals({ logger, hub, scheduler, app, store, traffic });
   await app.listen({ host: config.host, port: config.port });
   const url = urlOf(app.server.address() as AddressInfo, tls.https ? 'https' : 'http');
   // Written aside and renamed, so a reader polling for the file never sees it half-written.

@@ -15,3 +15,4 @@ export * from './command-signing.ts';
 export * from './access.ts';
 export * from './traffic.ts';
 export * from './server-template.ts';
+export * from './traffic-api.ts';

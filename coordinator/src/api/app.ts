@@ -18,6 +18,7 @@ import { installerRoutes } from './routes/installers.ts';
 import { revisionRoutes } from './routes/revisions.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { trafficRoutes } from './routes/traffic.ts';
 
 /**
  * Builds the API on a fresh fastify instance (not listening). The caller listens, and wires
@@ -46,6 +47,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   deregistrationRoutes(app, deps);
   tokenRoutes(app, deps);
   auditRoutes(app, deps);
+  trafficRoutes(app, deps);
   // Issue 7: installers and agent packages; see README "Install on your servers".
   const publicUrl = process.env['DECKHAND_PUBLIC_URL'];
   installerRoutes(app, { packages: agentPackageSourceFromEnv(process.env), ...(publicUrl ? { publicUrl } : {}), ...(deps.autoCa ? { ca: deps.autoCa } : {}) });

@@ -21,6 +21,9 @@ import type { NonceCache } from '../auth/agent-auth.ts';
 import type { NewDeployment, PlanQuery, StopResult } from '../scheduler/index.ts';
 import type { PreflightQuery } from '../scheduler/preflight.ts';
 import type { Store } from '../store/store.ts';
+import type { TrafficCheckProblem, TrafficSettings } from '../traffic/check.ts';
+import type { HostBalancerState, TrafficHost } from '../traffic/provider.ts';
+import type { TrafficControl } from '../../../protocol/src/index.ts';
 
 export type { NewDeployment, PlanQuery, PreflightQuery, StopResult };
 
@@ -63,6 +66,14 @@ export interface AgentPresence {
   isConnected(instanceId: string): boolean;
 }
 
+/** The traffic service as the API sees it. */
+export interface TrafficApi {
+  /** The first problem of a group's traffic settings for its current hosts, or undefined. */
+  check(settings: TrafficSettings, hosts: readonly TrafficHost[]): Promise<TrafficCheckProblem | undefined>;
+  /** What the balancer says of each host now, or why it cannot tell. */
+  liveStates(control: TrafficControl, hosts: readonly TrafficHost[]): Promise<{ states: Map<string, HostBalancerState>; problem?: string }>;
+}
+
 /** Dependencies of {@link buildApi}. */
 export interface ApiDeps {
   store: Store;
@@ -82,4 +93,6 @@ export interface ApiDeps {
   autoCa?: { pem: string; sha256: string };
   /** With --client-ca: the check an agent-signed request's TLS client certificate must pass. */
   agentClientCertificate?: (req: IncomingMessage) => string | undefined;
+  /** Checks and shows groups' load balancers; absent: groups cannot be given traffic control. */
+  traffic?: TrafficApi;
 }

@@ -33,6 +33,9 @@ import {
   StopDeploymentRequest,
   TagInstanceRequest,
   UntagInstanceRequest,
+  SetGroupTrafficRequest,
+  GroupTrafficSettingsView,
+  GroupTrafficView,
 } from '../../../protocol/src/index.ts';
 import { ListDeploymentsQuery, UploadRevisionQuery } from './schemas.ts';
 
@@ -63,6 +66,8 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /v1/applications/:app/deployment-groups': { summary: 'Create a deployment group', body: CreateDeploymentGroupRequest, response: DeploymentGroupView, status: 201 },
   'GET /v1/applications/:app/deployment-groups': { summary: 'List deployment groups', response: list('deploymentGroups', DeploymentGroupView) },
   'GET /v1/applications/:app/deployment-groups/:group': { summary: 'Get a deployment group', response: DeploymentGroupView },
+  'PUT /v1/applications/:app/deployment-groups/:group/traffic': { summary: "Set a group's traffic control, deployment style and blue/green configuration (checked against its balancer and hosts first)", body: SetGroupTrafficRequest, response: GroupTrafficSettingsView },
+  'GET /v1/applications/:app/deployment-groups/:group/traffic': { summary: "Where each host of the group stands on its load balancer", response: GroupTrafficView },
   'POST /v1/applications/:app/deployment-groups/:group/rollback': { summary: 'Roll the group back to its last successful revision', body: RollbackRequest, response: DeploymentSummary, status: 201 },
   'POST /v1/applications/:app/revisions': { summary: 'Upload a revision bundle', rawBody: 'application/octet-stream', query: UploadRevisionQuery, response: RevisionView, status: 201 },
   'GET /v1/revisions/:id': { summary: 'Get a revision', response: RevisionView },

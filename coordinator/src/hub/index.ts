@@ -15,6 +15,8 @@ import {
   makeFrame,
   type CommandBody,
   type Frame,
+  type TrafficApplyBody,
+  type TrafficResultBody,
   type CoordBodies,
   type CoordFrameType,
 } from '../../../protocol/src/index.ts';
@@ -23,13 +25,15 @@ import type { FrameSigner } from '../signing/frame-signer.ts';
 import type { Store } from '../store/store.ts';
 import { EventBatch } from './event-batch.ts';
 import { PreflightRequests, type PreflightAnswer } from './preflight.ts';
+import { TrafficApplyRequests, type TrafficApplyAnswer } from './traffic-apply.ts';
 import { handleAgentFrame } from './frames.ts';
 import type { FrameContext, Session } from './session.ts';
 import { LogBuffer } from './log-buffer.ts';
-import type { AgentEventSink } from './types.ts';
+import type { AgentEventSink, TrafficSink } from './types.ts';
 import { pathnameOf, refuseUpgrade } from './upgrade.ts';
 
-export type { AgentEventSink, AfterCommit } from './types.ts';
+export type { AgentEventSink, AfterCommit, TrafficSink } from './types.ts';
+export type { TrafficApplyAnswer } from './traffic-apply.ts';
 
 /** How long {@link Hub.close} waits for agents to complete the close handshake. */
 const CLOSE_GRACE_MS = 2_000;
@@ -82,6 +86,8 @@ export class Hub {
       send: (session, type, body) => this.sendFrame(session, type, body),
       events: new EventBatch(),
       preflights: new PreflightRequests(deps.clock),
+      traffic: undefined,
+      trafficApplies: new TrafficApplyRequests(deps.clock),
     };
     this.scheduleHeartbeat();
   }
@@ -133,6 +139,26 @@ export class Hub {
     return session?.greeted === true && session.ws.readyState === WebSocket.OPEN;
   }
 
+  /** Connects the traffic service, which answers agents waiting for BlockTraffic or AllowTraffic. */
+  attachTraffic(traffic: TrafficSink): void {
+    this.ctx.traffic = traffic;
+  }
+
+  /** Sends the result of an agent's BlockTraffic or AllowTraffic; false when it is not connected (it asks again). */
+  sendTrafficResult(instanceId: string, body: TrafficResultBody): boolean {
+    const session = this.sessions.get(instanceId);
+    if (!session?.greeted) return false;
+    return this.sendFrame(session, 'coord.traffic.result', body);
+  }
+
+  /** Asks the agent of the host nginx runs on to change an upstream file and reload it. */
+  applyTraffic(instanceId: string, change: Omit<TrafficApplyBody, 'requestId'>, timeoutMs: number): Promise<TrafficApplyAnswer> {
+    return this.ctx.trafficApplies.ask(instanceId, change, timeoutMs, (body) => {
+      const session = this.sessions.get(instanceId);
+      return session?.greeted === true && this.sendFrame(session, 'coord.traffic.apply', body);
+    });
+  }
+
   /** Sends a command to a connected agent; false when it is not connected. */
   sendCommand(instanceId: string, body: CommandBody): boolean {
     const session = this.sessions.get(instanceId);
@@ -166,6 +192,7 @@ export class Hub {
     // Events already received are applied (and acked) before the store may be closed.
     await this.ctx.events.drain(this.ctx);
     this.ctx.preflights.closeAll();
+    this.ctx.trafficApplies.closeAll();
     if (this.heartbeat !== undefined) this.deps.clock.clearTimeout(this.heartbeat);
     const closing = [...this.sessions.values()].map((s) => this.closeSession(s));
     this.sessions.clear();

@@ -9,7 +9,8 @@ import type { AgentEventBody, CoordBodies, CoordFrameType } from '../../../proto
 import type { Store } from '../store/store.ts';
 import type { LogBuffer } from './log-buffer.ts';
 import type { PreflightRequests } from './preflight.ts';
-import type { AgentEventSink } from './types.ts';
+import type { TrafficApplyRequests } from './traffic-apply.ts';
+import type { AgentEventSink, TrafficSink } from './types.ts';
 
 /**
  * Frame handling in arrival order: event and command-ack frames are gathered into bursts, each
@@ -49,4 +50,8 @@ export interface FrameContext {
   events: EventQueue;
   /** Preflight requests waiting for answers (preflight.ts). */
   preflights: PreflightRequests;
+  /** Who answers agent.traffic.request (the traffic service); undefined: nobody yet. */
+  traffic: TrafficSink | undefined;
+  /** nginx changes asked of agents, waiting for answers (traffic-apply.ts). */
+  trafficApplies: TrafficApplyRequests;
 }

@@ -13,12 +13,14 @@ import type { Store, UnitOfWork } from '../store/store.ts';
 import * as commands from './commands.ts';
 import { approveDeployment, endBakes, pauseDeployment, resumeDeployment } from './controls.ts';
 import { createDeployment, onEnded, stopDeployment, type NewDeployment, type StopResult } from './create-and-stop.ts';
-import { deadlineAfter, type Engine, type Outbound, type Presence } from './engine.ts';
+import { deadlineAfter, type Engine, type Outbound, type Presence, type TrafficDriver, type TrafficOrder } from './engine.ts';
 import { autoDeployInstance } from './new-hosts.ts';
 import { planDeployment, type PlanQuery } from './plan.ts';
 import { agentConnected, expireDeadlines, graceAfterRestart, refuseCommand } from './presence.ts';
 import { rollbackGroup } from './rollback.ts';
 import { advance } from './rollout.ts';
+import { analysisFailed } from './blue-green.ts';
+import { afterTrafficEvent } from './traffic-events.ts';
 import { getDeploymentSummary, getDeploymentView, listDeploymentSummaries, type DeploymentFilter } from './views.ts';
 
 export type { NewDeployment, StopResult } from './create-and-stop.ts';
@@ -38,6 +40,8 @@ export interface SchedulerDeps {
   clock: Clock;
   logger: Logger;
   hub: CommandSender;
+  /** Drives load balancers (traffic/service.ts); attach later with {@link Scheduler.attachTraffic}. */
+  traffic?: TrafficDriver;
 }
 
 /** Longest single timer; a later deadline is reached by re-arming. */
@@ -49,6 +53,7 @@ export class Scheduler implements AgentEventSink {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly hub: CommandSender;
+  private traffic: TrafficDriver | undefined;
   private timer: TimerHandle | undefined;
   private stopped = false;
 
@@ -57,6 +62,12 @@ export class Scheduler implements AgentEventSink {
     this.clock = deps.clock;
     this.log = deps.logger.child({ component: 'scheduler' });
     this.hub = deps.hub;
+    this.traffic = deps.traffic;
+  }
+
+  /** Connects the traffic service, which carries out the traffic orders of later units of work. */
+  attachTraffic(traffic: TrafficDriver): void {
+    this.traffic = traffic;
   }
 
   /**
@@ -123,7 +134,7 @@ export class Scheduler implements AgentEventSink {
       const out: Outbound[] = [];
       for (const t of await tx.targets.unacked()) {
         if (fresh.has(t.commandId)) continue;
-        const command = await commands.buildCommand(tx, t.deploymentId, t.commandId);
+        const command = await commands.buildCommand(tx, t.deploymentId, t.commandId, t.instanceId);
         if (command) out.push({ instanceId: t.instanceId, command });
       }
       return out;
@@ -152,17 +163,34 @@ export class Scheduler implements AgentEventSink {
     const e = this.engine(tx);
     // A lifecycle event moves its host's deadline out (recorded with the event by the store).
     const result = await tx.targets.recordAgentEvent(instanceId, event, (seconds) => deadlineAfter(e, seconds));
+    let advanced = false;
     if (result.kind === 'ignored') {
       this.log.info('agent event ignored', { instanceId, deploymentId: event.deploymentId, seq: event.seq, reason: result.reason });
-    } else if (result.kind === 'outcome') {
-      this.log.debug('host finished', { instanceId, deploymentId: result.deploymentId, status: result.status });
-      await advance(e, result.deploymentId);
+    } else {
+      const moveOn = await afterTrafficEvent(e, instanceId, event);
+      if (result.kind === 'outcome' || moveOn) {
+        if (result.kind === 'outcome') this.log.debug('host finished', { instanceId, deploymentId: result.deploymentId, status: result.status });
+        await advance(e, event.deploymentId);
+        advanced = true;
+      }
     }
     // A lifecycle event only moves its host's deadline later: the armed timer may fire early,
     // finds nothing expired and re-arms, so re-reading the earliest deadline per event (15 per
     // host) is not needed. An outcome may dispatch hosts or end the deployment: re-arm.
-    if (result.kind === 'event') return () => this.send(e.out);
+    if (!advanced) return () => this.send(e.out);
     return () => this.afterCommit(e.out);
+  }
+
+  /** A traffic operation the deployment waits for ended (the traffic service): it moves on. */
+  async trafficSettled(deploymentId: string): Promise<void> {
+    await this.run((e) => advance(e, deploymentId));
+  }
+
+  /** The analysis of hosts traffic moved to failed: a blue/green deployment moves traffic back. */
+  async trafficAnalysisFailed(deploymentId: string, message: string): Promise<void> {
+    await this.run(async (e) => {
+      if (await analysisFailed(e, deploymentId, message)) await advance(e, deploymentId);
+    });
   }
 
   /** {@inheritDoc AgentEventSink.agentConnected} */
@@ -247,8 +275,24 @@ export class Scheduler implements AgentEventSink {
     });
   }
 
+  private orderTraffic(order: TrafficOrder): void {
+    if (!this.traffic) {
+      this.log.warn('no traffic service to carry out a traffic order', { order: order.kind, deploymentId: order.deploymentId });
+      return;
+    }
+    try {
+      this.traffic.order(order);
+    } catch (err) {
+      this.log.error('traffic order failed', { order: order.kind, deploymentId: order.deploymentId, err });
+    }
+  }
+
   private send(outbound: readonly Outbound[]): void {
     for (const o of outbound) {
+      if ('traffic' in o) {
+        this.orderTraffic(o.traffic);
+        continue;
+      }
       const what = 'command' in o ? { commandId: o.command.commandId } : { cancel: o.cancel.deploymentId };
       let sent = false;
       try {

@@ -11,6 +11,7 @@ import type {
   DeploymentStyle,
   ErrorCode,
   InstanceLabel,
+  InstanceStatus,
   TrafficControl,
 } from '../../../protocol/src/index.ts';
 
@@ -80,6 +81,8 @@ export interface BlueGreenRecord {
   greenFleet: string;
   /** Traffic step (switch phase), from 1. */
   step: number;
+  /** The current step's interval or the termination wait ends then (the scheduler's bake timer wakes it). */
+  until?: string;
   /** The cumulative share of green hosts serving after each step, in percent. */
   steps: { percent: number; intervalSeconds: number }[];
   /** Some traffic reached a green host: a failure moves it back. */
@@ -118,4 +121,14 @@ export interface TrafficRepository {
   putBlueGreen(deploymentId: string, record: BlueGreenRecord): Promise<void>;
   /** The fleet label of each host of a blue/green deployment. */
   labelsOf(deploymentId: string): Promise<Map<string, InstanceLabel>>;
+  /** One host's target of a deployment as traffic steps need it, if there is one. */
+  targetOf(deploymentId: string, instanceId: string): Promise<TrafficTarget | undefined>;
+}
+
+/** A host's target as traffic steps need it. */
+export interface TrafficTarget {
+  deploymentGroupId: string;
+  status: InstanceStatus;
+  commandId?: string;
+  label?: InstanceLabel;
 }

@@ -152,6 +152,7 @@ function repositories(db: Db, run: Runner): Repositories {
       blueGreenOf: traffic.blueGreenOf,
       putBlueGreen: traffic.putBlueGreen,
       labelsOf: traffic.labelsOf,
+      targetOf: traffic.targetOf,
     }, run),
   } satisfies Repositories;
 }

@@ -2,7 +2,7 @@
  * Traffic control in SQLite (store/traffic.ts has the repository's contract).
  */
 import type { InstanceLabel } from '../../../../protocol/src/index.ts';
-import type { BlueGreenRecord, GroupTraffic, HostTrafficRow, TrafficOp, TrafficOpRow, TrafficOutcome } from '../traffic.ts';
+import type { BlueGreenRecord, GroupTraffic, HostTrafficRow, TrafficOp, TrafficOpRow, TrafficOutcome, TrafficTarget } from '../traffic.ts';
 import { parseJsonColumn, setOptional } from './columns.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
@@ -148,4 +148,17 @@ export function labelsOf(db: Db, deploymentId: string): Map<string, InstanceLabe
     label: InstanceLabel;
   }[];
   return new Map(rows.map((r) => [r.instance_id, r.label]));
+}
+
+/** One host's target of a deployment, with its deployment's group. */
+export function targetOf(db: Db, deploymentId: string, instanceId: string): TrafficTarget | undefined {
+  const r = prepared(db,
+    `SELECT d.deployment_group_id, t.status, t.command_id, t.label FROM deployment_targets t
+     JOIN deployments d ON d.deployment_id = t.deployment_id WHERE t.deployment_id = ? AND t.instance_id = ?`,
+  ).get(deploymentId, instanceId) as { deployment_group_id: string; status: TrafficTarget['status']; command_id: string | null; label: TrafficTarget['label'] | null } | undefined;
+  if (!r) return undefined;
+  const target: TrafficTarget = { deploymentGroupId: r.deployment_group_id, status: r.status };
+  setOptional(target, 'commandId', r.command_id);
+  setOptional(target, 'label', r.label);
+  return target;
 }

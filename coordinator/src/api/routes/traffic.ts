@@ -1,0 +1,94 @@
+/**
+ * A deployment group's traffic control: set (checked against the balancer and the group's
+ * hosts first: a problem changes nothing) and shown with where each host stands on the balancer.
+ */
+import type { FastifyInstance } from 'fastify';
+import { redactTrafficControl, SetGroupTrafficRequest, type GroupTrafficView, type HostTrafficView } from '../../../../protocol/src/index.ts';
+import { selectForGroup, type GroupSelector } from '../../scheduler/tag-filters.ts';
+import type { GroupTraffic } from '../../store/traffic.ts';
+import type { Repositories } from '../../store/store.ts';
+import type { TrafficSettings } from '../../traffic/check.ts';
+import type { TrafficHost } from '../../traffic/provider.ts';
+import type { ApiDeps } from '../deps.ts';
+import { FieldError } from '../errors.ts';
+import { GroupParams } from '../schemas.ts';
+import { parseInput } from '../validate.ts';
+import { requireApplication, requireGroup } from './applications.ts';
+
+/** The hosts a group selects now, as traffic adapters see them. */
+export async function groupHosts(store: Repositories, selector: GroupSelector): Promise<TrafficHost[]> {
+  return selectForGroup(await store.instances.list(), selector).map((i) => ({ instanceId: i.instanceId, hostname: i.hostname, tags: i.tags }));
+}
+
+/** Throws a 400 naming the field when the settings do not fit the group's hosts or the balancer. */
+export async function assertTrafficSettings(deps: ApiDeps, selector: GroupSelector, settings: TrafficSettings): Promise<void> {
+  if (settings.trafficControl === undefined && settings.deploymentStyle === undefined && settings.blueGreen === undefined) return;
+  if (!deps.traffic) throw new FieldError('VALIDATION_FAILED', 'trafficControl', 'trafficControl: this coordinator drives no load balancer');
+  const problem = await deps.traffic.check(settings, await groupHosts(deps.store, selector));
+  if (problem) throw new FieldError('VALIDATION_FAILED', problem.field, problem.message);
+}
+
+/** A group's traffic settings as the API shows them (no http token). */
+export function trafficSettingsView(t: GroupTraffic): Record<string, unknown> {
+  const view: Record<string, unknown> = {};
+  if (t.trafficControl) view['trafficControl'] = redactTrafficControl(t.trafficControl);
+  if (t.deploymentStyle) view['deploymentStyle'] = t.deploymentStyle;
+  if (t.blueGreen) view['blueGreenDeploymentConfiguration'] = t.blueGreen;
+  if (t.liveFleet !== undefined) view['liveFleet'] = t.liveFleet;
+  return view;
+}
+
+/** Registers the traffic routes of deployment groups. */
+export function trafficRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { store } = deps;
+
+  app.put('/v1/applications/:app/deployment-groups/:group/traffic', async (request) => {
+    const params = parseInput(GroupParams, request.params, 'params');
+    const body = parseInput(SetGroupTrafficRequest, request.body);
+    const group = await requireGroup(store, await requireApplication(store, params.app), params.group);
+    const active = await store.deployments.activeOfGroup(group.deploymentGroupId);
+    if (active) throw new FieldError('CONFLICT', 'trafficControl', `deployment group ${group.name} has an active deployment (${active}): change its load balancer once it is over`);
+    const settings: TrafficSettings = {
+      trafficControl: body.trafficControl ?? undefined,
+      deploymentStyle: body.deploymentStyle ?? undefined,
+      blueGreen: body.blueGreenDeploymentConfiguration ?? undefined,
+    };
+    await assertTrafficSettings(deps, group, settings);
+    await store.traffic.setGroupTraffic(group.deploymentGroupId, {
+      ...(settings.trafficControl ? { trafficControl: settings.trafficControl } : {}),
+      ...(settings.deploymentStyle ? { deploymentStyle: settings.deploymentStyle } : {}),
+      ...(settings.blueGreen ? { blueGreen: settings.blueGreen } : {}),
+    });
+    return trafficSettingsView(await store.traffic.groupTraffic(group.deploymentGroupId));
+  });
+
+  app.get('/v1/applications/:app/deployment-groups/:group/traffic', async (request): Promise<GroupTrafficView> => {
+    const params = parseInput(GroupParams, request.params, 'params');
+    const group = await requireGroup(store, await requireApplication(store, params.app), params.group);
+    const traffic = await store.traffic.groupTraffic(group.deploymentGroupId);
+    const hosts = await groupHosts(store, group);
+    const stored = new Map((await store.traffic.hostStatesOfGroup(group.deploymentGroupId)).map((h) => [h.instanceId, h]));
+    const live = traffic.trafficControl && deps.traffic ? await deps.traffic.liveStates(traffic.trafficControl, hosts) : undefined;
+    const fleetTag = traffic.blueGreen?.greenFleetProvisioningOption.fleetTag;
+    const view: GroupTrafficView = {
+      deploymentGroupName: group.name,
+      deploymentType: traffic.deploymentStyle?.deploymentType ?? 'IN_PLACE',
+      hosts: hosts.map((h) => {
+        const s = stored.get(h.instanceId);
+        const row: HostTrafficView = { instanceId: h.instanceId, hostname: h.hostname, state: s?.state ?? 'unknown' };
+        if (s?.detail !== undefined) row.detail = s.detail;
+        if (s?.updatedAt !== undefined) row.updatedAt = s.updatedAt;
+        if (s?.deploymentId !== undefined) row.deploymentId = s.deploymentId;
+        const now = live?.states.get(h.instanceId);
+        if (now) row.live = now;
+        const fleet = fleetTag === undefined ? undefined : h.tags[fleetTag];
+        if (fleet !== undefined) row.fleet = fleet;
+        return row;
+      }),
+    };
+    if (traffic.trafficControl) view.provider = traffic.trafficControl.provider;
+    if (traffic.liveFleet !== undefined) view.liveFleet = traffic.liveFleet;
+    if (live?.problem !== undefined) view.problem = live.problem;
+    return view;
+  });
+}
