@@ -43,6 +43,8 @@ export interface Haproxy {
   stop(): Promise<void>;
   /** `show stat` status of each server of backend web. */
   statuses(): Promise<Map<string, string>>;
+  /** `show servers state web`: each server and whether it is forced to drain. */
+  adminStates(): Promise<{ server: string; drained: boolean }[]>;
 }
 
 /** Starts HAProxy (foreground, -db) with backend `web`; resolves once its socket answers. */
@@ -87,6 +89,16 @@ export async function startHaproxy(dir: string, servers: Record<string, number>,
         if (f[0] === 'web' && f[1]) out.set(f[1], f[header.indexOf('status')] ?? '');
       }
       return out;
+    },
+    async adminStates() {
+      const text = await haproxyCommand(socket, 'show servers state web');
+      return text
+        .split('\n')
+        .filter((l) => /^\d+ web /.test(l))
+        .map((l) => {
+          const f = l.split(' ');
+          return { server: f[3] ?? '', drained: (Number(f[6]) & 0x08) !== 0 };
+        });
     },
   };
 }
