@@ -19,7 +19,7 @@ import { AppParams, GroupParams } from '../schemas.ts';
 import { parseInput } from '../validate.ts';
 import { applicationView, deploymentGroupView } from '../views.ts';
 import { assertKnownConfig } from './configs.ts';
-import { assertTrafficSettings, trafficSettingsView } from './traffic.ts';
+import { assertTrafficSettings, trafficSettingsView } from '../traffic-settings.ts';
 
 /** The application named `name`, or a 404 naming it. */
 export async function requireApplication(store: Repositories, name: string): Promise<ApplicationRow> {

@@ -13,7 +13,7 @@ import { parseInput } from '../validate.ts';
 import { requireApplication, requireGroup } from './applications.ts';
 import { assertKnownConfig } from './configs.ts';
 import { requireRevision } from './revisions.ts';
-import { assertTrafficSettings } from './traffic.ts';
+import { assertTrafficSettings } from '../traffic-settings.ts';
 
 /** Checks the group's traffic settings against its hosts and balancer now (nothing to do without any). */
 async function assertGroupTraffic(deps: ApiDeps, deploymentGroupId: string): Promise<void> {

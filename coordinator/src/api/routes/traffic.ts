@@ -3,40 +3,14 @@
  * hosts first: a problem changes nothing) and shown with where each host stands on the balancer.
  */
 import type { FastifyInstance } from 'fastify';
-import { redactTrafficControl, SetGroupTrafficRequest, type GroupTrafficView, type HostTrafficView } from '../../../../protocol/src/index.ts';
-import { selectForGroup, type GroupSelector } from '../../scheduler/tag-filters.ts';
-import type { GroupTraffic } from '../../store/traffic.ts';
-import type { Repositories } from '../../store/store.ts';
+import { SetGroupTrafficRequest, type GroupTrafficView, type HostTrafficView } from '../../../../protocol/src/index.ts';
 import type { TrafficSettings } from '../../traffic/check.ts';
-import type { TrafficHost } from '../../traffic/provider.ts';
 import type { ApiDeps } from '../deps.ts';
 import { FieldError } from '../errors.ts';
+import { assertTrafficSettings, groupHosts, trafficSettingsView } from '../traffic-settings.ts';
 import { GroupParams } from '../schemas.ts';
 import { parseInput } from '../validate.ts';
 import { requireApplication, requireGroup } from './applications.ts';
-
-/** The hosts a group selects now, as traffic adapters see them. */
-export async function groupHosts(store: Repositories, selector: GroupSelector): Promise<TrafficHost[]> {
-  return selectForGroup(await store.instances.list(), selector).map((i) => ({ instanceId: i.instanceId, hostname: i.hostname, tags: i.tags }));
-}
-
-/** Throws a 400 naming the field when the settings do not fit the group's hosts or the balancer. */
-export async function assertTrafficSettings(deps: ApiDeps, selector: GroupSelector, settings: TrafficSettings): Promise<void> {
-  if (settings.trafficControl === undefined && settings.deploymentStyle === undefined && settings.blueGreen === undefined) return;
-  if (!deps.traffic) throw new FieldError('VALIDATION_FAILED', 'trafficControl', 'trafficControl: this coordinator drives no load balancer');
-  const problem = await deps.traffic.check(settings, await groupHosts(deps.store, selector));
-  if (problem) throw new FieldError('VALIDATION_FAILED', problem.field, problem.message);
-}
-
-/** A group's traffic settings as the API shows them (no http token). */
-export function trafficSettingsView(t: GroupTraffic): Record<string, unknown> {
-  const view: Record<string, unknown> = {};
-  if (t.trafficControl) view['trafficControl'] = redactTrafficControl(t.trafficControl);
-  if (t.deploymentStyle) view['deploymentStyle'] = t.deploymentStyle;
-  if (t.blueGreen) view['blueGreenDeploymentConfiguration'] = t.blueGreen;
-  if (t.liveFleet !== undefined) view['liveFleet'] = t.liveFleet;
-  return view;
-}
 
 /** Registers the traffic routes of deployment groups. */
 export function trafficRoutes(app: FastifyInstance, deps: ApiDeps): void {
