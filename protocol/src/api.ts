@@ -16,6 +16,7 @@ import {
   Name,
   Tags,
   BundleType,
+  DeploymentParameters,
   Sha256,
 } from './schemas.ts';
 import { AutoRollbackConfiguration, TagFilter, TagSet } from './orchestration.ts';
@@ -109,7 +110,7 @@ export const CreateDeploymentRequest = z.strictObject({
   ignoreApplicationStopFailures: z.boolean().default(false),
   description: z.string().max(1000).optional(),
   /** Deployment parameters, given to every hook as environment variables. */
-  parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), z.string().max(4096)).default({}),
+  parameters: DeploymentParameters.default({}),
   /** Wait behind the group's active deployment instead of a 409. @default false */
   queue: z.boolean().default(false),
   /** Deploy only to hosts not already running this revision successfully. @default false */
@@ -227,6 +228,11 @@ export const CreateRegistrationTokenRequest = z.strictObject({
   maxUses: z.number().int().min(1).nullable().default(1),
   /** Tags every host registering with this token receives. */
   tags: Tags.default({}),
+  /**
+   * Tag keys a host may set itself when it registers (`*`: any). By default none: a host gets
+   * the token's tags and nothing it declares, so it cannot tag itself into another group.
+   */
+  allowTagKeys: z.array(z.string().min(1).max(128)).max(50).default([]),
 });
 export type CreateRegistrationTokenRequest = z.input<typeof CreateRegistrationTokenRequest>;
 
@@ -238,6 +244,7 @@ export const RegistrationTokenView = z.strictObject({
   maxUses: z.number().int().nullable(),
   uses: z.number().int(),
   tags: Tags,
+  allowTagKeys: z.array(z.string()).optional(),
   createdAt: z.string().optional(),
   revokedAt: z.string().optional(),
 });

@@ -109,7 +109,7 @@ async function runScenario(input: ScenarioInput): Promise<DemoRun> {
   const coordinator = await startCoordinator(children, tmpDir, adminToken);
   step(`coordinator listening on ${coordinator.url} (TLS, CA fingerprint ${coordinator.caSha256.slice(0, 16)}...)`);
   const client = new DeckhandClient({ url: coordinator.url, token: adminToken, trust: { caSha256: coordinator.caSha256 } });
-  const regToken = await client.createRegistrationToken({ maxUses: null, ttlSeconds: 3600, tags: {} });
+  const regToken = await client.createRegistrationToken({ maxUses: null, ttlSeconds: 3600, tags: {}, allowTagKeys: ['env', 'slot'] });
   step(`registering and starting ${opts.agents} agents (tags env=demo, slot=1..${opts.agents})`);
   const agents = await startAgents(children, tmpDir, coordinator, regToken.token ?? '', opts.agents);
   await waitForConnected(client, opts.agents, 30_000);

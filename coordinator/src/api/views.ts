@@ -79,6 +79,7 @@ export function registrationTokenView(row: RegistrationTokenRow, secret?: string
     maxUses: row.maxUses,
     uses: row.uses,
     tags: row.tags,
+    allowTagKeys: row.allowTagKeys,
     createdAt: row.createdAt,
   };
   if (row.revokedAt !== undefined) view.revokedAt = row.revokedAt;

@@ -13,6 +13,7 @@ import type { DeploymentGroupRow } from '../../store/groups.ts';
 import type { Repositories } from '../../store/store.ts';
 import { actorOf } from '../auth.ts';
 import { visibleTo } from '../scope.ts';
+import { resolveInstanceNames } from '../instance-names.ts';
 import type { ApiDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { AppParams, GroupParams } from '../schemas.ts';
@@ -57,12 +58,14 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const configName = canonicalConfigName(body.deploymentConfigName);
     await assertKnownConfig(store, configName);
     const { autoRollbackConfiguration, tagSet, trafficControl, deploymentStyle, blueGreenDeploymentConfiguration, ...settings } = body;
+    const instanceNames = await resolveInstanceNames(store, settings.instanceNames);
     const traffic = { trafficControl, deploymentStyle, blueGreen: blueGreenDeploymentConfiguration };
     // Checked against the balancer and the hosts the group would select before anything is stored.
-    await assertTrafficSettings(deps, { tagFilters: settings.tagFilters, instanceNames: settings.instanceNames, ...(tagSet === undefined ? {} : { tagSet }) }, traffic);
+    await assertTrafficSettings(deps, { tagFilters: settings.tagFilters, instanceNames, ...(tagSet === undefined ? {} : { tagSet }) }, traffic);
     const row = await store.transaction(async (tx) => {
       const inserted = await tx.groups.insert({
         ...settings,
+        instanceNames,
         applicationId: application.applicationId,
         deploymentConfigName: configName,
         ...(tagSet === undefined ? {} : { tagSet }),

@@ -12,6 +12,7 @@ import {
   type RevisionDocumentFields,
   type RevisionSignature,
 } from '../../../../protocol/src/index.ts';
+import { inspectBundle } from '../../artifacts/inspect.ts';
 import type { RevisionRow } from '../../store/revisions.ts';
 import type { Repositories } from '../../store/store.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -71,8 +72,14 @@ export function revisionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const query = parseInput(UploadRevisionQuery, request.query, 'query');
     const application = await requireApplication(store, params.app);
     const stream = uploadStream(request.body, request.headers['content-length'], artifacts.maxBytes);
-    const stored = await artifacts.put(stream);
-    if (stored.size === 0) throw new FieldError('VALIDATION_FAILED', 'body', 'body: the bundle is empty');
+    const stored = await artifacts.put(stream, async (file) => {
+      try {
+        await inspectBundle(file, query.bundleType);
+      } catch (err) {
+        if (err instanceof DeckhandError && err.code === 'VALIDATION_FAILED') throw new FieldError('VALIDATION_FAILED', 'body', `body: ${err.message}`);
+        throw err;
+      }
+    });
     const row = await store.revisions.insert({
       applicationId: application.applicationId,
       sha256: stored.sha256,
@@ -103,6 +110,11 @@ export function revisionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/v1/revisions/:id/content', async (request, reply) => {
     const { id } = parseInput(IdParams, request.params, 'params');
     const revision = await requireRevision(store, id);
+    const principal = request.principal;
+    // A host gets only what it was told to install or check: knowing an id is not enough.
+    if (principal?.kind === 'agent' && !deps.hub.isPreflighting?.(principal.instanceId, id) && !(await store.targets.wasCommanded(principal.instanceId, id))) {
+      throw new DeckhandError('FORBIDDEN', `instance ${principal.instanceId} was sent no command for revision ${id}`);
+    }
     if (!artifacts.has(revision.sha256)) throw notFound(`content of revision ${id}`);
     return reply
       .type('application/octet-stream')

@@ -221,3 +221,11 @@ export function releaseReady(db: Db, deploymentId: string, instanceIds: readonly
   );
   for (const instanceId of instanceIds) update.run(d.deadline, d.at, deploymentId, instanceId);
 }
+
+/** True when a deployment of `revisionId` has sent `instanceId` its command. */
+export function wasCommanded(db: Db, instanceId: string, revisionId: string): boolean {
+  return prepared(db,
+    `SELECT 1 FROM deployment_targets t JOIN deployments d ON d.deployment_id = t.deployment_id
+     WHERE t.instance_id = ? AND d.revision_id = ? AND t.command_id IS NOT NULL LIMIT 1`,
+  ).get(instanceId, revisionId) !== undefined;
+}
