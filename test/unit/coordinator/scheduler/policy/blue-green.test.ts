@@ -98,8 +98,9 @@ describe('decideBlueGreen', () => {
 });
 
 describe('splitFleets', () => {
-  const hosts = [{ hostname: 'a1', fleet: 'blue-x' }, { hostname: 'b1', fleet: 'green-y' }, { hostname: 'a2', fleet: 'blue-x' }];
-  const tagOf = (host: { fleet?: string }, _key: string) => host.fleet;
+  type Host = { hostname: string; fleet?: string };
+  const hosts: Host[] = [{ hostname: 'a1', fleet: 'blue-x' }, { hostname: 'b1', fleet: 'green-y' }, { hostname: 'a2', fleet: 'blue-x' }];
+  const tagOf = (host: Host, _key: string): string | undefined => host.fleet;
 
   it('takes the live fleet as blue, else the value that sorts first', () => {
     const first = splitFleets(hosts, 'fleet', undefined, tagOf);
@@ -111,7 +112,7 @@ describe('splitFleets', () => {
   });
 
   it('names a host without the fleet tag, and fleets that are not two', () => {
-    assert.match((splitFleets([...hosts, { hostname: 'c1' }], 'fleet', undefined, tagOf) as { message: string }).message, /host c1 has no tag fleet/);
-    assert.match((splitFleets([hosts[0] as { hostname: string; fleet: string }], 'fleet', undefined, tagOf) as { message: string }).message, /exactly two fleets by tag fleet; found fleet=blue-x/);
+    assert.match((splitFleets<Host>([...hosts, { hostname: 'c1' }], 'fleet', undefined, tagOf) as { message: string }).message, /host c1 has no tag fleet/);
+    assert.match((splitFleets<Host>(hosts.slice(0, 1), 'fleet', undefined, tagOf) as { message: string }).message, /exactly two fleets by tag fleet; found fleet=blue-x/);
   });
 });
