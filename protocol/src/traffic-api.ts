@@ -17,14 +17,16 @@ export const GroupTrafficFields = {
 };
 
 /**
- * Replaces a group's traffic settings (PUT .../traffic): `null` (or leaving a field out)
+ * Changes a group's traffic settings (PUT .../traffic): a field left out stays as it is, `null`
  * removes it. Refused while the group has an active deployment.
  */
-export const SetGroupTrafficRequest = z.strictObject({
-  trafficControl: TrafficControl.nullable(),
-  deploymentStyle: DeploymentStyle.nullable().optional(),
-  blueGreenDeploymentConfiguration: BlueGreenDeploymentConfiguration.nullable().optional(),
-});
+export const SetGroupTrafficRequest = z
+  .strictObject({
+    trafficControl: TrafficControl.nullable().optional(),
+    deploymentStyle: DeploymentStyle.nullable().optional(),
+    blueGreenDeploymentConfiguration: BlueGreenDeploymentConfiguration.nullable().optional(),
+  })
+  .refine((r) => Object.keys(r).length > 0, { message: 'give trafficControl, deploymentStyle or blueGreenDeploymentConfiguration (null removes one)' });
 export type SetGroupTrafficRequest = z.input<typeof SetGroupTrafficRequest>;
 
 /** A group's traffic settings as shown: an http provider's token only as `tokenSet`. */
@@ -35,6 +37,7 @@ export const GroupTrafficSettingsView = z.strictObject({
   /** Blue/green: the fleet (tag value) serving now. */
   liveFleet: z.string().optional(),
 });
+export type GroupTrafficSettingsView = z.infer<typeof GroupTrafficSettingsView>;
 
 /** Where one host stands on its group's balancer. */
 export const HostTrafficView = z.strictObject({

@@ -68,6 +68,24 @@ describe('traffic control with HAProxy (in place, OneAtATime)', function () {
     assert.deepEqual([...(await haproxy.statuses()).values()], ['UP', 'UP', 'UP']);
   });
 
+  it('shows each host on the balancer in deckhand status and groups traffic, and refuses a socket it cannot reach', async function () {
+    const list = await cluster.api('GET', '/v1/deployments?application=shop');
+    const last = list.body.deployments[0].deploymentId as string;
+    const status = await cluster.cli(['status', last]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /HOST\s+FLEET\s+BALANCER\s+DETAIL/);
+    assert.match(status.stdout, /host-1\s+serving\s+host-1 passed 2 health check\(s\) in a row/);
+    const traffic = await cluster.cli(['groups', 'traffic', '--application', 'shop', '--name', 'web']);
+    assert.equal(traffic.code, 0, traffic.stderr);
+    assert.match(traffic.stdout, /web: traffic control by haproxy, IN_PLACE/);
+    assert.match(traffic.stdout, /host-2\s+i-\S+\s+serving\s+serving \(UP\)/);
+    const bad = await cluster.cli(['groups', 'update', '--application', 'shop', '--name', 'web', '--traffic', `haproxy,socket=${cluster.dir}/nope.sock,backend=web,serverTemplate={hostname}`]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /cannot reach HAProxy's runtime API at .*nope\.sock: ENOENT/);
+    const kept = await cluster.api('GET', '/v1/applications/shop/deployment-groups/web');
+    assert.equal(kept.body.trafficControl.socket, haproxy.socket);
+  });
+
   it('deploys again under steady load with 0 failed requests, each host drained while its ApplicationStop runs', async function () {
     const load = startLoad(haproxy.port);
     await new Promise((r) => setTimeout(r, 500));

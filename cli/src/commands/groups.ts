@@ -16,8 +16,11 @@ import {
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { sanitize } from '../format/sanitize.ts';
+import { groupsTraffic, groupsUpdate, TRAFFIC_HELP, TRAFFIC_OPTIONS, trafficFields } from './groups-traffic.ts';
 
-const USAGE = `Usage: deckhand groups create --application A --name G [--tag k=v ...] [--config NAME]
+const USAGE = `Usage: deckhand groups create --application A --name G [--tag k=v ...] [--config NAME] [--traffic SPEC]
+       deckhand groups update --application A --name G [--traffic SPEC|none] [--style STYLE] [--blue-green SPEC]
+       deckhand groups traffic --application A --name G
 
 Creates deployment group G of application A (the application is created if missing). Each
 --tag becomes a KEY_AND_VALUE tag filter; a host matching any filter is in the group.
@@ -35,6 +38,10 @@ Options:
   --agent-wait D        how long a host waits for its offline agent (default 5m)
   --event-timeout D     how long a running host may go without reporting (default 1h)
   --no-auto-deploy      do not deploy the last good revision to hosts joining the group
+${TRAFFIC_HELP}
+
+update changes a group's traffic control; traffic shows its hosts on the load balancer
+(deckhand groups update --help, deckhand groups traffic --help).
 
 ${CONNECTION_HELP}`;
 
@@ -80,6 +87,8 @@ export const groupsCommand: Command = {
   name: 'groups',
   usage: USAGE,
   async run(argv, ctx) {
+    if (argv[0] === 'update') return groupsUpdate(argv.slice(1), ctx);
+    if (argv[0] === 'traffic') return groupsTraffic(argv.slice(1), ctx);
     const { values, positionals } = parseOrUsage(USAGE, () =>
       parseArgs({
         args: argv,
@@ -96,6 +105,7 @@ export const groupsCommand: Command = {
           'agent-wait': { type: 'string' },
           'event-timeout': { type: 'string' },
           'no-auto-deploy': { type: 'boolean', default: false },
+          ...TRAFFIC_OPTIONS,
         },
       }),
     );
@@ -109,6 +119,7 @@ export const groupsCommand: Command = {
     };
     if (values.config !== undefined) req.deploymentConfigName = canonicalConfigName(values.config);
     applyGroupOptions(req, values);
+    Object.assign(req, trafficFields(values, USAGE));
     const client = connect(values, ctx);
     await client.ensureApplication(application);
     const group = await client.createDeploymentGroup(application, req);

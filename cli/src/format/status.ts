@@ -4,6 +4,7 @@
  */
 import type { DeploymentTargetView, DeploymentView } from '../../../protocol/src/api.ts';
 import { formatRollout } from './rollout.ts';
+import { formatBalancer, formatBlueGreen } from './traffic.ts';
 import { renderTable } from './table.ts';
 import { safe, sanitizeLines } from './sanitize.ts';
 import { durationMs, formatDuration } from './time.ts';
@@ -20,6 +21,7 @@ export function formatDeploymentHeader(view: DeploymentView): string[] {
   const total = durationMs(view.startTime ?? view.createTime, view.completeTime);
   if (total !== undefined) lines.push(`  took ${formatDuration(total)}`);
   if (view.rollout) lines.push(`  rollout: ${formatRollout(view.rollout)}`);
+  lines.push(...formatBlueGreen(view));
   if (view.errorInformation) lines.push(safe`  error: ${view.errorInformation.code}: ${view.errorInformation.message}`);
   return lines;
 }
@@ -63,5 +65,5 @@ export function formatStatus(view: DeploymentView): string {
       ? 'no targets'
       : renderTable(['HOST', 'INSTANCE', 'HOST STATUS', 'EVENT', 'STATUS', 'DURATION', 'ERROR'], rows);
   const failures = formatFailures(view);
-  return [...formatDeploymentHeader(view), '', table, ...(failures.length ? ['', ...failures] : [])].join('\n');
+  return [...formatDeploymentHeader(view), '', table, ...formatBalancer(view), ...(failures.length ? ['', ...failures] : [])].join('\n');
 }

@@ -22,10 +22,13 @@ export function trafficRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const group = await requireGroup(store, await requireApplication(store, params.app), params.group);
     const active = await store.deployments.activeOfGroup(group.deploymentGroupId);
     if (active) throw new FieldError('CONFLICT', 'trafficControl', `deployment group ${group.name} has an active deployment (${active}): change its load balancer once it is over`);
+    // A field left out stays; null removes it.
+    const current = await store.traffic.groupTraffic(group.deploymentGroupId);
+    const pick = <T>(given: T | null | undefined, kept: T | undefined): T | undefined => (given === undefined ? kept : (given ?? undefined));
     const settings: TrafficSettings = {
-      trafficControl: body.trafficControl ?? undefined,
-      deploymentStyle: body.deploymentStyle ?? undefined,
-      blueGreen: body.blueGreenDeploymentConfiguration ?? undefined,
+      trafficControl: pick(body.trafficControl, current.trafficControl),
+      deploymentStyle: pick(body.deploymentStyle, current.deploymentStyle),
+      blueGreen: pick(body.blueGreenDeploymentConfiguration, current.blueGreen),
     };
     await assertTrafficSettings(deps, group, settings);
     await store.traffic.setGroupTraffic(group.deploymentGroupId, {
