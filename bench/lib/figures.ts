@@ -39,6 +39,8 @@ export const TARGETS: Readonly<Record<string, Target>> = {
   unpack_zip_vs_unzip_ratio: atMost(1.5, '×'),
   small_files_vs_tar_cp_ratio: atMost(1.5, '×'),
   coordinator_kb_per_agent: atMost(50, 'KB'),
+  traffic_haproxy_block_allow_s: atMost(10, 's'),
+  traffic_haproxy_failed_requests: atMost(0, 'requests'),
 };
 
 /** A figure with a value. */
