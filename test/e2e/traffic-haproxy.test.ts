@@ -104,4 +104,29 @@ describe('traffic control with HAProxy (in place, OneAtATime)', function () {
     const versions = [...report.byBody.keys()].map((b) => b.split(' ')[1]);
     assert.ok(versions.includes('v1') && versions.includes('v2'), `answers came from ${[...report.byBody.keys()].join(', ')}`);
   });
+
+  it('leaves a host whose deployment failed out of the balancer, or puts it back when the group says so', async function () {
+    const failing = (version: string) => makeTgz(appRevision(version, { validate: '#!/bin/bash\necho "not valid" >&2\nexit 1\n' }));
+    const run = async (version: string): Promise<any> => {
+      const rev = await cluster.api('POST', '/v1/applications/shop/revisions?bundleType=tgz', await failing(version));
+      const created = await cluster.api('POST', '/v1/deployments', { applicationName: 'shop', deploymentGroupName: 'web', revisionId: rev.body.revisionId, parameters, deploymentConfigName: 'OneAtATime' });
+      return cluster.waitForDeployment(created.body.deploymentId, 120_000);
+    };
+    const first = await run('bad-1');
+    assert.equal(first.status, 'Failed');
+    const failed = first.targets.find((t: any) => t.status === 'Failed');
+    assert.equal(failed.balancer.state, 'out');
+    assert.equal((await haproxy.adminStates()).find((x) => x.server === failed.hostname)?.drained, true);
+    const put = await cluster.api('PUT', '/v1/applications/shop/deployment-groups/web/traffic', {
+      trafficControl: { provider: 'haproxy', socket: haproxy.socket, backend: 'web', serverTemplate: '{hostname}', healthIntervalSeconds: 0.5, healthyPasses: 2, keepFailedHostsOut: false },
+    });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    const second = await run('bad-2');
+    assert.equal(second.status, 'Failed');
+    const again = second.targets.find((t: any) => t.status === 'Failed');
+    // The failed host started its (invalid) server: once it passes HAProxy's checks it is back in.
+    const back = await cluster.waitForView(second.deploymentId, 'to put the failed host back', (v) => v.targets.find((t: any) => t.instanceId === again.instanceId)?.balancer?.state === 'serving', 30_000);
+    assert.ok(back);
+    assert.equal((await haproxy.statuses()).get(again.hostname), 'UP');
+  });
 });
