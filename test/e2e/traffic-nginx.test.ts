@@ -12,6 +12,9 @@ describe('traffic control with nginx (upstream file, graceful reload)', function
   let nginx: Nginx;
   const agents: AgentProcess[] = [];
   const parameters = { NODE_BIN: process.execPath };
+  const nginxControl = (extra: Record<string, unknown> = {}) => ({
+    provider: 'nginx', upstreamFile: nginx.upstreamFile, reload: nginx.reload, pidFile: nginx.pidFile, serverTag: 'upstream', healthPath: '/health', healthIntervalSeconds: 0.5, healthyPasses: 2, ...extra,
+  });
 
   before(async function () {
     requireTool(this, 'nginx', 'nginx', ['-v']);
@@ -31,7 +34,7 @@ describe('traffic control with nginx (upstream file, graceful reload)', function
       name: 'web',
       tagFilters: [{ key: 'role', value: 'web', type: 'KEY_AND_VALUE' }],
       autoDeployNewInstances: false,
-      trafficControl: { provider: 'nginx', upstreamFile: nginx.upstreamFile, reload: nginx.reload, pidFile: nginx.pidFile, serverTag: 'upstream', healthPath: '/health', healthIntervalSeconds: 0.5, healthyPasses: 2 },
+      trafficControl: nginxControl(),
     });
     assert.equal(group.status, 201, JSON.stringify(group.body));
   });
@@ -80,4 +83,52 @@ describe('traffic control with nginx (upstream file, graceful reload)', function
     assert.match(res.body.error.message, /has no "server 127\.0\.0\.1:\d+" line \(host host-\d\)/);
     assert.equal((await cluster.api('GET', '/v1/applications/shop/deployment-groups/web2')).status, 404);
   });
+
+  it('rewrites the upstream file through the agent of the host the group names (runOn), under steady load with 0 failed requests', async function () {
+    // host-1's nginx, as its agent.yml describes it: the only file this agent may rewrite.
+    const config = path.join(cluster.dir, 'agent-1-nginx.yml');
+    writeFileSync(config, `nginx:\n  upstreamFiles: [${nginx.upstreamFile}]\n  reload: ${JSON.stringify(nginx.reload)}\n  pidFile: ${nginx.pidFile}\n`);
+    const host1 = agents[0]!;
+    await cluster.killAgent(host1, 'SIGTERM');
+    agents[0] = await cluster.restartAgent(host1, ['--config', config]);
+    const put = await cluster.api('PUT', '/v1/applications/shop/deployment-groups/web/traffic', { trafficControl: nginxControl({ runOn: 'host-1' }) });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    const before = agentChanges(host1.root);
+    const load = startLoad(nginx.port);
+    await new Promise((r) => setTimeout(r, 500));
+    const done = await deploy('v3');
+    await new Promise((r) => setTimeout(r, 500));
+    const report = await load.stop();
+    assert.equal(done.status, 'Succeeded', JSON.stringify(done.errorInformation ?? done.targets, null, 1));
+    assert.deepEqual(report.failures, [], `${report.failures.length} of ${report.sent} requests failed`);
+    assert.ok(report.ok > 100, `only ${report.ok} requests answered`);
+    // Every host, host-1 included, was marked down then up again by host-1's agent.
+    const changes = agentChanges(host1.root).slice(before.length);
+    assert.deepEqual(changes.map((c) => c.down), [true, false, true, false, true, false]);
+    assert.ok(changes.every((c) => c.ok === true && c.upstreamFile === nginx.upstreamFile), JSON.stringify(changes));
+    assert.doesNotMatch(readFileSync(nginx.upstreamFile, 'utf8'), /down/);
+  });
+
+  it('fails BlockTraffic with ELASTIC_LOAD_BALANCING_INVALID when the named host\'s agent drives no nginx, and touches nothing', async function () {
+    const put = await cluster.api('PUT', '/v1/applications/shop/deployment-groups/web/traffic', { trafficControl: nginxControl({ runOn: 'host-2' }) });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    const upstream = readFileSync(nginx.upstreamFile, 'utf8');
+    const done = await deploy('v4');
+    assert.equal(done.status, 'Failed');
+    const failed = done.targets.find((t: any) => t.status === 'Failed');
+    const block = failed.lifecycleEvents.find((e: any) => e.lifecycleEventName === 'BlockTraffic');
+    assert.equal(block.status, 'Failed');
+    assert.equal(block.diagnostics?.errorCode, 'ELASTIC_LOAD_BALANCING_INVALID', JSON.stringify(block));
+    assert.match(block.diagnostics?.message ?? '', /nginx on host-2: this agent drives no nginx: list its upstream files under nginx\.upstreamFiles in agent\.yml/);
+    assert.equal(failed.lifecycleEvents.find((e: any) => e.lifecycleEventName === 'ApplicationStop').status, 'Skipped');
+    assert.equal(readFileSync(nginx.upstreamFile, 'utf8'), upstream);
+  });
 });
+
+/** The upstream changes an agent made, from its log (one JSON object a line). */
+function agentChanges(root: string): { upstreamFile: string; server: string; down: boolean; ok: boolean }[] {
+  return readFileSync(path.join(root, 'logs', 'agent.log'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"nginx upstream change"'))
+    .map((l) => JSON.parse(l));
+}
