@@ -41,6 +41,7 @@ import { CommandDispatcher } from './transport/dispatch.ts';
 import { RemotePreflight } from './preflight/remote.ts';
 import { startRetentionJob } from './maintenance/job.ts';
 import { AgentLink } from './transport/link.ts';
+import { LogShipping } from './logs/shipping.ts';
 import { FrameGate } from './transport/frame-gate.ts';
 import { TrafficRequests } from './transport/traffic-requests.ts';
 import { nginxApplier } from './traffic/nginx-apply.ts';
@@ -180,6 +181,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   const inventoryOpts = { root: cmd.root, agentVersion: AGENT_VERSION };
   const appSpec = cmd.yamlOctalModes === undefined ? {} : { appSpec: { yamlOctalModes: cmd.yamlOctalModes } };
   let link: AgentLink | undefined;
+  const logs = new LogShipping({ clock, logger, cursors: journal.logCursors, send: (body) => link?.sendLog(body) ?? 'offline' });
   const refresher = new InventoryRefresher({
     clock,
     logger,
@@ -207,7 +209,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     root: cmd.root,
     ...(cmd.destRoot === undefined ? {} : { destRoot: cmd.destRoot }),
     os: process.platform === 'win32' ? 'windows' : 'linux',
-    reporter: { sendLog: (body) => void link?.sendLog(body) },
+    reporter: { outputWritten: (deploymentId) => logs.outputWritten(deploymentId) },
     reboot: { ...(cmd.rebootCommand === undefined ? {} : { command: cmd.rebootCommand }), bootId: () => currentBootId(cmd.bootIdFile) },
     traffic,
   });
@@ -229,6 +231,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     preflight: (body) => preflight.onPreflight(body),
     traffic,
     trafficApply: nginxApplier({ logger, settings: cmd.nginx, reply: (body) => void link?.send('agent.traffic.applied', body) }),
+    logs,
     gate: new FrameGate({ instanceId: identity.instanceId, journal, logger, now: () => clock.now() }),
   });
   link = started;
@@ -249,6 +252,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
       await queue.stop();
       traffic.stop();
       await started.stop();
+      logs.stop();
       journal.close();
     },
   };

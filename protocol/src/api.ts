@@ -18,6 +18,7 @@ import {
   BundleType,
   DeploymentParameters,
   Sha256,
+  ExternalRevisionLocation,
 } from './schemas.ts';
 import { AutoRollbackConfiguration, TagFilter, TagSet } from './orchestration.ts';
 import { RolloutState } from './rollout.ts';
@@ -89,15 +90,41 @@ export type DeploymentGroupView = z.infer<typeof DeploymentGroupView>;
 export const RevisionView = z.strictObject({
   revisionId: Id,
   applicationName: Name,
-  sha256: Sha256,
+  /** Absent for an S3 revision registered by its ETag alone. */
+  sha256: Sha256.optional(),
+  /** 0 when unknown (an external revision registered without its size). */
   size: z.number().int().nonnegative(),
+  /** Where agents fetch it from, when that is not the coordinator (S3 or an https URL). */
+  location: ExternalRevisionLocation.optional(),
   bundleType: BundleType,
   description: z.string().optional(),
   createTime: z.string(),
+  /** Set once deleted: its bundle is gone, deployments of it keep their history. */
+  deleteTime: z.string().optional(),
   /** The operator's signature, when there is one: its counter and the key that made it. */
   signature: z.strictObject({ counter: z.number().int(), keyId: z.string() }).optional(),
 });
 export type RevisionView = z.infer<typeof RevisionView>;
+
+/**
+ * POST /v1/applications/:app/revisions/external: a revision kept outside the coordinator, in
+ * S3 (or an S3-compatible store) or at an https URL, which agents download themselves (as
+ * CodeDeploy's S3 and GitHub revisions). An https revision needs its sha256; an S3 one its
+ * sha256 or its ETag (what the agent checks the download against).
+ */
+export const RegisterExternalRevisionRequest = z
+  .strictObject({
+    bundleType: BundleType,
+    location: ExternalRevisionLocation,
+    sha256: Sha256.optional(),
+    size: z.number().int().nonnegative().optional(),
+    description: z.string().max(1000).optional(),
+  })
+  .refine((r) => r.sha256 !== undefined || (r.location.kind === 's3' && r.location.etag !== undefined), {
+    path: ['sha256'],
+    message: 'give the bundle\'s sha256 (or, for S3, its eTag) so agents can check what they download',
+  });
+export type RegisterExternalRevisionRequest = z.input<typeof RegisterExternalRevisionRequest>;
 
 export const CreateDeploymentRequest = z.strictObject({
   applicationName: Name,

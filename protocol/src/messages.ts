@@ -59,11 +59,17 @@ const AgentEvent = z.strictObject({
   at: z.iso.datetime(),
 });
 
-/** Best-effort live hook output. Never journaled; may be dropped under load. */
+/**
+ * Hook output lines of one lifecycle event on this host. With `seq` (agents that ship their
+ * scripts.log): the first line's number in the event's output on this host, the others
+ * following one by one; the coordinator stores each (deployment, host, event, seq) once and
+ * answers every such frame with coord.log.ack. Without `seq` (older agents): best effort, no ack.
+ */
 const AgentLog = z.strictObject({
   deploymentId: Id,
   lifecycleEvent: LifecycleEventNameSchema,
   lines: z.array(z.strictObject({ at: z.iso.datetime(), stream: z.enum(['stdout', 'stderr']), text: z.string().max(LOG_LINE_MAX_CHARS) })).max(LOG_LINES_PER_FRAME),
+  seq: z.number().int().positive().optional(),
 });
 
 /** The coordinator accepts the connection and says where the agent's outbox stands. */
@@ -156,6 +162,20 @@ const AgentTrafficApplied = z.strictObject({ requestId: Id, ok: z.boolean(), mes
 /** Events up to and including `seq` are applied and may be dropped from the outbox. */
 const CoordAck = z.strictObject({ seq: z.number().int().nonnegative() });
 
+/**
+ * The answer to one agent.log frame with `seq` (named by its frame id): the lines of this host's
+ * (deployment, event) the coordinator holds, through `seq` (stored, or counted as cut by its
+ * retention). `busy`: the frame was not taken (the coordinator's log intake is full); send it
+ * again later. `refused`: the deployment does not target this host, or is gone; send no more of it.
+ */
+const CoordLogAck = z.strictObject({
+  frameId: z.string().min(1).max(64),
+  deploymentId: Id,
+  lifecycleEvent: LifecycleEventNameSchema,
+  seq: z.number().int().nonnegative(),
+  status: z.enum(['stored', 'busy', 'refused']),
+});
+
 export const AGENT_FRAME_BODIES = {
   'agent.hello': AgentHello,
   'agent.inventory': AgentInventory,
@@ -173,6 +193,7 @@ export const COORD_FRAME_BODIES = {
   'coord.command': CoordCommand,
   'coord.cancel': CoordCancel,
   'coord.ack': CoordAck,
+  'coord.log.ack': CoordLogAck,
   'coord.error': WireErrorSchema,
   'coord.preflight': CoordPreflight,
   'coord.traffic.result': CoordTrafficResult,
@@ -202,6 +223,8 @@ export type AgentFrame = { [K in AgentFrameType]: Frame<K, AgentBodies[K]> }[Age
 export type CoordFrame = { [K in CoordFrameType]: Frame<K, CoordBodies[K]> }[CoordFrameType];
 
 export type AgentEventBody = AgentBodies['agent.event'];
+export type AgentLogBody = AgentBodies['agent.log'];
+export type LogAckBody = CoordBodies['coord.log.ack'];
 export type CommandBody = CoordBodies['coord.command'];
 export type PreflightRequestBody = CoordBodies['coord.preflight'];
 export type PreflightResultBody = AgentBodies['agent.preflight.result'];

@@ -90,6 +90,10 @@ export const RevisionLocation = z.discriminatedUnion('kind', [
 ]);
 export type RevisionLocation = z.infer<typeof RevisionLocation>;
 
+/** The locations a fleet revision may live at outside the coordinator: S3 or an http(s) URL. */
+export const ExternalRevisionLocation = z.discriminatedUnion('kind', [RevisionLocation.options[1], RevisionLocation.options[2]]);
+export type ExternalRevisionLocation = z.infer<typeof ExternalRevisionLocation>;
+
 /**
  * An operator's signature of a revision: minisign's signature text over the revision document
  * (protocol/src/revision-signing.ts) and the counter it names.
@@ -108,8 +112,10 @@ export const DeploySpec = z.strictObject({
   deploymentGroupId: Id,
   revision: z.strictObject({
     revisionId: Id,
-    sha256: Sha256,
+    /** Absent for an S3 revision registered by its ETag alone: the agent checks the ETag then. */
+    sha256: Sha256.optional(),
     bundleType: RevisionBundleType,
+    /** 0 when unknown (an external revision registered without its size). */
     size: z.number().int().nonnegative(),
     location: RevisionLocation,
     /** The operator's signature, when the revision was pushed signed (see revision-signing.ts). */

@@ -93,4 +93,17 @@ export const MIGRATIONS: readonly string[] = [
     at            TEXT NOT NULL
   );
   `,
+  // Hook output shipped to the coordinator: how far into each deployment's scripts.log the
+  // coordinator has acknowledged. Deployments from before this step are marked done, so an
+  // upgraded agent does not send old logs.
+  `
+  CREATE TABLE log_cursors (
+    deployment_id TEXT PRIMARY KEY,
+    position      TEXT NOT NULL,
+    done          INTEGER NOT NULL DEFAULT 0,
+    updated_at    TEXT NOT NULL
+  );
+  INSERT INTO log_cursors (deployment_id, position, done, updated_at)
+    SELECT deployment_id, '{"offset":0,"seqs":{}}', 1, started_at FROM deployments;
+  `,
 ];

@@ -21,8 +21,15 @@ import type { Outbox } from '../journal/outbox.ts';
 import { AgentConnection } from './connection.ts';
 import { OutboxSender } from './sender.ts';
 
-/** Best-effort frames (logs) are dropped while this much is already queued on the socket. */
+/** Log frames wait while this much is already queued on the socket. */
 const LOG_BACKPRESSURE_BYTES = 1024 * 1024;
+
+/** The hook output shipping (logs/shipping.ts), as the link drives it. */
+export interface LogSink {
+  onConnected(): void;
+  onDisconnected(): void;
+  onAck(body: CoordBodies['coord.log.ack']): void;
+}
 
 /** Receives coordinator commands (the dispatcher). */
 export interface CommandSink {
@@ -51,6 +58,8 @@ export interface LinkDeps {
   traffic?: { onResult(body: CoordBodies['coord.traffic.result']): void; onWelcome(): void };
   /** Carries out coord.traffic.apply (nginx on this host); ignored when absent. */
   trafficApply?: (body: CoordBodies['coord.traffic.apply']) => void;
+  /** Ships hook output; absent: coord.log.ack frames are ignored. */
+  logs?: LogSink;
   /** @default Math.random */
   random?: () => number;
   /** Checks coordinator signatures; without it every frame is accepted (tests of other parts). */
@@ -97,7 +106,11 @@ export class AgentLink {
 
   /** Sends a frame now; false when not connected (nothing is queued). */
   send<T extends AgentFrameType>(type: T, body: AgentBodies[T]): boolean {
-    return this.connection.send(makeFrame(type, newId('f', 12), body, this.deps.clock.now()));
+    return this.sendWithId(type, newId('f', 12), body);
+  }
+
+  private sendWithId<T extends AgentFrameType>(type: T, id: string, body: AgentBodies[T]): boolean {
+    return this.connection.send(makeFrame(type, id, body, this.deps.clock.now()));
   }
 
   /** Sends refreshed host facts when connected. */
@@ -105,10 +118,15 @@ export class AgentLink {
     return this.welcomed && this.send('agent.inventory', { inventory });
   }
 
-  /** Streams hook output; dropped when disconnected or the socket is backed up. */
-  sendLog(body: AgentBodies['agent.log']): boolean {
-    if (!this.welcomed || this.connection.bufferedAmount > LOG_BACKPRESSURE_BYTES) return false;
-    return this.send('agent.log', body);
+  /**
+   * Sends one agent.log frame: its frame id (the coordinator's coord.log.ack names it), `busy`
+   * while the socket is backed up, `offline` before the welcome. Nothing is queued.
+   */
+  sendLog(body: AgentBodies['agent.log']): string | 'busy' | 'offline' {
+    if (!this.welcomed) return 'offline';
+    if (this.connection.bufferedAmount > LOG_BACKPRESSURE_BYTES) return 'busy';
+    const id = newId('f', 12);
+    return this.sendWithId('agent.log', id, body) ? id : 'offline';
   }
 
   private onOpen(): void {
@@ -130,9 +148,13 @@ export class AgentLink {
         this.log.info('welcomed by the coordinator', { lastAppliedSeq: frame.body.lastAppliedSeq });
         this.sender.onWelcome(frame.body.lastAppliedSeq);
         this.deps.traffic?.onWelcome();
+        this.deps.logs?.onConnected();
         return;
       case 'coord.ack':
         this.sender.onAck(frame.body.seq);
+        return;
+      case 'coord.log.ack':
+        this.deps.logs?.onAck(frame.body);
         return;
       case 'coord.command':
         this.deps.commands.onCommand(frame.body);
@@ -168,5 +190,6 @@ export class AgentLink {
   private onClose(): void {
     this.welcomed = false;
     this.sender.onDisconnect();
+    this.deps.logs?.onDisconnected();
   }
 }

@@ -3,21 +3,20 @@
  *  [--file-exists-behavior B] [--param k=v ...] [--wait | --plan | --preflight]`.
  */
 import { parseArgs } from 'node:util';
-import type { CreateDeploymentRequest, DeploymentView } from '../../../protocol/src/api.ts';
+import type { CreateDeploymentRequest, RegisterExternalRevisionRequest, RevisionView } from '../../../protocol/src/api.ts';
 import { canonicalConfigName } from '../../../protocol/src/api.ts';
 import { FileExistsBehavior } from '../../../protocol/src/schemas.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, parseKeyValues, parseOrUsage, required, type ConnectionValues } from '../args.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, parseDurationSeconds, parseKeyValues, parseOrUsage, required, type ConnectionValues } from '../args.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
-import type { DeckhandClient } from '../client.ts';
-import { writeJson, writeLine, type CliContext } from '../context.ts';
+import { writeJson, writeLine } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { safe, sanitize } from '../format/sanitize.ts';
-import { interruptOnSignals } from '../signals.ts';
-import { followDeployment } from '../watch/follow.ts';
+import { externalRevisionRequest, REVISION_SOURCE_HELP, REVISION_SOURCE_OPTIONS } from '../revision-source.ts';
+import { followUntilInterrupted, type FollowOptions } from '../watch/follow.ts';
 import { formatPlan } from '../format/plan.ts';
 import { formatPreflight } from '../format/preflight.ts';
 
-const USAGE = `Usage: deckhand deploy --application A --group G --revision R [options]
+const USAGE = `Usage: deckhand deploy --application A --group G (--revision R | --s3-location S3URI | --https-location URL) [options]
 
 Deploys revision R to deployment group G of application A and prints the deployment id.
 With --wait, shows live progress and exits 0 only when the deployment Succeeded.
@@ -25,14 +24,18 @@ With --wait, shows live progress and exits 0 only when the deployment Succeeded.
 Options:
   --application A             application name (required)
   --group G                   deployment group name (required)
-  --revision R                revision id from 'deckhand push' (required)
+  --revision R                revision id from 'deckhand push'
+${REVISION_SOURCE_HELP}
   --config NAME               deployment config (default: the group's): OneAtATime, HalfAtATime, AllAtOnce
   --file-exists-behavior B    DISALLOW (default), OVERWRITE or RETAIN
   --param k=v                 deployment parameter, given to hooks as environment variable k; repeatable
   --description D             free text stored with the deployment
   --ignore-application-stop-failures
                               carry on when an ApplicationStop hook fails
-  --wait                      follow the deployment to its end
+  --wait                      follow the deployment to its end, printing running hooks' output
+  --quiet                     with --wait: no hook output, only progress and the outcome
+  --wait-timeout D            with --wait: how long to keep trying while the coordinator cannot be
+                              reached, e.g. during its restart (default 10m)
   --queue                     if the group is busy, queue behind its deployment instead of failing (409)
   --update-outdated-only      deploy only to hosts not already running this revision
   --plan                      print the batches, minimum healthy hosts and the failures that would
@@ -55,21 +58,28 @@ const OPTIONS = {
   description: { type: 'string' },
   'ignore-application-stop-failures': { type: 'boolean', default: false },
   wait: { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
+  'wait-timeout': { type: 'string' },
   queue: { type: 'boolean', default: false },
   'update-outdated-only': { type: 'boolean', default: false },
   plan: { type: 'boolean', default: false },
   preflight: { type: 'boolean', default: false },
   'require-approval': { type: 'boolean', default: false },
+  ...REVISION_SOURCE_OPTIONS,
 } as const;
 
 /** Parsed `deploy` arguments. */
 export interface DeployArgs {
   req: CreateDeploymentRequest;
   wait: boolean;
+  /** How --wait follows: quiet, retry time. */
+  follow: FollowOptions;
   plan: boolean;
   preflight: boolean;
   json: boolean;
   connection: ConnectionValues;
+  /** A revision kept in S3 or at a URL, registered before the deployment is made. */
+  external?: RegisterExternalRevisionRequest;
 }
 
 /** Parses deploy's arguments into the API request; `'help'` for --help; usage errors otherwise. */
@@ -82,7 +92,7 @@ export function parseDeployArgs(argv: string[]): DeployArgs | 'help' {
   const req: CreateDeploymentRequest = {
     applicationName: required(values.application, '--application', USAGE),
     deploymentGroupName: required(values.group, '--group', USAGE),
-    revisionId: required(values.revision, '--revision', USAGE),
+    revisionId: values.revision ?? '',
     parameters: parseKeyValues(values.param, '--param', USAGE),
     ignoreApplicationStopFailures: values['ignore-application-stop-failures'],
   };
@@ -95,7 +105,25 @@ export function parseDeployArgs(argv: string[]): DeployArgs | 'help' {
   if (values.description !== undefined) req.description = values.description;
   const feb = values['file-exists-behavior'];
   if (feb !== undefined) req.fileExistsBehavior = parseFileExistsBehavior(feb);
-  return { req, wait: values.wait, plan: values.plan, preflight: values.preflight, json: values.json, connection: values };
+  const external = externalRevisionRequest(values, USAGE);
+  if (external && values.revision !== undefined) throw new UsageError('give --revision or a location (--s3-location, --https-location), not both', USAGE);
+  if (!external && values.revision === undefined) throw new UsageError('missing required --revision (or --s3-location / --https-location)', USAGE);
+  const follow = waitOptions(values, USAGE);
+  return { req, wait: values.wait, follow, plan: values.plan, preflight: values.preflight, json: values.json, connection: values, ...(external ? { external } : {}) };
+}
+
+function describeExternal(revision: RevisionView): string {
+  const l = revision.location;
+  if (l === undefined) return 'on the coordinator';
+  return l.kind === 's3' ? `s3://${l.bucket}/${l.key}` : l.url;
+}
+
+/** The --quiet and --wait-timeout of a command that can --wait. */
+export function waitOptions(values: { quiet?: boolean | undefined; 'wait-timeout'?: string | undefined }, usage: string): FollowOptions {
+  const follow: FollowOptions = { quiet: values.quiet === true };
+  const timeout = values['wait-timeout'];
+  if (timeout !== undefined) follow.retryMs = parseDurationSeconds(timeout, '--wait-timeout', usage) * 1000;
+  return follow;
 }
 
 function parseFileExistsBehavior(text: string): FileExistsBehavior {
@@ -112,6 +140,11 @@ export const deployCommand: Command = {
     if (args === 'help') return showHelp(ctx, USAGE);
     const { req, wait, json } = args;
     const client = connect(args.connection, ctx);
+    if (args.external) {
+      const revision = await client.registerExternalRevision(req.applicationName, args.external);
+      if (!json) writeLine(ctx.stderr, safe`registered ${revision.revisionId} (${describeExternal(revision)})`);
+      req.revisionId = revision.revisionId;
+    }
     if (args.plan) {
       const plan = await client.planDeployment(req);
       emit(ctx, json, plan, formatPlan(plan));
@@ -128,25 +161,8 @@ export const deployCommand: Command = {
       return 0;
     }
     if (!json) writeLine(ctx.stdout, sanitize(created.deploymentId));
-    const final = await followUntilInterrupted(client, created.deploymentId, ctx);
+    const final = await followUntilInterrupted(client, created.deploymentId, ctx, args.follow);
     if (json) writeJson(ctx.stdout, final);
     return final.status === 'Succeeded' ? 0 : 1;
   },
 };
-
-/** Follows the deployment; Ctrl-C stops watching (exit 130) and says the deployment carries on. */
-async function followUntilInterrupted(client: DeckhandClient, deploymentId: string, ctx: CliContext): Promise<DeploymentView> {
-  const interrupt = ctx.signal === undefined ? interruptOnSignals() : undefined;
-  const signal = ctx.signal ?? interrupt?.signal;
-  try {
-    return await followDeployment(client, deploymentId, signal === undefined ? ctx : { ...ctx, signal });
-  } catch (err) {
-    if (signal?.aborted) {
-      writeLine(ctx.stderr, safe`stopped watching; deployment ${deploymentId} carries on (deckhand status ${deploymentId})`);
-      throw signal.reason;
-    }
-    throw err;
-  } finally {
-    interrupt?.dispose();
-  }
-}

@@ -3,6 +3,8 @@
  * `deckhand groups create` and `groups update`, and `deckhand groups traffic` (where each host
  * stands on the group's load balancer).
  *
+ * `groups update` with these options changes only the traffic settings (PUT .../traffic).
+ *
  * `--traffic` takes JSON (`{"provider":"haproxy",...}`), `@FILE` (JSON in a file, keeping a
  * webhook token out of the shell history), `none` (update only: no traffic control), or the short
  * form `PROVIDER,key=value,...` (numbers and true/false are converted; nginx's `reload` is split
@@ -12,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { GroupTrafficView, SetGroupTrafficRequest } from '../../../protocol/src/index.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, parseOrUsage, required } from '../args.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, parseOrUsage, required, type ConnectionValues } from '../args.ts';
 import { connect, emit, showHelp } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -125,17 +127,6 @@ export function trafficFields(values: TrafficFlags, usage: string): Record<strin
   return out;
 }
 
-export const UPDATE_USAGE = `Usage: deckhand groups update --application A --name G [--traffic SPEC|none] [--style STYLE] [--blue-green SPEC|none]
-
-Changes the traffic control of deployment group G (what is not given stays). The coordinator
-checks the balancer answers and knows every host of the group before it stores anything.
-Refused while the group has an active deployment.
-
-Options:
-${TRAFFIC_HELP}
-
-${CONNECTION_HELP}`;
-
 export const TRAFFIC_USAGE = `Usage: deckhand groups traffic --application A --name G
 
 Shows where each host of deployment group G stands on its load balancer: what Deckhand last did
@@ -144,19 +135,26 @@ coordinator), what it says now; for blue/green, each host's fleet and the fleet 
 
 ${CONNECTION_HELP}`;
 
-/** `deckhand groups update`: PUT .../traffic with the flags given. */
-export async function groupsUpdate(argv: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseOrUsage(UPDATE_USAGE, () =>
-    parseArgs({ args: argv, options: { ...CONNECTION_OPTIONS, ...TRAFFIC_OPTIONS, application: { type: 'string' }, name: { type: 'string' } } }),
-  );
-  if (values.help) return showHelp(ctx, UPDATE_USAGE);
-  const application = required(values.application, '--application', UPDATE_USAGE);
-  const name = required(values.name, '--name', UPDATE_USAGE);
-  const req = trafficFields(values, UPDATE_USAGE) as SetGroupTrafficRequest;
-  if (Object.keys(req).length === 0) throw new UsageError('give --traffic, --style or --blue-green', UPDATE_USAGE);
+/** True when any of {@link TRAFFIC_OPTIONS} was given. */
+export function hasTrafficFlags(values: TrafficFlags): boolean {
+  return values.traffic !== undefined || values.style !== undefined || values['blue-green'] !== undefined;
+}
+
+/**
+ * `deckhand groups update` with traffic flags: PUT .../traffic (what is not given stays). Other
+ * settings in the same call are refused: the two are stored by different requests, and one
+ * failing after the other succeeded would leave half a change.
+ */
+export async function updateGroupTraffic(values: TrafficFlags & ConnectionValues & { application?: string | undefined; name?: string | undefined; json: boolean }, otherSettings: string[], ctx: CliContext, usage: string): Promise<number> {
+  if (otherSettings.length > 0) {
+    throw new UsageError(`update changes traffic settings (--traffic, --style, --blue-green) or the others, not both in one call: run it again for ${otherSettings.join(', ')}`, usage);
+  }
+  const application = required(values.application, '--application', usage);
+  const name = required(values.name, '--name', usage);
+  const req = trafficFields(values, usage) as SetGroupTrafficRequest;
   const settings = await connect(values, ctx).setGroupTraffic(application, name, req);
   const provider = (settings.trafficControl as { provider?: string } | undefined)?.provider;
-  emit(ctx, values.json, settings, `${name}: ${provider === undefined ? 'no traffic control' : `traffic control by ${provider}`}, ${settings.deploymentStyle?.deploymentType ?? 'IN_PLACE'}`);
+  emit(ctx, values.json, settings, sanitize(`${name}: ${provider === undefined ? 'no traffic control' : `traffic control by ${provider}`}, ${settings.deploymentStyle?.deploymentType ?? 'IN_PLACE'}`));
   return 0;
 }
 

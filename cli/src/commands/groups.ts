@@ -1,5 +1,5 @@
 /**
- * `deckhand groups create --application A --name G [--tag k=v ...] [--config NAME]`.
+ * `deckhand groups create|list|show|update|delete --application A [--name G] [settings]`.
  */
 import { parseArgs } from 'node:util';
 import type { CreateDeploymentGroupRequest, TagFilter } from '../../../protocol/src/api.ts';
@@ -11,18 +11,24 @@ import {
   parseKeyValues,
   parseOrUsage,
   required,
-  subcommand,
 } from '../args.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { sanitize } from '../format/sanitize.ts';
-import { groupsTraffic, groupsUpdate, TRAFFIC_HELP, TRAFFIC_OPTIONS, trafficFields } from './groups-traffic.ts';
+import { groupsTraffic, hasTrafficFlags, TRAFFIC_HELP, TRAFFIC_OPTIONS, trafficFields, updateGroupTraffic, type TrafficFlags } from './groups-traffic.ts';
 
 const USAGE = `Usage: deckhand groups create --application A --name G [--tag k=v ...] [--config NAME] [--traffic SPEC]
-       deckhand groups update --application A --name G [--traffic SPEC|none] [--style STYLE] [--blue-green SPEC]
+       deckhand groups list --application A
+       deckhand groups show --application A --name G
+       deckhand groups update --application A --name G [settings to change]
+       deckhand groups update --application A --name G [--traffic SPEC|none] [--style STYLE] [--blue-green SPEC|none]
        deckhand groups traffic --application A --name G
+       deckhand groups delete --application A --name G
 
-Creates deployment group G of application A (the application is created if missing). Each
+create makes deployment group G of application A (the application is created if missing);
+update changes the settings given (the same flags; --no-auto-rollback, --auto-deploy undo
+--auto-rollback, --no-auto-deploy); delete removes the group with its deployments' history,
+refused while one of them is in progress or queued. Each
 --tag becomes a KEY_AND_VALUE tag filter; a host matching any filter is in the group.
 Each --tag-set is one OR-group of filters (k=v,k=v); a host must match every group (up to
 three), CodeDeploy's tag set. --tag and --tag-set cannot be combined.
@@ -38,10 +44,13 @@ Options:
   --agent-wait D        how long a host waits for its offline agent (default 5m)
   --event-timeout D     how long a running host may go without reporting (default 1h)
   --no-auto-deploy      do not deploy the last good revision to hosts joining the group
+  --auto-deploy         (update) deploy it again
+  --no-auto-rollback    (update) turn automatic rollback off
 ${TRAFFIC_HELP}
 
-update changes a group's traffic control; traffic shows its hosts on the load balancer
-(deckhand groups update --help, deckhand groups traffic --help).
+update changes either the traffic settings (--traffic, --style, --blue-green: checked against
+the balancer first, refused while the group has an active deployment) or the others, one kind
+per call. traffic shows the group's hosts on its load balancer (deckhand groups traffic --help).
 
 ${CONNECTION_HELP}`;
 
@@ -62,6 +71,21 @@ export function parseRollbackEvents(text: string): AutoRollbackEvent[] {
   });
 }
 
+/** The flags of every groups subcommand, as parseArgs returns them. */
+export interface GroupFlagValues extends GroupFlags, TrafficFlags {
+  application?: string | undefined;
+  name?: string | undefined;
+  tag?: string[] | undefined;
+  config?: string | undefined;
+  'auto-deploy'?: boolean | undefined;
+  'no-auto-rollback'?: boolean | undefined;
+  json: boolean;
+  url?: string | undefined;
+  token?: string | undefined;
+  'ca-file'?: string | undefined;
+  'ca-sha256'?: string | undefined;
+}
+
 interface GroupFlags {
   'tag-set'?: string[] | undefined;
   instance?: string[] | undefined;
@@ -69,6 +93,13 @@ interface GroupFlags {
   'agent-wait'?: string | undefined;
   'event-timeout'?: string | undefined;
   'no-auto-deploy'?: boolean | undefined;
+}
+
+/** The flags of settings other than traffic that were given (for `update`). */
+function otherSettingsGiven(values: GroupFlagValues): string[] {
+  const given = (['tag', 'tag-set', 'instance', 'config', 'auto-rollback', 'agent-wait', 'event-timeout'] as const).filter((k) => values[k] !== undefined);
+  const set = (['no-auto-deploy', 'auto-deploy', 'no-auto-rollback'] as const).filter((k) => values[k] === true);
+  return [...given, ...set].map((k) => `--${k}`);
 }
 
 function applyGroupOptions(req: CreateDeploymentGroupRequest, values: GroupFlags): void {
@@ -87,7 +118,6 @@ export const groupsCommand: Command = {
   name: 'groups',
   usage: USAGE,
   async run(argv, ctx) {
-    if (argv[0] === 'update') return groupsUpdate(argv.slice(1), ctx);
     if (argv[0] === 'traffic') return groupsTraffic(argv.slice(1), ctx);
     const { values, positionals } = parseOrUsage(USAGE, () =>
       parseArgs({
@@ -105,13 +135,21 @@ export const groupsCommand: Command = {
           'agent-wait': { type: 'string' },
           'event-timeout': { type: 'string' },
           'no-auto-deploy': { type: 'boolean', default: false },
+          'auto-deploy': { type: 'boolean', default: false },
+          'no-auto-rollback': { type: 'boolean', default: false },
           ...TRAFFIC_OPTIONS,
         },
       }),
     );
     if (values.help) return showHelp(ctx, USAGE);
-    const rest = subcommand(positionals, 'create', USAGE);
+    const [sub, ...rest] = positionals;
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`, USAGE);
+    if (sub === 'update' && hasTrafficFlags(values)) return updateGroupTraffic(values, otherSettingsGiven(values), ctx, USAGE);
+    if (sub === 'list' || sub === 'show' || sub === 'update' || sub === 'delete') {
+      const { manageGroups } = await import('./groups-manage.ts');
+      return manageGroups(sub, values, ctx, USAGE, { apply: applyGroupOptions, tagFilters });
+    }
+    if (sub !== 'create') throw new UsageError(sub === undefined ? 'missing subcommand (create, list, show, update, traffic or delete)' : `unknown subcommand ${sub}`, USAGE);
     const application = required(values.application, '--application', USAGE);
     const req: CreateDeploymentGroupRequest = {
       name: required(values.name, '--name', USAGE),

@@ -10,7 +10,7 @@ import { newSecret } from '../../../common/src/ids.ts';
 import { DeckhandClient } from '../client.ts';
 import { writeLine, type CliContext } from '../context.ts';
 import { tagFilters } from '../commands/groups.ts';
-import { pushRevision } from '../pack.ts';
+import { pushRevision } from '../push-revision.ts';
 import { interruptOnSignals } from '../signals.ts';
 import { followDeployment } from '../watch/follow.ts';
 import { ChildGroup } from './children.ts';
@@ -120,7 +120,7 @@ async function runScenario(input: ScenarioInput): Promise<DemoRun> {
     tagFilters: tagFilters({ env: 'demo' }),
     deploymentConfigName: CONFIG,
   });
-  const revision = await pushRevision(client, DEMO_BUNDLE_DIR, { application: APPLICATION, description: 'Deckhand demo' });
+  const revision = await pushRevision(client, { kind: 'dir', dir: DEMO_BUNDLE_DIR }, { application: APPLICATION, description: 'Deckhand demo' });
   step(`pushed ${path.relative(process.cwd(), DEMO_BUNDLE_DIR) || DEMO_BUNDLE_DIR} as revision ${revision.revisionId}`);
   const created = await client.createDeployment({
     applicationName: APPLICATION,

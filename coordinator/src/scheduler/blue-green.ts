@@ -130,7 +130,7 @@ async function dispatchBlue(e: Engine, d: DeploymentRow, blue: readonly FleetHos
 async function end(e: Engine, d: DeploymentRow, record: BlueGreenRecord, held: readonly string[], code: DeploymentErrorCode, message: string): Promise<void> {
   e.out.push({ traffic: { kind: 'unwatch', deploymentId: d.deploymentId } });
   await answerHeld(e, d.deploymentId, held, code === 'MANUAL_STOP' ? 'MANUAL_STOP' : 'HEALTH_CONSTRAINTS', message);
-  await e.tx.targets.skipPending(d.deploymentId, iso(e));
+  await e.tx.targets.skipPending(d.deploymentId, iso(e), code === 'MANUAL_STOP' ? 'Not deployed: the deployment was stopped before this host\'s turn.' : `Not deployed: the blue/green deployment stopped with ${code} before this host's turn.`);
   await setWake(e, d.deploymentId, undefined);
   await e.tx.traffic.putBlueGreen(d.deploymentId, { ...record, failure: { code, message } });
   if (code !== 'MANUAL_STOP') return fail(e, d, code, message);

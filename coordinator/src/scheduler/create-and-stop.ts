@@ -77,7 +77,7 @@ export async function stopDeployment(e: Engine, deploymentId: string, autoRollba
     await advance(e, deploymentId);
     return { status: 'Pending', statusMessage: 'Traffic is moving back to the original hosts; the deployment ends Stopped once it has.' };
   }
-  await e.tx.targets.skipPending(deploymentId, iso(e));
+  await e.tx.targets.skipPending(deploymentId, iso(e), 'Not deployed: the deployment was stopped before this host\'s turn.');
   const running = await e.tx.targets.runningOf(deploymentId);
   for (const t of running) {
     if (t.commandId !== null) e.out.push({ instanceId: t.instanceId, cancel: { commandId: t.commandId, deploymentId } });

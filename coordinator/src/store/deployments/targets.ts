@@ -60,7 +60,7 @@ export interface Dispatch {
 
 /** How hosts are added to a deployment. */
 export interface TargetOptions {
-  /** The events each host runs, in order (their rows are made Pending). @default IN_PLACE_EVENTS */
+  /** The events each host runs, in order (their rows are made Pending). @default AGENT_EVENT_ORDER */
   events?: readonly string[];
   /** The rollout step; 0 keeps the hosts out of the rollout's batches (a blue/green's original hosts). @default 1 */
   step?: number;
@@ -70,7 +70,7 @@ export interface TargetOptions {
 
 /** Reads and writes deployment targets and their lifecycle events. */
 export interface TargetRepository {
-  /** Adds the hosts as Pending targets in this order (after any already there), each with one Pending row per event it runs. */
+  /** Adds the hosts as Pending targets in this order (after any already there), each with one Pending row per event it runs (AGENT_EVENT_ORDER unless `opts.events` says otherwise). */
   insert(deploymentId: string, instanceIds: readonly string[], opts?: TargetOptions): Promise<void>;
   /** The next batch of the deployment: its number and the first `count` Pending targets of steps 1 and up, in position order. */
   nextPendingBatch(deploymentId: string, count: number): Promise<PendingBatch>;
@@ -78,8 +78,8 @@ export interface TargetRepository {
   markDispatched(deploymentId: string, hosts: readonly HostCommand[], dispatch: Dispatch): Promise<void>;
   /** Takes Pending targets whose agent is offline: WaitingForAgent until the deadline. */
   markWaiting(deploymentId: string, instanceIds: readonly string[], dispatch: Dispatch): Promise<void>;
-  /** Skips every target still Pending or WaitingForAgent, and their events. */
-  skipPending(deploymentId: string, at: string): Promise<void>;
+  /** Skips every target still Pending or WaitingForAgent, and their events; `reason` is each skipped host's message. */
+  skipPending(deploymentId: string, at: string, reason: string): Promise<void>;
   /**
    * Ends a target the scheduler gave up on: Failed with `code`; its running event becomes
    * Unknown (we never heard how it ended) and the events it never reached Skipped.

@@ -78,4 +78,22 @@ describe('traffic routes of deployment groups', () => {
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json(), { deploymentGroupName: 'web', deploymentType: 'IN_PLACE', provider: 'http', hosts: [{ instanceId: 'i-WEB00001', hostname: 'web-1', state: 'unknown' }] });
   });
+
+  it('keeps showing the traffic settings of a group changed with PATCH', async () => {
+    await createGroup({ trafficControl: { provider: 'http', url: webhookUrl, token: 'tok-never-shown' } });
+    const res = await h.app.inject({ method: 'PATCH', url: '/v1/applications/shop/deployment-groups/web', headers: h.auth, payload: { agentWaitSeconds: 60 } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().agentWaitSeconds, 60);
+    assert.deepEqual(res.json().trafficControl, { provider: 'http', url: webhookUrl, timeoutSeconds: 300, drainTimeoutSeconds: 30, healthyPasses: 3, healthIntervalSeconds: 1, allowTimeoutSeconds: 300, keepFailedHostsOut: true, tokenSet: true });
+    assert.equal(res.body.includes('tok-never-shown'), false);
+  });
+
+  it('deletes a group with its traffic settings, host states and traffic operations', async () => {
+    const group = (await createGroup({ trafficControl: { provider: 'http', url: webhookUrl } })).json();
+    await h.store.traffic.setHostState({ deploymentGroupId: group.deploymentGroupId, instanceId: 'i-WEB00001', state: 'out', updatedAt: '2030-01-01T00:00:00.000Z' });
+    const res = await h.app.inject({ method: 'DELETE', url: '/v1/applications/shop/deployment-groups/web', headers: h.auth });
+    assert.equal(res.statusCode, 200, res.body);
+    const count = (table: string) => (h.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    assert.deepEqual([count('group_traffic'), count('traffic_hosts'), count('deployment_groups')], [0, 0, 0]);
+  });
 });
