@@ -191,6 +191,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
     hub,
     onSettled: (deploymentId) => scheduler.trafficSettled(deploymentId),
     onAnalysisFailed: (deploymentId, message) => scheduler.trafficAnalysisFailed(deploymentId, message),
+    metrics,
   });
   hub.attach(scheduler);
   hub.attachTraffic(traffic);

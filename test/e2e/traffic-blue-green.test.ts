@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Cluster, type AgentProcess } from './cluster.ts';
+import { Cluster, waitFor, type AgentProcess } from './cluster.ts';
 import { makeTgz } from './bundles.ts';
 import { appRevision, killApp, prepareHost, startHaproxy, startLoad, type Haproxy } from './traffic-support.ts';
 import { requireTool } from '../support/requirements.ts';
@@ -15,6 +17,10 @@ describe('blue/green with HAProxy (two fleets by tag, traffic moved, moved back)
   const agents: AgentProcess[] = [];
   let parameters: Record<string, string>;
   const fleetOf = new Map<string, string>();
+  const deployments: string[] = [];
+  /** The webhook messages received: {type, data}. */
+  const received: { type: string; data: { deploymentId: string; instanceId?: string } }[] = [];
+  let receiver: http.Server;
 
   const blueGreen = (extra: Record<string, unknown> = {}) => ({
     greenFleetProvisioningOption: { action: 'DISCOVER_BY_TAGS', fleetTag: 'fleet' },
@@ -47,9 +53,22 @@ describe('blue/green with HAProxy (two fleets by tag, traffic moved, moved back)
       blueGreenDeploymentConfiguration: blueGreen(),
     });
     assert.equal(group.status, 201, JSON.stringify(group.body));
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    const hook = await cluster.api('POST', '/v1/applications/shop/deployment-groups/web/webhooks', { name: 'rx', url });
+    assert.equal(hook.status, 201, JSON.stringify(hook.body));
   });
 
   after(async function () {
+    receiver?.close();
     if (this.currentTest?.state === 'failed') process.stderr.write(cluster.logs().slice(-40_000));
     for (const a of agents) killApp(a.root);
     await haproxy?.stop();
@@ -61,6 +80,7 @@ describe('blue/green with HAProxy (two fleets by tag, traffic moved, moved back)
     assert.equal(rev.status, 201, JSON.stringify(rev.body));
     const created = await cluster.api('POST', '/v1/deployments', { applicationName: 'shop', deploymentGroupName: 'web', revisionId: rev.body.revisionId, parameters });
     assert.equal(created.status, 201, JSON.stringify(created.body));
+    deployments.push(created.body.deploymentId);
     return created.body.deploymentId as string;
   }
 
@@ -159,5 +179,29 @@ describe('blue/green with HAProxy (two fleets by tag, traffic moved, moved back)
     assert.deepEqual(report.failures, []);
     assert.deepEqual([...new Set([...report.byBody.keys()].map((b) => b.split(' ')[1]))], ['v2']);
     assert.equal((await cluster.api('GET', '/v1/applications/shop/deployment-groups/web')).body.liveFleet, 'a');
+  });
+
+  it('tells webhooks when traffic moved (InstanceReady per replacement host, then DeploymentReady) and counts each move in /metrics', async function () {
+    const [first, canary, invalid, movedBack] = deployments;
+    const ended = (id: string | undefined) => received.some((m) => m.data.deploymentId === id && ['DeploymentSuccess', 'DeploymentFailure'].includes(m.type));
+    await waitFor('every deployment\'s end to reach the receiver', () => (deployments.every(ended) ? true : undefined), 90_000);
+    const of = (id: string | undefined) => received.filter((m) => m.data.deploymentId === id).map((m) => m.type);
+    for (const [id, end] of [[first, 'DeploymentSuccess'], [canary, 'DeploymentSuccess'], [movedBack, 'DeploymentFailure']] as const) {
+      const types = of(id);
+      assert.equal(types.filter((t) => t === 'InstanceReady').length, 2, types.join(' '));
+      assert.equal(types.filter((t) => t === 'DeploymentReady').length, 1, types.join(' '));
+      assert.ok(types.lastIndexOf('InstanceReady') < types.indexOf('DeploymentReady') && types.indexOf('DeploymentReady') < types.indexOf(end), types.join(' '));
+    }
+    // Its replacement hosts failed ValidateService: traffic never moved, nobody was ready.
+    assert.deepEqual(of(invalid).filter((t) => t.endsWith('Ready')), []);
+    const res = await fetch(`${cluster.url}/metrics`, { headers: { authorization: `Bearer ${cluster.token}` } });
+    const text = await res.text();
+    const count = (op: string) => Number(new RegExp(`^deckhand_traffic_operation_duration_seconds_count\\{op="${op}",status="Succeeded"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    // Four deployments of two replacement hosts each, traffic moved three times and back once.
+    assert.equal(count('PrepareGreen'), 8, text);
+    assert.equal(count('DrainBlue'), 6);
+    assert.equal(count('RestoreBlue'), 2);
+    assert.equal(count('DrainGreen'), 2);
+    assert.equal(count('AllowTraffic'), 6);
   });
 });

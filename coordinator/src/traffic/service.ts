@@ -12,6 +12,7 @@ import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import { EVENT_TEXT_LIMITS, type TrafficControl, type TrafficRequestBody, type TrafficResultBody } from '../../../protocol/src/index.ts';
 import type { TrafficSink } from '../hub/index.ts';
+import type { MetricsSink } from '../notify/metrics.ts';
 import type { TrafficDriver, TrafficOrder } from '../scheduler/engine.ts';
 import type { Store } from '../store/store.ts';
 import { isBlockOp, type TrafficOp, type TrafficOutcome } from '../store/traffic.ts';
@@ -39,6 +40,8 @@ export interface TrafficServiceDeps {
   onAnalysisFailed: (deploymentId: string, message: string) => Promise<void>;
   /** @default healthPassAnalysis */
   analysis?: TrafficAnalysis;
+  /** Told of every operation's end (Prometheus). */
+  metrics?: Pick<MetricsSink, 'trafficOperation'>;
 }
 
 /** The two operations an agent waits for. */
@@ -192,7 +195,9 @@ export class TrafficService implements TrafficSink, TrafficDriver {
         updatedAt: at,
       });
     });
-    log.info('traffic operation finished', { status: outcome.status, errorCode: outcome.errorCode, ms: Math.round(this.deps.clock.monotonicMs() - started) });
+    const ms = Math.round(this.deps.clock.monotonicMs() - started);
+    log.info('traffic operation finished', { status: outcome.status, errorCode: outcome.errorCode, ms });
+    this.deps.metrics?.trafficOperation(op, outcome.status, ms / 1000);
     if (isAgentOp(op) && read.target.commandId !== undefined) this.sendResult(instanceId, deploymentId, read.target.commandId, op, outcome);
     if (!isAgentOp(op)) await this.deps.onSettled(deploymentId);
   }

@@ -419,6 +419,10 @@ export const MIGRATIONS: readonly Migration[] = [
         state         TEXT NOT NULL                  -- JSON BlueGreenRecord
       );
       ALTER TABLE deployment_targets ADD COLUMN label TEXT;   -- Blue | Green in a blue/green deployment
+      -- Blue/green for webhooks: DeploymentReady (traffic began to move) and InstanceReady (a
+      -- replacement host reached AllowTraffic) were announced.
+      ALTER TABLE deployments ADD COLUMN announced_ready INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE deployment_targets ADD COLUMN announced_ready INTEGER NOT NULL DEFAULT 0;
       DROP TRIGGER deployment_progress_insert;
       DROP TRIGGER deployment_progress_delete;
       DROP TRIGGER deployment_progress_update;

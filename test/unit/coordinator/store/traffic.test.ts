@@ -118,4 +118,31 @@ describe('store/traffic (sqlite)', () => {
     assert.deepEqual(await db.store.traffic.targetOf(D, 'i-PLAIN001'), { deploymentGroupId: G, status: 'Pending' });
     assert.equal(await db.store.traffic.targetOf(D, 'i-NOBODY01'), undefined);
   });
+
+  it('gives webhooks a replacement host that reached AllowTraffic, and a deployment whose traffic moved, once each', async () => {
+    await seed(db, [{ id: 'i-GREEN001', label: 'Green' }, { id: 'i-GREEN002', label: 'Green' }, { id: 'i-BLUE0001', label: 'Blue' }]);
+    const record: BlueGreenRecord = { phase: 'install', fleetTag: 'fleet', blueFleet: 'a', greenFleet: 'b', step: 1, steps: [{ percent: 100, intervalSeconds: 0 }], trafficMoved: false, retire: false };
+    await db.store.traffic.putBlueGreen(D, record);
+    await db.store.webhooks.insert({ deploymentGroupId: G, name: 'rx', url: 'https://example.test/hook', events: ['InstanceReady', 'DeploymentReady'], secret: 'whsec_x', createdAt: AT });
+    await db.run(`UPDATE deployment_targets SET status = 'Ready' WHERE instance_id = 'i-GREEN001'`);
+    for (const [id, status] of [['i-GREEN001', 'InProgress'], ['i-GREEN002', 'Skipped'], ['i-BLUE0001', 'Pending']] as const) {
+      await db.run(`INSERT INTO target_events (deployment_id, instance_id, event, position, status) VALUES (?, ?, 'AllowTraffic', 9, ?)`, D, id, status);
+    }
+    const ready = async () => (await db.store.webhooks.unannounced(100)).filter((c) => c.ready === true);
+    assert.deepEqual(await ready(), [{ deploymentId: D, deploymentGroupId: G, instanceId: 'i-GREEN001', announced: 'Pending', status: 'Ready', ready: true }]);
+    for (const c of await db.store.webhooks.unannounced(100)) await db.store.webhooks.markAnnounced(c);
+    assert.deepEqual(await ready(), []);
+    await db.store.traffic.putBlueGreen(D, { ...record, phase: 'switch', trafficMoved: true });
+    assert.deepEqual(await ready(), [{ deploymentId: D, deploymentGroupId: G, announced: 'InProgress', status: 'InProgress', rollback: false, ready: true }]);
+    for (const c of await db.store.webhooks.unannounced(100)) await db.store.webhooks.markAnnounced(c);
+    assert.deepEqual(await db.store.webhooks.unannounced(100), []);
+  });
+
+  it('does not give a webhook made after traffic moved the readiness it missed', async () => {
+    await seed(db, [{ id: 'i-GREEN001', label: 'Green', status: 'Succeeded' }]);
+    await db.run(`INSERT INTO target_events (deployment_id, instance_id, event, position, status) VALUES (?, 'i-GREEN001', 'AllowTraffic', 9, 'Succeeded')`, D);
+    await db.store.traffic.putBlueGreen(D, { phase: 'wait', fleetTag: 'fleet', blueFleet: 'a', greenFleet: 'b', step: 1, steps: [{ percent: 100, intervalSeconds: 0 }], trafficMoved: true, retire: false });
+    await db.store.webhooks.insert({ deploymentGroupId: G, name: 'late', url: 'https://example.test/hook', events: ['InstanceReady', 'DeploymentReady'], secret: 'whsec_x', createdAt: AT });
+    assert.deepEqual(await db.store.webhooks.unannounced(100), []);
+  });
 });
