@@ -159,7 +159,10 @@ function loadSetup(cmd: RunCommand): RunSetup | number {
     return fail('this host is not registered: run deckhand-agent register first', EXIT.usage);
   }
   try {
-    return { journal, identity, privateKey: loadIdentityKey(cmd.root) };
+    const privateKey = loadIdentityKey(cmd.root);
+    // A new epoch per run: what lets the coordinator tell this journal's history from another's.
+    journal.outbox.openEpoch(new Date());
+    return { journal, identity, privateKey };
   } catch (err) {
     journal.close();
     if (err instanceof DeckhandError) return fail(err.message, EXIT.usage);

@@ -19,3 +19,4 @@ export * from './access.ts';
 export * from './traffic.ts';
 export * from './server-template.ts';
 export * from './traffic-api.ts';
+export * from './journal-resync.ts';

@@ -27,11 +27,36 @@ const WireErrorSchema = z.strictObject({
   details: z.json().optional(),
 });
 
+/** Most journal epochs an agent lists in its hello (and the coordinator keeps). */
+export const JOURNAL_EPOCHS_MAX = 32;
+
+/**
+ * One run of the agent's journal: a random id given each time the agent opens its journal, and
+ * the first outbox seq of that run. Two sides that name the same epochs for the same seqs have
+ * the same history; a journal restored from a backup or a VM reverted starts a new epoch where
+ * the coordinator saw another (README, "When a journal or the store goes back in time").
+ */
+const JournalEpoch = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/), firstSeq: z.number().int().positive() });
+
+/** Where the agent's outbox stands, sent with each hello so both sides can resynchronise. */
+const JournalPosition = z.strictObject({
+  /** Latest runs of the journal, oldest first. */
+  epochs: z.array(JournalEpoch).max(JOURNAL_EPOCHS_MAX),
+  /** The highest seq ever handed out (0 when none). */
+  lastSeq: z.number().int().nonnegative(),
+  /** The highest seq the coordinator acknowledged to this journal. */
+  ackedThrough: z.number().int().nonnegative(),
+  /** The oldest seq the outbox still holds (acked rows are kept for a while, to send again). */
+  firstKeptSeq: z.number().int().positive(),
+});
+
 /** The agent greets the coordinator once per connection. */
 const AgentHello = z.strictObject({
   instanceId: Id,
   agentVersion: z.string().max(64),
   inventory: Inventory,
+  /** Absent from agents before journal resynchronisation. */
+  journal: JournalPosition.optional(),
 });
 
 /** Periodic refresh of host facts. */
@@ -82,6 +107,12 @@ const CoordWelcome = z.strictObject({
    * verifies it with a key it already trusts takes these as its trusted set (key rotation).
    */
   coordinatorKeys: z.array(CoordinatorKeySchema).max(16).optional(),
+  /**
+   * The coordinator applied other events than this journal holds from `fromSeq` on (the journal
+   * was restored or reverted): the agent renumbers its rows from `fromSeq` to start at `toSeq`,
+   * and sends them as new.
+   */
+  rebase: z.strictObject({ fromSeq: z.number().int().positive(), toSeq: z.number().int().positive() }).optional(),
 });
 
 /** Run a deployment. `epoch` rises when the coordinator re-sends after a restart. */
@@ -224,6 +255,12 @@ export type CoordFrame = { [K in CoordFrameType]: Frame<K, CoordBodies[K]> }[Coo
 
 export type AgentEventBody = AgentBodies['agent.event'];
 export type AgentLogBody = AgentBodies['agent.log'];
+/** Where an agent's outbox stands (agent.hello's `journal`). */
+export type JournalPositionBody = NonNullable<AgentBodies['agent.hello']['journal']>;
+/** One run of an agent's journal. */
+export type JournalEpochBody = JournalPositionBody['epochs'][number];
+/** A welcome's instruction to renumber the outbox. */
+export type RebaseBody = NonNullable<CoordBodies['coord.welcome']['rebase']>;
 export type LogAckBody = CoordBodies['coord.log.ack'];
 export type CommandBody = CoordBodies['coord.command'];
 export type PreflightRequestBody = CoordBodies['coord.preflight'];

@@ -19,6 +19,7 @@ import {
 } from '../../../protocol/src/index.ts';
 import type { Outbox } from '../journal/outbox.ts';
 import { AgentConnection } from './connection.ts';
+import { resyncOnWelcome } from './resync.ts';
 import { OutboxSender } from './sender.ts';
 
 /** Log frames wait while this much is already queued on the socket. */
@@ -48,7 +49,7 @@ export interface LinkDeps {
   instanceId: string;
   agentVersion: string;
   sign: (method: string, path: string) => Record<string, string>;
-  outbox: Pick<Outbox, 'pending' | 'ackThrough' | 'subscribe'>;
+  outbox: Pick<Outbox, 'kept' | 'ackThrough' | 'subscribe' | 'position' | 'rebase' | 'lastSeq' | 'ackedThrough'>;
   /** The latest host facts, for agent.hello. */
   inventory: () => Inventory;
   commands: CommandSink;
@@ -132,7 +133,7 @@ export class AgentLink {
   private onOpen(): void {
     this.welcomed = false;
     const { instanceId, agentVersion } = this.deps;
-    this.send('agent.hello', { instanceId, agentVersion, inventory: this.deps.inventory() });
+    this.send('agent.hello', { instanceId, agentVersion, inventory: this.deps.inventory(), journal: this.deps.outbox.position() });
   }
 
   private onFrame(frame: CoordFrame): void {
@@ -146,6 +147,7 @@ export class AgentLink {
         this.welcomed = true;
         this.connection.setHeartbeat(frame.body.heartbeatMs);
         this.log.info('welcomed by the coordinator', { lastAppliedSeq: frame.body.lastAppliedSeq });
+        resyncOnWelcome(this.deps.outbox, frame.body, this.log);
         this.sender.onWelcome(frame.body.lastAppliedSeq);
         this.deps.traffic?.onWelcome();
         this.deps.logs?.onConnected();
