@@ -100,6 +100,32 @@ export async function applyNginxChange(change: NginxChange): Promise<NginxChange
   return { changed: marked.changed, note: `${left} old nginx worker(s) still busy after the ${Math.round(change.drainTimeoutMs / 1000)} s drain timeout; going on` };
 }
 
+/**
+ * Changes upstream files one at a time per file. Two changes at once would each read the file
+ * before the other wrote it, and the later write would undo the earlier (a blue/green switch
+ * takes several servers of one file in or out together); they would also share the sibling
+ * file the write goes through. One per process that changes upstream files.
+ */
+export class NginxUpstreams {
+  /** The last change queued per file (settled either way), which the next one waits for. */
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  /** {@link applyNginxChange}, after every change of the same file queued before it. */
+  apply(change: NginxChange): Promise<NginxChangeResult> {
+    const key = path.resolve(change.upstreamFile);
+    const run = (this.tails.get(key) ?? Promise.resolve()).then(() => applyNginxChange(change));
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return run;
+  }
+}
+
 async function readUpstream(file: string): Promise<string> {
   try {
     return await fs.readFile(file, 'utf8');

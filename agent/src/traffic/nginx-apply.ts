@@ -6,7 +6,7 @@
  * signed revisions keeps that guarantee.
  */
 import path from 'node:path';
-import { applyNginxChange, NginxUpstreamError } from '../../../common/src/nginx-upstream.ts';
+import { NginxUpstreamError, NginxUpstreams } from '../../../common/src/nginx-upstream.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import type { TrafficApplyBody, TrafficAppliedBody } from '../../../protocol/src/index.ts';
 
@@ -28,15 +28,17 @@ export interface NginxApplyDeps {
 /** The handler of coord.traffic.apply frames; answers each once. */
 export function nginxApplier(deps: NginxApplyDeps): (body: TrafficApplyBody) => void {
   const log = deps.logger.child({ component: 'nginx' });
+  // Changes of one file wait for each other (a blue/green switch sends several at once).
+  const upstreams = new NginxUpstreams();
   return (body) => {
-    void apply(deps.settings, body).then((answer) => {
+    void apply(deps.settings, body, upstreams).then((answer) => {
       log.info('nginx upstream change', { upstreamFile: body.upstreamFile, server: body.server, down: body.down, ok: answer.ok, message: answer.message });
       deps.reply(answer);
     });
   };
 }
 
-async function apply(settings: NginxSettings | undefined, body: TrafficApplyBody): Promise<TrafficAppliedBody> {
+async function apply(settings: NginxSettings | undefined, body: TrafficApplyBody, upstreams: NginxUpstreams): Promise<TrafficAppliedBody> {
   const { requestId } = body;
   if (settings === undefined) return { requestId, ok: false, message: 'this agent drives no nginx: list its upstream files under nginx.upstreamFiles in agent.yml' };
   const file = path.resolve(body.upstreamFile);
@@ -44,7 +46,7 @@ async function apply(settings: NginxSettings | undefined, body: TrafficApplyBody
     return { requestId, ok: false, message: `this agent may not rewrite ${file}: it is not under nginx.upstreamFiles in its agent.yml` };
   }
   try {
-    const result = await applyNginxChange({ upstreamFile: file, server: body.server, down: body.down, reload: settings.reload, pidFile: settings.pidFile, drainTimeoutMs: body.drainTimeoutSeconds * 1000 });
+    const result = await upstreams.apply({ upstreamFile: file, server: body.server, down: body.down, reload: settings.reload, pidFile: settings.pidFile, drainTimeoutMs: body.drainTimeoutSeconds * 1000 });
     return { requestId, ok: true, ...(result.note === undefined ? {} : { message: result.note }) };
   } catch (err) {
     const kind = err instanceof NginxUpstreamError ? err.kind : 'balancer';

@@ -8,7 +8,7 @@
 import http from 'node:http';
 import { promises as fs } from 'node:fs';
 import type { z } from 'zod';
-import { applyNginxChange, NginxUpstreamError, serversOf, type NginxChangeResult } from '../../../common/src/nginx-upstream.ts';
+import { NginxUpstreamError, serversOf, type NginxChangeResult, type NginxUpstreams } from '../../../common/src/nginx-upstream.ts';
 import type { NginxTrafficControl } from '../../../protocol/src/index.ts';
 import { ServerMapping } from './mapping.ts';
 import { balancerInvalid, invalidInstance, TrafficError, type BlockResult, type HealthSample, type HostBalancerState, type TrafficHost, type TrafficProvider } from './provider.ts';
@@ -26,11 +26,11 @@ export interface NginxExecutor {
   read(): Promise<string | undefined>;
 }
 
-/** nginx beside the coordinator: the coordinator's own process rewrites and reloads. */
-export function localNginx(settings: Settings): NginxExecutor {
+/** nginx beside the coordinator: the coordinator's own process rewrites and reloads, one change of a file at a time. */
+export function localNginx(settings: Settings, upstreams: NginxUpstreams): NginxExecutor {
   return {
     apply: (server, down, signal) =>
-      applyNginxChange({ upstreamFile: settings.upstreamFile, server, down, reload: settings.reload, pidFile: settings.pidFile, drainTimeoutMs: settings.drainTimeoutSeconds * 1000, signal }),
+      upstreams.apply({ upstreamFile: settings.upstreamFile, server, down, reload: settings.reload, pidFile: settings.pidFile, drainTimeoutMs: settings.drainTimeoutSeconds * 1000, signal }),
     read: () => fs.readFile(settings.upstreamFile, 'utf8').catch(() => undefined),
   };
 }

@@ -9,6 +9,7 @@
  * are ordered by the scheduler, which is told when each ends.
  */
 import type { Clock } from '../../../common/src/clock.ts';
+import { NginxUpstreams } from '../../../common/src/nginx-upstream.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import { EVENT_TEXT_LIMITS, type TrafficControl, type TrafficRequestBody, type TrafficResultBody } from '../../../protocol/src/index.ts';
 import type { TrafficSink } from '../hub/index.ts';
@@ -60,6 +61,7 @@ export class TrafficService implements TrafficSink, TrafficDriver {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly watches = new Map<string, () => void>();
   private readonly abort = new AbortController();
+  private readonly nginxUpstreams = new NginxUpstreams();
 
   constructor(private readonly deps: TrafficServiceDeps) {
     this.log = deps.logger.child({ component: 'traffic' });
@@ -68,7 +70,11 @@ export class TrafficService implements TrafficSink, TrafficDriver {
 
   /** The adapter of a group's traffic control (undefined for `command`). */
   providerOf(control: TrafficControl): TrafficProvider | undefined {
-    return providerFor(control, { clock: this.deps.clock, remoteNginx: (settings) => remoteNginx(settings, this.deps.store.instances, this.deps.hub) });
+    return providerFor(control, {
+      clock: this.deps.clock,
+      remoteNginx: (settings) => remoteNginx(settings, this.deps.store.instances, this.deps.hub),
+      nginxUpstreams: this.nginxUpstreams,
+    });
   }
 
   /** The first problem of a group's traffic settings for its current hosts (check.ts), or undefined. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { applyNginxChange, markServer, NginxUpstreamError, serversOf } from '../../../common/src/nginx-upstream.ts';
+import { applyNginxChange, markServer, NginxUpstreamError, NginxUpstreams, serversOf } from '../../../common/src/nginx-upstream.ts';
 
 const FILE = `upstream app {
     # the web servers
@@ -71,6 +71,34 @@ describe('nginx upstream files', () => {
         applyNginxChange({ upstreamFile: path.join(dir, 'upstream.conf'), server: '10.0.0.1:8080', down: true, reload: ['sh', '-c', 'echo "nginx: [error] invalid PID number" >&2; exit 1'], drainTimeoutMs: 0 }),
         /nginx reload \(sh -c .*\) failed with exit code 1: nginx: \[error\] invalid PID number/,
       );
+    });
+  });
+
+  describe('NginxUpstreams', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-nginx-'));
+      fs.writeFileSync(path.join(dir, 'upstream.conf'), ['upstream app {', ...[1, 2, 3, 4, 5, 6].map((n) => `    server 10.0.0.${n}:80;`), '}', ''].join('\n'));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('applies changes of one file made at once one after the other, so none undoes another', async () => {
+      const upstreams = new NginxUpstreams();
+      // The reload command sleeps a little, so every change is queued while the first runs.
+      const change = (n: number) => upstreams.apply({ upstreamFile: path.join(dir, 'upstream.conf'), server: `10.0.0.${n}:80`, down: true, reload: ['sleep', '0.05'], drainTimeoutMs: 0 });
+      const results = await Promise.all([1, 2, 3, 4, 5, 6].map(change));
+      assert.deepEqual(results.map((r) => r.changed), [true, true, true, true, true, true]);
+      const servers = serversOf(fs.readFileSync(path.join(dir, 'upstream.conf'), 'utf8'));
+      assert.deepEqual([...servers.values()].map((s) => s.down), [true, true, true, true, true, true]);
+    });
+
+    it('goes on with the next change after one fails', async () => {
+      const upstreams = new NginxUpstreams();
+      const file = path.join(dir, 'upstream.conf');
+      const bad = upstreams.apply({ upstreamFile: file, server: '10.9.9.9:80', down: true, reload: ['true'], drainTimeoutMs: 0 });
+      const good = upstreams.apply({ upstreamFile: file, server: '10.0.0.1:80', down: true, reload: ['true'], drainTimeoutMs: 0 });
+      await assert.rejects(bad, /has no "server 10\.9\.9\.9:80" line/);
+      assert.equal((await good).changed, true);
     });
   });
 });
