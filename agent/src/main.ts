@@ -37,7 +37,7 @@ import type { StoredIdentity } from './journal/types.ts';
 import { DeploymentQueue } from './lifecycle/queue.ts';
 import { currentBootId } from './lifecycle/reboot.ts';
 import { interruptedDeployments, unstartedCommandIds } from './lifecycle/recovery.ts';
-import { CommandDispatcher } from './transport/dispatch.ts';
+import { CommandDispatcher, type UnrunnableReport } from './transport/dispatch.ts';
 import { RemotePreflight } from './preflight/remote.ts';
 import { startRetentionJob } from './maintenance/job.ts';
 import { AgentLink } from './transport/link.ts';
@@ -196,10 +196,14 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   const trust = { ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}), ...(clientCertificate ? { clientCertificate } : {}) };
   const coordinator = { url: identity.coordinatorUrl, sign, ...trust };
   const traffic = new TrafficRequests({ clock, logger, send: (body) => link?.send('agent.traffic.request', body) ?? false });
+  // A command the host cannot carry out (its disk is full) fails at once at the coordinator, named.
+  const unrunnable: UnrunnableReport = (ids, err) =>
+    void link?.send('agent.command.refused', { frameType: 'coord.command', ...ids, errorCode: err.code, message: err.message.slice(0, 2048) });
   const queue = new DeploymentQueue({
     clock,
     logger,
     journal,
+    unrunnable,
     hooks: createHookRunner({ clock }),
     revision: revisionOps({
       ...(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }),
@@ -217,7 +221,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     traffic,
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
-  const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack });
+  const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack, unrunnable });
   const reply = (body: PreflightResultBody): boolean => link?.send('agent.preflight.result', body) ?? false;
   const preflight = new RemotePreflight({ logger, root: cmd.root, destRoot: cmd.destRoot, coordinator, reply, ...appSpec });
   const started = new AgentLink({

@@ -145,7 +145,9 @@ const AgentPreflightResult = z.strictObject({
 
 /**
  * The agent refused a frame that must be signed and was not validly (a proxy or an impostor
- * on the path): nothing of it ran. Best effort; the agent also journals it.
+ * on the path): nothing of it ran. Best effort; the agent also journals it. Also sent, with
+ * DISK_FULL and frameType coord.command, for a command the host cannot carry out because its
+ * journal cannot be written: the coordinator fails the host by that code instead of waiting.
  */
 const AgentCommandRefused = z.strictObject({
   frameType: z.string().max(64),

@@ -18,6 +18,8 @@ export interface MetricsSink {
   webhookFailure(): void;
   /** A traffic operation on a load balancer ended (BlockTraffic, AllowTraffic, a blue/green move). */
   trafficOperation(op: string, status: string, seconds: number): void;
+  /** An agent's journal and the store were found out of step at its hello (journal-resync.ts). */
+  journalResync(finding: string): void;
 }
 
 /** Bounds a map of running events (their start times) so a flood of starts without ends cannot grow it. */
@@ -33,6 +35,7 @@ export class CoordinatorMetrics implements MetricsSink {
   private readonly outputBusy: Counter;
   private readonly webhookFailures: Counter;
   private readonly trafficOps: Histogram<'op' | 'status'>;
+  private readonly resyncs: Counter<'finding'>;
   readonly apiLatency: Histogram<'method' | 'route' | 'code'>;
   readonly storeTransactions: Histogram;
   private readonly running = new Map<string, number>();
@@ -57,6 +60,12 @@ export class CoordinatorMetrics implements MetricsSink {
       help: 'Traffic moved on load balancers by the coordinator: operations by kind (BlockTraffic, AllowTraffic, PrepareGreen, DrainBlue, RestoreBlue, DrainGreen, RestoreFailed) and outcome; _count says how many',
       labelNames: ['op', 'status'],
       buckets: [0.05, 0.25, 1, 3, 10, 30, 120, 600],
+      registers,
+    });
+    this.resyncs = new Counter({
+      name: 'deckhand_journal_resync_total',
+      help: 'Hellos that found an agent journal and the store out of step, by finding (coordinator_behind, events_lost, agent_behind, diverged)',
+      labelNames: ['finding'],
       registers,
     });
     this.apiLatency = new Histogram({ name: 'deckhand_api_request_duration_seconds', help: 'HTTP API latency', labelNames: ['method', 'route', 'code'], buckets: [0.005, 0.02, 0.1, 0.5, 2, 10], registers });
@@ -120,6 +129,11 @@ export class CoordinatorMetrics implements MetricsSink {
   /** {@inheritDoc MetricsSink.trafficOperation} */
   trafficOperation(op: string, status: string, seconds: number): void {
     this.trafficOps.observe({ op, status }, seconds);
+  }
+
+  /** {@inheritDoc MetricsSink.journalResync} */
+  journalResync(finding: string): void {
+    this.resyncs.inc({ finding });
   }
 }
 

@@ -74,10 +74,15 @@ export async function expireDeadlines(e: Engine): Promise<number> {
  * unacknowledged ones (forged, or long finished) changes nothing.
  */
 export async function refuseCommand(e: Engine, instanceId: string, commandId: string, code: ErrorCode, message: string): Promise<boolean> {
-  const command = (await e.tx.targets.unackedOf(instanceId)).find((c) => c.commandId === commandId);
+  // Refused before its ack (a bad signature, no room to journal it), or given up while it ran
+  // (the journal could not be written for a full disk).
+  const command =
+    (await e.tx.targets.unackedOf(instanceId)).find((c) => c.commandId === commandId) ??
+    (await e.tx.targets.liveOf(instanceId)).find((t) => t.commandId === commandId && t.status === 'InProgress');
   if (command === undefined) return false;
-  await e.tx.targets.fail({ deploymentId: command.deploymentId, instanceId }, code, `The agent refused the command: ${message}`, iso(e));
-  e.log.error('host refused its command', { deploymentId: command.deploymentId, instanceId, errorCode: code });
+  const said = code === 'DISK_FULL' ? `The host cannot carry out the command: ${message}` : `The agent refused the command: ${message}`;
+  await e.tx.targets.fail({ deploymentId: command.deploymentId, instanceId }, code, said, iso(e));
+  e.log.error(code === 'DISK_FULL' ? 'host cannot carry out its command: disk full' : 'host refused its command', { deploymentId: command.deploymentId, instanceId, errorCode: code });
   await advance(e, command.deploymentId);
   return true;
 }

@@ -379,7 +379,17 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 12,
+    name: 'journal epochs',
+    // The epochs of each host's agent journal as it last named them (JSON), so a journal that
+    // went back in time, or a store that did, is found out at the agent's hello.
+    sql: `
+      ALTER TABLE instances ADD COLUMN journal_epochs TEXT;
+    `,
+  },
+  {
+    version: 14,
     name: 'traffic control',
+    // 14: migration 13 is the health branch's (health-gated rollouts).
     // A group's load balancer and deployment style (group_traffic), what the coordinator did to
     // the balancer for each host of a deployment (traffic_ops: a result outlives a restart and is
     // given again to an agent that asks again), where each host was left (traffic_hosts), and
