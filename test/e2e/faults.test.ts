@@ -6,10 +6,10 @@ import { runSuite, type SuiteResult } from '../faults/suite.ts';
 
 /**
  * The bounded form of the fault suite (npm run faults is the full one): a few seeded agent
- * kills, coordinator kills and connection faults, a full disk and a corrupt journal, each run
+ * kills, coordinator kills and connection faults, a full disk, a corrupt journal, a restored coordinator store and a restored agent journal, each run
  * checked against every invariant.
  */
-describe('the fault suite, bounded (real coordinator and agents under kill -9, link faults, full disk, corrupt journal)', function () {
+describe('the fault suite, bounded (real coordinator and agents under kill -9, link faults, full disk, corrupt journal, state rolled back)', function () {
   this.timeout(180_000);
   let result: SuiteResult;
 
@@ -23,12 +23,13 @@ describe('the fault suite, bounded (real coordinator and agents under kill -9, l
       coordinatorGapMs: [2000, 3500],
       diskFullRuns: 1,
       corruptJournalRuns: 1,
+      stateRollbackRuns: 2,
     });
   });
 
   it('injects every kind of fault it was asked for', function () {
     const t = result.totals;
-    assert.ok(t.agentKills >= 4 && t.coordinatorKills >= 2 && t.connectionFaults >= 4, JSON.stringify(t));
+    assert.ok(t.agentKills >= 4 && t.coordinatorKills >= 2 && t.connectionFaults >= 4 && t.stateRollbacks === 2, JSON.stringify(t));
   });
 
   it('keeps every invariant in every run', function () {

@@ -1,6 +1,6 @@
 /**
- * `npm run faults` (full: at least 200 agent kills, 50 coordinator kills and 100 connection
- * faults) and `npm run faults -- --quick` (a smaller run, under five minutes). Options:
+ * `npm run faults` (full: at least 200 agent kills, 50 coordinator kills, 100 connection
+ * faults and 30 state rollbacks) and `npm run faults -- --quick` (a smaller run, under five minutes). Options:
  * `--seed N` replays a schedule, `--out DIR` keeps the diagnostics of violating runs.
  * Exits 1 when any invariant was violated.
  */
@@ -13,8 +13,8 @@ import { runSuite, type SuiteOptions } from './suite.ts';
 /** The full suite's shape; --quick scales it down. */
 export function suiteOptions(quick: boolean, seed: number, outDir: string): SuiteOptions {
   return quick
-    ? { seed, outDir, quotas: { agentKills: 40, coordinatorKills: 10, connectionFaults: 25 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], diskFullRuns: 1, corruptJournalRuns: 2 }
-    : { seed, outDir, quotas: { agentKills: 200, coordinatorKills: 50, connectionFaults: 100 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 8000], diskFullRuns: 3, corruptJournalRuns: 3 };
+    ? { seed, outDir, quotas: { agentKills: 40, coordinatorKills: 10, connectionFaults: 25 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], diskFullRuns: 1, corruptJournalRuns: 2, stateRollbackRuns: 4 }
+    : { seed, outDir, quotas: { agentKills: 200, coordinatorKills: 50, connectionFaults: 100 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 8000], diskFullRuns: 3, corruptJournalRuns: 3, stateRollbackRuns: 30 };
 }
 
 async function main(): Promise<number> {

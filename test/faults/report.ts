@@ -34,7 +34,7 @@ export function formatReport(result: SuiteResult): string {
   const t = result.totals;
   const lines = [
     `runs: ${result.runs.length} in ${(result.elapsedMs / 1000).toFixed(0)} s`,
-    `totals: ${t.agentKills} agent kills, ${t.coordinatorKills} coordinator kills, ${t.connectionFaults} connection faults`,
+    `totals: ${t.agentKills} agent kills, ${t.coordinatorKills} coordinator kills, ${t.connectionFaults} connection faults, ${t.stateRollbacks} state rollbacks`,
     '',
     ...section('fault injected', faults),
     '',

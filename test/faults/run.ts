@@ -109,7 +109,8 @@ async function injectFaults(group: Group, plan: RunPlan, rng: Rng, faults: Map<s
   await Promise.all(actions);
 }
 
-async function waitTerminal(world: World, deploymentId: string, ms: number): Promise<string> {
+/** The deployment's status once terminal, or as it stands after `ms`. */
+export async function waitTerminal(world: World, deploymentId: string, ms: number): Promise<string> {
   try {
     return await waitFor(`deployment ${deploymentId} to end`, async () => {
       const { body } = await world.api('GET', `/v1/deployments/${deploymentId}`);

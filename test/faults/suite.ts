@@ -1,11 +1,12 @@
 /**
  * The fault suite: one world, several groups deploying in parallel, each run with its own seeded
  * faults, while the coordinator is killed with SIGKILL at seeded intervals, until every fault
- * quota is met; then the disk-full and corrupt-journal scenarios. Returns every run's result.
+ * quota is met; then the disk-full, corrupt-journal and state-rollback scenarios. Returns every run's result.
  */
 import { mkdirSync } from 'node:fs';
 import { Rng } from './rng.ts';
 import { runOnce, writeDiagnostics, type RunPlan, type RunResult } from './run.ts';
+import { runJournalRollback, runStoreRollback } from './rollbacks.ts';
 import { runCorruptJournal, runDiskFull } from './scenarios.ts';
 import type { Group, Revision } from './world.ts';
 import { World } from './world.ts';
@@ -22,6 +23,8 @@ export interface SuiteOptions {
   coordinatorGapMs: [number, number];
   diskFullRuns: number;
   corruptJournalRuns: number;
+  /** Runs that send state back in time, alternately the coordinator's store and an agent's journal. */
+  stateRollbackRuns: number;
   /** Where diagnostics of violating runs go. */
   outDir: string;
   /** Called after each run (progress output). */
@@ -33,6 +36,8 @@ export interface Totals {
   agentKills: number;
   coordinatorKills: number;
   connectionFaults: number;
+  /** Not a quota: the rollback runs made (stateRollbackRuns). */
+  stateRollbacks: number;
 }
 
 /** Everything the suite did. */
@@ -46,11 +51,12 @@ export interface SuiteResult {
 const CONFIGS = ['CodeDeployDefault.OneAtATime', 'CodeDeployDefault.HalfAtATime', 'CodeDeployDefault.AllAtOnce'];
 
 function familyTotals(runs: readonly RunResult[], coordinatorKills: number): Totals {
-  const totals: Totals = { agentKills: 0, coordinatorKills, connectionFaults: 0 };
+  const totals: Totals = { agentKills: 0, coordinatorKills, connectionFaults: 0, stateRollbacks: 0 };
   for (const run of runs) {
     for (const [kind, n] of run.faults) {
       if (kind.startsWith('agent kill')) totals.agentKills += n;
       if (kind.startsWith('connection')) totals.connectionFaults += n;
+      if (kind.startsWith('state rollback')) totals.stateRollbacks += n;
     }
   }
   return totals;
@@ -145,6 +151,11 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
     await killer;
     for (let i = 0; i < opts.diskFullRuns; i++) state.runs.push(await runDiskFull(world, revisions, rng.fork(), `disk-full-${i + 1}`));
     for (let i = 0; i < opts.corruptJournalRuns; i++) state.runs.push(await runCorruptJournal(world, revisions[0]!, rng.fork(), `corrupt-journal-${i + 1}`));
+    for (let i = 0; i < opts.stateRollbackRuns; i++) {
+      const run = i % 2 === 0 ? runStoreRollback : runJournalRollback;
+      state.runs.push(await run(world, revisions, rng.fork(), `rollback-${i + 1}`));
+      opts.onRun?.(state.runs.at(-1)!, state.totals());
+    }
   } finally {
     state.done = true;
     await world.stop();
