@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemClock, sleep } from '../../common/src/clock.ts';
 import { closeLogger, createLogger, type Logger } from '../../common/src/logger.ts';
-import { DeckhandError, hasErrorCode, type PreflightResultBody } from '../../protocol/src/index.ts';
+import { DeckhandError, hasErrorCode } from '../../protocol/src/errors.ts';
+import type { PreflightResultBody } from '../../protocol/src/messages.ts';
 import { appSpecValidate } from './commands/appspec-validate.ts';
 import { runLocal } from './commands/local.ts';
 import { runPreflight } from './commands/preflight.ts';
@@ -28,7 +29,9 @@ import { buildHookEnv, createHookRunner } from './hooks/index.ts';
 import { loadIdentityKey } from './identity/keys.ts';
 import { registerInstance } from './identity/register.ts';
 import { signRequest } from './identity/sign.ts';
-import { basicInventory, collectInventory } from './inventory/collect.ts';
+import { currentAgent } from './util/agent-child.ts';
+import { basicInventory } from './inventory/basic.ts';
+import { INVENTORY_COMMAND, inventoryCommand, inventoryInChild } from './inventory/child.ts';
 import { InventoryRefresher } from './inventory/refresh.ts';
 import { Journal } from './journal/journal.ts';
 import { lockRoot, type RootLock } from './journal/root-lock.ts';
@@ -39,7 +42,8 @@ import { currentBootId } from './lifecycle/reboot.ts';
 import { interruptedDeployments, unstartedCommandIds } from './lifecycle/recovery.ts';
 import { CommandDispatcher, type UnrunnableReport } from './transport/dispatch.ts';
 import { RemotePreflight } from './preflight/remote.ts';
-import { startRetentionJob } from './maintenance/job.ts';
+import { startRetentionJob, type RetentionJob } from './maintenance/job.ts';
+import { NEXT_RUNS_COMMAND, nextRunsCommand, nextRunsInChild } from './maintenance/next-runs.ts';
 import { AgentLink } from './transport/link.ts';
 import { LogShipping } from './logs/shipping.ts';
 import { FrameGate } from './transport/frame-gate.ts';
@@ -188,7 +192,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   const refresher = new InventoryRefresher({
     clock,
     logger,
-    collect: () => collectInventory(inventoryOpts),
+    collect: inventoryInChild(currentAgent(), inventoryOpts),
     publish: (inventory) => link?.sendInventory(inventory),
     initial: basicInventory(inventoryOpts),
   });
@@ -242,7 +246,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     gate: new FrameGate({ instanceId: identity.instanceId, journal, logger, now: () => clock.now() }),
   });
   link = started;
-  let retention: ReturnType<typeof startRetentionJob> | undefined;
+  let retention: RetentionJob | undefined;
   return {
     async start() {
       // Continued first, in the order they started: they were running before anything queued.
@@ -250,7 +254,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
       for (const commandId of unstartedCommandIds(journal)) queue.enqueue(commandId);
       await Promise.race([refresher.start(), sleep(clock, FIRST_INVENTORY_WAIT_MS)]);
       started.start();
-      retention = startRetentionJob({ root: cmd.root, journal, logger });
+      retention = startRetentionJob({ root: cmd.root, journal, logger, clock, nextRuns: nextRunsInChild(currentAgent()) });
     },
     async stop() {
       await retention?.stop();
@@ -298,9 +302,14 @@ async function run(flags: RunCommand): Promise<number> {
     settings: { ...settingsForLog(cmd), pinnedCa: setup.identity.pinnedCa?.sha256 },
   });
   const agent = wireAgent(cmd, { ...setup, ...(startup.clientCertificate ? { clientCertificate: startup.clientCertificate } : {}) }, logger);
+  // A service lives until it is told to stop. Its own timers are unref'd, and while it is
+  // disconnected and idle nothing else may hold the event loop (the inventory and the
+  // maintenance schedule run in children now): this handle does, until shutdown.
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
   const stopped = new Promise<number>((resolve) => {
     const shutdown = (signal: string): void => {
       logger.info('agent stopping', { signal });
+      clearInterval(keepAlive);
       void agent
         .stop()
         .then(() => logger.info('agent stopped'))
@@ -326,6 +335,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'deregister') return deregisterCommand(argv.slice(1), systemClock);
   if (argv[0] === 'config-write') return configWriteCommand(argv.slice(1));
   if (argv[0] === 'self-check') return selfCheckCommand(COMMAND_IO.out, COMMAND_IO.err);
+  // Run by the agent itself (maintenance/next-runs.ts), so node-cron never loads into the service.
+  if (argv[0] === NEXT_RUNS_COMMAND) return nextRunsCommand(argv.slice(1), COMMAND_IO);
+  // Likewise (inventory/child.ts), so systeminformation never loads into the service.
+  if (argv[0] === INVENTORY_COMMAND) return inventoryCommand(argv.slice(1), COMMAND_IO);
   let cmd;
   try {
     cmd = parseAgentArgs(argv);

@@ -17,6 +17,7 @@ export * from './fleet.ts';
 export * from './webhooks.ts';
 export * from './access.ts';
 export * from './traffic.ts';
+export * from './traffic-wire.ts';
 export * from './server-template.ts';
 export * from './traffic-api.ts';
 export * from './journal-resync.ts';

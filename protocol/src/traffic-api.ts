@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { Id } from './schemas.ts';
-import { BalancerStateSchema, BlueGreenDeploymentConfiguration, DeploymentStyle, InstanceLabel, TrafficControl } from './traffic.ts';
+import { BlueGreenDeploymentConfiguration, DeploymentStyle, TrafficControl } from './traffic.ts';
+import { BalancerStateSchema, InstanceLabel } from './traffic-wire.ts';
 
 /** The traffic settings a group may be created with. */
 export const GroupTrafficFields = {
@@ -47,7 +48,7 @@ export const HostTrafficView = z.strictObject({
   state: BalancerStateSchema,
   detail: z.string().optional(),
   updatedAt: z.string().optional(),
-  deploymentId: Id.optional(),
+  deploymentId: z.optional(Id),
   /** What the balancer says now, when the adapter can tell (HAProxy, nginx beside the coordinator). */
   live: z.strictObject({ state: BalancerStateSchema, detail: z.string() }).optional(),
   /** Blue/green: the host's fleet (tag value). */
@@ -70,7 +71,7 @@ export type GroupTrafficView = z.infer<typeof GroupTrafficView>;
 /** A deployment target's traffic fields. */
 export const TargetTrafficFields = {
   /** Blue or Green in a blue/green deployment (CodeDeploy's instanceType). */
-  instanceLabel: InstanceLabel.optional(),
+  instanceLabel: z.optional(InstanceLabel),
   /** Where the host was last left on the balancer. */
   balancer: z.strictObject({ state: BalancerStateSchema, detail: z.string().optional() }).optional(),
 };

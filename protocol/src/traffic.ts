@@ -7,12 +7,12 @@
  */
 import { z } from 'zod';
 import { parseServerTemplate } from './server-template.ts';
+import { AbsolutePath } from './traffic-wire.ts';
 
 /** The load-balancer adapters a group can name. */
 export const TRAFFIC_PROVIDERS = ['haproxy', 'nginx', 'command', 'http'] as const;
 export type TrafficProviderName = (typeof TRAFFIC_PROVIDERS)[number];
 
-const AbsolutePath = z.string().min(2).max(4096).regex(/^\//, 'must be an absolute path');
 const TagKey = z.string().min(1).max(128);
 
 /** A host's server name (HAProxy) or address (nginx) from a template; checked when stored. */
@@ -88,7 +88,7 @@ export const NginxTrafficControl = z
     /** The reload command, as argv. @default ["nginx", "-s", "reload"] */
     reload: z.array(z.string().min(1).max(4096)).min(1).max(32).default(['nginx', '-s', 'reload']),
     /** nginx's pid file: BlockTraffic waits for the old workers to finish their requests. */
-    pidFile: AbsolutePath.optional(),
+    pidFile: z.optional(AbsolutePath),
     /** The path AllowTraffic requests from the host's address (2xx or 3xx passes). @default / */
     healthPath: z.string().regex(/^\/[^\s]*$/, 'must start with /').max(1024).default('/'),
     ...Mapping,
@@ -104,7 +104,7 @@ export const CommandTrafficControl = z.strictObject({
   /** Puts it back (AllowTraffic). */
   allow: AbsolutePath,
   /** One health check: exit 0 passes (AllowTraffic runs it until healthyPasses in a row). */
-  check: AbsolutePath.optional(),
+  check: z.optional(AbsolutePath),
   /** Seconds each script may run. @default 300 */
   timeoutSeconds: z.number().int().min(1).max(3600).default(300),
   /** Linux only: the user the scripts run as. */
@@ -187,38 +187,6 @@ export const BlueGreenDeploymentConfiguration = z.strictObject({
     .optional(),
 });
 export type BlueGreenDeploymentConfiguration = z.output<typeof BlueGreenDeploymentConfiguration>;
-
-/** What BlockTraffic and AllowTraffic do on the agent, in its deploy command. */
-export const TrafficSpec = z.discriminatedUnion('runBy', [
-  /** The coordinator drives the balancer: the agent asks it (agent.traffic.request) and waits. */
-  z.strictObject({ runBy: z.literal('coordinator') }),
-  /** The agent runs the group's scripts itself (provider `command`). */
-  z.strictObject({
-    runBy: z.literal('agent'),
-    block: AbsolutePath,
-    allow: AbsolutePath,
-    check: AbsolutePath.optional(),
-    timeoutSeconds: z.number().int().min(1).max(3600),
-    runas: z.string().max(32).optional(),
-    healthyPasses: z.number().int().min(1).max(100),
-    healthIntervalSeconds: z.number().min(0.1).max(300),
-    allowTimeoutSeconds: z.number().int().min(1).max(3600),
-  }),
-]);
-export type TrafficSpec = z.infer<typeof TrafficSpec>;
-
-/** The traffic events the balancer's driver performs, the only ones agent.traffic.request names. */
-export const TrafficEventName = z.enum(['BlockTraffic', 'AllowTraffic']);
-export type TrafficEventName = z.infer<typeof TrafficEventName>;
-
-/** Which fleet a host of a blue/green deployment is in (CodeDeploy's instanceType / ServerInstanceLabel). */
-export const InstanceLabel = z.enum(['Blue', 'Green']);
-export type InstanceLabel = z.infer<typeof InstanceLabel>;
-
-/** Where a host stands on its load balancer, as the coordinator last set or read it. */
-export const BALANCER_STATES = ['serving', 'draining', 'out', 'unknown'] as const;
-export const BalancerStateSchema = z.enum(BALANCER_STATES);
-export type BalancerState = z.infer<typeof BalancerStateSchema>;
 
 /** The stored traffic control of a group as shown by the API: the http provider's token is not. */
 export function redactTrafficControl(c: TrafficControl): TrafficControl & { tokenSet?: boolean } {

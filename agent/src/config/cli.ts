@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Tags } from '../../../protocol/src/index.ts';
+import type { Tags } from '../../../protocol/src/schemas.ts';
 import type { YamlOctalModes } from '../appspec/types.ts';
 import { LOCAL_OPTIONS, LOCAL_USAGE, toAppSpecValidate, toLocalCommand, type AppSpecValidateCommand, type LocalCommand } from './local-args.ts';
 

@@ -4,7 +4,9 @@
  */
 import { readText } from '../../../common/src/http-request.ts';
 import { pinnedCaFromPem, resolvePinnedCa, TrustError, type PinnedCa } from '../../../common/src/tls-trust.ts';
-import { DeckhandError, RegisterInstanceResponse, type Tags } from '../../../protocol/src/index.ts';
+import { RegisterInstanceResponse } from '../../../protocol/src/agent-api.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
+import type { Tags } from '../../../protocol/src/schemas.ts';
 import { coordinatorRequest, refusalOf, type ClientCertificate } from '../transport/coordinator-http.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { StoredIdentity } from '../journal/types.ts';

@@ -2,7 +2,8 @@
  * The agent's journal: every state transition is one IMMEDIATE transaction, and every transition
  * the coordinator must hear about appends its outbox row in that same transaction.
  */
-import type { CommandBody, Tags } from '../../../protocol/src/index.ts';
+import type { CommandBody } from '../../../protocol/src/messages.ts';
+import type { Tags } from '../../../protocol/src/schemas.ts';
 import { openJournalDb, type JournalDb } from './db.ts';
 import { LogCursors } from './log-cursors.ts';
 import { Outbox, type OutboxEvent } from './outbox.ts';

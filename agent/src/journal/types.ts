@@ -1,6 +1,8 @@
 /** Row shapes the journal reads and writes, in camelCase. */
 import type { PinnedCa } from '../../../common/src/tls-trust.ts';
-import type { CommandBody, ErrorCode, Tags } from '../../../protocol/src/index.ts';
+import type { ErrorCode } from '../../../protocol/src/errors.ts';
+import type { CommandBody } from '../../../protocol/src/messages.ts';
+import type { Tags } from '../../../protocol/src/schemas.ts';
 
 /** Who this host is, as registered with the coordinator. */
 export interface StoredIdentity {

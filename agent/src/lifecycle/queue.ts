@@ -3,7 +3,7 @@
  * transport's dispatcher feeds, and it owns the abort controller of the running deployment.
  */
 import type { TimerHandle } from '../../../common/src/clock.ts';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 import { resumeDeployment, runDeployment } from './deployment.ts';
 import type { StoredCommand } from '../journal/types.ts';
 import type { LifecycleDeps } from './types.ts';

@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import { sleep } from '../../../common/src/clock.ts';
-import { isTrafficEvent, RETIRE_EVENT, type TrafficSpec } from '../../../protocol/src/index.ts';
+import { isTrafficEvent, RETIRE_EVENT } from '../../../protocol/src/lifecycle-events.ts';
+import type { TrafficSpec } from '../../../protocol/src/traffic-wire.ts';
 import type { HookScript } from '../appspec/types.ts';
 import type { DeploymentContext } from './context.ts';
 import { previousRevisionScripts, runHookScripts, type ActionOutcome, type EventAction } from './event-actions.ts';

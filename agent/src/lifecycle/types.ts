@@ -2,7 +2,9 @@
 import type { CoordinatorAccess } from '../bundle/sources.ts';
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { DeckhandError, DeploySpec, TrafficRequestBody, TrafficResultBody } from '../../../protocol/src/index.ts';
+import type { DeckhandError } from '../../../protocol/src/errors.ts';
+import type { DeploySpec } from '../../../protocol/src/schemas.ts';
+import type { TrafficRequestBody, TrafficResultBody } from '../../../protocol/src/messages.ts';
 import type { AppSpec, AppSpecOs } from '../appspec/types.ts';
 import type { InstallRevisionOptions } from '../install/install.ts';
 import type { HookEnvInput } from '../hooks/env.ts';

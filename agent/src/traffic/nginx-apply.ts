@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { NginxUpstreamError, NginxUpstreams } from '../../../common/src/nginx-upstream.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { TrafficApplyBody, TrafficAppliedBody } from '../../../protocol/src/index.ts';
+import type { TrafficApplyBody, TrafficAppliedBody } from '../../../protocol/src/messages.ts';
 
 /** This host's nginx as agent.yml describes it. */
 export interface NginxSettings {

@@ -9,7 +9,8 @@ import { coordinatorTls, unreachableReason, type ClientCertificate, type Coordin
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import { AGENT_CONNECT_PATH as CONNECT_PATH, DEFAULT_HEARTBEAT_MS, MAX_FRAME_BYTES, parseCoordFrame, type CoordFrame } from '../../../protocol/src/index.ts';
+import { parseCoordFrame, type CoordFrame } from '../../../protocol/src/messages.ts';
+import { AGENT_CONNECT_PATH as CONNECT_PATH, DEFAULT_HEARTBEAT_MS, MAX_FRAME_BYTES } from '../../../protocol/src/wire.ts';
 import { backoffDelayMs } from './backoff.ts';
 
 /** A connection that stayed up this long resets the backoff; a flapping server gets no tight loop. */

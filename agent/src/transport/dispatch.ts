@@ -4,7 +4,8 @@
  */
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { CommandBody, CoordBodies, DeckhandError } from '../../../protocol/src/index.ts';
+import type { DeckhandError } from '../../../protocol/src/errors.ts';
+import type { CommandBody, CoordBodies } from '../../../protocol/src/messages.ts';
 import type { Journal } from '../journal/journal.ts';
 import { asDiskFull, isDiskFull } from '../util/disk-full.ts';
 

@@ -8,15 +8,8 @@ import type { PinnedCa } from '../../../common/src/tls-trust.ts';
 import type { Clock } from '../../../common/src/clock.ts';
 import { newId } from '../../../common/src/ids.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import {
-  makeFrame,
-  type AgentBodies,
-  type AgentFrameType,
-  type CommandBody,
-  type CoordBodies,
-  type CoordFrame,
-  type Inventory,
-} from '../../../protocol/src/index.ts';
+import { makeFrame, type AgentBodies, type AgentFrameType, type CommandBody, type CoordBodies, type CoordFrame } from '../../../protocol/src/messages.ts';
+import type { Inventory } from '../../../protocol/src/schemas.ts';
 import type { Outbox } from '../journal/outbox.ts';
 import { AgentConnection } from './connection.ts';
 import { resyncOnWelcome } from './resync.ts';

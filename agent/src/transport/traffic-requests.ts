@@ -8,7 +8,7 @@
  */
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { TrafficRequestBody, TrafficResultBody } from '../../../protocol/src/index.ts';
+import type { TrafficRequestBody, TrafficResultBody } from '../../../protocol/src/messages.ts';
 import type { TrafficCoordinator } from '../lifecycle/types.ts';
 
 /** How often a request is sent again while its answer has not come. */

@@ -5,7 +5,7 @@
  * retry is spent on a disk that stays full. The caller gives the space back (bundle/sources.ts,
  * install/install.ts, lifecycle/space.ts).
  */
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 
 /** ENOSPC and EDQUOT from the file system; SQLITE_FULL when the journal cannot grow. */
 const NO_SPACE: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);

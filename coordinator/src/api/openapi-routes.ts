@@ -53,18 +53,18 @@ import { ListDeploymentsQuery, ListInstancesQuery, UploadRevisionQuery } from '.
 /** One documented route. `response` absent: the answer is not JSON (bytes, a script). */
 export interface RouteDoc {
   summary: string;
-  body?: z.ZodType;
+  body?: z.core.$ZodType;
   /** A raw (non-JSON) request body, e.g. a bundle upload. */
   rawBody?: string;
-  query?: z.ZodType;
-  response?: z.ZodType;
+  query?: z.core.$ZodType;
+  response?: z.core.$ZodType;
   /** Status of a success (default 200). */
   status?: number;
   /** Content type of a non-JSON answer. */
   produces?: string;
 }
 
-const list = <K extends string>(key: K, item: z.ZodType) => z.strictObject({ [key]: z.array(item) } as Record<K, z.ZodArray<z.ZodType>>);
+const list = <K extends string>(key: K, item: z.core.$ZodType) => z.strictObject({ [key]: z.array(item) } as Record<K, z.ZodArray<z.core.$ZodType>>);
 const StopResult = z.strictObject({ status: z.enum(['Pending', 'Succeeded']), statusMessage: z.string() });
 const rollout = (what: string): RouteDoc => ({ summary: what, response: RolloutActionResponse });
 

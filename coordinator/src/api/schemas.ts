@@ -14,9 +14,9 @@ export const UploadRevisionQuery = z.strictObject({
 });
 
 export const ListDeploymentsQuery = z.strictObject({
-  application: Name.optional(),
-  group: Name.optional(),
-  status: DeploymentStatusSchema.optional(),
+  application: z.optional(Name),
+  group: z.optional(Name),
+  status: z.optional(DeploymentStatusSchema),
   /** @default 100 */
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   /** From the previous page's answer. */
