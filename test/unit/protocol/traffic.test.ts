@@ -128,5 +128,21 @@ describe('traffic control shapes', () => {
       assert.equal(DeploySpec.safeParse({ ...spec, events: ['RunSomething'] }).success, false);
       assert.equal(DeploySpec.safeParse({ ...spec, events: ['Install', 'Install'] }).success, false);
     });
+
+    it('checks the traffic spec an agent is sent (zod/mini), naming the field and what is wrong', () => {
+      const spec = {
+        deploymentId: 'd-ABCDEF01', applicationName: 'a', deploymentGroupName: 'g', deploymentGroupId: 'dg-ABCDEF01',
+        revision: { revisionId: 'r-ABCDEF01', sha256: 'a'.repeat(64), bundleType: 'tgz', size: 1, location: { kind: 'coordinator', path: '/v1/x' } },
+        fileExistsBehavior: 'DISALLOW', ignoreApplicationStopFailures: false, parameters: {},
+      };
+      const agent = { runBy: 'agent', block: '/opt/lb/block', allow: '/opt/lb/allow', timeoutSeconds: 30, healthyPasses: 2, healthIntervalSeconds: 0.5, allowTimeoutSeconds: 60 };
+      assert.equal(DeploySpec.safeParse({ ...spec, traffic: agent }).success, true);
+      const relative = DeploySpec.safeParse({ ...spec, traffic: { ...agent, block: 'lb/block' } });
+      assert.equal(relative.success, false);
+      assert.deepEqual(relative.error?.issues.map((i) => [i.path.join('.'), i.message]), [['traffic.block', 'must be an absolute path']]);
+      const passes = DeploySpec.safeParse({ ...spec, traffic: { ...agent, healthyPasses: 0 } });
+      assert.deepEqual(passes.error?.issues.map((i) => [i.path.join('.'), i.message]), [['traffic.healthyPasses', 'Too small: expected number to be >=1']]);
+      assert.equal(DeploySpec.safeParse({ ...spec, traffic: { runBy: 'nobody' } }).success, false);
+    });
   });
 });
