@@ -130,6 +130,8 @@ async function main(): Promise<void> {
         capSeconds: opts.capSeconds,
         // The largest size again over TLS (WSS with the coordinator's own CA), for its cost.
         tlsSizes: opts.sizes.slice(-1),
+        // And with 3 coordinators on one PostgreSQL, side by side with the SQLite figures.
+        clusterSizes: opts.sizes.slice(-1),
         ...(opts.cpuProfDir === undefined ? {} : { cpuProfDir: opts.cpuProfDir }),
         log,
       },

@@ -44,6 +44,7 @@ import { CommandDispatcher, type UnrunnableReport } from './transport/dispatch.t
 import { RemotePreflight } from './preflight/remote.ts';
 import { startRetentionJob, type RetentionJob } from './maintenance/job.ts';
 import { NEXT_RUNS_COMMAND, nextRunsCommand, nextRunsInChild } from './maintenance/next-runs.ts';
+import { CoordinatorUrls } from './transport/coordinator-urls.ts';
 import { AgentLink } from './transport/link.ts';
 import { LogShipping } from './logs/shipping.ts';
 import { FrameGate } from './transport/frame-gate.ts';
@@ -109,6 +110,7 @@ async function register(cmd: RegisterCommand): Promise<number> {
   try {
     const identity = await registerInstance({
       coordinatorUrl: cmd.coordinatorUrl,
+      ...(cmd.coordinatorUrls ? { coordinatorUrls: cmd.coordinatorUrls } : {}),
       token: cmd.token,
       root: cmd.root,
       hostname: cmd.hostname ?? os.hostname(),
@@ -157,10 +159,20 @@ function loadSetup(cmd: RunCommand): RunSetup | number {
     if (hasErrorCode(err, 'JOURNAL_LOST')) return fail((err as DeckhandError).message, EXIT.usage);
     throw err;
   }
-  const identity = journal.getIdentity();
+  let identity = journal.getIdentity();
   if (!identity) {
     journal.close();
     return fail('this host is not registered: run deckhand-agent register first', EXIT.usage);
+  }
+  if (cmd.coordinatorUrls) {
+    const urls = cmd.coordinatorUrls.map((url) => url.replace(/\/+$/, ''));
+    const bad = urls.find((url) => !/^https?:\/\/[^/]/.test(url));
+    if (bad !== undefined) {
+      journal.close();
+      return fail(`--coordinator must be an http:// or https:// URL, got "${bad}"`, EXIT.usage);
+    }
+    journal.setCoordinatorUrls(urls);
+    identity = journal.getIdentity()!;
   }
   try {
     const privateKey = loadIdentityKey(cmd.root);
@@ -198,7 +210,15 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   });
   const { clientCertificate } = setup;
   const trust = { ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}), ...(clientCertificate ? { clientCertificate } : {}) };
-  const coordinator = { url: identity.coordinatorUrl, sign, ...trust };
+  const urls = new CoordinatorUrls(identity.coordinatorUrls ?? [identity.coordinatorUrl]);
+  // A getter: downloads and preflights go to the coordinator the agent is connected to (or tries next).
+  const coordinator = {
+    get url(): string {
+      return urls.current();
+    },
+    sign,
+    ...trust,
+  };
   const traffic = new TrafficRequests({ clock, logger, send: (body) => link?.send('agent.traffic.request', body) ?? false });
   // A command the host cannot carry out (its disk is full) fails at once at the coordinator, named.
   const unrunnable: UnrunnableReport = (ids, err) =>
@@ -232,6 +252,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     clock,
     logger,
     coordinatorUrl: identity.coordinatorUrl,
+    urls,
     ...trust,
     instanceId: identity.instanceId,
     agentVersion: AGENT_VERSION,

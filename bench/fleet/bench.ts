@@ -15,7 +15,9 @@ import { packRevision, setUpDeploymentTarget, writeNoopRevision, type Deployment
 import { median } from '../lib/stats.ts';
 import { createTenPercentConfig } from './configs.ts';
 import { batchGaps, DeploymentCapped, timedDeployment, type FleetDeployment } from './deploy.ts';
+import { measureCluster } from './cluster.ts';
 import { SimFleet } from './fleet.ts';
+import { postgresMissing } from '../../test/support/postgres.ts';
 
 /** Options of {@link runFleetBench}. */
 export interface FleetBenchOptions {
@@ -30,6 +32,8 @@ export interface FleetBenchOptions {
   cpuProfDir?: string;
   /** Sizes also measured over TLS (--tls auto, WSS), AllAtOnce only, beside the plain runs. */
   tlsSizes?: readonly number[];
+  /** Sizes also measured with 3 coordinators on one PostgreSQL (cluster.ts), beside the SQLite runs. */
+  clusterSizes?: readonly number[];
   log(line: string): void;
 }
 
@@ -255,6 +259,15 @@ export async function runFleetBench(opts: FleetBenchOptions, out: Figures): Prom
     if (opts.tlsSizes?.includes(hosts)) {
       opts.log(`fleet: N = ${hosts} over TLS`);
       await measureTls(hosts, opts, out);
+    }
+    if (opts.clusterSizes?.includes(hosts)) {
+      const missing = postgresMissing();
+      if (missing) {
+        out[`fleet_pg3_${hosts}_allatonce_s`] = notMeasured('s', `${missing} is missing`);
+        continue;
+      }
+      opts.log(`fleet: N = ${hosts} on ${3} coordinators sharing PostgreSQL`);
+      await measureCluster(hosts, opts, out);
     }
   }
   const largest = opts.sizes[opts.sizes.length - 1];

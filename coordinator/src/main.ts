@@ -3,6 +3,7 @@
  * scheduler and HTTP API, listens, and shuts everything down on SIGTERM/SIGINT.
  */
 import { renameSync, mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
@@ -10,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { systemClock } from '../../common/src/clock.ts';
-import { newSecret } from '../../common/src/ids.ts';
+import { newId, newSecret } from '../../common/src/ids.ts';
 import { closeLogger, createLogger, type Logger } from '../../common/src/logger.ts';
 import { DECKHAND_VERSION } from '../../common/src/version.ts';
 import { AGENT_CONNECT_PATH } from '../../protocol/src/index.ts';
@@ -31,6 +32,13 @@ import { KeyRing } from './signing/keyring.ts';
 import { fingerprintLine, prepareTls, type TlsServing } from './tls/serve.ts';
 import { Scheduler } from './scheduler/index.ts';
 import { preflightDeployment } from './scheduler/preflight.ts';
+import { ClusterNode } from './cluster/node.ts';
+import { migrationBlocker, migrationReport, nodesReport } from './commands/store.ts';
+import type { Printed } from './commands/maintenance.ts';
+import { migrateStore } from './store/migrate-store.ts';
+import { redactUrl } from './store/postgres/db.ts';
+import { openPostgresStore, type PostgresStore } from './store/postgres/store.ts';
+import { readiness } from './api/readiness.ts';
 import { openSqliteStore } from './store/sqlite/store.ts';
 import { TrafficService } from './traffic/service.ts';
 import type { Store } from './store/store.ts';
@@ -126,8 +134,32 @@ interface Running {
   app: ReturnType<typeof buildApi>;
   store: Store;
   traffic: TrafficService;
+  node: ClusterNode | undefined;
   retention: { stop(): void };
   webhooks: WebhookNotifier;
+}
+
+/** Opens the store the configuration names: SQLite in the data dir, or a shared PostgreSQL database. */
+async function openStore(config: CoordinatorConfig, logger: Logger): Promise<{ store: Store; shared?: PostgresStore }> {
+  if (config.store.kind === 'sqlite') return { store: openSqliteStore(path.join(config.dataDir, 'coordinator.db')) };
+  const log = logger.child({ component: 'store' });
+  const shared = await openPostgresStore(config.store.url, { onError: (err) => log.warn('a database connection failed; it is replaced', { err: err.message }) });
+  log.info('store opened', { store: shared.description });
+  return { store: shared, shared };
+}
+
+/** This coordinator's place among those sharing `store`. */
+function clusterNode(config: CoordinatorConfig, store: PostgresStore, hub: Hub, logger: Logger): ClusterNode {
+  const leaseMs = config.cluster.leaseMs;
+  return new ClusterNode({
+    store,
+    hub,
+    clock: systemClock,
+    logger,
+    nodeId: newId('n'),
+    name: config.cluster.nodeName ?? `${hostname()}:${config.port}`,
+    ...(leaseMs === undefined ? {} : { timings: { leaseTtlMs: leaseMs, tickMs: Math.min(1000, Math.max(100, Math.floor(leaseMs / 5))) } }),
+  });
 }
 
 /** Installs SIGTERM/SIGINT handlers that close everything once and exit 0. */
@@ -143,6 +175,8 @@ function handleSignals(r: Running): void {
     await r.traffic.close();
     r.retention.stop();
     await r.webhooks.stop();
+    // Its leases go at once: the other coordinators take its deployments over without waiting.
+    await r.node?.stop(true);
     await r.app.close();
     await r.store.close();
     r.logger.info('coordinator stopped');
@@ -158,11 +192,11 @@ async function start(config: CoordinatorConfig): Promise<void> {
   const logger = createLogger({ service: 'coordinator', level: config.logLevel, file: path.join(config.dataDir, 'logs', 'coordinator.log') });
   process.on('uncaughtException', (err) => fatal(logger, 'uncaught exception', err));
   process.on('unhandledRejection', (err) => fatal(logger, 'unhandled rejection', err));
-  const store = openSqliteStore(path.join(config.dataDir, 'coordinator.db'));
+  const { store, shared } = await openStore(config, logger);
   const tokenHasher = makeTokenHasher(loadTokenKey(config.dataDir));
   await showAdminTokenOnce(store, tokenHasher);
   const clock = systemClock;
-  const artifacts = new ArtifactStore({ root: path.join(config.dataDir, 'artifacts'), maxBytes: config.maxBundleBytes });
+  const artifacts = new ArtifactStore({ root: config.artifactsDir ?? path.join(config.dataDir, 'artifacts'), maxBytes: config.maxBundleBytes });
   // One nonce cache for WebSocket upgrades and bundle downloads, so a nonce is single-use across both.
   const nonces = new NonceCache(store.nonces);
   const tls = await prepareTls(config, logger);
@@ -183,7 +217,9 @@ async function start(config: CoordinatorConfig): Promise<void> {
     ...(check ? { checkClientCertificate: check } : {}),
     ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }),
   });
-  const scheduler = new Scheduler({ store, clock, logger, hub });
+  const node = shared && clusterNode(config, shared, hub, logger);
+  await node?.register();
+  const scheduler = new Scheduler({ store, clock, logger, hub: node?.router ?? hub, ...(node ? { ownership: node.ownership } : {}) });
   const traffic = new TrafficService({
     store,
     clock,
@@ -198,6 +234,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
   scheduler.attachTraffic(traffic);
   await scheduler.start();
   await traffic.resume();
+  node?.start(scheduler);
   const logSettings = { maxBytesPerDeployment: config.logMaxBytes, days: config.logRetentionDays };
   connected = () => hub.connectedCount();
   const webhooks = new WebhookNotifier({ store, clock, logger, onFailure: () => metrics.webhookFailure() });
@@ -208,7 +245,8 @@ async function start(config: CoordinatorConfig): Promise<void> {
     artifacts,
     scheduler: deploymentService(store, scheduler, hub),
     traffic,
-    hub,
+    hub: node?.presence ?? hub,
+    readiness: () => readiness(store, node),
     nonces,
     logFeed: hub.feed,
     logSettings,
@@ -226,7 +264,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
   webhooks.start();
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
   // Before announcing the address: whoever reads it may signal us at once.
-  handleSignals({ logger, hub, scheduler, app, store, traffic, retention, webhooks });
+  handleSignals({ logger, hub, scheduler, app, store, traffic, node, retention, webhooks });
   await app.listen({ host: config.host, port: config.port });
   const url = urlOf(app.server.address() as AddressInfo, tls.https ? 'https' : 'http');
   // Written aside and renamed, so a reader polling for the file never sees it half-written.
@@ -236,6 +274,36 @@ async function start(config: CoordinatorConfig): Promise<void> {
   process.stdout.write(`Deckhand coordinator listening on ${url}\n`);
   if (tls.caSha256) process.stdout.write(`${fingerprintLine(tls.caSha256)}\n`);
   logger.info('coordinator listening', { url, dataDir: config.dataDir, ...(tls.caSha256 ? { caSha256: tls.caSha256 } : {}) });
+}
+
+function print(printed: Printed): void {
+  for (const line of printed.out) process.stdout.write(`${line}\n`);
+  for (const line of printed.err) process.stderr.write(`deckhand-coordinator: ${line}\n`);
+  process.exitCode = printed.code;
+}
+
+/** `migrate-store`: refuses while the SQLite coordinator runs; errors name the database without its password. */
+async function migrate(dataDir: string, url: string): Promise<Printed> {
+  const blocker = migrationBlocker(dataDir);
+  if (blocker) return { out: [], err: [blocker], code: 1 };
+  try {
+    return migrationReport(await migrateStore(path.join(dataDir, 'coordinator.db'), url), redactUrl(url));
+  } catch (err) {
+    return { out: [], err: [`migrate-store failed: ${(err as Error).message}`], code: 1 };
+  }
+}
+
+/** `nodes`. */
+async function listNodes(url: string, json: boolean): Promise<Printed> {
+  let store: PostgresStore | undefined;
+  try {
+    store = await openPostgresStore(url, { max: 1 });
+    return nodesReport(await store.cluster.listNodes(), json);
+  } catch (err) {
+    return { out: [], err: [`nodes failed: ${(err as Error).message}`], code: 1 };
+  } finally {
+    await store?.close();
+  }
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -253,6 +321,10 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (command.kind === 'help') {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (command.kind === 'migrate-store' || command.kind === 'nodes') {
+    print(command.kind === 'nodes' ? await listNodes(command.store, command.json) : await migrate(command.from, command.to));
     return;
   }
   if (command.kind !== 'start') {

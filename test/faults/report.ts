@@ -30,7 +30,8 @@ export function formatReport(result: SuiteResult): string {
     for (const v of run.violations) add(invariants, v.invariant);
     violations += run.violations.length;
   }
-  add(faults, 'coordinator kill -9', result.coordinatorKills);
+  if (result.nodes > 1) add(faults, `kill -9 of the coordinator driving a deployment (of ${result.nodes})`, result.driverKills);
+  else add(faults, 'coordinator kill -9', result.coordinatorKills);
   const t = result.totals;
   const lines = [
     `runs: ${result.runs.length} in ${(result.elapsedMs / 1000).toFixed(0)} s`,

@@ -1,7 +1,8 @@
 /**
  * The fault suite: one world, several groups deploying in parallel, each run with its own seeded
- * faults, while the coordinator is killed with SIGKILL at seeded intervals, until every fault
- * quota is met; then the disk-full, corrupt-journal and state-rollback scenarios. Returns every run's result.
+ * faults, while the coordinator is killed with SIGKILL at seeded intervals (among several
+ * coordinators on PostgreSQL: the one driving a running deployment), until every fault quota is
+ * met; then the disk-full, corrupt-journal and state-rollback scenarios. Returns every run's result.
  */
 import { mkdirSync } from 'node:fs';
 import { Rng } from './rng.ts';
@@ -23,6 +24,11 @@ export interface SuiteOptions {
   coordinatorGapMs: [number, number];
   diskFullRuns: number;
   corruptJournalRuns: number;
+  /**
+   * Coordinators sharing one PostgreSQL store (default 1: one on SQLite). With several, each
+   * coordinator kill takes the one driving a running deployment, and only those count.
+   */
+  nodes?: number;
   /** Runs that send state back in time, alternately the coordinator's store and an agent's journal. */
   stateRollbackRuns: number;
   /** Where diagnostics of violating runs go. */
@@ -45,6 +51,9 @@ export interface SuiteResult {
   runs: RunResult[];
   totals: Totals;
   coordinatorKills: number;
+  /** Among several coordinators: kills that hit the one driving a running deployment. */
+  driverKills: number;
+  nodes: number;
   elapsedMs: number;
 }
 
@@ -95,7 +104,7 @@ async function groupLoop(world: World, group: Group, revisions: Revision[], rng:
       violations: [{ invariant: 'harness', detail: err instanceof Error ? err.message : String(err) }],
     }));
     state.runs.push(result);
-    if (result.violations.length > 0) writeDiagnostics(opts.outDir, world, group, result);
+    if (result.violations.length > 0) await writeDiagnostics(opts.outDir, world, group, result);
     opts.onRun?.(result, state.totals());
   }
 }
@@ -103,6 +112,7 @@ async function groupLoop(world: World, group: Group, revisions: Revision[], rng:
 interface LoopState {
   runs: RunResult[];
   coordinatorKills: number;
+  driverKills: number;
   done: boolean;
   totals(): Totals;
 }
@@ -116,8 +126,13 @@ async function coordinatorLoop(world: World, rng: Rng, state: LoopState, opts: S
       if (state.done) return;
       continue;
     }
-    await world.restartCoordinator(rng.int(50, 1200));
-    state.coordinatorKills += 1;
+    if (world.nodes === 1) {
+      await world.restartCoordinator(rng.int(50, 1200));
+      state.coordinatorKills += 1;
+    } else if (await world.killDriver(rng, rng.int(50, 1200))) {
+      state.driverKills += 1;
+      state.coordinatorKills += 1;
+    }
   }
 }
 
@@ -135,11 +150,12 @@ async function setupWorld(world: World, opts: SuiteOptions): Promise<{ groups: G
 export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   mkdirSync(opts.outDir, { recursive: true });
   const started = Date.now();
-  const world = new World();
+  const world = new World(opts.nodes ?? 1);
   const rng = new Rng(opts.seed);
   const state: LoopState = {
     runs: [],
     coordinatorKills: 0,
+    driverKills: 0,
     done: false,
     totals: () => familyTotals(state.runs, state.coordinatorKills),
   };
@@ -160,5 +176,5 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
     state.done = true;
     await world.stop();
   }
-  return { runs: state.runs, totals: state.totals(), coordinatorKills: state.coordinatorKills, elapsedMs: Date.now() - started };
+  return { runs: state.runs, totals: state.totals(), coordinatorKills: state.coordinatorKills, driverKills: state.driverKills, nodes: world.nodes, elapsedMs: Date.now() - started };
 }

@@ -16,6 +16,8 @@ import { generateIdentityKey, publicKeyPem } from './keys.ts';
 export interface RegisterOptions {
   /** Base URL of the coordinator, e.g. `https://coordinator.example:8420`. */
   coordinatorUrl: string;
+  /** Every coordinator sharing the store, in order (the first is `coordinatorUrl`); kept for `run`. */
+  coordinatorUrls?: readonly string[];
   token: string;
   root: string;
   hostname: string;
@@ -101,6 +103,7 @@ export async function registerInstance(opts: RegisterOptions): Promise<StoredIde
   const identity: StoredIdentity = {
     instanceId: parsed.data.instanceId,
     coordinatorUrl,
+    ...(opts.coordinatorUrls && opts.coordinatorUrls.length > 1 ? { coordinatorUrls: opts.coordinatorUrls.map(normalizeCoordinatorUrl) } : {}),
     hostname: opts.hostname,
     tags: parsed.data.tags,
     registeredAt: (opts.now ?? new Date()).toISOString(),

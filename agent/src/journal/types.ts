@@ -8,6 +8,8 @@ import type { Tags } from '../../../protocol/src/schemas.ts';
 export interface StoredIdentity {
   instanceId: string;
   coordinatorUrl: string;
+  /** Every coordinator the agent may use, in order (several sharing one store); absent: coordinatorUrl alone. */
+  coordinatorUrls?: string[];
   hostname: string;
   tags: Tags;
   /** ISO timestamp. */

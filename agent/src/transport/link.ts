@@ -3,6 +3,7 @@
  * frames to the outbox sender and the command dispatcher, and sends what the agent reports.
  */
 import type { ClientCertificate } from './coordinator-http.ts';
+import type { CoordinatorUrls } from './coordinator-urls.ts';
 import { commandIds, type FrameGate } from './frame-gate.ts';
 import type { PinnedCa } from '../../../common/src/tls-trust.ts';
 import type { Clock } from '../../../common/src/clock.ts';
@@ -35,6 +36,8 @@ export interface LinkDeps {
   clock: Clock;
   logger: Logger;
   coordinatorUrl: string;
+  /** Several coordinators sharing one store, tried in turn (connection.ts). */
+  urls?: CoordinatorUrls;
   /** The CA pinned at registration, the only one trusted for the coordinator. */
   pinnedCa?: PinnedCa;
   /** The agent's TLS client certificate, for a coordinator that requires one. */
@@ -73,6 +76,7 @@ export class AgentLink {
       clock: deps.clock,
       logger: deps.logger,
       coordinatorUrl: deps.coordinatorUrl,
+      ...(deps.urls ? { urls: deps.urls } : {}),
       ...(deps.pinnedCa ? { pinnedCa: deps.pinnedCa } : {}),
       ...(deps.clientCertificate ? { clientCertificate: deps.clientCertificate } : {}),
       sign: deps.sign,

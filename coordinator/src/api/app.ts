@@ -22,6 +22,7 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { CoordinatorMetrics, metricsRoutes } from '../notify/metrics.ts';
 import { DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT } from '../hub/log-intake.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from '../logs/retention.ts';
+import { readiness } from './readiness.ts';
 import { installerRoutes } from './routes/installers.ts';
 import { revisionRoutes } from './routes/revisions.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -57,10 +58,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.get('/healthz', async () => ({ ok: true }));
   // Readiness, unlike liveness, depends on the store: a load balancer stops sending work here.
   app.get('/readyz', async (_request, reply) => {
-    const r = await deps.store.readiness();
-    const checks: Record<string, string> = { store: r.writable ? 'writable' : 'not writable', migrations: r.migrated ? 'done' : 'pending' };
-    if (r.detail !== undefined) checks['detail'] = r.detail;
-    return reply.code(r.writable && r.migrated ? 200 : 503).send({ ready: r.writable && r.migrated, checks });
+    const r = await (deps.readiness ?? (() => readiness(deps.store)))();
+    return reply.code(r.ready ? 200 : 503).send(r);
   });
   applicationRoutes(app, deps);
   revisionRoutes(app, deps);

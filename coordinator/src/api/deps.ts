@@ -90,9 +90,20 @@ export interface TrafficApi {
   liveStates(control: TrafficControl, hosts: readonly TrafficHost[]): Promise<{ states: Map<string, HostBalancerState>; problem?: string }>;
 }
 
+/** What /readyz answers. */
+export interface Readiness {
+  ready: boolean;
+  /** `store`: writable or not; `migrations`: done or pending; `detail`: what is wrong, if anything. */
+  checks: { store: string; migrations: string; detail?: string };
+  /** Among several coordinators: this one's part. */
+  node?: { nodeId: string; storeOk: boolean; leases: string[]; agents: number; lastError?: string };
+}
+
 /** Dependencies of {@link buildApi}. */
 export interface ApiDeps {
   store: Store;
+  /** What /readyz reports. @default the store's readiness alone (readiness.ts) */
+  readiness?: () => Promise<Readiness>;
   clock: Clock;
   logger: Logger;
   artifacts: ArtifactStore;

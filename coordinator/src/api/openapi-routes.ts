@@ -131,7 +131,16 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /v1/applications/:app/deployment-groups/:group/webhooks/:name/test': { summary: 'Send a test message', response: z.strictObject({ deliveryId: z.string() }), status: 202 },
   'GET /v1/applications/:app/deployment-groups/:group/webhooks/:name/deliveries': { summary: "A webhook's latest deliveries, with every attempt", response: list('deliveries', DeliveryView) },
   'GET /metrics': { summary: 'Prometheus metrics (the admin token or the --metrics-token scrape token)', produces: 'text/plain; version=0.0.4' },
-  'GET /readyz': { summary: 'Readiness: the store answers and takes writes, its migrations are done', response: z.strictObject({ ready: z.boolean(), checks: z.record(z.string(), z.string()) }) },
+  'GET /readyz': {
+    summary: 'Readiness: the store answers and takes writes, its migrations are done; among several coordinators, the deployments this one drives and its agents (503 when not ready)',
+    response: z.strictObject({
+      ready: z.boolean(),
+      checks: z.record(z.string(), z.string()),
+      node: z
+        .strictObject({ nodeId: z.string(), storeOk: z.boolean(), leases: z.array(z.string()), agents: z.number().int(), lastError: z.string().optional() })
+        .optional(),
+    }),
+  },
 };
 
 /** The operationId of each route: what generated clients name its method. */

@@ -8,6 +8,8 @@ import { DEFAULT_MAX_ARTIFACT_BYTES } from '../artifacts/store.ts';
 import { DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT } from '../hub/log-intake.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from '../logs/retention.ts';
 import { tlsMode, type TlsMode } from '../tls/mode.ts';
+import { parsePostgresTarget, parseSqliteSource, parseStore, type ClusterOptions, type StoreChoice } from './store-args.ts';
+import { UsageError } from './usage-error.ts';
 
 /** Where the coordinator listens. @default 127.0.0.1:8420 */
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8420 } as const;
@@ -16,6 +18,8 @@ const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'
 
 /** Usage text printed by `--help` and after a usage error. */
 export const USAGE = `Usage: deckhand-coordinator start --data-dir DIR [options]
+       deckhand-coordinator migrate-store --from sqlite:DIR --to postgres://...
+       deckhand-coordinator nodes [--store postgres://...] [--json]
        deckhand-coordinator tls fingerprint --data-dir DIR
        deckhand-coordinator keys list|rotate --data-dir DIR [--grace DURATION]
 
@@ -43,7 +47,18 @@ Options:
   -h, --help               show this help
   --version                print the version and exit
 
+Store (several coordinators on one PostgreSQL database):
+  --store URL              sqlite (the default: DATA/coordinator.db) or postgres://USER:PASSWORD@HOST:PORT/DB;
+                           every coordinator started on the same database serves the API and agents
+  --artifacts-dir DIR      where revision bundles live (default DATA/artifacts); coordinators that
+                           share a database share this folder too (NFS, a shared volume)
+  --node-name NAME         how 'nodes' names this coordinator (default HOST:PORT of --listen)
+  --lease-ms N             a deployment whose coordinator is silent this long is taken over (default 10000)
+
 Commands:
+  migrate-store            copy a stopped SQLite coordinator into an empty PostgreSQL database:
+                           migrate-store --from sqlite:DATA_DIR --to postgres://... (checked by counts and checksums)
+  nodes                    list the coordinators of a PostgreSQL store, their leases and agents (--json)
   tls fingerprint          print the SHA-256 fingerprint of the automatic CA (what agents pin)
   keys list                list the command-signing keys and their dates
   keys rotate              add a new command-signing key; the others stay valid for --grace
@@ -51,6 +66,7 @@ Commands:
 
 Environment:
   DECKHAND_ADMIN_TOKEN     the first admin API token (otherwise one is generated and printed once)
+  DECKHAND_STORE_URL       the store, when --store is not given
 `;
 
 /** The compiled configuration of `start`. */
@@ -74,6 +90,12 @@ export interface CoordinatorConfig {
   readonly tlsSans?: readonly string[];
   /** --client-ca: agents must present a client certificate signed by this CA. */
   readonly clientCa?: string;
+  /** --store (or DECKHAND_STORE_URL): SQLite in the data dir, or a PostgreSQL database several coordinators share. */
+  readonly store: StoreChoice;
+  /** --artifacts-dir: where revision bundles live (shared storage for several coordinators). @default DATA/artifacts */
+  readonly artifactsDir?: string;
+  /** --node-name, --lease-ms: this coordinator's part in a cluster (PostgreSQL). */
+  readonly cluster: ClusterOptions;
 }
 
 /** What the command line asks for. */
@@ -82,15 +104,11 @@ export type Command =
   | { kind: 'start'; config: CoordinatorConfig }
   | { kind: 'tls-fingerprint'; dataDir: string }
   | { kind: 'keys-list'; dataDir: string }
-  | { kind: 'keys-rotate'; dataDir: string; graceMs: number };
+  | { kind: 'keys-rotate'; dataDir: string; graceMs: number }
+  | { kind: 'migrate-store'; from: string; to: string }
+  | { kind: 'nodes'; store: string; json: boolean };
 
-/** A command-line mistake; main prints it with the usage and exits 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /** Parses `HOST:PORT` (IPv6 in brackets: `[::1]:8420`). */
 export function parseListen(value: string): { host: string; port: number } {
@@ -154,6 +172,13 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'client-ca': { type: 'string' },
         'insecure-http': { type: 'boolean' },
         grace: { type: 'string' },
+        store: { type: 'string' },
+        'artifacts-dir': { type: 'string' },
+        'node-name': { type: 'string' },
+        'lease-ms': { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -163,8 +188,14 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
   const command = positionals.join(' ');
-  if (!['start', 'tls fingerprint', 'keys list', 'keys rotate'].includes(command)) {
+  if (!['start', 'tls fingerprint', 'keys list', 'keys rotate', 'migrate-store', 'nodes'].includes(command)) {
     throw new UsageError(positionals.length === 0 ? 'missing command: start' : `unknown command: ${command}`);
+  }
+  if (command === 'migrate-store') return { kind: 'migrate-store', from: parseSqliteSource(values.from), to: parsePostgresTarget(values.to) };
+  if (command === 'nodes') {
+    const store = parseStore(values.store ?? process.env['DECKHAND_STORE_URL']);
+    if (store.kind !== 'postgres') throw new UsageError('nodes lists the coordinators of a PostgreSQL store: give --store postgres://... (or DECKHAND_STORE_URL)');
+    return { kind: 'nodes', store: store.url, json: values.json === true };
   }
   if (!values['data-dir']) throw new UsageError('--data-dir is required');
   if (command === 'tls fingerprint') return { kind: 'tls-fingerprint', dataDir: values['data-dir'] };
@@ -187,6 +218,12 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
     logRetentionDays: values['log-retention-days'] === undefined ? DEFAULT_LOG_RETENTION_DAYS : parsePositiveInt('--log-retention-days', values['log-retention-days']),
     ...metricsToken(values['metrics-token'] ?? process.env['DECKHAND_METRICS_TOKEN']),
     ...tlsConfig(values, listen.host),
+    store: parseStore(values.store ?? process.env['DECKHAND_STORE_URL']),
+    ...(values['artifacts-dir'] === undefined ? {} : { artifactsDir: values['artifacts-dir'] }),
+    cluster: {
+      ...(values['node-name'] === undefined ? {} : { nodeName: values['node-name'] }),
+      ...(values['lease-ms'] === undefined ? {} : { leaseMs: parsePositiveInt('--lease-ms', values['lease-ms']) }),
+    },
   };
   return { kind: 'start', config };
 }

@@ -189,6 +189,13 @@ export class Hub {
     });
   }
 
+  /** Every instance with an open, greeted session on this coordinator. */
+  connectedInstances(): string[] {
+    const out: string[] = [];
+    for (const [instanceId, session] of this.sessions) if (session.greeted && session.ws.readyState === WebSocket.OPEN) out.push(instanceId);
+    return out;
+  }
+
   /** Sends a command to a connected agent; false when it is not connected. */
   sendCommand(instanceId: string, body: CommandBody): boolean {
     const session = this.sessions.get(instanceId);

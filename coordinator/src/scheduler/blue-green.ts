@@ -121,8 +121,9 @@ async function dispatchBlue(e: Engine, d: DeploymentRow, blue: readonly FleetHos
   const pending = blue.filter((h) => h.status === 'Pending').map((h) => h.instanceId);
   const connected: HostCommand[] = pending.filter((id) => e.presence.isConnected(id)).map((instanceId) => ({ instanceId, commandId: newId('c') }));
   const offline = pending.filter((id) => !e.presence.isConnected(id));
-  await e.tx.targets.markDispatched(d.deploymentId, connected, { at: iso(e), deadline: deadlineAfter(e, spec.eventTimeoutSeconds) });
-  for (const h of connected) e.out.push({ instanceId: h.instanceId, command: commandWith(h.commandId) });
+  // Only the hosts the dispatch took get a command (another decision may have taken one first).
+  const taken = new Set(await e.tx.targets.markDispatched(d.deploymentId, connected, { at: iso(e), deadline: deadlineAfter(e, spec.eventTimeoutSeconds) }));
+  for (const h of connected) if (taken.has(h.instanceId)) e.out.push({ instanceId: h.instanceId, command: commandWith(h.commandId) });
   if (offline.length > 0) await e.tx.targets.markWaiting(d.deploymentId, offline, { at: iso(e), deadline: inSeconds(e, spec.agentWaitSeconds) });
 }
 

@@ -52,6 +52,12 @@ export interface Engine {
   out: Outbound[];
   /** Called once a deployment ended (rollback, queue): set by the scheduler to avoid an import cycle. */
   onEnded: (e: Engine, d: DeploymentRow, status: EndStatus) => Promise<void>;
+  /** True when this coordinator drives the deployment (always, alone on its store: ownership.ts). */
+  drives: (deploymentId: string) => Promise<boolean>;
+  /** Asks the deployment's driver to look at it again once this unit of work commits. */
+  wake: (deploymentId: string) => Promise<void>;
+  /** The deployments whose deadlines and bakes this coordinator keeps; undefined: all (alone on its store). */
+  among: readonly string[] | undefined;
 }
 
 /**

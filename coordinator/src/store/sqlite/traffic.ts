@@ -3,33 +3,13 @@
  */
 import type { InstanceLabel } from '../../../../protocol/src/index.ts';
 import type { BlueGreenRecord, GroupTraffic, HostTrafficRow, TrafficOp, TrafficOpRow, TrafficOutcome, TrafficTarget } from '../traffic.ts';
-import { parseJsonColumn, setOptional } from './columns.ts';
+import { jsonOrNull as json, toBlueGreen, toGroupTraffic, toHostTraffic, toOp, toTrafficTarget, type RawGroupTraffic, type RawHostTraffic, type RawOp, type RawTrafficTarget } from '../rows/traffic.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
 
-interface RawGroupTraffic {
-  traffic_control: string | null;
-  deployment_style: string | null;
-  blue_green: string | null;
-  live_fleet: string | null;
-}
-
 /** The group's traffic settings (none stored: all absent). */
 export function groupTraffic(db: Db, deploymentGroupId: string): GroupTraffic {
-  const raw = prepared(db, 'SELECT traffic_control, deployment_style, blue_green, live_fleet FROM group_traffic WHERE deployment_group_id = ?').get(deploymentGroupId) as
-    | RawGroupTraffic
-    | undefined;
-  const out: GroupTraffic = {};
-  if (!raw) return out;
-  if (raw.traffic_control !== null) out.trafficControl = parseJsonColumn(raw.traffic_control, 'group_traffic.traffic_control');
-  if (raw.deployment_style !== null) out.deploymentStyle = parseJsonColumn(raw.deployment_style, 'group_traffic.deployment_style');
-  if (raw.blue_green !== null) out.blueGreen = parseJsonColumn(raw.blue_green, 'group_traffic.blue_green');
-  setOptional(out, 'liveFleet', raw.live_fleet);
-  return out;
-}
-
-function json(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
+  return toGroupTraffic(prepared(db, 'SELECT traffic_control, deployment_style, blue_green, live_fleet FROM group_traffic WHERE deployment_group_id = ?').get(deploymentGroupId) as RawGroupTraffic | undefined);
 }
 
 /** Replaces the group's traffic settings; its live fleet stays. */
@@ -65,25 +45,6 @@ export function finishOp(db: Db, deploymentId: string, instanceId: string, op: T
   ).run(outcome.status, outcome.errorCode ?? null, outcome.message ?? null, at, deploymentId, instanceId, op);
 }
 
-interface RawOp {
-  deployment_id: string;
-  instance_id: string;
-  op: TrafficOp;
-  status: TrafficOpRow['status'];
-  error_code: string | null;
-  message: string | null;
-  started_at: string;
-  ended_at: string | null;
-}
-
-function toOp(r: RawOp): TrafficOpRow {
-  const row: TrafficOpRow = { deploymentId: r.deployment_id, instanceId: r.instance_id, op: r.op, status: r.status, startedAt: r.started_at };
-  setOptional(row, 'errorCode', r.error_code as TrafficOpRow['errorCode'] | null);
-  setOptional(row, 'message', r.message);
-  setOptional(row, 'endedAt', r.ended_at);
-  return row;
-}
-
 /** One operation, if it was started. */
 export function getOp(db: Db, deploymentId: string, instanceId: string, op: TrafficOp): TrafficOpRow | undefined {
   const r = prepared(db, 'SELECT * FROM traffic_ops WHERE deployment_id = ? AND instance_id = ? AND op = ?').get(deploymentId, instanceId, op) as RawOp | undefined;
@@ -111,26 +72,13 @@ export function setHostState(db: Db, row: HostTrafficRow): void {
 
 /** Where each host of the group was last left. */
 export function hostStatesOfGroup(db: Db, deploymentGroupId: string): HostTrafficRow[] {
-  const rows = prepared(db, 'SELECT * FROM traffic_hosts WHERE deployment_group_id = ? ORDER BY instance_id').all(deploymentGroupId) as {
-    deployment_group_id: string;
-    instance_id: string;
-    state: HostTrafficRow['state'];
-    detail: string | null;
-    deployment_id: string | null;
-    updated_at: string;
-  }[];
-  return rows.map((r) => {
-    const row: HostTrafficRow = { deploymentGroupId: r.deployment_group_id, instanceId: r.instance_id, state: r.state, updatedAt: r.updated_at };
-    setOptional(row, 'detail', r.detail);
-    setOptional(row, 'deploymentId', r.deployment_id);
-    return row;
-  });
+  return (prepared(db, 'SELECT * FROM traffic_hosts WHERE deployment_group_id = ? ORDER BY instance_id').all(deploymentGroupId) as RawHostTraffic[]).map(toHostTraffic);
 }
 
 /** The blue/green state of a deployment, if it is one. */
 export function blueGreenOf(db: Db, deploymentId: string): BlueGreenRecord | undefined {
   const r = prepared(db, 'SELECT state FROM blue_green_deployments WHERE deployment_id = ?').get(deploymentId) as { state: string } | undefined;
-  return r && parseJsonColumn<BlueGreenRecord>(r.state, 'blue_green_deployments.state');
+  return r && toBlueGreen(r.state);
 }
 
 /** Stores the blue/green state of a deployment. */
@@ -155,10 +103,6 @@ export function targetOf(db: Db, deploymentId: string, instanceId: string): Traf
   const r = prepared(db,
     `SELECT d.deployment_group_id, t.status, t.command_id, t.label FROM deployment_targets t
      JOIN deployments d ON d.deployment_id = t.deployment_id WHERE t.deployment_id = ? AND t.instance_id = ?`,
-  ).get(deploymentId, instanceId) as { deployment_group_id: string; status: TrafficTarget['status']; command_id: string | null; label: TrafficTarget['label'] | null } | undefined;
-  if (!r) return undefined;
-  const target: TrafficTarget = { deploymentGroupId: r.deployment_group_id, status: r.status };
-  setOptional(target, 'commandId', r.command_id);
-  setOptional(target, 'label', r.label);
-  return target;
+  ).get(deploymentId, instanceId) as RawTrafficTarget | undefined;
+  return r && toTrafficTarget(r);
 }

@@ -17,10 +17,8 @@ import {
 import { Hub } from '../../../../coordinator/src/hub/index.ts';
 import type { AgentEventSink } from '../../../../coordinator/src/hub/types.ts';
 import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
-import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
-import { getInstance } from '../../../../coordinator/src/store/sqlite/instances.ts';
-import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
-import { insertInstance, seed, tempStore } from '../scheduler/seed.ts';
+import type { Store } from '../../../../coordinator/src/store/store.ts';
+import { forEachStore, insertInstance, seed, type TestStore } from '../scheduler/seed.ts';
 
 const PATH = '/v1/agent/connect';
 const INSTANCE = 'i-AGENTAGENT';
@@ -82,10 +80,9 @@ class TestAgent {
   }
 }
 
-describe('Hub', () => {
-  let db: Db;
-  let store: SqliteStore;
-  let cleanup: () => void;
+forEachStore('Hub', (current) => {
+  let db: TestStore;
+  let store: Store;
   let hub: Hub;
   let server: http.Server;
   let url: string;
@@ -101,7 +98,13 @@ describe('Hub', () => {
         applied += 1;
         return scheduler.applyAgentEvent(id, body, tx);
       },
+      // Bursts as the coordinator applies them (one store call per burst), counted per event.
+      applyAgentEvents: (items, tx) => {
+        applied += items.length;
+        return scheduler.applyAgentEvents(items, tx);
+      },
       acknowledgeCommand: (id, commandId, tx) => scheduler.acknowledgeCommand(id, commandId, tx),
+      acknowledgeCommands: (acks, tx) => scheduler.acknowledgeCommands(acks, tx),
       unackedCommands: (id) => scheduler.unackedCommands(id),
       agentConnected: (id) => scheduler.agentConnected(id),
     };
@@ -109,11 +112,12 @@ describe('Hub', () => {
   }
 
   beforeEach(async () => {
-    ({ store, db, cleanup } = tempStore());
+    db = current();
+    store = db.store;
     applied = 0;
     const pair = generateKeyPairSync('ed25519');
     key = pair.privateKey;
-    insertInstance(db, INSTANCE, { env: 'prod' }, 0, pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    await insertInstance(db, INSTANCE, { env: 'prod' }, 0, pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
     startHub();
     server = http.createServer();
     server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
@@ -125,7 +129,6 @@ describe('Hub', () => {
     for (const ws of agents.splice(0)) if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
     await hub.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    cleanup();
   });
 
   function track(ws: WebSocket): WebSocket {
@@ -194,12 +197,12 @@ describe('Hub', () => {
       agent.send('agent.hello', { instanceId: INSTANCE, agentVersion: '0.1.0', inventory });
       const welcome = await agent.next('coord.welcome');
       assert.deepEqual(welcome.body, { instanceId: INSTANCE, lastAppliedSeq: 0, heartbeatMs: 15_000 });
-      const row = db.prepare('SELECT agent_version, last_seen FROM instances WHERE instance_id = ?').get(INSTANCE) as { agent_version: string; last_seen: string };
+      const row = (await db.get('SELECT agent_version, last_seen FROM instances WHERE instance_id = ?', INSTANCE)) as { agent_version: string; last_seen: string };
       assert.equal(row.agent_version, '0.1.0');
     });
 
     it('re-sends an unacknowledged command after hello', async () => {
-      const s = seed(db, 0);
+      const s = await seed(db, 0);
       const scheduler = new Scheduler({ store, clock: systemClock, logger: silentLogger(), hub });
       const deploymentId = await scheduler.createDeployment({
         applicationId: s.applicationId,
@@ -217,7 +220,7 @@ describe('Hub', () => {
     });
 
     it('carries a deployment to Succeeded from ack and events sent over the socket', async () => {
-      const s = seed(db, 0);
+      const s = await seed(db, 0);
       const scheduler = new Scheduler({ store, clock: systemClock, logger: silentLogger(), hub });
       const agent = await hello();
       const deploymentId = await scheduler.createDeployment({
@@ -253,7 +256,7 @@ describe('Hub', () => {
       let acked = 0;
       while (acked < 3) acked = (await agent.next('coord.ack')).body.seq;
       assert.equal(applied, 3);
-      assert.equal(getInstance(db, INSTANCE)?.lastAppliedSeq, 3);
+      assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, 3);
     });
 
     it('keeps the events before a failing one of a burst and answers the failure with coord.error', async () => {
@@ -272,7 +275,7 @@ describe('Hub', () => {
       for (const seq of [1, 2, 3]) agent.send('agent.event', event(seq, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
       assert.equal((await agent.next('coord.error')).body.code, 'INTERNAL');
       assert.equal(applied, 1);
-      assert.equal(getInstance(db, INSTANCE)?.lastAppliedSeq, 1);
+      assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, 1);
     });
 
     it('applies a command ack in order with the events of its burst, answering only the events', async () => {
@@ -308,7 +311,7 @@ describe('Hub', () => {
       assert.equal((await agent.next('coord.error')).body.message, 'could not handle agent.command.ack');
       assert.equal((await agent.next('coord.ack')).body.seq, 1);
       assert.equal(applied, 1);
-      assert.equal(getInstance(db, INSTANCE)?.lastAppliedSeq, 1);
+      assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, 1);
     });
 
     it('does not apply an event after a gap', async () => {

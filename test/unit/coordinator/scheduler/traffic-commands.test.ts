@@ -2,28 +2,26 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { AGENT_EVENT_ORDER, TRAFFIC_EVENT_ORDER, TrafficControl, type CommandBody } from '../../../../protocol/src/index.ts';
 import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
-import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
-import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
+import type { Store } from '../../../../coordinator/src/store/store.ts';
 import type { GroupTraffic } from '../../../../coordinator/src/store/traffic.ts';
-import { FakeSender, ManualClock, seed, tempStore, type Seeded } from './seed.ts';
+import { FakeSender, forEachStore, ManualClock, seed, type Seeded, type TestStore } from './seed.ts';
 
 const HAPROXY = TrafficControl.parse({ provider: 'haproxy', socket: '/run/haproxy/admin.sock', backend: 'web', serverTemplate: '{hostname}' });
 
-describe('Scheduler: the events a host runs, by its group\'s traffic control', () => {
-  let db: Db;
-  let store: SqliteStore;
-  let cleanup: () => void;
+forEachStore('Scheduler: the events a host runs, by its group\'s traffic control', (current) => {
+  let db: TestStore;
+  let store: Store;
   let sender: FakeSender;
   let scheduler: Scheduler;
   let s: Seeded;
 
-  beforeEach(() => {
-    ({ store, db, cleanup } = tempStore());
+  beforeEach(async () => {
+    db = current();
+    store = db.store;
     sender = new FakeSender();
     scheduler = new Scheduler({ store, clock: new ManualClock(), logger: silentLogger(), hub: sender });
-    s = seed(db, 2);
+    s = await seed(db, 2);
   });
-  afterEach(() => cleanup());
 
   async function deployWith(traffic: GroupTraffic | undefined): Promise<{ command: CommandBody; events: string[] }> {
     if (traffic) await store.traffic.setGroupTraffic(s.deploymentGroupId, traffic);
@@ -34,7 +32,7 @@ describe('Scheduler: the events a host runs, by its group\'s traffic control', (
     });
     const first = sender.sent[0];
     assert.ok(first, 'a command was sent');
-    const rows = db.prepare('SELECT event FROM target_events WHERE deployment_id = ? AND instance_id = ? ORDER BY position').all(id, first.instanceId) as { event: string }[];
+    const rows = await db.all<{ event: string }>('SELECT event FROM target_events WHERE deployment_id = ? AND instance_id = ? ORDER BY position', id, first.instanceId);
     return { command: first.command, events: rows.map((r) => r.event) };
   }
 

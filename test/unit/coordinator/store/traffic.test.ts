@@ -1,37 +1,13 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { TrafficControl } from '../../../../protocol/src/index.ts';
-import { openSqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
-import type { Store } from '../../../../coordinator/src/store/store.ts';
 import type { BlueGreenRecord } from '../../../../coordinator/src/store/traffic.ts';
+import { forEachStore, type TestStore } from './harness.ts';
 
 const G = 'g-GRPGRPGRP';
 const D = 'd-DEPLOY001';
 const AT = '2030-01-01T00:00:00.000Z';
 const LATER = '2030-01-01T00:00:09.000Z';
 const HAPROXY = TrafficControl.parse({ provider: 'haproxy', socket: '/run/haproxy/admin.sock', backend: 'web', serverTemplate: '{hostname}' });
-
-/** A store and plain SQL on it, for seeding. */
-interface TestStore {
-  store: Store;
-  run(sql: string, ...args: (string | number | null)[]): Promise<void>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteStore(): TestStore {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-traffic-'));
-  const store = openSqliteStore(path.join(dir, 'coordinator.db'));
-  return {
-    store,
-    run: async (sql, ...args) => void store.db.prepare(sql).run(...args),
-    cleanup: async () => {
-      await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** An application, group, revision, a running deployment and its hosts (Blue and Green when labelled). */
 async function seed(db: TestStore, hosts: { id: string; label?: string; status?: string }[]): Promise<void> {
@@ -48,12 +24,11 @@ async function seed(db: TestStore, hosts: { id: string; label?: string; status?:
   }
 }
 
-describe('store/traffic (sqlite)', () => {
+forEachStore('store/traffic', (current) => {
   let db: TestStore;
   beforeEach(() => {
-    db = sqliteStore();
+    db = current();
   });
-  afterEach(() => db.cleanup());
 
   it('stores a group\'s traffic settings, replaces them whole, and keeps the live fleet across a replacement', async () => {
     await seed(db, []);
@@ -144,5 +119,15 @@ describe('store/traffic (sqlite)', () => {
     await db.store.traffic.putBlueGreen(D, { phase: 'wait', fleetTag: 'fleet', blueFleet: 'a', greenFleet: 'b', step: 1, steps: [{ percent: 100, intervalSeconds: 0 }], trafficMoved: true, retire: false });
     await db.store.webhooks.insert({ deploymentGroupId: G, name: 'late', url: 'https://example.test/hook', events: ['InstanceReady', 'DeploymentReady'], secret: 'whsec_x', createdAt: AT });
     assert.deepEqual(await db.store.webhooks.unannounced(100), []);
+  });
+
+  it('counts a replacement host waiting for traffic (Ready) as done in its step\'s progress, and running again once released', async () => {
+    await seed(db, [{ id: 'i-GREEN001', label: 'Green', status: 'InProgress' }, { id: 'i-GREEN002', label: 'Green', status: 'InProgress' }]);
+    const progress = () => db.get<{ total: number; in_flight: number; succeeded: number }>('SELECT total, in_flight, succeeded FROM deployment_progress WHERE deployment_id = ? AND step = 1', D);
+    assert.equal(await db.store.targets.markReady(D, 'i-GREEN001', LATER), true);
+    assert.equal(await db.store.targets.markReady(D, 'i-GREEN001', LATER), false);
+    assert.deepEqual(await progress(), { total: 2, in_flight: 1, succeeded: 1 });
+    await db.store.targets.release(D, ['i-GREEN001'], { at: LATER, deadline: LATER });
+    assert.deepEqual(await progress(), { total: 2, in_flight: 2, succeeded: 0 });
   });
 });

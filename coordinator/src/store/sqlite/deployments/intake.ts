@@ -3,7 +3,7 @@
  * deciding what the deployment does next is the scheduler's job.
  */
 import { isTerminalInstanceStatus, type AgentEventBody, type InstanceStatus } from '../../../../../protocol/src/index.ts';
-import type { DeadlineAfter, IntakeResult } from '../../deployments/targets.ts';
+import type { AgentEventItem, DeadlineAfter, IntakeResult } from '../../deployments/targets.ts';
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
 
@@ -93,4 +93,9 @@ export function recordAgentEvent(db: Db, instanceId: string, event: AgentEventBo
   }
   recordOutcome(db, instanceId, event);
   return { kind: 'outcome', deploymentId: event.deploymentId, status: event.status };
+}
+
+/** Applies a burst of events in order (each a few prepared statements: SQLite runs in-process). */
+export function recordAgentEvents(db: Db, items: readonly AgentEventItem[], deadlineAfter: DeadlineAfter): IntakeResult[] {
+  return items.map((item) => recordAgentEvent(db, item.instanceId, item.event, deadlineAfter));
 }
