@@ -93,12 +93,35 @@ export class TrafficService implements TrafficSink, TrafficDriver {
     }
   }
 
-  /** Runs the operations a coordinator restart interrupted. */
+  /**
+   * Runs the operations a coordinator restart interrupted, and watches again the hosts traffic
+   * moved to in blue/green deployments between their steps or in their termination wait (the
+   * watch lives in this process: without it, a restart would let traffic stay on failing hosts).
+   */
   async resume(): Promise<void> {
     for (const op of await this.deps.store.traffic.runningOps()) {
       this.log.info('traffic operation resumed after a restart', { deploymentId: op.deploymentId, instanceId: op.instanceId, op: op.op });
       this.run(op.deploymentId, op.instanceId, op.op);
     }
+    for (const { deploymentId, instanceIds } of await this.movedTo()) {
+      this.log.info('watching again the hosts traffic moved to', { deploymentId, hosts: instanceIds.length });
+      await this.watch(deploymentId, instanceIds);
+    }
+  }
+
+  /** Running blue/green deployments whose traffic moved and may still move back, with the replacement hosts it reached. */
+  private movedTo(): Promise<{ deploymentId: string; instanceIds: string[] }[]> {
+    return this.deps.store.read(async (tx) => {
+      const out: { deploymentId: string; instanceIds: string[] }[] = [];
+      for (const d of await tx.deployments.listByStatus('InProgress')) {
+        const record = await tx.traffic.blueGreenOf(d.deploymentId);
+        if (!record?.trafficMoved || (record.phase !== 'switch' && record.phase !== 'wait')) continue;
+        const labels = await tx.traffic.labelsOf(d.deploymentId);
+        const reached = (await tx.traffic.opsOf(d.deploymentId)).filter((o) => o.op === 'AllowTraffic' && o.status === 'Succeeded' && labels.get(o.instanceId) === 'Green');
+        if (reached.length > 0) out.push({ deploymentId: d.deploymentId, instanceIds: reached.map((o) => o.instanceId) });
+      }
+      return out;
+    });
   }
 
   /** Stops watches and operations (shutdown): Running ones run again after the restart. */
