@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only cli,fleet,agent,hooks,unpack,journal,traffic] [--sizes 100,1000,10000]
+ * `npm run bench [-- --quick] [--only cli,fleet,agent,hooks,unpack,journal,store,traffic] [--sizes 100,1000,10000]
  * [--cap-seconds 120] [--cpu-prof DIR] [--output FILE]`:
  * runs Deckhand's benchmarks, prints one table and writes bench/results/latest.json.
  * Never part of `npm test`.
@@ -12,13 +12,14 @@ import { runFleetBench } from './fleet/bench.ts';
 import { runHookBench } from './hooks.ts';
 import { runCliBench } from './cli.ts';
 import { runJournalBench } from './journal/bench.ts';
+import { runStoreBench } from './store/bench.ts';
 import { runUnpackBench } from './unpack/bench.ts';
 import { runTrafficBench } from './traffic.ts';
 import { runSmallFilesBench } from './unpack/small-files.ts';
 import { formatNotes, formatTable, writeResults, type Figures } from './lib/figures.ts';
 import { openFileLimit } from './lib/proc.ts';
 
-const SECTIONS = ['cli', 'fleet', 'agent', 'hooks', 'unpack', 'journal', 'traffic'] as const;
+const SECTIONS = ['cli', 'fleet', 'agent', 'hooks', 'unpack', 'journal', 'store', 'traffic'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -137,6 +138,10 @@ async function main(): Promise<void> {
       },
       figures,
     ));
+  }
+  if (opts.only.has('store')) {
+    log('store: --store-sync normal vs full, start-up check and backup');
+    await timed('store', () => runStoreBench({ hosts: opts.quick ? 100 : 300, runs: opts.quick ? 3 : 5, growCopies: opts.quick ? 20 : 100, log }, figures));
   }
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`\n${formatTable(figures)}\n\nNotes:\n${formatNotes(figures)}\n\nTotal ${seconds.toFixed(0)} s.\n`);

@@ -355,9 +355,9 @@ export class DeckhandClient {
     return this.#request('DELETE', `/v1/api-tokens/${enc(name)}`);
   }
 
-  /** DELETE /v1/instances/:id. */
-  async deregisterInstance(instanceId: string): Promise<void> {
-    await this.#request('DELETE', `/v1/instances/${enc(instanceId)}`);
+  /** DELETE /v1/instances/:id (?force=true: even while it is connected, closing its connection). */
+  async deregisterInstance(instanceId: string, force = false): Promise<void> {
+    await this.#request('DELETE', `/v1/instances/${enc(instanceId)}`, force ? { query: { force: 'true' } } : {});
   }
 
   /** GET /v1/audit. */

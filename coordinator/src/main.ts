@@ -22,11 +22,13 @@ import { ensureAdminToken } from './auth/admin-token.ts';
 import { loadTokenKey, tokenHasher as makeTokenHasher, type TokenHasher } from './auth/token-hash.ts';
 import { NonceCache } from './auth/agent-auth.ts';
 import { parseCoordinatorArgs, USAGE, UsageError, type CoordinatorConfig } from './config/args.ts';
+import { ConnectionGuard, edgeServerOptions, guardServer } from './edge/index.ts';
 import { Hub } from './hub/index.ts';
 import { startLogRetention } from './logs/retention.ts';
 import { WebhookNotifier } from './notify/webhooks.ts';
 import { CoordinatorMetrics, timeTransactions } from './notify/metrics.ts';
-import { keysList, keysRotate, tlsFingerprint } from './commands/maintenance.ts';
+import { EdgeMetrics } from './edge/metrics.ts';
+import { keysList, keysRotate, tlsFingerprint, type Printed } from './commands/maintenance.ts';
 import { ringSigner } from './signing/frame-signer.ts';
 import { KeyRing } from './signing/keyring.ts';
 import { fingerprintLine, prepareTls, type TlsServing } from './tls/serve.ts';
@@ -34,13 +36,15 @@ import { Scheduler } from './scheduler/index.ts';
 import { preflightDeployment } from './scheduler/preflight.ts';
 import { ClusterNode } from './cluster/node.ts';
 import { migrationBlocker, migrationReport, nodesReport } from './commands/store.ts';
-import type { Printed } from './commands/maintenance.ts';
 import { migrateStore } from './store/migrate-store.ts';
 import { redactUrl } from './store/postgres/db.ts';
 import { openPostgresStore, type PostgresStore } from './store/postgres/store.ts';
 import { readiness } from './api/readiness.ts';
-import { openSqliteStore } from './store/sqlite/store.ts';
 import { TrafficService } from './traffic/service.ts';
+import { backupReport, restoreReport, storeCommandFailed } from './commands/backup.ts';
+import { isBackupCommand, parseBackupArgs, type BackupCommand } from './config/backup-args.ts';
+import { backupStore, restoreStore, StoreCommandError } from './store/sqlite/backup.ts';
+import { openGuardedSqliteStore, StoreRefused } from './store/sqlite/guard.ts';
 import type { Store } from './store/store.ts';
 
 /** Lets the log file flush (bounded by a short timeout), then exits. */
@@ -136,12 +140,20 @@ interface Running {
   traffic: TrafficService;
   node: ClusterNode | undefined;
   retention: { stop(): void };
+  /** Stops the edge's probe timer. */
+  stopEdge: () => void;
   webhooks: WebhookNotifier;
 }
 
-/** Opens the store the configuration names: SQLite in the data dir, or a shared PostgreSQL database. */
-async function openStore(config: CoordinatorConfig, logger: Logger): Promise<{ store: Store; shared?: PostgresStore }> {
-  if (config.store.kind === 'sqlite') return { store: openSqliteStore(path.join(config.dataDir, 'coordinator.db')) };
+/**
+ * Opens the store the configuration names: SQLite in the data dir (checked first; undefined when
+ * refused), or a shared PostgreSQL database.
+ */
+async function openStore(config: CoordinatorConfig, logger: Logger): Promise<{ store: Store; shared?: PostgresStore } | undefined> {
+  if (config.store.kind === 'sqlite') {
+    const store = openCheckedStore(config, logger);
+    return store && { store };
+  }
   const log = logger.child({ component: 'store' });
   const shared = await openPostgresStore(config.store.url, { onError: (err) => log.warn('a database connection failed; it is replaced', { err: err.message }) });
   log.info('store opened', { store: shared.description });
@@ -174,6 +186,7 @@ function handleSignals(r: Running): void {
     r.scheduler.stop();
     await r.traffic.close();
     r.retention.stop();
+    r.stopEdge();
     await r.webhooks.stop();
     // Its leases go at once: the other coordinators take its deployments over without waiting.
     await r.node?.stop(true);
@@ -187,12 +200,43 @@ function handleSignals(r: Running): void {
   }
 }
 
+/** Where the SQLite store of a data directory lives. */
+function storeFile(dataDir: string): string {
+  return path.join(dataDir, 'coordinator.db');
+}
+
+/**
+ * Opens the SQLite store after checking it (store/sqlite/guard.ts); a refused store ends the
+ * process with exit code 78 (EX_CONFIG), which the systemd unit does not restart: starting again
+ * would not mend it.
+ */
+function openCheckedStore(config: CoordinatorConfig, logger: Logger): Store | undefined {
+  const file = storeFile(config.dataDir);
+  try {
+    const { store, notes } = openGuardedSqliteStore(file, {
+      synchronous: config.storeSync === 'full' ? 'FULL' : 'NORMAL',
+      ...(config.acceptNewStore ? { acceptNewStore: true } : {}),
+      ...(config.skipStoreCheck ? { skipPageCheck: true } : {}),
+    });
+    logger.info('store opened', { event: 'store.opened', file, synchronous: config.storeSync, ...notes });
+    return store;
+  } catch (err) {
+    if (!(err instanceof StoreRefused)) throw err;
+    process.stderr.write(`deckhand-coordinator: ${err.message}\n`);
+    logger.error('store refused', { event: 'store.refused', file, reason: err.reason, detail: err.message });
+    exitAfterFlush(logger, 78);
+    return undefined;
+  }
+}
+
 async function start(config: CoordinatorConfig): Promise<void> {
   mkdirSync(path.join(config.dataDir, 'logs'), { recursive: true });
   const logger = createLogger({ service: 'coordinator', level: config.logLevel, file: path.join(config.dataDir, 'logs', 'coordinator.log') });
   process.on('uncaughtException', (err) => fatal(logger, 'uncaught exception', err));
   process.on('unhandledRejection', (err) => fatal(logger, 'unhandled rejection', err));
-  const { store, shared } = await openStore(config, logger);
+  const opened = await openStore(config, logger);
+  if (opened === undefined) return;
+  const { store, shared } = opened;
   const tokenHasher = makeTokenHasher(loadTokenKey(config.dataDir));
   await showAdminTokenOnce(store, tokenHasher);
   const clock = systemClock;
@@ -206,6 +250,9 @@ async function start(config: CoordinatorConfig): Promise<void> {
   let connected = (): number => 0;
   const metrics = new CoordinatorMetrics(store, () => connected());
   timeTransactions(store, metrics.storeTransactions);
+  // Issue 14: connections that have not authenticated are capped, and descriptor exhaustion is loud.
+  const edgeMetrics = new EdgeMetrics(metrics.registry, (): { open: number; unauthenticated: number } => guard.counts());
+  const guard = new ConnectionGuard({ log: logger.child({ component: 'edge' }), clock, sink: edgeMetrics, ...(config.connectionLimits ? { limits: config.connectionLimits } : {}) });
   const hub = new Hub({
     store,
     clock,
@@ -215,6 +262,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
     metrics,
     signer,
     ...(check ? { checkClientCertificate: check } : {}),
+    onAuthenticated: (req) => guard.authenticated(req.socket),
     ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }),
   });
   const node = shared && clusterNode(config, shared, hub, logger);
@@ -255,16 +303,18 @@ async function start(config: CoordinatorConfig): Promise<void> {
     ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
     tokenHasher,
     coordinatorKeys: () => signer.published(),
-    ...(tls.https ? { https: tls.https } : {}),
+    ...(tls.https ? { https: { ...tls.https, ...edgeServerOptions() } } : { http: edgeServerOptions() }),
+    onAuthenticated: (socket) => guard.authenticated(socket),
     ...(tls.caSha256 && tls.caPem ? { autoCa: { pem: tls.caPem, sha256: tls.caSha256 } } : {}),
     ...(check ? { agentClientCertificate: check } : {}),
   });
   reloadOnHangup(app, tls, logger);
+  const stopEdge = guardServer(app.server, { log: logger.child({ component: 'edge' }), clock, guard, sink: edgeMetrics });
   const retention = startLogRetention({ store, clock, logger, days: config.logRetentionDays });
   webhooks.start();
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
   // Before announcing the address: whoever reads it may signal us at once.
-  handleSignals({ logger, hub, scheduler, app, store, traffic, node, retention, webhooks });
+  handleSignals({ logger, hub, scheduler, app, store, traffic, node, retention, webhooks, stopEdge });
   await app.listen({ host: config.host, port: config.port });
   const url = urlOf(app.server.address() as AddressInfo, tls.https ? 'https' : 'http');
   // Written aside and renamed, so a reader polling for the file never sees it half-written.
@@ -274,6 +324,17 @@ async function start(config: CoordinatorConfig): Promise<void> {
   process.stdout.write(`Deckhand coordinator listening on ${url}\n`);
   if (tls.caSha256) process.stdout.write(`${fingerprintLine(tls.caSha256)}\n`);
   logger.info('coordinator listening', { url, dataDir: config.dataDir, ...(tls.caSha256 ? { caSha256: tls.caSha256 } : {}) });
+}
+
+/** `backup` and `restore` (store/sqlite/backup.ts), as printed lines. */
+async function runBackupCommand(command: BackupCommand): Promise<Printed> {
+  try {
+    if (command.kind === 'backup') return backupReport(await backupStore(storeFile(command.dataDir), command.to));
+    return restoreReport(await restoreStore(command.from, storeFile(command.dataDir)));
+  } catch (err) {
+    if (!(err instanceof StoreCommandError)) throw err;
+    return storeCommandFailed(command.kind, err.message);
+  }
 }
 
 function print(printed: Printed): void {
@@ -309,6 +370,18 @@ async function listNodes(url: string, json: boolean): Promise<Printed> {
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--version' || argv[0] === 'version') {
     process.stdout.write(`${DECKHAND_VERSION}\n`);
+    return;
+  }
+  if (isBackupCommand(argv)) {
+    let command;
+    try {
+      command = parseBackupArgs(argv);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      process.stderr.write(`deckhand-coordinator: ${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    print(await runBackupCommand(command));
     return;
   }
   let command;

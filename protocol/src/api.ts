@@ -161,6 +161,11 @@ export const LifecycleEventView = z.strictObject({
   status: LifecycleEventStatusSchema,
   startTime: z.string().optional(),
   endTime: z.string().optional(),
+  /**
+   * The time the host's agent gave for the event's latest status, when it lay outside the
+   * coordinator's allowed clock skew: startTime/endTime were then clamped to that window.
+   */
+  agentReportedTime: z.string().optional(),
   /** What the agent said of an event still running (e.g. a script asked for a reboot). */
   message: z.string().optional(),
   diagnostics: Diagnostics.optional(),

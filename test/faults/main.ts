@@ -14,8 +14,8 @@ import { runSuite, type SuiteOptions } from './suite.ts';
 /** The full suite's shape; --quick scales it down. */
 export function suiteOptions(quick: boolean, seed: number, outDir: string): SuiteOptions {
   return quick
-    ? { seed, outDir, quotas: { agentKills: 40, coordinatorKills: 10, connectionFaults: 25 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], diskFullRuns: 1, corruptJournalRuns: 2, stateRollbackRuns: 4 }
-    : { seed, outDir, quotas: { agentKills: 200, coordinatorKills: 50, connectionFaults: 100 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 8000], diskFullRuns: 3, corruptJournalRuns: 3, stateRollbackRuns: 30 };
+    ? { seed, outDir, quotas: { agentKills: 40, coordinatorKills: 10, connectionFaults: 25 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], diskFullRuns: 1, corruptJournalRuns: 2, stateRollbackRuns: 4, storeRuns: 2 }
+    : { seed, outDir, quotas: { agentKills: 200, coordinatorKills: 50, connectionFaults: 100 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 8000], diskFullRuns: 3, corruptJournalRuns: 3, stateRollbackRuns: 30, storeRuns: 4 };
 }
 
 /**
@@ -24,8 +24,8 @@ export function suiteOptions(quick: boolean, seed: number, outDir: string): Suit
  */
 export function clusterSuiteOptions(quick: boolean, seed: number, outDir: string, nodes: number): SuiteOptions {
   return quick
-    ? { seed, outDir, nodes, quotas: { agentKills: 15, coordinatorKills: 8, connectionFaults: 10 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 6000], diskFullRuns: 0, corruptJournalRuns: 0, stateRollbackRuns: 0 }
-    : { seed, outDir, nodes, quotas: { agentKills: 60, coordinatorKills: 30, connectionFaults: 40 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], diskFullRuns: 0, corruptJournalRuns: 0, stateRollbackRuns: 0 };
+    ? { seed, outDir, nodes, quotas: { agentKills: 15, coordinatorKills: 8, connectionFaults: 10 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 6000], diskFullRuns: 0, corruptJournalRuns: 0, stateRollbackRuns: 0, storeRuns: 0 }
+    : { seed, outDir, nodes, quotas: { agentKills: 60, coordinatorKills: 30, connectionFaults: 40 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], diskFullRuns: 0, corruptJournalRuns: 0, stateRollbackRuns: 0, storeRuns: 0 };
 }
 
 async function main(): Promise<number> {

@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, stopProcess, waitFor } from '../e2e/cluster.ts';
 
-const BIN = (name: string): string => path.join(REPO_ROOT, 'bin', `${name}.js`);
+/** A bin/ script of the repository. */
+export const BIN = (name: string): string => path.join(REPO_ROOT, 'bin', `${name}.js`);
 
 /** How much of a process's output is kept for diagnostics. */
 const TAIL_CHARS = 16_000;

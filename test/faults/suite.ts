@@ -9,6 +9,7 @@ import { Rng } from './rng.ts';
 import { runOnce, writeDiagnostics, type RunPlan, type RunResult } from './run.ts';
 import { runJournalRollback, runStoreRollback } from './rollbacks.ts';
 import { runCorruptJournal, runDiskFull } from './scenarios.ts';
+import { runStoreFault, STORE_FAULTS } from './store-scenarios.ts';
 import type { Group, Revision } from './world.ts';
 import { World } from './world.ts';
 
@@ -31,6 +32,8 @@ export interface SuiteOptions {
   nodes?: number;
   /** Runs that send state back in time, alternately the coordinator's store and an agent's journal. */
   stateRollbackRuns: number;
+  /** Runs of coordinator store faults (store-scenarios.ts), taking each fault in turn. */
+  storeRuns: number;
   /** Where diagnostics of violating runs go. */
   outDir: string;
   /** Called after each run (progress output). */
@@ -42,7 +45,7 @@ export interface Totals {
   agentKills: number;
   coordinatorKills: number;
   connectionFaults: number;
-  /** Not a quota: the rollback runs made (stateRollbackRuns). */
+  /** Not a quota: the rollback runs made (stateRollbackRuns, and the store runs that cut the WAL short). */
   stateRollbacks: number;
 }
 
@@ -170,6 +173,10 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
     for (let i = 0; i < opts.stateRollbackRuns; i++) {
       const run = i % 2 === 0 ? runStoreRollback : runJournalRollback;
       state.runs.push(await run(world, revisions, rng.fork(), `rollback-${i + 1}`));
+      opts.onRun?.(state.runs.at(-1)!, state.totals());
+    }
+    for (let i = 0; i < opts.storeRuns; i++) {
+      state.runs.push(await runStoreFault(world, revisions, rng.fork(), `store-${i + 1}`, STORE_FAULTS[i % STORE_FAULTS.length]!));
       opts.onRun?.(state.runs.at(-1)!, state.totals());
     }
   } finally {

@@ -34,13 +34,21 @@ import { trafficRoutes } from './routes/traffic.ts';
  * WebSocket upgrades on `app.server` to the hub.
  */
 export function buildApi(deps: ApiDeps): FastifyInstance {
-  const app = (deps.https ? Fastify({ logger: false, https: deps.https }) : Fastify({ logger: false })) as unknown as FastifyInstance;
+  const app = (deps.https ? Fastify({ logger: false, https: deps.https }) : Fastify({ logger: false, ...(deps.http ? { http: deps.http } : {}) })) as unknown as FastifyInstance;
   const log = deps.logger.child({ component: 'api' });
   // Bundles can be gigabytes: hand the raw request stream to the route, which pipes it into the
   // artifact store (and enforces the store's own size limit) instead of buffering it here.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
   installErrorHandlers(app, log);
   installAuth(app, deps);
+  const onAuthenticated = deps.onAuthenticated;
+  if (onAuthenticated) {
+    // The connection proved who it is: it no longer counts as an unauthenticated one.
+    app.addHook('preHandler', async (request) => {
+      const kind = request.principal?.kind;
+      if (kind === 'token' || kind === 'agent') onAuthenticated(request.raw.socket);
+    });
+  }
   installExpectContinue(app);
   installAudit(app, deps);
   app.addHook('onResponse', async (request, reply) => {

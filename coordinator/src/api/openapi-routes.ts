@@ -48,7 +48,7 @@ import {
   GroupTrafficSettingsView,
   GroupTrafficView,
 } from '../../../protocol/src/index.ts';
-import { ListDeploymentsQuery, ListInstancesQuery, UploadRevisionQuery } from './schemas.ts';
+import { DeregisterQuery, ListDeploymentsQuery, ListInstancesQuery, UploadRevisionQuery } from './schemas.ts';
 
 /** One documented route. `response` absent: the answer is not JSON (bytes, a script). */
 export interface RouteDoc {
@@ -109,7 +109,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'DELETE /v1/deployment-configs/:name': { summary: 'Delete a custom deployment configuration (refused while in use)', response: RemovalResult },
   'POST /v1/instances/:id/tags': { summary: 'Set tags on an instance', body: TagInstanceRequest, response: InstanceView },
   'POST /v1/instances/:id/tags/remove': { summary: 'Remove tags from an instance', body: UntagInstanceRequest, response: InstanceView },
-  'DELETE /v1/instances/:id': { summary: 'Deregister an instance (an operator token, or the instance itself signed)', status: 204 },
+  'DELETE /v1/instances/:id': { summary: 'Deregister an instance (an operator token, or the instance itself signed); force=1 also while connected, closing its connections', query: DeregisterQuery, status: 204 },
   'POST /v1/registration-tokens': { summary: 'Create a registration token', body: CreateRegistrationTokenRequest, response: RegistrationTokenView, status: 201 },
   'DELETE /v1/registration-tokens/:id': { summary: 'Revoke a registration token: no host can register with it any more', response: RegistrationTokenView },
   'POST /v1/api-tokens': { summary: 'Create a named API token with a role and a scope (the secret is in this answer only)', body: CreateApiTokenRequest, response: ApiTokenView, status: 201 },

@@ -31,4 +31,9 @@ export const ListInstancesQuery = z.strictObject({
   /** `1`: only hosts whose agent is not connected. */
   offline: z.enum(['0', '1', 'true', 'false']).optional(),
 });
+
+export const DeregisterQuery = z.strictObject({
+  /** `1`: deregister even while the host is connected, closing its connection. */
+  force: z.enum(['0', '1', 'true', 'false']).optional(),
+});
 export const NameParams = z.object({ name: Name });

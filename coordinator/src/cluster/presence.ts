@@ -11,6 +11,8 @@ import type { ClusterRepository } from '../store/cluster.ts';
 export interface LocalAgents {
   isConnected(instanceId: string): boolean;
   connectedInstances(): string[];
+  /** Closes the instance's connections to this coordinator (deregistration). */
+  closeInstance?(instanceId: string): number;
 }
 
 /** Dependencies of {@link ClusterPresence}. */
@@ -41,6 +43,14 @@ export class ClusterPresence {
     if (this.deps.hub.isConnected(instanceId)) return true;
     const node = this.remote.get(instanceId);
     return node !== undefined && node !== this.deps.nodeId;
+  }
+
+  /**
+   * Closes the instance's connections to this coordinator (deregistration); a connection to
+   * another coordinator is not reached from here (issue 14 follow-up).
+   */
+  closeInstance(instanceId: string): number {
+    return this.deps.hub.closeInstance?.(instanceId) ?? 0;
   }
 
   /** How many agents this coordinator holds. */

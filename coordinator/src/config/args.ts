@@ -22,6 +22,8 @@ export const USAGE = `Usage: deckhand-coordinator start --data-dir DIR [options]
        deckhand-coordinator nodes [--store postgres://...] [--json]
        deckhand-coordinator tls fingerprint --data-dir DIR
        deckhand-coordinator keys list|rotate --data-dir DIR [--grace DURATION]
+       deckhand-coordinator backup --data-dir DIR --to FILE
+       deckhand-coordinator restore --from FILE --data-dir DIR
 
 Options:
   --data-dir DIR           where the store, bundles and logs live (created if missing)
@@ -32,6 +34,10 @@ Options:
   --log-max-bytes N        hook output kept per deployment; lines past it are counted, not kept
                            (default ${DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT}, 512 MiB)
   --log-retention-days N   hook output is deleted this many days after its deployment ended (default ${DEFAULT_LOG_RETENTION_DAYS})
+  --max-unauthenticated N  connections that have not authenticated yet, at once (default 1024); past
+                           it new connections are closed at accept. Keep it well under ulimit -n
+  --max-unauthenticated-per-address N
+                           the same, from one remote address (default 256)
   --metrics-token T        a token that may read /metrics (besides the admin token), for Prometheus;
                            better given as DECKHAND_METRICS_TOKEN (the command line is visible to others)
   --tls-cert FILE          serve HTTPS and WSS with this certificate (PEM; a chain is fine); with --tls-key.
@@ -44,6 +50,12 @@ Options:
   --client-ca FILE         also require agents to present a client certificate signed by this CA
   --insecure-http          serve plain HTTP off loopback (every start warns); on loopback it is the
                            default without --tls
+  --store-sync MODE        normal | full: SQLite's synchronous setting for a SQLite store (default full;
+                           see README, "Backup, restore and durability")
+  --skip-store-check       do not run quick_check and foreign_key_check on a SQLite store at start (they
+                           read the whole store, about 8 ms per MB); its identity is still checked
+  --accept-new-store       start although the SQLite store is missing, empty or another one than the
+                           data directory's store-id names (the coordinator refuses otherwise)
   -h, --help               show this help
   --version                print the version and exit
 
@@ -63,6 +75,10 @@ Commands:
   keys list                list the command-signing keys and their dates
   keys rotate              add a new command-signing key; the others stay valid for --grace
                            (default 7d), while agents learn the new key from signed welcomes
+  backup                   copy the SQLite store to --to FILE while the coordinator runs, checked with quick_check
+                           (a PostgreSQL store is backed up with pg_dump, see README)
+  restore                  put the backup --from FILE in place of the SQLite store (the coordinator stopped);
+                           the replaced store is kept beside it
 
 Environment:
   DECKHAND_ADMIN_TOKEN     the first admin API token (otherwise one is generated and printed once)
@@ -90,12 +106,30 @@ export interface CoordinatorConfig {
   readonly tlsSans?: readonly string[];
   /** --client-ca: agents must present a client certificate signed by this CA. */
   readonly clientCa?: string;
+  /** Caps of connections that have not authenticated (edge/connection-guard.ts); its defaults when absent. */
+  readonly connectionLimits?: { maxUnauthenticated?: number; maxUnauthenticatedPerAddress?: number };
   /** --store (or DECKHAND_STORE_URL): SQLite in the data dir, or a PostgreSQL database several coordinators share. */
   readonly store: StoreChoice;
   /** --artifacts-dir: where revision bundles live (shared storage for several coordinators). @default DATA/artifacts */
   readonly artifactsDir?: string;
   /** --node-name, --lease-ms: this coordinator's part in a cluster (PostgreSQL). */
   readonly cluster: ClusterOptions;
+  /** SQLite's synchronous setting for the store (--store-sync). @default 'full' */
+  readonly storeSync: StoreSync;
+  /** --accept-new-store: start on a missing, empty or other store than the marker names. */
+  readonly acceptNewStore?: boolean;
+  /** --skip-store-check: no page check of the store at start. */
+  readonly skipStoreCheck?: boolean;
+}
+
+/** The values of --store-sync. */
+export type StoreSync = 'normal' | 'full';
+
+/** --store-sync's value. */
+function parseStoreSync(value: string | undefined): StoreSync {
+  if (value === undefined) return 'full';
+  if (value !== 'normal' && value !== 'full') throw new UsageError(`--store-sync must be normal or full, got "${value}"`);
+  return value;
 }
 
 /** What the command line asks for. */
@@ -165,12 +199,17 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'log-max-bytes': { type: 'string' },
         'log-retention-days': { type: 'string' },
         'metrics-token': { type: 'string' },
+        'max-unauthenticated': { type: 'string' },
+        'max-unauthenticated-per-address': { type: 'string' },
         tls: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'tls-san': { type: 'string', multiple: true },
         'client-ca': { type: 'string' },
         'insecure-http': { type: 'boolean' },
+        'store-sync': { type: 'string' },
+        'accept-new-store': { type: 'boolean' },
+        'skip-store-check': { type: 'boolean' },
         grace: { type: 'string' },
         store: { type: 'string' },
         'artifacts-dir': { type: 'string' },
@@ -217,7 +256,11 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
     logMaxBytes: values['log-max-bytes'] === undefined ? DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT : parsePositiveInt('--log-max-bytes', values['log-max-bytes']),
     logRetentionDays: values['log-retention-days'] === undefined ? DEFAULT_LOG_RETENTION_DAYS : parsePositiveInt('--log-retention-days', values['log-retention-days']),
     ...metricsToken(values['metrics-token'] ?? process.env['DECKHAND_METRICS_TOKEN']),
+    storeSync: parseStoreSync(values['store-sync']),
+    ...(values['accept-new-store'] === true ? { acceptNewStore: true } : {}),
+    ...(values['skip-store-check'] === true ? { skipStoreCheck: true } : {}),
     ...tlsConfig(values, listen.host),
+    ...connectionLimits(values['max-unauthenticated'], values['max-unauthenticated-per-address']),
     store: parseStore(values.store ?? process.env['DECKHAND_STORE_URL']),
     ...(values['artifacts-dir'] === undefined ? {} : { artifactsDir: values['artifacts-dir'] }),
     cluster: {
@@ -226,6 +269,17 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
     },
   };
   return { kind: 'start', config };
+}
+
+/** The unauthenticated-connection caps, present only when a flag was given. */
+function connectionLimits(total: string | undefined, perAddress: string | undefined): Partial<CoordinatorConfig> {
+  if (total === undefined && perAddress === undefined) return {};
+  return {
+    connectionLimits: {
+      ...(total === undefined ? {} : { maxUnauthenticated: parsePositiveInt('--max-unauthenticated', total) }),
+      ...(perAddress === undefined ? {} : { maxUnauthenticatedPerAddress: parsePositiveInt('--max-unauthenticated-per-address', perAddress) }),
+    },
+  };
 }
 
 /** The TLS part of the configuration, present only when a TLS flag was given. */

@@ -8,6 +8,7 @@ import type { Logger } from '../../../common/src/logger.ts';
 import type { AgentEventBody, AgentLogBody, CoordBodies, CoordFrameType } from '../../../protocol/src/index.ts';
 import type { Store } from '../store/store.ts';
 import type { MetricsSink } from '../notify/metrics.ts';
+import type { PeerWarnings } from '../../../common/src/peer-warnings.ts';
 import type { PreflightRequests } from './preflight.ts';
 import type { TrafficApplyRequests } from './traffic-apply.ts';
 import type { AgentEventSink, TrafficSink } from './types.ts';
@@ -65,4 +66,6 @@ export interface FrameContext {
   traffic: TrafficSink | undefined;
   /** nginx changes asked of agents, waiting for answers (traffic-apply.ts). */
   trafficApplies: TrafficApplyRequests;
+  /** Warnings about what a host sends, rate-limited per instance (peer-warnings.ts). */
+  warnings: PeerWarnings;
 }

@@ -27,10 +27,16 @@ export type IntakeResult =
   | { kind: 'event' }
   | { kind: 'outcome'; deploymentId: string; status: InstanceStatus };
 
+/**
+ * An agent event as the hub passes it on: `at` within the coordinator's allowed clock skew
+ * (hub/agent-time.ts), and `agentAt` the host's own time when it lay outside and was clamped.
+ */
+export type ReceivedAgentEvent = AgentEventBody & { agentAt?: string };
+
 /** One agent event of a burst, and the host it came from. */
 export interface AgentEventItem {
   instanceId: string;
-  event: AgentEventBody;
+  event: ReceivedAgentEvent;
 }
 
 /** A running host's new deadline, from its group's event timeout in seconds. */
@@ -100,7 +106,7 @@ export interface TargetRepository {
    * deadline to `deadlineAfter(group's event timeout)`), or its final outcome. Events for a
    * command this host was never sent, or after its outcome is final, are ignored.
    */
-  recordAgentEvent(instanceId: string, event: AgentEventBody, deadlineAfter: DeadlineAfter): Promise<IntakeResult>;
+  recordAgentEvent(instanceId: string, event: ReceivedAgentEvent, deadlineAfter: DeadlineAfter): Promise<IntakeResult>;
   /**
    * Applies a burst of agent events, in order, exactly as {@link recordAgentEvent} applies each
    * one; returns one result per event. PostgreSQL applies a burst in a few statements whatever

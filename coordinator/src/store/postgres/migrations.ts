@@ -432,9 +432,17 @@ export const PG_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 13,
+    name: 'agent event times',
+    // As SQLite's: the time an agent gave for an event, when it lay outside the allowed clock skew.
+    sql: `
+      ALTER TABLE target_events ADD COLUMN agent_at ${T};
+    `,
+  },
+  {
     version: 14,
     name: 'traffic control',
-    // As SQLite's (14: 13 is the health branch's): a group's load balancer and deployment style,
+    // As SQLite's: a group's load balancer and deployment style,
     // the traffic operations of each deployment and host, where each host was left, where a
     // blue/green deployment stands, the fleet label of targets, webhooks' announced readiness;
     // the progress functions replaced so that Ready counts as done.

@@ -83,6 +83,7 @@ export interface RawEvent {
   log_tail: string | null;
   started_at: string | null;
   ended_at: string | null;
+  agent_at: string | null;
 }
 
 /** A target row as the API view reads it. */
@@ -104,5 +105,6 @@ export function toEventRecord(e: RawEvent): EventRecord {
   setOptional(r, 'logTail', e.log_tail);
   setOptional(r, 'startedAt', e.started_at);
   setOptional(r, 'endedAt', e.ended_at);
+  setOptional(r, 'agentAt', e.agent_at);
   return r;
 }

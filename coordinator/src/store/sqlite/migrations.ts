@@ -387,9 +387,17 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 13,
+    name: 'agent event times',
+    // Issue 14: an event's times are kept within the coordinator's allowed clock skew; the time
+    // the agent gave, when it lay outside and was clamped, is kept here (latest status's).
+    sql: `
+      ALTER TABLE target_events ADD COLUMN agent_at TEXT;
+    `,
+  },
+  {
     version: 14,
     name: 'traffic control',
-    // 14: migration 13 is the health branch's (health-gated rollouts).
     // A group's load balancer and deployment style (group_traffic), what the coordinator did to
     // the balancer for each host of a deployment (traffic_ops: a result outlives a restart and is
     // given again to an agent that asks again), where each host was left (traffic_hosts), and

@@ -16,8 +16,15 @@ describe('parseCoordinatorArgs', () => {
         logRetentionDays: 30,
         store: process.env['DECKHAND_STORE_URL'] ? { kind: 'postgres', url: process.env['DECKHAND_STORE_URL'] } : { kind: 'sqlite' },
         cluster: {},
+        storeSync: 'full',
       },
     });
+  });
+
+  it('reads --store-sync, --accept-new-store and --skip-store-check, and refuses a --store-sync it does not know', () => {
+    const cmd = parseCoordinatorArgs(['start', '--data-dir', '/d', '--store-sync', 'normal', '--accept-new-store', '--skip-store-check']);
+    assert.deepEqual(cmd.kind === 'start' ? [cmd.config.storeSync, cmd.config.acceptNewStore, cmd.config.skipStoreCheck] : [], ['normal', true, true]);
+    assert.throws(() => parseCoordinatorArgs(['start', '--data-dir', '/d', '--store-sync', 'off']), /--store-sync must be normal or full, got "off"/);
   });
 
   describe('the store', () => {
@@ -76,6 +83,12 @@ describe('parseCoordinatorArgs', () => {
     const cmd = parseCoordinatorArgs(['start', '--data-dir', '/d', '--heartbeat-ms', '1000']);
     assert.equal(cmd.kind === 'start' ? cmd.config.heartbeatMs : undefined, 1000);
     assert.throws(() => parseCoordinatorArgs(['start', '--data-dir', '/d', '--heartbeat-ms', '0']), /--heartbeat-ms must be a positive integer/);
+  });
+
+  it('reads the unauthenticated-connection caps and refuses one that is not a positive integer', () => {
+    const cmd = parseCoordinatorArgs(['start', '--data-dir', '/d', '--max-unauthenticated', '500', '--max-unauthenticated-per-address', '50']);
+    assert.deepEqual(cmd.kind === 'start' ? cmd.config.connectionLimits : undefined, { maxUnauthenticated: 500, maxUnauthenticatedPerAddress: 50 });
+    assert.throws(() => parseCoordinatorArgs(['start', '--data-dir', '/d', '--max-unauthenticated-per-address', '0']), /--max-unauthenticated-per-address must be a positive integer/);
   });
 
   it('returns help for --help', () => {

@@ -7,7 +7,7 @@
  * intake, not the decisions, was the coordinator's work.
  */
 import { isTerminalInstanceStatus, type AgentEventBody, type InstanceStatus } from '../../../../../protocol/src/index.ts';
-import type { AgentEventItem, DeadlineAfter, IntakeResult } from '../../deployments/targets.ts';
+import type { AgentEventItem, DeadlineAfter, IntakeResult, ReceivedAgentEvent } from '../../deployments/targets.ts';
 import type { Sql } from '../sql.ts';
 import { insertAfterFailureRows } from './intake.ts';
 
@@ -35,6 +35,9 @@ interface Fold {
   /** The message was set (by a terminal event, or an InProgress event with one). */
   messageSet: boolean;
   message: string | null;
+  /** The agent's own time was set (clamped; an InProgress event always sets it, clearing it when in bounds). */
+  agentAtSet: boolean;
+  agentAt: string | null;
 }
 
 /** Everything the burst writes, gathered in order. */
@@ -43,17 +46,19 @@ class Writes {
   readonly touches = new Map<string, { deploymentId: string; instanceId: string; at: string; deadline: string }>();
   readonly outcomes: { deploymentId: string; instanceId: string; event: AgentEventBody }[] = [];
 
-  lifecycle(target: Target, event: AgentEventBody, lifecycleEvent: string, deadline: string): void {
+  lifecycle(target: Target, event: ReceivedAgentEvent, lifecycleEvent: string, deadline: string): void {
     const key = `${target.deployment_id}\u0000${target.instance_id}`;
     this.touches.set(key, { deploymentId: target.deployment_id, instanceId: target.instance_id, at: event.at, deadline });
     if (event.status !== 'InProgress' && !TERMINAL_EVENT.has(event.status)) return;
     const foldKey = `${key}\u0000${lifecycleEvent}`;
     let fold = this.folds.get(foldKey);
     if (!fold) {
-      fold = { deploymentId: target.deployment_id, instanceId: target.instance_id, event: lifecycleEvent, status: event.status, startedSet: null, startedDefault: null, terminal: undefined, messageSet: false, message: null };
+      fold = { deploymentId: target.deployment_id, instanceId: target.instance_id, event: lifecycleEvent, status: event.status, startedSet: null, startedDefault: null, terminal: undefined, messageSet: false, message: null, agentAtSet: false, agentAt: null };
       this.folds.set(foldKey, fold);
     }
     fold.status = event.status;
+    // As intake.ts: an InProgress event sets agent_at, a terminal one only when it has one.
+    if (event.status === 'InProgress' || event.agentAt !== undefined) Object.assign(fold, { agentAtSet: true, agentAt: event.agentAt ?? null });
     if (event.status === 'InProgress') {
       fold.startedSet = event.at;
       if (event.message !== undefined) Object.assign(fold, { messageSet: true, message: event.message });
@@ -108,9 +113,10 @@ async function writeFolds(q: Sql, folds: readonly Fold[]): Promise<void> {
        error_code = CASE WHEN x.terminal THEN x.error_code ELSE e.error_code END,
        script_name = CASE WHEN x.terminal THEN x.script_name ELSE e.script_name END,
        log_tail = CASE WHEN x.terminal THEN x.log_tail ELSE e.log_tail END,
-       message = CASE WHEN x.message_set THEN x.message ELSE e.message END
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[], $13::text[])
-       AS x(deployment_id, instance_id, event, status, started_set, started_default, terminal, ended_at, error_code, script_name, log_tail, message_set, message)
+       message = CASE WHEN x.message_set THEN x.message ELSE e.message END,
+       agent_at = CASE WHEN x.agent_at_set THEN x.agent_at ELSE e.agent_at END
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[], $13::text[], $14::boolean[], $15::text[])
+       AS x(deployment_id, instance_id, event, status, started_set, started_default, terminal, ended_at, error_code, script_name, log_tail, message_set, message, agent_at_set, agent_at)
      WHERE e.deployment_id = x.deployment_id AND e.instance_id = x.instance_id AND e.event = x.event`,
     [
       col((f) => f.deploymentId),
@@ -126,6 +132,8 @@ async function writeFolds(q: Sql, folds: readonly Fold[]): Promise<void> {
       col((f) => f.terminal?.logTail ?? null),
       col((f) => f.messageSet),
       col((f) => f.message),
+      col((f) => f.agentAtSet),
+      col((f) => f.agentAt),
     ],
   );
 }

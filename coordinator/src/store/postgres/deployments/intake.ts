@@ -4,7 +4,7 @@
  * deciding what the deployment does next is the scheduler's job.
  */
 import { isTerminalInstanceStatus, type AgentEventBody, type InstanceStatus } from '../../../../../protocol/src/index.ts';
-import type { DeadlineAfter, IntakeResult } from '../../deployments/targets.ts';
+import type { DeadlineAfter, IntakeResult, ReceivedAgentEvent } from '../../deployments/targets.ts';
 import type { Sql } from '../sql.ts';
 
 interface TargetRow {
@@ -33,16 +33,16 @@ export async function insertAfterFailureRows(q: Sql, deploymentIds: readonly str
 }
 
 /** The lifecycle event row's change and the host's progress time and deadline, in one statement. */
-async function recordLifecycleEvent(q: Sql, instanceId: string, event: AgentEventBody, lifecycleEvent: string, deadline: string): Promise<void> {
+async function recordLifecycleEvent(q: Sql, instanceId: string, event: ReceivedAgentEvent, lifecycleEvent: string, deadline: string): Promise<void> {
   const target = `UPDATE deployment_targets SET updated_at = $4, deadline_at = CASE WHEN status = 'InProgress' THEN $5 ELSE deadline_at END
     WHERE deployment_id = $1 AND instance_id = $2`;
   if (lifecycleEvent === 'AfterFailure') await insertAfterFailureRows(q, [event.deploymentId], [instanceId]);
   if (event.status === 'InProgress') {
     // An InProgress event may say why it is still running (a script asked for a reboot).
     await q.run(
-      `WITH e AS (UPDATE target_events SET status = 'InProgress', started_at = $4, message = COALESCE($6, message)
+      `WITH e AS (UPDATE target_events SET status = 'InProgress', started_at = $4, agent_at = $7, message = COALESCE($6, message)
          WHERE deployment_id = $1 AND instance_id = $2 AND event = $3 RETURNING 1) ${target}`,
-      [event.deploymentId, instanceId, lifecycleEvent, event.at, deadline, event.message ?? null],
+      [event.deploymentId, instanceId, lifecycleEvent, event.at, deadline, event.message ?? null, event.agentAt ?? null],
     );
     return;
   }
@@ -56,7 +56,7 @@ async function recordLifecycleEvent(q: Sql, instanceId: string, event: AgentEven
   }
   await q.run(
     `WITH e AS (UPDATE target_events SET status = $6, ended_at = $4, started_at = COALESCE(started_at, $4),
-         error_code = $7, script_name = $8, message = $9, log_tail = $10
+         agent_at = COALESCE($11, agent_at), error_code = $7, script_name = $8, message = $9, log_tail = $10
        WHERE deployment_id = $1 AND instance_id = $2 AND event = $3 RETURNING 1) ${target}`,
     [
       event.deploymentId,
@@ -69,6 +69,7 @@ async function recordLifecycleEvent(q: Sql, instanceId: string, event: AgentEven
       event.scriptName ?? null,
       event.message ?? null,
       event.logTail ?? null,
+      event.agentAt ?? null,
     ],
   );
 }

@@ -29,9 +29,9 @@ describe('store/sqlite migrations of stores from earlier versions', () => {
     db.close();
   });
 
-  it('14: a store of migrations 1-12 (main before traffic control) with a deployment under way gains traffic control, its progress counters intact, and Ready counts as done', () => {
+  it('14: a store of migrations 1-13 (main before traffic control) with a deployment under way gains traffic control, its progress counters intact, and Ready counts as done', () => {
     const file = path.join(dir, 'coordinator.db');
-    const older = openDatabase(file, MIGRATIONS.filter((m) => m.version <= 12));
+    const older = openDatabase(file, MIGRATIONS.filter((m) => m.version <= 13));
     older.prepare("INSERT INTO applications (application_id, name, created_at) VALUES ('a-APP000001', 'shop', 'x')").run();
     older.prepare("INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, created_at) VALUES ('r-REV000001', 'a-APP000001', 'aa', 1, 'tgz', 'x')").run();
     older.prepare(`INSERT INTO deployment_groups (deployment_group_id, application_id, name, tag_filters, deployment_config_name, created_at)
