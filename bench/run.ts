@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only cli,fleet,agent,hooks,unpack,journal,store,dashboard] [--sizes 100,1000,10000]
+ * `npm run bench [-- --quick] [--only cli,fleet,agent,hooks,unpack,journal,store,dashboard,traffic] [--sizes 100,1000,10000]
  * [--cap-seconds 120] [--cpu-prof DIR] [--output FILE]`:
  * runs Deckhand's benchmarks, prints one table and writes bench/results/latest.json.
  * Never part of `npm test`.
@@ -15,11 +15,12 @@ import { runCliBench } from './cli.ts';
 import { runJournalBench } from './journal/bench.ts';
 import { runStoreBench } from './store/bench.ts';
 import { runUnpackBench } from './unpack/bench.ts';
+import { runTrafficBench } from './traffic.ts';
 import { runSmallFilesBench } from './unpack/small-files.ts';
 import { formatNotes, formatTable, writeResults, type Figures } from './lib/figures.ts';
 import { openFileLimit } from './lib/proc.ts';
 
-const SECTIONS = ['cli', 'fleet', 'agent', 'hooks', 'unpack', 'journal', 'store', 'dashboard'] as const;
+const SECTIONS = ['cli', 'fleet', 'agent', 'hooks', 'unpack', 'journal', 'store', 'dashboard', 'traffic'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -118,6 +119,10 @@ async function main(): Promise<void> {
   }
   await runLocalSections(opts, figures);
   if (agent !== undefined) await timed('agent (after its idle period)', () => agent.finish(figures));
+  if (opts.only.has('traffic')) {
+    log('traffic: BlockTraffic + AllowTraffic per host through HAProxy');
+    await timed('traffic', () => runTrafficBench({ deployments: opts.quick ? 1 : 3, log }, figures));
+  }
   if (opts.only.has('fleet')) {
     await timed('fleet', () => runFleetBench(
       {

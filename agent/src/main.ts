@@ -48,6 +48,8 @@ import { CoordinatorUrls } from './transport/coordinator-urls.ts';
 import { AgentLink } from './transport/link.ts';
 import { LogShipping } from './logs/shipping.ts';
 import { FrameGate } from './transport/frame-gate.ts';
+import { TrafficRequests } from './transport/traffic-requests.ts';
+import { nginxApplier } from './traffic/nginx-apply.ts';
 import { AGENT_VERSION } from './version.ts';
 
 /** Exit codes: 0 ok, 1 failure, 2 bad usage or unusable setup. */
@@ -217,6 +219,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     sign,
     ...trust,
   };
+  const traffic = new TrafficRequests({ clock, logger, send: (body) => link?.send('agent.traffic.request', body) ?? false });
   // A command the host cannot carry out (its disk is full) fails at once at the coordinator, named.
   const unrunnable: UnrunnableReport = (ids, err) =>
     void link?.send('agent.command.refused', { frameType: 'coord.command', ...ids, errorCode: err.code, message: err.message.slice(0, 2048) });
@@ -239,6 +242,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     os: process.platform === 'win32' ? 'windows' : 'linux',
     reporter: { outputWritten: (deploymentId) => logs.outputWritten(deploymentId) },
     reboot: { ...(cmd.rebootCommand === undefined ? {} : { command: cmd.rebootCommand }), bootId: () => currentBootId(cmd.bootIdFile) },
+    traffic,
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
   const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack, unrunnable });
@@ -257,6 +261,8 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     inventory: () => refresher.current(),
     commands: dispatcher,
     preflight: (body) => preflight.onPreflight(body),
+    traffic,
+    trafficApply: nginxApplier({ logger, settings: cmd.nginx, reply: (body) => void link?.send('agent.traffic.applied', body) }),
     logs,
     gate: new FrameGate({ instanceId: identity.instanceId, journal, logger, now: () => clock.now() }),
   });
@@ -276,6 +282,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
       dispatcher.stop();
       refresher.stop();
       await queue.stop();
+      traffic.stop();
       await started.stop();
       logs.stop();
       journal.close();

@@ -43,6 +43,8 @@ export const TARGETS: Readonly<Record<string, Target>> = {
   dashboard_10000_first_render_ms: atMost(1000, 'ms'),
   dashboard_10000_first_render_finished_ms: atMost(1000, 'ms'),
   dashboard_10000_longest_task_ms: atMost(200, 'ms'),
+  traffic_haproxy_block_allow_s: atMost(10, 's'),
+  traffic_haproxy_failed_requests: atMost(0, 'requests'),
 };
 
 /** A figure with a value. */

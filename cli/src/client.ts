@@ -34,6 +34,7 @@ import { readSse, type SseEvent } from './sse.ts';
 import type { BundleType, RevisionSignature } from '../../protocol/src/schemas.ts';
 import type { ApiTokenView, AuditRecordView, AuditVerifyResponse, CreateApiTokenRequest } from '../../protocol/src/access.ts';
 import { isErrorCode } from '../../protocol/src/errors.ts';
+import type { GroupTrafficSettingsView, GroupTrafficView, SetGroupTrafficRequest } from '../../protocol/src/traffic-api.ts';
 import { readFile } from 'node:fs/promises';
 import { httpRequest, readText } from '../../common/src/http-request.ts';
 import { pinnedCaFromPem, resolvePinnedCa, TrustError } from '../../common/src/tls-trust.ts';
@@ -378,6 +379,16 @@ export class DeckhandClient {
   /** PUT /v1/revisions/:id/signature. */
   signRevision(revisionId: string, signature: RevisionSignature): Promise<RevisionView> {
     return this.#request('PUT', `/v1/revisions/${enc(revisionId)}/signature`, { json: signature });
+  }
+
+  /** PUT /v1/applications/:app/deployment-groups/:group/traffic. */
+  setGroupTraffic(application: string, group: string, req: SetGroupTrafficRequest): Promise<GroupTrafficSettingsView> {
+    return this.#request('PUT', `/v1/applications/${enc(application)}/deployment-groups/${enc(group)}/traffic`, { json: req });
+  }
+
+  /** GET /v1/applications/:app/deployment-groups/:group/traffic. */
+  getGroupTraffic(application: string, group: string): Promise<GroupTrafficView> {
+    return this.#request('GET', `/v1/applications/${enc(application)}/deployment-groups/${enc(group)}/traffic`);
   }
 
   async #request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {

@@ -41,6 +41,7 @@ import { migrateStore } from './store/migrate-store.ts';
 import { redactUrl } from './store/postgres/db.ts';
 import { openPostgresStore, type PostgresStore } from './store/postgres/store.ts';
 import { readiness } from './api/readiness.ts';
+import { TrafficService } from './traffic/service.ts';
 import { backupReport, restoreReport, storeCommandFailed } from './commands/backup.ts';
 import { isBackupCommand, parseBackupArgs, type BackupCommand } from './config/backup-args.ts';
 import { backupStore, restoreStore, StoreCommandError } from './store/sqlite/backup.ts';
@@ -144,6 +145,7 @@ interface Running {
   scheduler: Scheduler;
   app: ReturnType<typeof buildApi>;
   store: Store;
+  traffic: TrafficService;
   node: ClusterNode | undefined;
   retention: { stop(): void };
   /** Stops the edge's probe timer. */
@@ -190,6 +192,7 @@ function handleSignals(r: Running): void {
     // The hub goes first: open WebSockets would otherwise keep the HTTP server from closing.
     await r.hub.close();
     r.scheduler.stop();
+    await r.traffic.close();
     r.retention.stop();
     r.stopEdge();
     await r.webhooks.stop();
@@ -273,8 +276,20 @@ async function start(config: CoordinatorConfig): Promise<void> {
   const node = shared && clusterNode(config, shared, hub, logger);
   await node?.register();
   const scheduler = new Scheduler({ store, clock, logger, hub: node?.router ?? hub, ...(node ? { ownership: node.ownership } : {}) });
+  const traffic = new TrafficService({
+    store,
+    clock,
+    logger,
+    hub,
+    onSettled: (deploymentId) => scheduler.trafficSettled(deploymentId),
+    onAnalysisFailed: (deploymentId, message) => scheduler.trafficAnalysisFailed(deploymentId, message),
+    metrics,
+  });
   hub.attach(scheduler);
+  hub.attachTraffic(traffic);
+  scheduler.attachTraffic(traffic);
   await scheduler.start();
+  await traffic.resume();
   node?.start(scheduler);
   const logSettings = { maxBytesPerDeployment: config.logMaxBytes, days: config.logRetentionDays };
   connected = () => hub.connectedCount();
@@ -285,6 +300,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
     logger,
     artifacts,
     scheduler: deploymentService(store, scheduler, hub),
+    traffic,
     hub: node?.presence ?? hub,
     readiness: () => readiness(store, node),
     nonces,
@@ -307,7 +323,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
   webhooks.start();
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
   // Before announcing the address: whoever reads it may signal us at once.
-  handleSignals({ logger, hub, scheduler, app, store, node, retention, webhooks, stopEdge });
+  handleSignals({ logger, hub, scheduler, app, store, traffic, node, retention, webhooks, stopEdge });
   await app.listen({ host: config.host, port: config.port });
   const url = urlOf(app.server.address() as AddressInfo, tls.https ? 'https' : 'http');
   // Written aside and renamed, so a reader polling for the file never sees it half-written.

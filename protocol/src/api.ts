@@ -21,6 +21,7 @@ import {
 } from './schemas.ts';
 import { AutoRollbackConfiguration, TagFilter, TagSet } from './orchestration.ts';
 import { RolloutState } from './rollout.ts';
+import { BlueGreenView, GroupTrafficFields, GroupTrafficSettingsView, TargetTrafficFields } from './traffic-api.ts';
 
 /** The built-in deployment configurations (CodeDeploy's predefined ones). */
 export const BUILTIN_DEPLOYMENT_CONFIGS = [
@@ -60,6 +61,7 @@ export const CreateDeploymentGroupRequest = z.strictObject({
   eventTimeoutSeconds: z.number().int().min(1).max(4200).default(3600),
   /** Hosts that join the group (registered or tagged) get its last successful revision. @default true */
   autoDeployNewInstances: z.boolean().default(true),
+  ...GroupTrafficFields,
 }).refine((g) => g.tagSet === undefined || g.tagFilters === undefined || g.tagFilters.length === 0, {
   path: ['tagSet'],
   message: 'use either tagFilters or tagSet, not both',
@@ -80,6 +82,7 @@ export const DeploymentGroupView = z.strictObject({
   eventTimeoutSeconds: z.number().int().optional(),
   autoDeployNewInstances: z.boolean().optional(),
   lastSuccessfulDeploymentId: z.optional(Id),
+  ...GroupTrafficSettingsView.shape,
 });
 export type DeploymentGroupView = z.infer<typeof DeploymentGroupView>;
 
@@ -182,6 +185,7 @@ export const DeploymentTargetView = z.strictObject({
   errorCode: z.optional(ErrorCodeSchema),
   message: z.string().optional(),
   lifecycleEvents: z.array(LifecycleEventView),
+  ...TargetTrafficFields,
 });
 export type DeploymentTargetView = z.infer<typeof DeploymentTargetView>;
 
@@ -222,6 +226,10 @@ export const DeploymentView = z.strictObject({
     .optional(),
   /** Batches, bake, approval and pause of a started deployment. */
   rollout: RolloutState.optional(),
+  /** CodeDeploy's deploymentStyle.deploymentType, shown for blue/green. */
+  deploymentType: z.enum(['IN_PLACE', 'BLUE_GREEN']).optional(),
+  /** Where a blue/green deployment stands. */
+  blueGreen: BlueGreenView.optional(),
 });
 export type DeploymentView = z.infer<typeof DeploymentView>;
 

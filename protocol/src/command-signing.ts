@@ -6,7 +6,7 @@
  */
 
 /** Coordinator frames that carry signatures and that an agent refuses without a valid one. */
-export const SIGNED_COORD_FRAMES = ['coord.welcome', 'coord.command', 'coord.cancel', 'coord.preflight'] as const;
+export const SIGNED_COORD_FRAMES = ['coord.welcome', 'coord.command', 'coord.cancel', 'coord.preflight', 'coord.traffic.result', 'coord.traffic.apply'] as const;
 
 /** One signature on a frame: the signing key's id and the Ed25519 signature, base64. */
 export interface FrameSignature {

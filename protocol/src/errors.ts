@@ -37,6 +37,14 @@ export const DEPLOYMENT_ERROR_CODES = [
   'NO_INSTANCES',
   'REVISION_MISSING',
   'TIMEOUT',
+  // Traffic control (CodeDeploy's names for its load balancers, used for ours): the balancer is
+  // unreachable or misconfigured, a host is not one of its servers, the group names none, a
+  // blue/green group lacks its configuration, a host never became healthy behind it.
+  'ELASTIC_LOAD_BALANCING_INVALID',
+  'ELB_INVALID_INSTANCE',
+  'MISSING_ELB_INFORMATION',
+  'MISSING_BLUE_GREEN_DEPLOYMENT_CONFIGURATION',
+  'CUSTOMER_APPLICATION_UNHEALTHY',
 ] as const;
 export type DeploymentErrorCode = (typeof DEPLOYMENT_ERROR_CODES)[number];
 

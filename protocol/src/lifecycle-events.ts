@@ -43,6 +43,39 @@ export const AGENT_EVENT_ORDER = [
   'AfterAllowTraffic',
 ] as const;
 
+/**
+ * CodeDeploy's 13 per-host steps of an in-place deployment behind a load balancer: the traffic
+ * hooks around BlockTraffic and AllowTraffic, which whoever drives the balancer performs.
+ */
+export const TRAFFIC_EVENT_ORDER = [
+  'BeforeBlockTraffic',
+  'BlockTraffic',
+  'AfterBlockTraffic',
+  ...IN_PLACE_EVENTS,
+  'BeforeAllowTraffic',
+  'AllowTraffic',
+  'AfterAllowTraffic',
+] as const;
+
+/**
+ * A blue/green deployment's replacement (green) hosts: installed in place, then put behind the
+ * balancer when traffic moves to them (CodeDeploy's replacement-instance events).
+ */
+export const GREEN_EVENT_ORDER = [...IN_PLACE_EVENTS, 'BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic'] as const;
+
+/**
+ * A blue/green deployment's original (blue) hosts, once traffic has moved away from them and
+ * the termination wait is over: the block-traffic events, then Retire when the group retires
+ * them (a Deckhand event whose scripts come from the host's last successful revision).
+ */
+export const BLUE_EVENT_ORDER = ['BeforeBlockTraffic', 'BlockTraffic', 'AfterBlockTraffic'] as const;
+
+/** Deckhand's event run on retired blue hosts (CodeDeploy terminates them instead). */
+export const RETIRE_EVENT = 'Retire';
+
+/** Every event a deploy command may list in `events`. */
+export const COMMAND_EVENTS: ReadonlySet<string> = new Set([...TRAFFIC_EVENT_ORDER, RETIRE_EVENT]);
+
 export type LifecycleEventName =
   | (typeof IN_PLACE_EVENTS)[number]
   | (typeof TRAFFIC_EVENTS)[number]
@@ -66,6 +99,11 @@ export const LAST_SUCCESSFUL_EVENTS: ReadonlySet<string> = new Set([
   'BeforeBlockTraffic',
   'AfterBlockTraffic',
 ]);
+
+/** The two events whoever drives the load balancer performs (no scripts). */
+export function isTrafficEvent(name: string): name is 'BlockTraffic' | 'AllowTraffic' {
+  return name === 'BlockTraffic' || name === 'AllowTraffic';
+}
 
 /** True for the four traffic events with scripts ({@link TRAFFIC_HOOK_EVENTS}). */
 export function isTrafficHookEvent(name: string): boolean {

@@ -18,6 +18,7 @@ import {
   LifecycleEventStatusSchema,
   InstanceStatusSchema,
 } from './schemas.ts';
+import { TrafficEventName } from './traffic-wire.ts';
 
 const WireErrorSchema = z.strictObject({
   code: ErrorCodeSchema,
@@ -158,6 +159,41 @@ const AgentCommandRefused = z.strictObject({
   message: z.string().check(z.maxLength(2048)),
 });
 
+/**
+ * The agent reached BlockTraffic or AllowTraffic of a deployment whose balancer the coordinator
+ * drives, and waits for coord.traffic.result. Sent again after every reconnect while it waits:
+ * the coordinator answers each with the stored result once there is one.
+ */
+const AgentTrafficRequest = z.strictObject({ deploymentId: Id, commandId: Id, lifecycleEvent: TrafficEventName });
+
+/** How the coordinator's BlockTraffic or AllowTraffic of this host ended; the agent journals it as the event's outcome. */
+const CoordTrafficResult = z.strictObject({
+  deploymentId: Id,
+  commandId: Id,
+  lifecycleEvent: TrafficEventName,
+  status: z.enum(['Succeeded', 'Failed', 'Skipped']),
+  errorCode: z.optional(ErrorCodeSchema),
+  message: z.optional(z.string().check(z.maxLength(EVENT_TEXT_LIMITS.message))),
+});
+
+/**
+ * Take a server out of (down) or back into an nginx upstream file on this host and reload
+ * nginx gracefully (a group whose nginx runs on this host). The agent acts only on a file its
+ * own agent.yml lists (nginx.upstreamFiles), with its own reload command. Best effort, not
+ * journaled: the traffic step fails, naming the host, when no answer comes.
+ */
+const CoordTrafficApply = z.strictObject({
+  requestId: Id,
+  upstreamFile: z.string().check(z.minLength(2), z.maxLength(4096)),
+  server: z.string().check(z.minLength(1), z.maxLength(512)),
+  down: z.boolean(),
+  /** Seconds to wait for nginx's old workers to finish their requests after the reload. */
+  drainTimeoutSeconds: z.number().check(z.int(), z.minimum(0), z.maximum(3600)),
+});
+
+/** The answer to one coord.traffic.apply. */
+const AgentTrafficApplied = z.strictObject({ requestId: Id, ok: z.boolean(), message: z.optional(z.string().check(z.maxLength(4096))) });
+
 /** Events up to and including `seq` are applied and may be dropped from the outbox. */
 const CoordAck = z.strictObject({ seq: z.number().check(z.int(), z.nonnegative()) });
 
@@ -183,6 +219,8 @@ export const AGENT_FRAME_BODIES = {
   'agent.log': AgentLog,
   'agent.preflight.result': AgentPreflightResult,
   'agent.command.refused': AgentCommandRefused,
+  'agent.traffic.request': AgentTrafficRequest,
+  'agent.traffic.applied': AgentTrafficApplied,
 } as const;
 
 export const COORD_FRAME_BODIES = {
@@ -193,6 +231,8 @@ export const COORD_FRAME_BODIES = {
   'coord.log.ack': CoordLogAck,
   'coord.error': WireErrorSchema,
   'coord.preflight': CoordPreflight,
+  'coord.traffic.result': CoordTrafficResult,
+  'coord.traffic.apply': CoordTrafficApply,
 } as const;
 
 type Bodies<T extends Record<string, z.ZodMiniType>> = { [K in keyof T]: z.infer<T[K]> };
@@ -229,6 +269,10 @@ export type LogAckBody = CoordBodies['coord.log.ack'];
 export type CommandBody = CoordBodies['coord.command'];
 export type PreflightRequestBody = CoordBodies['coord.preflight'];
 export type PreflightResultBody = AgentBodies['agent.preflight.result'];
+export type TrafficRequestBody = AgentBodies['agent.traffic.request'];
+export type TrafficResultBody = CoordBodies['coord.traffic.result'];
+export type TrafficApplyBody = CoordBodies['coord.traffic.apply'];
+export type TrafficAppliedBody = AgentBodies['agent.traffic.applied'];
 
 const Envelope = z.strictObject({
   v: z.number().check(z.int()),

@@ -4,6 +4,8 @@
 import * as z from './zod.ts';
 import { DEPLOYMENT_STATUSES, INSTANCE_STATUSES, LIFECYCLE_EVENT_STATUSES } from './status.ts';
 import { AGENT_ERROR_CODES, DEPLOYMENT_ERROR_CODES, LIFECYCLE_ERROR_CODES } from './errors.ts';
+import { COMMAND_EVENTS } from './lifecycle-events.ts';
+import { TrafficSpec } from './traffic-wire.ts';
 
 /** An identifier we mint: a prefix, a dash and 6 to 64 URL-safe characters. */
 export const ID_PATTERN = /^[a-z]{1,4}-[A-Za-z0-9_-]{6,64}$/;
@@ -129,6 +131,20 @@ export const DeploySpec = z.strictObject({
    * agents from before the field still parse every other command.
    */
   trafficHooks: z.optional(z.boolean()),
+  /**
+   * Who performs BlockTraffic and AllowTraffic and how (traffic-wire.ts). Sent only with traffic
+   * control, with `events` naming them.
+   */
+  traffic: z.optional(TrafficSpec),
+  /**
+   * The events this host runs, in order: CodeDeploy's 13 steps behind a balancer, or a
+   * blue/green fleet's share of them. Absent: AGENT_EVENT_ORDER.
+   */
+  events: z.optional(
+    z
+      .array(z.string().check(z.refine((e) => COMMAND_EVENTS.has(e), 'must be a lifecycle event of a deploy command')))
+      .check(z.minLength(1), z.maxLength(16), z.refine((e) => new Set(e).size === e.length, 'names an event twice')),
+  ),
 });
 export type DeploySpec = z.infer<typeof DeploySpec>;
 

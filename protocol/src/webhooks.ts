@@ -7,7 +7,10 @@
 import { z } from 'zod';
 import { Id, Name } from './schemas.ts';
 
-/** CodeDeploy's TriggerEventType (the *Ready ones are blue/green: never sent by in-place deployments). */
+/**
+ * CodeDeploy's TriggerEventType. The *Ready ones are blue/green only: InstanceReady when a
+ * replacement host reached AllowTraffic, DeploymentReady when traffic began to move to them.
+ */
 export const TRIGGER_EVENTS = [
   'DeploymentStart',
   'DeploymentSuccess',

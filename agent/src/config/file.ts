@@ -15,6 +15,10 @@
  * tlsClientKey: /etc/deckhand/client-key.pem
  * trustedKeys:                    # minisign public keys; revisions must then be signed by one
  *   - RWSYegd7O4dFupzT1hPpDkwxDpD49rC2j1Car/5wBpwI2bYQ0gu8HVvz
+ * nginx:                          # this host's nginx, for groups whose nginx traffic control names it
+ *   upstreamFiles: [/etc/nginx/conf.d/app-upstream.conf]   # the only files it may rewrite
+ *   reload: [nginx, -s, reload]   # the default
+ *   pidFile: /run/nginx.pid       # BlockTraffic waits for the old workers
  * ```
  */
 import fs from 'node:fs';
@@ -51,6 +55,13 @@ export const AgentFileConfigSchema = z.strictObject({
   trustedKeys: z.optional(z.array(z.string().check(z.superRefine(checkPublicKey))).check(z.maxLength(16, { error: 'may list at most 16 keys' }))),
   tlsClientCert: z.optional(z.string().check(z.minLength(1))),
   tlsClientKey: z.optional(z.string().check(z.minLength(1))),
+  nginx: z.optional(
+    z.strictObject({
+      upstreamFiles: z.array(z.string().check(z.regex(/^\//, { error: 'must be an absolute path' }))).check(z.minLength(1), z.maxLength(32)),
+      reload: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(32))),
+      pidFile: z.optional(z.string().check(z.regex(/^\//, { error: 'must be an absolute path' }))),
+    }),
+  ),
   log: z.optional(
     z.strictObject({
       maxFileMegabytes: z.optional(positive('MiB')),

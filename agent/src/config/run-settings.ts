@@ -20,6 +20,8 @@ export interface RunSettings extends RunCommand {
   trustedKeys: MinisignPublicKey[];
   /** The TLS client certificate files (agent.yml `tlsClientCert`/`tlsClientKey`). */
   clientCertificate?: { certFile: string; keyFile: string };
+  /** This host's nginx, which groups may drive through this agent (agent.yml `nginx`). */
+  nginx?: { upstreamFiles: string[]; reload: string[]; pidFile?: string };
 }
 
 /** Merges `cmd` (flags) over `file` (agent.yml) over the defaults. */
@@ -40,6 +42,9 @@ export function compileRunSettings(cmd: RunCommand, file: AgentFileConfig): RunS
   if (file.proxy !== undefined) settings.proxy = file.proxy;
   if (file.noProxy !== undefined) settings.noProxy = file.noProxy;
   if (file.tlsClientCert !== undefined || file.tlsClientKey !== undefined) settings.clientCertificate = clientCertificateFiles(file);
+  if (file.nginx !== undefined) {
+    settings.nginx = { upstreamFiles: file.nginx.upstreamFiles, reload: file.nginx.reload ?? ['nginx', '-s', 'reload'], ...(file.nginx.pidFile === undefined ? {} : { pidFile: file.nginx.pidFile }) };
+  }
   const octal = cmd.yamlOctalModes ?? file.yamlOctalModes;
   if (octal !== undefined) settings.yamlOctalModes = octal;
   return settings;

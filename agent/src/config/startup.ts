@@ -59,5 +59,6 @@ export function settingsForLog(s: RunSettings): Record<string, unknown> {
     log: s.log,
     trustedKeys: s.trustedKeys.map((k) => k.keyId),
     clientCertificate: s.clientCertificate?.certFile,
+    nginx: s.nginx,
   };
 }

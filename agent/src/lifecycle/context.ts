@@ -46,6 +46,15 @@ export function archiveDirOf(deploymentDir: string): string {
   return path.join(deploymentDir, 'deployment-archive');
 }
 
+/**
+ * The deployment's event order: the command's own (traffic control, blue/green fleets), else a
+ * local run's, else CodeDeploy's default.
+ */
+function transitionsOf(spec: DeploySpec, deps: LifecycleDeps): TransitionTable {
+  if (spec.events !== undefined) return transitionTable(spec.events);
+  return deps.eventOrder === undefined ? DEFAULT_TRANSITIONS : transitionTable(deps.eventOrder);
+}
+
 /** Builds the context of one deployment. */
 export function createContext(
   deps: LifecycleDeps,
@@ -65,7 +74,7 @@ export function createContext(
     logFile: path.join(deploymentDir, 'logs', 'scripts.log'),
     statusDir: path.join(deploymentDir, 'status'),
     log: deps.logger.child({ component: 'lifecycle', instanceId: deps.instanceId, deploymentId: spec.deploymentId }),
-    transitions: deps.eventOrder === undefined ? DEFAULT_TRANSITIONS : transitionTable(deps.eventOrder),
+    transitions: transitionsOf(spec, deps),
     signal,
     detach,
   };

@@ -14,6 +14,7 @@ import { releaseSpace } from './space.ts';
 import { currentBootId, requestReboot } from './reboot.ts';
 import { planResume, type ResumePlan } from './recovery.ts';
 import { actionFor, thrownMessage, type ActionOutcome } from './event-actions.ts';
+import { trafficActionFor } from './traffic-actions.ts';
 import { isEventState, nextState, type DeploymentState, type EventName } from './transitions.ts';
 import type { LifecycleDeps } from './types.ts';
 
@@ -33,11 +34,14 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** The events whose failure ignoreApplicationStopFailures ignores (CodeDeploy's: the stop and block-traffic hooks). */
+const STOP_EVENTS: ReadonlySet<string> = new Set(['ApplicationStop', 'BeforeBlockTraffic', 'AfterBlockTraffic']);
+
 /** Applies ignoreApplicationStopFailures: the failure is kept in the message, the host goes on. */
-function ignoreStopFailure(outcome: ActionOutcome): ActionOutcome {
+function ignoreStopFailure(event: string, outcome: ActionOutcome): ActionOutcome {
   const ignored: ActionOutcome = {
     status: 'Succeeded',
-    message: `ApplicationStop failed and was ignored (ignoreApplicationStopFailures): ${outcome.message ?? ''}`,
+    message: `${event} failed and was ignored (ignoreApplicationStopFailures): ${outcome.message ?? ''}`,
   };
   if (outcome.scriptName !== undefined) ignored.scriptName = outcome.scriptName;
   if (outcome.logTail !== undefined) ignored.logTail = outcome.logTail;
@@ -50,7 +54,7 @@ function ignoreStopFailure(outcome: ActionOutcome): ActionOutcome {
  */
 async function runAction(ctx: DeploymentContext, event: EventName): Promise<ActionOutcome> {
   try {
-    return await actionFor(ctx, event)(ctx, event);
+    return await (trafficActionFor(ctx, event) ?? actionFor(ctx, event))(ctx, event);
   } catch (err) {
     ctx.log.warn('lifecycle event action failed', { lifecycleEvent: event, error: messageOf(err), code: err instanceof DeckhandError ? err.code : undefined });
     if (err instanceof DeckhandError && isLifecycleErrorCode(err.code)) return { status: 'Failed', errorCode: err.code, message: err.message };
@@ -80,8 +84,8 @@ async function runEvent(ctx: DeploymentContext, event: EventName, resumed: boole
     if (reboot === 'rebooting') return 'Interrupted';
     outcome = reboot;
   }
-  if (event === 'ApplicationStop' && outcome.status === 'Failed' && ctx.spec.ignoreApplicationStopFailures) {
-    outcome = ignoreStopFailure(outcome);
+  if (STOP_EVENTS.has(event) && outcome.status === 'Failed' && ctx.spec.ignoreApplicationStopFailures) {
+    outcome = ignoreStopFailure(event, outcome);
   }
   const { group, detached: _detached, rebootRequested: _reboot, ...result } = outcome;
   journal.finishEvent(key, result, clock.now(), group);

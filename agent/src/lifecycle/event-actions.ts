@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DeckhandError } from '../../../protocol/src/errors.ts';
 import { isTrafficHookEvent, LAST_SUCCESSFUL_EVENTS } from '../../../protocol/src/lifecycle-events.ts';
 import { checkRunEvents } from '../appspec/events.ts';
-import type { AppSpec } from '../appspec/types.ts';
+import type { AppSpec, HookScript } from '../appspec/types.ts';
 import type { BundleEnvInput, HookEnvInput } from '../hooks/env.ts';
 import type { HookEventResult } from '../hooks/types.ts';
 import type { EventOutcome, GroupUpdate } from '../journal/types.ts';
@@ -34,7 +34,7 @@ export function thrownMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-type EventAction = (ctx: DeploymentContext, event: EventName) => Promise<ActionOutcome>;
+export type EventAction = (ctx: DeploymentContext, event: EventName) => Promise<ActionOutcome>;
 
 async function currentAppSpec(ctx: DeploymentContext): Promise<AppSpec> {
   ctx.appSpec ??= await ctx.deps.revision.loadAppSpec(ctx.archiveDir, ctx.deps.os);
@@ -78,7 +78,20 @@ export async function runScripts(
   appSpec: AppSpec,
   extra: Pick<HookEnvInput, 'failedLifecycleEvent'> = {},
 ): Promise<ActionOutcome> {
-  const scripts = appSpec.hooks[event] ?? [];
+  return runHookScripts(ctx, event, archiveDir, appSpec.hooks[event] ?? [], extra);
+}
+
+/**
+ * Runs `scripts` (locations relative to `archiveDir`) as the event's, with the hook runner's
+ * rules: environment, timeout, output, journaled start. No scripts: Succeeded.
+ */
+export async function runHookScripts(
+  ctx: DeploymentContext,
+  event: string,
+  archiveDir: string,
+  scripts: readonly HookScript[],
+  extra: Pick<HookEnvInput, 'failedLifecycleEvent'> = {},
+): Promise<ActionOutcome> {
   if (scripts.length === 0) return { status: 'Succeeded' };
   const { deps, spec } = ctx;
   const bundle = bundleEnvOf(spec.revision.location);
@@ -106,7 +119,7 @@ export async function runScripts(
   const result = await deps.hooks.runEvent({
     event,
     archiveDir,
-    scripts,
+    scripts: [...scripts],
     env,
     logFile: ctx.logFile,
     statusDir: ctx.statusDir,
@@ -127,7 +140,7 @@ export async function runScripts(
  * archive is already unpacked (a local run whose --events puts the event after DownloadBundle):
  * then from this revision. No earlier revision: Skipped.
  */
-const previousRevisionScripts: EventAction = async (ctx, event) => {
+export const previousRevisionScripts: EventAction = async (ctx, event) => {
   if (await isDirectory(ctx.archiveDir)) return currentScripts(ctx, event);
   const last = ctx.deps.journal.getGroupRevisions(ctx.spec.deploymentGroupId).lastSuccessfulDir;
   if (last === undefined) {

@@ -4,6 +4,7 @@ import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import type { DeckhandError } from '../../../protocol/src/errors.ts';
 import type { DeploySpec } from '../../../protocol/src/schemas.ts';
+import type { TrafficRequestBody, TrafficResultBody } from '../../../protocol/src/messages.ts';
 import type { AppSpec, AppSpecOs } from '../appspec/types.ts';
 import type { InstallRevisionOptions } from '../install/install.ts';
 import type { HookEnvInput } from '../hooks/env.ts';
@@ -40,6 +41,15 @@ export interface LogReporter {
   outputWritten(deploymentId: string): void;
 }
 
+/**
+ * The coordinator's side of BlockTraffic and AllowTraffic, when it drives the load balancer
+ * (transport/traffic-requests.ts): asks, and waits for the answer across reconnects.
+ */
+export interface TrafficCoordinator {
+  /** Resolves with the coordinator's result; rejects with the signal's reason when aborted. */
+  perform(request: TrafficRequestBody, signal: AbortSignal): Promise<TrafficResultBody>;
+}
+
 /** What the lifecycle needs; main.ts (run) and commands/local.ts (local) wire the real parts. */
 export interface LifecycleDeps {
   clock: Clock;
@@ -73,6 +83,8 @@ export interface LifecycleDeps {
   observer?: LifecycleObserver;
   /** @default reboots disabled, the boot id read from Linux's boot_id */
   reboot?: RebootDeps;
+  /** Performs BlockTraffic and AllowTraffic the coordinator drives; absent: they fail (local runs have none). */
+  traffic?: TrafficCoordinator;
 }
 
 /** What a revision source needs from the lifecycle. */

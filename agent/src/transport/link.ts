@@ -51,6 +51,10 @@ export interface LinkDeps {
   commands: CommandSink;
   /** Answers coord.preflight (best effort, not journaled); ignored when absent. */
   preflight?: (body: CoordBodies['coord.preflight']) => void;
+  /** Waits for coord.traffic.result (traffic-requests.ts); told of every welcome. */
+  traffic?: { onResult(body: CoordBodies['coord.traffic.result']): void; onWelcome(): void };
+  /** Carries out coord.traffic.apply (nginx on this host); ignored when absent. */
+  trafficApply?: (body: CoordBodies['coord.traffic.apply']) => void;
   /** Ships hook output; absent: coord.log.ack frames are ignored. */
   logs?: LogSink;
   /** @default Math.random */
@@ -142,6 +146,7 @@ export class AgentLink {
         this.log.info('welcomed by the coordinator', { lastAppliedSeq: frame.body.lastAppliedSeq });
         resyncOnWelcome(this.deps.outbox, frame.body, this.log);
         this.sender.onWelcome(frame.body.lastAppliedSeq);
+        this.deps.traffic?.onWelcome();
         this.deps.logs?.onConnected();
         return;
       case 'coord.ack':
@@ -158,6 +163,13 @@ export class AgentLink {
         return;
       case 'coord.preflight':
         this.deps.preflight?.(frame.body);
+        return;
+      case 'coord.traffic.result':
+        this.deps.traffic?.onResult(frame.body);
+        return;
+      case 'coord.traffic.apply':
+        if (this.deps.trafficApply) this.deps.trafficApply(frame.body);
+        else this.send('agent.traffic.applied', { requestId: frame.body.requestId, ok: false, message: 'this agent does not drive nginx' });
         return;
       case 'coord.error':
         this.log.warn('the coordinator reported an error', { code: frame.body.code, error: frame.body.message });

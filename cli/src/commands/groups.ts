@@ -15,11 +15,14 @@ import {
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { sanitize } from '../format/sanitize.ts';
+import { groupsTraffic, hasTrafficFlags, TRAFFIC_HELP, TRAFFIC_OPTIONS, trafficFields, updateGroupTraffic, type TrafficFlags } from './groups-traffic.ts';
 
-const USAGE = `Usage: deckhand groups create --application A --name G [--tag k=v ...] [--config NAME]
+const USAGE = `Usage: deckhand groups create --application A --name G [--tag k=v ...] [--config NAME] [--traffic SPEC]
        deckhand groups list --application A
        deckhand groups show --application A --name G
        deckhand groups update --application A --name G [settings to change]
+       deckhand groups update --application A --name G [--traffic SPEC|none] [--style STYLE] [--blue-green SPEC|none]
+       deckhand groups traffic --application A --name G
        deckhand groups delete --application A --name G
 
 create makes deployment group G of application A (the application is created if missing);
@@ -43,6 +46,11 @@ Options:
   --no-auto-deploy      do not deploy the last good revision to hosts joining the group
   --auto-deploy         (update) deploy it again
   --no-auto-rollback    (update) turn automatic rollback off
+${TRAFFIC_HELP}
+
+update changes either the traffic settings (--traffic, --style, --blue-green: checked against
+the balancer first, refused while the group has an active deployment) or the others, one kind
+per call. traffic shows the group's hosts on its load balancer (deckhand groups traffic --help).
 
 ${CONNECTION_HELP}`;
 
@@ -64,7 +72,7 @@ export function parseRollbackEvents(text: string): AutoRollbackEvent[] {
 }
 
 /** The flags of every groups subcommand, as parseArgs returns them. */
-export interface GroupFlagValues extends GroupFlags {
+export interface GroupFlagValues extends GroupFlags, TrafficFlags {
   application?: string | undefined;
   name?: string | undefined;
   tag?: string[] | undefined;
@@ -87,6 +95,13 @@ interface GroupFlags {
   'no-auto-deploy'?: boolean | undefined;
 }
 
+/** The flags of settings other than traffic that were given (for `update`). */
+function otherSettingsGiven(values: GroupFlagValues): string[] {
+  const given = (['tag', 'tag-set', 'instance', 'config', 'auto-rollback', 'agent-wait', 'event-timeout'] as const).filter((k) => values[k] !== undefined);
+  const set = (['no-auto-deploy', 'auto-deploy', 'no-auto-rollback'] as const).filter((k) => values[k] === true);
+  return [...given, ...set].map((k) => `--${k}`);
+}
+
 function applyGroupOptions(req: CreateDeploymentGroupRequest, values: GroupFlags): void {
   const sets = values['tag-set'];
   if (sets !== undefined) req.tagSet = sets.map((set) => tagFilters(parseKeyValues(set.split(','), '--tag-set', USAGE)));
@@ -103,6 +118,7 @@ export const groupsCommand: Command = {
   name: 'groups',
   usage: USAGE,
   async run(argv, ctx) {
+    if (argv[0] === 'traffic') return groupsTraffic(argv.slice(1), ctx);
     const { values, positionals } = parseOrUsage(USAGE, () =>
       parseArgs({
         args: argv,
@@ -121,17 +137,19 @@ export const groupsCommand: Command = {
           'no-auto-deploy': { type: 'boolean', default: false },
           'auto-deploy': { type: 'boolean', default: false },
           'no-auto-rollback': { type: 'boolean', default: false },
+          ...TRAFFIC_OPTIONS,
         },
       }),
     );
     if (values.help) return showHelp(ctx, USAGE);
     const [sub, ...rest] = positionals;
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`, USAGE);
+    if (sub === 'update' && hasTrafficFlags(values)) return updateGroupTraffic(values, otherSettingsGiven(values), ctx, USAGE);
     if (sub === 'list' || sub === 'show' || sub === 'update' || sub === 'delete') {
       const { manageGroups } = await import('./groups-manage.ts');
       return manageGroups(sub, values, ctx, USAGE, { apply: applyGroupOptions, tagFilters });
     }
-    if (sub !== 'create') throw new UsageError(sub === undefined ? 'missing subcommand (create, list, show, update or delete)' : `unknown subcommand ${sub}`, USAGE);
+    if (sub !== 'create') throw new UsageError(sub === undefined ? 'missing subcommand (create, list, show, update, traffic or delete)' : `unknown subcommand ${sub}`, USAGE);
     const application = required(values.application, '--application', USAGE);
     const req: CreateDeploymentGroupRequest = {
       name: required(values.name, '--name', USAGE),
@@ -139,6 +157,7 @@ export const groupsCommand: Command = {
     };
     if (values.config !== undefined) req.deploymentConfigName = canonicalConfigName(values.config);
     applyGroupOptions(req, values);
+    Object.assign(req, trafficFields(values, USAGE));
     const client = connect(values, ctx);
     await client.ensureApplication(application);
     const group = await client.createDeploymentGroup(application, req);

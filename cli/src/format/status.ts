@@ -5,6 +5,7 @@
  */
 import type { DeploymentTargetView, DeploymentView } from '../../../protocol/src/api.ts';
 import { formatRollout } from './rollout.ts';
+import { formatBalancer, formatBlueGreen } from './traffic.ts';
 import { renderTable } from './table.ts';
 import { safe, sanitize, sanitizeLines } from './sanitize.ts';
 import { durationMs, formatDuration } from './time.ts';
@@ -52,6 +53,7 @@ export function formatDeploymentHeader(view: DeploymentView): string[] {
   const total = durationMs(view.startTime ?? view.createTime, view.completeTime);
   if (total !== undefined) lines.push(`  took ${formatDuration(total)}`);
   if (view.rollout) lines.push(`  rollout: ${formatRollout(view.rollout)}`);
+  lines.push(...formatBlueGreen(view));
   const waiting = formatWaiting(view);
   if (waiting !== '' && view.completeTime === undefined) lines.push(`  now: ${waiting}`);
   if (view.errorInformation) lines.push(safe`  error: ${view.errorInformation.code}: ${view.errorInformation.message}`);
@@ -132,5 +134,5 @@ export function formatStatus(view: DeploymentView): string {
       ? 'no targets'
       : renderTable(['HOST', 'INSTANCE', 'HOST STATUS', 'EVENT', 'STATUS', 'DURATION', 'ERROR OR NOTE'], rows);
   const why = [...formatHostReasons(view), ...formatFailures(view), ...formatWarnings(view)];
-  return [...formatDeploymentHeader(view), '', table, ...(why.length ? ['', ...why] : [])].join('\n');
+  return [...formatDeploymentHeader(view), '', table, ...formatBalancer(view), ...(why.length ? ['', ...why] : [])].join('\n');
 }

@@ -30,6 +30,7 @@ import { tokenRoutes } from './routes/tokens.ts';
 import { gridRoutes } from './routes/grid.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { dashboardRoutes } from './routes/dashboard-page.ts';
+import { trafficRoutes } from './routes/traffic.ts';
 
 /**
  * Builds the API on a fresh fastify instance (not listening). The caller listens, and wires
@@ -86,6 +87,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   sessionRoutes(app, deps);
   gridRoutes(app, deps, deps.gridWatch);
   dashboardRoutes(app, deps.dashboardDir ?? 'dist/web');
+  trafficRoutes(app, deps);
   // Issue 7: installers and agent packages; see README "Install on your servers".
   const publicUrl = process.env['DECKHAND_PUBLIC_URL'];
   installerRoutes(app, { packages: agentPackageSourceFromEnv(process.env), ...(publicUrl ? { publicUrl } : {}), ...(deps.autoCa ? { ca: deps.autoCa } : {}) });

@@ -26,6 +26,9 @@ import type { LogFeed } from '../logs/feed.ts';
 import type { CoordinatorMetrics } from '../notify/metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { GridWatchOptions } from '../dashboard/grid-watch.ts';
+import type { TrafficCheckProblem, TrafficSettings } from '../traffic/check.ts';
+import type { HostBalancerState, TrafficHost } from '../traffic/provider.ts';
+import type { TrafficControl } from '../../../protocol/src/index.ts';
 
 export type { NewDeployment, PlanQuery, PreflightQuery, StopResult };
 
@@ -84,6 +87,14 @@ export interface AgentPresence {
   isPreflighting?(instanceId: string, revisionId: string): boolean;
 }
 
+/** The traffic service as the API sees it. */
+export interface TrafficApi {
+  /** The first problem of a group's traffic settings for its current hosts, or undefined. */
+  check(settings: TrafficSettings, hosts: readonly TrafficHost[]): Promise<TrafficCheckProblem | undefined>;
+  /** What the balancer says of each host now, or why it cannot tell. */
+  liveStates(control: TrafficControl, hosts: readonly TrafficHost[]): Promise<{ states: Map<string, HostBalancerState>; problem?: string }>;
+}
+
 /** What /readyz answers. */
 export interface Readiness {
   ready: boolean;
@@ -132,4 +143,6 @@ export interface ApiDeps {
   dashboardDir?: string;
   /** How often live grids are read. @default see GridWatchOptions */
   gridWatch?: GridWatchOptions;
+  /** Checks and shows groups' load balancers; absent: groups cannot be given traffic control. */
+  traffic?: TrafficApi;
 }

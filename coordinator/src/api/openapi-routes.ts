@@ -48,6 +48,9 @@ import {
   StopDeploymentRequest,
   TagInstanceRequest,
   UntagInstanceRequest,
+  SetGroupTrafficRequest,
+  GroupTrafficSettingsView,
+  GroupTrafficView,
 } from '../../../protocol/src/index.ts';
 import { DeregisterQuery, ListDeploymentsQuery, ListInstancesQuery, UploadRevisionQuery } from './schemas.ts';
 
@@ -78,6 +81,8 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /v1/applications/:app/deployment-groups': { summary: 'Create a deployment group', body: CreateDeploymentGroupRequest, response: DeploymentGroupView, status: 201 },
   'GET /v1/applications/:app/deployment-groups': { summary: 'List deployment groups', response: list('deploymentGroups', DeploymentGroupView) },
   'GET /v1/applications/:app/deployment-groups/:group': { summary: 'Get a deployment group', response: DeploymentGroupView },
+  'PUT /v1/applications/:app/deployment-groups/:group/traffic': { summary: "Set a group's traffic control, deployment style and blue/green configuration (checked against its balancer and hosts first)", body: SetGroupTrafficRequest, response: GroupTrafficSettingsView },
+  'GET /v1/applications/:app/deployment-groups/:group/traffic': { summary: "Where each host of the group stands on its load balancer", response: GroupTrafficView },
   'POST /v1/applications/:app/deployment-groups/:group/rollback': { summary: 'Roll the group back to its last successful revision', body: RollbackRequest, response: DeploymentSummary, status: 201 },
   'POST /v1/applications/:app/revisions': { summary: 'Upload a revision bundle', rawBody: 'application/octet-stream', query: UploadRevisionQuery, response: RevisionView, status: 201 },
   'POST /v1/applications/:app/revisions/external': { summary: 'Register a revision kept in S3 or at an https URL, which agents download themselves', body: RegisterExternalRevisionRequest, response: RevisionView, status: 201 },

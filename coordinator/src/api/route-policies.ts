@@ -48,6 +48,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'POST /v1/applications/:app/deployment-groups': manage('params'),
   'GET /v1/applications/:app/deployment-groups/:group': read('params'),
   'POST /v1/applications/:app/deployment-groups/:group/rollback': deploy('params'),
+  'PUT /v1/applications/:app/deployment-groups/:group/traffic': manage('params'),
+  'GET /v1/applications/:app/deployment-groups/:group/traffic': read('params'),
   'POST /v1/applications/:app/revisions': deploy('params'),
   'POST /v1/applications/:app/revisions/external': deploy('params'),
   'GET /v1/revisions/:id': read('revision'),

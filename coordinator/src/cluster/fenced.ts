@@ -1,6 +1,7 @@
 /**
  * A unit of work whose every write for a deployment first passes the fence (leases.ts): the
- * deployment's row, its rollout, its hosts' dispatch and failures, its group's last success.
+ * deployment's row, its rollout, its hosts' dispatch, release (blue/green) and failures, its
+ * blue/green state, its group's last success.
  * What agents report (events, acknowledgements) is not fenced: it is the host's fact, applied
  * exactly once wherever the agent is connected, and the deployment's driver acts on it.
  * Reads pass through untouched.
@@ -8,6 +9,7 @@
 import type { DeploymentRepository } from '../store/deployments/deployments.ts';
 import type { TargetRepository } from '../store/deployments/targets.ts';
 import type { DeploymentGroupRepository } from '../store/groups.ts';
+import type { TrafficRepository } from '../store/traffic.ts';
 import type { UnitOfWork } from '../store/store.ts';
 
 /** What the wrapper asks of the fence. */
@@ -46,7 +48,8 @@ export function fencedRepositories(tx: UnitOfWork, hooks: FenceHooks): UnitOfWor
   const t = tx.targets;
   const targets: TargetRepository = {
     ...t,
-    insert: async (id, hosts) => (await guard(id), t.insert(id, hosts)),
+    insert: async (id, hosts, opts) => (await guard(id), t.insert(id, hosts, opts)),
+    release: async (id, hosts, d) => (await guard(id), t.release(id, hosts, d)),
     markDispatched: async (id, hosts, dispatch) => (await guard(id), t.markDispatched(id, hosts, dispatch)),
     markWaiting: async (id, hosts, dispatch) => (await guard(id), t.markWaiting(id, hosts, dispatch)),
     skipPending: async (id, at, reason) => (await guard(id), t.skipPending(id, at, reason)),
@@ -57,5 +60,8 @@ export function fencedRepositories(tx: UnitOfWork, hooks: FenceHooks): UnitOfWor
     ...g,
     setLastSuccessfulDeployment: async (groupId, deploymentId) => (await guard(deploymentId), g.setLastSuccessfulDeployment(groupId, deploymentId)),
   };
-  return { ...tx, deployments, targets, groups };
+  const tr = tx.traffic;
+  // Where a blue/green deployment stands is the driver's to write.
+  const traffic: TrafficRepository = { ...tr, putBlueGreen: async (id, record) => (await guard(id), tr.putBlueGreen(id, record)) };
+  return { ...tx, deployments, targets, groups, traffic };
 }

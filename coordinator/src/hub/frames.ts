@@ -54,6 +54,10 @@ async function dispatchFrame(ctx: FrameContext, session: Session, frame: AgentFr
       return ctx.preflights.receive(session.instanceId, frame.body);
     case 'agent.command.refused':
       return onRefused(ctx, session, frame.body);
+    case 'agent.traffic.request':
+      return ctx.traffic?.trafficRequested(session.instanceId, frame.body);
+    case 'agent.traffic.applied':
+      return ctx.trafficApplies.receive(session.instanceId, frame.body);
     case 'agent.event':
     case 'agent.command.ack':
     case 'agent.log':

@@ -15,6 +15,8 @@ import {
   makeFrame,
   type CommandBody,
   type Frame,
+  type TrafficApplyBody,
+  type TrafficResultBody,
   type CoordBodies,
   type CoordFrameType,
 } from '../../../protocol/src/index.ts';
@@ -26,15 +28,17 @@ import { Evictions } from './evictions.ts';
 import { DEFAULT_HELLO_TIMEOUT_MS, helloDeadline } from './hello-deadline.ts';
 import { PeerWarnings, type PeerWarningLimits } from '../../../common/src/peer-warnings.ts';
 import { PreflightRequests, type PreflightAnswer } from './preflight.ts';
+import { TrafficApplyRequests, type TrafficApplyAnswer } from './traffic-apply.ts';
 import { handleAgentFrame } from './frames.ts';
 import type { FrameContext, Session } from './session.ts';
 import { LogFeed } from '../logs/feed.ts';
 import type { MetricsSink } from '../notify/metrics.ts';
 import { LogIntake, type LogIntakeLimits } from './log-intake.ts';
-import type { AgentEventSink } from './types.ts';
+import type { AgentEventSink, TrafficSink } from './types.ts';
 import { pathnameOf, refuseUpgrade } from './upgrade.ts';
 
-export type { AgentEventSink, AfterCommit } from './types.ts';
+export type { AgentEventSink, AfterCommit, TrafficSink } from './types.ts';
+export type { TrafficApplyAnswer } from './traffic-apply.ts';
 
 /** How long {@link Hub.close} waits for agents to complete the close handshake. */
 const CLOSE_GRACE_MS = 2_000;
@@ -118,6 +122,8 @@ export class Hub {
       send,
       events: new EventBatch(),
       preflights: new PreflightRequests(deps.clock),
+      traffic: undefined,
+      trafficApplies: new TrafficApplyRequests(deps.clock),
       warnings: new PeerWarnings({ clock: deps.clock, log, field: 'instanceId', ...deps.warningLimits }),
     };
     this.evictions = new Evictions(deps.clock);
@@ -181,6 +187,26 @@ export class Hub {
     return session?.greeted === true && session.ws.readyState === WebSocket.OPEN;
   }
 
+  /** Connects the traffic service, which answers agents waiting for BlockTraffic or AllowTraffic. */
+  attachTraffic(traffic: TrafficSink): void {
+    this.ctx.traffic = traffic;
+  }
+
+  /** Sends the result of an agent's BlockTraffic or AllowTraffic; false when it is not connected (it asks again). */
+  sendTrafficResult(instanceId: string, body: TrafficResultBody): boolean {
+    const session = this.sessions.get(instanceId);
+    if (!session?.greeted) return false;
+    return this.sendFrame(session, 'coord.traffic.result', body);
+  }
+
+  /** Asks the agent of the host nginx runs on to change an upstream file and reload it. */
+  applyTraffic(instanceId: string, change: Omit<TrafficApplyBody, 'requestId'>, timeoutMs: number): Promise<TrafficApplyAnswer> {
+    return this.ctx.trafficApplies.ask(instanceId, change, timeoutMs, (body) => {
+      const session = this.sessions.get(instanceId);
+      return session?.greeted === true && this.sendFrame(session, 'coord.traffic.apply', body);
+    });
+  }
+
   /** Every instance with an open, greeted session on this coordinator. */
   connectedInstances(): string[] {
     const out: string[] = [];
@@ -241,6 +267,7 @@ export class Hub {
     await this.ctx.events.drain(this.ctx);
     await this.ctx.logs.drain();
     this.ctx.preflights.closeAll();
+    this.ctx.trafficApplies.closeAll();
     if (this.heartbeat !== undefined) this.deps.clock.clearTimeout(this.heartbeat);
     const closing = [...this.sessions.values()].map((s) => this.closeSession(s));
     this.sessions.clear();

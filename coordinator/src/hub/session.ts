@@ -10,7 +10,8 @@ import type { Store } from '../store/store.ts';
 import type { MetricsSink } from '../notify/metrics.ts';
 import type { PeerWarnings } from '../../../common/src/peer-warnings.ts';
 import type { PreflightRequests } from './preflight.ts';
-import type { AgentEventSink } from './types.ts';
+import type { TrafficApplyRequests } from './traffic-apply.ts';
+import type { AgentEventSink, TrafficSink } from './types.ts';
 
 /**
  * Frame handling in arrival order: event and command-ack frames are gathered into bursts, each
@@ -61,6 +62,10 @@ export interface FrameContext {
   events: EventQueue;
   /** Preflight requests waiting for answers (preflight.ts). */
   preflights: PreflightRequests;
+  /** Who answers agent.traffic.request (the traffic service); undefined: nobody yet. */
+  traffic: TrafficSink | undefined;
+  /** nginx changes asked of agents, waiting for answers (traffic-apply.ts). */
+  trafficApplies: TrafficApplyRequests;
   /** Warnings about what a host sends, rate-limited per instance (peer-warnings.ts). */
   warnings: PeerWarnings;
 }

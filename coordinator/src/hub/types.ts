@@ -2,7 +2,7 @@
  * What the hub needs from the deployment scheduler, kept as an interface so the hub knows
  * nothing about deployments and tests can plug in a fake.
  */
-import type { AgentEventBody, CommandBody, ErrorCode } from '../../../protocol/src/index.ts';
+import type { AgentEventBody, CommandBody, ErrorCode, TrafficRequestBody } from '../../../protocol/src/index.ts';
 import type { AgentEventItem } from '../store/deployments/targets.ts';
 import type { UnitOfWork } from '../store/store.ts';
 
@@ -40,4 +40,10 @@ export interface AgentEventSink {
    * with `code`, unless the command is not one of its unfinished ones (then nothing changes).
    */
   commandRefused?(instanceId: string, commandId: string, code: ErrorCode, message: string): Promise<void>;
+}
+
+/** Who performs BlockTraffic and AllowTraffic for agents that ask (the traffic service). */
+export interface TrafficSink {
+  /** An agent waits for BlockTraffic or AllowTraffic (agent.traffic.request); answered with coord.traffic.result when done. */
+  trafficRequested(instanceId: string, body: TrafficRequestBody): Promise<void>;
 }

@@ -1,7 +1,8 @@
 /**
  * The coordinator's Prometheus metrics (prom-client, its own registry): fleet counts read from
  * the store at each scrape, and counters and histograms fed as things happen (event intake,
- * lifecycle event durations, hook output, webhook failures, API latency, store transactions).
+ * lifecycle event durations, hook output, webhook failures, API latency, store transactions,
+ * traffic moved on load balancers).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -15,6 +16,8 @@ export interface MetricsSink {
   hookOutput(lines: number, bytes: number): void;
   hookOutputBusy(): void;
   webhookFailure(): void;
+  /** A traffic operation on a load balancer ended (BlockTraffic, AllowTraffic, a blue/green move). */
+  trafficOperation(op: string, status: string, seconds: number): void;
   /** An agent's journal and the store were found out of step at its hello (journal-resync.ts). */
   journalResync(finding: string): void;
 }
@@ -31,6 +34,7 @@ export class CoordinatorMetrics implements MetricsSink {
   private readonly outputBytes: Counter;
   private readonly outputBusy: Counter;
   private readonly webhookFailures: Counter;
+  private readonly trafficOps: Histogram<'op' | 'status'>;
   private readonly resyncs: Counter<'finding'>;
   readonly apiLatency: Histogram<'method' | 'route' | 'code'>;
   readonly storeTransactions: Histogram;
@@ -51,6 +55,13 @@ export class CoordinatorMetrics implements MetricsSink {
     this.outputBytes = new Counter({ name: 'deckhand_hook_output_bytes_total', help: 'Hook output bytes stored (line text)', registers });
     this.outputBusy = new Counter({ name: 'deckhand_hook_output_busy_total', help: 'agent.log frames answered busy (intake full; the agent sends them again)', registers });
     this.webhookFailures = new Counter({ name: 'deckhand_webhook_delivery_failures_total', help: 'Webhook delivery attempts that failed', registers });
+    this.trafficOps = new Histogram({
+      name: 'deckhand_traffic_operation_duration_seconds',
+      help: 'Traffic moved on load balancers by the coordinator: operations by kind (BlockTraffic, AllowTraffic, PrepareGreen, DrainBlue, RestoreBlue, DrainGreen, RestoreFailed) and outcome; _count says how many',
+      labelNames: ['op', 'status'],
+      buckets: [0.05, 0.25, 1, 3, 10, 30, 120, 600],
+      registers,
+    });
     this.resyncs = new Counter({
       name: 'deckhand_journal_resync_total',
       help: 'Hellos that found an agent journal and the store out of step, by finding (coordinator_behind, events_lost, agent_behind, diverged)',
@@ -113,6 +124,11 @@ export class CoordinatorMetrics implements MetricsSink {
   /** {@inheritDoc MetricsSink.webhookFailure} */
   webhookFailure(): void {
     this.webhookFailures.inc();
+  }
+
+  /** {@inheritDoc MetricsSink.trafficOperation} */
+  trafficOperation(op: string, status: string, seconds: number): void {
+    this.trafficOps.observe({ op, status }, seconds);
   }
 
   /** {@inheritDoc MetricsSink.journalResync} */

@@ -14,6 +14,8 @@ const NOT_STARTED = new Set([null, 'Created', 'Queued']);
 export function deploymentEvents(change: Unannounced, started: boolean): { before: TriggerEvent[]; after: TriggerEvent[] } {
   const before: TriggerEvent[] = [];
   const after: TriggerEvent[] = [];
+  // Blue/green: traffic began to move to the replacement hosts (CodeDeploy's DeploymentReady).
+  if (change.ready === true) after.push('DeploymentReady');
   if (NOT_STARTED.has(change.announced) && started && change.status !== change.announced) before.push('DeploymentStart');
   if (change.status !== change.announced) {
     if (change.status === 'Succeeded') after.push('DeploymentSuccess');
@@ -24,10 +26,12 @@ export function deploymentEvents(change: Unannounced, started: boolean): { befor
   return { before, after };
 }
 
-/** The events a host's change makes: its start (once), then its outcome. */
+/** The events a host's change makes: its start (once), ready (a blue/green replacement host, once), then its outcome. */
 export function instanceEvents(change: Unannounced): TriggerEvent[] {
   const out: TriggerEvent[] = [];
   if (change.announced === null) out.push('InstanceStart');
+  // Blue/green: a replacement host reached AllowTraffic, ready for traffic.
+  if (change.ready === true) out.push('InstanceReady');
   if (change.status === 'Succeeded') out.push('InstanceSuccess');
   if (change.status === 'Failed') out.push('InstanceFailure');
   return out;

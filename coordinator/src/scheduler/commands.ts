@@ -5,6 +5,7 @@
 import type { CommandBody } from '../../../protocol/src/index.ts';
 import type { CommandSpec } from '../store/deployments/deployments.ts';
 import type { Repositories } from '../store/store.ts';
+import { trafficFieldsOf, type TrafficFields } from './traffic-commands.ts';
 
 /**
  * Fencing epoch of every command. Re-sends keep the same commandId and epoch, so the agent
@@ -12,7 +13,7 @@ import type { Repositories } from '../store/store.ts';
  */
 export const COMMAND_EPOCH = 0;
 
-function toCommand(spec: CommandSpec, commandId: string): CommandBody {
+function toCommand(spec: CommandSpec, commandId: string, traffic: TrafficFields = {}): CommandBody {
   return {
     commandId,
     deploymentId: spec.deploymentId,
@@ -27,6 +28,7 @@ function toCommand(spec: CommandSpec, commandId: string): CommandBody {
       fileExistsBehavior: spec.fileExistsBehavior,
       ignoreApplicationStopFailures: spec.ignoreApplicationStopFailures,
       parameters: spec.parameters,
+      ...traffic,
     },
   };
 }
@@ -37,21 +39,23 @@ export function coordinatorLocation(revisionId: string): { kind: 'coordinator'; 
 }
 
 /** Builds a deployment's commands from one read of what they carry, for a batch of many hosts. */
-export function commandBuilder(spec: CommandSpec): (commandId: string) => CommandBody {
-  return (commandId) => toCommand(spec, commandId);
+export function commandBuilder(spec: CommandSpec, traffic: TrafficFields = {}): (commandId: string) => CommandBody {
+  return (commandId) => toCommand(spec, commandId, traffic);
 }
 
-/** The command telling a host to run `deploymentId`; undefined if the deployment is gone. */
-export async function buildCommand(store: Repositories, deploymentId: string, commandId: string): Promise<CommandBody | undefined> {
+/** The command telling host `instanceId` to run `deploymentId`; undefined if the deployment is gone. */
+export async function buildCommand(store: Repositories, deploymentId: string, commandId: string, instanceId: string): Promise<CommandBody | undefined> {
   const spec = await store.deployments.commandSpec(deploymentId);
-  return spec && toCommand(spec, commandId);
+  if (!spec) return undefined;
+  const fields = await trafficFieldsOf(store, deploymentId, spec.deploymentGroupId);
+  return toCommand(spec, commandId, fields((await store.traffic.targetOf(deploymentId, instanceId))?.label));
 }
 
 /** Commands sent to the host but not acknowledged, of deployments still in progress, oldest first. */
 export async function unackedCommands(store: Repositories, instanceId: string): Promise<CommandBody[]> {
   const out: CommandBody[] = [];
   for (const c of await store.targets.unackedOf(instanceId)) {
-    const command = await buildCommand(store, c.deploymentId, c.commandId);
+    const command = await buildCommand(store, c.deploymentId, c.commandId, instanceId);
     if (command) out.push(command);
   }
   return out;

@@ -10,7 +10,8 @@ import { ruleFor } from './configs.ts';
 import { iso, markStopped, type EndStatus, type Engine } from './engine.ts';
 import { canTransition } from './policy/deployment-status.ts';
 import { maybeRollback } from './rollback.ts';
-import { startDeployment, startNextQueued } from './rollout.ts';
+import { advance, startDeployment, startNextQueued } from './rollout.ts';
+import { stopBlueGreen } from './blue-green.ts';
 
 /** A deployment as the API asks for it, already validated and resolved to ids. */
 export interface NewDeployment {
@@ -70,6 +71,11 @@ export async function stopDeployment(e: Engine, deploymentId: string, autoRollba
   if (!d) throw new DeckhandError('NOT_FOUND', `deployment ${deploymentId} not found`);
   if (!canTransition(d.status, 'Stopped')) {
     throw new DeckhandError('CONFLICT', `deployment ${deploymentId} is already ${d.status}`);
+  }
+  // Blue/green: traffic that moved moves back before the deployment ends Stopped.
+  if (d.status === 'InProgress' && (await stopBlueGreen(e, d))) {
+    await advance(e, deploymentId);
+    return { status: 'Pending', statusMessage: 'Traffic is moving back to the original hosts; the deployment ends Stopped once it has.' };
   }
   await e.tx.targets.skipPending(deploymentId, iso(e), 'Not deployed: the deployment was stopped before this host\'s turn.');
   const running = await e.tx.targets.runningOf(deploymentId);

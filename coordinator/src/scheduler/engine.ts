@@ -8,12 +8,31 @@ import type { Logger } from '../../../common/src/logger.ts';
 import { DeckhandError, type CommandBody, type CoordBodies, type DeploymentErrorCode } from '../../../protocol/src/index.ts';
 import type { DeploymentRow } from '../store/deployments/deployments.ts';
 import type { UnitOfWork } from '../store/store.ts';
+import type { TrafficOp } from '../store/traffic.ts';
 import { assertTransition } from './policy/deployment-status.ts';
 
-/** A message to an agent, sent after commit. */
+/**
+ * What the traffic service is told to do once a unit of work committed (traffic/service.ts):
+ * - `run`: carry out a traffic operation the unit of work recorded as Running;
+ * - `send`: give a waiting agent the stored result of its BlockTraffic or AllowTraffic;
+ * - `watch` / `unwatch`: analyse the hosts traffic moved to (blue/green), or stop.
+ */
+export type TrafficOrder =
+  | { kind: 'run'; deploymentId: string; instanceId: string; op: TrafficOp }
+  | { kind: 'send'; deploymentId: string; instanceId: string; op: 'BlockTraffic' | 'AllowTraffic' }
+  | { kind: 'watch'; deploymentId: string; instanceIds: readonly string[] }
+  | { kind: 'unwatch'; deploymentId: string };
+
+/** Who carries out traffic orders (the traffic service); absent: nothing drives a balancer. */
+export interface TrafficDriver {
+  order(order: TrafficOrder): void;
+}
+
+/** A message to an agent, or an order to the traffic service, sent after commit. */
 export type Outbound =
   | { instanceId: string; command: CommandBody }
-  | { instanceId: string; cancel: CoordBodies['coord.cancel'] };
+  | { instanceId: string; cancel: CoordBodies['coord.cancel'] }
+  | { traffic: TrafficOrder };
 
 /** Which agents are connected now (the hub). */
 export interface Presence {

@@ -14,13 +14,14 @@ import type { Store, UnitOfWork } from '../store/store.ts';
 import * as commands from './commands.ts';
 import { approveDeployment, endBakes, pauseDeployment, resumeDeployment } from './controls.ts';
 import { createDeployment, onEnded, stopDeployment, type NewDeployment, type StopResult } from './create-and-stop.ts';
-import type { Engine, Outbound, Presence } from './engine.ts';
+import type { Engine, Outbound, Presence, TrafficDriver, TrafficOrder } from './engine.ts';
 import { autoDeployInstance } from './new-hosts.ts';
 import { planDeployment, type PlanQuery } from './plan.ts';
 import { soleDriver, type FencedUnit, type Ownership } from './ownership.ts';
 import { agentConnected, expireDeadlines, refuseCommand } from './presence.ts';
 import { rollbackGroup } from './rollback.ts';
-import { acknowledgeCommands, applyEvents } from './intake.ts';
+import { analysisFailed } from './blue-green.ts';
+import { acknowledgeCommands, applyEvents, moveOn } from './intake.ts';
 import { reconcile, takeUp, unackedToResend } from './takeover.ts';
 import { getDeploymentSummary, getDeploymentView, listDeploymentSummaries, type DeploymentFilter } from './views.ts';
 
@@ -42,6 +43,8 @@ export interface SchedulerDeps {
   clock: Clock;
   logger: Logger;
   hub: CommandSender;
+  /** Drives load balancers (traffic/service.ts); attach later with {@link Scheduler.attachTraffic}. */
+  traffic?: TrafficDriver;
   /** The leases of this coordinator among several on one store; absent: it drives everything. */
   ownership?: Ownership;
 }
@@ -60,6 +63,7 @@ export class Scheduler implements AgentEventSink {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly hub: CommandSender;
+  private traffic: TrafficDriver | undefined;
   private readonly ownership: Ownership | undefined;
   private timer: TimerHandle | undefined;
   private stopped = false;
@@ -69,7 +73,13 @@ export class Scheduler implements AgentEventSink {
     this.clock = deps.clock;
     this.log = deps.logger.child({ component: 'scheduler' });
     this.hub = deps.hub;
+    this.traffic = deps.traffic;
     this.ownership = deps.ownership;
+  }
+
+  /** Connects the traffic service, which carries out the traffic orders of later units of work. */
+  attachTraffic(traffic: TrafficDriver): void {
+    this.traffic = traffic;
   }
 
   /**
@@ -189,6 +199,18 @@ export class Scheduler implements AgentEventSink {
     return acknowledgeCommands(this.engine(soleDriver(tx)), acks);
   }
 
+  /** A traffic operation the deployment waits for ended (the traffic service): its driver moves it on. */
+  async trafficSettled(deploymentId: string): Promise<void> {
+    await this.run((e) => moveOn(e, deploymentId));
+  }
+
+  /** The analysis of hosts traffic moved to failed: a blue/green deployment moves traffic back. */
+  async trafficAnalysisFailed(deploymentId: string, message: string): Promise<void> {
+    await this.run(async (e) => {
+      if (await analysisFailed(e, deploymentId, message)) await moveOn(e, deploymentId);
+    });
+  }
+
   /** {@inheritDoc AgentEventSink.agentConnected} */
   async agentConnected(instanceId: string): Promise<void> {
     // Most agents connect with nothing waiting for them: no unit of work, no timer to re-arm.
@@ -294,8 +316,24 @@ export class Scheduler implements AgentEventSink {
     });
   }
 
+  private orderTraffic(order: TrafficOrder): void {
+    if (!this.traffic) {
+      this.log.warn('no traffic service to carry out a traffic order', { order: order.kind, deploymentId: order.deploymentId });
+      return;
+    }
+    try {
+      this.traffic.order(order);
+    } catch (err) {
+      this.log.error('traffic order failed', { order: order.kind, deploymentId: order.deploymentId, err });
+    }
+  }
+
   private send(outbound: readonly Outbound[]): void {
     for (const o of outbound) {
+      if ('traffic' in o) {
+        this.orderTraffic(o.traffic);
+        continue;
+      }
       const what = 'command' in o ? { commandId: o.command.commandId } : { cancel: o.cancel.deploymentId };
       let sent = false;
       try {

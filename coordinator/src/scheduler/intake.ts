@@ -7,26 +7,34 @@
 import type { AgentEventItem } from '../store/deployments/targets.ts';
 import { deadlineAfter, type Engine } from './engine.ts';
 import { advance } from './rollout.ts';
+import { afterTrafficEvent } from './traffic-events.ts';
 
 /** Records the burst; returns how many deployments had a host finish in it. */
 export async function applyEvents(e: Engine, items: readonly AgentEventItem[]): Promise<number> {
   const results = await e.tx.targets.recordAgentEvents(items, (seconds) => deadlineAfter(e, seconds));
   const ended = new Set<string>();
-  results.forEach((result, i) => {
+  for (const [i, result] of results.entries()) {
     const { instanceId, event } = items[i]!;
     if (result.kind === 'ignored') {
       e.log.info('agent event ignored', { instanceId, deploymentId: event.deploymentId, seq: event.seq, reason: result.reason });
-    } else if (result.kind === 'outcome') {
+      continue;
+    }
+    if (result.kind === 'outcome') {
       e.log.debug('host finished', { instanceId, deploymentId: result.deploymentId, status: result.status });
       ended.add(result.deploymentId);
     }
-  });
-  // Intake happens wherever the agent is connected; the deployment's driver decides what follows.
-  for (const deploymentId of ended) {
-    if (await e.drives(deploymentId)) await advance(e, deploymentId);
-    else await e.wake(deploymentId);
+    // A blue/green replacement host at AllowTraffic is Ready (the rollout may move on); a failed host may go back into its balancer.
+    if (await afterTrafficEvent(e, instanceId, event)) ended.add(event.deploymentId);
   }
+  // Intake happens wherever the agent is connected; the deployment's driver decides what follows.
+  for (const deploymentId of ended) await moveOn(e, deploymentId);
   return ended.size;
+}
+
+/** The deployment's driver decides what follows: this coordinator when it drives it, else the driver is woken. */
+export async function moveOn(e: Engine, deploymentId: string): Promise<void> {
+  if (await e.drives(deploymentId)) await advance(e, deploymentId);
+  else await e.wake(deploymentId);
 }
 
 /** Records a burst of command acknowledgements; an unknown one is logged and changes nothing. */

@@ -30,6 +30,12 @@ export async function maybeRollback(e: Engine, d: DeploymentRow, status: 'Failed
   const config = autoRollbackOf(d, group);
   const event = status === 'Failed' ? 'DEPLOYMENT_FAILURE' : 'DEPLOYMENT_STOP_ON_REQUEST';
   if (!group || !config?.enabled || !config.events.includes(event)) return;
+  if (await e.tx.traffic.blueGreenOf(d.deploymentId)) {
+    // Blue/green rolls back by itself: traffic moved back to (or never left) the original hosts,
+    // which still run the last good revision. Redeploying it would only reinstall the replacements.
+    await e.tx.deployments.setRollbackInfo(d.deploymentId, { message: `${event}: blue/green rollback: traffic is on the original hosts, which run the last good revision; no rollback deployment is needed` });
+    return;
+  }
   const good = await lastGood(e, group);
   if (!good) {
     await e.tx.deployments.setRollbackInfo(d.deploymentId, { message: `${event}: no rollback, the group has no successful deployment` });

@@ -4,9 +4,11 @@
  * (policy/decide-rollout.ts) and applying the decision: take hosts, wait, stop, or finish.
  */
 import { newId } from '../../../common/src/ids.ts';
+import { effectiveStyle, GREEN_EVENT_ORDER, TRAFFIC_EVENT_ORDER } from '../../../protocol/src/index.ts';
 import type { DeploymentRow } from '../store/deployments/deployments.ts';
 import type { HostCommand } from '../store/deployments/targets.ts';
 import { commandBuilder } from './commands.ts';
+import { trafficFieldsOf } from './traffic-commands.ts';
 import { builtinConfig, configFor, customConfig } from './configs.ts';
 import { deadlineAfter, fail, inSeconds, iso, markStarted, succeed, type Engine } from './engine.ts';
 import { decideRollout, type RolloutDecision, type RolloutSnapshot } from './policy/decide-rollout.ts';
@@ -14,6 +16,8 @@ import { checkStartable, minimumHealthyCount } from './policy/minimum-healthy.ts
 import { planSteps } from './policy/rollout-steps.ts';
 import type { RunConfig } from './policy/run-config.ts';
 import { selectTargets } from './targets.ts';
+import { advanceBlueGreen, startBlueGreen, type BlueGreenStart } from './blue-green.ts';
+import { splitFleets } from './policy/blue-green-fleets.ts';
 
 function unknownConfig(d: DeploymentRow): string {
   return `unknown deployment configuration "${d.deploymentConfigName}"`;
@@ -24,18 +28,31 @@ export async function startDeployment(e: Engine, deploymentId: string): Promise<
   const d = await e.tx.deployments.get(deploymentId);
   if (!d) return;
   const query = { deploymentGroupId: d.deploymentGroupId, revisionId: d.revisionId, updateOutdatedOnly: d.updateOutdatedOnly };
-  const selected = await selectTargets(e.tx, d.targetInstances ? { ...query, instanceIds: d.targetInstances } : query, (id) => e.presence.isConnected(id));
-  const hosts = selected.hosts;
+  const traffic = await e.tx.traffic.groupTraffic(d.deploymentGroupId);
+  const style = effectiveStyle(traffic.deploymentStyle, traffic.trafficControl);
+  const blueGreen = style.type === 'BLUE_GREEN' ? traffic.blueGreen : undefined;
+  // A blue/green deployment always takes both whole fleets: explicit hosts and "outdated only" do not apply.
+  const selected = await selectTargets(e.tx, d.targetInstances && !blueGreen ? { ...query, instanceIds: d.targetInstances } : { ...query, updateOutdatedOnly: query.updateOutdatedOnly && !blueGreen }, (id) => e.presence.isConnected(id));
+  let hosts = selected.hosts;
+  let fleets: BlueGreenStart | undefined;
+  if (blueGreen) {
+    const split = splitFleets(hosts, blueGreen.greenFleetProvisioningOption.fleetTag, traffic.liveFleet, selected.tagOf);
+    if ('code' in split) return fail(e, d, split.code, split.message);
+    hosts = split.green;
+    fleets = { fleetTag: blueGreen.greenFleetProvisioningOption.fleetTag, blueFleet: split.blueFleet, greenFleet: split.greenFleet, blueIds: split.blue.map((h) => h.instanceId) };
+  }
   const config = await configFor(e.tx, d.deploymentConfigName);
   const requireApproval = (await e.tx.deployments.readRollout(deploymentId))?.requireApproval ?? config?.rollout.requireApproval ?? false;
   const steps = config && planSteps(config, hosts, requireApproval, selected.tagOf);
   const instanceIds = (steps?.hosts ?? hosts).map((h) => h.instanceId);
-  await e.tx.targets.insert(deploymentId, instanceIds);
+  const events = !style.withTraffic ? undefined : blueGreen ? GREEN_EVENT_ORDER : TRAFFIC_EVENT_ORDER;
+  await e.tx.targets.insert(deploymentId, instanceIds, { ...(events ? { events } : {}), ...(blueGreen ? { label: 'Green' as const } : {}) });
   if (!config || !steps) return fail(e, d, 'INTERNAL_ERROR', unknownConfig(d));
   const { kind, sizes, segments } = steps;
   await e.tx.deployments.storeSteps(deploymentId, { kind, instanceIds, sizes, requireApproval, ...(segments ? { segments } : {}) });
   const problem = checkStartable(hosts.length, minimumHealthyCount(config.rule, hosts.length)) ?? steps.problem;
   if (problem) return fail(e, d, problem.code, problem.message);
+  if (blueGreen && fleets) await startBlueGreen(e, d, fleets, blueGreen);
   await markStarted(e, d);
   await advance(e, deploymentId);
 }
@@ -78,7 +95,10 @@ export async function advance(e: Engine, deploymentId: string): Promise<void> {
   if (!snapshot) return;
   const d = snapshot.deployment;
   if (!snapshot.config) return fail(e, d, 'INTERNAL_ERROR', unknownConfig(d));
-  await apply(e, d, decideRollout(snapshot.rollout, snapshot.config, e.now));
+  const decision = decideRollout(snapshot.rollout, snapshot.config, e.now);
+  const blueGreen = await e.tx.traffic.blueGreenOf(deploymentId);
+  if (blueGreen) return advanceBlueGreen(e, d, blueGreen, decision, (rollout) => apply(e, d, rollout));
+  await apply(e, d, decision);
 }
 
 /** Carries out one rollout decision. */
@@ -111,7 +131,9 @@ async function dispatch(e: Engine, d: DeploymentRow, count: number): Promise<voi
   const spec = await e.tx.deployments.dispatchSpec(d.deploymentId);
   if (!spec) return;
   const { batch, instanceIds } = await e.tx.targets.nextPendingBatch(d.deploymentId, count);
-  const commandWith = commandBuilder(spec.command);
+  // The rollout's batches are in-place hosts or a blue/green's replacement (green) hosts.
+  const label = (await e.tx.traffic.blueGreenOf(d.deploymentId)) ? 'Green' : undefined;
+  const commandWith = commandBuilder(spec.command, (await trafficFieldsOf(e.tx, d.deploymentId, d.deploymentGroupId))(label));
   const connected: HostCommand[] = [];
   const offline: string[] = [];
   for (const instanceId of instanceIds) {

@@ -35,7 +35,7 @@ export async function unackedToResend(tx: Repositories, among: readonly string[]
   const out: Outbound[] = [];
   for (const t of await tx.targets.unacked(among)) {
     if (fresh.has(t.commandId)) continue;
-    const command = await buildCommand(tx, t.deploymentId, t.commandId);
+    const command = await buildCommand(tx, t.deploymentId, t.commandId, t.instanceId);
     if (command) out.push({ instanceId: t.instanceId, command });
   }
   return out;
@@ -52,7 +52,7 @@ export async function reconcile(e: Engine, deploymentId: string): Promise<void> 
     if (!e.presence.isConnected(t.instanceId)) continue;
     const commandId = await dispatchWaitingHost(e, deploymentId, t.instanceId);
     if (commandId === undefined) continue;
-    const command = await buildCommand(e.tx, deploymentId, commandId);
+    const command = await buildCommand(e.tx, deploymentId, commandId, t.instanceId);
     if (command) e.out.push({ instanceId: t.instanceId, command });
   }
   await advance(e, deploymentId);

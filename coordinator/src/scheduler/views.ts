@@ -139,8 +139,30 @@ export function getDeploymentView(store: Store, deploymentId: string, now: Date)
     const d = await tx.deploymentViews.deployment(deploymentId);
     if (!d) return undefined;
     const targets = await targetsOf(tx, d);
-    return { ...toSummary(d, now, overviewOf(countTargets(targets))), targets };
+    const view: DeploymentView = { ...toSummary(d, now, overviewOf(countTargets(targets))), targets };
+    await addTraffic(tx, deploymentId, view);
+    return view;
   });
+}
+
+/** The traffic fields of a view: each host's fleet and balancer state, and where a blue/green stands. */
+async function addTraffic(tx: Repositories, deploymentId: string, view: DeploymentView): Promise<void> {
+  const row = await tx.deployments.get(deploymentId);
+  if (!row) return;
+  const group = await tx.traffic.groupTraffic(row.deploymentGroupId);
+  if (!group.trafficControl) return;
+  const labels = await tx.traffic.labelsOf(deploymentId);
+  const states = new Map((await tx.traffic.hostStatesOfGroup(row.deploymentGroupId)).map((h) => [h.instanceId, h]));
+  for (const t of view.targets) {
+    const label = labels.get(t.instanceId);
+    if (label !== undefined) t.instanceLabel = label;
+    const state = states.get(t.instanceId);
+    if (state) t.balancer = { state: state.state, ...(state.detail === undefined ? {} : { detail: state.detail }) };
+  }
+  const bg = await tx.traffic.blueGreenOf(deploymentId);
+  if (!bg) return;
+  view.deploymentType = 'BLUE_GREEN';
+  view.blueGreen = { phase: bg.phase, blueFleet: bg.blueFleet, greenFleet: bg.greenFleet, step: bg.step, steps: bg.steps.length, trafficMoved: bg.trafficMoved, ...(bg.until === undefined ? {} : { until: bg.until }) };
 }
 
 /** The deployment without its targets (their counts are in `overview`), or undefined when there is none. */

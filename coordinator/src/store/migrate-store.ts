@@ -44,6 +44,10 @@ export const COPIED_TABLES: readonly TableSpec[] = [
   { name: 'webhooks', key: ['webhook_id'] },
   { name: 'webhook_deliveries', key: ['seq'], identity: 'seq' },
   { name: 'webhook_attempts', key: ['delivery_id', 'attempt'] },
+  { name: 'group_traffic', key: ['deployment_group_id'] },
+  { name: 'traffic_ops', key: ['deployment_id', 'instance_id', 'op'] },
+  { name: 'traffic_hosts', key: ['deployment_group_id', 'instance_id'] },
+  { name: 'blue_green_deployments', key: ['deployment_id'] },
 ];
 // A step whose hosts were all removed keeps a zero row in SQLite and none in PostgreSQL: same counts.
 const PROGRESS: TableSpec = { name: 'deployment_progress', key: ['deployment_id', 'step'], where: 'total <> 0' };

@@ -27,6 +27,7 @@ import type { StatsRepository } from './stats.ts';
 import type { RevisionRepository } from './revisions.ts';
 import type { TokenRepository } from './tokens.ts';
 import type { AuditRepository } from './audit.ts';
+import type { TrafficRepository } from './traffic.ts';
 import type { NonceRepository } from './nonces.ts';
 
 /** Every repository of the store. */
@@ -42,6 +43,7 @@ export interface Repositories {
   readonly deployments: DeploymentRepository;
   readonly targets: TargetRepository;
   readonly deploymentViews: DeploymentViewRepository;
+  readonly traffic: TrafficRepository;
   readonly logs: LogRepository;
   readonly webhooks: WebhookRepository;
   readonly stats: StatsRepository;

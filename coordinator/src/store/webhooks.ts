@@ -55,6 +55,11 @@ export interface Unannounced {
   status: string;
   /** A deployment that triggered a rollback not announced yet. */
   rollback?: boolean;
+  /**
+   * Blue/green, not announced yet: traffic began to move to the replacement hosts (the
+   * deployment: DeploymentReady), or this replacement host reached AllowTraffic (InstanceReady).
+   */
+  ready?: boolean;
 }
 
 /** How an attempt went. */

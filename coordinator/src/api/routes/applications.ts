@@ -20,6 +20,7 @@ import { AppParams, GroupParams } from '../schemas.ts';
 import { parseInput } from '../validate.ts';
 import { applicationView, deploymentGroupView } from '../views.ts';
 import { assertKnownConfig } from './configs.ts';
+import { assertTrafficSettings, trafficSettingsView } from '../traffic-settings.ts';
 
 /** The application named `name`, or a 404 naming it. */
 export async function requireApplication(store: Repositories, name: string): Promise<ApplicationRow> {
@@ -56,18 +57,31 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const application = await requireApplication(store, params.app);
     const configName = canonicalConfigName(body.deploymentConfigName);
     await assertKnownConfig(store, configName);
-    const { autoRollbackConfiguration, tagSet, ...settings } = body;
+    const { autoRollbackConfiguration, tagSet, trafficControl, deploymentStyle, blueGreenDeploymentConfiguration, ...settings } = body;
     const instanceNames = await resolveInstanceNames(store, settings.instanceNames);
-    const row = await store.groups.insert({
-      ...settings,
-      instanceNames,
-      applicationId: application.applicationId,
-      deploymentConfigName: configName,
-      ...(tagSet === undefined ? {} : { tagSet }),
-      ...(autoRollbackConfiguration === undefined ? {} : { autoRollback: autoRollbackConfiguration }),
-      createdAt: clock.now().toISOString(),
+    const traffic = { trafficControl, deploymentStyle, blueGreen: blueGreenDeploymentConfiguration };
+    // Checked against the balancer and the hosts the group would select before anything is stored.
+    await assertTrafficSettings(deps, { tagFilters: settings.tagFilters, instanceNames, ...(tagSet === undefined ? {} : { tagSet }) }, traffic);
+    const row = await store.transaction(async (tx) => {
+      const inserted = await tx.groups.insert({
+        ...settings,
+        instanceNames,
+        applicationId: application.applicationId,
+        deploymentConfigName: configName,
+        ...(tagSet === undefined ? {} : { tagSet }),
+        ...(autoRollbackConfiguration === undefined ? {} : { autoRollback: autoRollbackConfiguration }),
+        createdAt: clock.now().toISOString(),
+      });
+      if (trafficControl || deploymentStyle || blueGreenDeploymentConfiguration) {
+        await tx.traffic.setGroupTraffic(inserted.deploymentGroupId, {
+          ...(trafficControl ? { trafficControl } : {}),
+          ...(deploymentStyle ? { deploymentStyle } : {}),
+          ...(blueGreenDeploymentConfiguration ? { blueGreen: blueGreenDeploymentConfiguration } : {}),
+        });
+      }
+      return inserted;
     });
-    return reply.code(201).send(deploymentGroupView(row, application.name));
+    return reply.code(201).send({ ...deploymentGroupView(row, application.name), ...trafficSettingsView(await store.traffic.groupTraffic(row.deploymentGroupId)) });
   });
 
   app.get('/v1/applications/:app/deployment-groups', async (request) => {
@@ -75,13 +89,16 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const application = await requireApplication(store, params.app);
     const visible = visibleTo(request);
     const groups = (await store.groups.listOfApplication(application.applicationId)).filter((g) => visible(application.name, g.name));
-    return { deploymentGroups: groups.map((g) => deploymentGroupView(g, application.name)) };
+    const views = [];
+    for (const g of groups) views.push({ ...deploymentGroupView(g, application.name), ...trafficSettingsView(await store.traffic.groupTraffic(g.deploymentGroupId)) });
+    return { deploymentGroups: views };
   });
 
   app.get('/v1/applications/:app/deployment-groups/:group', async (request) => {
     const params = parseInput(GroupParams, request.params, 'params');
     const application = await requireApplication(store, params.app);
-    return deploymentGroupView(await requireGroup(store, application, params.group), application.name);
+    const group = await requireGroup(store, application, params.group);
+    return { ...deploymentGroupView(group, application.name), ...trafficSettingsView(await store.traffic.groupTraffic(group.deploymentGroupId)) };
   });
 
   app.post('/v1/applications/:app/deployment-groups/:group/rollback', async (request, reply) => {

@@ -13,6 +13,15 @@ import { parseInput } from '../validate.ts';
 import { requireApplication, requireGroup } from './applications.ts';
 import { assertKnownConfig } from './configs.ts';
 import { requireRevision } from './revisions.ts';
+import { assertTrafficSettings } from '../traffic-settings.ts';
+
+/** Checks the group's traffic settings against its hosts and balancer now (nothing to do without any). */
+async function assertGroupTraffic(deps: ApiDeps, deploymentGroupId: string): Promise<void> {
+  const group = await deps.store.groups.get(deploymentGroupId);
+  const traffic = await deps.store.traffic.groupTraffic(deploymentGroupId);
+  if (!group || !traffic.trafficControl) return;
+  await assertTrafficSettings(deps, group, { trafficControl: traffic.trafficControl, deploymentStyle: traffic.deploymentStyle, blueGreen: traffic.blueGreen });
+}
 
 /** Validates a create request and resolves its names; throws 400/404 naming what is wrong. */
 async function resolveDeployment(deps: ApiDeps, request: FastifyRequest): Promise<NewDeployment> {
@@ -64,7 +73,10 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { scheduler } = deps;
 
   app.post('/v1/deployments', async (request, reply) => {
-    const deploymentId = await scheduler.createDeployment(await resolveDeployment(deps, request));
+    const input = await resolveDeployment(deps, request);
+    // A balancer that cannot be reached or a host it cannot name refuses the deployment before it exists.
+    await assertGroupTraffic(deps, input.deploymentGroupId);
+    const deploymentId = await scheduler.createDeployment(input);
     // The summary, not the view: listing every target made this answer ~9 MB at 10,000 hosts.
     const summary = await scheduler.getDeploymentSummary(deploymentId);
     if (!summary) throw notFound(`deployment ${deploymentId}`);

@@ -13,6 +13,7 @@ import { parseInput } from '../validate.ts';
 import { deploymentGroupView, revisionView } from '../views.ts';
 import { requireApplication, requireGroup } from './applications.ts';
 import { assertKnownConfig } from './configs.ts';
+import { trafficSettingsView } from '../traffic-settings.ts';
 
 function conflict(message: string): DeckhandError {
   return new DeckhandError('CONFLICT', message);
@@ -41,7 +42,7 @@ export function fleetRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (changes.deploymentConfigName !== undefined) await assertKnownConfig(store, changes.deploymentConfigName);
     const application = await requireApplication(store, params.app);
     const row = await store.transaction(async (tx) => tx.groups.update((await requireGroup(tx, application, params.group)).deploymentGroupId, changes));
-    return deploymentGroupView(row, application.name);
+    return { ...deploymentGroupView(row, application.name), ...trafficSettingsView(await store.traffic.groupTraffic(row.deploymentGroupId)) };
   });
 
   app.delete('/v1/applications/:app/deployment-groups/:group', async (request): Promise<RemovalResult> => {

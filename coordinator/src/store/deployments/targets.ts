@@ -3,7 +3,7 @@
  * event row per in-place event of each, with the command sent, its acknowledgement, the
  * deadline the scheduler holds the host to, and what the agent reported (exactly once).
  */
-import type { AgentEventBody, ErrorCode, InstanceStatus } from '../../../../protocol/src/index.ts';
+import type { AgentEventBody, ErrorCode, InstanceLabel, InstanceStatus } from '../../../../protocol/src/index.ts';
 
 /** One target as the deadline and presence logic sees it. */
 export interface LiveTarget {
@@ -70,11 +70,21 @@ export interface Dispatch {
   batch?: number;
 }
 
+/** How hosts are added to a deployment. */
+export interface TargetOptions {
+  /** The events each host runs, in order (their rows are made Pending). @default AGENT_EVENT_ORDER */
+  events?: readonly string[];
+  /** The rollout step; 0 keeps the hosts out of the rollout's batches (a blue/green's original hosts). @default 1 */
+  step?: number;
+  /** Blue or Green in a blue/green deployment. */
+  label?: InstanceLabel;
+}
+
 /** Reads and writes deployment targets and their lifecycle events. */
 export interface TargetRepository {
-  /** Adds the hosts as Pending targets in this order, each with one Pending row per lifecycle event an agent runs (AGENT_EVENT_ORDER). */
-  insert(deploymentId: string, instanceIds: readonly string[]): Promise<void>;
-  /** The next batch of the deployment: its number and the first `count` Pending targets, in position order. */
+  /** Adds the hosts as Pending targets in this order (after any already there), each with one Pending row per event it runs (AGENT_EVENT_ORDER unless `opts.events` says otherwise). */
+  insert(deploymentId: string, instanceIds: readonly string[], opts?: TargetOptions): Promise<void>;
+  /** The next batch of the deployment: its number and the first `count` Pending targets of steps 1 and up, in position order. */
   nextPendingBatch(deploymentId: string, count: number): Promise<PendingBatch>;
   /**
    * Takes Pending or WaitingForAgent targets: InProgress, each with its command id, until the
@@ -128,7 +138,11 @@ export interface TargetRepository {
   earliestDeadline(among?: readonly string[]): Promise<string | undefined>;
   /** Moves every live deadline earlier than `until` (of the deployments `among`, when given) to `until`; returns how many moved. */
   deferDeadlinesUntil(until: string, among?: readonly string[]): Promise<number>;
-  /** Every finished (Succeeded or Failed) target of the group's deployments, oldest first. */
+  /** A blue/green replacement host waits at AllowTraffic: Ready, no deadline; false when it was not running. */
+  markReady(deploymentId: string, instanceId: string, at: string): Promise<boolean>;
+  /** Traffic moves to these Ready hosts: InProgress again until `deadline`. */
+  release(deploymentId: string, instanceIds: readonly string[], d: { at: string; deadline: string }): Promise<void>;
+  /** Every finished (Succeeded or Failed) target of the group's deployments, oldest first (a blue/green's original hosts left out). */
   outcomesInGroup(deploymentGroupId: string): Promise<HostOutcome[]>;
   /** True when a running deployment of the group still has the host to do (pending, waiting or running). */
   isComingTo(deploymentGroupId: string, instanceId: string): Promise<boolean>;

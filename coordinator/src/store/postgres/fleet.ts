@@ -41,7 +41,7 @@ export async function updateDeploymentGroup(q: Sql, deploymentGroupId: string, c
 }
 
 /** Deployment history, children first; the leases of the cluster track go with their deployments. */
-const HISTORY_TABLES = ['log_lines', 'log_streams', 'deployment_logs', 'target_events', 'deployment_targets', 'deployment_progress', 'deployment_leases'];
+const HISTORY_TABLES = ['log_lines', 'log_streams', 'deployment_logs', 'target_events', 'deployment_targets', 'deployment_progress', 'deployment_leases', 'traffic_ops', 'blue_green_deployments'];
 
 /** {@inheritDoc DeploymentGroupRepository.remove} */
 export async function removeDeploymentGroup(q: Sql, deploymentGroupId: string): Promise<number> {
@@ -52,6 +52,8 @@ export async function removeDeploymentGroup(q: Sql, deploymentGroupId: string): 
   await q.run(`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT delivery_id FROM webhook_deliveries WHERE ${ofHooks})`, [deploymentGroupId]);
   await q.run(`DELETE FROM webhook_deliveries WHERE ${ofHooks}`, [deploymentGroupId]);
   await q.run('DELETE FROM webhooks WHERE deployment_group_id = $1', [deploymentGroupId]);
+  await q.run('DELETE FROM traffic_hosts WHERE deployment_group_id = $1', [deploymentGroupId]);
+  await q.run('DELETE FROM group_traffic WHERE deployment_group_id = $1', [deploymentGroupId]);
   await q.run('DELETE FROM deployment_groups WHERE deployment_group_id = $1', [deploymentGroupId]);
   return removed;
 }

@@ -35,13 +35,19 @@ export type { Migration };
 /** Text compared bytewise, as in SQLite. */
 const T = 'text COLLATE "C"';
 
-/** Adds one step's target counts, `sign` +1 (rows in) or -1 (rows out), for the rows of `source`. */
-function progressDelta(source: string, sign: 1 | -1): string {
+/**
+ * Adds one step's target counts, `sign` +1 (rows in) or -1 (rows out), for the rows of `source`;
+ * `done` is the statuses counted as succeeded (from migration 14, a blue/green host Ready too).
+ */
+function progressDelta(source: string, sign: 1 | -1, done = `status = 'Succeeded'`): string {
   const s = sign === 1 ? '' : '-';
   return `SELECT deployment_id, step, ${s}1 AS total, ${s}(status = 'Pending')::int AS pending,
-      ${s}(status IN ('InProgress', 'WaitingForAgent'))::int AS in_flight, ${s}(status = 'Succeeded')::int AS succeeded
+      ${s}(status IN ('InProgress', 'WaitingForAgent'))::int AS in_flight, ${s}(${done})::int AS succeeded
     FROM ${source}`;
 }
+
+/** Migration 14's rule: a blue/green replacement host waiting for traffic (Ready) is done for the rollout's pacing. */
+const DONE_OR_READY = `status IN ('Succeeded', 'Ready')`;
 
 /** Applies the summed deltas of `deltas` to deployment_progress; nothing when they cancel out. */
 function applyProgress(deltas: string): string {
@@ -431,6 +437,66 @@ export const PG_MIGRATIONS: readonly Migration[] = [
     // As SQLite's: the time an agent gave for an event, when it lay outside the allowed clock skew.
     sql: `
       ALTER TABLE target_events ADD COLUMN agent_at ${T};
+    `,
+  },
+  {
+    version: 14,
+    name: 'traffic control',
+    // As SQLite's: a group's load balancer and deployment style,
+    // the traffic operations of each deployment and host, where each host was left, where a
+    // blue/green deployment stands, the fleet label of targets, webhooks' announced readiness;
+    // the progress functions replaced so that Ready counts as done.
+    sql: `
+      CREATE TABLE group_traffic (
+        deployment_group_id ${T} PRIMARY KEY REFERENCES deployment_groups(deployment_group_id),
+        traffic_control     ${T},
+        deployment_style    ${T},
+        blue_green          ${T},
+        live_fleet          ${T}
+      );
+      CREATE TABLE traffic_ops (
+        deployment_id ${T} NOT NULL,
+        instance_id   ${T} NOT NULL,
+        op            ${T} NOT NULL,
+        status        ${T} NOT NULL,
+        error_code    ${T},
+        message       ${T},
+        started_at    ${T} NOT NULL,
+        ended_at      ${T},
+        PRIMARY KEY (deployment_id, instance_id, op)
+      );
+      CREATE INDEX traffic_ops_running ON traffic_ops(status) WHERE status = 'Running';
+      CREATE TABLE traffic_hosts (
+        deployment_group_id ${T} NOT NULL,
+        instance_id         ${T} NOT NULL,
+        state               ${T} NOT NULL,
+        detail              ${T},
+        deployment_id       ${T},
+        updated_at          ${T} NOT NULL,
+        PRIMARY KEY (deployment_group_id, instance_id)
+      );
+      CREATE TABLE blue_green_deployments (
+        deployment_id ${T} PRIMARY KEY REFERENCES deployments(deployment_id),
+        state         ${T} NOT NULL
+      );
+      ALTER TABLE deployment_targets ADD COLUMN label ${T};
+      ALTER TABLE deployments ADD COLUMN announced_ready integer NOT NULL DEFAULT 0;
+      ALTER TABLE deployment_targets ADD COLUMN announced_ready integer NOT NULL DEFAULT 0;
+      CREATE OR REPLACE FUNCTION deployment_progress_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        ${applyProgress(progressDelta('new_rows', 1, DONE_OR_READY))};
+        RETURN NULL;
+      END $$;
+      CREATE OR REPLACE FUNCTION deployment_progress_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        ${applyProgress(progressDelta('old_rows', -1, DONE_OR_READY))};
+        RETURN NULL;
+      END $$;
+      CREATE OR REPLACE FUNCTION deployment_progress_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        ${applyProgress(`${progressDelta('new_rows', 1, DONE_OR_READY)} UNION ALL ${progressDelta('old_rows', -1, DONE_OR_READY)}`)};
+        RETURN NULL;
+      END $$;
     `,
   },
 ];

@@ -35,6 +35,7 @@ import * as revisions from './revisions.ts';
 import * as stats from './stats.ts';
 import { sqlOf, type Sql } from './sql.ts';
 import * as tokens from './tokens.ts';
+import * as traffic from './traffic.ts';
 import { PgUnitsOfWork } from './unit-of-work.ts';
 import * as webhooks from './webhooks.ts';
 
@@ -161,9 +162,27 @@ export function pgRepositories(q: Sql): Required<Repositories> {
       waitingOf: targets.waitingTargetsOf,
       earliestDeadline: targets.earliestDeadline,
       deferDeadlinesUntil: targets.deferDeadlinesUntil,
+      markReady: targets.markReady,
+      release: targets.releaseReady,
       outcomesInGroup: targets.outcomesInGroup,
       isComingTo: targets.isComingTo,
       unfinishedDeploymentsOf: targets.unfinishedDeploymentsOf,
+    }),
+    traffic: bind(q, {
+      groupTraffic: traffic.groupTraffic,
+      setGroupTraffic: traffic.setGroupTraffic,
+      setLiveFleet: traffic.setLiveFleet,
+      startOp: traffic.startOp,
+      finishOp: traffic.finishOp,
+      getOp: traffic.getOp,
+      opsOf: traffic.opsOf,
+      runningOps: traffic.runningOps,
+      setHostState: traffic.setHostState,
+      hostStatesOfGroup: traffic.hostStatesOfGroup,
+      blueGreenOf: traffic.blueGreenOf,
+      putBlueGreen: traffic.putBlueGreen,
+      labelsOf: traffic.labelsOf,
+      targetOf: traffic.targetOf,
     }),
     deploymentViews: bind(q, {
       deployment: views.deploymentRecord,
@@ -243,6 +262,7 @@ export class PostgresStore implements Store, ClusterHost {
   readonly deployments: Repositories['deployments'];
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
+  readonly traffic: Repositories['traffic'];
   readonly logs: Repositories['logs'];
   readonly webhooks: Repositories['webhooks'];
   readonly stats: Repositories['stats'];
@@ -271,6 +291,7 @@ export class PostgresStore implements Store, ClusterHost {
     this.deployments = own.deployments;
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;
+    this.traffic = own.traffic;
     this.logs = own.logs;
     this.webhooks = own.webhooks;
     this.stats = own.stats;

@@ -9,6 +9,21 @@ import { toAttempt, toDelivery, toWebhook, type RawAttempt, type RawDelivery, ty
 import type { AttemptOutcome, AttemptRow, DeliveryRow, Unannounced, WebhookRow } from '../webhooks.ts';
 import { insertUnique, type Sql } from './sql.ts';
 
+/** Traffic began to move to blue/green deployment `d`'s replacement hosts, unannounced (sqlite/webhooks.ts). */
+function deploymentReady(d: string): string {
+  return `(${d}.announced_ready = 0 AND EXISTS (SELECT 1 FROM blue_green_deployments b
+    WHERE b.deployment_id = ${d}.deployment_id AND (b.state::jsonb ->> 'trafficMoved') = 'true'))`;
+}
+
+/** Target `t`, a replacement host, reached AllowTraffic (its event ran), unannounced. */
+function instanceReady(t: string): string {
+  return `(${t}.announced_ready = 0 AND ${t}.label = 'Green' AND EXISTS (SELECT 1 FROM target_events e
+    WHERE e.deployment_id = ${t}.deployment_id AND e.instance_id = ${t}.instance_id AND e.event = 'AllowTraffic' AND e.status IN ('InProgress', 'Succeeded', 'Failed')))`;
+}
+
+const DEPLOYMENT_READY = deploymentReady('d');
+const INSTANCE_READY = instanceReady('t');
+
 /** {@inheritDoc WebhookRepository.insert} */
 export async function insertWebhook(q: Sql, input: Omit<WebhookRow, 'webhookId'>): Promise<WebhookRow> {
   const row: WebhookRow = { webhookId: newId('wh'), ...input };
@@ -26,9 +41,13 @@ export async function insertWebhook(q: Sql, input: Omit<WebhookRow, 'webhookId'>
     `webhook ${input.name} already exists`,
   );
   // What happened before the group had a webhook is not news: only later changes are announced.
-  await q.run('UPDATE deployments SET announced_status = status, announced_rollback = 1 WHERE deployment_group_id = $1 AND announced_status IS NULL', [input.deploymentGroupId]);
   await q.run(
-    `UPDATE deployment_targets SET announced_status = status WHERE announced_status IS NULL
+    `UPDATE deployments SET announced_status = status, announced_rollback = 1, announced_ready = (${deploymentReady('deployments')})::int
+     WHERE deployment_group_id = $1 AND announced_status IS NULL`,
+    [input.deploymentGroupId],
+  );
+  await q.run(
+    `UPDATE deployment_targets SET announced_status = status, announced_ready = (${instanceReady('deployment_targets')})::int WHERE announced_status IS NULL
      AND deployment_id IN (SELECT deployment_id FROM deployments WHERE deployment_group_id = $1)`,
     [input.deploymentGroupId],
   );
@@ -54,25 +73,29 @@ const WATCHED = 'd.deployment_group_id IN (SELECT deployment_group_id FROM webho
 
 /** {@inheritDoc WebhookRepository.unannounced} */
 export async function unannouncedChanges(q: Sql, limit: number): Promise<Unannounced[]> {
-  const deployments = await q.rows<{ deployment_id: string; deployment_group_id: string; announced_status: string | null; status: string; rollback: boolean }>(
+  const deployments = await q.rows<{ deployment_id: string; deployment_group_id: string; announced_status: string | null; status: string; rollback: boolean; ready: boolean }>(
     `SELECT d.deployment_id, d.deployment_group_id, d.announced_status, d.status,
-            (d.rollback_deployment_id IS NOT NULL AND d.announced_rollback = 0) AS rollback
+            (d.rollback_deployment_id IS NOT NULL AND d.announced_rollback = 0) AS rollback, ${DEPLOYMENT_READY} AS ready
      FROM deployments d WHERE ${WATCHED}
        AND ((d.announced_status IS NULL AND d.status NOT IN ('Created', 'Queued')) OR d.announced_status <> d.status
-            OR (d.rollback_deployment_id IS NOT NULL AND d.announced_rollback = 0))
+            OR (d.rollback_deployment_id IS NOT NULL AND d.announced_rollback = 0) OR ${DEPLOYMENT_READY})
      ORDER BY d.created_at, d.deployment_id LIMIT $1`,
     [limit],
   );
-  const targets = await q.rows<{ deployment_id: string; deployment_group_id: string; instance_id: string; announced_status: string | null; status: string }>(
-    `SELECT t.deployment_id, d.deployment_group_id, t.instance_id, t.announced_status, t.status FROM deployment_targets t
+  const targets = await q.rows<{ deployment_id: string; deployment_group_id: string; instance_id: string; announced_status: string | null; status: string; ready: boolean }>(
+    `SELECT t.deployment_id, d.deployment_group_id, t.instance_id, t.announced_status, t.status, ${INSTANCE_READY} AS ready FROM deployment_targets t
      JOIN deployments d ON d.deployment_id = t.deployment_id
-     WHERE ${WATCHED} AND t.status IN ('InProgress', 'Succeeded', 'Failed') AND (t.announced_status IS NULL OR t.announced_status <> t.status)
+     WHERE ${WATCHED} AND ((t.status IN ('InProgress', 'Succeeded', 'Failed') AND (t.announced_status IS NULL OR t.announced_status <> t.status)) OR ${INSTANCE_READY})
      ORDER BY d.created_at, t.position LIMIT $1`,
     [limit],
   );
   return [
-    ...deployments.map((r) => ({ deploymentId: r.deployment_id, deploymentGroupId: r.deployment_group_id, announced: r.announced_status, status: r.status, rollback: r.rollback })),
-    ...targets.map((r) => ({ deploymentId: r.deployment_id, deploymentGroupId: r.deployment_group_id, instanceId: r.instance_id, announced: r.announced_status, status: r.status })),
+    ...deployments.map((r) => ({
+      deploymentId: r.deployment_id, deploymentGroupId: r.deployment_group_id, announced: r.announced_status, status: r.status, rollback: r.rollback, ...(r.ready ? { ready: true } : {}),
+    })),
+    ...targets.map((r) => ({
+      deploymentId: r.deployment_id, deploymentGroupId: r.deployment_group_id, instanceId: r.instance_id, announced: r.announced_status, status: r.status, ...(r.ready ? { ready: true } : {}),
+    })),
   ];
 }
 
@@ -80,22 +103,23 @@ export async function unannouncedChanges(q: Sql, limit: number): Promise<Unannou
 export async function markAnnounced(q: Sql, change: Unannounced): Promise<boolean> {
   // READ COMMITTED re-checks the WHERE on the row another unit of work just committed: of two
   // coordinators announcing the same change, the second moves nothing.
+  const ready = change.ready === true;
   if (change.instanceId !== undefined) {
     return (
-      (await q.run('UPDATE deployment_targets SET announced_status = $1 WHERE deployment_id = $2 AND instance_id = $3 AND announced_status IS NOT DISTINCT FROM $4', [
-        change.status,
-        change.deploymentId,
-        change.instanceId,
-        change.announced,
-      ])) > 0
+      (await q.run(
+        `UPDATE deployment_targets SET announced_status = $1, announced_ready = CASE WHEN $5 THEN 1 ELSE announced_ready END
+         WHERE deployment_id = $2 AND instance_id = $3 AND announced_status IS NOT DISTINCT FROM $4 AND (NOT $5 OR announced_ready = 0)`,
+        [change.status, change.deploymentId, change.instanceId, change.announced, ready],
+      )) > 0
     );
   }
   const rollback = change.rollback === true;
   return (
     (await q.run(
-      `UPDATE deployments SET announced_status = $1, announced_rollback = CASE WHEN $2 THEN 1 ELSE announced_rollback END
-       WHERE deployment_id = $3 AND announced_status IS NOT DISTINCT FROM $4 AND (NOT $2 OR announced_rollback = 0)`,
-      [change.status, rollback, change.deploymentId, change.announced],
+      `UPDATE deployments SET announced_status = $1, announced_rollback = CASE WHEN $2 THEN 1 ELSE announced_rollback END,
+         announced_ready = CASE WHEN $5 THEN 1 ELSE announced_ready END
+       WHERE deployment_id = $3 AND announced_status IS NOT DISTINCT FROM $4 AND (NOT $2 OR announced_rollback = 0) AND (NOT $5 OR announced_ready = 0)`,
+      [change.status, rollback, change.deploymentId, change.announced, ready],
     )) > 0
   );
 }

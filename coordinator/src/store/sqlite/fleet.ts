@@ -40,7 +40,7 @@ export function updateDeploymentGroup(db: Db, deploymentGroupId: string, changes
   return row;
 }
 
-const HISTORY_TABLES = ['log_lines', 'log_streams', 'deployment_logs', 'target_events', 'deployment_targets', 'deployment_progress'];
+const HISTORY_TABLES = ['log_lines', 'log_streams', 'deployment_logs', 'target_events', 'deployment_targets', 'deployment_progress', 'traffic_ops', 'blue_green_deployments'];
 
 /** {@inheritDoc DeploymentGroupRepository.remove} */
 export function removeDeploymentGroup(db: Db, deploymentGroupId: string): number {
@@ -57,6 +57,8 @@ export function removeDeploymentGroup(db: Db, deploymentGroupId: string): number
   ).run(deploymentGroupId);
   prepared(db, 'DELETE FROM webhook_deliveries WHERE webhook_id IN (SELECT webhook_id FROM webhooks WHERE deployment_group_id = ?)').run(deploymentGroupId);
   prepared(db, 'DELETE FROM webhooks WHERE deployment_group_id = ?').run(deploymentGroupId);
+  prepared(db, 'DELETE FROM traffic_hosts WHERE deployment_group_id = ?').run(deploymentGroupId);
+  prepared(db, 'DELETE FROM group_traffic WHERE deployment_group_id = ?').run(deploymentGroupId);
   prepared(db, 'DELETE FROM deployment_groups WHERE deployment_group_id = ?').run(deploymentGroupId);
   return ids.length;
 }

@@ -395,4 +395,76 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE target_events ADD COLUMN agent_at TEXT;
     `,
   },
+  {
+    version: 14,
+    name: 'traffic control',
+    // A group's load balancer and deployment style (group_traffic), what the coordinator did to
+    // the balancer for each host of a deployment (traffic_ops: a result outlives a restart and is
+    // given again to an agent that asks again), where each host was left (traffic_hosts), and
+    // where a blue/green deployment stands. A blue/green replacement host waiting for traffic is
+    // Ready (CodeDeploy's status): it counts as done for the rollout's pacing, as Succeeded does.
+    sql: `
+      CREATE TABLE group_traffic (
+        deployment_group_id TEXT PRIMARY KEY REFERENCES deployment_groups(deployment_group_id),
+        traffic_control     TEXT,                    -- JSON TrafficControl (an http token included: never shown)
+        deployment_style    TEXT,                    -- JSON DeploymentStyle
+        blue_green          TEXT,                    -- JSON BlueGreenDeploymentConfiguration
+        live_fleet          TEXT                     -- blue/green: the fleet tag value now serving
+      );
+      CREATE TABLE traffic_ops (
+        deployment_id TEXT NOT NULL,
+        instance_id   TEXT NOT NULL,
+        op            TEXT NOT NULL,                 -- BlockTraffic | AllowTraffic | PrepareGreen | DrainBlue | RestoreBlue | DrainGreen | RestoreFailed
+        status        TEXT NOT NULL,                 -- Running | Succeeded | Failed | Skipped
+        error_code    TEXT,
+        message       TEXT,
+        started_at    TEXT NOT NULL,
+        ended_at      TEXT,
+        PRIMARY KEY (deployment_id, instance_id, op)
+      );
+      CREATE INDEX traffic_ops_running ON traffic_ops(status) WHERE status = 'Running';
+      CREATE TABLE traffic_hosts (
+        deployment_group_id TEXT NOT NULL,
+        instance_id         TEXT NOT NULL,
+        state               TEXT NOT NULL,           -- serving | draining | out | unknown
+        detail              TEXT,
+        deployment_id       TEXT,
+        updated_at          TEXT NOT NULL,
+        PRIMARY KEY (deployment_group_id, instance_id)
+      );
+      CREATE TABLE blue_green_deployments (
+        deployment_id TEXT PRIMARY KEY REFERENCES deployments(deployment_id),
+        state         TEXT NOT NULL                  -- JSON BlueGreenRecord
+      );
+      ALTER TABLE deployment_targets ADD COLUMN label TEXT;   -- Blue | Green in a blue/green deployment
+      -- Blue/green for webhooks: DeploymentReady (traffic began to move) and InstanceReady (a
+      -- replacement host reached AllowTraffic) were announced.
+      ALTER TABLE deployments ADD COLUMN announced_ready INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE deployment_targets ADD COLUMN announced_ready INTEGER NOT NULL DEFAULT 0;
+      DROP TRIGGER deployment_progress_insert;
+      DROP TRIGGER deployment_progress_delete;
+      DROP TRIGGER deployment_progress_update;
+      CREATE TRIGGER deployment_progress_insert AFTER INSERT ON deployment_targets BEGIN
+        INSERT INTO deployment_progress (deployment_id, step) VALUES (NEW.deployment_id, NEW.step) ON CONFLICT DO NOTHING;
+        UPDATE deployment_progress SET total = total + 1, pending = pending + (NEW.status = 'Pending'),
+          in_flight = in_flight + (NEW.status IN ('InProgress', 'WaitingForAgent')), succeeded = succeeded + (NEW.status IN ('Succeeded', 'Ready'))
+        WHERE deployment_id = NEW.deployment_id AND step = NEW.step;
+      END;
+      CREATE TRIGGER deployment_progress_delete AFTER DELETE ON deployment_targets BEGIN
+        UPDATE deployment_progress SET total = total - 1, pending = pending - (OLD.status = 'Pending'),
+          in_flight = in_flight - (OLD.status IN ('InProgress', 'WaitingForAgent')), succeeded = succeeded - (OLD.status IN ('Succeeded', 'Ready'))
+        WHERE deployment_id = OLD.deployment_id AND step = OLD.step;
+      END;
+      CREATE TRIGGER deployment_progress_update AFTER UPDATE OF deployment_id, step, status ON deployment_targets
+      WHEN OLD.status IS NOT NEW.status OR OLD.step IS NOT NEW.step OR OLD.deployment_id IS NOT NEW.deployment_id BEGIN
+        UPDATE deployment_progress SET total = total - 1, pending = pending - (OLD.status = 'Pending'),
+          in_flight = in_flight - (OLD.status IN ('InProgress', 'WaitingForAgent')), succeeded = succeeded - (OLD.status IN ('Succeeded', 'Ready'))
+        WHERE deployment_id = OLD.deployment_id AND step = OLD.step;
+        INSERT INTO deployment_progress (deployment_id, step) VALUES (NEW.deployment_id, NEW.step) ON CONFLICT DO NOTHING;
+        UPDATE deployment_progress SET total = total + 1, pending = pending + (NEW.status = 'Pending'),
+          in_flight = in_flight + (NEW.status IN ('InProgress', 'WaitingForAgent')), succeeded = succeeded + (NEW.status IN ('Succeeded', 'Ready'))
+        WHERE deployment_id = NEW.deployment_id AND step = NEW.step;
+      END;
+    `,
+  },
 ];

@@ -21,6 +21,7 @@ import * as logs from './logs.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 import * as revisions from './revisions.ts';
 import * as tokens from './tokens.ts';
+import * as traffic from './traffic.ts';
 import * as webhooks from './webhooks.ts';
 import * as stats from './stats.ts';
 import * as audit from './audit.ts';
@@ -155,6 +156,8 @@ function repositories(db: Db, run: Runner): Repositories {
       earliestDeadline: targets.earliestDeadline,
       deferDeadlinesUntil: targets.deferDeadlinesUntil,
       outcomesInGroup: targets.outcomesInGroup,
+      markReady: targets.markReady,
+      release: targets.releaseReady,
       isComingTo: targets.isComingTo,
       unfinishedDeploymentsOf: targets.unfinishedDeploymentsOf,
     }, run),
@@ -165,6 +168,22 @@ function repositories(db: Db, run: Runner): Repositories {
       events: views.eventRecords,
       eventCells: views.eventCellRecords,
       countTargets: views.countTargets,
+    }, run),
+    traffic: bind(db, {
+      groupTraffic: traffic.groupTraffic,
+      setGroupTraffic: traffic.setGroupTraffic,
+      setLiveFleet: traffic.setLiveFleet,
+      startOp: traffic.startOp,
+      finishOp: traffic.finishOp,
+      getOp: traffic.getOp,
+      opsOf: traffic.opsOf,
+      runningOps: traffic.runningOps,
+      setHostState: traffic.setHostState,
+      hostStatesOfGroup: traffic.hostStatesOfGroup,
+      blueGreenOf: traffic.blueGreenOf,
+      putBlueGreen: traffic.putBlueGreen,
+      labelsOf: traffic.labelsOf,
+      targetOf: traffic.targetOf,
     }, run),
     logs: bind(db, {
       append: logs.appendLogLines,
@@ -202,6 +221,7 @@ export class SqliteStore implements Store {
   readonly deployments: Repositories['deployments'];
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
+  readonly traffic: Repositories['traffic'];
   readonly logs: Repositories['logs'];
   readonly webhooks: Repositories['webhooks'];
   readonly stats: Repositories['stats'];
@@ -225,6 +245,7 @@ export class SqliteStore implements Store {
     this.deployments = own.deployments;
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;
+    this.traffic = own.traffic;
     this.logs = own.logs;
     this.webhooks = own.webhooks;
     this.stats = own.stats;

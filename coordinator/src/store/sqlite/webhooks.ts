@@ -9,6 +9,21 @@ import { isUniqueViolation } from './columns.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
 
+/** Traffic began to move to blue/green deployment `d`'s replacement hosts, unannounced. */
+function deploymentReady(d: string): string {
+  return `(${d}.announced_ready = 0 AND EXISTS (SELECT 1 FROM blue_green_deployments b
+    WHERE b.deployment_id = ${d}.deployment_id AND json_extract(b.state, '$.trafficMoved') = 1))`;
+}
+
+/** Target `t`, a replacement host, reached AllowTraffic (its event ran), unannounced. */
+function instanceReady(t: string): string {
+  return `(${t}.announced_ready = 0 AND ${t}.label = 'Green' AND EXISTS (SELECT 1 FROM target_events e
+    WHERE e.deployment_id = ${t}.deployment_id AND e.instance_id = ${t}.instance_id AND e.event = 'AllowTraffic' AND e.status IN ('InProgress', 'Succeeded', 'Failed')))`;
+}
+
+const DEPLOYMENT_READY = deploymentReady('d');
+const INSTANCE_READY = instanceReady('t');
+
 /** {@inheritDoc WebhookRepository.insert} */
 export function insertWebhook(db: Db, input: Omit<WebhookRow, 'webhookId'>): WebhookRow {
   const row: WebhookRow = { webhookId: newId('wh'), ...input };
@@ -21,9 +36,12 @@ export function insertWebhook(db: Db, input: Omit<WebhookRow, 'webhookId'>): Web
     throw err;
   }
   // What happened before the group had a webhook is not news: only later changes are announced.
-  prepared(db, `UPDATE deployments SET announced_status = status, announced_rollback = 1 WHERE deployment_group_id = ? AND announced_status IS NULL`).run(input.deploymentGroupId);
   prepared(db,
-    `UPDATE deployment_targets SET announced_status = status WHERE announced_status IS NULL
+    `UPDATE deployments SET announced_status = status, announced_rollback = 1, announced_ready = ${deploymentReady('deployments')}
+     WHERE deployment_group_id = ? AND announced_status IS NULL`,
+  ).run(input.deploymentGroupId);
+  prepared(db,
+    `UPDATE deployment_targets SET announced_status = status, announced_ready = ${instanceReady('deployment_targets')} WHERE announced_status IS NULL
      AND deployment_id IN (SELECT deployment_id FROM deployments WHERE deployment_group_id = ?)`,
   ).run(input.deploymentGroupId);
   return row;
@@ -50,36 +68,43 @@ const WATCHED = 'd.deployment_group_id IN (SELECT deployment_group_id FROM webho
 export function unannouncedChanges(db: Db, limit: number): Unannounced[] {
   const deployments = prepared(db,
     `SELECT d.deployment_id, d.deployment_group_id, d.announced_status, d.status,
-            (d.rollback_deployment_id IS NOT NULL AND d.announced_rollback = 0) AS rollback
+            (d.rollback_deployment_id IS NOT NULL AND d.announced_rollback = 0) AS rollback, ${DEPLOYMENT_READY} AS ready
      FROM deployments d WHERE ${WATCHED}
        AND ((d.announced_status IS NULL AND d.status NOT IN ('Created', 'Queued')) OR d.announced_status <> d.status
-            OR (d.rollback_deployment_id IS NOT NULL AND d.announced_rollback = 0))
+            OR (d.rollback_deployment_id IS NOT NULL AND d.announced_rollback = 0) OR ${DEPLOYMENT_READY})
      ORDER BY d.created_at, d.deployment_id LIMIT ?`,
-  ).all(limit) as Array<{ deployment_id: string; deployment_group_id: string; announced_status: string | null; status: string; rollback: number }>;
+  ).all(limit) as Array<{ deployment_id: string; deployment_group_id: string; announced_status: string | null; status: string; rollback: number; ready: number }>;
   const targets = prepared(db,
-    `SELECT t.deployment_id, d.deployment_group_id, t.instance_id, t.announced_status, t.status FROM deployment_targets t
+    `SELECT t.deployment_id, d.deployment_group_id, t.instance_id, t.announced_status, t.status, ${INSTANCE_READY} AS ready FROM deployment_targets t
      JOIN deployments d ON d.deployment_id = t.deployment_id
-     WHERE ${WATCHED} AND t.status IN ('InProgress', 'Succeeded', 'Failed') AND (t.announced_status IS NULL OR t.announced_status <> t.status)
+     WHERE ${WATCHED} AND ((t.status IN ('InProgress', 'Succeeded', 'Failed') AND (t.announced_status IS NULL OR t.announced_status <> t.status)) OR ${INSTANCE_READY})
      ORDER BY d.created_at, t.position LIMIT ?`,
-  ).all(limit) as Array<{ deployment_id: string; deployment_group_id: string; instance_id: string; announced_status: string | null; status: string }>;
+  ).all(limit) as Array<{ deployment_id: string; deployment_group_id: string; instance_id: string; announced_status: string | null; status: string; ready: number }>;
   return [
-    ...deployments.map((r) => ({ deploymentId: r.deployment_id, deploymentGroupId: r.deployment_group_id, announced: r.announced_status, status: r.status, rollback: r.rollback === 1 })),
-    ...targets.map((r) => ({ deploymentId: r.deployment_id, deploymentGroupId: r.deployment_group_id, instanceId: r.instance_id, announced: r.announced_status, status: r.status })),
+    ...deployments.map((r) => ({
+      deploymentId: r.deployment_id, deploymentGroupId: r.deployment_group_id, announced: r.announced_status, status: r.status, rollback: r.rollback === 1, ...(r.ready === 1 ? { ready: true } : {}),
+    })),
+    ...targets.map((r) => ({
+      deploymentId: r.deployment_id, deploymentGroupId: r.deployment_group_id, instanceId: r.instance_id, announced: r.announced_status, status: r.status, ...(r.ready === 1 ? { ready: true } : {}),
+    })),
   ];
 }
 
 /** {@inheritDoc WebhookRepository.markAnnounced} */
 export function markAnnounced(db: Db, change: Unannounced): boolean {
+  const ready = change.ready === true ? 1 : 0;
   if (change.instanceId !== undefined) {
-    return prepared(db, 'UPDATE deployment_targets SET announced_status = ? WHERE deployment_id = ? AND instance_id = ? AND announced_status IS ?').run(
-      change.status, change.deploymentId, change.instanceId, change.announced,
-    ).changes > 0;
+    return prepared(db,
+      `UPDATE deployment_targets SET announced_status = ?, announced_ready = MAX(announced_ready, ?)
+       WHERE deployment_id = ? AND instance_id = ? AND announced_status IS ? AND (? = 0 OR announced_ready = 0)`,
+    ).run(change.status, ready, change.deploymentId, change.instanceId, change.announced, ready).changes > 0;
   }
   const rollback = change.rollback === true ? 1 : 0;
   return prepared(db,
-    `UPDATE deployments SET announced_status = ?, announced_rollback = CASE WHEN ? = 1 THEN 1 ELSE announced_rollback END
-     WHERE deployment_id = ? AND announced_status IS ? AND (? = 0 OR announced_rollback = 0)`,
-  ).run(change.status, rollback, change.deploymentId, change.announced, rollback).changes > 0;
+    `UPDATE deployments SET announced_status = ?, announced_rollback = CASE WHEN ? = 1 THEN 1 ELSE announced_rollback END,
+       announced_ready = MAX(announced_ready, ?)
+     WHERE deployment_id = ? AND announced_status IS ? AND (? = 0 OR announced_rollback = 0) AND (? = 0 OR announced_ready = 0)`,
+  ).run(change.status, rollback, ready, change.deploymentId, change.announced, rollback, ready).changes > 0;
 }
 
 /** {@inheritDoc WebhookRepository.enqueue} */

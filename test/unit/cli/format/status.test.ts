@@ -76,3 +76,20 @@ describe('status format', () => {
     assert.equal(formatAgo(undefined, now), 'never');
   });
 });
+
+describe('formatStatus with traffic control', () => {
+  it('shows where a blue/green deployment stands and each host\'s fleet and balancer state', async () => {
+    const { formatBlueGreen, formatBalancer } = await import('../../../../cli/src/format/traffic.ts');
+    const view = {
+      blueGreen: { phase: 'switch', blueFleet: 'a', greenFleet: 'b', step: 1, steps: 2, trafficMoved: true, until: '2030-01-01T00:01:00.000Z' },
+      targets: [
+        { hostname: 'web-3', instanceId: 'i-WEB00003', status: 'Succeeded', lifecycleEvents: [], instanceLabel: 'Green', balancer: { state: 'serving', detail: 'web-3 passed 3 health check(s) in a row' } },
+        { hostname: 'web-1', instanceId: 'i-WEB00001', status: 'Pending', lifecycleEvents: [], instanceLabel: 'Blue', balancer: { state: 'out' } },
+      ],
+    } as never;
+    assert.deepEqual(formatBlueGreen(view), ['  blue/green: blue fleet a, green fleet b; moving traffic, step 1 of 2 until 2030-01-01T00:01:00.000Z; traffic moved']);
+    const table = formatBalancer(view).join('\n');
+    assert.match(table, /web-1\s+Blue\s+out/);
+    assert.match(table, /web-3\s+Green\s+serving\s+web-3 passed 3 health check/);
+  });
+});

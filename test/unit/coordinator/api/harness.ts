@@ -23,7 +23,7 @@ import type { PreflightAnswer } from '../../../../coordinator/src/hub/preflight.
 import { preflightDeployment, type PreflightQuery } from '../../../../coordinator/src/scheduler/preflight.ts';
 import { NonceCache } from '../../../../coordinator/src/auth/agent-auth.ts';
 import { buildApi } from '../../../../coordinator/src/api/app.ts';
-import type { DeploymentService, NewDeployment, StopResult } from '../../../../coordinator/src/api/deps.ts';
+import type { DeploymentService, NewDeployment, StopResult, TrafficApi } from '../../../../coordinator/src/api/deps.ts';
 import { ArtifactStore } from '../../../../coordinator/src/artifacts/store.ts';
 import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
 import { openSqliteStore, type SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
@@ -226,7 +226,7 @@ export interface Harness {
 export const testHasher = tokenHasher(Buffer.alloc(32, 7));
 
 /** Builds the API over a fresh store with one admin token. */
-export async function startHarness(opts: { maxBytes?: number; scheduler?: DeploymentService; logger?: Logger; dashboardDir?: string } = {}): Promise<Harness> {
+export async function startHarness(opts: { maxBytes?: number; scheduler?: DeploymentService; logger?: Logger; dashboardDir?: string; traffic?: (store: SqliteStore) => TrafficApi } = {}): Promise<Harness> {
   const { dir, remove } = tempDir();
   const store = openSqliteStore(path.join(dir, 'coordinator.db'));
   const db = store.db;
@@ -239,6 +239,7 @@ export async function startHarness(opts: { maxBytes?: number; scheduler?: Deploy
   const app = buildApi({
     store, clock, logger: opts.logger ?? silentLogger(), artifacts, scheduler: opts.scheduler ?? scheduler, hub, nonces: new NonceCache(store.nonces), tokenHasher: testHasher,
     dashboardDir: opts.dashboardDir ?? path.join(dir, 'no-dashboard'),
+    ...(opts.traffic ? { traffic: opts.traffic(store) } : {}),
   });
   await app.ready();
   const adminToken = 'dh_test-admin-token';

@@ -6,22 +6,23 @@
  * is never overwritten.
  */
 import { AGENT_EVENT_ORDER, type ErrorCode } from '../../../../../protocol/src/index.ts';
-import type { Dispatch, HostCommand, HostOutcome, LiveTarget, PendingBatch, UnackedCommand } from '../../deployments/targets.ts';
+import type { Dispatch, HostCommand, HostOutcome, LiveTarget, PendingBatch, TargetOptions, UnackedCommand } from '../../deployments/targets.ts';
 import { toLive } from '../../rows/deployments.ts';
 import { amongClause, type Sql } from '../sql.ts';
 import { FINISHED_SQL } from './deployments.ts';
 
-/** Adds the hosts as Pending targets, each with one Pending row per lifecycle event an agent runs (AGENT_EVENT_ORDER). */
-export async function insertTargets(q: Sql, deploymentId: string, instanceIds: readonly string[]): Promise<void> {
+/** Adds the hosts as Pending targets (after any already there), each with one Pending row per lifecycle event it runs (AGENT_EVENT_ORDER by default). */
+export async function insertTargets(q: Sql, deploymentId: string, instanceIds: readonly string[], opts: TargetOptions = {}): Promise<void> {
   await q.run(
-    `INSERT INTO deployment_targets (deployment_id, instance_id, position, status)
-     SELECT $1, h.id, h.n - 1, 'Pending' FROM unnest($2::text[]) WITH ORDINALITY AS h(id, n)`,
-    [deploymentId, instanceIds],
+    `INSERT INTO deployment_targets (deployment_id, instance_id, position, status, step, label)
+     SELECT $1, h.id, h.n - 1 + (SELECT COUNT(*) FROM deployment_targets WHERE deployment_id = $1), 'Pending', $3, $4
+     FROM unnest($2::text[]) WITH ORDINALITY AS h(id, n)`,
+    [deploymentId, instanceIds, opts.step ?? 1, opts.label ?? null],
   );
   await q.run(
     `INSERT INTO target_events (deployment_id, instance_id, event, position, status)
      SELECT $1, h.id, e.event, e.n - 1, 'Pending' FROM unnest($2::text[]) AS h(id) CROSS JOIN unnest($3::text[]) WITH ORDINALITY AS e(event, n)`,
-    [deploymentId, instanceIds, AGENT_EVENT_ORDER as readonly string[]],
+    [deploymentId, instanceIds, (opts.events ?? AGENT_EVENT_ORDER) as readonly string[]],
   );
 }
 
@@ -29,7 +30,7 @@ export async function insertTargets(q: Sql, deploymentId: string, instanceIds: r
 export async function nextPendingBatch(q: Sql, deploymentId: string, count: number): Promise<PendingBatch> {
   const b = await q.one<{ b: number | null }>('SELECT MAX(batch) AS b FROM deployment_targets WHERE deployment_id = $1', [deploymentId]);
   const rows = await q.rows<{ instance_id: string }>(
-    `SELECT instance_id FROM deployment_targets WHERE deployment_id = $1 AND status = 'Pending' ORDER BY position LIMIT $2`,
+    `SELECT instance_id FROM deployment_targets WHERE deployment_id = $1 AND status = 'Pending' AND step >= 1 ORDER BY position LIMIT $2`,
     [deploymentId, count],
   );
   return { batch: (b?.b ?? 0) + 1, instanceIds: rows.map((r) => r.instance_id) };
@@ -203,7 +204,7 @@ export async function outcomesInGroup(q: Sql, deploymentGroupId: string): Promis
   const rows = await q.rows<{ instance_id: string; status: 'Succeeded' | 'Failed'; revision_id: string }>(
     `SELECT t.instance_id, t.status, d.revision_id FROM deployment_targets t
      JOIN deployments d ON d.deployment_id = t.deployment_id
-     WHERE d.deployment_group_id = $1 AND t.status IN ('Succeeded', 'Failed')
+     WHERE d.deployment_group_id = $1 AND t.status IN ('Succeeded', 'Failed') AND (t.label IS NULL OR t.label <> 'Blue')
      ORDER BY d.created_at, d.rowid, t.updated_at, t.position`,
     [deploymentGroupId],
   );
@@ -229,4 +230,26 @@ export async function unfinishedDeploymentsOf(q: Sql, instanceId: string): Promi
     [instanceId],
   );
   return rows.map((r) => r.id);
+}
+
+/**
+ * A blue/green replacement host reached AllowTraffic: Ready (CodeDeploy's status) until traffic
+ * moves to it, without a deadline (it waits for the others). False when it was not running.
+ */
+export async function markReady(q: Sql, deploymentId: string, instanceId: string, at: string): Promise<boolean> {
+  const n = await q.run(
+    `UPDATE deployment_targets SET status = 'Ready', deadline_at = NULL, updated_at = $1
+     WHERE deployment_id = $2 AND instance_id = $3 AND status = 'InProgress' AND label = 'Green'`,
+    [at, deploymentId, instanceId],
+  );
+  return n === 1;
+}
+
+/** Traffic moves to Ready hosts: running again, held to `deadline` while their AllowTraffic runs. */
+export async function releaseReady(q: Sql, deploymentId: string, instanceIds: readonly string[], d: { at: string; deadline: string }): Promise<void> {
+  if (instanceIds.length === 0) return;
+  await q.run(
+    `UPDATE deployment_targets SET status = 'InProgress', deadline_at = $1, updated_at = $2 WHERE deployment_id = $3 AND instance_id = ANY($4::text[]) AND status = 'Ready'`,
+    [d.deadline, d.at, deploymentId, instanceIds],
+  );
 }

@@ -4,33 +4,33 @@
  * Callers own the transactions.
  */
 import { AGENT_EVENT_ORDER, type ErrorCode } from '../../../../../protocol/src/index.ts';
-import type { Dispatch, HostCommand, HostOutcome, LiveTarget, PendingBatch, UnackedCommand } from '../../deployments/targets.ts';
+import type { Dispatch, HostCommand, HostOutcome, LiveTarget, PendingBatch, TargetOptions, UnackedCommand } from '../../deployments/targets.ts';
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
 import { FINISHED_SQL } from './deployments.ts';
 import { toLive } from '../../rows/deployments.ts';
 import { amongClause } from '../columns.ts';
 
-/** Adds the hosts as Pending targets, each with one Pending row per lifecycle event an agent runs (AGENT_EVENT_ORDER). */
-export function insertTargets(db: Db, deploymentId: string, instanceIds: readonly string[]): void {
+/** Adds the hosts as Pending targets, each with one Pending row per lifecycle event it runs (AGENT_EVENT_ORDER by default). */
+export function insertTargets(db: Db, deploymentId: string, instanceIds: readonly string[], opts: TargetOptions = {}): void {
   // One statement per table, not one per row: 80,000 rows at 10,000 hosts, and a call into
   // SQLite per row cost more than the inserts themselves. json_each yields the array in order,
-  // its key is the index.
+  // its key is the index. Hosts added later (a blue/green's original hosts) come after the others.
   const hosts = JSON.stringify(instanceIds);
-  prepared(db, `INSERT INTO deployment_targets (deployment_id, instance_id, position, status) SELECT ?, value, key, 'Pending' FROM json_each(?)`).run(
-    deploymentId,
-    hosts,
-  );
+  prepared(db,
+    `INSERT INTO deployment_targets (deployment_id, instance_id, position, status, step, label)
+     SELECT ?, value, key + (SELECT COUNT(*) FROM deployment_targets WHERE deployment_id = ?), 'Pending', ?, ? FROM json_each(?)`,
+  ).run(deploymentId, deploymentId, opts.step ?? 1, opts.label ?? null, hosts);
   prepared(
     db,
     `INSERT INTO target_events (deployment_id, instance_id, event, position, status)
      SELECT ?, h.value, e.value, e.key, 'Pending' FROM json_each(?) AS h CROSS JOIN json_each(?) AS e`,
-  ).run(deploymentId, hosts, JSON.stringify(AGENT_EVENT_ORDER));
+  ).run(deploymentId, hosts, JSON.stringify(opts.events ?? AGENT_EVENT_ORDER));
 }
 
 /** The first `count` Pending targets, in position order. */
 export function nextPendingTargets(db: Db, deploymentId: string, count: number): string[] {
-  const rows = prepared(db, `SELECT instance_id FROM deployment_targets WHERE deployment_id = ? AND status = 'Pending' ORDER BY position LIMIT ?`)
+  const rows = prepared(db, `SELECT instance_id FROM deployment_targets WHERE deployment_id = ? AND status = 'Pending' AND step >= 1 ORDER BY position LIMIT ?`)
     .all(deploymentId, count) as { instance_id: string }[];
   return rows.map((r) => r.instance_id);
 }
@@ -193,7 +193,7 @@ export function outcomesInGroup(db: Db, deploymentGroupId: string): HostOutcome[
   const rows = prepared(db,
     `SELECT t.instance_id, t.status, d.revision_id FROM deployment_targets t
      JOIN deployments d ON d.deployment_id = t.deployment_id
-     WHERE d.deployment_group_id = ? AND t.status IN ('Succeeded', 'Failed')
+     WHERE d.deployment_group_id = ? AND t.status IN ('Succeeded', 'Failed') AND (t.label IS NULL OR t.label <> 'Blue')
      ORDER BY d.created_at, t.updated_at`,
   ).all(deploymentGroupId) as { instance_id: string; status: 'Succeeded' | 'Failed'; revision_id: string }[];
   return rows.map((r) => ({ instanceId: r.instance_id, status: r.status, revisionId: r.revision_id }));
@@ -216,6 +216,25 @@ export function unfinishedDeploymentsOf(db: Db, instanceId: string): string[] {
      WHERE t.instance_id = ? AND d.status NOT IN (${FINISHED_SQL}) ORDER BY t.deployment_id`,
   ).all(instanceId) as { id: string }[];
   return rows.map((r) => r.id);
+}
+
+/**
+ * A blue/green replacement host reached AllowTraffic: Ready (CodeDeploy's status) until traffic
+ * moves to it, without a deadline (it waits for the others). False when it was not running.
+ */
+export function markReady(db: Db, deploymentId: string, instanceId: string, at: string): boolean {
+  return prepared(db,
+    `UPDATE deployment_targets SET status = 'Ready', deadline_at = NULL, updated_at = ?
+     WHERE deployment_id = ? AND instance_id = ? AND status = 'InProgress' AND label = 'Green'`,
+  ).run(at, deploymentId, instanceId).changes === 1;
+}
+
+/** Traffic moves to Ready hosts: running again, held to `deadline` while their AllowTraffic runs. */
+export function releaseReady(db: Db, deploymentId: string, instanceIds: readonly string[], d: { at: string; deadline: string }): void {
+  const update = prepared(db,
+    `UPDATE deployment_targets SET status = 'InProgress', deadline_at = ?, updated_at = ? WHERE deployment_id = ? AND instance_id = ? AND status = 'Ready'`,
+  );
+  for (const instanceId of instanceIds) update.run(d.deadline, d.at, deploymentId, instanceId);
 }
 
 /** True when a deployment of `revisionId` has sent `instanceId` its command. */

@@ -28,4 +28,35 @@ describe('store/sqlite migrations of stores from earlier versions', () => {
     assert.equal((db.prepare('SELECT allow_tag_keys FROM registration_tokens').get() as { allow_tag_keys: string }).allow_tag_keys, '["*"]');
     db.close();
   });
+
+  it('14: a store of migrations 1-13 (main before traffic control) with a deployment under way gains traffic control, its progress counters intact, and Ready counts as done', () => {
+    const file = path.join(dir, 'coordinator.db');
+    const older = openDatabase(file, MIGRATIONS.filter((m) => m.version <= 13));
+    older.prepare("INSERT INTO applications (application_id, name, created_at) VALUES ('a-APP000001', 'shop', 'x')").run();
+    older.prepare("INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, created_at) VALUES ('r-REV000001', 'a-APP000001', 'aa', 1, 'tgz', 'x')").run();
+    older.prepare(`INSERT INTO deployment_groups (deployment_group_id, application_id, name, tag_filters, deployment_config_name, created_at)
+      VALUES ('dg-GROUP0001', 'a-APP000001', 'web', '[]', 'CodeDeployDefault.OneAtATime', 'x')`).run();
+    older.prepare(`INSERT INTO deployments (deployment_id, application_id, deployment_group_id, revision_id, deployment_config_name, status, creator, file_exists_behavior,
+      ignore_application_stop_failures, parameters, created_at) VALUES ('d-DEPLOY001', 'a-APP000001', 'dg-GROUP0001', 'r-REV000001', 'CodeDeployDefault.OneAtATime', 'InProgress', 'user', 'DISALLOW', 0, '{}', 'x')`).run();
+    const statuses = ['Succeeded', 'InProgress', 'Pending', 'Pending'];
+    for (const [i, status] of statuses.entries()) {
+      older.prepare("INSERT INTO instances (instance_id, hostname, public_key, tags, registered_at) VALUES (?, ?, 'k', '{}', 'x')").run(`i-HOST0000${i}`, `host-${i}`);
+      older.prepare('INSERT INTO deployment_targets (deployment_id, instance_id, position, status) VALUES (?, ?, ?, ?)').run('d-DEPLOY001', `i-HOST0000${i}`, i, status);
+    }
+    older.close();
+    const db = openDatabase(file);
+    const progress = () => db.prepare('SELECT total, pending, in_flight, succeeded FROM deployment_progress WHERE deployment_id = ?').get('d-DEPLOY001');
+    assert.deepEqual(progress(), { total: 4, pending: 2, in_flight: 1, succeeded: 1 });
+    assert.deepEqual(db.prepare('SELECT label FROM deployment_targets WHERE instance_id = ?').get('i-HOST00001'), { label: null });
+    for (const table of ['group_traffic', 'traffic_ops', 'traffic_hosts', 'blue_green_deployments']) {
+      assert.deepEqual(db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get(), { n: 0 }, table);
+    }
+    // The recreated triggers: a host waiting for traffic (Ready) is done for the rollout's pacing.
+    db.prepare("UPDATE deployment_targets SET status = 'Ready' WHERE instance_id = 'i-HOST00001'").run();
+    assert.deepEqual(progress(), { total: 4, pending: 2, in_flight: 0, succeeded: 2 });
+    db.prepare("UPDATE deployment_targets SET status = 'InProgress' WHERE instance_id = 'i-HOST00002'").run();
+    db.prepare("DELETE FROM deployment_targets WHERE instance_id = 'i-HOST00003'").run();
+    assert.deepEqual(progress(), { total: 3, pending: 0, in_flight: 1, succeeded: 2 });
+    db.close();
+  });
 });
