@@ -20,6 +20,19 @@ import {
 } from './schemas.ts';
 import { AutoRollbackConfiguration, TagFilter, TagSet } from './orchestration.ts';
 import { RolloutState } from './rollout.ts';
+import { AlarmConfiguration, HealthResultView } from './health.ts';
+
+/**
+ * The guard rail on a group: a deployment without a batch plan whose first step would take more
+ * than `percent` % of the group's hosts and more than `hosts` hosts needs confirmLargeBlastRadius.
+ */
+export const LargeBlastRadius = z.strictObject({
+  /** @default 25 */
+  percent: z.number().int().min(0).max(100).default(25),
+  /** @default 10 */
+  hosts: z.number().int().min(0).max(1_000_000).default(10),
+});
+export type LargeBlastRadius = z.infer<typeof LargeBlastRadius>;
 
 /** The built-in deployment configurations (CodeDeploy's predefined ones). */
 export const BUILTIN_DEPLOYMENT_CONFIGS = [
@@ -59,6 +72,10 @@ export const CreateDeploymentGroupRequest = z.strictObject({
   eventTimeoutSeconds: z.number().int().min(1).max(4200).default(3600),
   /** Hosts that join the group (registered or tagged) get its last successful revision. @default true */
   autoDeployNewInstances: z.boolean().default(true),
+  /** CodeDeploy's alarms: polled while a deployment runs; one in alarm stops it with ALARM_ACTIVE. */
+  alarmConfiguration: AlarmConfiguration.optional(),
+  /** When a deployment must be confirmed (confirmLargeBlastRadius). @default {percent: 25, hosts: 10} */
+  largeBlastRadius: LargeBlastRadius.optional(),
 }).refine((g) => g.tagSet === undefined || g.tagFilters === undefined || g.tagFilters.length === 0, {
   path: ['tagSet'],
   message: 'use either tagFilters or tagSet, not both',
@@ -79,6 +96,8 @@ export const DeploymentGroupView = z.strictObject({
   eventTimeoutSeconds: z.number().int().optional(),
   autoDeployNewInstances: z.boolean().optional(),
   lastSuccessfulDeploymentId: Id.optional(),
+  alarmConfiguration: AlarmConfiguration.optional(),
+  largeBlastRadius: LargeBlastRadius.optional(),
 });
 export type DeploymentGroupView = z.infer<typeof DeploymentGroupView>;
 
@@ -115,6 +134,10 @@ export const CreateDeploymentRequest = z.strictObject({
   autoRollbackConfiguration: AutoRollbackConfiguration.optional(),
   /** Wait for `deckhand approve` after the first batch; overrides the configuration's setting. */
   requireApproval: z.boolean().optional(),
+  /** Instead of the group's alarmConfiguration (CodeDeploy's; e.g. to redeploy a good revision while an alarm fires). */
+  overrideAlarmConfiguration: AlarmConfiguration.optional(),
+  /** Take more of the group at once than its largeBlastRadius allows. @default false */
+  confirmLargeBlastRadius: z.boolean().default(false),
 });
 export type CreateDeploymentRequest = z.input<typeof CreateDeploymentRequest>;
 
@@ -190,6 +213,11 @@ export const DeploymentView = z.strictObject({
     .optional(),
   /** Batches, bake, approval and pause of a started deployment. */
   rollout: RolloutState.optional(),
+  overrideAlarmConfiguration: AlarmConfiguration.optional(),
+  /** The deployment this one retries (its failed and skipped hosts). */
+  retryOf: Id.optional(),
+  /** Every alarm poll that changed an alarm's state and every analysis measurement, oldest first. */
+  health: z.array(HealthResultView).optional(),
 });
 export type DeploymentView = z.infer<typeof DeploymentView>;
 
@@ -197,7 +225,7 @@ export type DeploymentView = z.infer<typeof DeploymentView>;
  * A deployment without its per-host targets: the answer to POST /v1/deployments, which at
  * 10,000 hosts would otherwise list them all (about 9 MB). GET /v1/deployments/:id has them.
  */
-export const DeploymentSummary = DeploymentView.omit({ targets: true });
+export const DeploymentSummary = DeploymentView.omit({ targets: true, health: true });
 export type DeploymentSummary = z.infer<typeof DeploymentSummary>;
 
 export const InstanceView = z.strictObject({
