@@ -9,7 +9,9 @@ import type { HostCommand } from '../store/deployments/targets.ts';
 import { commandBuilder } from './commands.ts';
 import { builtinConfig, configFor, customConfig } from './configs.ts';
 import { deadlineAfter, fail, inSeconds, iso, markStarted, succeed, type Engine } from './engine.ts';
+import { applyHealthAction, effectiveConfig, gateOfAnalysis, startAnalysis } from './health-gates.ts';
 import { decideRollout, type RolloutDecision, type RolloutSnapshot } from './policy/decide-rollout.ts';
+import type { AlarmStop } from './policy/health.ts';
 import { checkStartable, minimumHealthyCount } from './policy/minimum-healthy.ts';
 import { planSteps } from './policy/rollout-steps.ts';
 import type { RunConfig } from './policy/run-config.ts';
@@ -64,24 +66,35 @@ export async function readSnapshot(e: Engine, deploymentId: string): Promise<Sna
   const read = await e.tx.deployments.readForDecision(deploymentId);
   if (!read || read.deployment.status !== 'InProgress') return undefined;
   const { rollout, steps } = read;
-  const gates = { paused: rollout.paused, approval: rollout.approval, ...(rollout.bakeUntil === undefined ? {} : { bakeUntil: rollout.bakeUntil }) };
-  const config = builtinConfig(read.deployment.deploymentConfigName) ?? customConfig(read.config);
+  const health = await e.tx.health.getDeploymentHealth(deploymentId);
+  const analysis = gateOfAnalysis(health);
+  const gates = { paused: rollout.paused, approval: rollout.approval, ...(rollout.bakeUntil === undefined ? {} : { bakeUntil: rollout.bakeUntil }), ...(analysis ? { analysis } : {}) };
+  const config = effectiveConfig(read.deployment, builtinConfig(read.deployment.deploymentConfigName) ?? customConfig(read.config), health);
   return { deployment: read.deployment, config, rollout: { kind: rollout.kind, step: rollout.step, steps, gates } };
 }
 
-/** Reads where a running deployment stands, lets the rollout policy decide, and applies it. */
-export async function advance(e: Engine, deploymentId: string): Promise<void> {
+/**
+ * Reads where a running deployment stands, lets the rollout policy decide, and applies it.
+ * `alarm`: what an alarm poll just read, when it says stop.
+ */
+export async function advance(e: Engine, deploymentId: string, alarm?: AlarmStop): Promise<void> {
   const snapshot = await readSnapshot(e, deploymentId);
   if (!snapshot) return;
   const d = snapshot.deployment;
   if (!snapshot.config) return fail(e, d, 'INTERNAL_ERROR', unknownConfig(d));
-  await apply(e, d, decideRollout(snapshot.rollout, snapshot.config, e.now));
+  await apply(e, d, decideRollout(alarm ? { ...snapshot.rollout, alarm } : snapshot.rollout, snapshot.config, e.now));
 }
 
 /** Carries out one rollout decision. */
 async function apply(e: Engine, d: DeploymentRow, decision: RolloutDecision): Promise<void> {
-  if (decision.enter) await e.tx.deployments.enterStep(d.deploymentId, decision.enter);
+  if (decision.enter) {
+    await e.tx.deployments.enterStep(d.deploymentId, decision.enter);
+    if (decision.enter.analysisOf !== undefined) await startAnalysis(e, d, decision.enter.analysisOf);
+  }
   switch (decision.action) {
+    case 'abort':
+    case 'pause':
+      return applyHealthAction(e, d, decision);
     case 'start':
       return dispatch(e, d, decision.count);
     case 'wait':

@@ -19,6 +19,7 @@ import type { InstanceRepository } from './instances.ts';
 import type { RevisionRepository } from './revisions.ts';
 import type { TokenRepository } from './tokens.ts';
 import type { AuditRepository } from './audit.ts';
+import type { HealthRepository } from './health.ts';
 
 /** Every repository of the store. */
 export interface Repositories {
@@ -32,6 +33,7 @@ export interface Repositories {
   readonly deployments: DeploymentRepository;
   readonly targets: TargetRepository;
   readonly deploymentViews: DeploymentViewRepository;
+  readonly health: HealthRepository;
 }
 
 /** The repositories inside one unit of work. */

@@ -11,6 +11,7 @@ import { openDatabase, type Db } from './db.ts';
 import * as commands from './deployments/commands.ts';
 import * as deployments from './deployments/deployments.ts';
 import * as intake from './deployments/intake.ts';
+import * as resize from './deployments/resize.ts';
 import * as rollout from './deployments/rollout.ts';
 import * as targets from './deployments/targets.ts';
 import * as views from './deployments/views.ts';
@@ -20,6 +21,7 @@ import type { Migration } from './migrations.ts';
 import * as revisions from './revisions.ts';
 import * as tokens from './tokens.ts';
 import * as audit from './audit.ts';
+import * as health from './health.ts';
 import { settle, SqliteUnitsOfWork } from './unit-of-work.ts';
 
 /** A function of this folder: the connection first, then the repository method's arguments. */
@@ -107,6 +109,7 @@ function repositories(db: Db, run: Runner): Repositories {
       approve: rollout.approve,
       bakesOverAt: rollout.bakesOverAt,
       endBake: rollout.endBake,
+      resizeRemaining: resize.resizeRemaining,
     }, run),
     targets: bind(db, {
       insert: targets.insertTargets,
@@ -135,6 +138,25 @@ function repositories(db: Db, run: Runner): Repositories {
       events: views.eventRecords,
       countTargets: views.countTargets,
     }, run),
+    health: bind(db, {
+      insertCheck: health.insertCheck,
+      getCheck: health.getCheck,
+      listChecks: health.listChecks,
+      deleteCheck: health.deleteCheck,
+      setGroupHealth: health.setGroupHealth,
+      getGroupHealth: health.getGroupHealth,
+      listGroupAlarms: health.listGroupAlarms,
+      setDeploymentHealth: health.setDeploymentHealth,
+      getDeploymentHealth: health.getDeploymentHealth,
+      setAnalysis: health.setAnalysis,
+      setPauseReason: health.setPauseReason,
+      setBakeSeconds: health.setBakeSeconds,
+      appendResults: health.appendResults,
+      resultsOf: health.resultsOf,
+      measurementsOf: health.measurementsOf,
+      monitored: health.monitored,
+      hostsOf: health.hostsOf,
+    }, run),
   } satisfies Repositories;
 }
 
@@ -150,6 +172,7 @@ export class SqliteStore implements Store {
   readonly deployments: Repositories['deployments'];
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
+  readonly health: Repositories['health'];
   private readonly units: SqliteUnitsOfWork;
   /** The repositories as a unit of work sees them: each call joins the open transaction. */
   private readonly tx: UnitOfWork;
@@ -169,6 +192,7 @@ export class SqliteStore implements Store {
     this.deployments = own.deployments;
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;
+    this.health = own.health;
     this.tx = { ...repositories(db, settle), savepoint: (work) => this.units.savepoint(work) };
   }
 
