@@ -26,6 +26,8 @@ import { keysList, keysRotate, tlsFingerprint } from './commands/maintenance.ts'
 import { ringSigner } from './signing/frame-signer.ts';
 import { KeyRing } from './signing/keyring.ts';
 import { fingerprintLine, prepareTls, type TlsServing } from './tls/serve.ts';
+import { CheckEvaluator } from './health/checks.ts';
+import { HealthMonitor } from './health/monitor.ts';
 import { Scheduler } from './scheduler/index.ts';
 import { preflightDeployment } from './scheduler/preflight.ts';
 import { openSqliteStore } from './store/sqlite/store.ts';
@@ -62,6 +64,9 @@ function deploymentService(store: Store, scheduler: Scheduler, hub: Hub): Deploy
     listDeploymentSummaries: (filter) => scheduler.listDeploymentSummaries(filter),
     stopDeployment: (id, autoRollbackEnabled) => scheduler.stopDeployment(id, autoRollbackEnabled),
     rollbackGroup: (groupId, opts) => scheduler.rollbackGroup(groupId, opts),
+    retryFailed: (id, opts) => scheduler.retryFailed(id, opts),
+    promoteDeployment: (id, who) => scheduler.promoteDeployment(id, who),
+    changeRollout: (id, change, who) => scheduler.changeRollout(id, change, who),
     planDeployment: (query) => scheduler.planDeployment(query),
     preflightDeployment: (query) => preflightDeployment(store, query, hub),
     pauseDeployment: (id, who) => scheduler.pauseDeployment(id, who),
@@ -119,6 +124,7 @@ interface Running {
   logger: Logger;
   hub: Hub;
   scheduler: Scheduler;
+  monitor: HealthMonitor;
   app: ReturnType<typeof buildApi>;
   store: Store;
 }
@@ -132,6 +138,7 @@ function handleSignals(r: Running): void {
     r.logger.info('coordinator stopping', { signal });
     // The hub goes first: open WebSockets would otherwise keep the HTTP server from closing.
     await r.hub.close();
+    r.monitor.stop();
     r.scheduler.stop();
     await r.app.close();
     await r.store.close();
@@ -170,6 +177,16 @@ async function start(config: CoordinatorConfig): Promise<void> {
   const scheduler = new Scheduler({ store, clock, logger, hub });
   hub.attach(scheduler);
   await scheduler.start();
+  const monitor = new HealthMonitor({
+    store,
+    sink: scheduler,
+    clock,
+    logger,
+    evaluator: new CheckEvaluator(),
+    ...(config.alarmPollMs === undefined ? {} : { alarmPollMs: config.alarmPollMs }),
+    ...(config.alertmanagerUrl === undefined ? {} : { alertmanagerUrl: config.alertmanagerUrl }),
+  });
+  monitor.start();
   const app = buildApi({
     store,
     clock,
@@ -183,11 +200,12 @@ async function start(config: CoordinatorConfig): Promise<void> {
     ...(tls.https ? { https: tls.https } : {}),
     ...(tls.caSha256 && tls.caPem ? { autoCa: { pem: tls.caPem, sha256: tls.caSha256 } } : {}),
     ...(check ? { agentClientCertificate: check } : {}),
+    ...(config.alertmanagerUrl === undefined ? {} : { alertmanager: true }),
   });
   reloadOnHangup(app, tls, logger);
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
   // Before announcing the address: whoever reads it may signal us at once.
-  handleSignals({ logger, hub, scheduler, app, store });
+  handleSignals({ logger, hub, scheduler, monitor, app, store });
   await app.listen({ host: config.host, port: config.port });
   const url = urlOf(app.server.address() as AddressInfo, tls.https ? 'https' : 'http');
   // Written aside and renamed, so a reader polling for the file never sees it half-written.

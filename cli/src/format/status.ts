@@ -3,6 +3,7 @@
  * diagnostics of every failed event.
  */
 import type { DeploymentTargetView, DeploymentView } from '../../../protocol/src/api.ts';
+import { formatAnalysis, formatHealth } from './health.ts';
 import { formatRollout } from './rollout.ts';
 import { renderTable } from './table.ts';
 import { safe, sanitizeLines } from './sanitize.ts';
@@ -19,7 +20,7 @@ export function formatDeploymentHeader(view: DeploymentView): string[] {
   ];
   const total = durationMs(view.startTime ?? view.createTime, view.completeTime);
   if (total !== undefined) lines.push(`  took ${formatDuration(total)}`);
-  if (view.rollout) lines.push(`  rollout: ${formatRollout(view.rollout)}`);
+  if (view.rollout) lines.push(`  rollout: ${formatRollout(view.rollout)}`, ...formatAnalysis(view.rollout).map((l) => `  ${l}`));
   if (view.errorInformation) lines.push(safe`  error: ${view.errorInformation.code}: ${view.errorInformation.message}`);
   return lines;
 }
@@ -63,5 +64,6 @@ export function formatStatus(view: DeploymentView): string {
       ? 'no targets'
       : renderTable(['HOST', 'INSTANCE', 'HOST STATUS', 'EVENT', 'STATUS', 'DURATION', 'ERROR'], rows);
   const failures = formatFailures(view);
-  return [...formatDeploymentHeader(view), '', table, ...(failures.length ? ['', ...failures] : [])].join('\n');
+  const health = formatHealth(view);
+  return [...formatDeploymentHeader(view), '', table, ...(failures.length ? ['', ...failures] : []), ...(health.length ? ['', ...health] : [])].join('\n');
 }

@@ -13,6 +13,7 @@ import { applicationRoutes } from './routes/applications.ts';
 import { configRoutes } from './routes/configs.ts';
 import { deploymentRoutes } from './routes/deployments.ts';
 import { deregistrationRoutes } from './routes/deregistration.ts';
+import { healthCheckRoutes } from './routes/health-checks.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { installerRoutes } from './routes/installers.ts';
 import { revisionRoutes } from './routes/revisions.ts';
@@ -46,6 +47,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   deregistrationRoutes(app, deps);
   tokenRoutes(app, deps);
   auditRoutes(app, deps);
+  healthCheckRoutes(app, deps);
   // Issue 7: installers and agent packages; see README "Install on your servers".
   const publicUrl = process.env['DECKHAND_PUBLIC_URL'];
   installerRoutes(app, { packages: agentPackageSourceFromEnv(process.env), ...(publicUrl ? { publicUrl } : {}), ...(deps.autoCa ? { ca: deps.autoCa } : {}) });

@@ -33,6 +33,9 @@ Options:
   --client-ca FILE         also require agents to present a client certificate signed by this CA
   --insecure-http          serve plain HTTP off loopback (every start warns); on loopback it is the
                            default without --tls
+  --alertmanager URL       look alarms that name no health check up as alerts in this Alertmanager
+                           (env DECKHAND_ALERTMANAGER_URL; credentials in it are never logged)
+  --alarm-poll-seconds N   how often a running deployment's alarms are polled (default 10)
   -h, --help               show this help
   --version                print the version and exit
 
@@ -61,6 +64,10 @@ export interface CoordinatorConfig {
   readonly tlsSans?: readonly string[];
   /** --client-ca: agents must present a client certificate signed by this CA. */
   readonly clientCa?: string;
+  /** Where alarms that name no health check are looked up as alerts. */
+  readonly alertmanagerUrl?: string;
+  /** How often running deployments' alarms are polled, ms; the monitor's default when absent. */
+  readonly alarmPollMs?: number;
 }
 
 /** What the command line asks for. */
@@ -130,6 +137,8 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'tls-san': { type: 'string', multiple: true },
         'client-ca': { type: 'string' },
         'insecure-http': { type: 'boolean' },
+        alertmanager: { type: 'string' },
+        'alarm-poll-seconds': { type: 'string' },
         grace: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -161,8 +170,27 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         : parsePositiveInt('--max-bundle-bytes', values['max-bundle-bytes']),
     ...(values['heartbeat-ms'] === undefined ? {} : { heartbeatMs: parsePositiveInt('--heartbeat-ms', values['heartbeat-ms']) }),
     ...tlsConfig(values, listen.host),
+    ...healthConfig(values['alertmanager'] ?? process.env['DECKHAND_ALERTMANAGER_URL'], values['alarm-poll-seconds']),
   };
   return { kind: 'start', config };
+}
+
+/** The health part of the configuration: the Alertmanager and the alarm poll interval. */
+function healthConfig(alertmanager: string | undefined, pollSeconds: string | undefined): Partial<CoordinatorConfig> {
+  const out: { alertmanagerUrl?: string; alarmPollMs?: number } = {};
+  if (alertmanager !== undefined && alertmanager !== '') {
+    let url: URL | undefined;
+    try {
+      url = new URL(alertmanager);
+    } catch {
+      url = undefined;
+    }
+    // The value may hold credentials: the message names the flag, never the value.
+    if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw new UsageError('--alertmanager must be an http:// or https:// URL');
+    out.alertmanagerUrl = alertmanager;
+  }
+  if (pollSeconds !== undefined) out.alarmPollMs = parsePositiveInt('--alarm-poll-seconds', pollSeconds) * 1000;
+  return out;
 }
 
 /** The TLS part of the configuration, present only when a TLS flag was given. */

@@ -13,10 +13,11 @@ export interface PromSample {
   value: number;
 }
 
-/** One series of a range query. */
+/** One series of a range query: its values, and the time of each (seconds since the epoch). */
 export interface PromSeries {
   labels: Record<string, string>;
   values: number[];
+  times: number[];
 }
 
 /** Where and how to ask. */
@@ -79,7 +80,11 @@ export async function rangeQuery(target: PromTarget, query: string, from: Date, 
   const form = { query, start: (from.getTime() / 1000).toFixed(3), end: (to.getTime() / 1000).toFixed(3), step: String(stepSeconds) };
   const { resultType, result } = dataOf(await post(target, '/api/v1/query_range', form), target.address);
   if (resultType !== 'matrix' || !Array.isArray(result)) throw new MeasureError(`the range query returned a ${resultType}, not a matrix`);
-  return (result as { metric?: Record<string, string>; values?: unknown[][] }[]).map((r) => ({ labels: r.metric ?? {}, values: (r.values ?? []).map((v) => number(v[1])) }));
+  return (result as { metric?: Record<string, string>; values?: unknown[][] }[]).map((r) => ({
+    labels: r.metric ?? {},
+    values: (r.values ?? []).map((v) => number(v[1])),
+    times: (r.values ?? []).map((v) => (typeof v[0] === 'number' ? v[0] : Number.NaN)),
+  }));
 }
 
 /** A series' labels in PromQL's notation, for messages. */

@@ -41,6 +41,8 @@ export interface NewDeployment {
   confirmLargeBlastRadius?: boolean;
   /** The deployment whose failed and skipped hosts this one retries. */
   retryOf?: string;
+  /** With retryOf: the lifecycle event each host starts at (the others start from the beginning). */
+  startEvents?: ReadonlyMap<string, string>;
 }
 
 /** Stores the deployment and starts it, or queues it. Returns its id. */
@@ -56,12 +58,13 @@ export async function createDeployment(e: Engine, input: NewDeployment): Promise
   }
   if (input.confirmLargeBlastRadius === false) await checkBlastRadius(e, input);
   const deploymentId = newId('d');
-  const { queue: _queue, updateOutdatedInstancesOnly, overrideAlarmConfiguration, confirmLargeBlastRadius: _confirm, retryOf, ...rest } = input;
+  const { queue: _queue, updateOutdatedInstancesOnly, overrideAlarmConfiguration, confirmLargeBlastRadius: _confirm, retryOf, startEvents, ...rest } = input;
   const row = { ...rest, deploymentId, updateOutdatedOnly: updateOutdatedInstancesOnly ?? false, createdAt: iso(e) };
   await e.tx.deployments.insert(row, active ? 'Queued' : 'Created');
   if (overrideAlarmConfiguration || retryOf) {
     await e.tx.health.setDeploymentHealth(deploymentId, { ...(overrideAlarmConfiguration ? { alarmOverride: overrideAlarmConfiguration } : {}), ...(retryOf ? { retryOf } : {}) });
   }
+  if (startEvents && startEvents.size > 0) await e.tx.health.setRetryStarts(deploymentId, startEvents);
   if (active) e.log.info('deployment queued', { deploymentId, behind: active });
   else await startDeployment(e, deploymentId);
   return deploymentId;

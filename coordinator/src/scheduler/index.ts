@@ -28,6 +28,7 @@ import { autoDeployInstance } from './new-hosts.ts';
 import { planDeployment, type PlanQuery } from './plan.ts';
 import { agentConnected, expireDeadlines, graceAfterRestart, refuseCommand } from './presence.ts';
 import { recordHealth, type HealthReport } from './health-intake.ts';
+import { retryFailed, type RetryOptions } from './retry.ts';
 import { rollbackGroup, type RollbackOptions } from './rollback.ts';
 import { advance } from './rollout.ts';
 import { changeRollout, promoteDeployment } from './rollout-changes.ts';
@@ -36,6 +37,7 @@ import { getDeploymentSummary, getDeploymentView, listDeploymentSummaries, type 
 export type { NewDeployment, StopResult } from './create-and-stop.ts';
 export type { HealthReport } from './health-intake.ts';
 export type { RollbackOptions } from './rollback.ts';
+export type { RetryOptions } from './retry.ts';
 export type { PlanQuery } from './plan.ts';
 
 /** How the scheduler reaches agents; the hub implements it. */
@@ -92,6 +94,11 @@ export class Scheduler implements AgentEventSink {
   /** Rolls the group back to its last successful revision by hand; returns the new deployment. */
   rollbackGroup(deploymentGroupId: string, opts: RollbackOptions): Promise<string> {
     return this.run((e) => rollbackGroup(e, deploymentGroupId, opts));
+  }
+
+  /** Deploys the revision of an ended deployment again to its failed and skipped hosts; returns the new id. */
+  retryFailed(deploymentId: string, opts: RetryOptions): Promise<string> {
+    return this.run((e) => retryFailed(e, deploymentId, opts));
   }
 
   /** Ends the bake and analysis of a running deployment: its next step starts now. */

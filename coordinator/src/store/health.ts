@@ -134,4 +134,8 @@ export interface HealthRepository {
   monitored(): Promise<MonitoredDeployment[]>;
   /** Hosts of a deployment, in the order they are taken. */
   hostsOf(deploymentId: string, query: HostQuery): Promise<HealthHost[]>;
+  /** Records the lifecycle event each retried host starts at (hosts not named start from the beginning). */
+  setRetryStarts(deploymentId: string, starts: ReadonlyMap<string, string>): Promise<void>;
+  /** The lifecycle event each retried host of a deployment starts at. */
+  retryStartsOf(deploymentId: string): Promise<Map<string, string>>;
 }

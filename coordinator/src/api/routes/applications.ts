@@ -7,6 +7,7 @@ import {
   CreateApplicationRequest,
   CreateDeploymentGroupRequest,
   RollbackRequest,
+  type DeploymentGroupView,
 } from '../../../../protocol/src/index.ts';
 import type { ApplicationRow } from '../../store/applications.ts';
 import type { DeploymentGroupRow } from '../../store/groups.ts';
@@ -18,7 +19,18 @@ import { notFound } from '../errors.ts';
 import { AppParams, GroupParams } from '../schemas.ts';
 import { parseInput } from '../validate.ts';
 import { applicationView, deploymentGroupView } from '../views.ts';
+import { assertAlarmsKnown } from '../health-refs.ts';
 import { assertKnownConfig } from './configs.ts';
+
+/** A group as the API shows it, with its alarms and guard rail. */
+async function groupView(store: Repositories, row: DeploymentGroupRow, applicationName: string): Promise<DeploymentGroupView> {
+  const health = await store.health.getGroupHealth(row.deploymentGroupId);
+  return {
+    ...deploymentGroupView(row, applicationName),
+    ...(health.alarmConfiguration ? { alarmConfiguration: health.alarmConfiguration } : {}),
+    ...(health.largeBlastRadius ? { largeBlastRadius: health.largeBlastRadius } : {}),
+  };
+}
 
 /** The application named `name`, or a 404 naming it. */
 export async function requireApplication(store: Repositories, name: string): Promise<ApplicationRow> {
@@ -55,16 +67,23 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const application = await requireApplication(store, params.app);
     const configName = canonicalConfigName(body.deploymentConfigName);
     await assertKnownConfig(store, configName);
-    const { autoRollbackConfiguration, tagSet, ...settings } = body;
-    const row = await store.groups.insert({
-      ...settings,
-      applicationId: application.applicationId,
-      deploymentConfigName: configName,
-      ...(tagSet === undefined ? {} : { tagSet }),
-      ...(autoRollbackConfiguration === undefined ? {} : { autoRollback: autoRollbackConfiguration }),
-      createdAt: clock.now().toISOString(),
+    const { autoRollbackConfiguration, tagSet, alarmConfiguration, largeBlastRadius, ...settings } = body;
+    await assertAlarmsKnown(store, alarmConfiguration, 'alarmConfiguration', deps.alertmanager === true);
+    const row = await store.transaction(async (tx) => {
+      const inserted = await tx.groups.insert({
+        ...settings,
+        applicationId: application.applicationId,
+        deploymentConfigName: configName,
+        ...(tagSet === undefined ? {} : { tagSet }),
+        ...(autoRollbackConfiguration === undefined ? {} : { autoRollback: autoRollbackConfiguration }),
+        createdAt: clock.now().toISOString(),
+      });
+      if (alarmConfiguration || largeBlastRadius) {
+        await tx.health.setGroupHealth(inserted.deploymentGroupId, { ...(alarmConfiguration ? { alarmConfiguration } : {}), ...(largeBlastRadius ? { largeBlastRadius } : {}) });
+      }
+      return inserted;
     });
-    return reply.code(201).send(deploymentGroupView(row, application.name));
+    return reply.code(201).send(await groupView(store, row, application.name));
   });
 
   app.get('/v1/applications/:app/deployment-groups', async (request) => {
@@ -72,13 +91,13 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const application = await requireApplication(store, params.app);
     const visible = visibleTo(request);
     const groups = (await store.groups.listOfApplication(application.applicationId)).filter((g) => visible(application.name, g.name));
-    return { deploymentGroups: groups.map((g) => deploymentGroupView(g, application.name)) };
+    return { deploymentGroups: await Promise.all(groups.map((g) => groupView(store, g, application.name))) };
   });
 
   app.get('/v1/applications/:app/deployment-groups/:group', async (request) => {
     const params = parseInput(GroupParams, request.params, 'params');
     const application = await requireApplication(store, params.app);
-    return deploymentGroupView(await requireGroup(store, application, params.group), application.name);
+    return groupView(store, await requireGroup(store, application, params.group), application.name);
   });
 
   app.post('/v1/applications/:app/deployment-groups/:group/rollback', async (request, reply) => {
@@ -86,10 +105,12 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const body = parseInput(RollbackRequest, request.body ?? {});
     const group = await requireGroup(store, await requireApplication(store, params.app), params.group);
     const who = actorOf(request);
+    await assertAlarmsKnown(store, body.overrideAlarmConfiguration, 'overrideAlarmConfiguration', deps.alertmanager === true);
     const id = await deps.scheduler.rollbackGroup(group.deploymentGroupId, {
       queue: body.queue,
       who,
       ...(body.description === undefined ? {} : { description: body.description }),
+      ...(body.overrideAlarmConfiguration === undefined ? {} : { overrideAlarmConfiguration: body.overrideAlarmConfiguration }),
     });
     // The summary, like POST /v1/deployments: a rollback targets the whole group.
     const summary = await deps.scheduler.getDeploymentSummary(id);

@@ -263,3 +263,13 @@ export function hostsOf(db: Db, deploymentId: string, q: HostQuery): HealthHost[
     return host;
   });
 }
+
+export function setRetryStarts(db: Db, deploymentId: string, starts: ReadonlyMap<string, string>): void {
+  const insert = prepared(db, 'INSERT INTO retry_starts (deployment_id, instance_id, start_event) VALUES (?, ?, ?)');
+  for (const [instanceId, event] of starts) insert.run(deploymentId, instanceId, event);
+}
+
+export function retryStartsOf(db: Db, deploymentId: string): Map<string, string> {
+  const rows = prepared(db, 'SELECT instance_id, start_event FROM retry_starts WHERE deployment_id = ?').all(deploymentId) as { instance_id: string; start_event: string }[];
+  return new Map(rows.map((r) => [r.instance_id, r.start_event]));
+}

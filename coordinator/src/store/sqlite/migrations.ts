@@ -295,6 +295,12 @@ export const MIGRATIONS: readonly Migration[] = [
         dry_run       INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (deployment_id, seq)
       );
+      CREATE TABLE retry_starts (
+        deployment_id TEXT NOT NULL REFERENCES deployments(deployment_id) ON DELETE CASCADE,
+        instance_id   TEXT NOT NULL,
+        start_event   TEXT NOT NULL,               -- the lifecycle event a retried host starts at
+        PRIMARY KEY (deployment_id, instance_id)
+      );
     `,
   },
 ];

@@ -156,6 +156,8 @@ function repositories(db: Db, run: Runner): Repositories {
       measurementsOf: health.measurementsOf,
       monitored: health.monitored,
       hostsOf: health.hostsOf,
+      setRetryStarts: health.setRetryStarts,
+      retryStartsOf: health.retryStartsOf,
     }, run),
   } satisfies Repositories;
 }
