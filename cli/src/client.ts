@@ -14,6 +14,7 @@ import type {
   DeploymentSummary,
   DeploymentView,
   InstanceView,
+  RegisterExternalRevisionRequest,
   RegistrationTokenView,
   RevisionView,
 } from '../../protocol/src/api.ts';
@@ -276,6 +277,11 @@ export class DeckhandClient {
   /** GET /v1/audit/verify. */
   verifyAudit(): Promise<AuditVerifyResponse> {
     return this.#request('GET', '/v1/audit/verify');
+  }
+
+  /** POST /v1/applications/:app/revisions/external: a revision kept in S3 or at an https URL. */
+  registerExternalRevision(application: string, req: RegisterExternalRevisionRequest): Promise<RevisionView> {
+    return this.#request('POST', `/v1/applications/${enc(application)}/revisions/external`, { json: req });
   }
 
   /** PUT /v1/revisions/:id/signature. */

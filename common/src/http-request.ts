@@ -43,13 +43,42 @@ export interface HttpResponse {
 /** Headers that name the caller, dropped when a redirect leaves the original origin. */
 const CREDENTIAL_HEADERS = /^(authorization|cookie|x-deckhand-)/i;
 
+/** How long a streamed body waits for 100 Continue before it is sent anyway (as curl does). */
+const CONTINUE_WAIT_MS = 1000;
+
+/**
+ * Sends a streamed body once the server says go on (`Expect: 100-continue`), so a request the
+ * server refuses (401, 403, 413) is answered before its bytes are sent rather than failing with
+ * EPIPE halfway; a server that never answers 100 gets the body after a second.
+ */
+function sendStream(req: http.ClientRequest, body: AsyncIterable<Uint8Array>): void {
+  let started = false;
+  const start = (): void => {
+    if (started) return;
+    started = true;
+    clearTimeout(timer);
+    Readable.from(body).on('error', (err) => req.destroy(err)).pipe(req);
+  };
+  const timer = setTimeout(start, CONTINUE_WAIT_MS);
+  req.once('continue', start);
+  req.once('response', () => {
+    if (started) return;
+    // Answered without a go-ahead: the body is not wanted.
+    started = true;
+    clearTimeout(timer);
+    req.end();
+  });
+  req.once('close', () => clearTimeout(timer));
+}
+
 function send(url: URL, opts: HttpRequestOptions): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const secure = url.protocol === 'https:';
     const agent = opts.agent ?? proxyAgentFor(url.href);
+    const streamed = opts.body !== undefined && typeof opts.body !== 'string' && !(opts.body instanceof Uint8Array);
     const options: https.RequestOptions = {
       method: opts.method ?? 'GET',
-      headers: opts.headers ?? {},
+      headers: streamed ? { expect: '100-continue', ...opts.headers } : (opts.headers ?? {}),
       ...(agent ? { agent } : {}),
       ...(secure && opts.ca ? { ca: [...opts.ca] } : {}),
       ...(secure && opts.cert && opts.key ? { cert: opts.cert, key: opts.key } : {}),
@@ -60,7 +89,7 @@ function send(url: URL, opts: HttpRequestOptions): Promise<IncomingMessage> {
     const body = opts.body;
     if (body === undefined) req.end();
     else if (typeof body === 'string' || body instanceof Uint8Array) req.end(body);
-    else Readable.from(body).on('error', (err) => req.destroy(err)).pipe(req);
+    else sendStream(req, body);
   });
 }
 

@@ -161,7 +161,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
   const clock = systemClock;
   const artifacts = new ArtifactStore({ root: path.join(config.dataDir, 'artifacts'), maxBytes: config.maxBundleBytes });
   // One nonce cache for WebSocket upgrades and bundle downloads, so a nonce is single-use across both.
-  const nonces = new NonceCache();
+  const nonces = new NonceCache(store.nonces);
   const tls = await prepareTls(config, logger);
   const signer = ringSigner(KeyRing.open(config.dataDir), () => clock.now());
   const check = clientCertificateCheck(config);

@@ -16,7 +16,9 @@ import {
   Name,
   Tags,
   BundleType,
+  DeploymentParameters,
   Sha256,
+  ExternalRevisionLocation,
 } from './schemas.ts';
 import { AutoRollbackConfiguration, TagFilter, TagSet } from './orchestration.ts';
 import { RolloutState } from './rollout.ts';
@@ -104,8 +106,12 @@ export type DeploymentGroupView = z.infer<typeof DeploymentGroupView>;
 export const RevisionView = z.strictObject({
   revisionId: Id,
   applicationName: Name,
-  sha256: Sha256,
+  /** Absent for an S3 revision registered by its ETag alone. */
+  sha256: Sha256.optional(),
+  /** 0 when unknown (an external revision registered without its size). */
   size: z.number().int().nonnegative(),
+  /** Where agents fetch it from, when that is not the coordinator (S3 or an https URL). */
+  location: ExternalRevisionLocation.optional(),
   bundleType: BundleType,
   description: z.string().optional(),
   createTime: z.string(),
@@ -113,6 +119,26 @@ export const RevisionView = z.strictObject({
   signature: z.strictObject({ counter: z.number().int(), keyId: z.string() }).optional(),
 });
 export type RevisionView = z.infer<typeof RevisionView>;
+
+/**
+ * POST /v1/applications/:app/revisions/external: a revision kept outside the coordinator, in
+ * S3 (or an S3-compatible store) or at an https URL, which agents download themselves (as
+ * CodeDeploy's S3 and GitHub revisions). An https revision needs its sha256; an S3 one its
+ * sha256 or its ETag (what the agent checks the download against).
+ */
+export const RegisterExternalRevisionRequest = z
+  .strictObject({
+    bundleType: BundleType,
+    location: ExternalRevisionLocation,
+    sha256: Sha256.optional(),
+    size: z.number().int().nonnegative().optional(),
+    description: z.string().max(1000).optional(),
+  })
+  .refine((r) => r.sha256 !== undefined || (r.location.kind === 's3' && r.location.etag !== undefined), {
+    path: ['sha256'],
+    message: 'give the bundle\'s sha256 (or, for S3, its eTag) so agents can check what they download',
+  });
+export type RegisterExternalRevisionRequest = z.input<typeof RegisterExternalRevisionRequest>;
 
 export const CreateDeploymentRequest = z.strictObject({
   applicationName: Name,
@@ -125,7 +151,7 @@ export const CreateDeploymentRequest = z.strictObject({
   ignoreApplicationStopFailures: z.boolean().default(false),
   description: z.string().max(1000).optional(),
   /** Deployment parameters, given to every hook as environment variables. */
-  parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), z.string().max(4096)).default({}),
+  parameters: DeploymentParameters.default({}),
   /** Wait behind the group's active deployment instead of a 409. @default false */
   queue: z.boolean().default(false),
   /** Deploy only to hosts not already running this revision successfully. @default false */
@@ -247,6 +273,11 @@ export const CreateRegistrationTokenRequest = z.strictObject({
   maxUses: z.number().int().min(1).nullable().default(1),
   /** Tags every host registering with this token receives. */
   tags: Tags.default({}),
+  /**
+   * Tag keys a host may set itself when it registers (`*`: any). By default none: a host gets
+   * the token's tags and nothing it declares, so it cannot tag itself into another group.
+   */
+  allowTagKeys: z.array(z.string().min(1).max(128)).max(50).default([]),
 });
 export type CreateRegistrationTokenRequest = z.input<typeof CreateRegistrationTokenRequest>;
 
@@ -258,6 +289,7 @@ export const RegistrationTokenView = z.strictObject({
   maxUses: z.number().int().nullable(),
   uses: z.number().int(),
   tags: Tags,
+  allowTagKeys: z.array(z.string()).optional(),
   createdAt: z.string().optional(),
   revokedAt: z.string().optional(),
 });

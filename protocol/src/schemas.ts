@@ -29,9 +29,19 @@ export const InstanceStatusSchema = z.enum(INSTANCE_STATUSES);
 export const LifecycleEventStatusSchema = z.enum(LIFECYCLE_EVENT_STATUSES);
 export const ErrorCodeSchema = z.enum([...LIFECYCLE_ERROR_CODES, ...DEPLOYMENT_ERROR_CODES, ...AGENT_ERROR_CODES]);
 
+/** The most tags a host, token or request may carry (AWS allows 50 per resource). */
+export const MAX_TAGS = 50;
+
 /** Tags are a map of key to value; CodeDeploy allows one value per key on an instance. */
-export const Tags = z.record(z.string().min(1).max(128), z.string().max(256));
+export const Tags = z
+  .record(z.string().min(1).max(128), z.string().max(256))
+  .refine((tags) => Object.keys(tags).length <= MAX_TAGS, { message: `at most ${MAX_TAGS} tags` });
 export type Tags = z.infer<typeof Tags>;
+
+/** Deployment parameters, given to every hook as environment variables: at most 100, 4 KiB each. */
+export const DeploymentParameters = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), z.string().max(4096))
+  .refine((p) => Object.keys(p).length <= 100, { message: 'at most 100 parameters' });
 
 /** Host facts the agent reports on connect and refreshes periodically. */
 export const Inventory = z.strictObject({
@@ -78,6 +88,10 @@ export const RevisionLocation = z.discriminatedUnion('kind', [
 ]);
 export type RevisionLocation = z.infer<typeof RevisionLocation>;
 
+/** The locations a fleet revision may live at outside the coordinator: S3 or an http(s) URL. */
+export const ExternalRevisionLocation = z.discriminatedUnion('kind', [RevisionLocation.options[1], RevisionLocation.options[2]]);
+export type ExternalRevisionLocation = z.infer<typeof ExternalRevisionLocation>;
+
 /**
  * An operator's signature of a revision: minisign's signature text over the revision document
  * (protocol/src/revision-signing.ts) and the counter it names.
@@ -96,8 +110,10 @@ export const DeploySpec = z.strictObject({
   deploymentGroupId: Id,
   revision: z.strictObject({
     revisionId: Id,
-    sha256: Sha256,
+    /** Absent for an S3 revision registered by its ETag alone: the agent checks the ETag then. */
+    sha256: Sha256.optional(),
     bundleType: RevisionBundleType,
+    /** 0 when unknown (an external revision registered without its size). */
     size: z.number().int().nonnegative(),
     location: RevisionLocation,
     /** The operator's signature, when the revision was pushed signed (see revision-signing.ts). */
@@ -105,7 +121,7 @@ export const DeploySpec = z.strictObject({
   }),
   fileExistsBehavior: FileExistsBehavior,
   ignoreApplicationStopFailures: z.boolean(),
-  parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), z.string().max(4096)),
+  parameters: DeploymentParameters,
   /**
    * The deployment group has traffic control: the agent runs the traffic hooks (BeforeBlockTraffic,
    * AfterBlockTraffic, BeforeAllowTraffic, AfterAllowTraffic) as CodeDeploy does behind a load

@@ -15,6 +15,9 @@ export const SIGNATURE_HEADERS = {
 /** How far a signed timestamp may be from the coordinator's clock. */
 export const SIGNATURE_MAX_SKEW_MS = 5 * 60 * 1000;
 
+/** A nonce: 16 to 64 random bytes, base64url (22 to 86 characters); anything else is refused unread. */
+export const NONCE_PATTERN = /^[A-Za-z0-9_-]{22,86}$/;
+
 /** Fields of one signed request. */
 export interface SignedRequest {
   instanceId: string;

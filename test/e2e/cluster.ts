@@ -116,7 +116,7 @@ export class Cluster {
     const root = path.join(this.dir, `agent-${n}`);
     const destRoot = path.join(this.dir, `host-${n}`);
     mkdirSync(destRoot, { recursive: true });
-    const token = await this.api('POST', '/v1/registration-tokens', { ttlSeconds: 600, maxUses: 1 });
+    const token = await this.api('POST', '/v1/registration-tokens', { ttlSeconds: 600, maxUses: 1, allowTagKeys: Object.keys(tags) });
     const tagArgs = Object.entries(tags).flatMap(([k, v]) => ['--tag', `${k}=${v}`]);
     const { stdout } = await execFileP(process.execPath, [
       BIN('deckhand-agent'), 'register', '--coordinator', this.url, '--token', token.body.token,

@@ -160,14 +160,9 @@ describe('a deployment end to end (coordinator and three agent processes on loop
     }
   });
 
-  it('fails a bundle without an appspec with a message that says so', async function () {
-    const bad = await upload({ 'site/index.html': 'no spec\n' });
-    const view = await deploy(bad, 'AllAtOnce');
-    assert.equal(view.status, 'Failed');
-    for (const target of view.targets) {
-      const failedEvent = target.lifecycleEvents.find((e: any) => e.status === 'Failed');
-      assert.ok(failedEvent, JSON.stringify(target));
-      assert.match(failedEvent.diagnostics.message, /appspec/);
-    }
+  it('refuses a bundle without an appspec at upload, saying so, before any host sees it', async function () {
+    const res = await cluster.api('POST', '/v1/applications/shop/revisions?bundleType=tgz', await makeTgz({ 'site/index.html': 'no spec\n' }));
+    assert.equal(res.status, 400);
+    assert.match(res.body.error.message, /no appspec.yml or appspec.yaml at its root/);
   });
 });

@@ -81,7 +81,7 @@ describe('installing the Linux agent with install.sh from the coordinator', func
   });
 
   it('installs where no Node.js is on PATH, registers the host with its tags, and enables and starts the unit', async function () {
-    const token = await cluster.api('POST', '/v1/registration-tokens', { ttlSeconds: 600, maxUses: 1 });
+    const token = await cluster.api('POST', '/v1/registration-tokens', { ttlSeconds: 600, maxUses: 1, allowTagKeys: ['role'] });
     const args = ['--token', token.body.token, '--tag', 'role=installed', '--reboot-command', 'systemctl reboot', '--log-level', 'debug'];
     const run = await host.runInstaller(script, args, { PATH: host.pathWithoutNode() });
     assert.equal(run.code, 0, run.stdout + run.stderr);

@@ -168,7 +168,7 @@ export class World {
     mkdirSync(dest, { recursive: true });
     const proxy = new FaultProxy(this.coordinator.port);
     const proxyUrl = await proxy.start();
-    const token = await this.apiOk<{ token: string }>('POST', '/v1/registration-tokens', { ttlSeconds: 600, maxUses: 1 });
+    const token = await this.apiOk<{ token: string }>('POST', '/v1/registration-tokens', { ttlSeconds: 600, maxUses: 1, allowTagKeys: Object.keys(tags) });
     const tagArgs = Object.entries(tags).flatMap(([k, v]) => ['--tag', `${k}=${v}`]);
     const { stdout } = await execFileP(process.execPath, [
       path.join(REPO_ROOT, 'bin', 'deckhand-agent.js'), 'register', '--coordinator', proxyUrl, '--token', token.token,

@@ -60,12 +60,15 @@ const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '
  */
 export async function fetchRevision(opts: FetchRevisionOptions): Promise<{ sha256: string }> {
   const { revision } = opts;
-  if (revision.bundleType === 'directory') return copyDirectory(revision.location, opts.archiveDir, revision.sha256);
+  if (revision.bundleType === 'directory') {
+    if (revision.sha256 === undefined) throw invalidLocation('a directory revision needs its sha256');
+    return copyDirectory(revision.location, opts.archiveDir, revision.sha256);
+  }
   await fsp.mkdir(path.dirname(opts.bundleFile), { recursive: true });
   const { signal, coordinator, stallMs } = opts;
   const save = (): Promise<{ sha256: string }> =>
     saveBundle(revision.location, opts.bundleFile, {
-      expectedSha256: revision.sha256,
+      ...(revision.sha256 === undefined ? {} : { expectedSha256: revision.sha256 }),
       ...(signal === undefined ? {} : { signal }),
       ...(coordinator === undefined ? {} : { coordinator }),
       ...(stallMs === undefined ? {} : { stallMs }),

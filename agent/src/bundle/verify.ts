@@ -2,17 +2,12 @@
  * Content hashes of bundles: of a file, and of a directory revision.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { sha256File } from '../../../common/src/sha256-file.ts';
 import { processUmask } from './umask.ts';
 
-/** The lowercase hex SHA-256 of a file, read as a stream. */
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+export { sha256File };
 
 /**
  * A SHA-256 naming a directory's content (a `directory` revision): every entry's relative path

@@ -4,6 +4,7 @@
  * problem is a ConfigFileError naming the file; main turns it into exit code 2 before anything
  * has started.
  */
+import { redactUrl } from '../../../common/src/redact-url.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { applyProxySettings } from '../../../common/src/proxy.ts';
@@ -45,19 +46,6 @@ export function runStartup(cmd: RunCommand): { settings: RunSettings; clientCert
   applyProxySettings(process.env, settings.proxy, settings.noProxy);
   const clientCertificate = readClientCertificate(file);
   return { settings, ...(clientCertificate ? { clientCertificate } : {}) };
-}
-
-/** A URL without its user name and password. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    // Not a URL (the file check lets only URLs through); nothing of it is worth logging.
-    return '[unparseable]';
-  }
 }
 
 /** The compiled settings as logged once at start (no credential of a proxy URL). */

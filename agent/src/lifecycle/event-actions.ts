@@ -86,7 +86,8 @@ export async function runScripts(
     root: deps.root,
     deploymentDir: ctx.deploymentDir,
     archiveDir,
-    revisionSha256: spec.revision.sha256,
+    // Empty for an S3 revision registered by its ETag alone.
+    revisionSha256: spec.revision.sha256 ?? '',
     parameters: spec.parameters,
   });
   const reporter = deps.reporter;

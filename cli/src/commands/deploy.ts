@@ -3,7 +3,7 @@
  *  [--file-exists-behavior B] [--param k=v ...] [--wait | --plan | --preflight]`.
  */
 import { parseArgs } from 'node:util';
-import type { CreateDeploymentRequest, DeploymentView } from '../../../protocol/src/api.ts';
+import type { CreateDeploymentRequest, DeploymentView, RegisterExternalRevisionRequest, RevisionView } from '../../../protocol/src/api.ts';
 import { canonicalConfigName } from '../../../protocol/src/api.ts';
 import { FileExistsBehavior } from '../../../protocol/src/schemas.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseKeyValues, parseOrUsage, required, type ConnectionValues } from '../args.ts';
@@ -14,11 +14,12 @@ import { writeJson, writeLine, type CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { safe, sanitize } from '../format/sanitize.ts';
 import { interruptOnSignals } from '../signals.ts';
+import { externalRevisionRequest, REVISION_SOURCE_HELP, REVISION_SOURCE_OPTIONS } from '../revision-source.ts';
 import { followDeployment } from '../watch/follow.ts';
 import { formatPlan } from '../format/plan.ts';
 import { formatPreflight } from '../format/preflight.ts';
 
-const USAGE = `Usage: deckhand deploy --application A --group G --revision R [options]
+const USAGE = `Usage: deckhand deploy --application A --group G (--revision R | --s3-location S3URI | --https-location URL) [options]
        deckhand deploy --retry-failed DEPLOYMENT_ID [--wait] [--confirm] [--queue]
 
 Deploys revision R to deployment group G of application A and prints the deployment id.
@@ -29,7 +30,8 @@ were skipped in it; a host whose Install had succeeded starts again at the event
 Options:
   --application A             application name (required)
   --group G                   deployment group name (required)
-  --revision R                revision id from 'deckhand push' (required)
+  --revision R                revision id from 'deckhand push'
+${REVISION_SOURCE_HELP}
   --config NAME               deployment config (default: the group's): OneAtATime, HalfAtATime, AllAtOnce
   --file-exists-behavior B    DISALLOW (default), OVERWRITE or RETAIN
   --param k=v                 deployment parameter, given to hooks as environment variable k; repeatable
@@ -73,6 +75,7 @@ const OPTIONS = {
   confirm: { type: 'boolean', default: false },
   'retry-failed': { type: 'string' },
   ...ALARM_OPTIONS,
+  ...REVISION_SOURCE_OPTIONS,
 } as const;
 
 /** Parsed `deploy` arguments. */
@@ -85,6 +88,8 @@ export interface DeployArgs {
   preflight: boolean;
   json: boolean;
   connection: ConnectionValues;
+  /** A revision kept in S3 or at a URL, registered before the deployment is made. */
+  external?: RegisterExternalRevisionRequest;
 }
 
 /** Parses deploy's arguments into the API request; `'help'` for --help; usage errors otherwise. */
@@ -99,7 +104,7 @@ export function parseDeployArgs(argv: string[]): DeployArgs | 'help' {
   const req: CreateDeploymentRequest = {
     applicationName: required(values.application, '--application', USAGE),
     deploymentGroupName: required(values.group, '--group', USAGE),
-    revisionId: required(values.revision, '--revision', USAGE),
+    revisionId: values.revision ?? '',
     parameters: parseKeyValues(values.param, '--param', USAGE),
     ignoreApplicationStopFailures: values['ignore-application-stop-failures'],
   };
@@ -115,14 +120,23 @@ export function parseDeployArgs(argv: string[]): DeployArgs | 'help' {
   if (values.description !== undefined) req.description = values.description;
   const feb = values['file-exists-behavior'];
   if (feb !== undefined) req.fileExistsBehavior = parseFileExistsBehavior(feb);
-  return { req, wait: values.wait, plan: values.plan, preflight: values.preflight, json: values.json, connection: values };
+  const external = externalRevisionRequest(values, USAGE);
+  if (external && values.revision !== undefined) throw new UsageError('give --revision or a location (--s3-location, --https-location), not both', USAGE);
+  if (!external && values.revision === undefined) throw new UsageError('missing required --revision (or --s3-location / --https-location)', USAGE);
+  return { req, wait: values.wait, plan: values.plan, preflight: values.preflight, json: values.json, connection: values, ...(external ? { external } : {}) };
+}
+
+function describeExternal(revision: RevisionView): string {
+  const l = revision.location;
+  if (l === undefined) return 'on the coordinator';
+  return l.kind === 's3' ? `s3://${l.bucket}/${l.key}` : l.url;
 }
 
 type DeployValues = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>['values'];
 
 /** `--retry-failed ID`: everything else comes from that deployment. */
 function retryArgs(values: DeployValues, retryOf: string): DeployArgs {
-  const only = ['application', 'group', 'revision', 'config', 'file-exists-behavior', 'param', 'plan', 'preflight', 'require-approval', 'alarm', 'no-alarms'] as const;
+  const only = ['application', 'group', 'revision', 's3-location', 'https-location', 'config', 'file-exists-behavior', 'param', 'plan', 'preflight', 'require-approval', 'alarm', 'no-alarms'] as const;
   const given = only.find((k) => values[k] !== undefined && values[k] !== false && !(Array.isArray(values[k]) && values[k].length === 0));
   if (given !== undefined) throw new UsageError(`--retry-failed takes the deployment's own settings; --${given} does not apply`, USAGE);
   const req = { applicationName: '', deploymentGroupName: '', revisionId: '', ...(values.queue ? { queue: true } : {}), ...(values.confirm ? { confirmLargeBlastRadius: true } : {}), ...(values.description === undefined ? {} : { description: values.description }) };
@@ -143,6 +157,11 @@ export const deployCommand: Command = {
     if (args === 'help') return showHelp(ctx, USAGE);
     const { req, wait, json } = args;
     const client = connect(args.connection, ctx);
+    if (args.external) {
+      const revision = await client.registerExternalRevision(req.applicationName, args.external);
+      if (!json) writeLine(ctx.stderr, safe`registered ${revision.revisionId} (${describeExternal(revision)})`);
+      req.revisionId = revision.revisionId;
+    }
     if (args.plan) {
       const plan = await client.planDeployment(req);
       emit(ctx, json, plan, formatPlan(plan));

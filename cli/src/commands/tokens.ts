@@ -23,7 +23,7 @@ import { safe, sanitize } from '../format/sanitize.ts';
 import { linuxInstallLine, windowsInstallLine } from '../format/install-line.ts';
 import { certificateSha256 } from '../../../common/src/tls-trust.ts';
 
-const USAGE = `Usage: deckhand tokens create [--tag k=v ...] [--ttl 1h|30m|3600s] [--max-uses N | --multi-use] [--install-line]
+const USAGE = `Usage: deckhand tokens create [--tag k=v ...] [--allow-tag-keys K,K] [--ttl 1h|30m|3600s] [--max-uses N | --multi-use] [--install-line]
        deckhand tokens list
        deckhand tokens revoke TOKEN_ID
        deckhand tokens api create|list|revoke ...   (named API tokens: deckhand tokens api --help)
@@ -34,6 +34,10 @@ revoke makes one unusable at once (hosts already registered stay registered).
 
 Options:
   --tag k=v       tag every host registering with this token receives, repeatable
+  --allow-tag-keys K,K
+                  tag keys a host may set itself when it registers (register --tag), repeatable;
+                  * allows any key. By default a host gets only the token's tags: tags decide
+                  which deployments reach it, so a host cannot tag itself into another group
   --ttl D         lifetime: 30m, 1h, 3600s, 7d (default 1h)
   --max-uses N    how many hosts may register with it (default 1)
   --multi-use     no limit on the number of hosts
@@ -42,7 +46,7 @@ Options:
 
 ${CONNECTION_HELP}`;
 
-type TokenFlags = { tag?: string[]; ttl?: string; 'max-uses'?: string; 'multi-use'?: boolean };
+type TokenFlags = { tag?: string[]; 'allow-tag-keys'?: string[]; ttl?: string; 'max-uses'?: string; 'multi-use'?: boolean };
 
 /** The request for the given flags. */
 export function tokenRequest(values: TokenFlags): CreateRegistrationTokenRequest {
@@ -50,6 +54,8 @@ export function tokenRequest(values: TokenFlags): CreateRegistrationTokenRequest
     throw new UsageError('--max-uses and --multi-use exclude each other', USAGE);
   }
   const req: CreateRegistrationTokenRequest = { tags: parseKeyValues(values.tag, '--tag', USAGE) };
+  const allow = (values['allow-tag-keys'] ?? []).flatMap((list) => list.split(',')).map((k) => k.trim()).filter((k) => k !== '');
+  if (allow.length > 0) req.allowTagKeys = allow;
   if (values.ttl !== undefined) req.ttlSeconds = parseDurationSeconds(values.ttl, '--ttl', USAGE);
   if (values['multi-use']) req.maxUses = null;
   else if (values['max-uses'] !== undefined) req.maxUses = parsePositiveInt(values['max-uses'], '--max-uses', USAGE);
@@ -83,6 +89,7 @@ export const tokensCommand: Command = {
         options: {
           ...CONNECTION_OPTIONS,
           tag: { type: 'string', multiple: true },
+          'allow-tag-keys': { type: 'string', multiple: true },
           ttl: { type: 'string' },
           'max-uses': { type: 'string' },
           'multi-use': { type: 'boolean', default: false },

@@ -10,7 +10,7 @@ import { newSecret } from '../../../common/src/ids.ts';
 import { DeckhandClient } from '../client.ts';
 import { writeLine, type CliContext } from '../context.ts';
 import { tagFilters } from '../commands/groups.ts';
-import { pushRevision } from '../pack.ts';
+import { pushRevision } from '../push-revision.ts';
 import { interruptOnSignals } from '../signals.ts';
 import { followDeployment } from '../watch/follow.ts';
 import { ChildGroup } from './children.ts';
@@ -109,7 +109,7 @@ async function runScenario(input: ScenarioInput): Promise<DemoRun> {
   const coordinator = await startCoordinator(children, tmpDir, adminToken);
   step(`coordinator listening on ${coordinator.url} (TLS, CA fingerprint ${coordinator.caSha256.slice(0, 16)}...)`);
   const client = new DeckhandClient({ url: coordinator.url, token: adminToken, trust: { caSha256: coordinator.caSha256 } });
-  const regToken = await client.createRegistrationToken({ maxUses: null, ttlSeconds: 3600, tags: {} });
+  const regToken = await client.createRegistrationToken({ maxUses: null, ttlSeconds: 3600, tags: {}, allowTagKeys: ['env', 'slot'] });
   step(`registering and starting ${opts.agents} agents (tags env=demo, slot=1..${opts.agents})`);
   const agents = await startAgents(children, tmpDir, coordinator, regToken.token ?? '', opts.agents);
   await waitForConnected(client, opts.agents, 30_000);
@@ -120,7 +120,7 @@ async function runScenario(input: ScenarioInput): Promise<DemoRun> {
     tagFilters: tagFilters({ env: 'demo' }),
     deploymentConfigName: CONFIG,
   });
-  const revision = await pushRevision(client, DEMO_BUNDLE_DIR, { application: APPLICATION, description: 'Deckhand demo' });
+  const revision = await pushRevision(client, { kind: 'dir', dir: DEMO_BUNDLE_DIR }, { application: APPLICATION, description: 'Deckhand demo' });
   step(`pushed ${path.relative(process.cwd(), DEMO_BUNDLE_DIR) || DEMO_BUNDLE_DIR} as revision ${revision.revisionId}`);
   const created = await client.createDeployment({
     applicationName: APPLICATION,

@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installAudit } from './audit-hook.ts';
 import { installAuth } from './auth.ts';
+import { installExpectContinue } from './expect-continue.ts';
 import type { ApiDeps } from './deps.ts';
 import { installErrorHandlers } from './errors.ts';
 import { agentPackageSourceFromEnv } from './agent-packages.ts';
@@ -32,6 +33,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
   installErrorHandlers(app, log);
   installAuth(app, deps);
+  installExpectContinue(app);
   installAudit(app, deps);
   app.addHook('onResponse', async (request, reply) => {
     log.debug('request handled', { method: request.method, url: request.url, statusCode: reply.statusCode });

@@ -1,16 +1,16 @@
 /**
  * Who may call which route: every request is authenticated in `onRequest` (an API token, a
  * signed agent request, or nothing for public routes) and authorised against the route's policy
- * (route-policies.ts) before its handler runs; the scope check, which may read the body or the
- * store, runs in `preHandler`. A route without a policy is refused to everyone. 401 says who are
- * you, 403 names the missing permission or scope.
+ * (route-policies.ts) before its body is read; the scope check runs then too, or in
+ * `preHandler` when the scope is named in the body. A route without a policy is refused to
+ * everyone. 401 says who are you, 403 names the missing permission or scope.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DeckhandError, SIGNATURE_HEADERS } from '../../../protocol/src/index.ts';
 import { verifyAgentRequest } from '../auth/agent-auth.ts';
 import { permissionRefusal, scopeRefusal, type TokenPrincipal } from '../auth/permissions.ts';
 import type { ApiDeps } from './deps.ts';
-import { policyOf, type RoutePolicy } from './route-policies.ts';
+import { policyOf, type RoutePolicy, type ScopeSource } from './route-policies.ts';
 import { resolveScope } from './scope.ts';
 
 /** The authenticated caller of a request. */
@@ -81,16 +81,21 @@ export function installAuth(app: FastifyInstance, deps: ApiDeps): void {
     request.principal = principal;
     const refusal = permissionRefusal(principal, policy.access);
     if (refusal) throw forbidden(refusal);
+    // Before the body is read (an upload is refused before its bytes are sent, see
+    // expect-continue.ts), unless the scope is in the body.
+    if (policy.scope !== undefined && policy.scope !== 'body') await checkScope(deps, request, principal, policy.scope);
   });
   app.addHook('preHandler', async (request) => {
     const principal = request.principal;
     if (request.is404 || principal?.kind !== 'token') return;
     const policy = policyFor(request);
-    if (policy.scope === undefined) return;
-    const scope = await resolveScope(deps, request, policy.scope);
-    const refusal = scopeRefusal(principal, scope);
-    if (refusal) throw forbidden(refusal);
+    if (policy.scope === 'body') await checkScope(deps, request, principal, policy.scope);
   });
+}
+
+async function checkScope(deps: ApiDeps, request: FastifyRequest, principal: TokenPrincipal, source: ScopeSource): Promise<void> {
+  const refusal = scopeRefusal(principal, await resolveScope(deps, request, source));
+  if (refusal) throw forbidden(refusal);
 }
 
 /** The name that acts for `request`: the token's, or `instance:<id>` for an agent. */

@@ -68,6 +68,8 @@ export interface DeploymentService {
 /** The hub as the API sees it. */
 export interface AgentPresence {
   isConnected(instanceId: string): boolean;
+  /** True while the host is asked to preflight the revision (it may then download it). */
+  isPreflighting?(instanceId: string, revisionId: string): boolean;
 }
 
 /** Dependencies of {@link buildApi}. */

@@ -43,13 +43,32 @@ async function usableToken(store: Repositories, hashes: readonly string[], now: 
 }
 
 /**
+ * Throws FORBIDDEN naming the first tag the host declares that its token does not let it set:
+ * tags decide which deployments reach a host, so they come from operators (the token's own
+ * tags, or keys the token allows), not from what a host says of itself.
+ */
+function assertTagsAllowed(token: RegistrationTokenRow, tags: Tags): void {
+  if (token.allowTagKeys.includes('*')) return;
+  for (const key of Object.keys(tags)) {
+    if (Object.hasOwn(token.tags, key) || token.allowTagKeys.includes(key)) continue;
+    const allowed = [...Object.keys(token.tags), ...token.allowTagKeys];
+    throw new DeckhandError(
+      'FORBIDDEN',
+      `registration token ${token.tokenId} does not let a host set the tag ${key} (${allowed.length ? `it allows ${allowed.join(', ')}` : 'it allows none'}); an operator can tag the host, or make a token with --allow-tag-keys ${key}`,
+    );
+  }
+}
+
+/**
  * Registers a host. Tags preset on the token win over the host's own, because the token is
- * what an administrator controls (and tags decide which deployments reach the host).
+ * what an administrator controls (and tags decide which deployments reach the host); a tag the
+ * token does not allow is refused and nothing is registered.
  */
 export async function registerInstance(store: Store, now: Date, reg: Registration): Promise<RegisterInstanceResponse> {
   assertEd25519PublicKey(reg.publicKey);
   return store.transaction(async (tx): Promise<RegisterInstanceResponse> => {
     const token = await usableToken(tx, reg.tokenHashes, now);
+    assertTagsAllowed(token, reg.tags);
     await tx.tokens.countRegistrationTokenUse(token.tokenId);
     const tags = { ...reg.tags, ...token.tags };
     const instanceId = newId('i');

@@ -49,6 +49,7 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'GET /v1/applications/:app/deployment-groups/:group': read('params'),
   'POST /v1/applications/:app/deployment-groups/:group/rollback': deploy('params'),
   'POST /v1/applications/:app/revisions': deploy('params'),
+  'POST /v1/applications/:app/revisions/external': deploy('params'),
   'GET /v1/revisions/:id': read('revision'),
   'GET /v1/revisions/:id/content': { access: 'read', agents: true, scope: 'revision' },
   'PUT /v1/revisions/:id/signature': deploy('revision'),

@@ -2,6 +2,7 @@
  * Store rows as the API shows them (protocol/src/api.ts views).
  */
 import { describeSignature } from '../../../common/src/minisign.ts';
+import { redactUrl } from '../../../common/src/redact-url.ts';
 import type {
   ApiTokenView,
   ApplicationView,
@@ -52,6 +53,8 @@ export function revisionView(row: RevisionRow, applicationName: string): Revisio
     createTime: row.createdAt,
   };
   if (row.description !== undefined) view.description = row.description;
+  // A pre-signed URL's query is a credential: readers see where, not the signature.
+  if (row.location !== undefined) view.location = row.location.kind === 'url' ? { ...row.location, url: redactUrl(row.location.url) } : row.location;
   if (row.signature !== undefined) view.signature = { counter: row.signature.counter, keyId: describeSignature(row.signature.minisig).keyId };
   return view;
 }
@@ -79,6 +82,7 @@ export function registrationTokenView(row: RegistrationTokenRow, secret?: string
     maxUses: row.maxUses,
     uses: row.uses,
     tags: row.tags,
+    allowTagKeys: row.allowTagKeys,
     createdAt: row.createdAt,
   };
   if (row.revokedAt !== undefined) view.revokedAt = row.revokedAt;

@@ -62,13 +62,15 @@ export class ArtifactStore {
 
   /**
    * Streams `source` into the store and returns its address. Throws BUNDLE_TOO_LARGE (leaving
-   * nothing behind) when it exceeds the limit; rethrows stream errors after cleaning up.
+   * nothing behind) when it exceeds the limit; rethrows stream errors, and what `check` throws
+   * about the received file, after cleaning up: nothing enters the store unchecked.
    */
-  async put(source: Readable): Promise<StoredArtifact> {
+  async put(source: Readable, check?: (file: string) => Promise<void>): Promise<StoredArtifact> {
     const tmp = path.join(this.root, 'tmp', `${randomBytes(12).toString('hex')}.part`);
     const limiter = new HashingLimiter(this.maxBytes);
     try {
       await pipeline(source, limiter, createWriteStream(tmp, { flags: 'wx' }));
+      await check?.(tmp);
     } catch (err) {
       rmSync(tmp, { force: true });
       throw err;

@@ -4,6 +4,8 @@
  * the log shows what was asked for and never becomes a way to read a secret.
  */
 
+import { redactUrl } from '../../../common/src/redact-url.ts';
+
 const SECRET_KEY = /token|secret|password|passphrase|private/i;
 const MAX_STRING = 256;
 const MAX_ITEMS = 50;
@@ -14,7 +16,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function clean(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}… (${value.length} chars)` : value;
+  if (typeof value === 'string') {
+    // A URL's query may be a credential (a pre-signed URL's signature).
+    const text = /^[a-z][a-z0-9+.-]*:\/\/\S+[?@]/i.test(value) ? redactUrl(value) : value;
+    return text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}… (${text.length} chars)` : text;
+  }
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
   if (depth >= MAX_DEPTH) return '…';
   if (Array.isArray(value)) {

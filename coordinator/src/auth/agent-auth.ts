@@ -6,40 +6,34 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../../../common/src/clock.ts';
-import { SIGNATURE_HEADERS, SIGNATURE_MAX_SKEW_MS, signingPayload } from '../../../protocol/src/index.ts';
+import { NONCE_PATTERN, SIGNATURE_HEADERS, SIGNATURE_MAX_SKEW_MS, signingPayload } from '../../../protocol/src/index.ts';
 import type { InstanceRepository } from '../store/instances.ts';
+import type { NonceRepository } from '../store/nonces.ts';
 
 /** How long a nonce is remembered; longer than twice the allowed skew would add nothing. */
-export const NONCE_TTL_MS = 10 * 60 * 1000;
+export const NONCE_TTL_MS = 2 * SIGNATURE_MAX_SKEW_MS;
+
+/** How often expired nonces are deleted from the store. */
+const PRUNE_EVERY_MS = 60_000;
 
 /**
- * Nonces seen recently, in memory. A restart forgets them, which is acceptable because the
- * timestamp check still bounds a replay to the skew window.
+ * Nonces of signed requests, kept in the store for as long as the timestamp window lets a
+ * request be replayed: a restart forgets nothing, and every coordinator of a shared store
+ * refuses a nonce another one accepted. Only requests whose signature verified get here, and a
+ * nonce is at most 86 characters, so the table is bounded by what registered hosts really send.
  */
 export class NonceCache {
-  private readonly seen = new Map<string, number>();
+  private lastPruneMs = 0;
 
-  constructor(private readonly ttlMs: number = NONCE_TTL_MS) {}
+  constructor(private readonly nonces: NonceRepository, private readonly ttlMs: number = NONCE_TTL_MS) {}
 
-  /** Records `nonce` at `nowMs`; false when it was already seen within the TTL (a replay). */
-  checkAndAdd(nonce: string, nowMs: number): boolean {
-    this.prune(nowMs);
-    if (this.seen.has(nonce)) return false;
-    this.seen.set(nonce, nowMs);
-    return true;
-  }
-
-  /** How many nonces are remembered. */
-  get size(): number {
-    return this.seen.size;
-  }
-
-  private prune(nowMs: number): void {
-    // Map iteration is insertion order, so the oldest entries come first.
-    for (const [nonce, at] of this.seen) {
-      if (nowMs - at < this.ttlMs) break;
-      this.seen.delete(nonce);
+  /** Records `nonce` at `nowMs`; false when it was already used within the TTL (a replay). */
+  async checkAndAdd(nonce: string, nowMs: number): Promise<boolean> {
+    if (nowMs - this.lastPruneMs >= PRUNE_EVERY_MS) {
+      this.lastPruneMs = nowMs;
+      await this.nonces.prune(nowMs);
     }
+    return this.nonces.use(nonce, nowMs + this.ttlMs, nowMs);
   }
 }
 
@@ -93,6 +87,7 @@ export async function verifyAgentRequest(deps: AgentAuthDeps, req: AgentRequest)
   const nonce = header(req.headers, SIGNATURE_HEADERS.nonce);
   const signature = header(req.headers, SIGNATURE_HEADERS.signature);
   if (!instanceId || !timestamp || !nonce || !signature) return { ok: false, message: 'missing signature headers' };
+  if (!NONCE_PATTERN.test(nonce)) return { ok: false, message: 'the nonce must be 16 to 64 random bytes, base64url' };
   const instance = await deps.instances.get(instanceId);
   if (!instance) return { ok: false, message: 'unknown instance' };
   const nowMs = deps.clock.now().getTime();
@@ -102,6 +97,6 @@ export async function verifyAgentRequest(deps: AgentAuthDeps, req: AgentRequest)
   }
   const payload = signingPayload({ instanceId, timestamp, nonce, method: req.method, path: req.path });
   if (!signatureVerifies(instance.publicKey, payload, signature)) return { ok: false, message: 'signature does not verify' };
-  if (!deps.nonces.checkAndAdd(`${instanceId}:${nonce}`, nowMs)) return { ok: false, message: 'nonce was already used' };
+  if (!(await deps.nonces.checkAndAdd(`${instanceId}:${nonce}`, nowMs))) return { ok: false, message: 'nonce was already used' };
   return { ok: true, instanceId };
 }

@@ -67,7 +67,7 @@ export class Hub {
 
   constructor(private readonly deps: HubDeps) {
     this.heartbeatMs = deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-    this.nonces = deps.nonces ?? new NonceCache();
+    this.nonces = deps.nonces ?? new NonceCache(deps.store.nonces);
     // maxPayload bounds memory per frame (the default is 100 MiB); perMessageDeflate stays off,
     // the historical source of ws DoS issues (reliability.md §3).
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
@@ -153,6 +153,11 @@ export class Hub {
    * Asks connected agents to check a revision (coord.preflight) and gathers their answers for
    * up to `timeoutMs`; a host not connected is `offline`, one that did not answer `timeout`.
    */
+  /** True while the host is asked to check the revision (preflight) and may download it. */
+  isPreflighting(instanceId: string, revisionId: string): boolean {
+    return this.ctx.preflights.isChecking(instanceId, revisionId);
+  }
+
   preflight(instanceIds: readonly string[], deploy: CoordBodies['coord.preflight']['deploy'], timeoutMs: number): Promise<Map<string, PreflightAnswer>> {
     return this.ctx.preflights.ask(instanceIds, deploy, timeoutMs, (instanceId, body) => {
       const session = this.sessions.get(instanceId);

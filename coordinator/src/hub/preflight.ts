@@ -11,6 +11,7 @@ import type { PreflightRequestBody, PreflightResultBody } from '../../../protoco
 export type PreflightAnswer = { ok: boolean; problems: string[] } | 'offline' | 'timeout';
 
 interface Pending {
+  revisionId: string;
   answers: Map<string, PreflightAnswer>;
   waiting: Set<string>;
   timer: TimerHandle;
@@ -43,7 +44,7 @@ export class PreflightRequests {
         for (const id of waiting) answers.set(id, 'timeout');
         resolve(new Map(instanceIds.map((id) => [id, answers.get(id) ?? 'timeout'])));
       };
-      const entry: Pending = { answers, waiting, done, timer: this.clock.setTimeout(() => done(), timeoutMs) };
+      const entry: Pending = { revisionId: deploy.revision.revisionId, answers, waiting, done, timer: this.clock.setTimeout(() => done(), timeoutMs) };
       this.pending.set(requestId, entry);
       for (const id of new Set(instanceIds)) {
         if (send(id, { requestId, deploy })) waiting.add(id);
@@ -59,6 +60,12 @@ export class PreflightRequests {
     if (!entry?.waiting.delete(instanceId)) return;
     entry.answers.set(instanceId, { ok: body.ok, problems: body.problems });
     if (entry.waiting.size === 0) entry.done();
+  }
+
+  /** True while `instanceId` is asked to check `revisionId` and has not answered (it may download it). */
+  isChecking(instanceId: string, revisionId: string): boolean {
+    for (const entry of this.pending.values()) if (entry.revisionId === revisionId && entry.waiting.has(instanceId)) return true;
+    return false;
   }
 
   /** Ends every open request now (shutdown): hosts that did not answer count as timed out. */

@@ -23,7 +23,7 @@ function toCommand(spec: CommandSpec, commandId: string): CommandBody {
       applicationName: spec.applicationName,
       deploymentGroupName: spec.deploymentGroupName,
       deploymentGroupId: spec.deploymentGroupId,
-      revision: { ...spec.revision, location: coordinatorLocation(spec.revision.revisionId) },
+      revision: { ...spec.revision, location: spec.revision.location ?? coordinatorLocation(spec.revision.revisionId) },
       fileExistsBehavior: spec.fileExistsBehavior,
       ignoreApplicationStopFailures: spec.ignoreApplicationStopFailures,
       parameters: spec.parameters,

@@ -38,10 +38,10 @@ async function preflightSpec(store: Repositories, query: PreflightQuery): Promis
     deploymentGroupId: group.deploymentGroupId,
     revision: {
       revisionId: revision.revisionId,
-      sha256: revision.sha256,
+      ...(revision.sha256 === undefined ? {} : { sha256: revision.sha256 }),
       bundleType: revision.bundleType,
       size: revision.size,
-      location: coordinatorLocation(revision.revisionId),
+      location: revision.location ?? coordinatorLocation(revision.revisionId),
       ...(revision.signature ? { signature: revision.signature } : {}),
     },
     fileExistsBehavior: query.fileExistsBehavior,

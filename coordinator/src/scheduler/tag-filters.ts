@@ -44,7 +44,7 @@ export interface GroupSelector {
   tagFilters: readonly TagFilter[];
   /** When set, used instead of tagFilters (the two are exclusive). */
   tagSet?: readonly (readonly TagFilter[])[];
-  /** Instance ids or hostnames always in the group. */
+  /** Instance ids always in the group (names are resolved to ids when the group is saved). */
   instanceNames: readonly string[];
 }
 
@@ -57,7 +57,8 @@ export interface Selectable {
 
 /** True when the group selects the instance, by name or by tags. */
 export function groupSelects(selector: GroupSelector, instance: Selectable): boolean {
-  if (selector.instanceNames.includes(instance.instanceId) || selector.instanceNames.includes(instance.hostname)) return true;
+  // Names were resolved to instance ids when the group was saved (api/instance-names.ts).
+  if (selector.instanceNames.includes(instance.instanceId)) return true;
   return selector.tagSet === undefined ? matchesTagFilters(instance.tags, selector.tagFilters) : matchesTagSet(instance.tags, selector.tagSet);
 }
 

@@ -1,14 +1,18 @@
 /**
  * Revisions: an uploaded bundle of an application, stored by content address.
  */
-import type { BundleType, RevisionSignature } from '../../../protocol/src/index.ts';
+import type { BundleType, ExternalRevisionLocation, RevisionSignature } from '../../../protocol/src/index.ts';
 
 /** One stored revision. */
 export interface RevisionRow {
   revisionId: string;
   applicationId: string;
-  sha256: string;
+  /** The content address in the artifact store; for an external revision, what agents check (absent: its ETag is checked). */
+  sha256?: string;
+  /** 0 when unknown (an external revision registered without it). */
   size: number;
+  /** Where agents fetch an external revision (S3, https); absent: the coordinator's artifact store. */
+  location?: ExternalRevisionLocation;
   bundleType: BundleType;
   description?: string;
   createdAt: string;

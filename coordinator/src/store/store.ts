@@ -20,6 +20,7 @@ import type { RevisionRepository } from './revisions.ts';
 import type { TokenRepository } from './tokens.ts';
 import type { AuditRepository } from './audit.ts';
 import type { HealthRepository } from './health.ts';
+import type { NonceRepository } from './nonces.ts';
 
 /** Every repository of the store. */
 export interface Repositories {
@@ -30,6 +31,7 @@ export interface Repositories {
   readonly instances: InstanceRepository;
   readonly tokens: TokenRepository;
   readonly audit: AuditRepository;
+  readonly nonces: NonceRepository;
   readonly deployments: DeploymentRepository;
   readonly targets: TargetRepository;
   readonly deploymentViews: DeploymentViewRepository;

@@ -45,6 +45,8 @@ export interface RegistrationTokenRow {
   maxUses: number | null;
   uses: number;
   tags: Tags;
+  /** Tag keys a host may set itself when registering; `*`: any. */
+  allowTagKeys: string[];
   createdAt: string;
   revokedAt?: string;
 }
@@ -56,6 +58,7 @@ export interface NewRegistrationToken {
   expiresAt: string;
   maxUses: number | null;
   tags: Tags;
+  allowTagKeys: string[];
   createdAt: string;
 }
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { t as list, x as extract } from 'tar';
+import { c as create, t as list, x as extract } from 'tar';
 import { runCli } from '../../../cli/src/cli.ts';
 import { checkRevisionDir } from '../../../cli/src/pack.ts';
 import { capture, startFakeApi, type FakeApi } from './helpers.ts';
@@ -24,7 +25,8 @@ describe('deckhand push', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-'));
     api = await startFakeApi((req) => {
       if (req.url === '/v1/applications') return req.method === 'GET' ? { status: 200, json: { applications: [] } } : { status: 201, json: { applicationId: 'a-APPAPP01', name: 'web' } };
-      return { status: 201, json: REVISION };
+      // The coordinator answers with the sha256 of what it received, as the real one does.
+      return { status: 201, json: { ...REVISION, sha256: createHash('sha256').update(req.body).digest('hex'), size: req.body.length } };
     });
   });
 
@@ -97,5 +99,39 @@ describe('deckhand push', () => {
     const c = capture({ DECKHAND_URL: api.url, DECKHAND_TOKEN: 't' });
     assert.equal(await runCli(['push', tmp], c.ctx), 2);
     assert.match(c.stderr(), /^error: missing required --application\n/);
+  });
+
+  it('refuses a push the coordinator recorded with other bytes than were sent (exit 1, naming both)', async () => {
+    await api.close();
+    api = await startFakeApi((req) => {
+      if (req.url === '/v1/applications') return req.method === 'GET' ? { status: 200, json: { applications: [{ applicationId: 'a-APPAPP01', name: 'web', createTime: 'x' }] } } : { status: 409 };
+      return { status: 201, json: REVISION };
+    });
+    const src = path.join(tmp, 'rev');
+    writeRevision(src);
+    const c = capture({ DECKHAND_URL: api.url, DECKHAND_TOKEN: 't' });
+    assert.equal(await runCli(['push', src, '--application', 'web'], c.ctx), 1);
+    assert.match(c.stderr(), /the coordinator recorded revision r-PUSHED0001 with sha256 a{64}, but this machine sent [0-9a-f]{64}/);
+  });
+
+  it('sends a prebuilt archive as it is, after checking it has an appspec', async () => {
+    const src = path.join(tmp, 'rev');
+    writeRevision(src);
+    const archive = path.join(tmp, 'site.tar.gz');
+    await create({ gzip: true, cwd: src, file: archive, portable: true }, ['appspec.yml', 'scripts']);
+    const c = capture({ DECKHAND_URL: api.url, DECKHAND_TOKEN: 't' });
+    assert.equal(await runCli(['push', archive, '--application', 'web'], c.ctx), 0, c.stderr());
+    const upload = api.requests.find((r) => r.url.startsWith('/v1/applications/web/revisions'));
+    assert.equal(upload?.url, '/v1/applications/web/revisions?bundleType=tgz');
+    assert.deepEqual(upload?.body, fs.readFileSync(archive));
+    const bad = path.join(tmp, 'empty.zip');
+    fs.writeFileSync(bad, 'PK not really');
+    const refused = capture({ DECKHAND_URL: api.url, DECKHAND_TOKEN: 't' });
+    const before = api.requests.length;
+    assert.equal(await runCli(['push', bad, '--application', 'web'], refused.ctx), 1);
+    assert.match(refused.stderr(), /empty\.zip: the zip archive cannot be read to its end/);
+    assert.equal(api.requests.length, before, 'nothing was sent');
+    const unknown = capture({ DECKHAND_URL: api.url, DECKHAND_TOKEN: 't' });
+    assert.equal(await runCli(['push', path.join(tmp, 'x.rar'), '--application', 'web'], unknown.ctx), 1);
   });
 });

@@ -14,6 +14,7 @@ import type { DeploymentGroupRow } from '../../store/groups.ts';
 import type { Repositories } from '../../store/store.ts';
 import { actorOf } from '../auth.ts';
 import { visibleTo } from '../scope.ts';
+import { resolveInstanceNames } from '../instance-names.ts';
 import type { ApiDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { AppParams, GroupParams } from '../schemas.ts';
@@ -68,10 +69,12 @@ export function applicationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const configName = canonicalConfigName(body.deploymentConfigName);
     await assertKnownConfig(store, configName);
     const { autoRollbackConfiguration, tagSet, alarmConfiguration, largeBlastRadius, ...settings } = body;
+    const instanceNames = await resolveInstanceNames(store, settings.instanceNames);
     await assertAlarmsKnown(store, alarmConfiguration, 'alarmConfiguration', deps.alertmanager === true);
     const row = await store.transaction(async (tx) => {
       const inserted = await tx.groups.insert({
         ...settings,
+        instanceNames,
         applicationId: application.applicationId,
         deploymentConfigName: configName,
         ...(tagSet === undefined ? {} : { tagSet }),

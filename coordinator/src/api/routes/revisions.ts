@@ -5,13 +5,17 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { describeSignature, MinisignError } from '../../../../common/src/minisign.ts';
+import { redactUrl } from '../../../../common/src/redact-url.ts';
 import {
   DeckhandError,
+  RegisterExternalRevisionRequest,
   revisionTrustedComment,
+  type ExternalRevisionLocation,
   RevisionSignatureSchema,
   type RevisionDocumentFields,
   type RevisionSignature,
 } from '../../../../protocol/src/index.ts';
+import { inspectBundle } from '../../../../common/src/bundle-inspect.ts';
 import type { RevisionRow } from '../../store/revisions.ts';
 import type { Repositories } from '../../store/store.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -49,7 +53,7 @@ function uploadStream(body: unknown, contentLength: string | undefined, maxBytes
  * and, when its trusted comment is one `deckhand push --sign` writes, that it names this
  * revision. Whether the key is trusted only agents decide, with keys the coordinator never holds.
  */
-function assertSignatureFits(signature: RevisionSignature, fields: RevisionDocumentFields): void {
+function assertSignatureFits(signature: RevisionSignature, fields: Omit<RevisionDocumentFields, 'sha256'> & { sha256: string | undefined }): void {
   let comment: string;
   try {
     comment = describeSignature(signature.minisig).trustedComment;
@@ -57,9 +61,16 @@ function assertSignatureFits(signature: RevisionSignature, fields: RevisionDocum
     if (!(err instanceof MinisignError)) throw err;
     throw new FieldError('VALIDATION_FAILED', 'minisig', `minisig: ${err.message}`);
   }
-  if (comment.startsWith('deckhand revision of ') && comment !== revisionTrustedComment(fields)) {
+  // Without a sha256 (an S3 revision known by its ETag) only agents can tell: they sign-check what they download.
+  if (fields.sha256 !== undefined && comment.startsWith('deckhand revision of ') && comment !== revisionTrustedComment({ ...fields, sha256: fields.sha256 })) {
     throw new FieldError('VALIDATION_FAILED', 'minisig', `minisig: the signature says "${comment}", but this is the revision of ${fields.application} with sha256 ${fields.sha256}, signed with counter ${fields.counter}`);
   }
+}
+
+/** Where an external revision is, for messages (never credentials: locations hold none). */
+function describeLocation(location: ExternalRevisionLocation | undefined): string {
+  if (location === undefined) return 'no known place';
+  return location.kind === 's3' ? `s3://${location.bucket}/${location.key}` : redactUrl(location.url);
 }
 
 /** Registers the revision routes. The octet-stream parser is installed by buildApi. */
@@ -71,8 +82,14 @@ export function revisionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const query = parseInput(UploadRevisionQuery, request.query, 'query');
     const application = await requireApplication(store, params.app);
     const stream = uploadStream(request.body, request.headers['content-length'], artifacts.maxBytes);
-    const stored = await artifacts.put(stream);
-    if (stored.size === 0) throw new FieldError('VALIDATION_FAILED', 'body', 'body: the bundle is empty');
+    const stored = await artifacts.put(stream, async (file) => {
+      try {
+        await inspectBundle(file, query.bundleType);
+      } catch (err) {
+        if (err instanceof DeckhandError && err.code === 'VALIDATION_FAILED') throw new FieldError('VALIDATION_FAILED', 'body', `body: ${err.message}`);
+        throw err;
+      }
+    });
     const row = await store.revisions.insert({
       applicationId: application.applicationId,
       sha256: stored.sha256,
@@ -103,11 +120,34 @@ export function revisionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/v1/revisions/:id/content', async (request, reply) => {
     const { id } = parseInput(IdParams, request.params, 'params');
     const revision = await requireRevision(store, id);
-    if (!artifacts.has(revision.sha256)) throw notFound(`content of revision ${id}`);
+    const principal = request.principal;
+    // A host gets only what it was told to install or check: knowing an id is not enough.
+    if (principal?.kind === 'agent' && !deps.hub.isPreflighting?.(principal.instanceId, id) && !(await store.targets.wasCommanded(principal.instanceId, id))) {
+      throw new DeckhandError('FORBIDDEN', `instance ${principal.instanceId} was sent no command for revision ${id}`);
+    }
+    const sha256 = revision.sha256;
+    if (revision.location !== undefined || sha256 === undefined) throw notFound(`content of revision ${id} on the coordinator (it is kept at ${describeLocation(revision.location)})`);
+    if (!artifacts.has(sha256)) throw notFound(`content of revision ${id}`);
     return reply
       .type('application/octet-stream')
       .header('content-length', String(revision.size))
-      .header('x-deckhand-sha256', revision.sha256)
-      .send(createReadStream(artifacts.path(revision.sha256)));
+      .header('x-deckhand-sha256', sha256)
+      .send(createReadStream(artifacts.path(sha256)));
+  });
+
+  app.post('/v1/applications/:app/revisions/external', async (request, reply) => {
+    const params = parseInput(AppParams, request.params, 'params');
+    const body = parseInput(RegisterExternalRevisionRequest, request.body);
+    const application = await requireApplication(store, params.app);
+    const row = await store.revisions.insert({
+      applicationId: application.applicationId,
+      ...(body.sha256 === undefined ? {} : { sha256: body.sha256 }),
+      size: body.size ?? 0,
+      bundleType: body.bundleType,
+      location: body.location,
+      ...(body.description === undefined ? {} : { description: body.description }),
+      createdAt: clock.now().toISOString(),
+    });
+    return reply.code(201).send(revisionView(row, application.name));
   });
 }

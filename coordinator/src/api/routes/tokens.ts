@@ -91,6 +91,7 @@ export function tokenRoutes(app: FastifyInstance, deps: ApiDeps): void {
       expiresAt: new Date(now.getTime() + body.ttlSeconds * 1000).toISOString(),
       maxUses: body.maxUses,
       tags: body.tags,
+      allowTagKeys: body.allowTagKeys,
       createdAt: now.toISOString(),
     });
     noteAudit(request, { target: row.tokenId });

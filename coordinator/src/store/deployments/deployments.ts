@@ -9,6 +9,7 @@ import type {
   DeploymentErrorCode,
   DeploymentStatus,
   FileExistsBehavior,
+  ExternalRevisionLocation,
   RevisionSignature,
   RolloutState,
   StepKind,
@@ -120,7 +121,15 @@ export interface CommandSpec {
   fileExistsBehavior: FileExistsBehavior;
   ignoreApplicationStopFailures: boolean;
   parameters: Record<string, string>;
-  revision: { revisionId: string; sha256: string; bundleType: BundleType; size: number; signature?: RevisionSignature };
+  revision: {
+    revisionId: string;
+    sha256?: string;
+    bundleType: BundleType;
+    size: number;
+    signature?: RevisionSignature;
+    /** Where agents fetch an external revision; absent: the coordinator. */
+    location?: ExternalRevisionLocation;
+  };
 }
 
 /** What dispatching hosts of a deployment needs: its command, and its group's deadlines. */

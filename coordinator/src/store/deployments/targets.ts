@@ -85,6 +85,8 @@ export interface TargetRepository {
   acknowledgeCommand(instanceId: string, commandId: string): Promise<boolean>;
   /** Commands of in-progress deployments sent to the host and not acknowledged, oldest first. */
   unackedOf(instanceId: string): Promise<UnackedCommand[]>;
+  /** True when a deployment of the revision has sent the host its command (it may download the revision). */
+  wasCommanded(instanceId: string, revisionId: string): Promise<boolean>;
   /** Commands of in-progress deployments not acknowledged by any host, oldest first. */
   unacked(): Promise<UnackedCommand[]>;
   /** Targets whose deadline is at or before `at`. */

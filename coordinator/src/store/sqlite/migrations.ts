@@ -255,6 +255,40 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 7,
+    name: 'hosts that lie',
+    // Registration tokens say which tag keys a host may set itself (tokens of before: any, as
+    // they did); nonces of signed agent requests outlive a restart and are shared by every
+    // coordinator of the store; a group's instance names are resolved to instance ids once, so a
+    // host cannot join by declaring a hostname (names no instance or several carry stay as they
+    // were and match nothing).
+    sql: `
+      ALTER TABLE registration_tokens ADD COLUMN allow_tag_keys TEXT NOT NULL DEFAULT '["*"]';
+      CREATE TABLE used_nonces (
+        nonce      TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL   -- epoch ms
+      ) WITHOUT ROWID;
+      CREATE INDEX used_nonces_by_expiry ON used_nonces(expires_at);
+      UPDATE deployment_groups SET instance_names = (
+        SELECT json_group_array(COALESCE(
+          (SELECT i.instance_id FROM instances i WHERE i.hostname = n.value
+             AND (SELECT COUNT(*) FROM instances j WHERE j.hostname = n.value) = 1
+             AND NOT EXISTS (SELECT 1 FROM instances k WHERE k.instance_id = n.value)),
+          n.value))
+        FROM json_each(deployment_groups.instance_names) n)
+      WHERE instance_names != '[]';
+    `,
+  },
+  {
+    version: 8,
+    name: 'external revisions',
+    // A revision kept in S3 or at an https URL, which agents download themselves: its location
+    // (JSON); its sha256 is '' when it was registered by an S3 ETag alone.
+    sql: `
+      ALTER TABLE revisions ADD COLUMN location TEXT;
+    `,
+  },
+  {
+    version: 9,
     name: 'health-gated rollouts',
     // Beside the deployment rows, in tables of their own: the rollout's hot reads stay as they
     // were, and a group or deployment removed takes its health rows with it.

@@ -2,7 +2,7 @@
  * Revisions in SQLite (store/revisions.ts has the repository's contract).
  */
 import { newId } from '../../../../common/src/ids.ts';
-import type { BundleType, RevisionSignature } from '../../../../protocol/src/index.ts';
+import type { BundleType, ExternalRevisionLocation, RevisionSignature } from '../../../../protocol/src/index.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
 import { parseJsonColumn, setOptional } from './columns.ts';
@@ -17,20 +17,23 @@ interface RawRevision {
   description: string | null;
   created_at: string;
   signature: string | null;
+  location: string | null;
 }
 
-const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at, signature';
+const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at, signature, location';
 
 function toRow(raw: RawRevision): RevisionRow {
   const row: RevisionRow = {
     revisionId: raw.revision_id,
     applicationId: raw.application_id,
-    sha256: raw.sha256,
     size: raw.size,
     bundleType: raw.bundle_type,
     createdAt: raw.created_at,
   };
+  // '' stands for "not known" (an S3 revision registered by its ETag alone).
+  if (raw.sha256 !== '') row.sha256 = raw.sha256;
   setOptional(row, 'description', raw.description);
+  if (raw.location !== null) row.location = parseJsonColumn<ExternalRevisionLocation>(raw.location, 'revisions.location');
   if (raw.signature !== null) row.signature = parseJsonColumn<RevisionSignature>(raw.signature, 'revisions.signature');
   return row;
 }
@@ -39,9 +42,9 @@ function toRow(raw: RawRevision): RevisionRow {
 export function insertRevision(db: Db, input: NewRevision): RevisionRow {
   const row: RevisionRow = { revisionId: newId('r'), ...input };
   prepared(db,
-    `INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, description, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(row.revisionId, row.applicationId, row.sha256, row.size, row.bundleType, row.description ?? null, row.createdAt);
+    `INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, description, created_at, location)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(row.revisionId, row.applicationId, row.sha256 ?? '', row.size, row.bundleType, row.description ?? null, row.createdAt, row.location ? JSON.stringify(row.location) : null);
   return row;
 }
 

@@ -22,6 +22,7 @@ import * as revisions from './revisions.ts';
 import * as tokens from './tokens.ts';
 import * as audit from './audit.ts';
 import * as health from './health.ts';
+import * as nonces from './nonces.ts';
 import { settle, SqliteUnitsOfWork } from './unit-of-work.ts';
 
 /** A function of this folder: the connection first, then the repository method's arguments. */
@@ -85,6 +86,7 @@ function repositories(db: Db, run: Runner): Repositories {
       countRegistrationTokenUse: tokens.incrementRegistrationTokenUses,
     }, run),
     audit: bind(db, { last: audit.lastAuditRecord, insert: audit.insertAuditRecord, list: audit.listAuditRecords }, run),
+    nonces: bind(db, { use: nonces.useNonce, prune: nonces.pruneNonces }, run),
     deployments: bind(db, {
       get: deployments.getDeployment,
       listByStatus: deployments.listDeploymentsByStatus,
@@ -121,6 +123,7 @@ function repositories(db: Db, run: Runner): Repositories {
       recordAgentEvent: intake.recordAgentEvent,
       acknowledgeCommand: targets.acknowledgeCommand,
       unackedOf: targets.unackedCommandsOf,
+      wasCommanded: targets.wasCommanded,
       unacked: targets.unackedTargets,
       expired: targets.expiredTargets,
       liveOf: targets.liveTargetsOf,
@@ -171,6 +174,7 @@ export class SqliteStore implements Store {
   readonly instances: Repositories['instances'];
   readonly tokens: Repositories['tokens'];
   readonly audit: Repositories['audit'];
+  readonly nonces: Repositories['nonces'];
   readonly deployments: Repositories['deployments'];
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
@@ -191,6 +195,7 @@ export class SqliteStore implements Store {
     this.instances = own.instances;
     this.tokens = own.tokens;
     this.audit = own.audit;
+    this.nonces = own.nonces;
     this.deployments = own.deployments;
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;

@@ -99,11 +99,12 @@ interface RawRegistrationToken {
   max_uses: number | null;
   uses: number;
   tags: string;
+  allow_tag_keys: string;
   created_at: string;
   revoked_at: string | null;
 }
 
-const REG_COLUMNS = 'token_id, expires_at, max_uses, uses, tags, created_at, revoked_at';
+const REG_COLUMNS = 'token_id, expires_at, max_uses, uses, tags, allow_tag_keys, created_at, revoked_at';
 
 function toRegistrationRow(raw: RawRegistrationToken): RegistrationTokenRow {
   const row: RegistrationTokenRow = {
@@ -112,6 +113,7 @@ function toRegistrationRow(raw: RawRegistrationToken): RegistrationTokenRow {
     maxUses: raw.max_uses,
     uses: raw.uses,
     tags: parseJsonColumn<Tags>(raw.tags, 'registration_tokens.tags'),
+    allowTagKeys: parseJsonColumn<string[]>(raw.allow_tag_keys, 'registration_tokens.allow_tag_keys'),
     createdAt: raw.created_at,
   };
   setOptional(row, 'revokedAt', raw.revoked_at);
@@ -126,11 +128,12 @@ export function insertRegistrationToken(db: Db, input: NewRegistrationToken): Re
     maxUses: input.maxUses,
     uses: 0,
     tags: input.tags,
+    allowTagKeys: input.allowTagKeys,
     createdAt: input.createdAt,
   };
   prepared(db,
-    'INSERT INTO registration_tokens (token_id, hash, expires_at, max_uses, uses, tags, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)',
-  ).run(row.tokenId, input.hash, row.expiresAt, row.maxUses, JSON.stringify(row.tags), row.createdAt);
+    'INSERT INTO registration_tokens (token_id, hash, expires_at, max_uses, uses, tags, allow_tag_keys, created_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?)',
+  ).run(row.tokenId, input.hash, row.expiresAt, row.maxUses, JSON.stringify(row.tags), JSON.stringify(row.allowTagKeys), row.createdAt);
   return row;
 }
 

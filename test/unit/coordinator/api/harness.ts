@@ -242,6 +242,8 @@ export interface Harness {
   artifacts: ArtifactStore;
   scheduler: StoreDeploymentService;
   connected: Set<string>;
+  /** `instanceId revisionId` pairs the fake hub says are being preflighted. */
+  preflighting: Set<string>;
   adminToken: string;
   auth: { authorization: string };
   close(): Promise<void>;
@@ -259,9 +261,10 @@ export async function startHarness(opts: { maxBytes?: number; scheduler?: Deploy
   const artifacts = new ArtifactStore({ root: path.join(dir, 'artifacts'), ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}) });
   const scheduler = new StoreDeploymentService(store, clock);
   const connected = new Set<string>();
-  const hub = { isConnected: (id: string) => connected.has(id) };
+  const preflighting = new Set<string>();
+  const hub = { isConnected: (id: string) => connected.has(id), isPreflighting: (id: string, revisionId: string) => preflighting.has(`${id} ${revisionId}`) };
   const app = buildApi({
-    store, clock, logger: opts.logger ?? silentLogger(), artifacts, scheduler: opts.scheduler ?? scheduler, hub, nonces: new NonceCache(), tokenHasher: testHasher,
+    store, clock, logger: opts.logger ?? silentLogger(), artifacts, scheduler: opts.scheduler ?? scheduler, hub, nonces: new NonceCache(store.nonces), tokenHasher: testHasher,
   });
   await app.ready();
   const adminToken = 'dh_test-admin-token';
@@ -271,7 +274,7 @@ export async function startHarness(opts: { maxBytes?: number; scheduler?: Deploy
     await store.close();
     remove();
   };
-  return { app, store, db, clock, dir, artifacts, scheduler, connected, adminToken, auth: { authorization: `Bearer ${adminToken}` }, close };
+  return { app, store, db, clock, dir, artifacts, scheduler, connected, preflighting, adminToken, auth: { authorization: `Bearer ${adminToken}` }, close };
 }
 
 /** A fresh Ed25519 key pair, as an agent makes at registration. */

@@ -12,6 +12,7 @@ import { renderPolicyTable, TABLE_END, TABLE_START } from '../../../../coordinat
 import { ROUTE_POLICIES, type RoutePolicy } from '../../../../coordinator/src/api/route-policies.ts';
 import { insertApiToken } from '../../../../coordinator/src/store/sqlite/tokens.ts';
 import type { TokenRole } from '../../../../coordinator/src/store/tokens.ts';
+import { tgzBytes } from '../../../support/archives.ts';
 import { fastifyRoutes, startHarness, testHasher, type Harness } from './harness.ts';
 
 type Scope = 'unscoped' | 'in scope' | 'out of scope';
@@ -49,7 +50,7 @@ describe('who may call what (api/route-policies.ts)', function () {
       await call('POST', `/v1/applications/${app}/deployment-groups`, { name: 'prod' });
     }
     const revision = await h.app.inject({
-      method: 'POST', url: '/v1/applications/web/revisions?bundleType=tgz', headers: { ...h.auth, 'content-type': 'application/octet-stream' }, payload: Buffer.from('bundle'),
+      method: 'POST', url: '/v1/applications/web/revisions?bundleType=tgz', headers: { ...h.auth, 'content-type': 'application/octet-stream' }, payload: tgzBytes(),
     });
     ids['revision'] = revision.json().revisionId;
     ids['deployment'] = (await call('POST', '/v1/deployments', { applicationName: 'web', deploymentGroupName: 'prod', revisionId: ids['revision'] })).deploymentId;
@@ -103,7 +104,7 @@ describe('who may call what (api/route-policies.ts)', function () {
             method: method as 'GET',
             url: urlOf(pattern),
             headers: { authorization: `Bearer ${secrets.get(`${role}/${scope}`)}`, ...(route.endsWith('/revisions') ? { 'content-type': 'application/octet-stream' } : {}) },
-            ...(route.endsWith('/revisions') ? { payload: Buffer.from('x') } : body ? { payload: body } : {}),
+            ...(route.endsWith('/revisions') ? { payload: tgzBytes() } : body ? { payload: body } : {}),
           });
           const refused = res.statusCode === 403 && /lacks the permission|is limited to/.test(res.body);
           const expected = allowed(policy, role, scope);

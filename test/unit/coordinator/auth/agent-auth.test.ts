@@ -18,7 +18,7 @@ describe('verifyAgentRequest', () => {
     remove = t.remove;
     store = openSqliteStore(path.join(t.dir, 'coordinator.db'));
     clock = new FakeClock();
-    nonces = new NonceCache();
+    nonces = new NonceCache(store.nonces);
     keys = agentKeys();
     await store.instances.insert({ instanceId: ID, hostname: 'h', publicKey: keys.publicKeyPem, tags: {}, registeredAt: clock.now().toISOString() });
   });
@@ -72,18 +72,58 @@ describe('verifyAgentRequest', () => {
   });
 });
 
-describe('NonceCache', () => {
-  it('forgets a nonce after its TTL', async () => {
-    const cache = new NonceCache(1000);
-    assert.equal(cache.checkAndAdd('n', 0), true);
-    assert.equal(cache.checkAndAdd('n', 999), false);
-    assert.equal(cache.checkAndAdd('n', 2000), true);
+describe('NonceCache (store/nonces)', () => {
+  let store: SqliteStore;
+  let dir: string;
+  let remove: () => void;
+  beforeEach(() => {
+    ({ dir, remove } = tempDir());
+    store = openSqliteStore(path.join(dir, 'coordinator.db'));
+  });
+  afterEach(async () => {
+    await store.close();
+    remove();
   });
 
-  it('prunes expired nonces so memory stays bounded', async () => {
-    const cache = new NonceCache(1000);
-    for (let i = 0; i < 100; i++) cache.checkAndAdd(`n${i}`, i);
-    cache.checkAndAdd('late', 5000);
-    assert.equal(cache.size, 1);
+  it('forgets a nonce after its TTL', async () => {
+    const cache = new NonceCache(store.nonces, 1000);
+    assert.equal(await cache.checkAndAdd('n', 0), true);
+    assert.equal(await cache.checkAndAdd('n', 999), false);
+    assert.equal(await cache.checkAndAdd('n', 2000), true);
+  });
+
+  it('deletes expired nonces so the table stays bounded', async () => {
+    const cache = new NonceCache(store.nonces, 1000);
+    for (let i = 0; i < 100; i++) await cache.checkAndAdd(`n${i}`, i);
+    await cache.checkAndAdd('late', 120_000);
+    assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM used_nonces').get() as { n: number }).n, 1);
+  });
+
+  it('remembers a nonce across a restart of the coordinator, and another coordinator of the store refuses it', async () => {
+    assert.equal(await new NonceCache(store.nonces).checkAndAdd('i-A:n1', 0), true);
+    await store.close();
+    store = openSqliteStore(path.join(dir, 'coordinator.db'));
+    assert.equal(await new NonceCache(store.nonces).checkAndAdd('i-A:n1', 1000), false);
+  });
+});
+
+describe('verifyAgentRequest nonces', () => {
+  it('refuses a nonce that is not 16 to 64 random bytes, before anything else', async () => {
+    const { dir, remove } = tempDir();
+    const store = openSqliteStore(path.join(dir, 'coordinator.db'));
+    try {
+      const clock = new FakeClock();
+      const keys = agentKeys();
+      await store.instances.insert({ instanceId: ID, hostname: 'h', publicKey: keys.publicKeyPem, tags: {}, registeredAt: clock.now().toISOString() });
+      const headers = signedHeaders(ID, keys.privateKey, 'GET', CONNECT, clock.now());
+      for (const nonce of ['short', 'x'.repeat(10_000), 'not base64url!!!!!!!!!!!!!!']) {
+        const result = await verifyAgentRequest({ instances: store.instances, clock, nonces: new NonceCache(store.nonces) }, { method: 'GET', path: CONNECT, headers: { ...headers, 'x-deckhand-nonce': nonce } });
+        assert.deepEqual(result, { ok: false, message: 'the nonce must be 16 to 64 random bytes, base64url' });
+      }
+      assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM used_nonces').get() as { n: number }).n, 0);
+    } finally {
+      await store.close();
+      remove();
+    }
   });
 });

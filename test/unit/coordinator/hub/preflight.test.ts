@@ -22,6 +22,18 @@ describe('PreflightRequests', () => {
     assert.deepEqual([...answers], [['i-AAAAAA', { ok: true, problems: [] }], ['i-BBBBBB', { ok: false, problems: ['conflicts: x'] }]]);
   });
 
+  it('says a host is checking the revision only while it is asked and has not answered', async () => {
+    const requests = new PreflightRequests(systemClock);
+    let requestId = '';
+    const asked = requests.ask(['i-AAAAAA'], DEPLOY, 60_000, (_, body) => ((requestId = body.requestId), true));
+    assert.equal(requests.isChecking('i-AAAAAA', 'rev-ABCDEFGH'), true);
+    assert.equal(requests.isChecking('i-AAAAAA', 'rev-OTHERREV'), false);
+    assert.equal(requests.isChecking('i-BBBBBB', 'rev-ABCDEFGH'), false);
+    requests.receive('i-AAAAAA', { requestId, ok: true, problems: [] });
+    await asked;
+    assert.equal(requests.isChecking('i-AAAAAA', 'rev-ABCDEFGH'), false);
+  });
+
   it('marks a host it could not send to as offline without waiting for it', async () => {
     const requests = new PreflightRequests(systemClock);
     const answers = await requests.ask(['i-AAAAAA'], DEPLOY, 60_000, () => false);

@@ -85,10 +85,9 @@ describe('tag sets and named instances', () => {
     assert.equal(groupSelects(selector, { instanceId: 'i-1', hostname: 'h1', tags: { role: 'api' } }), true);
   });
 
-  it('groupSelects includes an instance named by id or hostname whatever its tags', () => {
+  it('groupSelects includes an instance named by its id whatever its tags, and never by a hostname it declares', () => {
     const selector = { tagFilters: [web], instanceNames: ['i-NAMED', 'db-1'] };
     assert.equal(groupSelects(selector, { instanceId: 'i-NAMED', hostname: 'x', tags: {} }), true);
-    assert.equal(groupSelects(selector, { instanceId: 'i-OTHER', hostname: 'db-1', tags: {} }), true);
-    assert.equal(groupSelects(selector, { instanceId: 'i-OTHER', hostname: 'db-2', tags: {} }), false);
+    assert.equal(groupSelects(selector, { instanceId: 'i-OTHER', hostname: 'db-1', tags: {} }), false);
   });
 });

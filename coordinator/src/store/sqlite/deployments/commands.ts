@@ -3,7 +3,7 @@
  * statement from the deployment, its group, application and revision
  * (store/deployments/deployments.ts has the contract).
  */
-import type { BundleType, FileExistsBehavior, RevisionSignature } from '../../../../../protocol/src/index.ts';
+import type { BundleType, ExternalRevisionLocation, FileExistsBehavior, RevisionSignature } from '../../../../../protocol/src/index.ts';
 import type { CommandSpec, DispatchSpec } from '../../deployments/deployments.ts';
 import { parseJsonColumn } from '../columns.ts';
 import type { Db } from '../db.ts';
@@ -22,6 +22,7 @@ interface SpecRow {
   size: number;
   bundle_type: BundleType;
   signature: string | null;
+  location: string | null;
   event_timeout_seconds: number;
   agent_wait_seconds: number;
 }
@@ -29,7 +30,7 @@ interface SpecRow {
 const SPEC_SQL = `
   SELECT d.deployment_id, d.deployment_group_id, d.file_exists_behavior, d.ignore_application_stop_failures,
          d.parameters, a.name AS application_name, g.name AS group_name,
-         r.revision_id, r.sha256, r.size, r.bundle_type, r.signature, g.event_timeout_seconds, g.agent_wait_seconds
+         r.revision_id, r.sha256, r.size, r.bundle_type, r.signature, r.location, g.event_timeout_seconds, g.agent_wait_seconds
   FROM deployments d
   JOIN applications a ON a.application_id = d.application_id
   JOIN deployment_groups g ON g.deployment_group_id = d.deployment_group_id
@@ -47,9 +48,11 @@ function toSpec(row: SpecRow): CommandSpec {
     parameters: parseJsonColumn<Record<string, string>>(row.parameters, 'deployments.parameters'),
     revision: {
       revisionId: row.revision_id,
-      sha256: row.sha256,
+      // '' stands for "not known" (an S3 revision registered by its ETag alone).
+      ...(row.sha256 === '' ? {} : { sha256: row.sha256 }),
       bundleType: row.bundle_type,
       size: row.size,
+      ...(row.location === null ? {} : { location: parseJsonColumn<ExternalRevisionLocation>(row.location, 'revisions.location') }),
       ...(row.signature === null ? {} : { signature: parseJsonColumn<RevisionSignature>(row.signature, 'revisions.signature') }),
     },
   };

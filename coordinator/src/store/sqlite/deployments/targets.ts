@@ -202,3 +202,11 @@ export function unfinishedDeploymentsOf(db: Db, instanceId: string): string[] {
   ).all(instanceId) as { id: string }[];
   return rows.map((r) => r.id);
 }
+
+/** True when a deployment of `revisionId` has sent `instanceId` its command. */
+export function wasCommanded(db: Db, instanceId: string, revisionId: string): boolean {
+  return prepared(db,
+    `SELECT 1 FROM deployment_targets t JOIN deployments d ON d.deployment_id = t.deployment_id
+     WHERE t.instance_id = ? AND d.revision_id = ? AND t.command_id IS NOT NULL LIMIT 1`,
+  ).get(instanceId, revisionId) !== undefined;
+}

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { tgzBytes } from '../../../../support/archives.ts';
 import { startHarness, type Harness } from '../harness.ts';
 
 describe('deployment routes', () => {
@@ -12,7 +13,7 @@ describe('deployment routes', () => {
     await post('/v1/applications/web/deployment-groups', { name: 'prod', deploymentConfigName: 'HalfAtATime' });
     const rev = await h.app.inject({
       method: 'POST', url: '/v1/applications/web/revisions?bundleType=tgz',
-      headers: { ...h.auth, 'content-type': 'application/octet-stream' }, payload: Buffer.from('bundle'),
+      headers: { ...h.auth, 'content-type': 'application/octet-stream' }, payload: tgzBytes(),
     });
     revisionId = rev.json().revisionId;
   });

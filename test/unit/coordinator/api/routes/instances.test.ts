@@ -13,6 +13,7 @@ describe('instance, registration-token and registration routes', () => {
     assert.equal(res.statusCode, 201);
     return res.json().token as string;
   };
+  const getInstances = (harness: Harness) => harness.db.prepare('SELECT instance_id FROM instances').all();
   const register = (token: string, extra: object = {}) =>
     h.app.inject({ method: 'POST', url: '/v1/register', payload: { token, publicKey: agentKeys().publicKeyPem, hostname: 'web-1', ...extra } });
 
@@ -49,7 +50,7 @@ describe('instance, registration-token and registration routes', () => {
   describe('POST /v1/register', () => {
     it('registers a host without an admin token and stores its key', async () => {
       const keys = agentKeys();
-      const res = await register(await newToken(), { publicKey: keys.publicKeyPem, tags: { role: 'web' } });
+      const res = await register(await newToken({ allowTagKeys: ['role'] }), { publicKey: keys.publicKeyPem, tags: { role: 'web' } });
       assert.equal(res.statusCode, 201);
       const body = res.json();
       assert.match(body.instanceId, /^i-/);
@@ -57,8 +58,20 @@ describe('instance, registration-token and registration routes', () => {
       assert.equal(getInstance(h.db, body.instanceId)?.publicKey, keys.publicKeyPem);
     });
 
+    it('refuses a tag the token does not let the host set, naming it, and registers nothing', async () => {
+      const token = await newToken({ tags: { env: 'dev' }, maxUses: null });
+      const res = await register(token, { tags: { env: 'dev', role: 'db' } });
+      assert.equal(res.statusCode, 403);
+      assert.match(res.json().error.message, /does not let a host set the tag role \(it allows env\); an operator can tag the host, or make a token with --allow-tag-keys role/);
+      assert.equal(findRegistrationToken(h.db, testHasher.lookup(token))?.uses, 0);
+      assert.deepEqual(getInstances(h), []);
+      assert.equal((await register(token, { tags: { env: 'prod' } })).json().tags.env, 'dev', 'a preset key: the token wins');
+      const any = await newToken({ allowTagKeys: ['*'] });
+      assert.equal((await register(any, { tags: { role: 'db' } })).statusCode, 201, '* allows any key');
+    });
+
     it('merges preset tags over the host\'s own tags', async () => {
-      const token = await newToken({ tags: { env: 'prod', team: 'a' } });
+      const token = await newToken({ tags: { env: 'prod', team: 'a' }, allowTagKeys: ['role'] });
       const res = await register(token, { tags: { env: 'dev', role: 'web' } });
       assert.deepEqual(res.json().tags, { env: 'prod', team: 'a', role: 'web' });
     });

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { insertInstance } from '../../../../../coordinator/src/store/sqlite/instances.ts';
+import { newId } from '../../../../../common/src/ids.ts';
 import { startHarness, type Harness } from '../harness.ts';
+
+/** Registers a host named `hostname` directly in the store; returns its id. */
+async function addHost(h: Harness, hostname: string): Promise<string> {
+  return insertInstance(h.db, { instanceId: newId('i'), hostname, publicKey: 'k', tags: {}, registeredAt: h.clock.now().toISOString() }).instanceId;
+}
 
 describe('orchestration routes', () => {
   let h: Harness;
@@ -14,7 +20,28 @@ describe('orchestration routes', () => {
   const web = { key: 'role', value: 'web', type: 'KEY_AND_VALUE' } as const;
 
   describe('deployment groups', () => {
-    it('stores a tag set, explicit instances and the orchestration settings', async () => {
+    it('refuses an instance name no host has, or several have, naming it, and creates nothing', async () => {
+      await addHost(h, 'twin');
+      await addHost(h, 'twin');
+      for (const [name, why] of [['nobody', /no registered instance has the id or hostname nobody/], ['twin', /2 instances have the hostname twin \(i-\S+, i-\S+\): name one by its instance id/]] as const) {
+        const res = await post('/v1/applications/shop/deployment-groups', { name: 'g', instanceNames: [name] });
+        assert.equal(res.statusCode, 400);
+        assert.equal(res.json().error.field, 'instanceNames');
+        assert.match(res.json().error.message, why);
+      }
+      assert.equal((await h.app.inject({ method: 'GET', url: '/v1/applications/shop/deployment-groups', headers: h.auth })).json().deploymentGroups.length, 0);
+    });
+
+    it('does not let a host registered later under a named hostname join the group', async () => {
+      const first = await addHost(h, 'db-9');
+      await post('/v1/applications/shop/deployment-groups', { name: 'g', instanceNames: ['db-9'] });
+      await addHost(h, 'db-9');
+      const group = (await h.app.inject({ method: 'GET', url: '/v1/applications/shop/deployment-groups/g', headers: h.auth })).json();
+      assert.deepEqual(group.instanceNames, [first]);
+    });
+
+    it('stores a tag set, explicit instances (resolved to ids) and the orchestration settings', async () => {
+      const dbHost = await addHost(h, 'db-1');
       const res = await post('/v1/applications/shop/deployment-groups', {
         name: 'web', tagSet: [[web], [{ key: 'env', type: 'KEY_ONLY' }]], instanceNames: ['db-1'],
         autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] }, agentWaitSeconds: 30,
@@ -22,7 +49,7 @@ describe('orchestration routes', () => {
       assert.equal(res.statusCode, 201, res.body);
       const body = res.json();
       assert.equal(body.tagSet.length, 2);
-      assert.deepEqual(body.instanceNames, ['db-1']);
+      assert.deepEqual(body.instanceNames, [dbHost]);
       assert.equal(body.agentWaitSeconds, 30);
       assert.equal(body.eventTimeoutSeconds, 3600);
       assert.equal(body.autoDeployNewInstances, true);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { tgzBytes } from '../../../../support/archives.ts';
 import { insertInstance } from '../../../../../coordinator/src/store/sqlite/instances.ts';
 import { startHarness, type Harness } from '../harness.ts';
 
@@ -12,7 +13,7 @@ describe('POST /v1/deployments/preflight', () => {
     await post('/v1/applications/web/deployment-groups', { name: 'prod', tagFilters: [{ key: 'role', value: 'web', type: 'KEY_AND_VALUE' }] });
     const rev = await h.app.inject({
       method: 'POST', url: '/v1/applications/web/revisions?bundleType=tgz',
-      headers: { ...h.auth, 'content-type': 'application/octet-stream' }, payload: Buffer.from('bundle'),
+      headers: { ...h.auth, 'content-type': 'application/octet-stream' }, payload: tgzBytes(),
     });
     revisionId = rev.json().revisionId;
     for (const [instanceId, hostname, role] of [['i-WEB00001', 'web-1', 'web'], ['i-WEB00002', 'web-2', 'web'], ['i-WEB00003', 'web-3', 'web'], ['i-DB000001', 'db-1', 'db']]) {

@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { insertInstance } from '../../../../../coordinator/src/store/sqlite/instances.ts';
+import { MINIMAL_REVISION, tarBytes, tgzBytes, zipBytes } from '../../../../support/archives.ts';
 import { agentKeys, signedHeaders, startHarness, type Harness } from '../harness.ts';
 
 const OCTET = { 'content-type': 'application/octet-stream' };
@@ -22,12 +23,12 @@ describe('revision routes', () => {
 
   describe('POST /v1/applications/:app/revisions', () => {
     it('stores the bundle and answers 201 with its sha256 and size', async () => {
-      const bytes = randomBytes(5000);
+      const bytes = await zipBytes({ ...MINIMAL_REVISION, 'data.bin': randomBytes(5000) });
       const res = await upload(bytes, 'bundleType=zip&description=first');
-      assert.equal(res.statusCode, 201);
+      assert.equal(res.statusCode, 201, res.body);
       const body = res.json();
       assert.equal(body.sha256, createHash('sha256').update(bytes).digest('hex'));
-      assert.equal(body.size, 5000);
+      assert.equal(body.size, bytes.length);
       assert.equal(body.bundleType, 'zip');
       assert.equal(body.description, 'first');
       assert.equal(body.applicationName, 'web');
@@ -35,7 +36,7 @@ describe('revision routes', () => {
     });
 
     it('dedupes identical uploads into one stored file with two revisions', async () => {
-      const bytes = Buffer.from('identical bundle');
+      const bytes = tgzBytes();
       const a = (await upload(bytes)).json();
       const b = (await upload(bytes)).json();
       assert.notEqual(a.revisionId, b.revisionId);
@@ -53,6 +54,32 @@ describe('revision routes', () => {
       const res = await upload(Buffer.from('x'), 'bundleType=rar');
       assert.equal(res.statusCode, 400);
       assert.equal(res.json().error.field, 'bundleType');
+    });
+
+    it('refuses bytes that are not an archive of the declared type, naming what they are, and stores nothing', async () => {
+      for (const [bytes, query, why] of [
+        [randomBytes(5000), 'bundleType=tgz', /^body: the bundle is not a tgz archive$/],
+        [tgzBytes(), 'bundleType=zip', /^body: the bundle is not a zip archive \(its first bytes say tgz: upload it with bundleType=tgz\)$/],
+        [tarBytes(), 'bundleType=tgz', /its first bytes say tar/],
+        [tgzBytes().subarray(0, 40), 'bundleType=tgz', /^body: the tgz archive cannot be read to its end/],
+      ] as const) {
+        const res = await upload(bytes, query);
+        assert.equal(res.statusCode, 400, res.body);
+        assert.equal(res.json().error.field, 'body');
+        assert.match(res.json().error.message, why);
+      }
+      assert.equal(fs.existsSync(path.join(h.dir, 'artifacts', 'sha256')) ? fs.readdirSync(path.join(h.dir, 'artifacts', 'sha256')).length : 0, 0);
+      assert.deepEqual(fs.readdirSync(path.join(h.dir, 'artifacts', 'tmp')), []);
+    });
+
+    it('refuses an archive without an appspec at its root, and accepts one in its only top-level folder', async () => {
+      const nested = await upload(tgzBytes({ 'site/appspec.yml': 'version: 0.0\nos: linux\n', 'other/x': 'y' }));
+      assert.equal(nested.statusCode, 400);
+      assert.match(nested.json().error.message, /no appspec.yml or appspec.yaml at its root \(nor in its only top-level folder\)/);
+      const folder = await upload(tgzBytes({ 'myapp/appspec.yaml': 'version: 0.0\nos: linux\n', 'myapp/index.html': 'x' }));
+      assert.equal(folder.statusCode, 201, folder.body);
+      const zip = await upload(await zipBytes({ 'README.md': 'no appspec' }), 'bundleType=zip');
+      assert.equal(zip.statusCode, 400);
     });
 
     it('refuses an empty bundle naming the body', async () => {
@@ -74,7 +101,7 @@ describe('revision routes', () => {
     });
 
     it('answers 404 for an unknown application', async () => {
-      const res = await h.app.inject({ method: 'POST', url: '/v1/applications/nope/revisions?bundleType=tgz', headers: { ...h.auth, ...OCTET }, payload: Buffer.from('x') });
+      const res = await h.app.inject({ method: 'POST', url: '/v1/applications/nope/revisions?bundleType=tgz', headers: { ...h.auth, ...OCTET }, payload: tgzBytes() });
       assert.equal(res.statusCode, 404);
       assert.equal(res.json().error.message, 'application nope not found');
     });
@@ -99,7 +126,7 @@ describe('revision routes', () => {
 
   describe('GET /v1/revisions/:id', () => {
     it('returns the revision view', async () => {
-      const created = (await upload(Buffer.from('x'))).json();
+      const created = (await upload(tgzBytes())).json();
       const res = await h.app.inject({ method: 'GET', url: `/v1/revisions/${created.revisionId}`, headers: h.auth });
       assert.equal(res.statusCode, 200);
       assert.deepEqual(res.json(), created);
@@ -118,14 +145,23 @@ describe('revision routes', () => {
   });
 
   describe('GET /v1/revisions/:id/content', () => {
-    const bytes = randomBytes(20_000);
+    const bytes = tgzBytes({ ...MINIMAL_REVISION, 'data.bin': randomBytes(20_000) });
     const instanceId = 'i-AGENT0001';
     let keys: ReturnType<typeof agentKeys>;
     let url: string;
+    let revisionId: string;
+    /** Records that a deployment of the revision sent the host its command. */
+    const command = async (): Promise<void> => {
+      await h.app.inject({ method: 'POST', url: '/v1/applications/web/deployment-groups', headers: h.auth, payload: { name: 'g' } });
+      const created = await h.app.inject({ method: 'POST', url: '/v1/deployments', headers: h.auth, payload: { applicationName: 'web', deploymentGroupName: 'g', revisionId } });
+      h.db.prepare("INSERT INTO deployment_targets (deployment_id, instance_id, position, status, command_id) VALUES (?, ?, 0, 'InProgress', 'c-COMMAND01')")
+        .run(created.json().deploymentId, instanceId);
+    };
     beforeEach(async () => {
       keys = agentKeys();
       insertInstance(h.db, { instanceId, hostname: 'h', publicKey: keys.publicKeyPem, tags: {}, registeredAt: h.clock.now().toISOString() });
-      url = `/v1/revisions/${(await upload(bytes)).json().revisionId}/content`;
+      revisionId = (await upload(bytes)).json().revisionId;
+      url = `/v1/revisions/${revisionId}/content`;
     });
 
     it('serves the bytes to an admin token', async () => {
@@ -135,7 +171,20 @@ describe('revision routes', () => {
       assert.equal(res.headers['content-type'], 'application/octet-stream');
     });
 
-    it('serves the bytes to a correctly signed agent request', async () => {
+    it('refuses a signed agent request for a revision no command sent the host (403)', async () => {
+      const res = await h.app.inject({ method: 'GET', url, headers: signedHeaders(instanceId, keys.privateKey, 'GET', url, h.clock.now()) });
+      assert.equal(res.statusCode, 403);
+      assert.equal(res.json().error.message, `instance ${instanceId} was sent no command for revision ${revisionId}`);
+    });
+
+    it('serves a revision the host is asked to preflight', async () => {
+      h.preflighting.add(`${instanceId} ${revisionId}`);
+      const res = await h.app.inject({ method: 'GET', url, headers: signedHeaders(instanceId, keys.privateKey, 'GET', url, h.clock.now()) });
+      assert.equal(res.statusCode, 200);
+    });
+
+    it('serves the bytes to a correctly signed agent request of a host it was sent to', async () => {
+      await command();
       const res = await h.app.inject({ method: 'GET', url, headers: signedHeaders(instanceId, keys.privateKey, 'GET', url, h.clock.now()) });
       assert.equal(res.statusCode, 200);
       assert.deepEqual(res.rawPayload, bytes);
@@ -149,6 +198,7 @@ describe('revision routes', () => {
     });
 
     it('refuses a replayed agent request', async () => {
+      await command();
       const headers = signedHeaders(instanceId, keys.privateKey, 'GET', url, h.clock.now());
       assert.equal((await h.app.inject({ method: 'GET', url, headers })).statusCode, 200);
       const again = await h.app.inject({ method: 'GET', url, headers });
@@ -171,7 +221,7 @@ describe('revision routes', () => {
     const big = await startHarness();
     try {
       await big.app.inject({ method: 'POST', url: '/v1/applications', headers: big.auth, payload: { name: 'web' } });
-      const bytes = randomBytes(3 * 1024 * 1024);
+      const bytes = await zipBytes({ ...MINIMAL_REVISION, 'data.bin': randomBytes(3 * 1024 * 1024) });
       const res = await big.app.inject({ method: 'POST', url: '/v1/applications/web/revisions?bundleType=zip', headers: { ...big.auth, ...OCTET }, payload: bytes });
       assert.equal(res.statusCode, 201);
       assert.equal(res.json().size, bytes.length);

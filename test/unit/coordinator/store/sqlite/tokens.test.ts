@@ -70,7 +70,7 @@ describe('store/tokens', () => {
   });
 
   it('round-trips a registration token with tags, counts its uses and revokes it', () => {
-    const row = insertRegistrationToken(db, { hash: hasher.hash('dhr_x'), expiresAt: AT, maxUses: 2, tags: { env: 'prod' }, createdAt: AT });
+    const row = insertRegistrationToken(db, { hash: hasher.hash('dhr_x'), expiresAt: AT, maxUses: 2, tags: { env: 'prod' }, allowTagKeys: ['role'], createdAt: AT });
     incrementRegistrationTokenUses(db, row.tokenId);
     assert.deepEqual(findRegistrationToken(db, hasher.lookup('dhr_x')), { ...row, uses: 1 });
     assert.equal(listRegistrationTokens(db).length, 1);
@@ -80,7 +80,7 @@ describe('store/tokens', () => {
   });
 
   it('keeps an unlimited registration token as maxUses null', () => {
-    insertRegistrationToken(db, { hash: hasher.hash('dhr_y'), expiresAt: AT, maxUses: null, tags: {}, createdAt: AT });
+    insertRegistrationToken(db, { hash: hasher.hash('dhr_y'), expiresAt: AT, maxUses: null, tags: {}, allowTagKeys: [], createdAt: AT });
     assert.equal(findRegistrationToken(db, hasher.lookup('dhr_y'))?.maxUses, null);
   });
 });

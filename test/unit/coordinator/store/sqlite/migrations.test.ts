@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { openDatabase } from '../../../../../coordinator/src/store/sqlite/db.ts';
+import { MIGRATIONS } from '../../../../../coordinator/src/store/sqlite/migrations.ts';
+import { tempDir } from '../../api/harness.ts';
+
+describe('store/sqlite migrations of stores from earlier versions', () => {
+  let dir: string;
+  let remove: () => void;
+  beforeEach(() => ({ dir, remove } = tempDir()));
+  afterEach(() => remove());
+
+  it('7: resolves instance names to ids where one host has the name, and keeps earlier registration tokens permissive', () => {
+    const file = path.join(dir, 'coordinator.db');
+    const v6 = openDatabase(file, MIGRATIONS.filter((m) => m.version <= 6));
+    const host = (id: string, name: string) => v6.prepare("INSERT INTO instances (instance_id, hostname, public_key, tags, registered_at) VALUES (?, ?, 'k', '{}', 'x')").run(id, name);
+    host('i-DB0000001', 'db-1');
+    host('i-TWIN00001', 'twin');
+    host('i-TWIN00002', 'twin');
+    v6.prepare("INSERT INTO applications (application_id, name, created_at) VALUES ('a-APP000001', 'shop', 'x')").run();
+    v6.prepare(`INSERT INTO deployment_groups (deployment_group_id, application_id, name, tag_filters, deployment_config_name, created_at, instance_names)
+      VALUES ('dg-GROUP0001', 'a-APP000001', 'web', '[]', 'CodeDeployDefault.OneAtATime', 'x', ?)`).run(JSON.stringify(['db-1', 'twin', 'i-TWIN00002', 'nobody']));
+    v6.prepare("INSERT INTO registration_tokens (token_id, hash, expires_at, max_uses, uses, tags, created_at) VALUES ('rt-OLD00001', 'h', 'x', 1, 0, '{}', 'x')").run();
+    v6.close();
+    const db = openDatabase(file);
+    const names = JSON.parse((db.prepare('SELECT instance_names FROM deployment_groups').get() as { instance_names: string }).instance_names) as string[];
+    assert.deepEqual([...names].sort(), ['i-DB0000001', 'i-TWIN00002', 'nobody', 'twin'].sort());
+    assert.equal((db.prepare('SELECT allow_tag_keys FROM registration_tokens').get() as { allow_tag_keys: string }).allow_tag_keys, '["*"]');
+    db.close();
+  });
+});
