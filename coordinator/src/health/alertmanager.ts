@@ -9,7 +9,8 @@ import { jsonOf, MeasureError, send } from './request.ts';
 /** The alarm `name` as the Alertmanager at `url` sees it now. */
 export async function alertmanagerAlarm(url: string, name: string, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
   const filter = `alertname="${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-  const query = new URLSearchParams({ active: 'true', silenced: 'false', inhibited: 'false', unprocessed: 'false', filter });
+  // Unprocessed alerts (not routed yet) fire all the same: they are kept.
+  const query = new URLSearchParams({ active: 'true', silenced: 'false', inhibited: 'false', filter });
   try {
     const answer = await send({ url: `${url.replace(/\/+$/, '')}/api/v2/alerts?${query.toString()}`, method: 'GET', headers: { accept: 'application/json' }, timeoutMs, ...(signal ? { signal } : {}) });
     if (answer.status !== 200) throw new MeasureError(`the Alertmanager answered ${answer.status}: ${answer.text.slice(0, 200)}`);
