@@ -19,14 +19,16 @@ export function gateOfAnalysis(h: DeploymentHealth): AnalysisGate | undefined {
 }
 
 /**
- * The configuration a deployment runs with: a rollback (automatic or manual) restores service
- * and runs no analysis; a bake an operator set replaces the configuration's.
+ * The configuration a deployment runs with: a rollback (automatic or manual) restores service,
+ * so it keeps the batches but runs no analysis and does not bake between them (a canary's bake
+ * of an hour would hold the other hosts' rollback that long); a bake an operator set on the
+ * running rollout replaces the configuration's.
  */
 export function effectiveConfig(d: DeploymentRow, config: RunConfig | undefined, h: DeploymentHealth): RunConfig | undefined {
   if (!config) return undefined;
   let rollout = config.rollout;
-  if (d.creator === ROLLBACK_CREATOR && rollout.analysis !== undefined) {
-    const { analysis: _analysis, ...rest } = rollout;
+  if (d.creator === ROLLBACK_CREATOR && (rollout.analysis ?? rollout.bakeSeconds ?? rollout.segmentBakeSeconds) !== undefined) {
+    const { analysis: _analysis, bakeSeconds: _bake, segmentBakeSeconds: _segmentBake, ...rest } = rollout;
     rollout = rest;
   }
   if (h.bakeSeconds !== undefined) rollout = { ...rollout, bakeSeconds: h.bakeSeconds, segmentBakeSeconds: h.bakeSeconds };

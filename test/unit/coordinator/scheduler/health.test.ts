@@ -193,6 +193,17 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
       await answerAll();
       assert.equal((await view(id)).status, 'Succeeded');
     });
+
+    it('does not bake between the batches of a rollback', async () => {
+      const s = seed(db, 3);
+      configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ALL, deployment_config_name: config('CanaryBake', { batches: [1, '100%'], bakeSeconds: 3600 }) });
+      await succeededOnce(s);
+      const id = await scheduler.rollbackGroup(s.deploymentGroupId, { queue: false, who: 'ops' });
+      assert.equal(await answerAll(), 1, 'the rollback keeps the canary batch');
+      assert.equal((await view(id)).rollout?.bakeUntil, undefined);
+      assert.equal(await answerAll(), 2, 'and starts the next batch at once');
+      assert.equal((await view(id)).status, 'Succeeded');
+    });
   });
 
   describe('failure threshold', () => {
