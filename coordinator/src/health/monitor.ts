@@ -1,5 +1,5 @@
 /**
- * The health monitor: every `tickMs` it reads which running deployments have alarms or a
+ * The health monitor: every `tickMs` (250 ms) it reads which running deployments have alarms or a
  * running analysis, polls each deployment's alarms every `alarmPollMs` (10 s by default; the
  * first poll as soon as the deployment is seen) and takes each analysis measurement when it is
  * due (every intervalSeconds from the analysis' start), then hands the round to the scheduler,
@@ -32,7 +32,7 @@ export interface HealthMonitorDeps {
   evaluator: CheckEvaluator;
   /** How often alarms are polled while a deployment runs. @default 10000 */
   alarmPollMs?: number;
-  /** How often the monitor looks for work. @default 1000 */
+  /** How often the monitor looks for work: how late a due measurement or poll may be. @default 250 */
   tickMs?: number;
   /** The Alertmanager that alarms not named after a health check are looked up in. */
   alertmanagerUrl?: string;
@@ -60,7 +60,9 @@ export class HealthMonitor {
   constructor(private readonly deps: HealthMonitorDeps) {
     this.log = deps.logger.child({ component: 'health' });
     this.alarmPollMs = deps.alarmPollMs ?? DEFAULT_ALARM_POLL_MS;
-    this.tickMs = deps.tickMs ?? 1000;
+    // At 1 s a measurement due just after a tick waited almost a second: a stop could come a
+    // second past the analysis interval. A tick that finds nothing due is one indexed query.
+    this.tickMs = deps.tickMs ?? 250;
   }
 
   /** Starts ticking. */
