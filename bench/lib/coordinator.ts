@@ -26,6 +26,8 @@ export interface CoordinatorOptions {
   cpuProfDir?: string;
   /** Serve HTTPS/WSS with the coordinator's automatic CA (--tls auto). */
   tls?: boolean;
+  /** More `start` flags, e.g. `--alarm-poll-seconds 1`. */
+  args?: readonly string[];
 }
 
 /** A response of the admin API. */
@@ -107,7 +109,7 @@ export async function startCoordinator(opts: CoordinatorOptions = {}): Promise<C
   const logFile = path.join(dir, 'coordinator.out.log');
   const fd = openSync(logFile, 'a');
   const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
-  const args = ['start', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(opts.tls ? ['--tls', 'auto'] : [])];
+  const args = ['start', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(opts.tls ? ['--tls', 'auto'] : []), ...(opts.args ?? [])];
   const proc = spawnNode(binPath('deckhand-coordinator'), args, {
     env: { ...process.env, DECKHAND_ADMIN_TOKEN: ADMIN_TOKEN },
     stdio: ['ignore', fd, fd],
