@@ -27,7 +27,7 @@ create --analysis) name checks. Header values and URL credentials are never show
               The query may use {{canary.selector}} (L=~"host-1|host-2"), {{canary.instances}},
               {{baseline.selector}}, {{baseline.instances}}.
   command     --script LOCATION [--runas USER]: a script of the revision, run by the agent on
-              each host of the step as a hook is.
+              each host of the step as a hook is. Not available yet: the coordinator refuses it.
   webhook     --url U [--header K=V ...]: POSTs {deploymentId, step, hosts}; the answer
               {directive: continue|abort|pause, reason} decides (Spinnaker's deployment monitor).
 

@@ -56,6 +56,9 @@ export function checkProblem(spec: HealthCheckSpec): FieldProblem | undefined {
     case 'webhook':
       return urlProblem('url', spec.url, 'common') ?? headerProblems(spec.headers, 'fixed');
     case 'command':
-      return spec.script.split(/[\\/]/).includes('..') ? { field: 'script', message: 'script: must stay inside the revision (no ..)' } : undefined;
+      if (spec.script.split(/[\\/]/).includes('..')) return { field: 'script', message: 'script: must stay inside the revision (no ..)' };
+      // Accepted, such a check would answer Error at every poll: an alarm naming it would stop
+      // every deployment. Refused until the agents run check scripts (issue 20).
+      return { field: 'type', message: 'type: command checks are not available yet (agents do not run check scripts in this version); use an http check of the host ({{host.address}}) or a webhook' };
   }
 }

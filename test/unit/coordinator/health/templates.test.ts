@@ -70,6 +70,7 @@ describe('health templates, conditions and redaction', () => {
     assert.equal(problem({ name: 'a', type: 'http', url: 'http://{{host.address}}:80/', condition: '$.ok = true' })?.field, 'condition');
     assert.equal(problem({ name: 'a', type: 'webhook', url: 'http://m/{{host.hostname}}' })?.field, 'url');
     assert.equal(problem({ name: 'a', type: 'command', script: '../../bin/x' })?.field, 'script');
+    assert.match(problem({ name: 'a', type: 'command', script: 'checks/smoke.sh' })?.message ?? '', /command checks are not available yet/);
     assert.equal(problem({ name: 'a', type: 'http', url: 'http://{{host.address}}:80/health' }), undefined);
   });
 });
