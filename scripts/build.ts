@@ -32,7 +32,9 @@ const SOURCE_DIRS = ['common/src', 'protocol/src', 'agent/src', 'coordinator/src
 const STAMP = path.join(DIST, '.built');
 
 /** Native or deliberately unbundled packages, loaded from node_modules at run time. */
-const EXTERNAL = [...EXTERNAL_PACKAGES];
+// swagger-ui (the coordinator's /docs) finds its static files next to its own code: bundled,
+// its __dirname would point into dist/, so it is loaded from node_modules instead.
+const EXTERNAL = [...EXTERNAL_PACKAGES, '@fastify/swagger-ui'];
 
 function newestMtime(p: string): number {
   const full = path.join(REPO, p);

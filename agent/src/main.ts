@@ -41,6 +41,7 @@ import { CommandDispatcher } from './transport/dispatch.ts';
 import { RemotePreflight } from './preflight/remote.ts';
 import { startRetentionJob } from './maintenance/job.ts';
 import { AgentLink } from './transport/link.ts';
+import { LogShipping } from './logs/shipping.ts';
 import { FrameGate } from './transport/frame-gate.ts';
 import { AGENT_VERSION } from './version.ts';
 
@@ -156,7 +157,10 @@ function loadSetup(cmd: RunCommand): RunSetup | number {
     return fail('this host is not registered: run deckhand-agent register first', EXIT.usage);
   }
   try {
-    return { journal, identity, privateKey: loadIdentityKey(cmd.root) };
+    const privateKey = loadIdentityKey(cmd.root);
+    // A new epoch per run: what lets the coordinator tell this journal's history from another's.
+    journal.outbox.openEpoch(new Date());
+    return { journal, identity, privateKey };
   } catch (err) {
     journal.close();
     if (err instanceof DeckhandError) return fail(err.message, EXIT.usage);
@@ -178,6 +182,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   const inventoryOpts = { root: cmd.root, agentVersion: AGENT_VERSION };
   const appSpec = cmd.yamlOctalModes === undefined ? {} : { appSpec: { yamlOctalModes: cmd.yamlOctalModes } };
   let link: AgentLink | undefined;
+  const logs = new LogShipping({ clock, logger, cursors: journal.logCursors, send: (body) => link?.sendLog(body) ?? 'offline' });
   const refresher = new InventoryRefresher({
     clock,
     logger,
@@ -204,7 +209,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     root: cmd.root,
     ...(cmd.destRoot === undefined ? {} : { destRoot: cmd.destRoot }),
     os: process.platform === 'win32' ? 'windows' : 'linux',
-    reporter: { sendLog: (body) => void link?.sendLog(body) },
+    reporter: { outputWritten: (deploymentId) => logs.outputWritten(deploymentId) },
     reboot: { ...(cmd.rebootCommand === undefined ? {} : { command: cmd.rebootCommand }), bootId: () => currentBootId(cmd.bootIdFile) },
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
@@ -223,6 +228,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     inventory: () => refresher.current(),
     commands: dispatcher,
     preflight: (body) => preflight.onPreflight(body),
+    logs,
     gate: new FrameGate({ instanceId: identity.instanceId, journal, logger, now: () => clock.now() }),
   });
   link = started;
@@ -242,6 +248,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
       refresher.stop();
       await queue.stop();
       await started.stop();
+      logs.stop();
       journal.close();
     },
   };

@@ -131,6 +131,45 @@ const tenPercent: Step = async (s, opts, out) => {
   out[`fleet_${s.hosts}_tenpercent_s`] = figure(median(runs.map((d) => d.durationMs)) / 1000, 's', note);
 };
 
+/** Hook output lines each scripted hook prints in the log-intake run. */
+const LOG_LINES_PER_HOOK = 1000;
+/** Scripted hooks per simulated host (ApplicationStop, BeforeInstall, AfterInstall, ApplicationStart, ValidateService). */
+const SCRIPTED_HOOKS = 5;
+
+/**
+ * The cost of hook output: the same AllAtOnce deployment with every scripted hook printing 1,000
+ * lines (agent.log frames with seq, each acknowledged once stored), side by side with the silent
+ * run above; the coordinator's CPU is counted until every line is acknowledged.
+ */
+const withLogs: Step = async (s, opts, out) => {
+  await s.fleet.setLogLines(LOG_LINES_PER_HOOK);
+  try {
+    const before = await s.fleet.report('none');
+    const cpuBefore = cpuSeconds(s.coordinator.pid);
+    const started = performance.now();
+    const d = await timedDeployment(s.coordinator, s.fleet, s.target, 'CodeDeployDefault.AllAtOnce', s.hosts, opts.capSeconds * 1000);
+    const expected = s.hosts * SCRIPTED_HOOKS * LOG_LINES_PER_HOOK;
+    for (;;) {
+      const r = await s.fleet.report('none');
+      if (r.logLinesStored - before.logLinesStored >= expected) break;
+      if (performance.now() - started > opts.capSeconds * 1000) throw new Error(`only ${r.logLinesStored - before.logLinesStored} of ${expected} hook output lines stored within the cap`);
+      await delay(200);
+    }
+    const allMs = performance.now() - started;
+    const cpu = cpuSeconds(s.coordinator.pid) - cpuBefore;
+    const after = await s.fleet.report('none');
+    const n = s.hosts;
+    opts.log(`  N=${n} AllAtOnce with ${LOG_LINES_PER_HOOK} lines per hook: ${(d.durationMs / 1000).toFixed(2)} s, ${Math.round(d.eventsPerSecond)} events/s, all ${expected} lines stored after ${(allMs / 1000).toFixed(1)} s, coordinator CPU ${cpu.toFixed(1)} s, ${after.logBusy - before.logBusy} frames answered busy`);
+    out[`fleet_${n}_logs_allatonce_s`] = figure(d.durationMs / 1000, 's', `AllAtOnce with every scripted hook printing ${LOG_LINES_PER_HOOK} lines (${SCRIPTED_HOOKS} hooks per host); compare fleet_${n}_allatonce_s (silent hooks)`);
+    out[`fleet_${n}_logs_events_per_s`] = figure(d.eventsPerSecond, 'events/s', `agent.event intake while ${expected} lines arrive; compare fleet_${n}_events_per_s`);
+    out[`fleet_${n}_logs_coordinator_cpu_s`] = figure(cpu, 's', `until every line was acknowledged; compare fleet_${n}_allatonce_coordinator_cpu_s`);
+    out[`fleet_${n}_logs_lines_per_s`] = figure(expected / (allMs / 1000), 'lines/s', 'hook output lines stored per second, deployment start to last line acknowledged');
+    out[`fleet_${n}_logs_busy_frames`] = figure(after.logBusy - before.logBusy, 'frames', 'agent.log frames answered busy (intake full) and sent again');
+  } finally {
+    await s.fleet.setLogLines(0);
+  }
+};
+
 const oneAtATime: Step = async (s, opts, out) => {
   const runs = await deployments(s, 'CodeDeployDefault.OneAtATime', opts.oneAtATimeRuns, opts);
   const gaps = runs.map((d) => batchGaps(d.records));
@@ -168,6 +207,8 @@ async function measureSize(hosts: number, opts: FleetBenchOptions, out: Figures)
     [tenPercent, `fleet_${hosts}_tenpercent_s`, 's'],
   ];
   if (hosts === 100) steps.push([oneAtATime, 'onebyone_batch_overhead_ms', 'ms']);
+  // Hook output at 1,000 agents (issue 17): the silent AllAtOnce above is the other side.
+  if (hosts === 1000) steps.splice(1, 0, [withLogs, `fleet_${hosts}_logs_allatonce_s`, 's']);
   const totals = { hwmKb: 0, cpuS: 0 };
   const separate = hosts >= SESSION_PER_CONFIG_FROM;
   let s: Session | undefined;

@@ -51,6 +51,10 @@ export interface FleetReport {
   /** CPU seconds the simulators used so far. */
   cpuSeconds: number;
   protocolErrors: number;
+  /** Hook output lines sent, and acknowledged as stored, all simulators; frames answered busy. */
+  logLinesSent: number;
+  logLinesStored: number;
+  logBusy: number;
 }
 
 /** N simulated hosts spread over a few simulator processes. */
@@ -119,7 +123,15 @@ export class SimFleet {
       events: replies.reduce((n, r) => n + r.events, 0),
       cpuSeconds: replies.reduce((n, r) => n + r.cpuSeconds, 0),
       protocolErrors: replies.reduce((n, r) => n + r.protocolErrors, 0),
+      logLinesSent: replies.reduce((n, r) => n + r.logLinesSent, 0),
+      logLinesStored: replies.reduce((n, r) => n + r.logLinesStored, 0),
+      logBusy: replies.reduce((n, r) => n + r.logBusy, 0),
     };
+  }
+
+  /** Makes every simulated host print `linesPerHook` lines in each scripted hook from now on. */
+  async setLogLines(linesPerHook: number): Promise<void> {
+    await Promise.all(this.simulators.map((sim) => sim.request({ type: 'logs', linesPerHook }, 'logs-set')));
   }
 
   /** Closes every connection and ends the simulator processes. */

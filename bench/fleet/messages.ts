@@ -18,6 +18,7 @@ export type ToSimulator =
   | { type: 'register'; url: string; token: string; first: number; count: number; concurrency: number }
   | { type: 'connect'; concurrency: number }
   | { type: 'report'; deploymentId: string }
+  | { type: 'logs'; linesPerHook: number }
   | { type: 'stop' };
 
 /** Simulator → parent. */
@@ -25,5 +26,6 @@ export type FromSimulator =
   | { type: 'registered'; count: number; ms: number }
   | { type: 'connected'; count: number; ms: number }
   | { type: 'finished'; deploymentId: string; count: number }
-  | { type: 'report'; deploymentId: string; records: HostRecord[]; events: number; cpuSeconds: number; protocolErrors: number }
+  | { type: 'report'; deploymentId: string; records: HostRecord[]; events: number; cpuSeconds: number; protocolErrors: number; logLinesSent: number; logLinesStored: number; logBusy: number }
+  | { type: 'logs-set' }
   | { type: 'failed'; message: string };

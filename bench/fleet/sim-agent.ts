@@ -16,11 +16,15 @@ import {
   type AgentEventBody,
   type AgentFrameType,
   type CommandBody,
+  type CoordBodies,
   type CoordFrame,
   type Inventory,
 } from '../../protocol/src/index.ts';
 import { wallMs } from '../lib/stats.ts';
 import type { HostRecord } from './messages.ts';
+
+/** The events whose hooks print when the bench asks for hook output (the scripted in-place ones). */
+const SCRIPTED: ReadonlySet<string> = new Set(['ApplicationStop', 'BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService']);
 
 /** What every simulated host shares. */
 export interface SimContext {
@@ -30,8 +34,10 @@ export interface SimContext {
   eventDelayMs: number;
   /** Called once the coordinator acknowledged a host's final event. */
   onFinished(record: HostRecord): void;
+  /** Hook output lines each scripted event prints (agent.log frames with seq, as agents send them). @default 0 */
+  logLinesPerHook: number;
   /** Counters over all hosts. */
-  stats: { events: number; protocolErrors: number };
+  stats: { events: number; protocolErrors: number; logLinesSent: number; logLinesStored: number; logBusy: number };
 }
 
 function inventoryOf(hostname: string): Inventory {
@@ -54,6 +60,11 @@ export class SimAgent {
   private nextSeq = 1;
   private frames = 0;
   private readonly finals = new Map<number, HostRecord>();
+  /** agent.log frames sent and not acknowledged, by frame id. */
+  private readonly logFrames = new Map<string, AgentBodies['agent.log']>();
+  /** Frames waiting for the one in flight: like the agent, one window at a time. */
+  private readonly logQueue: AgentBodies['agent.log'][] = [];
+  private busyMs = 1000;
 
   constructor(
     readonly instanceId: string,
@@ -90,9 +101,56 @@ export class SimAgent {
     this.ws?.terminate();
   }
 
-  private send<T extends AgentFrameType>(type: T, body: AgentBodies[T]): void {
+  private send<T extends AgentFrameType>(type: T, body: AgentBodies[T]): string {
     this.frames += 1;
-    this.ws?.send(JSON.stringify(makeFrame(type, `${this.hostname}-${this.frames}`, body)));
+    const id = `${this.hostname}-${this.frames}`;
+    this.ws?.send(JSON.stringify(makeFrame(type, id, body)));
+    return id;
+  }
+
+  /** Prints `lines` lines of hook output for the event, in frames of at most 1,000 lines. */
+  private printLines(deploymentId: string, lifecycleEvent: string, lines: number): void {
+    for (let first = 1; first <= lines; first += 1000) {
+      const count = Math.min(1000, lines - first + 1);
+      const at = new Date().toISOString();
+      const body: AgentBodies['agent.log'] = {
+        deploymentId,
+        lifecycleEvent,
+        seq: first,
+        lines: Array.from({ length: count }, (_, i) => ({ at, stream: 'stdout' as const, text: `${this.hostname} ${lifecycleEvent} line ${first + i}: migrating table ${i % 97}` })),
+      };
+      this.logQueue.push(body);
+      this.ctx.stats.logLinesSent += count;
+    }
+    this.sendNextLog();
+  }
+
+  /** Sends the next frame when none is in flight (the agent's window, which its 512 KiB also bounds). */
+  private sendNextLog(): void {
+    if (this.logFrames.size > 0) return;
+    const body = this.logQueue.shift();
+    if (body !== undefined) this.logFrames.set(this.send('agent.log', body), body);
+  }
+
+  private onLogAck(ack: CoordBodies['coord.log.ack']): void {
+    const body = this.logFrames.get(ack.frameId);
+    if (body === undefined) return;
+    this.logFrames.delete(ack.frameId);
+    if (ack.status === 'stored') {
+      this.ctx.stats.logLinesStored += body.lines.length;
+      this.busyMs = 1000;
+      this.sendNextLog();
+      return;
+    }
+    if (ack.status === 'refused') {
+      this.ctx.stats.protocolErrors += 1;
+      return;
+    }
+    // Busy: as the agent does, the same lines again later, backing off (1 s doubling to 30 s).
+    this.ctx.stats.logBusy += 1;
+    this.logQueue.unshift(body);
+    setTimeout(() => this.sendNextLog(), this.busyMs);
+    this.busyMs = Math.min(this.busyMs * 2, 30_000);
   }
 
   private onFrame(frame: CoordFrame): void {
@@ -106,6 +164,9 @@ export class SimAgent {
         return;
       case 'coord.ack':
         this.onAck(frame.body.seq);
+        return;
+      case 'coord.log.ack':
+        this.onLogAck(frame.body);
         return;
       case 'coord.error':
         this.ctx.stats.protocolErrors += 1;
@@ -122,6 +183,7 @@ export class SimAgent {
     for (const lifecycleEvent of IN_PLACE_EVENTS) {
       this.sendEvent({ ...base, lifecycleEvent, status: 'InProgress' });
       if (record.firstEventAt === 0) record.firstEventAt = wallMs();
+      if (this.ctx.logLinesPerHook > 0 && SCRIPTED.has(lifecycleEvent)) this.printLines(command.deploymentId, lifecycleEvent, this.ctx.logLinesPerHook);
       if (this.ctx.eventDelayMs > 0) await delay(this.ctx.eventDelayMs);
       this.sendEvent({ ...base, lifecycleEvent, status: 'Succeeded' });
     }

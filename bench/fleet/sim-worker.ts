@@ -16,7 +16,8 @@ let flushTimer: NodeJS.Timeout | undefined;
 const ctx: SimContext = {
   url: '',
   eventDelayMs: Number(process.env['BENCH_EVENT_DELAY_MS'] ?? '0'),
-  stats: { events: 0, protocolErrors: 0 },
+  logLinesPerHook: 0,
+  stats: { events: 0, protocolErrors: 0, logLinesSent: 0, logLinesStored: 0, logBusy: 0 },
   onFinished(record) {
     const list = records.get(record.deploymentId) ?? [];
     list.push(record);
@@ -87,9 +88,16 @@ async function handle(message: ToSimulator): Promise<void> {
         events: ctx.stats.events,
         cpuSeconds: (usage.user + usage.system) / 1e6,
         protocolErrors: ctx.stats.protocolErrors,
+        logLinesSent: ctx.stats.logLinesSent,
+        logLinesStored: ctx.stats.logLinesStored,
+        logBusy: ctx.stats.logBusy,
       });
       return;
     }
+    case 'logs':
+      ctx.logLinesPerHook = message.linesPerHook;
+      tell({ type: 'logs-set' });
+      return;
     case 'stop':
       for (const agent of agents) agent.close();
       process.disconnect();

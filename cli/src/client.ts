@@ -28,6 +28,10 @@ import type {
 } from '../../protocol/src/orchestration.ts';
 import type { RolloutActionResponse } from '../../protocol/src/rollout.ts';
 import type { ChangeRolloutRequest, CreateHealthCheckRequest, HealthCheckView, ReplayResponse, RetryFailedRequest } from '../../protocol/src/health.ts';
+import type { LogPage } from '../../protocol/src/logs.ts';
+import type { DeploymentList, RemovalResult, UpdateDeploymentGroupRequest } from '../../protocol/src/fleet.ts';
+import type { CreatedWebhook, CreateWebhookRequest, DeliveryView, WebhookView } from '../../protocol/src/webhooks.ts';
+import { readSse, type SseEvent } from './sse.ts';
 import type { BundleType, RevisionSignature } from '../../protocol/src/schemas.ts';
 import type { ApiTokenView, AuditRecordView, AuditVerifyResponse, CreateApiTokenRequest } from '../../protocol/src/access.ts';
 import { isErrorCode } from '../../protocol/src/errors.ts';
@@ -58,6 +62,25 @@ export interface DeploymentFilter {
   application?: string;
   group?: string;
   status?: string;
+  /** Page size. */
+  limit?: number;
+  /** From the previous page. */
+  nextToken?: string;
+}
+
+/** Filters of {@link DeckhandClient.listInstances}. */
+export interface InstanceFilter {
+  /** `k=v` (or `k`: any value), all must match. */
+  tags?: string[];
+  offline?: boolean;
+}
+
+/** Which lines of a deployment's hook output: one host (id or hostname), one event, after a cursor. */
+export interface LogFilter {
+  instance?: string;
+  event?: string;
+  after?: number;
+  limit?: number;
 }
 
 /** The coordinator's HTTP API as typed methods. */
@@ -134,16 +157,110 @@ export class DeckhandClient {
 
   /** GET /v1/deployments: newest first, without their targets ({@link getDeployment} has them). */
   async listDeployments(filter: DeploymentFilter = {}): Promise<DeploymentSummary[]> {
-    const res = await this.#request<{ deployments: DeploymentSummary[] }>('GET', '/v1/deployments', {
-      query: { application: filter.application, group: filter.group, status: filter.status },
-    });
-    return res.deployments;
+    return (await this.listDeploymentPage(filter)).deployments;
   }
 
-  /** GET /v1/instances. */
-  async listInstances(): Promise<InstanceView[]> {
-    const res = await this.#request<{ instances: InstanceView[] }>('GET', '/v1/instances');
+  /** GET /v1/deployments: one page, and the token of the next one. */
+  listDeploymentPage(filter: DeploymentFilter = {}): Promise<DeploymentList> {
+    return this.#request('GET', '/v1/deployments', {
+      query: {
+        application: filter.application,
+        group: filter.group,
+        status: filter.status,
+        limit: filter.limit === undefined ? undefined : String(filter.limit),
+        nextToken: filter.nextToken,
+      },
+    });
+  }
+
+  /** GET /v1/deployments/:id/logs: one page of hook output. */
+  getLogs(deploymentId: string, filter: LogFilter = {}): Promise<LogPage> {
+    return this.#request('GET', `/v1/deployments/${enc(deploymentId)}/logs`, { query: logQuery(filter) });
+  }
+
+  /**
+   * GET /v1/deployments/:id/logs?follow=1: the Server-Sent Events of new hook output, after
+   * `filter.after`, until the coordinator ends the stream or `signal` aborts.
+   */
+  async *followLogs(deploymentId: string, filter: LogFilter, signal?: AbortSignal): AsyncGenerator<SseEvent> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.#token}`, accept: 'text/event-stream' };
+    const ca = await this.#trustedCa();
+    const url = `${this.url}/v1/deployments/${enc(deploymentId)}/logs${queryString({ ...logQuery(filter), follow: '1' })}`;
+    let res;
+    try {
+      res = await httpRequest(url, { headers, ...(ca ? { ca } : {}), ...(signal ? { signal } : {}) });
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw unreachable(this.url, err);
+    }
+    if (res.status < 200 || res.status > 299) throw toApiError(res.status, await readText(res.body));
+    try {
+      yield* readSse(res.body);
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw unreachable(this.url, err);
+    } finally {
+      res.body.destroy();
+    }
+  }
+
+  /** GET /v1/instances, by tag and offline when asked. */
+  async listInstances(filter: InstanceFilter = {}): Promise<InstanceView[]> {
+    const query = new URLSearchParams();
+    for (const tag of filter.tags ?? []) query.append('tag', tag);
+    if (filter.offline) query.set('offline', '1');
+    const qs = query.toString();
+    const res = await this.#request<{ instances: InstanceView[] }>('GET', `/v1/instances${qs === '' ? '' : `?${qs}`}`);
     return res.instances;
+  }
+
+  /** GET /v1/applications/:app/deployment-groups. */
+  async listDeploymentGroups(application: string): Promise<DeploymentGroupView[]> {
+    const res = await this.#request<{ deploymentGroups: DeploymentGroupView[] }>('GET', `/v1/applications/${enc(application)}/deployment-groups`);
+    return res.deploymentGroups;
+  }
+
+  /** PATCH /v1/applications/:app/deployment-groups/:group. */
+  updateDeploymentGroup(application: string, group: string, req: UpdateDeploymentGroupRequest): Promise<DeploymentGroupView> {
+    return this.#request('PATCH', `/v1/applications/${enc(application)}/deployment-groups/${enc(group)}`, { json: req });
+  }
+
+  /** DELETE /v1/applications/:app/deployment-groups/:group. */
+  deleteDeploymentGroup(application: string, group: string): Promise<RemovalResult> {
+    return this.#request('DELETE', `/v1/applications/${enc(application)}/deployment-groups/${enc(group)}`);
+  }
+
+  /** DELETE /v1/applications/:app. */
+  deleteApplication(application: string): Promise<RemovalResult> {
+    return this.#request('DELETE', `/v1/applications/${enc(application)}`);
+  }
+
+  /** GET /v1/applications/:app/revisions. */
+  async listRevisions(application: string): Promise<RevisionView[]> {
+    const res = await this.#request<{ revisions: RevisionView[] }>('GET', `/v1/applications/${enc(application)}/revisions`);
+    return res.revisions;
+  }
+
+  /** DELETE /v1/revisions/:id. */
+  deleteRevision(revisionId: string): Promise<RemovalResult> {
+    return this.#request('DELETE', `/v1/revisions/${enc(revisionId)}`);
+  }
+
+  /** The webhooks of a group: create (the answer has the secret, once), list, delete, test, deliveries. */
+  webhooks(application: string, group: string) {
+    const base = `/v1/applications/${enc(application)}/deployment-groups/${enc(group)}/webhooks`;
+    return {
+      create: (req: CreateWebhookRequest): Promise<CreatedWebhook> => this.#request('POST', base, { json: req }),
+      list: async (): Promise<WebhookView[]> => (await this.#request<{ webhooks: WebhookView[] }>('GET', base)).webhooks,
+      remove: (name: string): Promise<unknown> => this.#request('DELETE', `${base}/${enc(name)}`),
+      test: (name: string): Promise<{ deliveryId: string }> => this.#request('POST', `${base}/${enc(name)}/test`, { json: {} }),
+      deliveries: async (name: string): Promise<DeliveryView[]> => (await this.#request<{ deliveries: DeliveryView[] }>('GET', `${base}/${enc(name)}/deliveries`)).deliveries,
+    };
+  }
+
+  /** DELETE /v1/deployment-configs/:name. */
+  deleteDeploymentConfig(name: string): Promise<RemovalResult> {
+    return this.#request('DELETE', `/v1/deployment-configs/${enc(name)}`);
   }
 
   /** POST /v1/deployments/plan: what the deployment would do, without starting it. */
@@ -330,6 +447,15 @@ export class DeckhandClient {
     })();
     return this.#ca;
   }
+}
+
+function logQuery(filter: LogFilter): Record<string, string | undefined> {
+  return {
+    instance: filter.instance,
+    event: filter.event,
+    after: filter.after === undefined ? undefined : String(filter.after),
+    limit: filter.limit === undefined ? undefined : String(filter.limit),
+  };
 }
 
 function enc(segment: string): string {

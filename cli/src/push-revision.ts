@@ -9,11 +9,11 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { inspectBundle } from '../../common/src/bundle-inspect.ts';
+import { BundleProblem, inspectBundle } from '../../common/src/bundle-inspect.ts';
 import type { MinisignSecretKey } from '../../common/src/minisign.ts';
 import { sha256File } from '../../common/src/sha256-file.ts';
 import type { RevisionView } from '../../protocol/src/api.ts';
-import { DeckhandError, type BundleType } from '../../protocol/src/index.ts';
+import type { BundleType } from '../../protocol/src/schemas.ts';
 import type { DeckhandClient } from './client.ts';
 import { CliError } from './errors.ts';
 import { checkRevisionDir, packDirectory, packToFile } from './pack.ts';
@@ -54,7 +54,7 @@ async function checkSource(source: PushSource): Promise<void> {
   try {
     await inspectBundle(source.file, source.bundleType);
   } catch (err) {
-    if (err instanceof DeckhandError) throw new CliError(`${source.file}: ${err.message}`, { cause: err });
+    if (err instanceof BundleProblem) throw new CliError(`${source.file}: ${err.message}`, { cause: err });
     throw new CliError(`cannot read ${source.file}: ${(err as Error).message}`, { cause: err });
   }
 }

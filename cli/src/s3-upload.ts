@@ -3,6 +3,7 @@
  * store) with the operator's AWS credentials (the SDK's usual chain: environment, profile,
  * instance role), as `aws deploy push` does, and says where it went.
  */
+import { s3Client } from '../../common/src/aws-s3.ts';
 import { createReadStream } from 'node:fs';
 import { CliError } from './errors.ts';
 
@@ -17,13 +18,9 @@ export interface S3Put {
 /** Puts `file` (`size` bytes) at `bucket`/`key`. */
 export async function putBundle(file: string, size: number, target: { bucket: string; key: string; endpoint?: string; region?: string }): Promise<S3Put> {
   // Loaded only here: the SDK is most of a second of start-up every other command does not need.
-  const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
-  const client = new S3Client({
-    ...(target.region === undefined ? {} : { region: target.region }),
-    ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint, forcePathStyle: true, region: target.region ?? process.env['AWS_REGION'] ?? 'us-east-1' }),
-  });
+  const { s3, client } = await s3Client(target);
   try {
-    const out = await client.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: createReadStream(file), ContentLength: size }));
+    const out = await client.send(new s3.PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: createReadStream(file), ContentLength: size }));
     if (!out.ETag) throw new CliError(`s3://${target.bucket}/${target.key}: the store answered without an ETag`);
     return { bucket: target.bucket, key: target.key, etag: out.ETag.replace(/"/g, ''), ...(out.VersionId ? { versionId: out.VersionId } : {}) };
   } catch (err) {

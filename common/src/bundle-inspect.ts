@@ -8,14 +8,24 @@
 import { open } from 'node:fs/promises';
 import * as tar from 'tar';
 import yauzl from 'yauzl';
-import { DeckhandError, type BundleType } from '../../protocol/src/index.ts';
+
+/** The archive types a revision bundle may be. */
+export type ArchiveType = 'tar' | 'tgz' | 'zip';
+
+/** What is wrong with a bundle, in words for the person who sent it. */
+export class BundleProblem extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BundleProblem';
+  }
+}
 
 const APPSPECS = new Set(['appspec.yml', 'appspec.yaml']);
 /** More entries than any real revision has; listing stops there. */
 const MAX_ENTRIES = 1_000_000;
 
-function invalid(message: string): DeckhandError {
-  return new DeckhandError('VALIDATION_FAILED', message);
+function invalid(message: string): BundleProblem {
+  return new BundleProblem(message);
 }
 
 async function head(file: string, bytes: number): Promise<Buffer> {
@@ -30,7 +40,7 @@ async function head(file: string, bytes: number): Promise<Buffer> {
 }
 
 /** The type the first bytes say, when they say one. */
-function sniff(bytes: Buffer): BundleType | undefined {
+function sniff(bytes: Buffer): ArchiveType | undefined {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) return 'tgz';
   if (bytes.subarray(0, 2).toString('latin1') === 'PK') return 'zip';
   if (bytes.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
@@ -79,8 +89,8 @@ export function hasRootAppSpec(names: readonly string[]): boolean {
   return parts.some((p) => p.length === 2 && APPSPECS.has(p[1]!));
 }
 
-/** Throws VALIDATION_FAILED naming what is wrong unless `file` is a `type` archive with an appspec at its root. */
-export async function inspectBundle(file: string, type: BundleType): Promise<void> {
+/** Throws BundleProblem naming what is wrong unless `file` is a `type` archive with an appspec at its root. */
+export async function inspectBundle(file: string, type: ArchiveType): Promise<void> {
   const found = sniff(await head(file, 512));
   if (found !== type) {
     throw invalid(`the bundle is not a ${type} archive${found ? ` (its first bytes say ${found}: upload it with bundleType=${found})` : ''}`);

@@ -22,6 +22,9 @@ import { loadTokenKey, tokenHasher as makeTokenHasher, type TokenHasher } from '
 import { NonceCache } from './auth/agent-auth.ts';
 import { parseCoordinatorArgs, USAGE, UsageError, type CoordinatorConfig } from './config/args.ts';
 import { Hub } from './hub/index.ts';
+import { startLogRetention } from './logs/retention.ts';
+import { WebhookNotifier } from './notify/webhooks.ts';
+import { CoordinatorMetrics, timeTransactions } from './notify/metrics.ts';
 import { keysList, keysRotate, tlsFingerprint } from './commands/maintenance.ts';
 import { ringSigner } from './signing/frame-signer.ts';
 import { KeyRing } from './signing/keyring.ts';
@@ -127,6 +130,8 @@ interface Running {
   monitor: HealthMonitor;
   app: ReturnType<typeof buildApi>;
   store: Store;
+  retention: { stop(): void };
+  webhooks: WebhookNotifier;
 }
 
 /** Installs SIGTERM/SIGINT handlers that close everything once and exit 0. */
@@ -140,6 +145,8 @@ function handleSignals(r: Running): void {
     await r.hub.close();
     r.monitor.stop();
     r.scheduler.stop();
+    r.retention.stop();
+    await r.webhooks.stop();
     await r.app.close();
     await r.store.close();
     r.logger.info('coordinator stopped');
@@ -165,11 +172,17 @@ async function start(config: CoordinatorConfig): Promise<void> {
   const tls = await prepareTls(config, logger);
   const signer = ringSigner(KeyRing.open(config.dataDir), () => clock.now());
   const check = clientCertificateCheck(config);
+  // Hub and API are built after it: it reads their counts only when scraped.
+  let connected = (): number => 0;
+  const metrics = new CoordinatorMetrics(store, () => connected());
+  timeTransactions(store, metrics.storeTransactions);
   const hub = new Hub({
     store,
     clock,
     logger,
     nonces,
+    logLimits: { maxBytesPerDeployment: config.logMaxBytes },
+    metrics,
     signer,
     ...(check ? { checkClientCertificate: check } : {}),
     ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }),
@@ -187,6 +200,9 @@ async function start(config: CoordinatorConfig): Promise<void> {
     ...(config.alertmanagerUrl === undefined ? {} : { alertmanagerUrl: config.alertmanagerUrl }),
   });
   monitor.start();
+  const logSettings = { maxBytesPerDeployment: config.logMaxBytes, days: config.logRetentionDays };
+  connected = () => hub.connectedCount();
+  const webhooks = new WebhookNotifier({ store, clock, logger, onFailure: () => metrics.webhookFailure() });
   const app = buildApi({
     store,
     clock,
@@ -195,6 +211,11 @@ async function start(config: CoordinatorConfig): Promise<void> {
     scheduler: deploymentService(store, scheduler, hub),
     hub,
     nonces,
+    logFeed: hub.feed,
+    logSettings,
+    wakeWebhooks: () => webhooks.wake(),
+    metrics,
+    ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
     tokenHasher,
     coordinatorKeys: () => signer.published(),
     ...(tls.https ? { https: tls.https } : {}),
@@ -203,9 +224,11 @@ async function start(config: CoordinatorConfig): Promise<void> {
     ...(config.alertmanagerUrl === undefined ? {} : { alertmanager: true }),
   });
   reloadOnHangup(app, tls, logger);
+  const retention = startLogRetention({ store, clock, logger, days: config.logRetentionDays });
+  webhooks.start();
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
   // Before announcing the address: whoever reads it may signal us at once.
-  handleSignals({ logger, hub, scheduler, monitor, app, store });
+  handleSignals({ logger, hub, scheduler, monitor, app, store, retention, webhooks });
   await app.listen({ host: config.host, port: config.port });
   const url = urlOf(app.server.address() as AddressInfo, tls.https ? 'https' : 'http');
   // Written aside and renamed, so a reader polling for the file never sees it half-written.

@@ -115,6 +115,8 @@ export const RevisionView = z.strictObject({
   bundleType: BundleType,
   description: z.string().optional(),
   createTime: z.string(),
+  /** Set once deleted: its bundle is gone, deployments of it keep their history. */
+  deleteTime: z.string().optional(),
   /** The operator's signature, when there is one: its counter and the key that made it. */
   signature: z.strictObject({ counter: z.number().int(), keyId: z.string() }).optional(),
 });

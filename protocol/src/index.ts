@@ -13,4 +13,8 @@ export * from './rollout.ts';
 export * from './health.ts';
 export * from './revision-signing.ts';
 export * from './command-signing.ts';
+export * from './logs.ts';
+export * from './fleet.ts';
+export * from './webhooks.ts';
 export * from './access.ts';
+export * from './journal-resync.ts';

@@ -26,11 +26,36 @@ const WireErrorSchema = z.strictObject({
   details: z.json().optional(),
 });
 
+/** Most journal epochs an agent lists in its hello (and the coordinator keeps). */
+export const JOURNAL_EPOCHS_MAX = 32;
+
+/**
+ * One run of the agent's journal: a random id given each time the agent opens its journal, and
+ * the first outbox seq of that run. Two sides that name the same epochs for the same seqs have
+ * the same history; a journal restored from a backup or a VM reverted starts a new epoch where
+ * the coordinator saw another (README, "When a journal or the store goes back in time").
+ */
+const JournalEpoch = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/), firstSeq: z.number().int().positive() });
+
+/** Where the agent's outbox stands, sent with each hello so both sides can resynchronise. */
+const JournalPosition = z.strictObject({
+  /** Latest runs of the journal, oldest first. */
+  epochs: z.array(JournalEpoch).max(JOURNAL_EPOCHS_MAX),
+  /** The highest seq ever handed out (0 when none). */
+  lastSeq: z.number().int().nonnegative(),
+  /** The highest seq the coordinator acknowledged to this journal. */
+  ackedThrough: z.number().int().nonnegative(),
+  /** The oldest seq the outbox still holds (acked rows are kept for a while, to send again). */
+  firstKeptSeq: z.number().int().positive(),
+});
+
 /** The agent greets the coordinator once per connection. */
 const AgentHello = z.strictObject({
   instanceId: Id,
   agentVersion: z.string().max(64),
   inventory: Inventory,
+  /** Absent from agents before journal resynchronisation. */
+  journal: JournalPosition.optional(),
 });
 
 /** Periodic refresh of host facts. */
@@ -58,11 +83,17 @@ const AgentEvent = z.strictObject({
   at: z.iso.datetime(),
 });
 
-/** Best-effort live hook output. Never journaled; may be dropped under load. */
+/**
+ * Hook output lines of one lifecycle event on this host. With `seq` (agents that ship their
+ * scripts.log): the first line's number in the event's output on this host, the others
+ * following one by one; the coordinator stores each (deployment, host, event, seq) once and
+ * answers every such frame with coord.log.ack. Without `seq` (older agents): best effort, no ack.
+ */
 const AgentLog = z.strictObject({
   deploymentId: Id,
   lifecycleEvent: LifecycleEventNameSchema,
   lines: z.array(z.strictObject({ at: z.iso.datetime(), stream: z.enum(['stdout', 'stderr']), text: z.string().max(LOG_LINE_MAX_CHARS) })).max(LOG_LINES_PER_FRAME),
+  seq: z.number().int().positive().optional(),
 });
 
 /** The coordinator accepts the connection and says where the agent's outbox stands. */
@@ -75,6 +106,12 @@ const CoordWelcome = z.strictObject({
    * verifies it with a key it already trusts takes these as its trusted set (key rotation).
    */
   coordinatorKeys: z.array(CoordinatorKeySchema).max(16).optional(),
+  /**
+   * The coordinator applied other events than this journal holds from `fromSeq` on (the journal
+   * was restored or reverted): the agent renumbers its rows from `fromSeq` to start at `toSeq`,
+   * and sends them as new.
+   */
+  rebase: z.strictObject({ fromSeq: z.number().int().positive(), toSeq: z.number().int().positive() }).optional(),
 });
 
 /** Run a deployment. `epoch` rises when the coordinator re-sends after a restart. */
@@ -120,6 +157,20 @@ const AgentCommandRefused = z.strictObject({
 /** Events up to and including `seq` are applied and may be dropped from the outbox. */
 const CoordAck = z.strictObject({ seq: z.number().int().nonnegative() });
 
+/**
+ * The answer to one agent.log frame with `seq` (named by its frame id): the lines of this host's
+ * (deployment, event) the coordinator holds, through `seq` (stored, or counted as cut by its
+ * retention). `busy`: the frame was not taken (the coordinator's log intake is full); send it
+ * again later. `refused`: the deployment does not target this host, or is gone; send no more of it.
+ */
+const CoordLogAck = z.strictObject({
+  frameId: z.string().min(1).max(64),
+  deploymentId: Id,
+  lifecycleEvent: LifecycleEventNameSchema,
+  seq: z.number().int().nonnegative(),
+  status: z.enum(['stored', 'busy', 'refused']),
+});
+
 export const AGENT_FRAME_BODIES = {
   'agent.hello': AgentHello,
   'agent.inventory': AgentInventory,
@@ -135,6 +186,7 @@ export const COORD_FRAME_BODIES = {
   'coord.command': CoordCommand,
   'coord.cancel': CoordCancel,
   'coord.ack': CoordAck,
+  'coord.log.ack': CoordLogAck,
   'coord.error': WireErrorSchema,
   'coord.preflight': CoordPreflight,
 } as const;
@@ -162,6 +214,14 @@ export type AgentFrame = { [K in AgentFrameType]: Frame<K, AgentBodies[K]> }[Age
 export type CoordFrame = { [K in CoordFrameType]: Frame<K, CoordBodies[K]> }[CoordFrameType];
 
 export type AgentEventBody = AgentBodies['agent.event'];
+export type AgentLogBody = AgentBodies['agent.log'];
+/** Where an agent's outbox stands (agent.hello's `journal`). */
+export type JournalPositionBody = NonNullable<AgentBodies['agent.hello']['journal']>;
+/** One run of an agent's journal. */
+export type JournalEpochBody = JournalPositionBody['epochs'][number];
+/** A welcome's instruction to renumber the outbox. */
+export type RebaseBody = NonNullable<CoordBodies['coord.welcome']['rebase']>;
+export type LogAckBody = CoordBodies['coord.log.ack'];
 export type CommandBody = CoordBodies['coord.command'];
 export type PreflightRequestBody = CoordBodies['coord.preflight'];
 export type PreflightResultBody = AgentBodies['agent.preflight.result'];

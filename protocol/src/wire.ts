@@ -31,5 +31,11 @@ export const LOG_LINE_MAX_CHARS = 16_384;
 /** At most this many lines in one agent.log frame. */
 export const LOG_LINES_PER_FRAME = 1000;
 
+/**
+ * The most line text (UTF-8 bytes, before JSON escaping) an agent puts in one agent.log frame:
+ * with the worst escaping (six bytes per control character) a frame stays under MAX_FRAME_BYTES.
+ */
+export const LOG_FRAME_TEXT_BYTES = 128 * 1024;
+
 /** An agent.preflight.result lists at most this many problems, each at most this long. */
 export const PREFLIGHT_LIMITS = { problems: 200, problemChars: 4096 } as const;

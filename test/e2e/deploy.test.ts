@@ -106,9 +106,14 @@ describe('a deployment end to end (coordinator and three agent processes on loop
     assert.ok(lastStart < firstEnd, 'all three hosts were in progress together');
     for (const target of view.targets) {
       assert.deepEqual(target.lifecycleEvents.map((e: any) => e.lifecycleEventName), [
+        'BeforeBlockTraffic', 'AfterBlockTraffic',
         'ApplicationStop', 'DownloadBundle', 'BeforeInstall', 'Install', 'AfterInstall', 'ApplicationStart', 'ValidateService',
+        'BeforeAllowTraffic', 'AfterAllowTraffic',
       ]);
-      assert.ok(target.lifecycleEvents.every((e: any) => e.status === 'Succeeded'), JSON.stringify(target));
+      // The traffic hooks of a group without traffic control are Skipped, saying why.
+      const traffic = target.lifecycleEvents.filter((e: any) => /Traffic$/.test(e.lifecycleEventName));
+      assert.ok(traffic.every((e: any) => e.status === 'Skipped' && /traffic control/.test(e.message)), JSON.stringify(traffic));
+      assert.ok(target.lifecycleEvents.filter((e: any) => !/Traffic$/.test(e.lifecycleEventName)).every((e: any) => e.status === 'Succeeded'), JSON.stringify(target));
     }
   });
 

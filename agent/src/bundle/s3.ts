@@ -3,6 +3,7 @@
  * credential chain and region (AWS_REGION, ~/.aws/config, instance metadata), an optional
  * version id and ETag check, and path-style addressing when a custom endpoint is given.
  */
+import { s3Client } from '../../../common/src/aws-s3.ts';
 import { proxyAgentFor } from '../../../common/src/proxy.ts';
 import type { Readable } from 'node:stream';
 import { DeckhandError, type RevisionLocation } from '../../../protocol/src/index.ts';
@@ -11,9 +12,6 @@ import { DEFAULT_STALL_MS, StallGuard } from './stall.ts';
 
 /** An S3 revision location. */
 export type S3Location = Extract<RevisionLocation, { kind: 's3' }>;
-
-/** Region used with a custom endpoint when none is configured (S3-compatible stores ignore it). */
-const ENDPOINT_DEFAULT_REGION = 'us-east-1';
 
 /** The `s3://bucket/key` form of a location, for messages. */
 export function s3Url(loc: S3Location): string {
@@ -27,20 +25,19 @@ export function s3Url(loc: S3Location): string {
  */
 export async function downloadFromS3(loc: S3Location, dest: string, opts: SaveOptions & { signal?: AbortSignal; stallMs?: number }): Promise<SaveResult> {
   // Loaded on first use: the AWS SDK adds most of a second to every agent start otherwise.
-  const { GetObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
   // Through the environment's proxy, as every other download; the S3 endpoint decides which.
   const target = loc.endpoint ?? `https://${loc.bucket}.s3.amazonaws.com/`;
   const agent = proxyAgentFor(target);
-  const client = new S3Client({
-    ...(agent ? { requestHandler: { httpsAgent: agent, httpAgent: agent } } : {}),
+  const { s3, client } = await s3Client({
+    ...(agent ? { agent } : {}),
     ...(loc.region === undefined ? {} : { region: loc.region }),
-    ...(loc.endpoint === undefined ? {} : { endpoint: loc.endpoint, forcePathStyle: true, region: loc.region ?? process.env['AWS_REGION'] ?? ENDPOINT_DEFAULT_REGION }),
+    ...(loc.endpoint === undefined ? {} : { endpoint: loc.endpoint }),
   });
   const guard = new StallGuard(opts.stallMs ?? DEFAULT_STALL_MS, opts.signal);
   try {
     const response = await client
       .send(
-        new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key, ...(loc.versionId === undefined ? {} : { VersionId: loc.versionId }) }),
+        new s3.GetObjectCommand({ Bucket: loc.bucket, Key: loc.key, ...(loc.versionId === undefined ? {} : { VersionId: loc.versionId }) }),
         { abortSignal: guard.signal },
       )
       .catch((err: unknown) => Promise.reject(s3Error(err, loc)));

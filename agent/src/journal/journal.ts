@@ -4,6 +4,7 @@
  */
 import type { CommandBody, Tags } from '../../../protocol/src/index.ts';
 import { openJournalDb, type JournalDb } from './db.ts';
+import { LogCursors } from './log-cursors.ts';
 import { Outbox, type OutboxEvent } from './outbox.ts';
 import type {
   CommandState,
@@ -80,9 +81,12 @@ function outcomeFields(outcome: EventOutcome | DeploymentOutcome): Partial<Outbo
 
 export class Journal {
   readonly outbox: Outbox;
+  /** How far the coordinator has acknowledged each deployment's hook output. */
+  readonly logCursors: LogCursors;
 
   constructor(private readonly db: JournalDb) {
     this.outbox = new Outbox(db);
+    this.logCursors = new LogCursors(db);
   }
 
   /** Opens the journal file (creating and migrating it as needed). */

@@ -93,4 +93,37 @@ export const MIGRATIONS: readonly string[] = [
     at            TEXT NOT NULL
   );
   `,
+  // Hook output shipped to the coordinator: how far into each deployment's scripts.log the
+  // coordinator has acknowledged. Deployments from before this step are marked done, so an
+  // upgraded agent does not send old logs.
+  `
+  CREATE TABLE log_cursors (
+    deployment_id TEXT PRIMARY KEY,
+    position      TEXT NOT NULL,
+    done          INTEGER NOT NULL DEFAULT 0,
+    updated_at    TEXT NOT NULL
+  );
+  INSERT INTO log_cursors (deployment_id, position, done, updated_at)
+    SELECT deployment_id, '{"offset":0,"seqs":{}}', 1, started_at FROM deployments;
+  `,
+  // Resynchronisation with the coordinator: acknowledged rows are kept a while (marked, not
+  // deleted) so a coordinator that lost commits can have them again; the highest seq ever
+  // acknowledged; and the journal's epochs (one per run of the agent, with its first seq).
+  `
+  ALTER TABLE outbox ADD COLUMN acked INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX outbox_unacked ON outbox (acked, seq);
+  CREATE TABLE outbox_state (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    acked_through INTEGER NOT NULL
+  );
+  INSERT INTO outbox_state (id, acked_through) VALUES (1, COALESCE(
+    (SELECT MIN(seq) - 1 FROM outbox),
+    (SELECT seq FROM sqlite_sequence WHERE name = 'outbox'),
+    0));
+  CREATE TABLE journal_epochs (
+    id        TEXT PRIMARY KEY,
+    first_seq INTEGER NOT NULL,
+    opened_at TEXT NOT NULL
+  );
+  `,
 ];

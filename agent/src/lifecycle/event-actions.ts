@@ -12,7 +12,6 @@ import type { BundleEnvInput, HookEnvInput } from '../hooks/env.ts';
 import type { HookEventResult } from '../hooks/types.ts';
 import type { EventOutcome, GroupUpdate } from '../journal/types.ts';
 import { archiveDirOf, type DeploymentContext } from './context.ts';
-import { LogForwarder } from './log-forwarder.ts';
 import type { EventName } from './transitions.ts';
 import { asDiskFull, isDiskFull } from '../util/disk-full.ts';
 
@@ -41,9 +40,18 @@ async function currentAppSpec(ctx: DeploymentContext): Promise<AppSpec> {
   return ctx.appSpec;
 }
 
+/**
+ * A succeeded event whose script left its output open is reported with the OutputsLeftOpen code
+ * and the warning as its message: the coordinator shows it, and the event stays Succeeded.
+ */
 function fromHookResult(result: HookEventResult): ActionOutcome {
   const outcome: ActionOutcome = { status: result.status, message: result.message };
   if (result.status === 'Failed') outcome.errorCode = result.errorCode;
+  const leftOpen = result.warnings.filter((w) => w.startsWith('OutputsLeftOpen:'));
+  if (result.status === 'Succeeded' && leftOpen.length > 0) {
+    outcome.errorCode = 'OutputsLeftOpen';
+    outcome.message = leftOpen.join('; ');
+  }
   if (result.scriptName !== undefined) outcome.scriptName = result.scriptName;
   if (result.logTail !== '') outcome.logTail = result.logTail;
   if (result.detached) outcome.detached = true;
@@ -91,32 +99,25 @@ export async function runScripts(
     parameters: spec.parameters,
   });
   const reporter = deps.reporter;
-  const forwarder = reporter
-    ? new LogForwarder({ clock: deps.clock, reporter, deploymentId: spec.deploymentId, lifecycleEvent: event })
-    : undefined;
   const key = { commandId: ctx.commandId, deploymentId: spec.deploymentId, event };
   const resume = ctx.resume?.event === event ? ctx.resume.point : undefined;
   if (resume !== undefined) delete ctx.resume;
-  try {
-    const result = await deps.hooks.runEvent({
-      event,
-      archiveDir,
-      scripts,
-      env,
-      logFile: ctx.logFile,
-      statusDir: ctx.statusDir,
-      signal: ctx.signal,
-      detach: ctx.detach,
-      // Synchronous, before the runner awaits anything: the pid is journaled before the wait.
-      onScriptStarted: (started) => deps.journal.recordScriptStart(key, started),
-      ...(resume === undefined ? {} : { resume }),
-      ...(forwarder ? { onLine: (line) => forwarder.push(line) } : {}),
-    });
-    for (const warning of result.warnings) ctx.log.warn('hook warning', { lifecycleEvent: event, warning });
-    return fromHookResult(result);
-  } finally {
-    forwarder?.flush();
-  }
+  const result = await deps.hooks.runEvent({
+    event,
+    archiveDir,
+    scripts,
+    env,
+    logFile: ctx.logFile,
+    statusDir: ctx.statusDir,
+    signal: ctx.signal,
+    detach: ctx.detach,
+    // Synchronous, before the runner awaits anything: the pid is journaled before the wait.
+    onScriptStarted: (started) => deps.journal.recordScriptStart(key, started),
+    ...(resume === undefined ? {} : { resume }),
+    ...(reporter ? { onLine: () => reporter.outputWritten(spec.deploymentId) } : {}),
+  });
+  for (const warning of result.warnings) ctx.log.warn('hook warning', { lifecycleEvent: event, warning });
+  return fromHookResult(result);
 }
 
 /**

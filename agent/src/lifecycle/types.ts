@@ -2,7 +2,7 @@
 import type { CoordinatorAccess } from '../bundle/sources.ts';
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { AgentBodies, DeploySpec } from '../../../protocol/src/index.ts';
+import type { DeploySpec } from '../../../protocol/src/index.ts';
 import type { AppSpec, AppSpecOs } from '../appspec/types.ts';
 import type { InstallRevisionOptions } from '../install/install.ts';
 import type { HookEnvInput } from '../hooks/env.ts';
@@ -31,9 +31,12 @@ export interface RebootDeps {
   bootId?: () => string;
 }
 
-/** Best-effort live output to the coordinator. */
+/**
+ * Told as hooks write output, so the coordinator's copy follows live (logs/shipping.ts reads it
+ * back from scripts.log). Must not throw or block: it runs on the hook's output path.
+ */
 export interface LogReporter {
-  sendLog(body: AgentBodies['agent.log']): void;
+  outputWritten(deploymentId: string): void;
 }
 
 /** What the lifecycle needs; main.ts (run) and commands/local.ts (local) wire the real parts. */

@@ -19,10 +19,18 @@ import {
 } from '../../../protocol/src/index.ts';
 import type { Outbox } from '../journal/outbox.ts';
 import { AgentConnection } from './connection.ts';
+import { resyncOnWelcome } from './resync.ts';
 import { OutboxSender } from './sender.ts';
 
-/** Best-effort frames (logs) are dropped while this much is already queued on the socket. */
+/** Log frames wait while this much is already queued on the socket. */
 const LOG_BACKPRESSURE_BYTES = 1024 * 1024;
+
+/** The hook output shipping (logs/shipping.ts), as the link drives it. */
+export interface LogSink {
+  onConnected(): void;
+  onDisconnected(): void;
+  onAck(body: CoordBodies['coord.log.ack']): void;
+}
 
 /** Receives coordinator commands (the dispatcher). */
 export interface CommandSink {
@@ -41,12 +49,14 @@ export interface LinkDeps {
   instanceId: string;
   agentVersion: string;
   sign: (method: string, path: string) => Record<string, string>;
-  outbox: Pick<Outbox, 'pending' | 'ackThrough' | 'subscribe'>;
+  outbox: Pick<Outbox, 'kept' | 'ackThrough' | 'subscribe' | 'position' | 'rebase' | 'lastSeq' | 'ackedThrough'>;
   /** The latest host facts, for agent.hello. */
   inventory: () => Inventory;
   commands: CommandSink;
   /** Answers coord.preflight (best effort, not journaled); ignored when absent. */
   preflight?: (body: CoordBodies['coord.preflight']) => void;
+  /** Ships hook output; absent: coord.log.ack frames are ignored. */
+  logs?: LogSink;
   /** @default Math.random */
   random?: () => number;
   /** Checks coordinator signatures; without it every frame is accepted (tests of other parts). */
@@ -93,7 +103,11 @@ export class AgentLink {
 
   /** Sends a frame now; false when not connected (nothing is queued). */
   send<T extends AgentFrameType>(type: T, body: AgentBodies[T]): boolean {
-    return this.connection.send(makeFrame(type, newId('f', 12), body, this.deps.clock.now()));
+    return this.sendWithId(type, newId('f', 12), body);
+  }
+
+  private sendWithId<T extends AgentFrameType>(type: T, id: string, body: AgentBodies[T]): boolean {
+    return this.connection.send(makeFrame(type, id, body, this.deps.clock.now()));
   }
 
   /** Sends refreshed host facts when connected. */
@@ -101,16 +115,21 @@ export class AgentLink {
     return this.welcomed && this.send('agent.inventory', { inventory });
   }
 
-  /** Streams hook output; dropped when disconnected or the socket is backed up. */
-  sendLog(body: AgentBodies['agent.log']): boolean {
-    if (!this.welcomed || this.connection.bufferedAmount > LOG_BACKPRESSURE_BYTES) return false;
-    return this.send('agent.log', body);
+  /**
+   * Sends one agent.log frame: its frame id (the coordinator's coord.log.ack names it), `busy`
+   * while the socket is backed up, `offline` before the welcome. Nothing is queued.
+   */
+  sendLog(body: AgentBodies['agent.log']): string | 'busy' | 'offline' {
+    if (!this.welcomed) return 'offline';
+    if (this.connection.bufferedAmount > LOG_BACKPRESSURE_BYTES) return 'busy';
+    const id = newId('f', 12);
+    return this.sendWithId('agent.log', id, body) ? id : 'offline';
   }
 
   private onOpen(): void {
     this.welcomed = false;
     const { instanceId, agentVersion } = this.deps;
-    this.send('agent.hello', { instanceId, agentVersion, inventory: this.deps.inventory() });
+    this.send('agent.hello', { instanceId, agentVersion, inventory: this.deps.inventory(), journal: this.deps.outbox.position() });
   }
 
   private onFrame(frame: CoordFrame): void {
@@ -124,10 +143,15 @@ export class AgentLink {
         this.welcomed = true;
         this.connection.setHeartbeat(frame.body.heartbeatMs);
         this.log.info('welcomed by the coordinator', { lastAppliedSeq: frame.body.lastAppliedSeq });
+        resyncOnWelcome(this.deps.outbox, frame.body, this.log);
         this.sender.onWelcome(frame.body.lastAppliedSeq);
+        this.deps.logs?.onConnected();
         return;
       case 'coord.ack':
         this.sender.onAck(frame.body.seq);
+        return;
+      case 'coord.log.ack':
+        this.deps.logs?.onAck(frame.body);
         return;
       case 'coord.command':
         this.deps.commands.onCommand(frame.body);
@@ -156,5 +180,6 @@ export class AgentLink {
   private onClose(): void {
     this.welcomed = false;
     this.sender.onDisconnect();
+    this.deps.logs?.onDisconnected();
   }
 }

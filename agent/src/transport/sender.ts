@@ -1,13 +1,14 @@
 /**
- * Drains the journal outbox to the coordinator: after each welcome it drops what the coordinator
- * already applied, sends the rest in seq order, follows new rows as they are journaled, and
+ * Drains the journal outbox to the coordinator: after each welcome it marks what the coordinator
+ * already applied, sends every row after its cursor in seq order (acknowledged ones too, for a
+ * coordinator that lost them), follows new rows as they are journaled, and
  * deletes rows once acknowledged. Anything unacked is sent again after a reconnect.
  */
 import type { AgentEventBody } from '../../../protocol/src/index.ts';
 import type { Outbox } from '../journal/outbox.ts';
 
 export interface SenderDeps {
-  outbox: Pick<Outbox, 'pending' | 'ackThrough'>;
+  outbox: Pick<Outbox, 'kept' | 'ackThrough'>;
   /** Sends one agent.event; false when the socket is gone (the row stays for the next connection). */
   send: (body: AgentEventBody) => boolean;
   /** Most rows in flight without an ack. @default 100 */
@@ -51,7 +52,7 @@ export class OutboxSender {
     const window = this.deps.window ?? 100;
     const room = this.ackedThrough + window - this.sentThrough;
     if (room <= 0) return;
-    for (const body of this.deps.outbox.pending(this.sentThrough, room)) {
+    for (const body of this.deps.outbox.kept(this.sentThrough, room)) {
       if (!this.deps.send(body)) {
         this.ready = false;
         return;

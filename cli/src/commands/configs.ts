@@ -13,8 +13,10 @@ import { renderTable } from '../format/table.ts';
 
 const USAGE = `Usage: deckhand configs create --name N [--min-healthy TYPE:VALUE] [rollout options]
        deckhand configs list
+       deckhand configs delete NAME
 
-Creates a custom deployment configuration, or lists every configuration (built-ins first).
+Creates a custom deployment configuration, lists every configuration (built-ins first), or
+deletes a custom one (refused while a group uses it by default or a deployment in progress does).
 The minimum healthy hosts is HOST_COUNT:n (any n >= 0) or FLEET_PERCENT:p (0 to 99; the
 host count is rounded up), exactly as CodeDeploy computes it. Names may not start with
 CodeDeployDefault. --min-healthy may be left out with --batches or --segment-by (it is then
@@ -198,7 +200,14 @@ export const configsCommand: Command = {
       emit(ctx, values.json, { deploymentConfigs: configs }, formatConfigs(configs));
       return 0;
     }
-    if (sub !== 'create') throw new UsageError(sub === undefined ? 'missing subcommand (create or list)' : `unknown subcommand ${sub}`, USAGE);
+    if (sub === 'delete') {
+      const [name, ...more] = rest;
+      if (name === undefined || more.length > 0) throw new UsageError('configs delete takes exactly one NAME', USAGE);
+      const removed = await connect(values, ctx).deleteDeploymentConfig(name);
+      emit(ctx, values.json, removed, sanitize(`deleted deployment configuration ${removed.removed}`));
+      return 0;
+    }
+    if (sub !== 'create') throw new UsageError(sub === undefined ? 'missing subcommand (create, list or delete)' : `unknown subcommand ${sub}`, USAGE);
     const created = await connect(values, ctx).createDeploymentConfig(configRequest(values));
     emit(ctx, values.json, created, sanitize(created.name));
     return 0;

@@ -3,29 +3,27 @@
  *  [--file-exists-behavior B] [--param k=v ...] [--wait | --plan | --preflight]`.
  */
 import { parseArgs } from 'node:util';
-import type { CreateDeploymentRequest, DeploymentView, RegisterExternalRevisionRequest, RevisionView } from '../../../protocol/src/api.ts';
+import type { CreateDeploymentRequest, RegisterExternalRevisionRequest, RevisionView } from '../../../protocol/src/api.ts';
 import { canonicalConfigName } from '../../../protocol/src/api.ts';
 import { FileExistsBehavior } from '../../../protocol/src/schemas.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, parseKeyValues, parseOrUsage, required, type ConnectionValues } from '../args.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, parseDurationSeconds, parseKeyValues, parseOrUsage, required, type ConnectionValues } from '../args.ts';
 import { ALARM_OPTIONS, alarmConfiguration } from '../alarm-flags.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
-import type { DeckhandClient } from '../client.ts';
-import { writeJson, writeLine, type CliContext } from '../context.ts';
+import { writeJson, writeLine } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { safe, sanitize } from '../format/sanitize.ts';
-import { interruptOnSignals } from '../signals.ts';
 import { externalRevisionRequest, REVISION_SOURCE_HELP, REVISION_SOURCE_OPTIONS } from '../revision-source.ts';
-import { followDeployment } from '../watch/follow.ts';
+import { followUntilInterrupted, type FollowOptions } from '../watch/follow.ts';
 import { formatPlan } from '../format/plan.ts';
 import { formatPreflight } from '../format/preflight.ts';
 
 const USAGE = `Usage: deckhand deploy --application A --group G (--revision R | --s3-location S3URI | --https-location URL) [options]
-       deckhand deploy --retry-failed DEPLOYMENT_ID [--wait] [--confirm] [--queue]
+       deckhand deploy --retry-failed DEPLOYMENT_ID [--wait [--quiet]] [--confirm] [--queue]
 
 Deploys revision R to deployment group G of application A and prints the deployment id.
 With --wait, shows live progress and exits 0 only when the deployment Succeeded.
---retry-failed deploys the revision of an ended deployment again to the hosts that failed or
-were skipped in it; a host whose Install had succeeded starts again at the event that failed.
+--retry-failed deploys the revision of an ended deployment again, with its settings, to the
+hosts that failed or were skipped in it; each runs every lifecycle event again.
 
 Options:
   --application A             application name (required)
@@ -38,7 +36,10 @@ ${REVISION_SOURCE_HELP}
   --description D             free text stored with the deployment
   --ignore-application-stop-failures
                               carry on when an ApplicationStop hook fails
-  --wait                      follow the deployment to its end
+  --wait                      follow the deployment to its end, printing running hooks' output
+  --quiet                     with --wait: no hook output, only progress and the outcome
+  --wait-timeout D            with --wait: how long to keep trying while the coordinator cannot be
+                              reached, e.g. during its restart (default 10m)
   --queue                     if the group is busy, queue behind its deployment instead of failing (409)
   --update-outdated-only      deploy only to hosts not already running this revision
   --plan                      print the batches, minimum healthy hosts and the failures that would
@@ -67,6 +68,8 @@ const OPTIONS = {
   description: { type: 'string' },
   'ignore-application-stop-failures': { type: 'boolean', default: false },
   wait: { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
+  'wait-timeout': { type: 'string' },
   queue: { type: 'boolean', default: false },
   'update-outdated-only': { type: 'boolean', default: false },
   plan: { type: 'boolean', default: false },
@@ -84,6 +87,8 @@ export interface DeployArgs {
   /** --retry-failed: the deployment whose failed hosts to deploy again (req is then unused). */
   retryOf?: string;
   wait: boolean;
+  /** How --wait follows: quiet, retry time. */
+  follow: FollowOptions;
   plan: boolean;
   preflight: boolean;
   json: boolean;
@@ -123,7 +128,8 @@ export function parseDeployArgs(argv: string[]): DeployArgs | 'help' {
   const external = externalRevisionRequest(values, USAGE);
   if (external && values.revision !== undefined) throw new UsageError('give --revision or a location (--s3-location, --https-location), not both', USAGE);
   if (!external && values.revision === undefined) throw new UsageError('missing required --revision (or --s3-location / --https-location)', USAGE);
-  return { req, wait: values.wait, plan: values.plan, preflight: values.preflight, json: values.json, connection: values, ...(external ? { external } : {}) };
+  const follow = waitOptions(values, USAGE);
+  return { req, wait: values.wait, follow, plan: values.plan, preflight: values.preflight, json: values.json, connection: values, ...(external ? { external } : {}) };
 }
 
 function describeExternal(revision: RevisionView): string {
@@ -140,7 +146,15 @@ function retryArgs(values: DeployValues, retryOf: string): DeployArgs {
   const given = only.find((k) => values[k] !== undefined && values[k] !== false && !(Array.isArray(values[k]) && values[k].length === 0));
   if (given !== undefined) throw new UsageError(`--retry-failed takes the deployment's own settings; --${given} does not apply`, USAGE);
   const req = { applicationName: '', deploymentGroupName: '', revisionId: '', ...(values.queue ? { queue: true } : {}), ...(values.confirm ? { confirmLargeBlastRadius: true } : {}), ...(values.description === undefined ? {} : { description: values.description }) };
-  return { req, retryOf, wait: values.wait, plan: false, preflight: false, json: values.json, connection: values };
+  return { req, retryOf, wait: values.wait, follow: waitOptions(values, USAGE), plan: false, preflight: false, json: values.json, connection: values };
+}
+
+/** The --quiet and --wait-timeout of a command that can --wait. */
+export function waitOptions(values: { quiet?: boolean | undefined; 'wait-timeout'?: string | undefined }, usage: string): FollowOptions {
+  const follow: FollowOptions = { quiet: values.quiet === true };
+  const timeout = values['wait-timeout'];
+  if (timeout !== undefined) follow.retryMs = parseDurationSeconds(timeout, '--wait-timeout', usage) * 1000;
+  return follow;
 }
 
 function parseFileExistsBehavior(text: string): FileExistsBehavior {
@@ -180,25 +194,8 @@ export const deployCommand: Command = {
       return 0;
     }
     if (!json) writeLine(ctx.stdout, sanitize(created.deploymentId));
-    const final = await followUntilInterrupted(client, created.deploymentId, ctx);
+    const final = await followUntilInterrupted(client, created.deploymentId, ctx, args.follow);
     if (json) writeJson(ctx.stdout, final);
     return final.status === 'Succeeded' ? 0 : 1;
   },
 };
-
-/** Follows the deployment; Ctrl-C stops watching (exit 130) and says the deployment carries on. */
-async function followUntilInterrupted(client: DeckhandClient, deploymentId: string, ctx: CliContext): Promise<DeploymentView> {
-  const interrupt = ctx.signal === undefined ? interruptOnSignals() : undefined;
-  const signal = ctx.signal ?? interrupt?.signal;
-  try {
-    return await followDeployment(client, deploymentId, signal === undefined ? ctx : { ...ctx, signal });
-  } catch (err) {
-    if (signal?.aborted) {
-      writeLine(ctx.stderr, safe`stopped watching; deployment ${deploymentId} carries on (deckhand status ${deploymentId})`);
-      throw signal.reason;
-    }
-    throw err;
-  } finally {
-    interrupt?.dispose();
-  }
-}

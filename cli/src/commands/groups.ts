@@ -1,5 +1,5 @@
 /**
- * `deckhand groups create --application A --name G [--tag k=v ...] [--config NAME]`.
+ * `deckhand groups create|list|show|update|delete --application A [--name G] [settings]`.
  */
 import { parseArgs } from 'node:util';
 import type { CreateDeploymentGroupRequest, TagFilter } from '../../../protocol/src/api.ts';
@@ -11,7 +11,6 @@ import {
   parseKeyValues,
   parseOrUsage,
   required,
-  subcommand,
 } from '../args.ts';
 import { ALARM_HELP, ALARM_OPTIONS, alarmConfiguration } from '../alarm-flags.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
@@ -19,8 +18,15 @@ import { UsageError } from '../errors.ts';
 import { sanitize } from '../format/sanitize.ts';
 
 const USAGE = `Usage: deckhand groups create --application A --name G [--tag k=v ...] [--config NAME]
+       deckhand groups list --application A
+       deckhand groups show --application A --name G
+       deckhand groups update --application A --name G [settings to change]
+       deckhand groups delete --application A --name G
 
-Creates deployment group G of application A (the application is created if missing). Each
+create makes deployment group G of application A (the application is created if missing);
+update changes the settings given (the same flags; --no-auto-rollback, --auto-deploy undo
+--auto-rollback, --no-auto-deploy); delete removes the group with its deployments' history,
+refused while one of them is in progress or queued. Each
 --tag becomes a KEY_AND_VALUE tag filter; a host matching any filter is in the group.
 Each --tag-set is one OR-group of filters (k=v,k=v); a host must match every group (up to
 three), CodeDeploy's tag set. --tag and --tag-set cannot be combined.
@@ -39,6 +45,8 @@ Options:
 ${ALARM_HELP}
   --confirm-above P%,N  a deployment without batches that takes more than P % of the group and
                         more than N hosts at once needs --confirm (default 25%,10)
+  --auto-deploy         (update) deploy it again
+  --no-auto-rollback    (update) turn automatic rollback off
 
 ${CONNECTION_HELP}`;
 
@@ -65,6 +73,21 @@ export function parseConfirmAbove(text: string): { percent: number; hosts: numbe
   const percent = Number(match?.[1]);
   if (!match || percent > 100) throw new UsageError(`--confirm-above expects a percentage and a host count such as 25%,10, got ${JSON.stringify(text)}`, USAGE);
   return { percent, hosts: Number(match[2]) };
+}
+
+/** The flags of every groups subcommand, as parseArgs returns them. */
+export interface GroupFlagValues extends GroupFlags {
+  application?: string | undefined;
+  name?: string | undefined;
+  tag?: string[] | undefined;
+  config?: string | undefined;
+  'auto-deploy'?: boolean | undefined;
+  'no-auto-rollback'?: boolean | undefined;
+  json: boolean;
+  url?: string | undefined;
+  token?: string | undefined;
+  'ca-file'?: string | undefined;
+  'ca-sha256'?: string | undefined;
 }
 
 interface GroupFlags {
@@ -117,12 +140,19 @@ export const groupsCommand: Command = {
           alarm: ALARM_OPTIONS.alarm,
           'ignore-poll-alarm-failure': ALARM_OPTIONS['ignore-poll-alarm-failure'],
           'confirm-above': { type: 'string' },
+          'auto-deploy': { type: 'boolean', default: false },
+          'no-auto-rollback': { type: 'boolean', default: false },
         },
       }),
     );
     if (values.help) return showHelp(ctx, USAGE);
-    const rest = subcommand(positionals, 'create', USAGE);
+    const [sub, ...rest] = positionals;
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`, USAGE);
+    if (sub === 'list' || sub === 'show' || sub === 'update' || sub === 'delete') {
+      const { manageGroups } = await import('./groups-manage.ts');
+      return manageGroups(sub, values, ctx, USAGE, { apply: applyGroupOptions, tagFilters });
+    }
+    if (sub !== 'create') throw new UsageError(sub === undefined ? 'missing subcommand (create, list, show, update or delete)' : `unknown subcommand ${sub}`, USAGE);
     const application = required(values.application, '--application', USAGE);
     const req: CreateDeploymentGroupRequest = {
       name: required(values.name, '--name', USAGE),

@@ -9,13 +9,14 @@ import { UsageError } from '../errors.ts';
 import { formatInstances } from '../format/instances.ts';
 import { safe } from '../format/sanitize.ts';
 
-const USAGE = `Usage: deckhand instances
+const USAGE = `Usage: deckhand instances [list] [--tag k=v ...] [--offline]
        deckhand instances tag INSTANCE_ID KEY=VALUE ...
        deckhand instances untag INSTANCE_ID KEY ...
        deckhand instances deregister INSTANCE_ID
 
 Lists registered hosts: hostname, instance id, tags, connection, last seen, agent version, OS.
-With --json prints {"instances": [...]}.
+--tag k=v keeps hosts with that tag (--tag k: any value; repeat for all of them); --offline
+keeps hosts whose agent is not connected. With --json prints {"instances": [...]}.
 tag sets tags on a host (existing keys are overwritten); untag removes keys. A host that a
 tag change brings into a group with a successful deployment gets that revision (unless the
 group turned autoDeployNewInstances off).
@@ -29,12 +30,14 @@ export const instancesCommand: Command = {
   usage: USAGE,
   async run(argv, ctx) {
     const { values, positionals } = parseOrUsage(USAGE, () =>
-      parseArgs({ args: argv, allowPositionals: true, options: { ...CONNECTION_OPTIONS } }),
+      parseArgs({ args: argv, allowPositionals: true, options: { ...CONNECTION_OPTIONS, tag: { type: 'string', multiple: true }, offline: { type: 'boolean', default: false } } }),
     );
     if (values.help) return showHelp(ctx, USAGE);
     const [sub, instanceId, ...items] = positionals;
-    if (sub === undefined) {
-      const instances = await connect(values, ctx).listInstances();
+    if (sub === undefined || sub === 'list') {
+      if (instanceId !== undefined) throw new UsageError(`unexpected argument ${instanceId}`, USAGE);
+      for (const tag of values.tag ?? []) if (tag === '' || tag.startsWith('=')) throw new UsageError(`--tag expects KEY=VALUE or KEY, got ${JSON.stringify(tag)}`, USAGE);
+      const instances = await connect(values, ctx).listInstances({ ...(values.tag ? { tags: values.tag } : {}), offline: values.offline });
       emit(ctx, values.json, { instances }, formatInstances(instances, ctx.now()));
       return 0;
     }

@@ -5,6 +5,7 @@
 import type { DeploymentTargetView, DeploymentView, LifecycleEventView } from '../../../protocol/src/api.ts';
 import { isTerminalDeploymentStatus, isTerminalInstanceStatus } from '../../../protocol/src/status.ts';
 import { safe, sanitize } from '../format/sanitize.ts';
+import { formatWaiting, hostOutcome } from '../format/status.ts';
 import { durationMs, formatDuration } from '../format/time.ts';
 
 /** Hosts whose part is over, out of all targets. */
@@ -27,8 +28,15 @@ function hostWidth(view: DeploymentView): number {
 
 function eventLine(host: string, event: LifecycleEventView): string {
   const took = event.status === 'InProgress' ? '' : formatDuration(durationMs(event.startTime, event.endTime));
-  const diag = event.diagnostics ? safe`  ${event.diagnostics.errorCode}: ${event.diagnostics.message}` : '';
+  const d = event.diagnostics;
+  const warning = d !== undefined && event.status === 'Succeeded' ? 'warning ' : '';
+  const diag = d ? `  ${warning}${safe`${d.errorCode}: ${d.message}`}` : event.status === 'InProgress' && event.message ? safe`  ${event.message}` : '';
   return `${host}  ${sanitize(event.lifecycleEventName).padEnd(16)}  ${sanitize(event.status)}${took ? ` (${took})` : ''}${diag}`.trimEnd();
+}
+
+/** A Skipped event that says why (the traffic hooks without traffic control): shown by status, not live. */
+function quietSkip(event: LifecycleEventView): boolean {
+  return event.status === 'Skipped' && event.message !== undefined;
 }
 
 function targetChanges(prev: DeploymentTargetView | undefined, next: DeploymentTargetView, width: number): string[] {
@@ -39,10 +47,11 @@ function targetChanges(prev: DeploymentTargetView | undefined, next: DeploymentT
   for (const event of next.lifecycleEvents) {
     const before = prev?.lifecycleEvents.find((e) => e.lifecycleEventName === event.lifecycleEventName);
     const changed = before === undefined ? event.status !== 'Pending' : before.status !== event.status;
-    if (changed && !(hostSkipped && event.status === 'Skipped')) lines.push(eventLine(host, event));
+    if (changed && !(hostSkipped && event.status === 'Skipped') && !quietSkip(event)) lines.push(eventLine(host, event));
   }
   const hostChanged = prev === undefined ? next.status !== 'Pending' : prev.status !== next.status;
-  if (hostChanged && isTerminalInstanceStatus(next.status)) lines.push(safe`${host}  host ${next.status}`);
+  if (hostChanged && isTerminalInstanceStatus(next.status)) lines.push(`${host}  host ${hostOutcome(next)}`.trimEnd());
+  if (hostChanged && next.status === 'WaitingForAgent') lines.push(`${host}  host waiting for its agent to connect`);
   return lines;
 }
 
@@ -58,6 +67,8 @@ export function describeChanges(prev: DeploymentView | undefined, next: Deployme
   if (statusChanged && !isTerminalDeploymentStatus(next.status)) {
     lines.push(safe`deployment ${next.deploymentId} ${next.status}`);
   }
+  const waiting = isTerminalDeploymentStatus(next.status) ? '' : formatWaiting(next);
+  if (waiting !== '' && (prev === undefined || waiting !== formatWaiting(prev))) lines.push(`deployment ${sanitize(next.deploymentId)} ${waiting}`);
   const width = hostWidth(next);
   for (const target of next.targets) {
     const before = prev?.targets.find((t) => t.instanceId === target.instanceId);

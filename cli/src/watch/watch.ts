@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { DeploymentView } from '../../../protocol/src/api.ts';
 import { isTerminalDeploymentStatus } from '../../../protocol/src/status.ts';
 import type { DeckhandClient } from '../client.ts';
-import { UnreachableError } from '../errors.ts';
+import { isTransient } from './logs.ts';
 import { describeChanges } from './render.ts';
 import { BarSink, PlainSink, type ProgressSink } from './sinks.ts';
 
@@ -21,9 +21,11 @@ export interface WatchOptions {
   tty: boolean;
   /** @default 300 */
   intervalMs?: number;
-  /** Consecutive unreachable polls tolerated before giving up. @default 20 */
-  maxUnreachable?: number;
+  /** How long the coordinator may stay unreachable (a restart) before giving up. @default 600000 (10 min) */
+  retryMs?: number;
   signal?: AbortSignal;
+  /** Where progress goes. @default createSink(out, tty) */
+  sink?: ProgressSink;
 }
 
 /** Picks the sink for the output: bars on a terminal, plain lines elsewhere. */
@@ -33,7 +35,7 @@ export function createSink(out: Writable, tty: boolean): ProgressSink {
 
 /** Polls until the deployment reaches a terminal status and returns its final view. */
 export async function watchDeployment(opts: WatchOptions): Promise<DeploymentView> {
-  const sink = createSink(opts.out, opts.tty);
+  const sink = opts.sink ?? createSink(opts.out, opts.tty);
   let prev: DeploymentView | undefined;
   try {
     for (;;) {
@@ -45,20 +47,20 @@ export async function watchDeployment(opts: WatchOptions): Promise<DeploymentVie
       await delay(opts.intervalMs ?? 300, undefined, opts.signal ? { signal: opts.signal } : {});
     }
   } finally {
-    sink.stop();
+    // A sink the caller passed in is the caller's to stop (it may print more after).
+    if (opts.sink === undefined) sink.stop();
   }
 }
 
-/** One GET, retried while the coordinator is briefly unreachable (a restart, say). */
+/** One GET, retried for up to `retryMs` while the coordinator cannot answer (a restart, say). */
 async function pollOnce(opts: WatchOptions): Promise<DeploymentView> {
-  const max = opts.maxUnreachable ?? 20;
-  for (let attempt = 1; ; attempt++) {
+  const since = Date.now();
+  for (;;) {
     try {
       return await opts.client.getDeployment(opts.deploymentId);
     } catch (err) {
-      const transient = err instanceof UnreachableError;
-      if (!transient || attempt >= max) throw err;
-      await delay(opts.intervalMs ?? 300, undefined, opts.signal ? { signal: opts.signal } : {});
+      if (!isTransient(err) || Date.now() - since > (opts.retryMs ?? 600_000)) throw err;
+      await delay(Math.max(opts.intervalMs ?? 300, 1000), undefined, opts.signal ? { signal: opts.signal } : {});
     }
   }
 }

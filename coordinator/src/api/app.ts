@@ -10,12 +10,19 @@ import type { ApiDeps } from './deps.ts';
 import { installErrorHandlers } from './errors.ts';
 import { agentPackageSourceFromEnv } from './agent-packages.ts';
 import { openApiRoutes } from './openapi.ts';
+import { docsRoutes } from './docs.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { configRoutes } from './routes/configs.ts';
 import { deploymentRoutes } from './routes/deployments.ts';
 import { deregistrationRoutes } from './routes/deregistration.ts';
 import { healthCheckRoutes } from './routes/health-checks.ts';
 import { instanceRoutes } from './routes/instances.ts';
+import { logRoutes } from './routes/logs.ts';
+import { fleetRoutes } from './routes/fleet.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import { CoordinatorMetrics, metricsRoutes } from '../notify/metrics.ts';
+import { DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT } from '../hub/log-intake.ts';
+import { DEFAULT_LOG_RETENTION_DAYS } from '../logs/retention.ts';
 import { installerRoutes } from './routes/installers.ts';
 import { revisionRoutes } from './routes/revisions.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -39,11 +46,28 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     log.debug('request handled', { method: request.method, url: request.url, statusCode: reply.statusCode });
   });
   // Before any other route: it records each one as it is registered, for /v1/openapi.json.
-  openApiRoutes(app);
+  const openApi = openApiRoutes(app);
+  const metrics = deps.metrics ?? new CoordinatorMetrics(deps.store, () => deps.hub.connectedCount?.() ?? 0);
+  const isApiToken = async (token: string): Promise<boolean> => {
+    const row = await deps.store.tokens.findApiToken(deps.tokenHasher.lookup(token));
+    return row !== undefined && row.revokedAt === undefined && (row.expiresAt === undefined || row.expiresAt > deps.clock.now().toISOString());
+  };
+  metricsRoutes(app, metrics, isApiToken, deps.metricsToken);
+  docsRoutes(app, openApi.document);
   app.get('/healthz', async () => ({ ok: true }));
+  // Readiness, unlike liveness, depends on the store: a load balancer stops sending work here.
+  app.get('/readyz', async (_request, reply) => {
+    const r = await deps.store.readiness();
+    const checks: Record<string, string> = { store: r.writable ? 'writable' : 'not writable', migrations: r.migrated ? 'done' : 'pending' };
+    if (r.detail !== undefined) checks['detail'] = r.detail;
+    return reply.code(r.writable && r.migrated ? 200 : 503).send({ ready: r.writable && r.migrated, checks });
+  });
   applicationRoutes(app, deps);
   revisionRoutes(app, deps);
   deploymentRoutes(app, deps);
+  fleetRoutes(app, deps);
+  webhookRoutes(app, deps, deps.wakeWebhooks ?? (() => undefined));
+  logRoutes(app, deps, deps.logSettings ?? { maxBytesPerDeployment: DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT, days: DEFAULT_LOG_RETENTION_DAYS });
   instanceRoutes(app, deps);
   configRoutes(app, deps);
   deregistrationRoutes(app, deps);

@@ -21,15 +21,27 @@ import type { ArtifactStore } from '../artifacts/store.ts';
 import type { NonceCache } from '../auth/agent-auth.ts';
 import type { NewDeployment, PlanQuery, RetryOptions, RollbackOptions, StopResult } from '../scheduler/index.ts';
 import type { PreflightQuery } from '../scheduler/preflight.ts';
+import type { LogFeed } from '../logs/feed.ts';
+import type { CoordinatorMetrics } from '../notify/metrics.ts';
 import type { Store } from '../store/store.ts';
 
 export type { NewDeployment, PlanQuery, PreflightQuery, StopResult };
+
+/** The hook output retention the coordinator was started with (defaults in logs/retention.ts, hub/log-intake.ts). */
+export interface LogSettings {
+  maxBytesPerDeployment: number;
+  days: number;
+}
 
 /** Filter of {@link DeploymentService.listDeploymentSummaries}. */
 export interface DeploymentFilter {
   applicationName?: string;
   deploymentGroupName?: string;
   status?: DeploymentStatus;
+  /** At most this many. @default all */
+  limit?: number;
+  /** Only deployments listed after this one (newest first). */
+  before?: { createdAt: string; deploymentId: string };
 }
 
 /** The scheduler as the API sees it. */
@@ -68,6 +80,8 @@ export interface DeploymentService {
 /** The hub as the API sees it. */
 export interface AgentPresence {
   isConnected(instanceId: string): boolean;
+  /** How many agents are connected now (metrics). @default 0 */
+  connectedCount?(): number;
   /** True while the host is asked to preflight the revision (it may then download it). */
   isPreflighting?(instanceId: string, revisionId: string): boolean;
 }
@@ -81,6 +95,16 @@ export interface ApiDeps {
   scheduler: DeploymentService;
   hub: AgentPresence;
   nonces: NonceCache;
+  /** Wakes log followers when hook output is stored (the hub's). @default a feed nothing publishes to: followers poll */
+  logFeed?: LogFeed;
+  /** The hook output retention in force, as the logs API reports it. @default the defaults */
+  logSettings?: LogSettings;
+  /** Tells the webhook notifier there is work (a test message). @default nothing: it polls */
+  wakeWebhooks?: () => void;
+  /** The coordinator's metrics. @default metrics of this API alone */
+  metrics?: CoordinatorMetrics;
+  /** A token that may read /metrics besides the admin token (--metrics-token). */
+  metricsToken?: string;
   /** The keys the coordinator signs agent commands with, given to every host at registration. */
   coordinatorKeys?: () => CoordinatorKeyView[];
   /** HTTPS options (certificate, key, client CA); absent: plain HTTP. */

@@ -17,5 +17,18 @@ export const ListDeploymentsQuery = z.strictObject({
   application: Name.optional(),
   group: Name.optional(),
   status: DeploymentStatusSchema.optional(),
+  /** @default 100 */
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  /** From the previous page's answer. */
+  nextToken: z.string().max(200).optional(),
+});
+
+export const ConfigParams = z.object({ name: z.string().min(1).max(100) });
+
+export const ListInstancesQuery = z.strictObject({
+  /** `key=value`, or `key` for any value; repeat for all of them. */
+  tag: z.union([z.string().min(1).max(400), z.array(z.string().min(1).max(400)).max(20)]).optional(),
+  /** `1`: only hosts whose agent is not connected. */
+  offline: z.enum(['0', '1', 'true', 'false']).optional(),
 });
 export const NameParams = z.object({ name: Name });

@@ -55,6 +55,7 @@ export function revisionView(row: RevisionRow, applicationName: string): Revisio
   if (row.description !== undefined) view.description = row.description;
   // A pre-signed URL's query is a credential: readers see where, not the signature.
   if (row.location !== undefined) view.location = row.location.kind === 'url' ? { ...row.location, url: redactUrl(row.location.url) } : row.location;
+  if (row.deletedAt !== undefined) view.deleteTime = row.deletedAt;
   if (row.signature !== undefined) view.signature = { counter: row.signature.counter, keyId: describeSignature(row.signature.minisig).keyId };
   return view;
 }

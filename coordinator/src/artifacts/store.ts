@@ -96,4 +96,9 @@ export class ArtifactStore {
   has(sha256: string): boolean {
     return existsSync(this.path(sha256));
   }
+
+  /** Deletes the bundle with this sha256 if it is stored (no revision uses it any more). */
+  remove(sha256: string): void {
+    rmSync(this.path(sha256), { force: true });
+  }
 }

@@ -5,6 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_ARTIFACT_BYTES } from '../artifacts/store.ts';
+import { DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT } from '../hub/log-intake.ts';
+import { DEFAULT_LOG_RETENTION_DAYS } from '../logs/retention.ts';
 import { tlsMode, type TlsMode } from '../tls/mode.ts';
 
 /** Where the coordinator listens. @default 127.0.0.1:8420 */
@@ -23,6 +25,11 @@ Options:
   --log-level LEVEL        ${LOG_LEVELS.join(' | ')} (default info)
   --max-bundle-bytes N     largest accepted revision bundle (default ${DEFAULT_MAX_ARTIFACT_BYTES})
   --heartbeat-ms N         ping interval to agents; agents drop a link silent for 2.5 of them (default 15000)
+  --log-max-bytes N        hook output kept per deployment; lines past it are counted, not kept
+                           (default ${DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT}, 512 MiB)
+  --log-retention-days N   hook output is deleted this many days after its deployment ended (default ${DEFAULT_LOG_RETENTION_DAYS})
+  --metrics-token T        a token that may read /metrics (besides the admin token), for Prometheus;
+                           better given as DECKHAND_METRICS_TOKEN (the command line is visible to others)
   --tls-cert FILE          serve HTTPS and WSS with this certificate (PEM; a chain is fine); with --tls-key.
                            Reloaded on SIGHUP without dropping agents.
   --tls-key FILE           the certificate's private key (PEM)
@@ -58,6 +65,12 @@ export interface CoordinatorConfig {
   readonly maxBundleBytes: number;
   /** Ping interval to agents; the hub's default when absent. */
   readonly heartbeatMs?: number;
+  /** Hook output kept per deployment, bytes of line text. */
+  readonly logMaxBytes: number;
+  /** Days hook output is kept after its deployment ended. */
+  readonly logRetentionDays: number;
+  /** A scrape token for /metrics (--metrics-token or DECKHAND_METRICS_TOKEN). */
+  readonly metricsToken?: string;
   /** How to serve TLS (absent: the default for the listen address, tls/mode.ts). */
   readonly tls?: TlsMode;
   /** Extra names of the automatic certificate (--tls-san). */
@@ -117,6 +130,13 @@ function parseLevel(value: string): string {
   return value;
 }
 
+/** The scrape token, checked for length (never echoed: it is a secret). */
+function metricsToken(value: string | undefined): { metricsToken?: string } {
+  if (value === undefined || value === '') return {};
+  if (value.length < 16 || /\s/.test(value)) throw new UsageError('the metrics token must be at least 16 characters without spaces');
+  return { metricsToken: value };
+}
+
 /** Parses the coordinator's arguments (without `node` and the script). Throws UsageError. */
 export function parseCoordinatorArgs(argv: readonly string[]): Command {
   let parsed;
@@ -131,6 +151,9 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'log-level': { type: 'string' },
         'max-bundle-bytes': { type: 'string' },
         'heartbeat-ms': { type: 'string' },
+        'log-max-bytes': { type: 'string' },
+        'log-retention-days': { type: 'string' },
+        'metrics-token': { type: 'string' },
         tls: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -169,6 +192,9 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         ? DEFAULT_MAX_ARTIFACT_BYTES
         : parsePositiveInt('--max-bundle-bytes', values['max-bundle-bytes']),
     ...(values['heartbeat-ms'] === undefined ? {} : { heartbeatMs: parsePositiveInt('--heartbeat-ms', values['heartbeat-ms']) }),
+    logMaxBytes: values['log-max-bytes'] === undefined ? DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT : parsePositiveInt('--log-max-bytes', values['log-max-bytes']),
+    logRetentionDays: values['log-retention-days'] === undefined ? DEFAULT_LOG_RETENTION_DAYS : parsePositiveInt('--log-retention-days', values['log-retention-days']),
+    ...metricsToken(values['metrics-token'] ?? process.env['DECKHAND_METRICS_TOKEN']),
     ...tlsConfig(values, listen.host),
     ...healthConfig(values['alertmanager'] ?? process.env['DECKHAND_ALERTMANAGER_URL'], values['alarm-poll-seconds']),
   };

@@ -17,8 +17,13 @@ export function handleAgentFrame(ctx: FrameContext, session: Session, raw: Buffe
     return;
   }
   const frame = parsed.frame;
-  if (frame.type === 'agent.event') return ctx.events.add(ctx, session, frame.body);
+  if (frame.type === 'agent.event') {
+    ctx.metrics?.agentEvent(session.instanceId, frame.body);
+    return ctx.events.add(ctx, session, frame.body);
+  }
   if (frame.type === 'agent.command.ack') return ctx.events.addCommandAck(ctx, session, frame.body.commandId);
+  // Hook output is independent of events: it is written on its own, bounded by bytes.
+  if (frame.type === 'agent.log') return ctx.logs.add(session, frame.id, frame.body, raw.length);
   // Any other frame sees every event received before it applied, as if handled one by one.
   ctx.events.after(ctx, () => handleFrame(ctx, session, frame));
 }
@@ -39,14 +44,13 @@ async function dispatchFrame(ctx: FrameContext, session: Session, frame: AgentFr
       return onHello(ctx, session, frame.body);
     case 'agent.inventory':
       return ctx.store.instances.touch(session.instanceId, { lastSeen: nowIso(ctx), inventory: frame.body.inventory });
-    case 'agent.log':
-      return onLog(ctx, session, frame.body);
     case 'agent.preflight.result':
       return ctx.preflights.receive(session.instanceId, frame.body);
     case 'agent.command.refused':
       return onRefused(ctx, session, frame.body);
     case 'agent.event':
     case 'agent.command.ack':
+    case 'agent.log':
       // Handled in bursts (handleAgentFrame); never queued here.
       return;
   }
@@ -80,13 +84,6 @@ async function onHello(ctx: FrameContext, session: Session, body: AgentBodies['a
 async function onRefused(ctx: FrameContext, session: Session, body: AgentBodies['agent.command.refused']): Promise<void> {
   ctx.log.error('agent refused a coordinator frame', { instanceId: session.instanceId, ...body });
   if (body.commandId !== undefined) await ctx.sink?.commandRefused?.(session.instanceId, body.commandId, body.errorCode, body.message);
-}
-
-function onLog(ctx: FrameContext, session: Session, body: AgentBodies['agent.log']): void {
-  ctx.logs.append(
-    body.deploymentId,
-    body.lines.map((l) => ({ instanceId: session.instanceId, lifecycleEvent: body.lifecycleEvent, ...l })),
-  );
 }
 
 function nowIso(ctx: FrameContext): string {

@@ -25,7 +25,9 @@ import { EventBatch } from './event-batch.ts';
 import { PreflightRequests, type PreflightAnswer } from './preflight.ts';
 import { handleAgentFrame } from './frames.ts';
 import type { FrameContext, Session } from './session.ts';
-import { LogBuffer } from './log-buffer.ts';
+import { LogFeed } from '../logs/feed.ts';
+import type { MetricsSink } from '../notify/metrics.ts';
+import { LogIntake, type LogIntakeLimits } from './log-intake.ts';
 import type { AgentEventSink } from './types.ts';
 import { pathnameOf, refuseUpgrade } from './upgrade.ts';
 
@@ -43,6 +45,12 @@ export interface HubDeps {
   heartbeatMs?: number;
   /** Shared with the HTTP API's bundle-download auth so a nonce is single-use across both. */
   nonces?: NonceCache;
+  /** Told when hook output is stored (the logs API's followers listen). @default a new feed */
+  feed?: LogFeed;
+  /** Bounds of the hook output intake and the per-deployment log cap. */
+  logLimits?: LogIntakeLimits;
+  /** Told of agent events and hook output (Prometheus metrics). */
+  metrics?: MetricsSink;
   /** Signs the frames that make an agent act; without it they go unsigned (tests of other parts). */
   signer?: FrameSigner;
   /**
@@ -54,8 +62,8 @@ export interface HubDeps {
 
 /** Agent connections of one coordinator. */
 export class Hub {
-  /** Recent hook output per deployment (agent.log), best effort. */
-  readonly logs = new LogBuffer();
+  /** Wakes followers of a deployment's hook output when lines are stored. */
+  readonly feed: LogFeed;
   private readonly wss: WebSocketServer;
   private readonly sessions = new Map<string, Session>();
   private readonly ctx: FrameContext;
@@ -72,14 +80,29 @@ export class Hub {
     // the historical source of ws DoS issues (reliability.md §3).
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
     const log = deps.logger.child({ component: 'hub' });
+    this.feed = deps.feed ?? new LogFeed();
+    const send = <T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean => this.sendFrame(session, type, body);
+    const metrics = deps.metrics;
+    const logs = new LogIntake({
+      ...deps.logLimits,
+      store: deps.store,
+      log,
+      send,
+      stored: (deploymentId, lines, bytes) => {
+        metrics?.hookOutput(lines, bytes);
+        this.feed.publish(deploymentId);
+      },
+      dropped: () => metrics?.hookOutputBusy(),
+    });
     this.ctx = {
       store: deps.store,
       clock: deps.clock,
       log,
-      logs: this.logs,
+      logs,
+      ...(metrics ? { metrics } : {}),
       heartbeatMs: this.heartbeatMs,
       sink: undefined,
-      send: (session, type, body) => this.sendFrame(session, type, body),
+      send,
       events: new EventBatch(),
       preflights: new PreflightRequests(deps.clock),
     };
@@ -127,6 +150,13 @@ export class Hub {
     );
   }
 
+  /** How many agents are connected and greeted now. */
+  connectedCount(): number {
+    let n = 0;
+    for (const session of this.sessions.values()) if (session.greeted && session.ws.readyState === WebSocket.OPEN) n += 1;
+    return n;
+  }
+
   /** True when the instance has an open session whose hello has been recorded. */
   isConnected(instanceId: string): boolean {
     const session = this.sessions.get(instanceId);
@@ -168,8 +198,9 @@ export class Hub {
   /** Closes every session and stops the heartbeat; resolves when all sockets are closed. */
   async close(): Promise<void> {
     this.closed = true;
-    // Events already received are applied (and acked) before the store may be closed.
+    // Events and hook output already received are stored (and acked) before the store may be closed.
     await this.ctx.events.drain(this.ctx);
+    await this.ctx.logs.drain();
     this.ctx.preflights.closeAll();
     if (this.heartbeat !== undefined) this.deps.clock.clearTimeout(this.heartbeat);
     const closing = [...this.sessions.values()].map((s) => this.closeSession(s));
@@ -177,6 +208,7 @@ export class Hub {
     await Promise.all(closing);
     // Frames that arrived while the sessions closed are applied too.
     await this.ctx.events.drain(this.ctx);
+    await this.ctx.logs.drain();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 

@@ -5,9 +5,9 @@
 import type { WebSocket } from 'ws';
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { AgentEventBody, CoordBodies, CoordFrameType } from '../../../protocol/src/index.ts';
+import type { AgentEventBody, AgentLogBody, CoordBodies, CoordFrameType } from '../../../protocol/src/index.ts';
 import type { Store } from '../store/store.ts';
-import type { LogBuffer } from './log-buffer.ts';
+import type { MetricsSink } from '../notify/metrics.ts';
 import type { PreflightRequests } from './preflight.ts';
 import type { AgentEventSink } from './types.ts';
 
@@ -26,6 +26,14 @@ export interface EventQueue {
   drain(ctx: FrameContext): Promise<void>;
 }
 
+/** agent.log frames on their way into the store (log-intake.ts implements it). */
+export interface LogQueue {
+  /** Takes one frame of `size` bytes, or answers it busy. */
+  add(session: Session, frameId: string, body: AgentLogBody, size: number): void;
+  /** Resolves once everything received is written and answered. */
+  drain(): Promise<void>;
+}
+
 /** One agent connection. */
 export interface Session {
   instanceId: string;
@@ -41,7 +49,10 @@ export interface FrameContext {
   store: Store;
   clock: Clock;
   log: Logger;
-  logs: LogBuffer;
+  /** agent.log frames on their way into the store (log-intake.ts). */
+  logs: LogQueue;
+  /** Told of every agent event (metrics). */
+  metrics?: MetricsSink;
   heartbeatMs: number;
   sink: AgentEventSink | undefined;
   send<T extends CoordFrameType>(session: Session, type: T, body: CoordBodies[T]): boolean;

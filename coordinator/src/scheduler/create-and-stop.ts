@@ -88,7 +88,7 @@ export async function stopDeployment(e: Engine, deploymentId: string, autoRollba
   if (!canTransition(d.status, 'Stopped')) {
     throw new DeckhandError('CONFLICT', `deployment ${deploymentId} is already ${d.status}`);
   }
-  await e.tx.targets.skipPending(deploymentId, iso(e));
+  await e.tx.targets.skipPending(deploymentId, iso(e), 'Not deployed: the deployment was stopped before this host\'s turn.');
   const running = await e.tx.targets.runningOf(deploymentId);
   for (const t of running) {
     if (t.commandId !== null) e.out.push({ instanceId: t.instanceId, cancel: { commandId: t.commandId, deploymentId } });

@@ -58,7 +58,7 @@ export async function applyHealthAction(e: Engine, d: DeploymentRow, decision: E
     e.log.warn('deployment paused by its analysis', { deploymentId: d.deploymentId, reason: decision.reason });
     return;
   }
-  await e.tx.targets.skipPending(d.deploymentId, iso(e));
+  await e.tx.targets.skipPending(d.deploymentId, iso(e), `Not deployed: the deployment stopped with ${decision.code} before this host's turn.`);
   const running = await cancelRunning(e, d.deploymentId);
   const error = { code: decision.code, message: decision.message };
   if (decision.status === 'Stopped') await markStopped(e, d, error);

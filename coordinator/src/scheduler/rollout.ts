@@ -100,7 +100,7 @@ async function apply(e: Engine, d: DeploymentRow, decision: RolloutDecision): Pr
     case 'wait':
       return;
     case 'stop':
-      await e.tx.targets.skipPending(d.deploymentId, iso(e));
+      await e.tx.targets.skipPending(d.deploymentId, iso(e), `Not deployed: the deployment stopped with ${decision.code} before this host's turn.`);
       return fail(e, d, decision.code, decision.message);
     case 'finish':
       return decision.status === 'Failed' ? fail(e, d, decision.code, decision.message) : succeed(e, d);

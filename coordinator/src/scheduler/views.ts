@@ -50,7 +50,8 @@ function toEventView(e: EventRecord): LifecycleEventView {
     if (e.scriptName !== undefined) diagnostics.scriptName = e.scriptName;
     if (e.logTail !== undefined) diagnostics.logTail = e.logTail;
     view.diagnostics = diagnostics;
-  } else if (e.message !== undefined && e.status === 'InProgress') {
+  } else if (e.message !== undefined && e.message !== '') {
+    // Why it still runs (a reboot), why it was skipped, or a failure that was ignored.
     view.message = e.message;
   }
   return view;

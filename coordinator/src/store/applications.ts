@@ -19,4 +19,9 @@ export interface ApplicationRepository {
   getByName(name: string): Promise<ApplicationRow | undefined>;
   /** Every application, by name. */
   list(): Promise<ApplicationRow[]>;
+  /**
+   * Removes the application and its revisions (the caller refuses while it has groups). Returns
+   * the content addresses no revision uses any more, whose bundles may be deleted.
+   */
+  remove(applicationId: string): Promise<string[]>;
 }

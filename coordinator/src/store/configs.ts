@@ -15,6 +15,14 @@ export interface DeploymentConfigRow {
 /** What {@link DeploymentConfigRepository.insert} takes: rollout options are optional. */
 export type NewDeploymentConfig = Omit<DeploymentConfigRow, 'rollout'> & { rollout?: RolloutOptions };
 
+/** What uses a configuration. */
+export interface ConfigUsage {
+  /** `application/group` of every group whose default it is. */
+  groups: string[];
+  /** Unfinished deployments with it. */
+  activeDeployments: string[];
+}
+
 /** Reads and writes custom deployment configurations. */
 export interface DeploymentConfigRepository {
   /** Stores a custom configuration; rejects with CONFLICT when the name is taken. */
@@ -23,4 +31,8 @@ export interface DeploymentConfigRepository {
   get(name: string): Promise<DeploymentConfigRow | undefined>;
   /** Every custom configuration, by name. */
   list(): Promise<DeploymentConfigRow[]>;
+  /** What uses the configuration. */
+  usage(name: string): Promise<ConfigUsage>;
+  /** Removes a custom configuration; false when there is none of that name. */
+  remove(name: string): Promise<boolean>;
 }

@@ -42,6 +42,18 @@ export const GROUP_DEFAULTS: Readonly<GroupSettings> = {
   autoDeployNewInstances: true,
 };
 
+/** Settings of a group that can be changed after it was created; null removes an optional one. */
+export interface GroupChanges {
+  tagFilters?: TagFilter[];
+  tagSet?: TagSet | null;
+  instanceNames?: string[];
+  deploymentConfigName?: string;
+  autoRollback?: AutoRollbackConfiguration | null;
+  agentWaitSeconds?: number;
+  eventTimeoutSeconds?: number;
+  autoDeployNewInstances?: boolean;
+}
+
 /** Reads and writes deployment groups. */
 export interface DeploymentGroupRepository {
   /** Creates a group; rejects with CONFLICT when the application already has one of that name. */
@@ -56,4 +68,11 @@ export interface DeploymentGroupRepository {
   listAll(): Promise<DeploymentGroupRow[]>;
   /** Records the deployment as the group's last successful one. */
   setLastSuccessfulDeployment(deploymentGroupId: string, deploymentId: string): Promise<void>;
+  /** Changes the given settings; returns the group as it now is (NOT_FOUND when there is none). */
+  update(deploymentGroupId: string, changes: GroupChanges): Promise<DeploymentGroupRow>;
+  /**
+   * Removes the group with the history of its deployments (targets, events, hook output). The
+   * caller refuses while one of them is unfinished. Returns how many deployments went with it.
+   */
+  remove(deploymentGroupId: string): Promise<number>;
 }

@@ -16,6 +16,9 @@ import type { TargetRepository } from './deployments/targets.ts';
 import type { DeploymentViewRepository } from './deployments/views.ts';
 import type { DeploymentGroupRepository } from './groups.ts';
 import type { InstanceRepository } from './instances.ts';
+import type { LogRepository } from './logs.ts';
+import type { WebhookRepository } from './webhooks.ts';
+import type { StatsRepository } from './stats.ts';
 import type { RevisionRepository } from './revisions.ts';
 import type { TokenRepository } from './tokens.ts';
 import type { AuditRepository } from './audit.ts';
@@ -36,6 +39,9 @@ export interface Repositories {
   readonly targets: TargetRepository;
   readonly deploymentViews: DeploymentViewRepository;
   readonly health: HealthRepository;
+  readonly logs: LogRepository;
+  readonly webhooks: WebhookRepository;
+  readonly stats: StatsRepository;
 }
 
 /** The repositories inside one unit of work. */
@@ -47,8 +53,20 @@ export interface UnitOfWork extends Repositories {
   savepoint<T>(work: () => Promise<T>): Promise<T>;
 }
 
+/** Whether the store can serve the coordinator (GET /readyz). */
+export interface StoreReadiness {
+  /** A write was taken and committed. */
+  writable: boolean;
+  /** Every migration this build knows is applied. */
+  migrated: boolean;
+  /** What is wrong, when something is. */
+  detail?: string;
+}
+
 /** The coordinator's store. */
 export interface Store extends Repositories {
+  /** Checks that the store takes writes and its schema is up to date. Never rejects. */
+  readiness(): Promise<StoreReadiness>;
   /**
    * Runs `work` as one transaction: everything it changed is committed when it resolves and
    * undone when it rejects (the rejection is passed on). Units of work never interleave.

@@ -24,7 +24,7 @@ import { assertAlarmsKnown } from '../health-refs.ts';
 import { assertKnownConfig } from './configs.ts';
 
 /** A group as the API shows it, with its alarms and guard rail. */
-async function groupView(store: Repositories, row: DeploymentGroupRow, applicationName: string): Promise<DeploymentGroupView> {
+export async function groupView(store: Repositories, row: DeploymentGroupRow, applicationName: string): Promise<DeploymentGroupView> {
   const health = await store.health.getGroupHealth(row.deploymentGroupId);
   return {
     ...deploymentGroupView(row, applicationName),

@@ -24,6 +24,7 @@ async function resolveDeployment(deps: ApiDeps, request: FastifyRequest): Promis
   if (revision.applicationId !== application.applicationId) {
     throw notFound(`revision ${body.revisionId} of application ${application.name}`);
   }
+  if (revision.deletedAt !== undefined) throw new FieldError('VALIDATION_FAILED', 'revisionId', `revisionId: revision ${body.revisionId} was deleted on ${revision.deletedAt}`);
   const configName = canonicalConfigName(body.deploymentConfigName ?? group.deploymentConfigName);
   await assertKnownConfig(deps.store, configName);
   const input: NewDeployment = {
@@ -58,6 +59,21 @@ async function naming<T>(work: Promise<T>): Promise<T> {
     if (err instanceof DeckhandError && typeof field === 'string') throw new FieldError(err.code, field, err.message);
     throw err;
   }
+}
+
+/** The opaque page token of GET /v1/deployments: where the previous page ended. */
+function encodeToken(createdAt: string, deploymentId: string): string {
+  return Buffer.from(JSON.stringify([createdAt, deploymentId])).toString('base64url');
+}
+
+function decodeToken(token: string): { createdAt: string; deploymentId: string } {
+  try {
+    const [createdAt, deploymentId] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && typeof deploymentId === 'string') return { createdAt, deploymentId };
+  } catch {
+    // Not a token this API made: refused below like any other.
+  }
+  throw new FieldError('VALIDATION_FAILED', 'nextToken', 'nextToken: not a token from a previous page');
 }
 
 /** Registers the deployment routes. */
@@ -132,12 +148,18 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get('/v1/deployments', async (request) => {
     const query = parseInput(ListDeploymentsQuery, request.query, 'query');
-    const filter: DeploymentFilter = {};
+    const filter: DeploymentFilter = { limit: query.limit + 1 };
     if (query.application !== undefined) filter.applicationName = query.application;
     if (query.group !== undefined) filter.deploymentGroupName = query.group;
     if (query.status !== undefined) filter.status = query.status;
+    if (query.nextToken !== undefined) filter.before = decodeToken(query.nextToken);
+    const found = await scheduler.listDeploymentSummaries(filter);
+    const page = found.slice(0, query.limit);
+    const last = page[page.length - 1];
+    // A scoped token sees its part of the page (a page may then hold fewer than the limit).
     const visible = visibleTo(request);
-    return { deployments: (await scheduler.listDeploymentSummaries(filter)).filter((d) => visible(d.applicationName, d.deploymentGroupName)) };
+    const deployments = page.filter((d) => visible(d.applicationName, d.deploymentGroupName));
+    return { deployments, ...(found.length > query.limit && last ? { nextToken: encodeToken(last.createTime, last.deploymentId) } : {}) };
   });
 
   app.get('/v1/deployments/:id', async (request) => {

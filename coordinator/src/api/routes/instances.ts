@@ -11,7 +11,7 @@ import {
 import type { InstanceRow } from '../../store/instances.ts';
 import type { Repositories } from '../../store/store.ts';
 import { notFound } from '../errors.ts';
-import { IdParams } from '../schemas.ts';
+import { IdParams, ListInstancesQuery } from '../schemas.ts';
 import type { ApiDeps } from '../deps.ts';
 import { registerInstance } from '../registration.ts';
 import { parseInput } from '../validate.ts';
@@ -53,9 +53,19 @@ export function instanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return retag(id, (tags) => Object.fromEntries(Object.entries(tags).filter(([k]) => !body.keys.includes(k))));
   });
 
-  app.get('/v1/instances', async () => ({
-    instances: (await store.instances.list()).map((row) => instanceView(row, hub.isConnected(row.instanceId))),
-  }));
+  app.get('/v1/instances', async (request) => {
+    const query = parseInput(ListInstancesQuery, request.query ?? {}, 'query');
+    const tags = (query.tag === undefined ? [] : Array.isArray(query.tag) ? query.tag : [query.tag]).map((t) => {
+      const eq = t.indexOf('=');
+      return eq === -1 ? { key: t } : { key: t.slice(0, eq), value: t.slice(eq + 1) };
+    });
+    const offline = query.offline === '1' || query.offline === 'true';
+    const views = (await store.instances.list())
+      .filter((row) => tags.every((t) => Object.hasOwn(row.tags, t.key) && (t.value === undefined || row.tags[t.key] === t.value)))
+      .map((row) => instanceView(row, hub.isConnected(row.instanceId)))
+      .filter((v) => !offline || !v.connected);
+    return { instances: views };
+  });
 
   app.post('/v1/register', async (request, reply) => {
     const body = parseInput(RegisterInstanceRequest, request.body);

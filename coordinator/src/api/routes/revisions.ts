@@ -15,7 +15,7 @@ import {
   type RevisionDocumentFields,
   type RevisionSignature,
 } from '../../../../protocol/src/index.ts';
-import { inspectBundle } from '../../../../common/src/bundle-inspect.ts';
+import { BundleProblem, inspectBundle } from '../../../../common/src/bundle-inspect.ts';
 import type { RevisionRow } from '../../store/revisions.ts';
 import type { Repositories } from '../../store/store.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -86,7 +86,7 @@ export function revisionRoutes(app: FastifyInstance, deps: ApiDeps): void {
       try {
         await inspectBundle(file, query.bundleType);
       } catch (err) {
-        if (err instanceof DeckhandError && err.code === 'VALIDATION_FAILED') throw new FieldError('VALIDATION_FAILED', 'body', `body: ${err.message}`);
+        if (err instanceof BundleProblem) throw new FieldError('VALIDATION_FAILED', 'body', `body: ${err.message}`);
         throw err;
       }
     });

@@ -60,7 +60,7 @@ export interface Dispatch {
 
 /** Reads and writes deployment targets and their lifecycle events. */
 export interface TargetRepository {
-  /** Adds the hosts as Pending targets in this order, each with one Pending row per in-place lifecycle event. */
+  /** Adds the hosts as Pending targets in this order, each with one Pending row per lifecycle event an agent runs (AGENT_EVENT_ORDER). */
   insert(deploymentId: string, instanceIds: readonly string[]): Promise<void>;
   /** The next batch of the deployment: its number and the first `count` Pending targets, in position order. */
   nextPendingBatch(deploymentId: string, count: number): Promise<PendingBatch>;
@@ -68,8 +68,8 @@ export interface TargetRepository {
   markDispatched(deploymentId: string, hosts: readonly HostCommand[], dispatch: Dispatch): Promise<void>;
   /** Takes Pending targets whose agent is offline: WaitingForAgent until the deadline. */
   markWaiting(deploymentId: string, instanceIds: readonly string[], dispatch: Dispatch): Promise<void>;
-  /** Skips every target still Pending or WaitingForAgent, and their events. */
-  skipPending(deploymentId: string, at: string): Promise<void>;
+  /** Skips every target still Pending or WaitingForAgent, and their events; `reason` is each skipped host's message. */
+  skipPending(deploymentId: string, at: string, reason: string): Promise<void>;
   /**
    * Ends a target the scheduler gave up on: Failed with `code`; its running event becomes
    * Unknown (we never heard how it ended) and the events it never reached Skipped.

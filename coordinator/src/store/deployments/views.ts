@@ -16,6 +16,10 @@ export interface DeploymentFilter {
   applicationName?: string;
   deploymentGroupName?: string;
   status?: string;
+  /** At most this many. @default all */
+  limit?: number;
+  /** Only deployments listed after this one (newest first): the last of the previous page. */
+  before?: { createdAt: string; deploymentId: string };
 }
 
 /** A deployment with the names of its application and group. */

@@ -280,6 +280,96 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 8,
+    name: 'hook output',
+    // Every line of hook output, per deployment. A deployment's lines are numbered by its
+    // next_cursor (moved in the transaction that stores them); log_streams holds, per host and
+    // event, the agent's last seq received and what was kept and cut (past the byte cap).
+    sql: `
+      CREATE TABLE deployment_logs (
+        deployment_id TEXT PRIMARY KEY REFERENCES deployments(deployment_id),
+        next_cursor   INTEGER NOT NULL DEFAULT 1,
+        bytes         INTEGER NOT NULL DEFAULT 0,
+        expired_at    TEXT                            -- lines deleted for their age
+      );
+      CREATE TABLE log_streams (
+        deployment_id TEXT NOT NULL,
+        instance_id   TEXT NOT NULL,
+        event         TEXT NOT NULL,
+        held_through  INTEGER NOT NULL DEFAULT 0,     -- every seq up to this one was received
+        lines         INTEGER NOT NULL DEFAULT 0,
+        bytes         INTEGER NOT NULL DEFAULT 0,
+        cut_lines     INTEGER NOT NULL DEFAULT 0,     -- received past the deployment's byte cap, not kept
+        cut_bytes     INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (deployment_id, instance_id, event)
+      );
+      CREATE TABLE log_lines (
+        deployment_id TEXT NOT NULL,
+        cursor        INTEGER NOT NULL,
+        instance_id   TEXT NOT NULL,
+        event         TEXT NOT NULL,
+        seq           INTEGER NOT NULL,
+        at            TEXT NOT NULL,
+        stream        TEXT NOT NULL,                  -- stdout | stderr
+        text          TEXT NOT NULL,
+        PRIMARY KEY (deployment_id, cursor)
+      ) WITHOUT ROWID;
+      CREATE INDEX log_lines_by_stream ON log_lines(deployment_id, instance_id, event, cursor);
+    `,
+  },
+  {
+    version: 9,
+    name: 'deleted revisions',
+    // A deleted revision that deployments still name keeps its row (their history) without its bundle.
+    sql: `
+      ALTER TABLE revisions ADD COLUMN deleted_at TEXT;
+    `,
+  },
+  {
+    version: 10,
+    name: 'webhooks',
+    // Webhooks per group and their outbox. announced_status says what the webhooks were last told
+    // of a deployment or host; a change past it becomes deliveries in the unit of work that moves it.
+    sql: `
+      CREATE TABLE webhooks (
+        webhook_id          TEXT PRIMARY KEY,
+        deployment_group_id TEXT NOT NULL REFERENCES deployment_groups(deployment_group_id),
+        name                TEXT NOT NULL,
+        url                 TEXT NOT NULL,
+        events              TEXT NOT NULL,            -- JSON TriggerEvent[]
+        secret              TEXT NOT NULL,            -- whsec_...: signs every delivery; shown once
+        created_at          TEXT NOT NULL,
+        UNIQUE (deployment_group_id, name)
+      );
+      CREATE TABLE webhook_deliveries (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,  -- order of a webhook's messages
+        delivery_id     TEXT NOT NULL UNIQUE,               -- the webhook-id header
+        webhook_id      TEXT NOT NULL,
+        event           TEXT NOT NULL,
+        deployment_id   TEXT,
+        instance_id     TEXT,
+        payload         TEXT NOT NULL,
+        status          TEXT NOT NULL,                      -- Pending | Succeeded | Failed
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        created_at      TEXT NOT NULL,
+        next_attempt_at TEXT
+      );
+      CREATE INDEX webhook_deliveries_pending ON webhook_deliveries(webhook_id, status, seq);
+      CREATE TABLE webhook_attempts (
+        delivery_id TEXT NOT NULL,
+        attempt     INTEGER NOT NULL,
+        at          TEXT NOT NULL,
+        status_code INTEGER,
+        error       TEXT,
+        duration_ms INTEGER NOT NULL,
+        PRIMARY KEY (delivery_id, attempt)
+      );
+      ALTER TABLE deployments ADD COLUMN announced_status TEXT;
+      ALTER TABLE deployments ADD COLUMN announced_rollback INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE deployment_targets ADD COLUMN announced_status TEXT;
+    `,
+  },
+  {
+    version: 11,
     name: 'external revisions',
     // A revision kept in S3 or at an https URL, which agents download themselves: its location
     // (JSON); its sha256 is '' when it was registered by an S3 ETag alone.
@@ -288,7 +378,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 9,
+    version: 13,
     name: 'health-gated rollouts',
     // Beside the deployment rows, in tables of their own: the rollout's hot reads stay as they
     // were, and a group or deployment removed takes its health rows with it.

@@ -16,11 +16,12 @@ interface RawRevision {
   bundle_type: BundleType;
   description: string | null;
   created_at: string;
+  deleted_at: string | null;
   signature: string | null;
   location: string | null;
 }
 
-const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at, signature, location';
+const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at, deleted_at, signature, location';
 
 function toRow(raw: RawRevision): RevisionRow {
   const row: RevisionRow = {
@@ -34,6 +35,7 @@ function toRow(raw: RawRevision): RevisionRow {
   if (raw.sha256 !== '') row.sha256 = raw.sha256;
   setOptional(row, 'description', raw.description);
   if (raw.location !== null) row.location = parseJsonColumn<ExternalRevisionLocation>(raw.location, 'revisions.location');
+  setOptional(row, 'deletedAt', raw.deleted_at);
   if (raw.signature !== null) row.signature = parseJsonColumn<RevisionSignature>(raw.signature, 'revisions.signature');
   return row;
 }

@@ -4,7 +4,7 @@
  * the same meaning. Calls on the store take their turn with units of work (unit-of-work.ts);
  * calls on a unit of work's `tx` run in that unit's transaction.
  */
-import type { Repositories, Store, UnitOfWork } from '../store.ts';
+import type { Repositories, Store, StoreReadiness, UnitOfWork } from '../store.ts';
 import * as applications from './applications.ts';
 import * as configs from './configs.ts';
 import { openDatabase, type Db } from './db.ts';
@@ -15,11 +15,15 @@ import * as resize from './deployments/resize.ts';
 import * as rollout from './deployments/rollout.ts';
 import * as targets from './deployments/targets.ts';
 import * as views from './deployments/views.ts';
+import * as fleet from './fleet.ts';
 import * as groups from './groups.ts';
 import * as instances from './instances.ts';
-import type { Migration } from './migrations.ts';
+import * as logs from './logs.ts';
+import { MIGRATIONS, type Migration } from './migrations.ts';
 import * as revisions from './revisions.ts';
 import * as tokens from './tokens.ts';
+import * as webhooks from './webhooks.ts';
+import * as stats from './stats.ts';
 import * as audit from './audit.ts';
 import * as health from './health.ts';
 import * as nonces from './nonces.ts';
@@ -51,8 +55,15 @@ function repositories(db: Db, run: Runner): Repositories {
       get: applications.getApplication,
       getByName: applications.getApplicationByName,
       list: applications.listApplications,
+      remove: fleet.removeApplication,
     }, run),
-    configs: bind(db, { insert: configs.insertDeploymentConfig, get: configs.getDeploymentConfig, list: configs.listDeploymentConfigs }, run),
+    configs: bind(db, {
+      insert: configs.insertDeploymentConfig,
+      get: configs.getDeploymentConfig,
+      list: configs.listDeploymentConfigs,
+      usage: fleet.deploymentConfigUsage,
+      remove: fleet.removeDeploymentConfig,
+    }, run),
     groups: bind(db, {
       insert: groups.insertDeploymentGroup,
       get: groups.getDeploymentGroup,
@@ -60,8 +71,17 @@ function repositories(db: Db, run: Runner): Repositories {
       listOfApplication: groups.listDeploymentGroups,
       listAll: groups.listAllDeploymentGroups,
       setLastSuccessfulDeployment: groups.setLastSuccessfulDeployment,
+      update: fleet.updateDeploymentGroup,
+      remove: fleet.removeDeploymentGroup,
     }, run),
-    revisions: bind(db, { insert: revisions.insertRevision, get: revisions.getRevision, list: revisions.listRevisions, setSignature: revisions.setRevisionSignature }, run),
+    revisions: bind(db, {
+      insert: revisions.insertRevision,
+      get: revisions.getRevision,
+      list: revisions.listRevisions,
+      usage: fleet.revisionUsage,
+      remove: fleet.removeRevision,
+      setSignature: revisions.setRevisionSignature,
+    }, run),
     instances: bind(db, {
       get: instances.getInstance,
       list: instances.listInstances,
@@ -162,6 +182,26 @@ function repositories(db: Db, run: Runner): Repositories {
       setRetryStarts: health.setRetryStarts,
       retryStartsOf: health.retryStartsOf,
     }, run),
+    logs: bind(db, {
+      append: logs.appendLogLines,
+      read: logs.readLogLines,
+      cutStreams: logs.cutLogStreams,
+      summary: logs.deploymentLogSummary,
+      expire: logs.expireLogLines,
+    }, run),
+    webhooks: bind(db, {
+      insert: webhooks.insertWebhook,
+      listOfGroup: webhooks.listWebhooksOfGroup,
+      remove: webhooks.removeWebhook,
+      unannounced: webhooks.unannouncedChanges,
+      markAnnounced: webhooks.markAnnounced,
+      enqueue: webhooks.enqueueDelivery,
+      due: webhooks.dueDeliveries,
+      recordAttempt: webhooks.recordDeliveryAttempt,
+      nextDue: webhooks.nextDueDelivery,
+      deliveries: webhooks.listDeliveries,
+    }, run),
+    stats: bind(db, { fleetCounts: stats.fleetCounts }, run),
   } satisfies Repositories;
 }
 
@@ -179,6 +219,9 @@ export class SqliteStore implements Store {
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
   readonly health: Repositories['health'];
+  readonly logs: Repositories['logs'];
+  readonly webhooks: Repositories['webhooks'];
+  readonly stats: Repositories['stats'];
   private readonly units: SqliteUnitsOfWork;
   /** The repositories as a unit of work sees them: each call joins the open transaction. */
   private readonly tx: UnitOfWork;
@@ -200,6 +243,9 @@ export class SqliteStore implements Store {
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;
     this.health = own.health;
+    this.logs = own.logs;
+    this.webhooks = own.webhooks;
+    this.stats = own.stats;
     this.tx = { ...repositories(db, settle), savepoint: (work) => this.units.savepoint(work) };
   }
 
@@ -216,6 +262,21 @@ export class SqliteStore implements Store {
   /** {@inheritDoc Store.read} */
   read<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
     return this.units.read(() => work(this.tx));
+  }
+
+  /** {@inheritDoc Store.readiness} */
+  async readiness(): Promise<StoreReadiness> {
+    try {
+      return await this.units.transaction(async () => {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        // Rewriting the header's own value is a real write: it fails on a read-only or full disk.
+        this.db.pragma(`user_version = ${version}`);
+        const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+        return version >= latest ? { writable: true, migrated: true } : { writable: true, migrated: false, detail: `schema version ${version}, this build needs ${latest}` };
+      });
+    } catch (err) {
+      return { writable: false, migrated: false, detail: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   /** {@inheritDoc Store.close} */

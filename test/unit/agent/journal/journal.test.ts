@@ -148,7 +148,7 @@ describe('Journal', () => {
   });
 
   describe('outbox', () => {
-    it('returns rows after a seq in order and deletes rows through an acked seq', () => {
+    it('returns rows after a seq in order and no longer returns rows through an acked seq as pending', () => {
       startDeployment();
       for (const event of ['A', 'B', 'C']) journal.startEvent({ ...KEY, event }, AT);
       assert.deepEqual(journal.outbox.pending(1).map((r) => r.seq), [2, 3]);

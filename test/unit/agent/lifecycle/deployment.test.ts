@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { AGENT_EVENT_ORDER, DeckhandError, TRAFFIC_HOOK_EVENTS, type AgentBodies } from '../../../../protocol/src/index.ts';
+import { AGENT_EVENT_ORDER, DeckhandError, TRAFFIC_HOOK_EVENTS } from '../../../../protocol/src/index.ts';
 import { Journal } from '../../../../agent/src/journal/journal.ts';
 import { runDeployment } from '../../../../agent/src/lifecycle/deployment.ts';
 import type { LifecycleDeps } from '../../../../agent/src/lifecycle/types.ts';
@@ -14,7 +14,7 @@ describe('runDeployment', () => {
   let journal: Journal;
   let hooks: FakeHooks;
   let revision: FakeRevision;
-  let logs: Array<AgentBodies['agent.log']>;
+  let written: string[];
   let deps: LifecycleDeps;
 
   beforeEach(() => {
@@ -22,8 +22,8 @@ describe('runDeployment', () => {
     journal = Journal.open(path.join(root, 'agent.db'));
     hooks = new FakeHooks();
     revision = new FakeRevision();
-    logs = [];
-    deps = lifecycleDeps(journal, root, hooks, revision, logs);
+    written = [];
+    deps = lifecycleDeps(journal, root, hooks, revision, written);
   });
   afterEach(() => {
     journal.close();
@@ -166,10 +166,18 @@ describe('runDeployment', () => {
     assert.match(stop?.message ?? '', /ignored.*stop failed/);
   });
 
-  it('forwards hook output as agent.log bodies', async () => {
+  it('reports a succeeded event whose script left its output open with the OutputsLeftOpen code', async () => {
+    hooks.warnings.set('ApplicationStart', ['OutputsLeftOpen: script at scripts/start.sh exited but left STDOUT open']);
+    assert.equal(await deploy(1), 'Succeeded');
+    const row = journal.outbox.pending().find((r) => r.lifecycleEvent === 'ApplicationStart' && r.status === 'Succeeded');
+    assert.equal(row?.errorCode, 'OutputsLeftOpen');
+    assert.match(row?.message ?? '', /left STDOUT open/);
+  });
+
+  it('tells the log reporter as hooks write output', async () => {
     await deploy(1);
-    assert.deepEqual(logs.map((l) => l.lifecycleEvent), ['BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService']);
-    assert.equal(logs[0]?.lines[0]?.text, 'running BeforeInstall');
+    assert.ok(written.length >= 4, `told ${written.length} times`);
+    assert.ok(written.every((id) => id === 'd-DEP0001'));
   });
 
   it('runs no event once stopped and reports the stop reason', async () => {

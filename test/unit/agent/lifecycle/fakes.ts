@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock } from '../../../../common/src/clock.ts';
 import { silentLogger } from '../../../../common/src/logger.ts';
-import { DeckhandError, TRAFFIC_HOOK_EVENTS, type AgentBodies } from '../../../../protocol/src/index.ts';
+import { DeckhandError, TRAFFIC_HOOK_EVENTS } from '../../../../protocol/src/index.ts';
 import type { AppSpec } from '../../../../agent/src/appspec/types.ts';
 import type { HookEventRequest, HookEventResult, HookRunner } from '../../../../agent/src/hooks/types.ts';
 import type { Journal } from '../../../../agent/src/journal/journal.ts';
@@ -22,6 +22,8 @@ export function appSpecWithAllHooks(): AppSpec {
 export class FakeHooks implements HookRunner {
   readonly calls: HookEventRequest[] = [];
   readonly failures = new Map<string, string>();
+  /** Warnings an event's (successful) run returns, by event. */
+  readonly warnings = new Map<string, string[]>();
 
   async runEvent(req: HookEventRequest): Promise<HookEventResult> {
     this.calls.push(req);
@@ -31,7 +33,7 @@ export class FakeHooks implements HookRunner {
     if (failure !== undefined) {
       return { status: 'Failed', errorCode: 'ScriptFailed', message: failure, scriptName: script, logTail: 'last lines', warnings: [] };
     }
-    return { status: 'Succeeded', errorCode: 'Success', message: 'Succeeded', logTail: '', warnings: [] };
+    return { status: 'Succeeded', errorCode: 'Success', message: 'Succeeded', logTail: '', warnings: this.warnings.get(req.event) ?? [] };
   }
 }
 
@@ -65,7 +67,7 @@ export class FakeRevision implements RevisionOps {
 }
 
 /** Lifecycle deps around a real journal and the fakes above. */
-export function lifecycleDeps(journal: Journal, root: string, hooks: FakeHooks, revision: FakeRevision, logs: Array<AgentBodies['agent.log']> = []): LifecycleDeps {
+export function lifecycleDeps(journal: Journal, root: string, hooks: FakeHooks, revision: FakeRevision, written: string[] = []): LifecycleDeps {
   return {
     clock: systemClock,
     logger: silentLogger(),
@@ -78,6 +80,6 @@ export function lifecycleDeps(journal: Journal, root: string, hooks: FakeHooks, 
     root,
     os: 'linux',
     baseEnv: {},
-    reporter: { sendLog: (body) => logs.push(body) },
+    reporter: { outputWritten: (deploymentId) => written.push(deploymentId) },
   };
 }

@@ -84,7 +84,7 @@ describe('AgentLink', () => {
     assert.equal(coord.framesOf('agent.event')[0]?.body.seq, 1);
   });
 
-  it('deletes acknowledged rows from the outbox', async () => {
+  it('marks acknowledged rows in the outbox, so they are no longer pending', async () => {
     journalEvents('A', 'B');
     await connectAndWelcome(0);
     await coord.until(() => coord.framesOf('agent.event').length === 2);

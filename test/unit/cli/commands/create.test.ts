@@ -62,8 +62,8 @@ describe('deckhand create commands', () => {
 
     it('rejects an unknown subcommand with exit code 2', async () => {
       const c = capture(env());
-      assert.equal(await runCli(['groups', 'delete', '--name', 'x'], c.ctx), 2);
-      assert.match(c.stderr(), /unknown subcommand delete/);
+      assert.equal(await runCli(['groups', 'destroy', '--name', 'x'], c.ctx), 2);
+      assert.match(c.stderr(), /unknown subcommand destroy/);
     });
   });
 

@@ -82,9 +82,24 @@ describe('deckhand deploy', () => {
       let polls = 0;
       return startFakeApi((req) => {
         if (req.method === 'POST') return { status: 201, json: deployment('Created', []) };
+        if (req.url.includes('/logs')) return { status: 200, text: LOG_STREAM };
         return { status: 200, json: views[Math.min(polls++, views.length - 1)] };
       });
     }
+
+    const line = { cursor: 1, instanceId: 'i-H1XXXXXX', hostname: 'h1', lifecycleEvent: 'AfterInstall', seq: 1, at: '2030-01-01T00:00:00.000Z', stream: 'stdout', text: 'migrating \u001b[2Jdb' };
+    const LOG_STREAM = `id: 1\nevent: lines\ndata: ${JSON.stringify({ lines: [line] })}\n\nevent: end\ndata: {"status":"Succeeded"}\n\n`;
+
+    it('prints running hooks\' output, sanitized, and none with --quiet', async () => {
+      const views = [deployment('Succeeded', [target('h1', 'Succeeded', ['Skipped', S, S, S, S, S, S])])];
+      api = await serve(views);
+      const c = capture({ DECKHAND_URL: api.url, DECKHAND_TOKEN: 't' });
+      assert.equal(await runCli(['deploy', ...REQUIRED, '--wait'], c.ctx), 0);
+      assert.match(c.stderr(), /h1 AfterInstall \| migrating \\x1b\[2Jdb\n/);
+      const quiet = capture({ DECKHAND_URL: api.url, DECKHAND_TOKEN: 't' });
+      assert.equal(await runCli(['deploy', ...REQUIRED, '--wait', '--quiet'], quiet.ctx), 0);
+      assert.doesNotMatch(quiet.stderr(), /migrating/);
+    });
 
     it('follows the deployment and exits 0 when it Succeeded', async () => {
       api = await serve([

@@ -73,5 +73,19 @@ describe('watch render', () => {
       assert.equal(lines.filter((l) => /^h +[A-Z]\w+ +Succeeded$/.test(l)).length, 6);
       assert.equal(lines.at(-1), 'h         host Succeeded');
     });
+
+    it('names a failed host\'s code and message, and says when the rollout waits', () => {
+      const before = deployment('InProgress', [target('h', 'WaitingForAgent')]);
+      before.overview.WaitingForAgent = 1;
+      const after = deployment('InProgress', [target('h', 'Failed')]);
+      after.targets[0]!.errorCode = 'AGENT_OFFLINE';
+      after.targets[0]!.message = 'The agent did not connect (last seen 3m ago).';
+      after.rollout = { step: 1, steps: 2, paused: false, approval: 'Waiting', waitingFor: 'approval' };
+      assert.deepEqual(describeChanges(undefined, before), ['deployment d-TESTDEPLOY1 InProgress', 'deployment d-TESTDEPLOY1 waiting for 1 agent to connect', 'h         host waiting for its agent to connect']);
+      assert.deepEqual(describeChanges(before, after), [
+        'deployment d-TESTDEPLOY1 waiting for approval: deckhand approve d-TESTDEPLOY1 (any admin token may approve)',
+        'h         host Failed  AGENT_OFFLINE: The agent did not connect (last seen 3m ago).',
+      ]);
+    });
   });
 });

@@ -24,7 +24,8 @@ describe('GET /v1/openapi.json', () => {
   });
 
   it('documents every route fastify registered, with a success response', () => {
-    const routes = fastifyRoutes(h);
+    // /docs is the rendered page of this document (swagger-ui's own routes), not part of the API.
+    const routes = fastifyRoutes(h).filter((r) => !r.url.startsWith('/docs'));
     assert.ok(routes.length > 20, `found ${routes.length} routes`);
     for (const { method, url } of routes) {
       const op = doc.paths[url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[method.toLowerCase()];
@@ -48,20 +49,65 @@ describe('GET /v1/openapi.json', () => {
     }
   });
 
+  /** The component a `$ref` names. */
+  function resolve(schema: any): any {
+    const ref: string | undefined = schema.$ref;
+    return ref === undefined ? schema : doc.components.schemas[ref.replace('#/components/schemas/', '')];
+  }
+
   it('gives JSON request bodies the protocol schema, e.g. CreateDeploymentRequest', () => {
-    const schema = doc.paths['/v1/deployments'].post.requestBody.content['application/json'].schema;
+    const ref = doc.paths['/v1/deployments'].post.requestBody.content['application/json'].schema;
+    assert.equal(ref.$ref, '#/components/schemas/CreateDeploymentRequestInput');
+    const schema = resolve(ref);
     assert.equal(schema.type, 'object');
     assert.deepEqual([...schema.required].sort(), ['applicationName', 'deploymentGroupName', 'revisionId']);
     assert.ok(schema.properties.requireApproval);
   });
 
   it('gives JSON answers the view schema, e.g. the pause answer', () => {
-    const schema = doc.paths['/v1/deployments/{id}/pause'].post.responses['200'].content['application/json'].schema;
-    assert.ok(schema.properties.rollout.properties.waitingFor);
+    const schema = resolve(doc.paths['/v1/deployments/{id}/pause'].post.responses['200'].content['application/json'].schema);
+    assert.ok(resolve(schema.properties.rollout).properties.waitingFor);
+  });
+
+  it('names each operation and keeps the shared shapes in components/schemas', () => {
+    assert.equal(doc.paths['/v1/deployments/{id}'].get.operationId, 'getDeployment');
+    assert.equal(doc.paths['/v1/deployments/{id}/logs'].get.operationId, 'getDeploymentLogs');
+    const ids = Object.values<any>(doc.paths).flatMap((item) => Object.values<any>(item).map((op) => op.operationId));
+    assert.equal(new Set(ids).size, ids.length, 'operationIds are unique');
+    assert.ok(doc.components.schemas.DeploymentView);
+    assert.equal(doc.components.schemas.DeploymentView.properties.targets.items.$ref, '#/components/schemas/DeploymentTargetView');
+  });
+
+  it('is readable without a token', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/v1/openapi.json' });
+    assert.equal(res.statusCode, 200);
   });
 
   it('leaves out a route without documentation, so the completeness test catches it', () => {
     const built = buildOpenApi([{ method: 'GET', url: '/v1/undocumented' }]) as { paths: Record<string, unknown> };
     assert.deepEqual(built.paths, {});
+  });
+});
+
+describe('GET /docs', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(() => h.close());
+
+  it('serves the rendered API page and its assets without a token, from the coordinator itself', async () => {
+    const page = await h.app.inject({ method: 'GET', url: '/docs' });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /swagger-ui/);
+    assert.doesNotMatch(page.body, /https?:\/\/(unpkg|cdn)/);
+    const bundle = await h.app.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' });
+    assert.equal(bundle.statusCode, 200);
+    const json = await h.app.inject({ method: 'GET', url: '/docs/json' });
+    assert.equal(json.json().openapi, '3.1.0');
+  });
+
+  it('serves nothing else from the package', async () => {
+    assert.equal((await h.app.inject({ method: 'GET', url: '/docs/package.json' })).statusCode, 404);
   });
 });

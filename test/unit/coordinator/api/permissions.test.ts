@@ -83,7 +83,11 @@ describe('who may call what (api/route-policies.ts)', function () {
     const registered = fastifyRoutes(h).map((r) => `${r.method} ${r.url}`);
     assert.ok(registered.length > 30, `found ${registered.length} routes`);
     for (const route of registered) assert.ok(Object.hasOwn(ROUTE_POLICIES, route), `${route} declares no permission in route-policies.ts`);
-    for (const route of Object.keys(ROUTE_POLICIES)) assert.ok(registered.includes(route), `route-policies.ts lists ${route}, which is not registered`);
+    for (const route of Object.keys(ROUTE_POLICIES)) {
+      // The router itself answers for routes printRoutes folds away (swagger-ui's /docs/static/*).
+      const [method, url] = route.split(' ') as [string, string];
+      assert.ok(registered.includes(route) || h.app.hasRoute({ method: method as 'GET', url }), `route-policies.ts lists ${route}, which is not registered`);
+    }
   });
 
   it('answers every route, role and scope as the table says', async () => {

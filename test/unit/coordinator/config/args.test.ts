@@ -6,8 +6,22 @@ describe('parseCoordinatorArgs', () => {
   it('fills in defaults for start', () => {
     assert.deepEqual(parseCoordinatorArgs(['start', '--data-dir', '/d']), {
       kind: 'start',
-      config: { dataDir: '/d', host: '127.0.0.1', port: 8420, logLevel: process.env['DECKHAND_LOG_LEVEL'] ?? 'info', maxBundleBytes: DEFAULT_MAX_ARTIFACT_BYTES },
+      config: {
+        dataDir: '/d',
+        host: '127.0.0.1',
+        port: 8420,
+        logLevel: process.env['DECKHAND_LOG_LEVEL'] ?? 'info',
+        maxBundleBytes: DEFAULT_MAX_ARTIFACT_BYTES,
+        logMaxBytes: 512 * 1024 * 1024,
+        logRetentionDays: 30,
+      },
     });
+  });
+
+  it('reads --log-max-bytes and --log-retention-days and refuses a zero', () => {
+    const cmd = parseCoordinatorArgs(['start', '--data-dir', '/d', '--log-max-bytes', '1000', '--log-retention-days', '7']);
+    assert.deepEqual(cmd.kind === 'start' ? [cmd.config.logMaxBytes, cmd.config.logRetentionDays] : [], [1000, 7]);
+    assert.throws(() => parseCoordinatorArgs(['start', '--data-dir', '/d', '--log-retention-days', '0']), /--log-retention-days must be a positive integer/);
   });
 
   it('reads --listen, --log-level and --max-bundle-bytes', () => {

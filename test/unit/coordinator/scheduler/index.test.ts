@@ -55,10 +55,10 @@ describe('Scheduler', () => {
   }
 
   describe('#createDeployment', () => {
-    it('creates one Pending target per matching host with the 7 in-place events', async () => {
+    it('creates one Pending target per matching host with the 11 events an agent runs, traffic hooks included', async () => {
       const { id } = await deploy(3, 'AllAtOnce');
       const events = db.prepare('SELECT COUNT(*) AS n FROM target_events WHERE deployment_id = ?').get(id) as { n: number };
-      assert.equal(events.n, 21);
+      assert.equal(events.n, 33);
     });
 
     it('sends a command whose spec names the revision and parameters', async () => {

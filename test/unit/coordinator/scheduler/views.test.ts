@@ -42,7 +42,8 @@ describe('deployment views', () => {
       assert.equal(view?.ignoreApplicationStopFailures, true);
       assert.deepEqual(view?.overview, { Pending: 1, InProgress: 1, Succeeded: 0, Failed: 0, Skipped: 0 });
       assert.deepEqual(view?.targets.map((t) => t.hostname), ['host-0', 'host-1']);
-      assert.equal(view?.targets[0]?.lifecycleEvents[0]?.lifecycleEventName, 'ApplicationStop');
+      assert.equal(view?.targets[0]?.lifecycleEvents[0]?.lifecycleEventName, 'BeforeBlockTraffic');
+      assert.equal(view?.targets[0]?.lifecycleEvents[2]?.lifecycleEventName, 'ApplicationStop');
     });
 
     it('returns undefined for an unknown deployment', async () => {

@@ -15,8 +15,18 @@ interface TargetRow {
 
 const TERMINAL_EVENT = new Set(['Succeeded', 'Failed', 'Skipped', 'Unknown']);
 
+/** Position of an AfterFailure row: after every event of AGENT_EVENT_ORDER. */
+const AFTER_FAILURE_POSITION = 100;
+
 function recordLifecycleEvent(db: Db, instanceId: string, event: AgentEventBody, lifecycleEvent: string): void {
   const base = [event.deploymentId, instanceId, lifecycleEvent];
+  if (lifecycleEvent === 'AfterFailure') {
+    // The extension event runs only after a failure, so its row is made when the agent reports it.
+    prepared(db,
+      `INSERT INTO target_events (deployment_id, instance_id, event, position, status) VALUES (?, ?, ?, ?, 'Pending')
+       ON CONFLICT (deployment_id, instance_id, event) DO NOTHING`,
+    ).run(...base, AFTER_FAILURE_POSITION);
+  }
   if (event.status === 'InProgress') {
     // An InProgress event may say why it is still running (a script asked for a reboot).
     prepared(db,
@@ -47,12 +57,11 @@ function recordOutcome(db: Db, instanceId: string, event: AgentEventBody): void 
     `UPDATE deployment_targets SET status = ?, error_code = ?, message = ?, updated_at = ?
      WHERE deployment_id = ? AND instance_id = ?`,
   ).run(event.status, event.errorCode ?? null, event.message ?? null, event.at, event.deploymentId, instanceId);
-  if (event.status !== 'Succeeded') {
-    // The agent runs nothing after a failure; what it never reached is Skipped, as in CodeDeploy.
-    prepared(db,
-      `UPDATE target_events SET status = 'Skipped' WHERE deployment_id = ? AND instance_id = ? AND status = 'Pending'`,
-    ).run(event.deploymentId, instanceId);
-  }
+  // The agent runs nothing after a failure; what it never reached is Skipped, as in CodeDeploy.
+  // After a success the same holds for events an older agent never reports (the traffic hooks).
+  prepared(db,
+    `UPDATE target_events SET status = 'Skipped' WHERE deployment_id = ? AND instance_id = ? AND status = 'Pending'`,
+  ).run(event.deploymentId, instanceId);
 }
 
 /**

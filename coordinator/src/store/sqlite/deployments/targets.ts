@@ -3,13 +3,13 @@
  * repository's contract): one row per host of a deployment, one per lifecycle event of each.
  * Callers own the transactions.
  */
-import { IN_PLACE_EVENTS, type ErrorCode } from '../../../../../protocol/src/index.ts';
+import { AGENT_EVENT_ORDER, type ErrorCode } from '../../../../../protocol/src/index.ts';
 import type { Dispatch, HostCommand, HostOutcome, LiveTarget, PendingBatch, UnackedCommand } from '../../deployments/targets.ts';
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
 import { FINISHED_SQL } from './deployments.ts';
 
-/** Adds the hosts as Pending targets, each with one Pending row per in-place lifecycle event. */
+/** Adds the hosts as Pending targets, each with one Pending row per lifecycle event an agent runs (AGENT_EVENT_ORDER). */
 export function insertTargets(db: Db, deploymentId: string, instanceIds: readonly string[]): void {
   // One statement per table, not one per row: 80,000 rows at 10,000 hosts, and a call into
   // SQLite per row cost more than the inserts themselves. json_each yields the array in order,
@@ -23,7 +23,7 @@ export function insertTargets(db: Db, deploymentId: string, instanceIds: readonl
     db,
     `INSERT INTO target_events (deployment_id, instance_id, event, position, status)
      SELECT ?, h.value, e.value, e.key, 'Pending' FROM json_each(?) AS h CROSS JOIN json_each(?) AS e`,
-  ).run(deploymentId, hosts, JSON.stringify(IN_PLACE_EVENTS));
+  ).run(deploymentId, hosts, JSON.stringify(AGENT_EVENT_ORDER));
 }
 
 /** The first `count` Pending targets, in position order. */
@@ -64,16 +64,16 @@ export function markWaiting(db: Db, deploymentId: string, instanceIds: readonly 
   for (const instanceId of instanceIds) update.run(d.at, d.deadline, d.batch ?? null, deploymentId, instanceId);
 }
 
-/** Skips every target still Pending or WaitingForAgent, and their events. */
-export function skipPendingTargets(db: Db, deploymentId: string, at: string): void {
+/** Skips every target still Pending or WaitingForAgent, and their events, saying why. */
+export function skipPendingTargets(db: Db, deploymentId: string, at: string, reason: string): void {
   prepared(db,
     `UPDATE target_events SET status = 'Skipped' WHERE deployment_id = ? AND status = 'Pending'
      AND instance_id IN (SELECT instance_id FROM deployment_targets WHERE deployment_id = ? AND status IN ('Pending', 'WaitingForAgent'))`,
   ).run(deploymentId, deploymentId);
   prepared(db,
-    `UPDATE deployment_targets SET status = 'Skipped', updated_at = ?, deadline_at = NULL
+    `UPDATE deployment_targets SET status = 'Skipped', updated_at = ?, deadline_at = NULL, message = ?
      WHERE deployment_id = ? AND status IN ('Pending', 'WaitingForAgent')`,
-  ).run(at, deploymentId);
+  ).run(at, reason, deploymentId);
 }
 
 /**

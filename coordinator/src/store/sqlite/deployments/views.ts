@@ -75,7 +75,11 @@ export function deploymentRecord(db: Db, deploymentId: string): DeploymentRecord
 /** Deployments matching the filter, newest first. */
 export function listDeploymentRecords(db: Db, filter: DeploymentFilter): DeploymentRecord[] {
   const where: string[] = [];
-  const args: string[] = [];
+  const args: Array<string | number> = [];
+  if (filter.before !== undefined) {
+    where.push('(d.created_at < ? OR (d.created_at = ? AND d.deployment_id < ?))');
+    args.push(filter.before.createdAt, filter.before.createdAt, filter.before.deploymentId);
+  }
   if (filter.applicationName !== undefined) {
     where.push('a.name = ?');
     args.push(filter.applicationName);
@@ -88,7 +92,9 @@ export function listDeploymentRecords(db: Db, filter: DeploymentFilter): Deploym
     where.push('d.status = ?');
     args.push(filter.status);
   }
-  const sql = `${SELECT_DEPLOYMENT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.created_at DESC, d.deployment_id DESC`;
+  const limit = filter.limit === undefined ? '' : ' LIMIT ?';
+  if (filter.limit !== undefined) args.push(filter.limit);
+  const sql = `${SELECT_DEPLOYMENT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.created_at DESC, d.deployment_id DESC${limit}`;
   return (prepared(db, sql).all(...args) as RawDeployment[]).map(toRecord);
 }
 

@@ -45,6 +45,26 @@ describe('health-check routes, and the alarms and analyses that name checks', ()
     assert.deepEqual((await get('/v1/health-checks')).json().healthChecks, []);
   });
 
+  it('changes a group\'s alarms and guard rail with PATCH, refusing an alarm naming no check and changing nothing then', async () => {
+    await post('/v1/applications', { name: 'web' });
+    await post('/v1/applications/web/deployment-groups', { name: 'prod', largeBlastRadius: { percent: 50, hosts: 20 } });
+    const patch = (payload: unknown) => h.app.inject({ method: 'PATCH', url: '/v1/applications/web/deployment-groups/prod', headers: h.auth, payload: payload as object });
+    let res = await patch({ alarmConfiguration: { enabled: true, alarms: [{ name: 'error-rate' }] }, agentWaitSeconds: 60 });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.field, 'alarmConfiguration.alarms.0.name');
+    assert.equal((await get('/v1/applications/web/deployment-groups/prod')).json().agentWaitSeconds, 300, 'nothing changed');
+    await post('/v1/health-checks', prom);
+    res = await patch({ alarmConfiguration: { enabled: true, alarms: [{ name: 'error-rate' }] } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json().alarmConfiguration.alarms, [{ name: 'error-rate' }]);
+    assert.deepEqual(res.json().largeBlastRadius, { percent: 50, hosts: 20 }, 'the guard rail left out stays');
+    res = await patch({ alarmConfiguration: null, largeBlastRadius: null });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().alarmConfiguration, undefined);
+    assert.equal(res.json().largeBlastRadius, undefined);
+    assert.equal((await del('/v1/health-checks/error-rate')).statusCode, 200, 'no group names the check any more');
+  });
+
   it('refuses a second check of the same name with 409', async () => {
     await post('/v1/health-checks', prom);
     assert.equal((await post('/v1/health-checks', prom)).statusCode, 409);

@@ -1,0 +1,75 @@
+/**
+ * What a webhook says: which CodeDeploy trigger events a change of a deployment or host makes,
+ * and their JSON bodies, in CodeDeploy's trigger payload shape (timestamps as epoch-second
+ * strings, counters as strings, as its SNS messages have them) under Standard Webhooks'
+ * `{type, timestamp, data}`.
+ */
+import type { TriggerEvent } from '../../../protocol/src/index.ts';
+import type { DeploymentRecord, EventRecord, TargetRecord } from '../store/deployments/views.ts';
+import type { Unannounced } from '../store/webhooks.ts';
+
+const NOT_STARTED = new Set([null, 'Created', 'Queued']);
+
+/** The events a deployment's change makes, in the order a receiver should see them. */
+export function deploymentEvents(change: Unannounced, started: boolean): { before: TriggerEvent[]; after: TriggerEvent[] } {
+  const before: TriggerEvent[] = [];
+  const after: TriggerEvent[] = [];
+  if (NOT_STARTED.has(change.announced) && started && change.status !== change.announced) before.push('DeploymentStart');
+  if (change.status !== change.announced) {
+    if (change.status === 'Succeeded') after.push('DeploymentSuccess');
+    if (change.status === 'Failed') after.push('DeploymentFailure');
+    if (change.status === 'Stopped') after.push('DeploymentStop');
+  }
+  if (change.rollback) after.push('DeploymentRollback');
+  return { before, after };
+}
+
+/** The events a host's change makes: its start (once), then its outcome. */
+export function instanceEvents(change: Unannounced): TriggerEvent[] {
+  const out: TriggerEvent[] = [];
+  if (change.announced === null) out.push('InstanceStart');
+  if (change.status === 'Succeeded') out.push('InstanceSuccess');
+  if (change.status === 'Failed') out.push('InstanceFailure');
+  return out;
+}
+
+function epoch(iso: string | undefined): string {
+  return iso === undefined ? '' : String(Math.floor(Date.parse(iso) / 1000));
+}
+
+/** The body of a deployment event. */
+export function deploymentPayload(event: TriggerEvent, name: string, d: DeploymentRecord, counts: ReadonlyMap<string, number>, at: string): string {
+  const n = (s: string): string => String(counts.get(s) ?? 0);
+  const data: Record<string, unknown> = {
+    region: 'deckhand',
+    accountId: 'deckhand',
+    eventTriggerName: name,
+    applicationName: d.applicationName,
+    deploymentId: d.deploymentId,
+    deploymentGroupName: d.deploymentGroupName,
+    createTime: epoch(d.createdAt),
+    completeTime: epoch(d.completedAt),
+    deploymentOverview: { Failed: n('Failed'), InProgress: n('InProgress'), Pending: n('Pending'), Skipped: n('Skipped'), Succeeded: n('Succeeded') },
+    status: d.status,
+  };
+  if (d.errorCode !== undefined) data['errorInformation'] = { ErrorCode: d.errorCode, ErrorMessage: d.errorMessage ?? '' };
+  if (d.rollbackDeploymentId !== undefined) data['rollbackDeploymentId'] = d.rollbackDeploymentId;
+  return JSON.stringify({ type: event, timestamp: at, data });
+}
+
+/** The body of an instance event. */
+export function instancePayload(event: TriggerEvent, name: string, deploymentId: string, t: TargetRecord, events: readonly EventRecord[], at: string): string {
+  const data = {
+    region: 'deckhand',
+    accountId: 'deckhand',
+    eventTriggerName: name,
+    deploymentId,
+    instanceId: t.instanceId,
+    hostname: t.hostname,
+    lastUpdatedAt: epoch(t.updatedAt),
+    instanceStatus: t.status,
+    ...(t.errorCode === undefined ? {} : { errorCode: t.errorCode, message: t.message ?? '' }),
+    lifecycleEvents: events.map((e) => ({ LifecycleEvent: e.event, LifecycleEventStatus: e.status, StartTime: epoch(e.startedAt), EndTime: epoch(e.endedAt) })),
+  };
+  return JSON.stringify({ type: event, timestamp: at, data });
+}
