@@ -5,6 +5,7 @@
  * the burst received before it.
  */
 import { parseAgentFrame, type AgentBodies, type AgentFrame } from '../../../protocol/src/index.ts';
+import { resyncAtHello } from './resync.ts';
 import type { FrameContext, Session } from './session.ts';
 
 /** Parses and handles one raw frame. Never throws. */
@@ -67,9 +68,9 @@ async function onHello(ctx: FrameContext, session: Session, body: AgentBodies['a
     return;
   }
   await ctx.store.instances.touch(session.instanceId, { lastSeen: nowIso(ctx), agentVersion: body.agentVersion, inventory: body.inventory });
-  const lastAppliedSeq = await ctx.store.instances.lastAppliedSeq(session.instanceId);
+  const position = await resyncAtHello(ctx, session.instanceId, body.journal);
   session.greeted = true;
-  ctx.send(session, 'coord.welcome', { instanceId: session.instanceId, lastAppliedSeq, heartbeatMs: ctx.heartbeatMs });
+  ctx.send(session, 'coord.welcome', { instanceId: session.instanceId, ...position, heartbeatMs: ctx.heartbeatMs });
   await ctx.sink?.agentConnected?.(session.instanceId);
   for (const command of (await ctx.sink?.unackedCommands(session.instanceId)) ?? []) {
     ctx.log.info('re-sending unacknowledged command', { instanceId: session.instanceId, commandId: command.commandId });

@@ -15,6 +15,8 @@ export interface MetricsSink {
   hookOutput(lines: number, bytes: number): void;
   hookOutputBusy(): void;
   webhookFailure(): void;
+  /** An agent's journal and the store were found out of step at its hello (journal-resync.ts). */
+  journalResync(finding: string): void;
 }
 
 /** Bounds a map of running events (their start times) so a flood of starts without ends cannot grow it. */
@@ -29,6 +31,7 @@ export class CoordinatorMetrics implements MetricsSink {
   private readonly outputBytes: Counter;
   private readonly outputBusy: Counter;
   private readonly webhookFailures: Counter;
+  private readonly resyncs: Counter<'finding'>;
   readonly apiLatency: Histogram<'method' | 'route' | 'code'>;
   readonly storeTransactions: Histogram;
   private readonly running = new Map<string, number>();
@@ -48,6 +51,12 @@ export class CoordinatorMetrics implements MetricsSink {
     this.outputBytes = new Counter({ name: 'deckhand_hook_output_bytes_total', help: 'Hook output bytes stored (line text)', registers });
     this.outputBusy = new Counter({ name: 'deckhand_hook_output_busy_total', help: 'agent.log frames answered busy (intake full; the agent sends them again)', registers });
     this.webhookFailures = new Counter({ name: 'deckhand_webhook_delivery_failures_total', help: 'Webhook delivery attempts that failed', registers });
+    this.resyncs = new Counter({
+      name: 'deckhand_journal_resync_total',
+      help: 'Hellos that found an agent journal and the store out of step, by finding (coordinator_behind, events_lost, agent_behind, diverged)',
+      labelNames: ['finding'],
+      registers,
+    });
     this.apiLatency = new Histogram({ name: 'deckhand_api_request_duration_seconds', help: 'HTTP API latency', labelNames: ['method', 'route', 'code'], buckets: [0.005, 0.02, 0.1, 0.5, 2, 10], registers });
     this.storeTransactions = new Histogram({ name: 'deckhand_store_transaction_seconds', help: 'Store unit-of-work time (waiting for the store included)', buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2], registers });
     this.fleetGauges(store, connectedAgents);
@@ -104,6 +113,11 @@ export class CoordinatorMetrics implements MetricsSink {
   /** {@inheritDoc MetricsSink.webhookFailure} */
   webhookFailure(): void {
     this.webhookFailures.inc();
+  }
+
+  /** {@inheritDoc MetricsSink.journalResync} */
+  journalResync(finding: string): void {
+    this.resyncs.inc({ finding });
   }
 }
 

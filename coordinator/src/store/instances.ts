@@ -2,7 +2,7 @@
  * Instances: registered hosts, their public keys, tags, what their agent last reported, and
  * the exactly-once cursor of their events.
  */
-import type { Inventory, Tags } from '../../../protocol/src/index.ts';
+import type { Inventory, JournalEpochBody, Tags } from '../../../protocol/src/index.ts';
 
 /** One stored instance. */
 export interface InstanceRow {
@@ -45,6 +45,10 @@ export interface InstanceRepository {
   lastAppliedSeq(instanceId: string): Promise<number>;
   /** Moves the host's exactly-once cursor; in the unit of work that applied the events. */
   setLastAppliedSeq(instanceId: string, seq: number): Promise<void>;
+  /** The journal epochs the host's agent last named (none before it did). */
+  journalEpochs(instanceId: string): Promise<JournalEpochBody[]>;
+  /** Remembers the journal epochs the host's agent named, as they are after any renumbering. */
+  setJournalEpochs(instanceId: string, epochs: readonly JournalEpochBody[]): Promise<void>;
   /**
    * Removes the instance with its per-host deployment records (targets and their lifecycle
    * events); in a unit of work that checked no unfinished deployment targets it.

@@ -1,7 +1,7 @@
 /**
  * Instances in SQLite (store/instances.ts has the repository's contract).
  */
-import type { Inventory, Tags } from '../../../../protocol/src/index.ts';
+import type { Inventory, JournalEpochBody, Tags } from '../../../../protocol/src/index.ts';
 import type { InstanceRow, InstanceTouch, NewInstance } from '../instances.ts';
 import type { Db } from './db.ts';
 import { parseJsonColumn, setOptional } from './columns.ts';
@@ -88,6 +88,17 @@ export function lastAppliedSeq(db: Db, instanceId: string): number {
 /** Moves the host's exactly-once cursor; call in the transaction that applied the events. */
 export function setLastAppliedSeq(db: Db, instanceId: string, seq: number): void {
   prepared(db, 'UPDATE instances SET last_applied_seq = ? WHERE instance_id = ?').run(seq, instanceId);
+}
+
+/** The journal epochs the host's agent last named (none before it did). */
+export function journalEpochs(db: Db, instanceId: string): JournalEpochBody[] {
+  const r = prepared(db, 'SELECT journal_epochs FROM instances WHERE instance_id = ?').get(instanceId) as { journal_epochs: string | null } | undefined;
+  return r?.journal_epochs ? (JSON.parse(r.journal_epochs) as JournalEpochBody[]) : [];
+}
+
+/** Remembers the journal epochs the host's agent named. */
+export function setJournalEpochs(db: Db, instanceId: string, epochs: readonly JournalEpochBody[]): void {
+  prepared(db, 'UPDATE instances SET journal_epochs = ? WHERE instance_id = ?').run(JSON.stringify(epochs), instanceId);
 }
 
 /** Removes the instance with its targets and their lifecycle events; call in a transaction. */

@@ -378,6 +378,15 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 12,
+    name: 'journal epochs',
+    // The epochs of each host's agent journal as it last named them (JSON), so a journal that
+    // went back in time, or a store that did, is found out at the agent's hello.
+    sql: `
+      ALTER TABLE instances ADD COLUMN journal_epochs TEXT;
+    `,
+  },
+  {
     version: 13,
     name: 'health-gated rollouts',
     // Beside the deployment rows, in tables of their own: the rollout's hot reads stay as they

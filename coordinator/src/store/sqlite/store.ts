@@ -90,6 +90,8 @@ function repositories(db: Db, run: Runner): Repositories {
       setTags: instances.setInstanceTags,
       lastAppliedSeq: instances.lastAppliedSeq,
       setLastAppliedSeq: instances.setLastAppliedSeq,
+      journalEpochs: instances.journalEpochs,
+      setJournalEpochs: instances.setJournalEpochs,
       remove: instances.removeInstance,
     }, run),
     tokens: bind(db, {
