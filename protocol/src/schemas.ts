@@ -129,6 +129,14 @@ export const DeploySpec = z.strictObject({
    * agents from before the field still parse every other command.
    */
   trafficHooks: z.boolean().optional(),
+  /**
+   * A retry of the host's failed deployment `fromDeploymentId` (deploy --retry-failed): when
+   * the revision that deployment installed is still the group's installed one on the host, the
+   * agent starts at `lifecycleEvent` with that deployment's unpacked revision (the events before
+   * it are reported Skipped); otherwise it runs every event. Sent only to hosts that may start
+   * late, so older agents still parse every other command.
+   */
+  startAt: z.strictObject({ lifecycleEvent: LifecycleEventNameSchema, fromDeploymentId: Id }).optional(),
 });
 export type DeploySpec = z.infer<typeof DeploySpec>;
 

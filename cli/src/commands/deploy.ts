@@ -23,7 +23,8 @@ const USAGE = `Usage: deckhand deploy --application A --group G (--revision R | 
 Deploys revision R to deployment group G of application A and prints the deployment id.
 With --wait, shows live progress and exits 0 only when the deployment Succeeded.
 --retry-failed deploys the revision of an ended deployment again, with its settings, to the
-hosts that failed or were skipped in it; each runs every lifecycle event again.
+hosts that failed or were skipped in it; a host that failed after its Install succeeded, and
+still has that install, starts again at the event that failed (the earlier ones are Skipped).
 
 Options:
   --application A             application name (required)

@@ -36,22 +36,42 @@ export function coordinatorLocation(revisionId: string): { kind: 'coordinator'; 
   return { kind: 'coordinator', path: `/v1/revisions/${revisionId}/content` };
 }
 
-/** Builds a deployment's commands from one read of what they carry, for a batch of many hosts. */
-export function commandBuilder(spec: CommandSpec): (commandId: string) => CommandBody {
-  return (commandId) => toCommand(spec, commandId);
+/** Where each host of a retry starts (deploy --retry-failed): its event, and the deployment it retries. */
+export interface RetryStarts {
+  fromDeploymentId: string;
+  events: ReadonlyMap<string, string>;
 }
 
-/** The command telling a host to run `deploymentId`; undefined if the deployment is gone. */
-export async function buildCommand(store: Repositories, deploymentId: string, commandId: string): Promise<CommandBody | undefined> {
+/** The hosts of `deploymentId` that start at a later event, if it is a retry that has some. */
+export async function retryStarts(store: Repositories, deploymentId: string): Promise<RetryStarts | undefined> {
+  const events = await store.health.retryStartsOf(deploymentId);
+  if (events.size === 0) return undefined;
+  const fromDeploymentId = (await store.health.getDeploymentHealth(deploymentId)).retryOf;
+  return fromDeploymentId === undefined ? undefined : { fromDeploymentId, events };
+}
+
+function withStart(command: CommandBody, instanceId: string, starts: RetryStarts | undefined): CommandBody {
+  const lifecycleEvent = starts?.events.get(instanceId);
+  if (starts === undefined || lifecycleEvent === undefined) return command;
+  return { ...command, deploy: { ...command.deploy, startAt: { lifecycleEvent, fromDeploymentId: starts.fromDeploymentId } } };
+}
+
+/** Builds a deployment's commands from one read of what they carry, for a batch of many hosts. */
+export function commandBuilder(spec: CommandSpec, starts?: RetryStarts): (commandId: string, instanceId: string) => CommandBody {
+  return (commandId, instanceId) => withStart(toCommand(spec, commandId), instanceId, starts);
+}
+
+/** The command telling `instanceId` to run `deploymentId`; undefined if the deployment is gone. */
+export async function buildCommand(store: Repositories, deploymentId: string, commandId: string, instanceId: string): Promise<CommandBody | undefined> {
   const spec = await store.deployments.commandSpec(deploymentId);
-  return spec && toCommand(spec, commandId);
+  return spec && withStart(toCommand(spec, commandId), instanceId, await retryStarts(store, deploymentId));
 }
 
 /** Commands sent to the host but not acknowledged, of deployments still in progress, oldest first. */
 export async function unackedCommands(store: Repositories, instanceId: string): Promise<CommandBody[]> {
   const out: CommandBody[] = [];
   for (const c of await store.targets.unackedOf(instanceId)) {
-    const command = await buildCommand(store, c.deploymentId, c.commandId);
+    const command = await buildCommand(store, c.deploymentId, c.commandId, instanceId);
     if (command) out.push(command);
   }
   return out;

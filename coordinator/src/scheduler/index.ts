@@ -162,7 +162,7 @@ export class Scheduler implements AgentEventSink {
       const out: Outbound[] = [];
       for (const t of await tx.targets.unacked()) {
         if (fresh.has(t.commandId)) continue;
-        const command = await commands.buildCommand(tx, t.deploymentId, t.commandId);
+        const command = await commands.buildCommand(tx, t.deploymentId, t.commandId, t.instanceId);
         if (command) out.push({ instanceId: t.instanceId, command });
       }
       return out;

@@ -6,7 +6,7 @@
 import { newId } from '../../../common/src/ids.ts';
 import type { DeploymentRow } from '../store/deployments/deployments.ts';
 import type { HostCommand } from '../store/deployments/targets.ts';
-import { commandBuilder } from './commands.ts';
+import { commandBuilder, retryStarts } from './commands.ts';
 import { builtinConfig, configFor, customConfig } from './configs.ts';
 import { deadlineAfter, fail, inSeconds, iso, markStarted, succeed, type Engine } from './engine.ts';
 import { applyHealthAction, effectiveConfig, gateOfAnalysis, startAnalysis } from './health-gates.ts';
@@ -121,7 +121,7 @@ async function dispatch(e: Engine, d: DeploymentRow, count: number): Promise<voi
   const spec = await e.tx.deployments.dispatchSpec(d.deploymentId);
   if (!spec) return;
   const { batch, instanceIds } = await e.tx.targets.nextPendingBatch(d.deploymentId, count);
-  const commandWith = commandBuilder(spec.command);
+  const commandWith = commandBuilder(spec.command, await retryStarts(e.tx, d.deploymentId));
   const connected: HostCommand[] = [];
   const offline: string[] = [];
   for (const instanceId of instanceIds) {
@@ -129,7 +129,7 @@ async function dispatch(e: Engine, d: DeploymentRow, count: number): Promise<voi
     else offline.push(instanceId);
   }
   await e.tx.targets.markDispatched(d.deploymentId, connected, { at: iso(e), deadline: deadlineAfter(e, spec.eventTimeoutSeconds), batch });
-  for (const h of connected) e.out.push({ instanceId: h.instanceId, command: commandWith(h.commandId) });
+  for (const h of connected) e.out.push({ instanceId: h.instanceId, command: commandWith(h.commandId, h.instanceId) });
   if (offline.length === 0) return;
   await e.tx.targets.markWaiting(d.deploymentId, offline, { at: iso(e), deadline: inSeconds(e, spec.agentWaitSeconds), batch });
   for (const instanceId of offline) e.log.info('agent offline; host waits for it', { deploymentId: d.deploymentId, instanceId });

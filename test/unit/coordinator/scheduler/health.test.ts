@@ -206,6 +206,36 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
     });
   });
 
+  describe('retry of the failed hosts', () => {
+    it('sends a host that failed after its Install the event to start at, and runs the others from the start', async () => {
+      const s = seed(db, 3);
+      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: 'CodeDeployDefault.AllAtOnce' }));
+      const sent = new Map(sender.sent.map((c) => [c.instanceId, c.command]));
+      const [late, early, fine] = s.instanceIds as [string, string, string];
+      const events = async (host: string, list: [string, 'Succeeded' | 'Failed'][]): Promise<void> => {
+        const command = sent.get(host);
+        assert.ok(command);
+        let n = 0;
+        for (const [lifecycleEvent, status] of list) {
+          await applyEvent(store, scheduler, host, { seq: ++n, commandId: command.commandId, deploymentId: id, lifecycleEvent, status, at: clock.now().toISOString(), ...(status === 'Failed' ? { errorCode: 'ScriptFailed', message: 'exit 1' } : {}) });
+        }
+        await applyEvent(store, scheduler, host, outcome(command, list.some(([, st]) => st === 'Failed') ? 'Failed' : 'Succeeded', ++n));
+      };
+      await events(late, [['Install', 'Succeeded'], ['ApplicationStart', 'Succeeded'], ['ValidateService', 'Failed']]);
+      await events(early, [['BeforeInstall', 'Failed']]);
+      await events(fine, [['Install', 'Succeeded'], ['ValidateService', 'Succeeded']]);
+      assert.equal((await view(id)).overview.Failed, 2, 'AllAtOnce ends Succeeded with one host succeeded; two failed');
+      answered = sender.sent.length;
+
+      const retry = await scheduler.retryFailed(id, { who: 'ops', queue: false, confirmLargeBlastRadius: false });
+      const commands = new Map(sender.sent.slice(answered).map((c) => [c.instanceId, c.command]));
+      assert.deepEqual([...commands.keys()].sort(), [late, early].sort(), 'only the failed hosts');
+      assert.deepEqual(commands.get(late)?.deploy.startAt, { lifecycleEvent: 'ValidateService', fromDeploymentId: id });
+      assert.equal(commands.get(early)?.deploy.startAt, undefined, 'a host that failed before Install starts from the beginning');
+      assert.equal((await view(retry)).retryOf, id);
+    });
+  });
+
   describe('failure threshold', () => {
     it('runs at most maxFailures + 1 hosts at once and fails once they are exceeded, saying by how much', async () => {
       const s = seed(db, 10);
