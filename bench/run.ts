@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only cli,fleet,health,agent,hooks,unpack,journal] [--sizes 100,1000,10000]
+ * `npm run bench [-- --quick] [--only cli,fleet,health,agent,hooks,unpack,journal,store] [--sizes 100,1000,10000]
  * [--cap-seconds 120] [--cpu-prof DIR] [--output FILE]`:
  * runs Deckhand's benchmarks, prints one table and writes bench/results/latest.json.
  * Never part of `npm test`.
@@ -13,12 +13,13 @@ import { runHealthBench } from './health/bench.ts';
 import { runHookBench } from './hooks.ts';
 import { runCliBench } from './cli.ts';
 import { runJournalBench } from './journal/bench.ts';
+import { runStoreBench } from './store/bench.ts';
 import { runUnpackBench } from './unpack/bench.ts';
 import { runSmallFilesBench } from './unpack/small-files.ts';
 import { formatNotes, formatTable, writeResults, type Figures } from './lib/figures.ts';
 import { openFileLimit } from './lib/proc.ts';
 
-const SECTIONS = ['cli', 'fleet', 'health', 'agent', 'hooks', 'unpack', 'journal'] as const;
+const SECTIONS = ['cli', 'fleet', 'health', 'agent', 'hooks', 'unpack', 'journal', 'store'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** The health benchmark's fleet (the issue's 1,000 hosts) and its analysis and alarm poll interval. */
@@ -130,6 +131,8 @@ async function main(): Promise<void> {
         capSeconds: opts.capSeconds,
         // The largest size again over TLS (WSS with the coordinator's own CA), for its cost.
         tlsSizes: opts.sizes.slice(-1),
+        // And with 3 coordinators on one PostgreSQL, side by side with the SQLite figures.
+        clusterSizes: opts.sizes.slice(-1),
         ...(opts.cpuProfDir === undefined ? {} : { cpuProfDir: opts.cpuProfDir }),
         log,
       },
@@ -139,6 +142,10 @@ async function main(): Promise<void> {
   if (opts.only.has('health')) {
     log(`health: a canary's check turning Failed at ${HEALTH_HOSTS} simulated hosts`);
     await timed('health', () => runHealthBench({ hosts: HEALTH_HOSTS, runs: opts.quick ? 3 : 5, intervalSeconds: HEALTH_INTERVAL_S, log }, figures));
+  }
+  if (opts.only.has('store')) {
+    log('store: --store-sync normal vs full, start-up check and backup');
+    await timed('store', () => runStoreBench({ hosts: opts.quick ? 100 : 300, runs: opts.quick ? 3 : 5, growCopies: opts.quick ? 20 : 100, log }, figures));
   }
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`\n${formatTable(figures)}\n\nNotes:\n${formatNotes(figures)}\n\nTotal ${seconds.toFixed(0)} s.\n`);

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemClock, sleep } from '../../common/src/clock.ts';
 import { closeLogger, createLogger, type Logger } from '../../common/src/logger.ts';
-import { DeckhandError, hasErrorCode, type PreflightResultBody } from '../../protocol/src/index.ts';
+import { DeckhandError, hasErrorCode } from '../../protocol/src/errors.ts';
+import type { PreflightResultBody } from '../../protocol/src/messages.ts';
 import { appSpecValidate } from './commands/appspec-validate.ts';
 import { runLocal } from './commands/local.ts';
 import { runPreflight } from './commands/preflight.ts';
@@ -28,7 +29,9 @@ import { buildHookEnv, createHookRunner } from './hooks/index.ts';
 import { loadIdentityKey } from './identity/keys.ts';
 import { registerInstance } from './identity/register.ts';
 import { signRequest } from './identity/sign.ts';
-import { basicInventory, collectInventory } from './inventory/collect.ts';
+import { currentAgent } from './util/agent-child.ts';
+import { basicInventory } from './inventory/basic.ts';
+import { INVENTORY_COMMAND, inventoryCommand, inventoryInChild } from './inventory/child.ts';
 import { InventoryRefresher } from './inventory/refresh.ts';
 import { Journal } from './journal/journal.ts';
 import { lockRoot, type RootLock } from './journal/root-lock.ts';
@@ -37,9 +40,11 @@ import type { StoredIdentity } from './journal/types.ts';
 import { DeploymentQueue } from './lifecycle/queue.ts';
 import { currentBootId } from './lifecycle/reboot.ts';
 import { interruptedDeployments, unstartedCommandIds } from './lifecycle/recovery.ts';
-import { CommandDispatcher } from './transport/dispatch.ts';
+import { CommandDispatcher, type UnrunnableReport } from './transport/dispatch.ts';
 import { RemotePreflight } from './preflight/remote.ts';
-import { startRetentionJob } from './maintenance/job.ts';
+import { startRetentionJob, type RetentionJob } from './maintenance/job.ts';
+import { NEXT_RUNS_COMMAND, nextRunsCommand, nextRunsInChild } from './maintenance/next-runs.ts';
+import { CoordinatorUrls } from './transport/coordinator-urls.ts';
 import { AgentLink } from './transport/link.ts';
 import { LogShipping } from './logs/shipping.ts';
 import { FrameGate } from './transport/frame-gate.ts';
@@ -103,6 +108,7 @@ async function register(cmd: RegisterCommand): Promise<number> {
   try {
     const identity = await registerInstance({
       coordinatorUrl: cmd.coordinatorUrl,
+      ...(cmd.coordinatorUrls ? { coordinatorUrls: cmd.coordinatorUrls } : {}),
       token: cmd.token,
       root: cmd.root,
       hostname: cmd.hostname ?? os.hostname(),
@@ -151,10 +157,20 @@ function loadSetup(cmd: RunCommand): RunSetup | number {
     if (hasErrorCode(err, 'JOURNAL_LOST')) return fail((err as DeckhandError).message, EXIT.usage);
     throw err;
   }
-  const identity = journal.getIdentity();
+  let identity = journal.getIdentity();
   if (!identity) {
     journal.close();
     return fail('this host is not registered: run deckhand-agent register first', EXIT.usage);
+  }
+  if (cmd.coordinatorUrls) {
+    const urls = cmd.coordinatorUrls.map((url) => url.replace(/\/+$/, ''));
+    const bad = urls.find((url) => !/^https?:\/\/[^/]/.test(url));
+    if (bad !== undefined) {
+      journal.close();
+      return fail(`--coordinator must be an http:// or https:// URL, got "${bad}"`, EXIT.usage);
+    }
+    journal.setCoordinatorUrls(urls);
+    identity = journal.getIdentity()!;
   }
   try {
     const privateKey = loadIdentityKey(cmd.root);
@@ -186,17 +202,29 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
   const refresher = new InventoryRefresher({
     clock,
     logger,
-    collect: () => collectInventory(inventoryOpts),
+    collect: inventoryInChild(currentAgent(), inventoryOpts),
     publish: (inventory) => link?.sendInventory(inventory),
     initial: basicInventory(inventoryOpts),
   });
   const { clientCertificate } = setup;
   const trust = { ...(identity.pinnedCa ? { pinnedCa: identity.pinnedCa } : {}), ...(clientCertificate ? { clientCertificate } : {}) };
-  const coordinator = { url: identity.coordinatorUrl, sign, ...trust };
+  const urls = new CoordinatorUrls(identity.coordinatorUrls ?? [identity.coordinatorUrl]);
+  // A getter: downloads and preflights go to the coordinator the agent is connected to (or tries next).
+  const coordinator = {
+    get url(): string {
+      return urls.current();
+    },
+    sign,
+    ...trust,
+  };
+  // A command the host cannot carry out (its disk is full) fails at once at the coordinator, named.
+  const unrunnable: UnrunnableReport = (ids, err) =>
+    void link?.send('agent.command.refused', { frameType: 'coord.command', ...ids, errorCode: err.code, message: err.message.slice(0, 2048) });
   const queue = new DeploymentQueue({
     clock,
     logger,
     journal,
+    unrunnable,
     hooks: createHookRunner({ clock }),
     revision: revisionOps({
       ...(cmd.downloadStallMs === undefined ? {} : { download: { stallMs: cmd.downloadStallMs } }),
@@ -213,13 +241,14 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     reboot: { ...(cmd.rebootCommand === undefined ? {} : { command: cmd.rebootCommand }), bootId: () => currentBootId(cmd.bootIdFile) },
   });
   const ack = (commandId: string): void => void link?.send('agent.command.ack', { commandId });
-  const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack });
+  const dispatcher = new CommandDispatcher({ clock, logger, journal, queue, ack, unrunnable });
   const reply = (body: PreflightResultBody): boolean => link?.send('agent.preflight.result', body) ?? false;
   const preflight = new RemotePreflight({ logger, root: cmd.root, destRoot: cmd.destRoot, coordinator, reply, ...appSpec });
   const started = new AgentLink({
     clock,
     logger,
     coordinatorUrl: identity.coordinatorUrl,
+    urls,
     ...trust,
     instanceId: identity.instanceId,
     agentVersion: AGENT_VERSION,
@@ -232,7 +261,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
     gate: new FrameGate({ instanceId: identity.instanceId, journal, logger, now: () => clock.now() }),
   });
   link = started;
-  let retention: ReturnType<typeof startRetentionJob> | undefined;
+  let retention: RetentionJob | undefined;
   return {
     async start() {
       // Continued first, in the order they started: they were running before anything queued.
@@ -240,7 +269,7 @@ function wireAgent(cmd: RunSettings, setup: RunSetup, logger: Logger): Agent {
       for (const commandId of unstartedCommandIds(journal)) queue.enqueue(commandId);
       await Promise.race([refresher.start(), sleep(clock, FIRST_INVENTORY_WAIT_MS)]);
       started.start();
-      retention = startRetentionJob({ root: cmd.root, journal, logger });
+      retention = startRetentionJob({ root: cmd.root, journal, logger, clock, nextRuns: nextRunsInChild(currentAgent()) });
     },
     async stop() {
       await retention?.stop();
@@ -287,9 +316,14 @@ async function run(flags: RunCommand): Promise<number> {
     settings: { ...settingsForLog(cmd), pinnedCa: setup.identity.pinnedCa?.sha256 },
   });
   const agent = wireAgent(cmd, { ...setup, ...(startup.clientCertificate ? { clientCertificate: startup.clientCertificate } : {}) }, logger);
+  // A service lives until it is told to stop. Its own timers are unref'd, and while it is
+  // disconnected and idle nothing else may hold the event loop (the inventory and the
+  // maintenance schedule run in children now): this handle does, until shutdown.
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
   const stopped = new Promise<number>((resolve) => {
     const shutdown = (signal: string): void => {
       logger.info('agent stopping', { signal });
+      clearInterval(keepAlive);
       void agent
         .stop()
         .then(() => logger.info('agent stopped'))
@@ -315,6 +349,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'deregister') return deregisterCommand(argv.slice(1), systemClock);
   if (argv[0] === 'config-write') return configWriteCommand(argv.slice(1));
   if (argv[0] === 'self-check') return selfCheckCommand(COMMAND_IO.out, COMMAND_IO.err);
+  // Run by the agent itself (maintenance/next-runs.ts), so node-cron never loads into the service.
+  if (argv[0] === NEXT_RUNS_COMMAND) return nextRunsCommand(argv.slice(1), COMMAND_IO);
+  // Likewise (inventory/child.ts), so systeminformation never loads into the service.
+  if (argv[0] === INVENTORY_COMMAND) return inventoryCommand(argv.slice(1), COMMAND_IO);
   let cmd;
   try {
     cmd = parseAgentArgs(argv);

@@ -60,7 +60,7 @@ export async function startAgentBench(opts: AgentBenchOptions): Promise<AgentBen
         const idleLeft = opts.idleSeconds * 1000 - (performance.now() - setup.startedAt);
         if (idleLeft > 0) await delay(idleLeft);
         const idle = memoryKb(setup.agentPid);
-        out['agent_idle_rss_mb'] = figure(idle.rss / 1024, 'MB', `VmRSS ${opts.idleSeconds} s after start, connected, before any deployment (VmHWM then ${(idle.hwm / 1024).toFixed(1)} MB)`);
+        out['agent_idle_rss_mb'] = figure(idle.rss / 1024, 'MB', `VmRSS ${opts.idleSeconds} s after start, connected, before any deployment (VmHWM then ${(idle.hwm / 1024).toFixed(1)} MB); goal ≤ 60 MB (issue 12)`);
         await measureDeployments(setup, opts, out);
         const peak = await measureOutputVolume(setup, dir, opts.outputBytes, out);
         opts.log(`  agent with ${opts.outputBytes / 1024 ** 2} MiB of hook output: peak RSS ${(peak / 1024).toFixed(1)} MB`);

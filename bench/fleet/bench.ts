@@ -10,12 +10,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { RegistrationTokenView } from '../../protocol/src/index.ts';
 import { startCoordinator, type Coordinator } from '../lib/coordinator.ts';
 import { figure, notMeasured, type Figures } from '../lib/figures.ts';
-import { cpuSeconds, memoryKb } from '../lib/proc.ts';
+import { childOpenFileLimit, cpuSeconds, memoryKb } from '../lib/proc.ts';
 import { packRevision, setUpDeploymentTarget, writeNoopRevision, type DeploymentTarget } from '../lib/revision.ts';
 import { median } from '../lib/stats.ts';
 import { createTenPercentConfig } from './configs.ts';
 import { batchGaps, DeploymentCapped, timedDeployment, type FleetDeployment } from './deploy.ts';
+import { measureCluster } from './cluster.ts';
 import { SimFleet } from './fleet.ts';
+import { postgresMissing } from '../../test/support/postgres.ts';
 
 /** Options of {@link runFleetBench}. */
 export interface FleetBenchOptions {
@@ -30,6 +32,8 @@ export interface FleetBenchOptions {
   cpuProfDir?: string;
   /** Sizes also measured over TLS (--tls auto, WSS), AllAtOnce only, beside the plain runs. */
   tlsSizes?: readonly number[];
+  /** Sizes also measured with 3 coordinators on one PostgreSQL (cluster.ts), beside the SQLite runs. */
+  clusterSizes?: readonly number[];
   log(line: string): void;
 }
 
@@ -52,17 +56,44 @@ async function bundle(): Promise<Buffer> {
   }
 }
 
+/** Descriptors the coordinator holds besides one socket per agent: its store, logs, the API, the event loop. */
+const COORDINATOR_FD_MARGIN = 512;
+
+/**
+ * Why `hosts` agents cannot be measured on this machine, or undefined when they can: the
+ * coordinator holds one socket per agent, and past its open-file limit it drops connections
+ * (issue 14: the 25,000-agent run crashed and left processes behind). Checked before anything starts.
+ */
+export function cannotHold(hosts: number, limit = childOpenFileLimit()): string | undefined {
+  const needed = hosts + COORDINATOR_FD_MARGIN;
+  if (needed <= limit) return undefined;
+  return `${hosts} agents need about ${needed} open files in the coordinator, and this machine allows ${limit} (ulimit -Hn); raise the hard limit (e.g. LimitNOFILE, /etc/security/limits.conf) to measure this size`;
+}
+
 /** Starts a coordinator and `hosts` simulated agents; records registration, connection and memory figures. */
 async function openSession(hosts: number, opts: FleetBenchOptions, out: Figures, tls = false): Promise<Session> {
-  const prefix = tls ? 'fleet_tls' : 'fleet';
   const coordinator = await startCoordinator({ ...(opts.cpuProfDir ? { cpuProfDir: path.join(opts.cpuProfDir, `n${hosts}`) } : {}), tls });
+  let fleet: SimFleet | undefined;
+  try {
+    fleet = SimFleet.start(hosts >= 5000 ? 2 : 1, 0, coordinator.caFile);
+    return await fillSession(coordinator, fleet, hosts, opts, out, tls);
+  } catch (err) {
+    // Nothing is left running when a size fails half-way (registration, connection).
+    await fleet?.stop();
+    const tail = coordinator.logTail(5);
+    await coordinator.stop();
+    throw new Error(`fleet N=${hosts}: ${(err as Error).message}\ncoordinator log ends with:\n${tail}`, { cause: err });
+  }
+}
+
+async function fillSession(coordinator: Coordinator, fleet: SimFleet, hosts: number, opts: FleetBenchOptions, out: Figures, tls: boolean): Promise<Session> {
+  const prefix = tls ? 'fleet_tls' : 'fleet';
   const target = await setUpDeploymentTarget(coordinator, await bundle(), [{ type: 'KEY_AND_VALUE', key: 'fleet', value: 'bench' }]);
   const token = await coordinator.call<RegistrationTokenView>('POST', '/v1/registration-tokens', {
     ttlSeconds: 3600,
     maxUses: null,
     tags: { fleet: 'bench' },
   });
-  const fleet = SimFleet.start(hosts >= 5000 ? 2 : 1, 0, coordinator.caFile);
   const registerMs = await fleet.register(coordinator.url, token.token ?? '', hosts, 16);
   opts.log(`  N=${hosts}: registered in ${(registerMs / 1000).toFixed(1)} s`);
   await delay(500);
@@ -250,11 +281,26 @@ async function measureTls(hosts: number, opts: FleetBenchOptions, out: Figures):
 /** Runs the fleet benchmark for every size; figures go into `out`. */
 export async function runFleetBench(opts: FleetBenchOptions, out: Figures): Promise<void> {
   for (const hosts of opts.sizes) {
+    const reason = cannotHold(hosts);
+    if (reason !== undefined) {
+      opts.log(`fleet: N = ${hosts} not measured: ${reason}`);
+      out[`fleet_${hosts}_allatonce_s`] = notMeasured('s', reason);
+      continue;
+    }
     opts.log(`fleet: N = ${hosts}`);
     await measureSize(hosts, opts, out);
     if (opts.tlsSizes?.includes(hosts)) {
       opts.log(`fleet: N = ${hosts} over TLS`);
       await measureTls(hosts, opts, out);
+    }
+    if (opts.clusterSizes?.includes(hosts)) {
+      const missing = postgresMissing();
+      if (missing) {
+        out[`fleet_pg3_${hosts}_allatonce_s`] = notMeasured('s', `${missing} is missing`);
+        continue;
+      }
+      opts.log(`fleet: N = ${hosts} on ${3} coordinators sharing PostgreSQL`);
+      await measureCluster(hosts, opts, out);
     }
   }
   const largest = opts.sizes[opts.sizes.length - 1];

@@ -3,6 +3,7 @@
  * event to be acknowledged (the coordinator commits the deployment's Succeeded in the same
  * transaction as the last host's outcome, before it acks), then check the status through the API.
  */
+import pg from 'pg';
 import { openSqlite } from '../../common/src/sqlite.ts';
 import type { DeploymentSummary, DeploymentView } from '../../protocol/src/index.ts';
 import type { Coordinator } from '../lib/coordinator.ts';
@@ -77,7 +78,7 @@ export async function timedDeployment(
   if (report.protocolErrors > 0) throw new Error(`the simulators saw ${report.protocolErrors} bad or error frames`);
   const end = Math.max(...report.records.map((r) => r.finalAckAt));
   const firstEvent = Math.min(...report.records.map((r) => r.firstEventAt));
-  const batches = expectSucceeded(coordinator, created.deploymentId, hosts);
+  const batches = coordinator.storeUrl ? await expectSucceededPg(coordinator.storeUrl, created.deploymentId, hosts) : expectSucceeded(coordinator, created.deploymentId, hosts);
   const viewMs = hosts <= VIEW_CHECK_MAX_HOSTS ? await timeView(coordinator, created.deploymentId) : undefined;
   return {
     batches,
@@ -112,6 +113,28 @@ function expectSucceeded(coordinator: Coordinator, deploymentId: string, hosts: 
     return t.batches ?? 0;
   } finally {
     db.close();
+  }
+}
+
+/** The same check on a PostgreSQL store several coordinators share. */
+export async function expectSucceededPg(url: string, deploymentId: string, hosts: number): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const d = (await client.query<{ status: string }>('SELECT status FROM deployments WHERE deployment_id = $1', [deploymentId])).rows[0];
+    const t = (
+      await client.query<{ ok: number; batches: number | null }>(
+        `SELECT COUNT(*) FILTER (WHERE status = 'Succeeded')::int AS ok, MAX(batch) AS batches FROM deployment_targets WHERE deployment_id = $1`,
+        [deploymentId],
+      )
+    ).rows[0];
+    if (d?.status !== 'Succeeded' || t?.ok !== hosts) {
+      const others = await client.query(`SELECT instance_id, status, command_id, command_acked, error_code, message FROM deployment_targets WHERE deployment_id = $1 AND status <> 'Succeeded' LIMIT 5`, [deploymentId]);
+      throw new Error(`deployment ${deploymentId} is ${d?.status ?? 'missing'} with ${t?.ok ?? 0} of ${hosts} hosts Succeeded: ${JSON.stringify(others.rows)}`);
+    }
+    return t.batches ?? 0;
+  } finally {
+    await client.end();
   }
 }
 

@@ -46,6 +46,10 @@ class Simulator {
 /** What {@link SimFleet.report} gathers over every simulator. */
 export interface FleetReport {
   records: HostRecord[];
+  /** Reconnections after a closed connection (several coordinators). */
+  reconnects: number;
+  /** Hosts sent a second, different command for a deployment they had run (a restarted host). */
+  restarts: number;
   /** agent.event frames sent so far, all simulators. */
   events: number;
   /** CPU seconds the simulators used so far. */
@@ -78,18 +82,37 @@ export class SimFleet {
     return new SimFleet(processes, eventDelayMs, caFile);
   }
 
-  /** Registers `hosts` hosts with the registration token; resolves with the wall time in ms. */
-  async register(url: string, token: string, hosts: number, concurrency: number): Promise<number> {
+  /**
+   * Registers `hosts` hosts with the registration token; resolves with the wall time in ms.
+   * Several `url`s (coordinators sharing one store): simulator i registers and connects its
+   * hosts to url i, and they fail over to the others in turn.
+   */
+  async register(url: string | readonly string[], token: string, hosts: number, concurrency: number): Promise<number> {
     const start = performance.now();
     const share = Math.ceil(hosts / this.simulators.length);
+    const urls = typeof url === 'string' ? [url] : url;
     await Promise.all(
       this.simulators.map((sim, i) => {
         const first = i * share;
         const count = Math.max(0, Math.min(share, hosts - first));
-        return sim.request({ type: 'register', url, token, first, count, concurrency }, 'registered');
+        const own = i % urls.length;
+        const failover = urls.length > 1 ? [...urls.slice(own), ...urls.slice(0, own)] : undefined;
+        return sim.request({ type: 'register', url: urls[own]!, token, first, count, concurrency, ...(failover ? { failover } : {}) }, 'registered');
       }),
     );
     return performance.now() - start;
+  }
+
+  /** Lifecycle events take `eventDelayMs` each from now on, on every simulator. */
+  async setEventDelay(eventDelayMs: number): Promise<void> {
+    await Promise.all(this.simulators.map((sim) => sim.request({ type: 'delay', eventDelayMs }, 'delayed')));
+  }
+
+  /** `count` hosts of simulator `index` die (closed: their socket closes; silent: they vanish); returns their ids. */
+  async kill(index: number, count: number, how: 'closed' | 'silent'): Promise<string[]> {
+    const sim = this.simulators[index];
+    if (!sim) throw new Error(`no simulator ${index}`);
+    return (await sim.request({ type: 'die', count, how }, 'died')).instanceIds;
   }
 
   /** Connects every registered host; resolves with the wall time in ms once all are welcomed. */
@@ -123,6 +146,8 @@ export class SimFleet {
       events: replies.reduce((n, r) => n + r.events, 0),
       cpuSeconds: replies.reduce((n, r) => n + r.cpuSeconds, 0),
       protocolErrors: replies.reduce((n, r) => n + r.protocolErrors, 0),
+      reconnects: replies.reduce((n, r) => n + r.reconnects, 0),
+      restarts: replies.reduce((n, r) => n + r.restarts, 0),
       logLinesSent: replies.reduce((n, r) => n + r.logLinesSent, 0),
       logLinesStored: replies.reduce((n, r) => n + r.logLinesStored, 0),
       logBusy: replies.reduce((n, r) => n + r.logBusy, 0),

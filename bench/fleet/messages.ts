@@ -15,7 +15,11 @@ export interface HostRecord {
 
 /** Parent → simulator. */
 export type ToSimulator =
-  | { type: 'register'; url: string; token: string; first: number; count: number; concurrency: number }
+  | { type: 'register'; url: string; token: string; first: number; count: number; concurrency: number; failover?: string[] }
+  /** Lifecycle events take this long from now on. */
+  | { type: 'delay'; eventDelayMs: number }
+  /** `count` hosts die (see SimAgent.die); answers with their ids. */
+  | { type: 'die'; count: number; how: 'closed' | 'silent' }
   | { type: 'connect'; concurrency: number }
   | { type: 'report'; deploymentId: string }
   | { type: 'logs'; linesPerHook: number }
@@ -26,6 +30,8 @@ export type FromSimulator =
   | { type: 'registered'; count: number; ms: number }
   | { type: 'connected'; count: number; ms: number }
   | { type: 'finished'; deploymentId: string; count: number }
-  | { type: 'report'; deploymentId: string; records: HostRecord[]; events: number; cpuSeconds: number; protocolErrors: number; logLinesSent: number; logLinesStored: number; logBusy: number }
+  | { type: 'report'; deploymentId: string; records: HostRecord[]; events: number; cpuSeconds: number; protocolErrors: number; reconnects: number; restarts: number; logLinesSent: number; logLinesStored: number; logBusy: number }
+  | { type: 'delayed' }
+  | { type: 'died'; instanceIds: string[] }
   | { type: 'logs-set' }
   | { type: 'failed'; message: string };

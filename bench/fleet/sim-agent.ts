@@ -30,14 +30,19 @@ const SCRIPTED: ReadonlySet<string> = new Set(['ApplicationStop', 'BeforeInstall
 export interface SimContext {
   /** The coordinator's base URL, http://127.0.0.1:PORT. */
   url: string;
+  /**
+   * Several coordinators sharing one store: a host whose connection closes reconnects to the
+   * next one (as a real agent does), resending what was not acknowledged. Empty: no reconnect.
+   */
+  urls: string[];
   /** How long each lifecycle event "runs"; 0 sends the whole sequence at once. */
   eventDelayMs: number;
   /** Called once the coordinator acknowledged a host's final event. */
   onFinished(record: HostRecord): void;
   /** Hook output lines each scripted event prints (agent.log frames with seq, as agents send them). @default 0 */
   logLinesPerHook: number;
-  /** Counters over all hosts. */
-  stats: { events: number; protocolErrors: number; logLinesSent: number; logLinesStored: number; logBusy: number };
+  /** Counters over all hosts; `restarts`: a host sent a second command for a deployment it already ran. */
+  stats: { events: number; protocolErrors: number; reconnects: number; restarts: number; logLinesSent: number; logLinesStored: number; logBusy: number };
 }
 
 function inventoryOf(hostname: string): Inventory {
@@ -60,6 +65,14 @@ export class SimAgent {
   private nextSeq = 1;
   private frames = 0;
   private readonly finals = new Map<number, HostRecord>();
+  /** Events sent and not acknowledged, by seq: sent again after a reconnect, like an agent's outbox. */
+  private readonly unacked = new Map<number, AgentEventBody>();
+  /** The command each deployment got: a command received again is re-acked, not run again. */
+  private readonly commands = new Map<string, string>();
+  private urlIndex = 0;
+  private closed = false;
+  /** When set, the host is gone: it answers nothing (not even pings) and never reconnects. */
+  private dead = false;
   /** agent.log frames sent and not acknowledged, by frame id. */
   private readonly logFrames = new Map<string, AgentBodies['agent.log']>();
   /** Frames waiting for the one in flight: like the agent, one window at a time. */
@@ -75,9 +88,11 @@ export class SimAgent {
 
   /** Opens the signed WebSocket and resolves once the coordinator's welcome arrives. */
   connect(): Promise<void> {
+    const url = this.ctx.urls.length > 0 ? this.ctx.urls[this.urlIndex % this.ctx.urls.length]! : this.ctx.url;
     const headers = signRequest({ instanceId: this.instanceId, privateKey: this.key }, 'GET', CONNECT_PATH);
-    const ws = new WebSocket(this.ctx.url.replace(/^http/, 'ws') + CONNECT_PATH, { headers, perMessageDeflate: false });
+    const ws = new WebSocket(url.replace(/^http/, 'ws') + CONNECT_PATH, { headers, perMessageDeflate: false });
     this.ws = ws;
+    ws.on('close', () => this.onClose(ws));
     return new Promise((resolve, reject) => {
       ws.on('open', () => {
         this.send('agent.hello', { instanceId: this.instanceId, agentVersion: 'bench-sim', inventory: inventoryOf(this.hostname) });
@@ -96,15 +111,38 @@ export class SimAgent {
     });
   }
 
-  /** Closes the connection. */
+  /** Closes the connection for good. */
   close(): void {
+    this.closed = true;
     this.ws?.terminate();
+  }
+
+  /** The host dies: its process ends (`closed`: the socket closes, as the kernel does) or the host vanishes (`silent`: nothing is ever answered again). */
+  die(how: 'closed' | 'silent'): void {
+    this.dead = true;
+    this.closed = true;
+    if (how === 'closed') this.ws?.terminate();
+    // A vanished host reads nothing more: its pings go unanswered until the coordinator gives up.
+    else (this.ws as unknown as { _socket?: { pause(): void } } | undefined)?._socket?.pause();
+  }
+
+  /** Several coordinators: after a close, the next one, after a short random pause. */
+  private onClose(ws: WebSocket): void {
+    if (ws !== this.ws || this.closed || this.ctx.urls.length === 0) return;
+    this.urlIndex += 1;
+    this.ctx.stats.reconnects += 1;
+    const retry = (): void => {
+      if (this.closed) return;
+      this.connect().catch(() => setTimeout(retry, 200 + Math.random() * 800));
+    };
+    setTimeout(retry, Math.random() * 1000);
   }
 
   private send<T extends AgentFrameType>(type: T, body: AgentBodies[T]): string {
     this.frames += 1;
     const id = `${this.hostname}-${this.frames}`;
-    this.ws?.send(JSON.stringify(makeFrame(type, id, body)));
+    if (this.dead || this.ws?.readyState !== WebSocket.OPEN) return id;
+    this.ws.send(JSON.stringify(makeFrame(type, id, body)));
     return id;
   }
 
@@ -156,8 +194,11 @@ export class SimAgent {
   private onFrame(frame: CoordFrame): void {
     switch (frame.type) {
       case 'coord.welcome':
-        // A fresh host: the coordinator's cursor is where this host's seq continues.
+        // A fresh host: the coordinator's cursor is where this host's seq continues; after a
+        // reconnect, what it has not applied goes again, in order.
         this.nextSeq = Math.max(this.nextSeq, frame.body.lastAppliedSeq + 1);
+        this.onAck(frame.body.lastAppliedSeq);
+        for (const [seq, event] of [...this.unacked].sort((a, b) => a[0] - b[0])) if (seq > frame.body.lastAppliedSeq) this.send('agent.event', event);
         return;
       case 'coord.command':
         void this.runCommand(frame.body);
@@ -177,6 +218,14 @@ export class SimAgent {
   }
 
   private async runCommand(command: CommandBody): Promise<void> {
+    const known = this.commands.get(command.deploymentId);
+    if (known !== undefined) {
+      // A re-sent command (after a reconnect or a takeover) is acknowledged again, never run again.
+      if (known !== command.commandId) this.ctx.stats.restarts += 1;
+      this.send('agent.command.ack', { commandId: command.commandId });
+      return;
+    }
+    this.commands.set(command.deploymentId, command.commandId);
     const record: HostRecord = { deploymentId: command.deploymentId, commandAt: wallMs(), firstEventAt: 0, finalSentAt: 0, finalAckAt: 0 };
     this.send('agent.command.ack', { commandId: command.commandId });
     const base = { commandId: command.commandId, deploymentId: command.deploymentId };
@@ -194,12 +243,15 @@ export class SimAgent {
 
   private sendEvent(event: Omit<AgentEventBody, 'seq' | 'at'>): number {
     const seq = this.nextSeq++;
-    this.send('agent.event', { ...event, seq, at: new Date().toISOString() });
+    const body = { ...event, seq, at: new Date().toISOString() };
+    this.unacked.set(seq, body);
+    this.send('agent.event', body);
     this.ctx.stats.events += 1;
     return seq;
   }
 
   private onAck(seq: number): void {
+    for (const s of this.unacked.keys()) if (s <= seq) this.unacked.delete(s);
     for (const [finalSeq, record] of this.finals) {
       if (finalSeq > seq) continue;
       this.finals.delete(finalSeq);

@@ -15,9 +15,10 @@ let flushTimer: NodeJS.Timeout | undefined;
 
 const ctx: SimContext = {
   url: '',
+  urls: [],
   eventDelayMs: Number(process.env['BENCH_EVENT_DELAY_MS'] ?? '0'),
   logLinesPerHook: 0,
-  stats: { events: 0, protocolErrors: 0, logLinesSent: 0, logLinesStored: 0, logBusy: 0 },
+  stats: { events: 0, protocolErrors: 0, reconnects: 0, restarts: 0, logLinesSent: 0, logLinesStored: 0, logBusy: 0 },
   onFinished(record) {
     const list = records.get(record.deploymentId) ?? [];
     list.push(record);
@@ -67,6 +68,7 @@ async function handle(message: ToSimulator): Promise<void> {
   switch (message.type) {
     case 'register': {
       ctx.url = message.url;
+      ctx.urls = message.failover ?? [];
       const start = performance.now();
       const names = Array.from({ length: message.count }, (_, i) => `sim-${message.first + i}`);
       await inParallel(names, message.concurrency, (name) => registerOne(message.url, message.token, name));
@@ -88,10 +90,22 @@ async function handle(message: ToSimulator): Promise<void> {
         events: ctx.stats.events,
         cpuSeconds: (usage.user + usage.system) / 1e6,
         protocolErrors: ctx.stats.protocolErrors,
+        reconnects: ctx.stats.reconnects,
+        restarts: ctx.stats.restarts,
         logLinesSent: ctx.stats.logLinesSent,
         logLinesStored: ctx.stats.logLinesStored,
         logBusy: ctx.stats.logBusy,
       });
+      return;
+    }
+    case 'delay':
+      ctx.eventDelayMs = message.eventDelayMs;
+      tell({ type: 'delayed' });
+      return;
+    case 'die': {
+      const victims = agents.splice(0, message.count);
+      for (const agent of victims) agent.die(message.how);
+      tell({ type: 'died', instanceIds: victims.map((a) => a.instanceId) });
       return;
     }
     case 'logs':

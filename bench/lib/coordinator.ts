@@ -26,8 +26,12 @@ export interface CoordinatorOptions {
   cpuProfDir?: string;
   /** Serve HTTPS/WSS with the coordinator's automatic CA (--tls auto). */
   tls?: boolean;
-  /** More `start` flags, e.g. `--alarm-poll-seconds 1`. */
+  /** A PostgreSQL store shared with other coordinators (--store); absent: SQLite in its data dir. */
+  storeUrl?: string;
+  /** More arguments of `start` (--artifacts-dir, --node-name, --lease-ms...). */
   args?: readonly string[];
+  /** Runs on the data dir before the process starts (a copy of the cluster's signing keys). */
+  prepare?: (dataDir: string) => void;
 }
 
 /** A response of the admin API. */
@@ -45,7 +49,14 @@ export class Coordinator {
     readonly logFile: string,
     /** The CA file to trust, when the coordinator serves TLS with its own CA. */
     readonly caFile?: string,
+    /** Its PostgreSQL store, when it shares one. */
+    readonly storeUrl?: string,
   ) {}
+
+  /** The coordinator's data directory. */
+  get dataDir(): string {
+    return path.join(this.dir, 'coordinator');
+  }
 
   /** The admin token the coordinator was started with, for CLI runs. */
   get token(): string {
@@ -94,6 +105,14 @@ export class Coordinator {
     return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   }
 
+  /** kill -9, without waiting for anything but the exit; the directory stays. */
+  async kill9(): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.proc.once('exit', resolve));
+    this.proc.kill('SIGKILL');
+    await exited;
+  }
+
   /** Stops the process (SIGTERM) and removes its directory. */
   async stop(): Promise<void> {
     await stopProcess(this.proc, 20_000);
@@ -109,7 +128,8 @@ export async function startCoordinator(opts: CoordinatorOptions = {}): Promise<C
   const logFile = path.join(dir, 'coordinator.out.log');
   const fd = openSync(logFile, 'a');
   const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
-  const args = ['start', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(opts.tls ? ['--tls', 'auto'] : []), ...(opts.args ?? [])];
+  opts.prepare?.(dataDir);
+  const args = ['start', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(opts.tls ? ['--tls', 'auto'] : []), ...(opts.storeUrl ? ['--store', opts.storeUrl] : []), ...(opts.args ?? [])];
   const proc = spawnNode(binPath('deckhand-coordinator'), args, {
     env: { ...process.env, DECKHAND_ADMIN_TOKEN: ADMIN_TOKEN },
     stdio: ['ignore', fd, fd],
@@ -120,7 +140,7 @@ export async function startCoordinator(opts: CoordinatorOptions = {}): Promise<C
   for (let waited = 0; waited < 30_000; waited += 50) {
     if (existsSync(infoFile)) {
       const info = JSON.parse(readFileSync(infoFile, 'utf8')) as { url: string };
-      return new Coordinator(proc, info.url, dir, logFile, opts.tls ? path.join(dataDir, 'tls', 'ca.pem') : undefined);
+      return new Coordinator(proc, info.url, dir, logFile, opts.tls ? path.join(dataDir, 'tls', 'ca.pem') : undefined, opts.storeUrl);
     }
     if (proc.exitCode !== null) break;
     await delay(50);

@@ -42,6 +42,16 @@ export function openFileLimit(): number {
   return Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1] ?? Number.NaN);
 }
 
+/**
+ * The open-file limit children started by {@link spawnNode} get: what they ask for, or the hard
+ * limit when that is lower (raising past it is not allowed).
+ */
+export function childOpenFileLimit(): number {
+  const limits = readFileSync('/proc/self/limits', 'utf8');
+  const hard = /^Max open files\s+\S+\s+(\d+|unlimited)/m.exec(limits)?.[1];
+  return hard === undefined || hard === 'unlimited' ? WANTED_NOFILE : Math.min(WANTED_NOFILE, Number(hard));
+}
+
 /** Options of {@link spawnNode}. */
 export interface SpawnNodeOptions {
   env?: NodeJS.ProcessEnv;

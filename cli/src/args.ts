@@ -17,7 +17,7 @@ export const CONNECTION_OPTIONS = {
 /** Help text appended to every command's usage for the connection flags. */
 export const CONNECTION_HELP = [
   'Connection:',
-  '  --url URL        coordinator URL (env DECKHAND_URL, default http://127.0.0.1:8420)',
+  '  --url URL        coordinator URL (env DECKHAND_URL, default http://127.0.0.1:8420); several, comma-separated, are tried in turn',
   '  --token TOKEN    API token (env DECKHAND_TOKEN)',
   '  --ca-file PEM    trust only this CA for an https:// coordinator (env DECKHAND_CA_FILE)',
   '  --ca-sha256 HEX  trust only the CA with this SHA-256 fingerprint (env DECKHAND_CA_SHA256);',
@@ -51,7 +51,10 @@ export type CaTrust = { caFile: string } | { caSha256: string } | undefined;
 
 /** Where to reach the coordinator and how to authenticate; flags win over the environment. */
 export interface Connection {
+  /** The coordinator tried first. */
   url: string;
+  /** Every coordinator, in order, when several share one store (DECKHAND_URL=URL,URL,...); the client fails over between them. */
+  urls?: string[];
   token: string;
   trust?: CaTrust;
 }
@@ -75,21 +78,25 @@ function resolveTrust(values: ConnectionValues, env: NodeJS.ProcessEnv): CaTrust
 
 /** Resolves the connection from the flags and DECKHAND_URL/DECKHAND_TOKEN/DECKHAND_CA_FILE/DECKHAND_CA_SHA256. */
 export function resolveConnection(values: ConnectionValues, env: NodeJS.ProcessEnv): Connection {
-  const url = values.url ?? env['DECKHAND_URL'] ?? DEFAULT_URL;
+  // Several coordinators sharing one store: a comma-separated list, tried in order.
+  const urls = (values.url ?? env['DECKHAND_URL'] ?? DEFAULT_URL).split(',').map((u) => u.trim());
   const token = values.token ?? env['DECKHAND_TOKEN'];
   if (token === undefined || token === '') {
     throw new CliError('no API token: pass --token or set DECKHAND_TOKEN', { exitCode: 2 });
   }
-  if (!/^https?:\/\//.test(url)) {
-    throw new CliError(`invalid coordinator URL ${JSON.stringify(url)}: must start with http:// or https://`, {
-      exitCode: 2,
-    });
-  }
   const trust = resolveTrust(values, env);
-  if (trust && !url.startsWith('https://')) {
-    throw new CliError(`a CA (--ca-file or --ca-sha256) was given, so the coordinator URL must be https://, got ${url}`, { exitCode: 2 });
+  for (const url of urls) {
+    if (!/^https?:\/\//.test(url)) {
+      throw new CliError(`invalid coordinator URL ${JSON.stringify(url)}: must start with http:// or https://`, {
+        exitCode: 2,
+      });
+    }
+    if (trust && !url.startsWith('https://')) {
+      throw new CliError(`a CA (--ca-file or --ca-sha256) was given, so the coordinator URL must be https://, got ${url}`, { exitCode: 2 });
+    }
   }
-  return { url: url.replace(/\/+$/, ''), token, ...(trust ? { trust } : {}) };
+  const clean = urls.map((u) => u.replace(/\/+$/, ''));
+  return { url: clean[0]!, ...(clean.length > 1 ? { urls: clean } : {}), token, ...(trust ? { trust } : {}) };
 }
 
 /** Parses repeated `k=v` flags into a record; a missing `=` or empty key is a usage error. */

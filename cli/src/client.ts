@@ -85,15 +85,21 @@ export interface LogFilter {
 
 /** The coordinator's HTTP API as typed methods. */
 export class DeckhandClient {
-  readonly url: string;
+  readonly #urls: readonly string[];
+  #current = 0;
   readonly #token: string;
   readonly #trust: CaTrust;
   #ca: Promise<string[] | undefined> | undefined;
 
   constructor(connection: Connection) {
-    this.url = connection.url.replace(/\/+$/, '');
+    this.#urls = (connection.urls ?? [connection.url]).map((u) => u.replace(/\/+$/, ''));
     this.#token = connection.token;
     this.#trust = connection.trust;
+  }
+
+  /** The coordinator in use (the one that last answered, among several). */
+  get url(): string {
+    return this.#urls[this.#current]!;
   }
 
   /** POST /v1/applications. */
@@ -380,9 +386,9 @@ export class DeckhandClient {
     return this.#request('DELETE', `/v1/api-tokens/${enc(name)}`);
   }
 
-  /** DELETE /v1/instances/:id. */
-  async deregisterInstance(instanceId: string): Promise<void> {
-    await this.#request('DELETE', `/v1/instances/${enc(instanceId)}`);
+  /** DELETE /v1/instances/:id (?force=true: even while it is connected, closing its connection). */
+  async deregisterInstance(instanceId: string, force = false): Promise<void> {
+    await this.#request('DELETE', `/v1/instances/${enc(instanceId)}`, force ? { query: { force: 'true' } } : {});
   }
 
   /** GET /v1/audit. */
@@ -417,18 +423,28 @@ export class DeckhandClient {
       body = opts.body;
     }
     const ca = await this.#trustedCa();
-    let status: number;
-    let text: string;
-    try {
-      const res = await httpRequest(this.url + path + queryString(opts.query), { method, headers, ...(body === undefined ? {} : { body }), ...(ca ? { ca } : {}) });
-      status = res.status;
-      text = await readText(res.body);
-    } catch (err) {
-      throw unreachable(this.url, err);
-    }
+    const { status, text } = await this.#send(method, path + queryString(opts.query), { headers, ...(body === undefined ? {} : { body }), ...(ca ? { ca } : {}) });
     if (status < 200 || status > 299) throw toApiError(status, text);
     if (opts.text) return { pem: text } as T;
     return (text === '' ? {} : JSON.parse(text)) as T;
+  }
+
+  /**
+   * Sends to the coordinator in use; when it cannot be reached, to the next one (several
+   * sharing one store). A request that may have reached a coordinator is not sent again
+   * elsewhere unless it reads only, nor one whose body is a stream (it is spent).
+   */
+  async #send(method: string, path: string, init: { headers: Record<string, string>; body?: string | AsyncIterable<Uint8Array>; ca?: string[] }): Promise<{ status: number; text: string }> {
+    for (let tried = 1; ; tried++) {
+      try {
+        const res = await httpRequest(this.url + path, { method, ...init });
+        return { status: res.status, text: await readText(res.body) };
+      } catch (err) {
+        const again = tried < this.#urls.length && typeof init.body !== 'object' && (method === 'GET' || neverConnected(err));
+        if (!again) throw unreachable(this.url, err);
+        this.#current = (this.#current + 1) % this.#urls.length;
+      }
+    }
   }
 
   /** The CA trusted for the coordinator: from --ca-file, or the presented one matching --ca-sha256. */
@@ -495,6 +511,11 @@ function unreachable(url: string, err: unknown): CliError {
   }
   const detail = code === undefined || code === 'ECONNREFUSED' ? '' : ` [${code}]`;
   return new UnreachableError(url, detail, err);
+}
+
+/** True when the request never reached the coordinator (nothing listens there, or no route to it). */
+function neverConnected(err: unknown): boolean {
+  return ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(networkCode(err) ?? '');
 }
 
 /** Node's codes for a certificate that did not verify (unknown CA, wrong name, dates, self-signed). */

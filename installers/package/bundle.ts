@@ -4,7 +4,7 @@
  * modules (better-sqlite3) stay external and ship beside the bundle.
  */
 import path from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 /**
  * Packages that are loaded from node_modules at runtime instead of being bundled: the two
@@ -42,9 +42,12 @@ export function inlineVersion(version: string): Plugin {
  */
 export const REQUIRE_SHIM = "import { createRequire as __deckhandCreateRequire } from 'node:module';\nconst require = __deckhandCreateRequire(import.meta.url);";
 
-/** Writes the bundle of `entry` to `outfile`. Throws when esbuild reports an error. */
-export async function bundleEntry(opts: BundleOptions): Promise<void> {
-  await build({
+/**
+ * Writes the bundle of `entry` to `outfile`; returns what went into which file (esbuild's
+ * metafile). Throws when esbuild reports an error.
+ */
+export async function bundleEntry(opts: BundleOptions): Promise<Metafile> {
+  const result = await build({
     // Split, so that modules the agent imports lazily (the AWS SDK, used only for s3://
     // revisions) stay in chunks beside the entry and are parsed only when used: one file with
     // everything inlined costs every agent about 30 MB of resident memory.
@@ -67,5 +70,7 @@ export async function bundleEntry(opts: BundleOptions): Promise<void> {
     banner: { js: REQUIRE_SHIM },
     legalComments: 'linked',
     logLevel: 'silent',
+    metafile: true,
   });
+  return result.metafile;
 }

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import {
-  CoordinatorKeySchema,
   DeploymentStatusSchema,
   ErrorCodeSchema,
   FileExistsBehavior,
@@ -97,7 +96,7 @@ export const DeploymentGroupView = z.strictObject({
   agentWaitSeconds: z.number().int().optional(),
   eventTimeoutSeconds: z.number().int().optional(),
   autoDeployNewInstances: z.boolean().optional(),
-  lastSuccessfulDeploymentId: Id.optional(),
+  lastSuccessfulDeploymentId: z.optional(Id),
   alarmConfiguration: AlarmConfiguration.optional(),
   largeBlastRadius: LargeBlastRadius.optional(),
 });
@@ -107,11 +106,11 @@ export const RevisionView = z.strictObject({
   revisionId: Id,
   applicationName: Name,
   /** Absent for an S3 revision registered by its ETag alone. */
-  sha256: Sha256.optional(),
+  sha256: z.optional(Sha256),
   /** 0 when unknown (an external revision registered without its size). */
   size: z.number().int().nonnegative(),
   /** Where agents fetch it from, when that is not the coordinator (S3 or an https URL). */
-  location: ExternalRevisionLocation.optional(),
+  location: z.optional(ExternalRevisionLocation),
   bundleType: BundleType,
   description: z.string().optional(),
   createTime: z.string(),
@@ -132,7 +131,7 @@ export const RegisterExternalRevisionRequest = z
   .strictObject({
     bundleType: BundleType,
     location: ExternalRevisionLocation,
-    sha256: Sha256.optional(),
+    sha256: z.optional(Sha256),
     size: z.number().int().nonnegative().optional(),
     description: z.string().max(1000).optional(),
   })
@@ -148,12 +147,12 @@ export const CreateDeploymentRequest = z.strictObject({
   revisionId: Id,
   deploymentConfigName: z.string().min(1).max(100).optional(),
   /** @default "DISALLOW" */
-  fileExistsBehavior: FileExistsBehavior.default('DISALLOW'),
+  fileExistsBehavior: z._default(FileExistsBehavior, 'DISALLOW'),
   /** @default false */
   ignoreApplicationStopFailures: z.boolean().default(false),
   description: z.string().max(1000).optional(),
   /** Deployment parameters, given to every hook as environment variables. */
-  parameters: DeploymentParameters.default({}),
+  parameters: z._default(DeploymentParameters, {}),
   /** Wait behind the group's active deployment instead of a 409. @default false */
   queue: z.boolean().default(false),
   /** Deploy only to hosts not already running this revision successfully. @default false */
@@ -182,6 +181,11 @@ export const LifecycleEventView = z.strictObject({
   status: LifecycleEventStatusSchema,
   startTime: z.string().optional(),
   endTime: z.string().optional(),
+  /**
+   * The time the host's agent gave for the event's latest status, when it lay outside the
+   * coordinator's allowed clock skew: startTime/endTime were then clamped to that window.
+   */
+  agentReportedTime: z.string().optional(),
   /** What the agent said of an event still running (e.g. a script asked for a reboot). */
   message: z.string().optional(),
   diagnostics: Diagnostics.optional(),
@@ -198,7 +202,7 @@ export const DeploymentTargetView = z.strictObject({
   /** The host's segment (tag value) when the configuration segments by a tag; null: untagged. */
   segment: z.string().nullable().optional(),
   lastUpdatedAt: z.string().optional(),
-  errorCode: ErrorCodeSchema.optional(),
+  errorCode: z.optional(ErrorCodeSchema),
   message: z.string().optional(),
   lifecycleEvents: z.array(LifecycleEventView),
 });
@@ -234,8 +238,8 @@ export const DeploymentView = z.strictObject({
   autoRollbackConfiguration: AutoRollbackConfiguration.optional(),
   rollbackInfo: z
     .strictObject({
-      rollbackDeploymentId: Id.optional(),
-      rollbackTriggeringDeploymentId: Id.optional(),
+      rollbackDeploymentId: z.optional(Id),
+      rollbackTriggeringDeploymentId: z.optional(Id),
       rollbackMessage: z.string().optional(),
     })
     .optional(),
@@ -243,7 +247,7 @@ export const DeploymentView = z.strictObject({
   rollout: RolloutState.optional(),
   overrideAlarmConfiguration: AlarmConfiguration.optional(),
   /** The deployment this one retries (its failed and skipped hosts). */
-  retryOf: Id.optional(),
+  retryOf: z.optional(Id),
   /** Every alarm poll that changed an alarm's state and every analysis measurement, oldest first. */
   health: z.array(HealthResultView).optional(),
 });
@@ -264,7 +268,7 @@ export const InstanceView = z.strictObject({
   lastSeen: z.string().optional(),
   registeredAt: z.string(),
   agentVersion: z.string().optional(),
-  inventory: Inventory.optional(),
+  inventory: z.optional(Inventory),
 });
 export type InstanceView = z.infer<typeof InstanceView>;
 
@@ -274,7 +278,7 @@ export const CreateRegistrationTokenRequest = z.strictObject({
   /** How many hosts may register with the token; null for no limit. @default 1 */
   maxUses: z.number().int().min(1).nullable().default(1),
   /** Tags every host registering with this token receives. */
-  tags: Tags.default({}),
+  tags: z._default(Tags, {}),
   /**
    * Tag keys a host may set itself when it registers (`*`: any). By default none: a host gets
    * the token's tags and nothing it declares, so it cannot tag itself into another group.
@@ -302,24 +306,8 @@ export const RegisterInstanceRequest = z.strictObject({
   token: z.string().min(1).max(256),
   publicKey: z.string().min(1).max(4096),
   hostname: z.string().min(1).max(255),
-  tags: Tags.default({}),
+  tags: z._default(Tags, {}),
 });
 export type RegisterInstanceRequest = z.input<typeof RegisterInstanceRequest>;
 
-/**
- * The registration's answer. `coordinatorKeys`: the public keys the coordinator signs commands
- * with, which the agent keeps and checks every command against (absent from coordinators
- * without command signing).
- */
-export const RegisterInstanceResponse = z.strictObject({ instanceId: Id, tags: Tags, coordinatorKeys: z.array(CoordinatorKeySchema).max(16).optional() });
-export type RegisterInstanceResponse = z.infer<typeof RegisterInstanceResponse>;
-
-/** Every API error: a code, a message, and for validation errors the offending field. */
-export const ApiErrorBody = z.strictObject({
-  error: z.strictObject({
-    code: ErrorCodeSchema,
-    message: z.string(),
-    field: z.string().optional(),
-  }),
-});
-export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+export { ApiErrorBody, RegisterInstanceResponse } from './agent-api.ts';

@@ -5,7 +5,7 @@
  * in messages.ts, so every refusal and its message comes from there, unchanged. It accepts no
  * frame the schemas would refuse (test/unit/protocol/hot-frames.test.ts checks both agree).
  */
-import { z } from 'zod';
+import * as z from './zod.ts';
 import { isCompatibleVersion } from './version.ts';
 import { ID_PATTERN, LIFECYCLE_EVENT_NAME_PATTERN } from './schemas.ts';
 import { AGENT_ERROR_CODES, DEPLOYMENT_ERROR_CODES, LIFECYCLE_ERROR_CODES } from './errors.ts';

@@ -56,7 +56,7 @@ export type LogPage = z.infer<typeof LogPage>;
 export const LogsQuery = z.strictObject({
   /** An instance id or hostname. */
   instance: z.string().min(1).max(255).optional(),
-  event: LifecycleEventNameSchema.optional(),
+  event: z.optional(LifecycleEventNameSchema),
   /** Lines after this cursor. @default 0 */
   after: z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(0),
   /** @default 1000 */

@@ -3,7 +3,7 @@
  * both sides run at the socket boundary. A bad frame is an error value, never a throw.
  */
 import type { FrameSignature } from './command-signing.ts';
-import { z } from 'zod';
+import * as z from './zod.ts';
 import type { WireError } from './errors.ts';
 import { HOT_AGENT_BODIES, isHotFrame, type HotBodies } from './hot-frames.ts';
 import { PROTOCOL_VERSION, isCompatibleVersion } from './version.ts';
@@ -21,9 +21,9 @@ import {
 
 const WireErrorSchema = z.strictObject({
   code: ErrorCodeSchema,
-  message: z.string().max(ERROR_MESSAGE_MAX_CHARS),
+  message: z.string().check(z.maxLength(ERROR_MESSAGE_MAX_CHARS)),
   retryable: z.boolean(),
-  details: z.json().optional(),
+  details: z.optional(z.json()),
 });
 
 /** Most journal epochs an agent lists in its hello (and the coordinator keeps). */
@@ -35,27 +35,27 @@ export const JOURNAL_EPOCHS_MAX = 32;
  * the same history; a journal restored from a backup or a VM reverted starts a new epoch where
  * the coordinator saw another (README, "When a journal or the store goes back in time").
  */
-const JournalEpoch = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/), firstSeq: z.number().int().positive() });
+const JournalEpoch = z.strictObject({ id: z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/)), firstSeq: z.number().check(z.int(), z.positive()) });
 
 /** Where the agent's outbox stands, sent with each hello so both sides can resynchronise. */
 const JournalPosition = z.strictObject({
   /** Latest runs of the journal, oldest first. */
-  epochs: z.array(JournalEpoch).max(JOURNAL_EPOCHS_MAX),
+  epochs: z.array(JournalEpoch).check(z.maxLength(JOURNAL_EPOCHS_MAX)),
   /** The highest seq ever handed out (0 when none). */
-  lastSeq: z.number().int().nonnegative(),
+  lastSeq: z.number().check(z.int(), z.nonnegative()),
   /** The highest seq the coordinator acknowledged to this journal. */
-  ackedThrough: z.number().int().nonnegative(),
+  ackedThrough: z.number().check(z.int(), z.nonnegative()),
   /** The oldest seq the outbox still holds (acked rows are kept for a while, to send again). */
-  firstKeptSeq: z.number().int().positive(),
+  firstKeptSeq: z.number().check(z.int(), z.positive()),
 });
 
 /** The agent greets the coordinator once per connection. */
 const AgentHello = z.strictObject({
   instanceId: Id,
-  agentVersion: z.string().max(64),
+  agentVersion: z.string().check(z.maxLength(64)),
   inventory: Inventory,
   /** Absent from agents before journal resynchronisation. */
-  journal: JournalPosition.optional(),
+  journal: z.optional(JournalPosition),
 });
 
 /** Periodic refresh of host facts. */
@@ -71,15 +71,15 @@ const AgentCommandAck = z.strictObject({ commandId: Id });
  * checks the same fields by hand (test/unit/protocol/hot-frames.test.ts keeps them in step).
  */
 const AgentEvent = z.strictObject({
-  seq: z.number().int().positive(),
+  seq: z.number().check(z.int(), z.positive()),
   commandId: Id,
   deploymentId: Id,
-  lifecycleEvent: LifecycleEventNameSchema.optional(),
+  lifecycleEvent: z.optional(LifecycleEventNameSchema),
   status: z.union([LifecycleEventStatusSchema, InstanceStatusSchema]),
-  errorCode: ErrorCodeSchema.optional(),
-  message: z.string().max(EVENT_TEXT_LIMITS.message).optional(),
-  scriptName: z.string().max(EVENT_TEXT_LIMITS.scriptName).optional(),
-  logTail: z.string().max(EVENT_TEXT_LIMITS.logTail).optional(),
+  errorCode: z.optional(ErrorCodeSchema),
+  message: z.optional(z.string().check(z.maxLength(EVENT_TEXT_LIMITS.message))),
+  scriptName: z.optional(z.string().check(z.maxLength(EVENT_TEXT_LIMITS.scriptName))),
+  logTail: z.optional(z.string().check(z.maxLength(EVENT_TEXT_LIMITS.logTail))),
   at: z.iso.datetime(),
 });
 
@@ -92,33 +92,35 @@ const AgentEvent = z.strictObject({
 const AgentLog = z.strictObject({
   deploymentId: Id,
   lifecycleEvent: LifecycleEventNameSchema,
-  lines: z.array(z.strictObject({ at: z.iso.datetime(), stream: z.enum(['stdout', 'stderr']), text: z.string().max(LOG_LINE_MAX_CHARS) })).max(LOG_LINES_PER_FRAME),
-  seq: z.number().int().positive().optional(),
+  lines: z
+    .array(z.strictObject({ at: z.iso.datetime(), stream: z.enum(['stdout', 'stderr']), text: z.string().check(z.maxLength(LOG_LINE_MAX_CHARS)) }))
+    .check(z.maxLength(LOG_LINES_PER_FRAME)),
+  seq: z.optional(z.number().check(z.int(), z.positive())),
 });
 
 /** The coordinator accepts the connection and says where the agent's outbox stands. */
 const CoordWelcome = z.strictObject({
   instanceId: Id,
-  lastAppliedSeq: z.number().int().nonnegative(),
-  heartbeatMs: z.number().int().positive(),
+  lastAppliedSeq: z.number().check(z.int(), z.nonnegative()),
+  heartbeatMs: z.number().check(z.int(), z.positive()),
   /**
    * The keys the coordinator signs with now (the welcome is signed by each): an agent that
    * verifies it with a key it already trusts takes these as its trusted set (key rotation).
    */
-  coordinatorKeys: z.array(CoordinatorKeySchema).max(16).optional(),
+  coordinatorKeys: z.optional(z.array(CoordinatorKeySchema).check(z.maxLength(16))),
   /**
    * The coordinator applied other events than this journal holds from `fromSeq` on (the journal
    * was restored or reverted): the agent renumbers its rows from `fromSeq` to start at `toSeq`,
    * and sends them as new.
    */
-  rebase: z.strictObject({ fromSeq: z.number().int().positive(), toSeq: z.number().int().positive() }).optional(),
+  rebase: z.optional(z.strictObject({ fromSeq: z.number().check(z.int(), z.positive()), toSeq: z.number().check(z.int(), z.positive()) })),
 });
 
 /** Run a deployment. `epoch` rises when the coordinator re-sends after a restart. */
 const CoordCommand = z.strictObject({
   commandId: Id,
   deploymentId: Id,
-  epoch: z.number().int().nonnegative(),
+  epoch: z.number().check(z.int(), z.nonnegative()),
   kind: z.literal('deploy'),
   deploy: DeploySpec,
 });
@@ -132,30 +134,32 @@ const CoordCancel = z.strictObject({ commandId: Id, deploymentId: Id });
  */
 const CoordPreflight = z.strictObject({
   requestId: Id,
-  deploy: DeploySpec.pick({ applicationName: true, deploymentGroupName: true, deploymentGroupId: true, revision: true, fileExistsBehavior: true }),
+  deploy: z.pick(DeploySpec, { applicationName: true, deploymentGroupName: true, deploymentGroupId: true, revision: true, fileExistsBehavior: true }),
 });
 
 /** The answer to one coord.preflight: every problem found, none when ok. Never journaled. */
 const AgentPreflightResult = z.strictObject({
   requestId: Id,
   ok: z.boolean(),
-  problems: z.array(z.string().max(PREFLIGHT_LIMITS.problemChars)).max(PREFLIGHT_LIMITS.problems),
+  problems: z.array(z.string().check(z.maxLength(PREFLIGHT_LIMITS.problemChars))).check(z.maxLength(PREFLIGHT_LIMITS.problems)),
 });
 
 /**
  * The agent refused a frame that must be signed and was not validly (a proxy or an impostor
- * on the path): nothing of it ran. Best effort; the agent also journals it.
+ * on the path): nothing of it ran. Best effort; the agent also journals it. Also sent, with
+ * DISK_FULL and frameType coord.command, for a command the host cannot carry out because its
+ * journal cannot be written: the coordinator fails the host by that code instead of waiting.
  */
 const AgentCommandRefused = z.strictObject({
-  frameType: z.string().max(64),
-  commandId: Id.optional(),
-  deploymentId: Id.optional(),
+  frameType: z.string().check(z.maxLength(64)),
+  commandId: z.optional(Id),
+  deploymentId: z.optional(Id),
   errorCode: ErrorCodeSchema,
-  message: z.string().max(2048),
+  message: z.string().check(z.maxLength(2048)),
 });
 
 /** Events up to and including `seq` are applied and may be dropped from the outbox. */
-const CoordAck = z.strictObject({ seq: z.number().int().nonnegative() });
+const CoordAck = z.strictObject({ seq: z.number().check(z.int(), z.nonnegative()) });
 
 /**
  * The answer to one agent.log frame with `seq` (named by its frame id): the lines of this host's
@@ -164,10 +168,10 @@ const CoordAck = z.strictObject({ seq: z.number().int().nonnegative() });
  * again later. `refused`: the deployment does not target this host, or is gone; send no more of it.
  */
 const CoordLogAck = z.strictObject({
-  frameId: z.string().min(1).max(64),
+  frameId: z.string().check(z.minLength(1), z.maxLength(64)),
   deploymentId: Id,
   lifecycleEvent: LifecycleEventNameSchema,
-  seq: z.number().int().nonnegative(),
+  seq: z.number().check(z.int(), z.nonnegative()),
   status: z.enum(['stored', 'busy', 'refused']),
 });
 
@@ -191,7 +195,7 @@ export const COORD_FRAME_BODIES = {
   'coord.preflight': CoordPreflight,
 } as const;
 
-type Bodies<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.infer<T[K]> };
+type Bodies<T extends Record<string, z.ZodMiniType>> = { [K in keyof T]: z.infer<T[K]> };
 export type AgentBodies = Bodies<typeof AGENT_FRAME_BODIES>;
 export type CoordBodies = Bodies<typeof COORD_FRAME_BODIES>;
 export type AgentFrameType = keyof AgentBodies;
@@ -227,12 +231,14 @@ export type PreflightRequestBody = CoordBodies['coord.preflight'];
 export type PreflightResultBody = AgentBodies['agent.preflight.result'];
 
 const Envelope = z.strictObject({
-  v: z.number().int(),
-  type: z.string().max(64),
-  id: z.string().min(1).max(64),
+  v: z.number().check(z.int()),
+  type: z.string().check(z.maxLength(64)),
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
   ts: z.iso.datetime(),
   body: z.unknown(),
-  sig: z.array(z.strictObject({ keyId: z.string().max(64), value: z.string().max(200) })).max(8).optional(),
+  sig: z.optional(
+    z.array(z.strictObject({ keyId: z.string().check(z.maxLength(64)), value: z.string().check(z.maxLength(200)) })).check(z.maxLength(8)),
+  ),
 });
 
 /** Result of parsing one inbound frame. */
@@ -242,14 +248,14 @@ function fail(code: WireError['code'], message: string): { ok: false; error: Wir
   return { ok: false, error: { code, message, retryable: false } };
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('; ');
 }
 
-function parseWith<F>(raw: string | Buffer, bodies: Record<string, z.ZodType>, hot: HotBodies = {}): ParseResult<F> {
+function parseWith<F>(raw: string | Buffer, bodies: Record<string, z.ZodMiniType>, hot: HotBodies = {}): ParseResult<F> {
   const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
   if (size > MAX_FRAME_BYTES) return fail('PROTOCOL_FRAME_TOO_LARGE', `frame of ${size} bytes exceeds ${MAX_FRAME_BYTES}`);
   let json: unknown;

@@ -47,7 +47,7 @@ export type MinimumHealthyHosts = z.infer<typeof MinimumHealthyHosts>;
  */
 export const CreateDeploymentConfigRequest = z
   .strictObject({
-    name: Name.refine((n) => !n.startsWith('CodeDeployDefault.'), 'custom names may not start with CodeDeployDefault.'),
+    name: Name.check(z.refine((n: string) => !n.startsWith('CodeDeployDefault.'), 'custom names may not start with CodeDeployDefault.')),
     minimumHealthyHosts: MinimumHealthyHosts.optional(),
     ...RolloutOptions.shape,
   })
@@ -79,7 +79,7 @@ export const DeploymentConfigView = z.strictObject({
 export type DeploymentConfigView = z.infer<typeof DeploymentConfigView>;
 
 /** Tags to set on an instance (existing keys are overwritten). */
-export const TagInstanceRequest = z.strictObject({ tags: Tags.refine((t) => Object.keys(t).length > 0, 'give at least one tag') });
+export const TagInstanceRequest = z.strictObject({ tags: Tags.check(z.refine((t: Record<string, string>) => Object.keys(t).length > 0, 'give at least one tag')) });
 export type TagInstanceRequest = z.input<typeof TagInstanceRequest>;
 
 /** Tag keys to remove from an instance. */

@@ -1,22 +1,22 @@
 /**
  * Value schemas shared by the wire protocol and the HTTP API.
  */
-import { z } from 'zod';
+import * as z from './zod.ts';
 import { DEPLOYMENT_STATUSES, INSTANCE_STATUSES, LIFECYCLE_EVENT_STATUSES } from './status.ts';
 import { AGENT_ERROR_CODES, DEPLOYMENT_ERROR_CODES, LIFECYCLE_ERROR_CODES } from './errors.ts';
 
 /** An identifier we mint: a prefix, a dash and 6 to 64 URL-safe characters. */
 export const ID_PATTERN = /^[a-z]{1,4}-[A-Za-z0-9_-]{6,64}$/;
-export const Id = z.string().regex(ID_PATTERN, 'must be a Deckhand id such as d-AB12CD34');
+export const Id = z.string().check(z.regex(ID_PATTERN, 'must be a Deckhand id such as d-AB12CD34'));
 
 /** Application, group and config names: CodeDeploy allows 1-100 of letters, digits, `.`, `_`, `-`. */
-export const Name = z.string().regex(/^[A-Za-z0-9._+=,@-]{1,100}$/, 'must be 1-100 letters, digits or . _ - + = , @');
+export const Name = z.string().check(z.regex(/^[A-Za-z0-9._+=,@-]{1,100}$/, 'must be 1-100 letters, digits or . _ - + = , @'));
 
 /** A lifecycle event name as hooks and appspecs spell it. */
 export const LIFECYCLE_EVENT_NAME_PATTERN = /^[A-Z][A-Za-z0-9]{0,63}$/;
-export const LifecycleEventNameSchema = z.string().regex(LIFECYCLE_EVENT_NAME_PATTERN, 'must be a PascalCase event name');
+export const LifecycleEventNameSchema = z.string().check(z.regex(LIFECYCLE_EVENT_NAME_PATTERN, 'must be a PascalCase event name'));
 
-export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
+export const Sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'));
 
 export const BundleType = z.enum(['tar', 'tgz', 'zip']);
 export type BundleType = z.infer<typeof BundleType>;
@@ -34,31 +34,31 @@ export const MAX_TAGS = 50;
 
 /** Tags are a map of key to value; CodeDeploy allows one value per key on an instance. */
 export const Tags = z
-  .record(z.string().min(1).max(128), z.string().max(256))
-  .refine((tags) => Object.keys(tags).length <= MAX_TAGS, { message: `at most ${MAX_TAGS} tags` });
+  .record(z.string().check(z.minLength(1), z.maxLength(128)), z.string().check(z.maxLength(256)))
+  .check(z.refine((tags) => Object.keys(tags).length <= MAX_TAGS, { message: `at most ${MAX_TAGS} tags` }));
 export type Tags = z.infer<typeof Tags>;
 
 /** Deployment parameters, given to every hook as environment variables: at most 100, 4 KiB each. */
 export const DeploymentParameters = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), z.string().max(4096))
-  .refine((p) => Object.keys(p).length <= 100, { message: 'at most 100 parameters' });
+  .record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/)), z.string().check(z.maxLength(4096)))
+  .check(z.refine((p) => Object.keys(p).length <= 100, { message: 'at most 100 parameters' }));
 
 /** Host facts the agent reports on connect and refreshes periodically. */
 export const Inventory = z.strictObject({
-  hostname: z.string().max(255),
+  hostname: z.string().check(z.maxLength(255)),
   os: z.strictObject({
-    platform: z.string().max(64),
-    distro: z.string().max(128),
-    release: z.string().max(128),
-    kernel: z.string().max(128),
+    platform: z.string().check(z.maxLength(64)),
+    distro: z.string().check(z.maxLength(128)),
+    release: z.string().check(z.maxLength(128)),
+    kernel: z.string().check(z.maxLength(128)),
   }),
-  arch: z.string().max(32),
-  cpus: z.number().int().nonnegative(),
-  memoryBytes: z.number().nonnegative(),
-  diskFreeBytes: z.number().nonnegative(),
-  addresses: z.array(z.string().max(64)).max(64),
-  agentVersion: z.string().max(64),
-  nodeVersion: z.string().max(64),
+  arch: z.string().check(z.maxLength(32)),
+  cpus: z.number().check(z.int(), z.nonnegative()),
+  memoryBytes: z.number().check(z.nonnegative()),
+  diskFreeBytes: z.number().check(z.nonnegative()),
+  addresses: z.array(z.string().check(z.maxLength(64))).check(z.maxLength(64)),
+  agentVersion: z.string().check(z.maxLength(64)),
+  nodeVersion: z.string().check(z.maxLength(64)),
 });
 export type Inventory = z.infer<typeof Inventory>;
 
@@ -71,25 +71,25 @@ export type RevisionBundleType = z.infer<typeof RevisionBundleType>;
  * object, an http(s) URL, or a path on the host (local runs).
  */
 export const RevisionLocation = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('coordinator'), path: z.string().startsWith('/v1/') }),
+  z.strictObject({ kind: z.literal('coordinator'), path: z.string().check(z.startsWith('/v1/')) }),
   z.strictObject({
     kind: z.literal('s3'),
-    bucket: z.string().min(3).max(63),
-    key: z.string().min(1).max(1024),
-    versionId: z.string().min(1).max(1024).optional(),
+    bucket: z.string().check(z.minLength(3), z.maxLength(63)),
+    key: z.string().check(z.minLength(1), z.maxLength(1024)),
+    versionId: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
     /** The object's ETag, with or without quotes; a different ETag fails the download. */
-    etag: z.string().min(1).max(1024).optional(),
-    region: z.string().min(1).max(64).optional(),
+    etag: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+    region: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
     /** An S3-compatible endpoint (path-style addressing), e.g. http://127.0.0.1:9000. */
-    endpoint: z.url().optional(),
+    endpoint: z.optional(z.url()),
   }),
   z.strictObject({ kind: z.literal('url'), url: z.url() }),
-  z.strictObject({ kind: z.literal('local'), path: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('local'), path: z.string().check(z.minLength(1)) }),
 ]);
 export type RevisionLocation = z.infer<typeof RevisionLocation>;
 
 /** The locations a fleet revision may live at outside the coordinator: S3 or an http(s) URL. */
-export const ExternalRevisionLocation = z.discriminatedUnion('kind', [RevisionLocation.options[1], RevisionLocation.options[2]]);
+export const ExternalRevisionLocation = z.discriminatedUnion('kind', [RevisionLocation.def.options[1], RevisionLocation.def.options[2]]);
 export type ExternalRevisionLocation = z.infer<typeof ExternalRevisionLocation>;
 
 /**
@@ -97,8 +97,8 @@ export type ExternalRevisionLocation = z.infer<typeof ExternalRevisionLocation>;
  * (protocol/src/revision-signing.ts) and the counter it names.
  */
 export const RevisionSignatureSchema = z.strictObject({
-  counter: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  minisig: z.string().min(1).max(2048),
+  counter: z.number().check(z.int(), z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER)),
+  minisig: z.string().check(z.minLength(1), z.maxLength(2048)),
 });
 export type RevisionSignature = z.infer<typeof RevisionSignatureSchema>;
 
@@ -111,13 +111,13 @@ export const DeploySpec = z.strictObject({
   revision: z.strictObject({
     revisionId: Id,
     /** Absent for an S3 revision registered by its ETag alone: the agent checks the ETag then. */
-    sha256: Sha256.optional(),
+    sha256: z.optional(Sha256),
     bundleType: RevisionBundleType,
     /** 0 when unknown (an external revision registered without its size). */
-    size: z.number().int().nonnegative(),
+    size: z.number().check(z.int(), z.nonnegative()),
     location: RevisionLocation,
     /** The operator's signature, when the revision was pushed signed (see revision-signing.ts). */
-    signature: RevisionSignatureSchema.optional(),
+    signature: z.optional(RevisionSignatureSchema),
   }),
   fileExistsBehavior: FileExistsBehavior,
   ignoreApplicationStopFailures: z.boolean(),
@@ -128,7 +128,7 @@ export const DeploySpec = z.strictObject({
    * balancer. Absent or false: they are reported Skipped, saying why. Sent only when true, so
    * agents from before the field still parse every other command.
    */
-  trafficHooks: z.boolean().optional(),
+  trafficHooks: z.optional(z.boolean()),
   /**
    * A retry of the host's failed deployment `fromDeploymentId` (deploy --retry-failed): when
    * the revision that deployment installed is still the group's installed one on the host, the
@@ -136,13 +136,13 @@ export const DeploySpec = z.strictObject({
    * it are reported Skipped); otherwise it runs every event. Sent only to hosts that may start
    * late, so older agents still parse every other command.
    */
-  startAt: z.strictObject({ lifecycleEvent: LifecycleEventNameSchema, fromDeploymentId: Id }).optional(),
+  startAt: z.optional(z.strictObject({ lifecycleEvent: LifecycleEventNameSchema, fromDeploymentId: Id })),
 });
 export type DeploySpec = z.infer<typeof DeploySpec>;
 
 /** A public key the coordinator signs commands with: an id, and Ed25519 SPKI PEM. */
 export const CoordinatorKeySchema = z.strictObject({
-  keyId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
-  publicKey: z.string().max(1024),
+  keyId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')),
+  publicKey: z.string().check(z.maxLength(1024)),
 });
 export type CoordinatorKeyView = z.infer<typeof CoordinatorKeySchema>;

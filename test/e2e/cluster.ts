@@ -44,6 +44,8 @@ export interface ClusterOptions {
   agentEnv?: NodeJS.ProcessEnv;
   /** Extra `register` arguments; a function of the cluster (its CA) when they depend on it. */
   registerArgs?: (cluster: Cluster) => string[];
+  /** The coordinator's soft limit of open files (ulimit -n), to run it out of descriptors. */
+  coordinatorOpenFiles?: number;
 }
 
 export class Cluster {
@@ -64,7 +66,7 @@ export class Cluster {
   async start(): Promise<void> {
     const dataDir = path.join(this.dir, 'coordinator');
     const args = ['start', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(this.opts.coordinatorArgs ?? [])];
-    this.coordinator = this.spawnLogged(BIN('deckhand-coordinator'), args, 'coordinator');
+    this.coordinator = this.spawnLogged(BIN('deckhand-coordinator'), args, 'coordinator', {}, this.opts.coordinatorOpenFiles);
     const info = await waitFor('coordinator.json', () => {
       const file = path.join(dataDir, 'coordinator.json');
       return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { url: string; caSha256?: string }) : undefined;
@@ -222,8 +224,13 @@ export class Cluster {
     return { ...process.env, DECKHAND_ADMIN_TOKEN: this.token, DECKHAND_LOG_LEVEL: 'debug' };
   }
 
-  private spawnLogged(bin: string, args: string[], name: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
-    const proc = spawn(process.execPath, [bin, ...args], { env: { ...this.childEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  private spawnLogged(bin: string, args: string[], name: string, env: NodeJS.ProcessEnv = {}, openFiles?: number): ChildProcess {
+    const options = { env: { ...this.childEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
+    // exec keeps the pid the node process's, so stopping it stops the coordinator.
+    const proc =
+      openFiles === undefined
+        ? spawn(process.execPath, [bin, ...args], options)
+        : spawn('/bin/sh', ['-c', `ulimit -n ${openFiles} && exec "$0" "$@"`, process.execPath, bin, ...args], options);
     proc.stderr?.on('data', (d: Buffer) => this.stderr.push(`[${name}] ${d.toString()}`));
     proc.stdout?.on('data', (d: Buffer) => this.stderr.push(`[${name}:out] ${d.toString()}`));
     return proc;

@@ -121,4 +121,17 @@ describe('agent restarts, reboots and a coordinator away (real coordinator and a
     assert.equal(view.status, 'Succeeded', JSON.stringify(view));
     assert.equal(eventOf(view, 'ValidateService').status, 'Succeeded');
   });
+
+  it('keeps an idle agent running while the coordinator is down, and it connects again', async () => {
+    const agent = await cluster.addAgent({ role: 'offline' });
+    await cluster.killCoordinator();
+    // Disconnected with no deployment running: nothing but the agent's wish to reconnect keeps it alive.
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(agent.proc.exitCode, null, `the agent exited (${agent.proc.exitCode}) while the coordinator was down`);
+    await cluster.restartCoordinator();
+    await waitFor('the idle agent to connect again', async () => {
+      const { body } = await cluster.api('GET', '/v1/instances');
+      return body.instances.some((i: { instanceId: string; connected: boolean }) => i.instanceId === agent.instanceId && i.connected) ? true : undefined;
+    });
+  });
 });

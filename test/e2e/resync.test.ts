@@ -5,32 +5,16 @@
  * events renumbered and applied, so the next deployment succeeds instead of timing out.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { Cluster, stopProcess, waitFor, type AgentProcess } from './cluster.ts';
 import { appspec, makeTgz } from './bundles.ts';
+import { backupSqlite as backup, restoreSqlite as restore } from '../support/sqlite-copy.ts';
 
 const WAIT_HOOK = `#!/bin/sh
 while [ ! -f "$DECKHAND_ROOT/go" ]; do sleep 0.1; done
 echo went on
 `;
-
-/** Copies the SQLite database `file` (with its WAL) to `dest` through SQLite's online backup. */
-async function backup(file: string, dest: string): Promise<void> {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    await db.backup(dest);
-  } finally {
-    db.close();
-  }
-}
-
-/** Puts `copy` in place of the database `file`, its WAL and shared memory removed. */
-function restore(copy: string, file: string): void {
-  for (const suffix of ['-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
-  copyFileSync(copy, file);
-}
 
 describe('journal resynchronisation (real coordinator and agent processes)', function () {
   this.timeout(120_000);

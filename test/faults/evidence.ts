@@ -36,6 +36,7 @@ export interface JournalView {
   deploymentStatus: string | undefined;
   events: Map<string, EventRow>;
   lastSeq: number;
+  /** Rows not yet acknowledged. */
   outboxRows: number;
   integrity: string;
 }
@@ -95,7 +96,8 @@ export function readJournal(agentRoot: string, deploymentId: string): JournalVie
       .prepare('SELECT event, status, error_code, started_at, ended_at FROM events WHERE deployment_id = ?')
       .all(deploymentId) as Record<string, string | null>[];
     const seq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").get() as { seq: number } | undefined;
-    const rows = db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number };
+    // Acknowledged rows stay a while (to send again to a coordinator that lost them): count the rest.
+    const rows = db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE acked = 0').get() as { n: number };
     return {
       deploymentStatus: d?.status,
       events: new Map(events.map((e) => [e['event']!, toEvent(e)])),

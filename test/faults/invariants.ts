@@ -20,6 +20,7 @@ export interface Violation {
     | 'batch-order'
     | 'agent-alive'
     | 'corrupt-journal'
+    | 'store-rollback'
     | 'harness';
   host?: string;
   detail: string;

@@ -1,7 +1,8 @@
 /**
- * `npm run faults` (full: at least 200 agent kills, 50 coordinator kills and 100 connection
- * faults) and `npm run faults -- --quick` (a smaller run, under five minutes). Options:
- * `--seed N` replays a schedule, `--out DIR` keeps the diagnostics of violating runs.
+ * `npm run faults` (full: at least 200 agent kills, 50 coordinator kills, 100 connection
+ * faults and 30 state rollbacks) and `npm run faults -- --quick` (a smaller run, under five minutes). Options:
+ * `--seed N` replays a schedule, `--out DIR` keeps the diagnostics of violating runs,
+ * `--nodes 3` runs three coordinators on one PostgreSQL store (clusterSuiteOptions).
  * Exits 1 when any invariant was violated.
  */
 import { tmpdir } from 'node:os';
@@ -13,21 +14,33 @@ import { runSuite, type SuiteOptions } from './suite.ts';
 /** The full suite's shape; --quick scales it down. */
 export function suiteOptions(quick: boolean, seed: number, outDir: string): SuiteOptions {
   return quick
-    ? { seed, outDir, quotas: { agentKills: 40, coordinatorKills: 10, connectionFaults: 25 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], diskFullRuns: 1, corruptJournalRuns: 2 }
-    : { seed, outDir, quotas: { agentKills: 200, coordinatorKills: 50, connectionFaults: 100 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 8000], diskFullRuns: 3, corruptJournalRuns: 3 };
+    ? { seed, outDir, quotas: { agentKills: 40, coordinatorKills: 10, connectionFaults: 25 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], diskFullRuns: 1, corruptJournalRuns: 2, stateRollbackRuns: 4, storeRuns: 2 }
+    : { seed, outDir, quotas: { agentKills: 200, coordinatorKills: 50, connectionFaults: 100 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 8000], diskFullRuns: 3, corruptJournalRuns: 3, stateRollbackRuns: 30, storeRuns: 4 };
+}
+
+/**
+ * The multi-coordinator mode (`--nodes 3`): agents spread over the coordinators, each kill -9
+ * taking the coordinator that drives a running deployment (at least 30 in the full run).
+ */
+export function clusterSuiteOptions(quick: boolean, seed: number, outDir: string, nodes: number): SuiteOptions {
+  return quick
+    ? { seed, outDir, nodes, quotas: { agentKills: 15, coordinatorKills: 8, connectionFaults: 10 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 6000], diskFullRuns: 0, corruptJournalRuns: 0, stateRollbackRuns: 0, storeRuns: 0 }
+    : { seed, outDir, nodes, quotas: { agentKills: 60, coordinatorKills: 30, connectionFaults: 40 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], diskFullRuns: 0, corruptJournalRuns: 0, stateRollbackRuns: 0, storeRuns: 0 };
 }
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { quick: { type: 'boolean' }, seed: { type: 'string' }, out: { type: 'string' } },
+    options: { quick: { type: 'boolean' }, seed: { type: 'string' }, out: { type: 'string' }, nodes: { type: 'string' } },
     strict: true,
   });
   const seed = values.seed === undefined ? 20261122 : Number(values.seed);
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got "${values.seed}"`);
   const outDir = values.out ?? path.join(tmpdir(), `dh-faults-report-${seed}`);
-  const opts = suiteOptions(values.quick === true, seed, outDir);
-  process.stdout.write(`fault suite: seed ${seed}, ${values.quick ? 'quick' : 'full'}, diagnostics in ${outDir}\n`);
+  const nodes = values.nodes === undefined ? 1 : Number(values.nodes);
+  if (!Number.isSafeInteger(nodes) || nodes < 1) throw new Error(`--nodes must be a positive integer, got "${values.nodes}"`);
+  const opts = nodes === 1 ? suiteOptions(values.quick === true, seed, outDir) : clusterSuiteOptions(values.quick === true, seed, outDir, nodes);
+  process.stdout.write(`fault suite: seed ${seed}, ${values.quick ? 'quick' : 'full'}, ${nodes === 1 ? 'one coordinator on SQLite' : `${nodes} coordinators on PostgreSQL`}, diagnostics in ${outDir}\n`);
   opts.onRun = (r, t) => {
     const faults = [...r.faults].map(([k, n]) => `${k}×${n}`).join(', ') || 'no run fault';
     const bad = r.violations.length > 0 ? `  ${r.violations.length} VIOLATIONS` : '';

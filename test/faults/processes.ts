@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, stopProcess, waitFor } from '../e2e/cluster.ts';
 
-const BIN = (name: string): string => path.join(REPO_ROOT, 'bin', `${name}.js`);
+/** A bin/ script of the repository. */
+export const BIN = (name: string): string => path.join(REPO_ROOT, 'bin', `${name}.js`);
 
 /** How much of a process's output is kept for diagnostics. */
 const TAIL_CHARS = 16_000;
@@ -84,6 +85,14 @@ export function descendantsOf(pid: number): number[] {
   return out;
 }
 
+/** Options of a coordinator of the fault world. */
+export interface CoordinatorOptions {
+  /** A fixed port (every life listens on it, so agents' other URLs stay right); 0: any. */
+  port?: number;
+  /** More arguments of `start` (the store of several coordinators, their shared folders). */
+  args?: readonly string[];
+}
+
 /** The coordinator of a fault world: one data dir, any number of lives. */
 export class CoordinatorProcess {
   proc: Proc | undefined;
@@ -93,13 +102,14 @@ export class CoordinatorProcess {
   constructor(
     readonly dataDir: string,
     private readonly token: string,
+    private readonly opts: CoordinatorOptions = {},
   ) {}
 
   /** Starts it (on an ephemeral port) and waits until it listens; returns its port. */
   async start(): Promise<number> {
     const info = path.join(this.dataDir, 'coordinator.json');
     rmSync(info, { force: true });
-    const args = [BIN('deckhand-coordinator'), 'start', '--data-dir', this.dataDir, '--listen', '127.0.0.1:0', '--heartbeat-ms', String(HEARTBEAT_MS)];
+    const args = [BIN('deckhand-coordinator'), 'start', '--data-dir', this.dataDir, '--listen', `127.0.0.1:${this.opts.port ?? 0}`, '--heartbeat-ms', String(HEARTBEAT_MS), ...(this.opts.args ?? [])];
     const proc = new Proc(args, childEnv(this.token));
     this.proc = proc;
     this.lives += 1;

@@ -30,11 +30,12 @@ export function formatReport(result: SuiteResult): string {
     for (const v of run.violations) add(invariants, v.invariant);
     violations += run.violations.length;
   }
-  add(faults, 'coordinator kill -9', result.coordinatorKills);
+  if (result.nodes > 1) add(faults, `kill -9 of the coordinator driving a deployment (of ${result.nodes})`, result.driverKills);
+  else add(faults, 'coordinator kill -9', result.coordinatorKills);
   const t = result.totals;
   const lines = [
     `runs: ${result.runs.length} in ${(result.elapsedMs / 1000).toFixed(0)} s`,
-    `totals: ${t.agentKills} agent kills, ${t.coordinatorKills} coordinator kills, ${t.connectionFaults} connection faults`,
+    `totals: ${t.agentKills} agent kills, ${t.coordinatorKills} coordinator kills, ${t.connectionFaults} connection faults, ${t.stateRollbacks} state rollbacks`,
     '',
     ...section('fault injected', faults),
     '',

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { waitFor } from '../e2e/cluster.ts';
-import { installedMarker, journalPhase, lastAppliedSeq, readCoordinator, readJournal } from './evidence.ts';
+import { installedMarker, journalPhase, readJournal } from './evidence.ts';
 import { checkRun, type CheckedHost, type Violation } from './invariants.ts';
 import type { Rng } from './rng.ts';
 import type { Group, Host, Revision, World } from './world.ts';
@@ -109,7 +109,8 @@ async function injectFaults(group: Group, plan: RunPlan, rng: Rng, faults: Map<s
   await Promise.all(actions);
 }
 
-async function waitTerminal(world: World, deploymentId: string, ms: number): Promise<string> {
+/** The deployment's status once terminal, or as it stands after `ms`. */
+export async function waitTerminal(world: World, deploymentId: string, ms: number): Promise<string> {
   try {
     return await waitFor(`deployment ${deploymentId} to end`, async () => {
       const { body } = await world.api('GET', `/v1/deployments/${deploymentId}`);
@@ -123,9 +124,9 @@ async function waitTerminal(world: World, deploymentId: string, ms: number): Pro
 
 /** Waits until every host's outbox is acked up to its last seq; violations for those that are not. */
 async function waitDelivered(world: World, group: Group, ms: number): Promise<Violation[]> {
-  const undelivered = (h: Host): string | undefined => {
+  const undelivered = async (h: Host): Promise<string | undefined> => {
     const journal = readJournal(h.agent.root, '');
-    const applied = lastAppliedSeq(world.coordinator.dataDir, h.agent.instanceId);
+    const applied = await world.appliedSeq(h.agent.instanceId);
     return journal.outboxRows === 0 && applied === journal.lastSeq ? undefined : `outbox rows ${journal.outboxRows}, journal seq ${journal.lastSeq}, coordinator applied ${applied}`;
   };
   const out: Violation[] = [];
@@ -136,10 +137,10 @@ async function waitDelivered(world: World, group: Group, ms: number): Promise<Vi
     }
   }
   try {
-    await waitFor('outboxes to drain', () => (group.hosts.every((h) => undelivered(h) === undefined) ? true : undefined), ms);
+    await waitFor('outboxes to drain', async () => ((await Promise.all(group.hosts.map(undelivered))).every((why) => why === undefined) ? true : undefined), ms);
   } catch {
     for (const h of group.hosts) {
-      const why = undelivered(h);
+      const why = await undelivered(h);
       if (why) out.push({ invariant: 'delivered', host: h.name, detail: why });
     }
   }
@@ -166,7 +167,7 @@ export async function runOnce(world: World, group: Group, revision: Revision, pl
     status = `${await waitTerminal(world, deploymentId, 60_000)} (stopped)`;
   }
   violations.push(...(await waitDelivered(world, group, 30_000)));
-  const deployment = readCoordinator(world.coordinator.dataDir, deploymentId);
+  const deployment = await world.readDeployment(deploymentId);
   if (!deployment) throw new Error(`deployment ${deploymentId} is not in the coordinator's store`);
   const hosts: CheckedHost[] = group.hosts.map((h) => ({
     name: h.name,
@@ -182,11 +183,11 @@ export async function runOnce(world: World, group: Group, revision: Revision, pl
 }
 
 /** Writes what a violating run left behind (store rows, journals, hook lines, process output). */
-export function writeDiagnostics(dir: string, world: World, group: Group, result: RunResult): string {
+export async function writeDiagnostics(dir: string, world: World, group: Group, result: RunResult): Promise<string> {
   const file = path.join(dir, `${result.runId}.txt`);
   const parts = [`run ${result.runId} seed ${result.seed} deployment ${result.deploymentId} status ${result.status}`];
   parts.push(`faults: ${JSON.stringify([...result.faults])}`, `violations: ${JSON.stringify(result.violations, null, 2)}`);
-  const coord = readCoordinator(world.coordinator.dataDir, result.deploymentId);
+  const coord = result.deploymentId === '-' ? undefined : await world.readDeployment(result.deploymentId);
   parts.push(`coordinator: ${JSON.stringify(coord, (_k, v: unknown) => (v instanceof Map ? [...v.values()] : v), 2)}`);
   for (const h of group.hosts) {
     const j = readJournal(h.agent.root, result.deploymentId);
@@ -195,7 +196,7 @@ export function writeDiagnostics(dir: string, world: World, group: Group, result
     const lines = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-300).join('\n') : '(no agent.log)';
     parts.push(`--- ${h.name} agent.log (last 300 lines)\n${lines}`);
   }
-  parts.push(`--- coordinator output\n${world.coordinator.proc?.tail() ?? ''}`);
+  parts.push(world.coordinatorOutput());
   writeFileSync(file, parts.join('\n'));
   return file;
 }

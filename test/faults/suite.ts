@@ -1,12 +1,15 @@
 /**
  * The fault suite: one world, several groups deploying in parallel, each run with its own seeded
- * faults, while the coordinator is killed with SIGKILL at seeded intervals, until every fault
- * quota is met; then the disk-full and corrupt-journal scenarios. Returns every run's result.
+ * faults, while the coordinator is killed with SIGKILL at seeded intervals (among several
+ * coordinators on PostgreSQL: the one driving a running deployment), until every fault quota is
+ * met; then the disk-full, corrupt-journal and state-rollback scenarios. Returns every run's result.
  */
 import { mkdirSync } from 'node:fs';
 import { Rng } from './rng.ts';
 import { runOnce, writeDiagnostics, type RunPlan, type RunResult } from './run.ts';
+import { runJournalRollback, runStoreRollback } from './rollbacks.ts';
 import { runCorruptJournal, runDiskFull } from './scenarios.ts';
+import { runStoreFault, STORE_FAULTS } from './store-scenarios.ts';
 import type { Group, Revision } from './world.ts';
 import { World } from './world.ts';
 
@@ -22,6 +25,15 @@ export interface SuiteOptions {
   coordinatorGapMs: [number, number];
   diskFullRuns: number;
   corruptJournalRuns: number;
+  /**
+   * Coordinators sharing one PostgreSQL store (default 1: one on SQLite). With several, each
+   * coordinator kill takes the one driving a running deployment, and only those count.
+   */
+  nodes?: number;
+  /** Runs that send state back in time, alternately the coordinator's store and an agent's journal. */
+  stateRollbackRuns: number;
+  /** Runs of coordinator store faults (store-scenarios.ts), taking each fault in turn. */
+  storeRuns: number;
   /** Where diagnostics of violating runs go. */
   outDir: string;
   /** Called after each run (progress output). */
@@ -33,6 +45,8 @@ export interface Totals {
   agentKills: number;
   coordinatorKills: number;
   connectionFaults: number;
+  /** Not a quota: the rollback runs made (stateRollbackRuns, and the store runs that cut the WAL short). */
+  stateRollbacks: number;
 }
 
 /** Everything the suite did. */
@@ -40,17 +54,21 @@ export interface SuiteResult {
   runs: RunResult[];
   totals: Totals;
   coordinatorKills: number;
+  /** Among several coordinators: kills that hit the one driving a running deployment. */
+  driverKills: number;
+  nodes: number;
   elapsedMs: number;
 }
 
 const CONFIGS = ['CodeDeployDefault.OneAtATime', 'CodeDeployDefault.HalfAtATime', 'CodeDeployDefault.AllAtOnce'];
 
 function familyTotals(runs: readonly RunResult[], coordinatorKills: number): Totals {
-  const totals: Totals = { agentKills: 0, coordinatorKills, connectionFaults: 0 };
+  const totals: Totals = { agentKills: 0, coordinatorKills, connectionFaults: 0, stateRollbacks: 0 };
   for (const run of runs) {
     for (const [kind, n] of run.faults) {
       if (kind.startsWith('agent kill')) totals.agentKills += n;
       if (kind.startsWith('connection')) totals.connectionFaults += n;
+      if (kind.startsWith('state rollback')) totals.stateRollbacks += n;
     }
   }
   return totals;
@@ -89,7 +107,7 @@ async function groupLoop(world: World, group: Group, revisions: Revision[], rng:
       violations: [{ invariant: 'harness', detail: err instanceof Error ? err.message : String(err) }],
     }));
     state.runs.push(result);
-    if (result.violations.length > 0) writeDiagnostics(opts.outDir, world, group, result);
+    if (result.violations.length > 0) await writeDiagnostics(opts.outDir, world, group, result);
     opts.onRun?.(result, state.totals());
   }
 }
@@ -97,6 +115,7 @@ async function groupLoop(world: World, group: Group, revisions: Revision[], rng:
 interface LoopState {
   runs: RunResult[];
   coordinatorKills: number;
+  driverKills: number;
   done: boolean;
   totals(): Totals;
 }
@@ -110,8 +129,13 @@ async function coordinatorLoop(world: World, rng: Rng, state: LoopState, opts: S
       if (state.done) return;
       continue;
     }
-    await world.restartCoordinator(rng.int(50, 1200));
-    state.coordinatorKills += 1;
+    if (world.nodes === 1) {
+      await world.restartCoordinator(rng.int(50, 1200));
+      state.coordinatorKills += 1;
+    } else if (await world.killDriver(rng, rng.int(50, 1200))) {
+      state.driverKills += 1;
+      state.coordinatorKills += 1;
+    }
   }
 }
 
@@ -129,11 +153,12 @@ async function setupWorld(world: World, opts: SuiteOptions): Promise<{ groups: G
 export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   mkdirSync(opts.outDir, { recursive: true });
   const started = Date.now();
-  const world = new World();
+  const world = new World(opts.nodes ?? 1);
   const rng = new Rng(opts.seed);
   const state: LoopState = {
     runs: [],
     coordinatorKills: 0,
+    driverKills: 0,
     done: false,
     totals: () => familyTotals(state.runs, state.coordinatorKills),
   };
@@ -145,9 +170,18 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
     await killer;
     for (let i = 0; i < opts.diskFullRuns; i++) state.runs.push(await runDiskFull(world, revisions, rng.fork(), `disk-full-${i + 1}`));
     for (let i = 0; i < opts.corruptJournalRuns; i++) state.runs.push(await runCorruptJournal(world, revisions[0]!, rng.fork(), `corrupt-journal-${i + 1}`));
+    for (let i = 0; i < opts.stateRollbackRuns; i++) {
+      const run = i % 2 === 0 ? runStoreRollback : runJournalRollback;
+      state.runs.push(await run(world, revisions, rng.fork(), `rollback-${i + 1}`));
+      opts.onRun?.(state.runs.at(-1)!, state.totals());
+    }
+    for (let i = 0; i < opts.storeRuns; i++) {
+      state.runs.push(await runStoreFault(world, revisions, rng.fork(), `store-${i + 1}`, STORE_FAULTS[i % STORE_FAULTS.length]!));
+      opts.onRun?.(state.runs.at(-1)!, state.totals());
+    }
   } finally {
     state.done = true;
     await world.stop();
   }
-  return { runs: state.runs, totals: state.totals(), coordinatorKills: state.coordinatorKills, elapsedMs: Date.now() - started };
+  return { runs: state.runs, totals: state.totals(), coordinatorKills: state.coordinatorKills, driverKills: state.driverKills, nodes: world.nodes, elapsedMs: Date.now() - started };
 }

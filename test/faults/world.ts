@@ -1,16 +1,24 @@
 /**
- * A fault world: one coordinator (restartable), deployment groups of agent hosts, each agent
- * behind its own {@link FaultProxy}, and revisions whose hooks record every run in the host's
- * hooks.log. Fault runs happen in it; the world itself injects nothing.
+ * A fault world: one coordinator (restartable), or several sharing a throwaway PostgreSQL
+ * (`nodes` > 1: each on a fixed port, with one artifacts folder and one set of signing keys),
+ * deployment groups of agent hosts, each agent behind its own {@link FaultProxy} to its home
+ * coordinator (and, among several, with the others' URLs to fail over to), and revisions whose
+ * hooks record every run in the host's hooks.log. Fault runs happen in it; the world itself
+ * injects nothing.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { makeTgz } from '../e2e/bundles.ts';
 import { REPO_ROOT, waitFor } from '../e2e/cluster.ts';
+import { ThrowawayPostgres } from '../support/postgres.ts';
+import { lastAppliedSeq, readCoordinator, type CoordDeployment } from './evidence.ts';
+import { lastAppliedSeqPg, leaseHolders, readCoordinatorPg } from './evidence-pg.ts';
 import { AgentProcess, childEnv, CoordinatorProcess } from './processes.ts';
+import type { Rng } from './rng.ts';
 import { FaultProxy } from './proxy.ts';
 
 const execFileP = promisify(execFile);
@@ -70,25 +78,90 @@ export interface Group {
 
 const APP = 'faults';
 
+/** A lease the coordinators renew this often is taken over by another within about as long. */
+export const FAULT_LEASE_MS = 3000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** Everything a fault run works with. */
 export class World {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'dh-faults-'));
   readonly token = 'dh_faults_admin_token_0123456789abcdef';
-  readonly coordinator = new CoordinatorProcess(path.join(this.dir, 'coordinator'), this.token);
+  /** One coordinator, or several sharing the store (created by start()). */
+  readonly coordinators: CoordinatorProcess[] = [];
   readonly groups: Group[] = [];
+  private postgres: ThrowawayPostgres | undefined;
+  private storeUrl: string | undefined;
   readonly revisions: Revision[] = [];
   private hostCount = 0;
   /** Serializes coordinator restarts with the calls that must not straddle one (creating a deployment). */
   private lock: Promise<unknown> = Promise.resolve();
 
-  get url(): string {
-    return `http://127.0.0.1:${this.coordinator.port}`;
+  /** `nodes` > 1: that many coordinators on one PostgreSQL store. */
+  constructor(readonly nodes = 1) {
+    if (nodes === 1) this.coordinators.push(new CoordinatorProcess(path.join(this.dir, 'coordinator'), this.token));
   }
 
-  /** Starts the coordinator and creates the application. */
+  /** The first coordinator (the only one, alone on SQLite). */
+  get coordinator(): CoordinatorProcess {
+    return this.coordinators[0]!;
+  }
+
+  /** A coordinator that is up (the API of any of them will do). */
+  get url(): string {
+    const live = this.coordinators.find((c) => c.proc?.running === true) ?? this.coordinator;
+    return `http://127.0.0.1:${live.port}`;
+  }
+
+  /** Starts the coordinator(s) and creates the application. */
   async start(): Promise<void> {
-    await this.coordinator.start();
+    if (this.nodes > 1) await this.startCluster();
+    else await this.coordinator.start();
     await this.apiOk('POST', '/v1/applications', { name: APP });
+  }
+
+  /**
+   * Several coordinators on one throwaway PostgreSQL: the first makes the signing keys, which
+   * the others get a copy of (agents trust the keys they registered with, whichever coordinator
+   * they talk to); bundles live in one shared folder.
+   */
+  private async startCluster(): Promise<void> {
+    this.postgres = await ThrowawayPostgres.start();
+    this.storeUrl = this.postgres.url(await this.postgres.createDatabase());
+    const artifacts = path.join(this.dir, 'artifacts');
+    for (let i = 1; i <= this.nodes; i++) {
+      const args = ['--store', this.storeUrl, '--artifacts-dir', artifacts, '--node-name', `node-${i}`, '--lease-ms', String(FAULT_LEASE_MS)];
+      this.coordinators.push(new CoordinatorProcess(path.join(this.dir, `coordinator-${i}`), this.token, { port: await freePort(), args }));
+    }
+    await this.coordinator.start();
+    for (const c of this.coordinators.slice(1)) {
+      cpSync(path.join(this.coordinator.dataDir, 'keys'), path.join(c.dataDir, 'keys'), { recursive: true });
+      await c.start();
+    }
+  }
+
+  /** The deployment as the store holds it. */
+  readDeployment(deploymentId: string): Promise<CoordDeployment | undefined> {
+    return this.storeUrl ? readCoordinatorPg(this.storeUrl, deploymentId) : Promise.resolve(readCoordinator(this.coordinator.dataDir, deploymentId));
+  }
+
+  /** The host's applied-event cursor in the store. */
+  appliedSeq(instanceId: string): Promise<number> {
+    return this.storeUrl ? lastAppliedSeqPg(this.storeUrl, instanceId) : Promise.resolve(lastAppliedSeq(this.coordinator.dataDir, instanceId));
+  }
+
+  /** The last output of every coordinator, for diagnostics. */
+  coordinatorOutput(): string {
+    return this.coordinators.map((c, i) => `--- coordinator ${i + 1}\n${c.proc?.tail() ?? ''}`).join('\n');
   }
 
   /**
@@ -166,12 +239,15 @@ export class World {
     const root = path.join(this.dir, name, 'agent');
     const dest = destRoot ?? path.join(this.dir, name, 'dest');
     mkdirSync(dest, { recursive: true });
-    const proxy = new FaultProxy(this.coordinator.port);
+    // Hosts are spread over the coordinators; each also knows the others', to fail over to.
+    const home = this.coordinators[this.hostCount % this.coordinators.length]!;
+    const proxy = new FaultProxy(home.port);
     const proxyUrl = await proxy.start();
+    const others = this.coordinators.filter((c) => c !== home).flatMap((c) => ['--coordinator', `http://127.0.0.1:${c.port}`]);
     const token = await this.apiOk<{ token: string }>('POST', '/v1/registration-tokens', { ttlSeconds: 600, maxUses: 1, allowTagKeys: Object.keys(tags) });
     const tagArgs = Object.entries(tags).flatMap(([k, v]) => ['--tag', `${k}=${v}`]);
     const { stdout } = await execFileP(process.execPath, [
-      path.join(REPO_ROOT, 'bin', 'deckhand-agent.js'), 'register', '--coordinator', proxyUrl, '--token', token.token,
+      path.join(REPO_ROOT, 'bin', 'deckhand-agent.js'), 'register', '--coordinator', proxyUrl, ...others, '--token', token.token,
       '--root', root, '--hostname', name, '--json', ...tagArgs,
     ], { env: childEnv(this.token) });
     const { instanceId } = JSON.parse(stdout) as { instanceId: string };
@@ -207,6 +283,23 @@ export class World {
     });
   }
 
+  /**
+   * Among several coordinators: kill -9 one that drives a running deployment (any, when none
+   * drives one now), wait `downMs`, start it again on its port. Returns whether it was a driver.
+   */
+  killDriver(rng: Rng, downMs: number): Promise<boolean> {
+    return this.exclusive(async () => {
+      const holders = await leaseHolders(this.storeUrl!);
+      const pids = new Set(holders.map((h) => h.pid));
+      const drivers = this.coordinators.filter((c) => c.proc?.running && pids.has(c.proc.child.pid ?? -1));
+      const victim = drivers.length > 0 ? rng.pick(drivers) : rng.pick(this.coordinators.filter((c) => c.proc?.running));
+      await victim.kill9();
+      await new Promise((r) => setTimeout(r, downMs));
+      await victim.start();
+      return drivers.length > 0;
+    });
+  }
+
   /** Every host of every group. */
   allHosts(): Host[] {
     return this.groups.flatMap((g) => g.hosts);
@@ -230,7 +323,8 @@ export class World {
     const hosts = this.allHosts();
     await Promise.all(hosts.map((h) => h.agent.stop()));
     await Promise.all(hosts.map((h) => h.proxy.stop()));
-    await this.coordinator.stop();
+    await Promise.all(this.coordinators.map((c) => c.stop()));
+    await this.postgres?.stop();
     if (!keep) rmSync(this.dir, { recursive: true, force: true });
   }
 }

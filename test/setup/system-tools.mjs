@@ -17,7 +17,7 @@ const TOOLS = [
   ['systemd-analyze', 'systemd', 'the unit files check'],
   ['setpriv', 'util-linux', 'hooks run as another user'],
   ['useradd', 'passwd', 'hooks run as another user'],
-  ['postgres', 'postgresql', 'the PostgreSQL store'],
+  ['initdb', 'postgresql', 'the PostgreSQL store'],
   ['prometheus', 'prometheus', '/metrics scraped for real and Prometheus health checks'],
   ['prometheus-alertmanager', 'prometheus-alertmanager', 'alarms from Alertmanager'],
   ['haproxy', 'haproxy', 'traffic control through HAProxy'],

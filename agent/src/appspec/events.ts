@@ -6,7 +6,8 @@
  * therefore a script that silently never runs: the checks here say so, naming the closest event.
  */
 import { closest } from '../../../common/src/suggest.ts';
-import { AGENT_EVENT_ORDER, DeckhandError, RESERVED_EVENTS } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
+import { AGENT_EVENT_ORDER, RESERVED_EVENTS } from '../../../protocol/src/lifecycle-events.ts';
 import type { AppSpec } from './types.ts';
 
 /** Deckhand's own extension event (lifecycle/after-failure.ts): known, though CodeDeploy never runs it. */

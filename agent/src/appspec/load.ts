@@ -3,7 +3,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 import { MAX_APPSPEC_CHARS, parseAppSpec } from './parse.ts';
 import type { AppSpec, AppSpecOs, AppSpecProblem, YamlOctalModes } from './types.ts';
 

@@ -1,7 +1,7 @@
 /**
  * The `hooks` section: event name → scripts, with CodeDeploy's defaults filled in.
  */
-import { isReservedEvent } from '../../../protocol/src/index.ts';
+import { isReservedEvent } from '../../../protocol/src/lifecycle-events.ts';
 import { MAX_HOOK_EVENTS, MAX_SCRIPTS_PER_EVENT, tooMany } from './limits.ts';
 import { isRecord, scalarText, type KeyPath, type ProblemList } from './problems.ts';
 import type { AppSpecOs, HookScript } from './types.ts';

@@ -3,7 +3,7 @@
  * semantics (`version: 0.0` is a float, unquoted `0644` is octal).
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { FileExistsBehavior } from '../../../protocol/src/index.ts';
+import { FileExistsBehavior } from '../../../protocol/src/schemas.ts';
 import { parseFiles } from './parse-files.ts';
 import { parseHooks } from './parse-hooks.ts';
 import { parsePermissions } from './parse-permissions.ts';

@@ -2,7 +2,7 @@
  * The normalized form of an appspec.yml for EC2/on-premises deployments. Parsing fills every
  * default, so consumers never look at raw YAML.
  */
-import type { FileExistsBehavior } from '../../../protocol/src/index.ts';
+import type { FileExistsBehavior } from '../../../protocol/src/schemas.ts';
 
 export type AppSpecOs = 'linux' | 'windows';
 

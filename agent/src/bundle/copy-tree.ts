@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 import { processUmask } from './umask.ts';
 
 /** Entries copied between two turns of the event loop (synchronous calls: see install/install.ts). */

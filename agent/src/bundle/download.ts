@@ -5,7 +5,7 @@
  */
 import fsp from 'node:fs/promises';
 import { httpRequest, type HttpResponse } from '../../../common/src/http-request.ts';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 import { saveStream, tooLarge, type SaveResult } from './save-stream.ts';
 import { DEFAULT_STALL_MS, StallGuard } from './stall.ts';
 

@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 import type { Extracted, ExtractTarOptions } from './extract-tar.ts';
 import { InFlight } from './extract-pool.ts';
 import { Budget, tooLarge } from './limits.ts';

@@ -5,9 +5,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DeckhandError, type BundleType } from '../../../protocol/src/index.ts';
-import { extractTar, type ExtractCounts } from './extract-tar.ts';
-import { extractZip } from './extract-zip.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
+import type { BundleType } from '../../../protocol/src/schemas.ts';
+import type { ExtractCounts } from './extract-tar.ts';
 import type { ExtractLimits } from './limits.ts';
 import type { LinkGuard } from './safe-path.ts';
 import { processUmask } from './umask.ts';
@@ -42,7 +42,10 @@ export async function extractBundle(opts: ExtractBundleOptions): Promise<Extract
   const staging = await fs.mkdtemp(path.join(path.dirname(dest), `.${path.basename(dest)}.staging-`));
   try {
     const extractOpts = { file: opts.file, dest: staging, limits: opts.limits ?? {}, windows: process.platform === 'win32' };
-    const { guard, ...counts } = opts.type === 'zip' ? await extractZip(extractOpts) : await extractTar(extractOpts);
+    // Imported when a bundle is unpacked: node-tar and yauzl would otherwise be resident in every
+    // idle agent (the bundler puts them in their own chunks).
+    const extracted = opts.type === 'zip' ? (await import('./extract-zip.ts')).extractZip(extractOpts) : (await import('./extract-tar.ts')).extractTar(extractOpts);
+    const { guard, ...counts } = await extracted;
     await promote(staging, dest, guard);
     return counts;
   } catch (err) {

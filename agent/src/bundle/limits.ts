@@ -4,7 +4,7 @@
  * expands. tgz has its own expansion cap: node-tar's maxDecompressionRatio (1000, the running
  * ratio of the gzip stream).
  */
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 
 /** Limits and policy for {@link extractBundle}. */
 export interface ExtractLimits {

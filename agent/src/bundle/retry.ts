@@ -5,7 +5,7 @@
  * operator would by hand; anything else (404, 403, too large, a bad location) fails at once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 
 /** Pauses before the 2nd, 3rd and 4th attempts. */
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [2_000, 8_000, 30_000];

@@ -6,7 +6,8 @@
 import { s3Client } from '../../../common/src/aws-s3.ts';
 import { proxyAgentFor } from '../../../common/src/proxy.ts';
 import type { Readable } from 'node:stream';
-import { DeckhandError, type RevisionLocation } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
+import type { RevisionLocation } from '../../../protocol/src/schemas.ts';
 import { saveStream, type SaveOptions, type SaveResult } from './save-stream.ts';
 import { DEFAULT_STALL_MS, StallGuard } from './stall.ts';
 

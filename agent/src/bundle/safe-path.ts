@@ -7,7 +7,7 @@
  * before the libraries' own checks run, so a bad bundle is refused with a clear reason instead of
  * being silently rewritten.
  */
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 
 /** What an entry creates. */
 export type EntryKind = 'file' | 'directory' | 'symlink' | 'hardlink';

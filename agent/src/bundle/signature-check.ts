@@ -6,7 +6,9 @@
  * highest the agent installed for the application.
  */
 import { MinisignError, verifyMessage, type MinisignPublicKey } from '../../../common/src/minisign.ts';
-import { DeckhandError, revisionDocument, type RevisionSignature } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
+import { revisionDocument } from '../../../protocol/src/revision-signing.ts';
+import type { RevisionSignature } from '../../../protocol/src/schemas.ts';
 
 /** What the check needs to know. */
 export interface RevisionTrust {

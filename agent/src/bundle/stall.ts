@@ -4,7 +4,7 @@
  * come; undici would wait five minutes per phase. The guard aborts once nothing has arrived for
  * `stallMs`, and the download reports that as a retryable failure.
  */
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 
 /** How long a download may go without receiving a byte. */
 export const DEFAULT_STALL_MS = 60_000;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep, type Clock } from '../../../common/src/clock.ts';
 import type { HttpResponse } from '../../../common/src/http-request.ts';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 import { loadIdentityKey } from '../identity/keys.ts';
 import { signRequest } from '../identity/sign.ts';
 import { Journal } from '../journal/journal.ts';

@@ -5,7 +5,8 @@
  * A list that runs an event of the new revision before the revision is there is refused before
  * anything runs, with codedeploy-local's message.
  */
-import { AGENT_EVENT_ORDER, DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
+import { AGENT_EVENT_ORDER } from '../../../protocol/src/lifecycle-events.ts';
 
 /** Events whose scripts come from the last successful revision; they may come before DownloadBundle. */
 const PREVIOUS_REVISION_EVENTS = ['BeforeBlockTraffic', 'AfterBlockTraffic', 'ApplicationStop'];

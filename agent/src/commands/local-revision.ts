@@ -6,7 +6,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { newId } from '../../../common/src/ids.ts';
-import { DeckhandError, type CommandBody, type DeploySpec, type RevisionLocation } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
+import type { CommandBody } from '../../../protocol/src/messages.ts';
+import type { DeploySpec, RevisionLocation } from '../../../protocol/src/schemas.ts';
 import { findAppSpec } from '../appspec/load.ts';
 import { saveBundle } from '../bundle/sources.ts';
 import { sha256File, sha256Tree } from '../bundle/verify.ts';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemClock } from '../../../common/src/clock.ts';
 import { createLogger } from '../../../common/src/logger.ts';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 import { hostOs, type LocalCommand } from '../config/local-args.ts';
 import { buildHookEnv, createHookRunner } from '../hooks/index.ts';
 import { Journal } from '../journal/journal.ts';

@@ -4,7 +4,7 @@
  */
 import { loadAppSpec, type AppSpecLoadOptions } from '../appspec/load.ts';
 import type { MinisignPublicKey } from '../../../common/src/minisign.ts';
-import type { DeploySpec } from '../../../protocol/src/index.ts';
+import type { DeploySpec } from '../../../protocol/src/schemas.ts';
 import { checkRevisionSignature } from '../bundle/signature-check.ts';
 import { fetchRevision, type FetchRevisionOptions } from '../bundle/sources.ts';
 import { installRevision } from '../install/install.ts';

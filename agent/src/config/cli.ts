@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Tags } from '../../../protocol/src/index.ts';
+import type { Tags } from '../../../protocol/src/schemas.ts';
 import type { YamlOctalModes } from '../appspec/types.ts';
 import { LOCAL_OPTIONS, LOCAL_USAGE, toAppSpecValidate, toLocalCommand, type AppSpecValidateCommand, type LocalCommand } from './local-args.ts';
 
@@ -21,7 +21,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface RegisterCommand {
   kind: 'register';
+  /** The coordinator registered with (the first --coordinator). */
   coordinatorUrl: string;
+  /** Every --coordinator, in order, when several share one store. */
+  coordinatorUrls?: string[];
   token: string;
   root: string;
   tags: Tags;
@@ -38,6 +41,8 @@ export interface RegisterCommand {
 export interface RunCommand {
   kind: 'run';
   root: string;
+  /** --coordinator URL (repeatable): replaces the coordinators stored at registration. */
+  coordinatorUrls?: string[];
   destRoot?: string;
   /** Absent: agent.yml's, else info. */
   logLevel?: LogLevel;
@@ -57,17 +62,21 @@ export type AgentCommand = RegisterCommand | RunCommand | AppSpecValidateCommand
 
 export const USAGE = `Usage:
   deckhand-agent --version
-  deckhand-agent register --coordinator URL --token TOKEN --root DIR [--tag KEY=VALUE ...] [--hostname NAME] [--json]
+  deckhand-agent register --coordinator URL [--coordinator URL ...] --token TOKEN --root DIR [--tag KEY=VALUE ...] [--hostname NAME] [--json]
                           [--ca-sha256 HEX | --ca-file PEM] [--config FILE]
-  deckhand-agent run --root DIR [--config FILE] [--dest-root DIR] [--log-level error|warn|info|debug]
+  deckhand-agent run --root DIR [--coordinator URL ...] [--config FILE] [--dest-root DIR] [--log-level error|warn|info|debug]
                      [--reboot-command CMD] [--download-stall-seconds N] [--yaml-octal-modes deckhand|codedeploy]
 
 register  creates this host's key pair under DIR/identity and registers it with the coordinator
           (the token may also come from DECKHAND_REGISTRATION_TOKEN); prints the instance id.
+          Several --coordinator URLs (coordinators sharing one store) are all kept: the agent
+          registers with the first and fails over between them in turn.
           --ca-sha256 HEX trusts only the coordinator CA with that SHA-256 fingerprint (as
           deckhand-coordinator prints it), --ca-file PEM only that CA; either is kept and every
           later connection and download is checked against it. Without them, the system's CAs.
 run       connects to the coordinator and carries out deployments; state lives in DIR/agent.db.
+          --coordinator URL (repeatable) replaces the coordinators kept at registration; with
+          several, a closed or refused connection moves on to the next one.
           --dest-root installs every appspec destination under that directory instead of /.
           --reboot-command runs CMD (through the shell) when a hook exits 194 (Windows 3010) to ask
           for a reboot; the hook runs again after the boot. Without it such a hook fails the event.
@@ -119,7 +128,7 @@ function parse(args: string[], options: OptionSpec, allowPositionals = false): {
 
 function parseRegister(args: string[], env: NodeJS.ProcessEnv): AgentCommand {
   const { values } = parse(args, {
-    coordinator: { type: 'string' },
+    coordinator: { type: 'string', multiple: true },
     token: { type: 'string' },
     root: { type: 'string' },
     tag: { type: 'string', multiple: true },
@@ -133,12 +142,14 @@ function parseRegister(args: string[], env: NodeJS.ProcessEnv): AgentCommand {
   if (values['ca-sha256'] !== undefined && values['ca-file'] !== undefined) throw new UsageError('give --ca-sha256 or --ca-file, not both');
   const cmd: RegisterCommand = {
     kind: 'register',
-    coordinatorUrl: required(values['coordinator'] as string | undefined, '--coordinator'),
+    coordinatorUrl: required((values['coordinator'] as string[] | undefined)?.[0], '--coordinator'),
     token: required((values['token'] as string | undefined) ?? env['DECKHAND_REGISTRATION_TOKEN'], '--token'),
     root: path.resolve(required(values['root'] as string | undefined, '--root')),
     tags: parseTags((values['tag'] as string[] | undefined) ?? []),
     json: values['json'] === true,
   };
+  const coordinators = (values['coordinator'] as string[] | undefined) ?? [];
+  if (coordinators.length > 1) cmd.coordinatorUrls = coordinators.map((url) => required(url, '--coordinator'));
   const hostname = values['hostname'] as string | undefined;
   if (hostname !== undefined) cmd.hostname = required(hostname, '--hostname');
   const pin = values['ca-sha256'] as string | undefined;
@@ -153,6 +164,7 @@ function parseRegister(args: string[], env: NodeJS.ProcessEnv): AgentCommand {
 function parseRun(args: string[]): AgentCommand {
   const { values } = parse(args, {
     root: { type: 'string' },
+    coordinator: { type: 'string', multiple: true },
     'dest-root': { type: 'string' },
     'log-level': { type: 'string' },
     'reboot-command': { type: 'string' },
@@ -163,6 +175,8 @@ function parseRun(args: string[]): AgentCommand {
   });
   if (values['help']) return { kind: 'help', text: USAGE };
   const cmd: RunCommand = { kind: 'run', root: path.resolve(required(values['root'] as string | undefined, '--root')) };
+  const coordinators = values['coordinator'] as string[] | undefined;
+  if (coordinators !== undefined) cmd.coordinatorUrls = coordinators.map((url) => required(url, '--coordinator'));
   const level = values['log-level'] as string | undefined;
   if (level !== undefined) {
     if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);

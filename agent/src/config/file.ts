@@ -19,7 +19,7 @@
  */
 import fs from 'node:fs';
 import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
-import { z } from 'zod';
+import * as z from '../../../protocol/src/zod.ts';
 import { closest } from '../../../common/src/suggest.ts';
 import { MinisignError, parsePublicKey } from '../../../common/src/minisign.ts';
 
@@ -29,7 +29,7 @@ const MAX_CONFIG_BYTES = 64 * 1024;
 const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 
 /** A trusted key must be a minisign public key line (`RW...`). */
-function checkPublicKey(value: string, ctx: z.RefinementCtx): void {
+function checkPublicKey(value: string, ctx: z.core.$RefinementCtx<string>): void {
   try {
     parsePublicKey(value, 'the key');
   } catch (err) {
@@ -38,29 +38,26 @@ function checkPublicKey(value: string, ctx: z.RefinementCtx): void {
   }
 }
 
-const positive = (what: string) => z.number({ error: `must be a number (${what})` }).positive({ error: `must be above 0 (${what})` });
+const positive = (what: string) => z.number({ error: `must be a number (${what})` }).check(z.positive({ error: `must be above 0 (${what})` }));
 
 /** The file's schema: every key optional, unknown keys refused. */
-export const AgentFileConfigSchema = z
-  .object({
-    logLevel: z.enum(LEVELS, { error: `must be one of ${LEVELS.join(', ')}` }).optional(),
-    rebootCommand: z.string().trim().min(1, { error: 'must be a non-empty command' }).optional(),
-    downloadStallSeconds: positive('seconds').optional(),
-    proxy: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
-    noProxy: z.string().optional(),
-    yamlOctalModes: z.enum(['deckhand', 'codedeploy'], { error: 'must be deckhand or codedeploy' }).optional(),
-    trustedKeys: z.array(z.string().superRefine(checkPublicKey)).max(16, { error: 'may list at most 16 keys' }).optional(),
-    tlsClientCert: z.string().min(1).optional(),
-    tlsClientKey: z.string().min(1).optional(),
-    log: z
-      .object({
-        maxFileMegabytes: positive('MiB').optional(),
-        maxFiles: z.int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(100, { error: 'must be at most 100' }).optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+export const AgentFileConfigSchema = z.strictObject({
+  logLevel: z.optional(z.enum(LEVELS, { error: `must be one of ${LEVELS.join(', ')}` })),
+  rebootCommand: z.optional(z.string().check(z.trim(), z.minLength(1, { error: 'must be a non-empty command' }))),
+  downloadStallSeconds: z.optional(positive('seconds')),
+  proxy: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })),
+  noProxy: z.optional(z.string()),
+  yamlOctalModes: z.optional(z.enum(['deckhand', 'codedeploy'], { error: 'must be deckhand or codedeploy' })),
+  trustedKeys: z.optional(z.array(z.string().check(z.superRefine(checkPublicKey))).check(z.maxLength(16, { error: 'may list at most 16 keys' }))),
+  tlsClientCert: z.optional(z.string().check(z.minLength(1))),
+  tlsClientKey: z.optional(z.string().check(z.minLength(1))),
+  log: z.optional(
+    z.strictObject({
+      maxFileMegabytes: z.optional(positive('MiB')),
+      maxFiles: z.optional(z.int({ error: 'must be a whole number' }).check(z.minimum(1, { error: 'must be at least 1' }), z.maximum(100, { error: 'must be at most 100' }))),
+    }),
+  ),
+});
 
 /** What agent.yml may hold. */
 export type AgentFileConfig = z.infer<typeof AgentFileConfigSchema>;
@@ -75,14 +72,15 @@ export class ConfigFileError extends Error {
 
 /** The known keys at `path` of the schema, for "did you mean". */
 function keysAt(path: readonly PropertyKey[]): string[] {
-  let shape: z.ZodType = AgentFileConfigSchema;
+  const unwrap = (s: z.core.$ZodType): z.core.$ZodType => (s instanceof z.ZodMiniOptional ? s._zod.def.innerType : s);
+  let shape: z.core.$ZodType = AgentFileConfigSchema;
   for (const key of path) {
-    const inner: z.ZodType = shape instanceof z.ZodOptional ? (shape.unwrap() as z.ZodType) : shape;
-    if (!(inner instanceof z.ZodObject)) return [];
-    shape = (inner.shape as Record<string, z.ZodType>)[String(key)] ?? z.never();
+    const inner = unwrap(shape);
+    if (!(inner instanceof z.ZodMiniObject)) return [];
+    shape = inner.shape[String(key)] ?? z.never();
   }
-  const inner: z.ZodType = shape instanceof z.ZodOptional ? (shape.unwrap() as z.ZodType) : shape;
-  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
+  const inner = unwrap(shape);
+  return inner instanceof z.ZodMiniObject ? Object.keys(inner.shape) : [];
 }
 
 /** The line of the node at `path` (of its key when `key` names one), 1-based. */

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { FileExistsBehavior, LIFECYCLE_EVENT_NAME_PATTERN, RevisionBundleType } from '../../../protocol/src/index.ts';
+import { FileExistsBehavior, LIFECYCLE_EVENT_NAME_PATTERN, RevisionBundleType } from '../../../protocol/src/schemas.ts';
 import type { AppSpecOs, YamlOctalModes } from '../appspec/types.ts';
 import { readCodeDeployRoot } from './codedeploy-conf.ts';
 

@@ -4,7 +4,7 @@
  */
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, rmSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import type { LifecycleErrorCode } from '../../../protocol/src/index.ts';
+import type { LifecycleErrorCode } from '../../../protocol/src/errors.ts';
 import type { HookScript } from '../appspec/types.ts';
 import { PositionRecorder, readPositions, readStatusFile, waitForAdopted } from './adopt.ts';
 import { hookMessages as msg } from './messages.ts';

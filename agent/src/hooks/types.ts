@@ -2,7 +2,7 @@
  * What the lifecycle asks of the hook runner, and what it gets back. The runner knows nothing
  * about deployments: it runs the scripts of one event and reports how that went.
  */
-import type { LifecycleErrorCode } from '../../../protocol/src/index.ts';
+import type { LifecycleErrorCode } from '../../../protocol/src/errors.ts';
 import type { HookScript } from '../appspec/types.ts';
 
 /** One line a script printed, handed to a live sink as it arrives. */

@@ -4,7 +4,9 @@
  */
 import { readText } from '../../../common/src/http-request.ts';
 import { pinnedCaFromPem, resolvePinnedCa, TrustError, type PinnedCa } from '../../../common/src/tls-trust.ts';
-import { DeckhandError, RegisterInstanceResponse, type Tags } from '../../../protocol/src/index.ts';
+import { RegisterInstanceResponse } from '../../../protocol/src/agent-api.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
+import type { Tags } from '../../../protocol/src/schemas.ts';
 import { coordinatorRequest, refusalOf, type ClientCertificate } from '../transport/coordinator-http.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { StoredIdentity } from '../journal/types.ts';
@@ -14,6 +16,8 @@ import { generateIdentityKey, publicKeyPem } from './keys.ts';
 export interface RegisterOptions {
   /** Base URL of the coordinator, e.g. `https://coordinator.example:8420`. */
   coordinatorUrl: string;
+  /** Every coordinator sharing the store, in order (the first is `coordinatorUrl`); kept for `run`. */
+  coordinatorUrls?: readonly string[];
   token: string;
   root: string;
   hostname: string;
@@ -99,6 +103,7 @@ export async function registerInstance(opts: RegisterOptions): Promise<StoredIde
   const identity: StoredIdentity = {
     instanceId: parsed.data.instanceId,
     coordinatorUrl,
+    ...(opts.coordinatorUrls && opts.coordinatorUrls.length > 1 ? { coordinatorUrls: opts.coordinatorUrls.map(normalizeCoordinatorUrl) } : {}),
     hostname: opts.hostname,
     tags: parsed.data.tags,
     registeredAt: (opts.now ?? new Date()).toISOString(),

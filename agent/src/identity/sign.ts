@@ -1,6 +1,6 @@
 /** Signs requests the coordinator must attribute to this host (WebSocket upgrade, bundle download). */
 import { randomBytes, sign, type KeyObject } from 'node:crypto';
-import { SIGNATURE_HEADERS, signingPayload } from '../../../protocol/src/index.ts';
+import { SIGNATURE_HEADERS, signingPayload } from '../../../protocol/src/signing.ts';
 
 /** What a signature needs: who we are and the key proving it. */
 export interface SigningIdentity {

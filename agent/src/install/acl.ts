@@ -3,7 +3,7 @@
  * one `setfacl --set` with the given entries plus base entries synthesised from the file's
  * current mode, in canonical libacl forms (`u::r--`, `d:m::-w-`).
  */
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 import { parseAce, type Ace } from '../appspec/permission-values.ts';
 import { runTool } from './tools.ts';
 

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { DeckhandError, type FileExistsBehavior } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
+import type { FileExistsBehavior } from '../../../protocol/src/schemas.ts';
 import type { AppSpec } from '../appspec/types.ts';
 import { asDiskFull, noSpaceError } from '../util/disk-full.ts';
 import { CleanupWriter, cleanupFilePath, readCleanupList, removeListed } from './cleanup-file.ts';

@@ -5,7 +5,7 @@
 import { realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 
 /** True when `p` is `root` or below it (both absolute and normalized). */
 export function isInside(root: string, p: string): boolean {

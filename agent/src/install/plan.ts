@@ -9,7 +9,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DeckhandError, type FileExistsBehavior } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
+import type { FileExistsBehavior } from '../../../protocol/src/schemas.ts';
 import type { FileMapping } from '../appspec/types.ts';
 import { resolveDestination, resolveSource, type Containment } from './paths.ts';
 

@@ -3,7 +3,7 @@
  * `semanage fcontext -a [-s user] -t type [-r range] <realpath>` then `restorecon -v <realpath>`.
  */
 import fs from 'node:fs/promises';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 import type { PermissionSpec } from '../appspec/types.ts';
 import { runTool, type PermissionTools } from './tools.ts';
 

@@ -1,21 +1,15 @@
-/** Host facts for the coordinator, gathered through systeminformation (one adapter, here). */
+/**
+ * Host facts for the coordinator, gathered through systeminformation (one adapter, here). The
+ * running agent does not import this file: it runs in the `deckhand-agent inventory` child
+ * (inventory/child.ts), so systeminformation never stays loaded in the service.
+ */
 import { statfs } from 'node:fs/promises';
 import os from 'node:os';
 import si from 'systeminformation';
-import type { Inventory } from '../../../protocol/src/index.ts';
-
-/** Inputs of {@link collectInventory}. */
-export interface CollectOptions {
-  /** The agent root; free disk space is that of the filesystem holding it. */
-  root: string;
-  agentVersion: string;
-}
+import type { Inventory } from '../../../protocol/src/schemas.ts';
+import { clip, type CollectOptions } from './basic.ts';
 
 const MAX_ADDRESSES = 64;
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : text.slice(0, max);
-}
 
 async function diskFreeBytes(root: string): Promise<number> {
   try {
@@ -54,20 +48,5 @@ export async function collectInventory(opts: CollectOptions): Promise<Inventory>
     addresses: addrs,
     agentVersion: clip(opts.agentVersion, 64),
     nodeVersion: clip(process.version, 64),
-  };
-}
-
-/** The minimal inventory used until the first collection finishes (or when it fails). */
-export function basicInventory(opts: CollectOptions): Inventory {
-  return {
-    hostname: clip(os.hostname(), 255),
-    os: { platform: process.platform, distro: '', release: '', kernel: clip(os.release(), 128) },
-    arch: process.arch,
-    cpus: os.availableParallelism(),
-    memoryBytes: os.totalmem(),
-    diskFreeBytes: 0,
-    addresses: [],
-    agentVersion: clip(opts.agentVersion, 64),
-    nodeVersion: process.version,
   };
 }

@@ -1,7 +1,7 @@
 /** Keeps a current copy of the inventory and reports it on a fixed interval. */
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { Inventory } from '../../../protocol/src/index.ts';
+import type { Inventory } from '../../../protocol/src/schemas.ts';
 
 /** @default 10 minutes */
 export const INVENTORY_REFRESH_MS = 10 * 60 * 1000;

@@ -4,7 +4,7 @@
  */
 import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { openSqlite, type SqliteDatabase } from '../../../common/src/sqlite.ts';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { createPrivateFile } from './root-layout.ts';
 

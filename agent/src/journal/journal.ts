@@ -2,7 +2,8 @@
  * The agent's journal: every state transition is one IMMEDIATE transaction, and every transition
  * the coordinator must hear about appends its outbox row in that same transaction.
  */
-import type { CommandBody, Tags } from '../../../protocol/src/index.ts';
+import type { CommandBody } from '../../../protocol/src/messages.ts';
+import type { Tags } from '../../../protocol/src/schemas.ts';
 import { openJournalDb, type JournalDb } from './db.ts';
 import { LogCursors } from './log-cursors.ts';
 import { Outbox, type OutboxEvent } from './outbox.ts';
@@ -109,6 +110,7 @@ export class Journal {
       registeredAt: String(row['registered_at']),
     };
     if (typeof row['ca_sha256'] === 'string' && typeof row['ca_pem'] === 'string') identity.pinnedCa = { sha256: row['ca_sha256'], pem: row['ca_pem'] };
+    if (typeof row['coordinator_urls'] === 'string') identity.coordinatorUrls = JSON.parse(row['coordinator_urls']) as string[];
     return identity;
   }
 
@@ -117,8 +119,8 @@ export class Journal {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT OR REPLACE INTO identity (id, instance_id, coordinator_url, hostname, tags, registered_at, ca_sha256, ca_pem)
-           VALUES (1, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR REPLACE INTO identity (id, instance_id, coordinator_url, hostname, tags, registered_at, ca_sha256, ca_pem, coordinator_urls)
+           VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           identity.instanceId,
@@ -128,9 +130,15 @@ export class Journal {
           identity.registeredAt,
           identity.pinnedCa?.sha256 ?? null,
           identity.pinnedCa?.pem ?? null,
+          identity.coordinatorUrls === undefined ? null : JSON.stringify(identity.coordinatorUrls),
         );
       this.replaceCoordinatorKeys(coordinatorKeys, new Date(identity.registeredAt));
     })();
+  }
+
+  /** Replaces the coordinators the agent may use (`run --coordinator URL ...`); the first is the preferred one. */
+  setCoordinatorUrls(urls: readonly string[]): void {
+    this.db.prepare('UPDATE identity SET coordinator_url = ?, coordinator_urls = ? WHERE id = 1').run(urls[0], JSON.stringify(urls));
   }
 
   /** Journals a refused coordinator frame (bad signature); the 1,000 newest are kept. */

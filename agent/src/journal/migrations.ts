@@ -126,4 +126,9 @@ export const MIGRATIONS: readonly string[] = [
     opened_at TEXT NOT NULL
   );
   `,
+  // Several coordinators sharing one store: every URL the agent may use, in order (JSON list;
+  // NULL: coordinator_url alone).
+  `
+  ALTER TABLE identity ADD COLUMN coordinator_urls TEXT;
+  `,
 ];

@@ -8,14 +8,8 @@
  * that went back in time itself catch up without any event applied twice (journal-resync.ts).
  */
 import { randomBytes } from 'node:crypto';
-import {
-  EVENT_TEXT_LIMITS as LIMITS,
-  JOURNAL_EPOCHS_MAX,
-  type AgentEventBody,
-  type JournalEpochBody,
-  type JournalPositionBody,
-  type RebaseBody,
-} from '../../../protocol/src/index.ts';
+import { JOURNAL_EPOCHS_MAX, type AgentEventBody, type JournalEpochBody, type JournalPositionBody, type RebaseBody } from '../../../protocol/src/messages.ts';
+import { EVENT_TEXT_LIMITS as LIMITS } from '../../../protocol/src/wire.ts';
 import type { JournalDb } from './db.ts';
 
 /** Acknowledged rows kept to send again to a coordinator that lost them (a few MB at most). */

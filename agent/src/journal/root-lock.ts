@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openSqlite } from '../../../common/src/sqlite.ts';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 import { createPrivateFile } from './root-layout.ts';
 
 /** A held root lock; {@link release} lets another agent in. */

@@ -1,11 +1,15 @@
 /** Row shapes the journal reads and writes, in camelCase. */
 import type { PinnedCa } from '../../../common/src/tls-trust.ts';
-import type { CommandBody, ErrorCode, Tags } from '../../../protocol/src/index.ts';
+import type { ErrorCode } from '../../../protocol/src/errors.ts';
+import type { CommandBody } from '../../../protocol/src/messages.ts';
+import type { Tags } from '../../../protocol/src/schemas.ts';
 
 /** Who this host is, as registered with the coordinator. */
 export interface StoredIdentity {
   instanceId: string;
   coordinatorUrl: string;
+  /** Every coordinator the agent may use, in order (several sharing one store); absent: coordinatorUrl alone. */
+  coordinatorUrls?: string[];
   hostname: string;
   tags: Tags;
   /** ISO timestamp. */

@@ -1,7 +1,7 @@
 /** Everything one deployment's steps share: its spec, its directories, its logger and signal. */
 import path from 'node:path';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { DeploySpec } from '../../../protocol/src/index.ts';
+import type { DeploySpec } from '../../../protocol/src/schemas.ts';
 import type { AppSpec } from '../appspec/types.ts';
 import type { ResumePoint } from '../hooks/types.ts';
 import { DEFAULT_TRANSITIONS, transitionTable, type TransitionTable } from './transitions.ts';

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DeckhandError, isLifecycleErrorCode, type ErrorCode } from '../../../protocol/src/index.ts';
+import { DeckhandError, isLifecycleErrorCode, type ErrorCode } from '../../../protocol/src/errors.ts';
 import type { DeploymentOutcome, EventKey, StoredCommand } from '../journal/types.ts';
 import { runAfterFailure } from './after-failure.ts';
 import { createContext, type DeploymentContext } from './context.ts';

@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DeckhandError, isTrafficHookEvent, LAST_SUCCESSFUL_EVENTS } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
+import { isTrafficHookEvent, LAST_SUCCESSFUL_EVENTS } from '../../../protocol/src/lifecycle-events.ts';
 import { checkRunEvents } from '../appspec/events.ts';
 import type { AppSpec } from '../appspec/types.ts';
 import type { BundleEnvInput, HookEnvInput } from '../hooks/env.ts';

@@ -3,10 +3,11 @@
  * transport's dispatcher feeds, and it owns the abort controller of the running deployment.
  */
 import type { TimerHandle } from '../../../common/src/clock.ts';
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 import { resumeDeployment, runDeployment } from './deployment.ts';
 import type { StoredCommand } from '../journal/types.ts';
 import type { LifecycleDeps } from './types.ts';
+import { asDiskFull, isDiskFull } from '../util/disk-full.ts';
 
 export class DeploymentQueue {
   private readonly pending: string[] = [];
@@ -110,11 +111,13 @@ export class DeploymentQueue {
       if (result === 'Interrupted') this.stopped = true;
     } catch (err) {
       // Only the journal throws here (disk full, I/O error); the deployment stays 'running' and
-      // is failed by recovery at the next start.
+      // is failed by recovery at the next start. A full disk is told to the coordinator now.
+      const named = asDiskFull(err, 'journaling the deployment');
       logger.error('deployment aborted by a journal error', {
         deploymentId: command.deploymentId,
-        error: (err as Error).message,
+        error: (named as Error).message,
       });
+      if (isDiskFull(named)) this.deps.unrunnable?.({ commandId: command.commandId, deploymentId: command.deploymentId }, named as DeckhandError);
     } finally {
       this.current = undefined;
     }

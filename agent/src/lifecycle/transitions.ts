@@ -4,7 +4,7 @@
  * order ({@link AGENT_EVENT_ORDER}), or the order a local run was given with `--events`. The
  * runner (deployment.ts) only follows the table.
  */
-import { AGENT_EVENT_ORDER } from '../../../protocol/src/index.ts';
+import { AGENT_EVENT_ORDER } from '../../../protocol/src/lifecycle-events.ts';
 
 /** A lifecycle event's name: one of CodeDeploy's, or a custom event a local run names. */
 export type EventName = string;

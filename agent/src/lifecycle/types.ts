@@ -2,7 +2,8 @@
 import type { CoordinatorAccess } from '../bundle/sources.ts';
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { DeploySpec } from '../../../protocol/src/index.ts';
+import type { DeckhandError } from '../../../protocol/src/errors.ts';
+import type { DeploySpec } from '../../../protocol/src/schemas.ts';
 import type { AppSpec, AppSpecOs } from '../appspec/types.ts';
 import type { InstallRevisionOptions } from '../install/install.ts';
 import type { HookEnvInput } from '../hooks/env.ts';
@@ -44,6 +45,8 @@ export interface LifecycleDeps {
   clock: Clock;
   logger: Logger;
   journal: Journal;
+  /** Told when a deployment stops because the journal cannot be written for a full disk. */
+  unrunnable?: (ids: { commandId: string; deploymentId: string }, err: DeckhandError) => void;
   hooks: HookRunner;
   revision: RevisionOps;
   buildEnv: (input: HookEnvInput) => Record<string, string>;

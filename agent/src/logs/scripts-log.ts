@@ -6,13 +6,9 @@
  * the same numbers: the coordinator keeps each (host, event, seq) once, whoever sends it twice.
  * A script cannot forge a header: every output line starts with its [stdout]/[stderr] prefix.
  */
-import {
-  LIFECYCLE_EVENT_NAME_PATTERN,
-  LOG_FRAME_TEXT_BYTES,
-  LOG_LINE_MAX_CHARS,
-  LOG_LINES_PER_FRAME,
-  type AgentLogBody,
-} from '../../../protocol/src/index.ts';
+import type { AgentLogBody } from '../../../protocol/src/messages.ts';
+import { LIFECYCLE_EVENT_NAME_PATTERN } from '../../../protocol/src/schemas.ts';
+import { LOG_FRAME_TEXT_BYTES, LOG_LINE_MAX_CHARS, LOG_LINES_PER_FRAME } from '../../../protocol/src/wire.ts';
 import type { ShipPosition } from '../journal/log-cursors.ts';
 
 /** One output line read back, with the position just after it. */

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { LogAckBody } from '../../../protocol/src/index.ts';
+import type { LogAckBody } from '../../../protocol/src/messages.ts';
 import type { LogCursors } from '../journal/log-cursors.ts';
 import { LogShipper, type SendLog } from './shipper.ts';
 

@@ -6,7 +6,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DeckhandError, type DeploySpec, type FileExistsBehavior } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
+import type { DeploySpec, FileExistsBehavior } from '../../../protocol/src/schemas.ts';
 import { unknownEventWarning, unknownHookEvents } from '../appspec/events.ts';
 import { climbingLocationWarnings } from '../appspec/hook-locations.ts';
 import { loadAppSpec, type AppSpecLoadOptions } from '../appspec/load.ts';

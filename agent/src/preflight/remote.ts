@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import type { Logger } from '../../../common/src/logger.ts';
-import { PREFLIGHT_LIMITS, type PreflightRequestBody, type PreflightResultBody } from '../../../protocol/src/index.ts';
+import type { PreflightRequestBody, PreflightResultBody } from '../../../protocol/src/messages.ts';
+import { PREFLIGHT_LIMITS } from '../../../protocol/src/wire.ts';
 import type { AppSpecLoadOptions } from '../appspec/load.ts';
 import type { FetchRevisionOptions } from '../bundle/sources.ts';
 import { runPreflightChecks } from './checks.ts';

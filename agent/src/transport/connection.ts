@@ -9,8 +9,10 @@ import { coordinatorTls, unreachableReason, type ClientCertificate, type Coordin
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import { AGENT_CONNECT_PATH as CONNECT_PATH, DEFAULT_HEARTBEAT_MS, MAX_FRAME_BYTES, parseCoordFrame, type CoordFrame } from '../../../protocol/src/index.ts';
+import { parseCoordFrame, type CoordFrame } from '../../../protocol/src/messages.ts';
+import { AGENT_CONNECT_PATH as CONNECT_PATH, DEFAULT_HEARTBEAT_MS, MAX_FRAME_BYTES } from '../../../protocol/src/wire.ts';
 import { backoffDelayMs } from './backoff.ts';
+import type { CoordinatorUrls } from './coordinator-urls.ts';
 
 /** A connection that stayed up this long resets the backoff; a flapping server gets no tight loop. */
 const HEALTHY_AFTER_MS = 60_000;
@@ -27,6 +29,8 @@ export interface ConnectionDeps {
   logger: Logger;
   /** The coordinator's base URL (http or https); the socket uses ws or wss. */
   coordinatorUrl: string;
+  /** Several coordinators sharing one store: tried in turn, the next one after each close; replaces coordinatorUrl. */
+  urls?: CoordinatorUrls;
   /** The CA pinned at registration: the only one trusted for the coordinator. */
   pinnedCa?: PinnedCa;
   /** The agent's TLS client certificate, for a coordinator that requires one. */
@@ -107,7 +111,7 @@ export class AgentConnection {
 
   private connect(): void {
     if (this.stopped) return;
-    const url = this.deps.coordinatorUrl.replace(/^http/, 'ws').replace(/\/+$/, '') + CONNECT_PATH;
+    const url = this.baseUrl().replace(/^http/, 'ws').replace(/\/+$/, '') + CONNECT_PATH;
     const agent = proxyAgentFor(url);
     const ws = new WebSocket(url, {
       headers: this.deps.sign('GET', CONNECT_PATH),
@@ -125,9 +129,13 @@ export class AgentConnection {
     ws.on('close', (code) => this.onClose(ws, code));
   }
 
+  private baseUrl(): string {
+    return this.deps.urls?.current() ?? this.deps.coordinatorUrl;
+  }
+
   private endpoint(): CoordinatorEndpoint {
-    const { coordinatorUrl, pinnedCa, clientCertificate } = this.deps;
-    return { url: coordinatorUrl, ...(pinnedCa ? { pinnedCa } : {}), ...(clientCertificate ? { clientCertificate } : {}) };
+    const { pinnedCa, clientCertificate } = this.deps;
+    return { url: this.baseUrl(), ...(pinnedCa ? { pinnedCa } : {}), ...(clientCertificate ? { clientCertificate } : {}) };
   }
 
   /** Logs a failed connection; a coordinator that fails the TLS check is named with both fingerprints. */
@@ -167,6 +175,8 @@ export class AgentConnection {
       this.safely('close', () => this.deps.handlers.onClose());
     }
     if (this.stopped) return;
+    // Among several coordinators, the next one gets the next attempt: a dead one costs one reconnect.
+    if (this.deps.urls && this.deps.urls.all().length > 1) this.log.info('trying the next coordinator', { url: this.deps.urls.rotate() });
     const delayMs = backoffDelayMs(this.attempt, this.deps.random ?? Math.random);
     this.attempt++;
     this.log.debug('reconnecting', { delayMs, attempt: this.attempt });

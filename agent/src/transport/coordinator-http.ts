@@ -6,7 +6,8 @@
  */
 import { httpRequest, readText, type HttpRequestOptions, type HttpResponse } from '../../../common/src/http-request.ts';
 import { explainTrustFailure, type PinnedCa } from '../../../common/src/tls-trust.ts';
-import { ApiErrorBody, DeckhandError, type ErrorCode } from '../../../protocol/src/index.ts';
+import { ApiErrorBody } from '../../../protocol/src/agent-api.ts';
+import { DeckhandError, type ErrorCode } from '../../../protocol/src/errors.ts';
 
 /** The coordinator as the agent knows it. */
 export interface CoordinatorEndpoint {

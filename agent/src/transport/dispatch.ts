@@ -4,8 +4,10 @@
  */
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { CommandBody, CoordBodies } from '../../../protocol/src/index.ts';
+import type { DeckhandError } from '../../../protocol/src/errors.ts';
+import type { CommandBody, CoordBodies } from '../../../protocol/src/messages.ts';
 import type { Journal } from '../journal/journal.ts';
+import { asDiskFull, isDiskFull } from '../util/disk-full.ts';
 
 /** Where journaled commands go to be run, one deployment at a time. */
 export interface CommandQueue {
@@ -21,7 +23,12 @@ export interface DispatchDeps {
   queue: CommandQueue;
   /** Sends agent.command.ack; a lost ack is fine, the coordinator re-sends the command. */
   ack: (commandId: string) => void;
+  /** Tells the coordinator a command cannot be carried out here (the disk is full), with its code. */
+  unrunnable?: UnrunnableReport;
 }
+
+/** Reports a command the host cannot carry out, so the coordinator fails it by name. */
+export type UnrunnableReport = (ids: { commandId: string; deploymentId: string }, err: DeckhandError) => void;
 
 export class CommandDispatcher {
   private stopped = false;
@@ -39,8 +46,11 @@ export class CommandDispatcher {
     try {
       isNew = this.deps.journal.recordCommand(body, this.deps.clock.now());
     } catch (err) {
-      // Unjournaled means unacked: the coordinator will send it again once we can write.
-      this.log.error('could not journal a command', { ...fields, error: (err as Error).message });
+      // Unjournaled means unacked: the coordinator will send it again once we can write. A full
+      // disk is said at once, so the host fails DISK_FULL instead of timing out.
+      const named = asDiskFull(err, 'journaling the command');
+      this.log.error('could not journal a command', { ...fields, error: (named as Error).message });
+      if (isDiskFull(named)) this.deps.unrunnable?.(fields, named as DeckhandError);
       return;
     }
     this.deps.ack(body.commandId);

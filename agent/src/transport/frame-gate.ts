@@ -9,7 +9,8 @@
  * over the pinned TLS channel when there is one) and requires from then on.
  */
 import type { Logger } from '../../../common/src/logger.ts';
-import { isSignedCoordFrame, type CoordFrame } from '../../../protocol/src/index.ts';
+import { isSignedCoordFrame } from '../../../protocol/src/command-signing.ts';
+import type { CoordFrame } from '../../../protocol/src/messages.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { CoordinatorKey } from '../journal/types.ts';
 import { FrameVerifier } from './frame-verify.ts';

@@ -3,20 +3,14 @@
  * frames to the outbox sender and the command dispatcher, and sends what the agent reports.
  */
 import type { ClientCertificate } from './coordinator-http.ts';
+import type { CoordinatorUrls } from './coordinator-urls.ts';
 import { commandIds, type FrameGate } from './frame-gate.ts';
 import type { PinnedCa } from '../../../common/src/tls-trust.ts';
 import type { Clock } from '../../../common/src/clock.ts';
 import { newId } from '../../../common/src/ids.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import {
-  makeFrame,
-  type AgentBodies,
-  type AgentFrameType,
-  type CommandBody,
-  type CoordBodies,
-  type CoordFrame,
-  type Inventory,
-} from '../../../protocol/src/index.ts';
+import { makeFrame, type AgentBodies, type AgentFrameType, type CommandBody, type CoordBodies, type CoordFrame } from '../../../protocol/src/messages.ts';
+import type { Inventory } from '../../../protocol/src/schemas.ts';
 import type { Outbox } from '../journal/outbox.ts';
 import { AgentConnection } from './connection.ts';
 import { resyncOnWelcome } from './resync.ts';
@@ -42,6 +36,8 @@ export interface LinkDeps {
   clock: Clock;
   logger: Logger;
   coordinatorUrl: string;
+  /** Several coordinators sharing one store, tried in turn (connection.ts). */
+  urls?: CoordinatorUrls;
   /** The CA pinned at registration, the only one trusted for the coordinator. */
   pinnedCa?: PinnedCa;
   /** The agent's TLS client certificate, for a coordinator that requires one. */
@@ -76,6 +72,7 @@ export class AgentLink {
       clock: deps.clock,
       logger: deps.logger,
       coordinatorUrl: deps.coordinatorUrl,
+      ...(deps.urls ? { urls: deps.urls } : {}),
       ...(deps.pinnedCa ? { pinnedCa: deps.pinnedCa } : {}),
       ...(deps.clientCertificate ? { clientCertificate: deps.clientCertificate } : {}),
       sign: deps.sign,

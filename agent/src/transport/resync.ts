@@ -7,7 +7,7 @@
  * whose store lost commits needs nothing here: it welcomes with its older cursor, and the rows
  * it lacks, still kept, are sent again.
  */
-import type { CoordBodies } from '../../../protocol/src/index.ts';
+import type { CoordBodies } from '../../../protocol/src/messages.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import type { Outbox } from '../journal/outbox.ts';
 

@@ -4,7 +4,7 @@
  * coordinator that lost them), follows new rows as they are journaled, and
  * deletes rows once acknowledged. Anything unacked is sent again after a reconnect.
  */
-import type { AgentEventBody } from '../../../protocol/src/index.ts';
+import type { AgentEventBody } from '../../../protocol/src/messages.ts';
 import type { Outbox } from '../journal/outbox.ts';
 
 export interface SenderDeps {

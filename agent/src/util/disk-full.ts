@@ -5,11 +5,12 @@
  * retry is spent on a disk that stays full. The caller gives the space back (bundle/sources.ts,
  * install/install.ts, lifecycle/space.ts).
  */
-import { DeckhandError } from '../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../protocol/src/errors.ts';
 
-const NO_SPACE: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT']);
+/** ENOSPC and EDQUOT from the file system; SQLITE_FULL when the journal cannot grow. */
+const NO_SPACE: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
 
-/** The ENOSPC/EDQUOT error in `err` or its chain of causes, if any. */
+/** The ENOSPC/EDQUOT/SQLITE_FULL error in `err` or its chain of causes, if any. */
 export function noSpaceError(err: unknown): NodeJS.ErrnoException | undefined {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -23,6 +23,7 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { CoordinatorMetrics, metricsRoutes } from '../notify/metrics.ts';
 import { DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT } from '../hub/log-intake.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from '../logs/retention.ts';
+import { readiness } from './readiness.ts';
 import { installerRoutes } from './routes/installers.ts';
 import { revisionRoutes } from './routes/revisions.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -33,13 +34,21 @@ import { tokenRoutes } from './routes/tokens.ts';
  * WebSocket upgrades on `app.server` to the hub.
  */
 export function buildApi(deps: ApiDeps): FastifyInstance {
-  const app = (deps.https ? Fastify({ logger: false, https: deps.https }) : Fastify({ logger: false })) as unknown as FastifyInstance;
+  const app = (deps.https ? Fastify({ logger: false, https: deps.https }) : Fastify({ logger: false, ...(deps.http ? { http: deps.http } : {}) })) as unknown as FastifyInstance;
   const log = deps.logger.child({ component: 'api' });
   // Bundles can be gigabytes: hand the raw request stream to the route, which pipes it into the
   // artifact store (and enforces the store's own size limit) instead of buffering it here.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
   installErrorHandlers(app, log);
   installAuth(app, deps);
+  const onAuthenticated = deps.onAuthenticated;
+  if (onAuthenticated) {
+    // The connection proved who it is: it no longer counts as an unauthenticated one.
+    app.addHook('preHandler', async (request) => {
+      const kind = request.principal?.kind;
+      if (kind === 'token' || kind === 'agent') onAuthenticated(request.raw.socket);
+    });
+  }
   installExpectContinue(app);
   installAudit(app, deps);
   app.addHook('onResponse', async (request, reply) => {
@@ -57,10 +66,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.get('/healthz', async () => ({ ok: true }));
   // Readiness, unlike liveness, depends on the store: a load balancer stops sending work here.
   app.get('/readyz', async (_request, reply) => {
-    const r = await deps.store.readiness();
-    const checks: Record<string, string> = { store: r.writable ? 'writable' : 'not writable', migrations: r.migrated ? 'done' : 'pending' };
-    if (r.detail !== undefined) checks['detail'] = r.detail;
-    return reply.code(r.writable && r.migrated ? 200 : 503).send({ ready: r.writable && r.migrated, checks });
+    const r = await (deps.readiness ?? (() => readiness(deps.store)))();
+    return reply.code(r.ready ? 200 : 503).send(r);
   });
   applicationRoutes(app, deps);
   revisionRoutes(app, deps);

@@ -4,7 +4,9 @@
  */
 import type { TokenHasher } from '../auth/token-hash.ts';
 import type { IncomingMessage } from 'node:http';
+import type { ServerOptions as HttpServerOptions } from 'node:http';
 import type { ServerOptions } from 'node:https';
+import type { Socket } from 'node:net';
 import type { CoordinatorKeyView } from '../../../protocol/src/index.ts';
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
@@ -80,15 +82,28 @@ export interface DeploymentService {
 /** The hub as the API sees it. */
 export interface AgentPresence {
   isConnected(instanceId: string): boolean;
+  /** Closes every connection of the instance, greeted or not (deregistration); returns how many. */
+  closeInstance?(instanceId: string): number;
   /** How many agents are connected now (metrics). @default 0 */
   connectedCount?(): number;
   /** True while the host is asked to preflight the revision (it may then download it). */
   isPreflighting?(instanceId: string, revisionId: string): boolean;
 }
 
+/** What /readyz answers. */
+export interface Readiness {
+  ready: boolean;
+  /** `store`: writable or not; `migrations`: done or pending; `detail`: what is wrong, if anything. */
+  checks: { store: string; migrations: string; detail?: string };
+  /** Among several coordinators: this one's part. */
+  node?: { nodeId: string; storeOk: boolean; leases: string[]; agents: number; lastError?: string };
+}
+
 /** Dependencies of {@link buildApi}. */
 export interface ApiDeps {
   store: Store;
+  /** What /readyz reports. @default the store's readiness alone (readiness.ts) */
+  readiness?: () => Promise<Readiness>;
   clock: Clock;
   logger: Logger;
   artifacts: ArtifactStore;
@@ -109,6 +124,10 @@ export interface ApiDeps {
   coordinatorKeys?: () => CoordinatorKeyView[];
   /** HTTPS options (certificate, key, client CA); absent: plain HTTP. */
   https?: ServerOptions;
+  /** Options of the plain HTTP server (timeouts, edge/server-limits.ts), when not serving HTTPS. */
+  http?: HttpServerOptions;
+  /** Told of each request that authenticated (a token or an agent signature), with its connection (edge/connection-guard.ts). */
+  onAuthenticated?: (socket: Socket) => void;
   /** Hashes token secrets (auth/token-hash.ts). */
   tokenHasher: TokenHasher;
   /** The automatic CA (--tls auto), served to installers with its fingerprint. */

@@ -51,23 +51,23 @@ import {
   TagInstanceRequest,
   UntagInstanceRequest,
 } from '../../../protocol/src/index.ts';
-import { ListDeploymentsQuery, ListInstancesQuery, UploadRevisionQuery } from './schemas.ts';
+import { DeregisterQuery, ListDeploymentsQuery, ListInstancesQuery, UploadRevisionQuery } from './schemas.ts';
 
 /** One documented route. `response` absent: the answer is not JSON (bytes, a script). */
 export interface RouteDoc {
   summary: string;
-  body?: z.ZodType;
+  body?: z.core.$ZodType;
   /** A raw (non-JSON) request body, e.g. a bundle upload. */
   rawBody?: string;
-  query?: z.ZodType;
-  response?: z.ZodType;
+  query?: z.core.$ZodType;
+  response?: z.core.$ZodType;
   /** Status of a success (default 200). */
   status?: number;
   /** Content type of a non-JSON answer. */
   produces?: string;
 }
 
-const list = <K extends string>(key: K, item: z.ZodType) => z.strictObject({ [key]: z.array(item) } as Record<K, z.ZodArray<z.ZodType>>);
+const list = <K extends string>(key: K, item: z.core.$ZodType) => z.strictObject({ [key]: z.array(item) } as Record<K, z.ZodArray<z.core.$ZodType>>);
 const StopResult = z.strictObject({ status: z.enum(['Pending', 'Succeeded']), statusMessage: z.string() });
 const rollout = (what: string): RouteDoc => ({ summary: what, response: RolloutActionResponse });
 
@@ -118,7 +118,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'DELETE /v1/deployment-configs/:name': { summary: 'Delete a custom deployment configuration (refused while in use)', response: RemovalResult },
   'POST /v1/instances/:id/tags': { summary: 'Set tags on an instance', body: TagInstanceRequest, response: InstanceView },
   'POST /v1/instances/:id/tags/remove': { summary: 'Remove tags from an instance', body: UntagInstanceRequest, response: InstanceView },
-  'DELETE /v1/instances/:id': { summary: 'Deregister an instance (an operator token, or the instance itself signed)', status: 204 },
+  'DELETE /v1/instances/:id': { summary: 'Deregister an instance (an operator token, or the instance itself signed); force=1 also while connected, closing its connections', query: DeregisterQuery, status: 204 },
   'POST /v1/registration-tokens': { summary: 'Create a registration token', body: CreateRegistrationTokenRequest, response: RegistrationTokenView, status: 201 },
   'DELETE /v1/registration-tokens/:id': { summary: 'Revoke a registration token: no host can register with it any more', response: RegistrationTokenView },
   'POST /v1/api-tokens': { summary: 'Create a named API token with a role and a scope (the secret is in this answer only)', body: CreateApiTokenRequest, response: ApiTokenView, status: 201 },
@@ -140,7 +140,16 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /v1/applications/:app/deployment-groups/:group/webhooks/:name/test': { summary: 'Send a test message', response: z.strictObject({ deliveryId: z.string() }), status: 202 },
   'GET /v1/applications/:app/deployment-groups/:group/webhooks/:name/deliveries': { summary: "A webhook's latest deliveries, with every attempt", response: list('deliveries', DeliveryView) },
   'GET /metrics': { summary: 'Prometheus metrics (the admin token or the --metrics-token scrape token)', produces: 'text/plain; version=0.0.4' },
-  'GET /readyz': { summary: 'Readiness: the store answers and takes writes, its migrations are done', response: z.strictObject({ ready: z.boolean(), checks: z.record(z.string(), z.string()) }) },
+  'GET /readyz': {
+    summary: 'Readiness: the store answers and takes writes, its migrations are done; among several coordinators, the deployments this one drives and its agents (503 when not ready)',
+    response: z.strictObject({
+      ready: z.boolean(),
+      checks: z.record(z.string(), z.string()),
+      node: z
+        .strictObject({ nodeId: z.string(), storeOk: z.boolean(), leases: z.array(z.string()), agents: z.number().int(), lastError: z.string().optional() })
+        .optional(),
+    }),
+  },
 };
 
 /** The operationId of each route: what generated clients name its method. */

@@ -24,16 +24,16 @@ type Json = Record<string, unknown>;
 const REF = '#/components/schemas/';
 
 /** The protocol's named object schemas, by name. */
-function namedSchemas(): Map<z.ZodType, string> {
-  const names = new Map<z.ZodType, string>();
+function namedSchemas(): Map<z.core.$ZodType, string> {
+  const names = new Map<z.core.$ZodType, string>();
   for (const [name, value] of Object.entries(protocol)) {
-    if (value instanceof z.ZodObject && /^[A-Z]/.test(name) && !names.has(value)) names.set(value, name);
+    if (value instanceof z.core.$ZodObject && /^[A-Z]/.test(name) && !names.has(value)) names.set(value, name);
   }
   return names;
 }
 
 /** Every named schema as JSON Schema with cross references, for one direction. */
-function components(names: Map<z.ZodType, string>, io: 'input' | 'output'): Record<string, Json> {
+function components(names: Map<z.core.$ZodType, string>, io: 'input' | 'output'): Record<string, Json> {
   const registry = z.registry<{ id: string }>();
   for (const [schema, id] of names) registry.add(schema, { id });
   const out = z.toJSONSchema(registry, { io, unrepresentable: 'any', uri: (id) => `${REF}${id}` }) as { schemas: Record<string, Json> };
@@ -46,7 +46,7 @@ function components(names: Map<z.ZodType, string>, io: 'input' | 'output'): Reco
 }
 
 /** Output components as they are; input ones that differ renamed `NameInput` (and references to them). */
-function mergeComponents(names: Map<z.ZodType, string>): { schemas: Record<string, Json>; inputName: (id: string) => string } {
+function mergeComponents(names: Map<z.core.$ZodType, string>): { schemas: Record<string, Json>; inputName: (id: string) => string } {
   const output = components(names, 'output');
   const input = components(names, 'input');
   const renamed = new Set(Object.keys(input).filter((id) => JSON.stringify(input[id]) !== JSON.stringify(output[id])));
@@ -60,11 +60,11 @@ function mergeComponents(names: Map<z.ZodType, string>): { schemas: Record<strin
 }
 
 interface Context {
-  names: Map<z.ZodType, string>;
+  names: Map<z.core.$ZodType, string>;
   inputName: (id: string) => string;
 }
 
-function schemaOf(ctx: Context, schema: z.ZodType, io: 'input' | 'output'): Json {
+function schemaOf(ctx: Context, schema: z.core.$ZodType, io: 'input' | 'output'): Json {
   const name = ctx.names.get(schema);
   if (name !== undefined) return { $ref: `${REF}${io === 'input' ? ctx.inputName(name) : name}` };
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
@@ -83,7 +83,7 @@ function operation(ctx: Context, route: RegisteredRoute, doc: RouteDoc): Json {
   const params = [...route.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
   const querySchema = doc.query ? (z.toJSONSchema(doc.query, { io: 'input', unrepresentable: 'any' }) as Json) : {};
   const query = Object.entries((querySchema['properties'] ?? {}) as Json).map(([name, schema]) => ({ name, in: 'query', schema }));
-  const json = (schema: z.ZodType, io: 'input' | 'output'): Json => ({ 'application/json': { schema: schemaOf(ctx, schema, io) } });
+  const json = (schema: z.core.$ZodType, io: 'input' | 'output'): Json => ({ 'application/json': { schema: schemaOf(ctx, schema, io) } });
   const success = doc.response
     ? { description: doc.summary, content: json(doc.response, 'output') }
     : { description: doc.summary, ...(doc.produces ? { content: { [doc.produces]: { schema: { type: 'string' } } } } : {}) };

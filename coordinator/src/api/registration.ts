@@ -21,6 +21,16 @@ export interface Registration {
 
 /** Throws unless `pem` is an Ed25519 public key in SPKI PEM. */
 export function assertEd25519PublicKey(pem: string): void {
+  // createPublicKey accepts a private key too (it derives the public half), so a host that sent
+  // its private key would have it stored; only PEM blocks labelled PUBLIC KEY are taken. The
+  // message never repeats the key.
+  const labels = [...pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((m) => m[1]);
+  if (labels.some((label) => label?.includes('PRIVATE'))) {
+    throw new FieldError('VALIDATION_FAILED', 'publicKey', 'publicKey: is a private key; send only the public key (SPKI PEM), and make a new key pair: this one is no longer secret');
+  }
+  if (labels.length !== 1 || labels[0] !== 'PUBLIC KEY') {
+    throw new FieldError('VALIDATION_FAILED', 'publicKey', 'publicKey: must be one PEM block labelled PUBLIC KEY (SPKI)');
+  }
   let type: string | undefined;
   try {
     type = createPublicKey({ key: pem, format: 'pem' }).asymmetricKeyType;

@@ -14,9 +14,9 @@ export const UploadRevisionQuery = z.strictObject({
 });
 
 export const ListDeploymentsQuery = z.strictObject({
-  application: Name.optional(),
-  group: Name.optional(),
-  status: DeploymentStatusSchema.optional(),
+  application: z.optional(Name),
+  group: z.optional(Name),
+  status: z.optional(DeploymentStatusSchema),
   /** @default 100 */
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   /** From the previous page's answer. */
@@ -30,5 +30,10 @@ export const ListInstancesQuery = z.strictObject({
   tag: z.union([z.string().min(1).max(400), z.array(z.string().min(1).max(400)).max(20)]).optional(),
   /** `1`: only hosts whose agent is not connected. */
   offline: z.enum(['0', '1', 'true', 'false']).optional(),
+});
+
+export const DeregisterQuery = z.strictObject({
+  /** `1`: deregister even while the host is connected, closing its connection. */
+  force: z.enum(['0', '1', 'true', 'false']).optional(),
 });
 export const NameParams = z.object({ name: Name });

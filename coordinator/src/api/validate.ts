@@ -2,7 +2,7 @@
  * Validation at the HTTP boundary with the protocol's zod schemas. The first problem becomes a
  * 400 VALIDATION_FAILED naming its field, e.g. `deploymentGroupName: Required`.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { FieldError } from './errors.ts';
 
 function fieldOf(issue: z.core.$ZodIssue): string {
@@ -18,8 +18,9 @@ function messageOf(issue: z.core.$ZodIssue): string {
  * Parses `value` with `schema`, or throws a FieldError naming the first offending field
  * (`where` stands in when the whole value is wrong, e.g. a missing body).
  */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.output<S> {
-  const result = schema.safeParse(value, {
+export function parseInput<S extends z.core.$ZodType>(schema: S, value: unknown, where = 'body'): z.output<S> {
+  // z.safeParse rather than the method: the protocol's wire schemas are zod/mini (protocol/src/zod.ts).
+  const result = z.safeParse(schema, value, {
     // zod 4 words an absent value as a type mismatch; "Required" says what the caller must fix.
     error: (issue) => (issue.input === undefined ? 'Required' : undefined),
   });

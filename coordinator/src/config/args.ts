@@ -8,6 +8,8 @@ import { DEFAULT_MAX_ARTIFACT_BYTES } from '../artifacts/store.ts';
 import { DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT } from '../hub/log-intake.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from '../logs/retention.ts';
 import { tlsMode, type TlsMode } from '../tls/mode.ts';
+import { parsePostgresTarget, parseSqliteSource, parseStore, type ClusterOptions, type StoreChoice } from './store-args.ts';
+import { UsageError } from './usage-error.ts';
 
 /** Where the coordinator listens. @default 127.0.0.1:8420 */
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8420 } as const;
@@ -16,8 +18,12 @@ const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'
 
 /** Usage text printed by `--help` and after a usage error. */
 export const USAGE = `Usage: deckhand-coordinator start --data-dir DIR [options]
+       deckhand-coordinator migrate-store --from sqlite:DIR --to postgres://...
+       deckhand-coordinator nodes [--store postgres://...] [--json]
        deckhand-coordinator tls fingerprint --data-dir DIR
        deckhand-coordinator keys list|rotate --data-dir DIR [--grace DURATION]
+       deckhand-coordinator backup --data-dir DIR --to FILE
+       deckhand-coordinator restore --from FILE --data-dir DIR
 
 Options:
   --data-dir DIR           where the store, bundles and logs live (created if missing)
@@ -28,6 +34,10 @@ Options:
   --log-max-bytes N        hook output kept per deployment; lines past it are counted, not kept
                            (default ${DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT}, 512 MiB)
   --log-retention-days N   hook output is deleted this many days after its deployment ended (default ${DEFAULT_LOG_RETENTION_DAYS})
+  --max-unauthenticated N  connections that have not authenticated yet, at once (default 1024); past
+                           it new connections are closed at accept. Keep it well under ulimit -n
+  --max-unauthenticated-per-address N
+                           the same, from one remote address (default 256)
   --metrics-token T        a token that may read /metrics (besides the admin token), for Prometheus;
                            better given as DECKHAND_METRICS_TOKEN (the command line is visible to others)
   --tls-cert FILE          serve HTTPS and WSS with this certificate (PEM; a chain is fine); with --tls-key.
@@ -43,17 +53,39 @@ Options:
   --alertmanager URL       look alarms that name no health check up as alerts in this Alertmanager
                            (env DECKHAND_ALERTMANAGER_URL; credentials in it are never logged)
   --alarm-poll-seconds N   how often a running deployment's alarms are polled (default 10)
+  --store-sync MODE        normal | full: SQLite's synchronous setting for a SQLite store (default full;
+                           see README, "Backup, restore and durability")
+  --skip-store-check       do not run quick_check and foreign_key_check on a SQLite store at start (they
+                           read the whole store, about 8 ms per MB); its identity is still checked
+  --accept-new-store       start although the SQLite store is missing, empty or another one than the
+                           data directory's store-id names (the coordinator refuses otherwise)
   -h, --help               show this help
   --version                print the version and exit
 
+Store (several coordinators on one PostgreSQL database):
+  --store URL              sqlite (the default: DATA/coordinator.db) or postgres://USER:PASSWORD@HOST:PORT/DB;
+                           every coordinator started on the same database serves the API and agents
+  --artifacts-dir DIR      where revision bundles live (default DATA/artifacts); coordinators that
+                           share a database share this folder too (NFS, a shared volume)
+  --node-name NAME         how 'nodes' names this coordinator (default HOST:PORT of --listen)
+  --lease-ms N             a deployment whose coordinator is silent this long is taken over (default 10000)
+
 Commands:
+  migrate-store            copy a stopped SQLite coordinator into an empty PostgreSQL database:
+                           migrate-store --from sqlite:DATA_DIR --to postgres://... (checked by counts and checksums)
+  nodes                    list the coordinators of a PostgreSQL store, their leases and agents (--json)
   tls fingerprint          print the SHA-256 fingerprint of the automatic CA (what agents pin)
   keys list                list the command-signing keys and their dates
   keys rotate              add a new command-signing key; the others stay valid for --grace
                            (default 7d), while agents learn the new key from signed welcomes
+  backup                   copy the SQLite store to --to FILE while the coordinator runs, checked with quick_check
+                           (a PostgreSQL store is backed up with pg_dump, see README)
+  restore                  put the backup --from FILE in place of the SQLite store (the coordinator stopped);
+                           the replaced store is kept beside it
 
 Environment:
   DECKHAND_ADMIN_TOKEN     the first admin API token (otherwise one is generated and printed once)
+  DECKHAND_STORE_URL       the store, when --store is not given
 `;
 
 /** The compiled configuration of `start`. */
@@ -81,6 +113,30 @@ export interface CoordinatorConfig {
   readonly alertmanagerUrl?: string;
   /** How often running deployments' alarms are polled, ms; the monitor's default when absent. */
   readonly alarmPollMs?: number;
+  /** Caps of connections that have not authenticated (edge/connection-guard.ts); its defaults when absent. */
+  readonly connectionLimits?: { maxUnauthenticated?: number; maxUnauthenticatedPerAddress?: number };
+  /** --store (or DECKHAND_STORE_URL): SQLite in the data dir, or a PostgreSQL database several coordinators share. */
+  readonly store: StoreChoice;
+  /** --artifacts-dir: where revision bundles live (shared storage for several coordinators). @default DATA/artifacts */
+  readonly artifactsDir?: string;
+  /** --node-name, --lease-ms: this coordinator's part in a cluster (PostgreSQL). */
+  readonly cluster: ClusterOptions;
+  /** SQLite's synchronous setting for the store (--store-sync). @default 'full' */
+  readonly storeSync: StoreSync;
+  /** --accept-new-store: start on a missing, empty or other store than the marker names. */
+  readonly acceptNewStore?: boolean;
+  /** --skip-store-check: no page check of the store at start. */
+  readonly skipStoreCheck?: boolean;
+}
+
+/** The values of --store-sync. */
+export type StoreSync = 'normal' | 'full';
+
+/** --store-sync's value. */
+function parseStoreSync(value: string | undefined): StoreSync {
+  if (value === undefined) return 'full';
+  if (value !== 'normal' && value !== 'full') throw new UsageError(`--store-sync must be normal or full, got "${value}"`);
+  return value;
 }
 
 /** What the command line asks for. */
@@ -89,15 +145,11 @@ export type Command =
   | { kind: 'start'; config: CoordinatorConfig }
   | { kind: 'tls-fingerprint'; dataDir: string }
   | { kind: 'keys-list'; dataDir: string }
-  | { kind: 'keys-rotate'; dataDir: string; graceMs: number };
+  | { kind: 'keys-rotate'; dataDir: string; graceMs: number }
+  | { kind: 'migrate-store'; from: string; to: string }
+  | { kind: 'nodes'; store: string; json: boolean };
 
-/** A command-line mistake; main prints it with the usage and exits 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /** Parses `HOST:PORT` (IPv6 in brackets: `[::1]:8420`). */
 export function parseListen(value: string): { host: string; port: number } {
@@ -154,6 +206,8 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'log-max-bytes': { type: 'string' },
         'log-retention-days': { type: 'string' },
         'metrics-token': { type: 'string' },
+        'max-unauthenticated': { type: 'string' },
+        'max-unauthenticated-per-address': { type: 'string' },
         tls: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -162,7 +216,17 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'insecure-http': { type: 'boolean' },
         alertmanager: { type: 'string' },
         'alarm-poll-seconds': { type: 'string' },
+        'store-sync': { type: 'string' },
+        'accept-new-store': { type: 'boolean' },
+        'skip-store-check': { type: 'boolean' },
         grace: { type: 'string' },
+        store: { type: 'string' },
+        'artifacts-dir': { type: 'string' },
+        'node-name': { type: 'string' },
+        'lease-ms': { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -172,8 +236,14 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
   const command = positionals.join(' ');
-  if (!['start', 'tls fingerprint', 'keys list', 'keys rotate'].includes(command)) {
+  if (!['start', 'tls fingerprint', 'keys list', 'keys rotate', 'migrate-store', 'nodes'].includes(command)) {
     throw new UsageError(positionals.length === 0 ? 'missing command: start' : `unknown command: ${command}`);
+  }
+  if (command === 'migrate-store') return { kind: 'migrate-store', from: parseSqliteSource(values.from), to: parsePostgresTarget(values.to) };
+  if (command === 'nodes') {
+    const store = parseStore(values.store ?? process.env['DECKHAND_STORE_URL']);
+    if (store.kind !== 'postgres') throw new UsageError('nodes lists the coordinators of a PostgreSQL store: give --store postgres://... (or DECKHAND_STORE_URL)');
+    return { kind: 'nodes', store: store.url, json: values.json === true };
   }
   if (!values['data-dir']) throw new UsageError('--data-dir is required');
   if (command === 'tls fingerprint') return { kind: 'tls-fingerprint', dataDir: values['data-dir'] };
@@ -195,8 +265,18 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
     logMaxBytes: values['log-max-bytes'] === undefined ? DEFAULT_LOG_MAX_BYTES_PER_DEPLOYMENT : parsePositiveInt('--log-max-bytes', values['log-max-bytes']),
     logRetentionDays: values['log-retention-days'] === undefined ? DEFAULT_LOG_RETENTION_DAYS : parsePositiveInt('--log-retention-days', values['log-retention-days']),
     ...metricsToken(values['metrics-token'] ?? process.env['DECKHAND_METRICS_TOKEN']),
+    storeSync: parseStoreSync(values['store-sync']),
+    ...(values['accept-new-store'] === true ? { acceptNewStore: true } : {}),
+    ...(values['skip-store-check'] === true ? { skipStoreCheck: true } : {}),
     ...tlsConfig(values, listen.host),
     ...healthConfig(values['alertmanager'] ?? process.env['DECKHAND_ALERTMANAGER_URL'], values['alarm-poll-seconds']),
+    ...connectionLimits(values['max-unauthenticated'], values['max-unauthenticated-per-address']),
+    store: parseStore(values.store ?? process.env['DECKHAND_STORE_URL']),
+    ...(values['artifacts-dir'] === undefined ? {} : { artifactsDir: values['artifacts-dir'] }),
+    cluster: {
+      ...(values['node-name'] === undefined ? {} : { nodeName: values['node-name'] }),
+      ...(values['lease-ms'] === undefined ? {} : { leaseMs: parsePositiveInt('--lease-ms', values['lease-ms']) }),
+    },
   };
   return { kind: 'start', config };
 }
@@ -217,6 +297,17 @@ function healthConfig(alertmanager: string | undefined, pollSeconds: string | un
   }
   if (pollSeconds !== undefined) out.alarmPollMs = parsePositiveInt('--alarm-poll-seconds', pollSeconds) * 1000;
   return out;
+}
+
+/** The unauthenticated-connection caps, present only when a flag was given. */
+function connectionLimits(total: string | undefined, perAddress: string | undefined): Partial<CoordinatorConfig> {
+  if (total === undefined && perAddress === undefined) return {};
+  return {
+    connectionLimits: {
+      ...(total === undefined ? {} : { maxUnauthenticated: parsePositiveInt('--max-unauthenticated', total) }),
+      ...(perAddress === undefined ? {} : { maxUnauthenticatedPerAddress: parsePositiveInt('--max-unauthenticated-per-address', perAddress) }),
+    },
+  };
 }
 
 /** The TLS part of the configuration, present only when a TLS flag was given. */

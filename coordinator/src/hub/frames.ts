@@ -5,6 +5,7 @@
  * the burst received before it.
  */
 import { parseAgentFrame, type AgentBodies, type AgentFrame } from '../../../protocol/src/index.ts';
+import { clampAgentTime } from './agent-time.ts';
 import { resyncAtHello } from './resync.ts';
 import type { FrameContext, Session } from './session.ts';
 
@@ -12,15 +13,19 @@ import type { FrameContext, Session } from './session.ts';
 export function handleAgentFrame(ctx: FrameContext, session: Session, raw: Buffer): void {
   const parsed = parseAgentFrame(raw);
   if (!parsed.ok) {
-    ctx.log.warn('bad agent frame', { instanceId: session.instanceId, errorCode: parsed.error.code, reason: parsed.error.message });
+    // Rate-limited per host: a host sending bad frames in a loop must not fill the log.
+    ctx.warnings.warn(session.instanceId, 'bad agent frame', { errorCode: parsed.error.code, reason: parsed.error.message });
     ctx.send(session, 'coord.error', parsed.error);
     if (parsed.error.code === 'PROTOCOL_VERSION_MISMATCH') session.ws.close(1002, 'protocol version mismatch');
     return;
   }
   const frame = parsed.frame;
   if (frame.type === 'agent.event') {
-    ctx.metrics?.agentEvent(session.instanceId, frame.body);
-    return ctx.events.add(ctx, session, frame.body);
+    const time = clampAgentTime(frame.body.at, ctx.clock.now());
+    if (time.agentAt !== undefined) ctx.warnings.warn(session.instanceId, 'agent event time outside the allowed clock skew; stored clamped', { agentAt: time.agentAt, at: time.at });
+    const body = { ...frame.body, ...time };
+    ctx.metrics?.agentEvent(session.instanceId, body);
+    return ctx.events.add(ctx, session, body);
   }
   if (frame.type === 'agent.command.ack') return ctx.events.addCommandAck(ctx, session, frame.body.commandId);
   // Hook output is independent of events: it is written on its own, bounded by bytes.
@@ -83,7 +88,9 @@ async function onHello(ctx: FrameContext, session: Session, body: AgentBodies['a
  * impostor) altered or forged it. Loud, and the host's command fails with the agent's code.
  */
 async function onRefused(ctx: FrameContext, session: Session, body: AgentBodies['agent.command.refused']): Promise<void> {
-  ctx.log.error('agent refused a coordinator frame', { instanceId: session.instanceId, ...body });
+  const what = body.errorCode === 'DISK_FULL' ? 'agent cannot carry out a command (disk full on the host)' : 'agent refused a coordinator frame';
+  const { message: reason, ...fields } = body;
+  ctx.log.error(what, { instanceId: session.instanceId, ...fields, reason });
   if (body.commandId !== undefined) await ctx.sink?.commandRefused?.(session.instanceId, body.commandId, body.errorCode, body.message);
 }
 

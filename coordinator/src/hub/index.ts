@@ -22,6 +22,9 @@ import { NonceCache, verifyAgentRequest } from '../auth/agent-auth.ts';
 import type { FrameSigner } from '../signing/frame-signer.ts';
 import type { Store } from '../store/store.ts';
 import { EventBatch } from './event-batch.ts';
+import { Evictions } from './evictions.ts';
+import { DEFAULT_HELLO_TIMEOUT_MS, helloDeadline } from './hello-deadline.ts';
+import { PeerWarnings, type PeerWarningLimits } from '../../../common/src/peer-warnings.ts';
 import { PreflightRequests, type PreflightAnswer } from './preflight.ts';
 import { handleAgentFrame } from './frames.ts';
 import type { FrameContext, Session } from './session.ts';
@@ -58,6 +61,12 @@ export interface HubDeps {
    * (--client-ca); a refusal message, or undefined to accept.
    */
   checkClientCertificate?: (req: IncomingMessage) => string | undefined;
+  /** Bounds of the per-host and per-address warning limiters (bad frames, refused upgrades). */
+  warningLimits?: PeerWarningLimits;
+  /** How long an accepted connection may stay without agent.hello before it is closed. @default 30000 */
+  helloTimeoutMs?: number;
+  /** Told of each upgrade whose signature verified, before it becomes a WebSocket (the connection guard counts it as authenticated). */
+  onAuthenticated?: (req: IncomingMessage) => void;
 }
 
 /** Agent connections of one coordinator. */
@@ -69,6 +78,10 @@ export class Hub {
   private readonly ctx: FrameContext;
   private readonly nonces: NonceCache;
   private readonly heartbeatMs: number;
+  /** Refused upgrades, rate-limited per remote address. */
+  private readonly refusals: PeerWarnings;
+  /** Instances just cut off by closeInstance, whose verified upgrades are refused. */
+  private readonly evictions: Evictions;
   private heartbeat: TimerHandle | undefined;
   private frameCounter = 0;
   private closed = false;
@@ -105,7 +118,10 @@ export class Hub {
       send,
       events: new EventBatch(),
       preflights: new PreflightRequests(deps.clock),
+      warnings: new PeerWarnings({ clock: deps.clock, log, field: 'instanceId', ...deps.warningLimits }),
     };
+    this.evictions = new Evictions(deps.clock);
+    this.refusals = new PeerWarnings({ clock: deps.clock, log, field: 'remote', ...deps.warningLimits });
     this.scheduleHeartbeat();
   }
 
@@ -125,7 +141,7 @@ export class Hub {
     };
     socket.on('error', onSocketError);
     const refuse = (status: number, reason: string): void => {
-      this.ctx.log.warn('agent connection refused', { status, reason, remote: req.socket.remoteAddress });
+      this.refusals.warn(req.socket.remoteAddress ?? 'unknown', 'agent connection refused', { status, reason });
       refuseUpgrade(socket, status, reason);
     };
     if (this.closed) return refuse(503, 'coordinator is shutting down');
@@ -140,7 +156,9 @@ export class Hub {
         // The hub may have closed, or the peer gone, while the store was read.
         if (this.closed) return refuse(503, 'coordinator is shutting down');
         if (socket.destroyed) return;
+        if (this.evictions.has(auth.instanceId)) return refuse(401, 'instance deregistered');
         socket.removeListener('error', onSocketError);
+        this.deps.onAuthenticated?.(req);
         this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, auth.instanceId));
       },
       (err: unknown) => {
@@ -161,6 +179,13 @@ export class Hub {
   isConnected(instanceId: string): boolean {
     const session = this.sessions.get(instanceId);
     return session?.greeted === true && session.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Every instance with an open, greeted session on this coordinator. */
+  connectedInstances(): string[] {
+    const out: string[] = [];
+    for (const [instanceId, session] of this.sessions) if (session.greeted && session.ws.readyState === WebSocket.OPEN) out.push(instanceId);
+    return out;
   }
 
   /** Sends a command to a connected agent; false when it is not connected. */
@@ -195,6 +220,20 @@ export class Hub {
     });
   }
 
+  /**
+   * Closes every connection of `instanceId`, whether or not it said hello, and refuses its
+   * upgrades verified before now (forced deregistration). Returns how many were open.
+   */
+  closeInstance(instanceId: string): number {
+    this.evictions.add(instanceId);
+    const session = this.sessions.get(instanceId);
+    if (!session) return 0;
+    this.sessions.delete(instanceId);
+    this.ctx.log.warn('agent connection closed: instance deregistered', { instanceId, greeted: session.greeted });
+    void this.closeSession(session, 4001, 'instance deregistered');
+    return 1;
+  }
+
   /** Closes every session and stops the heartbeat; resolves when all sockets are closed. */
   async close(): Promise<void> {
     this.closed = true;
@@ -212,7 +251,7 @@ export class Hub {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private closeSession(session: Session): Promise<void> {
+  private closeSession(session: Session, code = 1001, reason = 'coordinator shutting down'): Promise<void> {
     const { ws } = session;
     if (ws.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
@@ -221,7 +260,7 @@ export class Hub {
         this.deps.clock.clearTimeout(timer);
         resolve();
       });
-      ws.close(1001, 'coordinator shutting down');
+      ws.close(code, reason);
     });
   }
 
@@ -234,6 +273,7 @@ export class Hub {
       previous.ws.close(4000, 'replaced by a newer connection');
     }
     this.ctx.log.info('agent connected', { instanceId });
+    const cancelHelloDeadline = helloDeadline(this.deps.clock, this.ctx.log, session, this.deps.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS);
     ws.on('pong', () => {
       session.alive = true;
     });
@@ -243,6 +283,7 @@ export class Hub {
     });
     ws.on('error', (err) => this.ctx.log.warn('agent socket error', { instanceId, err: err.message }));
     ws.on('close', (code) => {
+      cancelHelloDeadline();
       if (this.sessions.get(instanceId) === session) this.sessions.delete(instanceId);
       this.ctx.log.info('agent disconnected', { instanceId, code });
     });
@@ -270,6 +311,9 @@ export class Hub {
 
   /** ws README's broken-connection check: a session that did not pong since the last ping is dead. */
   private beat(): void {
+    this.ctx.warnings.flush();
+    this.refusals.flush();
+    this.evictions.prune();
     for (const session of this.sessions.values()) {
       if (!session.alive) {
         this.ctx.log.warn('agent missed heartbeat; terminating', { instanceId: session.instanceId });

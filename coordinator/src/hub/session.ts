@@ -8,6 +8,7 @@ import type { Logger } from '../../../common/src/logger.ts';
 import type { AgentEventBody, AgentLogBody, CoordBodies, CoordFrameType } from '../../../protocol/src/index.ts';
 import type { Store } from '../store/store.ts';
 import type { MetricsSink } from '../notify/metrics.ts';
+import type { PeerWarnings } from '../../../common/src/peer-warnings.ts';
 import type { PreflightRequests } from './preflight.ts';
 import type { AgentEventSink } from './types.ts';
 
@@ -60,4 +61,6 @@ export interface FrameContext {
   events: EventQueue;
   /** Preflight requests waiting for answers (preflight.ts). */
   preflights: PreflightRequests;
+  /** Warnings about what a host sends, rate-limited per instance (peer-warnings.ts). */
+  warnings: PeerWarnings;
 }

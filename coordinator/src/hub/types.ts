@@ -3,6 +3,7 @@
  * nothing about deployments and tests can plug in a fake.
  */
 import type { AgentEventBody, CommandBody, ErrorCode } from '../../../protocol/src/index.ts';
+import type { AgentEventItem } from '../store/deployments/targets.ts';
 import type { UnitOfWork } from '../store/store.ts';
 
 /** Work to run once the unit of work that produced it has committed (e.g. sending commands). */
@@ -17,8 +18,16 @@ export interface AgentEventSink {
    * called again: keep every effect in the store or in the returned work.
    */
   applyAgentEvent(instanceId: string, event: AgentEventBody, tx: UnitOfWork): Promise<AfterCommit>;
+  /**
+   * Applies a burst of agent events, in order, as {@link applyAgentEvent} applies each, in the
+   * hub's unit of work `tx`; one after-commit work for all of them. Optional: without it the hub
+   * applies the events one by one.
+   */
+  applyAgentEvents?(items: readonly AgentEventItem[], tx: UnitOfWork): Promise<AfterCommit>;
   /** The host journaled the command (agent.command.ack); inside the hub's unit of work `tx`. */
   acknowledgeCommand(instanceId: string, commandId: string, tx: UnitOfWork): Promise<void>;
+  /** {@link acknowledgeCommand} for a burst; optional, like {@link applyAgentEvents}. */
+  acknowledgeCommands?(acks: readonly { instanceId: string; commandId: string }[], tx: UnitOfWork): Promise<void>;
   /** Commands sent to the host but not acknowledged, of deployments still in progress. */
   unackedCommands(instanceId: string): Promise<CommandBody[]>;
   /**

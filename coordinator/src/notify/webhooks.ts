@@ -5,7 +5,10 @@
  * and POSTs each webhook's oldest pending message, signed per Standard Webhooks. A failed attempt
  * is tried again with exponential backoff (5 s doubling, at most an hour apart) until the message
  * is 24 hours old. Everything lives in the store: a restart loses and repeats nothing but an
- * attempt in flight, which the receiver deduplicates by its webhook-id.
+ * attempt in flight, which the receiver deduplicates by its webhook-id. Every coordinator on a
+ * shared store runs this loop: a change is announced by whichever unit of work marks it first,
+ * and a message is sent by the coordinator that claimed it (for the length of an attempt; if
+ * that coordinator dies meanwhile, another sends it once the claim has run out).
  */
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
@@ -23,6 +26,8 @@ export const DELIVERY_WINDOW_MS = 24 * 3600 * 1000;
 const FIRST_RETRY_MS = 5000;
 const MAX_RETRY_MS = 3600 * 1000;
 const ATTEMPT_TIMEOUT_MS = 10_000;
+/** How long a claimed message is left to its coordinator: its attempt, and time to record it. */
+const CLAIM_MS = ATTEMPT_TIMEOUT_MS + 5000;
 const IDLE_MS = 1000;
 const PARALLEL = 16;
 
@@ -54,6 +59,11 @@ export interface NotifierDeps {
   post?: PostWebhook;
   /** Told of each failed attempt (metrics). */
   onFailure?: () => void;
+}
+
+function lockOrder(changes: readonly Unannounced[]): Unannounced[] {
+  const hosts = changes.filter((c) => c.instanceId !== undefined).sort((x, y) => ((x.instanceId as string) < (y.instanceId as string) ? -1 : 1));
+  return [...hosts, ...changes.filter((c) => c.instanceId === undefined)];
 }
 
 /** Announces changes and delivers them. One per coordinator. */
@@ -131,13 +141,20 @@ export class WebhookNotifier {
 
   private async announceDeployment(tx: UnitOfWork, deploymentId: string, changes: Unannounced[]): Promise<void> {
     const d = await tx.deploymentViews.deployment(deploymentId);
-    const first = changes[0];
-    if (!d || !first) return;
+    if (!d) return;
+    // Another coordinator may have announced some of them since they were read: only the rest.
+    // Hosts first, by id, then the deployment: the order the event intake locks rows in.
+    const claimed: Unannounced[] = [];
+    for (const c of lockOrder(changes)) if (await tx.webhooks.markAnnounced(c)) claimed.push(c);
+    const first = claimed[0];
+    if (!first) return;
     const hooks = await tx.webhooks.listOfGroup(first.deploymentGroupId);
     const at = this.deps.clock.now().toISOString();
     const counts = await tx.deploymentViews.countTargets(deploymentId);
-    const own = changes.find((c) => c.instanceId === undefined);
-    const hosts = changes.filter((c) => c.instanceId !== undefined);
+    // Messages in the order the changes were read (hosts by position).
+    const mine = new Set(claimed);
+    const own = changes.find((c) => mine.has(c) && c.instanceId === undefined);
+    const hosts = changes.filter((c) => mine.has(c) && c.instanceId !== undefined);
     const { before, after } = own ? deploymentEvents(own, d.startedAt !== undefined) : { before: [], after: [] };
     const health = before.length + after.length > 0 ? await tx.health.resultsOf(deploymentId, PAYLOAD_HEALTH_RESULTS) : [];
     const messages: Array<{ event: TriggerEvent; body: (name: string) => string; instanceId?: string }> = [];
@@ -148,8 +165,8 @@ export class WebhookNotifier {
       for (const change of hosts) {
         const t = targets.get(change.instanceId as string);
         if (!t) continue;
-        const mine = events.filter((e) => e.instanceId === t.instanceId);
-        for (const event of instanceEvents(change)) messages.push({ event, instanceId: t.instanceId, body: (name) => instancePayload(event, name, deploymentId, t, mine, at) });
+        const its = events.filter((e) => e.instanceId === t.instanceId);
+        for (const event of instanceEvents(change)) messages.push({ event, instanceId: t.instanceId, body: (name) => instancePayload(event, name, deploymentId, t, its, at) });
       }
     }
     for (const event of after) messages.push({ event, body: (name) => deploymentPayload(event, name, d, counts, at, health) });
@@ -158,12 +175,12 @@ export class WebhookNotifier {
         await tx.webhooks.enqueue({ deliveryId: newId('msg', 16), webhookId: hook.webhookId, event: m.event, deploymentId, ...(m.instanceId ? { instanceId: m.instanceId } : {}), payload: m.body(hook.name), createdAt: at });
       }
     }
-    for (const c of changes) await tx.webhooks.markAnnounced(c);
   }
 
   /** Sends every webhook's oldest due message (several webhooks at once). */
   async deliver(): Promise<void> {
-    const due = await this.deps.store.webhooks.due(this.deps.clock.now().toISOString(), PARALLEL);
+    const now = this.deps.clock.now();
+    const due = await this.deps.store.webhooks.due(now.toISOString(), PARALLEL, new Date(now.getTime() + CLAIM_MS).toISOString());
     await Promise.all(due.map((d) => this.attempt(d)));
   }
 

@@ -72,7 +72,7 @@ export async function approveDeployment(e: Engine, deploymentId: string, who: st
 
 /** Ends every bake whose deadline has passed and advances those deployments. Returns how many. */
 export async function endBakes(e: Engine): Promise<number> {
-  const over = await e.tx.deployments.bakesOverAt(iso(e));
+  const over = await e.tx.deployments.bakesOverAt(iso(e), e.among);
   for (const deploymentId of over) {
     await e.tx.deployments.endBake(deploymentId);
     e.log.info('bake ended', { deploymentId });

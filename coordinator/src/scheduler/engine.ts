@@ -36,6 +36,12 @@ export interface Engine {
    * cycle. `cause`: the rollback event when it is not the status's own (DEPLOYMENT_STOP_ON_ALARM).
    */
   onEnded: (e: Engine, d: DeploymentRow, status: EndStatus, cause?: AutoRollbackEvent) => Promise<void>;
+  /** True when this coordinator drives the deployment (always, alone on its store: ownership.ts). */
+  drives: (deploymentId: string) => Promise<boolean>;
+  /** Asks the deployment's driver to look at it again once this unit of work commits. */
+  wake: (deploymentId: string) => Promise<void>;
+  /** The deployments whose deadlines and bakes this coordinator keeps; undefined: all (alone on its store). */
+  among: readonly string[] | undefined;
 }
 
 /** The creator of every rollback deployment (rollback.ts). */

@@ -19,19 +19,22 @@ import type {
   RolloutActionResponse,
 } from '../../../protocol/src/index.ts';
 import type { AfterCommit, AgentEventSink } from '../hub/types.ts';
+import type { AgentEventItem } from '../store/deployments/targets.ts';
 import type { Store, UnitOfWork } from '../store/store.ts';
 import * as commands from './commands.ts';
 import { approveDeployment, endBakes, pauseDeployment, resumeDeployment } from './controls.ts';
 import { createDeployment, onEnded, stopDeployment, type NewDeployment, type StopResult } from './create-and-stop.ts';
-import { deadlineAfter, type Engine, type Outbound, type Presence } from './engine.ts';
+import type { Engine, Outbound, Presence } from './engine.ts';
 import { autoDeployInstance } from './new-hosts.ts';
 import { planDeployment, type PlanQuery } from './plan.ts';
-import { agentConnected, expireDeadlines, graceAfterRestart, refuseCommand } from './presence.ts';
 import { recordHealth, type HealthReport } from './health-intake.ts';
 import { retryFailed, type RetryOptions } from './retry.ts';
 import { rollbackGroup, type RollbackOptions } from './rollback.ts';
-import { advance } from './rollout.ts';
 import { changeRollout, promoteDeployment } from './rollout-changes.ts';
+import { soleDriver, type FencedUnit, type Ownership } from './ownership.ts';
+import { agentConnected, expireDeadlines, refuseCommand } from './presence.ts';
+import { acknowledgeCommands, applyEvents } from './intake.ts';
+import { reconcile, takeUp, unackedToResend } from './takeover.ts';
 import { getDeploymentSummary, getDeploymentView, listDeploymentSummaries, type DeploymentFilter } from './views.ts';
 
 export type { NewDeployment, StopResult } from './create-and-stop.ts';
@@ -39,6 +42,7 @@ export type { HealthReport } from './health-intake.ts';
 export type { RollbackOptions } from './rollback.ts';
 export type { RetryOptions } from './retry.ts';
 export type { PlanQuery } from './plan.ts';
+export type { FencedUnit, Ownership } from './ownership.ts';
 
 /** How the scheduler reaches agents; the hub implements it. */
 export interface CommandSender extends Presence {
@@ -54,7 +58,14 @@ export interface SchedulerDeps {
   clock: Clock;
   logger: Logger;
   hub: CommandSender;
+  /** The leases of this coordinator among several on one store; absent: it drives everything. */
+  ownership?: Ownership;
 }
+
+/** An operator's action takes the deployment over from whichever coordinator drives it. */
+const STEAL = { steal: true } as const;
+/** Anything else writes only for deployments this coordinator drives, or takes a free one. */
+const OWN = { steal: false } as const;
 
 /** Longest single timer; a later deadline is reached by re-arming. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -65,6 +76,7 @@ export class Scheduler implements AgentEventSink {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly hub: CommandSender;
+  private readonly ownership: Ownership | undefined;
   private timer: TimerHandle | undefined;
   private stopped = false;
 
@@ -73,6 +85,7 @@ export class Scheduler implements AgentEventSink {
     this.clock = deps.clock;
     this.log = deps.logger.child({ component: 'scheduler' });
     this.hub = deps.hub;
+    this.ownership = deps.ownership;
   }
 
   /**
@@ -88,7 +101,7 @@ export class Scheduler implements AgentEventSink {
 
   /** Stops a queued or running deployment (CodeDeploy's StopDeployment). */
   stopDeployment(deploymentId: string, autoRollbackEnabled?: boolean): Promise<StopResult> {
-    return this.run((e) => stopDeployment(e, deploymentId, autoRollbackEnabled));
+    return this.run((e) => stopDeployment(e, deploymentId, autoRollbackEnabled), STEAL);
   }
 
   /** Rolls the group back to its last successful revision by hand; returns the new deployment. */
@@ -121,17 +134,17 @@ export class Scheduler implements AgentEventSink {
 
   /** Pauses a running deployment: running hosts finish, no new host starts. */
   pauseDeployment(deploymentId: string, who: string): Promise<RolloutActionResponse> {
-    return this.run((e) => pauseDeployment(e, deploymentId, who));
+    return this.run((e) => pauseDeployment(e, deploymentId, who), STEAL);
   }
 
   /** Resumes a paused deployment. */
   resumeDeployment(deploymentId: string, who: string): Promise<RolloutActionResponse> {
-    return this.run((e) => resumeDeployment(e, deploymentId, who));
+    return this.run((e) => resumeDeployment(e, deploymentId, who), STEAL);
   }
 
   /** Opens the approval gate of a deployment waiting after its first batch. */
   approveDeployment(deploymentId: string, who: string): Promise<RolloutActionResponse> {
-    return this.run((e) => approveDeployment(e, deploymentId, who));
+    return this.run((e) => approveDeployment(e, deploymentId, who), STEAL);
   }
 
   /** What a deployment would do, without starting it: the same rollout decision, played forward. */
@@ -146,28 +159,33 @@ export class Scheduler implements AgentEventSink {
 
   /**
    * Resumes after a coordinator restart: advances running deployments, gives agents the reconnect
-   * grace before any deadline fires (presence.ts), re-sends, re-arms deadlines.
+   * grace before any deadline fires (presence.ts), re-sends, re-arms deadlines. Among several
+   * coordinators, it only re-arms: deployments are taken up as their leases are ({@link takeOver}).
    */
   async start(): Promise<void> {
     this.stopped = false;
+    if (this.ownership) return this.rearm();
+    await this.takeOver(undefined);
+  }
+
+  /**
+   * Takes up deployments this coordinator just came to drive (undefined: every running one,
+   * after a restart alone on its store): see takeover.ts. Commands sent before and never
+   * acknowledged go out again.
+   */
+  async takeOver(deploymentIds: readonly string[] | undefined): Promise<void> {
     const outbound = await this.run(async (e) => {
-      for (const d of await e.tx.deployments.listByStatus('InProgress')) await advance(e, d.deploymentId);
-      await graceAfterRestart(e);
+      await takeUp(e, deploymentIds);
       return [...e.out];
     });
-    // Commands dispatched before the restart (and never acked) go out again with their own id;
-    // those advance() just dispatched were already sent.
+    // Those takeUp() just dispatched were already sent.
     const fresh = new Set(outbound.flatMap((o) => ('command' in o ? [o.command.commandId] : [])));
-    const again = await this.store.read(async (tx) => {
-      const out: Outbound[] = [];
-      for (const t of await tx.targets.unacked()) {
-        if (fresh.has(t.commandId)) continue;
-        const command = await commands.buildCommand(tx, t.deploymentId, t.commandId, t.instanceId);
-        if (command) out.push({ instanceId: t.instanceId, command });
-      }
-      return out;
-    });
-    this.send(again);
+    this.send(await this.store.read((tx) => unackedToResend(tx, deploymentIds, fresh)));
+  }
+
+  /** A deployment this coordinator drives was woken (or its driver's timer came): reconcile.ts. */
+  async reconcile(deploymentId: string): Promise<void> {
+    await this.run((e) => reconcile(e, deploymentId));
   }
 
   /** Stops the deadline timer. */
@@ -187,31 +205,40 @@ export class Scheduler implements AgentEventSink {
   }
 
   /** {@inheritDoc AgentEventSink.applyAgentEvent} */
-  async applyAgentEvent(instanceId: string, event: AgentEventBody, tx: UnitOfWork): Promise<AfterCommit> {
-    const e = this.engine(tx);
-    // A lifecycle event moves its host's deadline out (recorded with the event by the store).
-    const result = await tx.targets.recordAgentEvent(instanceId, event, (seconds) => deadlineAfter(e, seconds));
-    if (result.kind === 'ignored') {
-      this.log.info('agent event ignored', { instanceId, deploymentId: event.deploymentId, seq: event.seq, reason: result.reason });
-    } else if (result.kind === 'outcome') {
-      this.log.debug('host finished', { instanceId, deploymentId: result.deploymentId, status: result.status });
-      await advance(e, result.deploymentId);
-    }
-    // A lifecycle event only moves its host's deadline later: the armed timer may fire early,
-    // finds nothing expired and re-arms, so re-reading the earliest deadline per event (15 per
-    // host) is not needed. An outcome may dispatch hosts or end the deployment: re-arm.
-    if (result.kind === 'event') return () => this.send(e.out);
-    return () => this.afterCommit(e.out);
+  applyAgentEvent(instanceId: string, event: AgentEventBody, tx: UnitOfWork): Promise<AfterCommit> {
+    return this.applyAgentEvents([{ instanceId, event }], tx);
+  }
+
+  /** {@inheritDoc AgentEventSink.applyAgentEvents} */
+  async applyAgentEvents(items: readonly AgentEventItem[], tx: UnitOfWork): Promise<AfterCommit> {
+    const unit = this.fence(tx, false);
+    const e = this.engine(unit);
+    const ended = await applyEvents(e, items);
+    // Lifecycle events only move their hosts' deadlines later: the armed timer may fire early,
+    // finds nothing expired and re-arms, so re-reading the earliest deadline for them is not
+    // needed. An outcome may dispatch hosts or end the deployment: re-arm.
+    return () => {
+      unit.committed();
+      return ended === 0 ? this.send(e.out) : this.afterCommit(e.out);
+    };
+  }
+
+  /** {@inheritDoc AgentEventSink.acknowledgeCommands} */
+  acknowledgeCommands(acks: readonly { instanceId: string; commandId: string }[], tx: UnitOfWork): Promise<void> {
+    return acknowledgeCommands(this.engine(soleDriver(tx)), acks);
   }
 
   /** {@inheritDoc AgentEventSink.agentConnected} */
   async agentConnected(instanceId: string): Promise<void> {
+    // Most agents connect with nothing waiting for them: no unit of work, no timer to re-arm.
+    if ((await this.store.targets.liveOf(instanceId)).length === 0) return;
     await this.run((e) => agentConnected(e, instanceId));
   }
 
   /** {@inheritDoc AgentEventSink.commandRefused} */
   async commandRefused(instanceId: string, commandId: string, code: ErrorCode, message: string): Promise<void> {
-    await this.run((e) => refuseCommand(e, instanceId, commandId, code, message));
+    // The refusal is reported where the agent is connected: that coordinator takes the deployment over.
+    await this.run((e) => refuseCommand(e, instanceId, commandId, code, message), STEAL);
   }
 
   /** {@inheritDoc AgentEventSink.acknowledgeCommand} */
@@ -241,19 +268,39 @@ export class Scheduler implements AgentEventSink {
     return listDeploymentSummaries(this.store, filter, this.clock.now());
   }
 
-  private engine(tx: UnitOfWork): Engine {
-    return { tx, log: this.log, presence: this.hub, now: this.clock.now(), out: [], onEnded };
+  private fence(tx: UnitOfWork, steal: boolean): FencedUnit {
+    return this.ownership ? this.ownership.begin(tx, { steal }) : soleDriver(tx);
   }
 
-  /** Runs `work` in one unit of work, then sends what it decided and re-arms the deadline timer. */
-  private async run<T>(work: (e: Engine) => Promise<T>): Promise<T> {
+  private engine(unit: FencedUnit): Engine {
+    return {
+      tx: unit.tx,
+      log: this.log,
+      presence: this.hub,
+      now: this.clock.now(),
+      out: [],
+      onEnded,
+      drives: (id) => unit.drives(id),
+      wake: (id) => unit.wake(id),
+      among: this.ownership?.owned(),
+    };
+  }
+
+  /**
+   * Runs `work` in one unit of work (fenced, and with `steal` taking over the deployments it
+   * writes for), then sends what it decided and re-arms the deadline timer.
+   */
+  private async run<T>(work: (e: Engine) => Promise<T>, opts: { steal: boolean } = OWN): Promise<T> {
     let out: readonly Outbound[] = [];
+    let unit: FencedUnit | undefined;
     const result = await this.store.transaction(async (tx) => {
-      const e = this.engine(tx);
+      unit = this.fence(tx, opts.steal);
+      const e = this.engine(unit);
       const value = await work(e);
       out = e.out;
       return value;
     });
+    unit?.committed();
     await this.afterCommit(out);
     return result;
   }
@@ -268,7 +315,7 @@ export class Scheduler implements AgentEventSink {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     if (this.stopped || !this.store.open) return;
-    const next = await this.store.targets.earliestDeadline();
+    const next = await this.store.targets.earliestDeadline(this.ownership?.owned());
     // Another re-arm may have run while this one read the store; the later read wins.
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     if (next === undefined || this.stopped) return;

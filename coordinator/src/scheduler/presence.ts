@@ -19,6 +19,11 @@ import { advance, dispatchWaitingHost } from './rollout.ts';
 export async function agentConnected(e: Engine, instanceId: string): Promise<void> {
   for (const t of await e.tx.targets.liveOf(instanceId)) {
     if (t.status === 'WaitingForAgent' && t.deploymentStatus === 'InProgress') {
+      // Another coordinator drives this deployment: it dispatches the host once woken.
+      if (!(await e.drives(t.deploymentId))) {
+        await e.wake(t.deploymentId);
+        continue;
+      }
       await dispatchWaitingHost(e, t.deploymentId, instanceId);
       e.log.info('agent connected; waiting host dispatched', { deploymentId: t.deploymentId, instanceId });
     } else if (t.status === 'InProgress' && t.deploymentStatus === 'Stopped' && t.commandId !== null) {
@@ -46,7 +51,7 @@ export const RECONNECT_GRACE_MS = 60_000;
  * Returns how many deadlines moved.
  */
 export function graceAfterRestart(e: Engine): Promise<number> {
-  return e.tx.targets.deferDeadlinesUntil(new Date(e.now.getTime() + RECONNECT_GRACE_MS).toISOString());
+  return e.tx.targets.deferDeadlinesUntil(new Date(e.now.getTime() + RECONNECT_GRACE_MS).toISOString(), e.among);
 }
 
 /** Why a host whose deadline passed is failed. */
@@ -58,7 +63,7 @@ function expiry(e: Engine, t: { instanceId: string; status: 'InProgress' | 'Wait
 
 /** Fails every host whose deadline has passed and advances their deployments. */
 export async function expireDeadlines(e: Engine): Promise<number> {
-  const expired = await e.tx.targets.expired(iso(e));
+  const expired = await e.tx.targets.expired(iso(e), e.among);
   for (const t of expired) {
     const { code, message } = expiry(e, t, await lastSeenText(e, t.instanceId));
     await e.tx.targets.fail(t, code, message, iso(e));
@@ -74,10 +79,15 @@ export async function expireDeadlines(e: Engine): Promise<number> {
  * unacknowledged ones (forged, or long finished) changes nothing.
  */
 export async function refuseCommand(e: Engine, instanceId: string, commandId: string, code: ErrorCode, message: string): Promise<boolean> {
-  const command = (await e.tx.targets.unackedOf(instanceId)).find((c) => c.commandId === commandId);
+  // Refused before its ack (a bad signature, no room to journal it), or given up while it ran
+  // (the journal could not be written for a full disk).
+  const command =
+    (await e.tx.targets.unackedOf(instanceId)).find((c) => c.commandId === commandId) ??
+    (await e.tx.targets.liveOf(instanceId)).find((t) => t.commandId === commandId && t.status === 'InProgress');
   if (command === undefined) return false;
-  await e.tx.targets.fail({ deploymentId: command.deploymentId, instanceId }, code, `The agent refused the command: ${message}`, iso(e));
-  e.log.error('host refused its command', { deploymentId: command.deploymentId, instanceId, errorCode: code });
+  const said = code === 'DISK_FULL' ? `The host cannot carry out the command: ${message}` : `The agent refused the command: ${message}`;
+  await e.tx.targets.fail({ deploymentId: command.deploymentId, instanceId }, code, said, iso(e));
+  e.log.error(code === 'DISK_FULL' ? 'host cannot carry out its command: disk full' : 'host refused its command', { deploymentId: command.deploymentId, instanceId, errorCode: code });
   await advance(e, command.deploymentId);
   return true;
 }

@@ -63,6 +63,9 @@ interface Snapshot {
  * per-step counters and configuration; undefined unless it is running.
  */
 export async function readSnapshot(e: Engine, deploymentId: string): Promise<Snapshot | undefined> {
+  // Among several coordinators only the driver decides, and holding its lease from here on
+  // makes two decisions about one deployment take turns, each reading what the other wrote.
+  if (!(await e.drives(deploymentId))) return undefined;
   const read = await e.tx.deployments.readForDecision(deploymentId);
   if (!read || read.deployment.status !== 'InProgress') return undefined;
   const { rollout, steps } = read;
@@ -128,18 +131,21 @@ async function dispatch(e: Engine, d: DeploymentRow, count: number): Promise<voi
     if (e.presence.isConnected(instanceId)) connected.push({ instanceId, commandId: newId('c') });
     else offline.push(instanceId);
   }
-  await e.tx.targets.markDispatched(d.deploymentId, connected, { at: iso(e), deadline: deadlineAfter(e, spec.eventTimeoutSeconds), batch });
-  for (const h of connected) e.out.push({ instanceId: h.instanceId, command: commandWith(h.commandId, h.instanceId) });
+  const taken = new Set(await e.tx.targets.markDispatched(d.deploymentId, connected, { at: iso(e), deadline: deadlineAfter(e, spec.eventTimeoutSeconds), batch }));
+  for (const h of connected) if (taken.has(h.instanceId)) e.out.push({ instanceId: h.instanceId, command: commandWith(h.commandId, h.instanceId) });
   if (offline.length === 0) return;
   await e.tx.targets.markWaiting(d.deploymentId, offline, { at: iso(e), deadline: inSeconds(e, spec.agentWaitSeconds), batch });
   for (const instanceId of offline) e.log.info('agent offline; host waits for it', { deploymentId: d.deploymentId, instanceId });
 }
 
 /**
- * Takes a host that waited for its agent: InProgress with a fresh command id. The command goes
- * out with the re-sends of unacknowledged commands that follow the agent's hello.
+ * Takes a host that waited for its agent: InProgress with a fresh command id (returned; none when
+ * the host was taken meanwhile). The command goes out with the re-sends of unacknowledged
+ * commands that follow the agent's hello.
  */
-export async function dispatchWaitingHost(e: Engine, deploymentId: string, instanceId: string): Promise<void> {
+export async function dispatchWaitingHost(e: Engine, deploymentId: string, instanceId: string): Promise<string | undefined> {
   const deadline = await eventDeadline(e, deploymentId);
-  await e.tx.targets.markDispatched(deploymentId, [{ instanceId, commandId: newId('c') }], { at: iso(e), deadline });
+  const commandId = newId('c');
+  const taken = await e.tx.targets.markDispatched(deploymentId, [{ instanceId, commandId }], { at: iso(e), deadline });
+  return taken.length === 1 ? commandId : undefined;
 }

@@ -45,6 +45,7 @@ function toEventView(e: EventRecord): LifecycleEventView {
   const view: LifecycleEventView = { lifecycleEventName: e.event, status: e.status };
   if (e.startedAt !== undefined) view.startTime = e.startedAt;
   if (e.endedAt !== undefined) view.endTime = e.endedAt;
+  if (e.agentAt !== undefined) view.agentReportedTime = e.agentAt;
   if (e.errorCode !== undefined) {
     const diagnostics: NonNullable<LifecycleEventView['diagnostics']> = { errorCode: asErrorCode(e.errorCode, 'UnknownError'), message: e.message ?? '' };
     if (e.scriptName !== undefined) diagnostics.scriptName = e.scriptName;

@@ -50,6 +50,13 @@ export interface InstanceRepository {
   /** Remembers the journal epochs the host's agent named, as they are after any renumbering. */
   setJournalEpochs(instanceId: string, epochs: readonly JournalEpochBody[]): Promise<void>;
   /**
+   * The cursors of several hosts at once (0 for an unknown host), held for the unit of work as
+   * {@link lastAppliedSeq} holds one: a burst of many agents' events reads them in one go.
+   */
+  lastAppliedSeqs(instanceIds: readonly string[]): Promise<Map<string, number>>;
+  /** Moves several hosts' cursors at once; in the unit of work that applied the events. */
+  setLastAppliedSeqs(cursors: ReadonlyMap<string, number>): Promise<void>;
+  /**
    * Removes the instance with its per-host deployment records (targets and their lifecycle
    * events); in a unit of work that checked no unfinished deployment targets it.
    */

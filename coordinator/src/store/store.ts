@@ -1,15 +1,20 @@
 /**
  * The coordinator's store, as the rest of the coordinator sees it: repositories in plain
  * TypeScript types, every method asynchronous, and units of work for what must change together.
- * The SQLite implementation (sqlite/) is the default; another engine (PostgreSQL, issue 21)
- * implements the same interface, and nothing above the store changes.
+ * The SQLite implementation (sqlite/) is the default; PostgreSQL (postgres/, for several
+ * coordinators on one database) implements the same interface, and nothing above the store
+ * changes.
  *
- * A unit of work sees nothing of anyone else's until it has finished, and others see nothing of
- * it until it has committed; inside one, code uses only the `tx` it was given and awaits nothing
- * but the store (a unit of work holds the store while it runs). Each call made on the store
+ * Others see nothing of a unit of work until it has committed; inside one, code uses only the
+ * `tx` it was given and awaits nothing but the store. In SQLite units of work take turns (one
+ * holds the store while it runs); in PostgreSQL they run side by side, as those of several
+ * coordinators must, each statement seeing what was committed when it started, and the
+ * repositories lock the rows coordinators race for (a host's event cursor, a target whose
+ * outcome arrives while its deadline passes, a deployment's lease). Each call made on the store
  * itself, outside a unit of work, is a unit of work of its own.
  */
 import type { ApplicationRepository } from './applications.ts';
+import type { ClusterRepository } from './cluster.ts';
 import type { DeploymentConfigRepository } from './configs.ts';
 import type { DeploymentRepository } from './deployments/deployments.ts';
 import type { TargetRepository } from './deployments/targets.ts';
@@ -42,6 +47,8 @@ export interface Repositories {
   readonly logs: LogRepository;
   readonly webhooks: WebhookRepository;
   readonly stats: StatsRepository;
+  /** What several coordinators share (cluster.ts): present where the store can be shared (PostgreSQL). */
+  readonly cluster?: ClusterRepository;
 }
 
 /** The repositories inside one unit of work. */
@@ -69,7 +76,9 @@ export interface Store extends Repositories {
   readiness(): Promise<StoreReadiness>;
   /**
    * Runs `work` as one transaction: everything it changed is committed when it resolves and
-   * undone when it rejects (the rejection is passed on). Units of work never interleave.
+   * undone when it rejects (the rejection is passed on). Where units of work run side by side
+   * (PostgreSQL), one that the database aborted for a deadlock runs again: `work` keeps its
+   * effects in the store or in what it returns.
    */
   transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T>;
   /** Runs `work` over one consistent view of the store, changing nothing. */

@@ -3,6 +3,9 @@
  * store says changed (a deployment's or host's status past what was last announced), in the
  * same unit of work that marks it announced, so a coordinator restart loses and repeats none;
  * a webhook's deliveries go out one at a time, oldest first, so a receiver sees them in order.
+ * Several coordinators may announce and deliver from one store: a change is announced by the
+ * unit of work that marks it (markAnnounced answers whether this one did), and a delivery is
+ * attempted by the coordinator that claimed it (due), so neither is sent twice.
  */
 import type { TriggerEvent } from '../../../protocol/src/index.ts';
 
@@ -76,12 +79,21 @@ export interface WebhookRepository {
   remove(deploymentGroupId: string, name: string): Promise<boolean>;
   /** Changes nobody announced yet, of deployments of groups with webhooks, oldest first. */
   unannounced(limit: number): Promise<Unannounced[]>;
-  /** Records what was announced for a deployment (or one of its hosts). */
-  markAnnounced(change: Unannounced): Promise<void>;
+  /**
+   * Records what was announced for a deployment (or one of its hosts), if what was announced is
+   * still `change.announced` (and, for a rollback, the rollback was not announced). False: another
+   * unit of work announced it meanwhile, and this one must not.
+   */
+  markAnnounced(change: Unannounced): Promise<boolean>;
   /** Adds a message to a webhook's outbox, due at `at`. */
   enqueue(delivery: Omit<DeliveryRow, 'status' | 'attempts' | 'nextAttemptAt'>): Promise<void>;
-  /** The oldest pending delivery of each webhook that is due at `at` (at most `limit`). */
-  due(at: string, limit: number): Promise<Array<DeliveryRow & { url: string; secret: string }>>;
+  /**
+   * Claims the oldest pending delivery of each webhook that is due at `at` (at most `limit`): each
+   * is not due again before `claimUntil` (its attempt records when it really is), so another
+   * coordinator does not send it meanwhile, and one whose sender died is sent again after that.
+   * Returned as they were before the claim.
+   */
+  due(at: string, limit: number, claimUntil: string): Promise<Array<DeliveryRow & { url: string; secret: string }>>;
   /** Records an attempt and moves the delivery on (delivered, retry later, or given up). */
   recordAttempt(deliveryId: string, outcome: AttemptOutcome): Promise<void>;
   /** The earliest next attempt of any pending delivery. */

@@ -36,6 +36,15 @@ describe('cli args', () => {
       });
     });
 
+    it('takes several comma-separated coordinators from DECKHAND_URL, the first tried first', () => {
+      const c = resolveConnection({}, { DECKHAND_URL: 'http://a:1/, http://b:2', DECKHAND_TOKEN: 't' });
+      assert.deepEqual(c, { url: 'http://a:1', urls: ['http://a:1', 'http://b:2'], token: 't' });
+    });
+
+    it('names the bad one of several coordinator URLs', () => {
+      assert.throws(() => resolveConnection({ url: 'http://a:1,b:2', token: 't' }, {}), /"b:2": must start with http/);
+    });
+
     it('rejects a URL without a scheme', () => {
       assert.throws(() => resolveConnection({ url: 'localhost:8420', token: 't' }, {}), /must start with http/);
     });

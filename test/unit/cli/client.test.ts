@@ -37,6 +37,23 @@ describe('DeckhandClient', () => {
     assert.equal(formatError(err), 'error: AUTH_FAILED: bad token');
   });
 
+  it('fails over to the next coordinator when the first cannot be reached, and stays with it', async () => {
+    api = await startFakeApi(() => ({ status: 200, json: { instances: [] } }));
+    const dead = await closedPort();
+    const client = new DeckhandClient({ url: dead, urls: [dead, api.url], token: 't' });
+    await client.listInstances();
+    await client.createApplication('web').catch(() => undefined);
+    assert.equal(client.url, api.url);
+    assert.equal(api.requests.length, 2);
+  });
+
+  it('says the last coordinator it tried could not be reached when none can', async () => {
+    const [one, two] = [await closedPort(), await closedPort()];
+    const err = await new DeckhandClient({ url: one, urls: [one, two], token: 't' }).listInstances().catch((e: unknown) => e);
+    assert.ok(err instanceof UnreachableError);
+    assert.match((err as Error).message, new RegExp(two.replace(/[.:/]/g, '\\$&')));
+  });
+
   it('still gives a code when the error body is not JSON', () => {
     const err = toApiError(404, '<html>nope</html>');
     assert.equal(err.code, 'NOT_FOUND');
@@ -84,3 +101,12 @@ describe('DeckhandClient', () => {
     assert.equal(req?.body.toString(), 'hello world');
   });
 });
+
+/** A URL where nothing listens. */
+async function closedPort(): Promise<string> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}

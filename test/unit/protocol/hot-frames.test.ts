@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { z } from 'zod';
+import type { ZodMiniType } from 'zod/mini';
 import { AGENT_EVENT_FIELDS, HOT_AGENT_BODIES, isHotFrame } from '../../../protocol/src/hot-frames.ts';
 import { AGENT_FRAME_BODIES, PROTOCOL_VERSION, makeFrame, parseAgentFrame } from '../../../protocol/src/index.ts';
 
@@ -73,7 +73,7 @@ describe('hot frames', function () {
     });
 
     it('checks every field of the AgentEvent schema, with the same ones required', function () {
-      const shape = AgentEvent.shape as Record<string, z.ZodType>;
+      const shape: Record<string, ZodMiniType> = AgentEvent.shape;
       assert.deepEqual(Object.keys(AGENT_EVENT_FIELDS.fields).sort(), Object.keys(shape).sort());
       for (const [key, check] of Object.entries(AGENT_EVENT_FIELDS.fields)) {
         assert.equal(check.required, !shape[key]?.safeParse(undefined).success, key);

@@ -191,8 +191,8 @@ export interface DeploymentRepository {
   setPaused(deploymentId: string, paused: boolean): Promise<void>;
   /** Records the approval of the deployment's gate. */
   approve(deploymentId: string, who: string, at: string): Promise<void>;
-  /** Ids of running deployments whose bake is over at `at`. */
-  bakesOverAt(at: string): Promise<string[]>;
+  /** Ids of running deployments (of those `among`, when given) whose bake is over at `at`. */
+  bakesOverAt(at: string, among?: readonly string[]): Promise<string[]>;
   /** Clears the deployment's bake deadline (its bake is over). */
   endBake(deploymentId: string): Promise<void>;
   /**

@@ -71,6 +71,8 @@ export interface EventRecord {
   logTail?: string;
   startedAt?: string;
   endedAt?: string;
+  /** The time the agent gave, when it was outside the allowed clock skew and the times above were clamped. */
+  agentAt?: string;
 }
 
 /** Reads deployments as the API shows them. */

@@ -7,18 +7,9 @@ import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
 import { isUniqueViolation } from './columns.ts';
 import type { ApplicationRow } from '../applications.ts';
-
-interface RawApplication {
-  application_id: string;
-  name: string;
-  created_at: string;
-}
+import { toApplication as toRow, type RawApplication } from '../rows/catalog.ts';
 
 const COLUMNS = 'application_id, name, created_at';
-
-function toRow(raw: RawApplication): ApplicationRow {
-  return { applicationId: raw.application_id, name: raw.name, createdAt: raw.created_at };
-}
 
 /** Creates an application; throws CONFLICT when the name is taken. */
 export function insertApplication(db: Db, input: { name: string; createdAt: string }): ApplicationRow {

@@ -1,24 +1,20 @@
 /**
- * Small helpers shared by the repositories for turning SQLite rows into typed, camelCase rows.
+ * Small helpers of the SQLite repositories; the row helpers shared with PostgreSQL are in
+ * ../rows/columns.ts.
  */
-import { DeckhandError } from '../../../../protocol/src/index.ts';
-
-/** Copies `value` onto `target[key]` unless it is NULL, so optional fields stay absent. */
-export function setOptional<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | null | undefined): void {
-  if (value !== null && value !== undefined) target[key] = value;
-}
-
-/** Parses a JSON column written by this store; a bad value means a corrupt store. */
-export function parseJsonColumn<T>(text: string, column: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch (err) {
-    throw new DeckhandError('INTERNAL', `corrupt JSON in column ${column}`, { cause: err });
-  }
-}
+export { parseJsonColumn, setOptional } from '../rows/columns.ts';
 
 /** True when `err` is SQLite refusing a row because of a UNIQUE or PRIMARY KEY constraint. */
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * An SQL condition limiting `column` to the ids `among` (none when `among` is undefined: the
+ * statement stays the plain one, which keeps its index use), with its arguments.
+ */
+export function amongClause(column: string, among: readonly string[] | undefined): { sql: string; args: string[] } {
+  if (among === undefined) return { sql: '', args: [] };
+  return { sql: ` AND ${column} IN (SELECT value FROM json_each(?))`, args: [JSON.stringify(among)] };
 }

@@ -1,29 +1,14 @@
 /**
  * Custom deployment configurations in SQLite (store/configs.ts has the repository's contract).
  */
-import { DeckhandError, type MinimumHealthyHosts, type RolloutOptions } from '../../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../../protocol/src/index.ts';
 import type { DeploymentConfigRow, NewDeploymentConfig } from '../configs.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
-import { isUniqueViolation, parseJsonColumn } from './columns.ts';
+import { isUniqueViolation } from './columns.ts';
+import { toConfig as toRow, type RawConfig } from '../rows/catalog.ts';
 
-/** A `deployment_configs` row as SQLite returns it. */
-export interface RawConfig {
-  name: string;
-  minimum_healthy_hosts: string;
-  rollout: string;
-  created_at: string;
-}
-
-/** A `deployment_configs` row as the repository returns it. */
-export function toRow(raw: RawConfig): DeploymentConfigRow {
-  return {
-    name: raw.name,
-    minimumHealthyHosts: parseJsonColumn<MinimumHealthyHosts>(raw.minimum_healthy_hosts, 'deployment_configs.minimum_healthy_hosts'),
-    rollout: parseJsonColumn<RolloutOptions>(raw.rollout, 'deployment_configs.rollout'),
-    createdAt: raw.created_at,
-  };
-}
+export { toRow, type RawConfig };
 
 /** Stores a custom configuration; throws CONFLICT when the name is taken. */
 export function insertDeploymentConfig(db: Db, input: NewDeploymentConfig): DeploymentConfigRow {

@@ -2,48 +2,12 @@
  * Deployment groups in SQLite (store/groups.ts has the repository's contract).
  */
 import { newId } from '../../../../common/src/ids.ts';
-import { DeckhandError, type AutoRollbackConfiguration, type TagFilter, type TagSet } from '../../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../../protocol/src/index.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
-import { isUniqueViolation, parseJsonColumn, setOptional } from './columns.ts';
+import { isUniqueViolation } from './columns.ts';
 import { GROUP_DEFAULTS, type DeploymentGroupRow, type NewDeploymentGroup } from '../groups.ts';
-
-interface RawGroup {
-  deployment_group_id: string;
-  application_id: string;
-  name: string;
-  tag_filters: string;
-  tag_set: string | null;
-  instance_names: string;
-  deployment_config_name: string;
-  auto_rollback: string | null;
-  agent_wait_seconds: number;
-  event_timeout_seconds: number;
-  auto_deploy_new_instances: number;
-  last_successful_deployment_id: string | null;
-  created_at: string;
-}
-
-function toRow(raw: RawGroup): DeploymentGroupRow {
-  const row: DeploymentGroupRow = {
-    deploymentGroupId: raw.deployment_group_id,
-    applicationId: raw.application_id,
-    name: raw.name,
-    tagFilters: parseJsonColumn<TagFilter[]>(raw.tag_filters, 'deployment_groups.tag_filters'),
-    instanceNames: parseJsonColumn<string[]>(raw.instance_names, 'deployment_groups.instance_names'),
-    deploymentConfigName: raw.deployment_config_name,
-    agentWaitSeconds: raw.agent_wait_seconds,
-    eventTimeoutSeconds: raw.event_timeout_seconds,
-    autoDeployNewInstances: raw.auto_deploy_new_instances !== 0,
-    createdAt: raw.created_at,
-  };
-  if (raw.tag_set !== null) row.tagSet = parseJsonColumn<TagSet>(raw.tag_set, 'deployment_groups.tag_set');
-  if (raw.auto_rollback !== null) {
-    row.autoRollback = parseJsonColumn<AutoRollbackConfiguration>(raw.auto_rollback, 'deployment_groups.auto_rollback');
-  }
-  setOptional(row, 'lastSuccessfulDeploymentId', raw.last_successful_deployment_id);
-  return row;
-}
+import { toGroup as toRow, type RawGroup } from '../rows/catalog.ts';
 
 /** Creates a group; throws CONFLICT when the application already has one of that name. */
 export function insertDeploymentGroup(db: Db, input: NewDeploymentGroup): DeploymentGroupRow {

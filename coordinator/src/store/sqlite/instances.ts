@@ -1,41 +1,14 @@
 /**
  * Instances in SQLite (store/instances.ts has the repository's contract).
  */
-import type { Inventory, JournalEpochBody, Tags } from '../../../../protocol/src/index.ts';
+import type { JournalEpochBody, Tags } from '../../../../protocol/src/index.ts';
 import type { InstanceRow, InstanceTouch, NewInstance } from '../instances.ts';
 import type { Db } from './db.ts';
-import { parseJsonColumn, setOptional } from './columns.ts';
 import { prepared } from './statements.ts';
-
-interface RawInstance {
-  instance_id: string;
-  hostname: string;
-  public_key: string;
-  tags: string;
-  registered_at: string;
-  last_seen: string | null;
-  agent_version: string | null;
-  inventory: string | null;
-  last_applied_seq: number;
-}
+import { toInstance as toRow, type RawInstance } from '../rows/instances.ts';
 
 const COLUMNS =
   'instance_id, hostname, public_key, tags, registered_at, last_seen, agent_version, inventory, last_applied_seq';
-
-function toRow(raw: RawInstance): InstanceRow {
-  const row: InstanceRow = {
-    instanceId: raw.instance_id,
-    hostname: raw.hostname,
-    publicKey: raw.public_key,
-    tags: parseJsonColumn<Tags>(raw.tags, 'instances.tags'),
-    registeredAt: raw.registered_at,
-    lastAppliedSeq: raw.last_applied_seq,
-  };
-  setOptional(row, 'lastSeen', raw.last_seen);
-  setOptional(row, 'agentVersion', raw.agent_version);
-  if (raw.inventory !== null) row.inventory = parseJsonColumn<Inventory>(raw.inventory, 'instances.inventory');
-  return row;
-}
 
 /** The instance with this id, if any. */
 export function getInstance(db: Db, instanceId: string): InstanceRow | undefined {
@@ -88,6 +61,16 @@ export function lastAppliedSeq(db: Db, instanceId: string): number {
 /** Moves the host's exactly-once cursor; call in the transaction that applied the events. */
 export function setLastAppliedSeq(db: Db, instanceId: string, seq: number): void {
   prepared(db, 'UPDATE instances SET last_applied_seq = ? WHERE instance_id = ?').run(seq, instanceId);
+}
+
+/** The cursors of several hosts (0 for an unknown host). */
+export function lastAppliedSeqs(db: Db, instanceIds: readonly string[]): Map<string, number> {
+  return new Map(instanceIds.map((id) => [id, lastAppliedSeq(db, id)]));
+}
+
+/** Moves several hosts' cursors. */
+export function setLastAppliedSeqs(db: Db, cursors: ReadonlyMap<string, number>): void {
+  for (const [id, seq] of cursors) setLastAppliedSeq(db, id, seq);
 }
 
 /** The journal epochs the host's agent last named (none before it did). */

@@ -388,6 +388,15 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 13,
+    name: 'agent event times',
+    // Issue 14: an event's times are kept within the coordinator's allowed clock skew; the time
+    // the agent gave, when it lay outside and was clamped, is kept here (latest status's).
+    sql: `
+      ALTER TABLE target_events ADD COLUMN agent_at TEXT;
+    `,
+  },
+  {
+    version: 14,
     name: 'health-gated rollouts',
     // Beside the deployment rows, in tables of their own: the rollout's hot reads stay as they
     // were, and a group or deployment removed takes its health rows with it.

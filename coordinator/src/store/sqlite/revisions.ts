@@ -2,43 +2,13 @@
  * Revisions in SQLite (store/revisions.ts has the repository's contract).
  */
 import { newId } from '../../../../common/src/ids.ts';
-import type { BundleType, ExternalRevisionLocation, RevisionSignature } from '../../../../protocol/src/index.ts';
+import type { RevisionSignature } from '../../../../protocol/src/index.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
-import { parseJsonColumn, setOptional } from './columns.ts';
 import type { NewRevision, RevisionRow } from '../revisions.ts';
-
-interface RawRevision {
-  revision_id: string;
-  application_id: string;
-  sha256: string;
-  size: number;
-  bundle_type: BundleType;
-  description: string | null;
-  created_at: string;
-  deleted_at: string | null;
-  signature: string | null;
-  location: string | null;
-}
+import { toRevision as toRow, type RawRevision } from '../rows/catalog.ts';
 
 const COLUMNS = 'revision_id, application_id, sha256, size, bundle_type, description, created_at, deleted_at, signature, location';
-
-function toRow(raw: RawRevision): RevisionRow {
-  const row: RevisionRow = {
-    revisionId: raw.revision_id,
-    applicationId: raw.application_id,
-    size: raw.size,
-    bundleType: raw.bundle_type,
-    createdAt: raw.created_at,
-  };
-  // '' stands for "not known" (an S3 revision registered by its ETag alone).
-  if (raw.sha256 !== '') row.sha256 = raw.sha256;
-  setOptional(row, 'description', raw.description);
-  if (raw.location !== null) row.location = parseJsonColumn<ExternalRevisionLocation>(raw.location, 'revisions.location');
-  setOptional(row, 'deletedAt', raw.deleted_at);
-  if (raw.signature !== null) row.signature = parseJsonColumn<RevisionSignature>(raw.signature, 'revisions.signature');
-  return row;
-}
 
 /** Registers a revision and returns it with its new id. */
 export function insertRevision(db: Db, input: NewRevision): RevisionRow {

@@ -3,40 +3,10 @@
  * store keeps hashes only; auth/token-hash.ts makes them.
  */
 import { newId } from '../../../../common/src/ids.ts';
-import type { Tags } from '../../../../protocol/src/index.ts';
-import type { ApiTokenRow, NewApiToken, NewRegistrationToken, RegistrationTokenRow, TokenRole } from '../tokens.ts';
+import type { ApiTokenRow, NewApiToken, NewRegistrationToken, RegistrationTokenRow } from '../tokens.ts';
+import { API_COLUMNS, REG_COLUMNS, toApiRow, toRegistrationRow, type RawApiToken, type RawRegistrationToken } from '../rows/tokens.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
-import { parseJsonColumn, setOptional } from './columns.ts';
-
-interface RawApiToken {
-  token_id: string;
-  name: string;
-  role: TokenRole;
-  applications: string | null;
-  groups: string | null;
-  created_at: string;
-  created_by: string | null;
-  expires_at: string | null;
-  revoked_at: string | null;
-}
-
-const API_COLUMNS = 'token_id, name, role, applications, groups, created_at, created_by, expires_at, revoked_at';
-
-function toApiRow(raw: RawApiToken): ApiTokenRow {
-  const row: ApiTokenRow = {
-    tokenId: raw.token_id,
-    name: raw.name,
-    role: raw.role,
-    applications: raw.applications === null ? null : parseJsonColumn<string[]>(raw.applications, 'api_tokens.applications'),
-    groups: raw.groups === null ? null : parseJsonColumn<string[]>(raw.groups, 'api_tokens.groups'),
-    createdAt: raw.created_at,
-  };
-  setOptional(row, 'createdBy', raw.created_by);
-  setOptional(row, 'expiresAt', raw.expires_at);
-  setOptional(row, 'revokedAt', raw.revoked_at);
-  return row;
-}
 
 /** Stores an API token by its hash. */
 export function insertApiToken(db: Db, input: NewApiToken): ApiTokenRow {
@@ -91,33 +61,6 @@ export function revokeApiToken(db: Db, tokenId: string, at: string): boolean {
 /** How many API tokens exist. */
 export function countApiTokens(db: Db): number {
   return (prepared(db, 'SELECT COUNT(*) AS n FROM api_tokens').get() as { n: number }).n;
-}
-
-interface RawRegistrationToken {
-  token_id: string;
-  expires_at: string;
-  max_uses: number | null;
-  uses: number;
-  tags: string;
-  allow_tag_keys: string;
-  created_at: string;
-  revoked_at: string | null;
-}
-
-const REG_COLUMNS = 'token_id, expires_at, max_uses, uses, tags, allow_tag_keys, created_at, revoked_at';
-
-function toRegistrationRow(raw: RawRegistrationToken): RegistrationTokenRow {
-  const row: RegistrationTokenRow = {
-    tokenId: raw.token_id,
-    expiresAt: raw.expires_at,
-    maxUses: raw.max_uses,
-    uses: raw.uses,
-    tags: parseJsonColumn<Tags>(raw.tags, 'registration_tokens.tags'),
-    allowTagKeys: parseJsonColumn<string[]>(raw.allow_tag_keys, 'registration_tokens.allow_tag_keys'),
-    createdAt: raw.created_at,
-  };
-  setOptional(row, 'revokedAt', raw.revoked_at);
-  return row;
 }
 
 /** Stores a registration token by its hash. */

@@ -2,33 +2,12 @@
  * Webhooks and their outbox in SQLite (store/webhooks.ts has the repository's contract).
  */
 import { newId } from '../../../../common/src/ids.ts';
-import { DeckhandError, type TriggerEvent } from '../../../../protocol/src/index.ts';
+import { DeckhandError } from '../../../../protocol/src/index.ts';
+import { toAttempt, toDelivery, toWebhook, type RawAttempt, type RawDelivery, type RawWebhook } from '../rows/webhooks.ts';
 import type { AttemptOutcome, AttemptRow, DeliveryRow, Unannounced, WebhookRow } from '../webhooks.ts';
-import { isUniqueViolation, parseJsonColumn, setOptional } from './columns.ts';
+import { isUniqueViolation } from './columns.ts';
 import type { Db } from './db.ts';
 import { prepared } from './statements.ts';
-
-interface RawWebhook {
-  webhook_id: string;
-  deployment_group_id: string;
-  name: string;
-  url: string;
-  events: string;
-  secret: string;
-  created_at: string;
-}
-
-function toWebhook(r: RawWebhook): WebhookRow {
-  return {
-    webhookId: r.webhook_id,
-    deploymentGroupId: r.deployment_group_id,
-    name: r.name,
-    url: r.url,
-    events: parseJsonColumn<TriggerEvent[]>(r.events, 'webhooks.events'),
-    secret: r.secret,
-    createdAt: r.created_at,
-  };
-}
 
 /** {@inheritDoc WebhookRepository.insert} */
 export function insertWebhook(db: Db, input: Omit<WebhookRow, 'webhookId'>): WebhookRow {
@@ -90,12 +69,17 @@ export function unannouncedChanges(db: Db, limit: number): Unannounced[] {
 }
 
 /** {@inheritDoc WebhookRepository.markAnnounced} */
-export function markAnnounced(db: Db, change: Unannounced): void {
+export function markAnnounced(db: Db, change: Unannounced): boolean {
   if (change.instanceId !== undefined) {
-    prepared(db, 'UPDATE deployment_targets SET announced_status = ? WHERE deployment_id = ? AND instance_id = ?').run(change.status, change.deploymentId, change.instanceId);
-    return;
+    return prepared(db, 'UPDATE deployment_targets SET announced_status = ? WHERE deployment_id = ? AND instance_id = ? AND announced_status IS ?').run(
+      change.status, change.deploymentId, change.instanceId, change.announced,
+    ).changes > 0;
   }
-  prepared(db, `UPDATE deployments SET announced_status = ?, announced_rollback = CASE WHEN rollback_deployment_id IS NULL THEN announced_rollback ELSE 1 END WHERE deployment_id = ?`).run(change.status, change.deploymentId);
+  const rollback = change.rollback === true ? 1 : 0;
+  return prepared(db,
+    `UPDATE deployments SET announced_status = ?, announced_rollback = CASE WHEN ? = 1 THEN 1 ELSE announced_rollback END
+     WHERE deployment_id = ? AND announced_status IS ? AND (? = 0 OR announced_rollback = 0)`,
+  ).run(change.status, rollback, change.deploymentId, change.announced, rollback).changes > 0;
 }
 
 /** {@inheritDoc WebhookRepository.enqueue} */
@@ -106,35 +90,16 @@ export function enqueueDelivery(db: Db, d: Omit<DeliveryRow, 'status' | 'attempt
   ).run(d.deliveryId, d.webhookId, d.event, d.deploymentId ?? null, d.instanceId ?? null, d.payload, d.createdAt, d.createdAt);
 }
 
-interface RawDelivery {
-  delivery_id: string;
-  webhook_id: string;
-  event: string;
-  deployment_id: string | null;
-  instance_id: string | null;
-  payload: string;
-  status: DeliveryRow['status'];
-  attempts: number;
-  created_at: string;
-  next_attempt_at: string | null;
-}
-
-function toDelivery(r: RawDelivery): DeliveryRow {
-  const row: DeliveryRow = { deliveryId: r.delivery_id, webhookId: r.webhook_id, event: r.event, payload: r.payload, status: r.status, attempts: r.attempts, createdAt: r.created_at };
-  setOptional(row, 'deploymentId', r.deployment_id);
-  setOptional(row, 'instanceId', r.instance_id);
-  setOptional(row, 'nextAttemptAt', r.next_attempt_at);
-  return row;
-}
-
 /** {@inheritDoc WebhookRepository.due} */
-export function dueDeliveries(db: Db, at: string, limit: number): Array<DeliveryRow & { url: string; secret: string }> {
+export function dueDeliveries(db: Db, at: string, limit: number, claimUntil: string): Array<DeliveryRow & { url: string; secret: string }> {
   // Each webhook's oldest pending message only: the next waits for it, so receivers see them in order.
   const rows = prepared(db,
     `SELECT x.*, w.url, w.secret FROM webhook_deliveries x JOIN webhooks w ON w.webhook_id = x.webhook_id
      WHERE x.status = 'Pending' AND x.seq = (SELECT MIN(y.seq) FROM webhook_deliveries y WHERE y.webhook_id = x.webhook_id AND y.status = 'Pending')
        AND x.next_attempt_at <= ? ORDER BY x.next_attempt_at LIMIT ?`,
   ).all(at, limit) as Array<RawDelivery & { url: string; secret: string }>;
+  const claim = prepared(db, 'UPDATE webhook_deliveries SET next_attempt_at = ? WHERE delivery_id = ?');
+  for (const r of rows) claim.run(claimUntil, r.delivery_id);
   return rows.map((r) => ({ ...toDelivery(r), url: r.url, secret: r.secret }));
 }
 
@@ -162,11 +127,6 @@ export function listDeliveries(db: Db, webhookId: string, limit: number): Array<
   const attempts = prepared(db, 'SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY attempt');
   return rows.map((d) => ({
     ...d,
-    attemptList: (attempts.all(d.deliveryId) as Array<{ delivery_id: string; attempt: number; at: string; status_code: number | null; error: string | null; duration_ms: number }>).map((a) => {
-      const out: AttemptRow = { deliveryId: a.delivery_id, attempt: a.attempt, at: a.at, durationMs: a.duration_ms };
-      setOptional(out, 'statusCode', a.status_code);
-      setOptional(out, 'error', a.error);
-      return out;
-    }),
+    attemptList: (attempts.all(d.deliveryId) as RawAttempt[]).map(toAttempt),
   }));
 }

@@ -28,3 +28,17 @@ describe('deckhand-agent run arguments', () => {
     assert.throws(() => parseAgentArgs(['run', '--root', 'r', '--log-level', 'loud']), /--log-level must be one of error, warn, info, debug/);
   });
 });
+
+describe('deckhand-agent with several coordinators', () => {
+  it('keeps every --coordinator of register, registering with the first', () => {
+    const cmd = parseAgentArgs(['register', '--coordinator', 'http://a:1', '--coordinator', 'http://b:2', '--token', 't', '--root', 'r']);
+    assert.equal(cmd.kind, 'register');
+    assert.equal(cmd.kind === 'register' && cmd.coordinatorUrl, 'http://a:1');
+    assert.deepEqual(cmd.kind === 'register' && cmd.coordinatorUrls, ['http://a:1', 'http://b:2']);
+  });
+
+  it('takes --coordinator on run, repeated, to replace the stored ones', () => {
+    const cmd = parseAgentArgs(['run', '--root', 'r', '--coordinator', 'http://a:1', '--coordinator', 'http://b:2']);
+    assert.deepEqual(cmd, { kind: 'run', root: path.resolve('r'), coordinatorUrls: ['http://a:1', 'http://b:2'] });
+  });
+});

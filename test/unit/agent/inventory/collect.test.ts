@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { systemClock } from '../../../../common/src/clock.ts';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { Inventory } from '../../../../protocol/src/index.ts';
-import { basicInventory, collectInventory } from '../../../../agent/src/inventory/collect.ts';
+import { basicInventory } from '../../../../agent/src/inventory/basic.ts';
+import { collectInventory } from '../../../../agent/src/inventory/collect.ts';
 import { InventoryRefresher } from '../../../../agent/src/inventory/refresh.ts';
 import { removeDir, tempDir } from '../journal/fixtures.ts';
 

@@ -4,7 +4,7 @@ import { systemClock } from '../../../../common/src/clock.ts';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { generateIdentityKey } from '../../../../agent/src/identity/keys.ts';
 import { signRequest } from '../../../../agent/src/identity/sign.ts';
-import { basicInventory } from '../../../../agent/src/inventory/collect.ts';
+import { basicInventory } from '../../../../agent/src/inventory/basic.ts';
 import { Journal } from '../../../../agent/src/journal/journal.ts';
 import { AgentLink } from '../../../../agent/src/transport/link.ts';
 import { SIGNATURE_HEADERS, type CommandBody } from '../../../../protocol/src/index.ts';

@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import winston from 'winston';
 import type { DeploymentService } from '../../../../coordinator/src/api/deps.ts';
 import { startHarness, type Harness } from './harness.ts';
-
-function capturingLogger(lines: string[]): winston.Logger {
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return winston.createLogger({ format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] });
-}
+import { capturingLogger } from '../../../support/capture-log.ts';
 
 describe('buildApi', () => {
   let h: Harness;

@@ -14,7 +14,52 @@ describe('parseCoordinatorArgs', () => {
         maxBundleBytes: DEFAULT_MAX_ARTIFACT_BYTES,
         logMaxBytes: 512 * 1024 * 1024,
         logRetentionDays: 30,
+        store: process.env['DECKHAND_STORE_URL'] ? { kind: 'postgres', url: process.env['DECKHAND_STORE_URL'] } : { kind: 'sqlite' },
+        cluster: {},
+        storeSync: 'full',
       },
+    });
+  });
+
+  it('reads --store-sync, --accept-new-store and --skip-store-check, and refuses a --store-sync it does not know', () => {
+    const cmd = parseCoordinatorArgs(['start', '--data-dir', '/d', '--store-sync', 'normal', '--accept-new-store', '--skip-store-check']);
+    assert.deepEqual(cmd.kind === 'start' ? [cmd.config.storeSync, cmd.config.acceptNewStore, cmd.config.skipStoreCheck] : [], ['normal', true, true]);
+    assert.throws(() => parseCoordinatorArgs(['start', '--data-dir', '/d', '--store-sync', 'off']), /--store-sync must be normal or full, got "off"/);
+  });
+
+  describe('the store', () => {
+    it('takes a PostgreSQL store with the node name, lease time and shared artifacts folder', () => {
+      const cmd = parseCoordinatorArgs(['start', '--data-dir', '/d', '--store', 'postgres://u:pw@db:5432/deckhand', '--node-name', 'east-1', '--lease-ms', '8000', '--artifacts-dir', '/shared']);
+      assert.ok(cmd.kind === 'start');
+      assert.deepEqual(cmd.config.store, { kind: 'postgres', url: 'postgres://u:pw@db:5432/deckhand' });
+      assert.deepEqual(cmd.config.cluster, { nodeName: 'east-1', leaseMs: 8000 });
+      assert.equal(cmd.config.artifactsDir, '/shared');
+    });
+
+    for (const [value, why] of [
+      ['mysql://u:s3cret@db/deckhand', /--store must be sqlite or a postgres:\/\/ URL, got "mysql:\/\/u:\*\*\*@db\/deckhand"/],
+      ['postgres://u:s3cret@db', /names no database/],
+    ] as const) {
+      it(`refuses --store ${value.replace('s3cret', '***')}, naming why and never the password`, () => {
+        assert.throws(() => parseCoordinatorArgs(['start', '--data-dir', '/d', '--store', value]), (err: Error) => err instanceof UsageError && why.test(err.message) && !err.message.includes('s3cret'));
+      });
+    }
+
+    it('parses migrate-store and refuses a source that is not sqlite:DIR', () => {
+      assert.deepEqual(parseCoordinatorArgs(['migrate-store', '--from', 'sqlite:/var/lib/deckhand', '--to', 'postgres://u:p@db/d']), { kind: 'migrate-store', from: '/var/lib/deckhand', to: 'postgres://u:p@db/d' });
+      assert.throws(() => parseCoordinatorArgs(['migrate-store', '--from', '/var/lib/deckhand', '--to', 'postgres://u:p@db/d']), /--from must be sqlite:DIR/);
+      assert.throws(() => parseCoordinatorArgs(['migrate-store', '--from', 'sqlite:/d', '--to', 'sqlite:/e']), /--to must be a postgres:\/\/ URL|--store must be sqlite/);
+    });
+
+    it('parses nodes, which needs a PostgreSQL store', () => {
+      assert.deepEqual(parseCoordinatorArgs(['nodes', '--store', 'postgres://u:p@db/d', '--json']), { kind: 'nodes', store: 'postgres://u:p@db/d', json: true });
+      const saved = process.env['DECKHAND_STORE_URL'];
+      delete process.env['DECKHAND_STORE_URL'];
+      try {
+        assert.throws(() => parseCoordinatorArgs(['nodes']), /nodes lists the coordinators of a PostgreSQL store/);
+      } finally {
+        if (saved !== undefined) process.env['DECKHAND_STORE_URL'] = saved;
+      }
     });
   });
 
@@ -38,6 +83,12 @@ describe('parseCoordinatorArgs', () => {
     const cmd = parseCoordinatorArgs(['start', '--data-dir', '/d', '--heartbeat-ms', '1000']);
     assert.equal(cmd.kind === 'start' ? cmd.config.heartbeatMs : undefined, 1000);
     assert.throws(() => parseCoordinatorArgs(['start', '--data-dir', '/d', '--heartbeat-ms', '0']), /--heartbeat-ms must be a positive integer/);
+  });
+
+  it('reads the unauthenticated-connection caps and refuses one that is not a positive integer', () => {
+    const cmd = parseCoordinatorArgs(['start', '--data-dir', '/d', '--max-unauthenticated', '500', '--max-unauthenticated-per-address', '50']);
+    assert.deepEqual(cmd.kind === 'start' ? cmd.config.connectionLimits : undefined, { maxUnauthenticated: 500, maxUnauthenticatedPerAddress: 50 });
+    assert.throws(() => parseCoordinatorArgs(['start', '--data-dir', '/d', '--max-unauthenticated-per-address', '0']), /--max-unauthenticated-per-address must be a positive integer/);
   });
 
   it('returns help for --help', () => {

@@ -6,15 +6,12 @@ import { AnalysisOptions, CreateHealthCheckRequest, type AlarmConfiguration, typ
 import { CheckEvaluator } from '../../../../coordinator/src/health/checks.ts';
 import { HealthMonitor } from '../../../../coordinator/src/health/monitor.ts';
 import { Scheduler, type NewDeployment } from '../../../../coordinator/src/scheduler/index.ts';
-import { insertDeploymentConfig } from '../../../../coordinator/src/store/sqlite/configs.ts';
-import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
-import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
-import { applyEvent, FakeSender, ManualClock, outcome, seed, tempStore, type Seeded } from '../scheduler/seed.ts';
+import type { Store } from '../../../../coordinator/src/store/store.ts';
+import { applyEvent, FakeSender, forEachStore, insertConfig, ManualClock, outcome, seed, type Seeded, type TestStore } from '../scheduler/seed.ts';
 
-describe('health/monitor', () => {
-  let db: Db;
-  let store: SqliteStore;
-  let cleanup: () => void;
+forEachStore('health/monitor', (current) => {
+  let db: TestStore;
+  let store: Store;
   let sender: FakeSender;
   let clock: ManualClock;
   let scheduler: Scheduler;
@@ -38,7 +35,8 @@ describe('health/monitor', () => {
   });
 
   beforeEach(async () => {
-    ({ store, db, cleanup } = tempStore());
+    db = current();
+    store = db.store;
     sender = new FakeSender();
     clock = new ManualClock();
     scheduler = new Scheduler({ store, clock, logger: silentLogger(), hub: sender });
@@ -48,7 +46,6 @@ describe('health/monitor', () => {
     const spec = CreateHealthCheckRequest.parse({ name: 'error-rate', type: 'prometheus', address: url, query: 'x', condition: 'result < 0.01' });
     await store.health.insertCheck({ name: spec.name, type: spec.type, spec, createdAt: 'x' });
   });
-  afterEach(() => cleanup());
 
   function input(s: Seeded, extra: Partial<NewDeployment> = {}): NewDeployment {
     return {
@@ -67,7 +64,7 @@ describe('health/monitor', () => {
   const alarms = (names: string[], ignorePollAlarmFailure = false): AlarmConfiguration => ({ enabled: true, ignorePollAlarmFailure, alarms: names.map((name) => ({ name })) });
 
   it('polls a group\'s alarms every 10 s, keeps only changes, and stops the deployment once one is in alarm', async () => {
-    const s = seed(db, 3);
+    const s = await seed(db, 3);
     await store.health.setGroupHealth(s.deploymentGroupId, { alarmConfiguration: alarms(['error-rate']) });
     const id = await scheduler.createDeployment(input(s));
     await monitor.tick();
@@ -90,7 +87,7 @@ describe('health/monitor', () => {
   });
 
   it('stops on an alarm that names nothing it can read, unless ignorePollAlarmFailure', async () => {
-    const s = seed(db, 2);
+    const s = await seed(db, 2);
     await store.health.setGroupHealth(s.deploymentGroupId, { alarmConfiguration: alarms(['NoSuchAlert'], true) });
     const kept = await scheduler.createDeployment(input(s));
     await monitor.tick();
@@ -104,9 +101,9 @@ describe('health/monitor', () => {
   });
 
   it('takes an analysis measurement every interval, from the analysis\' start, up to count', async () => {
-    const s = seed(db, 3);
+    const s = await seed(db, 3);
     const analysis = AnalysisOptions.parse({ checks: ['error-rate'], intervalSeconds: 30, count: 2 });
-    insertDeploymentConfig(db, { name: 'Canary', minimumHealthyHosts: { type: 'HOST_COUNT', value: 0 }, rollout: { batches: [1, '100%'], analysis }, createdAt: 'x' });
+    await insertConfig(db, { name: 'Canary', minimumHealthyHosts: { type: 'HOST_COUNT', value: 0 }, rollout: { batches: [1, '100%'], analysis }, createdAt: 'x' });
     const id = await scheduler.createDeployment(input(s, { deploymentConfigName: 'Canary' }));
     const first = sender.sent[0];
     assert.ok(first);

@@ -14,13 +14,12 @@ import {
   type CoordFrame,
   type Inventory,
 } from '../../../../protocol/src/index.ts';
-import { Hub } from '../../../../coordinator/src/hub/index.ts';
+import { Hub, type HubDeps } from '../../../../coordinator/src/hub/index.ts';
 import type { AgentEventSink } from '../../../../coordinator/src/hub/types.ts';
 import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
-import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
-import { getInstance } from '../../../../coordinator/src/store/sqlite/instances.ts';
-import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
-import { insertInstance, seed, tempStore } from '../scheduler/seed.ts';
+import type { Store } from '../../../../coordinator/src/store/store.ts';
+import { forEachStore, insertInstance, seed, type TestStore } from '../scheduler/seed.ts';
+import { capturingLogger, linesWith } from '../../../support/capture-log.ts';
 
 const PATH = '/v1/agent/connect';
 const INSTANCE = 'i-AGENTAGENT';
@@ -82,10 +81,9 @@ class TestAgent {
   }
 }
 
-describe('Hub', () => {
-  let db: Db;
-  let store: SqliteStore;
-  let cleanup: () => void;
+forEachStore('Hub', (current) => {
+  let db: TestStore;
+  let store: Store;
   let hub: Hub;
   let server: http.Server;
   let url: string;
@@ -93,15 +91,21 @@ describe('Hub', () => {
   let applied: number;
   const agents: WebSocket[] = [];
 
-  function startHub(heartbeatMs = 15_000): void {
-    hub = new Hub({ store, clock: systemClock, logger: silentLogger(), heartbeatMs });
+  function startHub(extra: Partial<HubDeps> = {}): void {
+    hub = new Hub({ store, clock: systemClock, logger: silentLogger(), heartbeatMs: 15_000, ...extra });
     const scheduler = new Scheduler({ store, clock: systemClock, logger: silentLogger(), hub });
     const counting: AgentEventSink = {
       applyAgentEvent: (id, body, tx) => {
         applied += 1;
         return scheduler.applyAgentEvent(id, body, tx);
       },
+      // Bursts as the coordinator applies them (one store call per burst), counted per event.
+      applyAgentEvents: (items, tx) => {
+        applied += items.length;
+        return scheduler.applyAgentEvents(items, tx);
+      },
       acknowledgeCommand: (id, commandId, tx) => scheduler.acknowledgeCommand(id, commandId, tx),
+      acknowledgeCommands: (acks, tx) => scheduler.acknowledgeCommands(acks, tx),
       unackedCommands: (id) => scheduler.unackedCommands(id),
       agentConnected: (id) => scheduler.agentConnected(id),
     };
@@ -109,11 +113,12 @@ describe('Hub', () => {
   }
 
   beforeEach(async () => {
-    ({ store, db, cleanup } = tempStore());
+    db = current();
+    store = db.store;
     applied = 0;
     const pair = generateKeyPairSync('ed25519');
     key = pair.privateKey;
-    insertInstance(db, INSTANCE, { env: 'prod' }, 0, pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    await insertInstance(db, INSTANCE, { env: 'prod' }, 0, pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
     startHub();
     server = http.createServer();
     server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
@@ -125,7 +130,6 @@ describe('Hub', () => {
     for (const ws of agents.splice(0)) if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
     await hub.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    cleanup();
   });
 
   function track(ws: WebSocket): WebSocket {
@@ -194,12 +198,12 @@ describe('Hub', () => {
       agent.send('agent.hello', { instanceId: INSTANCE, agentVersion: '0.1.0', inventory });
       const welcome = await agent.next('coord.welcome');
       assert.deepEqual(welcome.body, { instanceId: INSTANCE, lastAppliedSeq: 0, heartbeatMs: 15_000 });
-      const row = db.prepare('SELECT agent_version, last_seen FROM instances WHERE instance_id = ?').get(INSTANCE) as { agent_version: string; last_seen: string };
+      const row = (await db.get('SELECT agent_version, last_seen FROM instances WHERE instance_id = ?', INSTANCE)) as { agent_version: string; last_seen: string };
       assert.equal(row.agent_version, '0.1.0');
     });
 
     it('re-sends an unacknowledged command after hello', async () => {
-      const s = seed(db, 0);
+      const s = await seed(db, 0);
       const scheduler = new Scheduler({ store, clock: systemClock, logger: silentLogger(), hub });
       const deploymentId = await scheduler.createDeployment({
         applicationId: s.applicationId,
@@ -217,7 +221,7 @@ describe('Hub', () => {
     });
 
     it('carries a deployment to Succeeded from ack and events sent over the socket', async () => {
-      const s = seed(db, 0);
+      const s = await seed(db, 0);
       const scheduler = new Scheduler({ store, clock: systemClock, logger: silentLogger(), hub });
       const agent = await hello();
       const deploymentId = await scheduler.createDeployment({
@@ -238,6 +242,36 @@ describe('Hub', () => {
       assert.deepEqual(await scheduler.unackedCommands(INSTANCE), []);
     });
 
+    it('stores an event time from year 9999 clamped to the coordinator clock, with the agent value beside it', async () => {
+      const s = await seed(db, 0);
+      const scheduler = new Scheduler({ store, clock: systemClock, logger: silentLogger(), hub });
+      const agent = await hello();
+      const deploymentId = await scheduler.createDeployment({
+        applicationId: s.applicationId,
+        deploymentGroupId: s.deploymentGroupId,
+        revisionId: s.revisionId,
+        deploymentConfigName: 'AllAtOnce',
+        fileExistsBehavior: 'DISALLOW',
+        ignoreApplicationStopFailures: false,
+        parameters: {},
+        creator: 'user',
+      });
+      const { commandId } = (await agent.next('coord.command')).body;
+      agent.send('agent.command.ack', { commandId });
+      const before = Date.now();
+      agent.send('agent.event', { seq: 1, commandId, deploymentId, lifecycleEvent: 'ApplicationStop', status: 'InProgress', at: '9999-12-31T23:59:59.000Z' });
+      agent.send('agent.event', { seq: 2, commandId, deploymentId, lifecycleEvent: 'ApplicationStop', status: 'Succeeded', at: new Date().toISOString() });
+      // Acks are cumulative: both events may be answered by one ack of seq 2.
+      while ((await agent.next('coord.ack')).body.seq < 2);
+      const view = await scheduler.getDeploymentView(deploymentId);
+      const stop = view?.targets[0]?.lifecycleEvents.find((e) => e.lifecycleEventName === 'ApplicationStop');
+      const started = Date.parse(stop?.startTime ?? '');
+      // Clamped to when the coordinator received it.
+      assert.ok(started >= before && started <= Date.now(), `startTime ${stop?.startTime}`);
+      assert.equal(stop?.agentReportedTime, '9999-12-31T23:59:59.000Z');
+      assert.equal(stop?.endTime !== undefined && Date.parse(stop.endTime) <= Date.now(), true, `endTime ${stop?.endTime}`);
+    });
+
     it('applies an event once even when it is sent twice, acking the cursor both times', async () => {
       const agent = await hello();
       agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
@@ -253,7 +287,7 @@ describe('Hub', () => {
       let acked = 0;
       while (acked < 3) acked = (await agent.next('coord.ack')).body.seq;
       assert.equal(applied, 3);
-      assert.equal(getInstance(db, INSTANCE)?.lastAppliedSeq, 3);
+      assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, 3);
     });
 
     it('keeps the events before a failing one of a burst and answers the failure with coord.error', async () => {
@@ -272,7 +306,7 @@ describe('Hub', () => {
       for (const seq of [1, 2, 3]) agent.send('agent.event', event(seq, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
       assert.equal((await agent.next('coord.error')).body.code, 'INTERNAL');
       assert.equal(applied, 1);
-      assert.equal(getInstance(db, INSTANCE)?.lastAppliedSeq, 1);
+      assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, 1);
     });
 
     it('applies a command ack in order with the events of its burst, answering only the events', async () => {
@@ -308,7 +342,7 @@ describe('Hub', () => {
       assert.equal((await agent.next('coord.error')).body.message, 'could not handle agent.command.ack');
       assert.equal((await agent.next('coord.ack')).body.seq, 1);
       assert.equal(applied, 1);
-      assert.equal(getInstance(db, INSTANCE)?.lastAppliedSeq, 1);
+      assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, 1);
     });
 
     it('does not apply an event after a gap', async () => {
@@ -342,10 +376,73 @@ describe('Hub', () => {
     });
   });
 
+  describe('connections that have not said hello', () => {
+    it('closes a connection that sends no hello within the timeout', async () => {
+      await hub.close();
+      startHub({ helloTimeoutMs: 100 });
+      const agent = await connect();
+      assert.equal(await agent.closed(), 1008);
+      assert.equal(hub.isConnected(INSTANCE), false);
+    });
+
+    it('keeps a connection that said hello past the timeout', async () => {
+      await hub.close();
+      startHub({ helloTimeoutMs: 100 });
+      const agent = await hello();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      assert.equal(agent.ws.readyState, WebSocket.OPEN);
+      assert.equal(hub.isConnected(INSTANCE), true);
+    });
+  });
+
+  describe('#closeInstance', () => {
+    it('closes a session that has not said hello', async () => {
+      const agent = await connect();
+      assert.equal(hub.closeInstance(INSTANCE), 1);
+      assert.equal(await agent.closed(), 4001);
+    });
+
+    it('closes a greeted session, which then counts as not connected', async () => {
+      const agent = await hello();
+      assert.equal(hub.closeInstance(INSTANCE), 1);
+      assert.equal(hub.isConnected(INSTANCE), false);
+      assert.equal(await agent.closed(), 4001);
+    });
+
+    it('refuses a new upgrade of the instance, even one whose signature verifies', async () => {
+      hub.closeInstance(INSTANCE);
+      await assert.rejects(connect(), /401/);
+    });
+  });
+
+  describe('bad frames', () => {
+    it('logs a flood of bad frames from one host a few times, not once per frame', async () => {
+      await hub.close();
+      const lines: string[] = [];
+      startHub({ logger: capturingLogger(lines) });
+      const agent = await connect();
+      for (let i = 0; i < 300; i++) agent.ws.send('x');
+      // Every bad frame is still answered (the agent learns what is wrong), only the log is limited.
+      for (let i = 0; i < 300; i++) assert.equal((await agent.next('coord.error')).body.code, 'PROTOCOL_INVALID_FRAME');
+      assert.equal(linesWith(lines, 'bad agent frame').length, 5);
+      const logged = lines.join('').length;
+      assert.ok(logged < 300 * 39, `logged ${logged} bytes for 300 one-byte frames`);
+    });
+
+    it('logs refused upgrades from one address a few times, not once per attempt', async () => {
+      await hub.close();
+      const lines: string[] = [];
+      startHub({ logger: capturingLogger(lines) });
+      const other = generateKeyPairSync('ed25519').privateKey;
+      for (let i = 0; i < 20; i++) await assert.rejects(connect(signedHeaders(other)), /401/);
+      assert.equal(linesWith(lines, 'agent connection refused').length, 5);
+    });
+  });
+
   describe('heartbeat', () => {
     it('terminates a session that stops answering pings', async () => {
       await hub.close();
-      startHub(50);
+      startHub({ heartbeatMs: 50 });
       const agent = await connect(signedHeaders(key), { autoPong: false });
       await agent.closed();
       assert.equal(hub.isConnected(INSTANCE), false);

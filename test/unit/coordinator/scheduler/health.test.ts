@@ -3,17 +3,14 @@ import { silentLogger } from '../../../../common/src/logger.ts';
 import { AnalysisOptions, type CheckVerdict, type DeploymentView, type RolloutOptions } from '../../../../protocol/src/index.ts';
 import { Scheduler, type NewDeployment } from '../../../../coordinator/src/scheduler/index.ts';
 import type { HealthResult } from '../../../../coordinator/src/store/health.ts';
-import { insertDeploymentConfig } from '../../../../coordinator/src/store/sqlite/configs.ts';
-import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
-import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
-import { applyEvent, configureGroup, FakeSender, ManualClock, outcome, seed, tempStore, type Seeded } from './seed.ts';
+import type { Store } from '../../../../coordinator/src/store/store.ts';
+import { applyEvent, configureGroup, FakeSender, forEachStore, insertConfig, ManualClock, outcome, seed, type Seeded, type TestStore } from './seed.ts';
 
 const ROLLBACK_ALL = JSON.stringify({ enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] });
 
-describe('Scheduler health gates (alarms, analysis, failure threshold, guard rail, rollout changes)', () => {
-  let db: Db;
-  let store: SqliteStore;
-  let cleanup: () => void;
+forEachStore('Scheduler health gates (alarms, analysis, failure threshold, guard rail, rollout changes)', (current) => {
+  let db: TestStore;
+  let store: Store;
   let sender: FakeSender;
   let clock: ManualClock;
   let scheduler: Scheduler;
@@ -21,17 +18,17 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
   let answered: number;
 
   beforeEach(() => {
-    ({ store, db, cleanup } = tempStore());
+    db = current();
+    store = db.store;
     sender = new FakeSender();
     clock = new ManualClock();
     scheduler = new Scheduler({ store, clock, logger: silentLogger(), hub: sender });
     seq = new Map();
     answered = 0;
   });
-  afterEach(() => cleanup());
 
-  function config(name: string, rollout: RolloutOptions): string {
-    insertDeploymentConfig(db, { name, minimumHealthyHosts: { type: 'HOST_COUNT', value: 0 }, rollout, createdAt: 'x' });
+  async function config(name: string, rollout: RolloutOptions): Promise<string> {
+    await insertConfig(db, { name, minimumHealthyHosts: { type: 'HOST_COUNT', value: 0 }, rollout, createdAt: 'x' });
     return name;
   }
 
@@ -64,7 +61,7 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
   async function succeededOnce(s: Seeded): Promise<void> {
     await scheduler.createDeployment(input(s, { deploymentConfigName: 'CodeDeployDefault.AllAtOnce' }));
     await answerAll();
-    db.prepare(`INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, created_at) VALUES ('r-REVTWOTWO', ?, ?, 1, 'tgz', 'x')`).run(s.applicationId, 'b'.repeat(64));
+    await db.run(`INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, created_at) VALUES ('r-REVTWOTWO', ?, ?, 1, 'tgz', 'x')`, s.applicationId, 'b'.repeat(64));
   }
 
   const measurement = (check: string, verdict: CheckVerdict, step = 1): HealthResult => ({
@@ -73,8 +70,8 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
 
   describe('alarms', () => {
     it('stops with ALARM_ACTIVE naming the alarm, cancels hosts in flight, skips the rest and rolls back on DEPLOYMENT_STOP_ON_ALARM', async () => {
-      const s = seed(db, 4);
-      configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ALL });
+      const s = await seed(db, 4);
+      await configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ALL });
       await succeededOnce(s);
       const id = await scheduler.createDeployment(input(s, { revisionId: 'r-REVTWOTWO' }));
       await scheduler.recordHealth(id, {
@@ -95,8 +92,8 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
     });
 
     it('does not roll back an alarm stop when only DEPLOYMENT_FAILURE is configured', async () => {
-      const s = seed(db, 2);
-      configureGroup(db, s.deploymentGroupId, { auto_rollback: JSON.stringify({ enabled: true, events: ['DEPLOYMENT_FAILURE'] }) });
+      const s = await seed(db, 2);
+      await configureGroup(db, s.deploymentGroupId, { auto_rollback: JSON.stringify({ enabled: true, events: ['DEPLOYMENT_FAILURE'] }) });
       await succeededOnce(s);
       const id = await scheduler.createDeployment(input(s, { revisionId: 'r-REVTWOTWO' }));
       await scheduler.recordHealth(id, { alarms: { readings: [{ name: 'a', verdict: 'Failed', message: 'x' }], ignorePollAlarmFailure: false }, results: [] });
@@ -104,7 +101,7 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
     });
 
     it('goes on when an alarm cannot be read and ignorePollAlarmFailure is set, and keeps the result', async () => {
-      const s = seed(db, 2);
+      const s = await seed(db, 2);
       const id = await scheduler.createDeployment(input(s));
       const result: HealthResult = { at: clock.now().toISOString(), check: 'a', purpose: 'alarm', verdict: 'Error', message: 'unreachable', dryRun: false };
       await scheduler.recordHealth(id, { alarms: { readings: [{ name: 'a', verdict: 'Error', message: 'unreachable' }], ignorePollAlarmFailure: true }, results: [result] });
@@ -114,7 +111,7 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
     });
 
     it('drops a report for a deployment that already ended', async () => {
-      const s = seed(db, 1);
+      const s = await seed(db, 1);
       const id = await scheduler.createDeployment(input(s));
       await answerAll();
       await scheduler.recordHealth(id, { alarms: { readings: [{ name: 'a', verdict: 'Failed', message: 'x' }], ignorePollAlarmFailure: false }, results: [] });
@@ -126,8 +123,8 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
     const analysis = AnalysisOptions.parse({ checks: ['errors'], intervalSeconds: 10, count: 2 });
 
     it('holds the next batch until every measurement passed, then goes on', async () => {
-      const s = seed(db, 3);
-      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: config('Canary', { batches: [1, '100%'], analysis }) }));
+      const s = await seed(db, 3);
+      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: await config('Canary', { batches: [1, '100%'], analysis }) }));
       await answerAll();
       let v = await view(id);
       assert.equal(v.rollout?.waitingFor, 'analysis');
@@ -143,10 +140,10 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
     });
 
     it('fails with ANALYSIS_FAILED and rolls back as a failure when a measurement fails', async () => {
-      const s = seed(db, 3);
-      configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ALL });
+      const s = await seed(db, 3);
+      await configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ALL });
       await succeededOnce(s);
-      const id = await scheduler.createDeployment(input(s, { revisionId: 'r-REVTWOTWO', deploymentConfigName: config('Canary', { batches: [1, '100%'], analysis }) }));
+      const id = await scheduler.createDeployment(input(s, { revisionId: 'r-REVTWOTWO', deploymentConfigName: await config('Canary', { batches: [1, '100%'], analysis }) }));
       await answerAll();
       await scheduler.recordHealth(id, { results: [measurement('errors', 'Failed')] });
       const v = await view(id);
@@ -158,8 +155,8 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
     });
 
     it('pauses with the reason when inconclusive; resume goes on', async () => {
-      const s = seed(db, 3);
-      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: config('Canary', { batches: [1, '100%'], analysis }) }));
+      const s = await seed(db, 3);
+      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: await config('Canary', { batches: [1, '100%'], analysis }) }));
       await answerAll();
       await scheduler.recordHealth(id, { results: [measurement('errors', 'Inconclusive')] });
       let v = await view(id);
@@ -174,8 +171,8 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
     });
 
     it('is ended early by promote, and promote refuses when nothing bakes or analyses', async () => {
-      const s = seed(db, 3);
-      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: config('Canary', { batches: [1, '100%'], analysis, bakeSeconds: 600 }) }));
+      const s = await seed(db, 3);
+      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: await config('Canary', { batches: [1, '100%'], analysis, bakeSeconds: 600 }) }));
       await assert.rejects(scheduler.promoteDeployment(id, 'ops'), /not between two steps/);
       await answerAll();
       const answer = await scheduler.promoteDeployment(id, 'ops');
@@ -185,8 +182,8 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
     });
 
     it('does not analyse a rollback', async () => {
-      const s = seed(db, 3);
-      configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ALL, deployment_config_name: config('Canary', { batches: [1, '100%'], analysis }) });
+      const s = await seed(db, 3);
+      await configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ALL, deployment_config_name: await config('Canary', { batches: [1, '100%'], analysis }) });
       await succeededOnce(s);
       const id = await scheduler.rollbackGroup(s.deploymentGroupId, { queue: false, who: 'ops' });
       await answerAll();
@@ -195,8 +192,8 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
     });
 
     it('does not bake between the batches of a rollback', async () => {
-      const s = seed(db, 3);
-      configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ALL, deployment_config_name: config('CanaryBake', { batches: [1, '100%'], bakeSeconds: 3600 }) });
+      const s = await seed(db, 3);
+      await configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ALL, deployment_config_name: await config('CanaryBake', { batches: [1, '100%'], bakeSeconds: 3600 }) });
       await succeededOnce(s);
       const id = await scheduler.rollbackGroup(s.deploymentGroupId, { queue: false, who: 'ops' });
       assert.equal(await answerAll(), 1, 'the rollback keeps the canary batch');
@@ -208,7 +205,7 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
 
   describe('retry of the failed hosts', () => {
     it('sends a host that failed after its Install the event to start at, and runs the others from the start', async () => {
-      const s = seed(db, 3);
+      const s = await seed(db, 3);
       const id = await scheduler.createDeployment(input(s, { deploymentConfigName: 'CodeDeployDefault.AllAtOnce' }));
       const sent = new Map(sender.sent.map((c) => [c.instanceId, c.command]));
       const [late, early, fine] = s.instanceIds as [string, string, string];
@@ -238,8 +235,8 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
 
   describe('failure threshold', () => {
     it('runs at most maxFailures + 1 hosts at once and fails once they are exceeded, saying by how much', async () => {
-      const s = seed(db, 10);
-      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: config('Tolerant', { maxFailures: 1 }) }));
+      const s = await seed(db, 10);
+      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: await config('Tolerant', { maxFailures: 1 }) }));
       assert.equal(sender.sent.length, 2);
       await answerAll('Failed');
       const v = await view(id);
@@ -251,7 +248,7 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
 
   describe('guard rail', () => {
     it('refuses a first step over the group\'s share unless confirmed, naming how many hosts', async () => {
-      const s = seed(db, 20);
+      const s = await seed(db, 20);
       const all = input(s, { deploymentConfigName: 'CodeDeployDefault.AllAtOnce', confirmLargeBlastRadius: false });
       await assert.rejects(scheduler.createDeployment(all), /would take 20 of the 20 hosts of deployment group prod out of service at once .*more than 25 % and more than 10 hosts/);
       assert.equal(sender.sent.length, 0, 'nothing was created or sent');
@@ -260,8 +257,8 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
     });
 
     it('lets a batch plan or a small first step through, and honours the group\'s own limit', async () => {
-      const s = seed(db, 20);
-      await scheduler.createDeployment(input(s, { deploymentConfigName: config('Batches', { batches: ['50%', '100%'] }), confirmLargeBlastRadius: false, queue: true }));
+      const s = await seed(db, 20);
+      await scheduler.createDeployment(input(s, { deploymentConfigName: await config('Batches', { batches: ['50%', '100%'] }), confirmLargeBlastRadius: false, queue: true }));
       await scheduler.createDeployment(input(s, { confirmLargeBlastRadius: false, queue: true }));
       await store.health.setGroupHealth(s.deploymentGroupId, { largeBlastRadius: { percent: 100, hosts: 100 } });
       await scheduler.createDeployment(input(s, { deploymentConfigName: 'CodeDeployDefault.AllAtOnce', confirmLargeBlastRadius: false, queue: true }));
@@ -270,8 +267,8 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
 
   describe('changing a running rollout', () => {
     it('takes the hosts not started yet in batches of a new size, with a new bake', async () => {
-      const s = seed(db, 7);
-      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: config('Two', { batches: [1, '100%'], bakeSeconds: 600 }) }));
+      const s = await seed(db, 7);
+      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: await config('Two', { batches: [1, '100%'], bakeSeconds: 600 }) }));
       await answerAll();
       const changed = await scheduler.changeRollout(id, { batchSize: 2, bakeSeconds: 0 }, 'ops');
       assert.equal(changed.rollout.steps, 4);
@@ -283,8 +280,8 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
     });
 
     it('shortens a bake that is running', async () => {
-      const s = seed(db, 3);
-      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: config('Baked', { batches: [1, '100%'], bakeSeconds: 600 }) }));
+      const s = await seed(db, 3);
+      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: await config('Baked', { batches: [1, '100%'], bakeSeconds: 600 }) }));
       await answerAll();
       clock.advance(60_000);
       const changed = await scheduler.changeRollout(id, { bakeSeconds: 120 }, 'ops');
@@ -295,8 +292,8 @@ describe('Scheduler health gates (alarms, analysis, failure threshold, guard rai
     });
 
     it('refuses to resize a segment rollout', async () => {
-      const s = seed(db, 3);
-      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: config('Seg', { segmentBy: 'env' }) }));
+      const s = await seed(db, 3);
+      const id = await scheduler.createDeployment(input(s, { deploymentConfigName: await config('Seg', { segmentBy: 'env' }) }));
       await assert.rejects(scheduler.changeRollout(id, { batchSize: 1 }, 'ops'), /one segment at a time/);
     });
   });

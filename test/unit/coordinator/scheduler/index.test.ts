@@ -2,23 +2,21 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { DeckhandError, type AgentEventBody, type CommandBody } from '../../../../protocol/src/index.ts';
 import { Scheduler, type NewDeployment } from '../../../../coordinator/src/scheduler/index.ts';
-import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
-import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
-import { applyEvent, FakeSender, fakeClock, outcome, seed, tempStore, type Seeded } from './seed.ts';
+import type { Store } from '../../../../coordinator/src/store/store.ts';
+import { applyEvent, FakeSender, fakeClock, outcome, seed, forEachStore, type Seeded, type TestStore } from './seed.ts';
 
-describe('Scheduler', () => {
-  let db: Db;
-  let store: SqliteStore;
-  let cleanup: () => void;
+forEachStore('Scheduler', (current) => {
+  let db: TestStore;
+  let store: Store;
   let sender: FakeSender;
   let scheduler: Scheduler;
 
-  beforeEach(() => {
-    ({ store, db, cleanup } = tempStore());
+  beforeEach(async () => {
+    db = current();
+    store = db.store;
     sender = new FakeSender();
     scheduler = new Scheduler({ store, clock: fakeClock(), logger: silentLogger(), hub: sender });
   });
-  afterEach(() => cleanup());
 
   function input(s: Seeded, config: string): NewDeployment {
     return {
@@ -34,7 +32,7 @@ describe('Scheduler', () => {
   }
 
   async function deploy(hosts: number, config: string): Promise<{ s: Seeded; id: string }> {
-    const s = seed(db, hosts);
+    const s = await seed(db, hosts);
     return { s, id: await scheduler.createDeployment(input(s, config)) };
   }
 
@@ -57,7 +55,7 @@ describe('Scheduler', () => {
   describe('#createDeployment', () => {
     it('creates one Pending target per matching host with the 11 events an agent runs, traffic hooks included', async () => {
       const { id } = await deploy(3, 'AllAtOnce');
-      const events = db.prepare('SELECT COUNT(*) AS n FROM target_events WHERE deployment_id = ?').get(id) as { n: number };
+      const events = ((await db.get('SELECT COUNT(*) AS n FROM target_events WHERE deployment_id = ?', id)) as { n: number });
       assert.equal(events.n, 33);
     });
 
@@ -70,7 +68,7 @@ describe('Scheduler', () => {
     });
 
     it('fails NO_INSTANCES when no host matches the tag filters', async () => {
-      const s = seed(db, 0);
+      const s = await seed(db, 0);
       const view = await scheduler.getDeploymentView(await scheduler.createDeployment(input(s, 'OneAtATime')));
       assert.equal(view?.status, 'Failed');
       assert.equal(view?.errorInformation?.code, 'NO_INSTANCES');
@@ -93,7 +91,7 @@ describe('Scheduler', () => {
     });
 
     it('refuses an unknown deployment configuration', async () => {
-      const s = seed(db, 1);
+      const s = await seed(db, 1);
       await assert.rejects(scheduler.createDeployment(input(s, 'Custom.Nope')), /unknown deployment configuration/);
     });
   });
@@ -118,7 +116,7 @@ describe('Scheduler', () => {
     it('records success as the group\'s last successful deployment', async () => {
       const { s, id } = await deploy(1, 'OneAtATime');
       await answer('Succeeded', 0);
-      const row = db.prepare('SELECT last_successful_deployment_id AS d FROM deployment_groups WHERE deployment_group_id = ?').get(s.deploymentGroupId) as { d: string };
+      const row = ((await db.get('SELECT last_successful_deployment_id AS d FROM deployment_groups WHERE deployment_group_id = ?', s.deploymentGroupId)) as { d: string });
       assert.equal(row.d, id);
       assert.ok((await scheduler.getDeploymentView(id))?.completeTime);
     });
@@ -213,10 +211,10 @@ describe('Scheduler', () => {
     });
 
     it('sends each command once when resuming a deployment that can dispatch more hosts', async () => {
-      const s = seed(db, 3);
-      db.prepare('UPDATE instances SET tags = ? WHERE instance_id = ?').run('{}', s.instanceIds[2]);
+      const s = await seed(db, 3);
+      await db.run('UPDATE instances SET tags = ? WHERE instance_id = ?', '{}', s.instanceIds[2]);
       const id = await scheduler.createDeployment(input(s, 'AllAtOnce'));
-      db.prepare(`UPDATE deployment_targets SET status = 'Pending', command_id = NULL, batch = NULL WHERE deployment_id = ? AND instance_id = ?`).run(id, s.instanceIds[1]);
+      await db.run(`UPDATE deployment_targets SET status = 'Pending', command_id = NULL, batch = NULL WHERE deployment_id = ? AND instance_id = ?`, id, s.instanceIds[1]);
       const restarted = new FakeSender();
       await new Scheduler({ store, clock: fakeClock(), logger: silentLogger(), hub: restarted }).start();
       assert.deepEqual(restarted.sent.map((x) => x.instanceId).sort(), [s.instanceIds[0], s.instanceIds[1]]);

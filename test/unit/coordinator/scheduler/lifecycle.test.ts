@@ -2,31 +2,28 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { DeckhandError, type CommandBody } from '../../../../protocol/src/index.ts';
 import { Scheduler, type NewDeployment } from '../../../../coordinator/src/scheduler/index.ts';
-import { insertDeploymentConfig } from '../../../../coordinator/src/store/sqlite/configs.ts';
-import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
-import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
+import type { Store } from '../../../../coordinator/src/store/store.ts';
 import type { DeploymentView } from '../../../../protocol/src/index.ts';
-import { applyEvent, configureGroup, FakeSender, ManualClock, outcome, seed, tempStore, type Seeded } from './seed.ts';
+import { applyEvent, configureGroup, FakeSender, ManualClock, outcome, seed, forEachStore, type Seeded, type TestStore } from './seed.ts';
 
 const ROLLBACK_ON_FAILURE = JSON.stringify({ enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'] });
 
-describe('Scheduler deployment lifecycle', () => {
-  let db: Db;
-  let store: SqliteStore;
-  let cleanup: () => void;
+forEachStore('Scheduler deployment lifecycle', (current) => {
+  let db: TestStore;
+  let store: Store;
   let sender: FakeSender;
   let clock: ManualClock;
   let scheduler: Scheduler;
   let seq: Map<string, number>;
 
-  beforeEach(() => {
-    ({ store, db, cleanup } = tempStore());
+  beforeEach(async () => {
+    db = current();
+    store = db.store;
     sender = new FakeSender();
     clock = new ManualClock();
     scheduler = new Scheduler({ store, clock, logger: silentLogger(), hub: sender });
     seq = new Map();
   });
-  afterEach(() => cleanup());
 
   function input(s: Seeded, extra: Partial<NewDeployment> = {}): NewDeployment {
     return {
@@ -42,8 +39,9 @@ describe('Scheduler deployment lifecycle', () => {
     };
   }
 
-  function secondRevision(s: Seeded): string {
-    db.prepare(`INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, created_at) VALUES (?, ?, ?, ?, 'tgz', ?)`).run(
+  async function secondRevision(s: Seeded): Promise<string> {
+    await db.run(
+      `INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, created_at) VALUES (?, ?, ?, ?, 'tgz', ?)`,
       'r-REVTWOTWO',
       s.applicationId,
       'b'.repeat(64),
@@ -71,7 +69,7 @@ describe('Scheduler deployment lifecycle', () => {
 
   /** A group whose last deployment of r-REVREVREV succeeded on all hosts. */
   async function succeededOnce(hosts: number): Promise<{ s: Seeded; good: string }> {
-    const s = seed(db, hosts);
+    const s = await seed(db, hosts);
     const good = await scheduler.createDeployment(input(s, { deploymentConfigName: 'AllAtOnce' }));
     for (let i = 0; i < hosts; i++) await answer(i, 'Succeeded');
     assert.equal((await view(good)).status, 'Succeeded');
@@ -80,13 +78,13 @@ describe('Scheduler deployment lifecycle', () => {
 
   describe('one deployment per group', () => {
     it('refuses a second deployment to a busy group with CONFLICT naming the active one', async () => {
-      const s = seed(db, 2);
+      const s = await seed(db, 2);
       const first = await scheduler.createDeployment(input(s));
       await assert.rejects(scheduler.createDeployment(input(s)), (err: unknown) => err instanceof DeckhandError && err.code === 'CONFLICT' && err.message.includes(first));
     });
 
     it('queues a second deployment with queue and starts it when the first ends', async () => {
-      const s = seed(db, 1);
+      const s = await seed(db, 1);
       const first = await scheduler.createDeployment(input(s));
       const second = await scheduler.createDeployment(input(s, { queue: true }));
       assert.equal((await view(second)).status, 'Queued');
@@ -100,7 +98,7 @@ describe('Scheduler deployment lifecycle', () => {
 
   describe('events in progress', () => {
     it('keeps the message an InProgress event carries (a script asked for a reboot)', async () => {
-      const s = seed(db, 1);
+      const s = await seed(db, 1);
       const id = await scheduler.createDeployment(input(s));
       const sent = sender.sent[0]!;
       const at = '2025-01-01T00:05:00.000Z';
@@ -115,7 +113,7 @@ describe('Scheduler deployment lifecycle', () => {
 
   describe('#stopDeployment', () => {
     it('stops a running deployment: cancel to the running host, the rest Skipped, MANUAL_STOP', async () => {
-      const s = seed(db, 3);
+      const s = await seed(db, 3);
       const id = await scheduler.createDeployment(input(s));
       const result = await scheduler.stopDeployment(id);
       assert.equal(result.status, 'Pending');
@@ -127,7 +125,7 @@ describe('Scheduler deployment lifecycle', () => {
     });
 
     it('records the aborted host\'s report after the stop', async () => {
-      const s = seed(db, 2);
+      const s = await seed(db, 2);
       const id = await scheduler.createDeployment(input(s));
       await scheduler.stopDeployment(id);
       await answer(0, 'Failed');
@@ -136,7 +134,7 @@ describe('Scheduler deployment lifecycle', () => {
     });
 
     it('stops a queued deployment without touching any host', async () => {
-      const s = seed(db, 1);
+      const s = await seed(db, 1);
       await scheduler.createDeployment(input(s));
       const queued = await scheduler.createDeployment(input(s, { queue: true }));
       assert.deepEqual(await scheduler.stopDeployment(queued), { status: 'Succeeded', statusMessage: 'The deployment is stopped.' });
@@ -153,8 +151,8 @@ describe('Scheduler deployment lifecycle', () => {
   describe('automatic rollback', () => {
     it('on DEPLOYMENT_FAILURE deploys the last good revision as creator rollback, linked both ways', async () => {
       const { s } = await succeededOnce(3);
-      configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
-      const bad = await scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
+      await configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
+      const bad = await scheduler.createDeployment(input(s, { revisionId: await secondRevision(s) }));
       await answer(3, 'Failed');
       const failed = await view(bad);
       assert.equal(failed.errorInformation?.code, 'HEALTH_CONSTRAINTS');
@@ -170,8 +168,8 @@ describe('Scheduler deployment lifecycle', () => {
 
     it('on DEPLOYMENT_STOP_ON_REQUEST rolls back a stopped deployment unless the stop says not to', async () => {
       const { s } = await succeededOnce(2);
-      configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
-      const first = await scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
+      await configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
+      const first = await scheduler.createDeployment(input(s, { revisionId: await secondRevision(s) }));
       await scheduler.stopDeployment(first, false);
       assert.equal((await view(first)).rollbackInfo, undefined);
       const second = await scheduler.createDeployment(input(s, { revisionId: 'r-REVTWOTWO' }));
@@ -180,15 +178,15 @@ describe('Scheduler deployment lifecycle', () => {
     });
 
     it('does not roll back when the group has no rollback configuration', async () => {
-      const s = seed(db, 2);
+      const s = await seed(db, 2);
       const id = await scheduler.createDeployment(input(s));
       await answer(0, 'Failed');
       assert.equal((await view(id)).rollbackInfo, undefined);
     });
 
     it('says why there is no rollback when the group never succeeded', async () => {
-      const s = seed(db, 2);
-      configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
+      const s = await seed(db, 2);
+      await configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
       const id = await scheduler.createDeployment(input(s));
       await answer(0, 'Failed');
       assert.match((await view(id)).rollbackInfo?.rollbackMessage ?? '', /no successful deployment/);
@@ -196,20 +194,20 @@ describe('Scheduler deployment lifecycle', () => {
 
     it('never rolls back a failed rollback', async () => {
       const { s } = await succeededOnce(2);
-      configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
-      await scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
+      await configureGroup(db, s.deploymentGroupId, { auto_rollback: ROLLBACK_ON_FAILURE });
+      await scheduler.createDeployment(input(s, { revisionId: await secondRevision(s) }));
       await answer(2, 'Failed');
-      const rollbacks = () => (db.prepare(`SELECT COUNT(*) AS n FROM deployments WHERE creator = 'rollback'`).get() as { n: number }).n;
-      assert.equal(rollbacks(), 1);
+      const rollbacks = async () => ((await db.get(`SELECT COUNT(*) AS n FROM deployments WHERE creator = 'rollback'`)) as { n: number }).n;
+      assert.equal(await rollbacks(), 1);
       await answer(3, 'Failed');
-      assert.equal(rollbacks(), 1);
+      assert.equal(await rollbacks(), 1);
     });
   });
 
   describe('#rollbackGroup', () => {
     it('redeploys the last good revision and links the latest failed deployment', async () => {
       const { s } = await succeededOnce(2);
-      const bad = await scheduler.createDeployment(input(s, { revisionId: secondRevision(s) }));
+      const bad = await scheduler.createDeployment(input(s, { revisionId: await secondRevision(s) }));
       await answer(2, 'Failed');
       const id = await scheduler.rollbackGroup(s.deploymentGroupId, { queue: false, who: 'admin' });
       assert.equal((await view(id)).revisionId, s.revisionId);
@@ -218,22 +216,22 @@ describe('Scheduler deployment lifecycle', () => {
     });
 
     it('refuses with CONFLICT when the group has no successful deployment', async () => {
-      const s = seed(db, 1);
+      const s = await seed(db, 1);
       await assert.rejects(scheduler.rollbackGroup(s.deploymentGroupId, { queue: false, who: 'admin' }), /no successful deployment/);
     });
   });
 
   describe('deployment options', () => {
     it('applies a custom HOST_COUNT configuration: 5 hosts with a minimum of 3 run 2 at a time', async () => {
-      insertDeploymentConfig(db, { name: 'TwoAtATime', minimumHealthyHosts: { type: 'HOST_COUNT', value: 3 }, createdAt: 'x' });
-      const s = seed(db, 5);
+      await db.store.configs.insert({ name: 'TwoAtATime', minimumHealthyHosts: { type: 'HOST_COUNT', value: 3 }, createdAt: 'x' });
+      const s = await seed(db, 5);
       await scheduler.createDeployment(input(s, { deploymentConfigName: 'TwoAtATime' }));
       assert.equal(sender.sent.length, 2);
     });
 
     it('fails a custom FLEET_PERCENT 95 on 10 hosts with HEALTH_CONSTRAINTS_INVALID before sending anything', async () => {
-      insertDeploymentConfig(db, { name: 'Strict', minimumHealthyHosts: { type: 'FLEET_PERCENT', value: 95 }, createdAt: 'x' });
-      const s = seed(db, 10);
+      await db.store.configs.insert({ name: 'Strict', minimumHealthyHosts: { type: 'FLEET_PERCENT', value: 95 }, createdAt: 'x' });
+      const s = await seed(db, 10);
       const id = await scheduler.createDeployment(input(s, { deploymentConfigName: 'Strict' }));
       assert.equal((await view(id)).errorInformation?.code, 'HEALTH_CONSTRAINTS_INVALID');
       assert.equal(sender.sent.length, 0);
@@ -246,7 +244,7 @@ describe('Scheduler deployment lifecycle', () => {
     });
 
     it('takes hosts whose last attempt failed before the others', async () => {
-      const s = seed(db, 3);
+      const s = await seed(db, 3);
       await scheduler.createDeployment(input(s, { deploymentConfigName: 'AllAtOnce' }));
       await answer(0, 'Succeeded');
       await answer(1, 'Succeeded');
@@ -256,7 +254,7 @@ describe('Scheduler deployment lifecycle', () => {
     });
 
     it('passes fileExistsBehavior and ignoreApplicationStopFailures to the agent', async () => {
-      const s = seed(db, 1);
+      const s = await seed(db, 1);
       await scheduler.createDeployment(input(s, { fileExistsBehavior: 'RETAIN', ignoreApplicationStopFailures: true }));
       assert.equal(sender.sent[0]?.command.deploy.fileExistsBehavior, 'RETAIN');
       assert.equal(sender.sent[0]?.command.deploy.ignoreApplicationStopFailures, true);

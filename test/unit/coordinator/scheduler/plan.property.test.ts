@@ -2,17 +2,18 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
-import { insertDeploymentConfig } from '../../../../coordinator/src/store/sqlite/configs.ts';
-import { openSqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
+import { openTestStore, STORE_KINDS, type StoreKind, type TestStore } from '../store/harness.ts';
+import { postgresMissing } from '../../../support/postgres.ts';
+import { skipForMissing } from '../../../support/requirements.ts';
 import { scenarios, type Scenario } from './policy/rollout-driver.ts';
 import { applyEvent, FakeSender, ManualClock, outcome, seed } from './seed.ts';
 
 /** The configuration of `sc` in the store; its name. */
-function storeConfig(db: Parameters<typeof insertDeploymentConfig>[0], sc: Scenario): string {
+async function storeConfig(db: TestStore, sc: Scenario): Promise<string> {
   const { rule, rollout } = sc.config;
   // OneAtATime's rule cannot be stored in a custom configuration: it is the built-in's.
   if (rule.type === 'ALL_BUT_ONE') return 'CodeDeployDefault.OneAtATime';
-  insertDeploymentConfig(db, { name: 'Prop', minimumHealthyHosts: { type: rule.type, value: rule.value }, rollout, createdAt: 'x' });
+  await db.store.configs.insert({ name: 'Prop', minimumHealthyHosts: { type: rule.type, value: rule.value }, rollout, createdAt: 'x' });
   return 'Prop';
 }
 
@@ -22,15 +23,16 @@ function storeConfig(db: Parameters<typeof insertDeploymentConfig>[0], sc: Scena
  * next round), ending bakes and approving when the rollout waits for them. Returns the plan's
  * batches and the rounds that ran.
  */
-async function planAndRun(sc: Scenario): Promise<{ planned: string[][]; ran: string[][]; status: string; problem: string | undefined }> {
-  const store = openSqliteStore(':memory:');
+async function planAndRun(kind: StoreKind, sc: Scenario): Promise<{ planned: string[][]; ran: string[][]; status: string; problem: string | undefined }> {
+  const db = await openTestStore(kind);
+  const store = db.store;
   try {
-    const s = seed(store.db, sc.n);
-    sc.racks.forEach((rack, i) => {
+    const s = await seed(db, sc.n);
+    for (const [i, rack] of sc.racks.entries()) {
       const tags = rack === undefined ? { env: 'prod' } : { env: 'prod', rack };
-      store.db.prepare('UPDATE instances SET tags = ? WHERE instance_id = ?').run(JSON.stringify(tags), s.instanceIds[i]);
-    });
-    const name = storeConfig(store.db, sc);
+      await db.run('UPDATE instances SET tags = ? WHERE instance_id = ?', JSON.stringify(tags), s.instanceIds[i]);
+    }
+    const name = await storeConfig(db, sc);
     const clock = new ManualClock();
     const sender = new FakeSender();
     const scheduler = new Scheduler({ store, clock, logger: silentLogger(), hub: sender });
@@ -61,15 +63,20 @@ async function planAndRun(sc: Scenario): Promise<{ planned: string[][]; ran: str
     const status = (await scheduler.getDeploymentView(id))?.status ?? 'missing';
     return { planned: plan.batches.map((b) => b.map((h) => h.instanceId)), ran, status, problem: plan.problem?.code };
   } finally {
-    await store.close();
+    await db.cleanup();
   }
 }
 
-describe('deploy --plan', () => {
-  it('equals what the scheduler runs, batch by batch, for random fleets and configurations', async () => {
+for (const kind of STORE_KINDS) {
+describe(`deploy --plan (${kind})`, () => {
+  it('equals what the scheduler runs, batch by batch, for random fleets and configurations', async function () {
+    if (kind === 'postgres') {
+      const missing = postgresMissing();
+      if (missing) skipForMissing(this, missing);
+    }
     await fc.assert(
       fc.asyncProperty(scenarios(12, { failures: false }), async (sc) => {
-        const { planned, ran, status, problem } = await planAndRun(sc);
+        const { planned, ran, status, problem } = await planAndRun(kind, sc);
         if (problem !== undefined) {
           assert.deepEqual(ran, [], 'a plan with a problem starts nothing');
           assert.equal(status, 'Failed');
@@ -78,7 +85,9 @@ describe('deploy --plan', () => {
         assert.deepEqual(ran, planned);
         assert.equal(status, 'Succeeded');
       }),
-      { numRuns: 80 },
+      // A fresh PostgreSQL database per run costs more than a SQLite file: fewer runs there.
+      { numRuns: kind === 'sqlite' ? 80 : 25 },
     );
   });
 });
+}

@@ -2,26 +2,24 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { Scheduler, type NewDeployment } from '../../../../coordinator/src/scheduler/index.ts';
 import { RECONNECT_GRACE_MS } from '../../../../coordinator/src/scheduler/presence.ts';
-import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
-import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
+import type { Store } from '../../../../coordinator/src/store/store.ts';
 import type { DeploymentTargetView } from '../../../../protocol/src/index.ts';
-import { applyEvent, configureGroup, FakeSender, insertInstance, ManualClock, outcome, seed, tempStore, type Seeded } from './seed.ts';
+import { applyEvent, configureGroup, FakeSender, insertInstance, ManualClock, outcome, seed, forEachStore, type Seeded, type TestStore } from './seed.ts';
 
-describe('Scheduler agent presence, new hosts and plans', () => {
-  let db: Db;
-  let store: SqliteStore;
-  let cleanup: () => void;
+forEachStore('Scheduler agent presence, new hosts and plans', (current) => {
+  let db: TestStore;
+  let store: Store;
   let sender: FakeSender;
   let clock: ManualClock;
   let scheduler: Scheduler;
 
-  beforeEach(() => {
-    ({ store, db, cleanup } = tempStore());
+  beforeEach(async () => {
+    db = current();
+    store = db.store;
     sender = new FakeSender();
     clock = new ManualClock();
     scheduler = new Scheduler({ store, clock, logger: silentLogger(), hub: sender });
   });
-  afterEach(() => cleanup());
 
   function input(s: Seeded, config = 'CodeDeployDefault.AllAtOnce'): NewDeployment {
     return {
@@ -49,16 +47,16 @@ describe('Scheduler agent presence, new hosts and plans', () => {
         setTimeout: (fn: () => void) => (armed.push(fn), {}) as ReturnType<ManualClock['setTimeout']>,
       });
       const own = new Scheduler({ store, clock: firing, logger: silentLogger(), hub: sender });
-      const s = seed(db, 1);
+      const s = await seed(db, 1);
       sender.offline.add(s.instanceIds[0]!);
       await own.createDeployment(input(s));
       assert.ok(armed.length > 0, 'a deadline timer was armed');
-      db.close();
+      await store.close();
       assert.doesNotThrow(() => armed.at(-1)!());
     });
 
     it('keeps a host whose agent is offline WaitingForAgent without sending it anything', async () => {
-      const s = seed(db, 2);
+      const s = await seed(db, 2);
       sender.offline.add(s.instanceIds[1]!);
       const id = await scheduler.createDeployment(input(s));
       assert.equal((await target(id, s.instanceIds[1]!)).status, 'WaitingForAgent');
@@ -67,7 +65,7 @@ describe('Scheduler agent presence, new hosts and plans', () => {
     });
 
     it('dispatches a waiting host when its agent connects', async () => {
-      const s = seed(db, 1);
+      const s = await seed(db, 1);
       sender.offline.add(s.instanceIds[0]!);
       const id = await scheduler.createDeployment(input(s));
       sender.offline.clear();
@@ -77,9 +75,9 @@ describe('Scheduler agent presence, new hosts and plans', () => {
     });
 
     it('fails a waiting host with AGENT_OFFLINE and its last-seen time once the group deadline passes', async () => {
-      const s = seed(db, 2);
-      configureGroup(db, s.deploymentGroupId, { agent_wait_seconds: 30 });
-      db.prepare('UPDATE instances SET last_seen = ? WHERE instance_id = ?').run('2024-12-31T23:00:00.000Z', s.instanceIds[1]);
+      const s = await seed(db, 2);
+      await configureGroup(db, s.deploymentGroupId, { agent_wait_seconds: 30 });
+      await db.run('UPDATE instances SET last_seen = ? WHERE instance_id = ?', '2024-12-31T23:00:00.000Z', s.instanceIds[1]);
       sender.offline.add(s.instanceIds[1]!);
       const id = await scheduler.createDeployment(input(s));
       clock.advance(29_000);
@@ -94,8 +92,8 @@ describe('Scheduler agent presence, new hosts and plans', () => {
     });
 
     it('fails a running host whose agent went silent after the event timeout plus grace', async () => {
-      const s = seed(db, 1);
-      configureGroup(db, s.deploymentGroupId, { event_timeout_seconds: 10 });
+      const s = await seed(db, 1);
+      await configureGroup(db, s.deploymentGroupId, { event_timeout_seconds: 10 });
       const id = await scheduler.createDeployment(input(s));
       const cmd = sender.sent[0]!.command;
       await applyEvent(store, scheduler, s.instanceIds[0]!, { seq: 1, commandId: cmd.commandId, deploymentId: id, lifecycleEvent: 'BeforeInstall', status: 'InProgress', at: clock.now().toISOString() });
@@ -111,8 +109,8 @@ describe('Scheduler agent presence, new hosts and plans', () => {
     });
 
     it('calls a silent host whose agent is still connected a TIMEOUT', async () => {
-      const s = seed(db, 1);
-      configureGroup(db, s.deploymentGroupId, { event_timeout_seconds: 10 });
+      const s = await seed(db, 1);
+      await configureGroup(db, s.deploymentGroupId, { event_timeout_seconds: 10 });
       const id = await scheduler.createDeployment(input(s));
       clock.advance(71_000);
       await scheduler.expireDeadlines();
@@ -120,8 +118,8 @@ describe('Scheduler agent presence, new hosts and plans', () => {
     });
 
     it('pushes the deadline out on every report from the agent', async () => {
-      const s = seed(db, 1);
-      configureGroup(db, s.deploymentGroupId, { event_timeout_seconds: 10 });
+      const s = await seed(db, 1);
+      await configureGroup(db, s.deploymentGroupId, { event_timeout_seconds: 10 });
       const id = await scheduler.createDeployment(input(s));
       const cmd = sender.sent[0]!.command;
       clock.advance(60_000);
@@ -131,7 +129,7 @@ describe('Scheduler agent presence, new hosts and plans', () => {
     });
 
     it('re-sends the cancel of a stopped deployment when the agent comes back', async () => {
-      const s = seed(db, 1);
+      const s = await seed(db, 1);
       const id = await scheduler.createDeployment(input(s));
       sender.offline.add(s.instanceIds[0]!);
       await scheduler.stopDeployment(id);
@@ -144,8 +142,8 @@ describe('Scheduler agent presence, new hosts and plans', () => {
   describe('coordinator restart', () => {
     /** A one-host deployment whose host is running, then the coordinator is down for `downMs`. */
     async function runningThroughOutage(downMs: number): Promise<{ s: Seeded; id: string; restarted: Scheduler }> {
-      const s = seed(db, 1);
-      configureGroup(db, s.deploymentGroupId, { event_timeout_seconds: 10 });
+      const s = await seed(db, 1);
+      await configureGroup(db, s.deploymentGroupId, { event_timeout_seconds: 10 });
       const id = await scheduler.createDeployment(input(s));
       scheduler.stop();
       clock.advance(downMs);
@@ -178,10 +176,10 @@ describe('Scheduler agent presence, new hosts and plans', () => {
 
     it('leaves a deadline that is still far off where it was', async () => {
       const { id, restarted } = await runningThroughOutage(1_000);
-      const row = () => db.prepare('SELECT deadline_at AS d FROM deployment_targets WHERE deployment_id = ?').get(id) as { d: string };
-      const before = row().d;
+      const row = async () => ((await db.get('SELECT deadline_at AS d FROM deployment_targets WHERE deployment_id = ?', id)) as { d: string });
+      const before = (await row()).d;
       await restarted.start();
-      assert.equal(row().d, before);
+      assert.equal((await row()).d, before);
     });
   });
 
@@ -194,9 +192,9 @@ describe('Scheduler agent presence, new hosts and plans', () => {
     }
 
     it('deploys the last successful revision to a host that joins the group', async () => {
-      const s = seed(db, 1);
+      const s = await seed(db, 1);
       await succeeded(s);
-      insertInstance(db, 'i-NEWHOST01', { env: 'prod' }, 9);
+      await insertInstance(db, 'i-NEWHOST01', { env: 'prod' }, 9);
       const [id] = await scheduler.instanceChanged('i-NEWHOST01');
       assert.ok(id);
       const v = await scheduler.getDeploymentView(id);
@@ -206,35 +204,35 @@ describe('Scheduler agent presence, new hosts and plans', () => {
     });
 
     it('does nothing for a host outside every group, or when the group turned it off', async () => {
-      const s = seed(db, 1);
+      const s = await seed(db, 1);
       await succeeded(s);
-      insertInstance(db, 'i-NEWHOST01', { env: 'dev' }, 9);
+      await insertInstance(db, 'i-NEWHOST01', { env: 'dev' }, 9);
       assert.deepEqual(await scheduler.instanceChanged('i-NEWHOST01'), []);
-      configureGroup(db, s.deploymentGroupId, { auto_deploy_new_instances: 0 });
-      insertInstance(db, 'i-NEWHOST02', { env: 'prod' }, 10);
+      await configureGroup(db, s.deploymentGroupId, { auto_deploy_new_instances: 0 });
+      await insertInstance(db, 'i-NEWHOST02', { env: 'prod' }, 10);
       assert.deepEqual(await scheduler.instanceChanged('i-NEWHOST02'), []);
     });
 
     it('does nothing for a group without a successful deployment', async () => {
-      seed(db, 1);
-      insertInstance(db, 'i-NEWHOST01', { env: 'prod' }, 9);
+      await seed(db, 1);
+      await insertInstance(db, 'i-NEWHOST01', { env: 'prod' }, 9);
       assert.deepEqual(await scheduler.instanceChanged('i-NEWHOST01'), []);
     });
   });
 
   describe('#planDeployment', () => {
     it('shows HalfAtATime on 9 hosts as batches of 4, 4, 1 with the minimum and stop count', async () => {
-      const s = seed(db, 9);
+      const s = await seed(db, 9);
       const plan = await scheduler.planDeployment({ deploymentGroupId: s.deploymentGroupId, revisionId: s.revisionId, deploymentConfigName: 'CodeDeployDefault.HalfAtATime', updateOutdatedInstancesOnly: false });
       assert.deepEqual(plan.batches.map((b) => b.length), [4, 4, 1]);
       assert.equal(plan.minimumHealthyHosts, 5);
       assert.equal(plan.failuresToStop, 4);
       assert.equal(plan.successesNeeded, 5);
-      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM deployments').get() as { n: number }).n, 0);
+      assert.equal(((await db.get('SELECT COUNT(*) AS n FROM deployments')) as { n: number }).n, 0);
     });
 
     it('reports HEALTH_CONSTRAINTS_INVALID as the problem instead of batches', async () => {
-      const s = seed(db, 1);
+      const s = await seed(db, 1);
       const plan = await scheduler.planDeployment({ deploymentGroupId: s.deploymentGroupId, revisionId: s.revisionId, deploymentConfigName: 'HalfAtATime', updateOutdatedInstancesOnly: false });
       assert.equal(plan.problem?.code, 'HEALTH_CONSTRAINTS_INVALID');
       assert.deepEqual(plan.batches, []);

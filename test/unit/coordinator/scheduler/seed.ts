@@ -1,35 +1,17 @@
 /**
- * Test helpers: a real SQLite store in a temp dir, seeded with plain SQL, a fake clock and a
- * fake CommandSender recording what the scheduler sends.
+ * Test helpers: seeding a real store (each implementation, store/harness.ts) with plain SQL, a
+ * fake clock and a fake CommandSender recording what the scheduler sends.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Clock, TimerHandle } from '../../../../common/src/clock.ts';
 import type { AgentEventBody, CommandBody, TagFilter, Tags } from '../../../../protocol/src/index.ts';
 import type { Scheduler, CommandSender } from '../../../../coordinator/src/scheduler/index.ts';
-import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
-import { openSqliteStore, type SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
+import type { Store } from '../../../../coordinator/src/store/store.ts';
+import type { TestStore } from '../store/harness.ts';
 
-/**
- * A SQLite store on a temp file, and its database for seeding and checking with plain SQL;
- * `cleanup` closes it and removes the dir.
- */
-export function tempStore(): { store: SqliteStore; db: Db; cleanup: () => void } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-'));
-  const store = openSqliteStore(path.join(dir, 'coordinator.db'));
-  return {
-    store,
-    db: store.db,
-    cleanup: () => {
-      if (store.db.open) store.db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+export { forEachStore, type TestStore } from '../store/harness.ts';
 
 /** Applies one agent event as the hub does (in a unit of work of its own), then its after-commit work. */
-export async function applyEvent(store: SqliteStore, scheduler: Scheduler, instanceId: string, body: AgentEventBody): Promise<void> {
+export async function applyEvent(store: Store, scheduler: Scheduler, instanceId: string, body: AgentEventBody): Promise<void> {
   const after = await store.transaction((tx) => scheduler.applyAgentEvent(instanceId, body, tx));
   await after();
 }
@@ -76,8 +58,9 @@ export interface Seeded {
 }
 
 /** Inserts an instance with the given tags; registration order follows `n`. */
-export function insertInstance(db: Db, instanceId: string, tags: Tags, n: number, publicKey = 'unused'): void {
-  db.prepare('INSERT INTO instances (instance_id, hostname, public_key, tags, registered_at) VALUES (?, ?, ?, ?, ?)').run(
+export async function insertInstance(db: TestStore, instanceId: string, tags: Tags, n: number, publicKey = 'unused'): Promise<void> {
+  await db.run(
+    'INSERT INTO instances (instance_id, hostname, public_key, tags, registered_at) VALUES (?, ?, ?, ?, ?)',
     instanceId,
     `host-${n}`,
     publicKey,
@@ -87,13 +70,12 @@ export function insertInstance(db: Db, instanceId: string, tags: Tags, n: number
 }
 
 /** Seeds an application, a group selecting `env=prod`, a revision and `hosts` matching instances. */
-export function seed(db: Db, hosts: number, opts: { config?: string; filters?: TagFilter[] } = {}): Seeded {
+export async function seed(db: TestStore, hosts: number, opts: { config?: string; filters?: TagFilter[] } = {}): Promise<Seeded> {
   const now = '2024-01-01T00:00:00.000Z';
-  db.prepare('INSERT INTO applications (application_id, name, created_at) VALUES (?, ?, ?)').run('a-APPAPPAPP', 'shop', now);
-  db.prepare(
+  await db.run('INSERT INTO applications (application_id, name, created_at) VALUES (?, ?, ?)', 'a-APPAPPAPP', 'shop', now);
+  await db.run(
     `INSERT INTO deployment_groups (deployment_group_id, application_id, name, tag_filters, deployment_config_name, created_at)
      VALUES (?, ?, ?, ?, ?, ?)`,
-  ).run(
     'g-GRPGRPGRP',
     'a-APPAPPAPP',
     'prod',
@@ -101,13 +83,14 @@ export function seed(db: Db, hosts: number, opts: { config?: string; filters?: T
     opts.config ?? 'CodeDeployDefault.OneAtATime',
     now,
   );
-  db.prepare(
+  await db.run(
     `INSERT INTO revisions (revision_id, application_id, sha256, size, bundle_type, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-  ).run('r-REVREVREV', 'a-APPAPPAPP', 'a'.repeat(64), 123, 'tgz', now);
+    'r-REVREVREV', 'a-APPAPPAPP', 'a'.repeat(64), 123, 'tgz', now,
+  );
   const instanceIds: string[] = [];
   for (let i = 0; i < hosts; i++) {
     const id = `i-HOST${String(i).padStart(4, '0')}`;
-    insertInstance(db, id, { env: 'prod' }, i);
+    await insertInstance(db, id, { env: 'prod' }, i);
     instanceIds.push(id);
   }
   return { applicationId: 'a-APPAPPAPP', deploymentGroupId: 'g-GRPGRPGRP', revisionId: 'r-REVREVREV', instanceIds };
@@ -144,8 +127,13 @@ export class ManualClock implements Clock {
 }
 
 /** Sets group columns added by migration 2 (rollback, deadlines, auto-deploy). */
-export function configureGroup(db: Db, deploymentGroupId: string, settings: Record<string, string | number | null>): void {
+export async function configureGroup(db: TestStore, deploymentGroupId: string, settings: Record<string, string | number | null>): Promise<void> {
   for (const [column, value] of Object.entries(settings)) {
-    db.prepare(`UPDATE deployment_groups SET ${column} = ? WHERE deployment_group_id = ?`).run(value, deploymentGroupId);
+    await db.run(`UPDATE deployment_groups SET ${column} = ? WHERE deployment_group_id = ?`, value, deploymentGroupId);
   }
+}
+
+/** Stores a custom deployment configuration as the API would. */
+export async function insertConfig(db: TestStore, config: Parameters<Store['configs']['insert']>[0]): Promise<void> {
+  await db.store.configs.insert(config);
 }

@@ -2,22 +2,21 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../../../common/src/logger.ts';
 import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
 import { getDeploymentSummary, getDeploymentView, listDeploymentSummaries } from '../../../../coordinator/src/scheduler/views.ts';
-import type { Db } from '../../../../coordinator/src/store/sqlite/db.ts';
-import type { SqliteStore } from '../../../../coordinator/src/store/sqlite/store.ts';
-import { FakeSender, fakeClock, seed, tempStore } from './seed.ts';
+import type { Store } from '../../../../coordinator/src/store/store.ts';
+import { FakeSender, fakeClock, seed, forEachStore, type TestStore } from './seed.ts';
 
 /** The clock reading the views are made at. */
 const NOW = new Date('2025-06-01T00:00:00.000Z');
 
-describe('deployment views', () => {
-  let db: Db;
-  let store: SqliteStore;
-  let cleanup: () => void;
+forEachStore('deployment views', (current) => {
+  let db: TestStore;
+  let store: Store;
   let id: string;
 
   beforeEach(async () => {
-    ({ store, db, cleanup } = tempStore());
-    const s = seed(db, 2);
+    db = current();
+    store = db.store;
+    const s = await seed(db, 2);
     const scheduler = new Scheduler({ store, clock: fakeClock(), logger: silentLogger(), hub: new FakeSender() });
     id = await scheduler.createDeployment({
       applicationId: s.applicationId,
@@ -31,7 +30,6 @@ describe('deployment views', () => {
       creator: 'admin',
     });
   });
-  afterEach(() => cleanup());
 
   describe('#getDeploymentView', () => {
     it('shows names, overview counts and targets in position order', async () => {
@@ -59,7 +57,7 @@ describe('deployment views', () => {
     });
 
     it('counts a host waiting for its agent apart, as the view does', async () => {
-      db.prepare(`UPDATE deployment_targets SET status = 'WaitingForAgent' WHERE deployment_id = ? AND status = 'Pending'`).run(id);
+      await db.run(`UPDATE deployment_targets SET status = 'WaitingForAgent' WHERE deployment_id = ? AND status = 'Pending'`, id);
       assert.deepEqual((await getDeploymentSummary(store, id, NOW))?.overview, { Pending: 0, InProgress: 1, Succeeded: 0, Failed: 0, Skipped: 0, WaitingForAgent: 1 });
       assert.deepEqual((await getDeploymentSummary(store, id, NOW))?.overview, (await getDeploymentView(store, id, NOW))?.overview);
     });

@@ -26,7 +26,7 @@ describe('the Windows install plan', function () {
   it('runs node.exe on the agent with the state directory, quoting paths with spaces', function () {
     const xml = windowsInstallPlan(INPUT).serviceXml;
     assert.match(xml, /<executable>C:\\Program Files\\nodejs\\node\.exe<\/executable>/);
-    assert.match(xml, /<arguments>--max-semi-space-size=1 "C:\\Program Files\\Deckhand\\releases\\0123456789ab\\bin\\deckhand-agent\.js" run --root C:\\ProgramData\\Deckhand<\/arguments>/);
+    assert.match(xml, /<arguments>--max-semi-space-size=1 --optimize-for-size "C:\\Program Files\\Deckhand\\releases\\0123456789ab\\bin\\deckhand-agent\.js" run --root C:\\ProgramData\\Deckhand<\/arguments>/);
   });
 
   it('runs the node.exe the package carries when no -Node is given', function () {

@@ -3,29 +3,10 @@
  * statement from the deployment, its group, application and revision
  * (store/deployments/deployments.ts has the contract).
  */
-import type { BundleType, ExternalRevisionLocation, FileExistsBehavior, RevisionSignature } from '../../../../../protocol/src/index.ts';
 import type { CommandSpec, DispatchSpec } from '../../deployments/deployments.ts';
-import { parseJsonColumn } from '../columns.ts';
+import { toSpec, type SpecRow } from '../../rows/deployments.ts';
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
-
-interface SpecRow {
-  deployment_id: string;
-  deployment_group_id: string;
-  file_exists_behavior: FileExistsBehavior;
-  ignore_application_stop_failures: number;
-  parameters: string;
-  application_name: string;
-  group_name: string;
-  revision_id: string;
-  sha256: string;
-  size: number;
-  bundle_type: BundleType;
-  signature: string | null;
-  location: string | null;
-  event_timeout_seconds: number;
-  agent_wait_seconds: number;
-}
 
 const SPEC_SQL = `
   SELECT d.deployment_id, d.deployment_group_id, d.file_exists_behavior, d.ignore_application_stop_failures,
@@ -36,27 +17,6 @@ const SPEC_SQL = `
   JOIN deployment_groups g ON g.deployment_group_id = d.deployment_group_id
   JOIN revisions r ON r.revision_id = d.revision_id
   WHERE d.deployment_id = ?`;
-
-function toSpec(row: SpecRow): CommandSpec {
-  return {
-    deploymentId: row.deployment_id,
-    deploymentGroupId: row.deployment_group_id,
-    deploymentGroupName: row.group_name,
-    applicationName: row.application_name,
-    fileExistsBehavior: row.file_exists_behavior,
-    ignoreApplicationStopFailures: row.ignore_application_stop_failures !== 0,
-    parameters: parseJsonColumn<Record<string, string>>(row.parameters, 'deployments.parameters'),
-    revision: {
-      revisionId: row.revision_id,
-      // '' stands for "not known" (an S3 revision registered by its ETag alone).
-      ...(row.sha256 === '' ? {} : { sha256: row.sha256 }),
-      bundleType: row.bundle_type,
-      size: row.size,
-      ...(row.location === null ? {} : { location: parseJsonColumn<ExternalRevisionLocation>(row.location, 'revisions.location') }),
-      ...(row.signature === null ? {} : { signature: parseJsonColumn<RevisionSignature>(row.signature, 'revisions.signature') }),
-    },
-  };
-}
 
 /** What the deployment's commands carry; undefined if the deployment is gone. */
 export function commandSpec(db: Db, deploymentId: string): CommandSpec | undefined {

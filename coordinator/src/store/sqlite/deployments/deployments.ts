@@ -2,51 +2,15 @@
  * Deployment rows in SQLite (store/deployments/deployments.ts has the repository's contract);
  * the rollout columns are in rollout.ts, the per-host rows in targets.ts.
  */
-import { FINISHED_DEPLOYMENT_STATUSES, type DeploymentStatus, type FileExistsBehavior } from '../../../../../protocol/src/index.ts';
+import { FINISHED_DEPLOYMENT_STATUSES, type DeploymentStatus } from '../../../../../protocol/src/index.ts';
 import type { DeploymentError, DeploymentInsert, DeploymentRow } from '../../deployments/deployments.ts';
 import { parseJsonColumn } from '../columns.ts';
+import { toDeployment, type RawDeployment } from '../../rows/deployments.ts';
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
 
 /** The finished statuses as an SQL list; anything else is still active. */
 export const FINISHED_SQL = FINISHED_DEPLOYMENT_STATUSES.map((s) => `'${s}'`).join(', ');
-
-/** A `deployments` row as SQLite returns it (the columns toDeployment reads). */
-export interface RawDeployment {
-  deployment_id: string;
-  application_id: string;
-  deployment_group_id: string;
-  revision_id: string;
-  deployment_config_name: string;
-  status: DeploymentStatus;
-  creator: string;
-  file_exists_behavior: FileExistsBehavior;
-  ignore_application_stop_failures: number;
-  update_outdated_only: number;
-  auto_rollback: string | null;
-  target_instances: string | null;
-  rollback_of: string | null;
-}
-
-/** The row as the scheduler sees it. */
-export function toDeployment(r: RawDeployment): DeploymentRow {
-  const row: DeploymentRow = {
-    deploymentId: r.deployment_id,
-    applicationId: r.application_id,
-    deploymentGroupId: r.deployment_group_id,
-    revisionId: r.revision_id,
-    deploymentConfigName: r.deployment_config_name,
-    status: r.status,
-    creator: r.creator,
-    fileExistsBehavior: r.file_exists_behavior,
-    ignoreApplicationStopFailures: r.ignore_application_stop_failures !== 0,
-    updateOutdatedOnly: r.update_outdated_only !== 0,
-  };
-  if (r.auto_rollback !== null) row.autoRollback = parseJsonColumn(r.auto_rollback, 'deployments.auto_rollback');
-  if (r.target_instances !== null) row.targetInstances = parseJsonColumn(r.target_instances, 'deployments.target_instances');
-  if (r.rollback_of !== null) row.rollbackOf = r.rollback_of;
-  return row;
-}
 
 /** The deployment, or undefined. */
 export function getDeployment(db: Db, deploymentId: string): DeploymentRow | undefined {

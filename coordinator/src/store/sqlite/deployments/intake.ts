@@ -2,8 +2,8 @@
  * Records one agent.event on the target and target_events rows, in SQLite. Pure bookkeeping:
  * deciding what the deployment does next is the scheduler's job.
  */
-import { isTerminalInstanceStatus, type AgentEventBody, type InstanceStatus } from '../../../../../protocol/src/index.ts';
-import type { DeadlineAfter, IntakeResult } from '../../deployments/targets.ts';
+import { isTerminalInstanceStatus, type InstanceStatus } from '../../../../../protocol/src/index.ts';
+import type { AgentEventItem, DeadlineAfter, IntakeResult, ReceivedAgentEvent } from '../../deployments/targets.ts';
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
 
@@ -18,7 +18,7 @@ const TERMINAL_EVENT = new Set(['Succeeded', 'Failed', 'Skipped', 'Unknown']);
 /** Position of an AfterFailure row: after every event of AGENT_EVENT_ORDER. */
 const AFTER_FAILURE_POSITION = 100;
 
-function recordLifecycleEvent(db: Db, instanceId: string, event: AgentEventBody, lifecycleEvent: string): void {
+function recordLifecycleEvent(db: Db, instanceId: string, event: ReceivedAgentEvent, lifecycleEvent: string): void {
   const base = [event.deploymentId, instanceId, lifecycleEvent];
   if (lifecycleEvent === 'AfterFailure') {
     // The extension event runs only after a failure, so its row is made when the agent reports it.
@@ -30,20 +30,21 @@ function recordLifecycleEvent(db: Db, instanceId: string, event: AgentEventBody,
   if (event.status === 'InProgress') {
     // An InProgress event may say why it is still running (a script asked for a reboot).
     prepared(db,
-      `UPDATE target_events SET status = 'InProgress', started_at = ?, message = COALESCE(?, message)
+      `UPDATE target_events SET status = 'InProgress', started_at = ?, agent_at = ?, message = COALESCE(?, message)
        WHERE deployment_id = ? AND instance_id = ? AND event = ?`,
-    ).run(event.at, event.message ?? null, ...base);
+    ).run(event.at, event.agentAt ?? null, event.message ?? null, ...base);
     return;
   }
   if (!TERMINAL_EVENT.has(event.status)) return;
   prepared(db,
-    `UPDATE target_events SET status = ?, ended_at = ?, started_at = COALESCE(started_at, ?),
+    `UPDATE target_events SET status = ?, ended_at = ?, started_at = COALESCE(started_at, ?), agent_at = COALESCE(?, agent_at),
        error_code = ?, script_name = ?, message = ?, log_tail = ?
      WHERE deployment_id = ? AND instance_id = ? AND event = ?`,
   ).run(
     event.status,
     event.at,
     event.at,
+    event.agentAt ?? null,
     event.errorCode ?? null,
     event.scriptName ?? null,
     event.message ?? null,
@@ -52,7 +53,7 @@ function recordLifecycleEvent(db: Db, instanceId: string, event: AgentEventBody,
   );
 }
 
-function recordOutcome(db: Db, instanceId: string, event: AgentEventBody): void {
+function recordOutcome(db: Db, instanceId: string, event: ReceivedAgentEvent): void {
   prepared(db,
     `UPDATE deployment_targets SET status = ?, error_code = ?, message = ?, updated_at = ?
      WHERE deployment_id = ? AND instance_id = ?`,
@@ -69,7 +70,7 @@ function recordOutcome(db: Db, instanceId: string, event: AgentEventBody): void 
  * the host's outcome is final, are ignored (a stale or misdirected outbox row). A lifecycle
  * event on a running host also moves its deadline out to `deadlineAfter(group's event timeout)`.
  */
-export function recordAgentEvent(db: Db, instanceId: string, event: AgentEventBody, deadlineAfter: DeadlineAfter): IntakeResult {
+export function recordAgentEvent(db: Db, instanceId: string, event: ReceivedAgentEvent, deadlineAfter: DeadlineAfter): IntakeResult {
   // The group's event timeout comes with the target, so the deadline needs no query of its own.
   const target = prepared(db,
     `SELECT t.deployment_id, t.status, g.event_timeout_seconds FROM deployment_targets t
@@ -93,4 +94,9 @@ export function recordAgentEvent(db: Db, instanceId: string, event: AgentEventBo
   }
   recordOutcome(db, instanceId, event);
   return { kind: 'outcome', deploymentId: event.deploymentId, status: event.status };
+}
+
+/** Applies a burst of events in order (each a few prepared statements: SQLite runs in-process). */
+export function recordAgentEvents(db: Db, items: readonly AgentEventItem[], deadlineAfter: DeadlineAfter): IntakeResult[] {
+  return items.map((item) => recordAgentEvent(db, item.instanceId, item.event, deadlineAfter));
 }

@@ -3,12 +3,11 @@
  * stands (current step, bake deadline, pause, approval), and the one read the rollout decision
  * takes. The bake deadline is stored, so a restarted coordinator resumes the bake where it was.
  */
-import type { RolloutState, StepKind } from '../../../../../protocol/src/index.ts';
-import type { RolloutRead, RolloutRecord, StepAssignment, StepCounts, StepGates } from '../../deployments/deployments.ts';
+import type { RolloutRead, RolloutRecord, StepAssignment, StepGates } from '../../deployments/deployments.ts';
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
-import { toRow as toConfig, type RawConfig } from '../configs.ts';
-import { toDeployment, type RawDeployment } from './deployments.ts';
+import { amongClause } from '../columns.ts';
+import { toRollout, toRolloutRead, type RawDecision, type RawRollout, type RawStep } from '../../rows/deployments.ts';
 
 /** Writes each target's step (and segment) and the deployment's step count; call after insertTargets. */
 export function storeSteps(db: Db, deploymentId: string, plan: StepAssignment): void {
@@ -30,29 +29,6 @@ export function storeSteps(db: Db, deploymentId: string, plan: StepAssignment): 
   );
 }
 
-/** The rollout columns of a `deployments` row. */
-export interface RawRollout {
-  step_kind: StepKind;
-  current_step: number;
-  step_count: number;
-  bake_until: string | null;
-  paused: number;
-  approval: RolloutState['approval'];
-  approved_by: string | null;
-  approved_at: string | null;
-  require_approval: number | null;
-}
-
-/** The rollout columns as stored. */
-export function toRollout(r: RawRollout): RolloutRecord {
-  const rollout: RolloutRecord = { kind: r.step_kind, step: r.current_step, steps: r.step_count, paused: r.paused !== 0, approval: r.approval };
-  if (r.bake_until !== null) rollout.bakeUntil = r.bake_until;
-  if (r.approved_by !== null) rollout.approvedBy = r.approved_by;
-  if (r.approved_at !== null) rollout.approvedAt = r.approved_at;
-  if (r.require_approval !== null) rollout.requireApproval = r.require_approval !== 0;
-  return rollout;
-}
-
 const ROLLOUT_COLUMNS = 'step_kind, current_step, step_count, bake_until, paused, approval, approved_by, approved_at, require_approval';
 
 /** The rollout columns of a deployment, or undefined when there is none. */
@@ -61,20 +37,9 @@ export function readRollout(db: Db, deploymentId: string): RolloutRecord | undef
   return r && toRollout(r);
 }
 
-interface RawStep {
-  step: number;
-  total: number;
-  pending: number;
-  in_flight: number;
-  succeeded: number;
-  segment: string | null;
-}
-
 /** The deployment's row with the custom configuration it names, if any (c_ columns). */
 const DECISION_SQL = `SELECT d.*, c.name AS c_name, c.minimum_healthy_hosts AS c_minimum_healthy_hosts, c.rollout AS c_rollout, c.created_at AS c_created_at
   FROM deployments d LEFT JOIN deployment_configs c ON c.name = d.deployment_config_name WHERE d.deployment_id = ?`;
-
-type RawDecision = RawDeployment & RawRollout & { [K in keyof RawConfig as `c_${K}`]: RawConfig[K] | null };
 
 /**
  * What the rollout decision reads, in two statements: the deployment's row (rollout columns and
@@ -85,19 +50,7 @@ export function readForDecision(db: Db, deploymentId: string): RolloutRead | und
   const r = prepared(db, DECISION_SQL).get(deploymentId) as RawDecision | undefined;
   if (!r) return undefined;
   const rows = prepared(db, 'SELECT step, total, pending, in_flight, succeeded, segment FROM deployment_progress WHERE deployment_id = ?').all(deploymentId) as RawStep[];
-  const steps: StepCounts[] = [];
-  for (let i = 0; i < r.step_count; i++) steps.push({ total: 0, pending: 0, inFlight: 0, succeeded: 0, failed: 0, segment: null });
-  for (const p of rows) {
-    if (p.step < 1 || p.step > r.step_count) continue;
-    // Unknown, Skipped and Failed all mean the host did not end up healthy.
-    const failed = p.total - p.pending - p.in_flight - p.succeeded;
-    steps[p.step - 1] = { total: p.total, pending: p.pending, inFlight: p.in_flight, succeeded: p.succeeded, failed, segment: p.segment };
-  }
-  const read: RolloutRead = { deployment: toDeployment(r), rollout: toRollout(r), steps };
-  if (r.c_name !== null && r.c_minimum_healthy_hosts !== null && r.c_rollout !== null && r.c_created_at !== null) {
-    read.config = toConfig({ name: r.c_name, minimum_healthy_hosts: r.c_minimum_healthy_hosts, rollout: r.c_rollout, created_at: r.c_created_at });
-  }
-  return read;
+  return toRolloutRead(r, rows);
 }
 
 /** Moves the deployment into a later step with the gates it starts with (no bake: none). */
@@ -121,8 +74,9 @@ export function approve(db: Db, deploymentId: string, who: string, at: string): 
 }
 
 /** Ids of running deployments whose bake is over at `at`. */
-export function bakesOverAt(db: Db, at: string): string[] {
-  const rows = prepared(db, `SELECT deployment_id FROM deployments WHERE status = 'InProgress' AND bake_until IS NOT NULL AND bake_until <= ?`).all(at) as {
+export function bakesOverAt(db: Db, at: string, among?: readonly string[]): string[] {
+  const only = amongClause('deployment_id', among);
+  const rows = prepared(db, `SELECT deployment_id FROM deployments WHERE status = 'InProgress' AND bake_until IS NOT NULL AND bake_until <= ?${only.sql}`).all(at, ...only.args) as {
     deployment_id: string;
   }[];
   return rows.map((r) => r.deployment_id);

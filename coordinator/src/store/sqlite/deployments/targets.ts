@@ -8,6 +8,8 @@ import type { Dispatch, HostCommand, HostOutcome, LiveTarget, PendingBatch, Unac
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
 import { FINISHED_SQL } from './deployments.ts';
+import { toLive } from '../../rows/deployments.ts';
+import { amongClause } from '../columns.ts';
 
 /** Adds the hosts as Pending targets, each with one Pending row per lifecycle event an agent runs (AGENT_EVENT_ORDER). */
 export function insertTargets(db: Db, deploymentId: string, instanceIds: readonly string[]): void {
@@ -45,14 +47,16 @@ export function nextPendingBatch(db: Db, deploymentId: string, count: number): P
 }
 
 /** Takes Pending or WaitingForAgent targets: InProgress, each with its command id, until the deadline. */
-export function markDispatched(db: Db, deploymentId: string, hosts: readonly HostCommand[], d: Dispatch): void {
+export function markDispatched(db: Db, deploymentId: string, hosts: readonly HostCommand[], d: Dispatch): string[] {
   // One statement per host: a prepared UPDATE by primary key is cheaper here than one UPDATE
   // over a JSON list, and the progress triggers fire per row either way.
   const update = prepared(db,
     `UPDATE deployment_targets SET status = 'InProgress', command_id = ?, started_at = ?, updated_at = ?, deadline_at = ?, batch = COALESCE(?, batch)
      WHERE deployment_id = ? AND instance_id = ? AND status IN ('Pending', 'WaitingForAgent')`,
   );
-  for (const h of hosts) update.run(h.commandId, d.at, d.at, d.deadline, d.batch ?? null, deploymentId, h.instanceId);
+  const taken: string[] = [];
+  for (const h of hosts) if (update.run(h.commandId, d.at, d.at, d.deadline, d.batch ?? null, deploymentId, h.instanceId).changes === 1) taken.push(h.instanceId);
+  return taken;
 }
 
 /** Takes Pending targets whose agent is offline: WaitingForAgent until the deadline. */
@@ -98,13 +102,10 @@ export function failTarget(db: Db, t: { deploymentId: string; instanceId: string
 const LIVE_SQL = `SELECT t.deployment_id, t.instance_id, t.status, t.command_id, d.status AS deployment_status
   FROM deployment_targets t JOIN deployments d ON d.deployment_id = t.deployment_id`;
 
-function toLive(r: { deployment_id: string; instance_id: string; status: LiveTarget['status']; command_id: string | null; deployment_status: string }): LiveTarget {
-  return { deploymentId: r.deployment_id, instanceId: r.instance_id, status: r.status, commandId: r.command_id, deploymentStatus: r.deployment_status };
-}
-
 /** Targets whose deadline is at or before `at`. */
-export function expiredTargets(db: Db, at: string): LiveTarget[] {
-  const rows = prepared(db, `${LIVE_SQL} WHERE t.deadline_at IS NOT NULL AND t.deadline_at <= ? AND t.status IN ('InProgress', 'WaitingForAgent')`).all(at);
+export function expiredTargets(db: Db, at: string, among?: readonly string[]): LiveTarget[] {
+  const only = amongClause('t.deployment_id', among);
+  const rows = prepared(db, `${LIVE_SQL} WHERE t.deadline_at IS NOT NULL AND t.deadline_at <= ? AND t.status IN ('InProgress', 'WaitingForAgent')${only.sql}`).all(at, ...only.args);
   return (rows as Parameters<typeof toLive>[0][]).map(toLive);
 }
 
@@ -120,40 +121,49 @@ export function runningTargetsOf(db: Db, deploymentId: string): LiveTarget[] {
   return (rows as Parameters<typeof toLive>[0][]).map(toLive);
 }
 
+/** The targets of a deployment waiting for their agent to connect. */
+export function waitingTargetsOf(db: Db, deploymentId: string): LiveTarget[] {
+  const rows = prepared(db, `${LIVE_SQL} WHERE t.deployment_id = ? AND t.status = 'WaitingForAgent' ORDER BY t.position`).all(deploymentId);
+  return (rows as Parameters<typeof toLive>[0][]).map(toLive);
+}
+
 /**
  * The earliest stored deadline, if any: a host's, or the end of a deployment's bake between
  * two batches. Timers are recomputed from it (also after a restart).
  */
-export function earliestDeadline(db: Db): string | undefined {
+export function earliestDeadline(db: Db, among?: readonly string[]): string | undefined {
+  const only = amongClause('deployment_id', among);
   const r = prepared(db,
       `SELECT MIN(d) AS d FROM (
-         SELECT MIN(deadline_at) AS d FROM deployment_targets WHERE deadline_at IS NOT NULL AND status IN ('InProgress', 'WaitingForAgent')
+         SELECT MIN(deadline_at) AS d FROM deployment_targets WHERE deadline_at IS NOT NULL AND status IN ('InProgress', 'WaitingForAgent')${only.sql}
          UNION ALL
-         SELECT MIN(bake_until) FROM deployments WHERE bake_until IS NOT NULL AND status = 'InProgress')`,
+         SELECT MIN(bake_until) FROM deployments WHERE bake_until IS NOT NULL AND status = 'InProgress'${only.sql})`,
     )
-    .get() as { d: string | null };
+    .get(...only.args, ...only.args) as { d: string | null };
   return r.d ?? undefined;
 }
 
 /** Targets of in-progress deployments whose command the host has not acknowledged yet. */
-export function unackedTargets(db: Db): UnackedCommand[] {
+export function unackedTargets(db: Db, among?: readonly string[]): UnackedCommand[] {
+  const only = amongClause('t.deployment_id', among);
   const rows = prepared(db,
       `SELECT t.instance_id, t.deployment_id, t.command_id FROM deployment_targets t
        JOIN deployments d ON d.deployment_id = t.deployment_id
-       WHERE d.status = 'InProgress' AND t.status = 'InProgress' AND t.command_id IS NOT NULL AND t.command_acked = 0
+       WHERE d.status = 'InProgress' AND t.status = 'InProgress' AND t.command_id IS NOT NULL AND t.command_acked = 0${only.sql}
        ORDER BY t.started_at`,
     )
-    .all() as { instance_id: string; deployment_id: string; command_id: string }[];
+    .all(...only.args) as { instance_id: string; deployment_id: string; command_id: string }[];
   return rows.map((r) => ({ instanceId: r.instance_id, deploymentId: r.deployment_id, commandId: r.command_id }));
 }
 
 /** Moves every live deadline earlier than `until` to `until`; returns how many moved. */
-export function deferDeadlinesUntil(db: Db, until: string): number {
+export function deferDeadlinesUntil(db: Db, until: string, among?: readonly string[]): number {
+  const only = amongClause('deployment_id', among);
   return prepared(db,
       `UPDATE deployment_targets SET deadline_at = ?
-       WHERE deadline_at IS NOT NULL AND deadline_at < ? AND status IN ('InProgress', 'WaitingForAgent')`,
+       WHERE deadline_at IS NOT NULL AND deadline_at < ? AND status IN ('InProgress', 'WaitingForAgent')${only.sql}`,
     )
-    .run(until, until).changes;
+    .run(until, until, ...only.args).changes;
 }
 
 /** Commands sent to the host but not acknowledged, of deployments still in progress, oldest first. */
@@ -171,6 +181,11 @@ export function unackedCommandsOf(db: Db, instanceId: string): UnackedCommand[] 
 /** Records that the host journaled the command; false when no such command was sent to it. */
 export function acknowledgeCommand(db: Db, instanceId: string, commandId: string): boolean {
   return prepared(db, 'UPDATE deployment_targets SET command_acked = 1 WHERE instance_id = ? AND command_id = ?').run(instanceId, commandId).changes === 1;
+}
+
+/** Records a burst of command acknowledgements; one answer each. */
+export function acknowledgeCommands(db: Db, acks: readonly { instanceId: string; commandId: string }[]): boolean[] {
+  return acks.map((a) => acknowledgeCommand(db, a.instanceId, a.commandId));
 }
 
 /** Every finished target of the group's deployments, oldest deployment (then update) first. */

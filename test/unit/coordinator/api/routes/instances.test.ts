@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { findRegistrationToken } from '../../../../../coordinator/src/store/sqlite/tokens.ts';
 import { getInstance, touchInstance } from '../../../../../coordinator/src/store/sqlite/instances.ts';
 import { agentKeys, startHarness, testHasher, type Harness } from '../harness.ts';
@@ -122,6 +123,34 @@ describe('instance, registration-token and registration routes', () => {
       assert.equal(res.statusCode, 400);
       assert.equal(res.json().error.field, 'publicKey');
       assert.equal(findRegistrationToken(h.db, testHasher.lookup(token))?.uses, 0);
+    });
+
+    it('refuses a private key sent as publicKey, stores nothing and does not echo the key', async () => {
+      const token = await newToken();
+      const { privateKey } = generateKeyPairSync('ed25519');
+      const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const res = await register(token, { publicKey: pem });
+      assert.equal(res.statusCode, 400);
+      assert.equal(res.json().error.field, 'publicKey');
+      assert.match(res.json().error.message, /private key/);
+      assert.doesNotMatch(res.body, /PRIVATE KEY|MC4CAQ/);
+      assert.equal(getInstances(h).length, 0);
+      assert.equal(findRegistrationToken(h.db, testHasher.lookup(token))?.uses, 0);
+    });
+
+    it('refuses an X25519 public key', async () => {
+      const token = await newToken();
+      const pem = generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      const res = await register(token, { publicKey: pem });
+      assert.equal(res.statusCode, 400);
+      assert.match(res.json().error.message, /publicKey: must be an Ed25519 key/);
+    });
+
+    it('refuses a public key followed by a second PEM block', async () => {
+      const token = await newToken();
+      const res = await register(token, { publicKey: agentKeys().publicKeyPem + agentKeys().publicKeyPem });
+      assert.equal(res.statusCode, 400);
+      assert.match(res.json().error.message, /publicKey: must be one PEM block/);
     });
 
     it('names a missing hostname', async () => {

@@ -29,13 +29,13 @@ describe('store/sqlite migrations of stores from earlier versions', () => {
     db.close();
   });
 
-  it('13: a store at version 12 (main before health) gains the health tables, keeps its groups and takes their health', () => {
+  it('14: a store at version 13 (before health) gains the health tables, keeps its groups and takes their health', () => {
     const file = path.join(dir, 'coordinator.db');
-    const v12 = openDatabase(file, MIGRATIONS.filter((m) => m.version <= 12));
-    v12.prepare("INSERT INTO applications (application_id, name, created_at) VALUES ('a-APP000001', 'shop', 'x')").run();
-    v12.prepare(`INSERT INTO deployment_groups (deployment_group_id, application_id, name, tag_filters, deployment_config_name, created_at)
+    const v13 = openDatabase(file, MIGRATIONS.filter((m) => m.version <= 13));
+    v13.prepare("INSERT INTO applications (application_id, name, created_at) VALUES ('a-APP000001', 'shop', 'x')").run();
+    v13.prepare(`INSERT INTO deployment_groups (deployment_group_id, application_id, name, tag_filters, deployment_config_name, created_at)
       VALUES ('dg-GROUP0001', 'a-APP000001', 'web', '[]', 'CodeDeployDefault.OneAtATime', 'x')`).run();
-    v12.close();
+    v13.close();
     const db = openDatabase(file);
     assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS[MIGRATIONS.length - 1]?.version);
     assert.equal((db.prepare('SELECT name FROM deployment_groups').get() as { name: string }).name, 'web');

@@ -1,0 +1,69 @@
+/**
+ * Read models of deployments in PostgreSQL (store/deployments/views.ts has the contract): a
+ * deployment with its application and group names, its targets and their lifecycle events,
+ * each in one statement whatever the fleet size.
+ */
+import type { InstanceStatus } from '../../../../../protocol/src/index.ts';
+import type { DeploymentFilter, DeploymentRecord, EventRecord, TargetRecord } from '../../deployments/views.ts';
+import { toDeploymentRecord, toEventRecord, toTargetRecord, type RawDeploymentRecord, type RawEvent, type RawTarget } from '../../rows/views.ts';
+import type { Param, Sql } from '../sql.ts';
+
+const SELECT_DEPLOYMENT = `
+  SELECT d.*, a.name AS application_name, g.name AS group_name
+  FROM deployments d
+  JOIN applications a ON a.application_id = d.application_id
+  JOIN deployment_groups g ON g.deployment_group_id = d.deployment_group_id`;
+
+/** The deployment, or undefined. */
+export async function deploymentRecord(q: Sql, deploymentId: string): Promise<DeploymentRecord | undefined> {
+  const raw = await q.one<RawDeploymentRecord>(`${SELECT_DEPLOYMENT} WHERE d.deployment_id = $1`, [deploymentId]);
+  return raw && toDeploymentRecord(raw);
+}
+
+/** Deployments matching the filter, newest first. */
+export async function listDeploymentRecords(q: Sql, filter: DeploymentFilter): Promise<DeploymentRecord[]> {
+  const where: string[] = [];
+  const args: Param[] = [];
+  const add = (column: string, value: string | undefined): void => {
+    if (value === undefined) return;
+    args.push(value);
+    where.push(`${column} = $${args.length}`);
+  };
+  add('a.name', filter.applicationName);
+  add('g.name', filter.deploymentGroupName);
+  add('d.status', filter.status);
+  if (filter.before !== undefined) {
+    args.push(filter.before.createdAt, filter.before.deploymentId);
+    where.push(`(d.created_at, d.deployment_id) < ($${args.length - 1}, $${args.length})`);
+  }
+  let limit = '';
+  if (filter.limit !== undefined) {
+    args.push(filter.limit);
+    limit = ` LIMIT $${args.length}`;
+  }
+  const sql = `${SELECT_DEPLOYMENT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.created_at DESC, d.deployment_id DESC${limit}`;
+  return (await q.rows<RawDeploymentRecord>(sql, args)).map(toDeploymentRecord);
+}
+
+/** The deployment's targets in the order they are taken. */
+export async function targetRecords(q: Sql, deploymentId: string): Promise<TargetRecord[]> {
+  const rows = await q.rows<RawTarget>(
+    `SELECT t.instance_id, i.hostname, t.status, t.batch, t.step, t.segment, t.updated_at, t.error_code, t.message FROM deployment_targets t
+     LEFT JOIN instances i ON i.instance_id = t.instance_id WHERE t.deployment_id = $1 ORDER BY t.position`,
+    [deploymentId],
+  );
+  return rows.map(toTargetRecord);
+}
+
+/** The deployment's lifecycle events, by host, in lifecycle order. */
+export async function eventRecords(q: Sql, deploymentId: string): Promise<EventRecord[]> {
+  return (await q.rows<RawEvent>('SELECT * FROM target_events WHERE deployment_id = $1 ORDER BY instance_id, position', [deploymentId])).map(toEventRecord);
+}
+
+/** How many of the deployment's targets are in each status. */
+export async function countTargets(q: Sql, deploymentId: string): Promise<Map<InstanceStatus, number>> {
+  const rows = await q.rows<{ status: InstanceStatus; n: number }>('SELECT status, COUNT(*) AS n FROM deployment_targets WHERE deployment_id = $1 GROUP BY status', [
+    deploymentId,
+  ]);
+  return new Map(rows.map((r) => [r.status, r.n]));
+}
