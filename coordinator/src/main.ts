@@ -282,6 +282,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
     evaluator: new CheckEvaluator(),
     ...(config.alarmPollMs === undefined ? {} : { alarmPollMs: config.alarmPollMs }),
     ...(config.alertmanagerUrl === undefined ? {} : { alertmanagerUrl: config.alertmanagerUrl }),
+    ...(node ? { owned: () => node.ownership.owned() } : {}),
   });
   monitor.start();
   node?.start(scheduler);

@@ -36,6 +36,11 @@ export interface HealthMonitorDeps {
   tickMs?: number;
   /** The Alertmanager that alarms not named after a health check are looked up in. */
   alertmanagerUrl?: string;
+  /**
+   * The deployments this coordinator drives, among several on one store: only those are watched,
+   * so each deployment's alarms are polled once. Absent (alone on its store): every one.
+   */
+  owned?: () => readonly string[];
 }
 
 /** Alarm poll interval when none is configured. */
@@ -90,7 +95,8 @@ export class HealthMonitor {
 
   /** Looks for due work once; resolves when the rounds it started are handed over (tests await it). */
   async tick(): Promise<void> {
-    const watched = await this.deps.store.health.monitored();
+    const owned = this.deps.owned === undefined ? undefined : new Set(this.deps.owned());
+    const watched = (await this.deps.store.health.monitored()).filter((d) => owned === undefined || owned.has(d.deploymentId));
     const ids = new Set(watched.map((d) => d.deploymentId));
     for (const id of [...this.lastPoll.keys()]) if (!ids.has(id)) this.lastPoll.delete(id);
     for (const id of [...this.lastVerdicts.keys()]) if (!ids.has(id)) this.lastVerdicts.delete(id);

@@ -86,6 +86,19 @@ forEachStore('health/monitor', (current) => {
     assert.deepEqual(v.health?.map((h) => h.verdict), ['Successful', 'Failed']);
   });
 
+  it('watches only the deployments this coordinator drives when it shares its store', async () => {
+    const s = await seed(db, 3);
+    await store.health.setGroupHealth(s.deploymentGroupId, { alarmConfiguration: alarms(['error-rate']) });
+    const id = await scheduler.createDeployment(input(s));
+    let owned: string[] = [];
+    const shared = new HealthMonitor({ store, sink: scheduler, clock, logger: silentLogger(), evaluator: new CheckEvaluator(), owned: () => owned });
+    await shared.tick();
+    assert.equal(served, 0, 'another coordinator drives it');
+    owned = [id];
+    await shared.tick();
+    assert.equal(served, 1);
+  });
+
   it('stops on an alarm that names nothing it can read, unless ignorePollAlarmFailure', async () => {
     const s = await seed(db, 2);
     await store.health.setGroupHealth(s.deploymentGroupId, { alarmConfiguration: alarms(['NoSuchAlert'], true) });
