@@ -6,7 +6,7 @@
  * deployment would. The events before the start are reported Skipped, saying why.
  */
 import { existsSync } from 'node:fs';
-import { AGENT_EVENT_ORDER } from '../../../protocol/src/index.ts';
+import { AGENT_EVENT_ORDER } from '../../../protocol/src/lifecycle-events.ts';
 import { archiveDirOf, type DeploymentContext } from './context.ts';
 
 /** A retry's start, once this host has been found able to take it. */
