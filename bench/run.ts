@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only cli,fleet,health,agent,hooks,unpack,journal,store] [--sizes 100,1000,10000]
+ * `npm run bench [-- --quick] [--only cli,fleet,health,agent,hooks,unpack,journal,store,dashboard] [--sizes 100,1000,10000]
  * [--cap-seconds 120] [--cpu-prof DIR] [--output FILE]`:
  * runs Deckhand's benchmarks, prints one table and writes bench/results/latest.json.
  * Never part of `npm test`.
@@ -8,6 +8,7 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startAgentBench, type AgentBench } from './agent/bench.ts';
+import { runDashboardBench } from './dashboard/bench.ts';
 import { runFleetBench } from './fleet/bench.ts';
 import { runHealthBench } from './health/bench.ts';
 import { runHookBench } from './hooks.ts';
@@ -19,7 +20,7 @@ import { runSmallFilesBench } from './unpack/small-files.ts';
 import { formatNotes, formatTable, writeResults, type Figures } from './lib/figures.ts';
 import { openFileLimit } from './lib/proc.ts';
 
-const SECTIONS = ['cli', 'fleet', 'health', 'agent', 'hooks', 'unpack', 'journal', 'store'] as const;
+const SECTIONS = ['cli', 'fleet', 'health', 'agent', 'hooks', 'unpack', 'journal', 'store', 'dashboard'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** The health benchmark's fleet (the issue's 1,000 hosts) and its analysis and alarm poll interval. */
@@ -146,6 +147,11 @@ async function main(): Promise<void> {
   if (opts.only.has('store')) {
     log('store: --store-sync normal vs full, start-up check and backup');
     await timed('store', () => runStoreBench({ hosts: opts.quick ? 100 : 300, runs: opts.quick ? 3 : 5, growCopies: opts.quick ? 20 : 100, log }, figures));
+  }
+  if (opts.only.has('dashboard')) {
+    const hosts = opts.sizes[opts.sizes.length - 1] ?? 10_000;
+    log(`dashboard: the deployment page of a ${hosts}-host AllAtOnce deployment in chromium`);
+    await timed('dashboard', () => runDashboardBench({ hosts, eventDelayMs: 200, runs: opts.quick ? 3 : 5, log }, figures));
   }
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`\n${formatTable(figures)}\n\nNotes:\n${formatNotes(figures)}\n\nTotal ${seconds.toFixed(0)} s.\n`);

@@ -25,8 +25,14 @@ export const ENTRIES = {
   'deckhand-coordinator': 'coordinator/src/main.ts',
 } as const;
 
+/** Where the dashboard's built page, script and style go (served by the coordinator). */
+export const WEB_DIST = path.join(REPO, 'dist', 'web');
+
+/** The dashboard's sources: a browser script, its page and its style. */
+const WEB_SRC = path.join(REPO, 'dashboard');
+
 /** The source folders a build reads; a change in one makes dist/ stale. */
-const SOURCE_DIRS = ['common/src', 'protocol/src', 'agent/src', 'coordinator/src', 'cli/src', 'installers', 'package.json'];
+const SOURCE_DIRS = ['common/src', 'protocol/src', 'agent/src', 'coordinator/src', 'cli/src', 'installers', 'dashboard', 'package.json'];
 
 /** Written last, so a build that died half-way is seen as stale. */
 const STAMP = path.join(DIST, '.built');
@@ -75,7 +81,29 @@ export async function buildBinaries(): Promise<void> {
     legalComments: 'linked',
     logLevel: 'warning',
   });
+  await buildDashboard();
   fs.writeFileSync(STAMP, `${version}\n`);
+}
+
+/**
+ * Builds the dashboard into dist/web: one minified browser script (no framework: plain DOM,
+ * about 30 KB), its page and its style, all served by the coordinator (no CDN).
+ */
+export async function buildDashboard(): Promise<void> {
+  fs.rmSync(WEB_DIST, { recursive: true, force: true });
+  await build({
+    absWorkingDir: REPO,
+    entryPoints: { app: 'dashboard/src/main.ts' },
+    outdir: WEB_DIST,
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  for (const file of ['index.html', 'app.css']) fs.copyFileSync(path.join(WEB_SRC, file), path.join(WEB_DIST, file));
 }
 
 /** Builds when dist/ is stale; for test runs, so spawned binaries never run old code. */

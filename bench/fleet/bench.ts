@@ -46,7 +46,8 @@ interface Session {
   prefix: string;
 }
 
-async function bundle(): Promise<Buffer> {
+/** A small no-op revision (three files, no hooks). */
+export async function bundle(): Promise<Buffer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dh-bench-rev-'));
   try {
     writeNoopRevision(dir, 3);

@@ -46,6 +46,10 @@ export const TARGETS: Readonly<Record<string, Target>> = {
   health_1000_alarm_stop_max_s: atMost(5, 's'),
   health_1000_analysis_rollback_ms: atMost(5000, 'ms'),
   health_1000_alarm_rollback_ms: atMost(5000, 'ms'),
+  // Issue 19: the dashboard's deployment page at 10,000 hosts.
+  dashboard_10000_first_render_ms: atMost(1000, 'ms'),
+  dashboard_10000_first_render_finished_ms: atMost(1000, 'ms'),
+  dashboard_10000_longest_task_ms: atMost(200, 'ms'),
 };
 
 /** A figure with a value. */

@@ -2,7 +2,7 @@
  * The coordinator's composition root: parses the command line, opens the store, builds the hub,
  * scheduler and HTTP API, listens, and shuts everything down on SIGTERM/SIGINT.
  */
-import { renameSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
@@ -10,6 +10,7 @@ import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../common/src/clock.ts';
 import { newId, newSecret } from '../../common/src/ids.ts';
 import { closeLogger, createLogger, type Logger } from '../../common/src/logger.ts';
@@ -49,6 +50,13 @@ import { openGuardedSqliteStore, StoreRefused } from './store/sqlite/guard.ts';
 import type { Store } from './store/store.ts';
 
 /** Lets the log file flush (bounded by a short timeout), then exits. */
+/** The built dashboard (npm run build): dist/web beside dist/bin, from the binary, a chunk of it, or the sources. */
+function dashboardDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.join(here, '..', 'web'), path.join(here, '..', '..', 'web'), path.join(here, '..', '..', 'dist', 'web')];
+  return candidates.find((d) => existsSync(path.join(d, 'index.html'))) ?? (candidates[0] as string);
+}
+
 function exitAfterFlush(logger: Logger, code: number): void {
   process.exitCode = code;
   void closeLogger(logger, 1000).finally(() => process.exit(code));
@@ -310,6 +318,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
     ...(tls.caSha256 && tls.caPem ? { autoCa: { pem: tls.caPem, sha256: tls.caSha256 } } : {}),
     ...(check ? { agentClientCertificate: check } : {}),
     ...(config.alertmanagerUrl === undefined ? {} : { alertmanager: true }),
+    dashboardDir: dashboardDir(),
   });
   reloadOnHangup(app, tls, logger);
   const stopEdge = guardServer(app.server, { log: logger.child({ component: 'edge' }), clock, guard, sink: edgeMetrics });

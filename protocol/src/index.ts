@@ -18,3 +18,5 @@ export * from './fleet.ts';
 export * from './webhooks.ts';
 export * from './access.ts';
 export * from './journal-resync.ts';
+export * from './dashboard.ts';
+export * from './grid-cells.ts';

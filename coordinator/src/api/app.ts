@@ -28,6 +28,9 @@ import { installerRoutes } from './routes/installers.ts';
 import { revisionRoutes } from './routes/revisions.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { gridRoutes } from './routes/grid.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { dashboardRoutes } from './routes/dashboard-page.ts';
 
 /**
  * Builds the API on a fresh fastify instance (not listening). The caller listens, and wires
@@ -81,6 +84,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   tokenRoutes(app, deps);
   auditRoutes(app, deps);
   healthCheckRoutes(app, deps);
+  // Issue 19: the dashboard, its session and the live grid it reads.
+  sessionRoutes(app, deps);
+  gridRoutes(app, deps, deps.gridWatch);
+  dashboardRoutes(app, deps.dashboardDir ?? 'dist/web');
   // Issue 7: installers and agent packages; see README "Install on your servers".
   const publicUrl = process.env['DECKHAND_PUBLIC_URL'];
   installerRoutes(app, { packages: agentPackageSourceFromEnv(process.env), ...(publicUrl ? { publicUrl } : {}), ...(deps.autoCa ? { ca: deps.autoCa } : {}) });

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DeckhandError, SIGNATURE_HEADERS } from '../../../protocol/src/index.ts';
 import { verifyAgentRequest } from '../auth/agent-auth.ts';
 import { permissionRefusal, scopeRefusal, type TokenPrincipal } from '../auth/permissions.ts';
+import { cookieValue, CSRF_HEADER, csrfRefusal, SESSION_COOKIE } from '../auth/session-cookie.ts';
 import type { ApiDeps } from './deps.ts';
 import { policyOf, type RoutePolicy, type ScopeSource } from './route-policies.ts';
 import { resolveScope } from './scope.ts';
@@ -31,15 +32,34 @@ function forbidden(message: string): DeckhandError {
   return new DeckhandError('FORBIDDEN', message);
 }
 
-async function tokenPrincipal(deps: ApiDeps, request: FastifyRequest): Promise<TokenPrincipal> {
+/** The API token of a request: the Authorization header's, else the dashboard's session cookie. */
+function presentedToken(request: FastifyRequest): { token: string; fromCookie: boolean } {
   const auth = request.headers.authorization;
+  if (auth === undefined) {
+    const cookie = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    if (cookie) return { token: cookie, fromCookie: true };
+  }
   const match = auth === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(auth);
   if (!match?.[1]) throw authFailed('missing Authorization: Bearer token');
-  const token = await deps.store.tokens.findApiToken(deps.tokenHasher.lookup(match[1]));
+  return { token: match[1], fromCookie: false };
+}
+
+/** The principal of an API token; throws AUTH_FAILED saying why it is not valid. */
+export async function principalOfToken(deps: Pick<ApiDeps, 'store' | 'tokenHasher' | 'clock'>, secret: string): Promise<TokenPrincipal> {
+  const token = await deps.store.tokens.findApiToken(deps.tokenHasher.lookup(secret));
   if (!token) throw authFailed('unknown API token');
   if (token.revokedAt !== undefined) throw authFailed(`API token ${token.name} was revoked at ${token.revokedAt}`);
   if (token.expiresAt !== undefined && token.expiresAt <= deps.clock.now().toISOString()) throw authFailed(`API token ${token.name} expired at ${token.expiresAt}`);
   return { kind: 'token', tokenId: token.tokenId, name: token.name, role: token.role, applications: token.applications, groups: token.groups };
+}
+
+async function tokenPrincipal(deps: ApiDeps, request: FastifyRequest): Promise<TokenPrincipal> {
+  const { token, fromCookie } = presentedToken(request);
+  const principal = await principalOfToken(deps, token);
+  // Checked once the token is known to be valid, so the message never helps guess one.
+  const csrf = fromCookie ? csrfRefusal(deps.tokenHasher, request.method, token, request.headers[CSRF_HEADER]) : undefined;
+  if (csrf) throw forbidden(csrf);
+  return principal;
 }
 
 async function agentPrincipal(deps: ApiDeps, request: FastifyRequest): Promise<Principal> {

@@ -26,6 +26,7 @@ import type { PreflightQuery } from '../scheduler/preflight.ts';
 import type { LogFeed } from '../logs/feed.ts';
 import type { CoordinatorMetrics } from '../notify/metrics.ts';
 import type { Store } from '../store/store.ts';
+import type { GridWatchOptions } from '../dashboard/grid-watch.ts';
 
 export type { NewDeployment, PlanQuery, PreflightQuery, StopResult };
 
@@ -136,4 +137,8 @@ export interface ApiDeps {
   agentClientCertificate?: (req: IncomingMessage) => string | undefined;
   /** The coordinator looks alarms up in an Alertmanager too (--alertmanager). */
   alertmanager?: boolean;
+  /** The built dashboard (index.html, app.js, app.css). @default dist/web under the working directory */
+  dashboardDir?: string;
+  /** How often live grids are read. @default see GridWatchOptions */
+  gridWatch?: GridWatchOptions;
 }

@@ -108,6 +108,19 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'DELETE /v1/applications/:app/deployment-groups/:group/webhooks/:name': manage('params'),
   'POST /v1/applications/:app/deployment-groups/:group/webhooks/:name/test': manage('params'),
   'GET /v1/applications/:app/deployment-groups/:group/webhooks/:name/deliveries': read('params'),
+  // Issue 19: the dashboard's page and files (they hold no data), its session, its grid.
+  'GET /': pub,
+  'GET /deployments': pub,
+  'GET /deployments/:id': pub,
+  'GET /instances': pub,
+  'GET /applications': pub,
+  'GET /applications/:app': pub,
+  'GET /applications/:app/groups/:group': pub,
+  'GET /ui/:file': pub,
+  'POST /v1/session': pub,
+  'GET /v1/session': read(),
+  'DELETE /v1/session': pub,
+  'GET /v1/deployments/:id/grid': read('deployment'),
 };
 
 /** The policy of `method` and `url` (a route pattern), or undefined: refused. */

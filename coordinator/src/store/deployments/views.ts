@@ -75,6 +75,16 @@ export interface EventRecord {
   agentAt?: string;
 }
 
+/** One lifecycle event of one host as the dashboard's grid shows it: no texts, a duration. */
+export interface EventCellRecord {
+  instanceId: string;
+  event: string;
+  status: LifecycleEventStatus;
+  errorCode?: string;
+  /** End minus start, ms; absent until the event has both. */
+  durationMs?: number;
+}
+
 /** Reads deployments as the API shows them. */
 export interface DeploymentViewRepository {
   /** The deployment, or undefined. */
@@ -85,6 +95,11 @@ export interface DeploymentViewRepository {
   targets(deploymentId: string): Promise<TargetRecord[]>;
   /** The deployment's lifecycle events, by host, in lifecycle order. */
   events(deploymentId: string): Promise<EventRecord[]>;
+  /**
+   * The deployment's lifecycle events reduced to what the dashboard's grid shows, in no order:
+   * a fraction of {@link events}' cost at 10,000 hosts (no messages, log tails or sort).
+   */
+  eventCells(deploymentId: string): Promise<EventCellRecord[]>;
   /** How many of the deployment's targets are in each status (statuses without any left out). */
   countTargets(deploymentId: string): Promise<Map<InstanceStatus, number>>;
 }

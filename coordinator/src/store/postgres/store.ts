@@ -173,6 +173,7 @@ export function pgRepositories(q: Sql): Required<Repositories> {
       list: views.listDeploymentRecords,
       targets: views.targetRecords,
       events: views.eventRecords,
+      eventCells: views.eventCellRecords,
       countTargets: views.countTargets,
     }),
     logs: bind(q, {

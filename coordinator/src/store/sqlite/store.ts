@@ -166,6 +166,7 @@ function repositories(db: Db, run: Runner): Repositories {
       list: views.listDeploymentRecords,
       targets: views.targetRecords,
       events: views.eventRecords,
+      eventCells: views.eventCellRecords,
       countTargets: views.countTargets,
     }, run),
     health: bind(db, {

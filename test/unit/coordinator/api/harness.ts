@@ -253,7 +253,7 @@ export interface Harness {
 export const testHasher = tokenHasher(Buffer.alloc(32, 7));
 
 /** Builds the API over a fresh store with one admin token. */
-export async function startHarness(opts: { maxBytes?: number; scheduler?: DeploymentService; logger?: Logger } = {}): Promise<Harness> {
+export async function startHarness(opts: { maxBytes?: number; scheduler?: DeploymentService; logger?: Logger; dashboardDir?: string } = {}): Promise<Harness> {
   const { dir, remove } = tempDir();
   const store = openSqliteStore(path.join(dir, 'coordinator.db'));
   const db = store.db;
@@ -265,6 +265,7 @@ export async function startHarness(opts: { maxBytes?: number; scheduler?: Deploy
   const hub = { isConnected: (id: string) => connected.has(id), isPreflighting: (id: string, revisionId: string) => preflighting.has(`${id} ${revisionId}`) };
   const app = buildApi({
     store, clock, logger: opts.logger ?? silentLogger(), artifacts, scheduler: opts.scheduler ?? scheduler, hub, nonces: new NonceCache(store.nonces), tokenHasher: testHasher,
+    dashboardDir: opts.dashboardDir ?? path.join(dir, 'no-dashboard'),
   });
   await app.ready();
   const adminToken = 'dh_test-admin-token';

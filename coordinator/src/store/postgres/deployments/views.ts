@@ -3,8 +3,8 @@
  * deployment with its application and group names, its targets and their lifecycle events,
  * each in one statement whatever the fleet size.
  */
-import type { InstanceStatus } from '../../../../../protocol/src/index.ts';
-import type { DeploymentFilter, DeploymentRecord, EventRecord, TargetRecord } from '../../deployments/views.ts';
+import type { InstanceStatus, LifecycleEventStatus } from '../../../../../protocol/src/index.ts';
+import type { DeploymentFilter, DeploymentRecord, EventCellRecord, EventRecord, TargetRecord } from '../../deployments/views.ts';
 import { toDeploymentRecord, toEventRecord, toTargetRecord, type RawDeploymentRecord, type RawEvent, type RawTarget } from '../../rows/views.ts';
 import type { Param, Sql } from '../sql.ts';
 
@@ -58,6 +58,18 @@ export async function targetRecords(q: Sql, deploymentId: string): Promise<Targe
 /** The deployment's lifecycle events, by host, in lifecycle order. */
 export async function eventRecords(q: Sql, deploymentId: string): Promise<EventRecord[]> {
   return (await q.rows<RawEvent>('SELECT * FROM target_events WHERE deployment_id = $1 ORDER BY instance_id, position', [deploymentId])).map(toEventRecord);
+}
+
+/** The deployment's host × event cells (the dashboard's grid): status, error code and duration. */
+export async function eventCellRecords(q: Sql, deploymentId: string): Promise<EventCellRecord[]> {
+  type Row = { instance_id: string; event: string; status: LifecycleEventStatus; error_code: string | null; started_at: string | null; ended_at: string | null };
+  const rows = await q.rows<Row>('SELECT instance_id, event, status, error_code, started_at, ended_at FROM target_events WHERE deployment_id = $1', [deploymentId]);
+  return rows.map((row) => {
+    const cell: EventCellRecord = { instanceId: row.instance_id, event: row.event, status: row.status };
+    if (row.error_code !== null) cell.errorCode = row.error_code;
+    if (row.started_at !== null && row.ended_at !== null) cell.durationMs = Math.max(0, Date.parse(row.ended_at) - Date.parse(row.started_at));
+    return cell;
+  });
 }
 
 /** How many of the deployment's targets are in each status. */

@@ -3,8 +3,8 @@
  * deployment with its application and group names, its targets and their lifecycle events,
  * each in one statement whatever the fleet size.
  */
-import type { InstanceStatus } from '../../../../../protocol/src/index.ts';
-import type { DeploymentFilter, DeploymentRecord, EventRecord, TargetRecord } from '../../deployments/views.ts';
+import type { InstanceStatus, LifecycleEventStatus } from '../../../../../protocol/src/index.ts';
+import type { DeploymentFilter, DeploymentRecord, EventCellRecord, EventRecord, TargetRecord } from '../../deployments/views.ts';
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
 import { toDeploymentRecord as toRecord, toEventRecord, toTargetRecord, type RawDeploymentRecord as RawDeployment, type RawEvent, type RawTarget } from '../../rows/views.ts';
@@ -60,6 +60,21 @@ export function targetRecords(db: Db, deploymentId: string): TargetRecord[] {
 export function eventRecords(db: Db, deploymentId: string): EventRecord[] {
   const rows = prepared(db, 'SELECT * FROM target_events WHERE deployment_id = ? ORDER BY instance_id, position').all(deploymentId) as RawEvent[];
   return rows.map(toEventRecord);
+}
+
+/** The deployment's events as the grid shows them; the duration computed by SQLite, no sort. */
+export function eventCellRecords(db: Db, deploymentId: string): EventCellRecord[] {
+  const rows = prepared(db,
+    `SELECT instance_id, event, status, error_code,
+            CAST(ROUND((julianday(ended_at) - julianday(started_at)) * 86400000) AS INTEGER) AS duration_ms
+     FROM target_events WHERE deployment_id = ?`,
+  ).raw().all(deploymentId) as Array<[string, string, LifecycleEventStatus, string | null, number | null]>;
+  return rows.map(([instanceId, event, status, errorCode, durationMs]) => {
+    const r: EventCellRecord = { instanceId, event, status };
+    if (errorCode !== null) r.errorCode = errorCode;
+    if (durationMs !== null) r.durationMs = Math.max(0, durationMs);
+    return r;
+  });
 }
 
 /** How many of the deployment's targets are in each status, from a covering index scan. */

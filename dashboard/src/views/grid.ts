@@ -1,0 +1,226 @@
+/**
+ * The hosts × lifecycle events grid: status filters with counts, a pager, and a table whose
+ * cells are buttons (a symbol, the duration, the error code; colour only repeats the symbol).
+ * Arrow keys move between cells, Enter or a click opens the cell's hook output. Live updates
+ * are drawn at most every 200 ms, and rows already on screen are changed in place, so the focus
+ * stays where it is and a 10,000-host deployment costs one page of rows per frame.
+ */
+import { decodeCell, type DecodedCell } from '../../../protocol/src/grid-cells.ts';
+import type { GridHost, GridView } from '../../../protocol/src/index.ts';
+import { fill, h } from '../dom.ts';
+import { duration, statusWords, symbolOf } from '../format.ts';
+import { GridModel, PAGE_SIZE, STATUS_ORDER } from './grid-model.ts';
+
+/** What the grid tells its page. */
+export interface GridEvents {
+  /** A cell was chosen (click, Enter). */
+  select(hostId: string, event: string): void;
+  /** The filter or page changed (to keep it in the address). */
+  viewChanged(status: string, page: number): void;
+}
+
+const DRAW_GAP_MS = 200;
+
+function cellText(cell: DecodedCell): string {
+  const { status, durationMs: ms, errorCode } = cell;
+  const parts = [symbolOf(status)];
+  if (ms !== null) parts.push(duration(ms));
+  else if (status === 'InProgress') parts.push('running');
+  if (errorCode) parts.push(errorCode);
+  return parts.join(' ');
+}
+
+function cellLabel(host: GridHost, event: string, cell: DecodedCell): string {
+  const { status, durationMs: ms, errorCode } = cell;
+  return `${host.hostname || host.id} ${event}: ${statusWords(status)}${ms !== null ? `, ${duration(ms)}` : ''}${errorCode ? `, ${errorCode}` : ''}`;
+}
+
+/** An event name that may wrap between its words (BeforeBlock·Traffic), so 11 columns fit at 200% zoom. */
+function breakable(name: string): Node[] {
+  return name.split(/(?=[A-Z])/).flatMap((part, i) => (i === 0 ? [document.createTextNode(part)] : [h('wbr'), document.createTextNode(part)]));
+}
+
+/** The grid of one deployment page. */
+export class GridPanel {
+  readonly el = h('section', { class: 'grid', 'aria-labelledby': 'grid-title' });
+  readonly model = new GridModel();
+  private readonly filters = h('div', { class: 'filters', role: 'group', 'aria-label': 'Show hosts by status' });
+  private readonly pager = h('div', { class: 'pager' });
+  private readonly head = h('thead', {});
+  private readonly body = h('tbody', {});
+  private rows = new Map<string, HTMLTableRowElement>();
+  private drawnIds = '';
+  private drawnEvents = '';
+  private dirty = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastDraw = 0;
+  selected: { host: string; event: string } | undefined;
+
+  constructor(private readonly on: GridEvents, status: string, page: number) {
+    this.model.status = status;
+    this.model.page = page;
+    const table = h('table', { class: 'cells', role: 'grid', 'aria-labelledby': 'grid-title', onkeydown: (e: KeyboardEvent) => this.key(e) }, this.head, this.body);
+    fill(this.el, h('h2', { id: 'grid-title' }, 'Hosts'), this.filters, this.pager, h('div', { class: 'scroll' }, table));
+  }
+
+  setGrid(grid: GridView): void {
+    this.model.setGrid(grid);
+    this.drawnIds = '';
+    this.draw();
+    // For the benchmark (and anyone profiling): when the grid was first on screen.
+    if (performance.getEntriesByName('deckhand:grid').length === 0) performance.mark('deckhand:grid');
+  }
+
+  updateHosts(hosts: readonly GridHost[]): void {
+    for (const id of this.model.update(hosts)) this.dirty.add(id);
+    this.schedule();
+  }
+
+  /** Marks a cell as chosen and shows its page. */
+  select(host: string, event: string): void {
+    this.selected = { host, event };
+    if (!this.model.reveal(host)) {
+      this.model.status = '';
+      this.model.reveal(host);
+    }
+    this.drawnIds = '';
+    this.draw();
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined) return;
+    const wait = Math.max(0, DRAW_GAP_MS - (performance.now() - this.lastDraw));
+    this.timer = setTimeout(() => requestAnimationFrame(() => {
+      this.timer = undefined;
+      this.draw();
+    }), wait);
+  }
+
+  private draw(): void {
+    this.lastDraw = performance.now();
+    this.drawFilters();
+    const hosts = this.model.pageHosts();
+    this.drawPager();
+    const ids = hosts.map((x) => x.id).join();
+    const events = this.model.events.join();
+    if (ids === this.drawnIds && events === this.drawnEvents) {
+      for (const id of this.dirty) {
+        const host = this.model.host(id);
+        const tr = this.rows.get(id);
+        if (host && tr) this.fillRow(tr, host);
+      }
+    } else {
+      this.drawTable(hosts);
+      this.drawnIds = ids;
+      this.drawnEvents = events;
+    }
+    this.dirty.clear();
+  }
+
+  private drawFilters(): void {
+    const counts = this.model.counts();
+    const button = (status: string, label: string, n: number): HTMLButtonElement =>
+      h('button', { type: 'button', class: `filter s-${status || 'all'}`, 'aria-pressed': String(this.model.status === status), onclick: () => this.filter(status) }, status ? h('span', { 'aria-hidden': 'true' }, `${symbolOf(status)} `) : null, `${label} ${n}`);
+    const present = STATUS_ORDER.filter((s) => (counts.get(s) ?? 0) > 0 || s === this.model.status);
+    fill(this.filters, button('', 'All', this.model.hosts.length), present.map((s) => button(s, statusWords(s), counts.get(s) ?? 0)));
+  }
+
+  private drawPager(): void {
+    const shown = this.model.shown().length;
+    const first = this.model.page * PAGE_SIZE;
+    const text = shown === 0 ? 'No host' : `Hosts ${first + 1}–${Math.min(first + PAGE_SIZE, shown)} of ${shown}${this.model.grouped && this.model.status === '' ? ', grouped by status' : ''}`;
+    const go = (page: number) => () => {
+      this.model.page = page;
+      this.drawnIds = '';
+      this.draw();
+      this.on.viewChanged(this.model.status, this.model.page);
+    };
+    const pages = this.model.pages();
+    fill(
+      this.pager,
+      h('button', { type: 'button', class: 'secondary', disabled: this.model.page === 0, onclick: go(this.model.page - 1) }, '‹ Previous'),
+      h('span', { 'aria-live': 'polite' }, ` ${text} (page ${this.model.page + 1} of ${pages}) `),
+      h('button', { type: 'button', class: 'secondary', disabled: this.model.page >= pages - 1, onclick: go(this.model.page + 1) }, 'Next ›'),
+    );
+  }
+
+  private filter(status: string): void {
+    this.model.status = status;
+    this.model.page = 0;
+    this.drawnIds = '';
+    this.draw();
+    this.on.viewChanged(status, 0);
+  }
+
+  private drawTable(hosts: readonly GridHost[]): void {
+    fill(this.head, h('tr', {}, h('th', { scope: 'col' }, 'Host'), this.model.events.map((e) => h('th', { scope: 'col' }, breakable(e)))));
+    this.rows = new Map();
+    const rows: HTMLTableRowElement[] = [];
+    let group = '';
+    for (const host of hosts) {
+      if (this.model.grouped && this.model.status === '' && host.status !== group) {
+        group = host.status;
+        rows.push(h('tr', { class: 'group' }, h('th', { scope: 'rowgroup', colspan: this.model.events.length + 1 }, `${symbolOf(group)} ${statusWords(group)}`)));
+      }
+      const tr = h('tr', { 'data-host': host.id });
+      this.fillRow(tr, host);
+      this.rows.set(host.id, tr);
+      rows.push(tr);
+    }
+    fill(this.body, rows);
+    this.ensureTabStop();
+  }
+
+  private fillRow(tr: HTMLTableRowElement, host: GridHost): void {
+    const focused = document.activeElement instanceof HTMLElement && tr.contains(document.activeElement) ? document.activeElement.dataset['event'] : undefined;
+    const why = host.message ?? host.errorCode;
+    const th = h('th', { scope: 'row' }, h('span', { class: `hs s-${host.status}`, title: statusWords(host.status) }, symbolOf(host.status), h('span', { class: 'sr' }, ` ${statusWords(host.status)}`)), ' ', host.hostname || host.id, why ? h('div', { class: 'why' }, why) : null);
+    const cells = this.model.events.map((event, i) => {
+      const raw = host.cells[i] ?? null;
+      if (!raw) return h('td', { class: 'none' }, h('span', { class: 'sr' }, 'not run'));
+      const cell = decodeCell(raw);
+      const chosen = this.selected?.host === host.id && this.selected.event === event;
+      return h('td', {}, h('button', { type: 'button', class: `cell s-${cell.status}${chosen ? ' chosen' : ''}`, tabindex: '-1', 'data-event': event, 'aria-current': chosen ? 'true' : null, 'aria-label': cellLabel(host, event, cell), onclick: () => this.on.select(host.id, event) }, cellText(cell)));
+    });
+    tr.replaceChildren(th, ...cells);
+    tr.dataset['status'] = host.status;
+    const refocus = focused === undefined ? null : (tr.querySelector(`button[data-event="${CSS.escape(focused)}"]`) as HTMLElement | null);
+    if (refocus) {
+      refocus.setAttribute('tabindex', '0');
+      refocus.focus();
+    }
+    this.ensureTabStop();
+  }
+
+  /** One cell is in the tab order (the chosen one, else the first): the grid is one tab stop. */
+  private ensureTabStop(): void {
+    if (this.body.querySelector('button[tabindex="0"]')) return;
+    const first = (this.body.querySelector('button.chosen') ?? this.body.querySelector('button.cell')) as HTMLElement | null;
+    first?.setAttribute('tabindex', '0');
+  }
+
+  private key(e: KeyboardEvent): void {
+    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const move = moves[e.key];
+    const from = e.target as HTMLElement;
+    if (!move || !from.classList.contains('cell')) return;
+    const td = from.parentElement as HTMLTableCellElement;
+    const rows = [...this.body.querySelectorAll('tr[data-host]')] as HTMLTableRowElement[];
+    let r = rows.indexOf(td.parentElement as HTMLTableRowElement);
+    let c = td.cellIndex;
+    for (;;) {
+      r += move[0];
+      c += move[1];
+      const row = rows[r];
+      if (!row || c < 1 || c >= row.cells.length) return;
+      const next = row.cells[c]?.querySelector('button');
+      if (next) {
+        e.preventDefault();
+        from.setAttribute('tabindex', '-1');
+        next.setAttribute('tabindex', '0');
+        next.focus();
+        return;
+      }
+    }
+  }
+}
