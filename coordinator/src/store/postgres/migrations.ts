@@ -434,7 +434,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 14,
+    version: 15,
     name: 'health-gated rollouts',
     // As SQLite's: health checks, group and deployment health, results and retry starts, each
     // removed with its group or deployment.

@@ -396,7 +396,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 14,
+    version: 15,
     name: 'health-gated rollouts',
     // Beside the deployment rows, in tables of their own: the rollout's hot reads stay as they
     // were, and a group or deployment removed takes its health rows with it.

@@ -29,7 +29,7 @@ describe('store/sqlite migrations of stores from earlier versions', () => {
     db.close();
   });
 
-  it('14: a store at version 13 (before health) gains the health tables, keeps its groups and takes their health', () => {
+  it('15: a store at version 13 (before traffic and health) gains the health tables, keeps its groups and takes their health', () => {
     const file = path.join(dir, 'coordinator.db');
     const v13 = openDatabase(file, MIGRATIONS.filter((m) => m.version <= 13));
     v13.prepare("INSERT INTO applications (application_id, name, created_at) VALUES ('a-APP000001', 'shop', 'x')").run();
