@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only cli,fleet,agent,hooks,unpack,journal,store,dashboard,traffic] [--sizes 100,1000,10000]
+ * `npm run bench [-- --quick] [--only cli,fleet,agent,hooks,unpack,journal,store,dashboard,traffic,health] [--sizes 100,1000,10000]
  * [--cap-seconds 120] [--cpu-prof DIR] [--output FILE]`:
  * runs Deckhand's benchmarks, prints one table and writes bench/results/latest.json.
  * Never part of `npm test`.
@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { startAgentBench, type AgentBench } from './agent/bench.ts';
 import { runDashboardBench } from './dashboard/bench.ts';
 import { runFleetBench } from './fleet/bench.ts';
+import { runHealthBench } from './health/bench.ts';
 import { runHookBench } from './hooks.ts';
 import { runCliBench } from './cli.ts';
 import { runJournalBench } from './journal/bench.ts';
@@ -20,8 +21,12 @@ import { runSmallFilesBench } from './unpack/small-files.ts';
 import { formatNotes, formatTable, writeResults, type Figures } from './lib/figures.ts';
 import { openFileLimit } from './lib/proc.ts';
 
-const SECTIONS = ['cli', 'fleet', 'agent', 'hooks', 'unpack', 'journal', 'store', 'dashboard', 'traffic'] as const;
+const SECTIONS = ['cli', 'fleet', 'agent', 'hooks', 'unpack', 'journal', 'store', 'dashboard', 'traffic', 'health'] as const;
 type Section = (typeof SECTIONS)[number];
+
+/** The health benchmark's fleet (the issue's 1,000 hosts) and its analysis and alarm poll interval. */
+const HEALTH_HOSTS = 1000;
+const HEALTH_INTERVAL_S = 5;
 
 interface Options {
   quick: boolean;
@@ -139,6 +144,10 @@ async function main(): Promise<void> {
       },
       figures,
     ));
+  }
+  if (opts.only.has('health')) {
+    log(`health: a canary's check turning Failed at ${HEALTH_HOSTS} simulated hosts`);
+    await timed('health', () => runHealthBench({ hosts: HEALTH_HOSTS, runs: opts.quick ? 3 : 5, intervalSeconds: HEALTH_INTERVAL_S, log }, figures));
   }
   if (opts.only.has('store')) {
     log('store: --store-sync normal vs full, start-up check and backup');

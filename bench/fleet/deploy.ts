@@ -65,6 +65,8 @@ export async function timedDeployment(
     revisionId: target.revisionId,
     deploymentConfigName: configName,
     fileExistsBehavior: 'OVERWRITE',
+    // AllAtOnce and HalfAtATime over the whole simulated fleet are what is measured.
+    confirmLargeBlastRadius: true,
   });
   const postMs = wallMs() - start;
   await fleet.waitFinished(created.deploymentId, hosts, capMs).catch(() => {

@@ -27,6 +27,7 @@ import type {
   StopDeploymentRequest,
 } from '../../protocol/src/orchestration.ts';
 import type { RolloutActionResponse } from '../../protocol/src/rollout.ts';
+import type { ChangeRolloutRequest, CreateHealthCheckRequest, HealthCheckView, ReplayResponse, RetryFailedRequest } from '../../protocol/src/health.ts';
 import type { LogPage } from '../../protocol/src/logs.ts';
 import type { DeploymentList, RemovalResult, UpdateDeploymentGroupRequest } from '../../protocol/src/fleet.ts';
 import type { CreatedWebhook, CreateWebhookRequest, DeliveryView, WebhookView } from '../../protocol/src/webhooks.ts';
@@ -284,9 +285,40 @@ export class DeckhandClient {
     return this.#request('POST', `/v1/deployments/${enc(deploymentId)}/stop`, { json: req });
   }
 
-  /** POST /v1/deployments/:id/pause | resume | approve. */
-  rolloutAction(deploymentId: string, action: 'pause' | 'resume' | 'approve'): Promise<RolloutActionResponse> {
+  /** POST /v1/deployments/:id/pause | resume | approve | promote. */
+  rolloutAction(deploymentId: string, action: 'pause' | 'resume' | 'approve' | 'promote'): Promise<RolloutActionResponse> {
     return this.#request('POST', `/v1/deployments/${enc(deploymentId)}/${action}`, { json: {} });
+  }
+
+  /** POST /v1/deployments/:id/rollout: batch size or bake of a running deployment. */
+  changeRollout(deploymentId: string, req: ChangeRolloutRequest): Promise<RolloutActionResponse> {
+    return this.#request('POST', `/v1/deployments/${enc(deploymentId)}/rollout`, { json: req });
+  }
+
+  /** POST /v1/deployments/:id/retry-failed; answers the new deployment without its targets. */
+  retryFailed(deploymentId: string, req: RetryFailedRequest = {}): Promise<DeploymentSummary> {
+    return this.#request('POST', `/v1/deployments/${enc(deploymentId)}/retry-failed`, { json: req });
+  }
+
+  /** POST /v1/health-checks. */
+  createHealthCheck(req: CreateHealthCheckRequest): Promise<HealthCheckView> {
+    return this.#request('POST', '/v1/health-checks', { json: req });
+  }
+
+  /** GET /v1/health-checks. */
+  async listHealthChecks(): Promise<HealthCheckView[]> {
+    return (await this.#request<{ healthChecks: HealthCheckView[] }>('GET', '/v1/health-checks')).healthChecks;
+  }
+
+  /** DELETE /v1/health-checks/:name. */
+  deleteHealthCheck(name: string): Promise<HealthCheckView> {
+    return this.#request('DELETE', `/v1/health-checks/${enc(name)}`);
+  }
+
+  /** GET /v1/health-checks/:name/replay. */
+  replayHealthCheck(name: string, query: { from: string; to: string; step?: number; canary?: string; baseline?: string }): Promise<ReplayResponse> {
+    const q: Record<string, string | undefined> = { from: query.from, to: query.to, step: query.step?.toString(), canary: query.canary, baseline: query.baseline };
+    return this.#request('GET', `/v1/health-checks/${enc(name)}/replay`, { query: q });
   }
 
   /** POST /v1/applications/:app/deployment-groups/:group/rollback; answers the new deployment without its targets. */

@@ -33,6 +33,8 @@ import { keysList, keysRotate, tlsFingerprint, type Printed } from './commands/m
 import { ringSigner } from './signing/frame-signer.ts';
 import { KeyRing } from './signing/keyring.ts';
 import { fingerprintLine, prepareTls, type TlsServing } from './tls/serve.ts';
+import { CheckEvaluator } from './health/checks.ts';
+import { HealthMonitor } from './health/monitor.ts';
 import { Scheduler } from './scheduler/index.ts';
 import { preflightDeployment } from './scheduler/preflight.ts';
 import { ClusterNode } from './cluster/node.ts';
@@ -86,6 +88,9 @@ function deploymentService(store: Store, scheduler: Scheduler, hub: Hub): Deploy
     listDeploymentSummaries: (filter) => scheduler.listDeploymentSummaries(filter),
     stopDeployment: (id, autoRollbackEnabled) => scheduler.stopDeployment(id, autoRollbackEnabled),
     rollbackGroup: (groupId, opts) => scheduler.rollbackGroup(groupId, opts),
+    retryFailed: (id, opts) => scheduler.retryFailed(id, opts),
+    promoteDeployment: (id, who) => scheduler.promoteDeployment(id, who),
+    changeRollout: (id, change, who) => scheduler.changeRollout(id, change, who),
     planDeployment: (query) => scheduler.planDeployment(query),
     preflightDeployment: (query) => preflightDeployment(store, query, hub),
     pauseDeployment: (id, who) => scheduler.pauseDeployment(id, who),
@@ -143,6 +148,7 @@ interface Running {
   logger: Logger;
   hub: Hub;
   scheduler: Scheduler;
+  monitor: HealthMonitor;
   app: ReturnType<typeof buildApi>;
   store: Store;
   traffic: TrafficService;
@@ -191,6 +197,7 @@ function handleSignals(r: Running): void {
     r.logger.info('coordinator stopping', { signal });
     // The hub goes first: open WebSockets would otherwise keep the HTTP server from closing.
     await r.hub.close();
+    r.monitor.stop();
     r.scheduler.stop();
     await r.traffic.close();
     r.retention.stop();
@@ -290,6 +297,17 @@ async function start(config: CoordinatorConfig): Promise<void> {
   scheduler.attachTraffic(traffic);
   await scheduler.start();
   await traffic.resume();
+  const monitor = new HealthMonitor({
+    store,
+    sink: scheduler,
+    clock,
+    logger,
+    evaluator: new CheckEvaluator(),
+    ...(config.alarmPollMs === undefined ? {} : { alarmPollMs: config.alarmPollMs }),
+    ...(config.alertmanagerUrl === undefined ? {} : { alertmanagerUrl: config.alertmanagerUrl }),
+    ...(node ? { owned: () => node.ownership.owned() } : {}),
+  });
+  monitor.start();
   node?.start(scheduler);
   const logSettings = { maxBytesPerDeployment: config.logMaxBytes, days: config.logRetentionDays };
   connected = () => hub.connectedCount();
@@ -315,6 +333,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
     onAuthenticated: (socket) => guard.authenticated(socket),
     ...(tls.caSha256 && tls.caPem ? { autoCa: { pem: tls.caPem, sha256: tls.caSha256 } } : {}),
     ...(check ? { agentClientCertificate: check } : {}),
+    ...(config.alertmanagerUrl === undefined ? {} : { alertmanager: true }),
     dashboardDir: dashboardDir(),
   });
   reloadOnHangup(app, tls, logger);
@@ -323,7 +342,7 @@ async function start(config: CoordinatorConfig): Promise<void> {
   webhooks.start();
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => routeUpgrade(hub, req, socket, head));
   // Before announcing the address: whoever reads it may signal us at once.
-  handleSignals({ logger, hub, scheduler, app, store, traffic, node, retention, webhooks, stopEdge });
+  handleSignals({ logger, hub, scheduler, monitor, app, store, traffic, node, retention, webhooks, stopEdge });
   await app.listen({ host: config.host, port: config.port });
   const url = urlOf(app.server.address() as AddressInfo, tls.https ? 'https' : 'http');
   // Written aside and renamed, so a reader polling for the file never sees it half-written.

@@ -22,6 +22,19 @@ import {
 import { AutoRollbackConfiguration, TagFilter, TagSet } from './orchestration.ts';
 import { RolloutState } from './rollout.ts';
 import { BlueGreenView, GroupTrafficFields, GroupTrafficSettingsView, TargetTrafficFields } from './traffic-api.ts';
+import { AlarmConfiguration, HealthResultView } from './health.ts';
+
+/**
+ * The guard rail on a group: a deployment without a batch plan whose first step would take more
+ * than `percent` % of the group's hosts and more than `hosts` hosts needs confirmLargeBlastRadius.
+ */
+export const LargeBlastRadius = z.strictObject({
+  /** @default 25 */
+  percent: z.number().int().min(0).max(100).default(25),
+  /** @default 10 */
+  hosts: z.number().int().min(0).max(1_000_000).default(10),
+});
+export type LargeBlastRadius = z.infer<typeof LargeBlastRadius>;
 
 /** The built-in deployment configurations (CodeDeploy's predefined ones). */
 export const BUILTIN_DEPLOYMENT_CONFIGS = [
@@ -62,6 +75,10 @@ export const CreateDeploymentGroupRequest = z.strictObject({
   /** Hosts that join the group (registered or tagged) get its last successful revision. @default true */
   autoDeployNewInstances: z.boolean().default(true),
   ...GroupTrafficFields,
+  /** CodeDeploy's alarms: polled while a deployment runs; one in alarm stops it with ALARM_ACTIVE. */
+  alarmConfiguration: AlarmConfiguration.optional(),
+  /** When a deployment must be confirmed (confirmLargeBlastRadius). @default {percent: 25, hosts: 10} */
+  largeBlastRadius: LargeBlastRadius.optional(),
 }).refine((g) => g.tagSet === undefined || g.tagFilters === undefined || g.tagFilters.length === 0, {
   path: ['tagSet'],
   message: 'use either tagFilters or tagSet, not both',
@@ -83,6 +100,8 @@ export const DeploymentGroupView = z.strictObject({
   autoDeployNewInstances: z.boolean().optional(),
   lastSuccessfulDeploymentId: z.optional(Id),
   ...GroupTrafficSettingsView.shape,
+  alarmConfiguration: AlarmConfiguration.optional(),
+  largeBlastRadius: LargeBlastRadius.optional(),
 });
 export type DeploymentGroupView = z.infer<typeof DeploymentGroupView>;
 
@@ -145,6 +164,10 @@ export const CreateDeploymentRequest = z.strictObject({
   autoRollbackConfiguration: AutoRollbackConfiguration.optional(),
   /** Wait for `deckhand approve` after the first batch; overrides the configuration's setting. */
   requireApproval: z.boolean().optional(),
+  /** Instead of the group's alarmConfiguration (CodeDeploy's; e.g. to redeploy a good revision while an alarm fires). */
+  overrideAlarmConfiguration: AlarmConfiguration.optional(),
+  /** Take more of the group at once than its largeBlastRadius allows. @default false */
+  confirmLargeBlastRadius: z.boolean().default(false),
 });
 export type CreateDeploymentRequest = z.input<typeof CreateDeploymentRequest>;
 
@@ -230,6 +253,11 @@ export const DeploymentView = z.strictObject({
   deploymentType: z.enum(['IN_PLACE', 'BLUE_GREEN']).optional(),
   /** Where a blue/green deployment stands. */
   blueGreen: BlueGreenView.optional(),
+  overrideAlarmConfiguration: AlarmConfiguration.optional(),
+  /** The deployment this one retries (its failed and skipped hosts). */
+  retryOf: z.optional(Id),
+  /** Every alarm poll that changed an alarm's state and every analysis measurement, oldest first. */
+  health: z.array(HealthResultView).optional(),
 });
 export type DeploymentView = z.infer<typeof DeploymentView>;
 
@@ -237,7 +265,7 @@ export type DeploymentView = z.infer<typeof DeploymentView>;
  * A deployment without its per-host targets: the answer to POST /v1/deployments, which at
  * 10,000 hosts would otherwise list them all (about 9 MB). GET /v1/deployments/:id has them.
  */
-export const DeploymentSummary = DeploymentView.omit({ targets: true });
+export const DeploymentSummary = DeploymentView.omit({ targets: true, health: true });
 export type DeploymentSummary = z.infer<typeof DeploymentSummary>;
 
 export const InstanceView = z.strictObject({

@@ -27,6 +27,10 @@ export type LifecycleErrorCode = (typeof LIFECYCLE_ERROR_CODES)[number];
 export const DEPLOYMENT_ERROR_CODES = [
   'AGENT_ISSUE',
   'AGENT_OFFLINE',
+  // An alarm of the deployment's alarm configuration was in alarm (or unreadable): Stopped.
+  'ALARM_ACTIVE',
+  // Ours: a step's analysis judged the canary bad (health checks, baseline comparison): Failed.
+  'ANALYSIS_FAILED',
   'APPLICATION_MISSING',
   'DEPLOYMENT_GROUP_MISSING',
   'HEALTH_CONSTRAINTS',

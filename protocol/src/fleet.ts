@@ -3,7 +3,8 @@
  * and the answers of removals.
  */
 import { z } from 'zod';
-import { DeploymentSummary, RevisionView } from './api.ts';
+import { DeploymentSummary, LargeBlastRadius, RevisionView } from './api.ts';
+import { AlarmConfiguration } from './health.ts';
 import { AutoRollbackConfiguration, TagFilter, TagSet } from './orchestration.ts';
 
 /** A page of deployments, newest first; `nextToken` fetches the next one. */
@@ -13,7 +14,7 @@ export const DeploymentList = z.strictObject({
 });
 export type DeploymentList = z.infer<typeof DeploymentList>;
 
-/** Changes to a deployment group; what is left out stays. `null` removes a tag set or auto-rollback. */
+/** Changes to a deployment group; what is left out stays. `null` removes a tag set, auto-rollback or alarms. */
 export const UpdateDeploymentGroupRequest = z
   .strictObject({
     tagFilters: z.array(TagFilter).max(100).optional(),
@@ -24,6 +25,10 @@ export const UpdateDeploymentGroupRequest = z
     agentWaitSeconds: z.number().int().min(1).max(86_400).optional(),
     eventTimeoutSeconds: z.number().int().min(1).max(4200).optional(),
     autoDeployNewInstances: z.boolean().optional(),
+    /** The group's alarms; null removes them. */
+    alarmConfiguration: AlarmConfiguration.nullable().optional(),
+    /** The group's guard rail; null restores the defaults. */
+    largeBlastRadius: LargeBlastRadius.nullable().optional(),
   })
   .refine((g) => Object.keys(g).length > 0, { message: 'give at least one setting to change' })
   .refine((g) => !(g.tagSet && g.tagFilters && g.tagFilters.length > 0), { path: ['tagSet'], message: 'use either tagFilters or tagSet, not both' });

@@ -10,6 +10,7 @@ export * from './signing.ts';
 export * from './api.ts';
 export * from './orchestration.ts';
 export * from './rollout.ts';
+export * from './health.ts';
 export * from './revision-signing.ts';
 export * from './command-signing.ts';
 export * from './logs.ts';

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ErrorCodeSchema, Id, Name, Tags } from './schemas.ts';
 import { RolloutOptions, StepKind } from './rollout.ts';
+import { AlarmConfiguration } from './health.ts';
 
 /** CodeDeploy's tag filter: match on key only, value only, or both. */
 export const TagFilter = z.strictObject({
@@ -22,13 +23,14 @@ export type TagFilter = z.infer<typeof TagFilter>;
 export const TagSet = z.array(z.array(TagFilter).min(1).max(10)).min(1).max(3);
 export type TagSet = z.infer<typeof TagSet>;
 
-/** Events that trigger an automatic rollback (CodeDeploy's, without the alarm one). */
-export const AUTO_ROLLBACK_EVENTS = ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'] as const;
+/** Events that trigger an automatic rollback (CodeDeploy's). */
+export const AUTO_ROLLBACK_EVENTS = ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST'] as const;
+export type AutoRollbackEvent = (typeof AUTO_ROLLBACK_EVENTS)[number];
 
 /** CodeDeploy's autoRollbackConfiguration, on a group and overridable per deployment. */
 export const AutoRollbackConfiguration = z.strictObject({
   enabled: z.boolean(),
-  events: z.array(z.enum(AUTO_ROLLBACK_EVENTS)).max(2).default([]),
+  events: z.array(z.enum(AUTO_ROLLBACK_EVENTS)).max(3).default([]),
 });
 export type AutoRollbackConfiguration = z.infer<typeof AutoRollbackConfiguration>;
 
@@ -58,6 +60,11 @@ export const CreateDeploymentConfigRequest = z
   .refine((c) => (c.segmentBakeSeconds === undefined && c.minimumHealthyHostsPerSegment === undefined) || c.segmentBy !== undefined, {
     path: ['segmentBy'],
     message: 'segmentBakeSeconds and minimumHealthyHostsPerSegment need segmentBy',
+  })
+  .refine((c) => c.maxFailures === undefined || c.requireAllSucceed === undefined, { path: ['requireAllSucceed'], message: 'use either maxFailures or requireAllSucceed, not both' })
+  .refine((c) => c.analysis === undefined || c.batches !== undefined || c.segmentBy !== undefined || c.requireApproval === true, {
+    path: ['analysis'],
+    message: 'analysis runs between steps: it needs batches, segmentBy or requireApproval',
   });
 export type CreateDeploymentConfigRequest = z.input<typeof CreateDeploymentConfigRequest>;
 
@@ -86,6 +93,8 @@ export type StopDeploymentRequest = z.input<typeof StopDeploymentRequest>;
 /** A manual rollback of a group to its last successful revision. */
 export const RollbackRequest = z.strictObject({
   description: z.string().max(1000).optional(),
+  /** Instead of the group's alarms: lets a rollback proceed while the alarm that stopped the deployment still fires. */
+  overrideAlarmConfiguration: AlarmConfiguration.optional(),
   /** @default false */
   queue: z.boolean().default(false),
 });

@@ -4,6 +4,7 @@
  * orchestration.ts builds the configuration and plan shapes from these.
  */
 import { z } from 'zod';
+import { AnalysisOptions, AnalysisState, MaxFailures } from './health.ts';
 
 /**
  * One entry of a batch list: a host count (`3`) or a fleet percentage (`"10%"`). Entries are
@@ -47,6 +48,15 @@ export const RolloutOptions = z.strictObject({
   minimumHealthyHostsPerSegment: SegmentMinimum.optional(),
   /** Wait for `deckhand approve` after the first batch (or segment). @default false */
   requireApproval: z.boolean().optional(),
+  /** Checks run during the bake after each step but the last (health.ts). */
+  analysis: AnalysisOptions.optional(),
+  /**
+   * Failed hosts the deployment tolerates: a count or a share ("10%"); no host starts while the
+   * failed and in-flight hosts together could exceed it. The minimum healthy hosts still apply.
+   */
+  maxFailures: MaxFailures.optional(),
+  /** Every host must succeed: maxFailures 0. */
+  requireAllSucceed: z.boolean().optional(),
 });
 export type RolloutOptions = z.infer<typeof RolloutOptions>;
 
@@ -67,7 +77,11 @@ export const RolloutState = z.strictObject({
   approvedBy: z.string().optional(),
   approvedAt: z.string().optional(),
   /** What keeps the deployment from starting hosts right now, in words; absent when nothing does. */
-  waitingFor: z.enum(['pause', 'bake', 'approval']).optional(),
+  waitingFor: z.enum(['pause', 'bake', 'approval', 'analysis']).optional(),
+  /** Why the deployment paused by itself (an Inconclusive analysis, a webhook's pause). */
+  pauseReason: z.string().optional(),
+  /** The analysis of the last finished step, when the configuration has one. */
+  analysis: AnalysisState.optional(),
 });
 export type RolloutState = z.infer<typeof RolloutState>;
 

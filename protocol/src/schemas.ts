@@ -145,6 +145,14 @@ export const DeploySpec = z.strictObject({
       .array(z.string().check(z.refine((e) => COMMAND_EVENTS.has(e), 'must be a lifecycle event of a deploy command')))
       .check(z.minLength(1), z.maxLength(16), z.refine((e) => new Set(e).size === e.length, 'names an event twice')),
   ),
+  /**
+   * A retry of the host's failed deployment `fromDeploymentId` (deploy --retry-failed): when
+   * the revision that deployment installed is still the group's installed one on the host, the
+   * agent starts at `lifecycleEvent` with that deployment's unpacked revision (the events before
+   * it are reported Skipped); otherwise it runs every event. Sent only to hosts that may start
+   * late, so older agents still parse every other command.
+   */
+  startAt: z.optional(z.strictObject({ lifecycleEvent: LifecycleEventNameSchema, fromDeploymentId: Id })),
 });
 export type DeploySpec = z.infer<typeof DeploySpec>;
 

@@ -13,7 +13,7 @@ export interface DeploymentContext {
   spec: DeploySpec;
   /** `<root>/deployments/<groupId>/<deploymentId>` */
   deploymentDir: string;
-  /** `<deploymentDir>/deployment-archive` */
+  /** `<deploymentDir>/deployment-archive`; a retry that starts late uses its failed deployment's. */
   archiveDir: string;
   /** `<deploymentDir>/bundle.<type>` */
   bundleFile: string;
@@ -34,6 +34,8 @@ export interface DeploymentContext {
   resume?: { event: string; point: ResumePoint };
   /** DownloadBundle or Install failed for a full disk: the deployment gives its space back at its end (space.ts). */
   diskFull?: true;
+  /** A retry that starts at a later event, with `archiveDir` the failed deployment's (start-at.ts). */
+  startAt?: { event: string; fromDeploymentId: string };
 }
 
 /** `<root>/deployments/<groupId>/<deploymentId>`. */

@@ -11,6 +11,7 @@ import type { DeploymentOutcome, EventKey, StoredCommand } from '../journal/type
 import { runAfterFailure } from './after-failure.ts';
 import { createContext, type DeploymentContext } from './context.ts';
 import { releaseSpace } from './space.ts';
+import { applyStartAt } from './start-at.ts';
 import { currentBootId, requestReboot } from './reboot.ts';
 import { planResume, type ResumePlan } from './recovery.ts';
 import { actionFor, thrownMessage, type ActionOutcome } from './event-actions.ts';
@@ -172,6 +173,7 @@ async function drive(ctx: DeploymentContext, plan: ResumePlan): Promise<HostResu
 export async function runDeployment(deps: LifecycleDeps, command: StoredCommand, stops: Stops | AbortSignal): Promise<HostResult> {
   const { signal, detach } = stops instanceof AbortSignal ? { signal: stops, detach: undefined } : stops;
   const ctx = createContext(deps, command.commandId, command.body.deploy, signal, detach);
+  applyStartAt(ctx);
   const { spec } = ctx;
   deps.journal.startDeployment(
     { commandId: command.commandId, deploymentId: spec.deploymentId, deploymentGroupId: spec.deploymentGroupId, archiveDir: ctx.archiveDir },
@@ -184,6 +186,7 @@ export async function runDeployment(deps: LifecycleDeps, command: StoredCommand,
 /** Continues a deployment an earlier agent left running, from where its journal says it stands. */
 export async function resumeDeployment(deps: LifecycleDeps, command: StoredCommand, stops: Stops): Promise<HostResult> {
   const ctx = createContext(deps, command.commandId, command.body.deploy, stops.signal, stops.detach);
+  applyStartAt(ctx);
   const plan = planResume(deps.journal, ctx.spec.deploymentId, { bootId: (deps.reboot?.bootId ?? currentBootId)(), now: deps.clock.now(), transitions: ctx.transitions });
   if (plan.resume !== undefined) ctx.resume = plan.resume;
   ctx.log.warn('deployment resumed after an agent restart', { state: plan.state, resume: plan.resume });

@@ -14,6 +14,7 @@ import type { HookEventResult } from '../hooks/types.ts';
 import type { EventOutcome, GroupUpdate } from '../journal/types.ts';
 import { archiveDirOf, type DeploymentContext } from './context.ts';
 import type { EventName } from './transitions.ts';
+import { isBeforeStart } from './start-at.ts';
 import { asDiskFull, isDiskFull } from '../util/disk-full.ts';
 
 /** An event's outcome plus the group pointers to commit with it. */
@@ -226,8 +227,15 @@ const noTrafficControl: EventAction = async (_ctx, event) => ({
   message: `${event} runs only when the deployment group has traffic control (a load balancer), and this one has none`,
 });
 
+/** An event before the start of a retry that starts late: the failed deployment did it. */
+const doneBeforeRetry: EventAction = async (ctx, event) => ({
+  status: 'Skipped',
+  message: `${event} is not run again: this retry of ${ctx.startAt?.fromDeploymentId ?? '?'} starts at ${ctx.startAt?.event ?? '?'}, with the revision that deployment installed`,
+});
+
 /** What `event` does on this host, for the deployment of `ctx`. */
 export function actionFor(ctx: DeploymentContext, event: EventName): EventAction {
+  if (ctx.startAt !== undefined && isBeforeStart(ctx.startAt, event)) return doneBeforeRetry;
   if (event === 'DownloadBundle') return ownWork('downloading the revision', downloadBundle);
   if (event === 'Install') return ownWork('installing the revision', install);
   if (isTrafficHookEvent(event) && ctx.spec.trafficHooks !== true) return noTrafficControl;

@@ -35,6 +35,24 @@ Options:
   --min-healthy-per-segment TYPE:VALUE
                             minimum healthy hosts inside each segment (with --segment-by)
   --require-approval        wait for 'deckhand approve' after the first batch or segment
+  --max-failures N|P%       hosts allowed to fail (a count, or a share rounded down); no host starts
+                            while failed and running hosts could exceed it by more than one
+  --require-all-succeed     every host must succeed (--max-failures 0)
+
+Analysis, during the bake after each step but the last (needs --batches, --segment-by or
+--require-approval):
+  --analysis CHECK,CHECK    health checks measured every interval; Failed ends the deployment
+                            (ANALYSIS_FAILED, rolled back as a failure), Inconclusive pauses it
+  --interval D              time between measurements (default 1m)
+  --count N                 measurements per check and step (default 5)
+  --failure-limit N         Failed measurements tolerated (default 0)
+  --inconclusive-limit N    Inconclusive measurements tolerated (default 0)
+  --consecutive-error-limit N
+                            measurements in a row that could not be taken, tolerated (default 4)
+  --dry-run [CHECK,CHECK]   record these checks' results (all: --dry-run all) without acting on them
+  --baseline                compare prometheus checks over the canary with as many hosts not yet
+                            updated (Mann-Whitney, Kayenta's judge); with --direction increase|
+                            decrease|either (default increase), --marginal N (75), --pass N (95)
 
 ${CONNECTION_HELP}`;
 
@@ -48,6 +66,19 @@ const OPTIONS = {
   'segment-bake': { type: 'string' },
   'min-healthy-per-segment': { type: 'string' },
   'require-approval': { type: 'boolean', default: false },
+  'max-failures': { type: 'string' },
+  'require-all-succeed': { type: 'boolean', default: false },
+  analysis: { type: 'string' },
+  interval: { type: 'string' },
+  count: { type: 'string' },
+  'failure-limit': { type: 'string' },
+  'inconclusive-limit': { type: 'string' },
+  'consecutive-error-limit': { type: 'string' },
+  'dry-run': { type: 'string' },
+  baseline: { type: 'boolean', default: false },
+  direction: { type: 'string' },
+  marginal: { type: 'string' },
+  pass: { type: 'string' },
 } as const;
 
 /** Parses `HOST_COUNT:2` or `FLEET_PERCENT:75`. */
@@ -67,6 +98,54 @@ export function parseBatches(text: string): BatchEntry[] {
   });
 }
 
+/** Parses `3` or `10%`. */
+export function parseMaxFailures(text: string): number | string {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return Number(t);
+  if (/^\d{1,3}%$/.test(t) && Number.parseInt(t, 10) <= 100) return t;
+  throw new UsageError(`--max-failures expects a host count or a percentage such as 2 or 10%, got ${JSON.stringify(text)}`, USAGE);
+}
+
+function count(text: string | undefined, flag: string, min = 0): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} expects a whole number${min > 0 ? ` from ${min}` : ''}, got ${JSON.stringify(text)}`, USAGE);
+  return n;
+}
+
+const ANALYSIS_FLAGS = ['interval', 'count', 'failure-limit', 'inconclusive-limit', 'consecutive-error-limit', 'dry-run', 'baseline', 'direction', 'marginal', 'pass'] as const;
+
+/** The analysis the flags ask for, or undefined without --analysis. */
+export function analysisOptions(values: Values): NonNullable<CreateDeploymentConfigRequest['analysis']> | undefined {
+  if (values.analysis === undefined) {
+    const stray = ANALYSIS_FLAGS.find((f) => values[f] !== undefined && values[f] !== false);
+    if (stray) throw new UsageError(`--${stray} needs --analysis`, USAGE);
+    return undefined;
+  }
+  const checks = values.analysis.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const dry = values['dry-run'];
+  const baselineFlags = values.direction !== undefined || values.marginal !== undefined || values.pass !== undefined;
+  if (baselineFlags && !values.baseline) throw new UsageError('--direction, --marginal and --pass need --baseline', USAGE);
+  const direction = values.direction;
+  if (direction !== undefined && !['increase', 'decrease', 'either'].includes(direction)) throw new UsageError(`--direction expects increase, decrease or either, got ${JSON.stringify(direction)}`, USAGE);
+  const optional = {
+    intervalSeconds: values.interval === undefined ? undefined : parseDurationSeconds(values.interval, '--interval', USAGE),
+    count: count(values.count, '--count', 1),
+    failureLimit: count(values['failure-limit'], '--failure-limit'),
+    inconclusiveLimit: count(values['inconclusive-limit'], '--inconclusive-limit'),
+    consecutiveErrorLimit: count(values['consecutive-error-limit'], '--consecutive-error-limit'),
+    dryRun: dry === undefined ? undefined : dry === 'all' ? true : dry.split(',').map((c) => c.trim()),
+    baseline: values.baseline
+      ? {
+          ...(direction === undefined ? {} : { direction: direction as 'increase' }),
+          ...(values.marginal === undefined ? {} : { marginal: count(values.marginal, '--marginal') as number }),
+          ...(values.pass === undefined ? {} : { pass: count(values.pass, '--pass') as number }),
+        }
+      : undefined,
+  };
+  return { checks, ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) };
+}
+
 type Values = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>['values'];
 
 /** Builds the create request from the flags; the coordinator checks the combinations. */
@@ -80,6 +159,10 @@ export function configRequest(values: Values): CreateDeploymentConfigRequest {
   const perSegment = values['min-healthy-per-segment'];
   if (perSegment !== undefined) req.minimumHealthyHostsPerSegment = parseMinHealthy(perSegment, '--min-healthy-per-segment');
   if (values['require-approval']) req.requireApproval = true;
+  if (values['max-failures'] !== undefined) req.maxFailures = parseMaxFailures(values['max-failures']);
+  if (values['require-all-succeed']) req.requireAllSucceed = true;
+  const analysis = analysisOptions(values);
+  if (analysis) req.analysis = analysis;
   if (req.minimumHealthyHosts === undefined && req.batches === undefined && req.segmentBy === undefined) {
     throw new UsageError('missing required --min-healthy (or --batches / --segment-by)', USAGE);
   }
@@ -91,6 +174,9 @@ function rolloutText(c: DeploymentConfigView): string {
   if (c.batches) parts.push(`batches ${c.batches.join(',')}${c.bakeSeconds ? `, bake ${c.bakeSeconds}s` : ''}`);
   if (c.segmentBy) parts.push(`segments by ${c.segmentBy}${c.segmentBakeSeconds ? `, bake ${c.segmentBakeSeconds}s` : ''}`);
   if (c.requireApproval) parts.push('approval');
+  if (c.maxFailures !== undefined) parts.push(`maxFailures ${c.maxFailures}`);
+  if (c.requireAllSucceed) parts.push('all must succeed');
+  if (c.analysis) parts.push(`analysis ${c.analysis.checks.join(',')} every ${c.analysis.intervalSeconds}s x${c.analysis.count}${c.analysis.baseline ? ' vs baseline' : ''}`);
   return parts.join('; ');
 }
 

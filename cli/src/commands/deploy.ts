@@ -7,6 +7,7 @@ import type { CreateDeploymentRequest, RegisterExternalRevisionRequest, Revision
 import { canonicalConfigName } from '../../../protocol/src/api.ts';
 import { FileExistsBehavior } from '../../../protocol/src/schemas.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseDurationSeconds, parseKeyValues, parseOrUsage, required, type ConnectionValues } from '../args.ts';
+import { ALARM_OPTIONS, alarmConfiguration } from '../alarm-flags.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { writeJson, writeLine } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -17,9 +18,13 @@ import { formatPlan } from '../format/plan.ts';
 import { formatPreflight } from '../format/preflight.ts';
 
 const USAGE = `Usage: deckhand deploy --application A --group G (--revision R | --s3-location S3URI | --https-location URL) [options]
+       deckhand deploy --retry-failed DEPLOYMENT_ID [--wait [--quiet]] [--confirm] [--queue]
 
 Deploys revision R to deployment group G of application A and prints the deployment id.
 With --wait, shows live progress and exits 0 only when the deployment Succeeded.
+--retry-failed deploys the revision of an ended deployment again, with its settings, to the
+hosts that failed or were skipped in it; a host that failed after its Install succeeded, and
+still has that install, starts again at the event that failed (the earlier ones are Skipped).
 
 Options:
   --application A             application name (required)
@@ -44,6 +49,12 @@ ${REVISION_SOURCE_HELP}
                               scripts, users, destinations, disk space, DISALLOW conflicts) and print
                               a row per host; deploys nothing, exits 0 only if every host is ok
   --require-approval          wait for 'deckhand approve ID' after the first batch
+  --confirm                   take more of the group at once than its guard rail allows (a first
+                              step of more than 25 % and more than 10 hosts without batches)
+  --no-alarms                 poll none of the group's alarms (overrideAlarmConfiguration)
+  --alarm NAME                poll these alarms instead of the group's; repeatable
+  --ignore-poll-alarm-failure with --alarm: carry on when an alarm cannot be read
+  --retry-failed ID           see above
 
 ${CONNECTION_HELP}`;
 
@@ -65,12 +76,17 @@ const OPTIONS = {
   plan: { type: 'boolean', default: false },
   preflight: { type: 'boolean', default: false },
   'require-approval': { type: 'boolean', default: false },
+  confirm: { type: 'boolean', default: false },
+  'retry-failed': { type: 'string' },
+  ...ALARM_OPTIONS,
   ...REVISION_SOURCE_OPTIONS,
 } as const;
 
 /** Parsed `deploy` arguments. */
 export interface DeployArgs {
   req: CreateDeploymentRequest;
+  /** --retry-failed: the deployment whose failed hosts to deploy again (req is then unused). */
+  retryOf?: string;
   wait: boolean;
   /** How --wait follows: quiet, retry time. */
   follow: FollowOptions;
@@ -89,6 +105,8 @@ export function parseDeployArgs(argv: string[]): DeployArgs | 'help' {
   );
   if (values.help) return 'help';
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`, USAGE);
+  const retry = values['retry-failed'];
+  if (retry !== undefined) return retryArgs(values, retry);
   const req: CreateDeploymentRequest = {
     applicationName: required(values.application, '--application', USAGE),
     deploymentGroupName: required(values.group, '--group', USAGE),
@@ -99,6 +117,9 @@ export function parseDeployArgs(argv: string[]): DeployArgs | 'help' {
   if (values.queue) req.queue = true;
   if (values['update-outdated-only']) req.updateOutdatedInstancesOnly = true;
   if (values['require-approval']) req.requireApproval = true;
+  if (values.confirm) req.confirmLargeBlastRadius = true;
+  const alarms = alarmConfiguration(values, USAGE);
+  if (alarms) req.overrideAlarmConfiguration = alarms;
   if (values.plan && values.wait) throw new UsageError('--plan starts nothing; it cannot be combined with --wait', USAGE);
   if (values.preflight && (values.wait || values.plan)) throw new UsageError('--preflight starts nothing; it cannot be combined with --wait or --plan', USAGE);
   if (values.config !== undefined) req.deploymentConfigName = canonicalConfigName(values.config);
@@ -116,6 +137,17 @@ function describeExternal(revision: RevisionView): string {
   const l = revision.location;
   if (l === undefined) return 'on the coordinator';
   return l.kind === 's3' ? `s3://${l.bucket}/${l.key}` : l.url;
+}
+
+type DeployValues = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>['values'];
+
+/** `--retry-failed ID`: everything else comes from that deployment. */
+function retryArgs(values: DeployValues, retryOf: string): DeployArgs {
+  const only = ['application', 'group', 'revision', 's3-location', 'https-location', 'config', 'file-exists-behavior', 'param', 'plan', 'preflight', 'require-approval', 'alarm', 'no-alarms'] as const;
+  const given = only.find((k) => values[k] !== undefined && values[k] !== false && !(Array.isArray(values[k]) && values[k].length === 0));
+  if (given !== undefined) throw new UsageError(`--retry-failed takes the deployment's own settings; --${given} does not apply`, USAGE);
+  const req = { applicationName: '', deploymentGroupName: '', revisionId: '', ...(values.queue ? { queue: true } : {}), ...(values.confirm ? { confirmLargeBlastRadius: true } : {}), ...(values.description === undefined ? {} : { description: values.description }) };
+  return { req, retryOf, wait: values.wait, follow: waitOptions(values, USAGE), plan: false, preflight: false, json: values.json, connection: values };
 }
 
 /** The --quiet and --wait-timeout of a command that can --wait. */
@@ -155,7 +187,9 @@ export const deployCommand: Command = {
       emit(ctx, json, result, formatPreflight(result));
       return result.hosts.every((h) => h.ok) ? 0 : 1;
     }
-    const created = await client.createDeployment(req);
+    const created = args.retryOf === undefined
+      ? await client.createDeployment(req)
+      : await client.retryFailed(args.retryOf, { ...(req.queue ? { queue: true } : {}), ...(req.confirmLargeBlastRadius ? { confirmLargeBlastRadius: true } : {}), ...(req.description === undefined ? {} : { description: req.description }) });
     if (!wait) {
       emit(ctx, json, created, sanitize(created.deploymentId));
       return 0;

@@ -12,6 +12,7 @@ import {
   parseOrUsage,
   required,
 } from '../args.ts';
+import { ALARM_HELP, ALARM_OPTIONS, alarmConfiguration } from '../alarm-flags.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { sanitize } from '../format/sanitize.ts';
@@ -40,10 +41,13 @@ Options:
   --tag-set k=v,k=v     one OR-group of a tag set, repeatable (at most 3)
   --instance NAME       instance id or hostname always in the group, repeatable
   --config NAME         deployment config: OneAtATime (default), HalfAtATime, AllAtOnce or a custom one
-  --auto-rollback EV    roll back on failure, stop or failure,stop
+  --auto-rollback EV    roll back on failure, stop, alarm, or several (failure,alarm)
   --agent-wait D        how long a host waits for its offline agent (default 5m)
   --event-timeout D     how long a running host may go without reporting (default 1h)
   --no-auto-deploy      do not deploy the last good revision to hosts joining the group
+${ALARM_HELP}
+  --confirm-above P%,N  a deployment without batches that takes more than P % of the group and
+                        more than N hosts at once needs --confirm (default 25%,10)
   --auto-deploy         (update) deploy it again
   --no-auto-rollback    (update) turn automatic rollback off
 ${TRAFFIC_HELP}
@@ -59,16 +63,24 @@ export function tagFilters(tags: Record<string, string>): TagFilter[] {
   return Object.entries(tags).map(([key, value]) => ({ key, value, type: 'KEY_AND_VALUE' }));
 }
 
-const ROLLBACK_EVENTS: Record<string, AutoRollbackEvent> = { failure: 'DEPLOYMENT_FAILURE', stop: 'DEPLOYMENT_STOP_ON_REQUEST' };
-type AutoRollbackEvent = 'DEPLOYMENT_FAILURE' | 'DEPLOYMENT_STOP_ON_REQUEST';
+const ROLLBACK_EVENTS: Record<string, AutoRollbackEvent> = { failure: 'DEPLOYMENT_FAILURE', stop: 'DEPLOYMENT_STOP_ON_REQUEST', alarm: 'DEPLOYMENT_STOP_ON_ALARM' };
+type AutoRollbackEvent = 'DEPLOYMENT_FAILURE' | 'DEPLOYMENT_STOP_ON_REQUEST' | 'DEPLOYMENT_STOP_ON_ALARM';
 
-/** Parses `failure`, `stop` or `failure,stop`. */
+/** Parses `failure`, `stop`, `alarm` or a comma-separated list of them. */
 export function parseRollbackEvents(text: string): AutoRollbackEvent[] {
   return text.split(',').map((word) => {
     const event = ROLLBACK_EVENTS[word.trim().toLowerCase()];
-    if (event === undefined) throw new UsageError(`--auto-rollback expects failure, stop or failure,stop, got ${JSON.stringify(text)}`, USAGE);
+    if (event === undefined) throw new UsageError(`--auto-rollback expects failure, stop, alarm or a list of them (failure,alarm), got ${JSON.stringify(text)}`, USAGE);
     return event;
   });
+}
+
+/** Parses `25%,10`. */
+export function parseConfirmAbove(text: string): { percent: number; hosts: number } {
+  const match = /^(\d{1,3})%,(\d+)$/.exec(text.trim());
+  const percent = Number(match?.[1]);
+  if (!match || percent > 100) throw new UsageError(`--confirm-above expects a percentage and a host count such as 25%,10, got ${JSON.stringify(text)}`, USAGE);
+  return { percent, hosts: Number(match[2]) };
 }
 
 /** The flags of every groups subcommand, as parseArgs returns them. */
@@ -93,6 +105,9 @@ interface GroupFlags {
   'agent-wait'?: string | undefined;
   'event-timeout'?: string | undefined;
   'no-auto-deploy'?: boolean | undefined;
+  alarm?: string[] | undefined;
+  'ignore-poll-alarm-failure'?: boolean | undefined;
+  'confirm-above'?: string | undefined;
 }
 
 /** The flags of settings other than traffic that were given (for `update`). */
@@ -112,6 +127,9 @@ function applyGroupOptions(req: CreateDeploymentGroupRequest, values: GroupFlags
   const timeout = values['event-timeout'];
   if (timeout !== undefined) req.eventTimeoutSeconds = parseDurationSeconds(timeout, '--event-timeout', USAGE);
   if (values['no-auto-deploy']) req.autoDeployNewInstances = false;
+  const alarms = alarmConfiguration(values, USAGE);
+  if (alarms) req.alarmConfiguration = alarms;
+  if (values['confirm-above'] !== undefined) req.largeBlastRadius = parseConfirmAbove(values['confirm-above']);
 }
 
 export const groupsCommand: Command = {
@@ -135,6 +153,9 @@ export const groupsCommand: Command = {
           'agent-wait': { type: 'string' },
           'event-timeout': { type: 'string' },
           'no-auto-deploy': { type: 'boolean', default: false },
+          alarm: ALARM_OPTIONS.alarm,
+          'ignore-poll-alarm-failure': ALARM_OPTIONS['ignore-poll-alarm-failure'],
+          'confirm-above': { type: 'string' },
           'auto-deploy': { type: 'boolean', default: false },
           'no-auto-rollback': { type: 'boolean', default: false },
           ...TRAFFIC_OPTIONS,

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { RollbackRequest } from '../../../protocol/src/orchestration.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseOrUsage, required } from '../args.ts';
+import { ALARM_OPTIONS, alarmConfiguration } from '../alarm-flags.ts';
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { writeJson, writeLine } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -22,6 +23,9 @@ Options:
   --group G         deployment group name (required)
   --queue           wait behind the group's active deployment instead of failing
   --description D   free text stored with the deployment
+  --no-alarms       poll none of the group's alarms (CodeDeploy's overrideAlarmConfiguration): the
+                    rollback proceeds while the alarm that stopped the bad deployment still fires
+  --alarm NAME      poll these alarms instead of the group's; repeatable
   --wait            follow the rollback to its end, printing running hooks' output; exits 0
                     only when it Succeeded
   --quiet           with --wait: no hook output
@@ -43,6 +47,7 @@ export const rollbackCommand: Command = {
           group: { type: 'string' },
           queue: { type: 'boolean', default: false },
           description: { type: 'string' },
+          ...ALARM_OPTIONS,
           wait: { type: 'boolean', default: false },
           quiet: { type: 'boolean', default: false },
           'wait-timeout': { type: 'string' },
@@ -55,6 +60,8 @@ export const rollbackCommand: Command = {
     const group = required(values.group, '--group', USAGE);
     const req: RollbackRequest = { queue: values.queue };
     if (values.description !== undefined) req.description = values.description;
+    const alarms = alarmConfiguration(values, USAGE);
+    if (alarms) req.overrideAlarmConfiguration = alarms;
     const follow = waitOptions(values, USAGE);
     const client = connect(values, ctx);
     const summary = await client.rollbackGroup(application, group, req);

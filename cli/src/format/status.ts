@@ -4,6 +4,7 @@
  * of every failed event with its log tail, and warnings (OutputsLeftOpen).
  */
 import type { DeploymentTargetView, DeploymentView } from '../../../protocol/src/api.ts';
+import { formatAnalysis, formatHealth } from './health.ts';
 import { formatRollout } from './rollout.ts';
 import { formatBalancer, formatBlueGreen } from './traffic.ts';
 import { renderTable } from './table.ts';
@@ -22,7 +23,7 @@ export function formatCounts(view: DeploymentView): string {
 
 /**
  * What keeps a running deployment from starting hosts, in words ('' when nothing does): an
- * approval (and who may give it), a pause, a bake, agents not connected.
+ * approval (and who may give it), a pause, a bake, an analysis, agents not connected.
  */
 export function formatWaiting(view: DeploymentView): string {
   const r = view.rollout;
@@ -31,6 +32,7 @@ export function formatWaiting(view: DeploymentView): string {
   if (r?.approval === 'Waiting') parts.push(`waiting for approval: deckhand approve ${id} (any admin token may approve)`);
   if (r?.paused) parts.push(`paused: deckhand resume ${id}`);
   if (r?.waitingFor === 'bake' && r.bakeUntil !== undefined) parts.push(safe`baking until ${r.bakeUntil}`);
+  if (r?.waitingFor === 'analysis') parts.push(`waiting for its analysis (deckhand promote ${id} ends it now)`);
   const agents = view.overview.WaitingForAgent ?? 0;
   if (agents > 0) parts.push(`waiting for ${agents} agent${agents === 1 ? '' : 's'} to connect`);
   return parts.join('; ');
@@ -52,7 +54,7 @@ export function formatDeploymentHeader(view: DeploymentView): string[] {
   ];
   const total = durationMs(view.startTime ?? view.createTime, view.completeTime);
   if (total !== undefined) lines.push(`  took ${formatDuration(total)}`);
-  if (view.rollout) lines.push(`  rollout: ${formatRollout(view.rollout)}`);
+  if (view.rollout) lines.push(`  rollout: ${formatRollout(view.rollout)}`, ...formatAnalysis(view.rollout).map((l) => `  ${l}`));
   lines.push(...formatBlueGreen(view));
   const waiting = formatWaiting(view);
   if (waiting !== '' && view.completeTime === undefined) lines.push(`  now: ${waiting}`);
@@ -134,5 +136,6 @@ export function formatStatus(view: DeploymentView): string {
       ? 'no targets'
       : renderTable(['HOST', 'INSTANCE', 'HOST STATUS', 'EVENT', 'STATUS', 'DURATION', 'ERROR OR NOTE'], rows);
   const why = [...formatHostReasons(view), ...formatFailures(view), ...formatWarnings(view)];
-  return [...formatDeploymentHeader(view), '', table, ...formatBalancer(view), ...(why.length ? ['', ...why] : [])].join('\n');
+  const health = formatHealth(view);
+  return [...formatDeploymentHeader(view), '', table, ...formatBalancer(view), ...(why.length ? ['', ...why] : []), ...(health.length ? ['', ...health] : [])].join('\n');
 }

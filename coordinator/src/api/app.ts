@@ -15,6 +15,7 @@ import { applicationRoutes } from './routes/applications.ts';
 import { configRoutes } from './routes/configs.ts';
 import { deploymentRoutes } from './routes/deployments.ts';
 import { deregistrationRoutes } from './routes/deregistration.ts';
+import { healthCheckRoutes } from './routes/health-checks.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { logRoutes } from './routes/logs.ts';
 import { fleetRoutes } from './routes/fleet.ts';
@@ -83,6 +84,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   deregistrationRoutes(app, deps);
   tokenRoutes(app, deps);
   auditRoutes(app, deps);
+  healthCheckRoutes(app, deps);
   // Issue 19: the dashboard, its session and the live grid it reads.
   sessionRoutes(app, deps);
   gridRoutes(app, deps, deps.gridWatch);

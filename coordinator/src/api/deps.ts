@@ -11,6 +11,7 @@ import type { CoordinatorKeyView } from '../../../protocol/src/index.ts';
 import type { Clock } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
 import type {
+  ChangeRolloutRequest,
   DeploymentPlan,
   DeploymentStatus,
   DeploymentSummary,
@@ -20,7 +21,7 @@ import type {
 } from '../../../protocol/src/index.ts';
 import type { ArtifactStore } from '../artifacts/store.ts';
 import type { NonceCache } from '../auth/agent-auth.ts';
-import type { NewDeployment, PlanQuery, StopResult } from '../scheduler/index.ts';
+import type { NewDeployment, PlanQuery, RetryOptions, RollbackOptions, StopResult } from '../scheduler/index.ts';
 import type { PreflightQuery } from '../scheduler/preflight.ts';
 import type { LogFeed } from '../logs/feed.ts';
 import type { CoordinatorMetrics } from '../notify/metrics.ts';
@@ -61,7 +62,13 @@ export interface DeploymentService {
   /** Stops a queued or running deployment; NOT_FOUND / CONFLICT otherwise. */
   stopDeployment(deploymentId: string, autoRollbackEnabled?: boolean): Promise<StopResult>;
   /** Deploys the group's last successful revision again; returns the new deployment's id. */
-  rollbackGroup(deploymentGroupId: string, opts: { queue: boolean; who: string; description?: string }): Promise<string>;
+  rollbackGroup(deploymentGroupId: string, opts: RollbackOptions): Promise<string>;
+  /** Deploys an ended deployment's revision again to its failed and skipped hosts; returns the new id. */
+  retryFailed(deploymentId: string, opts: RetryOptions): Promise<string>;
+  /** Ends the bake and analysis of a running deployment now; CONFLICT when it is not between steps. */
+  promoteDeployment(deploymentId: string, who: string): Promise<RolloutActionResponse>;
+  /** Changes the batch size or bake of a running deployment. */
+  changeRollout(deploymentId: string, change: ChangeRolloutRequest, who: string): Promise<RolloutActionResponse>;
   /** What a deployment would do, without starting it. */
   planDeployment(query: PlanQuery): Promise<DeploymentPlan>;
   /** Asks every target agent to check the revision; creates nothing, takes no host out of service. */
@@ -139,6 +146,8 @@ export interface ApiDeps {
   autoCa?: { pem: string; sha256: string };
   /** With --client-ca: the check an agent-signed request's TLS client certificate must pass. */
   agentClientCertificate?: (req: IncomingMessage) => string | undefined;
+  /** The coordinator looks alarms up in an Alertmanager too (--alertmanager). */
+  alertmanager?: boolean;
   /** The built dashboard (index.html, app.js, app.css). @default dist/web under the working directory */
   dashboardDir?: string;
   /** How often live grids are read. @default see GridWatchOptions */

@@ -50,6 +50,9 @@ Options:
   --client-ca FILE         also require agents to present a client certificate signed by this CA
   --insecure-http          serve plain HTTP off loopback (every start warns); on loopback it is the
                            default without --tls
+  --alertmanager URL       look alarms that name no health check up as alerts in this Alertmanager
+                           (env DECKHAND_ALERTMANAGER_URL; credentials in it are never logged)
+  --alarm-poll-seconds N   how often a running deployment's alarms are polled (default 10)
   --store-sync MODE        normal | full: SQLite's synchronous setting for a SQLite store (default full;
                            see README, "Backup, restore and durability")
   --skip-store-check       do not run quick_check and foreign_key_check on a SQLite store at start (they
@@ -106,6 +109,10 @@ export interface CoordinatorConfig {
   readonly tlsSans?: readonly string[];
   /** --client-ca: agents must present a client certificate signed by this CA. */
   readonly clientCa?: string;
+  /** Where alarms that name no health check are looked up as alerts. */
+  readonly alertmanagerUrl?: string;
+  /** How often running deployments' alarms are polled, ms; the monitor's default when absent. */
+  readonly alarmPollMs?: number;
   /** Caps of connections that have not authenticated (edge/connection-guard.ts); its defaults when absent. */
   readonly connectionLimits?: { maxUnauthenticated?: number; maxUnauthenticatedPerAddress?: number };
   /** --store (or DECKHAND_STORE_URL): SQLite in the data dir, or a PostgreSQL database several coordinators share. */
@@ -207,6 +214,8 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
         'tls-san': { type: 'string', multiple: true },
         'client-ca': { type: 'string' },
         'insecure-http': { type: 'boolean' },
+        alertmanager: { type: 'string' },
+        'alarm-poll-seconds': { type: 'string' },
         'store-sync': { type: 'string' },
         'accept-new-store': { type: 'boolean' },
         'skip-store-check': { type: 'boolean' },
@@ -260,6 +269,7 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
     ...(values['accept-new-store'] === true ? { acceptNewStore: true } : {}),
     ...(values['skip-store-check'] === true ? { skipStoreCheck: true } : {}),
     ...tlsConfig(values, listen.host),
+    ...healthConfig(values['alertmanager'] ?? process.env['DECKHAND_ALERTMANAGER_URL'], values['alarm-poll-seconds']),
     ...connectionLimits(values['max-unauthenticated'], values['max-unauthenticated-per-address']),
     store: parseStore(values.store ?? process.env['DECKHAND_STORE_URL']),
     ...(values['artifacts-dir'] === undefined ? {} : { artifactsDir: values['artifacts-dir'] }),
@@ -269,6 +279,24 @@ export function parseCoordinatorArgs(argv: readonly string[]): Command {
     },
   };
   return { kind: 'start', config };
+}
+
+/** The health part of the configuration: the Alertmanager and the alarm poll interval. */
+function healthConfig(alertmanager: string | undefined, pollSeconds: string | undefined): Partial<CoordinatorConfig> {
+  const out: { alertmanagerUrl?: string; alarmPollMs?: number } = {};
+  if (alertmanager !== undefined && alertmanager !== '') {
+    let url: URL | undefined;
+    try {
+      url = new URL(alertmanager);
+    } catch {
+      url = undefined;
+    }
+    // The value may hold credentials: the message names the flag, never the value.
+    if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw new UsageError('--alertmanager must be an http:// or https:// URL');
+    out.alertmanagerUrl = alertmanager;
+  }
+  if (pollSeconds !== undefined) out.alarmPollMs = parsePositiveInt('--alarm-poll-seconds', pollSeconds) * 1000;
+  return out;
 }
 
 /** The unauthenticated-connection caps, present only when a flag was given. */

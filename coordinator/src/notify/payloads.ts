@@ -6,6 +6,7 @@
  */
 import type { TriggerEvent } from '../../../protocol/src/index.ts';
 import type { DeploymentRecord, EventRecord, TargetRecord } from '../store/deployments/views.ts';
+import type { HealthResult } from '../store/health.ts';
 import type { Unannounced } from '../store/webhooks.ts';
 
 const NOT_STARTED = new Set([null, 'Created', 'Queued']);
@@ -41,8 +42,15 @@ function epoch(iso: string | undefined): string {
   return iso === undefined ? '' : String(Math.floor(Date.parse(iso) / 1000));
 }
 
-/** The body of a deployment event. */
-export function deploymentPayload(event: TriggerEvent, name: string, d: DeploymentRecord, counts: ReadonlyMap<string, number>, at: string): string {
+/** Health results a deployment payload carries at most: the newest. */
+export const PAYLOAD_HEALTH_RESULTS = 20;
+
+/**
+ * The body of a deployment event. `health`: the deployment's newest check results (alarm polls
+ * that changed a state, analysis measurements), oldest first, as `healthChecks` (Deckhand's
+ * addition to CodeDeploy's shape); none: no key.
+ */
+export function deploymentPayload(event: TriggerEvent, name: string, d: DeploymentRecord, counts: ReadonlyMap<string, number>, at: string, health: readonly HealthResult[] = []): string {
   const n = (s: string): string => String(counts.get(s) ?? 0);
   const data: Record<string, unknown> = {
     region: 'deckhand',
@@ -58,6 +66,18 @@ export function deploymentPayload(event: TriggerEvent, name: string, d: Deployme
   };
   if (d.errorCode !== undefined) data['errorInformation'] = { ErrorCode: d.errorCode, ErrorMessage: d.errorMessage ?? '' };
   if (d.rollbackDeploymentId !== undefined) data['rollbackDeploymentId'] = d.rollbackDeploymentId;
+  if (health.length > 0) {
+    data['healthChecks'] = health.slice(-PAYLOAD_HEALTH_RESULTS).map((r) => ({
+      at: r.at,
+      check: r.check,
+      purpose: r.purpose,
+      ...(r.step === undefined ? {} : { step: r.step }),
+      verdict: r.verdict,
+      ...(r.value === undefined ? {} : { value: r.value }),
+      message: r.message,
+      ...(r.dryRun ? { dryRun: true } : {}),
+    }));
+  }
   return JSON.stringify({ type: event, timestamp: at, data });
 }
 

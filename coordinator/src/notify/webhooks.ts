@@ -19,7 +19,7 @@ import type { Logger } from '../../../common/src/logger.ts';
 import type { TriggerEvent } from '../../../protocol/src/index.ts';
 import type { Store, UnitOfWork } from '../store/store.ts';
 import type { AttemptOutcome, DeliveryRow, Unannounced } from '../store/webhooks.ts';
-import { deploymentEvents, deploymentPayload, instanceEvents, instancePayload } from './payloads.ts';
+import { deploymentEvents, deploymentPayload, instanceEvents, instancePayload, PAYLOAD_HEALTH_RESULTS } from './payloads.ts';
 
 /** How long a message is tried. */
 export const DELIVERY_WINDOW_MS = 24 * 3600 * 1000;
@@ -156,8 +156,9 @@ export class WebhookNotifier {
     const own = changes.find((c) => mine.has(c) && c.instanceId === undefined);
     const hosts = changes.filter((c) => mine.has(c) && c.instanceId !== undefined);
     const { before, after } = own ? deploymentEvents(own, d.startedAt !== undefined) : { before: [], after: [] };
+    const health = before.length + after.length > 0 ? await tx.health.resultsOf(deploymentId, PAYLOAD_HEALTH_RESULTS) : [];
     const messages: Array<{ event: TriggerEvent; body: (name: string) => string; instanceId?: string }> = [];
-    for (const event of before) messages.push({ event, body: (name) => deploymentPayload(event, name, d, counts, at) });
+    for (const event of before) messages.push({ event, body: (name) => deploymentPayload(event, name, d, counts, at, health) });
     if (hosts.length > 0) {
       const targets = new Map((await tx.deploymentViews.targets(deploymentId)).map((t) => [t.instanceId, t]));
       const events = await tx.deploymentViews.events(deploymentId);
@@ -168,7 +169,7 @@ export class WebhookNotifier {
         for (const event of instanceEvents(change)) messages.push({ event, instanceId: t.instanceId, body: (name) => instancePayload(event, name, deploymentId, t, its, at) });
       }
     }
-    for (const event of after) messages.push({ event, body: (name) => deploymentPayload(event, name, d, counts, at) });
+    for (const event of after) messages.push({ event, body: (name) => deploymentPayload(event, name, d, counts, at, health) });
     for (const m of messages) {
       for (const hook of hooks.filter((h) => h.events.includes(m.event))) {
         await tx.webhooks.enqueue({ deliveryId: newId('msg', 16), webhookId: hook.webhookId, event: m.event, deploymentId, ...(m.instanceId ? { instanceId: m.instanceId } : {}), payload: m.body(hook.name), createdAt: at });

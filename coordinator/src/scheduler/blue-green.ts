@@ -123,7 +123,7 @@ async function dispatchBlue(e: Engine, d: DeploymentRow, blue: readonly FleetHos
   const offline = pending.filter((id) => !e.presence.isConnected(id));
   // Only the hosts the dispatch took get a command (another decision may have taken one first).
   const taken = new Set(await e.tx.targets.markDispatched(d.deploymentId, connected, { at: iso(e), deadline: deadlineAfter(e, spec.eventTimeoutSeconds) }));
-  for (const h of connected) if (taken.has(h.instanceId)) e.out.push({ instanceId: h.instanceId, command: commandWith(h.commandId) });
+  for (const h of connected) if (taken.has(h.instanceId)) e.out.push({ instanceId: h.instanceId, command: commandWith(h.commandId, h.instanceId) });
   if (offline.length > 0) await e.tx.targets.markWaiting(d.deploymentId, offline, { at: iso(e), deadline: inSeconds(e, spec.agentWaitSeconds) });
 }
 
@@ -200,7 +200,8 @@ async function applyAction(e: Engine, d: DeploymentRow, record: BlueGreenRecord,
 export async function advanceBlueGreen(e: Engine, d: DeploymentRow, record: BlueGreenRecord, rollout: RolloutDecision, applyRollout: (decision: RolloutDecision) => Promise<void>): Promise<void> {
   let current = record;
   if (current.phase === 'install') {
-    if (rollout.action === 'start' || rollout.action === 'wait') return applyRollout(rollout);
+    // Waiting, starting hosts or pausing (an inconclusive analysis) is the ordinary rollout's.
+    if (rollout.action === 'start' || rollout.action === 'wait' || rollout.action === 'pause') return applyRollout(rollout);
     if (rollout.enter) await e.tx.deployments.enterStep(d.deploymentId, rollout.enter);
     if (rollout.action === 'stop' || rollout.status === 'Failed') {
       const message = `${rollout.message} Traffic never moved to the replacement hosts.`;

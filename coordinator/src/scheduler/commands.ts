@@ -38,9 +38,29 @@ export function coordinatorLocation(revisionId: string): { kind: 'coordinator'; 
   return { kind: 'coordinator', path: `/v1/revisions/${revisionId}/content` };
 }
 
+/** Where each host of a retry starts (deploy --retry-failed): its event, and the deployment it retries. */
+export interface RetryStarts {
+  fromDeploymentId: string;
+  events: ReadonlyMap<string, string>;
+}
+
+/** The hosts of `deploymentId` that start at a later event, if it is a retry that has some. */
+export async function retryStarts(store: Repositories, deploymentId: string): Promise<RetryStarts | undefined> {
+  const events = await store.health.retryStartsOf(deploymentId);
+  if (events.size === 0) return undefined;
+  const fromDeploymentId = (await store.health.getDeploymentHealth(deploymentId)).retryOf;
+  return fromDeploymentId === undefined ? undefined : { fromDeploymentId, events };
+}
+
+function withStart(command: CommandBody, instanceId: string, starts: RetryStarts | undefined): CommandBody {
+  const lifecycleEvent = starts?.events.get(instanceId);
+  if (starts === undefined || lifecycleEvent === undefined) return command;
+  return { ...command, deploy: { ...command.deploy, startAt: { lifecycleEvent, fromDeploymentId: starts.fromDeploymentId } } };
+}
+
 /** Builds a deployment's commands from one read of what they carry, for a batch of many hosts. */
-export function commandBuilder(spec: CommandSpec, traffic: TrafficFields = {}): (commandId: string) => CommandBody {
-  return (commandId) => toCommand(spec, commandId, traffic);
+export function commandBuilder(spec: CommandSpec, traffic: TrafficFields = {}, starts?: RetryStarts): (commandId: string, instanceId: string) => CommandBody {
+  return (commandId, instanceId) => withStart(toCommand(spec, commandId, traffic), instanceId, starts);
 }
 
 /** The command telling host `instanceId` to run `deploymentId`; undefined if the deployment is gone. */
@@ -48,7 +68,8 @@ export async function buildCommand(store: Repositories, deploymentId: string, co
   const spec = await store.deployments.commandSpec(deploymentId);
   if (!spec) return undefined;
   const fields = await trafficFieldsOf(store, deploymentId, spec.deploymentGroupId);
-  return toCommand(spec, commandId, fields((await store.traffic.targetOf(deploymentId, instanceId))?.label));
+  const command = toCommand(spec, commandId, fields((await store.traffic.targetOf(deploymentId, instanceId))?.label));
+  return withStart(command, instanceId, await retryStarts(store, deploymentId));
 }
 
 /** Commands sent to the host but not acknowledged, of deployments still in progress, oldest first. */

@@ -22,7 +22,7 @@ async function running(e: Engine, deploymentId: string, verb: string): Promise<R
 async function answer(e: Engine, deploymentId: string): Promise<RolloutActionResponse> {
   const rollout = await e.tx.deployments.readRollout(deploymentId);
   if (!rollout) throw new DeckhandError('NOT_FOUND', `deployment ${deploymentId} not found`);
-  return { deploymentId, rollout: rolloutState(rollout, e.now) };
+  return { deploymentId, rollout: rolloutState(rollout, e.now, await e.tx.health.getDeploymentHealth(deploymentId)) };
 }
 
 /** Pauses a running deployment (a paused one stays paused). */
@@ -33,10 +33,18 @@ export async function pauseDeployment(e: Engine, deploymentId: string, who: stri
   return answer(e, deploymentId);
 }
 
-/** Resumes a paused deployment and starts the hosts the rules now allow. */
+/**
+ * Resumes a paused deployment and starts the hosts the rules now allow. A deployment its
+ * analysis paused (Inconclusive) goes on: the person resuming judged the step good.
+ */
 export async function resumeDeployment(e: Engine, deploymentId: string, who: string): Promise<RolloutActionResponse> {
   await running(e, deploymentId, 'resumed');
   await e.tx.deployments.setPaused(deploymentId, false);
+  const health = await e.tx.health.getDeploymentHealth(deploymentId);
+  if (health.pauseReason !== undefined) await e.tx.health.setPauseReason(deploymentId, undefined);
+  if (health.analysis?.status === 'Inconclusive') {
+    await e.tx.health.setAnalysis(deploymentId, { ...health.analysis, status: 'Resumed', message: `resumed by ${who} after: ${health.analysis.message ?? 'an inconclusive analysis'}` });
+  }
   e.log.info('deployment resumed', { deploymentId, by: who });
   await advance(e, deploymentId);
   return answer(e, deploymentId);

@@ -4,9 +4,10 @@
  * automatic rollback, then the group's next queued deployment).
  */
 import { newId } from '../../../common/src/ids.ts';
-import { DeckhandError, type AutoRollbackConfiguration, type FileExistsBehavior } from '../../../protocol/src/index.ts';
+import { DeckhandError, type AlarmConfiguration, type AutoRollbackConfiguration, type AutoRollbackEvent, type FileExistsBehavior } from '../../../protocol/src/index.ts';
 import type { DeploymentRow } from '../store/deployments/deployments.ts';
 import { ruleFor } from './configs.ts';
+import { checkBlastRadius } from './guard-rail.ts';
 import { iso, markStopped, type EndStatus, type Engine } from './engine.ts';
 import { canTransition } from './policy/deployment-status.ts';
 import { maybeRollback } from './rollback.ts';
@@ -32,6 +33,17 @@ export interface NewDeployment {
   targetInstances?: readonly string[];
   /** Wait for approval after the first batch; undefined: as the configuration says. */
   requireApproval?: boolean;
+  /** Instead of the group's alarm configuration. */
+  overrideAlarmConfiguration?: AlarmConfiguration;
+  /**
+   * The guard rail: false refuses a deployment whose first step takes more of the group than its
+   * largeBlastRadius allows, true confirms it; undefined (rollbacks, new hosts) does not check.
+   */
+  confirmLargeBlastRadius?: boolean;
+  /** The deployment whose failed and skipped hosts this one retries. */
+  retryOf?: string;
+  /** With retryOf: the lifecycle event each host starts at (the others start from the beginning). */
+  startEvents?: ReadonlyMap<string, string>;
 }
 
 /** Stores the deployment and starts it, or queues it. Returns its id. */
@@ -45,10 +57,15 @@ export async function createDeployment(e: Engine, input: NewDeployment): Promise
       details: { deploymentId: active },
     });
   }
+  if (input.confirmLargeBlastRadius === false) await checkBlastRadius(e, input);
   const deploymentId = newId('d');
-  const { queue: _queue, updateOutdatedInstancesOnly, ...rest } = input;
+  const { queue: _queue, updateOutdatedInstancesOnly, overrideAlarmConfiguration, confirmLargeBlastRadius: _confirm, retryOf, startEvents, ...rest } = input;
   const row = { ...rest, deploymentId, updateOutdatedOnly: updateOutdatedInstancesOnly ?? false, createdAt: iso(e) };
   await e.tx.deployments.insert(row, active ? 'Queued' : 'Created');
+  if (overrideAlarmConfiguration || retryOf) {
+    await e.tx.health.setDeploymentHealth(deploymentId, { ...(overrideAlarmConfiguration ? { alarmOverride: overrideAlarmConfiguration } : {}), ...(retryOf ? { retryOf } : {}) });
+  }
+  if (startEvents && startEvents.size > 0) await e.tx.health.setRetryStarts(deploymentId, startEvents);
   if (active) e.log.info('deployment queued', { deploymentId, behind: active });
   else await startDeployment(e, deploymentId);
   return deploymentId;
@@ -93,7 +110,7 @@ export async function stopDeployment(e: Engine, deploymentId: string, autoRollba
 }
 
 /** What follows a deployment's end: its automatic rollback if configured, then the queue. */
-export async function onEnded(e: Engine, d: DeploymentRow, status: EndStatus): Promise<void> {
-  if (status !== 'Succeeded') await maybeRollback(e, d, status);
+export async function onEnded(e: Engine, d: DeploymentRow, status: EndStatus, cause?: AutoRollbackEvent): Promise<void> {
+  if (status !== 'Succeeded') await maybeRollback(e, d, status, cause);
   await startNextQueued(e, d.deploymentGroupId);
 }

@@ -5,7 +5,7 @@
  * out only after the unit of work that decided them has committed.
  */
 import type { Logger } from '../../../common/src/logger.ts';
-import { DeckhandError, type CommandBody, type CoordBodies, type DeploymentErrorCode } from '../../../protocol/src/index.ts';
+import { DeckhandError, type AutoRollbackEvent, type CommandBody, type CoordBodies, type DeploymentErrorCode } from '../../../protocol/src/index.ts';
 import type { DeploymentRow } from '../store/deployments/deployments.ts';
 import type { UnitOfWork } from '../store/store.ts';
 import type { TrafficOp } from '../store/traffic.ts';
@@ -50,8 +50,11 @@ export interface Engine {
   /** The unit of work's wall time. */
   now: Date;
   out: Outbound[];
-  /** Called once a deployment ended (rollback, queue): set by the scheduler to avoid an import cycle. */
-  onEnded: (e: Engine, d: DeploymentRow, status: EndStatus) => Promise<void>;
+  /**
+   * Called once a deployment ended (rollback, queue): set by the scheduler to avoid an import
+   * cycle. `cause`: the rollback event when it is not the status's own (DEPLOYMENT_STOP_ON_ALARM).
+   */
+  onEnded: (e: Engine, d: DeploymentRow, status: EndStatus, cause?: AutoRollbackEvent) => Promise<void>;
   /** True when this coordinator drives the deployment (always, alone on its store: ownership.ts). */
   drives: (deploymentId: string) => Promise<boolean>;
   /** Asks the deployment's driver to look at it again once this unit of work commits. */
@@ -59,6 +62,9 @@ export interface Engine {
   /** The deployments whose deadlines and bakes this coordinator keeps; undefined: all (alone on its store). */
   among: readonly string[] | undefined;
 }
+
+/** The creator of every rollback deployment (rollback.ts). */
+export const ROLLBACK_CREATOR = 'rollback';
 
 /**
  * Margin added to a group's event timeout before a silent host is failed: the agent enforces
@@ -112,7 +118,14 @@ export async function succeed(e: Engine, d: DeploymentRow): Promise<void> {
   await e.onEnded(e, d, 'Succeeded');
 }
 
-/** Ends the deployment Stopped by request (MANUAL_STOP); the caller runs what follows. */
-export async function markStopped(e: Engine, d: DeploymentRow): Promise<void> {
-  await complete(e, d, 'Stopped', { code: 'MANUAL_STOP', message: 'The deployment was stopped by request.' });
+const MANUAL_STOP = { code: 'MANUAL_STOP', message: 'The deployment was stopped by request.' } as const;
+
+/** Ends the deployment Stopped (by request: MANUAL_STOP; or with `error`); the caller runs what follows. */
+export async function markStopped(e: Engine, d: DeploymentRow, error: { code: DeploymentErrorCode; message: string } = MANUAL_STOP): Promise<void> {
+  await complete(e, d, 'Stopped', error);
+}
+
+/** Ends the deployment Failed without running what follows (the caller does, with its cause). */
+export async function markFailed(e: Engine, d: DeploymentRow, error: { code: DeploymentErrorCode; message: string }): Promise<void> {
+  await complete(e, d, 'Failed', error);
 }

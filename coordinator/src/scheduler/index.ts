@@ -7,7 +7,17 @@
  */
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 import type { Logger } from '../../../common/src/logger.ts';
-import type { AgentEventBody, CommandBody, CoordBodies, DeploymentPlan, DeploymentSummary, DeploymentView, ErrorCode, RolloutActionResponse } from '../../../protocol/src/index.ts';
+import type {
+  AgentEventBody,
+  ChangeRolloutRequest,
+  CommandBody,
+  CoordBodies,
+  DeploymentPlan,
+  DeploymentSummary,
+  DeploymentView,
+  ErrorCode,
+  RolloutActionResponse,
+} from '../../../protocol/src/index.ts';
 import type { AfterCommit, AgentEventSink } from '../hub/types.ts';
 import type { AgentEventItem } from '../store/deployments/targets.ts';
 import type { Store, UnitOfWork } from '../store/store.ts';
@@ -17,15 +27,21 @@ import { createDeployment, onEnded, stopDeployment, type NewDeployment, type Sto
 import type { Engine, Outbound, Presence, TrafficDriver, TrafficOrder } from './engine.ts';
 import { autoDeployInstance } from './new-hosts.ts';
 import { planDeployment, type PlanQuery } from './plan.ts';
+import { recordHealth, type HealthReport } from './health-intake.ts';
+import { retryFailed, type RetryOptions } from './retry.ts';
+import { rollbackGroup, type RollbackOptions } from './rollback.ts';
+import { changeRollout, promoteDeployment } from './rollout-changes.ts';
 import { soleDriver, type FencedUnit, type Ownership } from './ownership.ts';
 import { agentConnected, expireDeadlines, refuseCommand } from './presence.ts';
-import { rollbackGroup } from './rollback.ts';
 import { analysisFailed } from './blue-green.ts';
 import { acknowledgeCommands, applyEvents, moveOn } from './intake.ts';
 import { reconcile, takeUp, unackedToResend } from './takeover.ts';
 import { getDeploymentSummary, getDeploymentView, listDeploymentSummaries, type DeploymentFilter } from './views.ts';
 
 export type { NewDeployment, StopResult } from './create-and-stop.ts';
+export type { HealthReport } from './health-intake.ts';
+export type { RollbackOptions } from './rollback.ts';
+export type { RetryOptions } from './retry.ts';
 export type { PlanQuery } from './plan.ts';
 export type { FencedUnit, Ownership } from './ownership.ts';
 
@@ -99,8 +115,31 @@ export class Scheduler implements AgentEventSink {
   }
 
   /** Rolls the group back to its last successful revision by hand; returns the new deployment. */
-  rollbackGroup(deploymentGroupId: string, opts: { queue: boolean; who: string; description?: string }): Promise<string> {
+  rollbackGroup(deploymentGroupId: string, opts: RollbackOptions): Promise<string> {
     return this.run((e) => rollbackGroup(e, deploymentGroupId, opts));
+  }
+
+  /** Deploys the revision of an ended deployment again to its failed and skipped hosts; returns the new id. */
+  retryFailed(deploymentId: string, opts: RetryOptions): Promise<string> {
+    return this.run((e) => retryFailed(e, deploymentId, opts));
+  }
+
+  /** Ends the bake and analysis of a running deployment: its next step starts now. */
+  promoteDeployment(deploymentId: string, who: string): Promise<RolloutActionResponse> {
+    return this.run((e) => promoteDeployment(e, deploymentId, who));
+  }
+
+  /** Changes the batch size or bake of a running deployment. */
+  changeRollout(deploymentId: string, change: ChangeRolloutRequest, who: string): Promise<RolloutActionResponse> {
+    return this.run((e) => changeRollout(e, deploymentId, change, who));
+  }
+
+  /**
+   * Takes in what the health monitor measured for a running deployment (alarm poll, analysis
+   * measurements) and lets the rollout decide: stop, fail, pause or go on.
+   */
+  recordHealth(deploymentId: string, report: HealthReport): Promise<void> {
+    return this.run((e) => recordHealth(e, deploymentId, report));
   }
 
   /** Pauses a running deployment: running hosts finish, no new host starts. */

@@ -5,14 +5,13 @@
  * CodeDeploy's in-place rollback does, not only the hosts the failed deployment touched.
  */
 import { newId } from '../../../common/src/ids.ts';
-import { DeckhandError, type AutoRollbackConfiguration } from '../../../protocol/src/index.ts';
+import { DeckhandError, type AlarmConfiguration, type AutoRollbackConfiguration, type AutoRollbackEvent } from '../../../protocol/src/index.ts';
 import type { DeploymentRow } from '../store/deployments/deployments.ts';
 import type { DeploymentGroupRow } from '../store/groups.ts';
-import { iso, type Engine } from './engine.ts';
+import { iso, ROLLBACK_CREATOR, type Engine } from './engine.ts';
 import { startDeployment } from './rollout.ts';
 
-/** The creator of every rollback deployment. */
-export const ROLLBACK_CREATOR = 'rollback';
+export { ROLLBACK_CREATOR } from './engine.ts';
 
 /** What a rollback deploys to; stated in every rollback message. */
 const SCOPE = 'to all instances of the deployment group';
@@ -22,13 +21,24 @@ export function autoRollbackOf(d: DeploymentRow, group: DeploymentGroupRow | und
   return d.autoRollback ?? group?.autoRollback;
 }
 
-/** After `d` ended Failed or Stopped: creates the automatic rollback its configuration asks for. */
-export async function maybeRollback(e: Engine, d: DeploymentRow, status: 'Failed' | 'Stopped'): Promise<void> {
+/**
+ * An automatic rollback restores service: it polls no alarm (the one that stopped the
+ * deployment may still fire while the good revision goes back), as overrideAlarmConfiguration
+ * with alarms disabled would. A manual rollback polls the group's alarms unless overridden.
+ */
+export const AUTOMATIC_ROLLBACK_ALARMS: AlarmConfiguration = { enabled: false, ignorePollAlarmFailure: false, alarms: [] };
+
+/**
+ * After `d` ended Failed or Stopped: creates the automatic rollback its configuration asks for.
+ * `cause` is the rollback event (default: DEPLOYMENT_FAILURE when Failed, else
+ * DEPLOYMENT_STOP_ON_REQUEST; DEPLOYMENT_STOP_ON_ALARM after an alarm).
+ */
+export async function maybeRollback(e: Engine, d: DeploymentRow, status: 'Failed' | 'Stopped', cause?: AutoRollbackEvent): Promise<void> {
   // A rollback that fails is not rolled back again: that could loop between two bad revisions.
   if (d.creator === ROLLBACK_CREATOR) return;
   const group = await e.tx.groups.get(d.deploymentGroupId);
   const config = autoRollbackOf(d, group);
-  const event = status === 'Failed' ? 'DEPLOYMENT_FAILURE' : 'DEPLOYMENT_STOP_ON_REQUEST';
+  const event = cause ?? (status === 'Failed' ? 'DEPLOYMENT_FAILURE' : 'DEPLOYMENT_STOP_ON_REQUEST');
   if (!group || !config?.enabled || !config.events.includes(event)) return;
   if (await e.tx.traffic.blueGreenOf(d.deploymentId)) {
     // Blue/green rolls back by itself: traffic moved back to (or never left) the original hosts,
@@ -42,6 +52,7 @@ export async function maybeRollback(e: Engine, d: DeploymentRow, status: 'Failed
     return;
   }
   const id = await insertRollback(e, group, good, d, 'Created', `Automatic rollback of ${d.deploymentId} after ${event}`);
+  await e.tx.health.setDeploymentHealth(id, { alarmOverride: AUTOMATIC_ROLLBACK_ALARMS });
   await startDeployment(e, id);
 }
 
@@ -89,12 +100,21 @@ async function latestUnsuccessful(e: Engine, group: DeploymentGroupRow): Promise
   return id === undefined ? undefined : e.tx.deployments.get(id);
 }
 
+/** How a manual rollback is asked for. */
+export interface RollbackOptions {
+  queue: boolean;
+  who: string;
+  description?: string;
+  /** Instead of the group's alarms (e.g. disabled, while the alarm that stopped the deployment still fires). */
+  overrideAlarmConfiguration?: AlarmConfiguration;
+}
+
 /**
  * A manual rollback of the group (`deckhand rollback`). Links to the latest failed or stopped
  * deployment since the last success, if any. Throws CONFLICT when there is nothing to roll back
  * to, or when the group is busy and `queue` is false.
  */
-export async function rollbackGroup(e: Engine, deploymentGroupId: string, opts: { queue: boolean; who: string; description?: string }): Promise<string> {
+export async function rollbackGroup(e: Engine, deploymentGroupId: string, opts: RollbackOptions): Promise<string> {
   const group = await e.tx.groups.get(deploymentGroupId);
   if (!group) throw new DeckhandError('NOT_FOUND', 'deployment group not found');
   const good = await lastGood(e, group);
@@ -105,6 +125,7 @@ export async function rollbackGroup(e: Engine, deploymentGroupId: string, opts: 
   }
   const description = opts.description ?? `Manual rollback by ${opts.who}`;
   const id = await insertRollback(e, group, good, await latestUnsuccessful(e, group), active ? 'Queued' : 'Created', description);
+  if (opts.overrideAlarmConfiguration) await e.tx.health.setDeploymentHealth(id, { alarmOverride: opts.overrideAlarmConfiguration });
   if (!active) await startDeployment(e, id);
   return id;
 }

@@ -7,11 +7,13 @@ import { newId } from '../../../common/src/ids.ts';
 import { effectiveStyle, GREEN_EVENT_ORDER, TRAFFIC_EVENT_ORDER } from '../../../protocol/src/index.ts';
 import type { DeploymentRow } from '../store/deployments/deployments.ts';
 import type { HostCommand } from '../store/deployments/targets.ts';
-import { commandBuilder } from './commands.ts';
+import { commandBuilder, retryStarts } from './commands.ts';
 import { trafficFieldsOf } from './traffic-commands.ts';
 import { builtinConfig, configFor, customConfig } from './configs.ts';
 import { deadlineAfter, fail, inSeconds, iso, markStarted, succeed, type Engine } from './engine.ts';
+import { applyHealthAction, effectiveConfig, gateOfAnalysis, startAnalysis } from './health-gates.ts';
 import { decideRollout, type RolloutDecision, type RolloutSnapshot } from './policy/decide-rollout.ts';
+import type { AlarmStop } from './policy/health.ts';
 import { checkStartable, minimumHealthyCount } from './policy/minimum-healthy.ts';
 import { planSteps } from './policy/rollout-steps.ts';
 import type { RunConfig } from './policy/run-config.ts';
@@ -84,18 +86,23 @@ export async function readSnapshot(e: Engine, deploymentId: string): Promise<Sna
   const read = await e.tx.deployments.readForDecision(deploymentId);
   if (!read || read.deployment.status !== 'InProgress') return undefined;
   const { rollout, steps } = read;
-  const gates = { paused: rollout.paused, approval: rollout.approval, ...(rollout.bakeUntil === undefined ? {} : { bakeUntil: rollout.bakeUntil }) };
-  const config = builtinConfig(read.deployment.deploymentConfigName) ?? customConfig(read.config);
+  const health = await e.tx.health.getDeploymentHealth(deploymentId);
+  const analysis = gateOfAnalysis(health);
+  const gates = { paused: rollout.paused, approval: rollout.approval, ...(rollout.bakeUntil === undefined ? {} : { bakeUntil: rollout.bakeUntil }), ...(analysis ? { analysis } : {}) };
+  const config = effectiveConfig(read.deployment, builtinConfig(read.deployment.deploymentConfigName) ?? customConfig(read.config), health);
   return { deployment: read.deployment, config, rollout: { kind: rollout.kind, step: rollout.step, steps, gates } };
 }
 
-/** Reads where a running deployment stands, lets the rollout policy decide, and applies it. */
-export async function advance(e: Engine, deploymentId: string): Promise<void> {
+/**
+ * Reads where a running deployment stands, lets the rollout policy decide, and applies it.
+ * `alarm`: what an alarm poll just read, when it says stop.
+ */
+export async function advance(e: Engine, deploymentId: string, alarm?: AlarmStop): Promise<void> {
   const snapshot = await readSnapshot(e, deploymentId);
   if (!snapshot) return;
   const d = snapshot.deployment;
   if (!snapshot.config) return fail(e, d, 'INTERNAL_ERROR', unknownConfig(d));
-  const decision = decideRollout(snapshot.rollout, snapshot.config, e.now);
+  const decision = decideRollout(alarm ? { ...snapshot.rollout, alarm } : snapshot.rollout, snapshot.config, e.now);
   const blueGreen = await e.tx.traffic.blueGreenOf(deploymentId);
   if (blueGreen) return advanceBlueGreen(e, d, blueGreen, decision, (rollout) => apply(e, d, rollout));
   await apply(e, d, decision);
@@ -103,8 +110,14 @@ export async function advance(e: Engine, deploymentId: string): Promise<void> {
 
 /** Carries out one rollout decision. */
 async function apply(e: Engine, d: DeploymentRow, decision: RolloutDecision): Promise<void> {
-  if (decision.enter) await e.tx.deployments.enterStep(d.deploymentId, decision.enter);
+  if (decision.enter) {
+    await e.tx.deployments.enterStep(d.deploymentId, decision.enter);
+    if (decision.enter.analysisOf !== undefined) await startAnalysis(e, d, decision.enter.analysisOf);
+  }
   switch (decision.action) {
+    case 'abort':
+    case 'pause':
+      return applyHealthAction(e, d, decision);
     case 'start':
       return dispatch(e, d, decision.count);
     case 'wait':
@@ -133,7 +146,7 @@ async function dispatch(e: Engine, d: DeploymentRow, count: number): Promise<voi
   const { batch, instanceIds } = await e.tx.targets.nextPendingBatch(d.deploymentId, count);
   // The rollout's batches are in-place hosts or a blue/green's replacement (green) hosts.
   const label = (await e.tx.traffic.blueGreenOf(d.deploymentId)) ? 'Green' : undefined;
-  const commandWith = commandBuilder(spec.command, (await trafficFieldsOf(e.tx, d.deploymentId, d.deploymentGroupId))(label));
+  const commandWith = commandBuilder(spec.command, (await trafficFieldsOf(e.tx, d.deploymentId, d.deploymentGroupId))(label), await retryStarts(e.tx, d.deploymentId));
   const connected: HostCommand[] = [];
   const offline: string[] = [];
   for (const instanceId of instanceIds) {
@@ -141,7 +154,7 @@ async function dispatch(e: Engine, d: DeploymentRow, count: number): Promise<voi
     else offline.push(instanceId);
   }
   const taken = new Set(await e.tx.targets.markDispatched(d.deploymentId, connected, { at: iso(e), deadline: deadlineAfter(e, spec.eventTimeoutSeconds), batch }));
-  for (const h of connected) if (taken.has(h.instanceId)) e.out.push({ instanceId: h.instanceId, command: commandWith(h.commandId) });
+  for (const h of connected) if (taken.has(h.instanceId)) e.out.push({ instanceId: h.instanceId, command: commandWith(h.commandId, h.instanceId) });
   if (offline.length === 0) return;
   await e.tx.targets.markWaiting(d.deploymentId, offline, { at: iso(e), deadline: inSeconds(e, spec.agentWaitSeconds), batch });
   for (const instanceId of offline) e.log.info('agent offline; host waits for it', { deploymentId: d.deploymentId, instanceId });

@@ -10,23 +10,28 @@ import {
   type DeploymentTargetView,
   type DeploymentView,
   type ErrorCode,
+  type HealthResultView,
   type InstanceStatus,
   type LifecycleEventView,
   type RolloutState,
 } from '../../../protocol/src/index.ts';
 import type { RolloutRecord } from '../store/deployments/deployments.ts';
+import type { DeploymentHealth, HealthResult } from '../store/health.ts';
 import type { DeploymentFilter, DeploymentRecord, EventRecord, TargetRecord } from '../store/deployments/views.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import { gateOf } from './policy/decide-rollout.ts';
 
 export type { DeploymentFilter } from '../store/deployments/views.ts';
 
-/** A stored rollout as the API shows it: what it waits for at `now` included. */
-export function rolloutState(r: RolloutRecord, now: Date): RolloutState {
+/** A stored rollout as the API shows it: what it waits for at `now` included, with its health gates. */
+export function rolloutState(r: RolloutRecord, now: Date, health: DeploymentHealth = {}): RolloutState {
   const state: RolloutState = { step: r.step, steps: r.steps, paused: r.paused, approval: r.approval };
   if (r.bakeUntil !== undefined) state.bakeUntil = r.bakeUntil;
   if (r.approvedBy !== undefined) state.approvedBy = r.approvedBy;
   if (r.approvedAt !== undefined) state.approvedAt = r.approvedAt;
+  if (health.pauseReason !== undefined && r.paused) state.pauseReason = health.pauseReason;
+  const a = health.analysis;
+  if (a !== undefined) state.analysis = { step: a.step, status: a.status, startTime: a.startedAt, ...(a.message === undefined ? {} : { message: a.message }) };
   const waiting = gateOf(state, now.toISOString());
   if (waiting !== undefined) state.waitingFor = waiting;
   return state;
@@ -102,7 +107,7 @@ function rollbackInfoOf(d: DeploymentRecord): DeploymentView['rollbackInfo'] {
   return Object.keys(info).length > 0 ? info : undefined;
 }
 
-function toSummary(d: DeploymentRecord, now: Date, overview: DeploymentView['overview']): DeploymentSummary {
+function toSummary(d: DeploymentRecord, now: Date, overview: DeploymentView['overview'], health: DeploymentHealth): DeploymentSummary {
   const view: DeploymentSummary = {
     deploymentId: d.deploymentId,
     applicationName: d.applicationName,
@@ -125,12 +130,24 @@ function toSummary(d: DeploymentRecord, now: Date, overview: DeploymentView['ove
   const rollbackInfo = rollbackInfoOf(d);
   if (rollbackInfo) view.rollbackInfo = rollbackInfo;
   // Shown once there is something to tell beyond CodeDeploy's fields: steps, a gate, a pause.
-  if (d.status === 'InProgress' || d.rollout.steps > 1 || d.rollout.approval !== 'NotRequired') view.rollout = rolloutState(d.rollout, now);
+  if (d.status === 'InProgress' || d.rollout.steps > 1 || d.rollout.approval !== 'NotRequired' || health.analysis !== undefined) {
+    view.rollout = rolloutState(d.rollout, now, health);
+  }
+  if (health.alarmOverride !== undefined) view.overrideAlarmConfiguration = health.alarmOverride;
+  if (health.retryOf !== undefined) view.retryOf = health.retryOf;
+  return view;
+}
+
+function toResultView(r: HealthResult): HealthResultView {
+  const view: HealthResultView = { at: r.at, check: r.check, purpose: r.purpose, verdict: r.verdict, message: r.message };
+  if (r.step !== undefined) view.step = r.step;
+  if (r.value !== undefined) view.value = r.value;
+  if (r.dryRun) view.dryRun = true;
   return view;
 }
 
 async function summaryOf(store: Repositories, d: DeploymentRecord, now: Date): Promise<DeploymentSummary> {
-  return toSummary(d, now, overviewOf(await store.deploymentViews.countTargets(d.deploymentId)));
+  return toSummary(d, now, overviewOf(await store.deploymentViews.countTargets(d.deploymentId)), await store.health.getDeploymentHealth(d.deploymentId));
 }
 
 /** The deployment with its targets and lifecycle events, or undefined when there is none. */
@@ -139,7 +156,9 @@ export function getDeploymentView(store: Store, deploymentId: string, now: Date)
     const d = await tx.deploymentViews.deployment(deploymentId);
     if (!d) return undefined;
     const targets = await targetsOf(tx, d);
-    const view: DeploymentView = { ...toSummary(d, now, overviewOf(countTargets(targets))), targets };
+    const summary = toSummary(d, now, overviewOf(countTargets(targets)), await tx.health.getDeploymentHealth(deploymentId));
+    const results = await tx.health.resultsOf(deploymentId);
+    const view: DeploymentView = { ...summary, targets, ...(results.length > 0 ? { health: results.map(toResultView) } : {}) };
     await addTraffic(tx, deploymentId, view);
     return view;
   });

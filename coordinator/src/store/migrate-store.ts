@@ -48,6 +48,11 @@ export const COPIED_TABLES: readonly TableSpec[] = [
   { name: 'traffic_ops', key: ['deployment_id', 'instance_id', 'op'] },
   { name: 'traffic_hosts', key: ['deployment_group_id', 'instance_id'] },
   { name: 'blue_green_deployments', key: ['deployment_id'] },
+  { name: 'health_checks', key: ['name'] },
+  { name: 'group_health', key: ['deployment_group_id'] },
+  { name: 'deployment_health', key: ['deployment_id'] },
+  { name: 'health_results', key: ['deployment_id', 'seq'] },
+  { name: 'retry_starts', key: ['deployment_id', 'instance_id'] },
 ];
 // A step whose hosts were all removed keeps a zero row in SQLite and none in PostgreSQL: same counts.
 const PROGRESS: TableSpec = { name: 'deployment_progress', key: ['deployment_id', 'step'], where: 'total <> 0' };

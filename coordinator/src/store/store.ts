@@ -28,6 +28,7 @@ import type { RevisionRepository } from './revisions.ts';
 import type { TokenRepository } from './tokens.ts';
 import type { AuditRepository } from './audit.ts';
 import type { TrafficRepository } from './traffic.ts';
+import type { HealthRepository } from './health.ts';
 import type { NonceRepository } from './nonces.ts';
 
 /** Every repository of the store. */
@@ -44,6 +45,7 @@ export interface Repositories {
   readonly targets: TargetRepository;
   readonly deploymentViews: DeploymentViewRepository;
   readonly traffic: TrafficRepository;
+  readonly health: HealthRepository;
   readonly logs: LogRepository;
   readonly webhooks: WebhookRepository;
   readonly stats: StatsRepository;

@@ -7,6 +7,7 @@ import { listConfigViews, ruleFor } from '../../scheduler/configs.ts';
 import type { Repositories } from '../../store/store.ts';
 import type { ApiDeps } from '../deps.ts';
 import { FieldError } from '../errors.ts';
+import { assertAnalysisKnown } from '../health-refs.ts';
 import { parseInput } from '../validate.ts';
 
 /** Throws a 400 naming deploymentConfigName unless `name` is a built-in or stored configuration. */
@@ -30,6 +31,7 @@ export function configRoutes(app: FastifyInstance, deps: ApiDeps): void {
       throw new FieldError('VALIDATION_FAILED', 'name', `name: ${body.name} is the short name of a built-in configuration`);
     }
     const { name, minimumHealthyHosts, ...rollout } = body;
+    await assertAnalysisKnown(store, rollout.analysis);
     const row = await store.configs.insert({
       name,
       // Without a minimum, the batch or segment boundaries alone pace the rollout.

@@ -3,11 +3,12 @@
  * preflight, stop, and views.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { canonicalConfigName, CreateDeploymentRequest, StopDeploymentRequest } from '../../../../protocol/src/index.ts';
+import { canonicalConfigName, ChangeRolloutRequest, CreateDeploymentRequest, DeckhandError, RetryFailedRequest, StopDeploymentRequest } from '../../../../protocol/src/index.ts';
 import { actorOf } from '../auth.ts';
 import { visibleTo } from '../scope.ts';
 import type { ApiDeps, DeploymentFilter, NewDeployment } from '../deps.ts';
 import { FieldError, notFound } from '../errors.ts';
+import { assertAlarmsKnown } from '../health-refs.ts';
 import { IdParams, ListDeploymentsQuery } from '../schemas.ts';
 import { parseInput } from '../validate.ts';
 import { requireApplication, requireGroup } from './applications.ts';
@@ -50,7 +51,23 @@ async function resolveDeployment(deps: ApiDeps, request: FastifyRequest): Promis
   if (body.description !== undefined) input.description = body.description;
   if (body.autoRollbackConfiguration !== undefined) input.autoRollback = body.autoRollbackConfiguration;
   if (body.requireApproval !== undefined) input.requireApproval = body.requireApproval;
+  if (body.overrideAlarmConfiguration !== undefined) {
+    await assertAlarmsKnown(deps.store, body.overrideAlarmConfiguration, 'overrideAlarmConfiguration', deps.alertmanager === true);
+    input.overrideAlarmConfiguration = body.overrideAlarmConfiguration;
+  }
+  input.confirmLargeBlastRadius = body.confirmLargeBlastRadius;
   return input;
+}
+
+/** A scheduler refusal that names a request field (the guard rail's) answers with that field. */
+async function naming<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    const field = err instanceof DeckhandError && typeof err.details === 'object' && err.details !== null && !Array.isArray(err.details) ? err.details['field'] : undefined;
+    if (err instanceof DeckhandError && typeof field === 'string') throw new FieldError(err.code, field, err.message);
+    throw err;
+  }
 }
 
 /** The opaque page token of GET /v1/deployments: where the previous page ended. */
@@ -76,7 +93,7 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const input = await resolveDeployment(deps, request);
     // A balancer that cannot be reached or a host it cannot name refuses the deployment before it exists.
     await assertGroupTraffic(deps, input.deploymentGroupId);
-    const deploymentId = await scheduler.createDeployment(input);
+    const deploymentId = await naming(scheduler.createDeployment(input));
     // The summary, not the view: listing every target made this answer ~9 MB at 10,000 hosts.
     const summary = await scheduler.getDeploymentSummary(deploymentId);
     if (!summary) throw notFound(`deployment ${deploymentId}`);
@@ -110,14 +127,36 @@ export function deploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return scheduler.stopDeployment(id, body.autoRollbackEnabled);
   });
 
-  for (const action of ['pause', 'resume', 'approve'] as const) {
+  for (const action of ['pause', 'resume', 'approve', 'promote'] as const) {
     app.post(`/v1/deployments/:id/${action}`, async (request) => {
       const { id } = parseInput(IdParams, request.params, 'params');
       const who = actorOf(request);
       if (action === 'pause') return scheduler.pauseDeployment(id, who);
+      if (action === 'promote') return scheduler.promoteDeployment(id, who);
       return action === 'resume' ? scheduler.resumeDeployment(id, who) : scheduler.approveDeployment(id, who);
     });
   }
+
+  app.post('/v1/deployments/:id/rollout', async (request) => {
+    const { id } = parseInput(IdParams, request.params, 'params');
+    return scheduler.changeRollout(id, parseInput(ChangeRolloutRequest, request.body ?? {}), actorOf(request));
+  });
+
+  app.post('/v1/deployments/:id/retry-failed', async (request, reply) => {
+    const { id } = parseInput(IdParams, request.params, 'params');
+    const body = parseInput(RetryFailedRequest, request.body ?? {});
+    const retry = await naming(
+      scheduler.retryFailed(id, {
+        who: actorOf(request),
+        queue: body.queue,
+        confirmLargeBlastRadius: body.confirmLargeBlastRadius,
+        ...(body.description === undefined ? {} : { description: body.description }),
+      }),
+    );
+    const summary = await scheduler.getDeploymentSummary(retry);
+    if (!summary) throw notFound(`deployment ${retry}`);
+    return reply.code(201).send(summary);
+  });
 
   app.get('/v1/deployments', async (request) => {
     const query = parseInput(ListDeploymentsQuery, request.query, 'query');

@@ -10,17 +10,18 @@ import type { ApiDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { AppParams, ConfigParams, GroupParams, IdParams } from '../schemas.ts';
 import { parseInput } from '../validate.ts';
-import { deploymentGroupView, revisionView } from '../views.ts';
-import { requireApplication, requireGroup } from './applications.ts';
+import { revisionView } from '../views.ts';
+import { assertAlarmsKnown } from '../health-refs.ts';
+import { groupView, requireApplication, requireGroup } from './applications.ts';
+import type { Repositories } from '../../store/store.ts';
 import { assertKnownConfig } from './configs.ts';
-import { trafficSettingsView } from '../traffic-settings.ts';
 
 function conflict(message: string): DeckhandError {
   return new DeckhandError('CONFLICT', message);
 }
 
 function groupChanges(body: ReturnType<typeof UpdateDeploymentGroupRequest.parse>): GroupChanges {
-  const { autoRollbackConfiguration, deploymentConfigName, ...rest } = body;
+  const { autoRollbackConfiguration, deploymentConfigName, alarmConfiguration: _alarms, largeBlastRadius: _guard, ...rest } = body;
   const changes: GroupChanges = {};
   for (const [k, v] of Object.entries(rest)) if (v !== undefined) (changes as Record<string, unknown>)[k] = v;
   if (deploymentConfigName !== undefined) changes.deploymentConfigName = canonicalConfigName(deploymentConfigName);
@@ -29,6 +30,18 @@ function groupChanges(body: ReturnType<typeof UpdateDeploymentGroupRequest.parse
   if (body.tagFilters !== undefined && body.tagSet === undefined) changes.tagSet = null;
   if (body.tagSet) changes.tagFilters = [];
   return changes;
+}
+
+/** Applies the alarm and guard-rail changes of a group update (null: removed, undefined: kept). */
+async function updateGroupHealth(tx: Repositories, deploymentGroupId: string, body: ReturnType<typeof UpdateDeploymentGroupRequest.parse>): Promise<void> {
+  if (body.alarmConfiguration === undefined && body.largeBlastRadius === undefined) return;
+  const health = await tx.health.getGroupHealth(deploymentGroupId);
+  const next = { ...health };
+  if (body.alarmConfiguration === null) delete next.alarmConfiguration;
+  else if (body.alarmConfiguration !== undefined) next.alarmConfiguration = body.alarmConfiguration;
+  if (body.largeBlastRadius === null) delete next.largeBlastRadius;
+  else if (body.largeBlastRadius !== undefined) next.largeBlastRadius = body.largeBlastRadius;
+  await tx.health.setGroupHealth(deploymentGroupId, next);
 }
 
 /** Registers the group, application, revision and configuration management routes. */
@@ -40,9 +53,13 @@ export function fleetRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const body = parseInput(UpdateDeploymentGroupRequest, request.body);
     const changes = groupChanges(body);
     if (changes.deploymentConfigName !== undefined) await assertKnownConfig(store, changes.deploymentConfigName);
+    if (body.alarmConfiguration) await assertAlarmsKnown(store, body.alarmConfiguration, 'alarmConfiguration', deps.alertmanager === true);
     const application = await requireApplication(store, params.app);
-    const row = await store.transaction(async (tx) => tx.groups.update((await requireGroup(tx, application, params.group)).deploymentGroupId, changes));
-    return { ...deploymentGroupView(row, application.name), ...trafficSettingsView(await store.traffic.groupTraffic(row.deploymentGroupId)) };
+    return store.transaction(async (tx) => {
+      const row = await tx.groups.update((await requireGroup(tx, application, params.group)).deploymentGroupId, changes);
+      await updateGroupHealth(tx, row.deploymentGroupId, body);
+      return groupView(tx, row, application.name);
+    });
   });
 
   app.delete('/v1/applications/:app/deployment-groups/:group', async (request): Promise<RemovalResult> => {

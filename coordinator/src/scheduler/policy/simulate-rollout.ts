@@ -36,6 +36,13 @@ function completeInFlight(s: RolloutSnapshot): RolloutSnapshot {
   return { ...s, steps: s.steps.map((p) => ({ ...p, inFlight: 0, succeeded: p.succeeded + p.inFlight })) };
 }
 
+/** Every measurement of a running analysis passes. */
+function passAnalysis(s: RolloutSnapshot, config: RunConfig): RolloutSnapshot {
+  const analysis = s.gates.analysis;
+  if (config.rollout.analysis === undefined || analysis === undefined) return s;
+  return { ...s, gates: { ...s.gates, analysis: { ...analysis, status: 'Successful' } } };
+}
+
 /**
  * Plays the rollout of `plan` forward with every host succeeding, from `start` (the instant the
  * first decision is taken; bakes move the simulated clock on).
@@ -47,7 +54,10 @@ export function simulateRollout(plan: Pick<StepPlan<unknown>, 'kind' | 'sizes' |
   // Each round starts a wave, ends a wait or ends the run; a host is started at most once.
   for (let round = 0; round <= 4 * (plan.sizes.reduce((a, b) => a + b, 0) + plan.sizes.length) + 4; round++) {
     const d = decideRollout(s, config, now);
-    if (d.enter) s = { ...s, step: d.enter.step, gates: { paused: s.gates.paused, approval: d.enter.approval, ...(d.enter.bakeUntil ? { bakeUntil: d.enter.bakeUntil } : {}) } };
+    if (d.enter) {
+      const analysis = d.enter.analysisOf === undefined ? {} : { analysis: { step: d.enter.analysisOf, status: 'Running' as const } };
+      s = { ...s, step: d.enter.step, gates: { paused: s.gates.paused, approval: d.enter.approval, ...(d.enter.bakeUntil ? { bakeUntil: d.enter.bakeUntil } : {}), ...analysis } };
+    }
     switch (d.action) {
       case 'start':
         waves.push({ step: d.step, count: d.count });
@@ -57,8 +67,13 @@ export function simulateRollout(plan: Pick<StepPlan<unknown>, 'kind' | 'sizes' |
         if (d.reason === 'hosts in flight') s = completeInFlight(s);
         else if (d.reason === 'bake') now = new Date(Date.parse(s.gates.bakeUntil ?? now.toISOString()));
         else if (d.reason === 'approval') s = { ...s, gates: { ...s.gates, approval: 'Approved' } };
+        else if (d.reason === 'analysis') s = passAnalysis(s, config);
         else return { waves, end: { action: 'wait', reason: 'pause' } };
         break;
+      case 'pause':
+        return { waves, end: { action: 'wait', reason: 'pause' } };
+      case 'abort':
+        throw new Error('the rollout simulation aborted: it has no health verdicts');
       default:
         return { waves, end: d };
     }

@@ -195,4 +195,10 @@ export interface DeploymentRepository {
   bakesOverAt(at: string, among?: readonly string[]): Promise<string[]>;
   /** Clears the deployment's bake deadline (its bake is over). */
   endBake(deploymentId: string): Promise<void>;
+  /**
+   * Splits the hosts not taken yet (Pending, in the current step and later) into steps of
+   * `batchSize`, after the current step's started hosts; the rollout becomes a batch list.
+   * Returns the new number of steps.
+   */
+  resizeRemaining(deploymentId: string, currentStep: number, batchSize: number): Promise<number>;
 }

@@ -499,4 +499,54 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       END $$;
     `,
   },
+  {
+    version: 15,
+    name: 'health-gated rollouts',
+    // As SQLite's: health checks, group and deployment health, results and retry starts, each
+    // removed with its group or deployment.
+    sql: `
+      CREATE TABLE health_checks (
+        name       ${T} PRIMARY KEY,
+        type       ${T} NOT NULL,
+        spec       ${T} NOT NULL,
+        created_at ${T} NOT NULL,
+        created_by ${T}
+      );
+      CREATE TABLE group_health (
+        deployment_group_id ${T} PRIMARY KEY REFERENCES deployment_groups(deployment_group_id) ON DELETE CASCADE,
+        alarm_configuration ${T},
+        large_blast_radius  ${T}
+      );
+      CREATE TABLE deployment_health (
+        deployment_id       ${T} PRIMARY KEY REFERENCES deployments(deployment_id) ON DELETE CASCADE,
+        alarm_override      ${T},
+        retry_of            ${T},
+        bake_seconds        integer,
+        analysis_step       integer,
+        analysis_status     ${T},
+        analysis_started_at ${T},
+        analysis_message    ${T},
+        pause_reason        ${T}
+      );
+      CREATE TABLE health_results (
+        deployment_id ${T} NOT NULL REFERENCES deployments(deployment_id) ON DELETE CASCADE,
+        seq           integer NOT NULL,
+        at            ${T} NOT NULL,
+        check_name    ${T} NOT NULL,
+        purpose       ${T} NOT NULL,
+        step          integer,
+        verdict       ${T} NOT NULL,
+        value         double precision,
+        message       ${T} NOT NULL,
+        dry_run       integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (deployment_id, seq)
+      );
+      CREATE TABLE retry_starts (
+        deployment_id ${T} NOT NULL REFERENCES deployments(deployment_id) ON DELETE CASCADE,
+        instance_id   ${T} NOT NULL,
+        start_event   ${T} NOT NULL,
+        PRIMARY KEY (deployment_id, instance_id)
+      );
+    `,
+  },
 ];

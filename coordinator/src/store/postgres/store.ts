@@ -21,11 +21,13 @@ import * as commands from './deployments/commands.ts';
 import * as deployments from './deployments/deployments.ts';
 import * as intake from './deployments/intake.ts';
 import * as intakeBatch from './deployments/intake-batch.ts';
+import * as resize from './deployments/resize.ts';
 import * as rollout from './deployments/rollout.ts';
 import * as targets from './deployments/targets.ts';
 import * as views from './deployments/views.ts';
 import * as fleet from './fleet.ts';
 import * as groups from './groups.ts';
+import * as health from './health.ts';
 import * as instances from './instances.ts';
 import { listen } from './listen.ts';
 import * as logs from './logs.ts';
@@ -141,6 +143,7 @@ export function pgRepositories(q: Sql): Required<Repositories> {
       approve: rollout.approve,
       bakesOverAt: rollout.bakesOverAt,
       endBake: rollout.endBake,
+      resizeRemaining: resize.resizeRemaining,
     }),
     targets: bind(q, {
       insert: targets.insertTargets,
@@ -212,6 +215,27 @@ export function pgRepositories(q: Sql): Required<Repositories> {
       deliveries: webhooks.listDeliveries,
     }),
     stats: bind(q, { fleetCounts: stats.fleetCounts }),
+    health: bind(q, {
+      insertCheck: health.insertCheck,
+      getCheck: health.getCheck,
+      listChecks: health.listChecks,
+      deleteCheck: health.deleteCheck,
+      setGroupHealth: health.setGroupHealth,
+      getGroupHealth: health.getGroupHealth,
+      listGroupAlarms: health.listGroupAlarms,
+      setDeploymentHealth: health.setDeploymentHealth,
+      getDeploymentHealth: health.getDeploymentHealth,
+      setAnalysis: health.setAnalysis,
+      setPauseReason: health.setPauseReason,
+      setBakeSeconds: health.setBakeSeconds,
+      appendResults: health.appendResults,
+      resultsOf: health.resultsOf,
+      measurementsOf: health.measurementsOf,
+      monitored: health.monitored,
+      hostsOf: health.hostsOf,
+      setRetryStarts: health.setRetryStarts,
+      retryStartsOf: health.retryStartsOf,
+    }),
     cluster: bind(q, {
       registerNode: cluster.registerNode,
       heartbeat: cluster.heartbeat,
@@ -266,6 +290,7 @@ export class PostgresStore implements Store, ClusterHost {
   readonly logs: Repositories['logs'];
   readonly webhooks: Repositories['webhooks'];
   readonly stats: Repositories['stats'];
+  readonly health: Repositories['health'];
   readonly cluster: Required<Repositories>['cluster'];
   /** The database's URL without its password, for logs and messages. */
   readonly description: string;
@@ -294,6 +319,7 @@ export class PostgresStore implements Store, ClusterHost {
     this.traffic = own.traffic;
     this.logs = own.logs;
     this.webhooks = own.webhooks;
+    this.health = own.health;
     this.stats = own.stats;
     this.cluster = pooled.cluster;
   }

@@ -467,4 +467,54 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 15,
+    name: 'health-gated rollouts',
+    // Beside the deployment rows, in tables of their own: the rollout's hot reads stay as they
+    // were, and a group or deployment removed takes its health rows with it.
+    sql: `
+      CREATE TABLE health_checks (
+        name       TEXT PRIMARY KEY,
+        type       TEXT NOT NULL,                  -- http | prometheus | command | webhook
+        spec       TEXT NOT NULL,                  -- JSON HealthCheckSpec (secrets in it are never shown)
+        created_at TEXT NOT NULL,
+        created_by TEXT
+      );
+      CREATE TABLE group_health (
+        deployment_group_id TEXT PRIMARY KEY REFERENCES deployment_groups(deployment_group_id) ON DELETE CASCADE,
+        alarm_configuration TEXT,                  -- JSON AlarmConfiguration
+        large_blast_radius  TEXT                   -- JSON LargeBlastRadius; NULL: the defaults
+      );
+      CREATE TABLE deployment_health (
+        deployment_id       TEXT PRIMARY KEY REFERENCES deployments(deployment_id) ON DELETE CASCADE,
+        alarm_override      TEXT,                  -- JSON overrideAlarmConfiguration
+        retry_of            TEXT,                  -- the deployment whose failed hosts this one retries
+        bake_seconds        INTEGER,               -- set by an operator on the running rollout
+        analysis_step       INTEGER,
+        analysis_status     TEXT,                  -- Running|Successful|Failed|Inconclusive|Promoted|Resumed
+        analysis_started_at TEXT,
+        analysis_message    TEXT,
+        pause_reason        TEXT                   -- why it paused by itself
+      );
+      CREATE TABLE health_results (
+        deployment_id TEXT NOT NULL REFERENCES deployments(deployment_id) ON DELETE CASCADE,
+        seq           INTEGER NOT NULL,
+        at            TEXT NOT NULL,
+        check_name    TEXT NOT NULL,
+        purpose       TEXT NOT NULL,               -- alarm | analysis
+        step          INTEGER,
+        verdict       TEXT NOT NULL,               -- Successful|Failed|Inconclusive|Error
+        value         REAL,
+        message       TEXT NOT NULL,
+        dry_run       INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (deployment_id, seq)
+      );
+      CREATE TABLE retry_starts (
+        deployment_id TEXT NOT NULL REFERENCES deployments(deployment_id) ON DELETE CASCADE,
+        instance_id   TEXT NOT NULL,
+        start_event   TEXT NOT NULL,               -- the lifecycle event a retried host starts at
+        PRIMARY KEY (deployment_id, instance_id)
+      );
+    `,
+  },
 ];

@@ -11,6 +11,7 @@ import { openDatabase, type Db } from './db.ts';
 import * as commands from './deployments/commands.ts';
 import * as deployments from './deployments/deployments.ts';
 import * as intake from './deployments/intake.ts';
+import * as resize from './deployments/resize.ts';
 import * as rollout from './deployments/rollout.ts';
 import * as targets from './deployments/targets.ts';
 import * as views from './deployments/views.ts';
@@ -25,6 +26,7 @@ import * as traffic from './traffic.ts';
 import * as webhooks from './webhooks.ts';
 import * as stats from './stats.ts';
 import * as audit from './audit.ts';
+import * as health from './health.ts';
 import * as nonces from './nonces.ts';
 import { settle, SqliteUnitsOfWork } from './unit-of-work.ts';
 
@@ -134,6 +136,7 @@ function repositories(db: Db, run: Runner): Repositories {
       approve: rollout.approve,
       bakesOverAt: rollout.bakesOverAt,
       endBake: rollout.endBake,
+      resizeRemaining: resize.resizeRemaining,
     }, run),
     targets: bind(db, {
       insert: targets.insertTargets,
@@ -185,6 +188,27 @@ function repositories(db: Db, run: Runner): Repositories {
       labelsOf: traffic.labelsOf,
       targetOf: traffic.targetOf,
     }, run),
+    health: bind(db, {
+      insertCheck: health.insertCheck,
+      getCheck: health.getCheck,
+      listChecks: health.listChecks,
+      deleteCheck: health.deleteCheck,
+      setGroupHealth: health.setGroupHealth,
+      getGroupHealth: health.getGroupHealth,
+      listGroupAlarms: health.listGroupAlarms,
+      setDeploymentHealth: health.setDeploymentHealth,
+      getDeploymentHealth: health.getDeploymentHealth,
+      setAnalysis: health.setAnalysis,
+      setPauseReason: health.setPauseReason,
+      setBakeSeconds: health.setBakeSeconds,
+      appendResults: health.appendResults,
+      resultsOf: health.resultsOf,
+      measurementsOf: health.measurementsOf,
+      monitored: health.monitored,
+      hostsOf: health.hostsOf,
+      setRetryStarts: health.setRetryStarts,
+      retryStartsOf: health.retryStartsOf,
+    }, run),
     logs: bind(db, {
       append: logs.appendLogLines,
       read: logs.readLogLines,
@@ -222,6 +246,7 @@ export class SqliteStore implements Store {
   readonly targets: Repositories['targets'];
   readonly deploymentViews: Repositories['deploymentViews'];
   readonly traffic: Repositories['traffic'];
+  readonly health: Repositories['health'];
   readonly logs: Repositories['logs'];
   readonly webhooks: Repositories['webhooks'];
   readonly stats: Repositories['stats'];
@@ -246,6 +271,7 @@ export class SqliteStore implements Store {
     this.targets = own.targets;
     this.deploymentViews = own.deploymentViews;
     this.traffic = own.traffic;
+    this.health = own.health;
     this.logs = own.logs;
     this.webhooks = own.webhooks;
     this.stats = own.stats;

@@ -46,6 +46,39 @@ describe('runDeployment', () => {
       .map((r) => [r.lifecycleEvent ?? 'host', r.status]);
   }
 
+  describe('a retry that starts at its failed event (deploy --retry-failed)', () => {
+    const archiveOf = (n: number) => path.join(root, 'deployments', GROUP, `d-DEP000${n}`, 'deployment-archive');
+    const retryOf1 = { startAt: { lifecycleEvent: 'ValidateService', fromDeploymentId: 'd-DEP0001' } } as const;
+
+    it('runs from that event with the revision the failed deployment installed, reporting the events before it Skipped', async () => {
+      hooks.failures.set('ValidateService', 'not healthy yet');
+      assert.equal(await deploy(1), 'Failed');
+      hooks.failures.clear();
+      hooks.calls.length = 0;
+      assert.equal(await deploy(2, retryOf1), 'Succeeded');
+      assert.deepEqual(hooks.calls.map((c) => [c.event, c.archiveDir]), [['ValidateService', archiveOf(1)]]);
+      const before = AGENT_EVENT_ORDER.slice(0, AGENT_EVENT_ORDER.indexOf('ValidateService'));
+      for (const event of before) {
+        const row = journal.outbox.pending().find((r) => r.deploymentId === 'd-DEP0002' && r.lifecycleEvent === event && r.status !== 'InProgress');
+        assert.equal(row?.status, 'Skipped', event);
+        assert.match(row?.message ?? '', /this retry of d-DEP0001 starts at ValidateService/, event);
+      }
+      assert.deepEqual(revision.installed, [archiveOf(1)], 'the revision is not fetched or installed again');
+      assert.equal(revision.fetches.length, 1);
+    });
+
+    it('runs every event when another deployment installed since', async () => {
+      hooks.failures.set('ValidateService', 'not healthy yet');
+      assert.equal(await deploy(1), 'Failed');
+      hooks.failures.clear();
+      assert.equal(await deploy(2), 'Succeeded');
+      hooks.calls.length = 0;
+      assert.equal(await deploy(3, retryOf1), 'Succeeded');
+      assert.deepEqual(hooks.calls.map((c) => c.event), ['ApplicationStop', 'BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService']);
+      assert.ok(hooks.calls.slice(1).every((c) => c.archiveDir === archiveOf(3)));
+    });
+  });
+
   it('runs every event in order, skipping ApplicationStop on the first deployment and the traffic hooks without traffic control', async () => {
     assert.equal(await deploy(1), 'Succeeded');
     const skipped = new Set<string>(['ApplicationStop', ...TRAFFIC_HOOK_EVENTS]);

@@ -29,9 +29,10 @@ describe('orchestration commands', () => {
     assert.throws(() => parseMinHealthy('HALF'), /HOST_COUNT:n or FLEET_PERCENT:p/);
   });
 
-  it('parseRollbackEvents maps failure and stop to CodeDeploy event names', () => {
+  it('parseRollbackEvents maps failure, stop and alarm to CodeDeploy event names', () => {
     assert.deepEqual(parseRollbackEvents('failure,stop'), ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST']);
-    assert.throws(() => parseRollbackEvents('alarm'), /failure, stop/);
+    assert.deepEqual(parseRollbackEvents('alarm'), ['DEPLOYMENT_STOP_ON_ALARM']);
+    assert.throws(() => parseRollbackEvents('rain'), /failure, stop, alarm/);
   });
 
   it('deploy --queue and --update-outdated-only go into the request', () => {

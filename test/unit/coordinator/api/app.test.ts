@@ -25,6 +25,13 @@ describe('buildApi', () => {
     resumeDeployment: () => {
       throw new Error('not resumed');
     },
+    retryFailed: async () => 'd-XXXXXXXX',
+    promoteDeployment: () => {
+      throw new Error('not promoted');
+    },
+    changeRollout: () => {
+      throw new Error('not changed');
+    },
     approveDeployment: () => {
       throw new Error('not approved');
     },

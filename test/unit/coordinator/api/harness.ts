@@ -199,6 +199,33 @@ export class StoreDeploymentService implements DeploymentService {
     throw new Error('not used by the route tests; the scheduler tests cover it');
   }
 
+  /** Deployments retried, with what the route passed on. */
+  readonly retries: { deploymentId: string; confirmLargeBlastRadius: boolean; who: string }[] = [];
+
+  /** Stores a copy of the deployment by its caller; the scheduler tests cover the real choice of hosts. */
+  async retryFailed(deploymentId: string, opts: { who: string; confirmLargeBlastRadius: boolean }): Promise<string> {
+    this.retries.push({ deploymentId, confirmLargeBlastRadius: opts.confirmLargeBlastRadius, who: opts.who });
+    const id = newId('d');
+    this.db
+      .prepare(
+        `INSERT INTO deployments (deployment_id, application_id, deployment_group_id, revision_id, deployment_config_name,
+         status, creator, file_exists_behavior, ignore_application_stop_failures, parameters, description, created_at)
+         SELECT ?, application_id, deployment_group_id, revision_id, deployment_config_name, 'Created', ?,
+         file_exists_behavior, ignore_application_stop_failures, parameters, description, ?
+         FROM deployments WHERE deployment_id = ?`,
+      )
+      .run(id, opts.who, this.clock.now().toISOString(), deploymentId);
+    return id;
+  }
+
+  async promoteDeployment(): Promise<RolloutActionResponse> {
+    throw new Error('not used by the route tests; the scheduler tests cover it');
+  }
+
+  async changeRollout(): Promise<RolloutActionResponse> {
+    throw new Error('not used by the route tests; the scheduler tests cover it');
+  }
+
   async instanceChanged(instanceId: string): Promise<string[]> {
     this.changedInstances.push(instanceId);
     return [];

@@ -52,6 +52,8 @@ function simulate(n: number, m: number, fails: readonly number[] = []): Run {
       else p.succeeded += 1;
     } else if (d.action === 'stop') {
       return { result: 'HEALTH_CONSTRAINTS', maxInFlight, started };
+    } else if (d.action === 'abort' || d.action === 'pause') {
+      throw new Error(`unexpected ${d.action}: no health verdict was given`);
     } else {
       return { result: d.status, maxInFlight, started };
     }

@@ -175,6 +175,8 @@ export function play(sc: Scenario, wholeWaves = false): Run {
     } else if (d.action === 'stop') {
       assertMayNotGoOn(sc, plan, steps, step, m);
       return { ...run, end: 'stopped' };
+    } else if (d.action === 'abort' || d.action === 'pause') {
+      throw new Error(`unexpected ${d.action}: no health verdict was given`);
     } else {
       const all = totalsOf(steps);
       assert.equal(all.pending + all.inFlight, 0, 'finished with hosts left');

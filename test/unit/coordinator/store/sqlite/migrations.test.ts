@@ -59,4 +59,24 @@ describe('store/sqlite migrations of stores from earlier versions', () => {
     assert.deepEqual(progress(), { total: 3, pending: 0, in_flight: 1, succeeded: 2 });
     db.close();
   });
+  it('15: a store at version 13 (before traffic and health) gains the health tables, keeps its groups and takes their health', () => {
+    const file = path.join(dir, 'coordinator.db');
+    const v13 = openDatabase(file, MIGRATIONS.filter((m) => m.version <= 13));
+    v13.prepare("INSERT INTO applications (application_id, name, created_at) VALUES ('a-APP000001', 'shop', 'x')").run();
+    v13.prepare(`INSERT INTO deployment_groups (deployment_group_id, application_id, name, tag_filters, deployment_config_name, created_at)
+      VALUES ('dg-GROUP0001', 'a-APP000001', 'web', '[]', 'CodeDeployDefault.OneAtATime', 'x')`).run();
+    v13.close();
+    const db = openDatabase(file);
+    assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS[MIGRATIONS.length - 1]?.version);
+    assert.equal((db.prepare('SELECT name FROM deployment_groups').get() as { name: string }).name, 'web');
+    db.prepare("INSERT INTO group_health (deployment_group_id, alarm_configuration) VALUES ('dg-GROUP0001', '{}')").run();
+    assert.throws(() => db.prepare("INSERT INTO group_health (deployment_group_id) VALUES ('dg-NOSUCH001')").run(), /FOREIGN KEY/);
+    db.close();
+  });
+
+  it('numbers migrations in increasing order, so each runs once whatever version a store is at', () => {
+    const versions = MIGRATIONS.map((m) => m.version);
+    assert.deepEqual(versions, [...versions].sort((a, b) => a - b));
+    assert.equal(new Set(versions).size, versions.length);
+  });
 });
