@@ -106,6 +106,8 @@ export async function runDashboardBench(opts: DashboardBenchOptions, out: Figure
     const created = await coordinator.call<DeploymentSummary>('POST', '/v1/deployments', {
       applicationName: target.application, deploymentGroupName: target.group, revisionId: target.revisionId,
       deploymentConfigName: 'CodeDeployDefault.AllAtOnce', fileExistsBehavior: 'OVERWRITE',
+      // All 10,000 hosts at once is the point: past the group's large-blast-radius guard rail.
+      confirmLargeBlastRadius: true,
     });
     // Open once the coordinator answers again (it dispatches every host first), while events
     // stream in, then watch until every host finished.
