@@ -24,11 +24,16 @@ const MESSAGES = {
 export async function resyncAtHello(ctx: FrameContext, instanceId: string, journal: JournalPositionBody | undefined): Promise<WelcomePosition> {
   const cursor = await ctx.store.instances.lastAppliedSeq(instanceId);
   if (journal === undefined) return { lastAppliedSeq: cursor };
-  const decision = decideResync(cursor, await ctx.store.instances.journalEpochs(instanceId), journal);
-  await ctx.store.transaction(async (tx) => {
-    if (decision.cursor !== cursor) await tx.instances.setLastAppliedSeq(instanceId, decision.cursor);
-    await tx.instances.setJournalEpochs(instanceId, decision.epochs);
-  });
+  const known = await ctx.store.instances.journalEpochs(instanceId);
+  const decision = decideResync(cursor, known, journal);
+  // Most hellos change nothing (a reconnect of the same run): no write then, as a fleet reconnects.
+  const epochsChanged = JSON.stringify(decision.epochs) !== JSON.stringify(known);
+  if (decision.cursor !== cursor || epochsChanged) {
+    await ctx.store.transaction(async (tx) => {
+      if (decision.cursor !== cursor) await tx.instances.setLastAppliedSeq(instanceId, decision.cursor);
+      if (epochsChanged) await tx.instances.setJournalEpochs(instanceId, decision.epochs);
+    });
+  }
   if (decision.finding !== 'in_step') {
     ctx.log.error(MESSAGES[decision.finding], {
       event: 'journal.resync',
