@@ -87,17 +87,32 @@ describe('the dashboard in a real browser (chromium, a real coordinator and agen
       'scripts/tick.sh': tickingHook('go'),
       'site/index.html': 'v1\n',
     });
+    try {
+      await watchLive(page, id);
+    } finally {
+      // Released even when an assertion failed, so that the later tests find no active deployment.
+      for (const a of agents) writeFileSync(path.join(a.root, 'go'), '');
+      await cluster.waitForDeployment(id, 60_000);
+    }
+    await page.context().close();
+  });
+
+  async function watchLive(page: Page, id: string): Promise<void> {
     await page.goto(`${cluster.url}/deployments/${id}`);
     await page.getByRole('heading', { name: `Deployment ${id}` }).waitFor();
     await page.locator('button.cell').first().waitFor();
-    // Sampled while the deployment runs: the number of green cells grows through several values.
-    const seen = new Set<number>();
+    // Every number of green cells the page showed, recorded in the page itself on each change of
+    // the grid (sampling from here would miss values on a slow machine).
+    await page.evaluate(`(() => {
+      const seen = (window.greenCounts = new Set());
+      const record = () => seen.add(document.querySelectorAll('button.cell.s-Succeeded').length);
+      record();
+      new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] });
+    })()`);
     const running = page.locator('button.cell.s-InProgress[data-event="ApplicationStart"]').first();
-    await waitFor('a running ApplicationStart cell', async () => {
-      seen.add(await count(page, 'button.cell.s-Succeeded'));
-      return (await running.count()) > 0 ? true : undefined;
-    }, 60_000);
-    assert.ok(seen.size >= 3, `green cells went through ${[...seen].sort((a, b) => a - b).join(', ')}`);
+    await running.waitFor({ timeout: 60_000 });
+    const seen = (await page.evaluate('[...window.greenCounts]')) as number[];
+    assert.ok(seen.length >= 3, `green cells went through ${seen.sort((a, b) => a - b).join(', ')}`);
     await page.screenshot({ path: artifactPath('dashboard-running.png'), fullPage: true });
 
     await running.click();
@@ -126,8 +141,7 @@ describe('the dashboard in a real browser (chromium, a real coordinator and agen
     });
     await page.locator('dl.facts').getByText('Succeeded').first().waitFor();
     await page.screenshot({ path: artifactPath('dashboard-succeeded.png'), fullPage: true });
-    await page.context().close();
-  });
+  }
 
   it('is usable by keyboard, at 200% zoom and in the dark scheme', async function () {
     const { body } = await cluster.api('GET', '/v1/deployments?status=Succeeded&limit=1');

@@ -102,6 +102,7 @@ async function applyBurst(ctx: FrameContext, items: readonly Queued[]): Promise<
     return;
   }
   reply(ctx, done.outcomes);
+  if (ctx.changed) tellChanged(ctx.changed, items);
   for (const a of done.applied) {
     try {
       await a.after();
@@ -109,6 +110,13 @@ async function applyBurst(ctx: FrameContext, items: readonly Queued[]): Promise<
       ctx.log.error('after-commit work failed', { instanceId: a.instanceId, seq: a.seq, err });
     }
   }
+}
+
+/** Names each deployment the burst's events belong to, once. */
+function tellChanged(changed: (deploymentId: string) => void, items: readonly Queued[]): void {
+  const ids = new Set<string>();
+  for (const item of items) if ('body' in item) ids.add(item.body.deploymentId);
+  for (const id of ids) changed(id);
 }
 
 /**

@@ -125,6 +125,7 @@ export class Hub {
       traffic: undefined,
       trafficApplies: new TrafficApplyRequests(deps.clock),
       warnings: new PeerWarnings({ clock: deps.clock, log, field: 'instanceId', ...deps.warningLimits }),
+      changed: (deploymentId) => this.feed.publish(deploymentId),
     };
     this.evictions = new Evictions(deps.clock);
     this.refusals = new PeerWarnings({ clock: deps.clock, log, field: 'remote', ...deps.warningLimits });

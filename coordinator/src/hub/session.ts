@@ -68,4 +68,6 @@ export interface FrameContext {
   trafficApplies: TrafficApplyRequests;
   /** Warnings about what a host sends, rate-limited per instance (peer-warnings.ts). */
   warnings: PeerWarnings;
+  /** Told, once per committed burst, of each deployment that got events (wakes the dashboard's live grids). */
+  changed?: (deploymentId: string) => void;
 }

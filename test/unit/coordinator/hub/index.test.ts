@@ -290,6 +290,18 @@ forEachStore('Hub', (current) => {
       assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, 3);
     });
 
+    it('wakes the live followers of the deployment whose events it applied, and no other', async () => {
+      const woken: string[] = [];
+      hub.feed.subscribe('d-FOLLOWEDDEP', () => woken.push('followed'));
+      hub.feed.subscribe('d-OTHERDEPLOY', () => woken.push('other'));
+      const agent = await hello();
+      for (const seq of [1, 2]) agent.send('agent.event', event(seq, 'c-UNKNOWNCMD', 'd-FOLLOWEDDEP'));
+      let acked = 0;
+      while (acked < 2) acked = (await agent.next('coord.ack')).body.seq;
+      assert.ok(woken.length >= 1, 'the followed deployment was woken');
+      assert.deepEqual([...new Set(woken)], ['followed']);
+    });
+
     it('keeps the events before a failing one of a burst and answers the failure with coord.error', async () => {
       hub.attach({
         applyAgentEvent: async (_id, body) => {
