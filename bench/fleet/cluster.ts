@@ -130,6 +130,24 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string, para
   }
 }
 
+/** How often the failover deployment's progress is logged while it runs. */
+const PROGRESS_MS = 15_000;
+
+/** One line of the failover deployment's progress: hosts finished, its targets by status, who drives it. */
+async function logProgress(c: Cluster, id: string, hosts: number, opts: ClusterBenchOptions): Promise<void> {
+  try {
+    const row = await query<{ targets: string; driver: string | null }>(
+      c.url,
+      `SELECT (SELECT string_agg(status || ' ' || n, ', ' ORDER BY status) FROM (SELECT status, COUNT(*) AS n FROM deployment_targets WHERE deployment_id = $1 GROUP BY status) s) AS targets,
+              (SELECT node_id FROM deployment_leases WHERE deployment_id = $1) AS driver`,
+      [id],
+    );
+    opts.log(`  N=${hosts} failover deployment: ${c.fleet.finishedCount(id)} of ${hosts} hosts finished; targets ${row?.targets ?? 'none'}; lease ${row?.driver ?? 'none'}`);
+  } catch (err) {
+    opts.log(`  N=${hosts} failover deployment: progress not read (${(err as Error).message})`);
+  }
+}
+
 /**
  * kill -9 of the coordinator driving a 10%-at-a-time deployment; until another one drives it.
  * Returns the coordinator killed.
@@ -163,10 +181,14 @@ async function failover(c: Cluster, hosts: number, opts: ClusterBenchOptions, ou
     await delay(100);
   }
   // A deployment that outlives the cap is reported as such, with the failover times measured.
-  const finished = await c.fleet.waitFinished(id, hosts, opts.capSeconds * 1000).then(
-    () => undefined,
-    (err: Error) => err.message,
-  );
+  const progress = setInterval(() => void logProgress(c, id, hosts, opts), PROGRESS_MS);
+  const finished = await c.fleet
+    .waitFinished(id, hosts, opts.capSeconds * 1000)
+    .then(
+      () => undefined,
+      (err: Error) => err.message,
+    )
+    .finally(() => clearInterval(progress));
   if (finished === undefined) await expectSucceededPg(c.url, id, hosts);
   const report = await c.fleet.report(id);
   await c.fleet.setEventDelay(0);
