@@ -1,7 +1,7 @@
 /**
- * Agent events applied in bursts: every event frame that arrives before the event loop turns
- * (one socket read, or many agents' reads in the same I/O phase) is applied in ONE unit of
- * work, and each session then gets one cumulative coord.ack with its cursor. Exactly-once is
+ * Agent events applied in bursts: every event frame that arrives before its burst starts (the
+ * agents' reads of one I/O phase, and everything received while the burst before it was being
+ * applied) is applied in ONE unit of work, and each session then gets one cumulative coord.ack with its cursor. Exactly-once is
  * kept per frame (an event applies only when its seq is the session's cursor + 1, in the unit of
  * work that moves the cursor), and nothing is sent before it has committed (reliability.md §6).
  * Command acks (agent.command.ack) join the burst in arrival order: handled on their own, each
@@ -42,10 +42,23 @@ interface Burst {
   applied: Applied[];
 }
 
-/** The frames received and not applied yet, across every session of one hub, and the work after them. */
+/**
+ * The most frames one burst takes: a unit of work (and, on SQLite, the event loop) is held for a
+ * bounded time even after a long backlog. Frames beyond it start the next burst.
+ */
+export const MAX_BURST_FRAMES = 5000;
+
+/**
+ * The frames received and not applied yet, across every session of one hub, and the work after
+ * them. A burst keeps taking frames until it starts: while the one before it is being applied
+ * (its store round trips, on PostgreSQL), whatever arrives joins the next one, so a slow store
+ * makes bursts bigger, not the queue longer. (Cutting a burst at every turn of the event loop
+ * queued hundreds of small ones behind a slow commit, each costing its own round trips: with 300
+ * hosts reporting at once, events were applied a minute after they arrived.)
+ */
 export class EventBatch implements EventQueue {
-  private queue: Queued[] = [];
-  private scheduled = false;
+  /** The burst that has not started yet and still takes frames, if any. */
+  private open: Queued[] | undefined;
   /** Bursts and frame work, one after another. */
   private chain: Promise<void> = Promise.resolve();
 
@@ -61,30 +74,30 @@ export class EventBatch implements EventQueue {
 
   /** {@inheritDoc EventQueue.after} */
   after(ctx: FrameContext, work: () => Promise<void>): void {
-    this.cut(ctx);
+    // Frames received from now on are applied after `work`, in a burst of their own.
+    this.open = undefined;
     this.serially(ctx, work);
   }
 
   /** {@inheritDoc EventQueue.drain} */
-  async drain(ctx: FrameContext): Promise<void> {
-    this.cut(ctx);
+  async drain(): Promise<void> {
+    this.open = undefined;
     await this.chain;
   }
 
   private enqueue(ctx: FrameContext, item: Queued): void {
-    this.queue.push(item);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.cut(ctx));
-  }
-
-  /** Hands what was received so far to the chain as one burst. */
-  private cut(ctx: FrameContext): void {
-    this.scheduled = false;
-    const items = this.queue;
-    if (items.length === 0) return;
-    this.queue = [];
-    this.serially(ctx, () => applyBurst(ctx, items));
+    if (this.open && this.open.length < MAX_BURST_FRAMES) {
+      this.open.push(item);
+      return;
+    }
+    const burst: Queued[] = [item];
+    this.open = burst;
+    this.serially(ctx, async () => {
+      // The frames of the same I/O phase join it before it starts, even when nothing runs before it.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.open === burst) this.open = undefined;
+      await applyBurst(ctx, burst);
+    });
   }
 
   private serially(ctx: FrameContext, work: () => Promise<void>): void {

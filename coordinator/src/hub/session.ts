@@ -18,7 +18,7 @@ import type { AgentEventSink, TrafficSink } from './types.ts';
  * applied in one unit of work; any other frame's work runs after the burst received before it.
  */
 export interface EventQueue {
-  /** Queues an event; the burst is applied once the current I/O phase is over. */
+  /** Queues an event; it joins the burst that has not started yet (applied once the I/O phase and the bursts before it are over). */
   add(ctx: FrameContext, session: Session, body: AgentEventBody): void;
   /** Queues a command ack (agent.command.ack), applied in order with the events around it. */
   addCommandAck(ctx: FrameContext, session: Session, commandId: string): void;

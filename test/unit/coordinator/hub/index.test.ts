@@ -302,6 +302,36 @@ forEachStore('Hub', (current) => {
       assert.deepEqual([...new Set(woken)], ['followed']);
     });
 
+    it('gathers the events that arrive while a burst is applied into the next burst, not one burst each', async () => {
+      const bursts: number[][] = [];
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      hub.attach({
+        applyAgentEvent: async () => () => undefined,
+        applyAgentEvents: async (items) => {
+          bursts.push(items.map((i) => i.event.seq));
+          // The first burst is slow (a store far away): the next events arrive meanwhile.
+          if (bursts.length === 1) await held;
+          return () => undefined;
+        },
+        acknowledgeCommand: async () => undefined,
+        acknowledgeCommands: async () => undefined,
+        unackedCommands: async () => [],
+      });
+      const agent = await hello();
+      agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      while (bursts.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      for (const seq of [2, 3, 4, 5]) {
+        agent.send('agent.event', event(seq, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      release();
+      let acked = 0;
+      while (acked < 5) acked = (await agent.next('coord.ack')).body.seq;
+      assert.deepEqual(bursts, [[1], [2, 3, 4, 5]]);
+      assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, 5);
+    });
+
     it('keeps the events before a failing one of a burst and answers the failure with coord.error', async () => {
       hub.attach({
         applyAgentEvent: async (_id, body) => {
