@@ -189,6 +189,7 @@ async function failover(c: Cluster, hosts: number, opts: ClusterBenchOptions, ou
       (err: Error) => err.message,
     )
     .finally(() => clearInterval(progress));
+  const doneMs = performance.now() - start;
   if (finished === undefined) await expectSucceededPg(c.url, id, hosts);
   const report = await c.fleet.report(id);
   await c.fleet.setEventDelay(0);
@@ -197,8 +198,10 @@ async function failover(c: Cluster, hosts: number, opts: ClusterBenchOptions, ou
       ? `the deployment Succeeded on every host; ${report.restarts} host(s) sent a second command (restarted), ${report.reconnects} reconnection(s) of the dead coordinator's agents`
       : `NOT FINISHED within --cap-seconds (${finished}); ${report.restarts} host(s) restarted, ${report.reconnects} reconnection(s)`;
   out[`fleet_pg3_${hosts}_failover_lease_s`] = leaseMs === undefined ? notMeasured('s', 'no other coordinator took the lease within 60 s') : figure(leaseMs / 1000, 's', 'kill -9 of the driving coordinator until another holds the lease (--lease-ms 10000, ticks every second)');
+  out[`fleet_pg3_${hosts}_failover_finished_s`] =
+    finished === undefined ? figure(doneMs / 1000, 's', 'kill -9 of the driving coordinator until every host of the 10%-at-a-time deployment (100 ms per event) finished') : notMeasured('s', finished);
   out[`fleet_pg3_${hosts}_failover_s`] = dispatchMs === undefined ? notMeasured('s', 'no host was dispatched within 60 s of the kill') : figure(dispatchMs / 1000, 's', `kill -9 until the next coordinator dispatches a host (goal: 15 s); ${clean}`);
-  opts.log(`  N=${hosts} failover: lease ${((leaseMs ?? NaN) / 1000).toFixed(1)} s, next dispatch ${((dispatchMs ?? NaN) / 1000).toFixed(1)} s; ${clean}`);
+  opts.log(`  N=${hosts} failover: lease ${((leaseMs ?? NaN) / 1000).toFixed(1)} s, next dispatch ${((dispatchMs ?? NaN) / 1000).toFixed(1)} s, every host finished ${finished === undefined ? `${(doneMs / 1000).toFixed(1)} s` : 'NOT'} after the kill; ${clean}`);
   return driver;
 }
 
