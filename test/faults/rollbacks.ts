@@ -57,10 +57,13 @@ export async function runStoreRollback(world: World, revisions: Revision[], rng:
   } else {
     violations.push({ invariant: 'terminal', detail: `deployment ${deploymentId} is missing from the restored store` });
   }
+  const faults = new Map([[`state rollback (coordinator store, ${back === 0 ? 'no event' : back < 10 ? '1-9 events' : '10+ events'} back)`, 1]]);
+  // Still running on the restored store: the next deployment would only be refused (409).
+  if (!['Succeeded', 'Failed', 'Stopped'].includes(again)) return { runId, seed: rng.seed, deploymentId, status: again, faults, errorCodes: [], violations };
   const next = await runOnce(world, group, revisions[1]!, CALM, rng, `${runId}-next`);
   if (next.status !== 'Succeeded') violations.push({ invariant: 'terminal', detail: `the next deployment on the restored store ended ${next.status}` });
   violations.push(...next.violations);
-  return { runId, seed: rng.seed, deploymentId, status: again, faults: new Map([[`state rollback (coordinator store, ${back === 0 ? 'no event' : back < 10 ? '1-9 events' : '10+ events'} back)`, 1]]), errorCodes: next.errorCodes, violations };
+  return { runId, seed: rng.seed, deploymentId, status: again, faults, errorCodes: next.errorCodes, violations };
 }
 
 /**

@@ -89,6 +89,16 @@ function planFor(rng: Rng, group: Group, t: Totals, q: SuiteOptions['quotas']): 
   return { agentKills, connectionFaults, windowMs };
 }
 
+/** The run's result; a run the harness could not finish is counted as a violation, not allowed to end the suite. */
+async function guarded(runId: string, rng: Rng, run: () => Promise<RunResult>): Promise<RunResult> {
+  try {
+    return await run();
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    return { runId, seed: rng.seed, deploymentId: '-', status: 'harness error', faults: new Map(), errorCodes: [], violations: [{ invariant: 'harness', detail }] };
+  }
+}
+
 /** Deploys to one group again and again until the quotas are met. */
 async function groupLoop(world: World, group: Group, revisions: Revision[], rng: Rng, state: LoopState, opts: SuiteOptions): Promise<void> {
   for (let i = 1; !quotasMet(state.totals(), opts.quotas); i++) {
@@ -96,16 +106,7 @@ async function groupLoop(world: World, group: Group, revisions: Revision[], rng:
     // One revision in six has a failing ValidateService hook, so failed outcomes are checked too.
     const revision = runRng.next() < 1 / 6 ? revisions.at(-1)! : revisions[i % (revisions.length - 1)]!;
     const plan = planFor(runRng, group, state.totals(), opts.quotas);
-    const result = await runOnce(world, group, revision, plan, runRng, `${group.name}-${i}`).catch((err: unknown): RunResult => ({
-      // A run the harness could not finish is counted as a violation, not allowed to end the suite.
-      runId: `${group.name}-${i}`,
-      seed: runRng.seed,
-      deploymentId: '-',
-      status: 'harness error',
-      faults: new Map(),
-      errorCodes: [],
-      violations: [{ invariant: 'harness', detail: err instanceof Error ? err.message : String(err) }],
-    }));
+    const result = await guarded(`${group.name}-${i}`, runRng, () => runOnce(world, group, revision, plan, runRng, `${group.name}-${i}`));
     state.runs.push(result);
     if (result.violations.length > 0) await writeDiagnostics(opts.outDir, world, group, result);
     opts.onRun?.(result, state.totals());
@@ -172,11 +173,13 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
     for (let i = 0; i < opts.corruptJournalRuns; i++) state.runs.push(await runCorruptJournal(world, revisions[0]!, rng.fork(), `corrupt-journal-${i + 1}`));
     for (let i = 0; i < opts.stateRollbackRuns; i++) {
       const run = i % 2 === 0 ? runStoreRollback : runJournalRollback;
-      state.runs.push(await run(world, revisions, rng.fork(), `rollback-${i + 1}`));
+      const runRng = rng.fork();
+      state.runs.push(await guarded(`rollback-${i + 1}`, runRng, () => run(world, revisions, runRng, `rollback-${i + 1}`)));
       opts.onRun?.(state.runs.at(-1)!, state.totals());
     }
     for (let i = 0; i < opts.storeRuns; i++) {
-      state.runs.push(await runStoreFault(world, revisions, rng.fork(), `store-${i + 1}`, STORE_FAULTS[i % STORE_FAULTS.length]!));
+      const runRng = rng.fork();
+      state.runs.push(await guarded(`store-${i + 1}`, runRng, () => runStoreFault(world, revisions, runRng, `store-${i + 1}`, STORE_FAULTS[i % STORE_FAULTS.length]!)));
       opts.onRun?.(state.runs.at(-1)!, state.totals());
     }
   } finally {
