@@ -2,6 +2,7 @@
  * The agent's journal: every state transition is one IMMEDIATE transaction, and every transition
  * the coordinator must hear about appends its outbox row in that same transaction.
  */
+import type { ErrorCode } from '../../../protocol/src/errors.ts';
 import type { CommandBody } from '../../../protocol/src/messages.ts';
 import type { Tags } from '../../../protocol/src/schemas.ts';
 import { openJournalDb, type JournalDb } from './db.ts';
@@ -319,9 +320,10 @@ export class Journal {
       this.db
         .prepare('UPDATE deployments SET status = ?, ended_at = ? WHERE deployment_id = ?')
         .run(outcome.status, at.toISOString(), outcome.deploymentId);
-      this.db.prepare("UPDATE commands SET state = 'done' WHERE command_id = ?").run(outcome.commandId);
+      // Every command of the deployment (a second one after the coordinator lost the first: adoptCommand).
+      this.db.prepare("UPDATE commands SET state = 'done' WHERE command_id = ? OR deployment_id = ?").run(outcome.commandId, outcome.deploymentId);
       const body: OutboxEvent = {
-        commandId: outcome.commandId,
+        commandId: this.reportingCommand(outcome.deploymentId, outcome.commandId),
         deploymentId: outcome.deploymentId,
         status: outcome.status,
         ...outcomeFields(outcome),
@@ -364,9 +366,53 @@ export class Journal {
     }
   }
 
+  /**
+   * A command for a deployment this host already has, under another command id: the coordinator
+   * lost the first one (its store went back in time) and dispatched the host again. The
+   * deployment is not run twice: what it did so far is reported again under the new command, its
+   * next events carry the new command, and a finished one reports its outcome again. One
+   * transaction. Returns whether the deployment had finished; undefined when there is nothing to
+   * adopt (no such deployment, or the same command).
+   */
+  adoptCommand(commandId: string, deploymentId: string, at: Date): boolean | undefined {
+    const finished = this.db.transaction((): boolean | undefined => {
+      const d = this.getDeployment(deploymentId);
+      if (!d || d.commandId === commandId) return undefined;
+      this.db.prepare('UPDATE deployments SET command_id = ? WHERE deployment_id = ?').run(commandId, deploymentId);
+      const events = this.events(deploymentId);
+      for (const e of events) {
+        const fields = { ...(e.errorCode ? { errorCode: e.errorCode as ErrorCode } : {}), ...(e.message ? { message: e.message } : {}), ...(e.scriptName ? { scriptName: e.scriptName } : {}) };
+        this.appendEvent({ commandId, deploymentId, event: e.event }, { status: e.status as OutboxEvent['status'], ...fields }, new Date(e.endedAt ?? e.startedAt));
+      }
+      const finished = d.status !== 'running';
+      this.db.prepare('UPDATE commands SET state = ? WHERE command_id = ?').run(finished ? 'done' : 'running', commandId);
+      if (finished) {
+        const failed = events.find((e) => e.status === 'Failed');
+        const body: OutboxEvent = {
+          commandId,
+          deploymentId,
+          status: d.status as OutboxEvent['status'],
+          ...(failed?.errorCode ? { errorCode: failed.errorCode as ErrorCode } : {}),
+          ...(failed?.message ? { message: failed.message } : {}),
+          at: d.endedAt ?? at.toISOString(),
+        };
+        this.outbox.append(body, at);
+      }
+      return finished;
+    }).immediate();
+    if (finished !== undefined) this.outbox.notify();
+    return finished;
+  }
+
+  /** The command a deployment's events are reported under: its newest (adoptCommand), else `fallback`. */
+  private reportingCommand(deploymentId: string, fallback: string): string {
+    const row = this.db.prepare('SELECT command_id FROM deployments WHERE deployment_id = ?').get(deploymentId) as { command_id: string } | undefined;
+    return row?.command_id ?? fallback;
+  }
+
   private appendEvent(key: EventKey, fields: Pick<OutboxEvent, 'status'> & Partial<OutboxEvent>, at: Date): void {
     const body: OutboxEvent = {
-      commandId: key.commandId,
+      commandId: this.reportingCommand(key.deploymentId, key.commandId),
       deploymentId: key.deploymentId,
       lifecycleEvent: key.event,
       ...fields,

@@ -88,8 +88,16 @@ export class DeploymentQueue {
     }
     if (!command || command.state !== 'received') return;
     if (journal.getDeployment(command.deploymentId)) {
-      // The deployment already ran here under another command id; its outcome is in the outbox.
-      journal.markCommandDone(commandId);
+      // The deployment already ran (or runs) here under another command id, which the coordinator
+      // no longer knows (its store went back in time): not run twice, reported again under this one.
+      const finished = journal.adoptCommand(commandId, command.deploymentId, this.deps.clock.now());
+      if (finished === undefined) journal.markCommandDone(commandId);
+      this.deps.logger.warn('command for a deployment this host already ran: its events are reported again under the new command', {
+        deploymentId: command.deploymentId,
+        commandId,
+        event: 'journal.command_adopted',
+        finished,
+      });
       return;
     }
     await this.runGuarded(command, false);

@@ -147,6 +147,49 @@ describe('Journal', () => {
     });
   });
 
+  describe('#adoptCommand', () => {
+    it('reports a running deployment again under a second command, and its next events and outcome under it too', () => {
+      startDeployment();
+      const key = { commandId: 'c-CMD0001', deploymentId: 'd-DEP0001', event: 'ApplicationStop' };
+      journal.startEvent(key, AT);
+      journal.finishEvent(key, { status: 'Succeeded' }, AT);
+      journal.startEvent({ ...key, event: 'DownloadBundle' }, AT);
+      const before = journal.outbox.lastSeq();
+      journal.recordCommand(deployCommand('c-SECOND001', 'd-DEP0001'), AT);
+      assert.equal(journal.adoptCommand('c-SECOND001', 'd-DEP0001', AT), false, 'still running');
+      assert.deepEqual(
+        journal.outbox.pending(before).map((e) => [e.commandId, e.lifecycleEvent, e.status]),
+        [
+          ['c-SECOND001', 'ApplicationStop', 'Succeeded'],
+          ['c-SECOND001', 'DownloadBundle', 'InProgress'],
+        ],
+      );
+      assert.equal(journal.getCommand('c-SECOND001')?.state, 'running');
+      assert.equal(journal.runningDeployments()[0]?.commandId, 'c-SECOND001', 'a restarted agent resumes it under the new command');
+      // The run in hand still names the first command: what it journals is reported under the second.
+      const after = journal.outbox.lastSeq();
+      journal.finishEvent({ ...key, event: 'DownloadBundle' }, { status: 'Failed', errorCode: 'ScriptFailed' }, AT);
+      journal.finishDeployment({ commandId: 'c-CMD0001', deploymentId: 'd-DEP0001', status: 'Failed', errorCode: 'ScriptFailed' }, AT);
+      assert.deepEqual(
+        journal.outbox.pending(after).map((e) => [e.commandId, e.lifecycleEvent, e.status]),
+        [
+          ['c-SECOND001', 'DownloadBundle', 'Failed'],
+          ['c-SECOND001', undefined, 'Failed'],
+        ],
+      );
+      assert.equal(journal.getCommand('c-CMD0001')?.state, 'done');
+      assert.equal(journal.getCommand('c-SECOND001')?.state, 'done');
+    });
+
+    it('adopts nothing for an unknown deployment or the command it already has', () => {
+      startDeployment();
+      const before = journal.outbox.lastSeq();
+      assert.equal(journal.adoptCommand('c-CMD0001', 'd-DEP0001', AT), undefined);
+      assert.equal(journal.adoptCommand('c-SECOND001', 'd-UNKNOWN01', AT), undefined);
+      assert.equal(journal.outbox.lastSeq(), before);
+    });
+  });
+
   describe('outbox', () => {
     it('returns rows after a seq in order and no longer returns rows through an acked seq as pending', () => {
       startDeployment();

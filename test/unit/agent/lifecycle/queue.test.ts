@@ -54,4 +54,31 @@ describe('DeploymentQueue', () => {
     assert.equal(journal.getDeployment('d-DEP0002')?.status, 'Failed');
     assert.ok(!hooks.calls.some((c) => c.env['DEPLOYMENT_ID'] === 'd-DEP0002'));
   });
+  it('does not run again a deployment a second command names: it reports its events and outcome again under the new command', async () => {
+    queue.enqueue(receive(1));
+    await queue.idle();
+    const ran = hooks.calls.length;
+    const events = journal.events('d-DEP0001');
+    const before = journal.outbox.lastSeq();
+    // The coordinator lost c-CMD0001 (its store went back in time) and dispatched the host again.
+    const again = deployCommand('c-AGAINAGAIN', 'd-DEP0001');
+    journal.recordCommand(again, new Date());
+    queue.enqueue(again.commandId);
+    await queue.idle();
+    assert.equal(hooks.calls.length, ran, 'no hook ran twice');
+    const reported = journal.outbox.pending(before);
+    assert.ok(reported.every((e) => e.commandId === 'c-AGAINAGAIN' && e.deploymentId === 'd-DEP0001'));
+    assert.deepEqual(
+      reported.filter((e) => e.lifecycleEvent).map((e) => [e.lifecycleEvent, e.status]),
+      events.map((e) => [e.event, e.status]),
+    );
+    const outcome = reported.at(-1);
+    assert.equal(outcome?.lifecycleEvent, undefined, 'the last one is the host outcome');
+    assert.equal(outcome?.status, 'Succeeded');
+    assert.equal(journal.getCommand('c-AGAINAGAIN')?.state, 'done');
+    // The same command again is only a duplicate: nothing more is reported.
+    queue.enqueue(again.commandId);
+    await queue.idle();
+    assert.equal(journal.outbox.lastSeq(), before + reported.length);
+  });
 });
