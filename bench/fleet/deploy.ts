@@ -116,23 +116,32 @@ function expectSucceeded(coordinator: Coordinator, deploymentId: string, hosts: 
   }
 }
 
-/** The same check on a PostgreSQL store several coordinators share. */
+/**
+ * The same check on a PostgreSQL store several coordinators share. There, the host that finished
+ * last may be connected to a coordinator that does not drive the deployment: the driver ends it
+ * once woken (NOTIFY, or its look every few ticks), so the deployment's own status is waited for
+ * (at most 30 s) once every host is Succeeded.
+ */
 export async function expectSucceededPg(url: string, deploymentId: string, hosts: number): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
+  const deadline = Date.now() + 30_000;
   try {
-    const d = (await client.query<{ status: string }>('SELECT status FROM deployments WHERE deployment_id = $1', [deploymentId])).rows[0];
-    const t = (
-      await client.query<{ ok: number; batches: number | null }>(
-        `SELECT COUNT(*) FILTER (WHERE status = 'Succeeded')::int AS ok, MAX(batch) AS batches FROM deployment_targets WHERE deployment_id = $1`,
-        [deploymentId],
-      )
-    ).rows[0];
-    if (d?.status !== 'Succeeded' || t?.ok !== hosts) {
-      const others = await client.query(`SELECT instance_id, status, command_id, command_acked, error_code, message FROM deployment_targets WHERE deployment_id = $1 AND status <> 'Succeeded' LIMIT 5`, [deploymentId]);
-      throw new Error(`deployment ${deploymentId} is ${d?.status ?? 'missing'} with ${t?.ok ?? 0} of ${hosts} hosts Succeeded: ${JSON.stringify(others.rows)}`);
+    for (;;) {
+      const d = (await client.query<{ status: string }>('SELECT status FROM deployments WHERE deployment_id = $1', [deploymentId])).rows[0];
+      const t = (
+        await client.query<{ ok: number; batches: number | null }>(
+          `SELECT COUNT(*) FILTER (WHERE status = 'Succeeded')::int AS ok, MAX(batch) AS batches FROM deployment_targets WHERE deployment_id = $1`,
+          [deploymentId],
+        )
+      ).rows[0];
+      if (d?.status === 'Succeeded' && t?.ok === hosts) return t.batches ?? 0;
+      if (t?.ok !== hosts || d?.status !== 'InProgress' || Date.now() > deadline) {
+        const others = await client.query(`SELECT instance_id, status, command_id, command_acked, error_code, message FROM deployment_targets WHERE deployment_id = $1 AND status <> 'Succeeded' LIMIT 5`, [deploymentId]);
+        throw new Error(`deployment ${deploymentId} is ${d?.status ?? 'missing'} with ${t?.ok ?? 0} of ${hosts} hosts Succeeded: ${JSON.stringify(others.rows)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return t.batches ?? 0;
   } finally {
     await client.end();
   }
