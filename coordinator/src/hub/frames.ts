@@ -30,6 +30,7 @@ export function handleAgentFrame(ctx: FrameContext, session: Session, raw: Buffe
   if (frame.type === 'agent.command.ack') return ctx.events.addCommandAck(ctx, session, frame.body.commandId);
   // Hook output is independent of events: it is written on its own, bounded by bytes.
   if (frame.type === 'agent.log') return ctx.logs.add(session, frame.id, frame.body, raw.length);
+  if (frame.type === 'agent.hello') session.helloReceived = true;
   // Any other frame sees every event received before it applied, as if handled one by one.
   ctx.events.after(ctx, () => handleFrame(ctx, session, frame));
 }

@@ -14,12 +14,14 @@ export const DEFAULT_HELLO_TIMEOUT_MS = 30_000;
 export const NO_HELLO_CLOSE_CODE = 1008;
 
 /**
- * Closes `session` when it has not been greeted `timeoutMs` after now; returns a function that
+ * Closes `session` when its hello has not arrived `timeoutMs` after now; returns a function that
  * cancels the deadline (call it when the socket closes).
  */
 export function helloDeadline(clock: Clock, log: Logger, session: Session, timeoutMs: number): () => void {
   const timer = clock.setTimeout(() => {
-    if (session.greeted) return;
+    // A hello that arrived and waits its turn (a fleet reconnecting at once queues thousands) counts:
+    // closing it would only have the agent connect and queue again.
+    if (session.greeted || session.helloReceived) return;
     log.warn('agent sent no hello in time; closing its connection', { instanceId: session.instanceId, helloTimeoutMs: timeoutMs });
     session.ws.close(NO_HELLO_CLOSE_CODE, 'no agent.hello in time');
   }, timeoutMs);

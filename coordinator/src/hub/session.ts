@@ -44,6 +44,8 @@ export interface Session {
   alive: boolean;
   /** Set once the agent's hello is recorded; until then the host is not usable. */
   greeted: boolean;
+  /** Its agent.hello has arrived (it may still wait behind other frames' work to be handled). */
+  helloReceived?: boolean;
 }
 
 /** What frame handling needs from the hub. */

@@ -435,6 +435,30 @@ forEachStore('Hub', (current) => {
       assert.equal(agent.ws.readyState, WebSocket.OPEN);
       assert.equal(hub.isConnected(INSTANCE), true);
     });
+
+    it('keeps a connection whose hello arrived but waits its turn behind slow work past the timeout', async () => {
+      await hub.close();
+      startHub({ helloTimeoutMs: 100 });
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      hub.attach({
+        applyAgentEvent: async () => (await held, () => undefined),
+        acknowledgeCommand: async () => undefined,
+        unackedCommands: async () => [],
+      });
+      const first = await hello();
+      const pair = generateKeyPairSync('ed25519');
+      await insertInstance(db, 'i-SECONDAGNT', { env: 'prod' }, 0, pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+      const second = await connect(signedHeaders(pair.privateKey, 'i-SECONDAGNT'));
+      // The first agent's burst holds the queue, as thousands of hellos of a fleet reconnecting at once would.
+      first.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      second.send('agent.hello', { instanceId: 'i-SECONDAGNT', agentVersion: '0.1.0', inventory });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(second.ws.readyState, WebSocket.OPEN, 'not closed for want of a hello');
+      release();
+      await second.next('coord.welcome');
+      assert.equal(hub.isConnected('i-SECONDAGNT'), true);
+    });
   });
 
   describe('#closeInstance', () => {
