@@ -78,6 +78,8 @@ export class SimAgent {
   /** Frames waiting for the one in flight: like the agent, one window at a time. */
   private readonly logQueue: AgentBodies['agent.log'][] = [];
   private busyMs = 1000;
+  /** A reconnection is under way (onClose). */
+  private reconnecting = false;
 
   constructor(
     readonly instanceId: string,
@@ -108,6 +110,8 @@ export class SimAgent {
       });
       ws.on('unexpected-response', (_req, res) => reject(new Error(`${this.instanceId}: upgrade refused with HTTP ${res.statusCode}`)));
       ws.on('error', (err) => reject(err));
+      // Closed before the welcome (refused, or closed for want of a hello): this attempt failed.
+      ws.on('close', () => reject(new Error(`${this.instanceId}: closed before the welcome`)));
     });
   }
 
@@ -126,14 +130,23 @@ export class SimAgent {
     else (this.ws as unknown as { _socket?: { pause(): void } } | undefined)?._socket?.pause();
   }
 
-  /** Several coordinators: after a close, the next one, after a short random pause. */
+  /**
+   * Several coordinators: after a close, the next one, after a short random pause; a failed
+   * attempt tries the next one again. One reconnection at a time: the close of a failed attempt
+   * does not start another (each failure doubled the attempts, and a fleet reconnecting at once
+   * ran the simulator out of memory).
+   */
   private onClose(ws: WebSocket): void {
-    if (ws !== this.ws || this.closed || this.ctx.urls.length === 0) return;
-    this.urlIndex += 1;
+    if (ws !== this.ws || this.closed || this.ctx.urls.length === 0 || this.reconnecting) return;
     this.ctx.stats.reconnects += 1;
+    this.reconnecting = true;
     const retry = (): void => {
-      if (this.closed) return;
-      this.connect().catch(() => setTimeout(retry, 200 + Math.random() * 800));
+      if (this.closed) return void (this.reconnecting = false);
+      this.urlIndex += 1;
+      this.connect().then(
+        () => void (this.reconnecting = false),
+        () => setTimeout(retry, 200 + Math.random() * 800),
+      );
     };
     setTimeout(retry, Math.random() * 1000);
   }
