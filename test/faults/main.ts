@@ -45,7 +45,7 @@ async function main(): Promise<number> {
   opts.onRun = (r, t) => {
     const faults = [...r.faults].map(([k, n]) => `${k}×${n}`).join(', ') || 'no run fault';
     const bad = r.violations.length > 0 ? `  ${r.violations.length} VIOLATIONS` : '';
-    process.stdout.write(`${r.runId.padEnd(8)} ${r.status.padEnd(9)} ${faults}  [${t.agentKills}/${t.coordinatorKills}/${t.connectionFaults}]${bad}\n`);
+    process.stdout.write(`${r.runId.padEnd(8)} ${r.status.padEnd(9)} ${faults}  [kills ${t.agentKills} (in Install ${t.installKills}), coordinator ${t.coordinatorKills}, links ${t.connectionFaults}]${bad}\n`);
   };
   const result = await runSuite(opts);
   process.stdout.write(`\n${formatReport(result)}\n`);

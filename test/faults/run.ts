@@ -100,13 +100,20 @@ async function crashOrKill(host: Host, rng: Rng, faults: Map<string, number>, cr
   host.agent.start();
 }
 
-/** Drop, delay or half-open the host's link for a while; resolves when it is healed. */
+/** The link faults, each counted apart: how the proxy breaks the host's connections. */
+const LINK_FAULTS = {
+  'drop (closed, FIN)': (host: Host, _rng: Rng, forMs: number) => host.proxy.drop(forMs),
+  'reset (RST)': (host: Host, _rng: Rng, forMs: number) => host.proxy.reset(forMs),
+  delay: (host: Host, rng: Rng, forMs: number) => host.proxy.delay(rng.int(20, 400), forMs),
+  'half-open (reset when healed)': (host: Host, _rng: Rng, forMs: number) => host.proxy.halfOpen(forMs),
+  'blackhole (never closed by the proxy)': (host: Host, _rng: Rng, forMs: number) => host.proxy.blackhole(forMs),
+} as const;
+
+/** Breaks the host's link in a seeded way for a while; resolves when it is healed. */
 async function cutConnection(host: Host, rng: Rng, faults: Map<string, number>): Promise<void> {
-  const kind = rng.pick(['drop', 'delay', 'half-open'] as const);
+  const kind = rng.pick(Object.keys(LINK_FAULTS) as (keyof typeof LINK_FAULTS)[]);
   const forMs = rng.int(300, 4000);
-  if (kind === 'drop') host.proxy.drop(forMs);
-  else if (kind === 'delay') host.proxy.delay(rng.int(20, 400), forMs);
-  else host.proxy.halfOpen(forMs);
+  LINK_FAULTS[kind](host, rng, forMs);
   count(faults, `connection ${kind}`);
   await sleep(forMs);
 }
