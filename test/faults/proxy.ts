@@ -38,6 +38,8 @@ export class FaultProxy {
   private mode: Mode = { kind: 'pass' };
   private restore: NodeJS.Timeout | undefined;
   private endFault: (() => void) | undefined;
+  /** Bytes a half-open or blackhole fault swallowed. */
+  private swallowed = 0;
   port = 0;
 
   constructor(private upstreamPort: number) {}
@@ -93,6 +95,13 @@ export class FaultProxy {
     });
   }
 
+  /** What the proxy holds now: sockets still open (either side of every pair), bytes swallowed so far. */
+  stats(): { openSockets: number; swallowedBytes: number } {
+    let open = 0;
+    for (const pair of this.pairs) open += (pair.client.destroyed ? 0 : 1) + (pair.upstream && !pair.upstream.destroyed ? 1 : 0);
+    return { openSockets: open, swallowedBytes: this.swallowed };
+  }
+
   /** Closes the proxy and every connection. */
   async stop(): Promise<void> {
     if (this.restore) clearTimeout(this.restore);
@@ -129,7 +138,11 @@ export class FaultProxy {
     const pair: Pair = { client, upstream: undefined, blackholed: this.mode.kind === 'halfOpen', sealed: this.mode.kind === 'blackhole' };
     this.pairs.add(pair);
     client.on('close', () => this.sideClosed(pair));
-    if (pair.sealed) return; // its bytes are read and dropped (pipe is never set up); nothing goes upstream
+    if (pair.sealed) {
+      // Nothing goes upstream; what the client sends is read and dropped.
+      client.on('data', (chunk: Buffer) => void (this.swallowed += chunk.length));
+      return;
+    }
     client.pause();
     this.connectUpstream(pair, Date.now() + UPSTREAM_WAIT_MS);
   }
@@ -171,7 +184,10 @@ export class FaultProxy {
       if (queue.length > 0) timer = setTimeout(drain, queue[0]!.at - Date.now());
     };
     from.on('data', (chunk: Buffer) => {
-      if (pair.blackholed || pair.sealed) return;
+      if (pair.blackholed || pair.sealed) {
+        this.swallowed += chunk.length;
+        return;
+      }
       const mode = this.mode;
       queue.push({ at: Date.now() + (mode.kind === 'delay' ? mode.ms : 0), chunk });
       if (timer === undefined) drain();
