@@ -50,7 +50,11 @@ type Aim = 'work' | 'Install' | 'anywhere';
 
 /** Waits until `ready` holds, polling every `everyMs`; false when the run ended or `ms` passed first. */
 async function waitUntil(ready: () => boolean, ended: { value: boolean }, ms: number, everyMs: number): Promise<boolean> {
-  for (const until = Date.now() + ms; Date.now() < until && !ended.value; await sleep(everyMs)) if (ready()) return true;
+  const until = Date.now() + ms;
+  while (Date.now() < until && !ended.value) {
+    if (ready()) return true;
+    await sleep(everyMs);
+  }
   return false;
 }
 
