@@ -155,12 +155,16 @@ export class FaultProxy {
 
   private connectUpstream(pair: Pair, deadline: number): void {
     const upstream = net.connect(this.upstreamPort, '127.0.0.1');
-    upstream.once('error', () => {
+    const retry = (): void => {
       if (pair.client.destroyed || Date.now() > deadline) return destroyPair(pair);
       setTimeout(() => this.connectUpstream(pair, deadline), 100);
-    });
+    };
+    upstream.once('error', retry);
     upstream.once('connect', () => {
-      upstream.on('error', () => undefined); // the close that follows is handled below
+      // Connected: an error now ends this pair (the close that follows is handled below), it is
+      // never a reason to connect the client to a second upstream mid-stream.
+      upstream.off('error', retry);
+      upstream.on('error', () => undefined);
       upstream.on('close', () => this.sideClosed(pair));
       if (pair.client.destroyed || pair.sealed) return upstream.destroy();
       pair.upstream = upstream;
