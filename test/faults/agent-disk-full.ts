@@ -81,7 +81,7 @@ export async function runAgentDiskFull(world: World, revisions: Revision[], rng:
     const group = await world.addGroup(runId, 'CodeDeployDefault.AllAtOnce', 1, [], [root]);
     const violations: Violation[] = [];
     const stage = rng.pick(['journal', 'download', 'unpacking'] as const);
-    let label = `${stage}`;
+    let label: string = stage;
     const v = (detail: string): void => void violations.push({ invariant: 'agent-disk-full', host: group.hosts[0]!.name, detail: `${label}: ${detail}` });
     violations.push(...(await runOnce(world, group, revisions[0]!, CALM, rng, `${runId}-warm`)).violations);
     const room = roomFor(stage, rng);

@@ -48,12 +48,6 @@ export function fill(dir: string): void {
   }
 }
 
-/** Bytes free on the file system of `dir` (for an unprivileged writer). */
-export function freeBytes(dir: string): number {
-  const { bavail, bsize } = statfsSync(dir);
-  return bavail * bsize;
-}
-
 /** Fills the file system of `dir` (see {@link fill}), then gives `bytes` back: that much is left free. */
 export function fillLeaving(dir: string, bytes: number): void {
   fill(dir);
