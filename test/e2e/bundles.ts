@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as tar from 'tar';
 
 /** Relative path → content; paths under scripts/ are made executable. */
-export type BundleFiles = Record<string, string>;
+export type BundleFiles = Record<string, string | Uint8Array>;
 
 /** Packs `files` into a tgz and returns its bytes. */
 export async function makeTgz(files: BundleFiles): Promise<Uint8Array> {

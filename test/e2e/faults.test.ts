@@ -8,23 +8,26 @@ import { skipForMissing } from '../support/requirements.ts';
 
 /**
  * The bounded form of the fault suite (npm run faults is the full one): a few seeded agent
- * kills, coordinator kills and connection faults, a full disk, a corrupt journal, a restored
- * coordinator store and a restored agent journal, a coordinator store whose WAL was cut short
- * and one with a damaged page, each run checked against every invariant.
+ * kills (one at least inside Install), coordinator kills and connection faults, a full
+ * deployment disk, a full agent root, a corrupt journal, a restored coordinator store and a
+ * restored agent journal, a coordinator store whose WAL was cut short and one with a damaged
+ * page, each run checked against every invariant.
  */
-describe('the fault suite, bounded (real coordinator and agents under kill -9, link faults, full disk, corrupt journal, state rolled back, damaged coordinator store)', function () {
-  this.timeout(180_000);
+describe('the fault suite, bounded (real coordinator and agents under kill -9, link faults, full disks, corrupt journal, state rolled back, damaged coordinator store)', function () {
+  // About 170 s on a busy 2-core machine.
+  this.timeout(300_000);
   let result: SuiteResult;
 
   before(async function () {
     result = await runSuite({
       seed: 7,
       outDir: path.join(tmpdir(), 'dh-faults-e2e'),
-      quotas: { agentKills: 4, coordinatorKills: 2, connectionFaults: 4 },
+      quotas: { agentKills: 4, installKills: 1, coordinatorKills: 2, connectionFaults: 4, stateRollbacks: 3 },
       groups: 2,
       hostsPerGroup: 2,
       coordinatorGapMs: [2000, 3500],
       diskFullRuns: 1,
+      agentDiskFullRuns: 1,
       corruptJournalRuns: 1,
       stateRollbackRuns: 2,
       storeRuns: 2,
@@ -34,7 +37,7 @@ describe('the fault suite, bounded (real coordinator and agents under kill -9, l
   it('injects every kind of fault it was asked for', function () {
     const t = result.totals;
     // Two rollback runs, and the store run whose WAL is cut short (the other damages a page).
-    assert.ok(t.agentKills >= 4 && t.coordinatorKills >= 2 && t.connectionFaults >= 4 && t.stateRollbacks === 3, JSON.stringify(t));
+    assert.ok(t.agentKills >= 4 && t.installKills >= 1 && t.coordinatorKills >= 2 && t.connectionFaults >= 4 && t.stateRollbacks === 3, JSON.stringify(t));
   });
 
   it('keeps every invariant in every run', function () {
@@ -59,11 +62,12 @@ describe('the fault suite with three coordinators on PostgreSQL, bounded (the dr
       seed: 9,
       outDir: path.join(tmpdir(), 'dh-faults-cluster-e2e'),
       nodes: 3,
-      quotas: { agentKills: 3, coordinatorKills: 3, connectionFaults: 2 },
+      quotas: { agentKills: 3, installKills: 0, coordinatorKills: 3, connectionFaults: 2, stateRollbacks: 0 },
       groups: 2,
       hostsPerGroup: 2,
       coordinatorGapMs: [2000, 3500],
       diskFullRuns: 0,
+      agentDiskFullRuns: 0,
       corruptJournalRuns: 0,
       stateRollbackRuns: 0,
       storeRuns: 0,

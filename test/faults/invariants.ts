@@ -3,6 +3,7 @@
  * host has delivered its outbox. Each violation names the invariant, the host and what was seen.
  */
 import { IN_PLACE_EVENTS } from '../../protocol/src/index.ts';
+import { installedTree, sameTree, treeDifference, type Tree } from './tree.ts';
 import { RETRIED_EVENT } from './world.ts';
 import { hookLines, installedMarker, readJournal, type CoordDeployment, type CoordTarget, type JournalView } from './evidence.ts';
 
@@ -16,10 +17,12 @@ export interface Violation {
     | 'outcome-knowable'
     | 'files-match'
     | 'delivered'
+    | 'acks-journaled'
     | 'journal-integrity'
     | 'batch-order'
     | 'agent-alive'
     | 'corrupt-journal'
+    | 'agent-disk-full'
     | 'store-rollback'
     | 'harness';
   host?: string;
@@ -32,8 +35,8 @@ export interface CheckedHost {
   instanceId: string;
   root: string;
   destRoot: string;
-  /** Marker installed before this run. */
-  before: string | undefined;
+  /** The tree installed before this run. */
+  before: Tree;
   /** The host crashed (agent and hooks killed) during the run: a hook's outcome may be lost. */
   crashed: boolean;
 }
@@ -60,7 +63,10 @@ function checkEvents(host: CheckedHost, target: CoordTarget, journal: JournalVie
   }
   const hostStatus = journal.deploymentStatus;
   const coordHost = target.status;
-  const agree = hostStatus === undefined ? coordHost === 'Skipped' : hostStatus === coordHost;
+  // A host whose journal could not take the command (its disk full) refused it: the coordinator
+  // failed it DISK_FULL, and the journal rightly knows nothing of the deployment.
+  const refused = coordHost === 'Failed' && target.errorCode === 'DISK_FULL';
+  const agree = hostStatus === undefined ? coordHost === 'Skipped' || refused : hostStatus === coordHost;
   if (!agree) out.push({ invariant: 'events-match', host: host.name, detail: `host outcome: coordinator ${coordHost}, journal ${hostStatus ?? 'none'}` });
   return out;
 }
@@ -90,12 +96,20 @@ function checkHooks(host: CheckedHost, deploymentId: string, journal: JournalVie
   return out;
 }
 
-function checkFiles(host: CheckedHost, marker: string, journal: JournalView): Violation | undefined {
-  const now = installedMarker(host.destRoot);
+/**
+ * The host holds exactly one revision's tree: the new one once Install succeeded (also when the
+ * agent was killed inside an Install and did it again), the old one when Install never ran, and
+ * one or the other when it failed; never a part of one or a mix of both.
+ */
+function checkFiles(host: CheckedHost, installs: Tree, journal: JournalView): Violation | undefined {
+  const now = installedTree(host.destRoot);
   const install = journal.events.get('Install')?.status;
-  const allowed = install === 'Succeeded' ? [marker] : install === undefined || install === 'Skipped' ? [host.before] : [host.before, marker];
-  if (allowed.includes(now)) return undefined;
-  return { invariant: 'files-match', host: host.name, detail: `installed ${now ?? 'nothing'} with Install ${install ?? 'not run'}; expected ${allowed.map((m) => m ?? 'nothing').join(' or ')}` };
+  const old = ['the old tree', host.before] as const;
+  const fresh = ['the new tree', installs] as const;
+  const allowed = install === 'Succeeded' ? [fresh] : install === undefined || install === 'Skipped' ? [old] : [old, fresh];
+  if (allowed.some(([, tree]) => sameTree(tree, now))) return undefined;
+  const versus = allowed.map(([name, tree]) => `versus ${name}: ${treeDifference(tree, now)}`).join('; ');
+  return { invariant: 'files-match', host: host.name, detail: `installed ${installedMarker(host.destRoot) ?? 'nothing'} with Install ${install ?? 'not run'}, matching no allowed tree (${versus})` };
 }
 
 /** Hosts of one batch must all have ended before any host of the next batch started. */
@@ -119,7 +133,7 @@ function checkBatches(deployment: CoordDeployment, journals: Map<string, Journal
 }
 
 /** Checks a finished deployment against every host's journal, hook log and files. */
-export function checkRun(deploymentId: string, marker: string, deployment: CoordDeployment, hosts: CheckedHost[]): Violation[] {
+export function checkRun(deploymentId: string, installs: Tree, deployment: CoordDeployment, hosts: CheckedHost[]): Violation[] {
   const out: Violation[] = [];
   if (!['Succeeded', 'Failed', 'Stopped'].includes(deployment.status)) out.push({ invariant: 'terminal', detail: `deployment is ${deployment.status}` });
   const journals = new Map<string, JournalView>();
@@ -130,7 +144,7 @@ export function checkRun(deploymentId: string, marker: string, deployment: Coord
     journals.set(host.instanceId, journal);
     if (journal.integrity !== 'ok') out.push({ invariant: 'journal-integrity', host: host.name, detail: journal.integrity });
     out.push(...checkEvents(host, target, journal), ...checkHooks(host, deploymentId, journal));
-    const files = checkFiles(host, marker, journal);
+    const files = checkFiles(host, installs, journal);
     if (files) out.push(files);
   }
   out.push(...checkBatches(deployment, journals));

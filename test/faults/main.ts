@@ -1,6 +1,6 @@
 /**
- * `npm run faults` (full: at least 200 agent kills, 50 coordinator kills, 100 connection
- * faults and 30 state rollbacks) and `npm run faults -- --quick` (a smaller run, under five minutes). Options:
+ * `npm run faults` (full: at least 200 agent kills, 20 of them inside Install, 50 coordinator
+ * kills, 100 connection faults and 30 state rollbacks) and `npm run faults -- --quick` (a smaller run, under five minutes). Options:
  * `--seed N` replays a schedule, `--out DIR` keeps the diagnostics of violating runs,
  * `--nodes 3` runs three coordinators on one PostgreSQL store (clusterSuiteOptions).
  * Exits 1 when any invariant was violated.
@@ -14,8 +14,8 @@ import { runSuite, type SuiteOptions } from './suite.ts';
 /** The full suite's shape; --quick scales it down. */
 export function suiteOptions(quick: boolean, seed: number, outDir: string): SuiteOptions {
   return quick
-    ? { seed, outDir, quotas: { agentKills: 40, coordinatorKills: 10, connectionFaults: 25 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], diskFullRuns: 1, corruptJournalRuns: 2, stateRollbackRuns: 4, storeRuns: 2 }
-    : { seed, outDir, quotas: { agentKills: 200, coordinatorKills: 50, connectionFaults: 100 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 8000], diskFullRuns: 3, corruptJournalRuns: 3, stateRollbackRuns: 30, storeRuns: 4 };
+    ? { seed, outDir, quotas: { agentKills: 40, installKills: 4, coordinatorKills: 10, connectionFaults: 25, stateRollbacks: 5 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], diskFullRuns: 1, agentDiskFullRuns: 1, corruptJournalRuns: 2, stateRollbackRuns: 4, storeRuns: 2 }
+    : { seed, outDir, quotas: { agentKills: 200, installKills: 20, coordinatorKills: 50, connectionFaults: 100, stateRollbacks: 30 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 8000], diskFullRuns: 3, agentDiskFullRuns: 4, corruptJournalRuns: 3, stateRollbackRuns: 30, storeRuns: 4 };
 }
 
 /**
@@ -23,9 +23,10 @@ export function suiteOptions(quick: boolean, seed: number, outDir: string): Suit
  * taking the coordinator that drives a running deployment (at least 30 in the full run).
  */
 export function clusterSuiteOptions(quick: boolean, seed: number, outDir: string, nodes: number): SuiteOptions {
+  const none = { diskFullRuns: 0, agentDiskFullRuns: 0, corruptJournalRuns: 0, stateRollbackRuns: 0, storeRuns: 0 };
   return quick
-    ? { seed, outDir, nodes, quotas: { agentKills: 15, coordinatorKills: 8, connectionFaults: 10 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 6000], diskFullRuns: 0, corruptJournalRuns: 0, stateRollbackRuns: 0, storeRuns: 0 }
-    : { seed, outDir, nodes, quotas: { agentKills: 60, coordinatorKills: 30, connectionFaults: 40 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], diskFullRuns: 0, corruptJournalRuns: 0, stateRollbackRuns: 0, storeRuns: 0 };
+    ? { seed, outDir, nodes, quotas: { agentKills: 15, installKills: 2, coordinatorKills: 8, connectionFaults: 10, stateRollbacks: 0 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 6000], ...none }
+    : { seed, outDir, nodes, quotas: { agentKills: 60, installKills: 8, coordinatorKills: 30, connectionFaults: 40, stateRollbacks: 0 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], ...none };
 }
 
 async function main(): Promise<number> {
@@ -44,7 +45,7 @@ async function main(): Promise<number> {
   opts.onRun = (r, t) => {
     const faults = [...r.faults].map(([k, n]) => `${k}×${n}`).join(', ') || 'no run fault';
     const bad = r.violations.length > 0 ? `  ${r.violations.length} VIOLATIONS` : '';
-    process.stdout.write(`${r.runId.padEnd(8)} ${r.status.padEnd(9)} ${faults}  [${t.agentKills}/${t.coordinatorKills}/${t.connectionFaults}]${bad}\n`);
+    process.stdout.write(`${r.runId.padEnd(8)} ${r.status.padEnd(9)} ${faults}  [kills ${t.agentKills} (in Install ${t.installKills}), coordinator ${t.coordinatorKills}, links ${t.connectionFaults}]${bad}\n`);
   };
   const result = await runSuite(opts);
   process.stdout.write(`\n${formatReport(result)}\n`);

@@ -16,6 +16,26 @@ function section(title: string, rows: Map<string, number>): string[] {
   return lines;
 }
 
+const FAMILIES: [keyof SuiteResult['totals'], string][] = [
+  ['agentKills', 'agent kills'],
+  ['installKills', '  of them inside Install'],
+  ['coordinatorKills', 'coordinator kills'],
+  ['connectionFaults', 'connection faults'],
+  ['stateRollbacks', 'state rollbacks'],
+];
+
+/** Each fault family's total against its quota (the table below splits them by kind). */
+function quotaLines(result: SuiteResult): string[] {
+  const width = Math.max(...FAMILIES.map(([, name]) => name.length));
+  const lines = [`${'totals'.padEnd(width)}   made  quota`];
+  for (const [key, name] of FAMILIES) {
+    const made = result.totals[key];
+    const quota = result.quotas[key];
+    lines.push(`${name.padEnd(width)}  ${String(made).padStart(5)}  ${String(quota).padStart(5)}${made < quota ? '  NOT MET' : ''}`);
+  }
+  return lines;
+}
+
 /** The printable report; its last line is `faults: <runs> runs, <violations> violations`. */
 export function formatReport(result: SuiteResult): string {
   const faults = new Map<string, number>();
@@ -32,10 +52,9 @@ export function formatReport(result: SuiteResult): string {
   }
   if (result.nodes > 1) add(faults, `kill -9 of the coordinator driving a deployment (of ${result.nodes})`, result.driverKills);
   else add(faults, 'coordinator kill -9', result.coordinatorKills);
-  const t = result.totals;
   const lines = [
     `runs: ${result.runs.length} in ${(result.elapsedMs / 1000).toFixed(0)} s`,
-    `totals: ${t.agentKills} agent kills, ${t.coordinatorKills} coordinator kills, ${t.connectionFaults} connection faults, ${t.stateRollbacks} state rollbacks`,
+    ...quotaLines(result),
     '',
     ...section('fault injected', faults),
     '',

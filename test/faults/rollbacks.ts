@@ -11,10 +11,9 @@ import { backupSqlite, restoreSqlite } from '../support/sqlite-copy.ts';
 import { lastAppliedSeq, readCoordinator } from './evidence.ts';
 import { checkRun, type Violation } from './invariants.ts';
 import type { Rng } from './rng.ts';
-import { runOnce, waitTerminal, type RunPlan, type RunResult } from './run.ts';
+import { CALM, runOnce, waitTerminal, type RunResult } from './run.ts';
 import type { Revision, World } from './world.ts';
 
-const CALM: RunPlan = { agentKills: 0, connectionFaults: 0, windowMs: 0 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** kill -9 the coordinator, put `copy` in place of its store, start it again on the restored store. */
@@ -52,8 +51,8 @@ export async function runStoreRollback(world: World, revisions: Revision[], rng:
   if (again !== ended) violations.push({ invariant: 'terminal', detail: `ended ${ended}; on the restored store it ended ${again}` });
   const deployment = readCoordinator(world.coordinator.dataDir, deploymentId);
   if (deployment) {
-    const hosts = group.hosts.map((h) => ({ name: h.name, instanceId: h.agent.instanceId, root: h.agent.root, destRoot: h.agent.destRoot, before: undefined, crashed: false }));
-    violations.push(...checkRun(deploymentId, revision.marker, deployment, hosts));
+    const hosts = group.hosts.map((h) => ({ name: h.name, instanceId: h.agent.instanceId, root: h.agent.root, destRoot: h.agent.destRoot, before: new Map(), crashed: false }));
+    violations.push(...checkRun(deploymentId, revision.tree, deployment, hosts));
   } else {
     violations.push({ invariant: 'terminal', detail: `deployment ${deploymentId} is missing from the restored store` });
   }

@@ -6,9 +6,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { waitFor } from '../e2e/cluster.ts';
-import { installedMarker, journalPhase, readJournal } from './evidence.ts';
+import { journalPhase, readJournal } from './evidence.ts';
 import { checkRun, type CheckedHost, type Violation } from './invariants.ts';
 import type { Rng } from './rng.ts';
+import { installedTree } from './tree.ts';
 import type { Group, Host, Revision, World } from './world.ts';
 
 /** What one run did and found. */
@@ -27,10 +28,15 @@ export interface RunResult {
 /** How a run is shaped. */
 export interface RunPlan {
   agentKills: number;
+  /** Agent kills aimed at the Install event (worth planning with a revision whose Install takes a while). */
+  installKills: number;
   connectionFaults: number;
   /** Faults land within this many ms after the deployment is created. */
   windowMs: number;
 }
+
+/** A run without injected faults (the scenarios bring their own). */
+export const CALM: RunPlan = { agentKills: 0, installKills: 0, connectionFaults: 0, windowMs: 0 };
 
 const TERMINAL = ['Succeeded', 'Failed', 'Stopped'];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -39,18 +45,36 @@ function count(faults: Map<string, number>, kind: string): void {
   faults.set(kind, (faults.get(kind) ?? 0) + 1);
 }
 
+/** Where a kill is aimed: at a moment of the host's work, inside its Install, or anywhere. */
+type Aim = 'work' | 'Install' | 'anywhere';
+
+/** Waits until `ready` holds, polling every `everyMs`; false when the run ended or `ms` passed first. */
+async function waitUntil(ready: () => boolean, ended: { value: boolean }, ms: number, everyMs: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && !ended.value) {
+    if (ready()) return true;
+    await sleep(everyMs);
+  }
+  return false;
+}
+
 /**
- * kill -9 the host's agent, note where it was, restart it after a short outage. Most kills first
- * wait for the host to be working on a deployment and then a seeded moment more, so that they
- * land in downloads, installs and hooks rather than in idle time.
+ * kill -9 the host's agent, note where it was, restart it after a short outage. A kill aimed at
+ * work waits for the host to be working on a deployment and then a seeded moment more, so that
+ * it lands in downloads, installs and hooks rather than in idle time; one aimed at Install waits
+ * for the journal to say Install is in progress (a many-files revision takes a while there) and
+ * kills within a few milliseconds. A kill that never sees its moment is not made.
  */
-async function killAgent(host: Host, rng: Rng, faults: Map<string, number>, ended: { value: boolean }, crashed: Set<string>): Promise<void> {
-  if (rng.next() < 0.8) {
-    const until = Date.now() + 8000;
-    while (Date.now() < until && !ended.value && host.agent.running && journalPhase(host.agent.root) === 'idle') await sleep(50);
+async function killAgent(host: Host, aim: Aim, rng: Rng, faults: Map<string, number>, ended: { value: boolean }, crashed: Set<string>): Promise<void> {
+  const busy = (): boolean => !host.agent.running || journalPhase(host.agent.root) !== 'idle';
+  if (aim === 'work') {
+    await waitUntil(busy, ended, 8000, 50);
     // The host's part ended without it being caught at work: this kill is not worth making.
     if (ended.value) return;
     await sleep(rng.int(0, 1200));
+  } else if (aim === 'Install') {
+    if (!(await waitUntil(() => host.agent.running && journalPhase(host.agent.root) === 'in Install', ended, 60_000, 5))) return;
+    await sleep(rng.int(0, 40));
   }
   // A service manager never runs two agents on one root: a kill whose restart is still pending
   // must not be overlapped by another one (both would start an agent).
@@ -80,13 +104,20 @@ async function crashOrKill(host: Host, rng: Rng, faults: Map<string, number>, cr
   host.agent.start();
 }
 
-/** Drop, delay or half-open the host's link for a while; resolves when it is healed. */
+/** The link faults, each counted apart: how the proxy breaks the host's connections. */
+const LINK_FAULTS = {
+  'drop (closed, FIN)': (host: Host, _rng: Rng, forMs: number) => host.proxy.drop(forMs),
+  'reset (RST)': (host: Host, _rng: Rng, forMs: number) => host.proxy.reset(forMs),
+  delay: (host: Host, rng: Rng, forMs: number) => host.proxy.delay(rng.int(20, 400), forMs),
+  'half-open (reset when healed)': (host: Host, _rng: Rng, forMs: number) => host.proxy.halfOpen(forMs),
+  'blackhole (never closed by the proxy)': (host: Host, _rng: Rng, forMs: number) => host.proxy.blackhole(forMs),
+} as const;
+
+/** Breaks the host's link in a seeded way for a while; resolves when it is healed. */
 async function cutConnection(host: Host, rng: Rng, faults: Map<string, number>): Promise<void> {
-  const kind = rng.pick(['drop', 'delay', 'half-open'] as const);
+  const kind = rng.pick(Object.keys(LINK_FAULTS) as (keyof typeof LINK_FAULTS)[]);
   const forMs = rng.int(300, 4000);
-  if (kind === 'drop') host.proxy.drop(forMs);
-  else if (kind === 'delay') host.proxy.delay(rng.int(20, 400), forMs);
-  else host.proxy.halfOpen(forMs);
+  LINK_FAULTS[kind](host, rng, forMs);
   count(faults, `connection ${kind}`);
   await sleep(forMs);
 }
@@ -97,8 +128,14 @@ async function injectFaults(group: Group, plan: RunPlan, rng: Rng, faults: Map<s
   for (let i = 0; i < plan.agentKills; i++) {
     const host = rng.pick(group.hosts);
     const at = rng.int(0, plan.windowMs);
+    const aim: Aim = rng.next() < 0.8 ? 'work' : 'anywhere';
     const runRng = rng.fork();
-    actions.push(sleep(at).then(() => (ended.value ? undefined : killAgent(host, runRng, faults, ended, crashed))));
+    actions.push(sleep(at).then(() => (ended.value ? undefined : killAgent(host, aim, runRng, faults, ended, crashed))));
+  }
+  for (let i = 0; i < plan.installKills; i++) {
+    const host = rng.pick(group.hosts);
+    const runRng = rng.fork();
+    actions.push(killAgent(host, 'Install', runRng, faults, ended, crashed));
   }
   for (let i = 0; i < plan.connectionFaults; i++) {
     const host = rng.pick(group.hosts);
@@ -124,10 +161,14 @@ export async function waitTerminal(world: World, deploymentId: string, ms: numbe
 
 /** Waits until every host's outbox is acked up to its last seq; violations for those that are not. */
 async function waitDelivered(world: World, group: Group, ms: number): Promise<Violation[]> {
-  const undelivered = async (h: Host): Promise<string | undefined> => {
+  // 'delivered': the coordinator lacks events; 'acks-journaled': it has them all, but the agent
+  // still holds rows it did not mark acknowledged.
+  const undelivered = async (h: Host): Promise<Violation | undefined> => {
     const journal = readJournal(h.agent.root, '');
     const applied = await world.appliedSeq(h.agent.instanceId);
-    return journal.outboxRows === 0 && applied === journal.lastSeq ? undefined : `outbox rows ${journal.outboxRows}, journal seq ${journal.lastSeq}, coordinator applied ${applied}`;
+    if (journal.outboxRows === 0 && applied === journal.lastSeq) return undefined;
+    const invariant = applied === journal.lastSeq ? 'acks-journaled' : 'delivered';
+    return { invariant, host: h.name, detail: `outbox rows ${journal.outboxRows}, journal seq ${journal.lastSeq}, coordinator applied ${applied}` };
   };
   const out: Violation[] = [];
   for (const host of group.hosts) {
@@ -141,7 +182,7 @@ async function waitDelivered(world: World, group: Group, ms: number): Promise<Vi
   } catch {
     for (const h of group.hosts) {
       const why = await undelivered(h);
-      if (why) out.push({ invariant: 'delivered', host: h.name, detail: why });
+      if (why) out.push(why);
     }
   }
   return out;
@@ -151,7 +192,7 @@ async function waitDelivered(world: World, group: Group, ms: number): Promise<Vi
 export async function runOnce(world: World, group: Group, revision: Revision, plan: RunPlan, rng: Rng, runId: string): Promise<RunResult> {
   const seed = rng.seed;
   const faults = new Map<string, number>();
-  const before = new Map(group.hosts.map((h) => [h.agent.instanceId, installedMarker(h.agent.destRoot)]));
+  const before = new Map(group.hosts.map((h) => [h.agent.instanceId, installedTree(h.agent.destRoot)]));
   const deploymentId = await world.deploy(group, revision);
   const ended = { value: false };
   const crashed = new Set<string>();
@@ -174,10 +215,10 @@ export async function runOnce(world: World, group: Group, revision: Revision, pl
     instanceId: h.agent.instanceId,
     root: h.agent.root,
     destRoot: h.agent.destRoot,
-    before: before.get(h.agent.instanceId),
+    before: before.get(h.agent.instanceId)!,
     crashed: crashed.has(h.name),
   }));
-  violations.push(...checkRun(deploymentId, revision.marker, deployment, hosts));
+  violations.push(...checkRun(deploymentId, revision.tree, deployment, hosts));
   const errorCodes = deployment.targets.flatMap((t) => [...t.events.values()].flatMap((e) => (e.errorCode === null ? [] : [e.errorCode])));
   return { runId, seed, deploymentId, status, faults, errorCodes, violations };
 }

@@ -7,12 +7,13 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import path from 'node:path';
 import { fill, mountTmpfs, unmount } from '../support/tmpfs.ts';
 import { Rng } from './rng.ts';
-import { runOnce, type RunResult } from './run.ts';
+import { CALM, runOnce, type RunResult } from './run.ts';
 import type { Violation } from './invariants.ts';
 import type { Revision, World } from './world.ts';
 
-function skipped(runId: string, why: string): RunResult {
-  return { runId, seed: 0, deploymentId: '-', status: `skipped (${why})`, faults: new Map([[`disk full skipped: ${why}`, 1]]), errorCodes: [], violations: [] };
+/** A scenario this machine cannot stage (`what` it is, `why` not), counted as such in the report. */
+export function skipped(runId: string, what: string, why: string): RunResult {
+  return { runId, seed: 0, deploymentId: '-', status: `skipped (${why})`, faults: new Map([[`${what} skipped: ${why}`, 1]]), errorCodes: [], violations: [] };
 }
 
 /**
@@ -21,15 +22,15 @@ function skipped(runId: string, why: string): RunResult {
  */
 export async function runDiskFull(world: World, revisions: Revision[], rng: Rng, runId: string): Promise<RunResult> {
   const dest = path.join(world.dir, `${runId}-dest`);
-  if (!mountTmpfs(dest, '1m')) return skipped(runId, 'mount not permitted');
+  if (!mountTmpfs(dest, '1m')) return skipped(runId, 'disk full', 'mount not permitted');
   try {
     const group = await world.addGroup(runId, 'CodeDeployDefault.AllAtOnce', 1, [dest]);
     fill(dest);
-    const full = await runOnce(world, group, revisions[0]!, { agentKills: 0, connectionFaults: 0, windowMs: 0 }, rng, runId);
+    const full = await runOnce(world, group, revisions[0]!, CALM, rng, runId);
     full.faults.set('disk full (tmpfs)', 1);
     if (full.status !== 'Failed') full.violations.push({ invariant: 'terminal', detail: `a full disk ended ${full.status}, not Failed` });
     rmSync(path.join(dest, 'filler'));
-    const again = await runOnce(world, group, revisions[1]!, { agentKills: 0, connectionFaults: 0, windowMs: 0 }, rng, `${runId}-freed`);
+    const again = await runOnce(world, group, revisions[1]!, CALM, rng, `${runId}-freed`);
     if (again.status !== 'Succeeded') full.violations.push({ invariant: 'terminal', detail: `after freeing space the next deployment ended ${again.status}` });
     full.violations.push(...again.violations);
     return full;
@@ -76,7 +77,7 @@ function copiesOf(root: string, content: Buffer): string[] {
  */
 export async function runCorruptJournal(world: World, revision: Revision, rng: Rng, runId: string): Promise<RunResult> {
   const group = await world.addGroup(runId, 'CodeDeployDefault.AllAtOnce', 1);
-  const first = await runOnce(world, group, revision, { agentKills: 0, connectionFaults: 0, windowMs: 0 }, rng, runId);
+  const first = await runOnce(world, group, revision, CALM, rng, runId);
   const host = group.hosts[0]!;
   await host.agent.stop();
   const file = path.join(host.agent.root, 'agent.db');

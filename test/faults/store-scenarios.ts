@@ -16,7 +16,7 @@ import { damagePage } from '../support/damage.ts';
 import type { Violation } from './invariants.ts';
 import { BIN } from './processes.ts';
 import type { Rng } from './rng.ts';
-import { runOnce, type RunResult } from './run.ts';
+import { CALM, runOnce, type RunResult } from './run.ts';
 import type { Revision, World } from './world.ts';
 
 const execFileP = promisify(execFile);
@@ -24,8 +24,6 @@ const execFileP = promisify(execFile);
 /** The store faults, taken in turn by successive runs. */
 export const STORE_FAULTS = ['truncated WAL', 'damaged page'] as const;
 type StoreFault = (typeof STORE_FAULTS)[number];
-
-const QUIET = { agentKills: 0, connectionFaults: 0, windowMs: 0 };
 
 async function coordinatorCommand(args: string[]): Promise<{ code: number; out: string }> {
   try {
@@ -124,7 +122,7 @@ async function stopStale(world: World, deploymentId: string, v: (detail: string)
  */
 export async function runStoreFault(world: World, revisions: Revision[], rng: Rng, runId: string, fault: StoreFault): Promise<RunResult> {
   const group = await world.addGroup(runId, 'CodeDeployDefault.AllAtOnce', 1);
-  const first = await runOnce(world, group, revisions[0]!, QUIET, rng, runId);
+  const first = await runOnce(world, group, revisions[0]!, CALM, rng, runId);
   const violations: Violation[] = [...first.violations];
   // Violations name the fault, and once it is done, how it was done (how much WAL was cut).
   let label: string = fault;
@@ -134,14 +132,14 @@ export async function runStoreFault(world: World, revisions: Revision[], rng: Rn
   if (made.code !== 0) v(`backup failed: ${made.out}`);
   // The WAL then holds only what follows (the next deployment), so cutting it loses that alone.
   if (fault === 'truncated WAL') checkpoint(world.coordinator.dataDir);
-  const lost = await runOnce(world, group, revisions[1]!, QUIET, rng, `${runId}-lost`);
+  const lost = await runOnce(world, group, revisions[1]!, CALM, rng, `${runId}-lost`);
   violations.push(...lost.violations);
   label = await world.exclusive(async () => {
     await world.coordinator.kill9();
     return rollBack(world, fault, backup, rng, v);
   });
   await stopStale(world, lost.deploymentId, v);
-  const after = await runOnce(world, group, revisions[2]!, QUIET, rng, `${runId}-after`);
+  const after = await runOnce(world, group, revisions[2]!, CALM, rng, `${runId}-after`);
   violations.push(...after.violations);
   if (after.status !== 'Succeeded') v(`the deployment after the rollback ended ${after.status}`);
   await group.hosts[0]?.agent.stop();

@@ -8,22 +8,29 @@ import { mkdirSync } from 'node:fs';
 import { Rng } from './rng.ts';
 import { runOnce, writeDiagnostics, type RunPlan, type RunResult } from './run.ts';
 import { runJournalRollback, runStoreRollback } from './rollbacks.ts';
+import { runAgentDiskFull } from './agent-disk-full.ts';
 import { runCorruptJournal, runDiskFull } from './scenarios.ts';
 import { runStoreFault, STORE_FAULTS } from './store-scenarios.ts';
-import type { Group, Revision } from './world.ts';
-import { World } from './world.ts';
+import { manyFiles, World, type Group, type Revision } from './world.ts';
 
 /** How much the suite does. */
 export interface SuiteOptions {
   seed: number;
-  /** Minimum number of each fault family before the deployment runs stop. */
-  quotas: { agentKills: number; coordinatorKills: number; connectionFaults: number };
+  /**
+   * Minimum number of each fault family before the deployment runs stop (agent kills in Install
+   * are agent kills too); state rollbacks are made by their own runs (stateRollbackRuns, and the
+   * store runs that cut the WAL short), so that quota is only reported against.
+   */
+  quotas: Quotas;
   /** Groups deploying in parallel (each of `hostsPerGroup` hosts). */
   groups: number;
   hostsPerGroup: number;
   /** Gap between coordinator kills, ms. */
   coordinatorGapMs: [number, number];
+  /** Runs whose deployment disk (the install destination) is full. */
   diskFullRuns: number;
+  /** Runs whose agent root (journal, downloads) fills up during a download (agent-disk-full.ts). */
+  agentDiskFullRuns: number;
   corruptJournalRuns: number;
   /**
    * Coordinators sharing one PostgreSQL store (default 1: one on SQLite). With several, each
@@ -43,11 +50,16 @@ export interface SuiteOptions {
 /** Fault families counted against the quotas. */
 export interface Totals {
   agentKills: number;
+  /** Agent kills that landed while the journal said Install was in progress. */
+  installKills: number;
   coordinatorKills: number;
   connectionFaults: number;
-  /** Not a quota: the rollback runs made (stateRollbackRuns, and the store runs that cut the WAL short). */
+  /** The rollback runs made (stateRollbackRuns, and the store runs that cut the WAL short). */
   stateRollbacks: number;
 }
+
+/** How many of each fault family the suite must make. */
+export type Quotas = Totals;
 
 /** Everything the suite did. */
 export interface SuiteResult {
@@ -58,15 +70,17 @@ export interface SuiteResult {
   driverKills: number;
   nodes: number;
   elapsedMs: number;
+  quotas: Quotas;
 }
 
 const CONFIGS = ['CodeDeployDefault.OneAtATime', 'CodeDeployDefault.HalfAtATime', 'CodeDeployDefault.AllAtOnce'];
 
 function familyTotals(runs: readonly RunResult[], coordinatorKills: number): Totals {
-  const totals: Totals = { agentKills: 0, coordinatorKills, connectionFaults: 0, stateRollbacks: 0 };
+  const totals: Totals = { agentKills: 0, installKills: 0, coordinatorKills, connectionFaults: 0, stateRollbacks: 0 };
   for (const run of runs) {
     for (const [kind, n] of run.faults) {
       if (kind.startsWith('agent kill')) totals.agentKills += n;
+      if (kind.startsWith('agent kill') && kind.endsWith(' in Install')) totals.installKills += n;
       if (kind.startsWith('connection')) totals.connectionFaults += n;
       if (kind.startsWith('state rollback')) totals.stateRollbacks += n;
     }
@@ -74,19 +88,31 @@ function familyTotals(runs: readonly RunResult[], coordinatorKills: number): Tot
   return totals;
 }
 
-function quotasMet(t: Totals, q: SuiteOptions['quotas']): boolean {
-  return t.agentKills >= q.agentKills && t.coordinatorKills >= q.coordinatorKills && t.connectionFaults >= q.connectionFaults;
+/** The quotas the deployment runs make (state rollbacks have runs of their own). */
+function quotasMet(t: Totals, q: Quotas): boolean {
+  return t.agentKills >= q.agentKills && t.installKills >= q.installKills && t.coordinatorKills >= q.coordinatorKills && t.connectionFaults >= q.connectionFaults;
 }
 
-/** A seeded plan: mostly agent kills and link faults, sometimes both, sometimes none. */
-function planFor(rng: Rng, group: Group, t: Totals, q: SuiteOptions['quotas']): RunPlan {
+/**
+ * A seeded plan: mostly agent kills and link faults, sometimes both, sometimes none; with a
+ * revision whose Install takes a while, a kill or two aimed at Install while they are wanted.
+ */
+function planFor(rng: Rng, group: Group, slowInstall: boolean, t: Totals, q: Quotas): RunPlan {
   const windowMs = group.config.endsWith('OneAtATime') ? 7000 : 3500;
   const needKills = t.agentKills < q.agentKills;
   const needLinks = t.connectionFaults < q.connectionFaults;
   const roll = rng.next();
   const agentKills = needKills && roll < 0.8 ? rng.int(1, 4) : 0;
   const connectionFaults = needLinks && (roll > 0.45 || agentKills === 0) ? rng.int(1, 2) : 0;
-  return { agentKills, connectionFaults, windowMs };
+  const installKills = slowInstall && t.installKills < q.installKills ? rng.int(1, 2) : 0;
+  return { agentKills, installKills, connectionFaults, windowMs };
+}
+
+/** What the deployment runs deploy: plain revisions, one whose ValidateService fails, one of many files. */
+interface Revisions {
+  plain: Revision[];
+  bad: Revision;
+  many: Revision;
 }
 
 /** The run's result; a run the harness could not finish is counted as a violation, not allowed to end the suite. */
@@ -100,12 +126,14 @@ async function guarded(runId: string, rng: Rng, run: () => Promise<RunResult>): 
 }
 
 /** Deploys to one group again and again until the quotas are met. */
-async function groupLoop(world: World, group: Group, revisions: Revision[], rng: Rng, state: LoopState, opts: SuiteOptions): Promise<void> {
+async function groupLoop(world: World, group: Group, revisions: Revisions, rng: Rng, state: LoopState, opts: SuiteOptions): Promise<void> {
   for (let i = 1; !quotasMet(state.totals(), opts.quotas); i++) {
     const runRng = rng.fork();
-    // One revision in six has a failing ValidateService hook, so failed outcomes are checked too.
-    const revision = runRng.next() < 1 / 6 ? revisions.at(-1)! : revisions[i % (revisions.length - 1)]!;
-    const plan = planFor(runRng, group, state.totals(), opts.quotas);
+    // One revision in six has a failing ValidateService hook, so failed outcomes are checked too;
+    // one in four installs thousands of files, so kills can land inside Install.
+    const roll = runRng.next();
+    const revision = roll < 1 / 6 ? revisions.bad : roll < 1 / 6 + 1 / 4 ? revisions.many : revisions.plain[i % revisions.plain.length]!;
+    const plan = planFor(runRng, group, revision === revisions.many, state.totals(), opts.quotas);
     const result = await guarded(`${group.name}-${i}`, runRng, () => runOnce(world, group, revision, plan, runRng, `${group.name}-${i}`));
     state.runs.push(result);
     if (result.violations.length > 0) await writeDiagnostics(opts.outDir, world, group, result);
@@ -140,11 +168,11 @@ async function coordinatorLoop(world: World, rng: Rng, state: LoopState, opts: S
   }
 }
 
-async function setupWorld(world: World, opts: SuiteOptions): Promise<{ groups: Group[]; revisions: Revision[] }> {
+async function setupWorld(world: World, opts: SuiteOptions): Promise<{ groups: Group[]; revisions: Revisions }> {
   await world.start();
-  const revisions: Revision[] = [];
-  for (let r = 1; r <= 3; r++) revisions.push(await world.addRevision(`v${r}`));
-  revisions.push(await world.addRevision('v-bad', 'ValidateService'));
+  const plain: Revision[] = [];
+  for (let r = 1; r <= 3; r++) plain.push(await world.addRevision(`v${r}`));
+  const revisions = { plain, bad: await world.addRevision('v-bad', 'ValidateService'), many: await world.addRevision('v-many', undefined, manyFiles('v-many')) };
   const groups: Group[] = [];
   for (let g = 0; g < opts.groups; g++) groups.push(await world.addGroup(`g${g + 1}`, CONFIGS[g % CONFIGS.length]!, opts.hostsPerGroup));
   return { groups, revisions };
@@ -169,22 +197,24 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
     await Promise.all(groups.map((g) => groupLoop(world, g, revisions, rng.fork(), state, opts)));
     state.done = true;
     await killer;
-    for (let i = 0; i < opts.diskFullRuns; i++) state.runs.push(await runDiskFull(world, revisions, rng.fork(), `disk-full-${i + 1}`));
-    for (let i = 0; i < opts.corruptJournalRuns; i++) state.runs.push(await runCorruptJournal(world, revisions[0]!, rng.fork(), `corrupt-journal-${i + 1}`));
-    for (let i = 0; i < opts.stateRollbackRuns; i++) {
-      const run = i % 2 === 0 ? runStoreRollback : runJournalRollback;
+    // Each scenario on a host of its own; one the harness cannot finish is a violation, not the suite's end.
+    const scenario = async (runId: string, run: (runRng: Rng) => Promise<RunResult>): Promise<void> => {
       const runRng = rng.fork();
-      state.runs.push(await guarded(`rollback-${i + 1}`, runRng, () => run(world, revisions, runRng, `rollback-${i + 1}`)));
+      state.runs.push(await guarded(runId, runRng, () => run(runRng)));
       opts.onRun?.(state.runs.at(-1)!, state.totals());
+    };
+    const plain = revisions.plain;
+    for (let i = 1; i <= opts.diskFullRuns; i++) await scenario(`disk-full-${i}`, (r) => runDiskFull(world, plain, r, `disk-full-${i}`));
+    for (let i = 1; i <= opts.agentDiskFullRuns; i++) await scenario(`agent-disk-full-${i}`, (r) => runAgentDiskFull(world, plain, r, `agent-disk-full-${i}`));
+    for (let i = 1; i <= opts.corruptJournalRuns; i++) await scenario(`corrupt-journal-${i}`, (r) => runCorruptJournal(world, plain[0]!, r, `corrupt-journal-${i}`));
+    for (let i = 1; i <= opts.stateRollbackRuns; i++) {
+      const run = i % 2 === 1 ? runStoreRollback : runJournalRollback;
+      await scenario(`rollback-${i}`, (r) => run(world, plain, r, `rollback-${i}`));
     }
-    for (let i = 0; i < opts.storeRuns; i++) {
-      const runRng = rng.fork();
-      state.runs.push(await guarded(`store-${i + 1}`, runRng, () => runStoreFault(world, revisions, runRng, `store-${i + 1}`, STORE_FAULTS[i % STORE_FAULTS.length]!)));
-      opts.onRun?.(state.runs.at(-1)!, state.totals());
-    }
+    for (let i = 1; i <= opts.storeRuns; i++) await scenario(`store-${i}`, (r) => runStoreFault(world, plain, r, `store-${i}`, STORE_FAULTS[(i - 1) % STORE_FAULTS.length]!));
   } finally {
     state.done = true;
     await world.stop();
   }
-  return { runs: state.runs, totals: state.totals(), coordinatorKills: state.coordinatorKills, driverKills: state.driverKills, nodes: world.nodes, elapsedMs: Date.now() - started };
+  return { runs: state.runs, totals: state.totals(), coordinatorKills: state.coordinatorKills, driverKills: state.driverKills, nodes: world.nodes, elapsedMs: Date.now() - started, quotas: opts.quotas };
 }

@@ -12,7 +12,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { makeTgz } from '../e2e/bundles.ts';
+import { makeTgz, type BundleFiles } from '../e2e/bundles.ts';
 import { REPO_ROOT, waitFor } from '../e2e/cluster.ts';
 import { ThrowawayPostgres } from '../support/postgres.ts';
 import { lastAppliedSeq, readCoordinator, type CoordDeployment } from './evidence.ts';
@@ -20,6 +20,7 @@ import { lastAppliedSeqPg, leaseHolders, readCoordinatorPg } from './evidence-pg
 import { AgentProcess, childEnv, CoordinatorProcess } from './processes.ts';
 import type { Rng } from './rng.ts';
 import { FaultProxy } from './proxy.ts';
+import { revisionTree, type Tree } from './tree.ts';
 
 const execFileP = promisify(execFile);
 
@@ -53,6 +54,16 @@ function appspecYaml(): string {
   return lines.join('\n') + '\n';
 }
 
+/** Files of the many-files revision: its Install takes long enough for kills to land inside it. */
+export const MANY_FILES = 4000;
+
+/** `count` small files in folders of 100 (path under site/ → content), each naming `marker`. */
+export function manyFiles(marker: string, count = MANY_FILES): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < count; i++) files[`many/d${String(Math.floor(i / 100)).padStart(3, '0')}/f${String(i).padStart(5, '0')}.txt`] = `${marker} file ${i}\n`;
+  return files;
+}
+
 /** A revision uploaded for the fault runs. */
 export interface Revision {
   revisionId: string;
@@ -60,6 +71,8 @@ export interface Revision {
   marker: string;
   /** Event whose hook fails, if any. */
   failEvent?: string;
+  /** Every file it installs under /srv/app. */
+  tree: Tree;
 }
 
 /** One host of a group. */
@@ -201,22 +214,30 @@ export class World {
     return res.body;
   }
 
-  /** Uploads a revision with the recording hooks; `failEvent` makes that event's hook fail. */
-  async addRevision(marker: string, failEvent?: string): Promise<Revision> {
-    const files: Record<string, string> = {
+  /**
+   * Uploads a revision with the recording hooks; `failEvent` makes that event's hook fail, `site`
+   * adds files to install (path under site/ → content).
+   */
+  async addRevision(marker: string, failEvent?: string, site: Record<string, string | Uint8Array> = {}): Promise<Revision> {
+    const files: BundleFiles = {
       'appspec.yml': appspecYaml(),
       'scripts/hook.sh': HOOK,
       'site/version.txt': `${marker}\n`,
     };
+    for (const [rel, content] of Object.entries(site)) files[`site/${rel}`] = content;
     if (failEvent !== undefined) files['scripts/fail-event'] = failEvent;
     const body = await this.apiOk<{ revisionId: string }>('POST', `/v1/applications/${APP}/revisions?bundleType=tgz`, await makeTgz(files));
-    const revision: Revision = { revisionId: body.revisionId, marker, ...(failEvent === undefined ? {} : { failEvent }) };
+    const revision: Revision = { revisionId: body.revisionId, marker, tree: revisionTree(files), ...(failEvent === undefined ? {} : { failEvent }) };
     this.revisions.push(revision);
     return revision;
   }
 
-  /** Creates a group of `size` hosts, each registered through its own proxy and started. */
-  async addGroup(name: string, config: string, size: number, destRoots: string[] = []): Promise<Group> {
+  /**
+   * Creates a group of `size` hosts, each registered through its own proxy and started; host i
+   * installs into `destRoots[i]` and keeps its agent root at `agentRoots[i]` when given (a small
+   * file system of the scenario's).
+   */
+  async addGroup(name: string, config: string, size: number, destRoots: string[] = [], agentRoots: string[] = []): Promise<Group> {
     await this.apiOk('POST', `/v1/applications/${APP}/deployment-groups`, {
       name,
       deploymentConfigName: config,
@@ -226,17 +247,17 @@ export class World {
       autoDeployNewInstances: false,
     });
     const group: Group = { name, config, hosts: [] };
-    for (let i = 0; i < size; i++) group.hosts.push(await this.addHost({ group: name }, destRoots[i]));
+    for (let i = 0; i < size; i++) group.hosts.push(await this.addHost({ group: name }, destRoots[i], agentRoots[i]));
     this.groups.push(group);
     for (const host of group.hosts) await this.waitConnected(host);
     return group;
   }
 
   /** Registers one host through a new proxy and starts its agent. */
-  async addHost(tags: Record<string, string>, destRoot?: string): Promise<Host> {
+  async addHost(tags: Record<string, string>, destRoot?: string, agentRoot?: string): Promise<Host> {
     this.hostCount += 1;
     const name = `host-${this.hostCount}`;
-    const root = path.join(this.dir, name, 'agent');
+    const root = agentRoot ?? path.join(this.dir, name, 'agent');
     const dest = destRoot ?? path.join(this.dir, name, 'dest');
     mkdirSync(dest, { recursive: true });
     // Hosts are spread over the coordinators; each also knows the others', to fail over to.

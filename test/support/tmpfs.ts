@@ -4,7 +4,7 @@
  * agent roots and destinations on one to meet a real ENOSPC.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, statfsSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { requireRoot, skipForMissing } from './requirements.ts';
 
@@ -46,6 +46,13 @@ export function fill(dir: string): void {
       throw err;
     }
   }
+}
+
+/** Fills the file system of `dir` (see {@link fill}), then gives `bytes` back: that much is left free. */
+export function fillLeaving(dir: string, bytes: number): void {
+  fill(dir);
+  const file = path.join(dir, 'filler');
+  truncateSync(file, Math.max(0, statSync(file).size - bytes));
 }
 
 /**
