@@ -52,8 +52,16 @@ async function waitConnected(coordinator: Coordinator, instanceId: string): Prom
   throw new Error(`the agent ${instanceId} did not connect within 30 s`);
 }
 
+/** Extra settings of the agent process, for probing its memory (`--heapsnapshot-signal`, ...). */
+export interface AgentProcessOptions {
+  /** Node.js options added after the packaged ones. */
+  nodeArgs?: readonly string[];
+  /** Environment added to the packaged one. */
+  env?: Readonly<Record<string, string>>;
+}
+
 /** Starts everything under `dir`; resolves once the agent is connected. */
-export async function startAgentSetup(dir: string): Promise<AgentSetup> {
+export async function startAgentSetup(dir: string, opts: AgentProcessOptions = {}): Promise<AgentSetup> {
   const coordinator = await startCoordinator();
   const revisionDir = path.join(dir, 'revision');
   writeNoopRevision(revisionDir, BUNDLE_FILES);
@@ -70,8 +78,8 @@ export async function startAgentSetup(dir: string): Promise<AgentSetup> {
   const packaged = await packagedAgent();
   const agent = spawnNode(packaged.script, ['run', '--root', root, '--dest-root', destRoot], {
     node: packaged.node,
-    nodeArgs: AGENT_NODE_FLAGS,
-    env: { ...process.env, ...AGENT_ENV },
+    nodeArgs: [...AGENT_NODE_FLAGS, ...(opts.nodeArgs ?? [])],
+    env: { ...process.env, ...AGENT_ENV, ...opts.env },
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);

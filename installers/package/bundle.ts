@@ -3,6 +3,7 @@
  * the agent package needs neither tsx nor the coordinator's dependencies at runtime. Native
  * modules (better-sqlite3) stay external and ship beside the bundle.
  */
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
@@ -32,6 +33,33 @@ export function inlineVersion(version: string): Plugin {
         contents: `export const DECKHAND_VERSION = ${JSON.stringify(version)};\n`,
         loader: 'ts',
       }));
+    },
+  };
+}
+
+/** Node.js's built-in modules, with and without their `node:` prefix. */
+const BUILTINS = new Set(builtinModules.flatMap((m) => (m.startsWith('node:') ? [m, m.slice(5)] : [m, `node:${m}`])));
+
+/**
+ * Loads the Node.js built-ins that bundled ES modules import with `require` instead of `import`.
+ * An ES import of a built-in builds a namespace from every export, and that reads every lazy
+ * getter: `import 'node:http'` evaluates `http.WebSocket` and friends, which load undici, Node's
+ * fetch (about 14 MB resident on Node.js 24 in a process that never calls it); `import 'node:fs'`
+ * loads fs/promises and readline (2.6 MB), `import 'node:util'` 2.4 MB. `require` returns the
+ * same module object without touching its getters. Bundled CommonJS packages already go
+ * through `require` ({@link REQUIRE_SHIM}); this does the same for our own sources.
+ */
+export function builtinsViaRequire(): Plugin {
+  const namespace = 'deckhand-builtin';
+  return {
+    name: 'deckhand-builtins-via-require',
+    setup(b) {
+      b.onResolve({ filter: /^[a-z_:/0-9]+$/ }, (args) => {
+        if ((args.kind !== 'import-statement' && args.kind !== 'dynamic-import') || !BUILTINS.has(args.path)) return undefined;
+        return { path: args.path.startsWith('node:') ? args.path : `node:${args.path}`, namespace };
+      });
+      // A CommonJS module of one line: esbuild's interop then gives named and default imports.
+      b.onLoad({ filter: /.*/, namespace }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});\n`, loader: 'js' }));
     },
   };
 }
@@ -66,7 +94,7 @@ export async function bundleEntry(opts: BundleOptions): Promise<Metafile> {
     // stack traces (which then point at line 1, column N).
     minifyWhitespace: true,
     external: [...EXTERNAL_PACKAGES],
-    plugins: [inlineVersion(opts.version)],
+    plugins: [inlineVersion(opts.version), builtinsViaRequire()],
     banner: { js: REQUIRE_SHIM },
     legalComments: 'linked',
     logLevel: 'silent',

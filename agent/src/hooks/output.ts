@@ -49,6 +49,11 @@ export class EventOutput {
   private pending = '';
   private stampSecond = NaN;
   private stamp = '';
+  /**
+   * When the chunk being split was read: its lines share it. One Date per chunk rather than one
+   * per line, which was ten million objects for a hook printing 1 GiB.
+   */
+  private readAt: Date | undefined;
 
   constructor(private readonly opts: EventOutputOptions) {
     this.tailBuffer = new TailBuffer(opts.tailChars ?? 4096);
@@ -80,14 +85,18 @@ export class EventOutput {
       const finish = (): void => {
         if (ended) return;
         ended = true;
+        this.readAt = this.opts.clock.now();
         splitter.end();
+        this.readAt = undefined;
         this.flush();
         // Resolve only once every chunk's onWritten has run: callers save the copy position
         // right after, and a position behind the log makes a resumed agent copy lines twice.
         this.afterWrites(resolve);
       };
       stream.on('data', (chunk: Buffer) => {
+        this.readAt = this.opts.clock.now();
         splitter.write(chunk);
+        this.readAt = undefined;
         this.flush(onWritten === undefined ? undefined : () => onWritten(chunk.length));
         this.throttle(stream);
       });
@@ -124,7 +133,7 @@ export class EventOutput {
   }
 
   private line(stream: OutputLine['stream'], text: string): void {
-    const at = this.opts.clock.now();
+    const at = this.readAt ?? this.opts.clock.now();
     this.record(at, `[${stream}]${text}`);
     try {
       this.opts.onLine?.({ at, stream, text });

@@ -23,10 +23,11 @@ describe('the agent as bundled', function () {
   this.timeout(60_000);
   let dir: string;
   let inputs: string[];
+  let meta: Metafile;
 
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dh-start-path-'));
-    const meta = await bundleEntry({ entry: path.join(ROOT, 'agent', 'src', 'main.ts'), outfile: path.join(dir, 'deckhand-agent.mjs'), version: '0.0.0' });
+    meta = await bundleEntry({ entry: path.join(ROOT, 'agent', 'src', 'main.ts'), outfile: path.join(dir, 'deckhand-agent.mjs'), version: '0.0.0' });
     inputs = entryInputs(meta);
   });
   after(function () {
@@ -52,5 +53,12 @@ describe('the agent as bundled', function () {
 
   it('starts without node-tar and yauzl, which load when a bundle is unpacked', function () {
     assert.deepEqual(inputs.filter((f) => /node_modules\/(tar|yauzl)\//.test(f)), []);
+  });
+
+  it('imports Node.js built-ins with require: an ES import of node:http loads undici (about 14 MB)', function () {
+    const esImports = Object.values(meta.outputs)
+      .flatMap((out) => out.imports)
+      .filter((i) => i.external && i.kind === 'import-statement' && i.path !== 'node:module');
+    assert.deepEqual(esImports.map((i) => i.path), []);
   });
 });
