@@ -11,7 +11,7 @@ import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatGroup, formatGroupList } from '../format/fleet.ts';
 import { safe } from '../format/sanitize.ts';
-import type { GroupFlagValues } from './groups.ts';
+import type { GroupFlagValues } from './group-flags.ts';
 
 /** The update request from the same flags `create` takes; nothing given is a usage error. */
 function updateRequest(values: GroupFlagValues, usage: string, apply: (req: CreateDeploymentGroupRequest, values: GroupFlagValues) => void, tagFilters: (tags: Record<string, string>) => CreateDeploymentGroupRequest['tagFilters']): UpdateDeploymentGroupRequest {

@@ -16,7 +16,8 @@ import { ALARM_HELP, ALARM_OPTIONS, alarmConfiguration } from '../alarm-flags.ts
 import { connect, emit, showHelp, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { sanitize } from '../format/sanitize.ts';
-import { groupsTraffic, hasTrafficFlags, TRAFFIC_HELP, TRAFFIC_OPTIONS, trafficFields, updateGroupTraffic, type TrafficFlags } from './groups-traffic.ts';
+import type { GroupFlags, GroupFlagValues } from './group-flags.ts';
+import { groupsTraffic, hasTrafficFlags, TRAFFIC_HELP, TRAFFIC_OPTIONS, trafficFields, updateGroupTraffic } from './groups-traffic.ts';
 
 const USAGE = `Usage: deckhand groups create --application A --name G [--tag k=v ...] [--config NAME] [--traffic SPEC]
        deckhand groups list --application A
@@ -81,33 +82,6 @@ export function parseConfirmAbove(text: string): { percent: number; hosts: numbe
   const percent = Number(match?.[1]);
   if (!match || percent > 100) throw new UsageError(`--confirm-above expects a percentage and a host count such as 25%,10, got ${JSON.stringify(text)}`, USAGE);
   return { percent, hosts: Number(match[2]) };
-}
-
-/** The flags of every groups subcommand, as parseArgs returns them. */
-export interface GroupFlagValues extends GroupFlags, TrafficFlags {
-  application?: string | undefined;
-  name?: string | undefined;
-  tag?: string[] | undefined;
-  config?: string | undefined;
-  'auto-deploy'?: boolean | undefined;
-  'no-auto-rollback'?: boolean | undefined;
-  json: boolean;
-  url?: string | undefined;
-  token?: string | undefined;
-  'ca-file'?: string | undefined;
-  'ca-sha256'?: string | undefined;
-}
-
-interface GroupFlags {
-  'tag-set'?: string[] | undefined;
-  instance?: string[] | undefined;
-  'auto-rollback'?: string | undefined;
-  'agent-wait'?: string | undefined;
-  'event-timeout'?: string | undefined;
-  'no-auto-deploy'?: boolean | undefined;
-  alarm?: string[] | undefined;
-  'ignore-poll-alarm-failure'?: boolean | undefined;
-  'confirm-above'?: string | undefined;
 }
 
 /** The flags of settings other than traffic that were given (for `update`). */
