@@ -83,7 +83,12 @@ export class AgentLink {
       handlers: { onOpen: () => this.onOpen(), onFrame: (f: CoordFrame) => this.onFrame(f), onClose: () => this.onClose() },
     };
     this.connection = new AgentConnection(deps.random ? { ...connectionDeps, random: deps.random } : connectionDeps);
-    this.sender = new OutboxSender({ outbox: deps.outbox, send: (body) => this.send('agent.event', body) });
+    this.sender = new OutboxSender({
+      outbox: deps.outbox,
+      send: (body) => this.send('agent.event', body),
+      markFailed: (err, seq) =>
+        this.log.warn('could not mark acknowledged events in the journal; the next acknowledgement marks them', { seq, error: (err as Error).message }),
+    });
   }
 
   /** True once the coordinator welcomed the current connection. */

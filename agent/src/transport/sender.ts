@@ -13,18 +13,24 @@ export interface SenderDeps {
   send: (body: AgentEventBody) => boolean;
   /** Most rows in flight without an ack. @default 100 */
   window?: number;
+  /**
+   * Marking rows acknowledged in the journal failed (a full disk): sending goes on, and the next
+   * acknowledgement marks them (acks are cumulative). Told once per run of failures.
+   */
+  markFailed?: (err: unknown, seq: number) => void;
 }
 
 export class OutboxSender {
   private ready = false;
   private sentThrough = 0;
   private ackedThrough = 0;
+  private markFailing = false;
 
   constructor(private readonly deps: SenderDeps) {}
 
   /** The coordinator has applied everything up to `lastAppliedSeq`; start sending after it. */
   onWelcome(lastAppliedSeq: number): void {
-    this.deps.outbox.ackThrough(lastAppliedSeq);
+    this.mark(lastAppliedSeq);
     this.ackedThrough = lastAppliedSeq;
     this.sentThrough = lastAppliedSeq;
     this.ready = true;
@@ -34,11 +40,22 @@ export class OutboxSender {
   /** Cumulative ack: rows ≤ `seq` are applied and can go. */
   onAck(seq: number): void {
     if (seq > this.ackedThrough) {
-      this.deps.outbox.ackThrough(seq);
+      this.mark(seq);
       this.ackedThrough = seq;
     }
     if (seq > this.sentThrough) this.sentThrough = seq;
     this.flush();
+  }
+
+  /** Marks rows ≤ `seq` acknowledged in the journal; a failure is told, not thrown. */
+  private mark(seq: number): void {
+    try {
+      this.deps.outbox.ackThrough(seq);
+      this.markFailing = false;
+    } catch (err) {
+      if (!this.markFailing) this.deps.markFailed?.(err, seq);
+      this.markFailing = true;
+    }
   }
 
   /** The socket closed: stop until the next welcome, which restarts from the coordinator's cursor. */
