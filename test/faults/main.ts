@@ -23,10 +23,11 @@ export function suiteOptions(quick: boolean, seed: number, outDir: string): Suit
  * taking the coordinator that drives a running deployment (at least 30 in the full run).
  */
 export function clusterSuiteOptions(quick: boolean, seed: number, outDir: string, nodes: number): SuiteOptions {
-  const none = { diskFullRuns: 0, agentDiskFullRuns: 0, corruptJournalRuns: 0, stateRollbackRuns: 0, storeRuns: 0 };
+  // The host scenarios need a SQLite coordinator of their own; state rollbacks restore the shared PostgreSQL store (pg_dump, pg_restore).
+  const none = { diskFullRuns: 0, agentDiskFullRuns: 0, corruptJournalRuns: 0, storeRuns: 0 };
   return quick
-    ? { seed, outDir, nodes, quotas: { agentKills: 15, installKills: 2, coordinatorKills: 8, connectionFaults: 10, stateRollbacks: 0 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 6000], ...none }
-    : { seed, outDir, nodes, quotas: { agentKills: 60, installKills: 8, coordinatorKills: 30, connectionFaults: 40, stateRollbacks: 0 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], ...none };
+    ? { seed, outDir, nodes, quotas: { agentKills: 15, installKills: 2, coordinatorKills: 8, connectionFaults: 10, stateRollbacks: 2 }, groups: 3, hostsPerGroup: 3, coordinatorGapMs: [3000, 6000], stateRollbackRuns: 2, ...none }
+    : { seed, outDir, nodes, quotas: { agentKills: 60, installKills: 8, coordinatorKills: 30, connectionFaults: 40, stateRollbacks: 10 }, groups: 4, hostsPerGroup: 3, coordinatorGapMs: [3000, 7000], stateRollbackRuns: 10, ...none };
 }
 
 async function main(): Promise<number> {

@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { backupSqlite, restoreSqlite } from '../support/sqlite-copy.ts';
-import { lastAppliedSeq, readCoordinator } from './evidence.ts';
+import { lastAppliedSeq } from './evidence.ts';
 import { checkRun, type Violation } from './invariants.ts';
 import type { Rng } from './rng.ts';
 import { CALM, runOnce, waitTerminal, type RunResult } from './run.ts';
@@ -16,47 +16,85 @@ import type { Revision, World } from './world.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** kill -9 the coordinator, put `copy` in place of its store, start it again on the restored store. */
-function restartOnCopy(world: World, copy: string): Promise<void> {
-  return world.exclusive(async () => {
-    await world.coordinator.kill9();
-    restoreSqlite(copy, path.join(world.coordinator.dataDir, 'coordinator.db'));
-    const port = await world.coordinator.start();
-    for (const host of world.allHosts()) host.proxy.retarget(port);
-  });
+/** A copy of the coordinator's store, taken while a deployment runs, and put back later. */
+interface StoreCopy {
+  take(): Promise<void>;
+  /** The events the copy had applied for the run's hosts, summed. */
+  applied(): Promise<number>;
+  /** kill -9 of the coordinator(s), the copy put back, started again. */
+  restore(): Promise<void>;
+}
+
+/** SQLite: an online backup of the one coordinator's file. */
+function sqliteCopy(world: World, runId: string, ids: readonly string[]): StoreCopy {
+  // Named as in a data directory, so the evidence readers can read the copy too.
+  const copyDir = path.join(world.dir, `${runId}-store`);
+  mkdirSync(copyDir);
+  const copy = path.join(copyDir, 'coordinator.db');
+  return {
+    take: () => world.exclusive(() => backupSqlite(path.join(world.coordinator.dataDir, 'coordinator.db'), copy)),
+    applied: async () => ids.reduce((n, id) => n + lastAppliedSeq(copyDir, id), 0),
+    restore: () =>
+      world.exclusive(async () => {
+        await world.coordinator.kill9();
+        restoreSqlite(copy, path.join(world.coordinator.dataDir, 'coordinator.db'));
+        const port = await world.coordinator.start();
+        for (const host of world.allHosts()) host.proxy.retarget(port);
+      }),
+  };
+}
+
+/** PostgreSQL (several coordinators): pg_dump while they write, pg_restore after killing them all. */
+function postgresCopy(world: World, runId: string, ids: readonly string[]): StoreCopy {
+  const file = path.join(world.dir, `${runId}-store.dump`);
+  let appliedAtCopy = 0;
+  return {
+    take: async () => {
+      await world.backupPgStore(file);
+      // Read just after the snapshot: events applied in between make it a slight overcount.
+      appliedAtCopy = await sumApplied(world, ids);
+    },
+    applied: async () => appliedAtCopy,
+    restore: () => world.restorePgStore(file),
+  };
+}
+
+async function sumApplied(world: World, ids: readonly string[]): Promise<number> {
+  let n = 0;
+  for (const id of ids) n += await world.appliedSeq(id);
+  return n;
 }
 
 /**
  * Backs the coordinator's store up at a seeded moment of a deployment, lets the deployment end,
  * then restores the backup (kill -9 first, as a power cut or a restore would): the agents must
  * give the store what it lost, so the deployment ends again as it did, and the next one succeeds.
+ * Several coordinators: the shared PostgreSQL store, dumped and restored, every coordinator killed.
  */
 export async function runStoreRollback(world: World, revisions: Revision[], rng: Rng, runId: string): Promise<RunResult> {
   const group = await world.addGroup(runId, rng.pick(['CodeDeployDefault.AllAtOnce', 'CodeDeployDefault.OneAtATime'] as const), 2);
-  // Named as in a data directory, so the evidence readers can read the copy too.
-  const copyDir = path.join(world.dir, `${runId}-store`);
-  mkdirSync(copyDir);
-  const copy = path.join(copyDir, 'coordinator.db');
+  const ids = group.hosts.map((h) => h.agent.instanceId);
+  const copy = world.nodes > 1 ? postgresCopy(world, runId, ids) : sqliteCopy(world, runId, ids);
   const revision = revisions[0]!;
   const deploymentId = await world.deploy(group, revision);
   await sleep(rng.int(300, 2500));
-  await world.exclusive(() => backupSqlite(path.join(world.coordinator.dataDir, 'coordinator.db'), copy));
+  await copy.take();
   const ended = await waitTerminal(world, deploymentId, 150_000);
   // How far back the store goes: the events applied since the backup, summed over the hosts.
-  const applied = (dir: string): number => group.hosts.reduce((n, h) => n + lastAppliedSeq(dir, h.agent.instanceId), 0);
-  const back = applied(world.coordinator.dataDir) - applied(copyDir);
-  await restartOnCopy(world, copy);
+  const back = (await sumApplied(world, ids)) - (await copy.applied());
+  await copy.restore();
   const violations: Violation[] = [];
   const again = await waitTerminal(world, deploymentId, 90_000);
   if (again !== ended) violations.push({ invariant: 'terminal', detail: `ended ${ended}; on the restored store it ended ${again}` });
-  const deployment = readCoordinator(world.coordinator.dataDir, deploymentId);
+  const deployment = await world.readDeployment(deploymentId);
   if (deployment) {
     const hosts = group.hosts.map((h) => ({ name: h.name, instanceId: h.agent.instanceId, root: h.agent.root, destRoot: h.agent.destRoot, before: new Map(), crashed: false }));
     violations.push(...checkRun(deploymentId, revision.tree, deployment, hosts));
   } else {
     violations.push({ invariant: 'terminal', detail: `deployment ${deploymentId} is missing from the restored store` });
   }
-  const faults = new Map([[`state rollback (coordinator store, ${back === 0 ? 'no event' : back < 10 ? '1-9 events' : '10+ events'} back)`, 1]]);
+  const engine = world.nodes > 1 ? 'PostgreSQL store' : 'coordinator store';
+  const faults = new Map([[`state rollback (${engine}, ${back === 0 ? 'no event' : back < 10 ? '1-9 events' : '10+ events'} back)`, 1]]);
   // Still running on the restored store: the next deployment would only be refused (409).
   if (!['Succeeded', 'Failed', 'Stopped'].includes(again)) return { runId, seed: rng.seed, deploymentId, status: again, faults, errorCodes: [], violations };
   const next = await runOnce(world, group, revisions[1]!, CALM, rng, `${runId}-next`);

@@ -162,6 +162,26 @@ export class World {
     }
   }
 
+  /** The shared PostgreSQL store's database name (several coordinators). */
+  private databaseName(): string {
+    if (!this.postgres || !this.storeUrl) throw new Error('the world has no PostgreSQL store');
+    return new URL(this.storeUrl).pathname.slice(1);
+  }
+
+  /** A backup of the shared PostgreSQL store (pg_dump) taken while the coordinators write to it. */
+  backupPgStore(file: string): Promise<void> {
+    return this.exclusive(async () => this.postgres!.dump(this.databaseName(), file));
+  }
+
+  /** kill -9 of every coordinator, the PostgreSQL store put back from `file` (backupPgStore), every coordinator started again. */
+  restorePgStore(file: string): Promise<void> {
+    return this.exclusive(async () => {
+      for (const c of this.coordinators) await c.kill9();
+      await this.postgres!.restore(this.databaseName(), file);
+      for (const c of this.coordinators) await c.start();
+    });
+  }
+
   /** The deployment as the store holds it. */
   readDeployment(deploymentId: string): Promise<CoordDeployment | undefined> {
     return this.storeUrl ? readCoordinatorPg(this.storeUrl, deploymentId) : Promise.resolve(readCoordinator(this.coordinator.dataDir, deploymentId));

@@ -144,6 +144,26 @@ export class ThrowawayPostgres {
     return name;
   }
 
+  /** Writes `database` to `file` in pg_dump's custom format: one consistent snapshot, taken while others write. */
+  dump(database: string, file: string): void {
+    execFileSync(path.join(postgresBinDir()!, 'pg_dump'), ['-Fc', '-f', file, ...this.clientArgs(database)], { env: this.clientEnv(), stdio: 'pipe' });
+  }
+
+  /** Puts `file` (a dump()) back as `database`: dropped with its connections closed, created empty, restored. */
+  async restore(database: string, file: string): Promise<void> {
+    await this.admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await this.admin(`CREATE DATABASE ${database} TEMPLATE template0`);
+    execFileSync(path.join(postgresBinDir()!, 'pg_restore'), ['--exit-on-error', ...this.clientArgs(database), file], { env: this.clientEnv(), stdio: 'pipe' });
+  }
+
+  private clientArgs(database: string): string[] {
+    return ['-h', '127.0.0.1', '-p', String(this.port), '-U', this.user, '-d', database];
+  }
+
+  private clientEnv(): NodeJS.ProcessEnv {
+    return { ...process.env, PGPASSWORD: this.password };
+  }
+
   /** Runs one statement as the superuser on the `postgres` database. */
   async admin(sql: string): Promise<pg.QueryResult> {
     const client = new pg.Client({ connectionString: this.url() });
