@@ -17,6 +17,7 @@
  * bursts still run one at a time in arrival order, and a session's frames split over two bursts
  * are applied as if they had arrived in two I/O phases.
  */
+import { turnEventLoop } from '../../../common/src/event-loop.ts';
 import type { AgentEventBody } from '../../../protocol/src/index.ts';
 import type { AgentEventItem } from '../store/deployments/targets.ts';
 import type { UnitOfWork } from '../store/store.ts';
@@ -53,11 +54,6 @@ interface Burst {
 
 /** Frames applied in one unit of work at most (about 70 ms of a loaded 2-core machine at 10,000 hosts). */
 export const DEFAULT_BURST_FRAMES = 500;
-
-/** Lets the event loop turn: I/O callbacks (HTTP requests, socket reads) run before what follows. */
-function turnEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /** The frames received and not applied yet, across every session of one hub, and the work after them. */
 export class EventBatch implements EventQueue {
