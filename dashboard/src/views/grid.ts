@@ -1,21 +1,22 @@
 /**
  * The hosts × lifecycle events grid: status filters with counts, a pager, and a table whose
  * cells are buttons (a symbol, the duration, the error code; colour only repeats the symbol).
- * Arrow keys move between cells, Enter or a click opens the cell's hook output. Live updates
+ * Arrow keys move between cells, Enter or a click opens the cell's hook output. The coordinator
+ * sends one page of hosts; a filter or another page is asked of it (`viewChanged`). Live updates
  * are drawn at most every 200 ms, and rows already on screen are changed in place, so the focus
  * stays where it is and a 10,000-host deployment costs one page of rows per frame.
  */
 import { decodeCell, type DecodedCell } from '../../../protocol/src/grid-cells.ts';
-import type { GridHost, GridView } from '../../../protocol/src/index.ts';
+import type { GridCountsChange, GridHost, GridView } from '../../../protocol/src/index.ts';
 import { fill, h } from '../dom.ts';
 import { duration, statusWords, symbolOf } from '../format.ts';
-import { GridModel, PAGE_SIZE, STATUS_ORDER } from './grid-model.ts';
+import { GridModel, STATUS_ORDER } from './grid-model.ts';
 
 /** What the grid tells its page. */
 export interface GridEvents {
   /** A cell was chosen (click, Enter). */
   select(hostId: string, event: string): void;
-  /** The filter or page changed (to keep it in the address). */
+  /** Another filter or page was chosen (from 1): the page asks the coordinator for it. */
   viewChanged(status: string, page: number): void;
 }
 
@@ -76,13 +77,15 @@ export class GridPanel {
     this.schedule();
   }
 
-  /** Marks a cell as chosen and shows its page. */
+  /** New counts of every status: the filters and the pager change, not the rows. */
+  updateCounts(change: GridCountsChange): void {
+    this.model.setCounts(change);
+    this.schedule();
+  }
+
+  /** Marks a cell of this page as chosen. */
   select(host: string, event: string): void {
     this.selected = { host, event };
-    if (!this.model.reveal(host)) {
-      this.model.status = '';
-      this.model.reveal(host);
-    }
     this.drawnIds = '';
     this.draw();
   }
@@ -99,7 +102,7 @@ export class GridPanel {
   private draw(): void {
     this.lastDraw = performance.now();
     this.drawFilters();
-    const hosts = this.model.pageHosts();
+    const hosts = this.model.hosts;
     this.drawPager();
     const ids = hosts.map((x) => x.id).join();
     const events = this.model.events.join();
@@ -118,38 +121,31 @@ export class GridPanel {
   }
 
   private drawFilters(): void {
-    const counts = this.model.counts();
+    const counts = this.model.counts;
     const button = (status: string, label: string, n: number): HTMLButtonElement =>
       h('button', { type: 'button', class: `filter s-${status || 'all'}`, 'aria-pressed': String(this.model.status === status), onclick: () => this.filter(status) }, status ? h('span', { 'aria-hidden': 'true' }, `${symbolOf(status)} `) : null, `${label} ${n}`);
-    const present = STATUS_ORDER.filter((s) => (counts.get(s) ?? 0) > 0 || s === this.model.status);
-    fill(this.filters, button('', 'All', this.model.hosts.length), present.map((s) => button(s, statusWords(s), counts.get(s) ?? 0)));
+    const present = STATUS_ORDER.filter((s) => (counts[s] ?? 0) > 0 || s === this.model.status);
+    fill(this.filters, button('', 'All', this.model.total()), present.map((s) => button(s, statusWords(s), counts[s] ?? 0)));
   }
 
   private drawPager(): void {
-    const shown = this.model.shown().length;
-    const first = this.model.page * PAGE_SIZE;
-    const text = shown === 0 ? 'No host' : `Hosts ${first + 1}–${Math.min(first + PAGE_SIZE, shown)} of ${shown}${this.model.grouped && this.model.status === '' ? ', grouped by status' : ''}`;
-    const go = (page: number) => () => {
-      this.model.page = page;
-      this.drawnIds = '';
-      this.draw();
-      this.on.viewChanged(this.model.status, this.model.page);
-    };
-    const pages = this.model.pages();
+    const { shown, page, pages, pageSize } = this.model;
+    const first = (page - 1) * pageSize;
+    const text = shown === 0 ? 'No host' : `Hosts ${first + 1}–${Math.min(first + pageSize, shown)} of ${shown}${this.model.grouped ? ', grouped by status' : ''}`;
+    const go = (to: number) => () => this.on.viewChanged(this.model.status, to);
     fill(
       this.pager,
-      h('button', { type: 'button', class: 'secondary', disabled: this.model.page === 0, onclick: go(this.model.page - 1) }, '‹ Previous'),
-      h('span', { 'aria-live': 'polite' }, ` ${text} (page ${this.model.page + 1} of ${pages}) `),
-      h('button', { type: 'button', class: 'secondary', disabled: this.model.page >= pages - 1, onclick: go(this.model.page + 1) }, 'Next ›'),
+      h('button', { type: 'button', class: 'secondary', disabled: page <= 1, onclick: go(page - 1) }, '‹ Previous'),
+      h('span', { 'aria-live': 'polite' }, ` ${text} (page ${page} of ${pages}) `),
+      h('button', { type: 'button', class: 'secondary', disabled: page >= pages, onclick: go(page + 1) }, 'Next ›'),
     );
   }
 
   private filter(status: string): void {
+    // Pressed at once; the hosts follow when the coordinator answers.
     this.model.status = status;
-    this.model.page = 0;
-    this.drawnIds = '';
-    this.draw();
-    this.on.viewChanged(status, 0);
+    this.drawFilters();
+    this.on.viewChanged(status, 1);
   }
 
   private drawTable(hosts: readonly GridHost[]): void {
@@ -158,7 +154,7 @@ export class GridPanel {
     const rows: HTMLTableRowElement[] = [];
     let group = '';
     for (const host of hosts) {
-      if (this.model.grouped && this.model.status === '' && host.status !== group) {
+      if (this.model.grouped && host.status !== group) {
         group = host.status;
         rows.push(h('tr', { class: 'group' }, h('th', { scope: 'rowgroup', colspan: this.model.events.length + 1 }, `${symbolOf(group)} ${statusWords(group)}`)));
       }
