@@ -140,6 +140,7 @@ export async function runDashboardBench(opts: DashboardBenchOptions, out: Figure
     const finished: Opened[] = [];
     for (let i = 0; i < opts.runs; i++) finished.push(await open(page, coordinator, created.deploymentId, opts.log));
     out[`${prefix}_first_render_ms`] = figure(live.firstRenderMs, 'ms', `navigation start to grid on screen, AllAtOnce running (${opts.eventDelayMs} ms per simulated event)`);
+    out[`${prefix}_coordinator_slowest_answer_ms`] = figure(probe.maxMs, 'ms', `/healthz asked every 50 ms while the page opened during the deployment: the slowest of ${probe.count} answers (the event loop held)`);
     out[`${prefix}_coordinator_busy_after_create_ms`] = figure(busyMs, 'ms', 'POST /v1/deployments answered → /healthz answered within 200 ms (dispatching every host; the page waits for it too)');
     out[`${prefix}_first_render_finished_ms`] = figure(median(finished.map((o) => o.firstRenderMs)), 'ms', `the finished deployment (every cell filled), median of ${opts.runs}`);
     out[`${prefix}_longest_task_ms`] = figure(longest, 'ms', `longest main-thread task after first render while events streamed (${streaming.length} tasks over 50 ms)`);
