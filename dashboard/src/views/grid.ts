@@ -69,7 +69,8 @@ export class GridPanel {
   constructor(private readonly on: GridEvents, status: string, page: number) {
     this.model.status = status;
     this.model.page = page;
-    const table = h('table', { class: 'cells', role: 'grid', 'aria-labelledby': 'grid-title', onkeydown: (e: KeyboardEvent) => this.key(e) }, this.head, this.body);
+    // One listener for every cell: a page redrawn several times a second adds none.
+    const table = h('table', { class: 'cells', role: 'grid', 'aria-labelledby': 'grid-title', onkeydown: (e: KeyboardEvent) => this.key(e), onclick: (e: MouseEvent) => this.click(e) }, this.head, this.body);
     fill(this.el, h('h2', { id: 'grid-title' }, 'Hosts'), this.filters, this.pager, h('div', { class: 'scroll' }, table));
   }
 
@@ -203,7 +204,7 @@ export class GridPanel {
       if (!raw) return h('td', { class: 'none' }, h('span', { class: 'sr' }, 'not run'));
       const cell = decodeCell(raw);
       const chosen = this.selected?.host === host.id && this.selected.event === event;
-      return h('td', {}, h('button', { type: 'button', class: `cell s-${cell.status}${chosen ? ' chosen' : ''}`, tabindex: '-1', 'data-event': event, 'aria-current': chosen ? 'true' : null, 'aria-label': cellLabel(host, event, cell), onclick: () => this.on.select(host.id, event) }, cellText(cell)));
+      return h('td', {}, h('button', { type: 'button', class: `cell s-${cell.status}${chosen ? ' chosen' : ''}`, tabindex: '-1', 'data-event': event, 'aria-current': chosen ? 'true' : null, 'aria-label': cellLabel(host, event, cell) }, cellText(cell)));
     });
     tr.replaceChildren(th, ...cells);
     tr.dataset['status'] = host.status;
@@ -220,6 +221,13 @@ export class GridPanel {
     if (this.body.querySelector('button[tabindex="0"]')) return;
     const first = (this.body.querySelector('button.chosen') ?? this.body.querySelector('button.cell')) as HTMLElement | null;
     first?.setAttribute('tabindex', '0');
+  }
+
+  private click(e: MouseEvent): void {
+    const button = (e.target as Element | null)?.closest('button.cell');
+    const host = button?.closest('tr')?.dataset['host'];
+    const event = button instanceof HTMLElement ? button.dataset['event'] : undefined;
+    if (host !== undefined && event !== undefined) this.on.select(host, event);
   }
 
   private key(e: KeyboardEvent): void {
