@@ -14,6 +14,7 @@ import { badge } from '../status-badge.ts';
 import { ActionBar } from './actions.ts';
 import { progress } from './deployments.ts';
 import { GridPanel } from './grid.ts';
+import { STATUS_ORDER } from './grid-model.ts';
 import { HookOutput } from './hook-output.ts';
 
 function facts(d: DeploymentSummary): HTMLElement {
@@ -52,8 +53,10 @@ export function deploymentView(main: HTMLElement, route: Route): () => void {
   const rollout = h('p', { class: 'rollout', role: 'status' });
   const actions = new ActionBar();
   // The page of hosts asked of the coordinator; `host` (a shared link) asks for the page that shows it.
+  const linkedStatus = route.query.get('status') ?? '';
   const asked = {
-    status: route.query.get('status') ?? '',
+    // A status the coordinator does not know would be refused: every host instead.
+    status: (STATUS_ORDER as readonly string[]).includes(linkedStatus) ? linkedStatus : '',
     page: Math.max(1, Math.floor(Number(route.query.get('page') ?? '1')) || 1),
     host: route.query.get('host') ?? '',
   };
