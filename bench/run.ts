@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   if (opts.only.has('dashboard')) {
     const hosts = opts.sizes[opts.sizes.length - 1] ?? 10_000;
     log(`dashboard: the deployment page of a ${hosts}-host AllAtOnce deployment in chromium`);
-    await timed('dashboard', () => runDashboardBench({ hosts, eventDelayMs: 200, runs: opts.quick ? 3 : 5, log }, figures));
+    await timed('dashboard', () => runDashboardBench({ hosts, eventDelayMs: 200, runs: opts.quick ? 3 : 5, ...(opts.cpuProfDir === undefined ? {} : { cpuProfDir: path.join(opts.cpuProfDir, 'dashboard') }), log }, figures));
   }
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`\n${formatTable(figures)}\n\nNotes:\n${formatNotes(figures)}\n\nTotal ${seconds.toFixed(0)} s.\n`);

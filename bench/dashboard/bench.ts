@@ -15,6 +15,7 @@ import { startCoordinator, type Coordinator } from '../lib/coordinator.ts';
 import { figure, notMeasured, type Figures } from '../lib/figures.ts';
 import { setUpDeploymentTarget, type DeploymentTarget } from '../lib/revision.ts';
 import { median } from '../lib/stats.ts';
+import { probeResponsiveness } from './probe.ts';
 
 /** Options of {@link runDashboardBench}. */
 export interface DashboardBenchOptions {
@@ -23,6 +24,8 @@ export interface DashboardBenchOptions {
   eventDelayMs: number;
   /** Page openings of the finished deployment (the median is reported). */
   runs: number;
+  /** Write a V8 CPU profile of the coordinator into this directory. */
+  cpuProfDir?: string;
   log(line: string): void;
 }
 
@@ -57,12 +60,23 @@ async function open(page: Page, coordinator: Coordinator, deploymentId: string, 
   const firstRenderMs = await page.evaluate(() => performance.getEntriesByName('deckhand:grid')[0]?.startTime ?? -1);
   const marks = await page.evaluate(() => ['deckhand:session', 'deckhand:grid-received'].map((m) => Math.round(performance.getEntriesByName(m)[0]?.startTime ?? -1)));
   log(`  dashboard: page opened: signed in at ${marks[0]} ms, grid received at ${marks[1]} ms, drawn at ${Math.round(firstRenderMs)} ms`);
+  log(`  dashboard: requests (start → first byte → end, ms): ${await requestTimings(page)}`);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const metric = (name: string): number => metrics.find((m) => m.name === name)?.value ?? 0;
   await cdp.detach();
   return { firstRenderMs, heapMb: metric('JSHeapUsedSize') / 1024 ** 2, nodes: metric('Nodes') };
+}
+
+/** The page's requests before first render, each as `name start→first byte→end`. */
+function requestTimings(page: Page): Promise<string> {
+  // A string: bench/ is type-checked without the DOM's types.
+  return page.evaluate(`(() => {
+    const grid = performance.getEntriesByName('deckhand:grid')[0]?.startTime ?? Infinity;
+    const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].filter((e) => e.startTime < grid);
+    return entries.map((e) => (new URL(e.name).pathname.split('/').pop() || '/') + ' ' + [e.startTime, e.responseStart, e.responseEnd].map(Math.round).join('→')).join(', ');
+  })()`);
 }
 
 /** Long tasks after `afterMs` (page time), as [start, duration]. */
@@ -81,7 +95,7 @@ async function untilResponsive(coordinator: Coordinator): Promise<number> {
 }
 
 async function setUp(opts: DashboardBenchOptions): Promise<{ coordinator: Coordinator; fleet: SimFleet; target: DeploymentTarget }> {
-  const coordinator = await startCoordinator();
+  const coordinator = await startCoordinator(opts.cpuProfDir === undefined ? {} : { cpuProfDir: opts.cpuProfDir });
   const target = await setUpDeploymentTarget(coordinator, await bundle(), [{ type: 'KEY_AND_VALUE', key: 'fleet', value: 'bench' }]);
   const token = await coordinator.call<RegistrationTokenView>('POST', '/v1/registration-tokens', { ttlSeconds: 3600, maxUses: null, tags: { fleet: 'bench' } });
   const fleet = SimFleet.start(opts.hosts >= 5000 ? 2 : 1, opts.eventDelayMs, coordinator.caFile);
@@ -113,7 +127,10 @@ export async function runDashboardBench(opts: DashboardBenchOptions, out: Figure
     // stream in, then watch until every host finished.
     const busyMs = await untilResponsive(coordinator);
     opts.log(`  dashboard: the coordinator answered /healthz again ${busyMs.toFixed(0)} ms after the deployment was created`);
+    const stopProbe = probeResponsiveness(coordinator);
     const live = await open(page, coordinator, created.deploymentId, opts.log);
+    const probe = await stopProbe();
+    opts.log(`  dashboard: /healthz while the page opened: ${probe.count} answers, slowest ${probe.maxMs.toFixed(0)} ms`);
     opts.log(`  dashboard: first render during the deployment ${live.firstRenderMs.toFixed(0)} ms, heap ${live.heapMb.toFixed(1)} MB, ${live.nodes} DOM nodes`);
     await fleet.waitFinished(created.deploymentId, opts.hosts, 600_000);
     await page.locator('dl.facts .badge', { hasText: 'Succeeded' }).waitFor({ timeout: 60_000 });
@@ -123,6 +140,7 @@ export async function runDashboardBench(opts: DashboardBenchOptions, out: Figure
     const finished: Opened[] = [];
     for (let i = 0; i < opts.runs; i++) finished.push(await open(page, coordinator, created.deploymentId, opts.log));
     out[`${prefix}_first_render_ms`] = figure(live.firstRenderMs, 'ms', `navigation start to grid on screen, AllAtOnce running (${opts.eventDelayMs} ms per simulated event)`);
+    out[`${prefix}_coordinator_slowest_answer_ms`] = figure(probe.maxMs, 'ms', `/healthz asked every 50 ms while the page opened during the deployment: the slowest of ${probe.count} answers (the event loop held)`);
     out[`${prefix}_coordinator_busy_after_create_ms`] = figure(busyMs, 'ms', 'POST /v1/deployments answered → /healthz answered within 200 ms (dispatching every host; the page waits for it too)');
     out[`${prefix}_first_render_finished_ms`] = figure(median(finished.map((o) => o.firstRenderMs)), 'ms', `the finished deployment (every cell filled), median of ${opts.runs}`);
     out[`${prefix}_longest_task_ms`] = figure(longest, 'ms', `longest main-thread task after first render while events streamed (${streaming.length} tasks over 50 ms)`);

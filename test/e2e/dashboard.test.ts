@@ -172,6 +172,24 @@ describe('the dashboard in a real browser (chromium, a real coordinator and agen
     await context.close();
   });
 
+  it('asks the coordinator for the hosts of one status, and a link keeps the filter', async function () {
+    const { body } = await cluster.api('GET', '/v1/deployments?status=Succeeded&limit=1');
+    const id = body.deployments[0]?.deploymentId as string;
+    const page = await signIn(cluster.token);
+    await page.goto(`${cluster.url}/deployments/${id}`);
+    await page.locator('button.cell').first().waitFor();
+    const hosts = await count(page, 'tr[data-host]');
+    await page.locator('button.filter.s-Succeeded').click();
+    await waitFor('the filter in the address', async () => (page.url().includes('status=Succeeded') ? true : undefined));
+    await page.locator('.pager', { hasText: `Hosts 1–${hosts} of ${hosts} (page 1 of 1)` }).waitFor();
+    assert.equal(await page.locator('button.filter.s-Succeeded').getAttribute('aria-pressed'), 'true');
+    // No host failed: the coordinator answers an empty page for that filter.
+    await page.goto(`${cluster.url}/deployments/${id}?status=Failed`);
+    await page.locator('.pager', { hasText: 'No host' }).waitFor();
+    assert.equal(await count(page, 'tr[data-host]'), 0);
+    await page.context().close();
+  });
+
   it('lets a viewer watch without a stop button, and a deployer stop a deployment from the page', async function () {
     const id = await deploy({ 'appspec.yml': appspec({ BeforeInstall: 'scripts/tick.sh' }), 'scripts/tick.sh': tickingHook('never'), 'site/index.html': 'v2\n' });
     const viewer = await signIn(viewerToken);

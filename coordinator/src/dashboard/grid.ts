@@ -1,15 +1,15 @@
 /**
- * The dashboard's grid of a deployment: its hosts × lifecycle events, built from the store's
- * read models in one pass (pure), and what changed between two grids, so a live page receives
- * only the hosts that moved.
+ * The dashboard's grid of a deployment, one page of it: its hosts × lifecycle events, built from
+ * the store's read models in one pass (pure), and what changed between two reads of a page, so
+ * a live page receives only the hosts that moved.
  */
 import { AGENT_EVENT_ORDER, encodeCell, type DeploymentSummary, type GridCell, type GridHost, type GridView } from '../../../protocol/src/index.ts';
 import type { EventCellRecord, TargetRecord } from '../store/deployments/views.ts';
 
 /**
  * Columns: every event an agent runs, in its order, from the start (so they do not change, and
- * the whole grid is not sent again, each time the first host reaches a new event), then any
- * other event (AfterFailure) once a host has it.
+ * the whole page is not sent again, each time the first host reaches a new event), then any
+ * other event (AfterFailure) once a host of the page has it.
  */
 function columnsOf(events: readonly EventCellRecord[]): string[] {
   const columns: string[] = [...AGENT_EVENT_ORDER];
@@ -22,8 +22,11 @@ function columnsOf(events: readonly EventCellRecord[]): string[] {
   return columns;
 }
 
-/** The grid of `deployment` from its targets and events (in any order). */
-export function buildGrid(deployment: DeploymentSummary, targets: readonly TargetRecord[], events: readonly EventCellRecord[]): GridView {
+/** What a page is besides its hosts and columns: the counts and where it stands (grid-page.ts). */
+export type GridPageFacts = Pick<GridView, 'counts' | 'status' | 'shown' | 'page' | 'pages' | 'pageSize' | 'grouped'>;
+
+/** The page of `deployment` from its targets (in the page's order) and their events (in any order). */
+export function buildGrid(deployment: DeploymentSummary, targets: readonly TargetRecord[], events: readonly EventCellRecord[], facts: GridPageFacts): GridView {
   const columns = columnsOf(events);
   const index = new Map(columns.map((c, i) => [c, i]));
   const cellsByHost = new Map<string, Array<GridCell | null>>();
@@ -44,7 +47,7 @@ export function buildGrid(deployment: DeploymentSummary, targets: readonly Targe
     message: t.message ?? null,
     cells: cellsByHost.get(t.instanceId) ?? new Array<GridCell | null>(columns.length).fill(null),
   }));
-  return { deployment, events: columns, hosts };
+  return { deployment, events: columns, hosts, ...facts };
 }
 
 /** Each host's row as text, to compare grids cheaply. */

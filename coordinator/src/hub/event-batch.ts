@@ -1,13 +1,28 @@
 /**
  * Agent events applied in bursts: every event frame that arrives before its burst starts (the
- * agents' reads of one I/O phase, and everything received while the burst before it was being
- * applied) is applied in ONE unit of work, and each session then gets one cumulative coord.ack with its cursor. Exactly-once is
- * kept per frame (an event applies only when its seq is the session's cursor + 1, in the unit of
- * work that moves the cursor), and nothing is sent before it has committed (reliability.md §6).
- * Command acks (agent.command.ack) join the burst in arrival order: handled on their own, each
- * one ended the burst before it and cost a commit, which at 10,000 hosts made bursts per host.
- * Bursts, and the work of other frames, run one after another in arrival order.
+ * agents' reads of one I/O phase, and everything received while the bursts before it were being
+ * applied) is applied in ONE unit of work, up to {@link DEFAULT_BURST_FRAMES} frames, and each session then gets one cumulative
+ * coord.ack with its cursor. Exactly-once is kept per frame (an event applies only when its seq
+ * is the session's cursor + 1, in the unit of work that moves the cursor), and nothing is sent
+ * before it has committed (reliability.md §6). Command acks (agent.command.ack) join the burst
+ * in arrival order: handled on their own, each one ended the burst before it and cost a commit,
+ * which at 10,000 hosts made bursts per host.
+ *
+ * Bursts, and the work of other frames, run one after another in arrival order. A unit of work
+ * on SQLite never gives the event loop back (its statements are synchronous), so one burst holds
+ * the coordinator for as long as it takes: at 10,000 hosts one I/O phase brought 20,000 frames
+ * and a 3 s burst that left HTTP requests unanswered. So a burst is cut at its frame bound, and
+ * work that waited behind other work first lets the event loop turn (setImmediate): HTTP
+ * requests and socket reads get in between two bursts. Order and exactly-once do not change:
+ * bursts still run one at a time in arrival order, and a session's frames split over two bursts
+ * are applied as if they had arrived in two I/O phases.
+ *
+ * A burst keeps taking frames until it starts, so a slow store makes bursts bigger, not the queue
+ * longer: cutting one at every turn of the event loop queued hundreds of small bursts behind a
+ * slow commit, each with its own round trips, and with 300 hosts reporting at once on PostgreSQL
+ * events were applied a minute after they arrived.
  */
+import { turnEventLoop } from '../../../common/src/event-loop.ts';
 import type { AgentEventBody } from '../../../protocol/src/index.ts';
 import type { AgentEventItem } from '../store/deployments/targets.ts';
 import type { UnitOfWork } from '../store/store.ts';
@@ -42,25 +57,22 @@ interface Burst {
   applied: Applied[];
 }
 
-/**
- * The most frames one burst takes: a unit of work (and, on SQLite, the event loop) is held for a
- * bounded time even after a long backlog. Frames beyond it start the next burst.
- */
-export const MAX_BURST_FRAMES = 5000;
+/** Frames applied in one unit of work at most (about 70 ms of a loaded 2-core machine at 10,000 hosts). */
+export const DEFAULT_BURST_FRAMES = 500;
 
-/**
- * The frames received and not applied yet, across every session of one hub, and the work after
- * them. A burst keeps taking frames until it starts: while the one before it is being applied
- * (its store round trips, on PostgreSQL), whatever arrives joins the next one, so a slow store
- * makes bursts bigger, not the queue longer. (Cutting a burst at every turn of the event loop
- * queued hundreds of small ones behind a slow commit, each costing its own round trips: with 300
- * hosts reporting at once, events were applied a minute after they arrived.)
- */
+/** The frames received and not applied yet, across every session of one hub, and the work after them. */
 export class EventBatch implements EventQueue {
   /** The burst that has not started yet and still takes frames, if any. */
   private open: Queued[] | undefined;
   /** Bursts and frame work, one after another. */
   private chain: Promise<void> = Promise.resolve();
+  /** Works handed to the chain and not finished yet. */
+  private pending = 0;
+
+  /** @param burstFrames frames applied in one unit of work at most. */
+  constructor(private readonly burstFrames = DEFAULT_BURST_FRAMES) {
+    if (!Number.isInteger(burstFrames) || burstFrames < 1) throw new RangeError(`burstFrames must be a positive integer, got ${burstFrames}`);
+  }
 
   /** {@inheritDoc EventQueue.add} */
   add(ctx: FrameContext, session: Session, body: AgentEventBody): void {
@@ -86,24 +98,37 @@ export class EventBatch implements EventQueue {
   }
 
   private enqueue(ctx: FrameContext, item: Queued): void {
-    if (this.open && this.open.length < MAX_BURST_FRAMES) {
+    if (this.open && this.open.length < this.burstFrames) {
       this.open.push(item);
       return;
     }
+    // A full burst takes no more: the next frames start the next one.
     const burst: Queued[] = [item];
     this.open = burst;
     this.serially(ctx, async () => {
       // The frames of the same I/O phase join it before it starts, even when nothing runs before it.
-      await new Promise((resolve) => setImmediate(resolve));
+      await turnEventLoop();
       if (this.open === burst) this.open = undefined;
       await applyBurst(ctx, burst);
     });
   }
 
   private serially(ctx: FrameContext, work: () => Promise<void>): void {
-    this.chain = this.chain.then(work).catch((err: unknown) => {
-      ctx.log.error('agent frame work failed', { err });
-    });
+    // Work queued behind other work waits for the loop to turn first: a backlog of bursts would
+    // otherwise run back to back in one microtask queue and hold the coordinator as one burst.
+    const behind = this.pending > 0;
+    this.pending += 1;
+    this.chain = this.chain
+      .then(async () => {
+        if (behind) await turnEventLoop();
+        await work();
+      })
+      .catch((err: unknown) => {
+        ctx.log.error('agent frame work failed', { err });
+      })
+      .finally(() => {
+        this.pending -= 1;
+      });
   }
 }
 

@@ -23,6 +23,7 @@ import type { AgentEventItem } from '../store/deployments/targets.ts';
 import type { Store, UnitOfWork } from '../store/store.ts';
 import * as commands from './commands.ts';
 import { approveDeployment, endBakes, pauseDeployment, resumeDeployment } from './controls.ts';
+import { SlicedSender } from './sliced-sender.ts';
 import { createDeployment, onEnded, stopDeployment, type NewDeployment, type StopResult } from './create-and-stop.ts';
 import type { Engine, Outbound, Presence, TrafficDriver, TrafficOrder } from './engine.ts';
 import { autoDeployInstance } from './new-hosts.ts';
@@ -63,6 +64,8 @@ export interface SchedulerDeps {
   traffic?: TrafficDriver;
   /** The leases of this coordinator among several on one store; absent: it drives everything. */
   ownership?: Ownership;
+  /** Commands (and cancels, traffic orders) sent between two turns of the event loop. @default 100 (sliced-sender.ts) */
+  sendSlice?: number;
 }
 
 /** An operator's action takes the deployment over from whichever coordinator drives it. */
@@ -83,6 +86,8 @@ export class Scheduler implements AgentEventSink {
   private readonly ownership: Ownership | undefined;
   private timer: TimerHandle | undefined;
   private stopped = false;
+  /** What units of work decided, sent in order a slice at a time. */
+  private readonly outbox: SlicedSender<Outbound>;
 
   constructor(deps: SchedulerDeps) {
     this.store = deps.store;
@@ -91,6 +96,7 @@ export class Scheduler implements AgentEventSink {
     this.hub = deps.hub;
     this.traffic = deps.traffic;
     this.ownership = deps.ownership;
+    this.outbox = new SlicedSender((o) => this.sendOne(o), deps.sendSlice);
   }
 
   /** Connects the traffic service, which carries out the traffic orders of later units of work. */
@@ -190,7 +196,7 @@ export class Scheduler implements AgentEventSink {
     });
     // Those takeUp() just dispatched were already sent.
     const fresh = new Set(outbound.flatMap((o) => ('command' in o ? [o.command.commandId] : [])));
-    this.send(await this.store.read((tx) => unackedToResend(tx, deploymentIds, fresh)));
+    await this.send(await this.store.read((tx) => unackedToResend(tx, deploymentIds, fresh)));
   }
 
   /** A deployment this coordinator drives was woken (or its driver's timer came): reconcile.ts. */
@@ -328,7 +334,7 @@ export class Scheduler implements AgentEventSink {
   }
 
   private async afterCommit(out: readonly Outbound[]): Promise<void> {
-    this.send(out);
+    await this.send(out);
     await this.rearm();
   }
 
@@ -367,20 +373,24 @@ export class Scheduler implements AgentEventSink {
     }
   }
 
-  private send(outbound: readonly Outbound[]): void {
-    for (const o of outbound) {
-      if ('traffic' in o) {
-        this.orderTraffic(o.traffic);
-        continue;
-      }
-      const what = 'command' in o ? { commandId: o.command.commandId } : { cancel: o.cancel.deploymentId };
-      let sent = false;
-      try {
-        sent = 'command' in o ? this.hub.sendCommand(o.instanceId, o.command) : this.hub.sendCancel(o.instanceId, o.cancel);
-      } catch (err) {
-        this.log.error('sending to agent failed', { instanceId: o.instanceId, ...what, err });
-      }
-      if (!sent) this.log.info('agent not connected; it gets this on reconnect', { instanceId: o.instanceId, ...what });
-    }
+  /** Sends in order, a slice at a time (sliced-sender.ts); resolves once all of `outbound` is sent. */
+  private send(outbound: readonly Outbound[]): Promise<void> {
+    return this.outbox.send(outbound);
   }
+
+  private sendOne(o: Outbound): void {
+    if ('traffic' in o) {
+      this.orderTraffic(o.traffic);
+      return;
+    }
+    const what = 'command' in o ? { commandId: o.command.commandId } : { cancel: o.cancel.deploymentId };
+    let sent = false;
+    try {
+      sent = 'command' in o ? this.hub.sendCommand(o.instanceId, o.command) : this.hub.sendCancel(o.instanceId, o.cancel);
+    } catch (err) {
+      this.log.error('sending to agent failed', { instanceId: o.instanceId, ...what, err });
+    }
+    if (!sent) this.log.info('agent not connected; it gets this on reconnect', { instanceId: o.instanceId, ...what });
+  }
+
 }

@@ -4,16 +4,17 @@
  * output of the chosen cell. The address names the deployment, and `host`, `event`, `status`
  * and `page` name what is shown, so a link opens the same view.
  */
-import type { DeploymentSummary, GridHost, GridView } from '../../../protocol/src/index.ts';
-import { api, ApiError } from '../api.ts';
+import type { DeploymentSummary, GridCountsChange, GridHost, GridView } from '../../../protocol/src/index.ts';
+import { api, ApiError, query } from '../api.ts';
 import { fill, h } from '../dom.ts';
 import { duration, span, time } from '../format.ts';
-import { follow } from '../live.ts';
+import { follow, type Stream } from '../live.ts';
 import { replaceQuery, seg, type Route } from '../router.ts';
 import { badge } from '../status-badge.ts';
 import { ActionBar } from './actions.ts';
 import { progress } from './deployments.ts';
 import { GridPanel } from './grid.ts';
+import { STATUS_ORDER } from './grid-model.ts';
 import { HookOutput } from './hook-output.ts';
 
 function facts(d: DeploymentSummary): HTMLElement {
@@ -51,11 +52,15 @@ export function deploymentView(main: HTMLElement, route: Route): () => void {
   const header = h('div', {});
   const rollout = h('p', { class: 'rollout', role: 'status' });
   const actions = new ActionBar();
-  const grid = new GridPanel(
-    { select: (host, event) => choose(host, event), viewChanged: (status, page) => replaceQuery({ status, page: page > 0 ? String(page + 1) : undefined }) },
-    route.query.get('status') ?? '',
-    Math.max(0, Number(route.query.get('page') ?? '1') - 1),
-  );
+  // The page of hosts asked of the coordinator; `host` (a shared link) asks for the page that shows it.
+  const linkedStatus = route.query.get('status') ?? '';
+  const asked = {
+    // A status the coordinator does not know would be refused: every host instead.
+    status: (STATUS_ORDER as readonly string[]).includes(linkedStatus) ? linkedStatus : '',
+    page: Math.max(1, Math.floor(Number(route.query.get('page') ?? '1')) || 1),
+    host: route.query.get('host') ?? '',
+  };
+  const grid = new GridPanel({ select: (host, event) => choose(host, event), viewChanged: (status, page) => askFor(status, page) }, asked.status, asked.page);
   const outputSlot = h('div', {});
   const loading = h('p', { class: 'help', role: 'status' }, 'Loading the hosts…');
   fill(main, h('h1', {}, `Deployment ${id}`), header, rollout, actions.el, actions.answer, loading, grid.el, outputSlot);
@@ -88,10 +93,14 @@ export function deploymentView(main: HTMLElement, route: Route): () => void {
     grid.select(hostId, event);
     openOutput(host, event);
   }
-  const stream = follow(() => `/v1/deployments/${seg(id)}/grid?follow=1`, {
+  const gridUrl = (): string => `/v1/deployments/${seg(id)}/grid${query({ follow: 1, status: asked.status, page: asked.page > 1 ? asked.page : undefined, host: asked.host })}`;
+  const handlers = {
     grid: (data: { grid: GridView }) => {
       performance.mark('deckhand:grid-received');
       loading.remove();
+      // The page the coordinator chose (the one with the linked host, or the last one) goes in the address.
+      Object.assign(asked, { status: data.grid.status ?? '', page: data.grid.page, host: '' });
+      replaceQuery({ status: asked.status, page: asked.page > 1 ? String(asked.page) : undefined });
       showSummary(data.grid.deployment);
       grid.setGrid(data.grid);
       if (wanted && grid.model.host(wanted.host)) {
@@ -104,11 +113,13 @@ export function deploymentView(main: HTMLElement, route: Route): () => void {
       const shown = data.hosts.find((x) => output?.is(x.id, grid.selected?.event ?? ''));
       if (shown && output) output.show(shown, grid.model.events.indexOf(grid.selected?.event ?? ''));
     },
+    counts: (data: GridCountsChange) => grid.updateCounts(data),
     deployment: (data: { deployment: DeploymentSummary }) => showSummary(data.deployment),
     end: (data: { status: string; reason?: string }) => {
       if (data.reason) loading.textContent = data.reason;
     },
-  }, {
+  };
+  const followGrid = (): Stream => follow(gridUrl, handlers, {
     // A deployment that does not exist, or one the session may not see: say so and stop.
     refused: async () => {
       try {
@@ -122,6 +133,14 @@ export function deploymentView(main: HTMLElement, route: Route): () => void {
       }
     },
   });
+  let stream = followGrid();
+  // Another filter or page: follow that page instead (the coordinator answers it at once when followed already).
+  function askFor(status: string, page: number): void {
+    Object.assign(asked, { status, page, host: '' });
+    replaceQuery({ status, page: page > 1 ? String(page) : undefined });
+    stream.close();
+    stream = followGrid();
+  }
   // The bake countdown and the running duration move every second.
   const tick = setInterval(() => {
     if (!summary) return;

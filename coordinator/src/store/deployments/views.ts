@@ -85,6 +85,25 @@ export interface EventCellRecord {
   durationMs?: number;
 }
 
+/** A window of a deployment's targets in the order they are taken, optionally of one status. */
+export interface TargetWindow {
+  /** Only targets in this status; absent: every target. */
+  status?: InstanceStatus;
+  /** Targets skipped from the first. */
+  offset: number;
+  /** At most this many. */
+  limit: number;
+}
+
+/** Where one target stands among a deployment's targets, in the order they are taken. */
+export interface TargetPlace {
+  status: InstanceStatus;
+  /** Targets taken before it. */
+  before: number;
+  /** Targets in its status taken before it. */
+  beforeInStatus: number;
+}
+
 /** Reads deployments as the API shows them. */
 export interface DeploymentViewRepository {
   /** The deployment, or undefined. */
@@ -97,9 +116,14 @@ export interface DeploymentViewRepository {
   events(deploymentId: string): Promise<EventRecord[]>;
   /**
    * The deployment's lifecycle events reduced to what the dashboard's grid shows, in no order:
-   * a fraction of {@link events}' cost at 10,000 hosts (no messages, log tails or sort).
+   * a fraction of {@link events}' cost at 10,000 hosts (no messages, log tails or sort); with
+   * `instanceIds`, only those hosts' events.
    */
-  eventCells(deploymentId: string): Promise<EventCellRecord[]>;
+  eventCells(deploymentId: string, instanceIds?: readonly string[]): Promise<EventCellRecord[]>;
+  /** A window of the deployment's targets (the dashboard's page), from an index whatever the fleet size when filtered by status. */
+  targetWindow(deploymentId: string, window: TargetWindow): Promise<TargetRecord[]>;
+  /** Where the target of `instanceId` stands in the deployment; undefined when it has none. */
+  targetPlace(deploymentId: string, instanceId: string): Promise<TargetPlace | undefined>;
   /** How many of the deployment's targets are in each status (statuses without any left out). */
   countTargets(deploymentId: string): Promise<Map<InstanceStatus, number>>;
 }

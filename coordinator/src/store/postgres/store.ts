@@ -194,6 +194,8 @@ export function pgRepositories(q: Sql): Required<Repositories> {
       events: views.eventRecords,
       eventCells: views.eventCellRecords,
       countTargets: views.countTargets,
+      targetWindow: views.targetWindow,
+      targetPlace: views.targetPlace,
     }),
     logs: bind(q, {
       append: logs.appendLogLines,

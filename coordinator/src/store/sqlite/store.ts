@@ -171,6 +171,8 @@ function repositories(db: Db, run: Runner): Repositories {
       events: views.eventRecords,
       eventCells: views.eventCellRecords,
       countTargets: views.countTargets,
+      targetWindow: views.targetWindow,
+      targetPlace: views.targetPlace,
     }, run),
     traffic: bind(db, {
       groupTraffic: traffic.groupTraffic,

@@ -387,6 +387,68 @@ forEachStore('Hub', (current) => {
       assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, 1);
     });
 
+    it('cuts a burst at its frame bound and lets the event loop turn between bursts, keeping order and exactly-once', async () => {
+      await hub.close();
+      // Each burst is one transaction: count them, and whether the loop turned before each.
+      const bursts: string[][] = [];
+      const turns: boolean[] = [];
+      let turned = true;
+      let hold: Promise<void> | undefined;
+      const counted = new Proxy(store, {
+        get(target, key) {
+          if (key === 'transaction') {
+            return (work: Parameters<Store['transaction']>[0]) => {
+              turns.push(turned);
+              turned = false;
+              setImmediate(() => (turned = true));
+              bursts.push([]);
+              return target.transaction(work);
+            };
+          }
+          const value: unknown = Reflect.get(target, key, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      startHub({ burstFrames: 2, store: counted });
+      const record = async (frames: string[]): Promise<void> => {
+        bursts[bursts.length - 1]?.push(...frames);
+        // The first burst is slow, so the later ones queue behind it.
+        const wait = hold;
+        hold = undefined;
+        await wait;
+      };
+      hub.attach({
+        applyAgentEvent: async () => () => undefined,
+        applyAgentEvents: async (items) => {
+          await record(items.map((i) => `event ${i.event.seq}`));
+          return () => undefined;
+        },
+        acknowledgeCommand: async () => undefined,
+        acknowledgeCommands: async (acks) => record(acks.map((a) => `ack ${a.commandId}`)),
+        unackedCommands: async () => [],
+      });
+      const agent = await hello();
+      bursts.length = 0;
+      turns.length = 0;
+      hold = new Promise((resolve) => setTimeout(resolve, 100));
+      for (const seq of [1, 2, 3, 4, 5]) agent.send('agent.event', event(seq, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      agent.send('agent.command.ack', { commandId: 'c-SECONDCMD' });
+      for (const seq of [6, 7]) agent.send('agent.event', event(seq, 'c-SECONDCMD', 'd-UNKNOWNDEP'));
+      let acked = 0;
+      while (acked < 7) acked = (await agent.next('coord.ack')).body.seq;
+      // A burst hands its acks over before its events (one call each): order within each kind.
+      const all = bursts.flat();
+      assert.deepEqual(all.filter((f) => f.startsWith('event')), [1, 2, 3, 4, 5, 6, 7].map((n) => `event ${n}`));
+      assert.deepEqual(all.filter((f) => f.startsWith('ack')), ['ack c-SECONDCMD']);
+      assert.ok(bursts.length >= 4 && bursts.every((b) => b.length <= 2), `bursts of at most 2 frames: ${JSON.stringify(bursts)}`);
+      assert.ok(turns.every(Boolean), `the loop turned before every burst: ${JSON.stringify(turns)}`);
+      assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, 7);
+    });
+
+    it('refuses a frame bound that is not a positive integer', () => {
+      assert.throws(() => new Hub({ store, clock: systemClock, logger: silentLogger(), burstFrames: 0 }), /burstFrames must be a positive integer, got 0/);
+    });
+
     it('does not apply an event after a gap', async () => {
       const agent = await hello();
       agent.send('agent.event', event(2, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));

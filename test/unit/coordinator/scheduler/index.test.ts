@@ -67,6 +67,21 @@ forEachStore('Scheduler', (current) => {
       assert.equal(cmd?.deploy.deploymentGroupName, 'prod');
     });
 
+    it('dispatches a large AllAtOnce in slices, the event loop turning between them, every host once and in order', async () => {
+      scheduler = new Scheduler({ store, clock: fakeClock(), logger: silentLogger(), hub: sender, sendSlice: 2 });
+      const s = await seed(db, 7);
+      // How many commands were out each time the loop turned while the deployment was created.
+      const seen: number[] = [];
+      const watch = (): void => {
+        seen.push(sender.sent.length);
+        if (sender.sent.length < 7) setImmediate(watch);
+      };
+      setImmediate(watch);
+      await scheduler.createDeployment(input(s, 'AllAtOnce'));
+      assert.deepEqual(sender.sent.map((x) => x.instanceId), s.instanceIds);
+      assert.ok(seen.some((n) => n > 0 && n < 7), `the loop turned in the middle of the dispatch: ${JSON.stringify(seen)}`);
+    });
+
     it('fails NO_INSTANCES when no host matches the tag filters', async () => {
       const s = await seed(db, 0);
       const view = await scheduler.getDeploymentView(await scheduler.createDeployment(input(s, 'OneAtATime')));

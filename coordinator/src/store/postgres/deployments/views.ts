@@ -4,7 +4,7 @@
  * each in one statement whatever the fleet size.
  */
 import type { InstanceStatus, LifecycleEventStatus } from '../../../../../protocol/src/index.ts';
-import type { DeploymentFilter, DeploymentRecord, EventCellRecord, EventRecord, TargetRecord } from '../../deployments/views.ts';
+import type { DeploymentFilter, DeploymentRecord, EventCellRecord, EventRecord, TargetPlace, TargetRecord, TargetWindow } from '../../deployments/views.ts';
 import { toDeploymentRecord, toEventRecord, toTargetRecord, type RawDeploymentRecord, type RawEvent, type RawTarget } from '../../rows/views.ts';
 import type { Param, Sql } from '../sql.ts';
 
@@ -61,15 +61,45 @@ export async function eventRecords(q: Sql, deploymentId: string): Promise<EventR
 }
 
 /** The deployment's host × event cells (the dashboard's grid): status, error code and duration. */
-export async function eventCellRecords(q: Sql, deploymentId: string): Promise<EventCellRecord[]> {
+export async function eventCellRecords(q: Sql, deploymentId: string, instanceIds?: readonly string[]): Promise<EventCellRecord[]> {
   type Row = { instance_id: string; event: string; status: LifecycleEventStatus; error_code: string | null; started_at: string | null; ended_at: string | null };
-  const rows = await q.rows<Row>('SELECT instance_id, event, status, error_code, started_at, ended_at FROM target_events WHERE deployment_id = $1', [deploymentId]);
+  const only = instanceIds === undefined ? '' : ' AND instance_id = ANY($2::text[])';
+  const args: Param[] = instanceIds === undefined ? [deploymentId] : [deploymentId, [...instanceIds]];
+  const rows = await q.rows<Row>(`SELECT instance_id, event, status, error_code, started_at, ended_at FROM target_events WHERE deployment_id = $1${only}`, args);
   return rows.map((row) => {
     const cell: EventCellRecord = { instanceId: row.instance_id, event: row.event, status: row.status };
     if (row.error_code !== null) cell.errorCode = row.error_code;
     if (row.started_at !== null && row.ended_at !== null) cell.durationMs = Math.max(0, Date.parse(row.ended_at) - Date.parse(row.started_at));
     return cell;
   });
+}
+
+/** A window of the deployment's targets in the order they are taken (by status: from deployment_targets_by_status). */
+export async function targetWindow(q: Sql, deploymentId: string, window: TargetWindow): Promise<TargetRecord[]> {
+  const args: Param[] = [deploymentId, window.limit, window.offset];
+  let byStatus = '';
+  if (window.status !== undefined) {
+    args.push(window.status);
+    byStatus = ' AND t.status = $4';
+  }
+  const rows = await q.rows<RawTarget>(
+    `SELECT t.instance_id, i.hostname, t.status, t.batch, t.step, t.segment, t.updated_at, t.error_code, t.message FROM deployment_targets t
+     LEFT JOIN instances i ON i.instance_id = t.instance_id WHERE t.deployment_id = $1${byStatus} ORDER BY t.position LIMIT $2 OFFSET $3`,
+    args,
+  );
+  return rows.map(toTargetRecord);
+}
+
+/** Where the target stands: its status, and how many targets (of its status) are taken before it. */
+export async function targetPlace(q: Sql, deploymentId: string, instanceId: string): Promise<TargetPlace | undefined> {
+  const row = await q.one<{ status: InstanceStatus; before: string | number; before_in_status: string | number }>(
+    `SELECT t.status,
+            (SELECT COUNT(*) FROM deployment_targets b WHERE b.deployment_id = t.deployment_id AND b.position < t.position) AS before,
+            (SELECT COUNT(*) FROM deployment_targets b WHERE b.deployment_id = t.deployment_id AND b.status = t.status AND b.position < t.position) AS before_in_status
+     FROM deployment_targets t WHERE t.deployment_id = $1 AND t.instance_id = $2`,
+    [deploymentId, instanceId],
+  );
+  return row && { status: row.status, before: Number(row.before), beforeInStatus: Number(row.before_in_status) };
 }
 
 /** How many of the deployment's targets are in each status. */

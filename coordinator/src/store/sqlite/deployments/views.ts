@@ -4,7 +4,7 @@
  * each in one statement whatever the fleet size.
  */
 import type { InstanceStatus, LifecycleEventStatus } from '../../../../../protocol/src/index.ts';
-import type { DeploymentFilter, DeploymentRecord, EventCellRecord, EventRecord, TargetRecord } from '../../deployments/views.ts';
+import type { DeploymentFilter, DeploymentRecord, EventCellRecord, EventRecord, TargetPlace, TargetRecord, TargetWindow } from '../../deployments/views.ts';
 import type { Db } from '../db.ts';
 import { prepared } from '../statements.ts';
 import { toDeploymentRecord as toRecord, toEventRecord, toTargetRecord, type RawDeploymentRecord as RawDeployment, type RawEvent, type RawTarget } from '../../rows/views.ts';
@@ -62,19 +62,43 @@ export function eventRecords(db: Db, deploymentId: string): EventRecord[] {
   return rows.map(toEventRecord);
 }
 
-/** The deployment's events as the grid shows them; the duration computed by SQLite, no sort. */
-export function eventCellRecords(db: Db, deploymentId: string): EventCellRecord[] {
+/** The deployment's events as the grid shows them (of `instanceIds` only, when given); the duration computed by SQLite, no sort. */
+export function eventCellRecords(db: Db, deploymentId: string, instanceIds?: readonly string[]): EventCellRecord[] {
+  const only = instanceIds === undefined ? '' : ' AND instance_id IN (SELECT value FROM json_each(?))';
+  const args = instanceIds === undefined ? [deploymentId] : [deploymentId, JSON.stringify(instanceIds)];
   const rows = prepared(db,
     `SELECT instance_id, event, status, error_code,
             CAST(ROUND((julianday(ended_at) - julianday(started_at)) * 86400000) AS INTEGER) AS duration_ms
-     FROM target_events WHERE deployment_id = ?`,
-  ).raw().all(deploymentId) as Array<[string, string, LifecycleEventStatus, string | null, number | null]>;
+     FROM target_events WHERE deployment_id = ?${only}`,
+  ).raw().all(...args) as Array<[string, string, LifecycleEventStatus, string | null, number | null]>;
   return rows.map(([instanceId, event, status, errorCode, durationMs]) => {
     const r: EventCellRecord = { instanceId, event, status };
     if (errorCode !== null) r.errorCode = errorCode;
     if (durationMs !== null) r.durationMs = Math.max(0, durationMs);
     return r;
   });
+}
+
+/** A window of the deployment's targets in the order they are taken (by status: from deployment_targets_by_status). */
+export function targetWindow(db: Db, deploymentId: string, window: TargetWindow): TargetRecord[] {
+  const byStatus = window.status === undefined ? '' : ' AND t.status = ?';
+  const args = [deploymentId, ...(window.status === undefined ? [] : [window.status]), window.limit, window.offset];
+  const rows = prepared(db,
+    `SELECT t.instance_id, i.hostname, t.status, t.batch, t.step, t.segment, t.updated_at, t.error_code, t.message FROM deployment_targets t
+     LEFT JOIN instances i ON i.instance_id = t.instance_id WHERE t.deployment_id = ?${byStatus} ORDER BY t.position LIMIT ? OFFSET ?`,
+  ).all(...args) as RawTarget[];
+  return rows.map(toTargetRecord);
+}
+
+/** Where the target stands: its status, and how many targets (of its status) are taken before it. */
+export function targetPlace(db: Db, deploymentId: string, instanceId: string): TargetPlace | undefined {
+  const row = prepared(db,
+    `SELECT t.status,
+            (SELECT COUNT(*) FROM deployment_targets b WHERE b.deployment_id = t.deployment_id AND b.position < t.position) AS before,
+            (SELECT COUNT(*) FROM deployment_targets b WHERE b.deployment_id = t.deployment_id AND b.status = t.status AND b.position < t.position) AS before_in_status
+     FROM deployment_targets t WHERE t.deployment_id = ? AND t.instance_id = ?`,
+  ).get(deploymentId, instanceId) as { status: InstanceStatus; before: number; before_in_status: number } | undefined;
+  return row && { status: row.status, before: row.before, beforeInStatus: row.before_in_status };
 }
 
 /** How many of the deployment's targets are in each status, from a covering index scan. */

@@ -25,6 +25,7 @@ describe('GET /v1/deployments/:id/grid', () => {
     assert.equal(grid.deployment.deploymentId, id);
     assert.equal(grid.events[0], 'BeforeBlockTraffic');
     assert.deepEqual(grid.hosts, []);
+    assert.deepEqual([grid.counts, grid.shown, grid.page, grid.pages, grid.pageSize, grid.grouped, grid.status], [{}, 0, 1, 1, 100, false, null]);
   });
 
   it('answers 404 naming a deployment that does not exist, and 400 naming a bad query', async () => {
@@ -34,6 +35,11 @@ describe('GET /v1/deployments/:id/grid', () => {
     const bad = await h.app.inject({ method: 'GET', url: `/v1/deployments/${id}/grid?follow=yes`, headers: h.auth });
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().error.field, 'follow');
+    for (const [query, field] of [['page=0', 'page'], ['status=Sleeping', 'status'], ['host=nope', 'host']]) {
+      const res = await h.app.inject({ method: 'GET', url: `/v1/deployments/${id}/grid?${query}`, headers: h.auth });
+      assert.equal(res.statusCode, 400, query);
+      assert.equal(res.json().error.field, field, query);
+    }
   });
 
   it('refuses a token scoped to another application', async () => {
