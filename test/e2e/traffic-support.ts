@@ -9,7 +9,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { waitFor } from './cluster.ts';
+import { stopProcess, waitFor } from './cluster.ts';
 
 /** A free TCP port on loopback (bound and released; good enough for tests). */
 export function freePort(): Promise<number> {
@@ -79,7 +79,7 @@ export async function startHaproxy(dir: string, servers: Record<string, number>,
     port,
     socket,
     proc,
-    stop: () => stopChild(proc),
+    stop: () => stopProcess(proc),
     async statuses() {
       const csv = await haproxyCommand(socket, 'show stat web 4 -1');
       const out = new Map<string, string>();
@@ -156,7 +156,7 @@ http {
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   await waitFor(`nginx to start (${stderr})`, () => (existsSync(pidFile) ? true : undefined), 10_000);
-  return { port, upstreamFile, conf, pidFile, reload: ['nginx', '-c', conf, '-p', dir, '-s', 'reload'], proc, stop: () => stopChild(proc) };
+  return { port, upstreamFile, conf, pidFile, reload: ['nginx', '-c', conf, '-p', dir, '-s', 'reload'], proc, stop: () => stopProcess(proc) };
 }
 
 /** True when nginx (the binary) can run here. */
@@ -168,18 +168,6 @@ export function nginxRuns(): boolean {
     // Not installed: the caller marks its tests pending.
     return false;
   }
-}
-
-function stopChild(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-    proc.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    proc.kill('SIGTERM');
-  });
 }
 
 /** Requests sent through a balancer at a steady rate, and how they went. */

@@ -66,13 +66,9 @@ export class HaproxyProvider implements TrafficProvider {
     const rows = parseServersState(text);
     const out = new Map<string, HostBalancerState>();
     for (const host of hosts) {
-      let server: string;
-      try {
-        server = this.mapping.serverOf(host);
-      } catch {
-        // A host the mapping cannot name has no state on the balancer; status shows it as unknown.
-        continue;
-      }
+      // A host the mapping cannot name has no state on the balancer; status shows it as unknown.
+      const server = this.mapping.serverIfMapped(host);
+      if (server === undefined) continue;
       const row = rows.get(server);
       if (row) out.set(host.instanceId, stateOf(row.adminState, row.opState));
     }

@@ -46,4 +46,13 @@ export class ServerMapping {
     }
     return value;
   }
+
+  /** The host's server, or undefined when the mapping cannot name it (it then has no state on the balancer). */
+  serverIfMapped(host: TrafficHost): string | undefined {
+    try {
+      return this.serverOf(host);
+    } catch {
+      return undefined;
+    }
+  }
 }

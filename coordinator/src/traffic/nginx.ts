@@ -81,13 +81,9 @@ export class NginxProvider implements TrafficProvider {
     if (text === undefined) return out;
     const servers = serversOf(text);
     for (const host of hosts) {
-      let server: string;
-      try {
-        server = this.mapping.serverOf(host);
-      } catch {
-        // Not mapped: no state on the balancer.
-        continue;
-      }
+      // A host the mapping cannot name has no state on the balancer; status shows it as unknown.
+      const server = this.mapping.serverIfMapped(host);
+      if (server === undefined) continue;
       const s = servers.get(server);
       if (s) out.set(host.instanceId, s.down ? { state: 'out', detail: 'down' } : { state: 'serving', detail: 'up' });
     }
