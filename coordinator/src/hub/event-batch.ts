@@ -1,8 +1,9 @@
 /**
  * Agent events applied in bursts: every event frame that arrives before its burst starts (the
  * agents' reads of one I/O phase, and everything received while the bursts before it were being
- * applied) is applied in ONE unit of work, up to {@link DEFAULT_BURST_FRAMES} frames, and each session then gets one cumulative
- * coord.ack with its cursor. Exactly-once is kept per frame (an event applies only when its seq
+ * applied) is applied in ONE unit of work, up to the store's bound (Store.burstFrames: 500 frames
+ * on SQLite, more on PostgreSQL), and each session then gets one cumulative coord.ack with its
+ * cursor. Exactly-once is kept per frame (an event applies only when its seq
  * is the session's cursor + 1, in the unit of work that moves the cursor), and nothing is sent
  * before it has committed (reliability.md §6). Command acks (agent.command.ack) join the burst
  * in arrival order: handled on their own, each one ended the burst before it and cost a commit,
@@ -57,9 +58,6 @@ interface Burst {
   applied: Applied[];
 }
 
-/** Frames applied in one unit of work at most (about 70 ms of a loaded 2-core machine at 10,000 hosts). */
-export const DEFAULT_BURST_FRAMES = 500;
-
 /** The frames received and not applied yet, across every session of one hub, and the work after them. */
 export class EventBatch implements EventQueue {
   /** The burst that has not started yet and still takes frames, if any. */
@@ -70,7 +68,7 @@ export class EventBatch implements EventQueue {
   private pending = 0;
 
   /** @param burstFrames frames applied in one unit of work at most. */
-  constructor(private readonly burstFrames = DEFAULT_BURST_FRAMES) {
+  constructor(private readonly burstFrames: number) {
     if (!Number.isInteger(burstFrames) || burstFrames < 1) throw new RangeError(`burstFrames must be a positive integer, got ${burstFrames}`);
   }
 

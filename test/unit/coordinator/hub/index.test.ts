@@ -16,6 +16,7 @@ import {
 } from '../../../../protocol/src/index.ts';
 import { Hub, type HubDeps } from '../../../../coordinator/src/hub/index.ts';
 import type { AgentEventSink } from '../../../../coordinator/src/hub/types.ts';
+import type { MetricsSink } from '../../../../coordinator/src/notify/metrics.ts';
 import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
 import type { Store } from '../../../../coordinator/src/store/store.ts';
 import { forEachStore, insertInstance, seed, type TestStore } from '../scheduler/seed.ts';
@@ -81,7 +82,29 @@ class TestAgent {
   }
 }
 
-forEachStore('Hub', (current) => {
+/** `target` with `onStart` told before each unit of work starts (each burst is one). */
+function watched(target: Store, onStart: () => void): Store {
+  return new Proxy(target, {
+    get(t, key) {
+      if (key === 'transaction') {
+        return (work: Parameters<Store['transaction']>[0]) => {
+          onStart();
+          return t.transaction(work);
+        };
+      }
+      const value: unknown = Reflect.get(t, key, t);
+      return typeof value === 'function' ? value.bind(t) : value;
+    },
+  });
+}
+
+/** Metrics that count the agent events the hub received, and ignore the rest. */
+function countingEvents(onEvent: () => void): MetricsSink {
+  const ignore = (): void => undefined;
+  return { agentEvent: onEvent, hookOutput: ignore, hookOutputBusy: ignore, webhookFailure: ignore, trafficOperation: ignore, journalResync: ignore };
+}
+
+forEachStore('Hub', (current, kind) => {
   let db: TestStore;
   let store: Store;
   let hub: Hub;
@@ -394,20 +417,11 @@ forEachStore('Hub', (current) => {
       const turns: boolean[] = [];
       let turned = true;
       let hold: Promise<void> | undefined;
-      const counted = new Proxy(store, {
-        get(target, key) {
-          if (key === 'transaction') {
-            return (work: Parameters<Store['transaction']>[0]) => {
-              turns.push(turned);
-              turned = false;
-              setImmediate(() => (turned = true));
-              bursts.push([]);
-              return target.transaction(work);
-            };
-          }
-          const value: unknown = Reflect.get(target, key, target);
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
+      const counted = watched(store, () => {
+        turns.push(turned);
+        turned = false;
+        setImmediate(() => (turned = true));
+        bursts.push([]);
       });
       startHub({ burstFrames: 2, store: counted });
       const record = async (frames: string[]): Promise<void> => {
@@ -443,6 +457,48 @@ forEachStore('Hub', (current) => {
       assert.ok(bursts.length >= 4 && bursts.every((b) => b.length <= 2), `bursts of at most 2 frames: ${JSON.stringify(bursts)}`);
       assert.ok(turns.every(Boolean), `the loop turned before every burst: ${JSON.stringify(turns)}`);
       assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, 7);
+    });
+
+    it("takes as many frames in one burst as the store's bound: 500 on SQLite, more on PostgreSQL", async () => {
+      assert.equal(store.burstFrames, kind === 'sqlite' ? 500 : 2000);
+      await hub.close();
+      const FRAMES = 601;
+      let received = 0;
+      let everyFrameReceived!: () => void;
+      const allIn = new Promise<void>((resolve) => (everyFrameReceived = resolve));
+      let firstBurstStarted!: () => void;
+      const firstStarted = new Promise<void>((resolve) => (firstBurstStarted = resolve));
+      // The store as it is: the bound is the store's, not one given to the hub.
+      startHub({
+        metrics: countingEvents(() => {
+          received += 1;
+          if (received === FRAMES) everyFrameReceived();
+        }),
+      });
+      const sizes: number[] = [];
+      hub.attach({
+        applyAgentEvent: async () => () => undefined,
+        applyAgentEvents: async (items) => {
+          sizes.push(items.length);
+          if (sizes.length === 1) {
+            // Every later frame queues behind the first burst.
+            firstBurstStarted();
+            await allIn;
+          }
+          return () => undefined;
+        },
+        acknowledgeCommand: async () => undefined,
+        acknowledgeCommands: async () => undefined,
+        unackedCommands: async () => [],
+      });
+      const agent = await hello();
+      agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      await firstStarted;
+      for (let seq = 2; seq <= FRAMES; seq++) agent.send('agent.event', event(seq, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      let acked = 0;
+      while (acked < FRAMES) acked = (await agent.next('coord.ack')).body.seq;
+      assert.deepEqual(sizes, kind === 'sqlite' ? [1, 500, 100] : [1, 600]);
+      assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, FRAMES);
     });
 
     it('refuses a frame bound that is not a positive integer', () => {
