@@ -27,6 +27,7 @@ import { turnEventLoop } from '../../../common/src/event-loop.ts';
 import type { AgentEventBody } from '../../../protocol/src/index.ts';
 import type { AgentEventItem } from '../store/deployments/targets.ts';
 import type { UnitOfWork } from '../store/store.ts';
+import { HelloLane } from './hello-lane.ts';
 import type { EventQueue, FrameContext, Session } from './session.ts';
 import type { AfterCommit, AgentEventSink } from './types.ts';
 
@@ -66,6 +67,8 @@ export class EventBatch implements EventQueue {
   private chain: Promise<void> = Promise.resolve();
   /** Works handed to the chain and not finished yet. */
   private pending = 0;
+  /** Hellos handled beside the bursts, and which hosts have frames in them. */
+  private readonly hellos = new HelloLane();
 
   /** @param burstFrames frames applied in one unit of work at most. */
   constructor(private readonly burstFrames: number) {
@@ -74,28 +77,46 @@ export class EventBatch implements EventQueue {
 
   /** {@inheritDoc EventQueue.add} */
   add(ctx: FrameContext, session: Session, body: AgentEventBody): void {
+    if (this.hellos.holds(session.instanceId, () => this.add(ctx, session, body))) return;
     this.enqueue(ctx, { session, body });
   }
 
   /** {@inheritDoc EventQueue.addCommandAck} */
   addCommandAck(ctx: FrameContext, session: Session, commandId: string): void {
+    if (this.hellos.holds(session.instanceId, () => this.addCommandAck(ctx, session, commandId))) return;
     this.enqueue(ctx, { session, commandId });
   }
 
   /** {@inheritDoc EventQueue.after} */
-  after(ctx: FrameContext, work: () => Promise<void>): void {
+  after(ctx: FrameContext, session: Session, work: () => Promise<void>): void {
+    if (this.hellos.holds(session.instanceId, () => this.after(ctx, session, work))) return;
     // Frames received from now on are applied after `work`, in a burst of their own.
     this.open = undefined;
-    this.serially(ctx, work);
+    this.hellos.enter(session.instanceId);
+    this.serially(ctx, work, () => [session.instanceId]);
+  }
+
+  /** {@inheritDoc EventQueue.greet} */
+  greet(ctx: FrameContext, session: Session, work: () => Promise<void>): void {
+    const { instanceId } = session;
+    if (this.hellos.holds(instanceId, () => this.greet(ctx, session, work))) return;
+    const failed = (err: unknown): void => {
+      ctx.log.error('agent hello work failed', { instanceId, err });
+    };
+    if (!this.hellos.tryGreet(instanceId, work, failed)) this.after(ctx, session, work);
   }
 
   /** {@inheritDoc EventQueue.drain} */
   async drain(): Promise<void> {
-    this.open = undefined;
-    await this.chain;
+    do {
+      await this.hellos.settled();
+      this.open = undefined;
+      await this.chain;
+    } while (this.hellos.busy || this.pending > 0);
   }
 
   private enqueue(ctx: FrameContext, item: Queued): void {
+    this.hellos.enter(item.session.instanceId);
     if (this.open && this.open.length < this.burstFrames) {
       this.open.push(item);
       return;
@@ -103,15 +124,17 @@ export class EventBatch implements EventQueue {
     // A full burst takes no more: the next frames start the next one.
     const burst: Queued[] = [item];
     this.open = burst;
-    this.serially(ctx, async () => {
+    const work = async (): Promise<void> => {
       // The frames of the same I/O phase join it before it starts, even when nothing runs before it.
       await turnEventLoop();
       if (this.open === burst) this.open = undefined;
       await applyBurst(ctx, burst);
-    });
+    };
+    this.serially(ctx, work, () => burst.map((i) => i.session.instanceId));
   }
 
-  private serially(ctx: FrameContext, work: () => Promise<void>): void {
+  /** Chains `work`, done with the frames of the hosts `hostsOf` names once it has settled. */
+  private serially(ctx: FrameContext, work: () => Promise<void>, hostsOf: () => readonly string[]): void {
     // Work queued behind other work waits for the loop to turn first: a backlog of bursts would
     // otherwise run back to back in one microtask queue and hold the coordinator as one burst.
     const behind = this.pending > 0;
@@ -126,6 +149,7 @@ export class EventBatch implements EventQueue {
       })
       .finally(() => {
         this.pending -= 1;
+        this.hellos.leave(hostsOf());
       });
   }
 }
