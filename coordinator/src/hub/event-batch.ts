@@ -9,14 +9,16 @@
  * in arrival order: handled on their own, each one ended the burst before it and cost a commit,
  * which at 10,000 hosts made bursts per host.
  *
- * Bursts, and the work of other frames, run one after another in arrival order. A unit of work
- * on SQLite never gives the event loop back (its statements are synchronous), so one burst holds
- * the coordinator for as long as it takes: at 10,000 hosts one I/O phase brought 20,000 frames
- * and a 3 s burst that left HTTP requests unanswered. So a burst is cut at its frame bound, and
- * work that waited behind other work first lets the event loop turn (setImmediate): HTTP
- * requests and socket reads get in between two bursts. Order and exactly-once do not change:
- * bursts still run one at a time in arrival order, and a session's frames split over two bursts
- * are applied as if they had arrived in two I/O phases.
+ * Bursts, and the work of other frames, run one after another in arrival order; hellos run
+ * beside them, after their own host's frames only (hello-lane.ts). A unit of work on SQLite
+ * never gives the event loop back (its statements are synchronous), so one burst holds the
+ * coordinator for as long as it takes: at 10,000 hosts one I/O phase brought 20,000 frames and a
+ * 3 s burst that left HTTP requests unanswered. So a burst is cut at its frame bound, and work
+ * that waited behind other work first lets the event loop turn (setImmediate): HTTP requests
+ * and socket reads get in between two bursts. Order and exactly-once do not change: bursts still
+ * run one at a time in arrival order, and a session's frames split over two bursts are applied
+ * as if they had arrived in two I/O phases. On PostgreSQL a unit of work waits on round trips
+ * instead, a few per burst whatever its size, so its bound is larger (Store.burstFrames).
  *
  * A burst keeps taking frames until it starts, so a slow store makes bursts bigger, not the queue
  * longer: cutting one at every turn of the event loop queued hundreds of small bursts behind a
