@@ -297,7 +297,9 @@ export class PostgresStore implements Store, ClusterHost {
   /**
    * {@inheritDoc Store.burstFrames} A unit of work gives the event loop back at every statement,
    * and its cost is round trips, a few per burst whatever its size (the events of a burst are
-   * applied in a few statements): bursts of 500 frames made a 10,000-agent failover wait on them.
+   * applied in a few statements). In a 10,000-agent failover on 3 coordinators, every host
+   * finished 34 to 47 s after the kill with 2,000 or 5,000; with 500 most took 67 to 115 s
+   * (README).
    */
   readonly burstFrames = 2000;
   /** The database's URL without its password, for logs and messages. */
