@@ -1,21 +1,24 @@
 /**
  * Agent events applied in bursts: every event frame that arrives before its burst starts (the
  * agents' reads of one I/O phase, and everything received while the bursts before it were being
- * applied) is applied in ONE unit of work, up to {@link DEFAULT_BURST_FRAMES} frames, and each session then gets one cumulative
- * coord.ack with its cursor. Exactly-once is kept per frame (an event applies only when its seq
+ * applied) is applied in ONE unit of work, up to the store's bound (Store.burstFrames: 500 frames
+ * on SQLite, more on PostgreSQL), and each session then gets one cumulative coord.ack with its
+ * cursor. Exactly-once is kept per frame (an event applies only when its seq
  * is the session's cursor + 1, in the unit of work that moves the cursor), and nothing is sent
  * before it has committed (reliability.md §6). Command acks (agent.command.ack) join the burst
  * in arrival order: handled on their own, each one ended the burst before it and cost a commit,
  * which at 10,000 hosts made bursts per host.
  *
- * Bursts, and the work of other frames, run one after another in arrival order. A unit of work
- * on SQLite never gives the event loop back (its statements are synchronous), so one burst holds
- * the coordinator for as long as it takes: at 10,000 hosts one I/O phase brought 20,000 frames
- * and a 3 s burst that left HTTP requests unanswered. So a burst is cut at its frame bound, and
- * work that waited behind other work first lets the event loop turn (setImmediate): HTTP
- * requests and socket reads get in between two bursts. Order and exactly-once do not change:
- * bursts still run one at a time in arrival order, and a session's frames split over two bursts
- * are applied as if they had arrived in two I/O phases.
+ * Bursts, and the work of other frames, run one after another in arrival order; hellos run
+ * beside them, after their own host's frames only (hello-lane.ts). A unit of work on SQLite
+ * never gives the event loop back (its statements are synchronous), so one burst holds the
+ * coordinator for as long as it takes: at 10,000 hosts one I/O phase brought 20,000 frames and a
+ * 3 s burst that left HTTP requests unanswered. So a burst is cut at its frame bound, and work
+ * that waited behind other work first lets the event loop turn (setImmediate): HTTP requests
+ * and socket reads get in between two bursts. Order and exactly-once do not change: bursts still
+ * run one at a time in arrival order, and a session's frames split over two bursts are applied
+ * as if they had arrived in two I/O phases. On PostgreSQL a unit of work waits on round trips
+ * instead, a few per burst whatever its size, so its bound is larger (Store.burstFrames).
  *
  * A burst keeps taking frames until it starts, so a slow store makes bursts bigger, not the queue
  * longer: cutting one at every turn of the event loop queued hundreds of small bursts behind a
@@ -26,6 +29,7 @@ import { turnEventLoop } from '../../../common/src/event-loop.ts';
 import type { AgentEventBody } from '../../../protocol/src/index.ts';
 import type { AgentEventItem } from '../store/deployments/targets.ts';
 import type { UnitOfWork } from '../store/store.ts';
+import { HelloLane } from './hello-lane.ts';
 import type { EventQueue, FrameContext, Session } from './session.ts';
 import type { AfterCommit, AgentEventSink } from './types.ts';
 
@@ -57,9 +61,6 @@ interface Burst {
   applied: Applied[];
 }
 
-/** Frames applied in one unit of work at most (about 70 ms of a loaded 2-core machine at 10,000 hosts). */
-export const DEFAULT_BURST_FRAMES = 500;
-
 /** The frames received and not applied yet, across every session of one hub, and the work after them. */
 export class EventBatch implements EventQueue {
   /** The burst that has not started yet and still takes frames, if any. */
@@ -68,36 +69,56 @@ export class EventBatch implements EventQueue {
   private chain: Promise<void> = Promise.resolve();
   /** Works handed to the chain and not finished yet. */
   private pending = 0;
+  /** Hellos handled beside the bursts, and which hosts have frames in them. */
+  private readonly hellos = new HelloLane();
 
   /** @param burstFrames frames applied in one unit of work at most. */
-  constructor(private readonly burstFrames = DEFAULT_BURST_FRAMES) {
+  constructor(private readonly burstFrames: number) {
     if (!Number.isInteger(burstFrames) || burstFrames < 1) throw new RangeError(`burstFrames must be a positive integer, got ${burstFrames}`);
   }
 
   /** {@inheritDoc EventQueue.add} */
   add(ctx: FrameContext, session: Session, body: AgentEventBody): void {
+    if (this.hellos.holds(session.instanceId, () => this.add(ctx, session, body))) return;
     this.enqueue(ctx, { session, body });
   }
 
   /** {@inheritDoc EventQueue.addCommandAck} */
   addCommandAck(ctx: FrameContext, session: Session, commandId: string): void {
+    if (this.hellos.holds(session.instanceId, () => this.addCommandAck(ctx, session, commandId))) return;
     this.enqueue(ctx, { session, commandId });
   }
 
   /** {@inheritDoc EventQueue.after} */
-  after(ctx: FrameContext, work: () => Promise<void>): void {
+  after(ctx: FrameContext, session: Session, work: () => Promise<void>): void {
+    if (this.hellos.holds(session.instanceId, () => this.after(ctx, session, work))) return;
     // Frames received from now on are applied after `work`, in a burst of their own.
     this.open = undefined;
-    this.serially(ctx, work);
+    this.hellos.enter(session.instanceId);
+    this.serially(ctx, work, () => [session.instanceId]);
+  }
+
+  /** {@inheritDoc EventQueue.greet} */
+  greet(ctx: FrameContext, session: Session, work: () => Promise<void>): void {
+    const { instanceId } = session;
+    if (this.hellos.holds(instanceId, () => this.greet(ctx, session, work))) return;
+    const failed = (err: unknown): void => {
+      ctx.log.error('agent hello work failed', { instanceId, err });
+    };
+    if (!this.hellos.tryGreet(instanceId, work, failed)) this.after(ctx, session, work);
   }
 
   /** {@inheritDoc EventQueue.drain} */
   async drain(): Promise<void> {
-    this.open = undefined;
-    await this.chain;
+    do {
+      await this.hellos.settled();
+      this.open = undefined;
+      await this.chain;
+    } while (this.hellos.busy || this.pending > 0);
   }
 
   private enqueue(ctx: FrameContext, item: Queued): void {
+    this.hellos.enter(item.session.instanceId);
     if (this.open && this.open.length < this.burstFrames) {
       this.open.push(item);
       return;
@@ -105,15 +126,17 @@ export class EventBatch implements EventQueue {
     // A full burst takes no more: the next frames start the next one.
     const burst: Queued[] = [item];
     this.open = burst;
-    this.serially(ctx, async () => {
+    const work = async (): Promise<void> => {
       // The frames of the same I/O phase join it before it starts, even when nothing runs before it.
       await turnEventLoop();
       if (this.open === burst) this.open = undefined;
       await applyBurst(ctx, burst);
-    });
+    };
+    this.serially(ctx, work, () => burst.map((i) => i.session.instanceId));
   }
 
-  private serially(ctx: FrameContext, work: () => Promise<void>): void {
+  /** Chains `work`, done with the frames of the hosts `hostsOf` names once it has settled. */
+  private serially(ctx: FrameContext, work: () => Promise<void>, hostsOf: () => readonly string[]): void {
     // Work queued behind other work waits for the loop to turn first: a backlog of bursts would
     // otherwise run back to back in one microtask queue and hold the coordinator as one burst.
     const behind = this.pending > 0;
@@ -128,6 +151,7 @@ export class EventBatch implements EventQueue {
       })
       .finally(() => {
         this.pending -= 1;
+        this.hellos.leave(hostsOf());
       });
   }
 }

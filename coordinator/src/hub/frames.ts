@@ -30,9 +30,13 @@ export function handleAgentFrame(ctx: FrameContext, session: Session, raw: Buffe
   if (frame.type === 'agent.command.ack') return ctx.events.addCommandAck(ctx, session, frame.body.commandId);
   // Hook output is independent of events: it is written on its own, bounded by bytes.
   if (frame.type === 'agent.log') return ctx.logs.add(session, frame.id, frame.body, raw.length);
-  if (frame.type === 'agent.hello') session.helloReceived = true;
+  if (frame.type === 'agent.hello') {
+    session.helloReceived = true;
+    // Its host's frames received before it are applied first; other hosts' need not be.
+    return ctx.events.greet(ctx, session, () => handleFrame(ctx, session, frame));
+  }
   // Any other frame sees every event received before it applied, as if handled one by one.
-  ctx.events.after(ctx, () => handleFrame(ctx, session, frame));
+  ctx.events.after(ctx, session, () => handleFrame(ctx, session, frame));
 }
 
 async function handleFrame(ctx: FrameContext, session: Session, frame: AgentFrame): Promise<void> {

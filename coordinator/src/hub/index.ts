@@ -69,7 +69,7 @@ export interface HubDeps {
   warningLimits?: PeerWarningLimits;
   /** How long an accepted connection may stay without agent.hello before it is closed. @default 30000 */
   helloTimeoutMs?: number;
-  /** Agent frames (events, command acks) applied in one unit of work at most. @default 500 (event-batch.ts) */
+  /** Agent frames (events, command acks) applied in one unit of work at most. @default the store's ({@link Store.burstFrames}) */
   burstFrames?: number;
   /** Told of each upgrade whose signature verified, before it becomes a WebSocket (the connection guard counts it as authenticated). */
   onAuthenticated?: (req: IncomingMessage) => void;
@@ -122,7 +122,7 @@ export class Hub {
       heartbeatMs: this.heartbeatMs,
       sink: undefined,
       send,
-      events: new EventBatch(deps.burstFrames),
+      events: new EventBatch(deps.burstFrames ?? deps.store.burstFrames),
       preflights: new PreflightRequests(deps.clock),
       traffic: undefined,
       trafficApplies: new TrafficApplyRequests(deps.clock),

@@ -22,8 +22,14 @@ export interface EventQueue {
   add(ctx: FrameContext, session: Session, body: AgentEventBody): void;
   /** Queues a command ack (agent.command.ack), applied in order with the events around it. */
   addCommandAck(ctx: FrameContext, session: Session, commandId: string): void;
-  /** Runs `work` once every frame received before it has been applied. */
-  after(ctx: FrameContext, work: () => Promise<void>): void;
+  /** Runs `work`, the handling of a frame of `session`, once every frame received before it has been applied. */
+  after(ctx: FrameContext, session: Session, work: () => Promise<void>): void;
+  /**
+   * Runs `work`, the handling of the session's hello, once every frame of its host received
+   * before it has been applied (hello-lane.ts): beside other hosts' bursts when the host has none
+   * waiting. Frames of the host received meanwhile wait for it.
+   */
+  greet(ctx: FrameContext, session: Session, work: () => Promise<void>): void;
   /** Applies everything received so far; resolves once all of it (and queued work) is done. Never rejects. */
   drain(ctx: FrameContext): Promise<void>;
 }

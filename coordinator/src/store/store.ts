@@ -85,6 +85,13 @@ export interface Store extends Repositories {
   transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T>;
   /** Runs `work` over one consistent view of the store, changing nothing. */
   read<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Agent frames the hub applies in one unit of work at most (hub/event-batch.ts), set by the
+   * engine because a unit of work costs differently on each: SQLite's never gives the event loop
+   * back, so a long one leaves HTTP requests and socket reads waiting; PostgreSQL's waits on round
+   * trips instead, paid once per unit of work, so it takes bigger bursts.
+   */
+  readonly burstFrames: number;
   /** False once closed. */
   readonly open: boolean;
   /** Closes the store once the unit of work running (if any) has finished. */

@@ -252,6 +252,12 @@ export class SqliteStore implements Store {
   readonly logs: Repositories['logs'];
   readonly webhooks: Repositories['webhooks'];
   readonly stats: Repositories['stats'];
+  /**
+   * {@inheritDoc Store.burstFrames} A unit of work holds the event loop from its first statement
+   * to its commit: 500 frames (about 70 ms of a loaded 2-core machine at 10,000 hosts) kept the
+   * dashboard and the API answering during a 10,000-host rollout (issue 19).
+   */
+  readonly burstFrames = 500;
   private readonly units: SqliteUnitsOfWork;
   /** The repositories as a unit of work sees them: each call joins the open transaction. */
   private readonly tx: UnitOfWork;

@@ -1,87 +1,20 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { systemClock } from '../../../../common/src/clock.ts';
 import { silentLogger } from '../../../../common/src/logger.ts';
-import {
-  SIGNATURE_HEADERS,
-  makeFrame,
-  parseCoordFrame,
-  signingPayload,
-  type AgentEventBody,
-  type CoordFrame,
-  type Inventory,
-} from '../../../../protocol/src/index.ts';
+import type { AgentEventBody } from '../../../../protocol/src/index.ts';
 import { Hub, type HubDeps } from '../../../../coordinator/src/hub/index.ts';
 import type { AgentEventSink } from '../../../../coordinator/src/hub/types.ts';
 import { Scheduler } from '../../../../coordinator/src/scheduler/index.ts';
 import type { Store } from '../../../../coordinator/src/store/store.ts';
 import { forEachStore, insertInstance, seed, type TestStore } from '../scheduler/seed.ts';
 import { capturingLogger, linesWith } from '../../../support/capture-log.ts';
+import { countingEvents, INSTANCE, inventory, PATH, signedHeaders, TestAgent, watched } from './test-agent.ts';
 
-const PATH = '/v1/agent/connect';
-const INSTANCE = 'i-AGENTAGENT';
-
-const inventory: Inventory = {
-  hostname: 'web-1',
-  os: { platform: 'linux', distro: 'debian', release: '12', kernel: '6.1' },
-  arch: 'x64',
-  cpus: 2,
-  memoryBytes: 1024,
-  diskFreeBytes: 2048,
-  addresses: ['10.0.0.1'],
-  agentVersion: '0.1.0',
-  nodeVersion: 'v20.0.0',
-};
-
-function signedHeaders(key: KeyObject, instanceId = INSTANCE): Record<string, string> {
-  const timestamp = String(Date.now());
-  const nonce = randomBytes(16).toString('base64url');
-  const signature = sign(null, signingPayload({ instanceId, timestamp, nonce, method: 'GET', path: PATH }), key).toString('base64');
-  return {
-    [SIGNATURE_HEADERS.instance]: instanceId,
-    [SIGNATURE_HEADERS.timestamp]: timestamp,
-    [SIGNATURE_HEADERS.nonce]: nonce,
-    [SIGNATURE_HEADERS.signature]: signature,
-  };
-}
-
-/** A connected test agent that queues what the coordinator sends. */
-class TestAgent {
-  readonly frames: CoordFrame[] = [];
-  private waiters: (() => void)[] = [];
-  private n = 0;
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const parsed = parseCoordFrame(data as Buffer);
-      if (parsed.ok) this.frames.push(parsed.frame);
-      for (const w of this.waiters.splice(0)) w();
-    });
-  }
-
-  send(type: string, body: unknown, v = 1): void {
-    this.n += 1;
-    this.ws.send(JSON.stringify({ ...makeFrame(type, `a-${this.n}`, body), v }));
-  }
-
-  /** Resolves with the next frame of `type` not yet taken. */
-  async next<T extends CoordFrame['type']>(type: T): Promise<Extract<CoordFrame, { type: T }>> {
-    for (;;) {
-      const i = this.frames.findIndex((f) => f.type === type);
-      if (i >= 0) return this.frames.splice(i, 1)[0] as Extract<CoordFrame, { type: T }>;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-  }
-
-  closed(): Promise<number> {
-    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve(-1);
-    return new Promise((resolve) => this.ws.once('close', (code) => resolve(code)));
-  }
-}
-
-forEachStore('Hub', (current) => {
+forEachStore('Hub', (current, kind) => {
   let db: TestStore;
   let store: Store;
   let hub: Hub;
@@ -394,20 +327,11 @@ forEachStore('Hub', (current) => {
       const turns: boolean[] = [];
       let turned = true;
       let hold: Promise<void> | undefined;
-      const counted = new Proxy(store, {
-        get(target, key) {
-          if (key === 'transaction') {
-            return (work: Parameters<Store['transaction']>[0]) => {
-              turns.push(turned);
-              turned = false;
-              setImmediate(() => (turned = true));
-              bursts.push([]);
-              return target.transaction(work);
-            };
-          }
-          const value: unknown = Reflect.get(target, key, target);
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
+      const counted = watched(store, () => {
+        turns.push(turned);
+        turned = false;
+        setImmediate(() => (turned = true));
+        bursts.push([]);
       });
       startHub({ burstFrames: 2, store: counted });
       const record = async (frames: string[]): Promise<void> => {
@@ -443,6 +367,48 @@ forEachStore('Hub', (current) => {
       assert.ok(bursts.length >= 4 && bursts.every((b) => b.length <= 2), `bursts of at most 2 frames: ${JSON.stringify(bursts)}`);
       assert.ok(turns.every(Boolean), `the loop turned before every burst: ${JSON.stringify(turns)}`);
       assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, 7);
+    });
+
+    it("takes as many frames in one burst as the store's bound: 500 on SQLite, more on PostgreSQL", async () => {
+      assert.equal(store.burstFrames, kind === 'sqlite' ? 500 : 2000);
+      await hub.close();
+      const FRAMES = 601;
+      let received = 0;
+      let everyFrameReceived!: () => void;
+      const allIn = new Promise<void>((resolve) => (everyFrameReceived = resolve));
+      let firstBurstStarted!: () => void;
+      const firstStarted = new Promise<void>((resolve) => (firstBurstStarted = resolve));
+      // The store as it is: the bound is the store's, not one given to the hub.
+      startHub({
+        metrics: countingEvents(() => {
+          received += 1;
+          if (received === FRAMES) everyFrameReceived();
+        }),
+      });
+      const sizes: number[] = [];
+      hub.attach({
+        applyAgentEvent: async () => () => undefined,
+        applyAgentEvents: async (items) => {
+          sizes.push(items.length);
+          if (sizes.length === 1) {
+            // Every later frame queues behind the first burst.
+            firstBurstStarted();
+            await allIn;
+          }
+          return () => undefined;
+        },
+        acknowledgeCommand: async () => undefined,
+        acknowledgeCommands: async () => undefined,
+        unackedCommands: async () => [],
+      });
+      const agent = await hello();
+      agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      await firstStarted;
+      for (let seq = 2; seq <= FRAMES; seq++) agent.send('agent.event', event(seq, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      let acked = 0;
+      while (acked < FRAMES) acked = (await agent.next('coord.ack')).body.seq;
+      assert.deepEqual(sizes, kind === 'sqlite' ? [1, 500, 100] : [1, 600]);
+      assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, FRAMES);
     });
 
     it('refuses a frame bound that is not a positive integer', () => {
@@ -500,26 +466,91 @@ forEachStore('Hub', (current) => {
 
     it('keeps a connection whose hello arrived but waits its turn behind slow work past the timeout', async () => {
       await hub.close();
-      startHub({ helloTimeoutMs: 100 });
+      let eventReceived!: () => void;
+      const received = new Promise<void>((resolve) => (eventReceived = resolve));
+      startHub({ helloTimeoutMs: 100, metrics: countingEvents(() => eventReceived()) });
       let release: () => void = () => undefined;
       const held = new Promise<void>((resolve) => (release = resolve));
-      hub.attach({
-        applyAgentEvent: async () => (await held, () => undefined),
-        acknowledgeCommand: async () => undefined,
-        unackedCommands: async () => [],
-      });
+      hub.attachTraffic({ trafficRequested: () => held });
       const first = await hello();
-      const pair = generateKeyPairSync('ed25519');
-      await insertInstance(db, 'i-SECONDAGNT', { env: 'prod' }, 0, pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
-      const second = await connect(signedHeaders(pair.privateKey, 'i-SECONDAGNT'));
-      // The first agent's burst holds the queue, as thousands of hellos of a fleet reconnecting at once would.
+      // Frames of the host still wait when it reconnects: slow work, and an event behind it.
+      first.send('agent.traffic.request', { deploymentId: 'd-UNKNOWNDEP', commandId: 'c-UNKNOWNCMD', lifecycleEvent: 'BlockTraffic' });
       first.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
-      second.send('agent.hello', { instanceId: 'i-SECONDAGNT', agentVersion: '0.1.0', inventory });
+      await received;
+      const second = await connect();
+      second.send('agent.hello', { instanceId: INSTANCE, agentVersion: '0.1.0', inventory });
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(second.ws.readyState, WebSocket.OPEN, 'not closed for want of a hello');
       release();
+      // Handled after the frames its host sent before it: the welcome's cursor counts the event.
+      assert.equal((await second.next('coord.welcome')).body.lastAppliedSeq, 1);
+      assert.equal(hub.isConnected(INSTANCE), true);
+    });
+  });
+
+  describe('hellos', () => {
+    async function secondHost(): Promise<TestAgent> {
+      const pair = generateKeyPairSync('ed25519');
+      await insertInstance(db, 'i-SECONDAGNT', { env: 'prod' }, 0, pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+      return connect(signedHeaders(pair.privateKey, 'i-SECONDAGNT'));
+    }
+
+    it("answers a host's hello while other hosts' frames wait, not after them", async () => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let workStarted!: () => void;
+      const started = new Promise<void>((resolve) => (workStarted = resolve));
+      hub.attachTraffic({
+        trafficRequested: () => {
+          workStarted();
+          return held;
+        },
+      });
+      const first = await hello();
+      const second = await secondHost();
+      // Slow work of the first host, and a burst of its events behind it.
+      first.send('agent.traffic.request', { deploymentId: 'd-UNKNOWNDEP', commandId: 'c-UNKNOWNCMD', lifecycleEvent: 'BlockTraffic' });
+      first.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      await started;
+      // Queued behind them, this hello would wait for the release that only its welcome brings.
+      second.send('agent.hello', { instanceId: 'i-SECONDAGNT', agentVersion: '0.1.0', inventory });
       await second.next('coord.welcome');
       assert.equal(hub.isConnected('i-SECONDAGNT'), true);
+      assert.equal(applied, 0, "the first host's event still waits");
+      release();
+      assert.equal((await first.next('coord.ack')).body.seq, 1);
+      assert.equal(applied, 1);
+    });
+
+    it('applies the frames a host sends after its hello once the hello is handled, in order', async () => {
+      await hub.close();
+      let eventReceived!: () => void;
+      const received = new Promise<void>((resolve) => (eventReceived = resolve));
+      startHub({ metrics: countingEvents(() => eventReceived()) });
+      const order: string[] = [];
+      hub.attach({
+        applyAgentEvent: async () => () => undefined,
+        applyAgentEvents: async (items) => {
+          order.push(...items.map((i) => `event ${i.event.seq}`));
+          return () => undefined;
+        },
+        acknowledgeCommand: async () => undefined,
+        acknowledgeCommands: async (acks) => void order.push(...acks.map((a) => `ack ${a.commandId}`)),
+        unackedCommands: async () => [],
+        // The hello's last step lasts until the host's next frames have arrived, and a while
+        // after: long enough for a burst that did not wait for it to be applied first.
+        agentConnected: async () => {
+          await received;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          order.push('hello');
+        },
+      });
+      const agent = await connect();
+      agent.send('agent.hello', { instanceId: INSTANCE, agentVersion: '0.1.0', inventory });
+      agent.send('agent.command.ack', { commandId: 'c-UNKNOWNCMD' });
+      agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+      assert.equal((await agent.next('coord.ack')).body.seq, 1);
+      assert.deepEqual(order, ['hello', 'ack c-UNKNOWNCMD', 'event 1']);
     });
   });
 
