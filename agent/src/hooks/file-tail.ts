@@ -1,16 +1,15 @@
 /**
- * Follows a file another process appends to (a hook's stdout or stderr file) as a Readable, so
- * the script's output reaches scripts.log and the live sink while it runs, without a pipe tying
- * the script's life to the agent's. Chunks end on a line boundary (unless a line is longer than
- * the read size), so a byte offset that was consumed is always the start of a line: that is the
- * offset an agent restarted mid-hook resumes from.
+ * Follows a file another process appends to (a script's stdout or stderr file), handing what it
+ * reads to a copier, so the script's output reaches scripts.log while it runs without a pipe
+ * tying the script's life to the agent's. Each read starts where the copier's last whole line
+ * ended, so a position that was copied is always the start of a line: that is the position an
+ * agent restarted mid-hook resumes from. One read buffer serves the follower's life.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
 
-/** Options of {@link FileTail}. */
-export interface FileTailOptions {
+/** Options of {@link FileFollower}. */
+export interface FileFollowerOptions {
   file: string;
   clock: Clock;
   /** Byte offset to start at (what an earlier agent already copied). @default 0 */
@@ -18,87 +17,86 @@ export interface FileTailOptions {
   /** How often to look for new bytes while the writer may still write. @default 50 */
   pollMs?: number;
   /** Largest read. @default 65536 */
-  chunkBytes?: number;
+  readBytes?: number;
 }
 
-/** A Readable over the bytes appended to a file; {@link finish} makes it end at the file's current end. */
-export class FileTail extends Readable {
-  private handle: FileHandle | undefined;
-  private position: number;
-  private carry = Buffer.alloc(0);
-  /** Reused for every read: what is pushed is a copy (Buffer.concat), so the next read may overwrite it. */
-  private readBuffer: Buffer | undefined;
-  private finishing = false;
-  private timer: TimerHandle | undefined;
-  private readonly pollMs: number;
-  private readonly chunkBytes: number;
+/**
+ * Copies `buf[0, bytes)`; resolves with the bytes consumed (whole lines, unless `final`: then
+ * everything, the file has no more).
+ */
+export type CopyLines = (buf: Buffer, bytes: number, final: boolean) => Promise<number>;
 
-  constructor(private readonly opts: FileTailOptions) {
-    super();
+/** Reads a growing file into a copier until {@link finish} (to its current end) or {@link stop}. */
+export class FileFollower {
+  /** Resolves once the follower has stopped reading. Never rejects. */
+  readonly done: Promise<void>;
+  private position: number;
+  private finishing = false;
+  private stopped = false;
+  private timer: TimerHandle | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly opts: FileFollowerOptions,
+    private readonly copy: CopyLines,
+    private readonly onCopied?: (position: number) => void,
+  ) {
     this.position = opts.start ?? 0;
-    this.pollMs = opts.pollMs ?? 50;
-    this.chunkBytes = opts.chunkBytes ?? 65536;
+    this.done = this.run();
   }
 
-  /** The writer is done: read what is left, then end. */
+  /** The writer is done: copy what is left, then stop. */
   finish(): void {
     this.finishing = true;
-    if (this.timer !== undefined) {
-      this.opts.clock.clearTimeout(this.timer);
-      this.timer = undefined;
-      this.pull();
+    this.wakeUp();
+  }
+
+  /** Stop now, leaving the rest of the file uncopied. */
+  stop(): void {
+    this.stopped = true;
+    this.wakeUp();
+  }
+
+  private async run(): Promise<void> {
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(this.opts.file, 'r');
+      const buffer = Buffer.allocUnsafe(this.opts.readBytes ?? 65536);
+      while (!this.stopped) {
+        // `finishing` is read before the read: bytes written before finish() are then all seen.
+        const last = this.finishing;
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.position);
+        if (this.stopped) return;
+        const atEnd = bytesRead < buffer.length;
+        const consumed = bytesRead === 0 ? 0 : await this.copy(buffer, bytesRead, last && atEnd);
+        if (consumed > 0) {
+          this.position += consumed;
+          this.onCopied?.(this.position);
+        }
+        if (last && (atEnd || consumed === 0)) return;
+        if (!last && (atEnd || consumed === 0)) await this.pause();
+      }
+    } catch {
+      // A read error (the file is gone, say) ends the copy as the end of the file does.
+    } finally {
+      await handle?.close().catch(() => undefined);
     }
   }
 
-  override _read(): void {
-    this.pull();
+  /** Waits a poll interval, or less if finish() or stop() comes. */
+  private pause(): Promise<void> {
+    if (this.finishing || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.timer = this.opts.clock.setTimeout(() => this.wakeUp(), this.opts.pollMs ?? 50);
+    });
   }
 
-  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+  private wakeUp(): void {
     if (this.timer !== undefined) this.opts.clock.clearTimeout(this.timer);
-    const handle = this.handle;
-    this.handle = undefined;
-    if (handle === undefined) callback(err);
-    else void handle.close().then(() => callback(err), () => callback(err));
+    this.timer = undefined;
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
   }
-
-  private pull(): void {
-    void this.readSome().catch((err: unknown) => this.destroy(err instanceof Error ? err : new Error(String(err))));
-  }
-
-  private async readSome(): Promise<void> {
-    this.handle ??= await open(this.opts.file, 'r');
-    // One buffer per tail rather than one per read: gigabytes of output made as many megabytes
-    // of garbage per second, which the young generation then held as resident memory.
-    const buffer = (this.readBuffer ??= Buffer.allocUnsafe(this.chunkBytes));
-    // `finishing` is read before the read: bytes written before finish() are then all seen.
-    const last = this.finishing;
-    const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, this.position);
-    if (this.destroyed) return;
-    this.position += bytesRead;
-    const data = Buffer.concat([this.carry, buffer.subarray(0, bytesRead)]);
-    const cut = last && bytesRead === 0 ? data.length : lineBoundary(data, this.chunkBytes);
-    this.carry = data.subarray(cut);
-    if (cut > 0) {
-      this.push(data.subarray(0, cut));
-      return;
-    }
-    if (last && bytesRead === 0) {
-      this.push(null);
-      return;
-    }
-    // finish() may have come while this read was in flight: read again at once, as the last one.
-    if (bytesRead > 0 || this.finishing) this.pull();
-    else this.timer = this.opts.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.pull();
-    }, this.pollMs);
-  }
-}
-
-/** Bytes of `data` through its last newline; all of it once it reaches `max` without one. */
-function lineBoundary(data: Buffer, max: number): number {
-  const nl = data.lastIndexOf(10);
-  if (nl !== -1) return nl + 1;
-  return data.length >= max ? data.length : 0;
 }

@@ -1,193 +1,148 @@
 /**
- * One lifecycle event's output: appended to scripts.log in CodeDeploy's format, kept as a small
- * tail for the result, and handed line by line to a live sink. Every line is kept and memory
- * stays bounded whatever a script prints: lines are cut at a limit, the tail is capped, and when
- * the disk falls behind the script's pipes are paused until the log file has drained, so the
- * script waits on a full pipe for as long as the disk needs (the slowest part sets the pace,
- * nothing is queued without end and nothing is dropped).
+ * One lifecycle event's output: its scripts' output files copied into scripts.log in CodeDeploy's
+ * format as they grow, the last few KB kept for the result, listeners told as it is written.
+ * Every line is kept and memory stays bounded whatever a script prints: each stream is copied
+ * through one read buffer and one buffer of entries, both kept for the copy's life, and the next
+ * read waits until the entries are written, so the disk sets the pace (the script itself never
+ * waits: it writes to its own file). Lines are cut at a limit.
  */
-import { createWriteStream } from 'node:fs';
-import type { WriteStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { close, openSync, write } from 'node:fs';
 import type { Clock } from '../../../common/src/clock.ts';
-import { LineSplitter } from './lines.ts';
-import { TailBuffer } from './tail.ts';
+import { FileFollower } from './file-tail.ts';
+import { LineCopier } from './line-copier.ts';
+import { StampBytes } from './log-format.ts';
+import { RecentBytes } from './recent-bytes.ts';
 import type { OutputLine } from './types.ts';
+
+export { formatLogTimestamp } from './log-format.ts';
 
 /** Options of {@link EventOutput}. */
 export interface EventOutputOptions {
   /** Append-only log, created if missing (its directory must exist). */
   logFile: string;
   clock: Clock;
+  /** Told every line as it is copied; lines are decoded into strings only when this is given. */
   onLine?: (line: OutputLine) => void;
+  /** Told each time output lines have been written to the log file. */
+  onOutput?: () => void;
   /** @default 4096 */
   tailChars?: number;
   /** @default 16384 */
   maxLineChars?: number;
-  /** Bytes waiting for the disk beyond which the pipes are paused. @default 262144 (256 KiB) */
-  maxQueuedBytes?: number;
+  /** Bytes read from an output file at a time; at least three bytes per character of a line. @default 65536 */
+  readBytes?: number;
 }
 
-const pad = (n: number): string => String(n).padStart(2, '0');
-
-/** `YYYY-MM-DD HH:MM:SS` in local time, as CodeDeploy's `Time.now.to_s` without the zone. */
-export function formatLogTimestamp(d: Date): string {
-  const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-  return `${date} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+/** Writes `buf[offset, offset + length)` at the end of `fd`; resolves with the bytes written. */
+function writeFd(fd: number, buf: Buffer, offset: number, length: number): Promise<number> {
+  return new Promise((resolve, reject) => write(fd, buf, offset, length, null, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
 /** Writes and remembers one event's output. Call {@link close} when the event is over. */
 export class EventOutput {
-  private readonly file: WriteStream;
-  private readonly tailBuffer: TailBuffer;
-  private readonly maxLineChars: number;
-  private readonly maxQueuedBytes: number;
+  private fd: number | undefined;
   private writeError: Error | undefined;
-  /** Streams paused until the log file drains. */
-  private readonly paused = new Set<Readable>();
-  /** Log text not yet handed to the file: one write per chunk read, not one per line. */
-  private pending = '';
-  private stampSecond = NaN;
-  private stamp = '';
-  /**
-   * When the chunk being split was read: its lines share it. One Date per chunk rather than one
-   * per line, which was ten million objects for a hook printing 1 GiB.
-   */
-  private readAt: Date | undefined;
+  /** The last write handed to the file: writes go out one at a time, in order. */
+  private writing: Promise<void> = Promise.resolve();
+  private readonly recent: RecentBytes;
+  private readonly stamp = new StampBytes();
+  private readonly tailChars: number;
+  private readonly maxLineChars: number;
+  private readonly readBytes: number;
 
   constructor(private readonly opts: EventOutputOptions) {
-    this.tailBuffer = new TailBuffer(opts.tailChars ?? 4096);
+    this.tailChars = opts.tailChars ?? 4096;
     this.maxLineChars = opts.maxLineChars ?? 16384;
-    this.maxQueuedBytes = opts.maxQueuedBytes ?? 256 * 1024;
-    // The high-water mark is the pause threshold: past it write() returns false, so 'drain' follows.
-    this.file = createWriteStream(opts.logFile, { flags: 'a', highWaterMark: this.maxQueuedBytes });
-    this.file.on('error', (err) => {
-      this.writeError ??= err;
-      this.resumeAll();
-    });
-    this.file.on('drain', () => this.resumeAll());
+    this.readBytes = opts.readBytes ?? 65536;
+    this.recent = new RecentBytes(Math.max(64 * 1024, 16 * this.tailChars));
+    try {
+      this.fd = openSync(opts.logFile, 'a');
+    } catch (err) {
+      this.writeError = err as Error;
+    }
   }
 
   /** Writes a header such as `LifecycleEvent - AfterInstall`. */
   header(text: string): void {
-    this.record(this.opts.clock.now(), text);
-    this.flush();
+    this.stamp.set(this.opts.clock.now());
+    const entry = Buffer.concat([this.stamp.bytes, Buffer.from(`${text}\n`)]);
+    void this.write(entry, entry.length);
   }
 
   /**
-   * Reads `stream` to its end (or destruction) as `stdout`/`stderr` lines. Never rejects.
-   * `onWritten` gets the size of each chunk once its lines have been handed to the log file.
+   * Copies `file` (a script's stdout or stderr, which the script may still be writing) from byte
+   * `start` into the log as `stream` lines, until the follower is finished or stopped.
+   * `onCopied` gets the file position up to which lines have been handed to the log file.
    */
-  capture(stream: Readable, name: OutputLine['stream'], onWritten?: (bytes: number) => void): Promise<void> {
-    const splitter = new LineSplitter(this.maxLineChars, (text) => this.line(name, text));
-    return new Promise((resolve) => {
-      let ended = false;
-      const finish = (): void => {
-        if (ended) return;
-        ended = true;
-        this.readAt = this.opts.clock.now();
-        splitter.end();
-        this.readAt = undefined;
-        this.flush();
-        // Resolve only once every chunk's onWritten has run: callers save the copy position
-        // right after, and a position behind the log makes a resumed agent copy lines twice.
-        this.afterWrites(resolve);
-      };
-      stream.on('data', (chunk: Buffer) => {
-        this.readAt = this.opts.clock.now();
-        splitter.write(chunk);
-        this.readAt = undefined;
-        this.flush(onWritten === undefined ? undefined : () => onWritten(chunk.length));
-        this.throttle(stream);
-      });
-      stream.once('end', finish);
-      stream.once('close', finish);
-      // A read error ends the capture like EOF does; 'close' follows and resolves.
-      stream.on('error', () => undefined);
+  follow(file: string, stream: OutputLine['stream'], start: number, onCopied?: (position: number) => void): FileFollower {
+    let at = this.opts.clock.now();
+    const onLine = this.opts.onLine;
+    const copier = new LineCopier(stream, {
+      maxLineChars: this.maxLineChars,
+      readBytes: this.readBytes,
+      ...(onLine === undefined ? {} : { onLine: (text: string) => onLine({ at, stream, text }) }),
     });
+    const copy = async (buf: Buffer, bytes: number, final: boolean): Promise<number> => {
+      // One time for what one read brought: its lines share it.
+      at = this.opts.clock.now();
+      this.stamp.set(at);
+      copier.stamp(this.stamp);
+      return this.copy(copier, buf, bytes, final);
+    };
+    return new FileFollower({ file, clock: this.opts.clock, start, readBytes: this.readBytes }, copy, onCopied);
   }
 
   /** The last few KB of headers and lines, without timestamps. */
   tail(): string {
-    return this.tailBuffer.text();
+    return this.recent.tailText(this.tailChars);
   }
 
   /** Problems writing scripts.log, if any, as human-readable notes. */
   problems(): string[] {
-    const notes: string[] = [];
-    if (this.writeError) notes.push(`could not write ${this.opts.logFile}: ${this.writeError.message}`);
-    return notes;
+    return this.writeError ? [`could not write ${this.opts.logFile}: ${this.writeError.message}`] : [];
   }
 
-  /** Flushes and closes the log file. Never rejects. */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.writeError || this.file.closed) {
-        resolve();
-        return;
+  /** Waits for every write, then closes the log file. Never rejects. */
+  async close(): Promise<void> {
+    await this.writing;
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd !== undefined) await new Promise<void>((resolve) => close(fd, () => resolve()));
+  }
+
+  /** Turns `buf[0, bytes)` into entries and writes them; the bytes consumed (whole lines). */
+  private async copy(copier: LineCopier, buf: Buffer, bytes: number, final: boolean): Promise<number> {
+    let offset = 0;
+    for (;;) {
+      const took = copier.take(buf, offset, bytes, final, offset === 0 && bytes === buf.length);
+      offset += took;
+      if (copier.used > 0) {
+        await this.write(copier.out, copier.used);
+        copier.reset();
+        this.opts.onOutput?.();
       }
-      this.file.once('close', () => resolve());
-      this.file.once('error', () => resolve());
-      this.file.end();
-    });
-  }
-
-  private line(stream: OutputLine['stream'], text: string): void {
-    const at = this.readAt ?? this.opts.clock.now();
-    this.record(at, `[${stream}]${text}`);
-    try {
-      this.opts.onLine?.({ at, stream, text });
-    } catch {
-      // The sink is documented as never throwing; if it does, a broken live stream must not
-      // stop the hook or lose the log, so the line is still recorded above.
+      if (took === 0 || offset >= bytes) return offset;
     }
   }
 
-  private record(at: Date, entry: string): void {
-    this.tailBuffer.push(entry);
-    this.pending += `${this.timestamp(at)} ${entry}\n`;
+  /** Queues `buf[0, length)` for the log file; resolves once written (or failed). Never rejects. */
+  private write(buf: Buffer, length: number): Promise<void> {
+    this.recent.push(buf, 0, length);
+    const next = this.writing.then(() => this.writeAll(buf, length));
+    this.writing = next;
+    return next;
   }
 
-  /** The formatted timestamp, computed once per second rather than once per line. */
-  private timestamp(at: Date): string {
-    const second = Math.floor(at.getTime() / 1000);
-    if (second !== this.stampSecond) {
-      this.stampSecond = second;
-      this.stamp = formatLogTimestamp(at);
+  private async writeAll(buf: Buffer, length: number): Promise<void> {
+    let offset = 0;
+    while (offset < length && this.fd !== undefined && this.writeError === undefined) {
+      try {
+        offset += await writeFd(this.fd, buf, offset, length - offset);
+      } catch (err) {
+        // Disk full, say: the output is still consumed (the script must not wait on it) and the
+        // problem is reported with the result; the tail keeps what could not be written.
+        this.writeError = err as Error;
+      }
     }
-    return this.stamp;
-  }
-
-  /** Hands pending text to the file; `written` runs once the file has taken it (or at once if there is none). */
-  private flush(written?: () => void): void {
-    if (this.pending === '' || this.writeError || this.file.writableEnded) {
-      this.pending = '';
-      written?.();
-      return;
-    }
-    this.file.write(this.pending, written === undefined ? undefined : () => written());
-    this.pending = '';
-  }
-
-  /** Calls `done` once every write handed to the log file so far has completed. */
-  private afterWrites(done: () => void): void {
-    if (this.writeError || this.file.writableEnded || this.file.writableLength === 0) {
-      done();
-      return;
-    }
-    // An empty write completes after every write queued before it.
-    this.file.write('', () => done());
-  }
-
-  /** Pauses `stream` while more than maxQueuedBytes wait for the disk; 'drain' resumes it. */
-  private throttle(stream: Readable): void {
-    if (this.writeError || !this.file.writableNeedDrain) return;
-    this.paused.add(stream);
-    stream.pause();
-  }
-
-  private resumeAll(): void {
-    for (const stream of this.paused) stream.resume();
-    this.paused.clear();
   }
 }

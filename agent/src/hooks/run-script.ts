@@ -7,7 +7,6 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import type { Clock, TimerHandle } from '../../../common/src/clock.ts';
-import { FileTail } from './file-tail.ts';
 import { filesHeldOpen } from './open-holders.ts';
 import type { EventOutput } from './output.ts';
 import type { ExitInfo, Spawner } from './spawner.ts';
@@ -110,33 +109,28 @@ function watchStop(clock: Clock, watch: Watch) {
 }
 
 /**
- * Follows both output files into the event's output; `finish` ends them at the files' current
- * ends. `spawned` (a script this agent started) narrows the search for leftover holders.
+ * Follows both output files into the event's output; `finish` copies them to their current ends.
+ * `spawned` (a script this agent started) narrows the search for leftover holders.
  */
 function follow(clock: Clock, output: EventOutput, files: OutputFiles, spawned: Spawned | undefined) {
-  const tails = {
-    stdout: new FileTail({ file: files.stdout, clock, start: files.start?.stdout ?? 0 }),
-    stderr: new FileTail({ file: files.stderr, clock, start: files.start?.stderr ?? 0 }),
+  const start = files.start ?? { stdout: 0, stderr: 0 };
+  const followers = {
+    stdout: output.follow(files.stdout, 'stdout', start.stdout, (position) => files.onCopied?.('stdout', position)),
+    stderr: output.follow(files.stderr, 'stderr', start.stderr, (position) => files.onCopied?.('stderr', position)),
   };
-  const copied = { ...(files.start ?? { stdout: 0, stderr: 0 }) };
-  const capture = (name: 'stdout' | 'stderr') =>
-    output.capture(tails[name], name, (bytes) => {
-      copied[name] += bytes;
-      files.onCopied?.(name, copied[name]);
-    });
-  const done = Promise.all([capture('stdout'), capture('stderr')]);
+  const done = Promise.all([followers.stdout.done, followers.stderr.done]);
   return {
     async finish(): Promise<string[]> {
-      tails.stdout.finish();
-      tails.stderr.finish();
+      followers.stdout.finish();
+      followers.stderr.finish();
       await done;
       const origin = spawned === undefined ? undefined : { pid: spawned.pid, ranMs: clock.monotonicMs() - spawned.atMs };
       const held = filesHeldOpen([files.stdout, files.stderr], origin);
       return [...(held.has(files.stdout) ? ['STDOUT'] : []), ...(held.has(files.stderr) ? ['STDERR'] : [])];
     },
     async stop(): Promise<void> {
-      tails.stdout.destroy();
-      tails.stderr.destroy();
+      followers.stdout.stop();
+      followers.stderr.stop();
       await done;
     },
   };

@@ -102,7 +102,12 @@ export class ProcessHookRunner implements HookRunner {
     // more than the syscall itself, and a no-op hook paid for several in a row.
     mkdirSync(path.dirname(req.logFile), { recursive: true });
     mkdirSync(req.statusDir, { recursive: true });
-    const output = new EventOutput({ logFile: req.logFile, clock: this.deps.clock, ...(req.onLine ? { onLine: req.onLine } : {}) });
+    const output = new EventOutput({
+      logFile: req.logFile,
+      clock: this.deps.clock,
+      ...(req.onLine ? { onLine: req.onLine } : {}),
+      ...(req.onOutput ? { onOutput: req.onOutput } : {}),
+    });
     let failed: { failure: Failure; script: HookScript; index: number } | undefined;
     const first = req.resume?.index ?? 0;
     // A resumed event's budget is what its remaining scripts' timeouts add up to.

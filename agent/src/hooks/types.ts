@@ -27,8 +27,13 @@ export interface HookEventRequest {
   statusDir: string;
   /** Aborting kills the running script's whole process tree; the result is Failed. */
   signal?: AbortSignal;
-  /** Receives every output line as it arrives; must not throw or block. */
+  /**
+   * Receives every output line as it arrives; must not throw or block. Each line is then decoded
+   * into a string: what only needs to know that output was written takes {@link onOutput}.
+   */
   onLine?: (line: OutputLine) => void;
+  /** Told each time output lines have been written to `logFile`; must not throw or block. */
+  onOutput?: () => void;
   /**
    * Aborting stops waiting and leaves the running script alive (the agent is stopping and a new
    * agent will adopt it); the result then has `detached`.

@@ -129,7 +129,7 @@ export async function runHookScripts(
     // Synchronous, before the runner awaits anything: the pid is journaled before the wait.
     onScriptStarted: (started) => deps.journal.recordScriptStart(key, started),
     ...(resume === undefined ? {} : { resume }),
-    ...(reporter ? { onLine: () => reporter.outputWritten(spec.deploymentId) } : {}),
+    ...(reporter ? { onOutput: () => reporter.outputWritten(spec.deploymentId) } : {}),
   });
   for (const warning of result.warnings) ctx.log.warn('hook warning', { lifecycleEvent: event, warning });
   return fromHookResult(result);

@@ -10,6 +10,7 @@ import type { AgentLogBody } from '../../../protocol/src/messages.ts';
 import { LIFECYCLE_EVENT_NAME_PATTERN } from '../../../protocol/src/schemas.ts';
 import { LOG_FRAME_TEXT_BYTES, LOG_LINE_MAX_CHARS, LOG_LINES_PER_FRAME } from '../../../protocol/src/wire.ts';
 import type { ShipPosition } from '../journal/log-cursors.ts';
+import { hasStampBytes, STAMP_CHARS, STREAM_CHARS } from '../hooks/log-format.ts';
 
 /** A frame's worth of consecutive lines of one event, and where the file stands after them. */
 export interface LogBatch {
@@ -23,26 +24,10 @@ export interface LogBatch {
 }
 
 const HEADER = 'LifecycleEvent - ';
-/** `YYYY-MM-DD HH:MM:SS `: the stamp and the space after it. */
-const STAMP_CHARS = 20;
-/** Where each character of a stamp is a digit (the others are `-`, ` ` and `:`). */
-const STAMP_SEPARATORS: Record<number, number> = { 4: 45, 7: 45, 10: 32, 13: 58, 16: 58, 19: 32 };
-const STREAM_CHARS = '[stdout]'.length;
-
-/** True when `entry` starts with a well-formed `YYYY-MM-DD HH:MM:SS ` stamp. */
-function hasStamp(entry: string): boolean {
-  if (entry.length < STAMP_CHARS) return false;
-  for (let i = 0; i < STAMP_CHARS; i++) {
-    const c = entry.charCodeAt(i);
-    const sep = STAMP_SEPARATORS[i];
-    if (sep === undefined ? c < 48 || c > 57 : c !== sep) return false;
-  }
-  return true;
-}
 
 /** ISO time of a scripts.log stamp (the host's local time, to the second). */
-function isoOf(entry: string): string {
-  const n = (from: number, to: number): number => Number(entry.slice(from, to));
+function isoOf(stamp: string): string {
+  const n = (from: number, to: number): number => Number(stamp.slice(from, to));
   const date = new Date(n(0, 4), n(5, 7) - 1, n(8, 10), n(11, 13), n(14, 16), n(17, 19));
   return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
 }
@@ -51,37 +36,46 @@ function clone(p: ShipPosition): ShipPosition {
   return { offset: p.offset, seqs: { ...p.seqs }, ...(p.event === undefined ? {} : { event: p.event }) };
 }
 
+/** True when `buf[at, end)` starts with `prefix`. */
+function startsWith(buf: Buffer, at: number, end: number, prefix: Buffer): boolean {
+  if (end - at < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
+  return true;
+}
+
 /**
  * The ISO times of the stamps seen in one read: consecutive lines mostly share their second, so
- * the last one is compared in place (no string made per line) before anything is converted.
+ * the last stamp's bytes are compared in place (no string made per line) before anything is
+ * converted.
  */
 class StampCache {
-  private stamp = '';
+  private readonly stamp = Buffer.alloc(STAMP_CHARS - 1);
   private iso = '';
 
-  isoOf(entry: string): string {
-    if (this.stamp === '' || !entry.startsWith(this.stamp)) {
-      this.stamp = entry.slice(0, STAMP_CHARS - 1);
-      this.iso = isoOf(entry);
+  isoAt(chunk: Buffer, start: number): string {
+    if (this.iso === '' || !startsWith(chunk, start, start + this.stamp.length, this.stamp)) {
+      chunk.copy(this.stamp, 0, start, start + this.stamp.length);
+      this.iso = isoOf(this.stamp.toString('latin1'));
     }
     return this.iso;
   }
 }
 
-/** What one entry of the file (a line without its newline) is. */
-type Entry = { kind: 'header'; event: string | undefined } | { kind: 'line'; stream: 'stdout' | 'stderr' } | undefined;
+const STDOUT = Buffer.from('[stdout]');
+const STDERR = Buffer.from('[stderr]');
+const HEADER_BYTES = Buffer.from(HEADER);
 
 /**
- * Reads one entry by fixed positions, which is what the writer produces: parsing 10 million
- * lines of a 1 GiB hook output with a capturing regular expression made eight strings a line.
+ * What the entry `chunk[start, end)` is, read from its bytes by fixed positions, which is what
+ * the writer produces: a 1 GiB hook output is ten million lines, and each string made per line
+ * is garbage for V8 to collect (a capturing regular expression made eight).
  */
-function parseEntry(entry: string): Entry {
-  if (!hasStamp(entry)) return undefined;
-  if (entry.startsWith('[stdout]', STAMP_CHARS)) return { kind: 'line', stream: 'stdout' };
-  if (entry.startsWith('[stderr]', STAMP_CHARS)) return { kind: 'line', stream: 'stderr' };
-  if (!entry.startsWith(HEADER, STAMP_CHARS)) return undefined;
-  const name = entry.slice(STAMP_CHARS + HEADER.length);
-  return { kind: 'header', event: LIFECYCLE_EVENT_NAME_PATTERN.test(name) ? name : undefined };
+function kindOf(chunk: Buffer, start: number, end: number): 'stdout' | 'stderr' | 'header' | undefined {
+  if (!hasStampBytes(chunk, start, end)) return undefined;
+  const at = start + STAMP_CHARS;
+  if (startsWith(chunk, at, end, STDOUT)) return 'stdout';
+  if (startsWith(chunk, at, end, STDERR)) return 'stderr';
+  return startsWith(chunk, at, end, HEADER_BYTES) ? 'header' : undefined;
 }
 
 /** Starts a batch at the line numbered `seq` of `event`. */
@@ -101,15 +95,16 @@ export function readBatches(deploymentId: string, chunk: Buffer, from: ShipPosit
   let current: LogBatch | undefined;
   let start = 0;
   for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
-    const entry = chunk.toString('utf8', start, nl);
-    const parsed = parseEntry(entry);
-    if (parsed?.kind === 'header') {
-      if (parsed.event === undefined) delete pos.event;
-      else pos.event = parsed.event;
-    } else if (parsed?.kind === 'line' && pos.event !== undefined) {
+    const kind = kindOf(chunk, start, nl);
+    if (kind === 'header') {
+      const name = chunk.toString('utf8', start + STAMP_CHARS + HEADER.length, nl);
+      if (LIFECYCLE_EVENT_NAME_PATTERN.test(name)) pos.event = name;
+      else delete pos.event;
+    } else if (kind !== undefined && pos.event !== undefined) {
       const event = pos.event;
       const seq = (pos.seqs[event] ?? 0) + 1;
-      const text = entry.slice(STAMP_CHARS + STREAM_CHARS, STAMP_CHARS + STREAM_CHARS + LOG_LINE_MAX_CHARS);
+      let text = chunk.toString('utf8', start + STAMP_CHARS + STREAM_CHARS, nl);
+      if (text.length > LOG_LINE_MAX_CHARS) text = text.slice(0, LOG_LINE_MAX_CHARS);
       const bytes = Buffer.byteLength(text);
       const full = current !== undefined && (current.body.lines.length >= LOG_LINES_PER_FRAME || current.bytes + bytes > LOG_FRAME_TEXT_BYTES);
       if (current === undefined || current.body.lifecycleEvent !== event || full) {
@@ -119,7 +114,7 @@ export function readBatches(deploymentId: string, chunk: Buffer, from: ShipPosit
         batches.push(current);
       }
       pos.seqs[event] = seq;
-      current.body.lines.push({ at: stamps.isoOf(entry), stream: parsed.stream, text });
+      current.body.lines.push({ at: stamps.isoAt(chunk, start), stream: kind, text });
       current.lastSeq = seq;
       current.bytes += bytes;
     }

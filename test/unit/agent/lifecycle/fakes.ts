@@ -28,6 +28,7 @@ export class FakeHooks implements HookRunner {
   async runEvent(req: HookEventRequest): Promise<HookEventResult> {
     this.calls.push(req);
     req.onLine?.({ at: new Date(), stream: 'stdout', text: `running ${req.event}` });
+    req.onOutput?.();
     const script = req.scripts[0]?.location ?? '';
     const failure = this.failures.get(req.event);
     if (failure !== undefined) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readBatches } from '../../../../agent/src/logs/scripts-log.ts';
 import { formatLogTimestamp } from '../../../../agent/src/hooks/output.ts';
+import { LOG_LINE_MAX_CHARS } from '../../../../protocol/src/wire.ts';
 
 const T = formatLogTimestamp(new Date(2030, 0, 2, 3, 4, 5));
 
@@ -56,5 +57,20 @@ describe('readBatches', function () {
     const chunk = Buffer.from(`garbage\n${T} [stdout]orphan\n${T} LifecycleEvent - ApplicationStart\n${T} [stdout]kept\n`);
     const { batches } = readBatches('d-DEPLOY01', chunk, { offset: 0, seqs: {} });
     assert.deepEqual(batches.map((b) => b.body.lines.map((l) => l.text)), [['kept']]);
+  });
+
+  it('decodes each line\'s text, cuts it at the wire\'s limit, and gives each line its own stamp\'s time', function () {
+    const later = formatLogTimestamp(new Date(2030, 0, 2, 3, 4, 6));
+    const chunk = Buffer.concat([
+      file('LifecycleEvent - AfterInstall', '[stdout]€ α', `[stderr]${'é'.repeat(LOG_LINE_MAX_CHARS + 5)}`),
+      Buffer.from(`${later} [stdout]next second\n${later} LifecycleEvent - not an event!\n${later} [stdout]dropped\n`),
+    ]);
+    const { batches } = readBatches('d-DEPLOY01', chunk, { offset: 0, seqs: {} });
+    const lines = batches.flatMap((b) => b.body.lines);
+    assert.deepEqual(lines.map((l) => [l.stream, l.text.length]), [['stdout', 3], ['stderr', LOG_LINE_MAX_CHARS], ['stdout', 11]]);
+    assert.equal(lines[0]?.text, '€ α');
+    assert.equal(lines[1]?.text, 'é'.repeat(LOG_LINE_MAX_CHARS));
+    assert.deepEqual(lines.map((l) => l.at), [0, 0, 1].map((s) => new Date(2030, 0, 2, 3, 4, 5 + s).toISOString()));
+    assert.equal(batches[0]?.bytes, Buffer.byteLength('€ α') + 2 * LOG_LINE_MAX_CHARS + 'next second'.length);
   });
 });
