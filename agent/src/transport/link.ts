@@ -88,6 +88,8 @@ export class AgentLink {
       send: (body) => this.send('agent.event', body),
       markFailed: (err, seq) =>
         this.log.warn('could not mark acknowledged events in the journal; the next acknowledgement marks them', { seq, error: (err as Error).message }),
+      clock: deps.clock,
+      ...(deps.random ? { random: deps.random } : {}),
     });
   }
 
@@ -177,7 +179,8 @@ export class AgentLink {
         else this.send('agent.traffic.applied', { requestId: frame.body.requestId, ok: false, message: 'this agent does not drive nginx' });
         return;
       case 'coord.error':
-        this.log.warn('the coordinator reported an error', { code: frame.body.code, error: frame.body.message });
+        this.log.warn('the coordinator reported an error', { code: frame.body.code, error: frame.body.message, retryable: frame.body.retryable });
+        if (frame.body.retryable) this.sender.onRetryableError();
         return;
     }
   }
