@@ -57,6 +57,8 @@ export interface LinkDeps {
   trafficApply?: (body: CoordBodies['coord.traffic.apply']) => void;
   /** Ships hook output; absent: coord.log.ack frames are ignored. */
   logs?: LogSink;
+  /** About how long to wait before sending events again after a retryable coord.error (sender.ts). @default 5000 */
+  eventRetryMs?: number;
   /** @default Math.random */
   random?: () => number;
   /** Checks coordinator signatures; without it every frame is accepted (tests of other parts). */
@@ -89,6 +91,7 @@ export class AgentLink {
       markFailed: (err, seq) =>
         this.log.warn('could not mark acknowledged events in the journal; the next acknowledgement marks them', { seq, error: (err as Error).message }),
       clock: deps.clock,
+      ...(deps.eventRetryMs !== undefined ? { retryMs: deps.eventRetryMs } : {}),
       ...(deps.random ? { random: deps.random } : {}),
     });
   }
