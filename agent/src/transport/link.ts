@@ -57,6 +57,8 @@ export interface LinkDeps {
   trafficApply?: (body: CoordBodies['coord.traffic.apply']) => void;
   /** Ships hook output; absent: coord.log.ack frames are ignored. */
   logs?: LogSink;
+  /** About how long to wait before sending events again after a retryable coord.error (sender.ts). @default 5000 */
+  eventRetryMs?: number;
   /** @default Math.random */
   random?: () => number;
   /** Checks coordinator signatures; without it every frame is accepted (tests of other parts). */
@@ -88,6 +90,9 @@ export class AgentLink {
       send: (body) => this.send('agent.event', body),
       markFailed: (err, seq) =>
         this.log.warn('could not mark acknowledged events in the journal; the next acknowledgement marks them', { seq, error: (err as Error).message }),
+      clock: deps.clock,
+      ...(deps.eventRetryMs !== undefined ? { retryMs: deps.eventRetryMs } : {}),
+      ...(deps.random ? { random: deps.random } : {}),
     });
   }
 
@@ -177,7 +182,8 @@ export class AgentLink {
         else this.send('agent.traffic.applied', { requestId: frame.body.requestId, ok: false, message: 'this agent does not drive nginx' });
         return;
       case 'coord.error':
-        this.log.warn('the coordinator reported an error', { code: frame.body.code, error: frame.body.message });
+        this.log.warn('the coordinator reported an error', { code: frame.body.code, error: frame.body.message, retryable: frame.body.retryable });
+        if (frame.body.retryable) this.sender.onRetryableError();
         return;
     }
   }

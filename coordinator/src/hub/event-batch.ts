@@ -191,7 +191,8 @@ async function commitBurst(ctx: FrameContext, items: readonly Queued[]): Promise
   try {
     return await ctx.store.transaction((tx) => applyAll(ctx, tx, items, false));
   } catch (err) {
-    ctx.log.debug('agent frame burst rolled back; applying it frame by frame', { frames: items.length, err });
+    // Rare and costly (every frame again, one savepoint each): worth knowing why when it happens.
+    ctx.log.warn('agent frame burst rolled back; applying it frame by frame', { frames: items.length, err });
   }
   try {
     return await ctx.store.transaction((tx) => applyAll(ctx, tx, items, true));

@@ -57,7 +57,9 @@ export interface Repositories {
 export interface UnitOfWork extends Repositories {
   /**
    * Runs `work` so that when it throws, only what it changed is undone (a savepoint) and the
-   * error is passed on; the unit of work itself goes on.
+   * error is passed on; the unit of work itself goes on. A deadlock or serialization failure
+   * (PostgreSQL) is passed on too, but the whole unit of work then runs again from its start,
+   * even when its work caught that error: it was a collision, not a failure of the work.
    */
   savepoint<T>(work: () => Promise<T>): Promise<T>;
 }

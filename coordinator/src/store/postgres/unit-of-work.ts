@@ -3,7 +3,12 @@
  * inside. Two transactions that deadlock, or that PostgreSQL cannot serialize, are not errors
  * of the caller's: the one PostgreSQL aborted is rolled back and run again (a few times, after a
  * short random pause), which is why a unit of work keeps its effects in the store or in what it
- * returns (store.ts).
+ * returns (store.ts). That holds inside a savepoint too: a deadlock or serialization failure there
+ * is passed on to the work as any error, but it dooms the unit of work, which then runs again
+ * whole even when the work caught the error and went on. Rolling back to the savepoint alone
+ * would keep the locks taken before it, and the work's caller would treat a retryable collision
+ * as its own failure: the hub answered such an agent event with coord.error and committed the
+ * burst without it, and the host's last event was lost (event-batch.ts).
  */
 import type pg from 'pg';
 import type { Repositories, UnitOfWork } from '../store.ts';
@@ -19,6 +24,10 @@ function isPlainRead(text: string): boolean {
 
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 5;
+
+function isRetryable(err: unknown): boolean {
+  return RETRYABLE.has(sqlState(err) ?? '');
+}
 
 /** Runs units of work on a pool; tracks them so {@link close} waits for them. */
 export class PgUnitsOfWork {
@@ -37,7 +46,17 @@ export class PgUnitsOfWork {
 
   /** Runs `work` in a transaction: committed when it resolves, rolled back when it rejects. */
   transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T> {
-    return this.track(this.withRetries(() => this.once('BEGIN', (client) => work(this.unitOn(client)))));
+    return this.track(
+      this.withRetries(() =>
+        this.once('BEGIN', async (client) => {
+          const unit = this.unitOn(client);
+          const result = await work(unit.tx);
+          // A savepoint hit a deadlock or serialization failure that the work caught: run it all again.
+          if (unit.doomed) throw unit.doomed;
+          return result;
+        }),
+      ),
+    );
   }
 
   /**
@@ -64,9 +83,13 @@ export class PgUnitsOfWork {
     await this.pool.end();
   }
 
-  private unitOn(client: pg.PoolClient): UnitOfWork {
+  /** The unit of work on `client`; `doomed` is the retryable error a savepoint met, if any. */
+  private unitOn(client: pg.PoolClient): { tx: UnitOfWork; readonly doomed: unknown } {
     let depth = 0;
+    let doomed: unknown;
     const savepoint = async <T>(work: () => Promise<T>): Promise<T> => {
+      // Nothing done after the collision is kept: the unit of work runs again from its start.
+      if (doomed !== undefined) throw doomed;
       const name = `uow_${++depth}`;
       await client.query(`SAVEPOINT ${name}`);
       try {
@@ -74,6 +97,7 @@ export class PgUnitsOfWork {
         await client.query(`RELEASE SAVEPOINT ${name}`);
         return result;
       } catch (err) {
+        if (doomed === undefined && isRetryable(err)) doomed = err;
         await client.query(`ROLLBACK TO SAVEPOINT ${name}`);
         await client.query(`RELEASE SAVEPOINT ${name}`);
         throw err;
@@ -81,7 +105,12 @@ export class PgUnitsOfWork {
         depth -= 1;
       }
     };
-    return { ...this.repositories(sqlOf(client)), savepoint };
+    return {
+      tx: { ...this.repositories(sqlOf(client)), savepoint },
+      get doomed() {
+        return doomed;
+      },
+    };
   }
 
   private async withRetries<T>(attempt: () => Promise<T>): Promise<T> {
@@ -89,7 +118,7 @@ export class PgUnitsOfWork {
       try {
         return await attempt();
       } catch (err) {
-        if (n >= MAX_ATTEMPTS || !RETRYABLE.has(sqlState(err) ?? '')) throw err;
+        if (n >= MAX_ATTEMPTS || !isRetryable(err)) throw err;
         // A random pause, so the two transactions that collided do not collide again.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * n));
       }

@@ -42,6 +42,7 @@ describe('AgentLink', () => {
       inventory: () => basicInventory({ root, agentVersion: '0.1.0' }),
       commands: { onCommand: (body) => commands.push(body), onCancel: () => undefined },
       random: () => 0,
+      eventRetryMs: 100,
     });
   });
   afterEach(async () => {
@@ -102,6 +103,18 @@ describe('AgentLink', () => {
     coord.send('coord.welcome', { instanceId: INSTANCE, lastAppliedSeq: 1, heartbeatMs: 15000 });
     await coord.until(() => coord.framesOf('agent.event').length === 3);
     assert.equal(coord.framesOf('agent.event')[2]?.body.seq, 2);
+  });
+
+  it('sends unacked events again on the same connection after a retryable coord.error', async () => {
+    journalEvents('A', 'B');
+    await connectAndWelcome(0);
+    await coord.until(() => coord.framesOf('agent.event').length === 2);
+    coord.send('coord.ack', { seq: 1 });
+    // The coordinator could not apply 2 (its store deadlocked, say): the agent is not to wait for a reconnect.
+    coord.send('coord.error', { code: 'INTERNAL', message: 'could not handle agent.event', retryable: true });
+    await coord.until(() => coord.framesOf('agent.event').length === 3);
+    assert.equal(coord.framesOf('agent.event')[2]?.body.seq, 2);
+    assert.equal(coord.connections, 1);
   });
 
   it('ignores a bad frame and keeps serving the connection', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { WebSocket } from 'ws';
 import { systemClock } from '../../../../common/src/clock.ts';
 import { silentLogger } from '../../../../common/src/logger.ts';
@@ -283,6 +284,62 @@ forEachStore('Hub', (current, kind) => {
       assert.equal(applied, 1);
       assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, 1);
     });
+
+    // The 10,000-host failover run lost a host's last event so: the burst failed, the event deadlocked when applied alone.
+    if (kind === 'postgres') {
+      it('applies an event again when applying it frame by frame deadlocks, acking it instead of answering coord.error', async () => {
+        const other = 'i-OTHERHOST1';
+        await insertInstance(db, other, { env: 'prod' }, 1);
+        const outside = new pg.Client({ connectionString: db.url });
+        outside.on('error', () => undefined);
+        await outside.connect();
+        let calls = 0;
+        let deadlocked: Promise<unknown> | undefined;
+        hub.attach({
+          applyAgentEvent: async (_id, _body, tx) => {
+            calls += 1;
+            if (calls === 1) {
+              // The hub's unit of work holds this host's row (its cursor); another one holds `other` and then wants this host's row.
+              await outside.query('BEGIN');
+              await outside.query('SELECT 1 FROM instances WHERE instance_id = $1 FOR UPDATE', [other]);
+              deadlocked = (async () => {
+                await new Promise((resolve) => setTimeout(resolve, 200));
+                await outside.query('SELECT 1 FROM instances WHERE instance_id = $1 FOR UPDATE', [INSTANCE]);
+                await outside.query('COMMIT');
+              })();
+              await tx.instances.lastAppliedSeq(other);
+            }
+            return () => {
+              applied += 1;
+            };
+          },
+          // The whole burst fails first, so it is applied again frame by frame.
+          applyAgentEvents: async () => {
+            throw new Error('the burst failed');
+          },
+          acknowledgeCommand: async () => undefined,
+          acknowledgeCommands: async () => undefined,
+          unackedCommands: async () => [],
+        });
+        try {
+          const agent = await hello();
+          agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
+          const answered = (): boolean => agent.frames.some((f) => f.type === 'coord.ack' || f.type === 'coord.error');
+          while (!answered()) await new Promise((resolve) => setTimeout(resolve, 10));
+          await deadlocked;
+          assert.deepEqual(
+            agent.frames.map((f) => f.type),
+            ['coord.ack'],
+            'the event is acked, not lost',
+          );
+          assert.equal(calls, 2, 'the frame deadlocked once and was applied again');
+          assert.equal(applied, 1);
+          assert.equal((await store.instances.get(INSTANCE))?.lastAppliedSeq, 1);
+        } finally {
+          await outside.end();
+        }
+      });
+    }
 
     it('applies a command ack in order with the events of its burst, answering only the events', async () => {
       const order: string[] = [];

@@ -74,6 +74,33 @@ describe('store/postgres', function () {
     assert.ok(tries >= 3, `one of the two ran again (${tries} runs)`);
   });
 
+  it('runs a unit of work again whole when a savepoint in it deadlocks, even if the work caught the error', async () => {
+    // As the hub applies a burst frame by frame: each frame in a savepoint, a frame's error caught and recorded.
+    let tries = 0;
+    const caught: string[] = [];
+    const unit = (held: string, wanted: string) =>
+      t.store.transaction(async (tx) => {
+        tries += 1;
+        await tx.instances.lastAppliedSeq(held);
+        try {
+          await tx.savepoint(async () => {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            await tx.instances.lastAppliedSeq(wanted);
+            await tx.instances.setLastAppliedSeq(held, 1);
+          });
+        } catch (err) {
+          caught.push((err as { code?: string }).code ?? String(err));
+        }
+      });
+    await t.store.instances.insert({ instanceId: 'i-A', hostname: 'a', publicKey: 'k', tags: {}, registeredAt: AT });
+    await t.store.instances.insert({ instanceId: 'i-B', hostname: 'b', publicKey: 'k', tags: {}, registeredAt: AT });
+    await Promise.all([unit('i-A', 'i-B'), unit('i-B', 'i-A')]);
+    assert.ok(caught.includes('40P01'), `PostgreSQL saw a deadlock (${caught.join(', ')})`);
+    assert.ok(tries >= 3, `the unit of work that lost ran again (${tries} runs)`);
+    assert.equal(await t.store.instances.lastAppliedSeq('i-A'), 1);
+    assert.equal(await t.store.instances.lastAppliedSeq('i-B'), 1);
+  });
+
   it('applies a host cursor move once when two units of work race for it', async () => {
     await t.store.instances.insert({ instanceId: 'i-A', hostname: 'a', publicKey: 'k', tags: {}, registeredAt: AT });
     const moves: number[] = [];
