@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { builtinsViaRequire, EXTERNAL_PACKAGES, inlineVersion, REQUIRE_SHIM } from '../installers/package/bundle.ts';
+import { lazyModules } from '../installers/package/lazy-modules.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 
@@ -76,7 +77,7 @@ export async function buildBinaries(): Promise<void> {
     target: 'node20',
     minifyWhitespace: true,
     external: EXTERNAL,
-    plugins: [inlineVersion(version), builtinsViaRequire()],
+    plugins: [lazyModules(), inlineVersion(version), builtinsViaRequire()],
     banner: { js: REQUIRE_SHIM },
     legalComments: 'linked',
     logLevel: 'warning',

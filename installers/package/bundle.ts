@@ -6,6 +6,7 @@
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { lazyModules } from './lazy-modules.ts';
 
 /**
  * Packages that are loaded from node_modules at runtime instead of being bundled: the two
@@ -94,7 +95,7 @@ export async function bundleEntry(opts: BundleOptions): Promise<Metafile> {
     // stack traces (which then point at line 1, column N).
     minifyWhitespace: true,
     external: [...EXTERNAL_PACKAGES],
-    plugins: [inlineVersion(opts.version), builtinsViaRequire()],
+    plugins: [lazyModules(), inlineVersion(opts.version), builtinsViaRequire()],
     banner: { js: REQUIRE_SHIM },
     legalComments: 'linked',
     logLevel: 'silent',

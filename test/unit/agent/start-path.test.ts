@@ -55,6 +55,20 @@ describe('the agent as bundled', function () {
     assert.deepEqual(inputs.filter((f) => /node_modules\/(tar|yauzl)\//.test(f)), []);
   });
 
+  it("starts winston on Node.js's streams, without readable-stream or diagnostics' colouring (installers/package/lazy-modules.ts)", function () {
+    assert.deepEqual(inputs.filter((f) => /node_modules\/(readable-stream|@so-ric\/colorspace|kuler)\/|@dabh\/diagnostics\/node\/development/.test(f)), []);
+  });
+
+  it('gives ws and rotating-file-stream node:zlib, and proxy.ts https-proxy-agent, only when used', function () {
+    const lazy = inputs.filter((f) => /^deckhand-lazy:\d+:/.test(f)).map((f) => f.replace(/^deckhand-lazy:\d+:/, ''));
+    assert.deepEqual([...new Set(lazy)].sort(), ['https-proxy-agent', 'zlib']);
+    // Nothing else imports them directly: what is in the entry file is evaluated on first use only.
+    // winston's File transport does, but winston loads it only when transports.File is read (the
+    // log file is rotating-file-stream's).
+    const direct = Object.entries(meta.inputs).filter(([file, input]) => !file.startsWith('deckhand-lazy:') && !file.endsWith('winston/transports/file.js') && input.imports.some((i) => /^(deckhand-builtin:)?(node:)?zlib$|^https-proxy-agent$/.test(i.path) || i.path.endsWith('https-proxy-agent/dist/index.js')) && inputs.includes(file));
+    assert.deepEqual(direct.map(([file]) => file), []);
+  });
+
   it('imports Node.js built-ins with require: an ES import of node:http loads undici (about 14 MB)', function () {
     const esImports = Object.values(meta.outputs)
       .flatMap((out) => out.imports)
