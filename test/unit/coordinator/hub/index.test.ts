@@ -15,6 +15,20 @@ import { forEachStore, insertInstance, seed, type TestStore } from '../scheduler
 import { capturingLogger, linesWith } from '../../../support/capture-log.ts';
 import { countingEvents, INSTANCE, inventory, PATH, signedHeaders, TestAgent, watched } from './test-agent.ts';
 
+/** A scheduler that only takes bursts of events (handed to `onBurst`) and accepts everything else. */
+function burstsOnly(onBurst: (items: Parameters<AgentEventSink['applyAgentEvents'] & {}>[0]) => Promise<void>): AgentEventSink {
+  return {
+    applyAgentEvent: async () => () => undefined,
+    applyAgentEvents: async (items) => {
+      await onBurst(items);
+      return () => undefined;
+    },
+    acknowledgeCommand: async () => undefined,
+    acknowledgeCommands: async () => undefined,
+    unackedCommands: async () => [],
+  };
+}
+
 forEachStore('Hub', (current, kind) => {
   let db: TestStore;
   let store: Store;
@@ -240,18 +254,13 @@ forEachStore('Hub', (current, kind) => {
       const bursts: number[][] = [];
       let release: () => void = () => undefined;
       const held = new Promise<void>((resolve) => (release = resolve));
-      hub.attach({
-        applyAgentEvent: async () => () => undefined,
-        applyAgentEvents: async (items) => {
+      hub.attach(
+        burstsOnly(async (items) => {
           bursts.push(items.map((i) => i.event.seq));
           // The first burst is slow (a store far away): the next events arrive meanwhile.
           if (bursts.length === 1) await held;
-          return () => undefined;
-        },
-        acknowledgeCommand: async () => undefined,
-        acknowledgeCommands: async () => undefined,
-        unackedCommands: async () => [],
-      });
+        }),
+      );
       const agent = await hello();
       agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
       while (bursts.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -443,21 +452,16 @@ forEachStore('Hub', (current, kind) => {
         }),
       });
       const sizes: number[] = [];
-      hub.attach({
-        applyAgentEvent: async () => () => undefined,
-        applyAgentEvents: async (items) => {
+      hub.attach(
+        burstsOnly(async (items) => {
           sizes.push(items.length);
           if (sizes.length === 1) {
             // Every later frame queues behind the first burst.
             firstBurstStarted();
             await allIn;
           }
-          return () => undefined;
-        },
-        acknowledgeCommand: async () => undefined,
-        acknowledgeCommands: async () => undefined,
-        unackedCommands: async () => [],
-      });
+        }),
+      );
       const agent = await hello();
       agent.send('agent.event', event(1, 'c-UNKNOWNCMD', 'd-UNKNOWNDEP'));
       await firstStarted;
